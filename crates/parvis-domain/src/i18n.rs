@@ -1,0 +1,66 @@
+//! Language negotiation. Parvis speaks French and English; the catalogue of UI strings lives
+//! with the pages (web crate), the choice of language is pure logic and lives here.
+
+use serde::Serialize;
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Français: the default, Parvis's users write mostly in French.
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parse `fr`/`en` (and regional variants like `en-GB`).
+    pub fn from_code(s: &str) -> Option<Lang> {
+        let primary = s.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Choose from an `Accept-Language` header: the supported language with the highest
+    /// q-value wins; ties keep the header's order; nothing supported → French.
+    pub fn negotiate(accept_language: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in accept_language.split(',') {
+            let mut bits = part.split(';');
+            let tag = bits.next().unwrap_or("");
+            let q = bits
+                .find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            if let Some(lang) = Lang::from_code(tag) {
+                if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, lang));
+                }
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_accept_language() {
+        assert_eq!(Lang::negotiate("en-US,en;q=0.9,fr;q=0.8"), Lang::En);
+        assert_eq!(Lang::negotiate("de-DE,fr;q=0.5,en;q=0.4"), Lang::Fr);
+        assert_eq!(Lang::negotiate("de"), Lang::Fr);
+        assert_eq!(Lang::negotiate("fr;q=0.2, en;q=0.7"), Lang::En);
+    }
+}

@@ -1,0 +1,62 @@
+//! Parvis domain: the vocabulary of the product as Rust types, with no I/O.
+//!
+//! Design decisions:
+//! - Every value that comes from outside (a slug, an email, a role name) is *parsed* here into a
+//!   type that can only hold a valid value (`Slug::parse`, `Email::parse`, …). Code further in
+//!   never re-validates raw strings.
+//! - Ids are newtypes over `i64` so a thread id can't be passed where a member id is expected.
+//!   `i64` because both SQLite and PostgreSQL store them natively (`INTEGER` / `BIGINT`).
+//! - Timestamps are Unix milliseconds (`Millis`), the one representation both stores and JSON
+//!   agree on without driver-specific date types.
+//! - Pure logic that several layers need (Markdown → sanitized HTML, language negotiation) lives
+//!   here so it is tested without a server.
+
+pub mod i18n;
+pub mod markdown;
+mod model;
+mod values;
+
+pub use model::*;
+pub use values::*;
+
+/// A value from outside that did not parse: names the field and says what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    /// The field (JSON key, form field or CLI option) that was wrong.
+    pub field: String,
+    /// What was expected, in words a user understands.
+    pub message: String,
+}
+
+impl ValidationError {
+    /// Build an error for `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// The current time in Unix milliseconds.
+pub fn now_millis() -> Millis {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Format Unix milliseconds as RFC 3339 (`2026-03-04T09:12:00Z`), for JSON and feeds.
+pub fn rfc3339(ms: Millis) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Parse an RFC 3339 timestamp into Unix milliseconds.
+pub fn parse_rfc3339(field: &str, s: &str) -> Result<Millis, ValidationError> {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(s, &Rfc3339)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| ValidationError::new(field, format!("expected an RFC 3339 date like 2026-03-04T09:12:00Z, got {s:?}")))
+}

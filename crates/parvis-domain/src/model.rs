@@ -1,0 +1,168 @@
+//! The records Parvis shows and serves. They are plain data: the store fills them, the web layer
+//! serialises them (JSON API) or renders them (pages).
+
+use crate::{ConsentKind, EcosystemRole, MemberId, MessageId, Millis, ReactionKind, SiteRole, SpaceId, ThreadId, TopicId};
+use serde::Serialize;
+
+/// One ecosystem: the organisation's forecourt.
+#[derive(Debug, Clone, Serialize)]
+pub struct Space {
+    pub id: SpaceId,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: Millis,
+}
+
+/// A subject the organisation wants discussed in a space.
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    pub id: TopicId,
+    pub space_id: SpaceId,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    /// Keywords (French or English) used to spot conversations about this topic.
+    pub keywords: Vec<String>,
+    pub thread_count: i64,
+}
+
+/// A short view of a member, embedded in threads and messages.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRef {
+    pub id: MemberId,
+    pub handle: String,
+    pub display_name: String,
+    pub organisation: String,
+    pub ecosystem_role: EcosystemRole,
+}
+
+/// A thread as listed in a space or topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadSummary {
+    pub id: ThreadId,
+    pub space_id: SpaceId,
+    pub topic_id: Option<TopicId>,
+    pub topic_slug: Option<String>,
+    pub title: String,
+    pub author: MemberRef,
+    pub created_at: Millis,
+    pub last_activity_at: Millis,
+    pub message_count: i64,
+    /// Where the conversation happened (`parvis`, `email`, `rss`, …).
+    pub channel: String,
+}
+
+/// One message of a thread (the opening post is the first message).
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub thread_id: ThreadId,
+    pub parent_id: Option<MessageId>,
+    pub author: MemberRef,
+    /// The Markdown as written.
+    pub body_markdown: String,
+    /// The Markdown rendered to sanitized HTML (safe to insert in a page).
+    pub body_html: String,
+    pub created_at: Millis,
+    pub channel: String,
+    pub source_url: Option<String>,
+    pub reactions: Vec<ReactionCount>,
+}
+
+/// How many members left one kind of reaction on a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReactionCount {
+    pub kind: ReactionKind,
+    pub count: i64,
+}
+
+/// An identity of a member on a channel (email, Mastodon handle, blog…).
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub network: String,
+    pub handle: String,
+    pub verified: bool,
+}
+
+/// An explicit consent, with the date it was given or withdrawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct Consent {
+    pub kind: ConsentKind,
+    pub granted: bool,
+    pub updated_at: Millis,
+}
+
+/// A member as shown on their profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub id: MemberId,
+    pub handle: String,
+    pub display_name: String,
+    /// Only shown to the member themself and to admins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub site_role: SiteRole,
+    pub ecosystem_role: EcosystemRole,
+    pub organisation: String,
+    pub bio: String,
+    pub lang: String,
+    pub created_at: Millis,
+    pub identities: Vec<Identity>,
+    pub consents: Vec<Consent>,
+    pub message_count: i64,
+}
+
+impl Member {
+    /// The short view of this member.
+    pub fn to_ref(&self) -> MemberRef {
+        MemberRef {
+            id: self.id,
+            handle: self.handle.clone(),
+            display_name: self.display_name.clone(),
+            organisation: self.organisation.clone(),
+            ecosystem_role: self.ecosystem_role,
+        }
+    }
+}
+
+/// One page of a list, with what is needed to ask for the next.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl<T> Page<T> {
+    /// Whether a further page exists.
+    pub fn has_next(&self) -> bool {
+        (self.page as i64) * (self.per_page as i64) < self.total
+    }
+}
+
+/// Which page of a list to read: 1-based page number and page size, clamped to sane bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    /// The largest page a client may ask for.
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    /// Clamp a page request: page ≥ 1, 1 ≤ per_page ≤ 200.
+    pub fn new(page: Option<u32>, per_page: Option<u32>, default_per_page: u32) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(default_per_page).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> i64 {
+        (self.page as i64 - 1) * self.per_page as i64
+    }
+}

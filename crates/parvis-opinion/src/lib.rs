@@ -1,0 +1,1 @@
+//! Opinion map (placeholder, being written).
