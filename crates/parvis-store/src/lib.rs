@@ -1,1 +1,369 @@
-//! (being written)
+//! Parvis store: the one place where SQL lives.
+//!
+//! Design decisions:
+//! - **One codebase for SQLite and PostgreSQL.** Queries go through sqlx's `Any` driver and use
+//!   SQL that both engines accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`). The schema is
+//!   one text (`schema.sql`) in which only the auto-increment primary key differs. That is why
+//!   every column is `BIGINT` or `TEXT`: times are Unix milliseconds, flags are 0/1 — the `Any`
+//!   driver carries no date, UUID or JSON types, and we need none.
+//! - **The backend is chosen at run time from the URL** (`sqlite://…`, `postgres://…`); any
+//!   other scheme is a clear start-up error, and so is a file or database that is not a Parvis
+//!   store (we never write our tables into somebody else's database).
+//! - **SQLite runs in WAL mode** with `synchronous=NORMAL`: a write that was committed survives
+//!   the process being killed (only a power cut may lose the last transactions), and readers
+//!   never block the writer.
+//! - Every store test is one function run on both backends (see `tests/store.rs`).
+
+mod members;
+mod content;
+mod auth;
+
+pub use auth::{ApiTokenInfo, SessionInfo};
+pub use content::{ExportRecord, NewMessage, NewThread};
+pub use members::{Credentials, NewMember};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Which engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The name shown in logs and health checks.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// What can go wrong in the store, with messages meant for the person running Parvis.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH (a file, created if missing) or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("{0}")]
+    NotAParvisStore(String),
+    #[error("cannot open the store at {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("store migration to version {version} failed: {source}")]
+    Migration { version: i64, source: sqlx::Error },
+    #[error("the store was written by a newer Parvis (schema version {found}, this binary knows up to {known}); upgrade Parvis")]
+    TooNew { found: i64, known: i64 },
+    /// A uniqueness rule was broken (the `what` says which, e.g. "handle").
+    #[error("{what} already exists")]
+    Conflict { what: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Turn a unique-constraint violation into `Conflict { what }`, anything else into `Db`.
+pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |e| match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => StoreError::Conflict { what: what.to_string() },
+        _ => StoreError::Db(e),
+    }
+}
+
+/// The schema versions this binary knows, in order.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("schema.sql"))];
+
+/// A handle on the store; cheap to clone (it is a connection pool).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// The SQLite file, when the backend is SQLite (for backups and start-up messages).
+    sqlite_path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Open (and create or migrate) the store behind `url`.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, connect_url, sqlite_path) = parse_url(url)?;
+        if let Some(path) = &sqlite_path {
+            check_sqlite_file(path)?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        let opts = if backend == Backend::Sqlite {
+            opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            opts
+        };
+        let pool = opts
+            .connect(&connect_url)
+            .await
+            .map_err(|source| StoreError::Connect { url: redact_url(url), source })?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let store = Store { pool, backend, sqlite_path };
+        store.check_is_parvis().await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The SQLite file, if the store is SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        self.sqlite_path.as_deref()
+    }
+
+    /// The pool, for the few callers (tests, benchmarks) that need raw access.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Whether the store answers (used by `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Close all connections (flushes the SQLite WAL on the last one).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The tables in the current database (SQLite) or schema (PostgreSQL).
+    async fn table_names(&self) -> Result<Vec<String>> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            Backend::Postgres => "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| r.try_get::<String, _>("name").map_err(StoreError::from)).collect()
+    }
+
+    /// Refuse a database that holds tables but not ours.
+    async fn check_is_parvis(&self) -> Result<()> {
+        let tables = self.table_names().await?;
+        if !tables.is_empty() && !tables.iter().any(|t| t == "parvis_meta") {
+            let shown: Vec<_> = tables.iter().take(5).cloned().collect();
+            return Err(StoreError::NotAParvisStore(format!(
+                "the database {} already holds tables that are not Parvis's ({}{}); use an empty database or a new file",
+                self.sqlite_path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "given".into()),
+                shown.join(", "),
+                if tables.len() > 5 { ", …" } else { "" }
+            )));
+        }
+        Ok(())
+    }
+
+    /// The schema version recorded in the store (0 for a new one).
+    pub async fn schema_version(&self) -> Result<i64> {
+        if !self.table_names().await?.iter().any(|t| t == "parvis_meta") {
+            return Ok(0);
+        }
+        let row = sqlx::query("SELECT value FROM parvis_meta WHERE key = 'schema_version'")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|r| r.try_get::<String, _>(0).ok()).and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Apply the migrations this store has not seen, each in one transaction.
+    async fn migrate(&self) -> Result<()> {
+        let current = self.schema_version().await?;
+        let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+        if current > known {
+            return Err(StoreError::TooNew { found: current, known });
+        }
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            let id_pk = match self.backend {
+                Backend::Sqlite => "INTEGER PRIMARY KEY",
+                Backend::Postgres => "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+            };
+            let sql = sql.replace("ID_PK", id_pk);
+            let fail = |source| StoreError::Migration { version: *version, source };
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(&sql).execute(&mut *tx).await.map_err(fail)?;
+            sqlx::query(
+                "INSERT INTO parvis_meta (key, value) VALUES ('schema_version', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(version.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+            tx.commit().await.map_err(fail)?;
+            tracing::info!(version, backend = self.backend.name(), "store migrated");
+        }
+        Ok(())
+    }
+
+    /// Write a consistent copy of a live SQLite store to `dest` (SQLite's `VACUUM INTO`, which
+    /// reads one snapshot while writers go on).
+    pub async fn backup_to(&self, dest: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl(
+                "backup works on SQLite stores; for PostgreSQL use pg_dump".into(),
+            ));
+        }
+        if dest.exists() {
+            return Err(StoreError::Conflict { what: format!("backup file {}", dest.display()) });
+        }
+        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Read a column that both drivers hand back as i64.
+pub(crate) fn int(row: &AnyRow, col: &str) -> Result<i64> {
+    Ok(row.try_get::<i64, _>(col)?)
+}
+
+/// Read a text column.
+pub(crate) fn text(row: &AnyRow, col: &str) -> Result<String> {
+    Ok(row.try_get::<String, _>(col)?)
+}
+
+/// Read a nullable text column.
+pub(crate) fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(col)?)
+}
+
+/// Read a nullable integer column.
+pub(crate) fn opt_int(row: &AnyRow, col: &str) -> Result<Option<i64>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?)
+}
+
+/// Split a database URL into backend, the URL to hand to sqlx, and the SQLite file.
+fn parse_url(url: &str) -> Result<(Backend, String, Option<PathBuf>)> {
+    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let (path, query) = match rest.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (rest, None),
+        };
+        if path.is_empty() || path == ":memory:" {
+            return Err(StoreError::UnsupportedUrl(format!("{url} (Parvis needs a file so that data survives)")));
+        }
+        let mut connect = format!("sqlite://{path}?mode=rwc");
+        if let Some(q) = query.filter(|q| !q.contains("mode=")) {
+            connect.push('&');
+            connect.push_str(q);
+        }
+        return Ok((Backend::Sqlite, connect, Some(PathBuf::from(path))));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_string(), None));
+    }
+    Err(StoreError::UnsupportedUrl(redact_url(url)))
+}
+
+/// A file that exists must be a SQLite database; anything else is refused before we touch it.
+fn check_sqlite_file(path: &Path) -> Result<()> {
+    use std::io::Read;
+    if !path.exists() {
+        return Ok(());
+    }
+    if path.is_dir() {
+        return Err(StoreError::NotAParvisStore(format!(
+            "{} is a directory; --database-url needs a file, e.g. sqlite://{}/parvis.db",
+            path.display(),
+            path.display()
+        )));
+    }
+    let mut header = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    let n = f.read(&mut header)?;
+    if n == 0 {
+        return Ok(()); // an empty file: SQLite will initialise it
+    }
+    if n < 16 || &header != b"SQLite format 3\0" {
+        return Err(StoreError::NotAParvisStore(format!(
+            "{} is not a Parvis store: it is not a SQLite database (its first bytes are not the SQLite header). \
+             Point --database-url at an existing Parvis store or at a new file",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Hide a password in a URL before it reaches a log or an error message.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                None => url.to_string(),
+            },
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        assert_eq!(parse_url("sqlite://data/p.db").unwrap().0, Backend::Sqlite);
+        assert_eq!(parse_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        assert!(matches!(parse_url("mysql://x"), Err(StoreError::UnsupportedUrl(_))));
+        assert!(parse_url("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact_url("postgres://bob:secret@db/x"), "postgres://bob:***@db/x");
+    }
+}
+
+/// Helpers for tests (this crate's and the others'): isolated stores on both backends.
+pub mod testing {
+    use super::*;
+
+    /// A URL to a fresh, empty PostgreSQL schema on the server at `base_url`, so that each test
+    /// has its own tables. The schema name is random; it is left behind for inspection.
+    pub async fn fresh_postgres_url(base_url: &str) -> Result<String> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(base_url)
+            .await
+            .map_err(|source| StoreError::Connect { url: redact_url(base_url), source })?;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let schema = format!("parvis_t{}_{}", std::process::id(), nanos % 1_000_000_000_000);
+        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&pool).await?;
+        pool.close().await;
+        let sep = if base_url.contains('?') { '&' } else { '?' };
+        Ok(format!("{base_url}{sep}options=-c%20search_path%3D{schema}"))
+    }
+
+    /// The PostgreSQL server to test against, from `PARVIS_TEST_DATABASE_URL`, if set.
+    pub fn postgres_test_url() -> Option<String> {
+        std::env::var("PARVIS_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    }
+}

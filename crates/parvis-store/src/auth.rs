@@ -1,0 +1,156 @@
+//! Sessions, magic links, API tokens and sign-in attempts. Only hashes of secrets are stored:
+//! a leaked database does not let anyone sign in.
+
+use crate::{Result, Store, int, opt_int, text};
+use parvis_domain::{MemberId, Millis, TokenId};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A live session: who, and the CSRF token bound to it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub member_id: MemberId,
+    pub csrf_token: String,
+    pub expires_at: Millis,
+}
+
+/// An API token as listed to its owner (never the secret itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiTokenInfo {
+    pub id: TokenId,
+    pub name: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+}
+
+impl Store {
+    /// Store a new session.
+    pub async fn create_session(&self, token_hash: &str, member: MemberId, csrf: &str, now: Millis, expires_at: Millis) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, member_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash)
+            .bind(member.0)
+            .bind(csrf)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The session behind a token hash, if it has not expired.
+    pub async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<SessionInfo>> {
+        let row = sqlx::query("SELECT member_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(SessionInfo {
+                member_id: MemberId(int(&r, "member_id")?),
+                csrf_token: text(&r, "csrf_token")?,
+                expires_at: int(&r, "expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// End a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Store a one-time sign-in link.
+    pub async fn create_magic_link(&self, token_hash: &str, member: MemberId, now: Millis, expires_at: Millis) -> Result<()> {
+        sqlx::query("INSERT INTO magic_links (token_hash, member_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(member.0)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Use a sign-in link: returns its member once; a used or expired link returns `None`.
+    pub async fn consume_magic_link(&self, token_hash: &str, now: Millis) -> Result<Option<MemberId>> {
+        let row = sqlx::query(
+            "UPDATE magic_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING member_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok(MemberId(int(&r, "member_id")?))).transpose()
+    }
+
+    /// Store a new API token.
+    pub async fn create_api_token(&self, member: MemberId, name: &str, token_hash: &str, now: Millis) -> Result<TokenId> {
+        let row = sqlx::query("INSERT INTO api_tokens (member_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(member.0)
+            .bind(name)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(TokenId(row.try_get::<i64, _>(0)?))
+    }
+
+    /// The member behind an API token hash (and note when it was used).
+    pub async fn api_token_member(&self, token_hash: &str, now: Millis) -> Result<Option<MemberId>> {
+        let row = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING member_id")
+            .bind(now)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(MemberId(int(&r, "member_id")?))).transpose()
+    }
+
+    /// A member's API tokens.
+    pub async fn list_api_tokens(&self, member: MemberId) -> Result<Vec<ApiTokenInfo>> {
+        let rows = sqlx::query("SELECT id, name, created_at, last_used_at FROM api_tokens WHERE member_id = $1 ORDER BY id")
+            .bind(member.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiTokenInfo {
+                    id: TokenId(int(r, "id")?),
+                    name: text(r, "name")?,
+                    created_at: int(r, "created_at")?,
+                    last_used_at: opt_int(r, "last_used_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revoke one of a member's tokens; false if it was not theirs or did not exist.
+    pub async fn revoke_api_token(&self, member: MemberId, id: TokenId) -> Result<bool> {
+        let r = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND member_id = $2")
+            .bind(id.0)
+            .bind(member.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Note a sign-in attempt under `key` (an IP address or an email) and return how many
+    /// attempts that key made since `since`, this one included. Kept in the store so that
+    /// several instances share the count; old rows are pruned as we go.
+    pub async fn count_auth_attempt(&self, key: &str, now: Millis, since: Millis) -> Result<i64> {
+        sqlx::query("DELETE FROM auth_attempts WHERE at < $1").bind(since).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO auth_attempts (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
+        let row = sqlx::query("SELECT COUNT(*) FROM auth_attempts WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    /// Forget the attempts of a key (after a successful sign-in).
+    pub async fn clear_auth_attempts(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM auth_attempts WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+}

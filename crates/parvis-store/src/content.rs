@@ -1,0 +1,433 @@
+//! Spaces, topics, threads, messages and reactions.
+
+use crate::members::{MEMBER_REF_COLS, member_ref};
+use crate::{Result, Store, StoreError, conflict_as, int, opt_int, opt_text, text};
+use parvis_domain::{
+    MemberId, Message, MessageId, Millis, Page, PageRequest, ReactionCount, ReactionKind, Space, SpaceId, ThreadId,
+    ThreadSummary, Topic, TopicId,
+};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+
+/// A new thread and its opening message.
+#[derive(Debug, Clone)]
+pub struct NewThread {
+    pub space_id: SpaceId,
+    pub topic_id: Option<TopicId>,
+    pub title: String,
+    pub author_id: MemberId,
+    pub body_md: String,
+    pub body_html: String,
+    pub created_at: Millis,
+    pub channel: String,
+    pub source_id: Option<String>,
+    pub source_url: Option<String>,
+}
+
+/// A new reply in a thread.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub thread_id: ThreadId,
+    pub parent_id: Option<MessageId>,
+    pub author_id: MemberId,
+    pub body_md: String,
+    pub body_html: String,
+    pub created_at: Millis,
+    pub channel: String,
+    pub source_id: Option<String>,
+    pub source_url: Option<String>,
+}
+
+/// One line of a space export (`parvis export`): each record says what it is.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ExportRecord {
+    Space(Space),
+    Topic(Topic),
+    Member(parvis_domain::MemberRef),
+    Thread(ThreadSummary),
+    Message(Message),
+}
+
+fn space_row(r: &AnyRow) -> Result<Space> {
+    Ok(Space {
+        id: SpaceId(int(r, "id")?),
+        slug: text(r, "slug")?,
+        name: text(r, "name")?,
+        description: text(r, "description")?,
+        created_at: int(r, "created_at")?,
+    })
+}
+
+fn topic_row(r: &AnyRow) -> Result<Topic> {
+    Ok(Topic {
+        id: TopicId(int(r, "id")?),
+        space_id: SpaceId(int(r, "space_id")?),
+        slug: text(r, "slug")?,
+        title: text(r, "title")?,
+        description: text(r, "description")?,
+        keywords: serde_json::from_str(&text(r, "keywords")?).unwrap_or_default(),
+        thread_count: int(r, "thread_count")?,
+    })
+}
+
+const THREAD_COLS: &str = "t.id, t.space_id, t.topic_id, tp.slug AS topic_slug, t.title, t.created_at, t.last_activity_at, t.message_count, t.channel";
+
+fn thread_row(r: &AnyRow) -> Result<ThreadSummary> {
+    Ok(ThreadSummary {
+        id: ThreadId(int(r, "id")?),
+        space_id: SpaceId(int(r, "space_id")?),
+        topic_id: opt_int(r, "topic_id")?.map(TopicId),
+        topic_slug: opt_text(r, "topic_slug")?,
+        title: text(r, "title")?,
+        author: member_ref(r)?,
+        created_at: int(r, "created_at")?,
+        last_activity_at: int(r, "last_activity_at")?,
+        message_count: int(r, "message_count")?,
+        channel: text(r, "channel")?,
+    })
+}
+
+const TOPIC_COLS: &str = "tp.id, tp.space_id, tp.slug, tp.title, tp.description, tp.keywords,
+    (SELECT COUNT(*) FROM threads t WHERE t.topic_id = tp.id) AS thread_count";
+
+impl Store {
+    /// Create a space. `Conflict { what: "space slug" }` if taken.
+    pub async fn create_space(&self, slug: &str, name: &str, description: &str, now: Millis) -> Result<SpaceId> {
+        let row = sqlx::query("INSERT INTO spaces (slug, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(slug)
+            .bind(name)
+            .bind(description)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(conflict_as("space slug"))?;
+        Ok(SpaceId(row.try_get::<i64, _>(0)?))
+    }
+
+    /// All spaces, oldest first.
+    pub async fn list_spaces(&self) -> Result<Vec<Space>> {
+        let rows = sqlx::query("SELECT id, slug, name, description, created_at FROM spaces ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(space_row).collect()
+    }
+
+    /// A space by slug.
+    pub async fn space_by_slug(&self, slug: &str) -> Result<Option<Space>> {
+        let row = sqlx::query("SELECT id, slug, name, description, created_at FROM spaces WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(space_row).transpose()
+    }
+
+    /// A space by id.
+    pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
+        let row = sqlx::query("SELECT id, slug, name, description, created_at FROM spaces WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(space_row).transpose()
+    }
+
+    /// Create a topic in a space. `Conflict { what: "topic slug" }` if taken in that space.
+    pub async fn create_topic(
+        &self,
+        space: SpaceId,
+        slug: &str,
+        title: &str,
+        description: &str,
+        keywords: &[String],
+        now: Millis,
+    ) -> Result<TopicId> {
+        let kw = serde_json::to_string(keywords).unwrap_or_else(|_| "[]".into());
+        let row = sqlx::query(
+            "INSERT INTO topics (space_id, slug, title, description, keywords, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(space.0)
+        .bind(slug)
+        .bind(title)
+        .bind(description)
+        .bind(kw)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict_as("topic slug"))?;
+        Ok(TopicId(row.try_get::<i64, _>(0)?))
+    }
+
+    /// The topics of a space, in creation order, with their thread counts.
+    pub async fn list_topics(&self, space: SpaceId) -> Result<Vec<Topic>> {
+        let sql = format!("SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id");
+        let rows = sqlx::query(&sql).bind(space.0).fetch_all(&self.pool).await?;
+        rows.iter().map(topic_row).collect()
+    }
+
+    /// A topic by space and slug.
+    pub async fn topic_by_slug(&self, space: SpaceId, slug: &str) -> Result<Option<Topic>> {
+        let sql = format!("SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 AND tp.slug = $2");
+        let row = sqlx::query(&sql).bind(space.0).bind(slug).fetch_optional(&self.pool).await?;
+        row.as_ref().map(topic_row).transpose()
+    }
+
+    /// Create a thread with its opening message, in one transaction. Returns both ids.
+    pub async fn create_thread(&self, t: &NewThread) -> Result<(ThreadId, MessageId)> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO threads (space_id, topic_id, title, author_id, created_at, last_activity_at, message_count, channel, source_id)
+             VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7) RETURNING id",
+        )
+        .bind(t.space_id.0)
+        .bind(t.topic_id.map(|x| x.0))
+        .bind(&t.title)
+        .bind(t.author_id.0)
+        .bind(t.created_at)
+        .bind(&t.channel)
+        .bind(t.source_id.as_deref())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict_as("thread"))?;
+        let thread_id: i64 = row.try_get(0)?;
+        let row = sqlx::query(
+            "INSERT INTO messages (thread_id, author_id, parent_id, body_md, body_html, created_at, channel, source_id, source_url)
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(thread_id)
+        .bind(t.author_id.0)
+        .bind(&t.body_md)
+        .bind(&t.body_html)
+        .bind(t.created_at)
+        .bind(&t.channel)
+        .bind(t.source_id.as_deref())
+        .bind(t.source_url.as_deref())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict_as("message"))?;
+        let message_id: i64 = row.try_get(0)?;
+        tx.commit().await?;
+        Ok((ThreadId(thread_id), MessageId(message_id)))
+    }
+
+    /// Add a reply to a thread and bump the thread's activity, in one transaction.
+    pub async fn add_message(&self, m: &NewMessage) -> Result<MessageId> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(parent) = m.parent_id {
+            let same_thread = sqlx::query("SELECT thread_id FROM messages WHERE id = $1")
+                .bind(parent.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get::<i64, _>(0))
+                .transpose()?;
+            if same_thread != Some(m.thread_id.0) {
+                return Err(StoreError::NotFound("parent message in this thread"));
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO messages (thread_id, author_id, parent_id, body_md, body_html, created_at, channel, source_id, source_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(m.thread_id.0)
+        .bind(m.author_id.0)
+        .bind(m.parent_id.map(|p| p.0))
+        .bind(&m.body_md)
+        .bind(&m.body_html)
+        .bind(m.created_at)
+        .bind(&m.channel)
+        .bind(m.source_id.as_deref())
+        .bind(m.source_url.as_deref())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match e.as_database_error() {
+            Some(d) if d.is_foreign_key_violation() => StoreError::NotFound("thread"),
+            _ => conflict_as("message")(e),
+        })?;
+        let id: i64 = row.try_get(0)?;
+        let updated = sqlx::query(
+            "UPDATE threads SET message_count = message_count + 1,
+                last_activity_at = CASE WHEN last_activity_at > $1 THEN last_activity_at ELSE $1 END
+             WHERE id = $2",
+        )
+        .bind(m.created_at)
+        .bind(m.thread_id.0)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound("thread"));
+        }
+        tx.commit().await?;
+        Ok(MessageId(id))
+    }
+
+    /// A page of threads of a space (optionally of one topic), most recently active first.
+    pub async fn list_threads(&self, space: SpaceId, topic: Option<TopicId>, page: PageRequest) -> Result<Page<ThreadSummary>> {
+        let filter = if topic.is_some() { "t.space_id = $1 AND t.topic_id = $2" } else { "t.space_id = $1 AND $2 = $2" };
+        let sql = format!(
+            "SELECT {THREAD_COLS}, {MEMBER_REF_COLS} FROM threads t
+             JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id
+             WHERE {filter} ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $3 OFFSET $4"
+        );
+        let topic_id = topic.map(|t| t.0).unwrap_or(0);
+        let rows = sqlx::query(&sql)
+            .bind(space.0)
+            .bind(topic_id)
+            .bind(page.per_page as i64)
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let total = sqlx::query(&format!("SELECT COUNT(*) FROM threads t WHERE {filter}"))
+            .bind(space.0)
+            .bind(topic_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>(0)?;
+        let items = rows.iter().map(thread_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, page: page.page, per_page: page.per_page, total })
+    }
+
+    /// One thread's summary.
+    pub async fn thread(&self, id: ThreadId) -> Result<Option<ThreadSummary>> {
+        let sql = format!(
+            "SELECT {THREAD_COLS}, {MEMBER_REF_COLS} FROM threads t
+             JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id WHERE t.id = $1"
+        );
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(thread_row).transpose()
+    }
+
+    /// A page of a thread's messages, oldest first, with reaction counts.
+    pub async fn list_messages(&self, thread: ThreadId, page: PageRequest) -> Result<Page<Message>> {
+        let sql = format!(
+            "SELECT msg.id, msg.thread_id, msg.parent_id, msg.body_md, msg.body_html, msg.created_at, msg.channel, msg.source_url,
+                    {MEMBER_REF_COLS}
+             FROM messages msg JOIN members m ON m.id = msg.author_id
+             WHERE msg.thread_id = $1 ORDER BY msg.created_at, msg.id LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(thread.0)
+            .bind(page.per_page as i64)
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let total = sqlx::query("SELECT COUNT(*) FROM messages WHERE thread_id = $1")
+            .bind(thread.0)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>(0)?;
+        let reaction_rows = sqlx::query(
+            "SELECT r.message_id, r.kind, COUNT(*) AS n FROM reactions r JOIN messages msg ON msg.id = r.message_id
+             WHERE msg.thread_id = $1 GROUP BY r.message_id, r.kind ORDER BY r.message_id, r.kind",
+        )
+        .bind(thread.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut reactions: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
+        for r in &reaction_rows {
+            if let Ok(kind) = ReactionKind::parse("kind", &text(r, "kind")?) {
+                reactions.entry(int(r, "message_id")?).or_default().push(ReactionCount { kind, count: int(r, "n")? });
+            }
+        }
+        let items = rows
+            .iter()
+            .map(|r| {
+                let id = int(r, "id")?;
+                Ok(Message {
+                    id: MessageId(id),
+                    thread_id: ThreadId(int(r, "thread_id")?),
+                    parent_id: opt_int(r, "parent_id")?.map(MessageId),
+                    author: member_ref(r)?,
+                    body_markdown: text(r, "body_md")?,
+                    body_html: text(r, "body_html")?,
+                    created_at: int(r, "created_at")?,
+                    channel: text(r, "channel")?,
+                    source_url: opt_text(r, "source_url")?,
+                    reactions: reactions.remove(&id).unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, page: page.page, per_page: page.per_page, total })
+    }
+
+    /// The thread a message belongs to.
+    pub async fn thread_of_message(&self, id: MessageId) -> Result<Option<ThreadId>> {
+        let row = sqlx::query("SELECT thread_id FROM messages WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        row.map(|r| Ok(ThreadId(int(&r, "thread_id")?))).transpose()
+    }
+
+    /// Leave a reaction (idempotent: reacting twice the same way changes nothing).
+    pub async fn add_reaction(&self, message: MessageId, member: MemberId, kind: ReactionKind, now: Millis) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO reactions (message_id, member_id, kind, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (message_id, member_id, kind) DO NOTHING",
+        )
+        .bind(message.0)
+        .bind(member.0)
+        .bind(kind.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match e.as_database_error() {
+            Some(d) if d.is_foreign_key_violation() => StoreError::NotFound("message"),
+            _ => StoreError::Db(e),
+        })?;
+        Ok(())
+    }
+
+    /// Take a reaction back.
+    pub async fn remove_reaction(&self, message: MessageId, member: MemberId, kind: ReactionKind) -> Result<()> {
+        sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND kind = $3")
+            .bind(message.0)
+            .bind(member.0)
+            .bind(kind.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every record of a space, in an order a reader can replay (space, topics, members,
+    /// then each thread followed by its messages). Pages through threads so memory stays small.
+    pub async fn export_space(&self, space: &Space, mut emit: impl FnMut(ExportRecord) -> std::io::Result<()>) -> Result<u64> {
+        let mut n = 0u64;
+        emit(ExportRecord::Space(space.clone()))?;
+        n += 1;
+        for t in self.list_topics(space.id).await? {
+            emit(ExportRecord::Topic(t))?;
+            n += 1;
+        }
+        let sql = format!(
+            "SELECT DISTINCT {MEMBER_REF_COLS} FROM members m JOIN messages msg ON msg.author_id = m.id
+             JOIN threads t ON t.id = msg.thread_id WHERE t.space_id = $1 ORDER BY m_id"
+        );
+        for r in sqlx::query(&sql).bind(space.id.0).fetch_all(&self.pool).await? {
+            emit(ExportRecord::Member(member_ref(&r)?))?;
+            n += 1;
+        }
+        let mut page = 1;
+        loop {
+            let threads = self.list_threads(space.id, None, PageRequest { page, per_page: 200 }).await?;
+            for t in &threads.items {
+                emit(ExportRecord::Thread(t.clone()))?;
+                n += 1;
+                let mut mpage = 1;
+                loop {
+                    let msgs = self.list_messages(t.id, PageRequest { page: mpage, per_page: 200 }).await?;
+                    for m in &msgs.items {
+                        emit(ExportRecord::Message(m.clone()))?;
+                        n += 1;
+                    }
+                    if !msgs.has_next() {
+                        break;
+                    }
+                    mpage += 1;
+                }
+            }
+            if !threads.has_next() {
+                break;
+            }
+            page += 1;
+        }
+        Ok(n)
+    }
+}

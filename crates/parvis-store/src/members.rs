@@ -1,0 +1,264 @@
+//! Members, their identities on other channels and their consents.
+
+use crate::{Result, Store, StoreError, conflict_as, int, opt_text, text};
+use parvis_domain::{
+    Consent, ConsentKind, EcosystemRole, Identity, Member, MemberId, MemberRef, Millis, Page, PageRequest, SiteRole,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// What is needed to create a member.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub handle: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: Option<String>,
+    pub site_role: SiteRole,
+    pub ecosystem_role: EcosystemRole,
+    pub organisation: String,
+    pub bio: String,
+    pub lang: String,
+    pub created_at: Millis,
+}
+
+/// What sign-in needs to check a password.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub member_id: MemberId,
+    pub password_hash: Option<String>,
+}
+
+/// Columns of `members m` for a `MemberRef` (shared by every query that shows an author).
+pub(crate) const MEMBER_REF_COLS: &str = "m.id AS m_id, m.handle AS m_handle, m.display_name AS m_name, m.organisation AS m_org, m.ecosystem_role AS m_eco";
+
+pub(crate) fn member_ref(row: &AnyRow) -> Result<MemberRef> {
+    Ok(MemberRef {
+        id: MemberId(int(row, "m_id")?),
+        handle: text(row, "m_handle")?,
+        display_name: text(row, "m_name")?,
+        organisation: text(row, "m_org")?,
+        ecosystem_role: EcosystemRole::parse("ecosystem_role", &text(row, "m_eco")?).unwrap_or(EcosystemRole::Other),
+    })
+}
+
+const MEMBER_COLS: &str = "id, handle, display_name, email, site_role, ecosystem_role, organisation, bio, lang, created_at,
+    (SELECT COUNT(*) FROM messages WHERE messages.author_id = members.id) AS message_count";
+
+fn member_row(row: &AnyRow) -> Result<Member> {
+    Ok(Member {
+        id: MemberId(int(row, "id")?),
+        handle: text(row, "handle")?,
+        display_name: text(row, "display_name")?,
+        email: opt_text(row, "email")?,
+        site_role: SiteRole::parse("site_role", &text(row, "site_role")?).unwrap_or(SiteRole::Member),
+        ecosystem_role: EcosystemRole::parse("ecosystem_role", &text(row, "ecosystem_role")?)
+            .unwrap_or(EcosystemRole::Other),
+        organisation: text(row, "organisation")?,
+        bio: text(row, "bio")?,
+        lang: text(row, "lang")?,
+        created_at: int(row, "created_at")?,
+        identities: Vec::new(),
+        consents: Vec::new(),
+        message_count: int(row, "message_count")?,
+    })
+}
+
+impl Store {
+    /// Create a member. `Conflict { what: "handle" | "email" }` when taken.
+    pub async fn create_member(&self, m: &NewMember) -> Result<MemberId> {
+        if let Some(email) = &m.email {
+            if self.member_id_by_email(email).await?.is_some() {
+                return Err(StoreError::Conflict { what: "email".into() });
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO members (handle, display_name, email, password_hash, site_role, ecosystem_role, organisation, bio, lang, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(&m.handle)
+        .bind(&m.display_name)
+        .bind(m.email.as_deref())
+        .bind(m.password_hash.as_deref())
+        .bind(m.site_role.as_str())
+        .bind(m.ecosystem_role.as_str())
+        .bind(&m.organisation)
+        .bind(&m.bio)
+        .bind(&m.lang)
+        .bind(m.created_at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict_as("handle"))?;
+        Ok(MemberId(row.try_get::<i64, _>(0)?))
+    }
+
+    async fn complete_member(&self, mut member: Member) -> Result<Member> {
+        let rows = sqlx::query("SELECT network, handle, verified FROM identities WHERE member_id = $1 ORDER BY network, handle")
+            .bind(member.id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        member.identities = rows
+            .iter()
+            .map(|r| {
+                Ok(Identity { network: text(r, "network")?, handle: text(r, "handle")?, verified: int(r, "verified")? != 0 })
+            })
+            .collect::<Result<_>>()?;
+        let rows = sqlx::query("SELECT kind, granted, updated_at FROM consents WHERE member_id = $1 ORDER BY kind")
+            .bind(member.id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        member.consents = rows
+            .iter()
+            .filter_map(|r| {
+                let kind = ConsentKind::parse("kind", &text(r, "kind").ok()?).ok()?;
+                Some(Ok(Consent { kind, granted: int(r, "granted").ok()? != 0, updated_at: int(r, "updated_at").ok()? }))
+            })
+            .collect::<Result<_>>()?;
+        Ok(member)
+    }
+
+    /// A member by handle, with identities and consents.
+    pub async fn member_by_handle(&self, handle: &str) -> Result<Option<Member>> {
+        let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE handle = $1");
+        match sqlx::query(&sql).bind(handle).fetch_optional(&self.pool).await? {
+            Some(row) => Ok(Some(self.complete_member(member_row(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A member by id, with identities and consents.
+    pub async fn member_by_id(&self, id: MemberId) -> Result<Option<Member>> {
+        let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1");
+        match sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await? {
+            Some(row) => Ok(Some(self.complete_member(member_row(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The member with this (normalised) email, if any.
+    pub async fn member_id_by_email(&self, email: &str) -> Result<Option<MemberId>> {
+        let row = sqlx::query("SELECT id FROM members WHERE email = $1").bind(email).fetch_optional(&self.pool).await?;
+        row.map(|r| Ok(MemberId(int(&r, "id")?))).transpose()
+    }
+
+    /// The password hash of the member with this email.
+    pub async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
+        let row = sqlx::query("SELECT id, password_hash FROM members WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(Credentials { member_id: MemberId(int(&r, "id")?), password_hash: opt_text(&r, "password_hash")? }))
+            .transpose()
+    }
+
+    /// A page of members, most active first; `query` filters on name, handle or organisation.
+    pub async fn list_members(&self, query: Option<&str>, page: PageRequest) -> Result<Page<Member>> {
+        let pattern = format!("%{}%", query.unwrap_or("").to_lowercase());
+        let filter = "(LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM members WHERE {filter} ORDER BY message_count DESC, display_name LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&pattern)
+            .bind(page.per_page as i64)
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let total = sqlx::query(&format!("SELECT COUNT(*) FROM members WHERE {filter}"))
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>(0)?;
+        let items = rows.iter().map(member_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, page: page.page, per_page: page.per_page, total })
+    }
+
+    /// Change a member's site role.
+    pub async fn set_site_role(&self, id: MemberId, role: SiteRole) -> Result<()> {
+        let r = sqlx::query("UPDATE members SET site_role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("member"));
+        }
+        Ok(())
+    }
+
+    /// Change a member's ecosystem role and organisation.
+    pub async fn set_profile(&self, id: MemberId, display_name: &str, eco: EcosystemRole, organisation: &str, bio: &str) -> Result<()> {
+        sqlx::query("UPDATE members SET display_name = $1, ecosystem_role = $2, organisation = $3, bio = $4 WHERE id = $5")
+            .bind(display_name)
+            .bind(eco.as_str())
+            .bind(organisation)
+            .bind(bio)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Set or replace a member's password hash.
+    pub async fn set_password_hash(&self, id: MemberId, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Attach an identity (network + handle) to a member. `Conflict` if another member has it.
+    pub async fn add_identity(&self, id: MemberId, network: &str, handle: &str, verified: bool, now: Millis) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO identities (member_id, network, handle, verified, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (network, handle) DO UPDATE SET verified = excluded.verified WHERE identities.member_id = excluded.member_id",
+        )
+        .bind(id.0)
+        .bind(network)
+        .bind(handle)
+        .bind(verified as i64)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(conflict_as("identity"))?;
+        let owner = sqlx::query("SELECT member_id FROM identities WHERE network = $1 AND handle = $2")
+            .bind(network)
+            .bind(handle)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>(0)?;
+        if owner != id.0 {
+            return Err(StoreError::Conflict { what: format!("identity {network}:{handle}") });
+        }
+        Ok(())
+    }
+
+    /// Remove an identity from a member.
+    pub async fn remove_identity(&self, id: MemberId, network: &str, handle: &str) -> Result<()> {
+        sqlx::query("DELETE FROM identities WHERE member_id = $1 AND network = $2 AND handle = $3")
+            .bind(id.0)
+            .bind(network)
+            .bind(handle)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Record that a consent was given or withdrawn, now.
+    pub async fn set_consent(&self, id: MemberId, kind: ConsentKind, granted: bool, now: Millis) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO consents (member_id, kind, granted, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (member_id, kind) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at",
+        )
+        .bind(id.0)
+        .bind(kind.as_str())
+        .bind(granted as i64)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How many members there are.
+    pub async fn member_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM members").fetch_one(&self.pool).await?.try_get::<i64, _>(0)?)
+    }
+}

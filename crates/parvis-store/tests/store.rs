@@ -1,0 +1,187 @@
+//! Store behaviour, each test run on SQLite and, when `PARVIS_TEST_DATABASE_URL` is set, on
+//! PostgreSQL.
+
+use parvis_domain::*;
+use parvis_store::{NewMember, NewMessage, NewThread, Store, StoreError, testing};
+
+/// Run `check` on a fresh SQLite store and a fresh PostgreSQL schema.
+async fn on_both<F, Fut>(check: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+    check(sqlite).await;
+    match testing::postgres_test_url() {
+        Some(base) => {
+            let url = testing::fresh_postgres_url(&base).await.unwrap();
+            check(Store::open(&url).await.unwrap()).await;
+        }
+        None => eprintln!("notice: PARVIS_TEST_DATABASE_URL not set, PostgreSQL half of this test skipped"),
+    }
+}
+
+fn member(handle: &str, email: &str) -> NewMember {
+    NewMember {
+        handle: handle.into(),
+        display_name: handle.to_uppercase(),
+        email: Some(email.into()),
+        password_hash: None,
+        site_role: SiteRole::Member,
+        ecosystem_role: EcosystemRole::Customer,
+        organisation: "Acme".into(),
+        bio: String::new(),
+        lang: "fr".into(),
+        created_at: 1_000,
+    }
+}
+
+#[tokio::test]
+async fn threads_messages_and_reactions_round_trip() {
+    on_both(|s| async move {
+        let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
+        let topic = s.create_topic(space, "roi", "ROI", "", &["roi".into()], 1).await.unwrap();
+        let alice = s.create_member(&member("alice", "alice@x.fr")).await.unwrap();
+        let bob = s.create_member(&member("bob", "bob@x.fr")).await.unwrap();
+        let (thread, first) = s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: Some(topic),
+                title: "Mesurer le ROI".into(),
+                author_id: alice,
+                body_md: "Bonjour".into(),
+                body_html: "<p>Bonjour</p>".into(),
+                created_at: 10,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        let reply = s
+            .add_message(&NewMessage {
+                thread_id: thread,
+                parent_id: Some(first),
+                author_id: bob,
+                body_md: "Réponse".into(),
+                body_html: "<p>Réponse</p>".into(),
+                created_at: 20,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        s.add_reaction(reply, alice, ReactionKind::Like, 30).await.unwrap();
+        s.add_reaction(reply, alice, ReactionKind::Like, 31).await.unwrap(); // idempotent
+        s.add_reaction(reply, bob, ReactionKind::Like, 32).await.unwrap();
+
+        let t = s.thread(thread).await.unwrap().unwrap();
+        assert_eq!(t.message_count, 2);
+        assert_eq!(t.last_activity_at, 20);
+        assert_eq!(t.topic_slug.as_deref(), Some("roi"));
+        let msgs = s.list_messages(thread, PageRequest::new(None, None, 50)).await.unwrap();
+        assert_eq!(msgs.total, 2);
+        assert_eq!(msgs.items[1].parent_id, Some(first));
+        assert_eq!(msgs.items[1].author.handle, "bob");
+        assert_eq!(msgs.items[1].reactions[0].count, 2);
+        let listed = s.list_threads(space, Some(topic), PageRequest::new(None, None, 20)).await.unwrap();
+        assert_eq!(listed.items.len(), 1);
+        assert_eq!(s.list_topics(space).await.unwrap()[0].thread_count, 1);
+
+        // A reply to a parent of another thread, or to a thread that does not exist, is refused.
+        let bad = NewMessage {
+            thread_id: ThreadId(999_999),
+            parent_id: None,
+            author_id: bob,
+            body_md: "x".into(),
+            body_html: "x".into(),
+            created_at: 40,
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        };
+        assert!(matches!(s.add_message(&bad).await, Err(StoreError::NotFound(_))));
+        // Nothing half-written: the thread still has 2 messages.
+        assert_eq!(s.thread(thread).await.unwrap().unwrap().message_count, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn uniqueness_is_reported_as_conflict() {
+    on_both(|s| async move {
+        s.create_member(&member("alice", "alice@x.fr")).await.unwrap();
+        let e = s.create_member(&member("alice", "other@x.fr")).await.unwrap_err();
+        assert!(matches!(e, StoreError::Conflict { ref what } if what == "handle"), "{e:?}");
+        let e = s.create_member(&member("alice2", "alice@x.fr")).await.unwrap_err();
+        assert!(matches!(e, StoreError::Conflict { ref what } if what == "email"), "{e:?}");
+        s.create_space("demo", "Démo", "", 1).await.unwrap();
+        assert!(matches!(s.create_space("demo", "Autre", "", 2).await, Err(StoreError::Conflict { .. })));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn identities_consents_and_sessions() {
+    on_both(|s| async move {
+        let a = s.create_member(&member("alice", "alice@x.fr")).await.unwrap();
+        let b = s.create_member(&member("bob", "bob@x.fr")).await.unwrap();
+        s.add_identity(a, "mastodon", "@alice@m.example", true, 5).await.unwrap();
+        assert!(matches!(s.add_identity(b, "mastodon", "@alice@m.example", false, 6).await, Err(StoreError::Conflict { .. })));
+        s.set_consent(a, ConsentKind::Contact, true, 7).await.unwrap();
+        s.set_consent(a, ConsentKind::Contact, false, 8).await.unwrap();
+        let m = s.member_by_handle("alice").await.unwrap().unwrap();
+        assert_eq!(m.identities.len(), 1);
+        assert_eq!(m.consents.len(), 1);
+        assert!(!m.consents[0].granted);
+        assert_eq!(m.consents[0].updated_at, 8);
+
+        s.create_session("h1", a, "csrf", 10, 100).await.unwrap();
+        assert_eq!(s.session("h1", 50).await.unwrap().unwrap().member_id, a);
+        assert!(s.session("h1", 200).await.unwrap().is_none(), "expired sessions are not honoured");
+        s.create_magic_link("m1", a, 10, 100).await.unwrap();
+        assert_eq!(s.consume_magic_link("m1", 20).await.unwrap(), Some(a));
+        assert_eq!(s.consume_magic_link("m1", 21).await.unwrap(), None, "a link works once");
+        assert_eq!(s.count_auth_attempt("ip:1", 10, 0).await.unwrap(), 1);
+        assert_eq!(s.count_auth_attempt("ip:1", 11, 0).await.unwrap(), 2);
+        assert_eq!(s.count_auth_attempt("ip:1", 1000, 500).await.unwrap(), 1, "old attempts expire");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refuses_files_that_are_not_parvis_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_file = dir.path().join("notes.db");
+    std::fs::write(&text_file, "hello, this is not a database").unwrap();
+    let e = Store::open(&format!("sqlite://{}", text_file.display())).await.unwrap_err();
+    assert!(e.to_string().contains("not a Parvis store"), "{e}");
+
+    let other = dir.path().join("other.db");
+    let status = std::process::Command::new("sqlite3").arg(&other).arg("CREATE TABLE invoices(id INTEGER);").status();
+    if status.map(|s| s.success()).unwrap_or(false) {
+        let e = Store::open(&format!("sqlite://{}", other.display())).await.unwrap_err();
+        assert!(e.to_string().contains("invoices"), "{e}");
+    } else {
+        eprintln!("notice: sqlite3 CLI absent, foreign-database half skipped");
+    }
+    let e = Store::open("mysql://localhost/x").await.unwrap_err();
+    assert!(e.to_string().contains("sqlite://"), "{e}");
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_backup_copies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    let s = Store::open(&url).await.unwrap();
+    s.create_space("demo", "Démo", "", 1).await.unwrap();
+    let backup = dir.path().join("copy.db");
+    s.backup_to(&backup).await.unwrap();
+    s.close().await;
+    let s = Store::open(&url).await.unwrap();
+    assert_eq!(s.list_spaces().await.unwrap().len(), 1);
+    let b = Store::open(&format!("sqlite://{}", backup.display())).await.unwrap();
+    assert_eq!(b.list_spaces().await.unwrap()[0].slug, "demo");
+}
