@@ -1,0 +1,119 @@
+//! The sparse vote matrix: one row per participant, one column per statement that received a
+//! vote, the latest vote per cell, in Pol.is's internal sign (agree = −1).
+
+use std::collections::HashMap;
+
+use crate::model::Conversation;
+
+/// Natural participant order: numeric when every id is an integer (Pol.is pids), else text.
+pub(crate) fn sort_participant_ids(ids: &mut [String]) {
+    let all_numeric = ids.iter().all(|s| s.parse::<u64>().is_ok());
+    if all_numeric {
+        ids.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
+    } else {
+        ids.sort();
+    }
+}
+
+/// The vote matrix.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Matrix {
+    pub pids: Vec<String>,
+    pub tids: Vec<u64>,
+    /// Sorted by column; value in Pol.is sign (−1 agree, +1 disagree, 0 pass).
+    pub rows: Vec<Vec<(u32, i8)>>,
+    /// Moderated out or meta: the column is zeroed in the rating matrix.
+    pub mod_out: Vec<bool>,
+    pub meta: Vec<bool>,
+}
+
+impl Matrix {
+    /// Builds the matrix. `caps` = Pol.is's (max participants, max comments): votes from a new
+    /// participant or on a new comment past a cap are dropped, in time order.
+    pub fn build(conv: &Conversation, caps: Option<(usize, usize)>) -> Matrix {
+        let votes = conv.votes();
+        // Time order (stable: equal timestamps keep call order) = the order Pol.is applies them.
+        let mut order: Vec<u32> = (0..votes.len() as u32).collect();
+        order.sort_by_key(|&i| votes[i as usize].timestamp);
+        let mut pindex: HashMap<&str, u32> = HashMap::new();
+        let mut tindex: HashMap<u64, u32> = HashMap::new();
+        let mut ptmp: Vec<&str> = Vec::new();
+        let mut ttmp: Vec<u64> = Vec::new();
+        let mut cells: Vec<Vec<(u32, u32)>> = Vec::new(); // per participant: (col, vote index)
+        for &vi in &order {
+            let v = &votes[vi as usize];
+            let t = match tindex.get(&v.statement) {
+                Some(&t) => t,
+                None => {
+                    if caps.is_some_and(|(_, mc)| ttmp.len() >= mc) {
+                        continue;
+                    }
+                    tindex.insert(v.statement, ttmp.len() as u32);
+                    ttmp.push(v.statement);
+                    ttmp.len() as u32 - 1
+                }
+            };
+            let p = match pindex.get(v.participant.as_str()) {
+                Some(&p) => p,
+                None => {
+                    if caps.is_some_and(|(mp, _)| ptmp.len() >= mp) {
+                        continue;
+                    }
+                    pindex.insert(v.participant.as_str(), ptmp.len() as u32);
+                    ptmp.push(v.participant.as_str());
+                    cells.push(Vec::new());
+                    ptmp.len() as u32 - 1
+                }
+            };
+            cells[p as usize].push((t, vi));
+        }
+        // Final orders: participants natural, statements by id.
+        let mut pids: Vec<String> = ptmp.iter().map(|s| s.to_string()).collect();
+        sort_participant_ids(&mut pids);
+        let prank: HashMap<&str, usize> =
+            pids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+        let mut tids = ttmp.clone();
+        tids.sort_unstable();
+        let trank: HashMap<u64, u32> = tids.iter().enumerate().map(|(i, &t)| (t, i as u32)).collect();
+        let tmap: Vec<u32> = ttmp.iter().map(|t| trank.get(t).copied().unwrap_or(0)).collect();
+        let mut rows: Vec<Vec<(u32, i8)>> = vec![Vec::new(); pids.len()];
+        for (p, list) in cells.into_iter().enumerate() {
+            let dest = prank.get(ptmp[p]).copied().unwrap_or(0);
+            // `list` is in time order; a stable sort by column keeps the latest vote last.
+            let mut row: Vec<(u32, u32)> =
+                list.into_iter().map(|(t, vi)| (tmap[t as usize], vi)).collect();
+            row.sort_by_key(|&(c, _)| c);
+            let mut out: Vec<(u32, i8)> = Vec::with_capacity(row.len());
+            for (c, vi) in row {
+                let val = votes[vi as usize].value.polis_value();
+                match out.last_mut() {
+                    Some(last) if last.0 == c => last.1 = val,
+                    _ => out.push((c, val)),
+                }
+            }
+            rows[dest] = out;
+        }
+        let mut mod_out = Vec::with_capacity(tids.len());
+        let mut meta = Vec::with_capacity(tids.len());
+        for &t in &tids {
+            let s = conv.statement(t);
+            let is_meta = s.is_some_and(|s| s.meta);
+            meta.push(is_meta);
+            mod_out.push(is_meta || s.is_some_and(|s| s.moderated));
+        }
+        Matrix { pids, tids, rows, mod_out, meta }
+    }
+
+    pub fn n_cols(&self) -> usize {
+        self.tids.len()
+    }
+
+    pub fn n_votes(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
+    }
+
+    /// Number of mod-out columns (they count as votes of every participant in the projection).
+    pub fn n_mod_out(&self) -> usize {
+        self.mod_out.iter().filter(|&&m| m).count()
+    }
+}
