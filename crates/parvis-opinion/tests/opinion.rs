@@ -398,3 +398,293 @@ fn cold_start_taxes_reported() {
         assert!(a >= 0.7, "ARI {a}");
     }
 }
+
+// ---------------------------------------------------------------- fixture (always present)
+
+fn london() -> Conversation {
+    Conversation::from_polis_export_dir(&fixture("london.youth.policing")).unwrap()
+}
+
+#[test]
+fn export_reader_reads_the_fixture() {
+    let conv = london();
+    assert_eq!(conv.statements().len(), 39);
+    assert_eq!(conv.votes().len(), 640);
+    // comments.csv `agrees` equals the number of +1 votes (export encoding: agree = +1).
+    let agrees = conv.votes().iter().filter(|v| v.value == VoteValue::Agree).count();
+    let mut rdr = csv::Reader::from_path(fixture("london.youth.policing/comments.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let ai = h.iter().position(|x| x == "agrees").unwrap();
+    let total: usize = rdr.records().map(|r| r.unwrap()[ai].parse::<usize>().unwrap()).sum();
+    assert_eq!(agrees, total);
+    let r = analyze(&conv, &Options::compat()).unwrap();
+    // The report counts the latest vote per (participant, statement): this export holds a few
+    // re-votes, which comments.csv counts twice.
+    let mut last: HashMap<(String, u64), (i64, usize, VoteValue)> = HashMap::new();
+    for (i, v) in conv.votes().iter().enumerate() {
+        let e = last.entry((v.participant.clone(), v.statement)).or_insert((v.timestamp, i, v.value));
+        if (v.timestamp, i) >= (e.0, e.1) {
+            *e = (v.timestamp, i, v.value);
+        }
+    }
+    let dedup_agrees = last.values().filter(|e| e.2 == VoteValue::Agree).count();
+    let agrees_in_report: u64 = r.statements.iter().map(|s| s.agrees).sum();
+    assert_eq!(agrees_in_report as usize, dedup_agrees);
+    assert_eq!(r.n_votes, last.len());
+    assert!(last.len() < conv.votes().len());
+    assert_no_nan(&r);
+    let text = render_text(&r);
+    assert!(text.contains("Opinion map (Compat mode)"), "{text}");
+    let csv = report_csv(&r);
+    assert_eq!(csv.lines().count(), r.statements.len() + 1);
+    assert!(csv.lines().next().unwrap().starts_with("statement-id,moderated,meta,agrees"));
+}
+
+#[test]
+fn export_reader_errors_name_file_line_and_field() {
+    let dir = std::env::temp_dir().join(format!("parvis-opinion-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("comments.csv"), "comment-id,moderated,comment-body\n1,0,a\n2,0,b\n").unwrap();
+    std::fs::write(
+        dir.join("votes.csv"),
+        "timestamp,comment-id,voter-id,vote\n1,1,p,1\n2,2,p,7\n",
+    )
+    .unwrap();
+    let e = Conversation::from_polis_export_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("votes.csv") && e.contains("line 3") && e.contains("`vote`"), "{e}");
+    std::fs::write(dir.join("votes.csv"), "timestamp,comment-id,voter-id,vote\n1,9,p,1\n").unwrap();
+    let e = Conversation::from_polis_export_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("line 2") && e.contains("unknown statement 9"), "{e}");
+    std::fs::write(dir.join("votes.csv"), "timestamp,comment-id,vote\n1,1,1\n").unwrap();
+    let e = Conversation::from_polis_export_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("missing column `voter-id`"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------- default mode
+
+#[test]
+fn default_mode_is_deterministic_for_a_seed() {
+    let conv = london();
+    let opts = Options { mode: Mode::Default, seed: 42, ..Default::default() };
+    let a = serde_json::to_string(&analyze(&conv, &opts).unwrap()).unwrap();
+    let b = serde_json::to_string(&analyze(&conv, &opts).unwrap()).unwrap();
+    assert_eq!(a, b);
+    // Another seed: same map up to the components' sign (exact PCA converges to the same axes).
+    let c = analyze(&conv, &Options { seed: 7, ..opts.clone() }).unwrap();
+    let a: Report = serde_json::from_str(&a).unwrap();
+    let ga: Vec<Option<usize>> = a.participants.iter().map(|p| p.group).collect();
+    let gc: Vec<Option<usize>> = c.participants.iter().map(|p| p.group).collect();
+    assert_eq!(ga.iter().filter(|g| g.is_some()).count(), gc.iter().filter(|g| g.is_some()).count());
+}
+
+fn no_small_groups(r: &Report, min: usize) {
+    for g in &r.groups {
+        assert!(g.members.len() >= min, "group {} has {} member(s)", g.id, g.members.len());
+    }
+}
+
+#[test]
+fn default_mode_has_no_one_person_groups_and_reports_its_distance_from_compat() {
+    let mut dirs = vec![fixture("london.youth.policing")];
+    for rel in ["open-data/scoop-hivemind.biodiversity", "open-data/vtaiwan.uberx", "open-data/scoop-hivemind.ubi"] {
+        if let Some(d) = shared_dir(rel) {
+            dirs.push(d);
+        }
+    }
+    for dir in dirs {
+        let conv = Conversation::from_polis_export_dir(&dir).unwrap();
+        let c = analyze(&conv, &Options::compat()).unwrap();
+        let d = analyze(&conv, &Options::default()).unwrap();
+        no_small_groups(&d, 2);
+        assert_no_nan(&d);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for (x, y) in c.participants.iter().zip(&d.participants) {
+            assert_eq!(x.id, y.id);
+            if let (Some(x), Some(y)) = (x.group, y.group) {
+                a.push(x);
+                b.push(y);
+            }
+        }
+        let cos: Vec<f64> = (0..2)
+            .map(|k| {
+                c.pca.components[k].iter().zip(&d.pca.components[k]).map(|(x, y)| x * y).sum::<f64>().abs()
+            })
+            .collect();
+        let ari_cd = ari(&a, &b);
+        eprintln!(
+            "{}: compat k={} sizes {:?} | default k={} sizes {:?} | ARI(compat, default) {:.3} | |cos| pc1 {:.6} pc2 {:.6} | PCA products compat {} default {}",
+            dir.file_name().unwrap().to_string_lossy(),
+            c.groups.len(),
+            c.groups.iter().map(|g| g.members.len()).collect::<Vec<_>>(),
+            d.groups.len(),
+            d.groups.iter().map(|g| g.members.len()).collect::<Vec<_>>(),
+            ari_cd,
+            cos[0],
+            cos[1],
+            c.pca.iterations,
+            d.pca.iterations
+        );
+        // Same data, same first axis.
+        assert!(cos[0] > 0.999, "pc1 moved: {}", cos[0]);
+    }
+}
+
+// ---------------------------------------------------------------- bad input
+
+fn small(n_people: usize, n_statements: u64) -> Conversation {
+    let mut c = Conversation::new();
+    for s in 0..n_statements {
+        c.add_statement(s, format!("statement {s}"), false).unwrap();
+    }
+    for p in 0..n_people {
+        for s in 0..n_statements {
+            let v = match (p + s as usize) % 3 {
+                0 => VoteValue::Agree,
+                1 => VoteValue::Disagree,
+                _ => VoteValue::Pass,
+            };
+            c.add_vote(format!("p{p}"), s, v, (p * 100 + s as usize) as i64).unwrap();
+        }
+    }
+    c
+}
+
+#[test]
+fn unknown_statement_is_an_error() {
+    let mut c = small(3, 3);
+    let e = c.add_vote("p0", 99, VoteValue::Agree, 0).unwrap_err();
+    assert!(matches!(e, OpinionError::UnknownStatement { statement: 99, .. }), "{e}");
+    assert!(c.add_statement(1, "again", false).is_err());
+}
+
+#[test]
+fn duplicate_votes_last_one_counts() {
+    let mut c = small(20, 8);
+    // p0 agreed with 0 at t=0; later disagree, then (same timestamp, later call) agree again on 1.
+    c.add_vote("p0", 0, VoteValue::Disagree, 10_000).unwrap();
+    c.add_vote("p0", 1, VoteValue::Pass, 20_000).unwrap();
+    c.add_vote("p0", 1, VoteValue::Agree, 20_000).unwrap();
+    // An older vote arriving late does not override.
+    c.add_vote("p0", 2, VoteValue::Agree, -5).unwrap();
+    for mode in [Mode::Compat, Mode::Default] {
+        let r = analyze(&c, &Options { mode, ..Default::default() }).unwrap();
+        assert_eq!(r.n_votes, 20 * 8);
+        let s0 = r.statements.iter().find(|s| s.id == 0).unwrap();
+        let s1 = r.statements.iter().find(|s| s.id == 1).unwrap();
+        let s2 = r.statements.iter().find(|s| s.id == 2).unwrap();
+        let base = small(20, 8);
+        let b = analyze(&base, &Options { mode, ..Default::default() }).unwrap();
+        let b0 = b.statements.iter().find(|s| s.id == 0).unwrap();
+        let b1 = b.statements.iter().find(|s| s.id == 1).unwrap();
+        let b2 = b.statements.iter().find(|s| s.id == 2).unwrap();
+        // p0's original votes: s0 agree ((0+0)%3=0), s1 disagree, s2 pass.
+        assert_eq!((s0.agrees, s0.disagrees), (b0.agrees - 1, b0.disagrees + 1));
+        assert_eq!((s1.agrees, s1.disagrees), (b1.agrees + 1, b1.disagrees - 1));
+        assert_eq!((s2.agrees, s2.passes), (b2.agrees, b2.passes));
+        assert_no_nan(&r);
+    }
+}
+
+#[test]
+fn too_few_participants_or_statements_is_a_clear_error() {
+    for (p, s) in [(1, 5), (5, 1), (0, 0)] {
+        let c = small(p, s);
+        for mode in [Mode::Compat, Mode::Default] {
+            let e = analyze(&c, &Options { mode, ..Default::default() }).unwrap_err();
+            assert!(matches!(e, OpinionError::NotEnoughData(_)), "{e}");
+            assert!(e.to_string().contains("at least 2"), "{e}");
+        }
+    }
+    // Exactly two of each works.
+    for mode in [Mode::Compat, Mode::Default] {
+        let r = analyze(&small(2, 2), &Options { mode, ..Default::default() }).unwrap();
+        assert_no_nan(&r);
+    }
+}
+
+#[test]
+fn all_pass_and_identical_voters_give_no_nan() {
+    let mut c = Conversation::new();
+    for s in 0..10 {
+        c.add_statement(s, "s", false).unwrap();
+    }
+    for p in 0..30 {
+        for s in 0..10 {
+            c.add_vote(p.to_string(), s, VoteValue::Pass, 0).unwrap();
+        }
+    }
+    for mode in [Mode::Compat, Mode::Default] {
+        let r = analyze(&c, &Options { mode, ..Default::default() }).unwrap();
+        assert_no_nan(&r);
+        assert!(r.pca.components.iter().flatten().all(|x| *x == 0.0));
+        assert!(!r.groups.is_empty());
+        render_text(&r);
+        report_csv(&r);
+    }
+    // Everyone identical (all agree), plus a moderated statement and a meta one.
+    let mut c = Conversation::new();
+    for s in 0..6 {
+        c.add_statement(s, "s", s == 4).unwrap();
+    }
+    c.push_statement(Statement { id: 9, text: "meta".into(), moderated: false, meta: true }).unwrap();
+    for p in 0..20 {
+        for s in [0, 1, 2, 3, 4, 5, 9] {
+            c.add_vote(p.to_string(), s, VoteValue::Agree, 0).unwrap();
+        }
+    }
+    for mode in [Mode::Compat, Mode::Default] {
+        let r = analyze(&c, &Options { mode, ..Default::default() }).unwrap();
+        assert_no_nan(&r);
+        let meta = r.priorities.iter().find(|p| p.statement == 9).unwrap();
+        assert_eq!(meta.value, 49.0);
+        assert!(r.consensus.agree.iter().all(|s| s.statement != 4 && s.statement != 9));
+    }
+}
+
+#[test]
+fn polis_caps_drop_votes_in_compat_only() {
+    let c = small(12, 6);
+    let lowered = Options { polis_caps: (10, 4), ..Options::compat() };
+    let r = analyze(&c, &lowered).unwrap();
+    assert_eq!((r.n_participants, r.n_statements), (10, 4), "Pol.is drops votes past its caps");
+    let d = analyze(&c, &Options { polis_caps: (10, 4), ..Options::default() }).unwrap();
+    assert_eq!((d.n_participants, d.n_statements, d.n_votes), (12, 6, 72), "Parvis keeps every vote");
+}
+
+// ---------------------------------------------------------------- incremental
+
+#[test]
+fn incremental_update_matches_a_recompute_closely() {
+    let conv = london();
+    for opts in [Options::compat(), Options::default()] {
+        let mut st = OpinionState::new(&conv, opts.clone()).unwrap();
+        let before = st.report().unwrap().clone();
+        // A new participant who agrees with statement 1, and a changed vote.
+        let r = st.add_vote("new-person", 1, VoteValue::Agree).unwrap().clone();
+        assert_eq!(r.n_participants, before.n_participants + 1);
+        assert_eq!(r.n_votes, before.n_votes + 1);
+        let r = st.add_vote("new-person", 1, VoteValue::Disagree).unwrap().clone();
+        assert_eq!(r.n_votes, before.n_votes + 1);
+        let s1 = r.statements.iter().find(|s| s.id == 1).unwrap();
+        let b1 = before.statements.iter().find(|s| s.id == 1).unwrap();
+        assert_eq!(s1.disagrees, b1.disagrees + 1);
+        assert!(st.add_vote("x", 12345, VoteValue::Agree).is_err());
+        // The warm-started map agrees with a cold recompute of the same votes.
+        let mut conv2 = conv.clone();
+        conv2.add_vote("new-person", 1, VoteValue::Disagree, i64::MAX).unwrap();
+        let cold = analyze(&conv2, &opts).unwrap();
+        let warm = st.report().unwrap();
+        let cos = cold.pca.components[0]
+            .iter()
+            .zip(&warm.pca.components[0])
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            .abs();
+        assert!(cos > 0.999, "pc1 |cos| {cos}");
+        assert_no_nan(warm);
+        if opts.mode == Mode::Default {
+            no_small_groups(warm, 2);
+        }
+    }
+}
