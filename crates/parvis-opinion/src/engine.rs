@@ -23,6 +23,9 @@ pub struct WarmStart {
     pub in_conv: Vec<String>,
     /// Previous components, by statement id.
     pub components: Option<(Vec<u64>, [Vec<f64>; 2])>,
+    /// Default mode: the guard vectors of the PCA block (same statement order as `components`).
+    #[serde(default)]
+    pub pca_guards: Vec<Vec<f64>>,
     /// Previous base clusters (participant ids).
     pub base_clusters: Vec<Vec<String>>,
     /// Previous group centres, per k.
@@ -48,6 +51,47 @@ impl Counts {
     }
 }
 
+/// Raw tallies per group and for everyone, in one parallel pass.
+fn tally_all(m: &Matrix, group_of: &[Option<usize>], ng: usize) -> (Vec<Counts>, Counts) {
+    use rayon::prelude::*;
+    let nc = m.n_cols();
+    let zero = || (vec![Counts::zero(nc); ng], Counts::zero(nc));
+    let add = |c: &mut Counts, j: usize, v: i8| {
+        c.s[j] += 1;
+        match v {
+            -1 => c.a[j] += 1,
+            1 => c.d[j] += 1,
+            _ => {}
+        }
+    };
+    m.rows
+        .par_chunks(4096)
+        .enumerate()
+        .fold(zero, |(mut gs, mut all), (ci, rows)| {
+            for (k, row) in rows.iter().enumerate() {
+                let g = group_of[ci * 4096 + k];
+                for &(j, v) in row {
+                    add(&mut all, j as usize, v);
+                    if let Some(g) = g {
+                        add(&mut gs[g], j as usize, v);
+                    }
+                }
+            }
+            (gs, all)
+        })
+        .reduce(zero, |(mut ga, mut aa), (gb, ab)| {
+            for (x, y) in ga.iter_mut().zip(&gb).chain(std::iter::once((&mut aa, &ab))) {
+                for j in 0..x.a.len() {
+                    x.a[j] += y.a[j];
+                    x.d[j] += y.d[j];
+                    x.s[j] += y.s[j];
+                }
+            }
+            (ga, aa)
+        })
+}
+
+#[allow(dead_code)]
 fn tally(m: &Matrix, rows: impl Iterator<Item = usize>) -> Counts {
     let mut c = Counts::zero(m.n_cols());
     for r in rows {
@@ -327,11 +371,26 @@ pub(crate) fn run(
             }
         },
     };
-    let stop = match mode {
-        Mode::Compat => Stop::Polis { iters: 100 },
-        Mode::Default => Stop::Converge { tol: opts.pca_tolerance, max: opts.pca_max_iters },
+    let guards: Vec<Vec<f64>> = match warm.and_then(|w| w.components.as_ref().map(|c| (c, &w.pca_guards))) {
+        Some(((tids, _), g)) if mode == Mode::Default => {
+            let pos: HashMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+            g.iter()
+                .map(|v| m.tids.iter().map(|t| pos.get(t).and_then(|&i| v.get(i).copied()).unwrap_or(0.0)).collect())
+                .collect()
+        }
+        _ => Vec::new(),
     };
-    let (comps, iterations) = pca::pca2(m, &center, starts, stop);
+    let (comps, pca_guards, iterations) = match mode {
+        Mode::Compat => {
+            let (c, n) = pca::pca2(m, &center, starts, Stop::Polis { iters: 100 });
+            (c, Vec::new(), n)
+        }
+        Mode::Default => {
+            let mut rng = SplitMix::new(opts.seed ^ 0xB10C);
+            let mut extra = || rng.next_f64();
+            pca::pca2_exact(m, &center, starts, &guards, &mut extra, opts.pca_tolerance, opts.pca_max_iters)
+        }
+    };
     let proj = pca::project(m, &center, &comps);
     let (sproj, extremity) = pca::statement_projection(m, &center, &comps);
 
@@ -436,11 +495,15 @@ pub(crate) fn run(
     for (k, &i) in members_idx.iter().enumerate() {
         group_of[i] = Some(glabels[blabels[k]]);
     }
-    let group_rows: Vec<Vec<usize>> =
-        (0..ng).map(|g| (0..n).filter(|&i| group_of[i] == Some(g)).collect()).collect();
+    let mut group_rows: Vec<Vec<usize>> = vec![Vec::new(); ng];
+    for (i, g) in group_of.iter().enumerate() {
+        if let Some(g) = *g {
+            group_rows[g].push(i);
+        }
+    }
 
-    // 6. Statistics.
-    let raw_g: Vec<Counts> = group_rows.iter().map(|rows| tally(m, rows.iter().copied())).collect();
+    // 6. Statistics (one pass over the votes for every group and the whole population).
+    let (raw_g, all_raw) = tally_all(m, &group_of, ng);
     let rat_g: Vec<Counts> = raw_g
         .iter()
         .zip(&group_rows)
@@ -466,7 +529,6 @@ pub(crate) fn run(
             representative: representative(m, &rat_g[g], &rest, mode),
         });
     }
-    let all_raw = tally(m, 0..n);
     let cons = consensus(m, &rating_counts(m, &all_raw, n as u64));
     let gac: Vec<f64> = (0..nc)
         .map(|j| raw_g.iter().map(|c| (c.a[j] as f64 + 1.0) / (c.s[j] as f64 + 2.0)).product())
@@ -539,20 +601,15 @@ pub(crate) fn run(
                 .collect(),
         })
         .collect();
+    let mut bmembers: Vec<Vec<String>> = vec![Vec::new(); nb];
+    for (k, &i) in members_idx.iter().enumerate() {
+        bmembers[blabels[k]].push(m.pids[i].clone());
+    }
     let base_clusters: Vec<BaseCluster> = bcenters
         .iter()
+        .zip(bmembers)
         .enumerate()
-        .map(|(b, c)| BaseCluster {
-            id: b,
-            members: members_idx
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| blabels[*k] == b)
-                .map(|(_, &i)| m.pids[i].clone())
-                .collect(),
-            x: c[0],
-            y: c[1],
-        })
+        .map(|(b, (c, members))| BaseCluster { id: b, members, x: c[0], y: c[1] })
         .collect();
     let by_id = |v: &[f64]| -> Vec<StatementValue> {
         (0..nc).map(|j| StatementValue { statement: m.tids[j], value: v[j] }).collect()
@@ -589,6 +646,7 @@ pub(crate) fn run(
     let next = WarmStart {
         in_conv: (0..n).filter(|&i| in_conv[i]).map(|i| m.pids[i].clone()).collect(),
         components: Some((m.tids.clone(), comps)),
+        pca_guards,
         base_clusters: report.base_clusters.iter().map(|b| b.members.clone()).collect(),
         group_centers,
         k_smoother: smoother,

@@ -112,7 +112,12 @@ pub struct Options {
     pub min_group_size: usize,
     /// Default mode: PCA convergence tolerance on the component vector (2-norm of the change).
     pub pca_tolerance: f64,
-    /// Default mode: maximum power-iteration steps per component.
+    /// Default mode, [`OpinionState`] updates after the first: PCA tolerance of warm-started
+    /// updates. One vote moves the components by far less than this, and a looser tolerance
+    /// keeps an update to a few passes over the votes; the full tolerance applies to every
+    /// cold computation.
+    pub update_pca_tolerance: f64,
+    /// Default mode: maximum passes over the votes of the PCA.
     pub pca_max_iters: usize,
     /// Compat mode: Pol.is's (max participants, max statements); votes past them are dropped.
     pub polis_caps: (usize, usize),
@@ -127,6 +132,7 @@ impl Default for Options {
             max_groups: 5,
             min_group_size: 2,
             pca_tolerance: 1e-9,
+            update_pca_tolerance: 1e-7,
             pca_max_iters: 1000,
             polis_caps: (100_000, 10_000),
         }

@@ -96,8 +96,6 @@ pub(crate) enum Stop {
     /// Pol.is: `iters` steps (plus the first), or earlier when the eigenvalue estimate is exactly
     /// unchanged.
     Polis { iters: usize },
-    /// Until the vector moves less than `tol` (2-norm) or `max` steps.
-    Converge { tol: f64, max: usize },
 }
 
 /// Result of one power iteration: the vector and the number of products used.
@@ -114,7 +112,6 @@ pub(crate) fn power_iteration(
     let mut steps = 0;
     let max = match stop {
         Stop::Polis { iters } => iters + 1,
-        Stop::Converge { max, .. } => max,
     };
     loop {
         let mut w = xtx(m, center, &v);
@@ -130,10 +127,6 @@ pub(crate) fn power_iteration(
         }
         let done = match stop {
             Stop::Polis { .. } => eig == last_eig,
-            Stop::Converge { tol, .. } => {
-                let d: f64 = w.iter().zip(&v).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
-                d < tol
-            }
         };
         v = w;
         last_eig = eig;
@@ -198,4 +191,226 @@ pub(crate) fn statement_projection(
         .collect();
     let ext = proj.iter().map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt()).collect();
     (proj, ext)
+}
+
+/// Block width of the subspace iteration (2 wanted components + 2 guard vectors).
+const BLOCK: usize = 4;
+
+/// `CᵀC Q` for a block of `BLOCK` columns stored interleaved (`q[c * BLOCK + k]`): one pass
+/// over the votes. Fixed-width arrays let the compiler vectorise the inner loops.
+fn block_xtx(m: &Matrix, center: &[f64], q: &[f64]) -> Vec<f64> {
+    const B: usize = BLOCK;
+    let n = m.n_cols();
+    // Centred value per column offset: x − c (0 for mod-out columns), for x in {−1, 0, 1}.
+    let shift: Vec<[f64; 3]> = (0..n)
+        .map(|j| {
+            if m.mod_out[j] { [0.0; 3] } else { [-1.0 - center[j], -center[j], 1.0 - center[j]] }
+        })
+        .collect();
+    m.rows
+        .par_chunks(CHUNK)
+        .fold(
+            || vec![0.0; n * B],
+            |mut acc, rows| {
+                let mut ds: Vec<f64> = Vec::new();
+                for row in rows {
+                    let mut y = [0.0f64; B];
+                    ds.clear();
+                    for &(c, x) in row {
+                        let c = c as usize;
+                        let d = shift[c][(x + 1) as usize];
+                        ds.push(d);
+                        let qc: &[f64] = &q[c * B..c * B + B];
+                        for k in 0..B {
+                            y[k] += d * qc[k];
+                        }
+                    }
+                    for (&(c, _), &d) in row.iter().zip(&ds) {
+                        let c = c as usize;
+                        let ac: &mut [f64] = &mut acc[c * B..c * B + B];
+                        for k in 0..B {
+                            ac[k] += d * y[k];
+                        }
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![0.0; n * B],
+            |mut a, bb| {
+                for (x, y) in a.iter_mut().zip(bb) {
+                    *x += y;
+                }
+                a
+            },
+        )
+}
+
+/// Orthonormalises the `b` interleaved columns in place (modified Gram–Schmidt); a column that
+/// vanishes is set to zero.
+fn orthonormalise(q: &mut [f64], n: usize, b: usize) {
+    for k in 0..b {
+        for j in 0..k {
+            let d: f64 = (0..n).map(|c| q[c * b + k] * q[c * b + j]).sum();
+            for c in 0..n {
+                q[c * b + k] -= d * q[c * b + j];
+            }
+        }
+        let nrm = (0..n).map(|c| q[c * b + k] * q[c * b + k]).sum::<f64>().sqrt();
+        for c in 0..n {
+            q[c * b + k] = if nrm > 1e-300 { q[c * b + k] / nrm } else { 0.0 };
+        }
+    }
+}
+
+/// Eigen-decomposition of a small symmetric matrix (cyclic Jacobi). Returns eigenvalues in
+/// decreasing order and the matching eigenvectors as columns (`v[i * b + k]` = row i of vector k).
+fn symmetric_eigen(h: &[f64], b: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut a = h.to_vec();
+    let mut v = vec![0.0; b * b];
+    for i in 0..b {
+        v[i * b + i] = 1.0;
+    }
+    for _ in 0..100 {
+        let off: f64 = (0..b).flat_map(|i| (0..b).map(move |j| (i, j))).filter(|(i, j)| i != j).map(|(i, j)| a[i * b + j].powi(2)).sum();
+        if off < 1e-30 {
+            break;
+        }
+        for p in 0..b {
+            for r in p + 1..b {
+                let apr = a[p * b + r];
+                if apr.abs() < 1e-300 {
+                    continue;
+                }
+                let theta = (a[r * b + r] - a[p * b + p]) / (2.0 * apr);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..b {
+                    let akp = a[k * b + p];
+                    let akr = a[k * b + r];
+                    a[k * b + p] = c * akp - s * akr;
+                    a[k * b + r] = s * akp + c * akr;
+                }
+                for k in 0..b {
+                    let apk = a[p * b + k];
+                    let ark = a[r * b + k];
+                    a[p * b + k] = c * apk - s * ark;
+                    a[r * b + k] = s * apk + c * ark;
+                }
+                for k in 0..b {
+                    let vkp = v[k * b + p];
+                    let vkr = v[k * b + r];
+                    v[k * b + p] = c * vkp - s * vkr;
+                    v[k * b + r] = s * vkp + c * vkr;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..b).collect();
+    order.sort_by(|&x, &y| a[y * b + y].total_cmp(&a[x * b + x]));
+    let vals = order.iter().map(|&k| a[k * b + k]).collect();
+    let mut vecs = vec![0.0; b * b];
+    for (new, &old) in order.iter().enumerate() {
+        for i in 0..b {
+            vecs[i * b + new] = v[i * b + old];
+        }
+    }
+    (vals, vecs)
+}
+
+/// Exact top-2 PCA by block subspace iteration with Rayleigh–Ritz: converges at the rate
+/// λ₅/λ₂ instead of λ₂/λ₁, so nearly equal leading eigenvalues (two opinion axes of similar
+/// strength) do not slow it down. Stops when both Ritz residuals ‖Av − θv‖ fall below
+/// `tol · θ₁`. `starts` seeds the first two block columns (a warm start), `extra` the rest.
+/// Returns the components (sign aligned with the start vectors) and the passes over the votes.
+pub(crate) fn pca2_exact(
+    m: &Matrix,
+    center: &[f64],
+    starts: [Vec<f64>; 2],
+    guards: &[Vec<f64>],
+    extra: &mut dyn FnMut() -> f64,
+    tol: f64,
+    max: usize,
+) -> ([Vec<f64>; 2], Vec<Vec<f64>>, usize) {
+    let n = m.n_cols();
+    let b = BLOCK;
+    let mut q = vec![0.0; n * b];
+    for c in 0..n {
+        for k in 0..b {
+            q[c * b + k] = match k {
+                0 => starts[0][c],
+                1 => starts[1][c],
+                _ => match guards.get(k - 2).and_then(|g| g.get(c)) {
+                    Some(&x) => x + 1e-3 * extra(),
+                    None => extra(),
+                },
+            };
+        }
+    }
+    orthonormalise(&mut q, n, b);
+    let reference = q.clone();
+    let mut passes = 0;
+    loop {
+        let z = block_xtx(m, center, &q);
+        passes += 1;
+        let mut h = vec![0.0; b * b];
+        for i in 0..b {
+            for j in 0..b {
+                h[i * b + j] = (0..n).map(|c| q[c * b + i] * z[c * b + j]).sum();
+            }
+        }
+        for i in 0..b {
+            for j in 0..i {
+                let s = 0.5 * (h[i * b + j] + h[j * b + i]);
+                h[i * b + j] = s;
+                h[j * b + i] = s;
+            }
+        }
+        let (vals, w) = symmetric_eigen(&h, b);
+        // Ritz vectors V = Q W and A V = Z W.
+        let mut v = vec![0.0; n * b];
+        let mut av = vec![0.0; n * b];
+        for c in 0..n {
+            for k in 0..b {
+                let mut s1 = 0.0;
+                let mut s2 = 0.0;
+                for i in 0..b {
+                    s1 += q[c * b + i] * w[i * b + k];
+                    s2 += z[c * b + i] * w[i * b + k];
+                }
+                v[c * b + k] = s1;
+                av[c * b + k] = s2;
+            }
+        }
+        let top = vals.first().copied().unwrap_or(0.0);
+        if !(top > 0.0) || !top.is_finite() {
+            return ([vec![0.0; n], vec![0.0; n]], Vec::new(), passes);
+        }
+        let residual = |k: usize| -> f64 {
+            (0..n).map(|c| (av[c * b + k] - vals[k] * v[c * b + k]).powi(2)).sum::<f64>().sqrt() / top
+        };
+        let k2 = b.min(2);
+        let pick = |k: usize| -> Vec<f64> {
+            if vals[k] <= top * 1e-14 {
+                return vec![0.0; n];
+            }
+            let mut x: Vec<f64> = (0..n).map(|c| v[c * b + k]).collect();
+            // Sign: agree with the start vector (continuity across warm starts).
+            let d: f64 = (0..n).map(|c| x[c] * reference[c * b + k]).sum();
+            if d < 0.0 {
+                x.iter_mut().for_each(|e| *e = -*e);
+            }
+            x
+        };
+        let converged = (0..k2).all(|k| residual(k) < tol);
+        if converged || passes >= max {
+            let guards = (2..b).map(|k| (0..n).map(|c| v[c * b + k]).collect()).collect();
+            return ([pick(0), pick(1)], guards, passes);
+        }
+        q = av;
+        orthonormalise(&mut q, n, b);
+    }
 }

@@ -143,7 +143,14 @@ impl OpinionState {
 
     /// Re-runs the pipeline from the current warm state.
     pub fn recompute(&mut self) -> Result<(), OpinionError> {
-        match engine::run(&self.matrix, &self.texts, &self.opts, self.warm.as_ref()) {
+        let update_opts;
+        let opts = if self.report.is_some() {
+            update_opts = Options { pca_tolerance: self.opts.update_pca_tolerance, ..self.opts.clone() };
+            &update_opts
+        } else {
+            &self.opts
+        };
+        match engine::run(&self.matrix, &self.texts, opts, self.warm.as_ref()) {
             Ok((report, warm)) => {
                 self.report = Some(report);
                 self.warm = Some(warm);

@@ -170,6 +170,7 @@ impl Blob {
         WarmStart {
             in_conv: self.v["in-conv"].as_array().unwrap().iter().map(|p| p.to_string()).collect(),
             components: Some((tids, [Blob::f64s(&comps[0]), Blob::f64s(&comps[1])])),
+            pca_guards: Vec::new(),
             base_clusters: self.base_members().into_values().collect(),
             group_centers: [(k, centers)].into_iter().collect(),
             k_smoother: Some((k, k, 0)),
