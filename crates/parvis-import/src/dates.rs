@@ -17,6 +17,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+#[allow(clippy::too_many_arguments)] // the seven fields of a civil time plus its zone
 fn to_ms(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32, offset_min: i64) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 24 || mi > 59 || s > 60 {
         return None;

@@ -35,12 +35,10 @@ pub fn html_to_text(html: &str) -> String {
         match name.as_str() {
             "br" => out.push('\n'),
             "p" | "div" | "li" | "blockquote" | "pre" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "ul" | "ol"
-                if tag.starts_with('/') || name == "li" =>
-            {
-                if !out.ends_with("\n\n") {
+                if (tag.starts_with('/') || name == "li")
+                && !out.ends_with("\n\n") => {
                     out.push('\n');
                 }
-            }
             _ => {}
         }
     }

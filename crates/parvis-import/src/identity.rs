@@ -153,11 +153,10 @@ fn links_to(from: &PersonKey, to: &PersonKey) -> Option<String> {
 pub fn compare(a: &PersonKey, b: &PersonKey) -> Option<Match> {
     let ea = a.email.as_deref().map(normalise_email).filter(|e| e.contains('@'));
     let eb = b.email.as_deref().map(normalise_email).filter(|e| e.contains('@'));
-    if let (Some(x), Some(y)) = (&ea, &eb) {
-        if x == y {
+    if let (Some(x), Some(y)) = (&ea, &eb)
+        && x == y {
             return Some(Match::Exact { reason: format!("same e-mail address {x}") });
         }
-    }
     if a.channel == b.channel && a.handle_verified && b.handle_verified && !a.handle.is_empty() && normalise_handle(&a.handle) == normalise_handle(&b.handle) {
         return Some(Match::Exact { reason: format!("same {} account {}", a.channel, normalise_handle(&a.handle)) });
     }
@@ -169,13 +168,11 @@ pub fn compare(a: &PersonKey, b: &PersonKey) -> Option<Match> {
     // Require a real full name: at least two words, one longer than an initial.
     let full_name = na.split(' ').count() >= 2 && na.split(' ').filter(|w| w.len() > 1).count() >= 2;
     if full_name && na == nb {
-        if let (Some(x), Some(y)) = (&ea, &eb) {
-            if let (Some(dx), Some(dy)) = (org_domain(x), org_domain(y)) {
-                if dx == dy {
+        if let (Some(x), Some(y)) = (&ea, &eb)
+            && let (Some(dx), Some(dy)) = (org_domain(x), org_domain(y))
+                && dx == dy {
                     return Some(Match::Proposed { reason: format!("same name {na:?} and same organisation domain {dx}"), score: 0.8 });
                 }
-            }
-        }
         let la = local_part(&a.handle);
         let lb = local_part(&b.handle);
         if a.channel != b.channel && !la.is_empty() && la == lb {
@@ -183,6 +180,63 @@ pub fn compare(a: &PersonKey, b: &PersonKey) -> Option<Match> {
         }
     }
     None
+}
+
+/// A decision about two people of a list, by index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairMatch {
+    /// Index of the first person (always lower than `b`).
+    pub a: usize,
+    /// Index of the second person.
+    pub b: usize,
+    /// The decision.
+    pub decision: Match,
+}
+
+/// Compares every pair of `people` that shares at least one blocking key
+/// (normalised e-mail, handle, profile URL or link, normalised name), so the
+/// cost follows the number of plausible pairs, not the square of the list.
+/// Returns exact and proposed matches, sorted by `(a, b)`.
+pub fn resolve(people: &[PersonKey]) -> Vec<PairMatch> {
+    use std::collections::{BTreeSet, HashMap};
+    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in people.iter().enumerate() {
+        let mut keys = Vec::new();
+        if let Some(e) = p.email.as_deref().map(normalise_email).filter(|e| e.contains('@')) {
+            keys.push(format!("e:{e}"));
+        }
+        if !p.handle.is_empty() {
+            keys.push(format!("h:{}", local_part(&p.handle)));
+        }
+        for n in profile_names(p) {
+            keys.push(format!("u:{n}"));
+        }
+        for l in &p.links {
+            keys.push(format!("u:{}", normalise_url(l)));
+        }
+        let n = normalise_name(&p.display_name);
+        if !n.is_empty() {
+            keys.push(format!("n:{n}"));
+        }
+        for k in keys {
+            blocks.entry(k).or_default().push(i);
+        }
+    }
+    let mut pairs = BTreeSet::new();
+    for members in blocks.values() {
+        // A huge block (a common first name) carries no information: skip it.
+        if members.len() > 200 {
+            continue;
+        }
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                if i != j {
+                    pairs.insert((i.min(j), i.max(j)));
+                }
+            }
+        }
+    }
+    pairs.into_iter().filter_map(|(a, b)| compare(&people[a], &people[b]).map(|decision| PairMatch { a, b, decision })).collect()
 }
 
 fn local_part(h: &str) -> Cow<'_, str> {
@@ -256,6 +310,20 @@ mod tests {
         let c = PersonKey { channel: "wordpress".into(), handle: "Marie".into(), ..Default::default() };
         let d = PersonKey { channel: "wordpress".into(), handle: "marie".into(), ..Default::default() };
         assert_eq!(compare(&c, &d), None);
+    }
+
+    #[test]
+    fn resolve_finds_pairs_without_comparing_everything() {
+        let people = vec![
+            PersonKey { channel: "wordpress".into(), handle: "Marie D.".into(), display_name: "Marie D.".into(), email: Some("marie@acme.fr".into()), ..Default::default() },
+            PersonKey { channel: "mastodon".into(), handle: "@marie@mastodon.social".into(), handle_verified: true, display_name: "Marie D.".into(), links: vec!["https://marie.example.fr".into()], ..Default::default() },
+            PersonKey { channel: "email".into(), handle: "marie@acme.fr".into(), display_name: "Marie Dupont".into(), email: Some("Marie at acme.fr".into()), ..Default::default() },
+            PersonKey { channel: "rss".into(), handle: "https://marie.example.fr/".into(), display_name: "Blog".into(), profile_url: Some("https://marie.example.fr/".into()), ..Default::default() },
+        ];
+        let found: Vec<(usize, usize)> = resolve(&people).iter().map(|m| (m.a, m.b)).collect();
+        // Blog commenter = mail author (e-mail); Mastodon = blog feed (link); never
+        // Blog commenter = Mastodon on "Marie D." alone.
+        assert_eq!(found, vec![(0, 2), (1, 3)]);
     }
 
     #[test]

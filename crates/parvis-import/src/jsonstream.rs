@@ -281,11 +281,10 @@ impl<R: BufRead> ArrayStream<R> {
                     self.bump()?;
                     // A key can repeat (Mastodon writes `"orderedItems":[]` then
                     // the real one): keep looking in the same object.
-                    if let ArrayAt::Path(path) = self.at.clone() {
-                        if !path.is_empty() && self.seek_key(&path, path.len() - 1)? {
+                    if let ArrayAt::Path(path) = self.at.clone()
+                        && !path.is_empty() && self.seek_key(&path, path.len() - 1)? {
                             continue;
                         }
-                    }
                     return Ok(None);
                 }
                 b',' => {

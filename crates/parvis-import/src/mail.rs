@@ -64,11 +64,10 @@ pub fn parse_headers(head: &[u8]) -> Vec<(String, String)> {
             }
             continue;
         }
-        if let Some((name, value)) = line.split_once(':') {
-            if !name.is_empty() && !name.contains(' ') {
+        if let Some((name, value)) = line.split_once(':')
+            && !name.is_empty() && !name.contains(' ') {
                 out.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
             }
-        }
     }
     out
 }
@@ -109,11 +108,10 @@ fn body_of(headers: &[(String, String)], body: &[u8], depth: u32) -> Option<Stri
                 continue;
             }
             if pty == "text/plain" || pty.starts_with("multipart/") {
-                if let Some(t) = body_of(&hs, b, depth + 1) {
-                    if !t.trim().is_empty() {
+                if let Some(t) = body_of(&hs, b, depth + 1)
+                    && !t.trim().is_empty() {
                         return Some(t);
                     }
-                }
             } else if pty == "text/html" && html.is_none() {
                 html = body_of(&hs, b, depth + 1);
             }
@@ -286,13 +284,12 @@ fn try_word(s: &str) -> Option<(String, usize)> {
 /// archive obfuscation `a at b.org (Name)`.
 pub fn parse_mailbox(value: &str) -> (Option<String>, Option<String>) {
     let v = decode_words(value.trim());
-    if let (Some(lt), Some(gt)) = (v.rfind('<'), v.rfind('>')) {
-        if lt < gt {
+    if let (Some(lt), Some(gt)) = (v.rfind('<'), v.rfind('>'))
+        && lt < gt {
             let addr = v[lt + 1..gt].trim().to_string();
             let name = v[..lt].trim().trim_matches('"').trim().to_string();
             return (Some(name).filter(|n| !n.is_empty()), Some(crate::identity::unobfuscate_email(&addr)).filter(|a| a.contains('@')));
         }
-    }
     if let (Some(open), true) = (v.find('('), v.ends_with(')')) {
         let addr = v[..open].trim();
         let name = v[open + 1..v.len() - 1].trim().trim_matches('"').to_string();

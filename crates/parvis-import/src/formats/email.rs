@@ -172,11 +172,10 @@ pub fn clean_subject(s: &str) -> String {
                 s = s[p.len()..].trim_start();
             }
         }
-        if s.starts_with('[') {
-            if let Some(end) = s.find(']') {
+        if s.starts_with('[')
+            && let Some(end) = s.find(']') {
                 s = s[end + 1..].trim_start();
             }
-        }
         if s == before {
             break;
         }
