@@ -397,6 +397,24 @@ fn twitter_fixture() {
 }
 
 #[test]
+fn twitter_archive_folder() {
+    let a = one(Format::Twitter, fixture("twitter"));
+    assert_eq!(a.people.len(), 1);
+    assert_eq!(a.messages.len(), 2);
+}
+
+#[test]
+fn mbox_first_from_line_without_date() {
+    let dir = tempfile::tempdir().ok();
+    let Some(dir) = dir else { return };
+    let p = dir.path().join("x.mbox");
+    std::fs::write(&p, "From someone\nFrom: a@b.org\nDate: Fri, 01 Mar 2024 10:00:00 +0100\nMessage-ID: <1@b>\n\nbody\n").ok();
+    let a = one(Format::Mbox, p);
+    assert_eq!(a.messages.len(), 1);
+    assert_eq!(a.messages[0].body_text, "body");
+}
+
+#[test]
 fn twitter_real_archive() {
     let Some(p) = shared("samples/twitter/x-archive-milahu104-tweets.js") else { return };
     let a = one(Format::Twitter, p);

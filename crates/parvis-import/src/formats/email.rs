@@ -76,7 +76,8 @@ impl Source for Mbox {
             self.line_no += 1;
             // A separator is a "From " line after a blank line that carries a
             // date: unescaped "From it, I would…" lines in bodies are text.
-            if prev_blank && self.line.starts_with(b"From ") && is_separator(&self.line) {
+            // The first "From " line of a file is accepted even without a date.
+            if prev_blank && self.line.starts_with(b"From ") && (started.is_none() || is_separator(&self.line)) {
                 let from_line = String::from_utf8_lossy(&self.line).trim_end().to_string();
                 match started {
                     None => started = Some((from_line, self.line_no)),

@@ -200,6 +200,22 @@ fn expand(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError
                 .collect();
             files.sort();
             out.extend(files);
+        } else if format == Format::Twitter && p.is_dir() {
+            // An archive folder: every tweets part (tweets.js, tweets-part1.js, …).
+            let data = if p.join("data").is_dir() { p.join("data") } else { p.clone() };
+            let mut parts: Vec<PathBuf> = std::fs::read_dir(&data)
+                .map_err(|e| io_err(&data, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    let n = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    (n.starts_with("tweets") || n.starts_with("tweet.") || n.starts_with("tweet-part")) && n.ends_with(".js")
+                })
+                .collect();
+            parts.sort();
+            if parts.is_empty() {
+                return Err(malformed(p, Position::default(), "expected data/tweets.js in the X archive folder"));
+            }
+            out.extend(parts);
         } else {
             out.push(p.clone());
         }

@@ -48,7 +48,10 @@ pub(crate) fn check(p: &Path) -> Result<(), ImportError> {
 
 fn account(p: &Path) -> Option<Result<ImportedPerson, ItemError>> {
     let dir = p.parent()?;
-    let name = p.file_name()?.to_string_lossy().replace("tweets", "account").replace("tweet.js", "account.js");
+    let file = p.file_name()?.to_string_lossy().to_string();
+    // tweets-part1.js → account.js; x-archive-foo-tweets.js → x-archive-foo-account.js.
+    let stem = file.split("-part").next().unwrap_or(&file).trim_end_matches(".js");
+    let name = format!("{}.js", stem.replace("tweets", "account").replace("tweet", "account"));
     let a = [dir.join(name), dir.join("account.js")].into_iter().find(|c| c.is_file() && c != p)?;
     let bytes = std::fs::read(&a).ok()?;
     let mut s = ArrayStream::new(&bytes[..], ArrayAt::TopLevel);
