@@ -40,7 +40,11 @@ impl Lang {
             let mut bits = part.split(';');
             let tag = bits.next().unwrap_or("");
             let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .find_map(|b| {
+                    b.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             if let Some(lang) = Lang::from_code(tag) {
                 if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {

@@ -16,6 +16,7 @@ pub mod markdown;
 mod model;
 mod values;
 
+pub use i18n::Lang;
 pub use model::*;
 pub use values::*;
 
@@ -32,7 +33,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// Build an error for `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -58,5 +62,10 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<Millis, ValidationError> {
     use time::format_description::well_known::Rfc3339;
     time::OffsetDateTime::parse(s, &Rfc3339)
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|_| ValidationError::new(field, format!("expected an RFC 3339 date like 2026-03-04T09:12:00Z, got {s:?}")))
+        .map_err(|_| {
+            ValidationError::new(
+                field,
+                format!("expected an RFC 3339 date like 2026-03-04T09:12:00Z, got {s:?}"),
+            )
+        })
 }

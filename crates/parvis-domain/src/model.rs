@@ -1,7 +1,10 @@
 //! The records Parvis shows and serves. They are plain data: the store fills them, the web layer
 //! serialises them (JSON API) or renders them (pages).
 
-use crate::{ConsentKind, EcosystemRole, MemberId, MessageId, Millis, ReactionKind, SiteRole, SpaceId, ThreadId, TopicId};
+use crate::{
+    ConsentKind, EcosystemRole, MemberId, MessageId, Millis, ReactionKind, SiteRole, SpaceId,
+    ThreadId, TopicId,
+};
 use serde::Serialize;
 
 /// One ecosystem: the organisation's forecourt.
@@ -157,7 +160,9 @@ impl PageRequest {
     pub fn new(page: Option<u32>, per_page: Option<u32>, default_per_page: u32) -> Self {
         Self {
             page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(default_per_page).clamp(1, Self::MAX_PER_PAGE),
+            per_page: per_page
+                .unwrap_or(default_per_page)
+                .clamp(1, Self::MAX_PER_PAGE),
         }
     }
 

@@ -39,7 +39,9 @@ pub struct Slug(String);
 impl Slug {
     /// Parse a slug, naming `field` in the error.
     pub fn parse(field: &str, s: &str) -> Result<Self, ValidationError> {
-        let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let ok_chars = s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !(2..=64).contains(&s.len()) || !ok_chars || s.starts_with('-') || s.ends_with('-') {
             return Err(ValidationError::new(
                 field,
@@ -128,7 +130,10 @@ impl Email {
             None => false,
         };
         if !valid || s.len() > 254 {
-            return Err(ValidationError::new(field, "expected an email address like marie@example.com"));
+            return Err(ValidationError::new(
+                field,
+                "expected an email address like marie@example.com",
+            ));
         }
         Ok(Self(s))
     }
@@ -149,7 +154,9 @@ impl Handle {
     pub fn parse(field: &str, s: &str) -> Result<Self, ValidationError> {
         let s = s.trim().trim_start_matches('@').to_lowercase();
         let ok = (2..=40).contains(&s.chars().count())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
         if !ok {
             return Err(ValidationError::new(
                 field,
@@ -165,7 +172,13 @@ impl Handle {
         let mut s: String = base
             .chars()
             .map(|c| fold_accent(c).to_ascii_lowercase())
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '.' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '.'
+                }
+            })
             .collect();
         s = s.trim_matches('.').chars().take(32).collect();
         if s.len() < 2 {
@@ -274,7 +287,10 @@ pub fn required_text(field: &str, s: &str, max: usize) -> Result<String, Validat
         return Err(ValidationError::new(field, "must not be empty"));
     }
     if t.chars().count() > max {
-        return Err(ValidationError::new(field, format!("must be at most {max} characters")));
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(t.to_string())
 }
@@ -288,16 +304,28 @@ mod tests {
         assert!(Slug::parse("slug", "forum-alliance").is_ok());
         let e = Slug::parse("slug", "Forum Alliance").unwrap_err();
         assert_eq!(e.field, "slug");
-        assert_eq!(Slug::from_title("Événements & leads : le ROI").as_str(), "evenements-leads-le-roi");
+        assert_eq!(
+            Slug::from_title("Événements & leads : le ROI").as_str(),
+            "evenements-leads-le-roi"
+        );
     }
 
     #[test]
     fn emails_and_handles_are_normalised() {
-        assert_eq!(Email::parse("email", " Marie@ACME.fr ").unwrap().as_str(), "marie@acme.fr");
+        assert_eq!(
+            Email::parse("email", " Marie@ACME.fr ").unwrap().as_str(),
+            "marie@acme.fr"
+        );
         assert!(Email::parse("email", "marie").is_err());
         assert!(Email::parse("email", "a@b").is_err());
-        assert_eq!(Handle::parse("handle", "@Marie.D").unwrap().as_str(), "marie.d");
-        assert_eq!(Handle::suggest("Élise Martin@x.fr").as_str(), "elise.martin");
+        assert_eq!(
+            Handle::parse("handle", "@Marie.D").unwrap().as_str(),
+            "marie.d"
+        );
+        assert_eq!(
+            Handle::suggest("Élise Martin@x.fr").as_str(),
+            "elise.martin"
+        );
     }
 
     #[test]

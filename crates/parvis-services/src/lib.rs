@@ -1,1 +1,445 @@
-//! (being written)
+//! Parvis services: the use cases of the product, over the store.
+//!
+//! Web handlers and CLI commands call one method here and map its result; the permission
+//! rules (who may post, who may administer), validation of raw input into domain types,
+//! hashing of secrets and cache invalidation all live here, once.
+//!
+//! Design decisions:
+//! - `Services` is cheap to clone (an `Arc` inside) and holds the store, the mailer and the
+//!   read-model cache.
+//! - A thread page as JSON is the hottest read of all (embeds and the API hit it); it is
+//!   cached as ready-to-send bytes and invalidated by every write to that thread. A generation
+//!   counter per thread stops a slow reader from putting back a page older than a write.
+//!   Between several instances the cache would have to be invalidated through the broker
+//!   (Redis pub/sub); until live rooms land, run one instance per store or disable the cache.
+
+mod auth;
+mod cache;
+pub mod demo;
+mod mail;
+
+pub use auth::{Actor, SignedIn, bootstrap_admin};
+pub use mail::{Mailer, MailerError};
+
+use bytes::Bytes;
+use parvis_domain::*;
+use parvis_store::{NewMessage, NewThread, Store, StoreError};
+use std::sync::Arc;
+
+/// Why a use case was refused or failed. Each variant maps to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("sign-in failed: unknown email or wrong password")]
+    BadCredentials,
+    #[error("the sign-in link is invalid, expired or already used")]
+    BadLink,
+    #[error("sending mail failed: {0}")]
+    Mail(#[from] MailerError),
+    #[error("store: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ServiceError::NotFound(what.to_string()),
+            StoreError::Conflict { what } => ServiceError::Conflict(what),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+/// Shorthand for service results.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// Settings the services need (a slice of the CLI configuration).
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// The public URL of this instance, for links in emails (`http://127.0.0.1:8080`).
+    pub public_url: String,
+    /// How long a session lasts.
+    pub session_days: i64,
+    /// Cache thread pages as JSON (see the crate doc).
+    pub thread_cache: bool,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_days: 30,
+            thread_cache: true,
+        }
+    }
+}
+
+/// The use cases. Clone freely.
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    mailer: Mailer,
+    config: ServiceConfig,
+    threads: cache::ThreadCache,
+}
+
+/// Bodies longer than this are refused (about 20 pages of text).
+pub const MAX_BODY_CHARS: usize = 50_000;
+
+impl Services {
+    /// Wire the services over a store and a mailer.
+    pub fn new(store: Store, mailer: Mailer, config: ServiceConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                mailer,
+                config,
+                threads: cache::ThreadCache::default(),
+            }),
+        }
+    }
+
+    /// The store (for CLI commands such as export and backup).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.inner.config
+    }
+
+    // ----- spaces and topics -------------------------------------------------------------
+
+    /// All spaces.
+    pub async fn spaces(&self) -> Result<Vec<Space>> {
+        Ok(self.inner.store.list_spaces().await?)
+    }
+
+    /// A space by slug, or `NotFound` naming it.
+    pub async fn space(&self, slug: &str) -> Result<Space> {
+        self.inner
+            .store
+            .space_by_slug(slug)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("space {slug:?}")))
+    }
+
+    /// Create a space (admins only).
+    pub async fn create_space(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<Space> {
+        actor.require_admin()?;
+        let slug = Slug::parse("slug", slug)?;
+        let name = required_text("name", name, 120)?;
+        self.inner
+            .store
+            .create_space(slug.as_str(), &name, description.trim(), now_millis())
+            .await?;
+        self.space(slug.as_str()).await
+    }
+
+    /// The topics of a space.
+    pub async fn topics(&self, space: &Space) -> Result<Vec<Topic>> {
+        Ok(self.inner.store.list_topics(space.id).await?)
+    }
+
+    /// A topic by slug, or `NotFound` naming it.
+    pub async fn topic(&self, space: &Space, slug: &str) -> Result<Topic> {
+        self.inner
+            .store
+            .topic_by_slug(space.id, slug)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("topic {slug:?} in space {:?}", space.slug))
+            })
+    }
+
+    /// Create a topic in a space (admins only). Keywords: comma-separated or a list.
+    pub async fn create_topic(
+        &self,
+        actor: &Actor,
+        space: &Space,
+        slug: Option<&str>,
+        title: &str,
+        description: &str,
+        keywords: &[String],
+    ) -> Result<Topic> {
+        actor.require_admin()?;
+        let title = required_text("title", title, 120)?;
+        let slug = match slug.filter(|s| !s.trim().is_empty()) {
+            Some(s) => Slug::parse("slug", s)?,
+            None => Slug::from_title(&title),
+        };
+        let keywords: Vec<String> = keywords
+            .iter()
+            .map(|k| k.trim().to_lowercase())
+            .filter(|k| !k.is_empty())
+            .collect();
+        self.inner
+            .store
+            .create_topic(
+                space.id,
+                slug.as_str(),
+                &title,
+                description.trim(),
+                &keywords,
+                now_millis(),
+            )
+            .await?;
+        self.topic(space, slug.as_str()).await
+    }
+
+    // ----- threads and messages ----------------------------------------------------------
+
+    /// A page of threads in a space, optionally in one topic.
+    pub async fn threads(
+        &self,
+        space: &Space,
+        topic: Option<&Topic>,
+        page: PageRequest,
+    ) -> Result<Page<ThreadSummary>> {
+        Ok(self
+            .inner
+            .store
+            .list_threads(space.id, topic.map(|t| t.id), page)
+            .await?)
+    }
+
+    /// One thread, or `NotFound`.
+    pub async fn thread(&self, id: ThreadId) -> Result<ThreadSummary> {
+        self.inner
+            .store
+            .thread(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))
+    }
+
+    /// A page of a thread's messages.
+    pub async fn messages(&self, thread: ThreadId, page: PageRequest) -> Result<Page<Message>> {
+        Ok(self.inner.store.list_messages(thread, page).await?)
+    }
+
+    /// A thread and a page of its messages as the API's JSON bytes, from the cache when fresh.
+    pub async fn thread_page_json(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
+        let cache = &self.inner.threads;
+        let use_cache = self.inner.config.thread_cache;
+        if use_cache {
+            if let Some(hit) = cache.get(id, page) {
+                return Ok(hit);
+            }
+        }
+        let generation = cache.generation(id);
+        let thread = self.thread(id).await?;
+        let messages = self.messages(id, page).await?;
+        let body =
+            serde_json::to_vec(&serde_json::json!({ "thread": thread, "messages": messages }))
+                .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
+        let bytes = Bytes::from(body);
+        if use_cache {
+            cache.put(id, page, generation, bytes.clone());
+        }
+        Ok(bytes)
+    }
+
+    /// Start a thread (any signed-in member).
+    pub async fn create_thread(
+        &self,
+        actor: &Actor,
+        space: &Space,
+        topic: Option<&Topic>,
+        title: &str,
+        body: &str,
+    ) -> Result<ThreadSummary> {
+        let title = required_text("title", title, 200)?;
+        let body = required_text("body", body, MAX_BODY_CHARS)?;
+        let (id, _) = self
+            .inner
+            .store
+            .create_thread(&NewThread {
+                space_id: space.id,
+                topic_id: topic.map(|t| t.id),
+                title,
+                author_id: actor.member.id,
+                body_html: markdown::render(&body),
+                body_md: body,
+                created_at: now_millis(),
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await?;
+        self.thread(id).await
+    }
+
+    /// Reply in a thread, optionally to one message of it.
+    pub async fn reply(
+        &self,
+        actor: &Actor,
+        thread: ThreadId,
+        parent: Option<MessageId>,
+        body: &str,
+    ) -> Result<MessageId> {
+        let body = required_text("body", body, MAX_BODY_CHARS)?;
+        self.thread(thread).await?;
+        let id = self
+            .inner
+            .store
+            .add_message(&NewMessage {
+                thread_id: thread,
+                parent_id: parent,
+                author_id: actor.member.id,
+                body_html: markdown::render(&body),
+                body_md: body,
+                created_at: now_millis(),
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await?;
+        self.inner.threads.invalidate(thread);
+        Ok(id)
+    }
+
+    /// Leave (`on = true`) or take back a reaction on a message. Returns the message's thread.
+    pub async fn react(
+        &self,
+        actor: &Actor,
+        message: MessageId,
+        kind: ReactionKind,
+        on: bool,
+    ) -> Result<ThreadId> {
+        let thread = self
+            .inner
+            .store
+            .thread_of_message(message)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("message {message}")))?;
+        if on {
+            self.inner
+                .store
+                .add_reaction(message, actor.member.id, kind, now_millis())
+                .await?;
+        } else {
+            self.inner
+                .store
+                .remove_reaction(message, actor.member.id, kind)
+                .await?;
+        }
+        self.inner.threads.invalidate(thread);
+        Ok(thread)
+    }
+
+    // ----- members -----------------------------------------------------------------------
+
+    /// A page of members, filtered by name, handle or organisation. Emails are hidden unless
+    /// the viewer is an admin.
+    pub async fn members(
+        &self,
+        viewer: Option<&Actor>,
+        query: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Member>> {
+        let mut page = self.inner.store.list_members(query, page).await?;
+        for m in &mut page.items {
+            hide_private(viewer, m);
+        }
+        Ok(page)
+    }
+
+    /// A member by handle; email shown only to themself and admins.
+    pub async fn member(&self, viewer: Option<&Actor>, handle: &str) -> Result<Member> {
+        let mut m = self
+            .inner
+            .store
+            .member_by_handle(&handle.to_lowercase())
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("member {handle:?}")))?;
+        hide_private(viewer, &mut m);
+        Ok(m)
+    }
+
+    /// Change a member's site role (admins only; an admin cannot demote themself, so that an
+    /// instance never loses its last admin by accident).
+    pub async fn set_role(&self, actor: &Actor, handle: &str, role: &str) -> Result<Member> {
+        actor.require_admin()?;
+        let role = SiteRole::parse("role", role)?;
+        let target = self.member(Some(actor), handle).await?;
+        if target.id == actor.member.id && role != SiteRole::Admin {
+            return Err(ServiceError::Forbidden(
+                "an admin cannot remove their own admin role".into(),
+            ));
+        }
+        self.inner.store.set_site_role(target.id, role).await?;
+        self.member(Some(actor), handle).await
+    }
+
+    /// Update one's own profile.
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        display_name: &str,
+        eco: &str,
+        organisation: &str,
+        bio: &str,
+    ) -> Result<Member> {
+        let name = required_text("display_name", display_name, 80)?;
+        let eco = EcosystemRole::parse("ecosystem_role", eco)?;
+        if bio.chars().count() > 2000 {
+            return Err(ValidationError::new("bio", "must be at most 2000 characters").into());
+        }
+        self.inner
+            .store
+            .set_profile(actor.member.id, &name, eco, organisation.trim(), bio.trim())
+            .await?;
+        self.member(Some(actor), &actor.member.handle).await
+    }
+
+    /// Give or withdraw one of one's consents (dated now).
+    pub async fn set_consent(&self, actor: &Actor, kind: &str, granted: bool) -> Result<Member> {
+        let kind = ConsentKind::parse("kind", kind)?;
+        self.inner
+            .store
+            .set_consent(actor.member.id, kind, granted, now_millis())
+            .await?;
+        self.member(Some(actor), &actor.member.handle).await
+    }
+
+    /// Declare an identity on another network (unverified until an importer or admin confirms).
+    pub async fn add_identity(&self, actor: &Actor, network: &str, handle: &str) -> Result<Member> {
+        let network = required_text("network", network, 40)?.to_lowercase();
+        let handle = required_text("handle", handle, 200)?;
+        self.inner
+            .store
+            .add_identity(actor.member.id, &network, &handle, false, now_millis())
+            .await?;
+        self.member(Some(actor), &actor.member.handle).await
+    }
+}
+
+fn hide_private(viewer: Option<&Actor>, m: &mut Member) {
+    let allowed = viewer.is_some_and(|v| v.member.id == m.id || v.member.site_role.is_admin());
+    if !allowed {
+        m.email = None;
+        m.consents.clear();
+    }
+}

@@ -25,7 +25,14 @@ pub struct ApiTokenInfo {
 
 impl Store {
     /// Store a new session.
-    pub async fn create_session(&self, token_hash: &str, member: MemberId, csrf: &str, now: Millis, expires_at: Millis) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        member: MemberId,
+        csrf: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO sessions (token_hash, member_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(member.0)
@@ -56,12 +63,21 @@ impl Store {
 
     /// End a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Store a one-time sign-in link.
-    pub async fn create_magic_link(&self, token_hash: &str, member: MemberId, now: Millis, expires_at: Millis) -> Result<()> {
+    pub async fn create_magic_link(
+        &self,
+        token_hash: &str,
+        member: MemberId,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO magic_links (token_hash, member_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(member.0)
@@ -73,7 +89,11 @@ impl Store {
     }
 
     /// Use a sign-in link: returns its member once; a used or expired link returns `None`.
-    pub async fn consume_magic_link(&self, token_hash: &str, now: Millis) -> Result<Option<MemberId>> {
+    pub async fn consume_magic_link(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<MemberId>> {
         let row = sqlx::query(
             "UPDATE magic_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING member_id",
         )
@@ -85,7 +105,13 @@ impl Store {
     }
 
     /// Store a new API token.
-    pub async fn create_api_token(&self, member: MemberId, name: &str, token_hash: &str, now: Millis) -> Result<TokenId> {
+    pub async fn create_api_token(
+        &self,
+        member: MemberId,
+        name: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<TokenId> {
         let row = sqlx::query("INSERT INTO api_tokens (member_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(member.0)
             .bind(name)
@@ -97,12 +123,18 @@ impl Store {
     }
 
     /// The member behind an API token hash (and note when it was used).
-    pub async fn api_token_member(&self, token_hash: &str, now: Millis) -> Result<Option<MemberId>> {
-        let row = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING member_id")
-            .bind(now)
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn api_token_member(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<MemberId>> {
+        let row = sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING member_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| Ok(MemberId(int(&r, "member_id")?))).transpose()
     }
 
@@ -138,8 +170,15 @@ impl Store {
     /// attempts that key made since `since`, this one included. Kept in the store so that
     /// several instances share the count; old rows are pruned as we go.
     pub async fn count_auth_attempt(&self, key: &str, now: Millis, since: Millis) -> Result<i64> {
-        sqlx::query("DELETE FROM auth_attempts WHERE at < $1").bind(since).execute(&self.pool).await?;
-        sqlx::query("INSERT INTO auth_attempts (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM auth_attempts WHERE at < $1")
+            .bind(since)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO auth_attempts (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         let row = sqlx::query("SELECT COUNT(*) FROM auth_attempts WHERE key = $1 AND at >= $2")
             .bind(key)
             .bind(since)
@@ -150,7 +189,10 @@ impl Store {
 
     /// Forget the attempts of a key (after a successful sign-in).
     pub async fn clear_auth_attempts(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM auth_attempts WHERE key = $1").bind(key).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM auth_attempts WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 use crate::members::{MEMBER_REF_COLS, member_ref};
 use crate::{Result, Store, StoreError, conflict_as, int, opt_int, opt_text, text};
 use parvis_domain::{
-    MemberId, Message, MessageId, Millis, Page, PageRequest, ReactionCount, ReactionKind, Space, SpaceId, ThreadId,
-    ThreadSummary, Topic, TopicId,
+    MemberId, Message, MessageId, Millis, Page, PageRequest, ReactionCount, ReactionKind, Space,
+    SpaceId, ThreadId, ThreadSummary, Topic, TopicId,
 };
 use serde::Serialize;
 use sqlx::Row;
@@ -95,7 +95,13 @@ const TOPIC_COLS: &str = "tp.id, tp.space_id, tp.slug, tp.title, tp.description,
 
 impl Store {
     /// Create a space. `Conflict { what: "space slug" }` if taken.
-    pub async fn create_space(&self, slug: &str, name: &str, description: &str, now: Millis) -> Result<SpaceId> {
+    pub async fn create_space(
+        &self,
+        slug: &str,
+        name: &str,
+        description: &str,
+        now: Millis,
+    ) -> Result<SpaceId> {
         let row = sqlx::query("INSERT INTO spaces (slug, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(slug)
             .bind(name)
@@ -109,27 +115,32 @@ impl Store {
 
     /// All spaces, oldest first.
     pub async fn list_spaces(&self) -> Result<Vec<Space>> {
-        let rows = sqlx::query("SELECT id, slug, name, description, created_at FROM spaces ORDER BY created_at, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, slug, name, description, created_at FROM spaces ORDER BY created_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(space_row).collect()
     }
 
     /// A space by slug.
     pub async fn space_by_slug(&self, slug: &str) -> Result<Option<Space>> {
-        let row = sqlx::query("SELECT id, slug, name, description, created_at FROM spaces WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, slug, name, description, created_at FROM spaces WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(space_row).transpose()
     }
 
     /// A space by id.
     pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
-        let row = sqlx::query("SELECT id, slug, name, description, created_at FROM spaces WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, slug, name, description, created_at FROM spaces WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(space_row).transpose()
     }
 
@@ -161,15 +172,25 @@ impl Store {
 
     /// The topics of a space, in creation order, with their thread counts.
     pub async fn list_topics(&self, space: SpaceId) -> Result<Vec<Topic>> {
-        let sql = format!("SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id");
-        let rows = sqlx::query(&sql).bind(space.0).fetch_all(&self.pool).await?;
+        let sql = format!(
+            "SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(space.0)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(topic_row).collect()
     }
 
     /// A topic by space and slug.
     pub async fn topic_by_slug(&self, space: SpaceId, slug: &str) -> Result<Option<Topic>> {
-        let sql = format!("SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 AND tp.slug = $2");
-        let row = sqlx::query(&sql).bind(space.0).bind(slug).fetch_optional(&self.pool).await?;
+        let sql =
+            format!("SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 AND tp.slug = $2");
+        let row = sqlx::query(&sql)
+            .bind(space.0)
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(topic_row).transpose()
     }
 
@@ -262,8 +283,17 @@ impl Store {
     }
 
     /// A page of threads of a space (optionally of one topic), most recently active first.
-    pub async fn list_threads(&self, space: SpaceId, topic: Option<TopicId>, page: PageRequest) -> Result<Page<ThreadSummary>> {
-        let filter = if topic.is_some() { "t.space_id = $1 AND t.topic_id = $2" } else { "t.space_id = $1 AND $2 = $2" };
+    pub async fn list_threads(
+        &self,
+        space: SpaceId,
+        topic: Option<TopicId>,
+        page: PageRequest,
+    ) -> Result<Page<ThreadSummary>> {
+        let filter = if topic.is_some() {
+            "t.space_id = $1 AND t.topic_id = $2"
+        } else {
+            "t.space_id = $1 AND $2 = $2"
+        };
         let sql = format!(
             "SELECT {THREAD_COLS}, {MEMBER_REF_COLS} FROM threads t
              JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id
@@ -284,7 +314,12 @@ impl Store {
             .await?
             .try_get::<i64, _>(0)?;
         let items = rows.iter().map(thread_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, page: page.page, per_page: page.per_page, total })
+        Ok(Page {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
     }
 
     /// One thread's summary.
@@ -293,12 +328,19 @@ impl Store {
             "SELECT {THREAD_COLS}, {MEMBER_REF_COLS} FROM threads t
              JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id WHERE t.id = $1"
         );
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(thread_row).transpose()
     }
 
     /// A page of a thread's messages, oldest first, with reaction counts.
-    pub async fn list_messages(&self, thread: ThreadId, page: PageRequest) -> Result<Page<Message>> {
+    pub async fn list_messages(
+        &self,
+        thread: ThreadId,
+        page: PageRequest,
+    ) -> Result<Page<Message>> {
         let sql = format!(
             "SELECT msg.id, msg.thread_id, msg.parent_id, msg.body_md, msg.body_html, msg.created_at, msg.channel, msg.source_url,
                     {MEMBER_REF_COLS}
@@ -326,7 +368,13 @@ impl Store {
         let mut reactions: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
         for r in &reaction_rows {
             if let Ok(kind) = ReactionKind::parse("kind", &text(r, "kind")?) {
-                reactions.entry(int(r, "message_id")?).or_default().push(ReactionCount { kind, count: int(r, "n")? });
+                reactions
+                    .entry(int(r, "message_id")?)
+                    .or_default()
+                    .push(ReactionCount {
+                        kind,
+                        count: int(r, "n")?,
+                    });
             }
         }
         let items = rows
@@ -347,17 +395,31 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, page: page.page, per_page: page.per_page, total })
+        Ok(Page {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
     }
 
     /// The thread a message belongs to.
     pub async fn thread_of_message(&self, id: MessageId) -> Result<Option<ThreadId>> {
-        let row = sqlx::query("SELECT thread_id FROM messages WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT thread_id FROM messages WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| Ok(ThreadId(int(&r, "thread_id")?))).transpose()
     }
 
     /// Leave a reaction (idempotent: reacting twice the same way changes nothing).
-    pub async fn add_reaction(&self, message: MessageId, member: MemberId, kind: ReactionKind, now: Millis) -> Result<()> {
+    pub async fn add_reaction(
+        &self,
+        message: MessageId,
+        member: MemberId,
+        kind: ReactionKind,
+        now: Millis,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO reactions (message_id, member_id, kind, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (message_id, member_id, kind) DO NOTHING",
@@ -376,7 +438,12 @@ impl Store {
     }
 
     /// Take a reaction back.
-    pub async fn remove_reaction(&self, message: MessageId, member: MemberId, kind: ReactionKind) -> Result<()> {
+    pub async fn remove_reaction(
+        &self,
+        message: MessageId,
+        member: MemberId,
+        kind: ReactionKind,
+    ) -> Result<()> {
         sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND kind = $3")
             .bind(message.0)
             .bind(member.0)
@@ -388,7 +455,11 @@ impl Store {
 
     /// Every record of a space, in an order a reader can replay (space, topics, members,
     /// then each thread followed by its messages). Pages through threads so memory stays small.
-    pub async fn export_space(&self, space: &Space, mut emit: impl FnMut(ExportRecord) -> std::io::Result<()>) -> Result<u64> {
+    pub async fn export_space(
+        &self,
+        space: &Space,
+        mut emit: impl FnMut(ExportRecord) -> std::io::Result<()>,
+    ) -> Result<u64> {
         let mut n = 0u64;
         emit(ExportRecord::Space(space.clone()))?;
         n += 1;
@@ -400,19 +471,40 @@ impl Store {
             "SELECT DISTINCT {MEMBER_REF_COLS} FROM members m JOIN messages msg ON msg.author_id = m.id
              JOIN threads t ON t.id = msg.thread_id WHERE t.space_id = $1 ORDER BY m_id"
         );
-        for r in sqlx::query(&sql).bind(space.id.0).fetch_all(&self.pool).await? {
+        for r in sqlx::query(&sql)
+            .bind(space.id.0)
+            .fetch_all(&self.pool)
+            .await?
+        {
             emit(ExportRecord::Member(member_ref(&r)?))?;
             n += 1;
         }
         let mut page = 1;
         loop {
-            let threads = self.list_threads(space.id, None, PageRequest { page, per_page: 200 }).await?;
+            let threads = self
+                .list_threads(
+                    space.id,
+                    None,
+                    PageRequest {
+                        page,
+                        per_page: 200,
+                    },
+                )
+                .await?;
             for t in &threads.items {
                 emit(ExportRecord::Thread(t.clone()))?;
                 n += 1;
                 let mut mpage = 1;
                 loop {
-                    let msgs = self.list_messages(t.id, PageRequest { page: mpage, per_page: 200 }).await?;
+                    let msgs = self
+                        .list_messages(
+                            t.id,
+                            PageRequest {
+                                page: mpage,
+                                per_page: 200,
+                            },
+                        )
+                        .await?;
                     for m in &msgs.items {
                         emit(ExportRecord::Message(m.clone()))?;
                         n += 1;

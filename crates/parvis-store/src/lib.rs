@@ -14,9 +14,9 @@
 //!   never block the writer.
 //! - Every store test is one function run on both backends (see `tests/store.rs`).
 
-mod members;
-mod content;
 mod auth;
+mod content;
+mod members;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, NewMessage, NewThread};
@@ -47,7 +47,9 @@ impl Backend {
 /// What can go wrong in the store, with messages meant for the person running Parvis.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL {0:?}: use sqlite://PATH (a file, created if missing) or postgres://USER@HOST/DB")]
+    #[error(
+        "unsupported database URL {0:?}: use sqlite://PATH (a file, created if missing) or postgres://USER@HOST/DB"
+    )]
     UnsupportedUrl(String),
     #[error("{0}")]
     NotAParvisStore(String),
@@ -55,7 +57,9 @@ pub enum StoreError {
     Connect { url: String, source: sqlx::Error },
     #[error("store migration to version {version} failed: {source}")]
     Migration { version: i64, source: sqlx::Error },
-    #[error("the store was written by a newer Parvis (schema version {found}, this binary knows up to {known}); upgrade Parvis")]
+    #[error(
+        "the store was written by a newer Parvis (schema version {found}, this binary knows up to {known}); upgrade Parvis"
+    )]
     TooNew { found: i64, known: i64 },
     /// A uniqueness rule was broken (the `what` says which, e.g. "handle").
     #[error("{what} already exists")]
@@ -74,7 +78,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Turn a unique-constraint violation into `Conflict { what }`, anything else into `Db`.
 pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
     move |e| match e.as_database_error() {
-        Some(d) if d.is_unique_violation() => StoreError::Conflict { what: what.to_string() },
+        Some(d) if d.is_unique_violation() => StoreError::Conflict {
+            what: what.to_string(),
+        },
         _ => StoreError::Db(e),
     }
 }
@@ -119,11 +125,20 @@ impl Store {
         let pool = opts
             .connect(&connect_url)
             .await
-            .map_err(|source| StoreError::Connect { url: redact_url(url), source })?;
+            .map_err(|source| StoreError::Connect {
+                url: redact_url(url),
+                source,
+            })?;
         if backend == Backend::Sqlite {
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
         }
-        let store = Store { pool, backend, sqlite_path };
+        let store = Store {
+            pool,
+            backend,
+            sqlite_path,
+        };
         store.check_is_parvis().await?;
         store.migrate().await?;
         Ok(store)
@@ -158,11 +173,17 @@ impl Store {
     /// The tables in the current database (SQLite) or schema (PostgreSQL).
     async fn table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend {
-            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            Backend::Postgres => "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name"
+            }
         };
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| r.try_get::<String, _>("name").map_err(StoreError::from)).collect()
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("name").map_err(StoreError::from))
+            .collect()
     }
 
     /// Refuse a database that holds tables but not ours.
@@ -172,7 +193,10 @@ impl Store {
             let shown: Vec<_> = tables.iter().take(5).cloned().collect();
             return Err(StoreError::NotAParvisStore(format!(
                 "the database {} already holds tables that are not Parvis's ({}{}); use an empty database or a new file",
-                self.sqlite_path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "given".into()),
+                self.sqlite_path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "given".into()),
                 shown.join(", "),
                 if tables.len() > 5 { ", …" } else { "" }
             )));
@@ -188,7 +212,10 @@ impl Store {
         let row = sqlx::query("SELECT value FROM parvis_meta WHERE key = 'schema_version'")
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.and_then(|r| r.try_get::<String, _>(0).ok()).and_then(|v| v.parse().ok()).unwrap_or(0))
+        Ok(row
+            .and_then(|r| r.try_get::<String, _>(0).ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
     }
 
     /// Apply the migrations this store has not seen, each in one transaction.
@@ -196,7 +223,10 @@ impl Store {
         let current = self.schema_version().await?;
         let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
         if current > known {
-            return Err(StoreError::TooNew { found: current, known });
+            return Err(StoreError::TooNew {
+                found: current,
+                known,
+            });
         }
         for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             let id_pk = match self.backend {
@@ -204,7 +234,10 @@ impl Store {
                 Backend::Postgres => "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
             };
             let sql = sql.replace("ID_PK", id_pk);
-            let fail = |source| StoreError::Migration { version: *version, source };
+            let fail = |source| StoreError::Migration {
+                version: *version,
+                source,
+            };
             let mut tx = self.pool.begin().await?;
             sqlx::raw_sql(&sql).execute(&mut *tx).await.map_err(fail)?;
             sqlx::query(
@@ -230,9 +263,14 @@ impl Store {
             ));
         }
         if dest.exists() {
-            return Err(StoreError::Conflict { what: format!("backup file {}", dest.display()) });
+            return Err(StoreError::Conflict {
+                what: format!("backup file {}", dest.display()),
+            });
         }
-        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest.display().to_string())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
@@ -259,13 +297,18 @@ pub(crate) fn opt_int(row: &AnyRow, col: &str) -> Result<Option<i64>> {
 
 /// Split a database URL into backend, the URL to hand to sqlx, and the SQLite file.
 fn parse_url(url: &str) -> Result<(Backend, String, Option<PathBuf>)> {
-    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let (path, query) = match rest.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (rest, None),
         };
         if path.is_empty() || path == ":memory:" {
-            return Err(StoreError::UnsupportedUrl(format!("{url} (Parvis needs a file so that data survives)")));
+            return Err(StoreError::UnsupportedUrl(format!(
+                "{url} (Parvis needs a file so that data survives)"
+            )));
         }
         let mut connect = format!("sqlite://{path}?mode=rwc");
         if let Some(q) = query.filter(|q| !q.contains("mode=")) {
@@ -331,13 +374,19 @@ mod tests {
     fn urls_pick_the_backend() {
         assert_eq!(parse_url("sqlite://data/p.db").unwrap().0, Backend::Sqlite);
         assert_eq!(parse_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
-        assert!(matches!(parse_url("mysql://x"), Err(StoreError::UnsupportedUrl(_))));
+        assert!(matches!(
+            parse_url("mysql://x"),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
         assert!(parse_url("sqlite::memory:").is_err());
     }
 
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(redact_url("postgres://bob:secret@db/x"), "postgres://bob:***@db/x");
+        assert_eq!(
+            redact_url("postgres://bob:secret@db/x"),
+            "postgres://bob:***@db/x"
+        );
     }
 }
 
@@ -353,17 +402,33 @@ pub mod testing {
             .max_connections(1)
             .connect(base_url)
             .await
-            .map_err(|source| StoreError::Connect { url: redact_url(base_url), source })?;
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let schema = format!("parvis_t{}_{}", std::process::id(), nanos % 1_000_000_000_000);
-        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&pool).await?;
+            .map_err(|source| StoreError::Connect {
+                url: redact_url(base_url),
+                source,
+            })?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let schema = format!(
+            "parvis_t{}_{}",
+            std::process::id(),
+            nanos % 1_000_000_000_000
+        );
+        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await?;
         pool.close().await;
         let sep = if base_url.contains('?') { '&' } else { '?' };
-        Ok(format!("{base_url}{sep}options=-c%20search_path%3D{schema}"))
+        Ok(format!(
+            "{base_url}{sep}options=-c%20search_path%3D{schema}"
+        ))
     }
 
     /// The PostgreSQL server to test against, from `PARVIS_TEST_DATABASE_URL`, if set.
     pub fn postgres_test_url() -> Option<String> {
-        std::env::var("PARVIS_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+        std::env::var("PARVIS_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::{Result, Store, StoreError, conflict_as, int, opt_text, text};
 use parvis_domain::{
-    Consent, ConsentKind, EcosystemRole, Identity, Member, MemberId, MemberRef, Millis, Page, PageRequest, SiteRole,
+    Consent, ConsentKind, EcosystemRole, Identity, Member, MemberId, MemberRef, Millis, Page,
+    PageRequest, SiteRole,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -38,7 +39,8 @@ pub(crate) fn member_ref(row: &AnyRow) -> Result<MemberRef> {
         handle: text(row, "m_handle")?,
         display_name: text(row, "m_name")?,
         organisation: text(row, "m_org")?,
-        ecosystem_role: EcosystemRole::parse("ecosystem_role", &text(row, "m_eco")?).unwrap_or(EcosystemRole::Other),
+        ecosystem_role: EcosystemRole::parse("ecosystem_role", &text(row, "m_eco")?)
+            .unwrap_or(EcosystemRole::Other),
     })
 }
 
@@ -51,7 +53,8 @@ fn member_row(row: &AnyRow) -> Result<Member> {
         handle: text(row, "handle")?,
         display_name: text(row, "display_name")?,
         email: opt_text(row, "email")?,
-        site_role: SiteRole::parse("site_role", &text(row, "site_role")?).unwrap_or(SiteRole::Member),
+        site_role: SiteRole::parse("site_role", &text(row, "site_role")?)
+            .unwrap_or(SiteRole::Member),
         ecosystem_role: EcosystemRole::parse("ecosystem_role", &text(row, "ecosystem_role")?)
             .unwrap_or(EcosystemRole::Other),
         organisation: text(row, "organisation")?,
@@ -69,7 +72,9 @@ impl Store {
     pub async fn create_member(&self, m: &NewMember) -> Result<MemberId> {
         if let Some(email) = &m.email {
             if self.member_id_by_email(email).await?.is_some() {
-                return Err(StoreError::Conflict { what: "email".into() });
+                return Err(StoreError::Conflict {
+                    what: "email".into(),
+                });
             }
         }
         let row = sqlx::query(
@@ -100,18 +105,28 @@ impl Store {
         member.identities = rows
             .iter()
             .map(|r| {
-                Ok(Identity { network: text(r, "network")?, handle: text(r, "handle")?, verified: int(r, "verified")? != 0 })
+                Ok(Identity {
+                    network: text(r, "network")?,
+                    handle: text(r, "handle")?,
+                    verified: int(r, "verified")? != 0,
+                })
             })
             .collect::<Result<_>>()?;
-        let rows = sqlx::query("SELECT kind, granted, updated_at FROM consents WHERE member_id = $1 ORDER BY kind")
-            .bind(member.id.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT kind, granted, updated_at FROM consents WHERE member_id = $1 ORDER BY kind",
+        )
+        .bind(member.id.0)
+        .fetch_all(&self.pool)
+        .await?;
         member.consents = rows
             .iter()
             .filter_map(|r| {
                 let kind = ConsentKind::parse("kind", &text(r, "kind").ok()?).ok()?;
-                Some(Ok(Consent { kind, granted: int(r, "granted").ok()? != 0, updated_at: int(r, "updated_at").ok()? }))
+                Some(Ok(Consent {
+                    kind,
+                    granted: int(r, "granted").ok()? != 0,
+                    updated_at: int(r, "updated_at").ok()?,
+                }))
             })
             .collect::<Result<_>>()?;
         Ok(member)
@@ -120,7 +135,11 @@ impl Store {
     /// A member by handle, with identities and consents.
     pub async fn member_by_handle(&self, handle: &str) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE handle = $1");
-        match sqlx::query(&sql).bind(handle).fetch_optional(&self.pool).await? {
+        match sqlx::query(&sql)
+            .bind(handle)
+            .fetch_optional(&self.pool)
+            .await?
+        {
             Some(row) => Ok(Some(self.complete_member(member_row(&row)?).await?)),
             None => Ok(None),
         }
@@ -129,7 +148,11 @@ impl Store {
     /// A member by id, with identities and consents.
     pub async fn member_by_id(&self, id: MemberId) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1");
-        match sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await? {
+        match sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+        {
             Some(row) => Ok(Some(self.complete_member(member_row(&row)?).await?)),
             None => Ok(None),
         }
@@ -137,7 +160,10 @@ impl Store {
 
     /// The member with this (normalised) email, if any.
     pub async fn member_id_by_email(&self, email: &str) -> Result<Option<MemberId>> {
-        let row = sqlx::query("SELECT id FROM members WHERE email = $1").bind(email).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id FROM members WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| Ok(MemberId(int(&r, "id")?))).transpose()
     }
 
@@ -147,14 +173,24 @@ impl Store {
             .bind(email)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(Credentials { member_id: MemberId(int(&r, "id")?), password_hash: opt_text(&r, "password_hash")? }))
-            .transpose()
+        row.map(|r| {
+            Ok(Credentials {
+                member_id: MemberId(int(&r, "id")?),
+                password_hash: opt_text(&r, "password_hash")?,
+            })
+        })
+        .transpose()
     }
 
     /// A page of members, most active first; `query` filters on name, handle or organisation.
-    pub async fn list_members(&self, query: Option<&str>, page: PageRequest) -> Result<Page<Member>> {
+    pub async fn list_members(
+        &self,
+        query: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Member>> {
         let pattern = format!("%{}%", query.unwrap_or("").to_lowercase());
-        let filter = "(LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
+        let filter =
+            "(LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
         let sql = format!(
             "SELECT {MEMBER_COLS} FROM members WHERE {filter} ORDER BY message_count DESC, display_name LIMIT $2 OFFSET $3"
         );
@@ -170,7 +206,12 @@ impl Store {
             .await?
             .try_get::<i64, _>(0)?;
         let items = rows.iter().map(member_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, page: page.page, per_page: page.per_page, total })
+        Ok(Page {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
     }
 
     /// Change a member's site role.
@@ -187,7 +228,14 @@ impl Store {
     }
 
     /// Change a member's ecosystem role and organisation.
-    pub async fn set_profile(&self, id: MemberId, display_name: &str, eco: EcosystemRole, organisation: &str, bio: &str) -> Result<()> {
+    pub async fn set_profile(
+        &self,
+        id: MemberId,
+        display_name: &str,
+        eco: EcosystemRole,
+        organisation: &str,
+        bio: &str,
+    ) -> Result<()> {
         sqlx::query("UPDATE members SET display_name = $1, ecosystem_role = $2, organisation = $3, bio = $4 WHERE id = $5")
             .bind(display_name)
             .bind(eco.as_str())
@@ -201,12 +249,23 @@ impl Store {
 
     /// Set or replace a member's password hash.
     pub async fn set_password_hash(&self, id: MemberId, hash: &str) -> Result<()> {
-        sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(&self.pool).await?;
+        sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Attach an identity (network + handle) to a member. `Conflict` if another member has it.
-    pub async fn add_identity(&self, id: MemberId, network: &str, handle: &str, verified: bool, now: Millis) -> Result<()> {
+    pub async fn add_identity(
+        &self,
+        id: MemberId,
+        network: &str,
+        handle: &str,
+        verified: bool,
+        now: Millis,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO identities (member_id, network, handle, verified, created_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (network, handle) DO UPDATE SET verified = excluded.verified WHERE identities.member_id = excluded.member_id",
@@ -219,14 +278,17 @@ impl Store {
         .execute(&self.pool)
         .await
         .map_err(conflict_as("identity"))?;
-        let owner = sqlx::query("SELECT member_id FROM identities WHERE network = $1 AND handle = $2")
-            .bind(network)
-            .bind(handle)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>(0)?;
+        let owner =
+            sqlx::query("SELECT member_id FROM identities WHERE network = $1 AND handle = $2")
+                .bind(network)
+                .bind(handle)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get::<i64, _>(0)?;
         if owner != id.0 {
-            return Err(StoreError::Conflict { what: format!("identity {network}:{handle}") });
+            return Err(StoreError::Conflict {
+                what: format!("identity {network}:{handle}"),
+            });
         }
         Ok(())
     }
@@ -243,7 +305,13 @@ impl Store {
     }
 
     /// Record that a consent was given or withdrawn, now.
-    pub async fn set_consent(&self, id: MemberId, kind: ConsentKind, granted: bool, now: Millis) -> Result<()> {
+    pub async fn set_consent(
+        &self,
+        id: MemberId,
+        kind: ConsentKind,
+        granted: bool,
+        now: Millis,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO consents (member_id, kind, granted, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (member_id, kind) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at",
@@ -259,6 +327,9 @@ impl Store {
 
     /// How many members there are.
     pub async fn member_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM members").fetch_one(&self.pool).await?.try_get::<i64, _>(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM members")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>(0)?)
     }
 }

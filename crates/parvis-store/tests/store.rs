@@ -11,14 +11,18 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::open(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+    let sqlite = Store::open(&format!("sqlite://{}/t.db", dir.path().display()))
+        .await
+        .unwrap();
     check(sqlite).await;
     match testing::postgres_test_url() {
         Some(base) => {
             let url = testing::fresh_postgres_url(&base).await.unwrap();
             check(Store::open(&url).await.unwrap()).await;
         }
-        None => eprintln!("notice: PARVIS_TEST_DATABASE_URL not set, PostgreSQL half of this test skipped"),
+        None => eprintln!(
+            "notice: PARVIS_TEST_DATABASE_URL not set, PostgreSQL half of this test skipped"
+        ),
     }
 }
 
@@ -41,8 +45,14 @@ fn member(handle: &str, email: &str) -> NewMember {
 async fn threads_messages_and_reactions_round_trip() {
     on_both(|s| async move {
         let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
-        let topic = s.create_topic(space, "roi", "ROI", "", &["roi".into()], 1).await.unwrap();
-        let alice = s.create_member(&member("alice", "alice@x.fr")).await.unwrap();
+        let topic = s
+            .create_topic(space, "roi", "ROI", "", &["roi".into()], 1)
+            .await
+            .unwrap();
+        let alice = s
+            .create_member(&member("alice", "alice@x.fr"))
+            .await
+            .unwrap();
         let bob = s.create_member(&member("bob", "bob@x.fr")).await.unwrap();
         let (thread, first) = s
             .create_thread(&NewThread {
@@ -73,20 +83,32 @@ async fn threads_messages_and_reactions_round_trip() {
             })
             .await
             .unwrap();
-        s.add_reaction(reply, alice, ReactionKind::Like, 30).await.unwrap();
-        s.add_reaction(reply, alice, ReactionKind::Like, 31).await.unwrap(); // idempotent
-        s.add_reaction(reply, bob, ReactionKind::Like, 32).await.unwrap();
+        s.add_reaction(reply, alice, ReactionKind::Like, 30)
+            .await
+            .unwrap();
+        s.add_reaction(reply, alice, ReactionKind::Like, 31)
+            .await
+            .unwrap(); // idempotent
+        s.add_reaction(reply, bob, ReactionKind::Like, 32)
+            .await
+            .unwrap();
 
         let t = s.thread(thread).await.unwrap().unwrap();
         assert_eq!(t.message_count, 2);
         assert_eq!(t.last_activity_at, 20);
         assert_eq!(t.topic_slug.as_deref(), Some("roi"));
-        let msgs = s.list_messages(thread, PageRequest::new(None, None, 50)).await.unwrap();
+        let msgs = s
+            .list_messages(thread, PageRequest::new(None, None, 50))
+            .await
+            .unwrap();
         assert_eq!(msgs.total, 2);
         assert_eq!(msgs.items[1].parent_id, Some(first));
         assert_eq!(msgs.items[1].author.handle, "bob");
         assert_eq!(msgs.items[1].reactions[0].count, 2);
-        let listed = s.list_threads(space, Some(topic), PageRequest::new(None, None, 20)).await.unwrap();
+        let listed = s
+            .list_threads(space, Some(topic), PageRequest::new(None, None, 20))
+            .await
+            .unwrap();
         assert_eq!(listed.items.len(), 1);
         assert_eq!(s.list_topics(space).await.unwrap()[0].thread_count, 1);
 
@@ -102,7 +124,10 @@ async fn threads_messages_and_reactions_round_trip() {
             source_id: None,
             source_url: None,
         };
-        assert!(matches!(s.add_message(&bad).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            s.add_message(&bad).await,
+            Err(StoreError::NotFound(_))
+        ));
         // Nothing half-written: the thread still has 2 messages.
         assert_eq!(s.thread(thread).await.unwrap().unwrap().message_count, 2);
     })
@@ -112,13 +137,30 @@ async fn threads_messages_and_reactions_round_trip() {
 #[tokio::test]
 async fn uniqueness_is_reported_as_conflict() {
     on_both(|s| async move {
-        s.create_member(&member("alice", "alice@x.fr")).await.unwrap();
-        let e = s.create_member(&member("alice", "other@x.fr")).await.unwrap_err();
-        assert!(matches!(e, StoreError::Conflict { ref what } if what == "handle"), "{e:?}");
-        let e = s.create_member(&member("alice2", "alice@x.fr")).await.unwrap_err();
-        assert!(matches!(e, StoreError::Conflict { ref what } if what == "email"), "{e:?}");
+        s.create_member(&member("alice", "alice@x.fr"))
+            .await
+            .unwrap();
+        let e = s
+            .create_member(&member("alice", "other@x.fr"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Conflict { ref what } if what == "handle"),
+            "{e:?}"
+        );
+        let e = s
+            .create_member(&member("alice2", "alice@x.fr"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Conflict { ref what } if what == "email"),
+            "{e:?}"
+        );
         s.create_space("demo", "Démo", "", 1).await.unwrap();
-        assert!(matches!(s.create_space("demo", "Autre", "", 2).await, Err(StoreError::Conflict { .. })));
+        assert!(matches!(
+            s.create_space("demo", "Autre", "", 2).await,
+            Err(StoreError::Conflict { .. })
+        ));
     })
     .await;
 }
@@ -126,12 +168,25 @@ async fn uniqueness_is_reported_as_conflict() {
 #[tokio::test]
 async fn identities_consents_and_sessions() {
     on_both(|s| async move {
-        let a = s.create_member(&member("alice", "alice@x.fr")).await.unwrap();
+        let a = s
+            .create_member(&member("alice", "alice@x.fr"))
+            .await
+            .unwrap();
         let b = s.create_member(&member("bob", "bob@x.fr")).await.unwrap();
-        s.add_identity(a, "mastodon", "@alice@m.example", true, 5).await.unwrap();
-        assert!(matches!(s.add_identity(b, "mastodon", "@alice@m.example", false, 6).await, Err(StoreError::Conflict { .. })));
-        s.set_consent(a, ConsentKind::Contact, true, 7).await.unwrap();
-        s.set_consent(a, ConsentKind::Contact, false, 8).await.unwrap();
+        s.add_identity(a, "mastodon", "@alice@m.example", true, 5)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.add_identity(b, "mastodon", "@alice@m.example", false, 6)
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+        s.set_consent(a, ConsentKind::Contact, true, 7)
+            .await
+            .unwrap();
+        s.set_consent(a, ConsentKind::Contact, false, 8)
+            .await
+            .unwrap();
         let m = s.member_by_handle("alice").await.unwrap().unwrap();
         assert_eq!(m.identities.len(), 1);
         assert_eq!(m.consents.len(), 1);
@@ -140,13 +195,24 @@ async fn identities_consents_and_sessions() {
 
         s.create_session("h1", a, "csrf", 10, 100).await.unwrap();
         assert_eq!(s.session("h1", 50).await.unwrap().unwrap().member_id, a);
-        assert!(s.session("h1", 200).await.unwrap().is_none(), "expired sessions are not honoured");
+        assert!(
+            s.session("h1", 200).await.unwrap().is_none(),
+            "expired sessions are not honoured"
+        );
         s.create_magic_link("m1", a, 10, 100).await.unwrap();
         assert_eq!(s.consume_magic_link("m1", 20).await.unwrap(), Some(a));
-        assert_eq!(s.consume_magic_link("m1", 21).await.unwrap(), None, "a link works once");
+        assert_eq!(
+            s.consume_magic_link("m1", 21).await.unwrap(),
+            None,
+            "a link works once"
+        );
         assert_eq!(s.count_auth_attempt("ip:1", 10, 0).await.unwrap(), 1);
         assert_eq!(s.count_auth_attempt("ip:1", 11, 0).await.unwrap(), 2);
-        assert_eq!(s.count_auth_attempt("ip:1", 1000, 500).await.unwrap(), 1, "old attempts expire");
+        assert_eq!(
+            s.count_auth_attempt("ip:1", 1000, 500).await.unwrap(),
+            1,
+            "old attempts expire"
+        );
     })
     .await;
 }
@@ -156,13 +222,20 @@ async fn refuses_files_that_are_not_parvis_stores() {
     let dir = tempfile::tempdir().unwrap();
     let text_file = dir.path().join("notes.db");
     std::fs::write(&text_file, "hello, this is not a database").unwrap();
-    let e = Store::open(&format!("sqlite://{}", text_file.display())).await.unwrap_err();
+    let e = Store::open(&format!("sqlite://{}", text_file.display()))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("not a Parvis store"), "{e}");
 
     let other = dir.path().join("other.db");
-    let status = std::process::Command::new("sqlite3").arg(&other).arg("CREATE TABLE invoices(id INTEGER);").status();
+    let status = std::process::Command::new("sqlite3")
+        .arg(&other)
+        .arg("CREATE TABLE invoices(id INTEGER);")
+        .status();
     if status.map(|s| s.success()).unwrap_or(false) {
-        let e = Store::open(&format!("sqlite://{}", other.display())).await.unwrap_err();
+        let e = Store::open(&format!("sqlite://{}", other.display()))
+            .await
+            .unwrap_err();
         assert!(e.to_string().contains("invoices"), "{e}");
     } else {
         eprintln!("notice: sqlite3 CLI absent, foreign-database half skipped");
@@ -182,6 +255,8 @@ async fn reopening_keeps_data_and_backup_copies_it() {
     s.close().await;
     let s = Store::open(&url).await.unwrap();
     assert_eq!(s.list_spaces().await.unwrap().len(), 1);
-    let b = Store::open(&format!("sqlite://{}", backup.display())).await.unwrap();
+    let b = Store::open(&format!("sqlite://{}", backup.display()))
+        .await
+        .unwrap();
     assert_eq!(b.list_spaces().await.unwrap()[0].slug, "demo");
 }

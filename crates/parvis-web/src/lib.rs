@@ -1,1 +1,113 @@
-//! (being written)
+#![recursion_limit = "512"]
+//! Parvis web layer: the JSON API (described by OpenAPI), the server-rendered bilingual pages
+//! and their assets, all embedded in the binary.
+//!
+//! Design decisions:
+//! - Handlers are thin: extract (the signed-in member is an extractor), call one service
+//!   method, map the result to JSON or a page. No SQL and no business rule here.
+//! - Pages work without JavaScript. The one small script only enhances (confirmations,
+//!   copy buttons); forms post and redirect (POST/redirect/GET).
+//! - `build` returns the router and `serve` runs it on a listener: the binary and the tests
+//!   use the same two entry points, so tests exercise exactly what users run.
+//! - Security by default: sanitized HTML (done when bodies are stored), CSRF tokens on every
+//!   form and on cookie-authenticated API writes, HttpOnly SameSite cookies, a strict
+//!   Content-Security-Policy, rate-limited sign-in (in the services).
+
+mod api;
+mod assets;
+mod context;
+mod error;
+mod i18n;
+mod openapi;
+mod pages;
+
+pub use context::Ctx;
+pub use error::{ApiError, PageError};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use parvis_services::Services;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings of the web layer.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Whether cookies get the `Secure` flag (true when the public URL is https).
+    pub secure_cookies: bool,
+    /// The instance's display name in the header.
+    pub site_name: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            site_name: "Parvis".into(),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: WebConfig,
+    pub(crate) templates: Arc<minijinja::Environment<'static>>,
+}
+
+/// Build the application: routes, middleware, templates.
+pub fn build(services: Services, config: WebConfig) -> Router {
+    let state = AppState {
+        services,
+        config,
+        templates: Arc::new(pages::templates()),
+    };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/api/openapi.json", axum::routing::get(openapi::document))
+        .route("/healthz", axum::routing::get(api::healthz))
+        .route("/assets/{file}", axum::routing::get(assets::serve))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; \
+                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serve `app` on `listener` until `shutdown` resolves, then finish in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

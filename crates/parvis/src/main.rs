@@ -1,1 +1,308 @@
-fn main() {}
+//! `parvis`: the one binary. It only wires: parse the command line, resolve the
+//! configuration, open the store, and hand over to the services, the web layer or a CLI
+//! command. Nothing here is logic a test would want to reach.
+
+mod config;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use config::{Config, ServerArgs, StoreArgs};
+use parvis_services::{Mailer, ServiceConfig, Services};
+use parvis_store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Parvis hosts the living conversation of your ecosystem — customers, prospects, partners,
+/// employees — and turns it into relationships and measurable trust.
+///
+/// Quick start: `parvis demo` runs a demo ecosystem on http://127.0.0.1:8080.
+/// Every option can also be set with a PARVIS_* environment variable or in a TOML file
+/// given with --config; flags win over the environment, which wins over the file.
+#[derive(Parser, Debug)]
+#[command(name = "parvis", version, about, long_about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    #[command(flatten)]
+    store: StoreArgs,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "PARVIS_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Log filter, e.g. `info`, `debug`, `parvis_web=debug,info`.
+    #[arg(long, env = "PARVIS_LOG", global = true, default_value = "info")]
+    log: String,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the Parvis server (web pages, JSON API) on the configured store.
+    Serve {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Run the server with the demo ecosystem loaded (SQLite file parvis-data/demo.db by
+    /// default). Prints the URL and the demo admin's sign-in.
+    Demo {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Write a space as JSON Lines: the space, its topics, the members who wrote in it,
+    /// then each thread followed by its messages. One JSON object per line, with a "type".
+    Export {
+        /// The space's slug (see `parvis spaces`).
+        #[arg(long)]
+        space: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Make a consistent copy of a live SQLite store (safe while the server runs).
+    Backup {
+        /// The new file to write (must not exist).
+        path: PathBuf,
+    },
+    /// List the spaces of the store.
+    Spaces,
+    /// Administration from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an admin account (the first one, typically) and print a one-time sign-in link.
+    Add {
+        /// Their email address.
+        email: String,
+        /// Their display name.
+        #[arg(long, default_value = "Admin")]
+        name: String,
+        /// The public URL to build the sign-in link with.
+        #[arg(
+            long,
+            env = "PARVIS_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+}
+
+fn init_logs(format: LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.compact().init(),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logs(cli.log_format, &cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(url: &str) -> Result<Store> {
+    Store::open(url).await.map_err(anyhow::Error::from)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { server } => {
+            let config = Config::resolve(&cli.store, &server, "sqlite://parvis-data/parvis.db")?;
+            serve(config, false).await
+        }
+        Command::Demo { server } => {
+            let config = Config::resolve(&cli.store, &server, "sqlite://parvis-data/demo.db")?;
+            serve(config, true).await
+        }
+        Command::Export { space, output } => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let store = open_store(&config.database_url).await?;
+            let space = store.space_by_slug(&space).await?.with_context(|| {
+                format!("no space {space:?} in this store (see `parvis spaces`)")
+            })?;
+            let sink: Box<dyn Write> = match &output {
+                Some(path) => Box::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                ),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut sink = std::io::BufWriter::new(sink);
+            let n = store
+                .export_space(&space, |record| {
+                    serde_json::to_writer(&mut sink, &record)?;
+                    sink.write_all(b"\n")
+                })
+                .await?;
+            sink.flush()?;
+            eprintln!("exported {n} records from space {:?}", space.slug);
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let store = open_store(&config.database_url).await?;
+            store.backup_to(&path).await?;
+            eprintln!("backup written to {}", path.display());
+            Ok(())
+        }
+        Command::Spaces => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let store = open_store(&config.database_url).await?;
+            for s in store.list_spaces().await? {
+                println!("{}\t{}", s.slug, s.name);
+            }
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Add {
+                    email,
+                    name,
+                    public_url,
+                },
+        } => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let store = open_store(&config.database_url).await?;
+            let link = parvis_services::bootstrap_admin(&store, &email, &name, &public_url).await?;
+            println!(
+                "Admin {email} created. Sign in once with this link (valid 7 days), then set a password under \"My account\":\n{link}"
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<()> {
+    tracing::debug!(?config, "configuration");
+    let store = open_store(&config.database_url).await?;
+    let where_ = store
+        .sqlite_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| parvis_store::redact_url(&config.database_url));
+    let demo_summary = if demo {
+        Some(parvis_services::demo::load(&store).await?)
+    } else {
+        None
+    };
+    let mailer = Mailer::from_url(config.smtp_url.as_deref(), &config.mail_from)?;
+    let services = Services::new(
+        store.clone(),
+        mailer,
+        ServiceConfig {
+            public_url: config.public_url.clone(),
+            thread_cache: config.thread_cache,
+            ..Default::default()
+        },
+    );
+    let web = parvis_web::WebConfig {
+        secure_cookies: config.public_url.starts_with("https://"),
+        site_name: config.site_name.clone(),
+    };
+    let app = parvis_web::build(services, web);
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{} (is another server using it? try --port)",
+                config.host, config.port
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    let url = if config.port == 0 {
+        format!("http://{addr}")
+    } else {
+        config.public_url.clone()
+    };
+    println!("Parvis {} is running at {url}", env!("CARGO_PKG_VERSION"));
+    println!("  store: {} ({})", where_, store.backend().name());
+    if let Some(d) = &demo_summary {
+        if d.loaded {
+            println!(
+                "  demo: loaded space {:?} ({} members, {} threads, {} messages)",
+                d.space_slug, d.members, d.threads, d.messages
+            );
+        }
+        println!(
+            "  demo admin: {} / {}",
+            d.admin_email,
+            parvis_services::demo::DEMO_ADMIN_PASSWORD
+        );
+    } else if store.member_count().await? == 0 {
+        println!(
+            "  this store has no members yet: create the first admin with `parvis admin add you@example.org`"
+        );
+    }
+    println!("  API: {url}/api/openapi.json · stop with Ctrl-C");
+    let _ = std::io::stdout().flush();
+    parvis_web::serve(listener, app, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

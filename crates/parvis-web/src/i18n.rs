@@ -1,0 +1,231 @@
+//! The UI's strings in French and English. One table, so a missing translation is a compile
+//! error away (each row has both languages) and a test checks every key a template uses.
+
+use parvis_domain::Lang;
+use std::collections::BTreeMap;
+
+/// (key, français, English)
+pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
+    (
+        "tagline",
+        "Le parvis de votre écosystème : clients, partenaires, collaborateurs, en conversation.",
+        "Your ecosystem's forecourt: customers, partners and employees, in conversation.",
+    ),
+    ("spaces", "Espaces", "Spaces"),
+    ("topics", "Sujets", "Topics"),
+    ("threads", "Discussions", "Threads"),
+    ("members", "Membres", "Members"),
+    ("member", "Membre", "Member"),
+    ("sign_in", "Se connecter", "Sign in"),
+    ("sign_out", "Se déconnecter", "Sign out"),
+    ("my_account", "Mon compte", "My account"),
+    ("admin", "Administration", "Administration"),
+    ("email", "Adresse e-mail", "Email address"),
+    ("password", "Mot de passe", "Password"),
+    ("or", "ou", "or"),
+    (
+        "send_link",
+        "Recevoir un lien de connexion",
+        "Email me a sign-in link",
+    ),
+    (
+        "link_sent",
+        "Si cette adresse est connue, un lien de connexion vient d'être envoyé. Il est valable 30 minutes.",
+        "If this address is known, a sign-in link is on its way. It is valid for 30 minutes.",
+    ),
+    (
+        "sign_in_intro",
+        "Connectez-vous avec votre mot de passe, ou recevez un lien à usage unique par e-mail.",
+        "Sign in with your password, or get a one-time link by email.",
+    ),
+    ("new_thread", "Nouvelle discussion", "New thread"),
+    ("title", "Titre", "Title"),
+    ("message", "Message", "Message"),
+    (
+        "markdown_hint",
+        "Markdown accepté : **gras**, *italique*, [lien](https://…), listes.",
+        "Markdown welcome: **bold**, *italic*, [link](https://…), lists.",
+    ),
+    ("publish", "Publier", "Publish"),
+    ("reply", "Répondre", "Reply"),
+    ("your_reply", "Votre réponse", "Your reply"),
+    ("replies", "réponses", "replies"),
+    ("reply_one", "réponse", "reply"),
+    ("messages", "messages", "messages"),
+    ("last_activity", "Dernière activité", "Last activity"),
+    ("started_by", "Lancée par", "Started by"),
+    ("in_reply_to", "en réponse à", "in reply to"),
+    (
+        "no_threads",
+        "Aucune discussion pour l'instant. Lancez la première !",
+        "No threads yet. Start the first one!",
+    ),
+    (
+        "sign_in_to_post",
+        "Connectez-vous pour participer.",
+        "Sign in to take part.",
+    ),
+    ("all_topics", "Tous les sujets", "All topics"),
+    ("no_topic", "Sans sujet", "No topic"),
+    ("topic", "Sujet", "Topic"),
+    ("previous", "Précédent", "Previous"),
+    ("next", "Suivant", "Next"),
+    ("page", "Page", "Page"),
+    (
+        "search_members",
+        "Chercher un nom, une organisation…",
+        "Search a name, an organisation…",
+    ),
+    ("search", "Chercher", "Search"),
+    ("role", "Rôle", "Role"),
+    ("organisation", "Organisation", "Organisation"),
+    (
+        "ecosystem_role",
+        "Rôle dans l'écosystème",
+        "Role in the ecosystem",
+    ),
+    ("site_role", "Rôle sur le site", "Site role"),
+    ("identities", "Identités", "Identities"),
+    ("consents", "Consentements", "Consents"),
+    (
+        "consent_contact",
+        "Accepte d'être contacté·e",
+        "Agrees to be contacted",
+    ),
+    (
+        "consent_share_with_partners",
+        "Accepte que ses coordonnées soient partagées avec un partenaire",
+        "Agrees to share contact details with a partner",
+    ),
+    ("granted", "donné", "given"),
+    ("withdrawn", "retiré", "withdrawn"),
+    ("since", "depuis le", "since"),
+    ("member_since", "Membre depuis", "Member since"),
+    ("bio", "Présentation", "About"),
+    ("display_name", "Nom affiché", "Display name"),
+    ("save", "Enregistrer", "Save"),
+    ("profile", "Profil", "Profile"),
+    ("network", "Réseau", "Network"),
+    ("handle", "Identifiant", "Handle"),
+    ("add", "Ajouter", "Add"),
+    ("verified", "vérifiée", "verified"),
+    ("api_tokens", "Jetons d'API", "API tokens"),
+    (
+        "api_tokens_intro",
+        "Pour les intégrations (CRM, site) : envoyez le jeton dans l'en-tête Authorization: Bearer …",
+        "For integrations (CRM, website): send the token as Authorization: Bearer …",
+    ),
+    ("token_name", "Nom du jeton", "Token name"),
+    ("create", "Créer", "Create"),
+    ("revoke", "Révoquer", "Revoke"),
+    (
+        "new_token_shown_once",
+        "Voici votre jeton. Copiez-le maintenant : il ne sera plus affiché.",
+        "Here is your token. Copy it now: it will not be shown again.",
+    ),
+    ("last_used", "Dernier usage", "Last used"),
+    ("never", "jamais", "never"),
+    ("set_password", "Définir un mot de passe", "Set a password"),
+    (
+        "new_password",
+        "Nouveau mot de passe (10 caractères au moins)",
+        "New password (at least 10 characters)",
+    ),
+    ("saved", "Enregistré.", "Saved."),
+    ("create_space", "Créer un espace", "Create a space"),
+    ("create_topic", "Créer un sujet", "Create a topic"),
+    (
+        "keywords",
+        "Mots-clés (séparés par des virgules)",
+        "Keywords (comma-separated)",
+    ),
+    ("description", "Description", "Description"),
+    ("slug", "Identifiant d'URL", "URL name"),
+    ("space", "Espace", "Space"),
+    ("invite_member", "Inviter un membre", "Invite a member"),
+    ("invite", "Inviter", "Invite"),
+    ("invited", "Invitation envoyée.", "Invitation sent."),
+    ("set_roles", "Rôles des membres", "Members' roles"),
+    ("change", "Modifier", "Change"),
+    ("not_found_title", "Page introuvable", "Page not found"),
+    (
+        "error_title",
+        "Quelque chose n'a pas marché",
+        "Something went wrong",
+    ),
+    ("back_home", "Retour à l'accueil", "Back to the home page"),
+    ("language", "Langue", "Language"),
+    ("react_like", "J'aime", "Like"),
+    ("react_insightful", "Éclairant", "Insightful"),
+    ("react_agree", "D'accord", "Agree"),
+    ("react_question", "Question", "Question"),
+    ("eco_customer", "Client", "Customer"),
+    ("eco_prospect", "Prospect", "Prospect"),
+    ("eco_partner", "Partenaire", "Partner"),
+    ("eco_supplier", "Fournisseur", "Supplier"),
+    ("eco_employee", "Collaborateur", "Employee"),
+    ("eco_journalist", "Journaliste", "Journalist"),
+    ("eco_investor", "Investisseur", "Investor"),
+    ("eco_expert", "Expert", "Expert"),
+    ("eco_other", "Autre", "Other"),
+    ("site_admin", "Administrateur", "Admin"),
+    ("site_moderator", "Modérateur", "Moderator"),
+    ("site_member", "Membre", "Member"),
+    ("recent_threads", "Discussions récentes", "Recent threads"),
+    ("people_in_space", "membres", "members"),
+    ("explore", "Explorer", "Explore"),
+    (
+        "footer",
+        "Parvis — hébergé par votre organisation. Logiciel libre.",
+        "Parvis — hosted by your organisation. Free software.",
+    ),
+    ("api_docs", "API (OpenAPI)", "API (OpenAPI)"),
+    ("messages_written", "messages écrits", "messages written"),
+    ("channel", "Canal", "Channel"),
+    ("skip_to_content", "Aller au contenu", "Skip to content"),
+];
+
+/// The table for one language, ready for templates (`{{ t.sign_in }}`).
+pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    STRINGS
+        .iter()
+        .map(|(k, fr, en)| (*k, if lang == Lang::Fr { *fr } else { *en }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, fr, en) in STRINGS {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!fr.is_empty() && !en.is_empty(), "{k} lacks a translation");
+        }
+    }
+
+    #[test]
+    fn templates_use_only_known_keys() {
+        let keys: std::collections::HashSet<_> = STRINGS.iter().map(|s| s.0).collect();
+        for (name, src) in crate::pages::TEMPLATE_SOURCES {
+            let mut rest = *src;
+            while let Some(i) = rest.find("t.") {
+                let before = rest[..i].chars().last();
+                rest = &rest[i + 2..];
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let key: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    keys.contains(key.as_str()),
+                    "template {name} uses unknown key t.{key}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,930 @@
+//! Server-rendered pages. Each handler: extract, call the services, render one template.
+//! Forms post and redirect (303) so a reload never re-submits.
+
+use crate::context::{Ctx, LANG_COOKIE, SESSION_COOKIE, cookie};
+use crate::error::{ApiError, PageError};
+use crate::{AppState, i18n};
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::{Environment, Value, context};
+use parvis_domain::*;
+use parvis_services::ServiceError;
+use serde::Deserialize;
+
+/// Every template, by name (also read by the i18n test).
+pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("space.html", include_str!("../templates/space.html")),
+    ("thread.html", include_str!("../templates/thread.html")),
+    ("members.html", include_str!("../templates/members.html")),
+    ("member.html", include_str!("../templates/member.html")),
+    ("signin.html", include_str!("../templates/signin.html")),
+    ("me.html", include_str!("../templates/me.html")),
+    ("admin.html", include_str!("../templates/admin.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+/// The template environment, built once at start-up. Names end in `.html`, so minijinja
+/// escapes every value unless a template says `|safe` (only for sanitized message HTML).
+pub(crate) fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, src) in TEMPLATE_SOURCES {
+        if let Err(e) = env.add_template(name, src) {
+            tracing::error!(template = name, error = %e, "template does not compile");
+        }
+    }
+    env.add_filter("date", |ms: i64, lang: String| {
+        format_date(ms, Lang::from_code(&lang).unwrap_or_default())
+    });
+    env.add_filter("day", |ms: i64, lang: String| {
+        format_day(ms, Lang::from_code(&lang).unwrap_or_default())
+    });
+    env.add_filter("avatar", |handle: String| {
+        format!(
+            "av-{}",
+            handle
+                .bytes()
+                .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32))
+                % 12
+        )
+    });
+    env.add_filter("initials", |name: String| {
+        name.split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase()
+    });
+    env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
+    env
+}
+
+const MONTHS_FR: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn parts(ms: i64) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()
+}
+
+/// "4 mars 2026" / "Mar 4, 2026".
+pub(crate) fn format_day(ms: i64, lang: Lang) -> String {
+    let Some(t) = parts(ms) else {
+        return String::new();
+    };
+    let m = t.month() as usize - 1;
+    match lang {
+        Lang::Fr => format!("{} {} {}", t.day(), MONTHS_FR[m], t.year()),
+        Lang::En => format!("{} {}, {}", MONTHS_EN[m], t.day(), t.year()),
+    }
+}
+
+/// "4 mars 2026 à 09:12" / "Mar 4, 2026, 09:12" (UTC).
+pub(crate) fn format_date(ms: i64, lang: Lang) -> String {
+    let Some(t) = parts(ms) else {
+        return String::new();
+    };
+    let sep = if lang == Lang::Fr { " à " } else { ", " };
+    format!(
+        "{}{sep}{:02}:{:02}",
+        format_day(ms, lang),
+        t.hour(),
+        t.minute()
+    )
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/s/{space}", get(space_page))
+        .route("/s/{space}/t/{topic}", get(topic_page))
+        .route("/s/{space}/threads", post(new_thread))
+        .route("/threads/{id}", get(thread_page))
+        .route("/threads/{id}/reply", post(reply))
+        .route("/messages/{id}/react", post(react))
+        .route("/members", get(members_page))
+        .route("/members/{handle}", get(member_page))
+        .route("/signin", get(signin_page).post(signin_password))
+        .route("/signin/link", post(signin_link))
+        .route("/auth/link/{token}", get(use_link))
+        .route("/signout", post(signout))
+        .route("/me", get(me_page))
+        .route("/me/profile", post(me_profile))
+        .route("/me/consents", post(me_consents))
+        .route("/me/identities", post(me_identity))
+        .route("/me/password", post(me_password))
+        .route("/me/tokens", post(me_token))
+        .route("/me/tokens/{id}/revoke", post(me_revoke_token))
+        .route("/admin", get(admin_page))
+        .route("/admin/spaces", post(admin_space))
+        .route("/admin/topics", post(admin_topic))
+        .route("/admin/invite", post(admin_invite))
+        .route("/admin/roles", post(admin_role))
+        .route("/lang/{code}", get(set_lang))
+}
+
+type PageResult = Result<Response, PageError>;
+
+/// Render a template with the context every page shares.
+fn render(st: &AppState, ctx: &Ctx, name: &str, extra: Value) -> PageResult {
+    render_status(st, ctx, name, extra, StatusCode::OK)
+}
+
+fn render_status(
+    st: &AppState,
+    ctx: &Ctx,
+    name: &str,
+    extra: Value,
+    status: StatusCode,
+) -> PageResult {
+    let base = base_context(st, ctx);
+    let html = st
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(context! { ..extra, ..base }))
+        .map_err(|e| {
+            tracing::error!(template = name, error = %e, "render failed");
+            PageError {
+                api: ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "render",
+                    "Render failed",
+                    "this page could not be drawn",
+                ),
+                lang: ctx.lang,
+                html: None,
+            }
+        })?;
+    let mut res = (status, Html(html)).into_response();
+    if let Some(c) = ctx.csrf_cookie() {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Turn a service error into an error page in the visitor's language.
+fn fail<'a>(st: &'a AppState, ctx: &'a Ctx) -> impl Fn(ServiceError) -> PageError + 'a {
+    move |e| fail_api(st, ctx, ApiError::from(e))
+}
+
+/// What every page's template sees: language, strings, the signed-in member, CSRF token.
+fn base_context(st: &AppState, ctx: &Ctx) -> Value {
+    context! {
+        lang => ctx.lang.code(),
+        other_lang => if ctx.lang == Lang::Fr { "en" } else { "fr" },
+        t => Value::from_serialize(i18n::table(ctx.lang)),
+        me => ctx.actor.as_ref().map(|a| Value::from_serialize(&a.member)),
+        is_admin => ctx.actor.as_ref().is_some_and(|a| a.member.site_role.is_admin()),
+        csrf => ctx.csrf.clone(),
+        site_name => st.config.site_name.clone(),
+        request_path => ctx.path.clone(),
+        reaction_kinds => ReactionKind::ALL.iter().map(|k| context!{ name => k.as_str(), emoji => k.emoji() }).collect::<Vec<_>>(),
+        eco_roles => EcosystemRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        site_roles => SiteRole::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+    }
+}
+
+fn fail_api(st: &AppState, ctx: &Ctx, api: ApiError) -> PageError {
+    let status = api.status;
+    let page = st
+        .templates
+        .get_template("error.html")
+        .and_then(|t| {
+            t.render(context! { status => status.as_u16(), detail => api.detail.clone(), field => api.field.clone(), ..base_context(st, ctx) })
+        })
+        .ok();
+    PageError {
+        api,
+        lang: ctx.lang,
+        html: page,
+    }
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A redirect target from a form: only paths on this site (never `//evil.example`).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+pub(crate) async fn not_found(State(st): State<AppState>, ctx: Ctx) -> PageError {
+    fail_api(
+        &st,
+        &ctx,
+        ApiError::not_found("there is no page at this address"),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    page: Option<u32>,
+    q: Option<String>,
+    ok: Option<String>,
+    sent: Option<String>,
+    next: Option<String>,
+}
+
+async fn home(State(st): State<AppState>, ctx: Ctx) -> PageResult {
+    let spaces = st.services.spaces().await.map_err(fail(&st, &ctx))?;
+    let mut cards = Vec::new();
+    for s in &spaces {
+        let topics = st.services.topics(s).await.map_err(fail(&st, &ctx))?;
+        let recent = st
+            .services
+            .threads(s, None, PageRequest::new(Some(1), Some(4), 4))
+            .await
+            .map_err(fail(&st, &ctx))?;
+        cards.push(context! { space => Value::from_serialize(s), topics => Value::from_serialize(&topics), recent => Value::from_serialize(&recent.items), thread_total => recent.total });
+    }
+    render(&st, &ctx, "home.html", context! { cards => cards })
+}
+
+async fn space_view(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    topic: Option<&str>,
+    page: Option<u32>,
+) -> PageResult {
+    let space = st.services.space(slug).await.map_err(fail(st, ctx))?;
+    let topics = st.services.topics(&space).await.map_err(fail(st, ctx))?;
+    let current = match topic {
+        Some(t) => Some(st.services.topic(&space, t).await.map_err(fail(st, ctx))?),
+        None => None,
+    };
+    let threads = st
+        .services
+        .threads(&space, current.as_ref(), PageRequest::new(page, None, 20))
+        .await
+        .map_err(fail(st, ctx))?;
+    render(
+        st,
+        ctx,
+        "space.html",
+        context! {
+            space => Value::from_serialize(&space),
+            topics => Value::from_serialize(&topics),
+            topic => current.as_ref().map(Value::from_serialize),
+            threads => Value::from_serialize(&threads),
+            has_next => threads.has_next(),
+        },
+    )
+}
+
+async fn space_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    space_view(&st, &ctx, &space, None, q.page).await
+}
+
+async fn topic_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    space_view(&st, &ctx, &space, Some(&topic), q.page).await
+}
+
+#[derive(Deserialize)]
+struct NewThreadForm {
+    csrf: String,
+    title: String,
+    body: String,
+    #[serde(default)]
+    topic: String,
+}
+
+async fn new_thread(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Form(f): Form<NewThreadForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
+    let topic = match f.topic.trim() {
+        "" => None,
+        t => Some(
+            st.services
+                .topic(&space, t)
+                .await
+                .map_err(fail(&st, &ctx))?,
+        ),
+    };
+    let thread = st
+        .services
+        .create_thread(actor, &space, topic.as_ref(), &f.title, &f.body)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!("/threads/{}", thread.id)))
+}
+
+async fn thread_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let id = ThreadId(
+        id.parse()
+            .map_err(|_| fail_api(&st, &ctx, ApiError::not_found(format!("thread {id:?}"))))?,
+    );
+    let thread = st.services.thread(id).await.map_err(fail(&st, &ctx))?;
+    let space = st
+        .services
+        .store()
+        .space_by_id(thread.space_id)
+        .await
+        .map_err(|e| fail(&st, &ctx)(e.into()))?;
+    let messages = st
+        .services
+        .messages(id, PageRequest::new(q.page, None, 50))
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "thread.html",
+        context! {
+            thread => Value::from_serialize(&thread),
+            space => space.as_ref().map(Value::from_serialize),
+            messages => Value::from_serialize(&messages),
+            has_next => messages.has_next(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    csrf: String,
+    body: String,
+    #[serde(default)]
+    parent_id: String,
+}
+
+async fn reply(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReplyForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let parent = f.parent_id.trim().parse::<i64>().ok().map(MessageId);
+    let mid = st
+        .services
+        .reply(actor, ThreadId(id), parent, &f.body)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    // Land on the last page, where the new message is.
+    let total = st
+        .services
+        .thread(ThreadId(id))
+        .await
+        .map(|t| t.message_count)
+        .unwrap_or(1);
+    let page = (total + 49) / 50;
+    Ok(see_other(&format!("/threads/{id}?page={page}#m{mid}")))
+}
+
+#[derive(Deserialize)]
+struct ReactForm {
+    csrf: String,
+    kind: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+async fn react(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReactForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let kind = ReactionKind::parse("kind", &f.kind).map_err(|e| fail(&st, &ctx)(e.into()))?;
+    let thread = st
+        .services
+        .react(actor, MessageId(id), kind, true)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!(
+        "/threads/{thread}?page={}#m{id}",
+        f.page.unwrap_or(1)
+    )))
+}
+
+async fn members_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let query = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let members = st
+        .services
+        .members(
+            ctx.actor.as_ref(),
+            query,
+            PageRequest::new(q.page, Some(24), 24),
+        )
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "members.html",
+        context! { members => Value::from_serialize(&members), q => query, has_next => members.has_next() },
+    )
+}
+
+async fn member_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> PageResult {
+    let member = st
+        .services
+        .member(ctx.actor.as_ref(), &handle)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "member.html",
+        context! { member => Value::from_serialize(&member) },
+    )
+}
+
+async fn signin_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    render(
+        &st,
+        &ctx,
+        "signin.html",
+        context! { next => safe_next(q.next.as_deref()), sent => q.sent.is_some() },
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    csrf: String,
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+fn with_session(mut res: Response, ctx: &Ctx, token: &str, max_age: i64) -> Response {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(SESSION_COOKIE, token, Some(max_age), ctx.secure_cookies),
+    );
+    res
+}
+
+async fn signin_password(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<SignInForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let signed = st
+        .services
+        .sign_in_password(&f.email, &f.password, &ctx.client)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(with_session(
+        see_other(&safe_next(f.next.as_deref())),
+        &ctx,
+        &signed.session_token,
+        signed.max_age_secs,
+    ))
+}
+
+async fn signin_link(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<SignInForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    st.services
+        .request_magic_link(&f.email, &ctx.client, ctx.lang)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/signin?sent=1"))
+}
+
+async fn use_link(State(st): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+    let signed = st
+        .services
+        .sign_in_link(&token)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(with_session(
+        see_other("/"),
+        &ctx,
+        &signed.session_token,
+        signed.max_age_secs,
+    ))
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn signout(State(st): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    if let Some(t) = &ctx.session_token {
+        st.services.sign_out(t).await.map_err(fail(&st, &ctx))?;
+    }
+    let mut res = see_other("/");
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(SESSION_COOKIE, "gone", Some(0), ctx.secure_cookies),
+    );
+    Ok(res)
+}
+
+async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) -> PageResult {
+    let actor = ctx.actor().map_err(fail(st, ctx))?;
+    let member = st
+        .services
+        .member(Some(actor), &actor.member.handle)
+        .await
+        .map_err(fail(st, ctx))?;
+    let tokens = st.services.api_tokens(actor).await.map_err(fail(st, ctx))?;
+    let consent = |k: ConsentKind| member.consents.iter().any(|c| c.kind == k && c.granted);
+    render(
+        st,
+        ctx,
+        "me.html",
+        context! {
+            member => Value::from_serialize(&member),
+            tokens => Value::from_serialize(&tokens),
+            new_token => new_token,
+            ok => ok,
+            consent_contact => consent(ConsentKind::Contact),
+            consent_share => consent(ConsentKind::SharePartners),
+        },
+    )
+}
+
+async fn me_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    if ctx.actor.is_none() {
+        return Ok(see_other("/signin?next=/me"));
+    }
+    me_view(&st, &ctx, None, q.ok.is_some()).await
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    csrf: String,
+    display_name: String,
+    ecosystem_role: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    bio: String,
+}
+
+async fn me_profile(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ProfileForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .update_profile(
+            actor,
+            &f.display_name,
+            &f.ecosystem_role,
+            &f.organisation,
+            &f.bio,
+        )
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me?ok=1"))
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    csrf: String,
+    #[serde(default)]
+    contact: Option<String>,
+    #[serde(default)]
+    share_with_partners: Option<String>,
+}
+
+async fn me_consents(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ConsentForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .set_consent(actor, "contact", f.contact.is_some())
+        .await
+        .map_err(fail(&st, &ctx))?;
+    st.services
+        .set_consent(
+            actor,
+            "share_with_partners",
+            f.share_with_partners.is_some(),
+        )
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me?ok=1"))
+}
+
+#[derive(Deserialize)]
+struct IdentityForm {
+    csrf: String,
+    network: String,
+    handle: String,
+}
+
+async fn me_identity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<IdentityForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .add_identity(actor, &f.network, &f.handle)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me?ok=1"))
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    password: String,
+}
+
+async fn me_password(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .set_password(actor, &f.password)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me?ok=1"))
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    csrf: String,
+    name: String,
+}
+
+async fn me_token(State(st): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let (_, secret) = st
+        .services
+        .create_api_token(actor, &f.name)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    // Shown once, on this response only (not in a redirect URL that would land in history).
+    me_view(&st, &ctx, Some(secret), false).await
+}
+
+async fn me_revoke_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .revoke_api_token(actor, TokenId(id))
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me?ok=1"))
+}
+
+async fn admin_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    actor.require_admin().map_err(fail(&st, &ctx))?;
+    let spaces = st.services.spaces().await.map_err(fail(&st, &ctx))?;
+    let members = st
+        .services
+        .members(Some(actor), None, PageRequest::new(q.page, Some(50), 50))
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "admin.html",
+        context! {
+            spaces => Value::from_serialize(&spaces),
+            members => Value::from_serialize(&members),
+            has_next => members.has_next(),
+            ok => q.ok,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct SpaceForm {
+    csrf: String,
+    slug: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+async fn admin_space(State(st): State<AppState>, ctx: Ctx, Form(f): Form<SpaceForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let s = st
+        .services
+        .create_space(
+            ctx.actor().map_err(fail(&st, &ctx))?,
+            &f.slug,
+            &f.name,
+            &f.description,
+        )
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!("/s/{}", s.slug)))
+}
+
+#[derive(Deserialize)]
+struct TopicForm {
+    csrf: String,
+    space: String,
+    title: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    keywords: String,
+}
+
+async fn admin_topic(State(st): State<AppState>, ctx: Ctx, Form(f): Form<TopicForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let space = st.services.space(&f.space).await.map_err(fail(&st, &ctx))?;
+    let keywords: Vec<String> = f.keywords.split(',').map(str::to_string).collect();
+    let t = st
+        .services
+        .create_topic(
+            actor,
+            &space,
+            Some(&f.slug),
+            &f.title,
+            &f.description,
+            &keywords,
+        )
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!("/s/{}/t/{}", space.slug, t.slug)))
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    csrf: String,
+    email: String,
+    display_name: String,
+    site_role: String,
+    ecosystem_role: String,
+    #[serde(default)]
+    organisation: String,
+}
+
+async fn admin_invite(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<InviteForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .invite(
+            actor,
+            &f.email,
+            &f.display_name,
+            &f.site_role,
+            &f.ecosystem_role,
+            &f.organisation,
+            ctx.lang,
+        )
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/admin?ok=invited"))
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    csrf: String,
+    handle: String,
+    role: String,
+}
+
+async fn admin_role(State(st): State<AppState>, ctx: Ctx, Form(f): Form<RoleForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .set_role(actor, &f.handle, &f.role)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other("/admin?ok=saved"))
+}
+
+async fn set_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Response {
+    let lang = Lang::from_code(&code).unwrap_or_default();
+    let mut res = see_other(&safe_next(q.next.as_deref()));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(
+            LANG_COOKIE,
+            lang.code(),
+            Some(60 * 60 * 24 * 365),
+            ctx.secure_cookies,
+        ),
+    );
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_templates_compile() {
+        let env = templates();
+        for (name, _) in TEMPLATE_SOURCES {
+            assert!(env.get_template(name).is_ok(), "{name} does not compile");
+        }
+    }
+
+    #[test]
+    fn dates_read_naturally() {
+        assert_eq!(format_day(1_772_615_520_000, Lang::Fr), "4 mars 2026");
+        assert_eq!(format_day(1_772_615_520_000, Lang::En), "Mar 4, 2026");
+    }
+
+    #[test]
+    fn redirects_stay_on_site() {
+        assert_eq!(safe_next(Some("//evil.example/x")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/me")), "/me");
+    }
+}

@@ -1,0 +1,239 @@
+//! One typed configuration. Each setting comes from, in order of precedence: a command-line
+//! flag, a `PARVIS_*` environment variable, the TOML file given by `--config`, then a default
+//! that runs out of the box. Secrets (database and SMTP passwords) are redacted in `Debug`.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Options every sub-command that touches the store understands.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StoreArgs {
+    /// Where data lives: `sqlite://PATH` (a file, created if missing) or
+    /// `postgres://USER@HOST/DB`. Default: sqlite://parvis-data/parvis.db
+    /// (parvis-data/demo.db for `parvis demo`).
+    #[arg(
+        long,
+        env = "PARVIS_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// A TOML file with any of these settings (keys as the long flags, with underscores:
+    /// `database_url = "…"`, `port = 8080`). Flags and environment variables win over it.
+    #[arg(long, env = "PARVIS_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Options of the web server (`serve` and `demo`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ServerArgs {
+    /// Address to listen on. Default 127.0.0.1 (use 0.0.0.0 to accept other machines).
+    #[arg(long, env = "PARVIS_HOST", value_name = "ADDR")]
+    pub host: Option<String>,
+
+    /// Port to listen on (0 picks a free one). Default 8080.
+    #[arg(long, env = "PARVIS_PORT", value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// The address people reach this instance at, used in emailed links and to decide on
+    /// Secure cookies (https). Default http://HOST:PORT.
+    #[arg(long, env = "PARVIS_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// SMTP server for sign-in links and invitations, e.g. smtp://user:pass@mail.example:587
+    /// or smtps://… Without it, links are written to the log.
+    #[arg(
+        long,
+        env = "PARVIS_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing mail. Default "Parvis <parvis@localhost>".
+    #[arg(long, env = "PARVIS_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+
+    /// The name shown in the header of every page. Default "Parvis".
+    #[arg(long, env = "PARVIS_SITE_NAME", value_name = "NAME")]
+    pub site_name: Option<String>,
+
+    /// Serve thread pages from the in-memory cache (default true). Turn off when several
+    /// instances share one PostgreSQL store.
+    #[arg(long, env = "PARVIS_THREAD_CACHE", value_name = "BOOL")]
+    pub thread_cache: Option<bool>,
+}
+
+/// The TOML file's shape: every key optional.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    host: Option<String>,
+    port: Option<u16>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    site_name: Option<String>,
+    thread_cache: Option<bool>,
+}
+
+/// The resolved configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub host: String,
+    pub port: u16,
+    pub public_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub site_name: String,
+    pub thread_cache: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "database_url",
+                &parvis_store::redact_url(&self.database_url),
+            )
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("public_url", &self.public_url)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(parvis_store::redact_url),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("site_name", &self.site_name)
+            .field("thread_cache", &self.thread_cache)
+            .finish()
+    }
+}
+
+fn read_file(path: Option<&PathBuf>) -> Result<FileConfig> {
+    let Some(path) = path else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+        anyhow::anyhow!(
+            "{}{}: {}",
+            path.display(),
+            line.map(|l| format!(":{l}")).unwrap_or_default(),
+            e.message()
+        )
+    })
+}
+
+impl Config {
+    /// Merge flags/environment (already merged by clap), the file, and defaults.
+    pub fn resolve(store: &StoreArgs, server: &ServerArgs, default_db: &str) -> Result<Config> {
+        let file = read_file(store.config.as_ref())?;
+        let host = server
+            .host
+            .clone()
+            .or(file.host)
+            .unwrap_or_else(|| "127.0.0.1".into());
+        let port = server.port.or(file.port).unwrap_or(8080);
+        let public_url = server
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| {
+                format!(
+                    "http://{}:{port}",
+                    if host == "0.0.0.0" {
+                        "127.0.0.1"
+                    } else {
+                        &host
+                    }
+                )
+            });
+        Ok(Config {
+            database_url: store
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .unwrap_or_else(|| default_db.to_string()),
+            host,
+            port,
+            public_url,
+            smtp_url: server.smtp_url.clone().or(file.smtp_url),
+            mail_from: server
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| "Parvis <parvis@localhost>".into()),
+            site_name: server
+                .site_name
+                .clone()
+                .or(file.site_name)
+                .unwrap_or_else(|| "Parvis".into()),
+            thread_cache: server.thread_cache.or(file.thread_cache).unwrap_or(true),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_which_beats_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("parvis.toml");
+        std::fs::write(
+            &file,
+            "port = 9000\nsite_name = \"Forum\"\ndatabase_url = \"sqlite://x.db\"\n",
+        )
+        .unwrap();
+        let store = StoreArgs {
+            database_url: None,
+            config: Some(file.clone()),
+        };
+        let server = ServerArgs {
+            port: Some(7000),
+            ..Default::default()
+        };
+        let c = Config::resolve(&store, &server, "sqlite://d.db").unwrap();
+        assert_eq!(c.port, 7000);
+        assert_eq!(c.site_name, "Forum");
+        assert_eq!(c.database_url, "sqlite://x.db");
+        assert_eq!(c.host, "127.0.0.1");
+        assert_eq!(c.public_url, "http://127.0.0.1:7000");
+    }
+
+    #[test]
+    fn a_bad_file_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("parvis.toml");
+        std::fs::write(&file, "site_name = \"ok\"\nprot = 9000\n").unwrap();
+        let store = StoreArgs {
+            database_url: None,
+            config: Some(file),
+        };
+        let e = Config::resolve(&store, &ServerArgs::default(), "sqlite://d.db")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("parvis.toml:2"), "{e}");
+        assert!(e.contains("prot"), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let store = StoreArgs {
+            database_url: Some("postgres://u:hunter2@db/x".into()),
+            config: None,
+        };
+        let c = Config::resolve(&store, &ServerArgs::default(), "").unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}
