@@ -65,7 +65,12 @@ fn main() {
                     replies += 1;
                 }
             }
-            Ok(Record::Skipped(s)) if verbose => eprintln!("skipped: {}: {}: {}", s.file.display(), s.position, s.reason),
+            Ok(Record::Skipped(s)) if verbose => eprintln!(
+                "skipped: {}: {}: {}",
+                s.file.display(),
+                s.position,
+                s.reason
+            ),
             Err(e) if verbose => eprintln!("error: {e}"),
             _ => {}
         }

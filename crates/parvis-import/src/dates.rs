@@ -18,7 +18,16 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 #[allow(clippy::too_many_arguments)] // the seven fields of a civil time plus its zone
-fn to_ms(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32, offset_min: i64) -> Option<i64> {
+fn to_ms(
+    y: i64,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: u32,
+    s: u32,
+    ms: u32,
+    offset_min: i64,
+) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 24 || mi > 59 || s > 60 {
         return None;
     }
@@ -29,7 +38,9 @@ fn to_ms(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32, offset_min: 
 
 fn month_from_name(s: &str) -> Option<u32> {
     let s = s.get(..3)?.to_ascii_lowercase();
-    const M: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const M: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     M.iter().position(|m| *m == s).map(|i| i as u32 + 1)
 }
 
@@ -40,7 +51,10 @@ fn zone_minutes(z: &str) -> i64 {
     if b.len() >= 3 && (b[0] == b'+' || b[0] == b'-') {
         let digits: String = z[1..].chars().filter(|c| c.is_ascii_digit()).collect();
         let (h, m) = match digits.len() {
-            4 => (digits[..2].parse::<i64>().unwrap_or(0), digits[2..].parse::<i64>().unwrap_or(0)),
+            4 => (
+                digits[..2].parse::<i64>().unwrap_or(0),
+                digits[2..].parse::<i64>().unwrap_or(0),
+            ),
             2 => (digits.parse::<i64>().unwrap_or(0), 0),
             _ => (0, 0),
         };
@@ -69,7 +83,13 @@ fn parse_hms(t: &str) -> Option<(u32, u32, u32, u32)> {
     let (s, ms) = match parts.next() {
         Some(sec) => {
             let (whole, frac) = sec.split_once(['.', ',']).unwrap_or((sec, ""));
-            let ms = frac.chars().chain("000".chars()).take(3).collect::<String>().parse().unwrap_or(0);
+            let ms = frac
+                .chars()
+                .chain("000".chars())
+                .take(3)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0);
             (whole.trim().parse().ok()?, ms)
         }
         None => (0, 0),
@@ -90,8 +110,15 @@ fn year4(y: i64) -> i64 {
 /// RFC 2822 / RFC 822 (`Tue, 14 Jan 2014 17:31:03 +0000`), leniently.
 pub fn parse_rfc2822(s: &str) -> Option<i64> {
     let s = s.split('(').next().unwrap_or(s); // drop "(CET)" comments
-    let mut toks: Vec<&str> = s.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()).collect();
-    if toks.first().map(|t| t.chars().all(|c| c.is_ascii_alphabetic())).unwrap_or(false) {
+    let mut toks: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    if toks
+        .first()
+        .map(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+        .unwrap_or(false)
+    {
         toks.remove(0); // weekday
     }
     if toks.len() < 4 {
@@ -128,7 +155,11 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time, zone) = rest.split_at(zone_at);
     let (h, mi, sec, ms) = parse_hms(time.trim())?;
-    let off = if zone.is_empty() || zone.eq_ignore_ascii_case("z") { 0 } else { zone_minutes(zone) };
+    let off = if zone.is_empty() || zone.eq_ignore_ascii_case("z") {
+        0
+    } else {
+        zone_minutes(zone)
+    };
     to_ms(y, mo, d, h, mi, sec, ms, off)
 }
 
@@ -136,7 +167,9 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
 /// `Fri Mar 06 13:02:05 +0000 2026`.
 pub fn parse_asctime(s: &str) -> Option<i64> {
     let toks: Vec<&str> = s.split_whitespace().collect();
-    let start = toks.iter().position(|t| month_from_name(t).is_some() && t.len() == 3)?;
+    let start = toks
+        .iter()
+        .position(|t| month_from_name(t).is_some() && t.len() == 3)?;
     let mo = month_from_name(toks[start])?;
     let d: u32 = toks.get(start + 1)?.parse().ok()?;
     let (h, mi, sec, ms) = parse_hms(toks.get(start + 2)?)?;
@@ -158,14 +191,22 @@ pub fn parse_any(s: &str) -> Option<i64> {
     if s.is_empty() {
         return None;
     }
-    parse_iso8601(s).or_else(|| parse_rfc2822(s)).or_else(|| parse_asctime(s))
+    parse_iso8601(s)
+        .or_else(|| parse_rfc2822(s))
+        .or_else(|| parse_asctime(s))
 }
 
 /// Slack-style `"seconds.micros"` timestamps.
 pub fn parse_epoch_seconds(s: &str) -> Option<i64> {
     let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
     let secs: i64 = whole.parse().ok()?;
-    let ms: i64 = frac.chars().chain("000".chars()).take(3).collect::<String>().parse().unwrap_or(0);
+    let ms: i64 = frac
+        .chars()
+        .chain("000".chars())
+        .take(3)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
     Some(secs * 1000 + ms)
 }
 
@@ -180,7 +221,10 @@ mod tests {
         assert_eq!(parse_rfc2822("Tue, 14 Jan 2014 17:31:03 +0000"), Some(T));
         assert_eq!(parse_rfc2822("14 Jan 2014 18:31:03 +0100"), Some(T));
         assert_eq!(parse_rfc2822("Tue, 14 Jan 14 12:31:03 EST"), Some(T));
-        assert_eq!(parse_rfc2822("Tue, 14 Jan 2014 17:31:03 GMT (UTC)"), Some(T));
+        assert_eq!(
+            parse_rfc2822("Tue, 14 Jan 2014 17:31:03 GMT (UTC)"),
+            Some(T)
+        );
         assert_eq!(parse_rfc2822("nonsense"), None);
     }
 
@@ -189,7 +233,10 @@ mod tests {
         assert_eq!(parse_iso8601("2014-01-14T17:31:03Z"), Some(T));
         assert_eq!(parse_iso8601("2014-01-14 17:31:03"), Some(T));
         assert_eq!(parse_iso8601("2014-01-14T19:31:03.000+02:00"), Some(T));
-        assert_eq!(parse_iso8601("2016-01-31T20:37:09.429Z"), Some(1_454_272_629_429));
+        assert_eq!(
+            parse_iso8601("2016-01-31T20:37:09.429Z"),
+            Some(1_454_272_629_429)
+        );
         assert_eq!(parse_iso8601("0000-00-00 00:00:00"), None);
     }
 
@@ -197,7 +244,10 @@ mod tests {
     fn asctime_variants() {
         assert_eq!(parse_asctime("Tue Jan 14 17:31:03 2014"), Some(T));
         assert_eq!(parse_asctime("Tue Jan 14 17:31:03 +0000 2014"), Some(T));
-        assert_eq!(parse_asctime("someone at x.org  Tue Jan 14 17:31:03 2014"), Some(T));
+        assert_eq!(
+            parse_asctime("someone at x.org  Tue Jan 14 17:31:03 2014"),
+            Some(T)
+        );
     }
 
     #[test]

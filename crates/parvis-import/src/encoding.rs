@@ -50,14 +50,24 @@ pub fn sniff_xml(head: &[u8]) -> &'static Encoding {
         return UTF_16BE;
     }
     // Skip junk before the declaration (the remark42 samples start with a backtick).
-    let start = head.windows(5).position(|w| w == b"<?xml").unwrap_or(usize::MAX);
+    let start = head
+        .windows(5)
+        .position(|w| w == b"<?xml")
+        .unwrap_or(usize::MAX);
     if start == usize::MAX {
         return UTF_8;
     }
-    let decl_end = head[start..].iter().position(|&b| b == b'>').map(|p| start + p).unwrap_or(head.len());
+    let decl_end = head[start..]
+        .iter()
+        .position(|&b| b == b'>')
+        .map(|p| start + p)
+        .unwrap_or(head.len());
     let decl = String::from_utf8_lossy(&head[start..decl_end]);
     if let Some(i) = decl.find("encoding") {
-        let rest = decl[i + "encoding".len()..].trim_start().trim_start_matches('=').trim_start();
+        let rest = decl[i + "encoding".len()..]
+            .trim_start()
+            .trim_start_matches('=')
+            .trim_start();
         let quote = rest.chars().next().unwrap_or('"');
         let rest = rest.trim_start_matches(['"', '\'']);
         let end = rest.find(quote).unwrap_or(rest.len());
@@ -109,7 +119,9 @@ impl<R: Read> DecodingReader<R> {
         let cap = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
         self.out_buf.clear();
         self.out_buf.resize(cap, 0);
-        let (_, _, written, _) = self.decoder.decode_to_utf8(&self.in_buf[..n], &mut self.out_buf, last);
+        let (_, _, written, _) =
+            self.decoder
+                .decode_to_utf8(&self.in_buf[..n], &mut self.out_buf, last);
         self.out_buf.truncate(written);
         self.out_pos = 0;
         if last {
@@ -149,7 +161,10 @@ pub(crate) fn open_xml(path: &std::path::Path) -> io::Result<Box<dyn BufRead + S
     head.truncate(filled);
     let enc = sniff_xml(&head);
     let chained = io::Cursor::new(head).chain(file);
-    Ok(Box::new(io::BufReader::with_capacity(64 * 1024, DecodingReader::new(chained, enc))))
+    Ok(Box::new(io::BufReader::with_capacity(
+        64 * 1024,
+        DecodingReader::new(chained, enc),
+    )))
 }
 
 #[cfg(test)]
@@ -159,7 +174,10 @@ mod tests {
     #[test]
     fn latin1_is_windows_1252() {
         // 0x80 is the euro sign in windows-1252, a C1 control in true ISO-8859-1.
-        assert_eq!(decode_to_utf8(b"caf\xe9 \x80", Some("iso-8859-1")), "café €");
+        assert_eq!(
+            decode_to_utf8(b"caf\xe9 \x80", Some("iso-8859-1")),
+            "café €"
+        );
     }
 
     #[test]
@@ -171,12 +189,18 @@ mod tests {
     #[test]
     fn invalid_utf8_is_replaced() {
         assert_eq!(decode_to_utf8(b"a\xffb", None), "a\u{FFFD}b");
-        assert_eq!(decode_to_utf8(b"a\xffb", Some("no-such-charset")), "a\u{FFFD}b");
+        assert_eq!(
+            decode_to_utf8(b"a\xffb", Some("no-such-charset")),
+            "a\u{FFFD}b"
+        );
     }
 
     #[test]
     fn sniffs_xml_declaration() {
-        assert_eq!(sniff_xml(b"<?xml version='1.0' encoding='ISO-8859-1'?><rss/>").name(), "windows-1252");
+        assert_eq!(
+            sniff_xml(b"<?xml version='1.0' encoding='ISO-8859-1'?><rss/>").name(),
+            "windows-1252"
+        );
         assert_eq!(sniff_xml(b"<?xml version=\"1.0\"?><rss/>").name(), "UTF-8");
         assert_eq!(sniff_xml(&[0x3C, 0, 0x3F, 0]).name(), "UTF-16LE");
     }

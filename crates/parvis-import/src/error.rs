@@ -15,11 +15,17 @@ pub struct Position {
 impl Position {
     /// A position known by its line only.
     pub fn line(line: u64) -> Self {
-        Position { line: Some(line), offset: None }
+        Position {
+            line: Some(line),
+            offset: None,
+        }
     }
     /// A position known by its byte offset only.
     pub fn offset(offset: u64) -> Self {
-        Position { line: None, offset: Some(offset) }
+        Position {
+            line: None,
+            offset: Some(offset),
+        }
     }
 }
 
@@ -41,7 +47,9 @@ pub enum ImportError {
     #[error("no input file given")]
     NoInput,
     /// The format name is not one of [`crate::Format::all`].
-    #[error("unknown format {0:?}; expected one of: wxr, disqus, rss, mbox, maildir, mastodon, discourse, slack, twitter, linkedin, jsonl")]
+    #[error(
+        "unknown format {0:?}; expected one of: wxr, disqus, rss, mbox, maildir, mastodon, discourse, slack, twitter, linkedin, jsonl"
+    )]
     UnknownFormat(String),
     /// A file could not be read.
     #[error("{}: {source}", file.display())]
@@ -84,10 +92,20 @@ pub struct ItemError {
 impl ItemError {
     /// An error limited to one item.
     pub fn item(file: impl Into<PathBuf>, position: Position, reason: impl Into<String>) -> Self {
-        ItemError { file: file.into(), position, reason: reason.into(), fatal: false }
+        ItemError {
+            file: file.into(),
+            position,
+            reason: reason.into(),
+            fatal: false,
+        }
     }
     /// An error that ends the reading of a file.
     pub fn fatal(file: impl Into<PathBuf>, position: Position, reason: impl Into<String>) -> Self {
-        ItemError { file: file.into(), position, reason: reason.into(), fatal: true }
+        ItemError {
+            file: file.into(),
+            position,
+            reason: reason.into(),
+            fatal: true,
+        }
     }
 }

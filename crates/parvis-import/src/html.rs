@@ -18,7 +18,11 @@ pub fn html_to_text(html: &str) -> String {
             break;
         };
         let tag = after[..gt].trim().to_ascii_lowercase();
-        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
         rest = &after[gt + 1..];
         if (name == "script" || name == "style") && !tag.starts_with('/') {
             let close = format!("</{name}");
@@ -34,11 +38,12 @@ pub fn html_to_text(html: &str) -> String {
         }
         match name.as_str() {
             "br" => out.push('\n'),
-            "p" | "div" | "li" | "blockquote" | "pre" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "ul" | "ol"
-                if (tag.starts_with('/') || name == "li")
-                && !out.ends_with("\n\n") => {
-                    out.push('\n');
-                }
+            "p" | "div" | "li" | "blockquote" | "pre" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "tr" | "ul" | "ol"
+                if (tag.starts_with('/') || name == "li") && !out.ends_with("\n\n") =>
+            {
+                out.push('\n');
+            }
             _ => {}
         }
     }
@@ -155,7 +160,10 @@ mod tests {
 
     #[test]
     fn strips_tags_and_decodes() {
-        assert_eq!(html_to_text("<p>Caf&eacute; &amp; <b>cr&#232;me</b></p><p>Two</p>"), "Café & crème\nTwo");
+        assert_eq!(
+            html_to_text("<p>Caf&eacute; &amp; <b>cr&#232;me</b></p><p>Two</p>"),
+            "Café & crème\nTwo"
+        );
         assert_eq!(html_to_text("a<br/>b<script>x()</script> c"), "a\nb c");
         assert_eq!(html_to_text("1 < 2"), "1 < 2");
     }

@@ -38,7 +38,10 @@ pub struct PersonKey {
 impl From<&crate::record::ImportedPerson> for PersonKey {
     fn from(p: &crate::record::ImportedPerson) -> Self {
         // Channels whose handles are accounts rather than typed names.
-        let verified = matches!(p.channel.as_str(), "mastodon" | "discourse" | "slack" | "twitter" | "linkedin" | "email");
+        let verified = matches!(
+            p.channel.as_str(),
+            "mastodon" | "discourse" | "slack" | "twitter" | "linkedin" | "email"
+        );
         PersonKey {
             channel: p.channel.clone(),
             handle: p.handle.clone(),
@@ -77,7 +80,10 @@ pub fn unobfuscate_email(s: &str) -> String {
     for sep in [" at ", " (at) ", " [at] ", "(at)", "[at]", " AT "] {
         if let Some(i) = s.find(sep) {
             let (l, r) = (&s[..i], &s[i + sep.len()..]);
-            let r = r.replace(" dot ", ".").replace("(dot)", ".").replace("[dot]", ".");
+            let r = r
+                .replace(" dot ", ".")
+                .replace("(dot)", ".")
+                .replace("[dot]", ".");
             if !l.trim().is_empty() && r.contains('.') && !l.trim().contains(' ') {
                 return format!("{}@{}", l.trim(), r.trim());
             }
@@ -103,27 +109,63 @@ pub fn normalise_handle(s: &str) -> String {
 /// Normalises a URL for comparison: scheme, `www.`, trailing slash and case dropped.
 pub fn normalise_url(s: &str) -> String {
     let s = s.trim().to_lowercase();
-    let s = s.trim_start_matches("https://").trim_start_matches("http://").trim_start_matches("www.");
+    let s = s
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("www.");
     s.trim_end_matches('/').to_string()
 }
 
 /// Normalises a personal name: accents folded, punctuation dropped, words sorted.
 pub fn normalise_name(s: &str) -> String {
     let folded = crate::topics::fold(s);
-    let mut words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     words.sort_unstable();
     words.join(" ")
 }
 
 const WEBMAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com",
-    "live.fr", "msn.com", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "gmx.fr", "web.de", "free.fr", "orange.fr",
-    "wanadoo.fr", "laposte.net", "sfr.fr", "protonmail.com", "proton.me", "yandex.ru", "mail.ru", "qq.com", "163.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.fr",
+    "hotmail.com",
+    "hotmail.fr",
+    "outlook.com",
+    "outlook.fr",
+    "live.com",
+    "live.fr",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.fr",
+    "web.de",
+    "free.fr",
+    "orange.fr",
+    "wanadoo.fr",
+    "laposte.net",
+    "sfr.fr",
+    "protonmail.com",
+    "proton.me",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
 ];
 
 fn org_domain(email: &str) -> Option<String> {
     let d = email.rsplit_once('@')?.1.to_string();
-    if WEBMAIL.contains(&d.as_str()) { None } else { Some(d) }
+    if WEBMAIL.contains(&d.as_str()) {
+        None
+    } else {
+        Some(d)
+    }
 }
 
 /// All the ways a profile can be named by a link: its profile URL, and for
@@ -146,37 +188,71 @@ fn profile_names(p: &PersonKey) -> Vec<String> {
 
 fn links_to(from: &PersonKey, to: &PersonKey) -> Option<String> {
     let targets = profile_names(to);
-    from.links.iter().map(|l| normalise_url(l)).find(|l| targets.contains(l))
+    from.links
+        .iter()
+        .map(|l| normalise_url(l))
+        .find(|l| targets.contains(l))
 }
 
 /// Compares two people. `None` means "no evidence": keep them apart.
 pub fn compare(a: &PersonKey, b: &PersonKey) -> Option<Match> {
-    let ea = a.email.as_deref().map(normalise_email).filter(|e| e.contains('@'));
-    let eb = b.email.as_deref().map(normalise_email).filter(|e| e.contains('@'));
+    let ea = a
+        .email
+        .as_deref()
+        .map(normalise_email)
+        .filter(|e| e.contains('@'));
+    let eb = b
+        .email
+        .as_deref()
+        .map(normalise_email)
+        .filter(|e| e.contains('@'));
     if let (Some(x), Some(y)) = (&ea, &eb)
-        && x == y {
-            return Some(Match::Exact { reason: format!("same e-mail address {x}") });
-        }
-    if a.channel == b.channel && a.handle_verified && b.handle_verified && !a.handle.is_empty() && normalise_handle(&a.handle) == normalise_handle(&b.handle) {
-        return Some(Match::Exact { reason: format!("same {} account {}", a.channel, normalise_handle(&a.handle)) });
+        && x == y
+    {
+        return Some(Match::Exact {
+            reason: format!("same e-mail address {x}"),
+        });
+    }
+    if a.channel == b.channel
+        && a.handle_verified
+        && b.handle_verified
+        && !a.handle.is_empty()
+        && normalise_handle(&a.handle) == normalise_handle(&b.handle)
+    {
+        return Some(Match::Exact {
+            reason: format!("same {} account {}", a.channel, normalise_handle(&a.handle)),
+        });
     }
     if let Some(l) = links_to(a, b).or_else(|| links_to(b, a)) {
-        return Some(Match::Exact { reason: format!("profile link to {l}") });
+        return Some(Match::Exact {
+            reason: format!("profile link to {l}"),
+        });
     }
     let na = normalise_name(&a.display_name);
     let nb = normalise_name(&b.display_name);
     // Require a real full name: at least two words, one longer than an initial.
-    let full_name = na.split(' ').count() >= 2 && na.split(' ').filter(|w| w.len() > 1).count() >= 2;
+    let full_name =
+        na.split(' ').count() >= 2 && na.split(' ').filter(|w| w.len() > 1).count() >= 2;
     if full_name && na == nb {
         if let (Some(x), Some(y)) = (&ea, &eb)
             && let (Some(dx), Some(dy)) = (org_domain(x), org_domain(y))
-                && dx == dy {
-                    return Some(Match::Proposed { reason: format!("same name {na:?} and same organisation domain {dx}"), score: 0.8 });
-                }
+            && dx == dy
+        {
+            return Some(Match::Proposed {
+                reason: format!("same name {na:?} and same organisation domain {dx}"),
+                score: 0.8,
+            });
+        }
         let la = local_part(&a.handle);
         let lb = local_part(&b.handle);
         if a.channel != b.channel && !la.is_empty() && la == lb {
-            return Some(Match::Proposed { reason: format!("same name {na:?} and same handle {la:?} on {} and {}", a.channel, b.channel), score: 0.6 });
+            return Some(Match::Proposed {
+                reason: format!(
+                    "same name {na:?} and same handle {la:?} on {} and {}",
+                    a.channel, b.channel
+                ),
+                score: 0.6,
+            });
         }
     }
     None
@@ -202,7 +278,12 @@ pub fn resolve(people: &[PersonKey]) -> Vec<PairMatch> {
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in people.iter().enumerate() {
         let mut keys = Vec::new();
-        if let Some(e) = p.email.as_deref().map(normalise_email).filter(|e| e.contains('@')) {
+        if let Some(e) = p
+            .email
+            .as_deref()
+            .map(normalise_email)
+            .filter(|e| e.contains('@'))
+        {
             keys.push(format!("e:{e}"));
         }
         if !p.handle.is_empty() {
@@ -236,7 +317,12 @@ pub fn resolve(people: &[PersonKey]) -> Vec<PairMatch> {
             }
         }
     }
-    pairs.into_iter().filter_map(|(a, b)| compare(&people[a], &people[b]).map(|decision| PairMatch { a, b, decision })).collect()
+    pairs
+        .into_iter()
+        .filter_map(|(a, b)| {
+            compare(&people[a], &people[b]).map(|decision| PairMatch { a, b, decision })
+        })
+        .collect()
 }
 
 fn local_part(h: &str) -> Cow<'_, str> {
@@ -249,7 +335,12 @@ mod tests {
     use super::*;
 
     fn blog_marie() -> PersonKey {
-        PersonKey { channel: "wordpress".into(), handle: "Marie D.".into(), display_name: "Marie D.".into(), ..Default::default() }
+        PersonKey {
+            channel: "wordpress".into(),
+            handle: "Marie D.".into(),
+            display_name: "Marie D.".into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -257,16 +348,33 @@ mod tests {
         assert_eq!(normalise_email("  Marie@ACME.fr "), "marie@acme.fr");
         assert_eq!(normalise_email("marie at acme.fr"), "marie@acme.fr");
         assert_eq!(normalise_email("<mailto:Marie@acme.fr>"), "marie@acme.fr");
-        assert_eq!(normalise_handle("@Marie@Mastodon.social"), "marie@mastodon.social");
-        assert_eq!(normalise_name("Dupont,  Marie"), normalise_name("marie DUPONT"));
+        assert_eq!(
+            normalise_handle("@Marie@Mastodon.social"),
+            "marie@mastodon.social"
+        );
+        assert_eq!(
+            normalise_name("Dupont,  Marie"),
+            normalise_name("marie DUPONT")
+        );
         assert_eq!(normalise_name("Hélène"), "helene");
     }
 
     #[test]
     fn display_name_alone_never_matches() {
-        let masto = PersonKey { channel: "mastodon".into(), handle: "@marie@mastodon.social".into(), handle_verified: true, display_name: "Marie D.".into(), ..Default::default() };
+        let masto = PersonKey {
+            channel: "mastodon".into(),
+            handle: "@marie@mastodon.social".into(),
+            handle_verified: true,
+            display_name: "Marie D.".into(),
+            ..Default::default()
+        };
         assert_eq!(compare(&blog_marie(), &masto), None);
-        let other_blog = PersonKey { channel: "disqus".into(), handle: "Marie D.".into(), display_name: "Marie D.".into(), ..Default::default() };
+        let other_blog = PersonKey {
+            channel: "disqus".into(),
+            handle: "Marie D.".into(),
+            display_name: "Marie D.".into(),
+            ..Default::default()
+        };
         assert_eq!(compare(&blog_marie(), &other_blog), None);
     }
 
@@ -274,7 +382,13 @@ mod tests {
     fn same_email_is_exact() {
         let mut blog = blog_marie();
         blog.email = Some("Marie@Acme.fr".into());
-        let mail = PersonKey { channel: "email".into(), handle: "marie@acme.fr".into(), display_name: "Marie Dupont".into(), email: Some("marie at acme.fr".into()), ..Default::default() };
+        let mail = PersonKey {
+            channel: "email".into(),
+            handle: "marie@acme.fr".into(),
+            display_name: "Marie Dupont".into(),
+            email: Some("marie at acme.fr".into()),
+            ..Default::default()
+        };
         assert!(matches!(compare(&blog, &mail), Some(Match::Exact { .. })));
     }
 
@@ -296,29 +410,84 @@ mod tests {
 
     #[test]
     fn jsonl_link_to_mastodon_handle_is_exact() {
-        let jsonl = PersonKey { channel: "forum".into(), handle: "mdupont".into(), display_name: "M".into(), links: vec!["https://mastodon.social/@marie".into()], ..Default::default() };
-        let masto = PersonKey { channel: "mastodon".into(), handle: "@marie@mastodon.social".into(), handle_verified: true, display_name: "Marie D.".into(), ..Default::default() };
+        let jsonl = PersonKey {
+            channel: "forum".into(),
+            handle: "mdupont".into(),
+            display_name: "M".into(),
+            links: vec!["https://mastodon.social/@marie".into()],
+            ..Default::default()
+        };
+        let masto = PersonKey {
+            channel: "mastodon".into(),
+            handle: "@marie@mastodon.social".into(),
+            handle_verified: true,
+            display_name: "Marie D.".into(),
+            ..Default::default()
+        };
         assert!(matches!(compare(&jsonl, &masto), Some(Match::Exact { .. })));
     }
 
     #[test]
     fn same_verified_handle_same_network() {
-        let a = PersonKey { channel: "mastodon".into(), handle: "@Marie@mastodon.social".into(), handle_verified: true, ..Default::default() };
-        let b = PersonKey { channel: "mastodon".into(), handle: "marie@mastodon.social".into(), handle_verified: true, ..Default::default() };
+        let a = PersonKey {
+            channel: "mastodon".into(),
+            handle: "@Marie@mastodon.social".into(),
+            handle_verified: true,
+            ..Default::default()
+        };
+        let b = PersonKey {
+            channel: "mastodon".into(),
+            handle: "marie@mastodon.social".into(),
+            handle_verified: true,
+            ..Default::default()
+        };
         assert!(matches!(compare(&a, &b), Some(Match::Exact { .. })));
         // Typed names in comment forms are not accounts.
-        let c = PersonKey { channel: "wordpress".into(), handle: "Marie".into(), ..Default::default() };
-        let d = PersonKey { channel: "wordpress".into(), handle: "marie".into(), ..Default::default() };
+        let c = PersonKey {
+            channel: "wordpress".into(),
+            handle: "Marie".into(),
+            ..Default::default()
+        };
+        let d = PersonKey {
+            channel: "wordpress".into(),
+            handle: "marie".into(),
+            ..Default::default()
+        };
         assert_eq!(compare(&c, &d), None);
     }
 
     #[test]
     fn resolve_finds_pairs_without_comparing_everything() {
         let people = vec![
-            PersonKey { channel: "wordpress".into(), handle: "Marie D.".into(), display_name: "Marie D.".into(), email: Some("marie@acme.fr".into()), ..Default::default() },
-            PersonKey { channel: "mastodon".into(), handle: "@marie@mastodon.social".into(), handle_verified: true, display_name: "Marie D.".into(), links: vec!["https://marie.example.fr".into()], ..Default::default() },
-            PersonKey { channel: "email".into(), handle: "marie@acme.fr".into(), display_name: "Marie Dupont".into(), email: Some("Marie at acme.fr".into()), ..Default::default() },
-            PersonKey { channel: "rss".into(), handle: "https://marie.example.fr/".into(), display_name: "Blog".into(), profile_url: Some("https://marie.example.fr/".into()), ..Default::default() },
+            PersonKey {
+                channel: "wordpress".into(),
+                handle: "Marie D.".into(),
+                display_name: "Marie D.".into(),
+                email: Some("marie@acme.fr".into()),
+                ..Default::default()
+            },
+            PersonKey {
+                channel: "mastodon".into(),
+                handle: "@marie@mastodon.social".into(),
+                handle_verified: true,
+                display_name: "Marie D.".into(),
+                links: vec!["https://marie.example.fr".into()],
+                ..Default::default()
+            },
+            PersonKey {
+                channel: "email".into(),
+                handle: "marie@acme.fr".into(),
+                display_name: "Marie Dupont".into(),
+                email: Some("Marie at acme.fr".into()),
+                ..Default::default()
+            },
+            PersonKey {
+                channel: "rss".into(),
+                handle: "https://marie.example.fr/".into(),
+                display_name: "Blog".into(),
+                profile_url: Some("https://marie.example.fr/".into()),
+                ..Default::default()
+            },
         ];
         let found: Vec<(usize, usize)> = resolve(&people).iter().map(|m| (m.a, m.b)).collect();
         // Blog commenter = mail author (e-mail); Mastodon = blog feed (link); never
@@ -328,16 +497,40 @@ mod tests {
 
     #[test]
     fn name_and_org_domain_is_proposed() {
-        let a = PersonKey { channel: "email".into(), handle: "marie@acme.fr".into(), display_name: "Marie Dupont".into(), email: Some("marie@acme.fr".into()), ..Default::default() };
-        let b = PersonKey { channel: "wordpress".into(), handle: "Marie Dupont".into(), display_name: "Dupont Marie".into(), email: Some("m.dupont@acme.fr".into()), ..Default::default() };
+        let a = PersonKey {
+            channel: "email".into(),
+            handle: "marie@acme.fr".into(),
+            display_name: "Marie Dupont".into(),
+            email: Some("marie@acme.fr".into()),
+            ..Default::default()
+        };
+        let b = PersonKey {
+            channel: "wordpress".into(),
+            handle: "Marie Dupont".into(),
+            display_name: "Dupont Marie".into(),
+            email: Some("m.dupont@acme.fr".into()),
+            ..Default::default()
+        };
         assert!(matches!(compare(&a, &b), Some(Match::Proposed { score, .. }) if score > 0.5));
         // Same name at a webmail is not evidence.
-        let c = PersonKey { email: Some("marie@gmail.com".into()), ..a.clone() };
-        let d = PersonKey { email: Some("dupont@gmail.com".into()), ..b.clone() };
+        let c = PersonKey {
+            email: Some("marie@gmail.com".into()),
+            ..a.clone()
+        };
+        let d = PersonKey {
+            email: Some("dupont@gmail.com".into()),
+            ..b.clone()
+        };
         assert_eq!(compare(&c, &d), None);
         // Initials are not a full name.
-        let e = PersonKey { display_name: "Marie D.".into(), ..a };
-        let f = PersonKey { display_name: "Marie D.".into(), ..b };
+        let e = PersonKey {
+            display_name: "Marie D.".into(),
+            ..a
+        };
+        let f = PersonKey {
+            display_name: "Marie D.".into(),
+            ..b
+        };
         assert_eq!(compare(&e, &f), None);
     }
 }

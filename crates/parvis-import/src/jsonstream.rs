@@ -61,11 +61,23 @@ enum State {
 impl<R: BufRead> ArrayStream<R> {
     /// Streams the array found at `at` in `reader`.
     pub fn new(reader: R, at: ArrayAt) -> Self {
-        ArrayStream { reader, at, buf: Vec::new(), pos: 0, offset: 0, line: 1, state: State::Seeking, done: false }
+        ArrayStream {
+            reader,
+            at,
+            buf: Vec::new(),
+            pos: 0,
+            offset: 0,
+            line: 1,
+            state: State::Seeking,
+            done: false,
+        }
     }
 
     fn here(&self) -> Position {
-        Position { line: Some(self.line), offset: Some(self.offset) }
+        Position {
+            line: Some(self.line),
+            offset: Some(self.offset),
+        }
     }
 
     fn peek(&mut self) -> Result<Option<u8>, ScanError> {
@@ -73,7 +85,10 @@ impl<R: BufRead> ArrayStream<R> {
             self.buf.clear();
             self.pos = 0;
             let here = self.here();
-            let chunk = self.reader.fill_buf().map_err(|e| ScanError { position: here, reason: format!("read error: {e}") })?;
+            let chunk = self.reader.fill_buf().map_err(|e| ScanError {
+                position: here,
+                reason: format!("read error: {e}"),
+            })?;
             if chunk.is_empty() {
                 return Ok(None);
             }
@@ -97,7 +112,10 @@ impl<R: BufRead> ArrayStream<R> {
     }
 
     fn eof_error(&self, what: &str) -> ScanError {
-        ScanError { position: self.here(), reason: format!("file ends early: expected {what} (truncated file?)") }
+        ScanError {
+            position: self.here(),
+            reason: format!("file ends early: expected {what} (truncated file?)"),
+        }
     }
 
     fn skip_ws(&mut self) -> Result<Option<u8>, ScanError> {
@@ -120,7 +138,9 @@ impl<R: BufRead> ArrayStream<R> {
         }
         let mut escaped = false;
         loop {
-            let Some(c) = self.bump()? else { return Err(self.eof_error("the end of a string")) };
+            let Some(c) = self.bump()? else {
+                return Err(self.eof_error("the end of a string"));
+            };
             if let Some(s) = sink.as_deref_mut() {
                 s.push(c);
             }
@@ -136,13 +156,17 @@ impl<R: BufRead> ArrayStream<R> {
 
     /// Reads one whole value, optionally keeping its bytes.
     fn read_value(&mut self, mut keep: Option<&mut Vec<u8>>) -> Result<(), ScanError> {
-        let Some(first) = self.skip_ws()? else { return Err(self.eof_error("a value")) };
+        let Some(first) = self.skip_ws()? else {
+            return Err(self.eof_error("a value"));
+        };
         match first {
             b'"' => self.read_string(keep),
             b'{' | b'[' => {
                 let mut depth = 0usize;
                 loop {
-                    let Some(c) = self.peek()? else { return Err(self.eof_error("the end of an object or array")) };
+                    let Some(c) = self.peek()? else {
+                        return Err(self.eof_error("the end of an object or array"));
+                    };
                     if c == b'"' {
                         self.read_string(keep.as_deref_mut())?;
                         continue;
@@ -181,7 +205,9 @@ impl<R: BufRead> ArrayStream<R> {
     /// Walks the object we are in (its `{` consumed) looking for `path[level]`.
     fn seek_key(&mut self, path: &[String], level: usize) -> Result<bool, ScanError> {
         loop {
-            let Some(c) = self.skip_ws()? else { return Err(self.eof_error("a key or '}'")) };
+            let Some(c) = self.skip_ws()? else {
+                return Err(self.eof_error("a key or '}'"));
+            };
             match c {
                 b'}' => {
                     self.bump()?;
@@ -195,7 +221,10 @@ impl<R: BufRead> ArrayStream<R> {
                     self.read_string(Some(&mut key))?;
                     let key: String = serde_json::from_slice(&key).unwrap_or_default();
                     if self.skip_ws()? != Some(b':') {
-                        return Err(ScanError { position: self.here(), reason: "expected ':' after an object key".into() });
+                        return Err(ScanError {
+                            position: self.here(),
+                            reason: "expected ':' after an object key".into(),
+                        });
                     }
                     self.bump()?;
                     if key == path[level] {
@@ -205,7 +234,10 @@ impl<R: BufRead> ArrayStream<R> {
                                 self.bump()?;
                                 return Ok(true);
                             }
-                            return Err(ScanError { position: self.here(), reason: format!("expected an array as the value of \"{key}\"") });
+                            return Err(ScanError {
+                                position: self.here(),
+                                reason: format!("expected an array as the value of \"{key}\""),
+                            });
                         }
                         if next == Some(b'{') {
                             self.bump()?;
@@ -218,7 +250,10 @@ impl<R: BufRead> ArrayStream<R> {
                     self.read_value(None)?;
                 }
                 other => {
-                    return Err(ScanError { position: self.here(), reason: format!("expected an object key, found {:?}", other as char) });
+                    return Err(ScanError {
+                        position: self.here(),
+                        reason: format!("expected an object key, found {:?}", other as char),
+                    });
                 }
             }
         }
@@ -228,7 +263,12 @@ impl<R: BufRead> ArrayStream<R> {
         // Skip any non-JSON prefix (e.g. `window.YTD.tweets.part0 = `).
         loop {
             match self.peek()? {
-                None => return Err(ScanError { position: self.here(), reason: "expected a JSON document, found nothing".into() }),
+                None => {
+                    return Err(ScanError {
+                        position: self.here(),
+                        reason: "expected a JSON document, found nothing".into(),
+                    });
+                }
                 Some(b'[') | Some(b'{') => break,
                 Some(_) => {
                     self.bump()?;
@@ -239,13 +279,19 @@ impl<R: BufRead> ArrayStream<R> {
         match at {
             ArrayAt::TopLevel => {
                 if self.bump()? != Some(b'[') {
-                    return Err(ScanError { position: self.here(), reason: "expected a JSON array '['".into() });
+                    return Err(ScanError {
+                        position: self.here(),
+                        reason: "expected a JSON array '['".into(),
+                    });
                 }
                 Ok(true)
             }
             ArrayAt::Path(path) => {
                 if self.bump()? != Some(b'{') {
-                    return Err(ScanError { position: self.here(), reason: "expected a JSON object '{'".into() });
+                    return Err(ScanError {
+                        position: self.here(),
+                        reason: "expected a JSON object '{'".into(),
+                    });
                 }
                 if path.is_empty() {
                     return Ok(false);
@@ -275,16 +321,20 @@ impl<R: BufRead> ArrayStream<R> {
             self.state = State::InArray;
         }
         loop {
-            let Some(c) = self.skip_ws()? else { return Err(self.eof_error("an array element or ']'")) };
+            let Some(c) = self.skip_ws()? else {
+                return Err(self.eof_error("an array element or ']'"));
+            };
             match c {
                 b']' => {
                     self.bump()?;
                     // A key can repeat (Mastodon writes `"orderedItems":[]` then
                     // the real one): keep looking in the same object.
                     if let ArrayAt::Path(path) = self.at.clone()
-                        && !path.is_empty() && self.seek_key(&path, path.len() - 1)? {
-                            continue;
-                        }
+                        && !path.is_empty()
+                        && self.seek_key(&path, path.len() - 1)?
+                    {
+                        continue;
+                    }
                     return Ok(None);
                 }
                 b',' => {
@@ -319,7 +369,10 @@ mod tests {
 
     #[test]
     fn top_level_with_prefix() {
-        let (v, err) = all("window.YTD.tweets.part0 = [ {\"a\":\"]\\\"\"}, 2 ,\"x\"]", ArrayAt::TopLevel);
+        let (v, err) = all(
+            "window.YTD.tweets.part0 = [ {\"a\":\"]\\\"\"}, 2 ,\"x\"]",
+            ArrayAt::TopLevel,
+        );
         assert_eq!(v, vec!["{\"a\":\"]\\\"\"}", "2", "\"x\""]);
         assert!(err.is_none());
     }
@@ -327,12 +380,18 @@ mod tests {
     #[test]
     fn key_path() {
         let src = r#"{"a":{"items":[9]},"post_stream":{"x":1,"posts":[{"id":1},{"id":2}]},"z":3}"#;
-        let (v, err) = all(src, ArrayAt::Path(vec!["post_stream".into(), "posts".into()]));
+        let (v, err) = all(
+            src,
+            ArrayAt::Path(vec!["post_stream".into(), "posts".into()]),
+        );
         assert_eq!(v, vec![r#"{"id":1}"#, r#"{"id":2}"#]);
         assert!(err.is_none());
         let (v, _) = all(src, ArrayAt::Path(vec!["missing".into()]));
         assert!(v.is_empty());
-        let (v, err) = all(r#"{"items":[],"n":1,"items":[1,2]}"#, ArrayAt::Path(vec!["items".into()]));
+        let (v, err) = all(
+            r#"{"items":[],"n":1,"items":[1,2]}"#,
+            ArrayAt::Path(vec!["items".into()]),
+        );
         assert_eq!(v, vec!["1", "2"]);
         assert!(err.is_none());
     }

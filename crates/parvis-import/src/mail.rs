@@ -21,7 +21,10 @@ pub struct ParsedMail {
 impl ParsedMail {
     /// The first value of a header, raw (unfolded, not RFC 2047-decoded).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
     /// The first value of a header with encoded words decoded.
     pub fn decoded(&self, name: &str) -> Option<String> {
@@ -41,7 +44,11 @@ fn split_head_body(raw: &[u8]) -> (&[u8], &[u8]) {
     let mut i = 0;
     // A message that starts with a blank line has no headers.
     while i < raw.len() {
-        let line_end = raw[i..].iter().position(|&b| b == b'\n').map(|p| i + p + 1).unwrap_or(raw.len());
+        let line_end = raw[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|p| i + p + 1)
+            .unwrap_or(raw.len());
         let line = &raw[i..line_end];
         if line == b"\n" || line == b"\r\n" {
             return (&raw[..i], &raw[line_end..]);
@@ -65,9 +72,11 @@ pub fn parse_headers(head: &[u8]) -> Vec<(String, String)> {
             continue;
         }
         if let Some((name, value)) = line.split_once(':')
-            && !name.is_empty() && !name.contains(' ') {
-                out.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-            }
+            && !name.is_empty()
+            && !name.contains(' ')
+        {
+            out.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
     }
     out
 }
@@ -82,14 +91,34 @@ pub fn parse(raw: &[u8]) -> ParsedMail {
 
 /// `type/subtype` (lower-cased) and parameters of a Content-Type value.
 fn content_type(headers: &[(String, String)]) -> (String, Vec<(String, String)>) {
-    let raw = headers.iter().find(|(n, _)| n == "content-type").map(|(_, v)| v.as_str()).unwrap_or("text/plain");
+    let raw = headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("text/plain");
     let mut parts = raw.split(';');
-    let ty = parts.next().unwrap_or("text/plain").trim().to_ascii_lowercase();
+    let ty = parts
+        .next()
+        .unwrap_or("text/plain")
+        .trim()
+        .to_ascii_lowercase();
     let params = parts
         .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_string()))
+        .map(|(k, v)| {
+            (
+                k.trim().to_ascii_lowercase(),
+                v.trim().trim_matches('"').to_string(),
+            )
+        })
         .collect();
-    (if ty.is_empty() { "text/plain".into() } else { ty }, params)
+    (
+        if ty.is_empty() {
+            "text/plain".into()
+        } else {
+            ty
+        },
+        params,
+    )
 }
 
 fn body_of(headers: &[(String, String)], body: &[u8], depth: u32) -> Option<String> {
@@ -103,15 +132,22 @@ fn body_of(headers: &[(String, String)], body: &[u8], depth: u32) -> Option<Stri
             let (h, b) = split_head_body(part);
             let hs = parse_headers(h);
             let (pty, _) = content_type(&hs);
-            let disposition = hs.iter().find(|(n, _)| n == "content-disposition").map(|(_, v)| v.to_ascii_lowercase());
-            if disposition.map(|d| d.starts_with("attachment")).unwrap_or(false) {
+            let disposition = hs
+                .iter()
+                .find(|(n, _)| n == "content-disposition")
+                .map(|(_, v)| v.to_ascii_lowercase());
+            if disposition
+                .map(|d| d.starts_with("attachment"))
+                .unwrap_or(false)
+            {
                 continue;
             }
             if pty == "text/plain" || pty.starts_with("multipart/") {
                 if let Some(t) = body_of(&hs, b, depth + 1)
-                    && !t.trim().is_empty() {
-                        return Some(t);
-                    }
+                    && !t.trim().is_empty()
+                {
+                    return Some(t);
+                }
             } else if pty == "text/html" && html.is_none() {
                 html = body_of(&hs, b, depth + 1);
             }
@@ -121,7 +157,11 @@ fn body_of(headers: &[(String, String)], body: &[u8], depth: u32) -> Option<Stri
     if !ty.starts_with("text/") && !ty.is_empty() {
         return None;
     }
-    let cte = headers.iter().find(|(n, _)| n == "content-transfer-encoding").map(|(_, v)| v.trim().to_ascii_lowercase()).unwrap_or_default();
+    let cte = headers
+        .iter()
+        .find(|(n, _)| n == "content-transfer-encoding")
+        .map(|(_, v)| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
     let bytes = match cte.as_str() {
         "quoted-printable" => decode_qp(body),
         "base64" => decode_base64(body),
@@ -133,7 +173,11 @@ fn body_of(headers: &[(String, String)], body: &[u8], depth: u32) -> Option<Stri
         None => header_bytes_to_string(&bytes),
     };
     let text = text.replace("\r\n", "\n");
-    Some(if ty == "text/html" { html_to_text(&text) } else { text })
+    Some(if ty == "text/html" {
+        html_to_text(&text)
+    } else {
+        text
+    })
 }
 
 fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
@@ -143,7 +187,11 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
     let mut starts: Vec<(usize, usize, bool)> = Vec::new(); // (line start, line end, is_close)
     let mut i = 0;
     while i < body.len() {
-        let end = body[i..].iter().position(|&b| b == b'\n').map(|p| i + p + 1).unwrap_or(body.len());
+        let end = body[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|p| i + p + 1)
+            .unwrap_or(body.len());
         let line = &body[i..end];
         if line.starts_with(d) {
             let rest = &line[d.len()..];
@@ -180,7 +228,10 @@ pub fn decode_qp(input: &[u8]) -> Vec<u8> {
                 continue;
             }
             let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (input.get(i + 1).and_then(|&c| hex(c)), input.get(i + 2).and_then(|&c| hex(c))) {
+            if let (Some(h), Some(l)) = (
+                input.get(i + 1).and_then(|&c| hex(c)),
+                input.get(i + 2).and_then(|&c| hex(c)),
+            ) {
                 out.push((h * 16 + l) as u8);
                 i += 3;
                 continue;
@@ -285,14 +336,21 @@ fn try_word(s: &str) -> Option<(String, usize)> {
 pub fn parse_mailbox(value: &str) -> (Option<String>, Option<String>) {
     let v = decode_words(value.trim());
     if let (Some(lt), Some(gt)) = (v.rfind('<'), v.rfind('>'))
-        && lt < gt {
-            let addr = v[lt + 1..gt].trim().to_string();
-            let name = v[..lt].trim().trim_matches('"').trim().to_string();
-            return (Some(name).filter(|n| !n.is_empty()), Some(crate::identity::unobfuscate_email(&addr)).filter(|a| a.contains('@')));
-        }
+        && lt < gt
+    {
+        let addr = v[lt + 1..gt].trim().to_string();
+        let name = v[..lt].trim().trim_matches('"').trim().to_string();
+        return (
+            Some(name).filter(|n| !n.is_empty()),
+            Some(crate::identity::unobfuscate_email(&addr)).filter(|a| a.contains('@')),
+        );
+    }
     if let (Some(open), true) = (v.find('('), v.ends_with(')')) {
         let addr = v[..open].trim();
-        let name = v[open + 1..v.len() - 1].trim().trim_matches('"').to_string();
+        let name = v[open + 1..v.len() - 1]
+            .trim()
+            .trim_matches('"')
+            .to_string();
         let addr = crate::identity::unobfuscate_email(addr);
         if addr.contains('@') {
             return (Some(name).filter(|n| !n.is_empty()), Some(addr));
@@ -311,7 +369,9 @@ pub fn msg_ids(value: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = value;
     while let Some(lt) = rest.find('<') {
-        let Some(gt) = rest[lt..].find('>') else { break };
+        let Some(gt) = rest[lt..].find('>') else {
+            break;
+        };
         let id = rest[lt + 1..lt + gt].trim();
         if !id.is_empty() {
             out.push(id.to_string());
@@ -320,7 +380,12 @@ pub fn msg_ids(value: &str) -> Vec<String> {
     }
     if out.is_empty() {
         // Some mailers drop the brackets.
-        out.extend(value.split_whitespace().filter(|t| t.contains('@')).map(str::to_string));
+        out.extend(
+            value
+                .split_whitespace()
+                .filter(|t| t.contains('@'))
+                .map(str::to_string),
+        );
     }
     out
 }
@@ -331,15 +396,30 @@ mod tests {
 
     #[test]
     fn encoded_words() {
-        assert_eq!(decode_words("=?utf-8?Q?caf=C3=A9?= =?ISO-8859-1?B?4Q==?= ok"), "caféá ok");
-        assert_eq!(decode_words("Re: =?iso-8859-1?q?r=E9union?="), "Re: réunion");
+        assert_eq!(
+            decode_words("=?utf-8?Q?caf=C3=A9?= =?ISO-8859-1?B?4Q==?= ok"),
+            "caféá ok"
+        );
+        assert_eq!(
+            decode_words("Re: =?iso-8859-1?q?r=E9union?="),
+            "Re: réunion"
+        );
         assert_eq!(decode_words("no words"), "no words");
     }
 
     #[test]
     fn mailboxes() {
-        assert_eq!(parse_mailbox("Marie D. <Marie@Acme.fr>"), (Some("Marie D.".into()), Some("Marie@Acme.fr".into())));
-        assert_eq!(parse_mailbox("mayeul.kauffmann at free.fr (Mayeul Kauffmann)"), (Some("Mayeul Kauffmann".into()), Some("mayeul.kauffmann@free.fr".into())));
+        assert_eq!(
+            parse_mailbox("Marie D. <Marie@Acme.fr>"),
+            (Some("Marie D.".into()), Some("Marie@Acme.fr".into()))
+        );
+        assert_eq!(
+            parse_mailbox("mayeul.kauffmann at free.fr (Mayeul Kauffmann)"),
+            (
+                Some("Mayeul Kauffmann".into()),
+                Some("mayeul.kauffmann@free.fr".into())
+            )
+        );
         assert_eq!(parse_mailbox("a@b.org"), (None, Some("a@b.org".into())));
     }
 

@@ -34,16 +34,21 @@ pub struct ImportedMessage {
     /// The channel's own stable id for this message (Message-ID, comment id,
     /// status URI, tweet id…): `(channel, source_id)` deduplicates re-imports.
     pub source_id: String,
-    /// `source_id` of the thread root (equal to `source_id` for a root).
-    /// For X/Twitter, which carries no conversation id, this is the parent
-    /// for a reply (follow `parent_source_id` to find the root).
+    /// Names the thread: the `source_id` of its root message (equal to
+    /// `source_id` for a root). It may name a thread with no message of its
+    /// own in the import: a Disqus page (`disqus-thread:{id}`), the LinkedIn
+    /// post a comment answers, someone else's status a reply answers. For
+    /// X/Twitter, whose archive carries no conversation id, a reply's thread
+    /// is its parent (follow `parent_source_id` to find the root).
     pub thread_source_id: String,
     /// `source_id` of the message this one answers, if any. It may name a
     /// message that is not in the import (a reply to someone else's post).
     pub parent_source_id: Option<String>,
     /// Title of the thread (post title, subject, topic title), when known.
     pub thread_title: Option<String>,
-    /// Public URL of this message, when the channel has one.
+    /// Public URL of this message, when the channel has one. Absolute,
+    /// except for Discourse, whose topic JSON does not name its host: there
+    /// it is relative to the forum (`/t/{slug}/{topic}/{post number}`).
     pub url: Option<String>,
     /// Who wrote it.
     pub author: ImportedPerson,

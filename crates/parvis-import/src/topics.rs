@@ -66,7 +66,11 @@ pub fn stem(w: &str) -> String {
 }
 
 fn tokens(s: &str) -> Vec<String> {
-    fold(s).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(stem).collect()
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(stem)
+        .collect()
 }
 
 /// The ids of the topics `text` touches, in the order of `topics`.
@@ -112,16 +116,36 @@ mod tests {
     use super::*;
 
     fn t(id: &str, kw: &[&str]) -> Topic {
-        Topic { id: id.into(), keywords: kw.iter().map(|s| s.to_string()).collect() }
+        Topic {
+            id: id.into(),
+            keywords: kw.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
     fn accents_and_plurals() {
-        let topics = vec![t("events", &["événement"]), t("networks", &["réseau social"]), t("policy", &["policy"]), t("journal", &["journal"])];
-        assert_eq!(topic_matches("Nos EVENEMENTS de l'année", &topics), vec!["events"]);
-        assert_eq!(topic_matches("les réseaux sociaux d'entreprise", &topics), vec!["networks"]);
-        assert_eq!(topic_matches("Privacy policies changed", &topics), vec!["policy"]);
-        assert_eq!(topic_matches("lu dans les journaux", &topics), vec!["journal"]);
+        let topics = vec![
+            t("events", &["événement"]),
+            t("networks", &["réseau social"]),
+            t("policy", &["policy"]),
+            t("journal", &["journal"]),
+        ];
+        assert_eq!(
+            topic_matches("Nos EVENEMENTS de l'année", &topics),
+            vec!["events"]
+        );
+        assert_eq!(
+            topic_matches("les réseaux sociaux d'entreprise", &topics),
+            vec!["networks"]
+        );
+        assert_eq!(
+            topic_matches("Privacy policies changed", &topics),
+            vec!["policy"]
+        );
+        assert_eq!(
+            topic_matches("lu dans les journaux", &topics),
+            vec!["journal"]
+        );
         assert!(topic_matches("rien à voir", &topics).is_empty());
     }
 
@@ -129,7 +153,10 @@ mod tests {
     fn phrase_must_be_consecutive_and_words_whole() {
         let topics = vec![t("ai", &["intelligence artificielle"]), t("cat", &["cat"])];
         assert!(topic_matches("artificielle, cette intelligence", &topics).is_empty());
-        assert_eq!(topic_matches("L'Intelligence Artificielle arrive", &topics), vec!["ai"]);
+        assert_eq!(
+            topic_matches("L'Intelligence Artificielle arrive", &topics),
+            vec!["ai"]
+        );
         assert!(topic_matches("a catalogue", &topics).is_empty());
         assert_eq!(topic_matches("two cats", &topics), vec!["cat"]);
     }

@@ -11,12 +11,12 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{ItemError, Position};
 use crate::html::decode_entities;
@@ -41,7 +41,9 @@ impl XmlNode {
     }
     /// Trimmed text of the first child called `name`, if non-empty.
     pub fn text_of(&self, name: &str) -> Option<String> {
-        self.child(name).map(|c| c.text.trim().to_string()).filter(|t| !t.is_empty())
+        self.child(name)
+            .map(|c| c.text.trim().to_string())
+            .filter(|t| !t.is_empty())
     }
     /// Re-serialises the children and text as HTML-ish markup (local names),
     /// used for Atom `type="xhtml"` content.
@@ -53,7 +55,10 @@ impl XmlNode {
             out.push_str(local);
             for (k, v) in &c.attrs {
                 let k = k.rsplit(':').next().unwrap_or(k);
-                out.push_str(&format!(" {k}=\"{}\"", escape_text(v).replace('"', "&quot;")));
+                out.push_str(&format!(
+                    " {k}=\"{}\"",
+                    escape_text(v).replace('"', "&quot;")
+                ));
             }
             out.push('>');
             out.push_str(&c.inner_markup());
@@ -63,16 +68,25 @@ impl XmlNode {
         out
     }
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Canonical prefix for a namespace URI.
 fn canonical_prefix(ns: &[u8]) -> Option<&'static str> {
     let ns = std::str::from_utf8(ns).ok()?;
-    let ns = ns.trim_start_matches("https://").trim_start_matches("http://");
+    let ns = ns
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
     Some(if ns.starts_with("wordpress.org/export/") {
-        if ns.contains("/excerpt") { "excerpt" } else { "wp" }
+        if ns.contains("/excerpt") {
+            "excerpt"
+        } else {
+            "wp"
+        }
     } else if ns.starts_with("purl.org/rss/1.0/modules/content") {
         "content"
     } else if ns.starts_with("purl.org/dc/elements") {
@@ -132,7 +146,10 @@ struct LineCounter<R> {
 impl<R: BufRead> std::io::Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.lines.fetch_add(buf[..n].iter().filter(|&&b| b == b'\n').count() as u64, Ordering::Relaxed);
+        self.lines.fetch_add(
+            buf[..n].iter().filter(|&&b| b == b'\n').count() as u64,
+            Ordering::Relaxed,
+        );
         Ok(n)
     }
 }
@@ -144,7 +161,10 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     fn consume(&mut self, amt: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
             let n = amt.min(buf.len());
-            self.lines.fetch_add(buf[..n].iter().filter(|&&b| b == b'\n').count() as u64, Ordering::Relaxed);
+            self.lines.fetch_add(
+                buf[..n].iter().filter(|&&b| b == b'\n').count() as u64,
+                Ordering::Relaxed,
+            );
         }
         self.inner.consume(amt)
     }
@@ -163,11 +183,21 @@ pub(crate) struct XmlStream {
 impl XmlStream {
     pub fn open(path: &Path) -> std::io::Result<Self> {
         let lines = Arc::new(AtomicU64::new(0));
-        let src: Box<dyn BufRead + Send> = Box::new(LineCounter { inner: crate::encoding::open_xml(path)?, lines: lines.clone() });
+        let src: Box<dyn BufRead + Send> = Box::new(LineCounter {
+            inner: crate::encoding::open_xml(path)?,
+            lines: lines.clone(),
+        });
         let mut reader = NsReader::from_reader(src);
         reader.config_mut().trim_text(false);
         reader.config_mut().check_end_names = true;
-        Ok(XmlStream { reader, lines, buf: Vec::with_capacity(8192), path: path.to_path_buf(), stack: Vec::new(), finished: false })
+        Ok(XmlStream {
+            reader,
+            lines,
+            buf: Vec::with_capacity(8192),
+            path: path.to_path_buf(),
+            stack: Vec::new(),
+            finished: false,
+        })
     }
 
     pub fn offset(&self) -> u64 {
@@ -176,7 +206,10 @@ impl XmlStream {
 
     /// The current position: line (1-based) and byte offset.
     pub fn position(&self) -> Position {
-        Position { line: Some(self.lines.load(Ordering::Relaxed) + 1), offset: Some(self.offset()) }
+        Position {
+            line: Some(self.lines.load(Ordering::Relaxed) + 1),
+            offset: Some(self.offset()),
+        }
     }
 
     /// A fatal error at the current position, with its line.
@@ -184,7 +217,10 @@ impl XmlStream {
         ItemError::fatal(&self.path, self.position(), reason)
     }
 
-    fn attrs_of(reader: &NsReader<Box<dyn BufRead + Send>>, e: &BytesStart<'_>) -> Vec<(String, String)> {
+    fn attrs_of(
+        reader: &NsReader<Box<dyn BufRead + Send>>,
+        e: &BytesStart<'_>,
+    ) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for a in e.attributes().with_checks(false).flatten() {
             let (res, local) = reader.resolve_attribute(a.key);
@@ -217,12 +253,24 @@ impl XmlStream {
                     let attrs = Self::attrs_of(&self.reader, &e);
                     let depth = self.stack.len();
                     self.stack.push(name.clone());
-                    return Ok(Some(Start { name, attrs, depth, empty: false, position: self.position() }));
+                    return Ok(Some(Start {
+                        name,
+                        attrs,
+                        depth,
+                        empty: false,
+                        position: self.position(),
+                    }));
                 }
                 Ok((res, Event::Empty(e))) => {
                     let name = qualify(&res, e.name().as_ref(), e.local_name().as_ref());
                     let attrs = Self::attrs_of(&self.reader, &e);
-                    return Ok(Some(Start { name, attrs, depth: self.stack.len(), empty: true, position: self.position() }));
+                    return Ok(Some(Start {
+                        name,
+                        attrs,
+                        depth: self.stack.len(),
+                        empty: true,
+                        position: self.position(),
+                    }));
                 }
                 Ok((_, Event::End(_))) => {
                     self.stack.pop();
@@ -230,7 +278,9 @@ impl XmlStream {
                 Ok((_, Event::Eof)) => {
                     self.finished = true;
                     if let Some(open) = self.stack.last() {
-                        return Err(self.fatal(format!("file ends inside <{open}>: expected </{open}> (truncated file?)")));
+                        return Err(self.fatal(format!(
+                            "file ends inside <{open}>: expected </{open}> (truncated file?)"
+                        )));
                     }
                     return Ok(None);
                 }
@@ -241,7 +291,11 @@ impl XmlStream {
 
     /// Reads the element just returned by `next_start` to its end tag.
     pub fn read_subtree(&mut self, start: Start) -> Result<XmlNode, ItemError> {
-        let root = XmlNode { name: start.name, attrs: start.attrs, ..Default::default() };
+        let root = XmlNode {
+            name: start.name,
+            attrs: start.attrs,
+            ..Default::default()
+        };
         if start.empty {
             return Ok(root);
         }
@@ -258,13 +312,21 @@ impl XmlStream {
                     let name = qualify(&res, e.name().as_ref(), e.local_name().as_ref());
                     let attrs = Self::attrs_of(&self.reader, &e);
                     self.stack.push(name.clone());
-                    chain.push(XmlNode { name, attrs, ..Default::default() });
+                    chain.push(XmlNode {
+                        name,
+                        attrs,
+                        ..Default::default()
+                    });
                 }
                 Ok((res, Event::Empty(e))) => {
                     let name = qualify(&res, e.name().as_ref(), e.local_name().as_ref());
                     let attrs = Self::attrs_of(&self.reader, &e);
                     if let Some(top) = chain.last_mut() {
-                        top.children.push(XmlNode { name, attrs, ..Default::default() });
+                        top.children.push(XmlNode {
+                            name,
+                            attrs,
+                            ..Default::default()
+                        });
                     }
                 }
                 Ok((_, Event::Text(t))) => {
@@ -285,7 +347,9 @@ impl XmlStream {
                 Ok((_, Event::Eof)) => {
                     self.finished = true;
                     let open = chain.last().map(|n| n.name.clone()).unwrap_or_default();
-                    return Err(self.fatal(format!("file ends inside <{open}>: expected </{open}> (truncated file?)")));
+                    return Err(self.fatal(format!(
+                        "file ends inside <{open}>: expected </{open}> (truncated file?)"
+                    )));
                 }
                 Ok(_) => {}
             }
@@ -304,5 +368,7 @@ fn push_text(chain: &mut [XmlNode], text: &str) {
 }
 
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

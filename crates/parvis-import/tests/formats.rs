@@ -3,15 +3,21 @@
 
 use std::path::{Path, PathBuf};
 
-use parvis_import::{open, Format, ImportError, ImportedMessage, ImportedPerson, ItemError, Record, Skip, Tally};
+use parvis_import::{
+    Format, ImportError, ImportedMessage, ImportedPerson, ItemError, Record, Skip, Tally, open,
+};
 
 fn fixture(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(p)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(p)
 }
 
 /// A path under `/work/shared/data`, or `None` (with a notice) when absent.
 fn shared(p: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(p);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(p);
     if path.exists() {
         Some(path)
     } else {
@@ -53,7 +59,10 @@ fn read(format: Format, paths: &[PathBuf]) -> All {
             Err(e) => all.errors.push(e),
         }
     }
-    assert_eq!(all.tally.total() as usize, all.messages.len() + all.people.len() + all.skipped.len() + all.errors.len());
+    assert_eq!(
+        all.tally.total() as usize,
+        all.messages.len() + all.people.len() + all.skipped.len() + all.errors.len()
+    );
     all
 }
 
@@ -71,7 +80,10 @@ fn wxr_isso_fixture_threads_comments() {
     assert_eq!(post.thread_title.as_deref(), Some("Hello, World…"));
     assert_eq!(post.channel, "wordpress");
     let c7 = a.msg("http://example.tld/2014/test/#comment-7");
-    assert_eq!(c7.parent_source_id.as_deref(), Some("http://example.tld/2014/test/#comment-6"));
+    assert_eq!(
+        c7.parent_source_id.as_deref(),
+        Some("http://example.tld/2014/test/#comment-6")
+    );
     assert_eq!(c7.thread_source_id, "http://example.tld/2014/test/");
     assert_eq!(c7.body_text, "Drölfter!");
     let c2 = a.msg("http://example.tld/2014/test/#comment-2");
@@ -85,16 +97,36 @@ fn wxr_isso_fixture_threads_comments() {
 
 #[test]
 fn wxr_real_samples() {
-    let Some(dir) = shared("samples/wxr") else { return };
+    let Some(dir) = shared("samples/wxr") else {
+        return;
+    };
     // WXR 1.2 with the https namespace and threaded comments.
-    let a = one(Format::Wxr, dir.join("wpimporter-theme-unit-test-data-wxr1.2.xml"));
+    let a = one(
+        Format::Wxr,
+        dir.join("wpimporter-theme-unit-test-data-wxr1.2.xml"),
+    );
     assert!(a.messages.len() > 50, "{}", a.messages.len());
-    let replies = a.messages.iter().filter(|m| m.parent_source_id.as_deref().map(|p| p.contains("#comment-")).unwrap_or(false)).count();
+    let replies = a
+        .messages
+        .iter()
+        .filter(|m| {
+            m.parent_source_id
+                .as_deref()
+                .map(|p| p.contains("#comment-"))
+                .unwrap_or(false)
+        })
+        .count();
     assert!(replies >= 5, "threaded replies: {replies}");
     assert!(a.people.iter().any(|p| p.handle == "themedemos"));
     // WXR 1.0 and 1.1.
     let a = one(Format::Wxr, dir.join("wpimporter-valid-wxr-1.0.xml"));
-    assert_eq!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count(), 1);
+    assert_eq!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count(),
+        1
+    );
     let a = one(Format::Wxr, dir.join("wpimporter-valid-wxr-1.1.xml"));
     assert!(a.errors.is_empty());
     assert_eq!(a.messages.len(), 3);
@@ -106,39 +138,96 @@ fn wxr_real_samples() {
     assert_eq!(a.errors.len(), 1);
     assert!(a.errors[0].fatal);
     assert_eq!(a.errors[0].position.line, Some(27));
-    assert!(a.errors[0].reason.contains("expected <channel>"), "{}", a.errors[0].reason);
+    assert!(
+        a.errors[0].reason.contains("expected <channel>"),
+        "{}",
+        a.errors[0].reason
+    );
+}
+
+#[test]
+fn wxr_https_namespace_and_drafts() {
+    let dir = tempfile::tempdir().ok();
+    let Some(dir) = dir else { return };
+    let p = dir.path().join("https.xml");
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="https://wordpress.org/export/1.2/">
+<channel><title>Blog</title><link>https://blog.example.fr</link><language>fr-FR</language><wp:wxr_version>1.2</wp:wxr_version>
+<wp:author><wp:author_login>marie</wp:author_login><wp:author_email>marie@acme.fr</wp:author_email><wp:author_display_name><![CDATA[Marie D.]]></wp:author_display_name></wp:author>
+<item><title>Publié</title><link>https://blog.example.fr/p</link><guid isPermaLink="false">https://blog.example.fr/?p=1</guid><dc:creator>marie</dc:creator>
+<content:encoded><![CDATA[<p>Texte &amp; plus</p>]]></content:encoded><wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-03-01 09:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_author>Spammer</wp:comment_author><wp:comment_date_gmt>2024-03-01 10:00:00</wp:comment_date_gmt><wp:comment_content>buy</wp:comment_content><wp:comment_approved>spam</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>6</wp:comment_id><wp:comment_author>Paul</wp:comment_author><wp:comment_date_gmt>2024-03-01 11:00:00</wp:comment_date_gmt><wp:comment_content>Bien vu</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>7</wp:comment_id><wp:comment_author>Marie D.</wp:comment_author><wp:comment_date_gmt>2024-03-01 12:00:00</wp:comment_date_gmt><wp:comment_content>Merci</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>6</wp:comment_parent></wp:comment>
+</item>
+<item><title>Brouillon</title><wp:post_id>2</wp:post_id><wp:status>draft</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>"#;
+    std::fs::write(&p, xml).ok();
+    let a = one(Format::Wxr, p);
+    assert_eq!(a.people.len(), 1);
+    assert_eq!(a.people[0].email.as_deref(), Some("marie@acme.fr"));
+    assert_eq!(a.messages.len(), 3);
+    assert_eq!(a.skipped.len(), 2); // spam comment, draft
+    let post = a.msg("https://blog.example.fr/?p=1");
+    assert_eq!(post.author.display_name, "Marie D.");
+    assert_eq!(post.body_text, "Texte & plus");
+    assert_eq!(post.lang.as_deref(), Some("fr-FR"));
+    let reply = a.msg("https://blog.example.fr/?p=1#comment-7");
+    assert_eq!(reply.parent_source_id.as_deref(), Some("https://blog.example.fr/?p=1#comment-6"));
+    assert_eq!(reply.url.as_deref(), Some("https://blog.example.fr/p#comment-7"));
 }
 
 #[test]
 fn wxr_truncated_yields_items_before_damage() {
-    let Ok(src) = std::fs::read(fixture("isso-wordpress.xml")) else { panic!("fixture") };
-    let cut = src.windows(13).position(|w| w == b"<wp:comment_i").map(|i| i + 2000).unwrap_or(src.len() / 2);
+    let Ok(src) = std::fs::read(fixture("isso-wordpress.xml")) else {
+        panic!("fixture")
+    };
+    let cut = src
+        .windows(13)
+        .position(|w| w == b"<wp:comment_i")
+        .map(|i| i + 2000)
+        .unwrap_or(src.len() / 2);
     let dir = tempfile::tempdir().ok();
     let Some(dir) = dir else { return };
     let path = dir.path().join("truncated.xml");
     std::fs::write(&path, &src[..cut.min(src.len())]).ok();
     let a = one(Format::Wxr, path.clone());
     assert!(a.messages.is_empty() || a.messages.len() < 10);
-    let last = a.errors.last().map(|e| (e.fatal, e.reason.clone(), e.file.clone()));
-    let Some((fatal, reason, file)) = last else { panic!("expected an error") };
+    let last = a
+        .errors
+        .last()
+        .map(|e| (e.fatal, e.reason.clone(), e.file.clone()));
+    let Some((fatal, reason, file)) = last else {
+        panic!("expected an error")
+    };
     assert!(fatal);
     assert_eq!(file, path);
-    assert!(reason.contains("expected") , "{reason}");
+    assert!(reason.contains("expected"), "{reason}");
 }
 
 #[test]
 fn wrong_format_is_an_import_error() {
     let e = open(Format::Wxr, &[fixture("isso-disqus.xml")]).err();
     match e {
-        Some(ImportError::Malformed { file, position, expected }) => {
+        Some(ImportError::Malformed {
+            file,
+            position,
+            expected,
+        }) => {
             assert!(file.ends_with("isso-disqus.xml"));
             assert_eq!(position.line, Some(2));
             assert!(expected.contains("found <disqus>"), "{expected}");
         }
         other => panic!("expected Malformed, got {other:?}"),
     }
-    assert!(matches!(open(Format::Mbox, &[fixture("no-such-file")]), Err(ImportError::Io { .. })));
-    assert!(matches!(open(Format::Jsonl, &[]), Err(ImportError::NoInput)));
+    assert!(matches!(
+        open(Format::Mbox, &[fixture("no-such-file")]),
+        Err(ImportError::Io { .. })
+    ));
+    assert!(matches!(
+        open(Format::Jsonl, &[]),
+        Err(ImportError::NoInput)
+    ));
 }
 
 // ---------------------------------------------------------------- Disqus
@@ -158,16 +247,29 @@ fn disqus_fixture() {
 
 #[test]
 fn disqus_real_samples() {
-    let Some(dir) = shared("samples/disqus") else { return };
+    let Some(dir) = shared("samples/disqus") else {
+        return;
+    };
     let a = one(Format::Disqus, dir.join("disqus-real-evanlin-20210517.xml"));
     // 189 posts: 8 deleted and 13 spam overlap into 21 skipped, the rest imported.
     assert_eq!(a.messages.len() + a.skipped.len(), 189);
-    assert!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count() >= 60);
+    assert!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count()
+            >= 60
+    );
     assert!(a.errors.is_empty());
     // remark42's samples start with a stray backtick and hold deliberate damage.
     let a = one(Format::Disqus, dir.join("remark42-disqus.xml"));
     assert_eq!(a.messages.len(), 3);
-    assert!(!a.errors.is_empty() && a.errors.iter().all(|e| !e.fatal && e.position.line.is_some()));
+    assert!(
+        !a.errors.is_empty()
+            && a.errors
+                .iter()
+                .all(|e| !e.fatal && e.position.line.is_some())
+    );
 }
 
 // ---------------------------------------------------------------- RSS / Atom
@@ -178,11 +280,19 @@ fn atom_comments_thread() {
     assert_eq!(a.messages.len(), 2);
     let post = a.msg("tag:marie.example.fr,2024:post-1");
     assert_eq!(post.body_text, "Un lieu de rencontre.");
-    assert!(post.body_html.as_deref().unwrap_or("").contains("<em>lieu</em>"));
+    assert!(
+        post.body_html
+            .as_deref()
+            .unwrap_or("")
+            .contains("<em>lieu</em>")
+    );
     assert_eq!(post.lang.as_deref(), Some("fr"));
     assert_eq!(post.created_at, 1_709_276_400_000);
     let c = a.msg("tag:marie.example.fr,2024:comment-7");
-    assert_eq!(c.parent_source_id.as_deref(), Some("tag:marie.example.fr,2024:post-1"));
+    assert_eq!(
+        c.parent_source_id.as_deref(),
+        Some("tag:marie.example.fr,2024:post-1")
+    );
     assert_eq!(c.body_text, "Bravo & merci");
     assert_eq!(c.author.email.as_deref(), Some("paul@example.org"));
 }
@@ -201,7 +311,11 @@ fn rss_real_samples() {
     if let Some(p) = shared("samples/feeds/perceval-rss_entries.xml") {
         let a = one(Format::Rss, p);
         assert_eq!(a.messages.len(), 30);
-        assert!(a.messages.iter().any(|m| m.author.display_name == "Matthew Groves"));
+        assert!(
+            a.messages
+                .iter()
+                .any(|m| m.author.display_name == "Matthew Groves")
+        );
     }
     if let Some(dir) = shared("samples/feeds/feed-rs-fixtures") {
         let a = one(Format::Rss, dir.join("rss1/rss_1.0_iso8859.xml"));
@@ -213,7 +327,12 @@ fn rss_real_samples() {
     }
     if let Some(dir) = shared("samples/feeds/feedparser-tests/encoding") {
         // A whole directory of encoding torture tests must not panic; bad bytes are replaced.
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         paths.sort();
         let mut items = 0;
         for p in paths {
@@ -234,7 +353,11 @@ fn mbox_fixture_threads_and_mime() {
     let root = a.msg("root@acme.fr");
     assert_eq!(root.thread_title.as_deref(), Some("Réunion du parvis"));
     assert_eq!(root.author.display_name, "Marie Dupont");
-    assert!(root.body_text.contains("\nFrom the archive"), "{}", root.body_text);
+    assert!(
+        root.body_text.contains("\nFrom the archive"),
+        "{}",
+        root.body_text
+    );
     let r1 = a.msg("reply1@example.org");
     assert_eq!(r1.author.email.as_deref(), Some("paul@example.org"));
     assert_eq!(r1.author.display_name, "Paul Martin");
@@ -249,51 +372,98 @@ fn mbox_fixture_threads_and_mime() {
 
 #[test]
 fn mbox_real_samples() {
-    let Some(dir) = shared("samples/mbox") else { return };
+    let Some(dir) = shared("samples/mbox") else {
+        return;
+    };
     let a = one(Format::Mbox, dir.join("perceval-mbox_multipart.mbox"));
     assert_eq!(a.messages.len(), 2);
     assert!(a.messages.iter().all(|m| !m.body_text.is_empty()));
-    let a = one(Format::Mbox, dir.join("perceval-pipermail_2015_november.mbox"));
+    let a = one(
+        Format::Mbox,
+        dir.join("perceval-pipermail_2015_november.mbox"),
+    );
     assert_eq!(a.messages.len(), 4);
-    assert_eq!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count(), 3);
-    let a = one(Format::Mbox, dir.join("perceval-mbox_iso8859_encoding.mbox"));
+    assert_eq!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count(),
+        3
+    );
+    let a = one(
+        Format::Mbox,
+        dir.join("perceval-mbox_iso8859_encoding.mbox"),
+    );
     assert_eq!(a.messages.len(), 1);
 }
 
 /// ~30k real messages: streams with flat memory (one message at a time) and counts them.
 #[test]
 fn mbox_corpus_r_sig_geo() {
-    let Some(dir) = shared("corpus/r-sig-geo") else { return };
+    let Some(dir) = shared("corpus/r-sig-geo") else {
+        return;
+    };
     let files = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(files, 275);
     let mut tally = Tally::default();
     let mut threads = std::collections::HashSet::new();
     let mut largest_body = 0;
-    let Ok(records) = open(Format::Mbox, &[dir]) else { panic!("open corpus") };
+    let Ok(records) = open(Format::Mbox, &[dir]) else {
+        panic!("open corpus")
+    };
     for item in records {
         tally.add(&item);
         if let Ok(Record::Message(m)) = &item {
             threads.insert(m.thread_source_id.clone());
             largest_body = largest_body.max(m.body_text.len());
-            assert!(m.author.email.as_deref().map(|e| e.contains('@')).unwrap_or(true), "obfuscated address left: {:?}", m.author.email);
+            assert!(
+                m.author
+                    .email
+                    .as_deref()
+                    .map(|e| e.contains('@'))
+                    .unwrap_or(true),
+                "obfuscated address left: {:?}",
+                m.author.email
+            );
         }
     }
-    assert!(tally.messages > 29_000 && tally.messages < 30_000, "{tally:?}");
+    assert!(
+        tally.messages > 29_000 && tally.messages < 30_000,
+        "{tally:?}"
+    );
     assert_eq!(tally.errors, 0);
-    assert!(threads.len() > 9_000 && threads.len() < 12_000, "{}", threads.len());
+    assert!(
+        threads.len() > 9_000 && threads.len() < 12_000,
+        "{}",
+        threads.len()
+    );
     // Memory is bounded by one message, never the month file.
     assert!(largest_body < 2_000_000);
 }
 
 #[test]
 fn maildir_real_samples() {
-    let Some(dir) = shared("samples/maildir") else { return };
+    let Some(dir) = shared("samples/maildir") else {
+        return;
+    };
     let a = one(Format::Maildir, dir.join("notmuch-corpus-default"));
     assert_eq!(a.messages.len(), 53);
-    assert_eq!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count(), 29);
+    assert_eq!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count(),
+        29
+    );
     let a = one(Format::Maildir, dir.join("notmuch-corpus-lkml"));
     assert_eq!(a.messages.len(), 210);
-    assert_eq!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count(), 205);
+    assert_eq!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count(),
+        205
+    );
     let a = one(Format::Maildir, dir.join("notmuch-corpus-broken"));
     assert_eq!(a.tally.total(), 4);
 }
@@ -305,27 +475,58 @@ fn mastodon_fixture() {
     let a = one(Format::Mastodon, fixture("mastodon/outbox.json"));
     assert_eq!(a.people.len(), 1);
     assert_eq!(a.people[0].handle, "@marie@mastodon.social");
-    assert_eq!(a.people[0].links, vec!["https://marie.example.fr/".to_string()]);
+    assert_eq!(
+        a.people[0].links,
+        vec!["https://marie.example.fr/".to_string()]
+    );
     assert_eq!(a.messages.len(), 3);
     assert_eq!(a.skipped.len(), 2); // a DM and a boost
     let third = a.msg("https://mastodon.social/users/marie/statuses/5");
-    assert_eq!(third.thread_source_id, "https://mastodon.social/users/marie/statuses/1");
-    assert_eq!(third.parent_source_id.as_deref(), Some("https://mastodon.social/users/marie/statuses/2"));
+    assert_eq!(
+        third.thread_source_id,
+        "https://mastodon.social/users/marie/statuses/1"
+    );
+    assert_eq!(
+        third.parent_source_id.as_deref(),
+        Some("https://mastodon.social/users/marie/statuses/2")
+    );
     let first = a.msg("https://mastodon.social/users/marie/statuses/1");
     assert_eq!(first.lang.as_deref(), Some("fr"));
-    assert_eq!(first.body_text, "Les réseaux sociaux d'entreprise, vraiment ?");
+    assert_eq!(
+        first.body_text,
+        "Les réseaux sociaux d'entreprise, vraiment ?"
+    );
 }
 
 #[test]
 fn mastodon_real_archive() {
-    let Some(p) = shared("samples/activitypub/mastodon-archive-dealingwith-outbox.json") else { return };
+    let Some(p) = shared("samples/activitypub/mastodon-archive-dealingwith-outbox.json") else {
+        return;
+    };
     let a = one(Format::Mastodon, p);
     // 1586 activities: 1260 Create (some direct), 326 Announce.
     assert_eq!(a.messages.len() + a.skipped.len(), 1586);
-    assert!(a.skipped.iter().filter(|s| s.reason.contains("boost")).count() == 326);
-    assert!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count() > 380);
+    assert!(
+        a.skipped
+            .iter()
+            .filter(|s| s.reason.contains("boost"))
+            .count()
+            == 326
+    );
+    assert!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count()
+            > 380
+    );
     assert_eq!(a.people[0].handle, "@dealingwith@indieweb.social");
-    assert!(a.people[0].links.iter().any(|l| l.contains("daniel.industries")));
+    assert!(
+        a.people[0]
+            .links
+            .iter()
+            .any(|l| l.contains("daniel.industries"))
+    );
 }
 
 // ---------------------------------------------------------------- Discourse
@@ -336,7 +537,10 @@ fn discourse_fixture() {
     assert_eq!(a.messages.len(), 3);
     let root = a.msg("discourse-post:83");
     assert_eq!(root.author.handle, "samsaffron");
-    assert_eq!(root.thread_title.as_deref(), Some("THIS SITE IS A SANDBOX -- it is reset every day"));
+    assert_eq!(
+        root.thread_title.as_deref(),
+        Some("THIS SITE IS A SANDBOX -- it is reset every day")
+    );
     let r = a.msg("discourse-post:226");
     assert_eq!(r.parent_source_id.as_deref(), Some("discourse-post:83"));
     assert_eq!(r.thread_source_id, "discourse-post:83");
@@ -344,29 +548,54 @@ fn discourse_fixture() {
 
 #[test]
 fn discourse_real_topic() {
-    let Some(p) = shared("samples/discourse/perceval-discourse_topic_1148.json") else { return };
+    let Some(p) = shared("samples/discourse/perceval-discourse_topic_1148.json") else {
+        return;
+    };
     let a = one(Format::Discourse, p);
     assert_eq!(a.messages.len(), 20);
-    assert!(a.messages.iter().any(|m| m.author.handle == "gorhill" && m.author.display_name == "Raymond Hill"));
-    assert_eq!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count(), 19);
+    assert!(
+        a.messages
+            .iter()
+            .any(|m| m.author.handle == "gorhill" && m.author.display_name == "Raymond Hill")
+    );
+    assert_eq!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count(),
+        19
+    );
 }
 
 // ---------------------------------------------------------------- Slack
 
 #[test]
 fn slack_zip_fixture() {
-    let a = one(Format::Slack, fixture("slack-export-viewer-testarchive.zip"));
+    let a = one(
+        Format::Slack,
+        fixture("slack-export-viewer-testarchive.zip"),
+    );
     assert_eq!(a.messages.len() + a.skipped.len(), 158);
-    assert!(a.messages.iter().any(|m| m.author.handle == "hamza" && m.thread_title.as_deref() == Some("#enrique")));
+    assert!(
+        a.messages
+            .iter()
+            .any(|m| m.author.handle == "hamza" && m.thread_title.as_deref() == Some("#enrique"))
+    );
     assert!(a.errors.is_empty());
 }
 
 #[test]
 fn slack_folder_threads() {
-    let Some(p) = shared("samples/slack/slackdump-source_export_dir") else { return };
+    let Some(p) = shared("samples/slack/slackdump-source_export_dir") else {
+        return;
+    };
     let a = one(Format::Slack, p);
     assert_eq!(a.messages.len() + a.skipped.len(), 16);
-    let replies: Vec<&ImportedMessage> = a.messages.iter().filter(|m| m.parent_source_id.is_some()).collect();
+    let replies: Vec<&ImportedMessage> = a
+        .messages
+        .iter()
+        .filter(|m| m.parent_source_id.is_some())
+        .collect();
     assert_eq!(replies.len(), 4);
     let mut rooted = 0;
     for r in replies {
@@ -391,7 +620,10 @@ fn twitter_fixture() {
     assert_eq!(a.skipped.len(), 1);
     let r = a.msg("1003");
     assert_eq!(r.parent_source_id.as_deref(), Some("999"));
-    assert_eq!(r.body_text, "@someone Thanks, see https://example.org/page & more");
+    assert_eq!(
+        r.body_text,
+        "@someone Thanks, see https://example.org/page & more"
+    );
     assert_eq!(r.url.as_deref(), Some("https://x.com/marie_d/status/1003"));
     assert_eq!(r.created_at, 1_709_370_000_000);
 }
@@ -416,10 +648,18 @@ fn mbox_first_from_line_without_date() {
 
 #[test]
 fn twitter_real_archive() {
-    let Some(p) = shared("samples/twitter/x-archive-milahu104-tweets.js") else { return };
+    let Some(p) = shared("samples/twitter/x-archive-milahu104-tweets.js") else {
+        return;
+    };
     let a = one(Format::Twitter, p);
     assert_eq!(a.messages.len() + a.skipped.len(), 2045);
-    assert!(a.messages.iter().filter(|m| m.parent_source_id.is_some()).count() > 1500);
+    assert!(
+        a.messages
+            .iter()
+            .filter(|m| m.parent_source_id.is_some())
+            .count()
+            > 1500
+    );
     assert_eq!(a.people[0].handle, "milahu104");
     assert_eq!(a.messages[0].author.display_name, "Milan Hauth");
 }
@@ -435,18 +675,32 @@ fn linkedin_fixture_folder() {
     let s = a.msg("https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A1");
     assert_eq!(s.body_text, "First line.\n\nThird line with \"quotes\".");
     let c = a.messages.iter().find(|m| m.parent_source_id.is_some());
-    assert_eq!(c.map(|c| c.body_text.as_str()), Some("Great point, \"really\"."));
+    assert_eq!(
+        c.map(|c| c.body_text.as_str()),
+        Some("Great point, \"really\".")
+    );
     assert_eq!(a.errors.len(), 1);
     assert_eq!(a.errors[0].position.line, Some(3));
 }
 
 #[test]
 fn linkedin_real_export() {
-    let Some(dir) = shared("samples/linkedin") else { return };
-    let a = read(Format::Linkedin, &[dir.join("linkedin-sanand-Shares.csv"), dir.join("linkedin-sanand-Comments.csv")]);
+    let Some(dir) = shared("samples/linkedin") else {
+        return;
+    };
+    let a = read(
+        Format::Linkedin,
+        &[
+            dir.join("linkedin-sanand-Shares.csv"),
+            dir.join("linkedin-sanand-Comments.csv"),
+        ],
+    );
     assert_eq!(a.messages.len(), 202 + 323);
     assert!(a.errors.is_empty());
-    assert!(a.messages.iter().any(|m| m.body_text.starts_with("I'm off for a 10-day Vipassana meditation program.\n\n")));
+    assert!(a.messages.iter().any(|m| {
+        m.body_text
+            .starts_with("I'm off for a 10-day Vipassana meditation program.\n\n")
+    }));
 }
 
 // ---------------------------------------------------------------- jsonl
@@ -459,7 +713,10 @@ fn jsonl_fixture() {
     assert_eq!(a.messages.len(), 2);
     assert_eq!(a.msg("t1").body_text, "Qui vient ?");
     assert_eq!(a.msg("t1-2").parent_source_id.as_deref(), Some("t1"));
-    assert_eq!(a.errors.iter().map(|e| e.position.line).collect::<Vec<_>>(), vec![Some(5), Some(6)]);
+    assert_eq!(
+        a.errors.iter().map(|e| e.position.line).collect::<Vec<_>>(),
+        vec![Some(5), Some(6)]
+    );
     assert!(a.errors.iter().all(|e| !e.fatal));
 }
 
@@ -470,8 +727,15 @@ fn several_files_continue_after_a_damaged_one() {
     let dir = tempfile::tempdir().ok();
     let Some(dir) = dir else { return };
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, b"{\"orderedItems\":[{\"type\":\"Announce\"},\n{\"type\":").ok();
-    let a = read(Format::Mastodon, &[bad.clone(), fixture("mastodon/outbox.json")]);
+    std::fs::write(
+        &bad,
+        b"{\"orderedItems\":[{\"type\":\"Announce\"},\n{\"type\":",
+    )
+    .ok();
+    let a = read(
+        Format::Mastodon,
+        &[bad.clone(), fixture("mastodon/outbox.json")],
+    );
     assert_eq!(a.errors.len(), 1);
     assert!(a.errors[0].fatal && a.errors[0].file == bad && a.errors[0].position.line == Some(2));
     assert_eq!(a.messages.len(), 3);

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use super::{head, io_err, malformed, stable_hash, FileIter, Item, Pump, Source};
+use super::{FileIter, Item, Pump, Source, head, io_err, malformed, stable_hash};
 use crate::dates::{parse_asctime, parse_rfc2822};
 use crate::error::{ImportError, ItemError, Position};
 use crate::mail::{self, msg_ids, parse_mailbox};
@@ -25,11 +25,20 @@ const CHANNEL: &str = "email";
 
 pub(crate) fn check_mbox(p: &Path) -> Result<(), ImportError> {
     let h = head(p, 4096)?;
-    let first = h.split(|&b| b == b'\n').find(|l| !l.iter().all(|b| b.is_ascii_whitespace()));
+    let first = h
+        .split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()));
     match first {
         None => Ok(()), // empty file: zero messages
         Some(l) if l.starts_with(b"From ") => Ok(()),
-        Some(l) => Err(malformed(p, Position::line(1), format!("expected an mbox starting with a \"From \" line, found {:?}", String::from_utf8_lossy(&l[..l.len().min(40)])))),
+        Some(l) => Err(malformed(
+            p,
+            Position::line(1),
+            format!(
+                "expected an mbox starting with a \"From \" line, found {:?}",
+                String::from_utf8_lossy(&l[..l.len().min(40)])
+            ),
+        )),
     }
 }
 
@@ -63,13 +72,22 @@ impl Source for Mbox {
             let n = match self.reader.read_until(b'\n', &mut self.line) {
                 Ok(n) => n,
                 Err(e) => {
-                    out.push_back(Err(ItemError::fatal(&self.path, Position::line(self.line_no + 1), format!("read error: {e}"))));
+                    out.push_back(Err(ItemError::fatal(
+                        &self.path,
+                        Position::line(self.line_no + 1),
+                        format!("read error: {e}"),
+                    )));
                     return false;
                 }
             };
             if n == 0 {
                 if let Some((from, line)) = started {
-                    out.push_back(message_item(&msg, Some(&from), &self.path, Position::line(line)));
+                    out.push_back(message_item(
+                        &msg,
+                        Some(&from),
+                        &self.path,
+                        Position::line(line),
+                    ));
                 }
                 return false;
             }
@@ -77,7 +95,10 @@ impl Source for Mbox {
             // A separator is a "From " line after a blank line that carries a
             // date: unescaped "From it, I would…" lines in bodies are text.
             // The first "From " line of a file is accepted even without a date.
-            if prev_blank && self.line.starts_with(b"From ") && (started.is_none() || is_separator(&self.line)) {
+            if prev_blank
+                && self.line.starts_with(b"From ")
+                && (started.is_none() || is_separator(&self.line))
+            {
                 let from_line = String::from_utf8_lossy(&self.line).trim_end().to_string();
                 match started {
                     None => started = Some((from_line, self.line_no)),
@@ -87,7 +108,12 @@ impl Source for Mbox {
                         if msg.ends_with(b"\n\n") {
                             msg.pop();
                         }
-                        out.push_back(message_item(&msg, Some(&from), &self.path, Position::line(line)));
+                        out.push_back(message_item(
+                            &msg,
+                            Some(&from),
+                            &self.path,
+                            Position::line(line),
+                        ));
                         return true;
                     }
                 }
@@ -125,24 +151,52 @@ fn message_item(raw: &[u8], from_line: Option<&str>, path: &Path, pos: Position)
         .or_else(|| m.header("date").and_then(crate::dates::parse_any))
         .or_else(|| from_line.and_then(parse_asctime));
     let Some(created_at) = created_at else {
-        return Err(ItemError::item(path, pos, "message: expected a Date header (or a dated From line)"));
+        return Err(ItemError::item(
+            path,
+            pos,
+            "message: expected a Date header (or a dated From line)",
+        ));
     };
     let (name, email) = m.header("from").map(parse_mailbox).unwrap_or((None, None));
-    let subject = m.decoded("subject").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let source_id = m.header("message-id").and_then(|v| msg_ids(v).into_iter().next()).unwrap_or_else(|| {
-        format!(
-            "generated-{}@parvis.invalid",
-            stable_hash(&[m.header("from").unwrap_or(""), m.header("date").unwrap_or(""), subject.as_deref().unwrap_or("")])
-        )
-    });
+    let subject = m
+        .decoded("subject")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let source_id = m
+        .header("message-id")
+        .and_then(|v| msg_ids(v).into_iter().next())
+        .unwrap_or_else(|| {
+            format!(
+                "generated-{}@parvis.invalid",
+                stable_hash(&[
+                    m.header("from").unwrap_or(""),
+                    m.header("date").unwrap_or(""),
+                    subject.as_deref().unwrap_or("")
+                ])
+            )
+        });
     let refs = m.header("references").map(msg_ids).unwrap_or_default();
-    let parent = m.header("in-reply-to").and_then(|v| msg_ids(v).into_iter().next()).or_else(|| refs.last().cloned()).filter(|p| *p != source_id);
-    let thread = refs.first().cloned().or_else(|| parent.clone()).unwrap_or_else(|| source_id.clone());
-    let local = email.as_deref().and_then(|e| e.split('@').next()).map(str::to_string);
+    let parent = m
+        .header("in-reply-to")
+        .and_then(|v| msg_ids(v).into_iter().next())
+        .or_else(|| refs.last().cloned())
+        .filter(|p| *p != source_id);
+    let thread = refs
+        .first()
+        .cloned()
+        .or_else(|| parent.clone())
+        .unwrap_or_else(|| source_id.clone());
+    let local = email
+        .as_deref()
+        .and_then(|e| e.split('@').next())
+        .map(str::to_string);
     let display_name = name.clone().or(local).unwrap_or_else(|| "unknown".into());
     let author = ImportedPerson {
         channel: CHANNEL.into(),
-        handle: email.as_deref().map(crate::identity::normalise_email).unwrap_or_else(|| display_name.clone()),
+        handle: email
+            .as_deref()
+            .map(crate::identity::normalise_email)
+            .unwrap_or_else(|| display_name.clone()),
         display_name,
         email,
         profile_url: None,
@@ -154,7 +208,9 @@ fn message_item(raw: &[u8], from_line: Option<&str>, path: &Path, pos: Position)
         thread_source_id: thread,
         parent_source_id: parent,
         thread_title: subject.map(|s| clean_subject(&s)),
-        url: m.header("archived-at").and_then(|v| msg_ids(v).into_iter().next()),
+        url: m
+            .header("archived-at")
+            .and_then(|v| msg_ids(v).into_iter().next()),
         author,
         created_at,
         body_text: m.body_text.trim_end().to_string(),
@@ -169,19 +225,27 @@ pub fn clean_subject(s: &str) -> String {
     loop {
         let before = s;
         for p in ["re:", "aw:", "sv:", "fw:", "fwd:", "tr:", "réf:"] {
-            if s.len() >= p.len() && s.is_char_boundary(p.len()) && s[..p.len()].eq_ignore_ascii_case(p) {
+            if s.len() >= p.len()
+                && s.is_char_boundary(p.len())
+                && s[..p.len()].eq_ignore_ascii_case(p)
+            {
                 s = s[p.len()..].trim_start();
             }
         }
         if s.starts_with('[')
-            && let Some(end) = s.find(']') {
-                s = s[end + 1..].trim_start();
-            }
+            && let Some(end) = s.find(']')
+        {
+            s = s[end + 1..].trim_start();
+        }
         if s == before {
             break;
         }
     }
-    if s.is_empty() { "(no subject)".to_string() } else { s.to_string() }
+    if s.is_empty() {
+        "(no subject)".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 pub(crate) fn open_maildir(p: &Path) -> Result<FileIter, ImportError> {
@@ -192,7 +256,9 @@ pub(crate) fn open_maildir(p: &Path) -> Result<FileIter, ImportError> {
     } else {
         files.push(p.to_path_buf());
     }
-    Ok(Box::new(Pump::new(Maildir { files: files.into() })))
+    Ok(Box::new(Pump::new(Maildir {
+        files: files.into(),
+    })))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -221,19 +287,32 @@ struct Maildir {
 
 impl Source for Maildir {
     fn step(&mut self, out: &mut VecDeque<Item>) -> bool {
-        let Some(f) = self.files.pop_front() else { return false };
+        let Some(f) = self.files.pop_front() else {
+            return false;
+        };
         match std::fs::read(&f) {
             Ok(raw) => {
                 // Tolerate an mbox-style "From " first line in single files.
                 let (body, from) = if raw.starts_with(b"From ") {
-                    let nl = raw.iter().position(|&b| b == b'\n').map(|i| i + 1).unwrap_or(raw.len());
-                    (&raw[nl..], Some(String::from_utf8_lossy(&raw[..nl]).trim().to_string()))
+                    let nl = raw
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map(|i| i + 1)
+                        .unwrap_or(raw.len());
+                    (
+                        &raw[nl..],
+                        Some(String::from_utf8_lossy(&raw[..nl]).trim().to_string()),
+                    )
                 } else {
                     (&raw[..], None)
                 };
                 out.push_back(message_item(body, from.as_deref(), &f, Position::line(1)));
             }
-            Err(e) => out.push_back(Err(ItemError::item(&f, Position::default(), format!("cannot read message file: {e}")))),
+            Err(e) => out.push_back(Err(ItemError::item(
+                &f,
+                Position::default(),
+                format!("cannot read message file: {e}"),
+            ))),
         }
         true
     }
@@ -245,7 +324,10 @@ mod tests {
 
     #[test]
     fn subjects() {
-        assert_eq!(clean_subject("Re: [R-sig-Geo] RE: Least Cost Path"), "Least Cost Path");
+        assert_eq!(
+            clean_subject("Re: [R-sig-Geo] RE: Least Cost Path"),
+            "Least Cost Path"
+        );
         assert_eq!(clean_subject("Re:"), "(no subject)");
     }
 }

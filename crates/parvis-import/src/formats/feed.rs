@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
-use super::{check_xml_root, io_err, stable_hash, text_from_html, FileIter, Item, Pump, Source};
+use super::{FileIter, Item, Pump, Source, check_xml_root, io_err, stable_hash, text_from_html};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
 use crate::record::{ImportedMessage, ImportedPerson, Record};
@@ -24,12 +24,23 @@ use crate::xml::{XmlNode, XmlStream};
 const CHANNEL: &str = "rss";
 
 pub(crate) fn check(p: &Path) -> Result<(), ImportError> {
-    check_xml_root(p, &["rss", "feed", "rdf:RDF", "RDF"], "an RSS or Atom feed (<rss>, <feed> or <rdf:RDF> root)")
+    check_xml_root(
+        p,
+        &["rss", "feed", "rdf:RDF", "RDF"],
+        "an RSS or Atom feed (<rss>, <feed> or <rdf:RDF> root)",
+    )
 }
 
 pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
     let xml = XmlStream::open(p).map_err(|e| io_err(p, e))?;
-    Ok(Box::new(Pump::new(Feed { xml, title: None, link: None, lang: None, date: None, bare_atom: false })))
+    Ok(Box::new(Pump::new(Feed {
+        xml,
+        title: None,
+        link: None,
+        lang: None,
+        date: None,
+        bare_atom: false,
+    })))
 }
 
 struct Feed {
@@ -71,7 +82,12 @@ impl Source for Feed {
         if start.depth == 0 {
             // Atom without its namespace (seen in the wild): read it as Atom.
             self.bare_atom = start.name == "feed";
-            if let Some(l) = start.attrs.iter().find(|(k, _)| k == "xml:lang").map(|(_, v)| v.clone()) {
+            if let Some(l) = start
+                .attrs
+                .iter()
+                .find(|(k, _)| k == "xml:lang")
+                .map(|(_, v)| v.clone())
+            {
                 self.lang = Some(l);
             }
             return true;
@@ -82,16 +98,25 @@ impl Source for Feed {
         }
         let name = start.name.clone();
         // Channel-level metadata: <rss><channel><title>, <feed><title>, <rdf:RDF><channel><title>.
-        let in_channel = self.xml.stack.len() >= 2 && local(&self.xml.stack[self.xml.stack.len() - 2]) == "channel";
+        let in_channel = self.xml.stack.len() >= 2
+            && local(&self.xml.stack[self.xml.stack.len() - 2]) == "channel";
         let at_feed = start.depth == 1 && name.starts_with("atom:");
-        let meta = (in_channel || at_feed) && matches!(local(&name), "title" | "link" | "language" | "pubDate" | "lastBuildDate" | "date" | "updated");
+        let meta = (in_channel || at_feed)
+            && matches!(
+                local(&name),
+                "title" | "link" | "language" | "pubDate" | "lastBuildDate" | "date" | "updated"
+            );
         if name == "item" || name == "atom:entry" {
             match self.xml.read_subtree(start) {
                 Ok(mut node) => {
                     if self.bare_atom {
                         atomize(&mut node);
                     }
-                    out.push_back(if name == "item" { self.rss_item(&node, pos) } else { self.atom_entry(&node, pos) })
+                    out.push_back(if name == "item" {
+                        self.rss_item(&node, pos)
+                    } else {
+                        self.atom_entry(&node, pos)
+                    })
                 }
                 Err(e) => {
                     out.push_back(Err(e));
@@ -100,19 +125,27 @@ impl Source for Feed {
             }
         } else if meta {
             match self.xml.read_subtree(start) {
-                    Ok(mut node) => {
+                Ok(mut node) => {
                     if self.bare_atom {
                         atomize(&mut node);
                     }
                     let text = node.text.trim().to_string();
                     match local(&name) {
                         "title" if self.title.is_none() => self.title = Some(text),
-                        "language" if self.lang.is_none() && !text.is_empty() => self.lang = Some(text),
-                        "pubDate" | "lastBuildDate" | "date" | "updated" if self.date.is_none() => self.date = parse_any(&text),
+                        "language" if self.lang.is_none() && !text.is_empty() => {
+                            self.lang = Some(text)
+                        }
+                        "pubDate" | "lastBuildDate" | "date" | "updated" if self.date.is_none() => {
+                            self.date = parse_any(&text)
+                        }
                         "link" if self.link.is_none() => {
                             let href = if name.starts_with("atom:") {
                                 let rel = node.attr("rel").unwrap_or("alternate");
-                                if rel == "alternate" { node.attr("href").map(str::to_string) } else { None }
+                                if rel == "alternate" {
+                                    node.attr("href").map(str::to_string)
+                                } else {
+                                    None
+                                }
                             } else {
                                 Some(text).filter(|t| !t.is_empty())
                             };
@@ -164,24 +197,49 @@ impl Feed {
     }
 
     fn is_comment_feed(&self) -> bool {
-        self.title.as_deref().map(|t| t.starts_with("Comments on:") || t.starts_with("Commentaires sur")).unwrap_or(false)
+        self.title
+            .as_deref()
+            .map(|t| t.starts_with("Comments on:") || t.starts_with("Commentaires sur"))
+            .unwrap_or(false)
     }
 
     fn rss_item(&self, node: &XmlNode, pos: Position) -> Item {
         let link = node.text_of("link");
         let title = node.text_of("title").or_else(|| node.text_of("dc:title"));
-        let Some(created_at) = ["pubDate", "dc:date", "atom:published", "atom:updated"].iter().find_map(|n| node.text_of(n).and_then(|d| parse_any(&d))).or(self.date) else {
-            return Err(ItemError::item(&self.xml.path, pos, "item: expected a date in <pubDate> or <dc:date>"));
+        let Some(created_at) = ["pubDate", "dc:date", "atom:published", "atom:updated"]
+            .iter()
+            .find_map(|n| node.text_of(n).and_then(|d| parse_any(&d)))
+            .or(self.date)
+        else {
+            return Err(ItemError::item(
+                &self.xml.path,
+                pos,
+                "item: expected a date in <pubDate> or <dc:date>",
+            ));
         };
         let source_id = node
             .text_of("guid")
             .or_else(|| node.attr("rdf:about").map(str::to_string))
             .or_else(|| link.clone())
-            .unwrap_or_else(|| format!("rss-item-{}", stable_hash(&[title.as_deref().unwrap_or(""), &created_at.to_string()])));
-        let author = match node.text_of("dc:creator").or_else(|| node.text_of("author")) {
+            .unwrap_or_else(|| {
+                format!(
+                    "rss-item-{}",
+                    stable_hash(&[title.as_deref().unwrap_or(""), &created_at.to_string()])
+                )
+            });
+        let author = match node
+            .text_of("dc:creator")
+            .or_else(|| node.text_of("author"))
+        {
             Some(a) => {
                 let (name, email) = split_author(&a);
-                ImportedPerson { channel: CHANNEL.into(), handle: name.clone(), display_name: name, email, ..Default::default() }
+                ImportedPerson {
+                    channel: CHANNEL.into(),
+                    handle: name.clone(),
+                    display_name: name,
+                    email,
+                    ..Default::default()
+                }
             }
             None => self.feed_author(),
         };
@@ -190,12 +248,19 @@ impl Feed {
             .map(|c| c.text.clone())
             .or_else(|| node.child("description").map(|c| c.text.clone()))
             .unwrap_or_default();
-        let reply_to = node.child("thr:in-reply-to").and_then(|r| r.attr("ref").map(str::to_string));
-        let page = link.as_deref().filter(|l| l.contains("#comment-") || self.is_comment_feed()).map(|l| strip_fragment(l).to_string());
+        let reply_to = node
+            .child("thr:in-reply-to")
+            .and_then(|r| r.attr("ref").map(str::to_string));
+        let page = link
+            .as_deref()
+            .filter(|l| l.contains("#comment-") || self.is_comment_feed())
+            .map(|l| strip_fragment(l).to_string());
         let parent = reply_to.or(page);
         let thread = parent.clone().unwrap_or_else(|| source_id.clone());
         let thread_title = if parent.is_some() && self.is_comment_feed() {
-            self.title.as_deref().map(|t| t.trim_start_matches("Comments on:").trim().to_string())
+            self.title
+                .as_deref()
+                .map(|t| t.trim_start_matches("Comments on:").trim().to_string())
         } else {
             title
         };
@@ -220,15 +285,34 @@ impl Feed {
             .find(|l| l.attr("rel").unwrap_or("alternate") == "alternate")
             .and_then(|l| l.attr("href").map(str::to_string));
         let title = node.text_of("atom:title");
-        let Some(created_at) = ["atom:published", "atom:updated", "atom:issued", "atom:modified"].iter().find_map(|n| node.text_of(n).and_then(|d| parse_any(&d))).or(self.date) else {
-            return Err(ItemError::item(&self.xml.path, pos, "entry: expected a date in <published> or <updated>"));
+        let Some(created_at) = [
+            "atom:published",
+            "atom:updated",
+            "atom:issued",
+            "atom:modified",
+        ]
+        .iter()
+        .find_map(|n| node.text_of(n).and_then(|d| parse_any(&d)))
+        .or(self.date) else {
+            return Err(ItemError::item(
+                &self.xml.path,
+                pos,
+                "entry: expected a date in <published> or <updated>",
+            ));
         };
         let Some(source_id) = node.text_of("atom:id").or_else(|| link.clone()) else {
-            return Err(ItemError::item(&self.xml.path, pos, "entry: expected an <id> or an alternate <link>"));
+            return Err(ItemError::item(
+                &self.xml.path,
+                pos,
+                "entry: expected an <id> or an alternate <link>",
+            ));
         };
         let author = match node.child("atom:author") {
             Some(a) => {
-                let name = a.text_of("atom:name").or_else(|| a.text_of("atom:email")).unwrap_or_else(|| "unknown".into());
+                let name = a
+                    .text_of("atom:name")
+                    .or_else(|| a.text_of("atom:email"))
+                    .unwrap_or_else(|| "unknown".into());
                 ImportedPerson {
                     channel: CHANNEL.into(),
                     handle: a.text_of("atom:uri").unwrap_or_else(|| name.clone()),
@@ -240,7 +324,9 @@ impl Feed {
             }
             None => self.feed_author(),
         };
-        let body = node.child("atom:content").or_else(|| node.child("atom:summary"));
+        let body = node
+            .child("atom:content")
+            .or_else(|| node.child("atom:summary"));
         let (html, is_html) = match body {
             Some(b) => match b.attr("type").unwrap_or("text") {
                 "xhtml" => (b.inner_markup(), true),
@@ -249,8 +335,13 @@ impl Feed {
             },
             None => (String::new(), false),
         };
-        let parent = node.child("thr:in-reply-to").and_then(|r| r.attr("ref").map(str::to_string));
-        let lang = node.attr("xml:lang").map(str::to_string).or_else(|| self.lang.clone());
+        let parent = node
+            .child("thr:in-reply-to")
+            .and_then(|r| r.attr("ref").map(str::to_string));
+        let lang = node
+            .attr("xml:lang")
+            .map(str::to_string)
+            .or_else(|| self.lang.clone());
         Ok(Record::Message(ImportedMessage {
             channel: CHANNEL.into(),
             thread_source_id: parent.clone().unwrap_or_else(|| source_id.clone()),
@@ -260,7 +351,11 @@ impl Feed {
             url: link,
             author,
             created_at,
-            body_text: if is_html { text_from_html(&html) } else { html.trim().to_string() },
+            body_text: if is_html {
+                text_from_html(&html)
+            } else {
+                html.trim().to_string()
+            },
             body_html: if is_html { Some(html) } else { None },
             lang,
         }))

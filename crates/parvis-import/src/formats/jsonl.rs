@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{io_err, FileIter, Item, Pump, Source};
+use super::{FileIter, Item, Pump, Source, io_err};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
 use crate::record::{ImportedMessage, ImportedPerson, Record};
@@ -69,7 +69,12 @@ struct Line {
 
 pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
     let f = std::fs::File::open(p).map_err(|e| io_err(p, e))?;
-    Ok(Box::new(Pump::new(Jsonl { reader: BufReader::with_capacity(64 * 1024, f), path: p.to_path_buf(), line_no: 0, buf: String::new() })))
+    Ok(Box::new(Pump::new(Jsonl {
+        reader: BufReader::with_capacity(64 * 1024, f),
+        path: p.to_path_buf(),
+        line_no: 0,
+        buf: String::new(),
+    })))
 }
 
 struct Jsonl {
@@ -99,7 +104,11 @@ impl Source for Jsonl {
                 Ok(0) => return false,
                 Ok(_) => {}
                 Err(e) => {
-                    out.push_back(Err(ItemError::fatal(&self.path, Position::line(self.line_no + 1), format!("read error: {e}"))));
+                    out.push_back(Err(ItemError::fatal(
+                        &self.path,
+                        Position::line(self.line_no + 1),
+                        format!("read error: {e}"),
+                    )));
                     return false;
                 }
             }
@@ -112,7 +121,11 @@ impl Source for Jsonl {
             let pos = Position::line(self.line_no);
             out.push_back(match serde_json::from_str::<Line>(t) {
                 Ok(l) => convert(l, &self.path, pos),
-                Err(e) => Err(ItemError::item(&self.path, pos, format!("expected a Parvis jsonl object (FORMAT-jsonl.md): {e}"))),
+                Err(e) => Err(ItemError::item(
+                    &self.path,
+                    pos,
+                    format!("expected a Parvis jsonl object (FORMAT-jsonl.md): {e}"),
+                )),
             });
             return true;
         }
@@ -123,30 +136,63 @@ fn convert(l: Line, path: &Path, pos: Position) -> Item {
     let kind = l.kind.as_deref().unwrap_or("message");
     if kind == "person" {
         let Some(p) = l.person.or(l.author) else {
-            return Err(ItemError::item(path, pos, "person line: expected a \"person\" object"));
+            return Err(ItemError::item(
+                path,
+                pos,
+                "person line: expected a \"person\" object",
+            ));
         };
         return Ok(Record::Person(person(&l.channel, p)));
     }
     if kind != "message" {
-        return Err(ItemError::item(path, pos, format!("expected \"type\" to be \"message\" or \"person\", found {kind:?}")));
+        return Err(ItemError::item(
+            path,
+            pos,
+            format!("expected \"type\" to be \"message\" or \"person\", found {kind:?}"),
+        ));
     }
-    let Some(id) = l.id.filter(|i| !i.is_empty()) else { return Err(ItemError::item(path, pos, "message: expected a non-empty \"id\"")) };
-    let Some(author) = l.author else { return Err(ItemError::item(path, pos, format!("message {id}: expected an \"author\" object"))) };
+    let Some(id) = l.id.filter(|i| !i.is_empty()) else {
+        return Err(ItemError::item(
+            path,
+            pos,
+            "message: expected a non-empty \"id\"",
+        ));
+    };
+    let Some(author) = l.author else {
+        return Err(ItemError::item(
+            path,
+            pos,
+            format!("message {id}: expected an \"author\" object"),
+        ));
+    };
     let created_at = match l.created_at {
         Some(When::Millis(ms)) => Some(ms),
         Some(When::Text(t)) => parse_any(&t),
         None => None,
     };
     let Some(created_at) = created_at else {
-        return Err(ItemError::item(path, pos, format!("message {id}: expected \"created_at\" as RFC 3339 text or Unix milliseconds")));
+        return Err(ItemError::item(
+            path,
+            pos,
+            format!("message {id}: expected \"created_at\" as RFC 3339 text or Unix milliseconds"),
+        ));
     };
     let body_text = match (&l.text, &l.html) {
         (Some(t), _) => t.clone(),
         (None, Some(h)) => crate::html::html_to_text(h),
-        (None, None) => return Err(ItemError::item(path, pos, format!("message {id}: expected \"text\" or \"html\""))),
+        (None, None) => {
+            return Err(ItemError::item(
+                path,
+                pos,
+                format!("message {id}: expected \"text\" or \"html\""),
+            ));
+        }
     };
     Ok(Record::Message(ImportedMessage {
-        thread_source_id: l.thread_id.or_else(|| l.parent_id.clone()).unwrap_or_else(|| id.clone()),
+        thread_source_id: l
+            .thread_id
+            .or_else(|| l.parent_id.clone())
+            .unwrap_or_else(|| id.clone()),
         author: person(&l.channel, author),
         channel: l.channel,
         source_id: id,

@@ -5,9 +5,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use crate::Records;
 use crate::error::{ImportError, ItemError, Position};
 use crate::record::Record;
-use crate::Records;
 
 pub mod discourse;
 pub mod disqus;
@@ -55,16 +55,40 @@ impl Format {
     /// Every format, for help texts: `(name, description)`.
     pub fn all() -> &'static [(Format, &'static str)] {
         &[
-            (Format::Wxr, "WordPress export (WXR 1.0-1.2): posts and threaded comments"),
-            (Format::Disqus, "Disqus XML export: threads and threaded comments"),
-            (Format::Rss, "RSS 2.0 / RSS 1.0 / Atom feed (auto-detected), with comments when present"),
-            (Format::Mbox, "mbox or Mailman pipermail archive (.mbox, .txt)"),
+            (
+                Format::Wxr,
+                "WordPress export (WXR 1.0-1.2): posts and threaded comments",
+            ),
+            (
+                Format::Disqus,
+                "Disqus XML export: threads and threaded comments",
+            ),
+            (
+                Format::Rss,
+                "RSS 2.0 / RSS 1.0 / Atom feed (auto-detected), with comments when present",
+            ),
+            (
+                Format::Mbox,
+                "mbox or Mailman pipermail archive (.mbox, .txt)",
+            ),
             (Format::Maildir, "Maildir folder or single message files"),
-            (Format::Mastodon, "Mastodon/ActivityPub archive: outbox.json (+ actor.json)"),
-            (Format::Discourse, "Discourse topic JSON (one topic per file)"),
+            (
+                Format::Mastodon,
+                "Mastodon/ActivityPub archive: outbox.json (+ actor.json)",
+            ),
+            (
+                Format::Discourse,
+                "Discourse topic JSON (one topic per file)",
+            ),
             (Format::Slack, "Slack export (zip or folder)"),
-            (Format::Twitter, "X/Twitter archive: tweets.js (+ account.js) or the archive folder"),
-            (Format::Linkedin, "LinkedIn export: Shares.csv, Comments.csv or the export folder"),
+            (
+                Format::Twitter,
+                "X/Twitter archive: tweets.js (+ account.js) or the archive folder",
+            ),
+            (
+                Format::Linkedin,
+                "LinkedIn export: Shares.csv, Comments.csv or the export folder",
+            ),
             (Format::Jsonl, "Parvis JSON Lines (FORMAT-jsonl.md)"),
         ]
     }
@@ -132,7 +156,11 @@ pub(crate) struct Pump<S> {
 
 impl<S: Source> Pump<S> {
     pub fn new(source: S) -> Self {
-        Pump { source, queue: VecDeque::new(), done: false }
+        Pump {
+            source,
+            queue: VecDeque::new(),
+            done: false,
+        }
     }
 }
 
@@ -183,7 +211,11 @@ impl Iterator for Chain {
 
 fn import_to_item(e: ImportError, path: &Path) -> ItemError {
     match e {
-        ImportError::Malformed { file, position, expected } => ItemError::fatal(file, position, expected),
+        ImportError::Malformed {
+            file,
+            position,
+            expected,
+        } => ItemError::fatal(file, position, expected),
         other => ItemError::fatal(path, Position::default(), other.to_string()),
     }
 }
@@ -196,24 +228,42 @@ fn expand(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| io_err(p, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && !f.file_name().and_then(|n| n.to_str()).unwrap_or(".").starts_with('.'))
+                .filter(|f| {
+                    f.is_file()
+                        && !f
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .unwrap_or(".")
+                            .starts_with('.')
+                })
                 .collect();
             files.sort();
             out.extend(files);
         } else if format == Format::Twitter && p.is_dir() {
             // An archive folder: every tweets part (tweets.js, tweets-part1.js, …).
-            let data = if p.join("data").is_dir() { p.join("data") } else { p.clone() };
+            let data = if p.join("data").is_dir() {
+                p.join("data")
+            } else {
+                p.clone()
+            };
             let mut parts: Vec<PathBuf> = std::fs::read_dir(&data)
                 .map_err(|e| io_err(&data, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
                     let n = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    (n.starts_with("tweets") || n.starts_with("tweet.") || n.starts_with("tweet-part")) && n.ends_with(".js")
+                    (n.starts_with("tweets")
+                        || n.starts_with("tweet.")
+                        || n.starts_with("tweet-part"))
+                        && n.ends_with(".js")
                 })
                 .collect();
             parts.sort();
             if parts.is_empty() {
-                return Err(malformed(p, Position::default(), "expected data/tweets.js in the X archive folder"));
+                return Err(malformed(
+                    p,
+                    Position::default(),
+                    "expected data/tweets.js in the X archive folder",
+                ));
             }
             out.extend(parts);
         } else {
@@ -224,11 +274,22 @@ fn expand(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError
 }
 
 pub(crate) fn io_err(file: &Path, source: std::io::Error) -> ImportError {
-    ImportError::Io { file: file.to_path_buf(), source }
+    ImportError::Io {
+        file: file.to_path_buf(),
+        source,
+    }
 }
 
-pub(crate) fn malformed(file: &Path, position: Position, expected: impl Into<String>) -> ImportError {
-    ImportError::Malformed { file: file.to_path_buf(), position, expected: expected.into() }
+pub(crate) fn malformed(
+    file: &Path,
+    position: Position,
+    expected: impl Into<String>,
+) -> ImportError {
+    ImportError::Malformed {
+        file: file.to_path_buf(),
+        position,
+        expected: expected.into(),
+    }
 }
 
 /// Reads up to `n` bytes from the start of a file.
@@ -236,7 +297,9 @@ pub(crate) fn head(file: &Path, n: usize) -> Result<Vec<u8>, ImportError> {
     use std::io::Read;
     let f = std::fs::File::open(file).map_err(|e| io_err(file, e))?;
     let mut buf = Vec::with_capacity(n);
-    f.take(n as u64).read_to_end(&mut buf).map_err(|e| io_err(file, e))?;
+    f.take(n as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| io_err(file, e))?;
     Ok(buf)
 }
 
@@ -246,7 +309,11 @@ pub(crate) fn open(format: Format, paths: &[PathBuf]) -> Result<Records, ImportE
     for p in &paths {
         check(format, p)?;
     }
-    Ok(Box::new(Chain { format, paths: paths.into(), current: None }))
+    Ok(Box::new(Chain {
+        format,
+        paths: paths.into(),
+        current: None,
+    }))
 }
 
 /// Cheap check that a path looks like `format`, reading only its first bytes.
@@ -289,24 +356,48 @@ pub(crate) fn check_xml_root(p: &Path, roots: &[&str], what: &str) -> Result<(),
     let mut rest = text.as_str();
     loop {
         let Some(lt) = rest.find('<') else {
-            return Err(malformed(p, Position::line(1), format!("expected {what}, found no XML element")));
+            return Err(malformed(
+                p,
+                Position::line(1),
+                format!("expected {what}, found no XML element"),
+            ));
         };
         rest = &rest[lt..];
         if rest.starts_with("<?") || rest.starts_with("<!") {
-            let end = if rest.starts_with("<!--") { rest.find("-->").map(|i| i + 3) } else { rest.find('>').map(|i| i + 1) };
+            let end = if rest.starts_with("<!--") {
+                rest.find("-->").map(|i| i + 3)
+            } else {
+                rest.find('>').map(|i| i + 1)
+            };
             match end {
                 Some(e) => rest = &rest[e..],
-                None => return Err(malformed(p, Position::line(1), format!("expected {what}, found an unterminated prolog"))),
+                None => {
+                    return Err(malformed(
+                        p,
+                        Position::line(1),
+                        format!("expected {what}, found an unterminated prolog"),
+                    ));
+                }
             }
             continue;
         }
-        let name: String = rest[1..].chars().take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/').collect();
+        let name: String = rest[1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
         if roots.iter().any(|r| name.eq_ignore_ascii_case(r)) {
             return Ok(());
         }
         let consumed = text.len() - rest.len();
         let line = text[..consumed].matches('\n').count() as u64 + 1;
-        return Err(malformed(p, Position { line: Some(line), offset: Some(consumed as u64) }, format!("expected {what}, found <{name}>")));
+        return Err(malformed(
+            p,
+            Position {
+                line: Some(line),
+                offset: Some(consumed as u64),
+            },
+            format!("expected {what}, found <{name}>"),
+        ));
     }
 }
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{io_err, malformed, FileIter, Item, Pump, Source};
+use super::{FileIter, Item, Pump, Source, io_err, malformed};
 use crate::dates::parse_epoch_seconds;
 use crate::error::{ImportError, ItemError, Position};
 use crate::jsonstream::{ArrayAt, ArrayStream};
@@ -35,19 +35,31 @@ impl Container {
             return Ok(Container::Dir(p.to_path_buf()));
         }
         let f = std::fs::File::open(p).map_err(|e| io_err(p, e))?;
-        let z = zip::ZipArchive::new(f).map_err(|e| malformed(p, Position::offset(0), format!("expected a Slack export zip or folder: {e}")))?;
+        let z = zip::ZipArchive::new(f).map_err(|e| {
+            malformed(
+                p,
+                Position::offset(0),
+                format!("expected a Slack export zip or folder: {e}"),
+            )
+        })?;
         Ok(Container::Zip(z))
     }
 
     /// Relative names of every file.
     fn names(&self) -> Vec<String> {
         match self {
-            Container::Zip(z) => z.file_names().filter(|n| !n.ends_with('/')).map(str::to_string).collect(),
+            Container::Zip(z) => z
+                .file_names()
+                .filter(|n| !n.ends_with('/'))
+                .map(str::to_string)
+                .collect(),
             Container::Dir(d) => {
                 let mut out = Vec::new();
                 let mut stack = vec![d.clone()];
                 while let Some(dir) = stack.pop() {
-                    let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+                    let Ok(rd) = std::fs::read_dir(&dir) else {
+                        continue;
+                    };
                     for e in rd.flatten() {
                         let path = e.path();
                         if path.is_dir() {
@@ -77,14 +89,21 @@ impl Container {
 
 /// Accepts `x/users.json` as well as `users.json` (zips with a top folder).
 fn find<'a>(names: &'a [String], base: &str) -> Option<&'a String> {
-    names.iter().filter(|n| n.rsplit('/').next() == Some(base)).min_by_key(|n| n.len())
+    names
+        .iter()
+        .filter(|n| n.rsplit('/').next() == Some(base))
+        .min_by_key(|n| n.len())
 }
 
 pub(crate) fn check(p: &Path) -> Result<(), ImportError> {
     let c = Container::open(p)?;
     let names = c.names();
     if find(&names, "channels.json").is_none() && find(&names, "users.json").is_none() {
-        return Err(malformed(p, Position::default(), "expected a Slack export with channels.json and users.json"));
+        return Err(malformed(
+            p,
+            Position::default(),
+            "expected a Slack export with channels.json and users.json",
+        ));
     }
     Ok(())
 }
@@ -102,15 +121,33 @@ pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
     let names = c.names();
     let mut users = HashMap::new();
     for u in json_array(&mut c, &names, "users.json") {
-        let Some(id) = u.get("id").and_then(Value::as_str) else { continue };
+        let Some(id) = u.get("id").and_then(Value::as_str) else {
+            continue;
+        };
         let prof = u.get("profile");
-        let pick = |k: &str| prof.and_then(|p| p.get(k)).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-        let name = u.get("name").and_then(Value::as_str).unwrap_or(id).to_string();
+        let pick = |k: &str| {
+            prof.and_then(|p| p.get(k))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let name = u
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
         users.insert(
             id.to_string(),
             ImportedPerson {
                 channel: CHANNEL.into(),
-                display_name: pick("display_name").or_else(|| pick("real_name")).or_else(|| u.get("real_name").and_then(Value::as_str).map(str::to_string)).unwrap_or_else(|| name.clone()),
+                display_name: pick("display_name")
+                    .or_else(|| pick("real_name"))
+                    .or_else(|| {
+                        u.get("real_name")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .unwrap_or_else(|| name.clone()),
                 handle: name,
                 email: pick("email"),
                 profile_url: None,
@@ -119,14 +156,23 @@ pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
         );
     }
     let mut channel_ids = HashMap::new();
-    for ch in json_array(&mut c, &names, "channels.json").into_iter().chain(json_array(&mut c, &names, "groups.json")) {
-        if let (Some(id), Some(name)) = (ch.get("id").and_then(Value::as_str), ch.get("name").and_then(Value::as_str)) {
+    for ch in json_array(&mut c, &names, "channels.json")
+        .into_iter()
+        .chain(json_array(&mut c, &names, "groups.json"))
+    {
+        if let (Some(id), Some(name)) = (
+            ch.get("id").and_then(Value::as_str),
+            ch.get("name").and_then(Value::as_str),
+        ) {
             channel_ids.insert(name.to_string(), id.to_string());
             channel_ids.insert(id.to_string(), id.to_string());
         }
     }
     let mut private = HashSet::new();
-    for ch in json_array(&mut c, &names, "dms.json").into_iter().chain(json_array(&mut c, &names, "mpims.json")) {
+    for ch in json_array(&mut c, &names, "dms.json")
+        .into_iter()
+        .chain(json_array(&mut c, &names, "mpims.json"))
+    {
         for k in ["id", "name"] {
             if let Some(v) = ch.get(k).and_then(Value::as_str) {
                 private.insert(v.to_string());
@@ -137,12 +183,22 @@ pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
         .iter()
         .filter(|n| {
             let parts: Vec<&str> = n.rsplit('/').take(2).collect();
-            parts.len() == 2 && parts[0].len() == "2016-01-14.json".len() && parts[0].ends_with(".json") && parts[0].as_bytes()[4] == b'-'
+            parts.len() == 2
+                && parts[0].len() == "2016-01-14.json".len()
+                && parts[0].ends_with(".json")
+                && parts[0].as_bytes()[4] == b'-'
         })
         .cloned()
         .collect();
     days.sort();
-    Ok(Box::new(Pump::new(Slack { c, path: p.to_path_buf(), users, channel_ids, private, days: days.into() })))
+    Ok(Box::new(Pump::new(Slack {
+        c,
+        path: p.to_path_buf(),
+        users,
+        channel_ids,
+        private,
+        days: days.into(),
+    })))
 }
 
 struct Slack {
@@ -154,38 +210,74 @@ struct Slack {
     days: VecDeque<String>,
 }
 
-const NOTICES: &[&str] = &["channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name", "channel_archive", "channel_unarchive", "group_join", "group_leave", "pinned_item", "bot_add", "bot_remove", "tombstone"];
+const NOTICES: &[&str] = &[
+    "channel_join",
+    "channel_leave",
+    "channel_topic",
+    "channel_purpose",
+    "channel_name",
+    "channel_archive",
+    "channel_unarchive",
+    "group_join",
+    "group_leave",
+    "pinned_item",
+    "bot_add",
+    "bot_remove",
+    "tombstone",
+];
 
 impl Source for Slack {
     fn step(&mut self, out: &mut VecDeque<Item>) -> bool {
-        let Some(day) = self.days.pop_front() else { return false };
+        let Some(day) = self.days.pop_front() else {
+            return false;
+        };
         let folder = day.rsplit('/').nth(1).unwrap_or("").to_string();
         let file = self.path.join(&day);
         let bytes = match self.c.read(&day) {
             Ok(b) => b,
             Err(e) => {
-                out.push_back(Err(ItemError::item(&file, Position::default(), format!("cannot read day file: {e}"))));
+                out.push_back(Err(ItemError::item(
+                    &file,
+                    Position::default(),
+                    format!("cannot read day file: {e}"),
+                )));
                 return true;
             }
         };
         let mut stream = ArrayStream::new(&bytes[..], ArrayAt::TopLevel);
         let is_private = self.private.contains(&folder);
-        let chan_id = self.channel_ids.get(&folder).cloned().unwrap_or_else(|| folder.clone());
+        let chan_id = self
+            .channel_ids
+            .get(&folder)
+            .cloned()
+            .unwrap_or_else(|| folder.clone());
         loop {
             match stream.next_element() {
                 Ok(None) => break,
                 Err(e) => {
-                    out.push_back(Err(ItemError::item(&file, e.position, format!("day file damaged, rest skipped: {}", e.reason))));
+                    out.push_back(Err(ItemError::item(
+                        &file,
+                        e.position,
+                        format!("day file damaged, rest skipped: {}", e.reason),
+                    )));
                     break;
                 }
                 Ok(Some(el)) => {
                     if is_private {
-                        out.push_back(Ok(Record::Skipped(Skip { file: file.clone(), position: el.position, reason: "direct message".into() })));
+                        out.push_back(Ok(Record::Skipped(Skip {
+                            file: file.clone(),
+                            position: el.position,
+                            reason: "direct message".into(),
+                        })));
                         continue;
                     }
                     let item = match serde_json::from_slice::<Value>(&el.bytes) {
                         Ok(v) => self.message(&v, &file, el.position, &chan_id, &folder),
-                        Err(e) => Err(ItemError::item(&file, el.position, format!("message is not valid JSON: {e}"))),
+                        Err(e) => Err(ItemError::item(
+                            &file,
+                            el.position,
+                            format!("message is not valid JSON: {e}"),
+                        )),
                     };
                     out.push_back(item);
                 }
@@ -199,15 +291,27 @@ impl Slack {
     fn message(&self, v: &Value, file: &Path, pos: Position, chan: &str, folder: &str) -> Item {
         let sub = v.get("subtype").and_then(Value::as_str);
         if let Some(s) = sub.filter(|s| NOTICES.contains(s)) {
-            return Ok(Record::Skipped(Skip { file: file.to_path_buf(), position: pos, reason: format!("notice ({s})") }));
+            return Ok(Record::Skipped(Skip {
+                file: file.to_path_buf(),
+                position: pos,
+                reason: format!("notice ({s})"),
+            }));
         }
         let Some(ts) = v.get("ts").and_then(Value::as_str) else {
             return Err(ItemError::item(file, pos, "message: expected \"ts\""));
         };
         let Some(created_at) = parse_epoch_seconds(ts) else {
-            return Err(ItemError::item(file, pos, format!("message: \"ts\" {ts:?} is not seconds.micros")));
+            return Err(ItemError::item(
+                file,
+                pos,
+                format!("message: \"ts\" {ts:?} is not seconds.micros"),
+            ));
         };
-        let user = v.get("user").and_then(Value::as_str).or_else(|| v.get("bot_id").and_then(Value::as_str)).unwrap_or("unknown");
+        let user = v
+            .get("user")
+            .and_then(Value::as_str)
+            .or_else(|| v.get("bot_id").and_then(Value::as_str))
+            .unwrap_or("unknown");
         let author = self.users.get(user).cloned().unwrap_or_else(|| {
             let prof = v.get("user_profile");
             let name = prof
@@ -218,13 +322,20 @@ impl Slack {
                 .unwrap_or(user);
             ImportedPerson {
                 channel: CHANNEL.into(),
-                handle: prof.and_then(|p| p.get("name")).and_then(Value::as_str).unwrap_or(user).to_string(),
+                handle: prof
+                    .and_then(|p| p.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(user)
+                    .to_string(),
                 display_name: name.to_string(),
                 ..Default::default()
             }
         });
         let source_id = format!("slack:{chan}:{ts}");
-        let thread_ts = v.get("thread_ts").and_then(Value::as_str).filter(|t| *t != ts);
+        let thread_ts = v
+            .get("thread_ts")
+            .and_then(Value::as_str)
+            .filter(|t| *t != ts);
         let parent = thread_ts.map(|t| format!("slack:{chan}:{t}"));
         Ok(Record::Message(ImportedMessage {
             channel: CHANNEL.into(),
@@ -235,7 +346,11 @@ impl Slack {
             url: None,
             author,
             created_at,
-            body_text: v.get("text").and_then(Value::as_str).unwrap_or_default().to_string(),
+            body_text: v
+                .get("text")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             body_html: None,
             lang: None,
         }))

@@ -13,7 +13,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
-use super::{check_xml_root, io_err, text_from_html, FileIter, Item, Pump, Source};
+use super::{FileIter, Item, Pump, Source, check_xml_root, io_err, text_from_html};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
 use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
@@ -22,12 +22,21 @@ use crate::xml::{XmlNode, XmlStream};
 const CHANNEL: &str = "wordpress";
 
 pub(crate) fn check(p: &Path) -> Result<(), ImportError> {
-    check_xml_root(p, &["rss"], "a WordPress export (<rss> root with <channel>)")
+    check_xml_root(
+        p,
+        &["rss"],
+        "a WordPress export (<rss> root with <channel>)",
+    )
 }
 
 pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
     let xml = XmlStream::open(p).map_err(|e| io_err(p, e))?;
-    Ok(Box::new(Pump::new(Wxr { xml, language: None, site: None, authors: HashMap::new() })))
+    Ok(Box::new(Pump::new(Wxr {
+        xml,
+        language: None,
+        site: None,
+        authors: HashMap::new(),
+    })))
 }
 
 struct Wxr {
@@ -51,12 +60,16 @@ impl Source for Wxr {
         match (start.depth, start.name.as_str()) {
             (0, "rss") => {}
             (0, other) => {
-                out.push_back(Err(self.xml.fatal(format!("expected <rss> root element, found <{other}>"))));
+                out.push_back(Err(self
+                    .xml
+                    .fatal(format!("expected <rss> root element, found <{other}>"))));
                 return false;
             }
             (1, "channel") => {}
             (1, other) => {
-                out.push_back(Err(self.xml.fatal(format!("expected <channel> inside <rss>, found <{other}>"))));
+                out.push_back(Err(self
+                    .xml
+                    .fatal(format!("expected <channel> inside <rss>, found <{other}>"))));
                 return false;
             }
             (2, "language") | (2, "link") | (2, "wp:base_blog_url") | (2, "wp:wxr_version") => {
@@ -71,9 +84,14 @@ impl Source for Wxr {
                 let text = node.text.trim().to_string();
                 match name.as_str() {
                     "language" if !text.is_empty() => self.language = Some(text),
-                    "link" | "wp:base_blog_url" if self.site.is_none() && !text.is_empty() => self.site = Some(text),
+                    "link" | "wp:base_blog_url" if self.site.is_none() && !text.is_empty() => {
+                        self.site = Some(text)
+                    }
                     "wp:wxr_version" => {
-                        let ok = text.split('.').count() == 2 && text.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+                        let ok = text.split('.').count() == 2
+                            && text
+                                .split('.')
+                                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
                         if !ok {
                             out.push_back(Err(self.xml.fatal(format!("expected a WXR version like 1.2 in <wp:wxr_version>, found {text:?}"))));
                             return false;
@@ -87,7 +105,9 @@ impl Source for Wxr {
                     if let Some(login) = node.text_of("wp:author_login") {
                         let person = ImportedPerson {
                             channel: CHANNEL.into(),
-                            display_name: node.text_of("wp:author_display_name").unwrap_or_else(|| login.clone()),
+                            display_name: node
+                                .text_of("wp:author_display_name")
+                                .unwrap_or_else(|| login.clone()),
                             handle: login.clone(),
                             email: node.text_of("wp:author_email"),
                             profile_url: self.site.clone(),
@@ -124,12 +144,20 @@ fn date_of(node: &XmlNode, gmt: &str, local: &str) -> Option<i64> {
 
 impl Wxr {
     fn skip(&self, pos: Position, reason: String) -> Item {
-        Ok(Record::Skipped(Skip { file: self.xml.path.clone(), position: pos, reason }))
+        Ok(Record::Skipped(Skip {
+            file: self.xml.path.clone(),
+            position: pos,
+            reason,
+        }))
     }
 
     fn item(&self, node: &XmlNode, pos: Position, out: &mut VecDeque<Item>) {
-        let post_type = node.text_of("wp:post_type").unwrap_or_else(|| "post".into());
-        let status = node.text_of("wp:status").unwrap_or_else(|| "publish".into());
+        let post_type = node
+            .text_of("wp:post_type")
+            .unwrap_or_else(|| "post".into());
+        let status = node
+            .text_of("wp:status")
+            .unwrap_or_else(|| "publish".into());
         let comments: Vec<&XmlNode> = node.children_named("wp:comment").collect();
         if !matches!(post_type.as_str(), "post" | "page") || status != "publish" {
             out.push_back(self.skip(pos, format!("WordPress {post_type} with status {status}")));
@@ -143,27 +171,48 @@ impl Wxr {
         let source_id = node
             .text_of("guid")
             .or_else(|| link.clone())
-            .unwrap_or_else(|| format!("{}wp-post-{post_id}", self.site.as_deref().map(|s| format!("{s}/")).unwrap_or_default()));
+            .unwrap_or_else(|| {
+                format!(
+                    "{}wp-post-{post_id}",
+                    self.site
+                        .as_deref()
+                        .map(|s| format!("{s}/"))
+                        .unwrap_or_default()
+                )
+            });
         let title = node.text_of("title");
         // A post without any date (seen in hand-made exports) is dated by its
         // first comment: it cannot be younger than its answers.
-        let first_comment = comments.iter().filter_map(|c| date_of(c, "wp:comment_date_gmt", "wp:comment_date")).min();
-        let Some(created_at) = date_of(node, "wp:post_date_gmt", "wp:post_date").or(first_comment) else {
+        let first_comment = comments
+            .iter()
+            .filter_map(|c| date_of(c, "wp:comment_date_gmt", "wp:comment_date"))
+            .min();
+        let Some(created_at) = date_of(node, "wp:post_date_gmt", "wp:post_date").or(first_comment)
+        else {
             out.push_back(Err(ItemError::item(&self.xml.path, pos, format!("post {source_id}: expected a date in <wp:post_date_gmt>, <wp:post_date> or <pubDate>"))));
             for _ in &comments {
                 out.push_back(self.skip(pos, "comment on an unreadable post".into()));
             }
             return;
         };
-        let login = node.text_of("dc:creator").unwrap_or_else(|| "unknown".into());
-        let author = self.authors.get(&login).cloned().unwrap_or_else(|| ImportedPerson {
-            channel: CHANNEL.into(),
-            handle: login.clone(),
-            display_name: login.clone(),
-            profile_url: self.site.clone(),
-            ..Default::default()
-        });
-        let html = node.child("content:encoded").map(|c| c.text.clone()).unwrap_or_default();
+        let login = node
+            .text_of("dc:creator")
+            .unwrap_or_else(|| "unknown".into());
+        let author = self
+            .authors
+            .get(&login)
+            .cloned()
+            .unwrap_or_else(|| ImportedPerson {
+                channel: CHANNEL.into(),
+                handle: login.clone(),
+                display_name: login.clone(),
+                profile_url: self.site.clone(),
+                ..Default::default()
+            });
+        let html = node
+            .child("content:encoded")
+            .map(|c| c.text.clone())
+            .unwrap_or_default();
         out.push_back(Ok(Record::Message(ImportedMessage {
             channel: CHANNEL.into(),
             source_id: source_id.clone(),
@@ -182,9 +231,18 @@ impl Wxr {
         }
     }
 
-    fn comment(&self, c: &XmlNode, pos: Position, post: &str, title: Option<&str>, link: Option<&str>) -> Item {
+    fn comment(
+        &self,
+        c: &XmlNode,
+        pos: Position,
+        post: &str,
+        title: Option<&str>,
+        link: Option<&str>,
+    ) -> Item {
         let id = c.text_of("wp:comment_id").unwrap_or_default();
-        let approved = c.text_of("wp:comment_approved").unwrap_or_else(|| "1".into());
+        let approved = c
+            .text_of("wp:comment_approved")
+            .unwrap_or_else(|| "1".into());
         if approved != "1" {
             let why = match approved.as_str() {
                 "spam" => "spam",
@@ -197,23 +255,41 @@ impl Wxr {
             return self.skip(pos, format!("comment {id}: {kind}"));
         }
         if id.is_empty() {
-            return Err(ItemError::item(&self.xml.path, pos, format!("comment on {post}: expected <wp:comment_id>")));
+            return Err(ItemError::item(
+                &self.xml.path,
+                pos,
+                format!("comment on {post}: expected <wp:comment_id>"),
+            ));
         }
         let Some(created_at) = date_of(c, "wp:comment_date_gmt", "wp:comment_date") else {
-            return Err(ItemError::item(&self.xml.path, pos, format!("comment {id}: expected a date in <wp:comment_date_gmt>")));
+            return Err(ItemError::item(
+                &self.xml.path,
+                pos,
+                format!("comment {id}: expected a date in <wp:comment_date_gmt>"),
+            ));
         };
-        let name = c.text_of("wp:comment_author").unwrap_or_else(|| "Anonymous".into());
+        let name = c
+            .text_of("wp:comment_author")
+            .unwrap_or_else(|| "Anonymous".into());
         let email = c.text_of("wp:comment_author_email");
         let author = ImportedPerson {
             channel: CHANNEL.into(),
             handle: name.clone(),
             display_name: name,
             email,
-            profile_url: c.text_of("wp:comment_author_url").filter(|u| u != "http://"),
+            profile_url: c
+                .text_of("wp:comment_author_url")
+                .filter(|u| u != "http://"),
             links: Vec::new(),
         };
-        let parent = c.text_of("wp:comment_parent").filter(|p| p != "0").map(|p| format!("{post}#comment-{p}"));
-        let html = c.child("wp:comment_content").map(|n| n.text.clone()).unwrap_or_default();
+        let parent = c
+            .text_of("wp:comment_parent")
+            .filter(|p| p != "0")
+            .map(|p| format!("{post}#comment-{p}"));
+        let html = c
+            .child("wp:comment_content")
+            .map(|n| n.text.clone())
+            .unwrap_or_default();
         Ok(Record::Message(ImportedMessage {
             channel: CHANNEL.into(),
             source_id: format!("{post}#comment-{id}"),
