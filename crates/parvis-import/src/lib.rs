@@ -39,6 +39,27 @@
 //! * **Own small parsers** for dates, MIME mail, RFC 2047, quoted-printable
 //!   and base64, to keep the dependency tree light and pure Rust.
 
+//!
+//! ## Using it
+//!
+//! ```no_run
+//! use parvis_import::{open, Format, Record, Tally};
+//! # fn main() -> Result<(), parvis_import::ImportError> {
+//! let format: Format = "mbox".parse()?;
+//! let mut tally = Tally::default();
+//! for item in open(format, &["list.mbox".into()])? {
+//!     tally.add(&item);
+//!     match item {
+//!         Ok(Record::Message(m)) => { /* upsert by (m.channel, m.source_id) */ let _ = m; }
+//!         Ok(Record::Person(p)) => { /* feed identity::resolve */ let _ = p; }
+//!         Ok(Record::Skipped(_)) => {}
+//!         Err(e) => eprintln!("skipped: {e}"),
+//!     }
+//! }
+//! println!("{} messages, {} errors", tally.messages, tally.errors);
+//! # Ok(()) }
+//! ```
+
 #![forbid(unsafe_code)]
 
 pub mod dates;
