@@ -48,7 +48,10 @@ fn synthetic(participants: u64, statements: u64, votes: u64, seed: u64) -> Conve
     let mut rng = Rng(seed);
     let mut conv = Conversation::new();
     for s in 0..statements {
-        if conv.add_statement(s, format!("synthetic statement {s}"), false).is_err() {
+        if conv
+            .add_statement(s, format!("synthetic statement {s}"), false)
+            .is_err()
+        {
             unreachable!("ids are distinct");
         }
     }
@@ -56,7 +59,11 @@ fn synthetic(participants: u64, statements: u64, votes: u64, seed: u64) -> Conve
         .map(|_| {
             let mut q = [0.0; 3];
             for x in &mut q {
-                *x = if rng.unit() < 0.5 { 0.15 + 0.2 * rng.unit() } else { 0.65 + 0.2 * rng.unit() };
+                *x = if rng.unit() < 0.5 {
+                    0.15 + 0.2 * rng.unit()
+                } else {
+                    0.65 + 0.2 * rng.unit()
+                };
             }
             q
         })
@@ -110,8 +117,10 @@ fn main() {
     match cmd {
         "polis" => {
             let runs = arg_after(&args, "--runs", 7);
-            let dirs: Vec<&String> =
-                args[1..].iter().filter(|a| !a.starts_with("--") && a.parse::<usize>().is_err()).collect();
+            let dirs: Vec<&String> = args[1..]
+                .iter()
+                .filter(|a| !a.starts_with("--") && a.parse::<usize>().is_err())
+                .collect();
             for d in dirs {
                 let dir = Path::new(d);
                 let mut total = Vec::new();
@@ -144,7 +153,10 @@ fn main() {
                         r.groups.len()
                     );
                 }
-                let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let name = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 println!(
                     "RESULT polis {name} rust_total_ms={:.3} rust_compute_ms={:.3} runs={runs} threads={threads} {info}",
                     median(total) * 1e3,
@@ -161,11 +173,22 @@ fn main() {
             let runs = arg_after(&args, "--runs", 3);
             let t = Instant::now();
             let conv = synthetic(p, c, v, 1);
-            eprintln!("generated {} votes in {:.1} s", conv.votes().len(), t.elapsed().as_secs_f64());
+            eprintln!(
+                "generated {} votes in {:.1} s",
+                conv.votes().len(),
+                t.elapsed().as_secs_f64()
+            );
             let mut times = Vec::new();
             for _ in 0..runs {
                 let t = Instant::now();
-                let r = match analyze(&conv, &Options { mode: Mode::Default, seed: 1, ..Default::default() }) {
+                let r = match analyze(
+                    &conv,
+                    &Options {
+                        mode: Mode::Default,
+                        seed: 1,
+                        ..Default::default()
+                    },
+                ) {
                     Ok(r) => r,
                     Err(e) => {
                         eprintln!("{e}");
@@ -190,13 +213,22 @@ fn main() {
             );
         }
         "incremental" => {
-            let v = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000u64);
+            let v = args
+                .get(1)
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(1_000_000u64);
             let updates = arg_after(&args, "--updates", 31);
             let (p, c) = (v / 50, (v / 500).max(10));
             let conv = synthetic(p, c, v, 2);
             for mode in [Mode::Default, Mode::Compat] {
                 let t = Instant::now();
-                let mut st = match OpinionState::new(&conv, Options { mode, ..Default::default() }) {
+                let mut st = match OpinionState::new(
+                    &conv,
+                    Options {
+                        mode,
+                        ..Default::default()
+                    },
+                ) {
                     Ok(s) => s,
                     Err(e) => {
                         eprintln!("{e}");
@@ -209,9 +241,14 @@ fn main() {
                 let mut products = Vec::new();
                 for i in 0..updates {
                     // Mostly existing voters, sometimes a newcomer.
-                    let who = if i % 5 == 4 { format!("new{i}") } else { rng.below(p).to_string() };
+                    let who = if i % 5 == 4 {
+                        format!("new{i}")
+                    } else {
+                        rng.below(p).to_string()
+                    };
                     let s = rng.below(c);
-                    let val = [VoteValue::Agree, VoteValue::Disagree, VoteValue::Pass][(rng.below(3)) as usize];
+                    let val = [VoteValue::Agree, VoteValue::Disagree, VoteValue::Pass]
+                        [(rng.below(3)) as usize];
                     let t = Instant::now();
                     match st.add_vote(&who, s, val) {
                         Ok(r) => products.push(r.pca.iterations as f64),
@@ -233,7 +270,9 @@ fn main() {
             }
         }
         _ => {
-            eprintln!("usage: opinion_bench polis <dir>... [--runs N] | scale [P C V] | incremental [V]");
+            eprintln!(
+                "usage: opinion_bench polis <dir>... [--runs N] | scale [P C V] | incremental [V]"
+            );
             std::process::exit(2);
         }
     }

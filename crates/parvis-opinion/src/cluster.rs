@@ -28,7 +28,11 @@ pub(crate) fn first_k_distinct(points: &[P2], k: usize) -> Vec<P2> {
 
 /// Number of distinct points.
 pub(crate) fn n_distinct(points: &[P2]) -> usize {
-    points.iter().map(|p| (p[0].to_bits(), p[1].to_bits())).collect::<HashSet<_>>().len()
+    points
+        .iter()
+        .map(|p| (p[0].to_bits(), p[1].to_bits()))
+        .collect::<HashSet<_>>()
+        .len()
 }
 
 /// Nearest centre; ties go to the last minimal centre, as in Pol.is.
@@ -158,12 +162,18 @@ pub(crate) fn clean_start(points: &[P2], previous_members: &[Vec<usize>], k: usi
     let mut centers: Vec<P2> = Vec::new();
     let mut seen = HashSet::new();
     for members in previous_members {
-        let live: Vec<P2> = members.iter().filter_map(|&i| points.get(i).copied()).collect();
+        let live: Vec<P2> = members
+            .iter()
+            .filter_map(|&i| points.get(i).copied())
+            .collect();
         if live.is_empty() {
             continue;
         }
         let n = live.len() as f64;
-        let c = [live.iter().map(|p| p[0]).sum::<f64>() / n, live.iter().map(|p| p[1]).sum::<f64>() / n];
+        let c = [
+            live.iter().map(|p| p[0]).sum::<f64>() / n,
+            live.iter().map(|p| p[1]).sum::<f64>() / n,
+        ];
         if seen.insert((c[0].to_bits(), c[1].to_bits())) {
             centers.push(c);
         }
@@ -173,12 +183,19 @@ pub(crate) fn clean_start(points: &[P2], previous_members: &[Vec<usize>], k: usi
     while centers.len() < target {
         let far = points
             .iter()
-            .map(|&p| centers.iter().map(|&c| dist(p, c)).fold(f64::INFINITY, f64::min))
+            .map(|&p| {
+                centers
+                    .iter()
+                    .map(|&c| dist(p, c))
+                    .fold(f64::INFINITY, f64::min)
+            })
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i);
         match far {
-            Some(i) if centers.is_empty() || !centers.contains(&points[i]) => centers.push(points[i]),
+            Some(i) if centers.is_empty() || !centers.contains(&points[i]) => {
+                centers.push(points[i])
+            }
             _ => break,
         }
     }

@@ -47,7 +47,11 @@ struct Counts {
 
 impl Counts {
     fn zero(n: usize) -> Counts {
-        Counts { a: vec![0; n], d: vec![0; n], s: vec![0; n] }
+        Counts {
+            a: vec![0; n],
+            d: vec![0; n],
+            s: vec![0; n],
+        }
     }
 }
 
@@ -80,7 +84,11 @@ fn tally_all(m: &Matrix, group_of: &[Option<usize>], ng: usize) -> (Vec<Counts>,
             (gs, all)
         })
         .reduce(zero, |(mut ga, mut aa), (gb, ab)| {
-            for (x, y) in ga.iter_mut().zip(&gb).chain(std::iter::once((&mut aa, &ab))) {
+            for (x, y) in ga
+                .iter_mut()
+                .zip(&gb)
+                .chain(std::iter::once((&mut aa, &ab)))
+            {
                 for j in 0..x.a.len() {
                     x.a[j] += y.a[j];
                     x.d[j] += y.d[j];
@@ -166,7 +174,11 @@ fn finalize(m: &Matrix, r: &Rep, agree: bool, best: bool, mode: Mode) -> RepStat
     };
     RepStatement {
         statement: m.tids[r.j],
-        repful_for: if agree { Repful::Agree } else { Repful::Disagree },
+        repful_for: if agree {
+            Repful::Agree
+        } else {
+            Repful::Disagree
+        },
         n_success,
         n_trials: r.ns,
         p_success,
@@ -174,7 +186,11 @@ fn finalize(m: &Matrix, r: &Rep, agree: bool, best: bool, mode: Mode) -> RepStat
         repness,
         repness_test,
         best_agree: best,
-        percent: if r.ns == 0 { 0.0 } else { 100.0 * n_success as f64 / r.ns as f64 },
+        percent: if r.ns == 0 {
+            0.0
+        } else {
+            100.0 * n_success as f64 / r.ns as f64
+        },
     }
 }
 
@@ -216,13 +232,25 @@ fn representative(m: &Matrix, g: &Counts, rest: &Counts, mode: Mode) -> Vec<RepS
         }
         best = match best {
             Some(b) if b.ra > 1.0 => {
-                if r.ra * r.rat * r.pa * r.pat > b.ra * b.rat * b.pa * b.pat { Some(*r) } else { Some(b) }
+                if r.ra * r.rat * r.pa * r.pat > b.ra * b.rat * b.pa * b.pat {
+                    Some(*r)
+                } else {
+                    Some(b)
+                }
             }
             Some(b) => {
-                if r.pa * r.pat > b.pa * b.pat { Some(*r) } else { Some(b) }
+                if r.pa * r.pat > b.pa * b.pat {
+                    Some(*r)
+                } else {
+                    Some(b)
+                }
             }
             None => {
-                if r.pat > Z90 || (r.ra > 1.0 && r.pa > 0.5) { Some(*r) } else { None }
+                if r.pat > Z90 || (r.ra > 1.0 && r.pa > 0.5) {
+                    Some(*r)
+                } else {
+                    None
+                }
             }
         };
     }
@@ -235,8 +263,12 @@ fn representative(m: &Matrix, g: &Counts, rest: &Counts, mode: Mode) -> Vec<RepS
         if let Some(b) = best {
             return vec![finalize(m, &b, true, true, mode)];
         }
-        let top = reps.iter().max_by(|a, b| a.rat.max(a.rdt).total_cmp(&b.rat.max(b.rdt)));
-        return top.map(|r| vec![finalize(m, r, r.rat > r.rdt, false, mode)]).unwrap_or_default();
+        let top = reps
+            .iter()
+            .max_by(|a, b| a.rat.max(a.rdt).total_cmp(&b.rat.max(b.rdt)));
+        return top
+            .map(|r| vec![finalize(m, r, r.rat > r.rdt, false, mode)])
+            .unwrap_or_default();
     }
     passing.sort_by(|a, b| metric(b).total_cmp(&metric(a)));
     if let Some(b) = best {
@@ -267,7 +299,11 @@ fn consensus(m: &Matrix, c: &Counts) -> Consensus {
                     n_trials: c.s[j],
                     p_success: p,
                     p_test: z,
-                    percent: if c.s[j] == 0 { 0.0 } else { 100.0 * n as f64 / ns },
+                    percent: if c.s[j] == 0 {
+                        0.0
+                    } else {
+                        100.0 * n as f64 / ns
+                    },
                 });
             }
         }
@@ -322,15 +358,18 @@ pub(crate) fn run(
         )));
     }
     if opts.base_k == 0 || opts.max_groups < 2 {
-        return Err(OpinionError::InvalidOptions("base_k must be ≥ 1 and max_groups ≥ 2".into()));
+        return Err(OpinionError::InvalidOptions(
+            "base_k must be ≥ 1 and max_groups ≥ 2".into(),
+        ));
     }
     let mode = opts.mode;
 
     // 1. Who is clustered.
     let counts: Vec<usize> = m.rows.iter().map(Vec::len).collect();
     let threshold = 7.min(nc);
-    let sticky: HashSet<&str> =
-        warm.map(|w| w.in_conv.iter().map(String::as_str).collect()).unwrap_or_default();
+    let sticky: HashSet<&str> = warm
+        .map(|w| w.in_conv.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     let mut in_conv: Vec<bool> = (0..n)
         .map(|i| counts[i] >= threshold || sticky.contains(m.pids[i].as_str()))
         .collect();
@@ -355,7 +394,10 @@ pub(crate) fn run(
         Some((tids, comps)) => {
             let pos: HashMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
             let pick = |c: &Vec<f64>| -> Vec<f64> {
-                m.tids.iter().map(|t| pos.get(t).and_then(|&i| c.get(i).copied()).unwrap_or(1.0)).collect()
+                m.tids
+                    .iter()
+                    .map(|t| pos.get(t).and_then(|&i| c.get(i).copied()).unwrap_or(1.0))
+                    .collect()
             };
             [pick(&comps[0]), pick(&comps[1])]
         }
@@ -371,11 +413,18 @@ pub(crate) fn run(
             }
         },
     };
-    let guards: Vec<Vec<f64>> = match warm.and_then(|w| w.components.as_ref().map(|c| (c, &w.pca_guards))) {
+    let guards: Vec<Vec<f64>> = match warm
+        .and_then(|w| w.components.as_ref().map(|c| (c, &w.pca_guards)))
+    {
         Some(((tids, _), g)) if mode == Mode::Default => {
             let pos: HashMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
             g.iter()
-                .map(|v| m.tids.iter().map(|t| pos.get(t).and_then(|&i| v.get(i).copied()).unwrap_or(0.0)).collect())
+                .map(|v| {
+                    m.tids
+                        .iter()
+                        .map(|t| pos.get(t).and_then(|&i| v.get(i).copied()).unwrap_or(0.0))
+                        .collect()
+                })
                 .collect()
         }
         _ => Vec::new(),
@@ -388,7 +437,15 @@ pub(crate) fn run(
         Mode::Default => {
             let mut rng = SplitMix::new(opts.seed ^ 0xB10C);
             let mut extra = || rng.next_f64();
-            pca::pca2_exact(m, &center, starts, &guards, &mut extra, opts.pca_tolerance, opts.pca_max_iters)
+            pca::pca2_exact(
+                m,
+                &center,
+                starts,
+                &guards,
+                &mut extra,
+                opts.pca_tolerance,
+                opts.pca_max_iters,
+            )
         }
     };
     let proj = pca::project(m, &center, &comps);
@@ -400,12 +457,19 @@ pub(crate) fn run(
     let ones = vec![1.0; points.len()];
     let init = match warm {
         Some(w) if !w.base_clusters.is_empty() => {
-            let pos: HashMap<&str, usize> =
-                members_idx.iter().enumerate().map(|(k, &i)| (m.pids[i].as_str(), k)).collect();
+            let pos: HashMap<&str, usize> = members_idx
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| (m.pids[i].as_str(), k))
+                .collect();
             let prev: Vec<Vec<usize>> = w
                 .base_clusters
                 .iter()
-                .map(|c| c.iter().filter_map(|p| pos.get(p.as_str()).copied()).collect())
+                .map(|c| {
+                    c.iter()
+                        .filter_map(|p| pos.get(p.as_str()).copied())
+                        .collect()
+                })
                 .collect();
             cluster::clean_start(&points, &prev, opts.base_k)
         }
@@ -461,7 +525,11 @@ pub(crate) fn run(
                 (Some(cur), Some((cur, b, 0)))
             } else {
                 let cnt = if b == cand { cnt + 1 } else { 1 };
-                if cnt >= K_BUFFER { (Some(b), Some((b, b, 0))) } else { (Some(cur), Some((cur, b, cnt))) }
+                if cnt >= K_BUFFER {
+                    (Some(b), Some((b, b, 0)))
+                } else {
+                    (Some(cur), Some((cur, b, cnt)))
+                }
             }
         }
     };
@@ -479,12 +547,27 @@ pub(crate) fn run(
             glabels = c.1.clone();
             gcenters = c.2.clone();
         }
-        fold_small_groups(&mut glabels, &mut gcenters, &bweights, opts.min_group_size as f64);
+        fold_small_groups(
+            &mut glabels,
+            &mut gcenters,
+            &bweights,
+            opts.min_group_size as f64,
+        );
     }
     if gcenters.is_empty() && nb > 0 {
         let w: f64 = bweights.iter().sum();
-        let cx = bcenters.iter().zip(&bweights).map(|(c, w)| c[0] * w).sum::<f64>() / w;
-        let cy = bcenters.iter().zip(&bweights).map(|(c, w)| c[1] * w).sum::<f64>() / w;
+        let cx = bcenters
+            .iter()
+            .zip(&bweights)
+            .map(|(c, w)| c[0] * w)
+            .sum::<f64>()
+            / w;
+        let cy = bcenters
+            .iter()
+            .zip(&bweights)
+            .map(|(c, w)| c[1] * w)
+            .sum::<f64>()
+            / w;
         gcenters = vec![[cx, cy]];
         glabels = vec![0; nb];
     }
@@ -531,7 +614,12 @@ pub(crate) fn run(
     }
     let cons = consensus(m, &rating_counts(m, &all_raw, n as u64));
     let gac: Vec<f64> = (0..nc)
-        .map(|j| raw_g.iter().map(|c| (c.a[j] as f64 + 1.0) / (c.s[j] as f64 + 2.0)).product())
+        .map(|j| {
+            raw_g
+                .iter()
+                .map(|c| (c.a[j] as f64 + 1.0) / (c.s[j] as f64 + 2.0))
+                .product()
+        })
         .collect();
     let mut sum_g = Counts::zero(nc);
     for c in &raw_g {
@@ -559,7 +647,8 @@ pub(crate) fn run(
             let (a, d, s) = prio_counts[j];
             let (a, d, s) = (a as f64, d as f64, s as f64);
             let p = s - (a + d);
-            let importance = (1.0 - (p + 1.0) / (s + 2.0)) * (extremity[j] + 1.0) * (a + 1.0) / (s + 2.0);
+            let importance =
+                (1.0 - (p + 1.0) / (s + 2.0)) * (extremity[j] + 1.0) * (a + 1.0) / (s + 2.0);
             (importance * (1.0 + 8.0 * 2f64.powf(-s / 5.0))).powi(2)
         })
         .collect();
@@ -572,7 +661,11 @@ pub(crate) fn run(
                 .collect();
             let hi = share.iter().copied().fold(f64::MIN, f64::max);
             let lo = share.iter().copied().fold(f64::MAX, f64::min);
-            divisive.push(Divisive { statement: m.tids[j], score: hi - lo, agree_share: share });
+            divisive.push(Divisive {
+                statement: m.tids[j],
+                score: hi - lo,
+                agree_share: share,
+            });
         }
         divisive.sort_by(|a, b| b.score.total_cmp(&a.score));
         divisive.truncate(5);
@@ -609,10 +702,20 @@ pub(crate) fn run(
         .iter()
         .zip(bmembers)
         .enumerate()
-        .map(|(b, (c, members))| BaseCluster { id: b, members, x: c[0], y: c[1] })
+        .map(|(b, (c, members))| BaseCluster {
+            id: b,
+            members,
+            x: c[0],
+            y: c[1],
+        })
         .collect();
     let by_id = |v: &[f64]| -> Vec<StatementValue> {
-        (0..nc).map(|j| StatementValue { statement: m.tids[j], value: v[j] }).collect()
+        (0..nc)
+            .map(|j| StatementValue {
+                statement: m.tids[j],
+                value: v[j],
+            })
+            .collect()
     };
     let report = Report {
         mode,
@@ -628,9 +731,27 @@ pub(crate) fn run(
             statement_extremity: extremity,
             iterations,
         },
-        projections: (0..n).map(|i| Projection { id: m.pids[i].clone(), x: proj[i][0], y: proj[i][1] }).collect(),
-        participants: (0..n).map(|i| ParticipantGroup { id: m.pids[i].clone(), group: group_of[i] }).collect(),
-        silhouettes: candidates.iter().map(|c| KScore { k: c.0, silhouette: c.3, eligible: c.4 }).collect(),
+        projections: (0..n)
+            .map(|i| Projection {
+                id: m.pids[i].clone(),
+                x: proj[i][0],
+                y: proj[i][1],
+            })
+            .collect(),
+        participants: (0..n)
+            .map(|i| ParticipantGroup {
+                id: m.pids[i].clone(),
+                group: group_of[i],
+            })
+            .collect(),
+        silhouettes: candidates
+            .iter()
+            .map(|c| KScore {
+                k: c.0,
+                silhouette: c.3,
+                eligible: c.4,
+            })
+            .collect(),
         groups,
         consensus: cons,
         group_aware_consensus: by_id(&gac),
@@ -644,13 +765,22 @@ pub(crate) fn run(
         group_centers.insert(c.0, c.2.clone());
     }
     let next = WarmStart {
-        in_conv: (0..n).filter(|&i| in_conv[i]).map(|i| m.pids[i].clone()).collect(),
+        in_conv: (0..n)
+            .filter(|&i| in_conv[i])
+            .map(|i| m.pids[i].clone())
+            .collect(),
         components: Some((m.tids.clone(), comps)),
         pca_guards,
-        base_clusters: report.base_clusters.iter().map(|b| b.members.clone()).collect(),
+        base_clusters: report
+            .base_clusters
+            .iter()
+            .map(|b| b.members.clone())
+            .collect(),
         group_centers,
         k_smoother: smoother,
-        tallies: (0..nc).map(|j| (m.tids[j], (sum_g.a[j], sum_g.d[j], sum_g.s[j]))).collect(),
+        tallies: (0..nc)
+            .map(|j| (m.tids[j], (sum_g.a[j], sum_g.d[j], sum_g.s[j])))
+            .collect(),
     };
     Ok((report, next))
 }
@@ -677,7 +807,8 @@ fn fold_small_groups(labels: &mut [usize], centers: &mut Vec<P2>, weights: &[f64
             } else {
                 *big.iter()
                     .min_by(|&&a, &&b| {
-                        cluster::dist(centers[g], centers[a]).total_cmp(&cluster::dist(centers[g], centers[b]))
+                        cluster::dist(centers[g], centers[a])
+                            .total_cmp(&cluster::dist(centers[g], centers[b]))
                     })
                     .unwrap_or(&big[0])
             };

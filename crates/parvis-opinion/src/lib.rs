@@ -142,7 +142,10 @@ impl Default for Options {
 impl Options {
     /// Compat-mode options (Pol.is behaviour).
     pub fn compat() -> Options {
-        Options { mode: Mode::Compat, ..Options::default() }
+        Options {
+            mode: Mode::Compat,
+            ..Options::default()
+        }
     }
 
     pub(crate) fn caps(&self) -> Option<(usize, usize)> {
@@ -154,7 +157,10 @@ impl Options {
 }
 
 pub(crate) fn texts(conv: &Conversation) -> HashMap<u64, String> {
-    conv.statements().iter().map(|s| (s.id, s.text.clone())).collect()
+    conv.statements()
+        .iter()
+        .map(|s| (s.id, s.text.clone()))
+        .collect()
 }
 
 /// Computes the opinion map of a conversation from scratch (no history).

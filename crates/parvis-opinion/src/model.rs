@@ -97,7 +97,12 @@ impl Conversation {
         text: impl Into<String>,
         moderated: bool,
     ) -> Result<(), OpinionError> {
-        self.push_statement(Statement { id, text: text.into(), moderated, meta: false })
+        self.push_statement(Statement {
+            id,
+            text: text.into(),
+            moderated,
+            meta: false,
+        })
     }
 
     /// Adds a statement with every field given (including `meta`).
@@ -142,7 +147,12 @@ impl Conversation {
                 statement,
             });
         }
-        self.votes.push(Vote { participant, statement, value, timestamp });
+        self.votes.push(Vote {
+            participant,
+            statement,
+            value,
+            timestamp,
+        });
         Ok(())
     }
 
@@ -167,7 +177,12 @@ impl Conversation {
     fn reindex_if_needed(&mut self) {
         // After deserialisation the index is empty: rebuild it lazily.
         if self.index.len() != self.statements.len() {
-            self.index = self.statements.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+            self.index = self
+                .statements
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id, i))
+                .collect();
         }
     }
 
@@ -186,38 +201,57 @@ impl Conversation {
             let moderated = parse_i64(&comments, line, "moderated", f.get("moderated"))? == -1;
             let meta = matches!(f.get("is-meta").map(str::trim), Some("true" | "1" | "True"));
             let text = f.get("comment-body").unwrap_or_default().to_string();
-            conv.push_statement(Statement { id, text, moderated, meta }).map_err(|_| {
-                OpinionError::BadField {
-                    path: comments.clone(),
-                    line,
-                    field: "comment-id".into(),
-                    value: id.to_string(),
-                    message: "duplicate comment id".into(),
-                }
+            conv.push_statement(Statement {
+                id,
+                text,
+                moderated,
+                meta,
+            })
+            .map_err(|_| OpinionError::BadField {
+                path: comments.clone(),
+                line,
+                field: "comment-id".into(),
+                value: id.to_string(),
+                message: "duplicate comment id".into(),
             })
         })?;
         let mut pending = Vec::new();
-        read_csv(&votes, &["comment-id", "voter-id", "vote", "timestamp"], |line, f| {
-            let statement = parse_u64(&votes, line, "comment-id", f.get("comment-id"))?;
-            let participant = f.get("voter-id").unwrap_or_default().trim().to_string();
-            if participant.is_empty() {
-                return Err(bad(&votes, line, "voter-id", "", "empty voter id"));
-            }
-            let raw = parse_i64(&votes, line, "vote", f.get("vote"))?;
-            let value = VoteValue::from_export(raw).ok_or_else(|| {
-                bad(&votes, line, "vote", &raw.to_string(), "vote must be -1, 0 or 1")
-            })?;
-            let timestamp = parse_i64(&votes, line, "timestamp", f.get("timestamp"))?;
-            if !conv.index.contains_key(&statement) {
-                return Err(OpinionError::UnknownStatement {
-                    location: format!("{}, line {line}, field `comment-id`", votes.display()),
+        read_csv(
+            &votes,
+            &["comment-id", "voter-id", "vote", "timestamp"],
+            |line, f| {
+                let statement = parse_u64(&votes, line, "comment-id", f.get("comment-id"))?;
+                let participant = f.get("voter-id").unwrap_or_default().trim().to_string();
+                if participant.is_empty() {
+                    return Err(bad(&votes, line, "voter-id", "", "empty voter id"));
+                }
+                let raw = parse_i64(&votes, line, "vote", f.get("vote"))?;
+                let value = VoteValue::from_export(raw).ok_or_else(|| {
+                    bad(
+                        &votes,
+                        line,
+                        "vote",
+                        &raw.to_string(),
+                        "vote must be -1, 0 or 1",
+                    )
+                })?;
+                let timestamp = parse_i64(&votes, line, "timestamp", f.get("timestamp"))?;
+                if !conv.index.contains_key(&statement) {
+                    return Err(OpinionError::UnknownStatement {
+                        location: format!("{}, line {line}, field `comment-id`", votes.display()),
+                        participant,
+                        statement,
+                    });
+                }
+                pending.push(Vote {
                     participant,
                     statement,
+                    value,
+                    timestamp,
                 });
-            }
-            pending.push(Vote { participant, statement, value, timestamp });
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         conv.votes = pending;
         Ok(conv)
     }
@@ -228,8 +262,10 @@ fn find_file(dir: &Path, suffix: &str) -> Result<PathBuf, OpinionError> {
     if exact.is_file() {
         return Ok(exact);
     }
-    let entries = std::fs::read_dir(dir)
-        .map_err(|source| OpinionError::Io { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| OpinionError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -260,25 +296,34 @@ fn parse_i64(path: &Path, line: u64, field: &str, v: Option<&str>) -> Result<i64
     s.parse::<i64>()
         .or_else(|_| {
             // Some exports write integers as "1.0".
-            s.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64).ok_or(())
+            s.parse::<f64>()
+                .ok()
+                .filter(|f| f.fract() == 0.0)
+                .map(|f| f as i64)
+                .ok_or(())
         })
         .map_err(|_| bad(path, line, field, s, "expected an integer"))
 }
 
 fn parse_u64(path: &Path, line: u64, field: &str, v: Option<&str>) -> Result<u64, OpinionError> {
     let s = v.unwrap_or_default().trim();
-    s.parse::<u64>().map_err(|_| bad(path, line, field, s, "expected a non-negative integer"))
+    s.parse::<u64>()
+        .map_err(|_| bad(path, line, field, s, "expected a non-negative integer"))
 }
 
 /// One CSV record, fields looked up by header name.
 struct Fields<'a> {
-    cols: &'a HashMap<String, usize>,
+    // Few columns: a linear scan over short names beats hashing every lookup.
+    cols: &'a [(String, usize)],
     record: &'a csv::StringRecord,
 }
 
 impl Fields<'_> {
     fn get(&self, name: &str) -> Option<&str> {
-        self.cols.get(name).and_then(|&i| self.record.get(i))
+        self.cols
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|&(_, i)| self.record.get(i))
     }
 }
 
@@ -287,20 +332,30 @@ fn read_csv<F>(path: &Path, required: &[&str], mut f: F) -> Result<(), OpinionEr
 where
     F: FnMut(u64, &Fields<'_>) -> Result<(), OpinionError>,
 {
-    let file =
-        std::fs::File::open(path).map_err(|source| OpinionError::Io { path: path.into(), source })?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(file));
+    let file = std::fs::File::open(path).map_err(|source| OpinionError::Io {
+        path: path.into(),
+        source,
+    })?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
     let csv_err = |e: csv::Error| OpinionError::Csv {
         path: path.into(),
         line: e.position().map(|p| p.line()).unwrap_or(0),
         message: e.to_string(),
     };
     let headers = rdr.headers().map_err(csv_err)?.clone();
-    let cols: HashMap<String, usize> =
-        headers.iter().enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect();
+    let cols: Vec<(String, usize)> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_string(), i))
+        .collect();
     for r in required {
-        if !cols.contains_key(*r) {
-            return Err(OpinionError::MissingColumn { path: path.into(), field: (*r).into() });
+        if !cols.iter().any(|(n, _)| n == r) {
+            return Err(OpinionError::MissingColumn {
+                path: path.into(),
+                field: (*r).into(),
+            });
         }
     }
     let mut record = csv::StringRecord::new();
@@ -311,7 +366,13 @@ where
             Err(e) => return Err(csv_err(e)),
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        f(line, &Fields { cols: &cols, record: &record })?;
+        f(
+            line,
+            &Fields {
+                cols: &cols,
+                record: &record,
+            },
+        )?;
     }
     Ok(())
 }

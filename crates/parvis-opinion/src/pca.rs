@@ -16,7 +16,13 @@ pub(crate) fn center(m: &Matrix) -> Vec<f64> {
     let n = m.n_cols();
     let (sum, cnt) = col_sums(m);
     (0..n)
-        .map(|j| if m.mod_out[j] || cnt[j] == 0 { 0.0 } else { sum[j] / cnt[j] as f64 })
+        .map(|j| {
+            if m.mod_out[j] || cnt[j] == 0 {
+                0.0
+            } else {
+                sum[j] / cnt[j] as f64
+            }
+        })
         .collect()
 }
 
@@ -34,42 +40,98 @@ pub(crate) fn col_sums(m: &Matrix) -> (Vec<f64>, Vec<u64>) {
     (sum, cnt)
 }
 
-#[inline]
-fn cell(m: &Matrix, center: &[f64], c: u32, v: i8) -> f64 {
-    if m.mod_out[c as usize] { 0.0 } else { f64::from(v) - center[c as usize] }
+/// The centred matrix in compressed-row form: only votes on counted columns, each stored as
+/// its centred value `x − centre` so the products below are one multiply per vote.
+pub(crate) struct Centred {
+    offsets: Vec<usize>,
+    cols: Vec<u32>,
+    vals: Vec<f64>,
+    n_cols: usize,
 }
 
-/// `CᵀC v`, in parallel over row chunks.
-pub(crate) fn xtx(m: &Matrix, center: &[f64], v: &[f64]) -> Vec<f64> {
-    let n = m.n_cols();
-    m.rows
-        .par_chunks(CHUNK)
-        .fold(
-            || vec![0.0; n],
-            |mut acc, rows| {
-                for row in rows {
-                    let mut y = 0.0;
-                    for &(c, x) in row {
-                        y += cell(m, center, c, x) * v[c as usize];
-                    }
-                    if y != 0.0 {
-                        for &(c, x) in row {
-                            acc[c as usize] += cell(m, center, c, x) * y;
-                        }
-                    }
+impl Centred {
+    pub(crate) fn new(m: &Matrix, center: &[f64]) -> Centred {
+        let mut offsets = Vec::with_capacity(m.rows.len() + 1);
+        let mut cols = Vec::with_capacity(m.n_votes());
+        let mut vals = Vec::with_capacity(m.n_votes());
+        offsets.push(0);
+        for row in &m.rows {
+            for &(c, x) in row {
+                if !m.mod_out[c as usize] {
+                    cols.push(c);
+                    vals.push(f64::from(x) - center[c as usize]);
                 }
-                acc
-            },
-        )
-        .reduce(
-            || vec![0.0; n],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
+            }
+            offsets.push(cols.len());
+        }
+        Centred { offsets, cols, vals, n_cols: m.n_cols() }
+    }
+
+    fn n_rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Runs `work(acc, first_row, last_row)` over row ranges, in parallel when it pays.
+    fn accumulate<F>(&self, width: usize, work: F) -> Vec<f64>
+    where
+        F: Fn(&mut [f64], usize, usize) + Sync,
+    {
+        let len = self.n_cols * width;
+        let rows = self.n_rows();
+        if rows <= CHUNK {
+            let mut acc = vec![0.0; len];
+            work(&mut acc, 0, rows);
+            return acc;
+        }
+        let chunks = rows.div_ceil(CHUNK);
+        (0..chunks)
+            .into_par_iter()
+            .fold(
+                || vec![0.0; len],
+                |mut acc, k| {
+                    work(&mut acc, k * CHUNK, ((k + 1) * CHUNK).min(rows));
+                    acc
+                },
+            )
+            .reduce(
+                || vec![0.0; len],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                },
+            )
+    }
+}
+
+/// `CᵀC v`.
+pub(crate) fn xtx(c: &Centred, v: &[f64]) -> Vec<f64> {
+    c.accumulate(1, |acc, from, to| {
+        for r in from..to {
+            let (lo, hi) = (c.offsets[r], c.offsets[r + 1]);
+            let cols = &c.cols[lo..hi];
+            let vals = &c.vals[lo..hi];
+            // Four partial sums break the add-latency chain of a long row.
+            let mut part = [0.0f64; 4];
+            let mut cc = cols.chunks_exact(4);
+            let mut vc = vals.chunks_exact(4);
+            for (cj, dj) in (&mut cc).zip(&mut vc) {
+                for k in 0..4 {
+                    part[k] += dj[k] * v[cj[k] as usize];
                 }
-                a
-            },
-        )
+            }
+            for (&j, &d) in cc.remainder().iter().zip(vc.remainder()) {
+                part[0] += d * v[j as usize];
+            }
+            let y = (part[0] + part[1]) + (part[2] + part[3]);
+            if y != 0.0 {
+                for (&j, &d) in cols.iter().zip(vals) {
+                    acc[j as usize] += d * y;
+                }
+            }
+        }
+    })
 }
 
 pub(crate) fn norm(v: &[f64]) -> f64 {
@@ -106,6 +168,7 @@ pub(crate) fn power_iteration(
     basis: &[Vec<f64>],
     stop: Stop,
 ) -> (Vec<f64>, usize) {
+    let centred = Centred::new(m, center);
     let mut v = start;
     deflate(&mut v, basis);
     let mut last_eig = 0.0;
@@ -114,7 +177,7 @@ pub(crate) fn power_iteration(
         Stop::Polis { iters } => iters + 1,
     };
     loop {
-        let mut w = xtx(m, center, &v);
+        let mut w = xtx(&centred, &v);
         deflate(&mut w, basis);
         steps += 1;
         let eig = norm(w.as_slice());
@@ -145,7 +208,11 @@ pub(crate) fn pca2(
 ) -> ([Vec<f64>; 2], usize) {
     let [s1, s2] = starts;
     let (pc1, n1) = power_iteration(m, center, s1, &[], stop);
-    let basis = if norm(&pc1) > 0.0 { vec![pc1.clone()] } else { vec![] };
+    let basis = if norm(&pc1) > 0.0 {
+        vec![pc1.clone()]
+    } else {
+        vec![]
+    };
     let (pc2, n2) = power_iteration(m, center, s2, &basis, stop);
     ([pc1, pc2], n1 + n2)
 }
@@ -189,7 +256,10 @@ pub(crate) fn statement_projection(
             [s * d * comps[0][j], s * d * comps[1][j]]
         })
         .collect();
-    let ext = proj.iter().map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt()).collect();
+    let ext = proj
+        .iter()
+        .map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt())
+        .collect();
     (proj, ext)
 }
 
@@ -198,53 +268,28 @@ const BLOCK: usize = 4;
 
 /// `CᵀC Q` for a block of `BLOCK` columns stored interleaved (`q[c * BLOCK + k]`): one pass
 /// over the votes. Fixed-width arrays let the compiler vectorise the inner loops.
-fn block_xtx(m: &Matrix, center: &[f64], q: &[f64]) -> Vec<f64> {
+fn block_xtx(c: &Centred, q: &[f64]) -> Vec<f64> {
     const B: usize = BLOCK;
-    let n = m.n_cols();
-    // Centred value per column offset: x − c (0 for mod-out columns), for x in {−1, 0, 1}.
-    let shift: Vec<[f64; 3]> = (0..n)
-        .map(|j| {
-            if m.mod_out[j] { [0.0; 3] } else { [-1.0 - center[j], -center[j], 1.0 - center[j]] }
-        })
-        .collect();
-    m.rows
-        .par_chunks(CHUNK)
-        .fold(
-            || vec![0.0; n * B],
-            |mut acc, rows| {
-                let mut ds: Vec<f64> = Vec::new();
-                for row in rows {
-                    let mut y = [0.0f64; B];
-                    ds.clear();
-                    for &(c, x) in row {
-                        let c = c as usize;
-                        let d = shift[c][(x + 1) as usize];
-                        ds.push(d);
-                        let qc: &[f64] = &q[c * B..c * B + B];
-                        for k in 0..B {
-                            y[k] += d * qc[k];
-                        }
-                    }
-                    for (&(c, _), &d) in row.iter().zip(&ds) {
-                        let c = c as usize;
-                        let ac: &mut [f64] = &mut acc[c * B..c * B + B];
-                        for k in 0..B {
-                            ac[k] += d * y[k];
-                        }
-                    }
+    c.accumulate(B, |acc, from, to| {
+        for r in from..to {
+            let (lo, hi) = (c.offsets[r], c.offsets[r + 1]);
+            let cols = &c.cols[lo..hi];
+            let vals = &c.vals[lo..hi];
+            let mut y = [0.0f64; B];
+            for (&j, &d) in cols.iter().zip(vals) {
+                let qj = &q[j as usize * B..j as usize * B + B];
+                for k in 0..B {
+                    y[k] += d * qj[k];
                 }
-                acc
-            },
-        )
-        .reduce(
-            || vec![0.0; n * B],
-            |mut a, bb| {
-                for (x, y) in a.iter_mut().zip(bb) {
-                    *x += y;
+            }
+            for (&j, &d) in cols.iter().zip(vals) {
+                let aj = &mut acc[j as usize * B..j as usize * B + B];
+                for k in 0..B {
+                    aj[k] += d * y[k];
                 }
-                a
-            },
-        )
+            }
+        }
+    })
 }
 
 /// Orthonormalises the `b` interleaved columns in place (modified Gram–Schmidt); a column that
@@ -257,9 +302,16 @@ fn orthonormalise(q: &mut [f64], n: usize, b: usize) {
                 q[c * b + k] -= d * q[c * b + j];
             }
         }
-        let nrm = (0..n).map(|c| q[c * b + k] * q[c * b + k]).sum::<f64>().sqrt();
+        let nrm = (0..n)
+            .map(|c| q[c * b + k] * q[c * b + k])
+            .sum::<f64>()
+            .sqrt();
         for c in 0..n {
-            q[c * b + k] = if nrm > 1e-300 { q[c * b + k] / nrm } else { 0.0 };
+            q[c * b + k] = if nrm > 1e-300 {
+                q[c * b + k] / nrm
+            } else {
+                0.0
+            };
         }
     }
 }
@@ -273,7 +325,11 @@ fn symmetric_eigen(h: &[f64], b: usize) -> (Vec<f64>, Vec<f64>) {
         v[i * b + i] = 1.0;
     }
     for _ in 0..100 {
-        let off: f64 = (0..b).flat_map(|i| (0..b).map(move |j| (i, j))).filter(|(i, j)| i != j).map(|(i, j)| a[i * b + j].powi(2)).sum();
+        let off: f64 = (0..b)
+            .flat_map(|i| (0..b).map(move |j| (i, j)))
+            .filter(|(i, j)| i != j)
+            .map(|(i, j)| a[i * b + j].powi(2))
+            .sum();
         if off < 1e-30 {
             break;
         }
@@ -352,9 +408,10 @@ pub(crate) fn pca2_exact(
     }
     orthonormalise(&mut q, n, b);
     let reference = q.clone();
+    let centred = Centred::new(m, center);
     let mut passes = 0;
     loop {
-        let z = block_xtx(m, center, &q);
+        let z = block_xtx(&centred, &q);
         passes += 1;
         let mut h = vec![0.0; b * b];
         for i in 0..b {
@@ -386,11 +443,15 @@ pub(crate) fn pca2_exact(
             }
         }
         let top = vals.first().copied().unwrap_or(0.0);
-        if !(top > 0.0) || !top.is_finite() {
+        if top.is_nan() || top <= 0.0 || top.is_infinite() {
             return ([vec![0.0; n], vec![0.0; n]], Vec::new(), passes);
         }
         let residual = |k: usize| -> f64 {
-            (0..n).map(|c| (av[c * b + k] - vals[k] * v[c * b + k]).powi(2)).sum::<f64>().sqrt() / top
+            (0..n)
+                .map(|c| (av[c * b + k] - vals[k] * v[c * b + k]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+                / top
         };
         let k2 = b.min(2);
         let pick = |k: usize| -> Vec<f64> {
@@ -407,7 +468,9 @@ pub(crate) fn pca2_exact(
         };
         let converged = (0..k2).all(|k| residual(k) < tol);
         if converged || passes >= max {
-            let guards = (2..b).map(|k| (0..n).map(|c| v[c * b + k]).collect()).collect();
+            let guards = (2..b)
+                .map(|k| (0..n).map(|c| v[c * b + k]).collect())
+                .collect();
             return ([pick(0), pick(1)], guards, passes);
         }
         q = av;

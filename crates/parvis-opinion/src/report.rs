@@ -241,18 +241,30 @@ pub struct GroupTally {
 }
 
 fn pct(a: u64, n: u64) -> f64 {
-    if n == 0 { 0.0 } else { 100.0 * a as f64 / n as f64 }
+    if n == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / n as f64
+    }
 }
 
 fn short(text: &str, n: usize) -> String {
     let t: String = text.chars().take(n).collect();
-    if text.chars().count() > n { format!("{t}…") } else { t }
+    if text.chars().count() > n {
+        format!("{t}…")
+    } else {
+        t
+    }
 }
 
 /// A human summary for a terminal.
 pub fn render_text(r: &Report) -> String {
     let text_of = |id: u64| {
-        r.statements.iter().find(|s| s.id == id).map(|s| short(&s.text, 90)).unwrap_or_default()
+        r.statements
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| short(&s.text, 90))
+            .unwrap_or_default()
     };
     let mut o = String::new();
     let _ = writeln!(
@@ -260,7 +272,11 @@ pub fn render_text(r: &Report) -> String {
         "Opinion map ({:?} mode): {} participants ({} clustered), {} statements, {} votes",
         r.mode, r.n_participants, r.n_in_conv, r.n_statements, r.n_votes
     );
-    let sizes: Vec<String> = r.groups.iter().map(|g| g.members.len().to_string()).collect();
+    let sizes: Vec<String> = r
+        .groups
+        .iter()
+        .map(|g| g.members.len().to_string())
+        .collect();
     let _ = writeln!(
         o,
         "{} base clusters, {} groups (sizes {})",
@@ -286,7 +302,10 @@ pub fn render_text(r: &Report) -> String {
         }
     }
     let _ = writeln!(o, "\nConsensus (everyone):");
-    for (label, list) in [("agree", &r.consensus.agree), ("disagree", &r.consensus.disagree)] {
+    for (label, list) in [
+        ("agree", &r.consensus.agree),
+        ("disagree", &r.consensus.disagree),
+    ] {
         for s in list {
             let _ = writeln!(
                 o,
@@ -302,12 +321,24 @@ pub fn render_text(r: &Report) -> String {
     gac.sort_by(|a, b| b.value.total_cmp(&a.value));
     let _ = writeln!(o, "\nGroup-aware consensus (top 5):");
     for s in gac.iter().take(5) {
-        let _ = writeln!(o, "  {:.3}  #{:<5} {}", s.value, s.statement, text_of(s.statement));
+        let _ = writeln!(
+            o,
+            "  {:.3}  #{:<5} {}",
+            s.value,
+            s.statement,
+            text_of(s.statement)
+        );
     }
     if !r.divisive.is_empty() {
         let _ = writeln!(o, "\nDivisive:");
         for d in &r.divisive {
-            let _ = writeln!(o, "  {:.3}  #{:<5} {}", d.score, d.statement, text_of(d.statement));
+            let _ = writeln!(
+                o,
+                "  {:.3}  #{:<5} {}",
+                d.score,
+                d.statement,
+                text_of(d.statement)
+            );
         }
     }
     o

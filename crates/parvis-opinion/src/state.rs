@@ -25,11 +25,24 @@ impl OpinionState {
     /// Builds the state from a conversation and runs the first (cold) update.
     pub fn new(conv: &Conversation, opts: Options) -> Result<OpinionState, OpinionError> {
         let matrix = Matrix::build(conv, opts.caps());
-        let moderation =
-            conv.statements().iter().map(|s| (s.id, (s.moderated, s.meta))).collect();
+        let moderation = conv
+            .statements()
+            .iter()
+            .map(|s| (s.id, (s.moderated, s.meta)))
+            .collect();
         let mut st = OpinionState {
-            prow: matrix.pids.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect(),
-            tcol: matrix.tids.iter().enumerate().map(|(i, &t)| (t, i)).collect(),
+            prow: matrix
+                .pids
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.clone(), i))
+                .collect(),
+            tcol: matrix
+                .tids
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| (t, i))
+                .collect(),
             texts: crate::texts(conv),
             moderation,
             matrix,
@@ -56,10 +69,24 @@ impl OpinionState {
     fn new_empty(conv: &Conversation, opts: Options) -> OpinionState {
         let matrix = Matrix::build(conv, opts.caps());
         OpinionState {
-            prow: matrix.pids.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect(),
-            tcol: matrix.tids.iter().enumerate().map(|(i, &t)| (t, i)).collect(),
+            prow: matrix
+                .pids
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.clone(), i))
+                .collect(),
+            tcol: matrix
+                .tids
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| (t, i))
+                .collect(),
             texts: crate::texts(conv),
-            moderation: conv.statements().iter().map(|s| (s.id, (s.moderated, s.meta))).collect(),
+            moderation: conv
+                .statements()
+                .iter()
+                .map(|s| (s.id, (s.moderated, s.meta)))
+                .collect(),
             matrix,
             opts,
             warm: None,
@@ -105,7 +132,8 @@ impl OpinionState {
                 if self.opts.caps().is_some_and(|(_, mc)| m.tids.len() >= mc) {
                     return self.current();
                 }
-                let (moderated, meta) = self.moderation.get(&statement).copied().unwrap_or_default();
+                let (moderated, meta) =
+                    self.moderation.get(&statement).copied().unwrap_or_default();
                 m.tids.push(statement);
                 m.mod_out.push(moderated || meta);
                 m.meta.push(meta);
@@ -145,7 +173,10 @@ impl OpinionState {
     pub fn recompute(&mut self) -> Result<(), OpinionError> {
         let update_opts;
         let opts = if self.report.is_some() {
-            update_opts = Options { pca_tolerance: self.opts.update_pca_tolerance, ..self.opts.clone() };
+            update_opts = Options {
+                pca_tolerance: self.opts.update_pca_tolerance,
+                ..self.opts.clone()
+            };
             &update_opts
         } else {
             &self.opts

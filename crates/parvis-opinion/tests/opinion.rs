@@ -24,7 +24,9 @@ fn shared_dir(rel: &str) -> Option<PathBuf> {
 
 #[allow(dead_code)]
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Adjusted Rand index, written from the contingency table definition.
@@ -45,7 +47,11 @@ fn ari(a: &[usize], b: &[usize]) -> f64 {
     let total = c2(a.len() as f64);
     let expected = sa * sb / total;
     let max = (sa + sb) / 2.0;
-    if max == expected { 1.0 } else { (index - expected) / (max - expected) }
+    if max == expected {
+        1.0
+    } else {
+        (index - expected) / (max - expected)
+    }
 }
 
 #[test]
@@ -88,8 +94,13 @@ fn assert_no_nan(report: &Report) {
         match v {
             Value::Null => assert_eq!(key, "group", "null (NaN?) at {path}"),
             Value::Number(n) => assert!(n.as_f64().is_some_and(f64::is_finite), "{path}"),
-            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(x, key, &format!("{path}[{i}]"))),
-            Value::Object(o) => o.iter().for_each(|(k, x)| walk(x, k, &format!("{path}.{k}"))),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| walk(x, key, &format!("{path}[{i}]"))),
+            Value::Object(o) => o
+                .iter()
+                .for_each(|(k, x)| walk(x, k, &format!("{path}.{k}"))),
             _ => {}
         }
     }
@@ -109,13 +120,24 @@ impl Blob {
             .map(|e| e.unwrap().path())
             .find(|p| p.to_string_lossy().ends_with("_math_blob.json"))
             .unwrap();
-        Blob { v: serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap() }
+        Blob {
+            v: serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap(),
+        }
     }
     fn ids(&self, key: &str) -> Vec<u64> {
-        self.v[key].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect()
+        self.v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect()
     }
     fn f64s(v: &Value) -> Vec<f64> {
-        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
     }
     /// Participant id lists of the base clusters, by base id.
     fn base_members(&self) -> BTreeMap<u64, Vec<String>> {
@@ -125,7 +147,14 @@ impl Blob {
         ids.iter()
             .zip(mem)
             .map(|(i, m)| {
-                (i.as_u64().unwrap(), m.as_array().unwrap().iter().map(|p| p.to_string()).collect())
+                (
+                    i.as_u64().unwrap(),
+                    m.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect(),
+                )
             })
             .collect()
     }
@@ -168,7 +197,12 @@ impl Blob {
             }
         }
         WarmStart {
-            in_conv: self.v["in-conv"].as_array().unwrap().iter().map(|p| p.to_string()).collect(),
+            in_conv: self.v["in-conv"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
             components: Some((tids, [Blob::f64s(&comps[0]), Blob::f64s(&comps[1])])),
             pca_guards: Vec::new(),
             base_clusters: self.base_members().into_values().collect(),
@@ -188,28 +222,46 @@ fn load_reference(name: &str) -> Option<(Conversation, Blob)> {
     let meta: BTreeSet<u64> = blob.ids("meta-tids").into_iter().collect();
     let ids: Vec<u64> = conv.statements().iter().map(|s| s.id).collect();
     for id in ids {
-        conv.set_moderation(id, mod_out.contains(&id) && !meta.contains(&id), meta.contains(&id));
+        conv.set_moderation(
+            id,
+            mod_out.contains(&id) && !meta.contains(&id),
+            meta.contains(&id),
+        );
     }
     Some((conv, blob))
 }
 
 fn close(a: f64, b: f64, tol: f64, what: &str) {
     let scale = 1.0f64.max(b.abs());
-    assert!((a - b).abs() <= tol * scale, "{what}: ours {a} vs Pol.is {b}");
+    assert!(
+        (a - b).abs() <= tol * scale,
+        "{what}: ours {a} vs Pol.is {b}"
+    );
 }
 
 fn check_blob(name: &str) {
-    let Some((conv, blob)) = load_reference(name) else { return };
+    let Some((conv, blob)) = load_reference(name) else {
+        return;
+    };
     let warm = blob.warm_start();
     let (r, _) = analyze_warm(&conv, &Options::compat(), Some(&warm)).unwrap();
     let tids = blob.ids("tids");
     assert_eq!(r.statement_ids, tids, "column set");
-    let col: HashMap<u64, usize> = r.statement_ids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+    let col: HashMap<u64, usize> = r
+        .statement_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, i))
+        .collect();
 
     // In-conv and vote counts.
     let in_conv: BTreeSet<String> = warm.in_conv.iter().cloned().collect();
-    let ours_in: BTreeSet<String> =
-        r.participants.iter().filter(|p| p.group.is_some()).map(|p| p.id.clone()).collect();
+    let ours_in: BTreeSet<String> = r
+        .participants
+        .iter()
+        .filter(|p| p.group.is_some())
+        .map(|p| p.id.clone())
+        .collect();
     assert_eq!(ours_in, in_conv, "in-conv");
 
     // PCA centre.
@@ -224,7 +276,11 @@ fn check_blob(name: &str) {
     let mut comp_err = 0.0f64;
     for (c, bc) in comps.iter().enumerate() {
         let bc = Blob::f64s(bc);
-        let dot: f64 = bc.iter().zip(&r.pca.components[c]).map(|(a, b)| a * b).sum();
+        let dot: f64 = bc
+            .iter()
+            .zip(&r.pca.components[c])
+            .map(|(a, b)| a * b)
+            .sum();
         let s = dot.signum();
         for (j, x) in bc.iter().enumerate() {
             comp_err = comp_err.max((r.pca.components[c][j] * s - x).abs());
@@ -283,8 +339,11 @@ fn check_blob(name: &str) {
 
     // Groups.
     let bg: BTreeSet<BTreeSet<String>> = blob.groups().into_iter().collect();
-    let og: BTreeSet<BTreeSet<String>> =
-        r.groups.iter().map(|g| g.members.iter().cloned().collect()).collect();
+    let og: BTreeSet<BTreeSet<String>> = r
+        .groups
+        .iter()
+        .map(|g| g.members.iter().cloned().collect())
+        .collect();
     assert_eq!(og, bg, "group memberships");
 
     // Group mapping (ours → blob id) by membership.
@@ -300,10 +359,22 @@ fn check_blob(name: &str) {
 
     // Repness.
     for g in &r.groups {
-        let theirs = blob.v["repness"][map[&g.id].to_string()].as_array().unwrap();
-        assert_eq!(g.representative.len(), theirs.len(), "repness count, group {}", g.id);
+        let theirs = blob.v["repness"][map[&g.id].to_string()]
+            .as_array()
+            .unwrap();
+        assert_eq!(
+            g.representative.len(),
+            theirs.len(),
+            "repness count, group {}",
+            g.id
+        );
         for (o, t) in g.representative.iter().zip(theirs) {
-            assert_eq!(o.statement, t["tid"].as_u64().unwrap(), "repness order, group {}", g.id);
+            assert_eq!(
+                o.statement,
+                t["tid"].as_u64().unwrap(),
+                "repness order, group {}",
+                g.id
+            );
             let rf = match o.repful_for {
                 Repful::Agree => "agree",
                 Repful::Disagree => "disagree",
@@ -312,14 +383,27 @@ fn check_blob(name: &str) {
             assert_eq!(o.n_success, t["n-success"].as_u64().unwrap());
             assert_eq!(o.n_trials, t["n-trials"].as_u64().unwrap());
             assert_eq!(o.best_agree, t["best-agree"].as_bool().unwrap_or(false));
-            close(o.p_success, t["p-success"].as_f64().unwrap(), 1e-9, "p-success");
+            close(
+                o.p_success,
+                t["p-success"].as_f64().unwrap(),
+                1e-9,
+                "p-success",
+            );
             close(o.p_test, t["p-test"].as_f64().unwrap(), 1e-9, "p-test");
             close(o.repness, t["repness"].as_f64().unwrap(), 1e-9, "repness");
-            close(o.repness_test, t["repness-test"].as_f64().unwrap(), 1e-6, "repness-test (f32)");
+            close(
+                o.repness_test,
+                t["repness-test"].as_f64().unwrap(),
+                1e-6,
+                "repness-test (f32)",
+            );
         }
     }
     // Consensus.
-    for (ours, key) in [(&r.consensus.agree, "agree"), (&r.consensus.disagree, "disagree")] {
+    for (ours, key) in [
+        (&r.consensus.agree, "agree"),
+        (&r.consensus.disagree, "disagree"),
+    ] {
         let theirs = blob.v["consensus"][key].as_array().unwrap();
         let a: Vec<u64> = ours.iter().map(|c| c.statement).collect();
         let b: Vec<u64> = theirs.iter().map(|c| c["tid"].as_u64().unwrap()).collect();
@@ -327,18 +411,27 @@ fn check_blob(name: &str) {
         for (o, t) in ours.iter().zip(theirs) {
             assert_eq!(o.n_success, t["n-success"].as_u64().unwrap());
             assert_eq!(o.n_trials, t["n-trials"].as_u64().unwrap());
-            close(o.p_success, t["p-success"].as_f64().unwrap(), 1e-9, "consensus p");
+            close(
+                o.p_success,
+                t["p-success"].as_f64().unwrap(),
+                1e-9,
+                "consensus p",
+            );
             close(o.p_test, t["p-test"].as_f64().unwrap(), 1e-9, "consensus z");
         }
     }
     // Group-aware consensus and priorities.
     for sv in &r.group_aware_consensus {
-        let t = blob.v["group-aware-consensus"][sv.statement.to_string()].as_f64().unwrap();
+        let t = blob.v["group-aware-consensus"][sv.statement.to_string()]
+            .as_f64()
+            .unwrap();
         close(sv.value, t, 1e-9, "group-aware consensus");
     }
     let mut prio_err = 0.0f64;
     for sv in &r.priorities {
-        let t = blob.v["comment-priorities"][sv.statement.to_string()].as_f64().unwrap();
+        let t = blob.v["comment-priorities"][sv.statement.to_string()]
+            .as_f64()
+            .unwrap();
         prio_err = prio_err.max((sv.value - t).abs() / t.abs().max(1e-300));
     }
     eprintln!("{name}: max priority rel. error = {prio_err:.3e}");
@@ -366,7 +459,10 @@ fn cold_ari(rel: &str) -> Option<(f64, Report)> {
     let groups = exported_groups(&dir.join("participants-votes.csv"));
     let a = ari_vs_export(&r, &groups);
     let sizes: Vec<usize> = r.groups.iter().map(|g| g.members.len()).collect();
-    eprintln!("{rel}: in-conv {} groups {:?} ARI {a:.3}", r.n_in_conv, sizes);
+    eprintln!(
+        "{rel}: in-conv {} groups {:?} ARI {a:.3}",
+        r.n_in_conv, sizes
+    );
     assert_no_nan(&r);
     Some((a, r))
 }
@@ -412,18 +508,27 @@ fn export_reader_reads_the_fixture() {
     assert_eq!(conv.statements().len(), 39);
     assert_eq!(conv.votes().len(), 640);
     // comments.csv `agrees` equals the number of +1 votes (export encoding: agree = +1).
-    let agrees = conv.votes().iter().filter(|v| v.value == VoteValue::Agree).count();
+    let agrees = conv
+        .votes()
+        .iter()
+        .filter(|v| v.value == VoteValue::Agree)
+        .count();
     let mut rdr = csv::Reader::from_path(fixture("london.youth.policing/comments.csv")).unwrap();
     let h = rdr.headers().unwrap().clone();
     let ai = h.iter().position(|x| x == "agrees").unwrap();
-    let total: usize = rdr.records().map(|r| r.unwrap()[ai].parse::<usize>().unwrap()).sum();
+    let total: usize = rdr
+        .records()
+        .map(|r| r.unwrap()[ai].parse::<usize>().unwrap())
+        .sum();
     assert_eq!(agrees, total);
     let r = analyze(&conv, &Options::compat()).unwrap();
     // The report counts the latest vote per (participant, statement): this export holds a few
     // re-votes, which comments.csv counts twice.
     let mut last: HashMap<(String, u64), (i64, usize, VoteValue)> = HashMap::new();
     for (i, v) in conv.votes().iter().enumerate() {
-        let e = last.entry((v.participant.clone(), v.statement)).or_insert((v.timestamp, i, v.value));
+        let e =
+            last.entry((v.participant.clone(), v.statement))
+                .or_insert((v.timestamp, i, v.value));
         if (v.timestamp, i) >= (e.0, e.1) {
             *e = (v.timestamp, i, v.value);
         }
@@ -438,26 +543,51 @@ fn export_reader_reads_the_fixture() {
     assert!(text.contains("Opinion map (Compat mode)"), "{text}");
     let csv = report_csv(&r);
     assert_eq!(csv.lines().count(), r.statements.len() + 1);
-    assert!(csv.lines().next().unwrap().starts_with("statement-id,moderated,meta,agrees"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .starts_with("statement-id,moderated,meta,agrees")
+    );
 }
 
 #[test]
 fn export_reader_errors_name_file_line_and_field() {
     let dir = std::env::temp_dir().join(format!("parvis-opinion-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("comments.csv"), "comment-id,moderated,comment-body\n1,0,a\n2,0,b\n").unwrap();
+    std::fs::write(
+        dir.join("comments.csv"),
+        "comment-id,moderated,comment-body\n1,0,a\n2,0,b\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("votes.csv"),
         "timestamp,comment-id,voter-id,vote\n1,1,p,1\n2,2,p,7\n",
     )
     .unwrap();
-    let e = Conversation::from_polis_export_dir(&dir).unwrap_err().to_string();
-    assert!(e.contains("votes.csv") && e.contains("line 3") && e.contains("`vote`"), "{e}");
-    std::fs::write(dir.join("votes.csv"), "timestamp,comment-id,voter-id,vote\n1,9,p,1\n").unwrap();
-    let e = Conversation::from_polis_export_dir(&dir).unwrap_err().to_string();
-    assert!(e.contains("line 2") && e.contains("unknown statement 9"), "{e}");
+    let e = Conversation::from_polis_export_dir(&dir)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("votes.csv") && e.contains("line 3") && e.contains("`vote`"),
+        "{e}"
+    );
+    std::fs::write(
+        dir.join("votes.csv"),
+        "timestamp,comment-id,voter-id,vote\n1,9,p,1\n",
+    )
+    .unwrap();
+    let e = Conversation::from_polis_export_dir(&dir)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 2") && e.contains("unknown statement 9"),
+        "{e}"
+    );
     std::fs::write(dir.join("votes.csv"), "timestamp,comment-id,vote\n1,1,1\n").unwrap();
-    let e = Conversation::from_polis_export_dir(&dir).unwrap_err().to_string();
+    let e = Conversation::from_polis_export_dir(&dir)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("missing column `voter-id`"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -467,28 +597,51 @@ fn export_reader_errors_name_file_line_and_field() {
 #[test]
 fn default_mode_is_deterministic_for_a_seed() {
     let conv = london();
-    let opts = Options { mode: Mode::Default, seed: 42, ..Default::default() };
+    let opts = Options {
+        mode: Mode::Default,
+        seed: 42,
+        ..Default::default()
+    };
     let a = serde_json::to_string(&analyze(&conv, &opts).unwrap()).unwrap();
     let b = serde_json::to_string(&analyze(&conv, &opts).unwrap()).unwrap();
     assert_eq!(a, b);
     // Another seed: same map up to the components' sign (exact PCA converges to the same axes).
-    let c = analyze(&conv, &Options { seed: 7, ..opts.clone() }).unwrap();
+    let c = analyze(
+        &conv,
+        &Options {
+            seed: 7,
+            ..opts.clone()
+        },
+    )
+    .unwrap();
     let a: Report = serde_json::from_str(&a).unwrap();
     let ga: Vec<Option<usize>> = a.participants.iter().map(|p| p.group).collect();
     let gc: Vec<Option<usize>> = c.participants.iter().map(|p| p.group).collect();
-    assert_eq!(ga.iter().filter(|g| g.is_some()).count(), gc.iter().filter(|g| g.is_some()).count());
+    assert_eq!(
+        ga.iter().filter(|g| g.is_some()).count(),
+        gc.iter().filter(|g| g.is_some()).count()
+    );
 }
 
 fn no_small_groups(r: &Report, min: usize) {
     for g in &r.groups {
-        assert!(g.members.len() >= min, "group {} has {} member(s)", g.id, g.members.len());
+        assert!(
+            g.members.len() >= min,
+            "group {} has {} member(s)",
+            g.id,
+            g.members.len()
+        );
     }
 }
 
 #[test]
 fn default_mode_has_no_one_person_groups_and_reports_its_distance_from_compat() {
     let mut dirs = vec![fixture("london.youth.policing")];
-    for rel in ["open-data/scoop-hivemind.biodiversity", "open-data/vtaiwan.uberx", "open-data/scoop-hivemind.ubi"] {
+    for rel in [
+        "open-data/scoop-hivemind.biodiversity",
+        "open-data/vtaiwan.uberx",
+        "open-data/scoop-hivemind.ubi",
+    ] {
         if let Some(d) = shared_dir(rel) {
             dirs.push(d);
         }
@@ -509,7 +662,12 @@ fn default_mode_has_no_one_person_groups_and_reports_its_distance_from_compat() 
         }
         let cos: Vec<f64> = (0..2)
             .map(|k| {
-                c.pca.components[k].iter().zip(&d.pca.components[k]).map(|(x, y)| x * y).sum::<f64>().abs()
+                c.pca.components[k]
+                    .iter()
+                    .zip(&d.pca.components[k])
+                    .map(|(x, y)| x * y)
+                    .sum::<f64>()
+                    .abs()
             })
             .collect();
         let ari_cd = ari(&a, &b);
@@ -545,7 +703,8 @@ fn small(n_people: usize, n_statements: u64) -> Conversation {
                 1 => VoteValue::Disagree,
                 _ => VoteValue::Pass,
             };
-            c.add_vote(format!("p{p}"), s, v, (p * 100 + s as usize) as i64).unwrap();
+            c.add_vote(format!("p{p}"), s, v, (p * 100 + s as usize) as i64)
+                .unwrap();
         }
     }
     c
@@ -555,7 +714,10 @@ fn small(n_people: usize, n_statements: u64) -> Conversation {
 fn unknown_statement_is_an_error() {
     let mut c = small(3, 3);
     let e = c.add_vote("p0", 99, VoteValue::Agree, 0).unwrap_err();
-    assert!(matches!(e, OpinionError::UnknownStatement { statement: 99, .. }), "{e}");
+    assert!(
+        matches!(e, OpinionError::UnknownStatement { statement: 99, .. }),
+        "{e}"
+    );
     assert!(c.add_statement(1, "again", false).is_err());
 }
 
@@ -569,13 +731,27 @@ fn duplicate_votes_last_one_counts() {
     // An older vote arriving late does not override.
     c.add_vote("p0", 2, VoteValue::Agree, -5).unwrap();
     for mode in [Mode::Compat, Mode::Default] {
-        let r = analyze(&c, &Options { mode, ..Default::default() }).unwrap();
+        let r = analyze(
+            &c,
+            &Options {
+                mode,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(r.n_votes, 20 * 8);
         let s0 = r.statements.iter().find(|s| s.id == 0).unwrap();
         let s1 = r.statements.iter().find(|s| s.id == 1).unwrap();
         let s2 = r.statements.iter().find(|s| s.id == 2).unwrap();
         let base = small(20, 8);
-        let b = analyze(&base, &Options { mode, ..Default::default() }).unwrap();
+        let b = analyze(
+            &base,
+            &Options {
+                mode,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let b0 = b.statements.iter().find(|s| s.id == 0).unwrap();
         let b1 = b.statements.iter().find(|s| s.id == 1).unwrap();
         let b2 = b.statements.iter().find(|s| s.id == 2).unwrap();
@@ -592,14 +768,28 @@ fn too_few_participants_or_statements_is_a_clear_error() {
     for (p, s) in [(1, 5), (5, 1), (0, 0)] {
         let c = small(p, s);
         for mode in [Mode::Compat, Mode::Default] {
-            let e = analyze(&c, &Options { mode, ..Default::default() }).unwrap_err();
+            let e = analyze(
+                &c,
+                &Options {
+                    mode,
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
             assert!(matches!(e, OpinionError::NotEnoughData(_)), "{e}");
             assert!(e.to_string().contains("at least 2"), "{e}");
         }
     }
     // Exactly two of each works.
     for mode in [Mode::Compat, Mode::Default] {
-        let r = analyze(&small(2, 2), &Options { mode, ..Default::default() }).unwrap();
+        let r = analyze(
+            &small(2, 2),
+            &Options {
+                mode,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_no_nan(&r);
     }
 }
@@ -616,7 +806,14 @@ fn all_pass_and_identical_voters_give_no_nan() {
         }
     }
     for mode in [Mode::Compat, Mode::Default] {
-        let r = analyze(&c, &Options { mode, ..Default::default() }).unwrap();
+        let r = analyze(
+            &c,
+            &Options {
+                mode,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_no_nan(&r);
         assert!(r.pca.components.iter().flatten().all(|x| *x == 0.0));
         assert!(!r.groups.is_empty());
@@ -628,29 +825,65 @@ fn all_pass_and_identical_voters_give_no_nan() {
     for s in 0..6 {
         c.add_statement(s, "s", s == 4).unwrap();
     }
-    c.push_statement(Statement { id: 9, text: "meta".into(), moderated: false, meta: true }).unwrap();
+    c.push_statement(Statement {
+        id: 9,
+        text: "meta".into(),
+        moderated: false,
+        meta: true,
+    })
+    .unwrap();
     for p in 0..20 {
         for s in [0, 1, 2, 3, 4, 5, 9] {
             c.add_vote(p.to_string(), s, VoteValue::Agree, 0).unwrap();
         }
     }
     for mode in [Mode::Compat, Mode::Default] {
-        let r = analyze(&c, &Options { mode, ..Default::default() }).unwrap();
+        let r = analyze(
+            &c,
+            &Options {
+                mode,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_no_nan(&r);
         let meta = r.priorities.iter().find(|p| p.statement == 9).unwrap();
         assert_eq!(meta.value, 49.0);
-        assert!(r.consensus.agree.iter().all(|s| s.statement != 4 && s.statement != 9));
+        assert!(
+            r.consensus
+                .agree
+                .iter()
+                .all(|s| s.statement != 4 && s.statement != 9)
+        );
     }
 }
 
 #[test]
 fn polis_caps_drop_votes_in_compat_only() {
     let c = small(12, 6);
-    let lowered = Options { polis_caps: (10, 4), ..Options::compat() };
+    let lowered = Options {
+        polis_caps: (10, 4),
+        ..Options::compat()
+    };
     let r = analyze(&c, &lowered).unwrap();
-    assert_eq!((r.n_participants, r.n_statements), (10, 4), "Pol.is drops votes past its caps");
-    let d = analyze(&c, &Options { polis_caps: (10, 4), ..Options::default() }).unwrap();
-    assert_eq!((d.n_participants, d.n_statements, d.n_votes), (12, 6, 72), "Parvis keeps every vote");
+    assert_eq!(
+        (r.n_participants, r.n_statements),
+        (10, 4),
+        "Pol.is drops votes past its caps"
+    );
+    let d = analyze(
+        &c,
+        &Options {
+            polis_caps: (10, 4),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (d.n_participants, d.n_statements, d.n_votes),
+        (12, 6, 72),
+        "Parvis keeps every vote"
+    );
 }
 
 // ---------------------------------------------------------------- incremental
@@ -662,10 +895,16 @@ fn incremental_update_matches_a_recompute_closely() {
         let mut st = OpinionState::new(&conv, opts.clone()).unwrap();
         let before = st.report().unwrap().clone();
         // A new participant who agrees with statement 1, and a changed vote.
-        let r = st.add_vote("new-person", 1, VoteValue::Agree).unwrap().clone();
+        let r = st
+            .add_vote("new-person", 1, VoteValue::Agree)
+            .unwrap()
+            .clone();
         assert_eq!(r.n_participants, before.n_participants + 1);
         assert_eq!(r.n_votes, before.n_votes + 1);
-        let r = st.add_vote("new-person", 1, VoteValue::Disagree).unwrap().clone();
+        let r = st
+            .add_vote("new-person", 1, VoteValue::Disagree)
+            .unwrap()
+            .clone();
         assert_eq!(r.n_votes, before.n_votes + 1);
         let s1 = r.statements.iter().find(|s| s.id == 1).unwrap();
         let b1 = before.statements.iter().find(|s| s.id == 1).unwrap();
@@ -673,7 +912,9 @@ fn incremental_update_matches_a_recompute_closely() {
         assert!(st.add_vote("x", 12345, VoteValue::Agree).is_err());
         // The warm-started map agrees with a cold recompute of the same votes.
         let mut conv2 = conv.clone();
-        conv2.add_vote("new-person", 1, VoteValue::Disagree, i64::MAX).unwrap();
+        conv2
+            .add_vote("new-person", 1, VoteValue::Disagree, i64::MAX)
+            .unwrap();
         let cold = analyze(&conv2, &opts).unwrap();
         let warm = st.report().unwrap();
         let cos = cold.pca.components[0]
