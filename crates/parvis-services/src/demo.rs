@@ -290,3 +290,8 @@ pub async fn load(store: &Store) -> Result<DemoSummary> {
     summary.loaded = true;
     Ok(summary)
 }
+
+/// Hash a password the way accounts do (for tests that create accounts directly in the store).
+pub fn hash_password_for_tests(password: &str) -> String {
+    hash_password(password).unwrap_or_default()
+}

@@ -207,7 +207,15 @@ impl FromRequestParts<AppState> for Ctx {
                 .await
                 .map_err(ApiError::from)?
             {
-                let is_api = parts.uri.path().starts_with("/api/");
+                // Nested routers strip their prefix from `uri`; the original one still has it.
+                let path = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map(|u| u.0.path().to_string());
+                let is_api = path
+                    .as_deref()
+                    .unwrap_or(parts.uri.path())
+                    .starts_with("/api/");
                 if is_api && unsafe_method {
                     let sent = headers
                         .get("x-csrf-token")

@@ -1,0 +1,816 @@
+//! The web layer over real HTTP: the server runs on a random loopback port with a fresh store
+//! (SQLite always, PostgreSQL too when `PARVIS_TEST_DATABASE_URL` is set) and the tests talk
+//! to it as a browser or an integrator would.
+
+use parvis_domain::*;
+use parvis_services::{Mailer, ServiceConfig, Services};
+use parvis_store::{NewMember, Store, testing};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+struct App {
+    base: String,
+    store: Store,
+    mails: Arc<Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+/// A minimal SMTP server on loopback that keeps what it receives: lettre speaks real SMTP
+/// to it, and tests read the sign-in links out of the mails.
+async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let kept = mails.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.ok();
+                let mut in_data = false;
+                let mut data = String::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            kept.lock().unwrap().push(std::mem::take(&mut data));
+                            w.write_all(b"250 OK queued\r\n").await.ok();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            w.write_all(b"221 bye\r\n").await.ok();
+                            break;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    w.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    (port, mails)
+}
+
+async fn spawn_app_on(url: Option<String>) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let url = url.unwrap_or_else(|| format!("sqlite://{}/web.db", dir.path().display()));
+    let store = Store::open(&url).await.unwrap();
+    let (smtp_port, mails) = smtp_sink().await;
+    let mailer = Mailer::from_url(
+        Some(&format!("smtp://127.0.0.1:{smtp_port}")),
+        "Parvis <parvis@test.example>",
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let services = Services::new(
+        store.clone(),
+        mailer,
+        ServiceConfig {
+            public_url: base.clone(),
+            ..Default::default()
+        },
+    );
+    // The first admin, as `parvis admin add` would create it, with a password.
+    let hash = parvis_services_hash(ADMIN_PASSWORD);
+    store
+        .create_member(&NewMember {
+            handle: "camille".into(),
+            display_name: "Camille Admin".into(),
+            email: Some("camille@novea.example".into()),
+            password_hash: Some(hash),
+            site_role: SiteRole::Admin,
+            ecosystem_role: EcosystemRole::Employee,
+            organisation: "Novéa".into(),
+            bio: String::new(),
+            lang: "fr".into(),
+            created_at: now_millis(),
+        })
+        .await
+        .unwrap();
+    let app = parvis_web::build(services, parvis_web::WebConfig::default());
+    tokio::spawn(parvis_web::serve(listener, app, std::future::pending()));
+    App {
+        base,
+        store,
+        mails,
+        _dir: dir,
+    }
+}
+
+fn parvis_services_hash(pw: &str) -> String {
+    // Same function the services use; exposed through the demo's password path.
+    parvis_services::demo::hash_password_for_tests(pw)
+}
+
+async fn spawn_app() -> App {
+    spawn_app_on(None).await
+}
+
+/// Run a scenario on SQLite, then on PostgreSQL when configured.
+async fn on_both<F, Fut>(f: F)
+where
+    F: Fn(App) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    f(spawn_app().await).await;
+    match testing::postgres_test_url() {
+        Some(base) => {
+            f(spawn_app_on(Some(testing::fresh_postgres_url(&base).await.unwrap())).await).await
+        }
+        None => eprintln!("notice: PARVIS_TEST_DATABASE_URL not set; PostgreSQL run skipped"),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Sign in over the API as the admin; returns (client with cookie, csrf token).
+async fn admin_session(app: &App) -> (reqwest::Client, String) {
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/auth/password", app.base))
+        .json(&json!({"email": "camille@novea.example", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    (c, body["csrf_token"].as_str().unwrap().to_string())
+}
+
+/// An API token for the admin.
+async fn admin_token(app: &App) -> String {
+    let (c, csrf) = admin_session(app).await;
+    let r = c
+        .post(format!("{}/api/v1/me/tokens", app.base))
+        .header("x-csrf-token", csrf)
+        .json(&json!({"name": "tests"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    v["secret"].as_str().unwrap().to_string()
+}
+
+async fn problem(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(ct, "application/problem+json", "errors are problem+json");
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn health_and_openapi() {
+    let app = spawn_app().await;
+    let r = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    // Every documented operation is known to the server (no "no such API route").
+    let c = client();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let url = format!(
+                "{}{}",
+                app.base,
+                path.replace("{space}", "nope")
+                    .replace("{id}", "1")
+                    .replace("{handle}", "nope")
+                    .replace("{kind}", "like")
+            );
+            let req = c
+                .request(method.to_uppercase().parse().unwrap(), &url)
+                .header("content-type", "application/json")
+                .body("{}");
+            let r = req.send().await.unwrap();
+            let text = r.text().await.unwrap();
+            assert!(
+                !text.contains("no such API route"),
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_member_posts_replies_and_reacts_through_the_api() {
+    on_both(|app| async move {
+        let token = admin_token(&app).await;
+        let c = client();
+        let auth = format!("Bearer {token}");
+        let r = c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth)
+            .json(&json!({"slug": "forum", "name": "Forum clients", "description": "Échanges"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = c.post(format!("{}/api/v1/spaces/forum/topics", app.base)).header("authorization", &auth)
+            .json(&json!({"title": "Événements & leads", "keywords": ["ROI", "salon"]})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let topic: Value = r.json().await.unwrap();
+        assert_eq!(topic["slug"], "evenements-leads");
+        assert_eq!(topic["keywords"], json!(["roi", "salon"]));
+
+        let r = c.post(format!("{}/api/v1/spaces/forum/threads", app.base)).header("authorization", &auth)
+            .json(&json!({"title": "Mesurer le ROI d'un salon", "body": "Comment **comptez-vous** les leads ?", "topic": "evenements-leads"}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let thread: Value = r.json().await.unwrap();
+        let tid = thread["id"].as_i64().unwrap();
+
+        // Read it once (fills the cache), reply, and read again: the reply must show.
+        let first: Value = reqwest::get(format!("{}/api/v1/threads/{tid}", app.base)).await.unwrap().json().await.unwrap();
+        assert_eq!(first["messages"]["total"], 1);
+        let opening = first["messages"]["items"][0]["id"].as_i64().unwrap();
+        assert!(first["messages"]["items"][0]["body_html"].as_str().unwrap().contains("<strong>comptez-vous</strong>"));
+        for i in 0..3 {
+            let r = c.post(format!("{}/api/v1/threads/{tid}/messages", app.base)).header("authorization", &auth)
+                .json(&json!({"body": format!("Réponse {i}"), "parent_id": opening})).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+        let r = c.post(format!("{}/api/v1/messages/{opening}/reactions", app.base)).header("authorization", &auth)
+            .json(&json!({"kind": "insightful"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let after: Value = reqwest::get(format!("{}/api/v1/threads/{tid}?per_page=2&page=2", app.base)).await.unwrap().json().await.unwrap();
+        assert_eq!(after["messages"]["total"], 4);
+        assert_eq!(after["messages"]["items"][0]["body_markdown"], "Réponse 1");
+        let full: Value = reqwest::get(format!("{}/api/v1/threads/{tid}", app.base)).await.unwrap().json().await.unwrap();
+        assert_eq!(full["messages"]["items"][0]["reactions"][0]["kind"], "insightful");
+        assert_eq!(full["thread"]["message_count"], 4);
+
+        let list: Value = reqwest::get(format!("{}/api/v1/spaces/forum/threads?topic=evenements-leads", app.base)).await.unwrap().json().await.unwrap();
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["title"], "Mesurer le ROI d'un salon");
+
+        // The web page shows the thread with its replies.
+        let page = reqwest::get(format!("{}/threads/{tid}", app.base)).await.unwrap().text().await.unwrap();
+        assert!(page.contains("Mesurer le ROI d&#x27;un salon") || page.contains("Mesurer le ROI d'un salon"));
+        assert!(page.contains("Réponse 2"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_clear_problems() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+
+    let (s, p) = problem(
+        reqwest::get(format!("{}/api/v1/spaces/nowhere", app.base))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(p["detail"].as_str().unwrap().contains("nowhere"));
+    let (s, p) = problem(
+        reqwest::get(format!("{}/api/v1/members/ghost", app.base))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(p["detail"].as_str().unwrap().contains("ghost"));
+    let (s, _) = problem(
+        reqwest::get(format!("{}/api/v1/threads/abc", app.base))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // Malformed JSON and wrong types name the field.
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(r#"{"slug": "x", "name": 42}"#)
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(p["field"], "name");
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(r#"{"slug": "forum"}"#)
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(p["field"], "name");
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(r#"{"slug": "forum", "name": "#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::BAD_REQUEST);
+    // Semantically invalid → 422 with the field.
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "Not A Slug", "name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["field"], "slug");
+    // Conflict.
+    for expected in [StatusCode::CREATED, StatusCode::CONFLICT] {
+        let r = c
+            .post(format!("{}/api/v1/spaces", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"slug": "forum", "name": "Forum"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected);
+    }
+    // Unauthenticated and forbidden.
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .json(&json!({"title": "t", "body": "b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::UNAUTHORIZED);
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", "Bearer pvs_nope")
+        .json(&json!({"slug": "a1", "name": "A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::UNAUTHORIZED);
+    let r = c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth)
+        .json(&json!({"email": "lea@client.example", "display_name": "Léa", "ecosystem_role": "customer"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let lea = app.store.member_by_handle("lea").await.unwrap().unwrap();
+    let lea_token = {
+        let link = wait_for_link(&app.mails, 1).await;
+        let lc = client();
+        let r = lc.get(&link).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let me: Value = lc
+            .get(format!("{}/api/v1/me", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["id"].as_i64(), Some(lea.id.0));
+        let csrf = me_csrf(&lc, &app).await;
+        let r = lc
+            .post(format!("{}/api/v1/me/tokens", app.base))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"name": "t"}))
+            .send()
+            .await
+            .unwrap();
+        r.json::<Value>().await.unwrap()["secret"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", format!("Bearer {lea_token}"))
+        .json(&json!({"slug": "mine", "name": "Mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::FORBIDDEN);
+    // Nothing that was accepted was lost along the way.
+    assert_eq!(app.store.list_spaces().await.unwrap().len(), 1);
+}
+
+/// The CSRF token of a cookie session, read from a page's form.
+async fn me_csrf(c: &reqwest::Client, app: &App) -> String {
+    let page = c
+        .get(format!("{}/me", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let i = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    page[i..i + 64].to_string()
+}
+
+async fn wait_for_link(mails: &Arc<Mutex<Vec<String>>>, n: usize) -> String {
+    for _ in 0..100 {
+        if let Some(mail) = mails.lock().unwrap().get(n - 1) {
+            // Quoted-printable may fold long lines with "=\n".
+            let unfolded = mail.replace("=\n", "").replace("=3D", "=");
+            let i = unfolded.find("http://").unwrap();
+            return unfolded[i..].split_whitespace().next().unwrap().to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no mail arrived");
+}
+
+#[tokio::test]
+async fn magic_link_signs_in_once() {
+    let app = spawn_app().await;
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/auth/link", app.base))
+        .json(&json!({"email": "Camille@Novea.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    // An unknown address gets the same answer and no mail.
+    let r = c
+        .post(format!("{}/api/v1/auth/link", app.base))
+        .json(&json!({"email": "nobody@x.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let link = wait_for_link(&app.mails, 1).await;
+    assert!(link.starts_with(&app.base));
+    let r = c.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let set_cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(set_cookie.contains("parvis_session="));
+    assert!(set_cookie.contains("HttpOnly"));
+    assert!(set_cookie.contains("SameSite=Lax"));
+    let me: Value = c
+        .get(format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["handle"], "camille");
+    assert_eq!(me["email"], "camille@novea.example");
+    // Second use of the same link fails.
+    let r = client().get(&link).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(
+        app.mails.lock().unwrap().len(),
+        1,
+        "no mail for an unknown address"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited() {
+    let app = spawn_app().await;
+    let c = client();
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let r = c
+            .post(format!("{}/api/v1/auth/password", app.base))
+            .json(&json!({"email": "camille@novea.example", "password": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
+    // Even the right password is refused while limited.
+    let r = c
+        .post(format!("{}/api/v1/auth/password", app.base))
+        .json(&json!({"email": "camille@novea.example", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn forms_need_their_csrf_token() {
+    let app = spawn_app().await;
+    let (c, _) = admin_session(&app).await;
+    // A form post without the token is refused, and nothing is created.
+    let r = c
+        .post(format!("{}/admin/spaces", app.base))
+        .form(&[("slug", "x1"), ("name", "X"), ("csrf", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // From another site: refused even with a token.
+    let csrf = me_csrf(&c, &app).await;
+    let r = c
+        .post(format!("{}/admin/spaces", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("slug", "x2"), ("name", "X"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The cookie alone cannot write through the API.
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .json(&json!({"slug": "x3", "name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(app.store.list_spaces().await.unwrap().is_empty());
+    // With the token, it works.
+    let r = c
+        .post(format!("{}/admin/spaces", app.base))
+        .form(&[("slug", "x4"), ("name", "X"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.list_spaces().await.unwrap().len(), 1);
+}
+
+/// Payloads from the usual XSS cheat sheets, in Markdown bodies.
+const XSS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<a href=\"javascript&colon;alert(1)\">x</a>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "<body onload=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "![x](x\" onerror=\"alert(1))",
+    "<object data=\"javascript:alert(1)\"></object>",
+    "<form action=\"javascript:alert(1)\"><input type=submit></form>",
+    "<<script>script>alert(1)<</script>/script>",
+    "<a href=\"&#106;avascript:alert(1)\">x</a>",
+    "<scr<script>ipt>alert(1)</script>",
+];
+
+/// No executable markup: no script/iframe/object element, and no tag carrying an event
+/// handler, a style, or a javascript:/data: URL. (Text that merely *reads* like an attribute,
+/// e.g. `x" onerror="…` inside a paragraph, is harmless and allowed.)
+fn assert_clean(html: &str, payload: &str) {
+    let lower = html.to_lowercase();
+    for element in [
+        "<script", "<iframe", "<object", "<embed", "<style", "<form", "<svg", "<math",
+    ] {
+        assert!(
+            !lower.contains(element),
+            "payload {payload:?} left {element:?} in {html:?}"
+        );
+    }
+    let mut rest = lower.as_str();
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..]
+            .find('>')
+            .map(|e| start + e)
+            .unwrap_or(rest.len());
+        let tag = &rest[start..end];
+        let has_handler = tag
+            .split(|c: char| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            .any(|w| w.starts_with("on") && w.contains('='));
+        assert!(
+            !has_handler,
+            "payload {payload:?} left an event handler in tag {tag:?}"
+        );
+        for bad in ["javascript:", "data:", "style=", "vbscript:"] {
+            assert!(
+                !tag.contains(bad),
+                "payload {payload:?} left {bad:?} in tag {tag:?}"
+            );
+        }
+        rest = &rest[end..];
+    }
+}
+
+#[tokio::test]
+async fn xss_payloads_never_survive() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "<script>alert('title')</script>", "body": XSS[0]}))
+        .send()
+        .await
+        .unwrap();
+    let tid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    for p in XSS {
+        let r = c
+            .post(format!("{}/api/v1/threads/{tid}/messages", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"body": p}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let v: Value = reqwest::get(format!("{}/api/v1/threads/{tid}", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = v["messages"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), XSS.len() + 1);
+    for (m, p) in items.iter().skip(1).zip(XSS) {
+        assert_clean(m["body_html"].as_str().unwrap(), p);
+    }
+    let page = reqwest::get(format!("{}/threads/{tid}", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The page's own script tag is the only one.
+    assert_eq!(page.matches("<script").count(), 1, "only /assets/parvis.js");
+    let without_own = page.replace("<script src=\"/assets/parvis.js\" defer></script>", "");
+    assert_clean(&without_own, "page");
+    assert!(
+        page.contains("&lt;script&gt;alert("),
+        "the title is shown escaped"
+    );
+}
+
+#[tokio::test]
+async fn pages_speak_french_and_english() {
+    let app = spawn_app().await;
+    let c = client();
+    let fr = c
+        .get(format!("{}/signin", app.base))
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(fr.contains("Se connecter") && fr.contains("lang=\"fr\""));
+    let en = c
+        .get(format!("{}/signin", app.base))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Sign in") && en.contains("lang=\"en\""));
+    // The switch sets a cookie that wins over Accept-Language.
+    let r = c
+        .get(format!("{}/lang/en?next=/members", app.base))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/members");
+    let page = c
+        .get(format!("{}/members", app.base))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Members"));
+    let missing = c
+        .get(format!("{}/s/nowhere", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn admin_manages_roles_and_members_manage_consents() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    let r = c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth)
+        .json(&json!({"email": "paul@partner.example", "display_name": "Paul", "ecosystem_role": "partner", "organisation": "Partner SA"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = c
+        .put(format!("{}/api/v1/members/paul/role", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"role": "moderator"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["site_role"], "moderator");
+    let r = c
+        .put(format!("{}/api/v1/members/camille/role", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"role": "member"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "the admin cannot demote themself"
+    );
+    let r = c
+        .put(format!("{}/api/v1/me/consents", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"kind": "contact", "granted": true}))
+        .send()
+        .await
+        .unwrap();
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["consents"][0]["kind"], "contact");
+    assert_eq!(me["consents"][0]["granted"], true);
+    assert!(me["consents"][0]["updated_at"].as_i64().unwrap() > 0);
+    let r = c
+        .post(format!("{}/api/v1/me/identities", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"network": "mastodon", "handle": "@camille@social.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Public view: identities yes, email and consents no.
+    let public: Value = reqwest::get(format!("{}/api/v1/members/camille", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["identities"][0]["network"], "mastodon");
+    assert!(public.get("email").is_none());
+    assert_eq!(public["consents"], json!([]));
+    let list: Value = reqwest::get(format!("{}/api/v1/members?q=partner&per_page=1", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["handle"], "paul");
+}
