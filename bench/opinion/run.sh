@@ -34,15 +34,16 @@ rust, py = {}, {}
 for line in open(sys.argv[1]):
     m = re.match(r'RESULT polis (\S+) rust_total_ms=([\d.]+) rust_compute_ms=([\d.]+).*?(ptpts=\S+ cmts=\S+ votes=\S+)', line)
     if m: rust[m[1]] = (float(m[2]), float(m[3]), m[4])
-    m = re.match(r'RESULT python (\S+) median_ms=([\d.]+)', line)
-    if m: py[m[1]] = float(m[2])
-print('| conversation | size | numpy pipeline ms | Rust total ms (read + analyze) | Rust analyze ms | speed-up (total) |')
-print('|---|---|---|---|---|---|')
-ratios = []
+    m = re.match(r'RESULT python (\S+) median_ms=([\d.]+) read_ms=([\d.]+)', line)
+    if m: py[m[1]] = (float(m[2]), float(m[3]))
+print('| conversation | size | numpy total ms | numpy compute ms (total − CSV read) | Rust total ms (read + analyze) | Rust analyze ms | speed-up total | speed-up compute |')
+print('|---|---|---|---|---|---|---|---|')
+rt, rc = [], []
 for k in sorted(rust):
     if k in py:
-        r = py[k] / rust[k][0]; ratios.append(r)
-        print(f'| {k} | {rust[k][2]} | {py[k]:.1f} | {rust[k][0]:.2f} | {rust[k][1]:.2f} | {r:.0f}× |')
-if ratios:
-    ratios.sort(); print(f'\nmedian speed-up {ratios[len(ratios)//2]:.0f}×, min {ratios[0]:.0f}×, max {ratios[-1]:.0f}×')
+        a = py[k][0] / rust[k][0]; b = (py[k][0] - py[k][1]) / rust[k][1]; rt.append(a); rc.append(b)
+        print(f'| {k} | {rust[k][2]} | {py[k][0]:.1f} | {py[k][0] - py[k][1]:.1f} | {rust[k][0]:.2f} | {rust[k][1]:.2f} | {a:.1f}× | {b:.1f}× |')
+for name, r in (('total', rt), ('compute', rc)):
+    if r:
+        r.sort(); print(f'\n{name}: median speed-up {r[len(r)//2]:.1f}×, min {r[0]:.1f}×, max {r[-1]:.1f}×')
 PY

@@ -51,7 +51,7 @@ fn nearest(p: P2, centers: &[P2]) -> usize {
 }
 
 fn assign(points: &[P2], centers: &[P2]) -> Vec<usize> {
-    if points.len() > 4096 {
+    if points.len() > 20_000 {
         points.par_iter().map(|&p| nearest(p, centers)).collect()
     } else {
         points.iter().map(|&p| nearest(p, centers)).collect()

@@ -68,12 +68,25 @@ fn tally_all(m: &Matrix, group_of: &[Option<usize>], ng: usize) -> (Vec<Counts>,
             _ => {}
         }
     };
+    if !m.parallel() {
+        let (mut gs, mut all) = zero();
+        for (row, g) in m.rows.iter().zip(group_of) {
+            for &(j, v) in row {
+                add(&mut all, j as usize, v);
+                if let Some(g) = *g {
+                    add(&mut gs[g], j as usize, v);
+                }
+            }
+        }
+        return (gs, all);
+    }
+    let chunk = 4096;
     m.rows
-        .par_chunks(4096)
+        .par_chunks(chunk)
         .enumerate()
         .fold(zero, |(mut gs, mut all), (ci, rows)| {
             for (k, row) in rows.iter().enumerate() {
-                let g = group_of[ci * 4096 + k];
+                let g = group_of[ci * chunk + k];
                 for &(j, v) in row {
                     add(&mut all, j as usize, v);
                     if let Some(g) = g {

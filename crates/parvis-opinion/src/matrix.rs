@@ -168,6 +168,12 @@ impl Matrix {
         self.tids.len()
     }
 
+    /// Whether spreading work over threads pays: below a few hundred thousand votes, waking
+    /// rayon's workers costs more than the work (and hurts most on a busy machine).
+    pub fn parallel(&self) -> bool {
+        self.n_votes() > 200_000
+    }
+
     pub fn n_votes(&self) -> usize {
         self.rows.iter().map(Vec::len).sum()
     }

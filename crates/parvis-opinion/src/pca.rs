@@ -43,6 +43,7 @@ pub(crate) fn col_sums(m: &Matrix) -> (Vec<f64>, Vec<u64>) {
 /// The centred matrix in compressed-row form: only votes on counted columns, each stored as
 /// its centred value `x − centre` so the products below are one multiply per vote.
 pub(crate) struct Centred {
+    parallel: bool,
     offsets: Vec<usize>,
     cols: Vec<u32>,
     vals: Vec<f64>,
@@ -64,7 +65,7 @@ impl Centred {
             }
             offsets.push(cols.len());
         }
-        Centred { offsets, cols, vals, n_cols: m.n_cols() }
+        Centred { parallel: m.parallel(), offsets, cols, vals, n_cols: m.n_cols() }
     }
 
     fn n_rows(&self) -> usize {
@@ -78,7 +79,7 @@ impl Centred {
     {
         let len = self.n_cols * width;
         let rows = self.n_rows();
-        if rows <= CHUNK {
+        if rows <= CHUNK || !self.parallel {
             let mut acc = vec![0.0; len];
             work(&mut acc, 0, rows);
             return acc;
@@ -223,9 +224,7 @@ pub(crate) fn pca2(
 pub(crate) fn project(m: &Matrix, center: &[f64], comps: &[Vec<f64>; 2]) -> Vec<[f64; 2]> {
     let n_cols = m.n_cols() as f64;
     let n_mod = m.n_mod_out();
-    m.rows
-        .par_iter()
-        .map(|row| {
+    let one = |row: &Vec<(u32, i8)>| {
             let mut p = [0.0, 0.0];
             let mut nv = n_mod;
             for &(c, x) in row {
@@ -239,8 +238,8 @@ pub(crate) fn project(m: &Matrix, center: &[f64], comps: &[Vec<f64>; 2]) -> Vec<
             }
             let s = (n_cols / nv.max(1) as f64).sqrt();
             [p[0] * s, p[1] * s]
-        })
-        .collect()
+    };
+    if m.parallel() { m.rows.par_iter().map(one).collect() } else { m.rows.iter().map(one).collect() }
 }
 
 /// Statement projections (a participant who agreed with only that statement) and extremity.
