@@ -35,26 +35,64 @@ pub(crate) fn n_distinct(points: &[P2]) -> usize {
         .len()
 }
 
-/// Nearest centre; ties go to the last minimal centre, as in Pol.is.
-#[inline]
-fn nearest(p: P2, centers: &[P2]) -> usize {
-    let mut best = 0;
-    let mut bd = f64::INFINITY;
-    for (i, c) in centers.iter().enumerate() {
-        let d = (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
-        if d <= bd {
-            bd = d;
-            best = i;
+/// Centres sorted by x, for pruned nearest-centre searches.
+struct SortedCenters {
+    xs: Vec<f64>,
+    idx: Vec<usize>,
+    pts: Vec<P2>,
+}
+
+impl SortedCenters {
+    fn new(centers: &[P2]) -> SortedCenters {
+        let mut idx: Vec<usize> = (0..centers.len()).collect();
+        idx.sort_by(|&a, &b| centers[a][0].total_cmp(&centers[b][0]));
+        SortedCenters {
+            xs: idx.iter().map(|&i| centers[i][0]).collect(),
+            pts: idx.iter().map(|&i| centers[i]).collect(),
+            idx,
         }
     }
-    best
+
+    /// Nearest centre; ties go to the last minimal centre (highest index), as in Pol.is.
+    /// Exact: a centre whose x-gap alone exceeds the best distance cannot be nearer or tie.
+    fn nearest(&self, p: P2) -> usize {
+        let start = self.xs.partition_point(|&x| x < p[0]);
+        let mut best = f64::INFINITY;
+        let mut bi = 0usize;
+        let visit = |k: usize, best: &mut f64, bi: &mut usize| -> bool {
+            let dx = self.xs[k] - p[0];
+            if dx * dx > *best {
+                return false;
+            }
+            let c = self.pts[k];
+            let d = (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+            let i = self.idx[k];
+            if d < *best || (d == *best && i > *bi) {
+                *best = d;
+                *bi = i;
+            }
+            true
+        };
+        for k in start..self.xs.len() {
+            if !visit(k, &mut best, &mut bi) {
+                break;
+            }
+        }
+        for k in (0..start).rev() {
+            if !visit(k, &mut best, &mut bi) {
+                break;
+            }
+        }
+        bi
+    }
 }
 
 fn assign(points: &[P2], centers: &[P2]) -> Vec<usize> {
+    let sc = SortedCenters::new(centers);
     if points.len() > 20_000 {
-        points.par_iter().map(|&p| nearest(p, centers)).collect()
+        points.par_iter().map(|&p| sc.nearest(p)).collect()
     } else {
-        points.iter().map(|&p| nearest(p, centers)).collect()
+        points.iter().map(|&p| sc.nearest(p)).collect()
     }
 }
 

@@ -43,7 +43,7 @@ use crate::model::Conversation;
 pub(crate) fn sort_participant_ids(ids: &mut [String]) {
     let all_numeric = ids.iter().all(|s| s.parse::<u64>().is_ok());
     if all_numeric {
-        ids.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
+        ids.sort_by_cached_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
     } else {
         ids.sort();
     }
@@ -72,8 +72,11 @@ impl Matrix {
         let order: Vec<u32> = if votes.windows(2).all(|w| w[0].timestamp <= w[1].timestamp) {
             (0..votes.len() as u32).collect()
         } else {
-            let mut keyed: Vec<(i64, u32)> =
-                votes.iter().enumerate().map(|(i, v)| (v.timestamp, i as u32)).collect();
+            let mut keyed: Vec<(i64, u32)> = votes
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.timestamp, i as u32))
+                .collect();
             keyed.sort_unstable();
             keyed.into_iter().map(|(_, i)| i).collect()
         };
@@ -81,7 +84,7 @@ impl Matrix {
         let mut tindex: FastMap<u64, u32> = FastMap::default();
         let mut ptmp: Vec<&str> = Vec::new();
         let mut ttmp: Vec<u64> = Vec::new();
-        let mut cells: Vec<Vec<(u32, u32)>> = Vec::new(); // per participant: (col, vote index)
+        let mut cells: Vec<Vec<(u32, i8)>> = Vec::new(); // per participant: (col, vote), time order
         for &vi in &order {
             let v = &votes[vi as usize];
             let t = match tindex.get(&v.statement) {
@@ -107,7 +110,7 @@ impl Matrix {
                     ptmp.len() as u32 - 1
                 }
             };
-            cells[p as usize].push((t, vi));
+            cells[p as usize].push((t, v.value.polis_value()));
         }
         // Final orders: participants natural, statements by id.
         let mut pids: Vec<String> = ptmp.iter().map(|s| s.to_string()).collect();
@@ -132,14 +135,13 @@ impl Matrix {
         for (p, list) in cells.into_iter().enumerate() {
             let dest = prank.get(ptmp[p]).copied().unwrap_or(0);
             // `list` is in time order; a stable sort by column keeps the latest vote last.
-            let mut row: Vec<(u32, u32)> = list
-                .into_iter()
-                .map(|(t, vi)| (tmap[t as usize], vi))
-                .collect();
+            let mut row = list;
+            for cell in &mut row {
+                cell.0 = tmap[cell.0 as usize];
+            }
             row.sort_by_key(|&(c, _)| c);
             let mut out: Vec<(u32, i8)> = Vec::with_capacity(row.len());
-            for (c, vi) in row {
-                let val = votes[vi as usize].value.polis_value();
+            for (c, val) in row {
                 match out.last_mut() {
                     Some(last) if last.0 == c => last.1 = val,
                     _ => out.push((c, val)),

@@ -65,7 +65,13 @@ impl Centred {
             }
             offsets.push(cols.len());
         }
-        Centred { parallel: m.parallel(), offsets, cols, vals, n_cols: m.n_cols() }
+        Centred {
+            parallel: m.parallel(),
+            offsets,
+            cols,
+            vals,
+            n_cols: m.n_cols(),
+        }
     }
 
     fn n_rows(&self) -> usize {
@@ -104,6 +110,135 @@ impl Centred {
                 },
             )
     }
+}
+
+/// The operator `CᵀC`, either sparse (one pass over the votes per product) or, when the
+/// matrix has few columns, as the dense Gram matrix over the counted columns: built once in
+/// Σ row_len² operations, then each product is a contiguous m×m mat-vec, much cheaper than a
+/// gather over every vote for the hundred products power iteration takes.
+pub(crate) enum Gram {
+    Sparse(Centred),
+    Dense {
+        g: Vec<f64>,
+        active: Vec<usize>,
+        n_cols: usize,
+    },
+}
+
+impl Gram {
+    /// `products` = expected number of products (for the sparse/dense choice).
+    pub(crate) fn new(m: &Matrix, center: &[f64], products: usize) -> Gram {
+        let c = Centred::new(m, center);
+        let mut pos = vec![usize::MAX; m.n_cols()];
+        let mut active = Vec::new();
+        for &j in &c.cols {
+            if pos[j as usize] == usize::MAX {
+                pos[j as usize] = 0;
+            }
+        }
+        for (j, p) in pos.iter_mut().enumerate() {
+            if *p == 0 {
+                *p = active.len();
+                active.push(j);
+            }
+        }
+        let ma = active.len();
+        let nnz = c.vals.len() as f64;
+        let build: f64 = (0..c.n_rows())
+            .map(|r| ((c.offsets[r + 1] - c.offsets[r]) as f64).powi(2))
+            .sum();
+        let dense_cost = build / 2.0 + products as f64 * (ma * ma) as f64 * 0.5;
+        let sparse_cost = products as f64 * 2.0 * nnz;
+        if ma == 0 || ma > 2048 || dense_cost >= sparse_cost {
+            return Gram::Sparse(c);
+        }
+        let mut g = vec![0.0; ma * ma];
+        let mut buf: Vec<(usize, f64)> = Vec::new();
+        for r in 0..c.n_rows() {
+            buf.clear();
+            for i in c.offsets[r]..c.offsets[r + 1] {
+                buf.push((pos[c.cols[i] as usize], c.vals[i]));
+            }
+            for (x, &(a, da)) in buf.iter().enumerate() {
+                let row = &mut g[a * ma..a * ma + ma];
+                for &(b, db) in &buf[x..] {
+                    row[b] += da * db;
+                }
+            }
+        }
+        // Rows were filled on one side of the diagonal depending on column order: symmetrise.
+        for a in 0..ma {
+            for b in a + 1..ma {
+                let s = g[a * ma + b] + g[b * ma + a];
+                g[a * ma + b] = s;
+                g[b * ma + a] = s;
+            }
+        }
+        Gram::Dense {
+            g,
+            active,
+            n_cols: m.n_cols(),
+        }
+    }
+
+    /// `CᵀC v`.
+    pub(crate) fn apply(&self, v: &[f64]) -> Vec<f64> {
+        match self {
+            Gram::Sparse(c) => xtx(c, v),
+            Gram::Dense { g, active, n_cols } => {
+                let ma = active.len();
+                let va: Vec<f64> = active.iter().map(|&j| v[j]).collect();
+                let mut w = vec![0.0; *n_cols];
+                for (a, &j) in active.iter().enumerate() {
+                    w[j] = dot4(&g[a * ma..a * ma + ma], &va);
+                }
+                w
+            }
+        }
+    }
+
+    /// `CᵀC Q` for an interleaved block of `BLOCK` columns.
+    fn apply_block(&self, q: &[f64]) -> Vec<f64> {
+        const B: usize = BLOCK;
+        match self {
+            Gram::Sparse(c) => block_xtx(c, q),
+            Gram::Dense { g, active, n_cols } => {
+                let ma = active.len();
+                let qa: Vec<f64> = active
+                    .iter()
+                    .flat_map(|&j| q[j * B..j * B + B].iter().copied())
+                    .collect();
+                let mut w = vec![0.0; n_cols * B];
+                for (a, &j) in active.iter().enumerate() {
+                    let row = &g[a * ma..a * ma + ma];
+                    let mut acc = [0.0f64; B];
+                    for (b, &gab) in row.iter().enumerate() {
+                        for k in 0..B {
+                            acc[k] += gab * qa[b * B + k];
+                        }
+                    }
+                    w[j * B..j * B + B].copy_from_slice(&acc);
+                }
+                w
+            }
+        }
+    }
+}
+
+/// Dot product with four partial sums (lets the compiler use SIMD).
+fn dot4(a: &[f64], b: &[f64]) -> f64 {
+    let mut part = [0.0f64; 4];
+    let mut ac = a.chunks_exact(4);
+    let mut bc = b.chunks_exact(4);
+    for (x, y) in (&mut ac).zip(&mut bc) {
+        for k in 0..4 {
+            part[k] += x[k] * y[k];
+        }
+    }
+    for (x, y) in ac.remainder().iter().zip(bc.remainder()) {
+        part[0] += x * y;
+    }
+    (part[0] + part[1]) + (part[2] + part[3])
 }
 
 /// `CᵀC v`.
@@ -169,7 +304,7 @@ pub(crate) fn power_iteration(
     basis: &[Vec<f64>],
     stop: Stop,
 ) -> (Vec<f64>, usize) {
-    let centred = Centred::new(m, center);
+    let gram = Gram::new(m, center, 100);
     let mut v = start;
     deflate(&mut v, basis);
     let mut last_eig = 0.0;
@@ -178,7 +313,7 @@ pub(crate) fn power_iteration(
         Stop::Polis { iters } => iters + 1,
     };
     loop {
-        let mut w = xtx(&centred, &v);
+        let mut w = gram.apply(&v);
         deflate(&mut w, basis);
         steps += 1;
         let eig = norm(w.as_slice());
@@ -225,21 +360,25 @@ pub(crate) fn project(m: &Matrix, center: &[f64], comps: &[Vec<f64>; 2]) -> Vec<
     let n_cols = m.n_cols() as f64;
     let n_mod = m.n_mod_out();
     let one = |row: &Vec<(u32, i8)>| {
-            let mut p = [0.0, 0.0];
-            let mut nv = n_mod;
-            for &(c, x) in row {
-                if m.mod_out[c as usize] {
-                    continue;
-                }
-                nv += 1;
-                let d = f64::from(x) - center[c as usize];
-                p[0] += d * comps[0][c as usize];
-                p[1] += d * comps[1][c as usize];
+        let mut p = [0.0, 0.0];
+        let mut nv = n_mod;
+        for &(c, x) in row {
+            if m.mod_out[c as usize] {
+                continue;
             }
-            let s = (n_cols / nv.max(1) as f64).sqrt();
-            [p[0] * s, p[1] * s]
+            nv += 1;
+            let d = f64::from(x) - center[c as usize];
+            p[0] += d * comps[0][c as usize];
+            p[1] += d * comps[1][c as usize];
+        }
+        let s = (n_cols / nv.max(1) as f64).sqrt();
+        [p[0] * s, p[1] * s]
     };
-    if m.parallel() { m.rows.par_iter().map(one).collect() } else { m.rows.iter().map(one).collect() }
+    if m.parallel() {
+        m.rows.par_iter().map(one).collect()
+    } else {
+        m.rows.iter().map(one).collect()
+    }
 }
 
 /// Statement projections (a participant who agreed with only that statement) and extremity.
@@ -407,10 +546,10 @@ pub(crate) fn pca2_exact(
     }
     orthonormalise(&mut q, n, b);
     let reference = q.clone();
-    let centred = Centred::new(m, center);
+    let gram = Gram::new(m, center, max.min(50));
     let mut passes = 0;
     loop {
-        let z = block_xtx(&centred, &q);
+        let z = gram.apply_block(&q);
         passes += 1;
         let mut h = vec![0.0; b * b];
         for i in 0..b {
