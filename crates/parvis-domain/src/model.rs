@@ -62,6 +62,8 @@ pub struct Message {
     pub id: MessageId,
     pub thread_id: ThreadId,
     pub parent_id: Option<MessageId>,
+    /// Display name of the parent message's author ("in reply to Marie").
+    pub parent_author: Option<String>,
     pub author: MemberRef,
     /// The Markdown as written.
     pub body_markdown: String,

@@ -343,8 +343,9 @@ impl Store {
     ) -> Result<Page<Message>> {
         let sql = format!(
             "SELECT msg.id, msg.thread_id, msg.parent_id, msg.body_md, msg.body_html, msg.created_at, msg.channel, msg.source_url,
-                    {MEMBER_REF_COLS}
+                    pm.display_name AS parent_author, {MEMBER_REF_COLS}
              FROM messages msg JOIN members m ON m.id = msg.author_id
+             LEFT JOIN messages pmsg ON pmsg.id = msg.parent_id LEFT JOIN members pm ON pm.id = pmsg.author_id
              WHERE msg.thread_id = $1 ORDER BY msg.created_at, msg.id LIMIT $2 OFFSET $3"
         );
         let rows = sqlx::query(&sql)
@@ -385,6 +386,7 @@ impl Store {
                     id: MessageId(id),
                     thread_id: ThreadId(int(r, "thread_id")?),
                     parent_id: opt_int(r, "parent_id")?.map(MessageId),
+                    parent_author: opt_text(r, "parent_author")?,
                     author: member_ref(r)?,
                     body_markdown: text(r, "body_md")?,
                     body_html: text(r, "body_html")?,

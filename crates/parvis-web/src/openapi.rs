@@ -307,7 +307,7 @@ fn schemas() -> Value {
         "NewThread": {"type": "object", "required": ["title", "body"], "properties": {"title": {"type": "string"},
             "body": {"type": "string", "description": "Markdown"}, "topic": {"type": "string", "description": "topic slug"}}},
         "Message": {"type": "object", "properties": {"id": {"type": "integer"}, "thread_id": {"type": "integer"},
-            "parent_id": {"type": ["integer", "null"]}, "author": {"$ref": "#/components/schemas/MemberRef"},
+            "parent_id": {"type": ["integer", "null"]}, "parent_author": {"type": ["string", "null"]}, "author": {"$ref": "#/components/schemas/MemberRef"},
             "body_markdown": {"type": "string"}, "body_html": {"type": "string", "description": "sanitized HTML"},
             "created_at": {"type": "integer"}, "channel": {"type": "string"}, "source_url": {"type": ["string", "null"]},
             "reactions": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string"}, "count": {"type": "integer"}}}}}},
