@@ -220,7 +220,16 @@ fn main() {
             let updates = arg_after(&args, "--updates", 31);
             let (p, c) = (v / 50, (v / 500).max(10));
             let conv = synthetic(p, c, v, 2);
-            for mode in [Mode::Default, Mode::Compat] {
+            let modes: Vec<Mode> = match args
+                .iter()
+                .position(|a| a == "--mode")
+                .and_then(|i| args.get(i + 1))
+            {
+                Some(m) if m == "default" => vec![Mode::Default],
+                Some(m) if m == "compat" => vec![Mode::Compat],
+                _ => vec![Mode::Default, Mode::Compat],
+            };
+            for mode in modes {
                 let t = Instant::now();
                 let mut st = match OpinionState::new(
                     &conv,

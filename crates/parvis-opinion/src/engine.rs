@@ -1,11 +1,11 @@
 //! The pipeline: in-conv → PCA → projections → base clusters → groups → statistics.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, P2};
-use crate::matrix::Matrix;
+use crate::matrix::{FastMap, FastSet, Matrix};
 use crate::pca::{self, Stop};
 use crate::report::*;
 use crate::{Mode, OpinionError, Options};
@@ -380,7 +380,7 @@ pub(crate) fn run(
     // 1. Who is clustered.
     let counts: Vec<usize> = m.rows.iter().map(Vec::len).collect();
     let threshold = 7.min(nc);
-    let sticky: HashSet<&str> = warm
+    let sticky: FastSet<&str> = warm
         .map(|w| w.in_conv.iter().map(String::as_str).collect())
         .unwrap_or_default();
     let mut in_conv: Vec<bool> = (0..n)
@@ -405,7 +405,7 @@ pub(crate) fn run(
     let center = pca::center(m);
     let starts: [Vec<f64>; 2] = match warm.and_then(|w| w.components.as_ref()) {
         Some((tids, comps)) => {
-            let pos: HashMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+            let pos: FastMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
             let pick = |c: &Vec<f64>| -> Vec<f64> {
                 m.tids
                     .iter()
@@ -430,7 +430,7 @@ pub(crate) fn run(
         .and_then(|w| w.components.as_ref().map(|c| (c, &w.pca_guards)))
     {
         Some(((tids, _), g)) if mode == Mode::Default => {
-            let pos: HashMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+            let pos: FastMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
             g.iter()
                 .map(|v| {
                     m.tids
@@ -470,7 +470,7 @@ pub(crate) fn run(
     let ones = vec![1.0; points.len()];
     let init = match warm {
         Some(w) if !w.base_clusters.is_empty() => {
-            let pos: HashMap<&str, usize> = members_idx
+            let pos: FastMap<&str, usize> = members_idx
                 .iter()
                 .enumerate()
                 .map(|(k, &i)| (m.pids[i].as_str(), k))

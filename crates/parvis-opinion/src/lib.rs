@@ -132,7 +132,7 @@ impl Default for Options {
             max_groups: 5,
             min_group_size: 2,
             pca_tolerance: 1e-9,
-            update_pca_tolerance: 1e-7,
+            update_pca_tolerance: 1e-6,
             pca_max_iters: 1000,
             polis_caps: (100_000, 10_000),
         }

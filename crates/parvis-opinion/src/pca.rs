@@ -538,7 +538,7 @@ pub(crate) fn pca2_exact(
                 0 => starts[0][c],
                 1 => starts[1][c],
                 _ => match guards.get(k - 2).and_then(|g| g.get(c)) {
-                    Some(&x) => x + 1e-3 * extra(),
+                    Some(&x) => x,
                     None => extra(),
                 },
             };
@@ -546,7 +546,10 @@ pub(crate) fn pca2_exact(
     }
     orthonormalise(&mut q, n, b);
     let reference = q.clone();
-    let gram = Gram::new(m, center, max.min(50));
+    // A warm start (guards present) converges in a few passes: then building a dense Gram
+    // matrix would cost more than it saves.
+    let expected = if guards.is_empty() { max.min(50) } else { 6 };
+    let gram = Gram::new(m, center, expected);
     let mut passes = 0;
     loop {
         let z = gram.apply_block(&q);
