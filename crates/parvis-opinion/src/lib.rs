@@ -13,10 +13,16 @@
 //!    meta statements are "mod-out": their column is zeroed (Pol.is `rating-mat`).
 //! 2. **Who is clustered ("in-conv").** Participants with at least `min(7, statements)` votes
 //!    (passes and votes on moderated statements count); topped up to 15 with the heaviest voters.
-//! 3. **PCA** of the mean-imputed, centred matrix by power iteration with deflation. Mean
-//!    imputation makes unvoted cells equal to the centre, so the centred matrix is exactly as
-//!    sparse as the votes: one iteration costs O(votes), which is why 10 million votes fit in
-//!    memory and in seconds (no dense P × C matrix is ever built).
+//! 3. **PCA** of the mean-imputed, centred matrix (two components). Mean imputation makes
+//!    unvoted cells equal to the centre, so the centred matrix is exactly as sparse as the votes:
+//!    one product `CᵀC v` costs O(votes), which is why 10 million votes fit in memory and in
+//!    seconds (no dense participants × statements matrix is ever built). When the matrix is
+//!    narrow (few hundred statements) the m × m Gram matrix is built once instead and each
+//!    product is a contiguous mat-vec; the choice is a cost estimate, the result is the same.
+//!    Compat mode runs Pol.is's power iteration with deflation; default mode runs block
+//!    subspace iteration (4 vectors, Rayleigh–Ritz), which converges at the rate λ₅/λ₂ rather
+//!    than λ₂/λ₁ — Pol.is's 100 steps are not always enough when the two leading axes are of
+//!    similar strength.
 //! 4. **Projection** with Pol.is's sparse-voter scaling `sqrt(n_statements / n_votes)`.
 //! 5. **Base clusters:** k-means, k = 100, over the in-conv projections (first-k-distinct
 //!    initialisation, no randomness). **Groups:** weighted k-means over base-cluster centres for
@@ -33,7 +39,7 @@
 //! | | Compat (Pol.is) | Default (Parvis) |
 //! |---|---|---|
 //! | PCA start | ones on a cold start (Pol.is: unseeded random), warm start from the last update | seeded random (`Options::seed`) on a cold start; same warm start |
-//! | PCA iterations | 100 steps, stop only if the eigenvalue estimate is exactly unchanged | until the vector moves < `pca_tolerance` (exact PCA at every size) |
+//! | PCA iterations | 100 steps, stop only if the eigenvalue estimate is exactly unchanged | until both Ritz residuals ‖Av − θv‖ < `pca_tolerance`·θ₁ (1e-9; 1e-6 for warm [`OpinionState`] updates): exact PCA at every size |
 //! | Group k-means | 20 iterations (Pol.is passes `:cluster-iters`, reads `:max-iters`) | 100, as intended |
 //! | Priorities | previous update's tallies (in [`OpinionState`]) | current tallies |
 //! | One-person groups | allowed | a k whose smallest group has < `min_group_size` participants is not eligible; if none is, small groups are folded into the nearest one |
@@ -51,13 +57,28 @@
 //!   exactly those between updates. On conversations computed by current Pol.is math a one-shot
 //!   run agrees with the exported groups at adjusted Rand index ≥ 0.9 (see tests).
 //! * Participant row order (it decides k-means initialisation): numeric id order, as in the
-//!   exports (Pol.is pids are numbered by arrival).
+//!   exports (Pol.is pids are numbered by arrival); text ids sort as text.
+//! * Pol.is's subgroups (k-means inside each group) are not computed: the Pol.is server deletes
+//!   them and nothing consumes them (upstream CLOJURE_QUIRKS Q7).
+//! * Base-cluster warm start: previous clusters are recentred on their members' new positions
+//!   (members matched by participant id); new participants join through the k-means step.
+//!
+//! Additions of ours (both modes): *divisive* statements, the five with the largest spread
+//! between groups of the smoothed agree share (A+1)/(A+D+2); per-participant projections for
+//! everyone (clustered or not); per-group tallies per statement in the report and the CSV.
 //!
 //! ## Incremental updates
-//! [`OpinionState`] owns the matrix and the [`WarmStart`]; `add_vote` changes one cell and one
-//! column mean, then re-runs the pipeline warm: power iteration from the previous components
-//! (a handful of products instead of 100 on a converged map), base clusters re-seeded from the
-//! previous members, group k-means from the previous centres. Nothing is rebuilt from the log.
+//! [`OpinionState`] owns the matrix and the [`WarmStart`]; `add_vote` changes one cell, then
+//! re-runs the pipeline warm: subspace iteration from the previous components and guard vectors
+//! (about 5 passes over the votes instead of 100 products), base clusters re-seeded from the
+//! previous members, group k-means from the previous centres, sticky in-conv and the k smoother
+//! as in Pol.is. Nothing is rebuilt from the vote log. On a 1-million-vote conversation one
+//! update takes about 40–50 ms on 2 shared cores (`bench/opinion/RESULTS.md`). In compat mode
+//! an update costs what a Pol.is update costs (100 power-iteration steps).
+//!
+//! ## Ids
+//! Participants are strings (the export's `voter-id`, or the app's member id); statements are
+//! `u64` (Pol.is `comment-id`, or the app's statement id). Votes use [`VoteValue`].
 //!
 //! ## Robustness
 //! Fewer than 2 voting participants or statements is an [`OpinionError::NotEnoughData`];

@@ -40,7 +40,7 @@ pub(crate) type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fas
 /// HashMap with [`FastHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
-use crate::model::Conversation;
+use crate::model::{Conversation, Vote};
 
 /// Natural participant order: numeric when every id is an integer (Pol.is pids), else text.
 pub(crate) fn sort_participant_ids(ids: &mut [String]) {
@@ -64,57 +64,97 @@ pub(crate) struct Matrix {
     pub meta: Vec<bool>,
 }
 
+/// Per participant (in first-seen order): `(column, vote)` lists in which, after a stable sort
+/// by column, the latest vote on each column comes last.
+type Collected<'a> = (Vec<&'a str>, Vec<u64>, Vec<Vec<(u32, i8)>>);
+
+/// One sequential pass over the log (cache-friendly); each row is then ordered by (column,
+/// timestamp, position) so the latest vote wins. Returns None when Pol.is's caps would drop
+/// votes: those depend on arrival order, see [`collect_in_time_order`].
+fn collect_in_log_order(votes: &[Vote], caps: Option<(usize, usize)>) -> Option<Collected<'_>> {
+    let mut pindex: FastMap<&str, u32> = FastMap::default();
+    let mut tindex: FastMap<u64, u32> = FastMap::default();
+    let mut ptmp: Vec<&str> = Vec::new();
+    let mut ttmp: Vec<u64> = Vec::new();
+    let mut cells: Vec<Vec<(u32, i64, u32, i8)>> = Vec::new();
+    for (i, v) in votes.iter().enumerate() {
+        let t = *tindex.entry(v.statement).or_insert_with(|| {
+            ttmp.push(v.statement);
+            ttmp.len() as u32 - 1
+        });
+        let p = *pindex.entry(v.participant.as_str()).or_insert_with(|| {
+            ptmp.push(v.participant.as_str());
+            cells.push(Vec::new());
+            ptmp.len() as u32 - 1
+        });
+        cells[p as usize].push((t, v.timestamp, i as u32, v.value.polis_value()));
+    }
+    if caps.is_some_and(|(mp, mc)| ptmp.len() > mp || ttmp.len() > mc) {
+        return None;
+    }
+    let cells = cells
+        .into_iter()
+        .map(|mut row| {
+            row.sort_unstable_by_key(|&(t, ts, i, _)| (t, ts, i));
+            row.into_iter().map(|(t, _, _, v)| (t, v)).collect()
+        })
+        .collect();
+    Some((ptmp, ttmp, cells))
+}
+
+/// Applies votes in time order (stable: equal timestamps keep call order), the order Pol.is
+/// sees them, dropping votes from a new participant or on a new statement past the caps.
+fn collect_in_time_order(votes: &[Vote], caps: Option<(usize, usize)>) -> Collected<'_> {
+    let mut keyed: Vec<(i64, u32)> = votes
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.timestamp, i as u32))
+        .collect();
+    keyed.sort_unstable();
+    let mut pindex: FastMap<&str, u32> = FastMap::default();
+    let mut tindex: FastMap<u64, u32> = FastMap::default();
+    let mut ptmp: Vec<&str> = Vec::new();
+    let mut ttmp: Vec<u64> = Vec::new();
+    let mut cells: Vec<Vec<(u32, i8)>> = Vec::new();
+    for &(_, vi) in &keyed {
+        let v = &votes[vi as usize];
+        let t = match tindex.get(&v.statement) {
+            Some(&t) => t,
+            None => {
+                if caps.is_some_and(|(_, mc)| ttmp.len() >= mc) {
+                    continue;
+                }
+                tindex.insert(v.statement, ttmp.len() as u32);
+                ttmp.push(v.statement);
+                ttmp.len() as u32 - 1
+            }
+        };
+        let p = match pindex.get(v.participant.as_str()) {
+            Some(&p) => p,
+            None => {
+                if caps.is_some_and(|(mp, _)| ptmp.len() >= mp) {
+                    continue;
+                }
+                pindex.insert(v.participant.as_str(), ptmp.len() as u32);
+                ptmp.push(v.participant.as_str());
+                cells.push(Vec::new());
+                ptmp.len() as u32 - 1
+            }
+        };
+        cells[p as usize].push((t, v.value.polis_value()));
+    }
+    (ptmp, ttmp, cells)
+}
+
 impl Matrix {
     /// Builds the matrix. `caps` = Pol.is's (max participants, max comments): votes from a new
     /// participant or on a new comment past a cap are dropped, in time order.
     pub fn build(conv: &Conversation, caps: Option<(usize, usize)>) -> Matrix {
         let votes = conv.votes();
-        // Time order (stable: equal timestamps keep call order) = the order Pol.is applies them.
-        // Exports are usually in time order already: check before sorting; sort (timestamp,
-        // index) pairs rather than indices keyed through the vote log (cache-friendly).
-        let order: Vec<u32> = if votes.windows(2).all(|w| w[0].timestamp <= w[1].timestamp) {
-            (0..votes.len() as u32).collect()
-        } else {
-            let mut keyed: Vec<(i64, u32)> = votes
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (v.timestamp, i as u32))
-                .collect();
-            keyed.sort_unstable();
-            keyed.into_iter().map(|(_, i)| i).collect()
+        let (ptmp, ttmp, cells) = match collect_in_log_order(votes, caps) {
+            Some(x) => x,
+            None => collect_in_time_order(votes, caps),
         };
-        let mut pindex: FastMap<&str, u32> = FastMap::default();
-        let mut tindex: FastMap<u64, u32> = FastMap::default();
-        let mut ptmp: Vec<&str> = Vec::new();
-        let mut ttmp: Vec<u64> = Vec::new();
-        let mut cells: Vec<Vec<(u32, i8)>> = Vec::new(); // per participant: (col, vote), time order
-        for &vi in &order {
-            let v = &votes[vi as usize];
-            let t = match tindex.get(&v.statement) {
-                Some(&t) => t,
-                None => {
-                    if caps.is_some_and(|(_, mc)| ttmp.len() >= mc) {
-                        continue;
-                    }
-                    tindex.insert(v.statement, ttmp.len() as u32);
-                    ttmp.push(v.statement);
-                    ttmp.len() as u32 - 1
-                }
-            };
-            let p = match pindex.get(v.participant.as_str()) {
-                Some(&p) => p,
-                None => {
-                    if caps.is_some_and(|(mp, _)| ptmp.len() >= mp) {
-                        continue;
-                    }
-                    pindex.insert(v.participant.as_str(), ptmp.len() as u32);
-                    ptmp.push(v.participant.as_str());
-                    cells.push(Vec::new());
-                    ptmp.len() as u32 - 1
-                }
-            };
-            cells[p as usize].push((t, v.value.polis_value()));
-        }
         // Final orders: participants natural, statements by id.
         let mut pids: Vec<String> = ptmp.iter().map(|s| s.to_string()).collect();
         sort_participant_ids(&mut pids);

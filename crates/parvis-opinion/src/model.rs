@@ -200,7 +200,7 @@ impl Conversation {
             let id = parse_u64(&comments, line, "comment-id", f.get("comment-id"))?;
             let moderated = parse_i64(&comments, line, "moderated", f.get("moderated"))? == -1;
             let meta = matches!(f.get("is-meta").map(str::trim), Some("true" | "1" | "True"));
-            let text = f.get("comment-body").unwrap_or_default().to_string();
+            let text = f.text("comment-body");
             conv.push_statement(Statement {
                 id,
                 text,
@@ -315,11 +315,23 @@ fn parse_u64(path: &Path, line: u64, field: &str, v: Option<&str>) -> Result<u64
 struct Fields<'a> {
     // Few columns: a linear scan over short names beats hashing every lookup.
     cols: &'a [(String, usize)],
-    record: &'a csv::StringRecord,
+    record: &'a csv::ByteRecord,
 }
 
 impl Fields<'_> {
+    /// A field as text; None when absent (or not UTF-8, which the parsers then report).
     fn get(&self, name: &str) -> Option<&str> {
+        self.raw(name).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// A free-text field, invalid UTF-8 replaced rather than rejected.
+    fn text(&self, name: &str) -> String {
+        self.raw(name)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn raw(&self, name: &str) -> Option<&[u8]> {
         self.cols
             .iter()
             .find(|(n, _)| n == name)
@@ -358,9 +370,10 @@ where
             });
         }
     }
-    let mut record = csv::StringRecord::new();
+    // Byte records: only the fields we read are decoded (exports carry long date strings).
+    let mut record = csv::ByteRecord::new();
     loop {
-        match rdr.read_record(&mut record) {
+        match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(csv_err(e)),

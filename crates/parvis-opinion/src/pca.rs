@@ -298,13 +298,11 @@ pub(crate) enum Stop {
 
 /// Result of one power iteration: the vector and the number of products used.
 pub(crate) fn power_iteration(
-    m: &Matrix,
-    center: &[f64],
+    gram: &Gram,
     start: Vec<f64>,
     basis: &[Vec<f64>],
     stop: Stop,
 ) -> (Vec<f64>, usize) {
-    let gram = Gram::new(m, center, 100);
     let mut v = start;
     deflate(&mut v, basis);
     let mut last_eig = 0.0;
@@ -343,13 +341,14 @@ pub(crate) fn pca2(
     stop: Stop,
 ) -> ([Vec<f64>; 2], usize) {
     let [s1, s2] = starts;
-    let (pc1, n1) = power_iteration(m, center, s1, &[], stop);
+    let gram = Gram::new(m, center, 200);
+    let (pc1, n1) = power_iteration(&gram, s1, &[], stop);
     let basis = if norm(&pc1) > 0.0 {
         vec![pc1.clone()]
     } else {
         vec![]
     };
-    let (pc2, n2) = power_iteration(m, center, s2, &basis, stop);
+    let (pc2, n2) = power_iteration(&gram, s2, &basis, stop);
     ([pc1, pc2], n1 + n2)
 }
 
