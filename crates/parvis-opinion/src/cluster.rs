@@ -52,47 +52,69 @@ impl SortedCenters {
             idx,
         }
     }
+}
 
-    /// Nearest centre; ties go to the last minimal centre (highest index), as in Pol.is.
-    /// Exact: a centre whose x-gap alone exceeds the best distance cannot be nearer or tie.
-    fn nearest(&self, p: P2) -> usize {
+impl SortedCenters {
+    /// Nearest centre (Pol.is tie rule) and the distance to the nearest *other* centre, a lower
+    /// bound that lets later iterations skip the search (Hamerly's bound).
+    fn nearest2(&self, p: P2) -> (usize, f64) {
         let start = self.xs.partition_point(|&x| x < p[0]);
-        let mut best = f64::INFINITY;
-        let mut bi = 0usize;
-        let visit = |k: usize, best: &mut f64, bi: &mut usize| -> bool {
+        let (mut best, mut second, mut bi) = (f64::INFINITY, f64::INFINITY, 0usize);
+        let mut visit = |k: usize| -> bool {
             let dx = self.xs[k] - p[0];
-            if dx * dx > *best {
+            if dx * dx > second {
                 return false;
             }
             let c = self.pts[k];
             let d = (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
             let i = self.idx[k];
-            if d < *best || (d == *best && i > *bi) {
-                *best = d;
-                *bi = i;
+            if d < best || (d == best && i > bi) {
+                second = best;
+                best = d;
+                bi = i;
+            } else if d < second {
+                second = d;
             }
             true
         };
         for k in start..self.xs.len() {
-            if !visit(k, &mut best, &mut bi) {
+            if !visit(k) {
                 break;
             }
         }
         for k in (0..start).rev() {
-            if !visit(k, &mut best, &mut bi) {
+            if !visit(k) {
                 break;
             }
         }
-        bi
+        (bi, second.sqrt())
     }
 }
 
-fn assign(points: &[P2], centers: &[P2]) -> Vec<usize> {
+/// Assignment step with bounds: a point whose own centre is strictly nearer than the lower
+/// bound on every other centre keeps its label without a search. Exact (a safety margin
+/// absorbs rounding), so the labels equal those of a full scan.
+fn assign_bounded(points: &[P2], centers: &[P2], labels: &mut [usize], lower: &mut [f64]) {
     let sc = SortedCenters::new(centers);
+    let step = |(p, (l, lo)): (&P2, (&mut usize, &mut f64))| {
+        let own = dist(*p, centers[*l]);
+        if own < *lo * (1.0 - 1e-12) - 1e-12 {
+            return;
+        }
+        let (b, second) = sc.nearest2(*p);
+        *l = b;
+        *lo = second;
+    };
     if points.len() > 20_000 {
-        points.par_iter().map(|&p| sc.nearest(p)).collect()
+        points
+            .par_iter()
+            .zip(labels.par_iter_mut().zip(lower.par_iter_mut()))
+            .for_each(step);
     } else {
-        points.iter().map(|&p| sc.nearest(p)).collect()
+        points
+            .iter()
+            .zip(labels.iter_mut().zip(lower.iter_mut()))
+            .for_each(step);
     }
 }
 
@@ -122,8 +144,10 @@ pub(crate) fn kmeans(
     if centers.is_empty() || points.is_empty() {
         return (labels, centers);
     }
+    // Lower bounds on the distance to any centre but one's own; 0 forces the first search.
+    let mut lower = vec![0.0; points.len()];
     for _ in 0..=iters {
-        labels = assign(points, &centers);
+        assign_bounded(points, &centers, &mut labels, &mut lower);
         let k = centers.len();
         let mut sx = vec![0.0; k];
         let mut sy = vec![0.0; k];
@@ -146,6 +170,13 @@ pub(crate) fn kmeans(
         }
         for l in &mut labels {
             *l = remap[*l];
+        }
+        let max_move = (0..k)
+            .filter(|&c| remap[c] != usize::MAX)
+            .map(|c| dist(centers[c], new_centers[remap[c]]))
+            .fold(0.0, f64::max);
+        for lo in &mut lower {
+            *lo -= max_move;
         }
         let done = same_clustering(&new_centers, &centers);
         centers = new_centers;
@@ -238,4 +269,79 @@ pub(crate) fn clean_start(points: &[P2], previous_members: &[Vec<usize>], k: usi
         }
     }
     centers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain Lloyd step the bounded one must reproduce (full scan, last-minimal tie rule).
+    fn naive(points: &[P2], init: Vec<P2>, iters: usize) -> (Vec<usize>, Vec<P2>) {
+        let mut centers = init;
+        let mut labels = vec![0; points.len()];
+        for _ in 0..=iters {
+            labels = points
+                .iter()
+                .map(|&p| {
+                    let mut best = (f64::INFINITY, 0);
+                    for (i, &c) in centers.iter().enumerate() {
+                        let d = (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+                        if d <= best.0 {
+                            best = (d, i);
+                        }
+                    }
+                    best.1
+                })
+                .collect();
+            let k = centers.len();
+            let mut sum = vec![[0.0, 0.0, 0.0]; k];
+            for (i, &l) in labels.iter().enumerate() {
+                sum[l][0] += points[i][0];
+                sum[l][1] += points[i][1];
+                sum[l][2] += 1.0;
+            }
+            let mut remap = vec![usize::MAX; k];
+            let mut next = Vec::new();
+            for c in 0..k {
+                if sum[c][2] > 0.0 {
+                    remap[c] = next.len();
+                    next.push([sum[c][0] / sum[c][2], sum[c][1] / sum[c][2]]);
+                }
+            }
+            labels.iter_mut().for_each(|l| *l = remap[*l]);
+            let done = same_clustering(&next, &centers);
+            centers = next;
+            if done {
+                break;
+            }
+        }
+        (labels, centers)
+    }
+
+    #[test]
+    fn bounded_kmeans_equals_full_scan() {
+        let mut s = 12345u64;
+        let mut rnd = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64) * 10.0 - 5.0
+        };
+        for trial in 0..5 {
+            // Clustered points plus exact duplicates (ties).
+            let mut pts: Vec<P2> = (0..3000)
+                .map(|i| {
+                    let c = (i % 4) as f64 * 2.0;
+                    [c + rnd() * 0.5, -c + rnd() * 0.5]
+                })
+                .collect();
+            pts.extend_from_within(..200);
+            let init = first_k_distinct(&pts, 100 - trial * 20);
+            let w = vec![1.0; pts.len()];
+            let (la, ca) = kmeans(&pts, &w, init.clone(), 100);
+            let (lb, cb) = naive(&pts, init, 100);
+            assert_eq!(la, lb, "trial {trial}");
+            assert_eq!(ca, cb, "trial {trial}");
+        }
+    }
 }
