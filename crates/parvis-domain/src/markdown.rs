@@ -81,3 +81,28 @@ mod tests {
         assert_eq!(excerpt("un deux trois quatre cinq", 12), "un deux…");
     }
 }
+
+/// Plain text (an email, a chat message) as HTML: escaped, blank lines make paragraphs, line
+/// breaks are kept. Used for imported bodies that are not Markdown.
+pub fn text_to_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        out.push_str("<p>");
+        for (i, line) in para.lines().enumerate() {
+            if i > 0 {
+                out.push_str("<br>\n");
+            }
+            for c in line.chars() {
+                match c {
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    c => out.push(c),
+                }
+            }
+        }
+        out.push_str("</p>\n");
+    }
+    out
+}

@@ -52,6 +52,16 @@ impl ThreadCache {
         }
     }
 
+    /// Forget everything (generations move on, so in-flight reads are not put back).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.threads.write() {
+            for entry in map.values_mut() {
+                entry.generation += 1;
+                entry.pages.clear();
+            }
+        }
+    }
+
     /// Forget a thread's pages after a write.
     pub(crate) fn invalidate(&self, id: ThreadId) {
         if let Ok(mut map) = self.threads.write() {

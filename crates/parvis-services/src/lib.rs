@@ -16,6 +16,8 @@
 mod auth;
 mod cache;
 pub mod demo;
+pub mod follow;
+pub mod import;
 mod mail;
 
 pub use auth::{Actor, SignedIn, bootstrap_admin};
@@ -122,6 +124,33 @@ impl Services {
     /// The configuration.
     pub fn config(&self) -> &ServiceConfig {
         &self.inner.config
+    }
+
+    /// Drop every cached page (after a bulk change such as an import).
+    pub fn clear_caches(&self) {
+        self.inner.threads.clear();
+    }
+
+    /// Keep caches honest when other processes write to the same store (a CLI import, another
+    /// instance): poll the store's content version every `every` and drop the caches when it
+    /// moved. Cheap: one tiny query per period, none per request.
+    pub fn spawn_cache_watch(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let mut last = me.store().content_version().await.unwrap_or(0);
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match me.store().content_version().await {
+                    Ok(v) if v != last => {
+                        last = v;
+                        me.clear_caches();
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "content version check failed"),
+                }
+            }
+        })
     }
 
     // ----- spaces and topics -------------------------------------------------------------
@@ -317,6 +346,7 @@ impl Services {
             })
             .await?;
         self.inner.threads.invalidate(thread);
+        self.store().bump_content_version().await?;
         Ok(id)
     }
 
@@ -346,6 +376,7 @@ impl Services {
                 .await?;
         }
         self.inner.threads.invalidate(thread);
+        self.store().bump_content_version().await?;
         Ok(thread)
     }
 

@@ -16,10 +16,14 @@
 
 mod auth;
 mod content;
+mod import;
 mod members;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, NewMessage, NewThread};
+pub use import::{
+    FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
+};
 pub use members::{Credentials, NewMember};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -86,7 +90,10 @@ pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError 
 }
 
 /// The schema versions this binary knows, in order.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("schema.sql")),
+    (2, include_str!("schema_v2.sql")),
+];
 
 /// A handle on the store; cheap to clone (it is a connection pool).
 #[derive(Clone, Debug)]

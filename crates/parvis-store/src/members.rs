@@ -44,6 +44,26 @@ pub(crate) fn member_ref(row: &AnyRow) -> Result<MemberRef> {
     })
 }
 
+/// The INSERT for a new member, shared by accounts and importers.
+pub(crate) fn insert_member(
+    m: &NewMember,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(
+        "INSERT INTO members (handle, display_name, email, password_hash, site_role, ecosystem_role, organisation, bio, lang, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(&m.handle)
+    .bind(&m.display_name)
+    .bind(m.email.as_deref())
+    .bind(m.password_hash.as_deref())
+    .bind(m.site_role.as_str())
+    .bind(m.ecosystem_role.as_str())
+    .bind(&m.organisation)
+    .bind(&m.bio)
+    .bind(&m.lang)
+    .bind(m.created_at)
+}
+
 const MEMBER_COLS: &str = "id, handle, display_name, email, site_role, ecosystem_role, organisation, bio, lang, created_at,
     (SELECT COUNT(*) FROM messages WHERE messages.author_id = members.id) AS message_count";
 
@@ -77,23 +97,10 @@ impl Store {
                 });
             }
         }
-        let row = sqlx::query(
-            "INSERT INTO members (handle, display_name, email, password_hash, site_role, ecosystem_role, organisation, bio, lang, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(&m.handle)
-        .bind(&m.display_name)
-        .bind(m.email.as_deref())
-        .bind(m.password_hash.as_deref())
-        .bind(m.site_role.as_str())
-        .bind(m.ecosystem_role.as_str())
-        .bind(&m.organisation)
-        .bind(&m.bio)
-        .bind(&m.lang)
-        .bind(m.created_at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(conflict_as("handle"))?;
+        let row = insert_member(m)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(conflict_as("handle"))?;
         Ok(MemberId(row.try_get::<i64, _>(0)?))
     }
 
@@ -189,8 +196,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Member>> {
         let pattern = format!("%{}%", query.unwrap_or("").to_lowercase());
-        let filter =
-            "(LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
+        let filter = "merged_into IS NULL AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
         let sql = format!(
             "SELECT {MEMBER_COLS} FROM members WHERE {filter} ORDER BY message_count DESC, display_name LIMIT $2 OFFSET $3"
         );

@@ -66,6 +66,10 @@ pub struct ServerArgs {
     /// instances share one PostgreSQL store.
     #[arg(long, env = "PARVIS_THREAD_CACHE", value_name = "BOOL")]
     pub thread_cache: Option<bool>,
+
+    /// How often followed feeds are polled, in seconds (`parvis follow add`). Default 900.
+    #[arg(long, env = "PARVIS_POLL_INTERVAL", value_name = "SECONDS")]
+    pub poll_interval: Option<u64>,
 }
 
 /// The TOML file's shape: every key optional.
@@ -80,6 +84,7 @@ struct FileConfig {
     mail_from: Option<String>,
     site_name: Option<String>,
     thread_cache: Option<bool>,
+    poll_interval: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -93,6 +98,7 @@ pub struct Config {
     pub mail_from: String,
     pub site_name: String,
     pub thread_cache: bool,
+    pub poll_interval_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -178,6 +184,11 @@ impl Config {
                 .or(file.site_name)
                 .unwrap_or_else(|| "Parvis".into()),
             thread_cache: server.thread_cache.or(file.thread_cache).unwrap_or(true),
+            poll_interval_secs: server
+                .poll_interval
+                .or(file.poll_interval)
+                .unwrap_or(900)
+                .max(1),
         })
     }
 }

@@ -72,11 +72,70 @@ enum Command {
     },
     /// List the spaces of the store.
     Spaces,
+    /// Import conversations from another channel's export into a space. Re-importing the same
+    /// or a newer overlapping export creates no duplicates and updates what changed.
+    #[command(after_help = IMPORT_HELP)]
+    Import {
+        /// The export's format (see below).
+        format: String,
+        /// Files or folders to import (several allowed).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The space to import into.
+        #[arg(long)]
+        space: String,
+        /// Show what would be done, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Follow feeds live: `parvis serve` polls them and imports new items.
+    Follow {
+        #[command(subcommand)]
+        command: FollowCommand,
+    },
     /// Administration from the command line.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+const IMPORT_HELP: &str = "Formats:
+  wxr        WordPress export (WXR 1.0-1.2): posts and threaded comments
+  disqus     Disqus XML export
+  rss        RSS 2.0 / Atom feed (with comments when the feed carries them)
+  mbox       mbox mailbox (threads from Message-ID / In-Reply-To / References)
+  maildir    Maildir folder
+  mastodon   Mastodon / ActivityPub archive (outbox.json, actor.json)
+  discourse  Discourse topic JSON
+  slack      Slack export (zip or folder)
+  twitter    X / Twitter archive (tweets.js)
+  linkedin   LinkedIn export CSVs (Shares.csv, Comments.csv)
+  jsonl      Parvis generic JSON Lines (see crates/parvis-import/FORMAT-jsonl.md)
+
+People are matched across channels on exact signals (same email, same handle on the same
+network, a link between profiles); likely matches are proposed for an admin to review, never
+merged silently.";
+
+#[derive(Subcommand, Debug)]
+enum FollowCommand {
+    /// Follow an RSS/Atom feed or a Mastodon account's public outbox URL.
+    Add {
+        url: String,
+        /// The space to import into.
+        #[arg(long)]
+        space: String,
+        /// `rss` (RSS and Atom) or `mastodon`; guessed from the URL by default.
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// List followed feeds with their last poll.
+    List,
+    /// Stop following a feed (by the id `follow list` shows).
+    Remove { id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,6 +256,104 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Import {
+            format,
+            paths,
+            space,
+            dry_run,
+            json,
+        } => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let format: parvis_import::Format = format
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{e} (see `parvis import --help`)"))?;
+            let store = open_store(&config.database_url).await?;
+            let services = Services::new(store, Mailer::Log, ServiceConfig::default());
+            let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {elapsed_precise} {pos} items ({per_sec}) {msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                Some(bar)
+            } else {
+                None
+            };
+            let opts = parvis_services::import::ImportOptions {
+                space,
+                dry_run,
+                ..Default::default()
+            };
+            let started = std::time::Instant::now();
+            let sum = services
+                .import(format, paths, &opts, |s| {
+                    if let Some(b) = &bar {
+                        b.set_position(s.items_seen);
+                        b.set_message(format!(
+                            "{} messages, {} people",
+                            s.messages_created + s.messages_updated + s.messages_unchanged,
+                            s.people_created + s.people_matched
+                        ));
+                    }
+                })
+                .await?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            if json {
+                println!("{}", serde_json::to_string(&sum)?);
+            } else {
+                print_import_summary(&sum, started.elapsed());
+            }
+            Ok(())
+        }
+        Command::Follow { command } => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let store = open_store(&config.database_url).await?;
+            let services = Services::new(store.clone(), Mailer::Log, ServiceConfig::default());
+            match command {
+                FollowCommand::Add { url, space, format } => {
+                    let id = services.follow(&space, &url, format.as_deref()).await?;
+                    println!(
+                        "following {url} into space {space:?} (id {id}); `parvis serve` polls it"
+                    );
+                }
+                FollowCommand::List => {
+                    for s in store.followed_sources(None).await? {
+                        let last = s
+                            .last_polled_at
+                            .map(parvis_domain::rfc3339)
+                            .unwrap_or_else(|| "never".into());
+                        let error = s
+                            .last_error
+                            .map(|e| format!("\terror: {e}"))
+                            .unwrap_or_default();
+                        println!(
+                            "{}\t{}\t{}\tlast poll {}\t{} items{}",
+                            s.id, s.format, s.url, last, s.items_imported, error
+                        );
+                    }
+                }
+                FollowCommand::Remove { id } => {
+                    if !store.unfollow(id).await? {
+                        anyhow::bail!("no followed feed with id {id} (see `parvis follow list`)");
+                    }
+                    println!("feed {id} no longer followed");
+                }
+            }
+            Ok(())
+        }
         Command::Admin {
             command:
                 AdminCommand::Add {
@@ -246,6 +403,11 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
         secure_cookies: config.public_url.starts_with("https://"),
         site_name: config.site_name.clone(),
     };
+    services.spawn_cache_watch(std::time::Duration::from_secs(1));
+    services.spawn_follower(
+        std::time::Duration::from_secs(config.poll_interval_secs),
+        std::time::Duration::from_secs(config.poll_interval_secs.min(30)),
+    );
     let app = parvis_web::build(services, web);
     let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
         .await
@@ -286,6 +448,36 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn print_import_summary(s: &parvis_services::import::ImportSummary, took: std::time::Duration) {
+    let total = s.messages_created + s.messages_updated + s.messages_unchanged;
+    println!(
+        "{}import finished in {:.1} s ({:.0} messages/s)",
+        if s.dry_run {
+            "dry run: nothing written; "
+        } else {
+            ""
+        },
+        took.as_secs_f64(),
+        total as f64 / took.as_secs_f64().max(1e-9)
+    );
+    println!("  threads:  {} created", s.threads_created);
+    println!(
+        "  messages: {} created, {} updated, {} unchanged",
+        s.messages_created, s.messages_updated, s.messages_unchanged
+    );
+    println!(
+        "  people:   {} created, {} matched, {} merges proposed (review them under Administration)",
+        s.people_created, s.people_matched, s.merges_proposed
+    );
+    println!("  skipped:  {} ({} unreadable)", s.skipped, s.errors);
+    for (reason, n) in &s.skipped_reasons {
+        println!("            {n} × {reason}");
+    }
+    for e in &s.error_examples {
+        println!("  ! {e}");
+    }
 }
 
 async fn shutdown_signal() {

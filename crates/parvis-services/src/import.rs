@@ -1,0 +1,533 @@
+//! Importing conversations from other channels into a space.
+//!
+//! The parsers (crate `parvis-import`) run on a blocking thread and stream records through a
+//! bounded channel, so memory stays flat whatever the input size. Each message's author is
+//! resolved to a member:
+//! - **exact signals merge**: the same handle on the same network, the same email, a profile
+//!   link between the two — the message goes to that member and the new identity is attached;
+//! - **likely signals propose**: a new person with the same full name as a member *and* another
+//!   signal (same organisation email domain, same handle on another network) is created apart,
+//!   and a merge proposal is filed for an admin; never a merge on a display name alone.
+//!
+//! Writes go in batches of `batch` items, each batch one transaction; every write is an upsert
+//! keyed on the channel's own ids, so an interrupted import leaves whole batches and running
+//! it again completes it without duplicates. A dry run does the same work in one transaction
+//! that is rolled back.
+
+use crate::{Result, ServiceError, Services};
+use parvis_domain::*;
+use parvis_import::identity::{self, Match, PersonKey};
+use parvis_import::{Format, ImportedMessage, ImportedPerson, Record};
+use parvis_store::{ImportRow, ImportTx, MessageOutcome, NewMember};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub dry_run: bool,
+    pub threads_created: u64,
+    pub messages_created: u64,
+    pub messages_updated: u64,
+    pub messages_unchanged: u64,
+    pub people_created: u64,
+    pub people_matched: u64,
+    pub merges_proposed: u64,
+    /// Items not imported: deliberately skipped ones plus unreadable ones.
+    pub skipped: u64,
+    /// Of `skipped`, the unreadable ones.
+    pub errors: u64,
+    /// Why items were skipped, with counts.
+    pub skipped_reasons: BTreeMap<String, u64>,
+    /// The first unreadable items, with file and line.
+    pub error_examples: Vec<String>,
+    /// Replies linked to a parent that came later in the input.
+    pub parents_linked: u64,
+    /// Items read so far (for progress).
+    pub items_seen: u64,
+}
+
+/// Options of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub space: String,
+    pub dry_run: bool,
+    /// Items per transaction.
+    pub batch: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            space: String::new(),
+            dry_run: false,
+            batch: 500,
+        }
+    }
+}
+
+/// Networks whose handles are accounts (a verified identity), not typed-in names.
+fn verified_channel(channel: &str) -> bool {
+    matches!(
+        channel,
+        "mastodon" | "discourse" | "slack" | "twitter" | "linkedin" | "email"
+    )
+}
+
+/// Who is who, loaded from the store once and kept current during the import.
+struct Resolver {
+    by_identity: HashMap<(String, String), MemberId>,
+    by_email: HashMap<String, MemberId>,
+    by_link: HashMap<String, MemberId>,
+    by_name: HashMap<String, Vec<(MemberId, PersonKey)>>,
+    seen: HashSet<MemberId>,
+}
+
+impl Resolver {
+    async fn load(s: &Services) -> Result<Resolver> {
+        let mut r = Resolver {
+            by_identity: HashMap::new(),
+            by_email: HashMap::new(),
+            by_link: HashMap::new(),
+            by_name: HashMap::new(),
+            seen: HashSet::new(),
+        };
+        for (network, handle, member) in s.store().all_identities().await? {
+            r.remember_identity(&network, &handle, member);
+        }
+        for (id, name, email) in s.store().all_member_names().await? {
+            if let Some(e) = &email {
+                r.by_email.insert(identity::normalise_email(e), id);
+            }
+            let key = PersonKey {
+                channel: "parvis".into(),
+                display_name: name.clone(),
+                email,
+                ..Default::default()
+            };
+            r.by_name
+                .entry(identity::normalise_name(&name))
+                .or_default()
+                .push((id, key));
+        }
+        Ok(r)
+    }
+
+    fn remember_identity(&mut self, network: &str, handle: &str, member: MemberId) {
+        match network {
+            "email" => {
+                self.by_email
+                    .insert(identity::normalise_email(handle), member);
+            }
+            "url" => {
+                self.by_link.insert(identity::normalise_url(handle), member);
+            }
+            _ => {}
+        }
+        self.by_identity.insert(
+            (network.to_string(), identity::normalise_handle(handle)),
+            member,
+        );
+    }
+
+    fn find_exact(&self, p: &ImportedPerson) -> Option<MemberId> {
+        if !p.handle.is_empty() {
+            if let Some(m) = self
+                .by_identity
+                .get(&(p.channel.clone(), identity::normalise_handle(&p.handle)))
+            {
+                return Some(*m);
+            }
+        }
+        if let Some(e) = p
+            .email
+            .as_deref()
+            .map(identity::normalise_email)
+            .filter(|e| e.contains('@'))
+        {
+            if let Some(m) = self.by_email.get(&e) {
+                return Some(*m);
+            }
+        }
+        p.profile_url
+            .iter()
+            .chain(p.links.iter())
+            .find_map(|l| self.by_link.get(&identity::normalise_url(l)).copied())
+    }
+
+    /// Record every signal `p` carries (channel handle, email, profile links) as identities
+    /// of `member`, unless already known.
+    async fn attach(
+        &mut self,
+        tx: &mut ImportTx<'_>,
+        member: MemberId,
+        p: &ImportedPerson,
+        now: Millis,
+    ) -> Result<()> {
+        if !p.handle.is_empty()
+            && !self
+                .by_identity
+                .contains_key(&(p.channel.clone(), identity::normalise_handle(&p.handle)))
+        {
+            tx.add_identity(
+                member,
+                &p.channel,
+                &p.handle,
+                verified_channel(&p.channel),
+                now,
+            )
+            .await?;
+            self.remember_identity(&p.channel, &p.handle, member);
+        }
+        if let Some(e) = p
+            .email
+            .as_deref()
+            .map(identity::normalise_email)
+            .filter(|e| e.contains('@'))
+        {
+            if !self.by_email.contains_key(&e) {
+                tx.add_identity(member, "email", &e, false, now).await?;
+                self.remember_identity("email", &e, member);
+            }
+        }
+        for l in p.profile_url.iter().chain(p.links.iter()) {
+            let url = identity::normalise_url(l);
+            if !self.by_link.contains_key(&url) {
+                tx.add_identity(member, "url", &url, false, now).await?;
+                self.remember_identity("url", &url, member);
+            }
+        }
+        Ok(())
+    }
+
+    /// The member for `p`, creating one (and filing merge proposals) when nothing exact matches.
+    async fn resolve(
+        &mut self,
+        tx: &mut ImportTx<'_>,
+        p: &ImportedPerson,
+        sum: &mut ImportSummary,
+    ) -> Result<MemberId> {
+        let now = now_millis();
+        if let Some(m) = self.find_exact(p) {
+            // Attach what we learnt (this channel's handle, the email, profile links).
+            self.attach(tx, m, p, now).await?;
+            if self.seen.insert(m) {
+                sum.people_matched += 1;
+            }
+            return Ok(m);
+        }
+        let display = if p.display_name.trim().is_empty() {
+            p.handle.clone()
+        } else {
+            p.display_name.trim().to_string()
+        };
+        let display: String = display.chars().take(80).collect();
+        let base = Handle::suggest(if p.handle.contains('@') || p.handle.is_empty() {
+            &display
+        } else {
+            &p.handle
+        })
+        .as_str()
+        .to_string();
+        let mut handle = base.clone();
+        let mut n = 1;
+        while tx.handle_taken(&handle).await? {
+            n += 1;
+            handle = format!("{base}{n}");
+        }
+        let email = p
+            .email
+            .as_deref()
+            .map(identity::normalise_email)
+            .filter(|e| e.contains('@'));
+        let free_email = match &email {
+            Some(e) if !tx.email_taken(e).await? => Some(e.clone()),
+            _ => None,
+        };
+        let id = tx
+            .create_member(&NewMember {
+                handle,
+                display_name: if display.is_empty() {
+                    "?".into()
+                } else {
+                    display.clone()
+                },
+                email: free_email,
+                password_hash: None,
+                site_role: SiteRole::Member,
+                ecosystem_role: EcosystemRole::Other,
+                organisation: String::new(),
+                bio: String::new(),
+                lang: "fr".into(),
+                created_at: now,
+            })
+            .await?;
+        sum.people_created += 1;
+        self.seen.insert(id);
+        self.attach(tx, id, p, now).await?;
+        let key = PersonKey::from(p);
+        let name = identity::normalise_name(&display);
+        for (other, other_key) in self.by_name.get(&name).cloned().unwrap_or_default() {
+            if let Some(Match::Proposed { reason, score }) = identity::compare(&key, &other_key) {
+                if tx
+                    .propose_merge(other, id, &reason, (score * 1000.0) as i64, now)
+                    .await?
+                {
+                    sum.merges_proposed += 1;
+                }
+            }
+        }
+        self.by_name.entry(name).or_default().push((id, key));
+        Ok(id)
+    }
+}
+
+fn source_hash(channel: &str, id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (channel, id).hash(&mut h);
+    h.finish()
+}
+
+/// Title of a thread: the export's, else the start of its first message.
+fn thread_title(m: &ImportedMessage) -> String {
+    match m
+        .thread_title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(t) => t.chars().take(200).collect(),
+        None => {
+            let e = markdown::excerpt(&m.body_text, 80);
+            if e.is_empty() {
+                "(sans titre)".into()
+            } else {
+                e
+            }
+        }
+    }
+}
+
+impl Services {
+    /// Import files of `format` into a space. `progress` is called now and then with the
+    /// running summary (for a progress bar).
+    pub async fn import(
+        &self,
+        format: Format,
+        paths: Vec<PathBuf>,
+        opts: &ImportOptions,
+        mut progress: impl FnMut(&ImportSummary),
+    ) -> Result<ImportSummary> {
+        let space = self.space(&opts.space).await?;
+        let topics: Vec<parvis_import::topics::Topic> = self
+            .topics(&space)
+            .await?
+            .into_iter()
+            .filter(|t| !t.keywords.is_empty())
+            .map(|t| parvis_import::topics::Topic {
+                id: t.id.0.to_string(),
+                keywords: t.keywords,
+            })
+            .collect();
+        // Open the files first, so that a missing or malformed file fails before any write.
+        let records = parvis_import::open(format, &paths)
+            .map_err(|e| ValidationError::new("input", e.to_string()))?;
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(1024);
+        let reader = tokio::task::spawn_blocking(move || {
+            for item in records {
+                if sender.blocking_send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut resolver = Resolver::load(self).await?;
+        let mut sum = ImportSummary {
+            dry_run: opts.dry_run,
+            ..Default::default()
+        };
+        let mut tx = self.store().begin_import().await?;
+        let mut in_batch = 0usize;
+        // Hashes of the (channel, source id) pairs of this run: an export that repeats an id
+        // (mail archives do) keeps the first copy. 8 bytes per message keeps memory flat.
+        let mut seen_ids: HashSet<u64> = HashSet::new();
+        while let Some(item) = receiver.recv().await {
+            sum.items_seen += 1;
+            match item {
+                Ok(Record::Message(m))
+                    if !seen_ids.insert(source_hash(&m.channel, &m.source_id)) =>
+                {
+                    sum.skipped += 1;
+                    *sum.skipped_reasons
+                        .entry("same id twice in the input".into())
+                        .or_default() += 1;
+                }
+                Ok(Record::Message(m)) => {
+                    let author = resolver.resolve(&mut tx, &m.author, &mut sum).await?;
+                    let (body_md, body_html) = match &m.body_html {
+                        Some(html) => (m.body_text.clone(), markdown::sanitize(html)),
+                        None => (m.body_text.clone(), markdown::text_to_html(&m.body_text)),
+                    };
+                    let title = thread_title(&m);
+                    let matched = parvis_import::topics::topic_matches(
+                        &format!("{title}\n{}", m.body_text),
+                        &topics,
+                    );
+                    let row = ImportRow {
+                        space_id: space.id,
+                        channel: m.channel.clone(),
+                        thread_source_id: m.thread_source_id.clone(),
+                        thread_title: title,
+                        source_id: m.source_id.clone(),
+                        parent_source_id: m.parent_source_id.clone(),
+                        author_id: author,
+                        author_handle: m.author.handle.clone(),
+                        body_md,
+                        body_html,
+                        created_at: m.created_at,
+                        source_url: m.url.clone(),
+                        topics: matched
+                            .iter()
+                            .filter_map(|t| t.parse().ok())
+                            .map(TopicId)
+                            .collect(),
+                    };
+                    let (thread_created, outcome) = tx.upsert_message(&row).await?;
+                    sum.threads_created += thread_created as u64;
+                    match outcome {
+                        MessageOutcome::Created => sum.messages_created += 1,
+                        MessageOutcome::Updated => sum.messages_updated += 1,
+                        MessageOutcome::Unchanged => sum.messages_unchanged += 1,
+                    }
+                }
+                Ok(Record::Person(p)) => {
+                    resolver.resolve(&mut tx, &p, &mut sum).await?;
+                }
+                Ok(Record::Skipped(s)) => {
+                    sum.skipped += 1;
+                    *sum.skipped_reasons.entry(s.reason).or_default() += 1;
+                }
+                Err(e) => {
+                    sum.skipped += 1;
+                    sum.errors += 1;
+                    *sum.skipped_reasons.entry("unreadable".into()).or_default() += 1;
+                    if sum.error_examples.len() < 20 {
+                        sum.error_examples.push(e.to_string());
+                    }
+                }
+            }
+            in_batch += 1;
+            if in_batch >= opts.batch {
+                in_batch = 0;
+                progress(&sum);
+                if !opts.dry_run {
+                    tx.commit().await?;
+                    tx = self.store().begin_import().await?;
+                }
+            }
+        }
+        reader
+            .await
+            .map_err(|e| ServiceError::Forbidden(format!("the reader stopped: {e}")))?;
+        sum.parents_linked = tx.link_pending_parents().await?;
+        if opts.dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+            self.store().bump_content_version().await?;
+            self.clear_caches();
+        }
+        progress(&sum);
+        Ok(sum)
+    }
+}
+
+/// A merge proposal with both people, for review.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalView {
+    pub id: i64,
+    pub a: Member,
+    pub b: Member,
+    pub reason: String,
+    pub score: f64,
+}
+
+impl Services {
+    /// Open merge proposals (admins only).
+    pub async fn merge_proposals(&self, actor: &crate::Actor) -> Result<Vec<ProposalView>> {
+        actor.require_admin()?;
+        let mut out = Vec::new();
+        for p in self.store().merge_proposals("open").await? {
+            let (Some(a), Some(b)) = (
+                self.store().member_by_id(p.member_a).await?,
+                self.store().member_by_id(p.member_b).await?,
+            ) else {
+                continue;
+            };
+            out.push(ProposalView {
+                id: p.id,
+                a,
+                b,
+                reason: p.reason,
+                score: p.score as f64 / 1000.0,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Accept a proposal: the second member is merged into the first (admins only).
+    pub async fn accept_proposal(&self, actor: &crate::Actor, id: i64) -> Result<i64> {
+        actor.require_admin()?;
+        let p = self
+            .store()
+            .merge_proposals("open")
+            .await?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("open merge proposal {id}")))?;
+        let merge = self
+            .store()
+            .merge_members(p.member_a, p.member_b, &p.reason, now_millis())
+            .await?;
+        self.after_bulk_change().await?;
+        tracing::info!(by = actor.member.handle.as_str(), merge, "members merged");
+        Ok(merge)
+    }
+
+    /// Merge two members by handle (admins only), e.g. after a manual check.
+    pub async fn merge_members(
+        &self,
+        actor: &crate::Actor,
+        kept: &str,
+        merged: &str,
+    ) -> Result<i64> {
+        actor.require_admin()?;
+        let kept = self.member(Some(actor), kept).await?;
+        let merged = self.member(Some(actor), merged).await?;
+        let id = self
+            .store()
+            .merge_members(kept.id, merged.id, "merged by an admin", now_millis())
+            .await?;
+        self.after_bulk_change().await?;
+        Ok(id)
+    }
+
+    /// Reject a proposal (admins only); it is not proposed again.
+    pub async fn reject_proposal(&self, actor: &crate::Actor, id: i64) -> Result<()> {
+        actor.require_admin()?;
+        Ok(self.store().reject_proposal(id, now_millis()).await?)
+    }
+
+    /// Undo a merge (admins only): everything goes back where it was.
+    pub async fn unmerge(&self, actor: &crate::Actor, merge_id: i64) -> Result<()> {
+        actor.require_admin()?;
+        self.store().unmerge(merge_id, now_millis()).await?;
+        self.after_bulk_change().await
+    }
+
+    async fn after_bulk_change(&self) -> Result<()> {
+        self.clear_caches();
+        Ok(self.store().bump_content_version().await?)
+    }
+}
