@@ -1,0 +1,209 @@
+//! `parvis import` and `parvis follow` as a user runs them.
+
+mod support;
+
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use support::*;
+
+const JSONL: &str = r#"{"channel":"forum","id":"a1","thread_title":"Nos salons","author":{"handle":"lea","name":"Léa Martin","email":"lea@client.example"},"created_at":"2026-05-01T10:00:00Z","text":"Qui vient au salon ?"}
+{"channel":"forum","id":"a2","thread_id":"a1","parent_id":"a1","author":{"handle":"tom","name":"Tom"},"created_at":"2026-05-01T11:00:00Z","text":"Moi"}
+not json at all
+"#;
+
+#[test]
+fn import_prints_a_summary_and_reimport_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    drop(start(&["demo", "--database-url", &url])); // creates the demo space
+    let file = dir.path().join("forum.jsonl");
+    std::fs::write(&file, JSONL).unwrap();
+    let args = [
+        "import",
+        "jsonl",
+        file.to_str().unwrap(),
+        "--space",
+        "forum-alliance",
+        "--database-url",
+        &url,
+        "--json",
+    ];
+    let (ok, out, err) = run(&args);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    for key in [
+        "threads_created",
+        "messages_created",
+        "messages_updated",
+        "people_created",
+        "people_matched",
+        "merges_proposed",
+        "skipped",
+    ] {
+        assert!(v[key].is_u64(), "summary lacks {key}: {v}");
+    }
+    assert_eq!(v["messages_created"], 2);
+    assert_eq!(v["threads_created"], 1);
+    assert_eq!(v["skipped"], 1);
+    let (ok, out, _) = run(&args);
+    assert!(ok);
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["messages_created"].as_u64(), v["people_created"].as_u64()),
+        (Some(0), Some(0))
+    );
+    // The human summary names the unreadable line.
+    let (ok, out, _) = run(&args[..args.len() - 1]);
+    assert!(ok);
+    assert!(out.contains("line 3"), "{out}");
+    let (ok, _, err) = run(&[
+        "import",
+        "bogus",
+        file.to_str().unwrap(),
+        "--space",
+        "forum-alliance",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("bogus"), "{err}");
+}
+
+/// A tiny HTTP server serving a feed that can change, honouring If-None-Match.
+struct FeedServer {
+    port: u16,
+    body: Arc<Mutex<String>>,
+    not_modified: Arc<AtomicUsize>,
+}
+
+fn feed(items: &[(&str, &str)]) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Blog partenaire</title><link>http://blog.example/</link>"#,
+    );
+    for (id, title) in items {
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>http://blog.example/{id}</link><guid>http://blog.example/{id}</guid><author>paul@partner.example (Paul)</author><pubDate>Mon, 04 May 2026 10:00:00 GMT</pubDate><description>Texte de {title}</description></item>"
+        ));
+    }
+    s + "</channel></rss>"
+}
+
+fn feed_server(initial: String) -> FeedServer {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let body = Arc::new(Mutex::new(initial));
+    let not_modified = Arc::new(AtomicUsize::new(0));
+    let (b, nm) = (body.clone(), not_modified.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(500) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+            let current = b.lock().unwrap().clone();
+            let etag = format!("\"{}\"", current.len());
+            if req.contains(&format!("if-none-match: {etag}")) {
+                nm.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(b"HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n");
+            } else {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    current.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(current.as_bytes());
+            }
+        }
+    });
+    FeedServer {
+        port,
+        body,
+        not_modified,
+    }
+}
+
+fn thread_titles(url: &str) -> Vec<String> {
+    let v: Value = reqwest::blocking::get(format!(
+        "{url}/api/v1/spaces/forum-alliance/threads?per_page=200"
+    ))
+    .unwrap()
+    .json()
+    .unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn wait_until(mut ok: impl FnMut() -> bool, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn followed_feeds_are_polled_with_conditional_get() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    let feed_srv = feed_server(feed(&[("billet-1", "Premier billet partenaire")]));
+    drop(start(&["demo", "--database-url", &url]));
+    let feed_url = format!("http://127.0.0.1:{}/feed.xml", feed_srv.port);
+    let (ok, out, err) = run(&[
+        "follow",
+        "add",
+        &feed_url,
+        "--space",
+        "forum-alliance",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("following"));
+
+    let server = start(&["serve", "--database-url", &url, "--poll-interval", "1"]);
+    wait_until(
+        || {
+            thread_titles(&server.url)
+                .iter()
+                .any(|t| t == "Premier billet partenaire")
+        },
+        "the first item",
+    );
+    // Unchanged feed: conditional GETs answered 304, nothing duplicated.
+    wait_until(
+        || feed_srv.not_modified.load(Ordering::SeqCst) >= 2,
+        "304 answers",
+    );
+    assert_eq!(
+        thread_titles(&server.url)
+            .iter()
+            .filter(|t| *t == "Premier billet partenaire")
+            .count(),
+        1
+    );
+    // A new item appears in the feed and then in Parvis.
+    *feed_srv.body.lock().unwrap() = feed(&[
+        ("billet-1", "Premier billet partenaire"),
+        ("billet-2", "Second billet"),
+    ]);
+    wait_until(
+        || {
+            thread_titles(&server.url)
+                .iter()
+                .any(|t| t == "Second billet")
+        },
+        "the new item",
+    );
+    let (ok, out, _) = run(&["follow", "list", "--database-url", &url]);
+    assert!(ok);
+    assert!(out.contains(&feed_url) && out.contains("2 items"), "{out}");
+}
