@@ -930,3 +930,124 @@ fn incremental_update_matches_a_recompute_closely() {
         }
     }
 }
+
+// ---------------------------------------------------------------- API contract
+
+#[test]
+fn report_json_contract_for_the_app() {
+    let conv = london();
+    let r = analyze(&conv, &Options::default()).unwrap();
+    let v = serde_json::to_value(&r).unwrap();
+    let parts = v["participants"].as_array().unwrap();
+    assert_eq!(parts.len(), r.n_participants);
+    for p in parts {
+        let keys: BTreeSet<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, BTreeSet::from(["id", "group"]));
+        assert!(p["id"].is_string());
+        assert!(p["group"].is_null() || p["group"].is_u64());
+    }
+    // Unclustered participants (fewer than 7 votes) have a null group.
+    let few: Vec<&str> = r
+        .participants
+        .iter()
+        .filter(|p| p.group.is_none())
+        .map(|p| p.id.as_str())
+        .collect();
+    for id in &few {
+        let n = conv.votes().iter().filter(|v| v.participant == *id).count();
+        assert!(n < 7, "{id} has {n} votes but no group");
+    }
+    // Round trip.
+    let back: Report = serde_json::from_value(v).unwrap();
+    assert_eq!(back, r);
+    assert_eq!(serde_json::to_value(Mode::Compat).unwrap(), "compat");
+}
+
+#[test]
+fn conversation_round_trips_through_serde() {
+    let conv = london();
+    let json = serde_json::to_string(&conv).unwrap();
+    let mut back: Conversation = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.statements(), conv.statements());
+    assert_eq!(back.votes(), conv.votes());
+    let a = analyze(&conv, &Options::default()).unwrap();
+    let b = analyze(&back, &Options::default()).unwrap();
+    assert_eq!(a, b);
+    // The statement index is rebuilt after deserialisation.
+    assert!(back.add_vote("z", 1, VoteValue::Pass, 0).is_ok());
+    assert!(back.add_vote("z", 999, VoteValue::Pass, 0).is_err());
+}
+
+#[test]
+fn export_reader_reads_is_meta_and_moderation() {
+    let dir = std::env::temp_dir().join(format!("parvis-opinion-meta-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("comments.csv"),
+        "timestamp,comment-id,author-id,agrees,disagrees,moderated,is-meta,is-seed,comment-body\n\
+         1,0,0,0,0,1,true,true,\"I am, a \"\"meta\"\" one\"\n2,1,0,0,0,-1,false,false,hidden\n3,2,0,0,0,0,false,false,plain\n",
+    )
+    .unwrap();
+    let mut votes = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    for p in 0..4 {
+        for c in 0..3 {
+            votes.push_str(&format!(
+                "{},x,{c},{p},{}\n",
+                p * 10 + c,
+                if (p + c) % 2 == 0 { 1 } else { -1 }
+            ));
+        }
+    }
+    std::fs::write(dir.join("votes.csv"), votes).unwrap();
+    let conv = Conversation::from_polis_export_dir(&dir).unwrap();
+    let s0 = conv.statement(0).unwrap();
+    assert!(s0.meta && !s0.moderated);
+    assert_eq!(s0.text, "I am, a \"meta\" one");
+    assert!(conv.statement(1).unwrap().moderated);
+    let r = analyze(&conv, &Options::compat()).unwrap();
+    assert_eq!(
+        r.priorities
+            .iter()
+            .find(|p| p.statement == 0)
+            .unwrap()
+            .value,
+        49.0
+    );
+    // Moderated and meta columns are zeroed: centre 0, no weight in the components.
+    assert_eq!(r.pca.center[0], 0.0);
+    assert_eq!(r.pca.center[1], 0.0);
+    assert!(r.pca.components.iter().all(|c| c[0] == 0.0 && c[1] == 0.0));
+    assert!(
+        r.groups
+            .iter()
+            .flat_map(|g| &g.representative)
+            .all(|s| s.statement == 2)
+    );
+    let csv = report_csv(&r);
+    assert!(csv.contains("\"I am, a \"\"meta\"\" one\""), "{csv}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn default_mode_agreement_with_polis_exports_is_reported() {
+    for rel in [
+        "scoop-hivemind.biodiversity",
+        "vtaiwan.uberx",
+        "bg2050-volunteers",
+        "scoop-hivemind.taxes",
+    ] {
+        let Some(dir) = shared_dir(&format!("open-data/{rel}")) else {
+            return;
+        };
+        let conv = Conversation::from_polis_export_dir(&dir).unwrap();
+        let r = analyze(&conv, &Options::default()).unwrap();
+        let a = ari_vs_export(&r, &exported_groups(&dir.join("participants-votes.csv")));
+        eprintln!(
+            "{rel}: default mode k={} sizes {:?} ARI vs Pol.is export {a:.3}",
+            r.groups.len(),
+            r.groups.iter().map(|g| g.members.len()).collect::<Vec<_>>()
+        );
+        assert!(a.is_finite());
+        no_small_groups(&r, 2);
+    }
+}
