@@ -531,3 +531,145 @@ impl Services {
         Ok(self.store().bump_content_version().await?)
     }
 }
+
+/// For one declared topic: messages per month, per channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicChannels {
+    pub topic: Topic,
+    /// Channel → count per month (aligned with [`TopicActivityView::months`]).
+    pub channels: BTreeMap<String, Vec<i64>>,
+    pub total: i64,
+}
+
+/// Which conversations touch which declared topic, per channel, over time.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicActivityView {
+    /// `YYYY-MM`, oldest first, every month between the first and last message.
+    pub months: Vec<String>,
+    pub topics: Vec<TopicChannels>,
+}
+
+/// `YYYY-MM` of a day number (days since 1970-01-01).
+fn month_of_day(day: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(day * 86_400)
+        .map(|t| format!("{:04}-{:02}", t.year(), t.month() as u8))
+        .unwrap_or_default()
+}
+
+/// Group (topic, channel, day, count) rows into months, filling empty months with zeros.
+pub fn group_by_month(
+    topics: Vec<Topic>,
+    rows: &[parvis_store::TopicActivity],
+) -> TopicActivityView {
+    let mut months: Vec<String> = Vec::new();
+    if let (Some(first), Some(last)) = (
+        rows.iter().map(|r| r.day).min(),
+        rows.iter().map(|r| r.day).max(),
+    ) {
+        let (mut y, mut m) = {
+            let s = month_of_day(first);
+            (
+                s[..4].parse::<i32>().unwrap_or(1970),
+                s[5..].parse::<u32>().unwrap_or(1),
+            )
+        };
+        let end = month_of_day(last);
+        loop {
+            let label = format!("{y:04}-{m:02}");
+            let done = label >= end;
+            months.push(label);
+            if done || months.len() > 1200 {
+                break;
+            }
+            m += 1;
+            if m > 12 {
+                m = 1;
+                y += 1;
+            }
+        }
+    }
+    let index: HashMap<&str, usize> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.as_str(), i))
+        .collect();
+    let mut out: Vec<TopicChannels> = topics
+        .into_iter()
+        .map(|topic| TopicChannels {
+            topic,
+            channels: BTreeMap::new(),
+            total: 0,
+        })
+        .collect();
+    for r in rows {
+        let Some(t) = out.iter_mut().find(|t| t.topic.id == r.topic_id) else {
+            continue;
+        };
+        let month = month_of_day(r.day);
+        let Some(&i) = index.get(month.as_str()) else {
+            continue;
+        };
+        let series = t
+            .channels
+            .entry(r.channel.clone())
+            .or_insert_with(|| vec![0; months.len()]);
+        series[i] += r.messages;
+        t.total += r.messages;
+    }
+    TopicActivityView {
+        months,
+        topics: out,
+    }
+}
+
+impl Services {
+    /// Which conversations touch which declared topic of a space, per channel, per month.
+    pub async fn topic_activity(&self, space: &Space) -> Result<TopicActivityView> {
+        let topics = self.topics(space).await?;
+        let rows = self.store().topic_activity(space.id).await?;
+        Ok(group_by_month(topics, &rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_filled_and_counts_land_in_their_month() {
+        let topic = |id| Topic {
+            id: TopicId(id),
+            space_id: SpaceId(1),
+            slug: "t".into(),
+            title: "T".into(),
+            description: String::new(),
+            keywords: vec![],
+            thread_count: 0,
+        };
+        let day = |y: i32, m: u8, d: u8| {
+            time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d)
+                .unwrap()
+                .to_julian_day() as i64
+                - 2_440_588
+        };
+        let row = |t, ch: &str, d, n| parvis_store::TopicActivity {
+            topic_id: TopicId(t),
+            channel: ch.into(),
+            day: d,
+            messages: n,
+        };
+        let v = group_by_month(
+            vec![topic(1), topic(2)],
+            &[
+                row(1, "email", day(2025, 11, 3), 2),
+                row(1, "email", day(2025, 11, 20), 1),
+                row(1, "rss", day(2026, 2, 1), 5),
+            ],
+        );
+        assert_eq!(v.months, vec!["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert_eq!(v.topics[0].channels["email"], vec![3, 0, 0, 0]);
+        assert_eq!(v.topics[0].channels["rss"], vec![0, 0, 0, 5]);
+        assert_eq!(v.topics[0].total, 8);
+        assert_eq!(v.topics[1].total, 0);
+    }
+}

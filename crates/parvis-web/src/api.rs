@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use parvis_domain::*;
 use serde::Deserialize;
@@ -43,7 +43,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/auth/password", post(sign_in_password))
         .route("/auth/link", post(request_link))
         .route("/auth/signout", post(sign_out))
-        .route("/ping", patch(|| async { StatusCode::NO_CONTENT }))
+        .route("/spaces/{space}/activity", get(activity))
+        .route(
+            "/spaces/{space}/imports",
+            post(import_upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::pages::IMPORT_MAX_BYTES,
+            )),
+        )
+        .route("/admin/merge-proposals", get(list_proposals))
+        .route("/admin/merge-proposals/{id}/accept", post(accept_proposal))
+        .route("/admin/merge-proposals/{id}/reject", post(reject_proposal))
+        .route("/admin/merges", get(list_merges))
+        .route("/admin/merges/{id}/undo", post(undo_merge))
         .fallback(|| async { ApiError::not_found("no such API route; see /api/openapi.json") })
 }
 
@@ -572,4 +583,111 @@ async fn sign_out(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
         ),
     );
     Ok(res)
+}
+
+async fn activity(
+    State(st): State<AppState>,
+    Path(space): Path<String>,
+) -> ApiResult<Json<parvis_services::import::TopicActivityView>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(st.services.topic_activity(&space).await?))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    format: String,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `POST /spaces/{space}/imports?format=mbox&dry_run=false` with the export as the body.
+async fn import_upload(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Body,
+) -> ApiResult<Json<parvis_services::import::ImportSummary>> {
+    use futures_util::StreamExt;
+    let actor = ctx.actor()?;
+    actor.require_admin()?;
+    let format: parvis_import::Format =
+        q.format.parse().map_err(|e: parvis_import::ImportError| {
+            ApiError::bad_request(e.to_string()).with_field("format")
+        })?;
+    let dir = tempfile::tempdir().map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let path = dir.path().join(format!("upload.{}", format.name()));
+    let mut out = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("upload: {e}")))?;
+        tokio::io::AsyncWriteExt::write_all(&mut out, &chunk)
+            .await
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    }
+    tokio::io::AsyncWriteExt::flush(&mut out)
+        .await
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let opts = parvis_services::import::ImportOptions {
+        space,
+        dry_run: q.dry_run,
+        ..Default::default()
+    };
+    Ok(Json(
+        st.services
+            .import(format, vec![path], &opts, |_| {})
+            .await?,
+    ))
+}
+
+async fn list_proposals(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(
+        serde_json::json!({ "items": st.services.merge_proposals(ctx.actor()?).await? }),
+    ))
+}
+
+async fn accept_proposal(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let merge = st
+        .services
+        .accept_proposal(ctx.actor()?, id_from(&id, "id")?)
+        .await?;
+    Ok(Json(serde_json::json!({ "merge_id": merge })))
+}
+
+async fn reject_proposal(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    st.services
+        .reject_proposal(ctx.actor()?, id_from(&id, "id")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_merges(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Json<serde_json::Value>> {
+    ctx.actor()?.require_admin()?;
+    Ok(Json(
+        serde_json::json!({ "items": st.services.store().merges().await.map_err(parvis_services::ServiceError::from)? }),
+    ))
+}
+
+async fn undo_merge(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    st.services
+        .unmerge(ctx.actor()?, id_from(&id, "id")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@
 
 mod api;
 mod assets;
+mod charts;
 mod context;
 mod error;
 mod i18n;

@@ -340,6 +340,21 @@ fn schemas() -> Value {
         "SignedIn": {"type": "object", "properties": {"member": {"$ref": "#/components/schemas/Member"}, "csrf_token": {"type": "string",
             "description": "send as X-CSRF-Token on writes authenticated by the session cookie"}}},
         "LinkRequest": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}},
+        "TopicActivity": {"type": "object", "properties": {"months": {"type": "array", "items": {"type": "string", "description": "YYYY-MM"}},
+            "topics": {"type": "array", "items": {"type": "object", "properties": {"topic": {"$ref": "#/components/schemas/Topic"},
+            "channels": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "integer"}}}, "total": {"type": "integer"}}}}}},
+        "ImportSummary": {"type": "object", "properties": {"dry_run": {"type": "boolean"}, "threads_created": {"type": "integer"},
+            "messages_created": {"type": "integer"}, "messages_updated": {"type": "integer"}, "messages_unchanged": {"type": "integer"},
+            "people_created": {"type": "integer"}, "people_matched": {"type": "integer"}, "merges_proposed": {"type": "integer"},
+            "skipped": {"type": "integer"}, "errors": {"type": "integer"}, "skipped_reasons": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "error_examples": {"type": "array", "items": {"type": "string"}}, "parents_linked": {"type": "integer"}}},
+        "ProposalList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "a": {"$ref": "#/components/schemas/Member"}, "b": {"$ref": "#/components/schemas/Member"},
+            "reason": {"type": "string"}, "score": {"type": "number"}}}}}},
+        "MergeDone": {"type": "object", "properties": {"merge_id": {"type": "integer"}}},
+        "MergeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kept_id": {"type": "integer"}, "merged_id": {"type": "integer"}, "reason": {"type": "string"},
+            "created_at": {"type": "integer"}, "undone_at": {"type": ["integer", "null"]}}}}}},
     })
 }
 

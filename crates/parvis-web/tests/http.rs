@@ -814,3 +814,164 @@ async fn admin_manages_roles_and_members_manage_consents() {
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["handle"], "paul");
 }
+
+#[tokio::test]
+async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
+    c.post(format!("{}/api/v1/spaces/forum/topics", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Salons", "keywords": ["salon"]}))
+        .send()
+        .await
+        .unwrap();
+    let export = concat!(
+        r#"{"channel":"email","id":"<1@acme.fr>","thread_title":"Le salon de mars","author":{"handle":"paul.martin@acme.fr","name":"Paul Martin","email":"paul.martin@acme.fr"},"created_at":"2026-03-01T10:00:00Z","text":"Qui vient au salon ?"}"#,
+        "\n",
+        r#"{"channel":"forum","id":"f1","thread_title":"Salon","author":{"handle":"pm","name":"Paul Martin","email":"pm@acme.fr"},"created_at":"2026-04-01T10:00:00Z","text":"Le salon était bien"}"#,
+        "\n",
+    );
+    // Members cannot import.
+    let r = c
+        .post(format!(
+            "{}/api/v1/spaces/forum/imports?format=jsonl",
+            app.base
+        ))
+        .body(export)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = c
+        .post(format!(
+            "{}/api/v1/spaces/forum/imports?format=nope",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .body(export)
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(
+        (s, p["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("format"))
+    );
+    let r = c
+        .post(format!(
+            "{}/api/v1/spaces/forum/imports?format=jsonl",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .body(export)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let sum: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            sum["messages_created"].as_u64(),
+            sum["merges_proposed"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+
+    let activity: Value = reqwest::get(format!("{}/api/v1/spaces/forum/activity", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(activity["months"], json!(["2026-03", "2026-04"]));
+    assert_eq!(activity["topics"][0]["channels"]["email"], json!([1, 0]));
+    assert_eq!(activity["topics"][0]["channels"]["forum"], json!([0, 1]));
+    let page = reqwest::get(format!("{}/s/forum/activity", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<svg class=\"chart\""),
+        "the activity page draws a chart"
+    );
+
+    // The review page shows the proposal; accepting merges, undoing restores.
+    let (session, _) = admin_session(&app).await;
+    let review = session
+        .get(format!("{}/admin/identities", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        review.contains("acme.fr") && review.contains("/accept"),
+        "the proposal is listed"
+    );
+    let props: Value = c
+        .get(format!("{}/api/v1/admin/merge-proposals", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = props["items"][0]["id"].as_i64().unwrap();
+    let r: Value = c
+        .post(format!(
+            "{}/api/v1/admin/merge-proposals/{id}/accept",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let merge = r["merge_id"].as_i64().unwrap();
+    let paul: Value = reqwest::get(format!("{}/api/v1/members?q=paul", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paul["total"], 1);
+    assert_eq!(paul["items"][0]["message_count"], 2);
+    let r = c
+        .post(format!("{}/api/v1/admin/merges/{merge}/undo", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let paul: Value = reqwest::get(format!("{}/api/v1/members?q=paul", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paul["total"], 2);
+    // The import form page renders for admins.
+    let form = session
+        .get(format!("{}/admin/import", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("multipart/form-data") && form.contains("mbox"));
+}
