@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{self, P2};
-use crate::matrix::{FastMap, FastSet, Matrix};
+use crate::matrix::{FastMap, Matrix};
 use crate::pca::{self, Stop};
 use crate::report::*;
 use crate::{Mode, OpinionError, Options};
@@ -37,8 +37,140 @@ pub struct WarmStart {
     pub tallies: HashMap<u64, (u64, u64, u64)>,
 }
 
+/// The warm state in matrix coordinates (row and column indices). [`OpinionState`] keeps it
+/// between updates: rows and columns are only ever appended there, so indices stay valid and no
+/// id has to be hashed or cloned per vote. [`WarmStart`] is its id-keyed, serialisable twin.
+///
+/// [`OpinionState`]: crate::OpinionState
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prior {
+    /// By row; rows past the end are not sticky.
+    pub in_conv: Vec<bool>,
+    /// By column; columns past the end start at 1 (Pol.is pads new comments with 1s).
+    pub components: Option<[Vec<f64>; 2]>,
+    /// By column; columns past the end start at 0.
+    pub guards: Vec<Vec<f64>>,
+    /// Base-cluster members, as row indices.
+    pub base_members: Vec<Vec<u32>>,
+    pub group_centers: BTreeMap<usize, Vec<[f64; 2]>>,
+    pub k_smoother: Option<(usize, usize, u32)>,
+    /// Summed group tallies by column (None: no previous update).
+    pub tallies: Option<Vec<(u64, u64, u64)>>,
+}
+
+impl Prior {
+    /// Maps an id-keyed warm start onto this matrix (unknown ids are ignored).
+    pub(crate) fn from_warm(w: &WarmStart, m: &Matrix) -> Prior {
+        let prow: FastMap<&str, usize> = m
+            .pids
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        let mut in_conv = vec![false; m.pids.len()];
+        for p in &w.in_conv {
+            if let Some(&i) = prow.get(p.as_str()) {
+                in_conv[i] = true;
+            }
+        }
+        let by_col = |tids: &[u64], v: &[f64], pad: f64| -> Vec<f64> {
+            let pos: FastMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+            m.tids
+                .iter()
+                .map(|t| pos.get(t).and_then(|&i| v.get(i).copied()).unwrap_or(pad))
+                .collect()
+        };
+        let (components, guards) = match &w.components {
+            Some((tids, c)) => (
+                Some([by_col(tids, &c[0], 1.0), by_col(tids, &c[1], 1.0)]),
+                w.pca_guards.iter().map(|g| by_col(tids, g, 0.0)).collect(),
+            ),
+            None => (None, Vec::new()),
+        };
+        let base_members = w
+            .base_clusters
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .filter_map(|p| prow.get(p.as_str()).map(|&i| i as u32))
+                    .collect()
+            })
+            .collect();
+        let tallies = (!w.tallies.is_empty()).then(|| {
+            m.tids
+                .iter()
+                .map(|t| w.tallies.get(t).copied().unwrap_or((0, 0, 0)))
+                .collect()
+        });
+        Prior {
+            in_conv,
+            components,
+            guards,
+            base_members,
+            group_centers: w.group_centers.clone(),
+            k_smoother: w.k_smoother,
+            tallies,
+        }
+    }
+
+    /// The id-keyed form.
+    pub(crate) fn to_warm(&self, m: &Matrix) -> WarmStart {
+        let pid = |i: usize| m.pids.get(i).cloned().unwrap_or_default();
+        WarmStart {
+            in_conv: (0..self.in_conv.len())
+                .filter(|&i| self.in_conv[i])
+                .map(pid)
+                .collect(),
+            components: self.components.clone().map(|c| (m.tids.clone(), c)),
+            pca_guards: self.guards.clone(),
+            base_clusters: self
+                .base_members
+                .iter()
+                .map(|c| c.iter().map(|&i| pid(i as usize)).collect())
+                .collect(),
+            group_centers: self.group_centers.clone(),
+            k_smoother: self.k_smoother,
+            tallies: self
+                .tallies
+                .iter()
+                .flat_map(|t| t.iter().enumerate().map(|(j, &c)| (m.tids[j], c)))
+                .collect(),
+        }
+    }
+}
+
+/// Everything one update computes, in matrix coordinates. Turning it into a [`Report`]
+/// (ids, texts, lists) is a separate step that an incremental caller can skip or defer.
+#[derive(Debug, Clone)]
+pub(crate) struct Computed {
+    mode: Mode,
+    n_in: usize,
+    n_votes: usize,
+    center: Vec<f64>,
+    comps: [Vec<f64>; 2],
+    iterations: usize,
+    proj: Vec<P2>,
+    sproj: Vec<P2>,
+    extremity: Vec<f64>,
+    members_idx: Vec<usize>,
+    blabels: Vec<usize>,
+    bcenters: Vec<P2>,
+    scores: Vec<KScore>,
+    glabels: Vec<usize>,
+    gcenters: Vec<P2>,
+    pub(crate) group_of: Vec<Option<usize>>,
+    group_rows: Vec<Vec<usize>>,
+    reps: Vec<Vec<RepStatement>>,
+    cons: Consensus,
+    gac: Vec<f64>,
+    priorities: Vec<f64>,
+    divisive: Vec<Divisive>,
+    raw_g: Vec<Counts>,
+    all_raw: Counts,
+}
+
 /// Vote counts of a set of rows on every column.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct Counts {
     a: Vec<u64>,
     d: Vec<u64>,
@@ -358,6 +490,17 @@ pub(crate) fn run(
     opts: &Options,
     warm: Option<&WarmStart>,
 ) -> Result<(Report, WarmStart), OpinionError> {
+    let prior = warm.map(|w| Prior::from_warm(w, m));
+    let (c, next) = compute(m, opts, prior.as_ref())?;
+    Ok((report(m, texts, c), next.to_warm(m)))
+}
+
+/// Runs the pipeline from an index-keyed prior state.
+pub(crate) fn compute(
+    m: &Matrix,
+    opts: &Options,
+    warm: Option<&Prior>,
+) -> Result<(Computed, Prior), OpinionError> {
     let n = m.pids.len();
     let nc = m.n_cols();
     if n < 2 {
@@ -380,11 +523,9 @@ pub(crate) fn run(
     // 1. Who is clustered.
     let counts: Vec<usize> = m.rows.iter().map(Vec::len).collect();
     let threshold = 7.min(nc);
-    let sticky: FastSet<&str> = warm
-        .map(|w| w.in_conv.iter().map(String::as_str).collect())
-        .unwrap_or_default();
+    let sticky = |i: usize| warm.is_some_and(|w| w.in_conv.get(i).copied().unwrap_or(false));
     let mut in_conv: Vec<bool> = (0..n)
-        .map(|i| counts[i] >= threshold || sticky.contains(m.pids[i].as_str()))
+        .map(|i| counts[i] >= threshold || sticky(i))
         .collect();
     let mut n_in = in_conv.iter().filter(|&&b| b).count();
     if n_in < 15 {
@@ -403,17 +544,11 @@ pub(crate) fn run(
 
     // 2. PCA.
     let center = pca::center(m);
+    let pad = |v: &[f64], fill: f64| -> Vec<f64> {
+        (0..nc).map(|j| v.get(j).copied().unwrap_or(fill)).collect()
+    };
     let starts: [Vec<f64>; 2] = match warm.and_then(|w| w.components.as_ref()) {
-        Some((tids, comps)) => {
-            let pos: FastMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
-            let pick = |c: &Vec<f64>| -> Vec<f64> {
-                m.tids
-                    .iter()
-                    .map(|t| pos.get(t).and_then(|&i| c.get(i).copied()).unwrap_or(1.0))
-                    .collect()
-            };
-            [pick(&comps[0]), pick(&comps[1])]
-        }
+        Some(c) => [pad(&c[0], 1.0), pad(&c[1], 1.0)],
         None => match mode {
             // Pol.is starts from an unseeded random vector; a vector of ones is the
             // reproducible choice (and the one reference_pipeline.py uses).
@@ -426,20 +561,8 @@ pub(crate) fn run(
             }
         },
     };
-    let guards: Vec<Vec<f64>> = match warm
-        .and_then(|w| w.components.as_ref().map(|c| (c, &w.pca_guards)))
-    {
-        Some(((tids, _), g)) if mode == Mode::Default => {
-            let pos: FastMap<u64, usize> = tids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
-            g.iter()
-                .map(|v| {
-                    m.tids
-                        .iter()
-                        .map(|t| pos.get(t).and_then(|&i| v.get(i).copied()).unwrap_or(0.0))
-                        .collect()
-                })
-                .collect()
-        }
+    let guards: Vec<Vec<f64>> = match warm {
+        Some(w) if mode == Mode::Default => w.guards.iter().map(|g| pad(g, 0.0)).collect(),
         _ => Vec::new(),
     };
     let (comps, pca_guards, iterations) = match mode {
@@ -469,18 +592,18 @@ pub(crate) fn run(
     let points: Vec<P2> = members_idx.iter().map(|&i| proj[i]).collect();
     let ones = vec![1.0; points.len()];
     let init = match warm {
-        Some(w) if !w.base_clusters.is_empty() => {
-            let pos: FastMap<&str, usize> = members_idx
-                .iter()
-                .enumerate()
-                .map(|(k, &i)| (m.pids[i].as_str(), k))
-                .collect();
+        Some(w) if !w.base_members.is_empty() => {
+            let mut pos = vec![u32::MAX; n];
+            for (k, &i) in members_idx.iter().enumerate() {
+                pos[i] = k as u32;
+            }
             let prev: Vec<Vec<usize>> = w
-                .base_clusters
+                .base_members
                 .iter()
                 .map(|c| {
                     c.iter()
-                        .filter_map(|p| pos.get(p.as_str()).copied())
+                        .filter_map(|&i| pos.get(i as usize).copied().filter(|&k| k != u32::MAX))
+                        .map(|k| k as usize)
                         .collect()
                 })
                 .collect();
@@ -605,7 +728,7 @@ pub(crate) fn run(
         .zip(&group_rows)
         .map(|(c, rows)| rating_counts(m, c, rows.len() as u64))
         .collect();
-    let mut groups = Vec::with_capacity(ng);
+    let mut reps = Vec::with_capacity(ng);
     for g in 0..ng {
         let mut rest = Counts::zero(nc);
         for (h, c) in rat_g.iter().enumerate() {
@@ -617,13 +740,7 @@ pub(crate) fn run(
                 }
             }
         }
-        groups.push(Group {
-            id: g,
-            members: group_rows[g].iter().map(|&i| m.pids[i].clone()).collect(),
-            base_clusters: (0..nb).filter(|&b| glabels[b] == g).collect(),
-            center: gcenters[g],
-            representative: representative(m, &rat_g[g], &rest, mode),
-        });
+        reps.push(representative(m, &rat_g[g], &rest, mode));
     }
     let cons = consensus(m, &rating_counts(m, &all_raw, n as u64));
     let gac: Vec<f64> = (0..nc)
@@ -645,9 +762,9 @@ pub(crate) fn run(
     let prio_counts: Vec<(u64, u64, u64)> = (0..nc)
         .map(|j| {
             let current = (sum_g.a[j], sum_g.d[j], sum_g.s[j]);
-            match (mode, warm) {
+            match (mode, warm.and_then(|w| w.tallies.as_ref())) {
                 // Pol.is reads the previous update's tallies (CLOJURE_QUIRKS Q2).
-                (Mode::Compat, Some(w)) => w.tallies.get(&m.tids[j]).copied().unwrap_or((0, 0, 0)),
+                (Mode::Compat, Some(t)) => t.get(j).copied().unwrap_or((0, 0, 0)),
                 _ => current,
             }
         })
@@ -684,7 +801,70 @@ pub(crate) fn run(
         divisive.truncate(5);
     }
 
-    // 7. Report.
+    let mut group_centers = warm.map(|w| w.group_centers.clone()).unwrap_or_default();
+    for c in &candidates {
+        group_centers.insert(c.0, c.2.clone());
+    }
+    let mut base_members: Vec<Vec<u32>> = vec![Vec::new(); nb];
+    for (k, &i) in members_idx.iter().enumerate() {
+        base_members[blabels[k]].push(i as u32);
+    }
+    let next = Prior {
+        in_conv,
+        components: Some(comps.clone()),
+        guards: pca_guards,
+        base_members,
+        group_centers,
+        k_smoother: smoother,
+        tallies: Some(
+            (0..nc)
+                .map(|j| (sum_g.a[j], sum_g.d[j], sum_g.s[j]))
+                .collect(),
+        ),
+    };
+    let computed = Computed {
+        mode,
+        n_in,
+        n_votes: m.n_votes(),
+        center,
+        comps,
+        iterations,
+        proj,
+        sproj,
+        extremity,
+        members_idx,
+        blabels,
+        bcenters,
+        scores: candidates
+            .iter()
+            .map(|c| KScore {
+                k: c.0,
+                silhouette: c.3,
+                eligible: c.4,
+            })
+            .collect(),
+        glabels,
+        gcenters,
+        group_of,
+        group_rows,
+        reps,
+        cons,
+        gac,
+        priorities,
+        divisive,
+        raw_g,
+        all_raw,
+    };
+    Ok((computed, next))
+}
+
+/// Turns computed results into the public report (ids, texts, lists).
+pub(crate) fn report(m: &Matrix, texts: &HashMap<u64, String>, c: Computed) -> Report {
+    let n = m.pids.len();
+    let nc = m.n_cols();
+    let ng = c.gcenters.len();
+    let nb = c.bcenters.len();
+    let (raw_g, all_raw) = (&c.raw_g, &c.all_raw);
     let statements = (0..nc)
         .map(|j| StatementStats {
             id: m.tids[j],
@@ -694,9 +874,9 @@ pub(crate) fn run(
             agrees: all_raw.a[j],
             disagrees: all_raw.d[j],
             passes: all_raw.s[j] - all_raw.a[j] - all_raw.d[j],
-            extremity: extremity[j],
-            priority: priorities[j],
-            group_aware_consensus: gac[j],
+            extremity: c.extremity[j],
+            priority: c.priorities[j],
+            group_aware_consensus: c.gac[j],
             groups: (0..ng)
                 .map(|g| GroupTally {
                     group: g,
@@ -708,18 +888,19 @@ pub(crate) fn run(
         })
         .collect();
     let mut bmembers: Vec<Vec<String>> = vec![Vec::new(); nb];
-    for (k, &i) in members_idx.iter().enumerate() {
-        bmembers[blabels[k]].push(m.pids[i].clone());
+    for (k, &i) in c.members_idx.iter().enumerate() {
+        bmembers[c.blabels[k]].push(m.pids[i].clone());
     }
-    let base_clusters: Vec<BaseCluster> = bcenters
+    let base_clusters: Vec<BaseCluster> = c
+        .bcenters
         .iter()
         .zip(bmembers)
         .enumerate()
-        .map(|(b, (c, members))| BaseCluster {
+        .map(|(b, (ctr, members))| BaseCluster {
             id: b,
             members,
-            x: c[0],
-            y: c[1],
+            x: ctr[0],
+            y: ctr[1],
         })
         .collect();
     let by_id = |v: &[f64]| -> Vec<StatementValue> {
@@ -730,72 +911,54 @@ pub(crate) fn run(
             })
             .collect()
     };
-    let report = Report {
-        mode,
+    let groups = c
+        .reps
+        .into_iter()
+        .enumerate()
+        .map(|(g, representative)| Group {
+            id: g,
+            members: c.group_rows[g].iter().map(|&i| m.pids[i].clone()).collect(),
+            base_clusters: (0..nb).filter(|&b| c.glabels[b] == g).collect(),
+            center: c.gcenters[g],
+            representative,
+        })
+        .collect();
+    Report {
+        mode: c.mode,
         n_participants: n,
         n_statements: nc,
-        n_votes: m.n_votes(),
-        n_in_conv: n_in,
+        n_votes: c.n_votes,
+        n_in_conv: c.n_in,
         statement_ids: m.tids.clone(),
         pca: Pca {
-            center,
-            components: comps.to_vec(),
-            statement_projections: sproj,
-            statement_extremity: extremity,
-            iterations,
+            center: c.center,
+            components: c.comps.to_vec(),
+            statement_projections: c.sproj,
+            statement_extremity: c.extremity.clone(),
+            iterations: c.iterations,
         },
         projections: (0..n)
             .map(|i| Projection {
                 id: m.pids[i].clone(),
-                x: proj[i][0],
-                y: proj[i][1],
+                x: c.proj[i][0],
+                y: c.proj[i][1],
             })
             .collect(),
         participants: (0..n)
             .map(|i| ParticipantGroup {
                 id: m.pids[i].clone(),
-                group: group_of[i],
+                group: c.group_of[i],
             })
             .collect(),
-        silhouettes: candidates
-            .iter()
-            .map(|c| KScore {
-                k: c.0,
-                silhouette: c.3,
-                eligible: c.4,
-            })
-            .collect(),
+        silhouettes: c.scores,
         groups,
-        consensus: cons,
-        group_aware_consensus: by_id(&gac),
-        divisive,
-        priorities: by_id(&priorities),
+        consensus: c.cons,
+        group_aware_consensus: by_id(&c.gac),
+        divisive: c.divisive,
+        priorities: by_id(&c.priorities),
         statements,
         base_clusters,
-    };
-    let mut group_centers = warm.map(|w| w.group_centers.clone()).unwrap_or_default();
-    for c in &candidates {
-        group_centers.insert(c.0, c.2.clone());
     }
-    let next = WarmStart {
-        in_conv: (0..n)
-            .filter(|&i| in_conv[i])
-            .map(|i| m.pids[i].clone())
-            .collect(),
-        components: Some((m.tids.clone(), comps)),
-        pca_guards,
-        base_clusters: report
-            .base_clusters
-            .iter()
-            .map(|b| b.members.clone())
-            .collect(),
-        group_centers,
-        k_smoother: smoother,
-        tallies: (0..nc)
-            .map(|j| (m.tids[j], (sum_g.a[j], sum_g.d[j], sum_g.s[j])))
-            .collect(),
-    };
-    Ok((report, next))
 }
 
 /// Moves every base cluster of a group lighter than `min` to the nearest heavy group.

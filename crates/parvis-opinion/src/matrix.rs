@@ -34,9 +34,6 @@ impl Hasher for FastHasher {
     }
 }
 
-/// HashSet with [`FastHasher`].
-pub(crate) type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<FastHasher>>;
-
 /// HashMap with [`FastHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 

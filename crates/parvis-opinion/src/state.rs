@@ -2,71 +2,50 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{self, WarmStart};
-use crate::matrix::Matrix;
+use crate::engine::{self, Computed, Prior, WarmStart};
+use crate::matrix::{FastMap, Matrix};
 use crate::model::{Conversation, VoteValue};
 use crate::{OpinionError, Options, Report};
 
-/// A live opinion map. It keeps the vote matrix and the previous update's state, so a new vote
-/// costs one cell update plus a warm-started pipeline run (no rebuild from the vote log).
+/// A live opinion map. It keeps the vote matrix and the previous update's state in matrix
+/// coordinates (rows and columns are only appended), so a new vote costs one cell update plus a
+/// warm-started pipeline run: no rebuild from the vote log, no id hashing. The [`Report`] (ids,
+/// texts, lists) is built only when asked for, and cached until the next vote.
 #[derive(Debug, Clone)]
 pub struct OpinionState {
     opts: Options,
     matrix: Matrix,
     texts: HashMap<u64, String>,
     moderation: HashMap<u64, (bool, bool)>,
-    prow: HashMap<String, usize>,
-    tcol: HashMap<u64, usize>,
-    warm: Option<WarmStart>,
+    prow: FastMap<String, usize>,
+    tcol: FastMap<u64, usize>,
+    prior: Option<Prior>,
+    computed: Option<Computed>,
     report: Option<Report>,
 }
 
 impl OpinionState {
-    /// Builds the state from a conversation and runs the first (cold) update.
+    /// Builds the state from a conversation and runs the first (cold) update. A conversation
+    /// too small for a map is accepted: the map appears once there is enough data.
     pub fn new(conv: &Conversation, opts: Options) -> Result<OpinionState, OpinionError> {
-        let matrix = Matrix::build(conv, opts.caps());
-        let moderation = conv
-            .statements()
-            .iter()
-            .map(|s| (s.id, (s.moderated, s.meta)))
-            .collect();
-        let mut st = OpinionState {
-            prow: matrix
-                .pids
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.clone(), i))
-                .collect(),
-            tcol: matrix
-                .tids
-                .iter()
-                .enumerate()
-                .map(|(i, &t)| (t, i))
-                .collect(),
-            texts: crate::texts(conv),
-            moderation,
-            matrix,
-            opts,
-            warm: None,
-            report: None,
-        };
+        let mut st = OpinionState::empty(conv, opts);
         st.recompute()?;
         Ok(st)
     }
 
-    /// Starts from a given warm state (e.g. one saved from an earlier run, or Pol.is's).
+    /// Starts from a saved warm state (e.g. [`OpinionState::warm_start`] of an earlier run).
     pub fn with_warm_start(
         conv: &Conversation,
         opts: Options,
-        warm: WarmStart,
+        warm: &WarmStart,
     ) -> Result<OpinionState, OpinionError> {
-        let mut st = OpinionState::new_empty(conv, opts);
-        st.warm = Some(warm);
+        let mut st = OpinionState::empty(conv, opts);
+        st.prior = Some(Prior::from_warm(warm, &st.matrix));
         st.recompute()?;
         Ok(st)
     }
 
-    fn new_empty(conv: &Conversation, opts: Options) -> OpinionState {
+    fn empty(conv: &Conversation, opts: Options) -> OpinionState {
         let matrix = Matrix::build(conv, opts.caps());
         OpinionState {
             prow: matrix
@@ -89,19 +68,31 @@ impl OpinionState {
                 .collect(),
             matrix,
             opts,
-            warm: None,
+            prior: None,
+            computed: None,
             report: None,
         }
     }
 
-    /// The latest report.
-    pub fn report(&self) -> Option<&Report> {
+    /// The current map as a report (built on first call after a vote, then cached). None while
+    /// the conversation is too small for a map.
+    pub fn report(&mut self) -> Option<&Report> {
+        if self.report.is_none() {
+            let c = self.computed.clone()?;
+            self.report = Some(engine::report(&self.matrix, &self.texts, c));
+        }
         self.report.as_ref()
     }
 
-    /// The state carried to the next update.
-    pub fn warm_start(&self) -> Option<&WarmStart> {
-        self.warm.as_ref()
+    /// A participant's current group (None: unknown, not clustered yet, or no map yet). Cheap.
+    pub fn group_of(&self, participant: &str) -> Option<usize> {
+        let row = *self.prow.get(participant)?;
+        self.computed.as_ref()?.group_of.get(row).copied().flatten()
+    }
+
+    /// The state to carry to a later run (serialisable, keyed by ids).
+    pub fn warm_start(&self) -> Option<WarmStart> {
+        self.prior.as_ref().map(|p| p.to_warm(&self.matrix))
     }
 
     /// Adds a statement (no column until it gets a vote, as in Pol.is).
@@ -111,13 +102,14 @@ impl OpinionState {
     }
 
     /// Records one vote (replacing the participant's earlier vote on that statement) and updates
-    /// the map. New participants and statements are appended as rows and columns.
+    /// the map. New participants and statements are appended as rows and columns. In compat
+    /// mode, votes past Pol.is's caps are dropped (Ok, map unchanged).
     pub fn add_vote(
         &mut self,
         participant: &str,
         statement: u64,
         value: VoteValue,
-    ) -> Result<&Report, OpinionError> {
+    ) -> Result<(), OpinionError> {
         if !self.moderation.contains_key(&statement) {
             return Err(OpinionError::UnknownStatement {
                 location: "OpinionState::add_vote".into(),
@@ -125,12 +117,13 @@ impl OpinionState {
                 statement,
             });
         }
+        let caps = self.opts.caps();
         let m = &mut self.matrix;
         let col = match self.tcol.get(&statement) {
             Some(&c) => c,
             None => {
-                if self.opts.caps().is_some_and(|(_, mc)| m.tids.len() >= mc) {
-                    return self.current();
+                if caps.is_some_and(|(_, mc)| m.tids.len() >= mc) {
+                    return Ok(());
                 }
                 let (moderated, meta) =
                     self.moderation.get(&statement).copied().unwrap_or_default();
@@ -144,8 +137,8 @@ impl OpinionState {
         let row = match self.prow.get(participant) {
             Some(&r) => r,
             None => {
-                if self.opts.caps().is_some_and(|(mp, _)| m.pids.len() >= mp) {
-                    return self.current();
+                if caps.is_some_and(|(mp, _)| m.pids.len() >= mp) {
+                    return Ok(());
                 }
                 m.pids.push(participant.to_string());
                 m.rows.push(Vec::new());
@@ -159,20 +152,13 @@ impl OpinionState {
             Ok(i) => cells[i].1 = v,
             Err(i) => cells.insert(i, (col as u32, v)),
         }
-        self.recompute()?;
-        self.current()
-    }
-
-    fn current(&self) -> Result<&Report, OpinionError> {
-        self.report
-            .as_ref()
-            .ok_or_else(|| OpinionError::NotEnoughData("no map computed yet".into()))
+        self.recompute()
     }
 
     /// Re-runs the pipeline from the current warm state.
     pub fn recompute(&mut self) -> Result<(), OpinionError> {
         let update_opts;
-        let opts = if self.report.is_some() {
+        let opts = if self.computed.is_some() {
             update_opts = Options {
                 pca_tolerance: self.opts.update_pca_tolerance,
                 ..self.opts.clone()
@@ -181,13 +167,15 @@ impl OpinionState {
         } else {
             &self.opts
         };
-        match engine::run(&self.matrix, &self.texts, opts, self.warm.as_ref()) {
-            Ok((report, warm)) => {
-                self.report = Some(report);
-                self.warm = Some(warm);
+        match engine::compute(&self.matrix, opts, self.prior.as_ref()) {
+            Ok((computed, prior)) => {
+                self.computed = Some(computed);
+                self.prior = Some(prior);
+                self.report = None;
                 Ok(())
             }
-            Err(OpinionError::NotEnoughData(_)) if self.report.is_none() => Ok(()),
+            // Too small for a map yet: keep collecting votes.
+            Err(OpinionError::NotEnoughData(_)) if self.computed.is_none() => Ok(()),
             Err(e) => Err(e),
         }
     }

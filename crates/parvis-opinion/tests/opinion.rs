@@ -895,21 +895,43 @@ fn incremental_update_matches_a_recompute_closely() {
         let mut st = OpinionState::new(&conv, opts.clone()).unwrap();
         let before = st.report().unwrap().clone();
         // A new participant who agrees with statement 1, and a changed vote.
-        let r = st
-            .add_vote("new-person", 1, VoteValue::Agree)
-            .unwrap()
-            .clone();
+        st.add_vote("new-person", 1, VoteValue::Agree).unwrap();
+        let r = st.report().unwrap().clone();
         assert_eq!(r.n_participants, before.n_participants + 1);
         assert_eq!(r.n_votes, before.n_votes + 1);
-        let r = st
-            .add_vote("new-person", 1, VoteValue::Disagree)
-            .unwrap()
-            .clone();
+        assert_eq!(
+            st.group_of("new-person"),
+            None,
+            "one vote is too few to be clustered"
+        );
+        st.add_vote("new-person", 1, VoteValue::Disagree).unwrap();
+        let r = st.report().unwrap().clone();
         assert_eq!(r.n_votes, before.n_votes + 1);
         let s1 = r.statements.iter().find(|s| s.id == 1).unwrap();
         let b1 = before.statements.iter().find(|s| s.id == 1).unwrap();
         assert_eq!(s1.disagrees, b1.disagrees + 1);
         assert!(st.add_vote("x", 12345, VoteValue::Agree).is_err());
+        let clustered = r.participants.iter().find(|p| p.group.is_some()).unwrap();
+        assert_eq!(st.group_of(&clustered.id), clustered.group);
+        // The warm state survives a round trip through its serialisable form.
+        let warm = st.warm_start().unwrap();
+        let json = serde_json::to_string(&warm).unwrap();
+        let warm: WarmStart = serde_json::from_str(&json).unwrap();
+        let mut conv1 = conv.clone();
+        conv1
+            .add_vote("new-person", 1, VoteValue::Disagree, i64::MAX)
+            .unwrap();
+        let mut again = OpinionState::with_warm_start(&conv1, opts.clone(), &warm).unwrap();
+        let ra = again.report().unwrap();
+        let clustered_ids = |r: &Report| -> BTreeSet<String> {
+            r.participants
+                .iter()
+                .filter(|p| p.group.is_some())
+                .map(|p| p.id.clone())
+                .collect()
+        };
+        let (ga, gb) = (clustered_ids(ra), clustered_ids(&r));
+        assert_eq!(ga, gb, "same clustered set after a warm restart");
         // The warm-started map agrees with a cold recompute of the same votes.
         let mut conv2 = conv.clone();
         conv2
