@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# Thread read throughput: GET /api/v1/threads/{id} (a thread of exactly 50 messages, as JSON)
+# at 64 connections with wrk on loopback, against nginx serving the very same bytes as a
+# static file in the same run. Backends: SQLite, and PostgreSQL when 127.0.0.1:5432 answers.
+# Parvis is measured with its thread cache on (the default) and off (--thread-cache false).
+#
+# Environment (all optional):
+#   PARVIS_BIN   a parvis binary to use instead of building one
+#   CARGO_TARGET_DIR  where to build (default: <repo>/target-bench)
+#   BACKENDS     "sqlite postgres" (default; postgres is skipped when unreachable)
+#   CACHE_MODES  "on off" (default)
+#   ROUNDS=3 DURATION=10 WARMUP=3 CONNECTIONS=64 THREADS=2
+# Output: a table on stdout, bench/out/thread_read.json, logs in bench/out/thread_read/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BACKENDS="${BACKENDS:-sqlite postgres}"
+CACHE_MODES="${CACHE_MODES:-on off}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-3}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+for v in "$ROUNDS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS"; do
+    [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 1 ] && [ "$v" -le 600 ] || die "bad numeric setting: $v"
+done
+
+ensure_tools
+build_parvis
+
+WORK="$(mktemp -d /tmp/parvis-bench-thread.XXXXXX)"
+LOGS="$OUT_DIR/thread_read"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+PARVIS_PID=""; NGINX_PID=""; PG_SCHEMA=""
+cleanup() {
+    stop_pid "$PARVIS_PID"; stop_pid "$NGINX_PID"
+    [ -n "$PG_SCHEMA" ] && pg_drop_schema "$PG_SCHEMA"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+RESULTS="$WORK/results.jsonl"   # one line per wrk run
+: >"$RESULTS"
+
+# ---- the 50-message thread -------------------------------------------------------------
+# Signs in as the demo admin, makes an API token, creates 1 thread + 49 replies with
+# Markdown bodies of 200-800 characters (fixed seed), prints the thread id.
+make_thread() {
+    python3 - "$1" <<'EOF'
+import json, random, sys, urllib.request
+base = sys.argv[1]
+assert base.startswith("http://127.0.0.1:"), base
+def call(method, path, body=None, headers=None, opener=urllib.request.urlopen):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    with opener(req, timeout=30) as r:
+        return json.loads(r.read() or b"null")
+import http.cookiejar
+jar = http.cookiejar.CookieJar()
+op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)).open
+signed = call("POST", "/api/v1/auth/password",
+              {"email": "admin@novea.example", "password": "parvis-demo-2026"}, opener=op)
+tok = call("POST", "/api/v1/me/tokens", {"name": "bench"},
+           {"X-CSRF-Token": signed["csrf_token"]}, opener=op)["secret"]
+auth = {"Authorization": "Bearer " + tok}
+
+rnd = random.Random(2026)
+words = ("the partner portal onboarding renewal invoice latency migration roadmap customer "
+         "feedback release contract support ticket dashboard export sync webhook schedule "
+         "pricing region quota integration team quarter review proposal budget rollout "
+         "feature request workaround escalation meeting notes trust community answer").split()
+def sentence(n):
+    w = [rnd.choice(words) for _ in range(n)]
+    return " ".join(w).capitalize() + rnd.choice([".", ".", ".", "?", "!"])
+def body():
+    target = rnd.randint(200, 800)
+    parts = []
+    while sum(len(p) + 2 for p in parts) < target - 60:
+        kind = rnd.random()
+        if kind < 0.55:
+            para = " ".join(sentence(rnd.randint(6, 14)) for _ in range(rnd.randint(1, 3)))
+            if rnd.random() < 0.4:
+                w = rnd.choice(words); para = para.replace(w, f"**{w}**", 1)
+            if rnd.random() < 0.2:
+                para += " See [the notes](https://docs.example.org/" + rnd.choice(words) + ")."
+            parts.append(para)
+        elif kind < 0.75:
+            parts.append("\n".join("- " + sentence(rnd.randint(3, 7)) for _ in range(rnd.randint(2, 4))))
+        elif kind < 0.85:
+            parts.append("> " + sentence(rnd.randint(6, 12)))
+        else:
+            parts.append("```\n" + rnd.choice(words) + " --" + rnd.choice(words) + " = 42\n```")
+    text = "\n\n".join(parts)
+    if len(text) > 800:
+        text = text[:800].rsplit(" ", 1)[0]
+    while len(text) < 200:
+        text += " " + sentence(8)
+    return text[:800]
+
+t = call("POST", "/api/v1/spaces/forum-alliance/threads",
+         {"title": "Benchmark: renewal process for partner contracts", "body": body()}, auth)
+tid = t["id"]
+for i in range(49):
+    call("POST", f"/api/v1/threads/{tid}/messages", {"body": body()}, auth)
+got = call("GET", f"/api/v1/threads/{tid}")
+assert len(got["messages"]["items"]) == 50, got["messages"].get("total")
+print(tid)
+EOF
+}
+
+check_thread_json() {  # FILE: valid JSON with a thread and exactly 50 messages
+    python3 - "$1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1], "rb"))
+items = d["messages"]["items"]
+assert "thread" in d and len(items) == 50 and d["messages"]["total"] == 50, "expected 50 messages"
+print(f"{len(items)} messages")
+EOF
+}
+
+# ---- nginx -----------------------------------------------------------------------------
+start_nginx() {  # FILE ; sets NGINX_URL, NGINX_PID
+    local file="$1" port ndir="$WORK/nginx"
+    rm -rf "$ndir"; mkdir -p "$ndir/www" "$ndir/tmp"
+    cp "$file" "$ndir/www/thread.json"
+    # nginx workers drop to an unprivileged user when started as root: let them read it.
+    chmod 755 "$WORK" "$ndir" "$ndir/www"; chmod 644 "$ndir/www/thread.json"
+    port="$(free_port)"
+    cat >"$ndir/nginx.conf" <<EOF
+worker_processes auto;
+pid $ndir/nginx.pid;
+error_log $ndir/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    open_file_cache max=16 inactive=60s;
+    open_file_cache_valid 60s;
+    client_body_temp_path $ndir/tmp/body;
+    proxy_temp_path $ndir/tmp/proxy;
+    fastcgi_temp_path $ndir/tmp/fastcgi;
+    uwsgi_temp_path $ndir/tmp/uwsgi;
+    scgi_temp_path $ndir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $ndir/www;
+        types { }
+        default_type application/json;
+    }
+}
+EOF
+    "$NGINX_BIN" -p "$ndir" -c "$ndir/nginx.conf" -g 'daemon off;' >"$LOGS/nginx.out" 2>&1 &
+    NGINX_PID=$!
+    NGINX_URL="http://127.0.0.1:$port/thread.json"
+    local i
+    for i in $(seq 1 50); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$NGINX_URL")" = 200 ] && return 0
+        sleep 0.1
+    done
+    tail -5 "$ndir/error.log" >&2 || true
+    die "nginx did not start"
+}
+
+# ---- wrk -------------------------------------------------------------------------------
+# run_wrk LABEL URL BACKEND MODE TARGET ROUND : warm-up, then the measured run; appends JSON.
+run_wrk() {
+    local label="$1" url="$2" backend="$3" mode="$4" target="$5" round="$6"
+    local out="$LOGS/$label.txt"
+    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
+    timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" >"$out" 2>&1 \
+        || die "wrk failed for $label (see $out)"
+    python3 - "$out" "$backend" "$mode" "$target" "$round" >>"$RESULTS" <<'EOF'
+import json, re, sys
+path, backend, mode, target, rnd = sys.argv[1:]
+text = open(path).read()
+def ms(v):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", v)
+    n, u = float(m.group(1)), m.group(2)
+    return n * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[u]
+lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", text, re.M))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+sock = re.search(r"Socket errors: (.*)", text)
+print(json.dumps({"backend": backend, "mode": mode, "target": target, "round": int(rnd),
+                  "rps": rps, "requests": total,
+                  "p50_ms": ms(lat["50"]), "p75_ms": ms(lat["75"]), "p90_ms": ms(lat["90"]),
+                  "p99_ms": ms(lat["99"]),
+                  "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+                  "socket_errors": sock.group(1).strip() if sock else ""}))
+EOF
+    log "  $label: $(tail -1 "$RESULTS" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.0f req/s  p50 %.2f ms  p99 %.2f ms  non-2xx %d" % (r["rps"], r["p50_ms"], r["p99_ms"], r["non_2xx"]))')"
+}
+
+# Parvis serves the same bytes as nginx? (compares bodies and content types)
+same_bytes() {  # PARVIS_THREAD_URL LABEL
+    local a="$WORK/check-parvis.json" b="$WORK/check-nginx.json" cta ctb
+    cta="$(curl -s --max-time 10 -o "$a" -w '%{content_type}' "$1")"
+    ctb="$(curl -s --max-time 10 -o "$b" -w '%{content_type}' "$NGINX_URL")"
+    if cmp -s "$a" "$b" && [ "$cta" = "$ctb" ]; then
+        log "  $2: identical bytes ($(stat -c %s "$a") B, $cta)"; echo true
+    else
+        log "  $2: MISMATCH (parvis $(stat -c %s "$a") B $cta, nginx $(stat -c %s "$b") B $ctb)"; echo false
+    fi
+}
+
+SAME="$WORK/same.jsonl"; : >"$SAME"
+bench_backend() {  # BACKEND DATABASE_URL
+    local backend="$1" db="$2" tid mode r url
+    log "== $backend: loading the demo and creating a 50-message thread"
+    start_parvis "$LOGS/parvis-$backend-demo.log" demo --database-url "$db"
+    tid="$(make_thread "$PARVIS_URL")" || die "could not create the thread on $backend"
+    url="$PARVIS_URL/api/v1/threads/$tid"
+    curl -s --max-time 10 -o "$WORK/thread-$backend.json" "$url"
+    check_thread_json "$WORK/thread-$backend.json" >/dev/null
+    cp "$WORK/thread-$backend.json" "$OUT_DIR/thread_read-$backend.json"
+    log "   thread $tid: $(stat -c %s "$WORK/thread-$backend.json") bytes"
+    start_nginx "$WORK/thread-$backend.json"
+    for mode in $CACHE_MODES; do
+        if [ "$mode" = off ] || [ -z "$PARVIS_PID" ]; then
+            stop_pid "$PARVIS_PID"; PARVIS_PID=""
+            local flag=true; [ "$mode" = off ] && flag=false
+            start_parvis "$LOGS/parvis-$backend-$mode.log" serve --database-url "$db" --thread-cache "$flag"
+            url="$PARVIS_URL/api/v1/threads/$tid"
+        fi
+        log "-- $backend, thread cache $mode: $ROUNDS rounds of ${WARMUP}s warm-up + ${DURATION}s, -c$CONNECTIONS -t$THREADS"
+        printf '{"backend":"%s","mode":"%s","before":%s,' "$backend" "$mode" "$(same_bytes "$url" "$backend/$mode before")" >>"$SAME"
+        for r in $(seq 1 "$ROUNDS"); do
+            run_wrk "$backend-$mode-nginx-$r" "$NGINX_URL" "$backend" "$mode" nginx "$r"
+            run_wrk "$backend-$mode-parvis-$r" "$url" "$backend" "$mode" parvis "$r"
+        done
+        printf '"after":%s}\n' "$(same_bytes "$url" "$backend/$mode after")" >>"$SAME"
+        if [ "$mode" = on ]; then
+            # Framework ceiling: /healthz (routing + a store ping + a tiny JSON), one run.
+            run_wrk "$backend-$mode-healthz" "$PARVIS_URL/healthz" "$backend" "$mode" healthz 1
+        fi
+    done
+    stop_pid "$PARVIS_PID"; PARVIS_PID=""
+    stop_pid "$NGINX_PID"; NGINX_PID=""
+}
+
+MACHINE="$(machine_json)"
+for backend in $BACKENDS; do
+    case "$backend" in
+        sqlite)
+            bench_backend sqlite "sqlite://$WORK/bench.db" ;;
+        postgres)
+            if pg_reachable; then
+                PG_SCHEMA="bench_thread_$(date +%s)_$$"
+                bench_backend postgres "$(pg_fresh_schema "$PG_SCHEMA")"
+                pg_drop_schema "$PG_SCHEMA"; PG_SCHEMA=""
+            else
+                log "PostgreSQL at 127.0.0.1:5432 is not reachable: skipping"
+            fi ;;
+        *) die "unknown backend $backend" ;;
+    esac
+done
+
+# ---- summary ---------------------------------------------------------------------------
+python3 - "$RESULTS" "$SAME" "$OUT_DIR/thread_read.json" "$MACHINE" \
+    "$ROUNDS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$PARVIS_BIN" "$PARVIS_SOURCE" <<'EOF'
+import json, statistics, sys, os
+res_path, same_path, out_path, machine, rounds, dur, warm, conns, thr, binary, source = sys.argv[1:]
+runs = [json.loads(l) for l in open(res_path) if l.strip()]
+same = [json.loads(l) for l in open(same_path) if l.strip()]
+med = lambda xs: statistics.median(xs) if xs else None
+groups = {}
+for r in runs:
+    groups.setdefault((r["backend"], r["mode"], r["target"]), []).append(r)
+summary = []
+for (b, m, t), rs in groups.items():
+    summary.append({"backend": b, "mode": m, "target": t, "runs": len(rs),
+                    "median_rps": med([r["rps"] for r in rs]),
+                    "median_p50_ms": med([r["p50_ms"] for r in rs]),
+                    "median_p99_ms": med([r["p99_ms"] for r in rs]),
+                    "non_2xx": sum(r["non_2xx"] for r in rs)})
+def find(b, m, t):
+    return next((s for s in summary if (s["backend"], s["mode"], s["target"]) == (b, m, t)), None)
+comparisons = []
+for b, m in sorted({(s["backend"], s["mode"]) for s in summary}, key=lambda k: (k[0] != "sqlite", k[1] != "on")):
+    p, n = find(b, m, "parvis"), find(b, m, "nginx")
+    if not (p and n):
+        continue
+    ratio = p["median_rps"] / n["median_rps"]
+    sb = next((x for x in same if x["backend"] == b and x["mode"] == m), {})
+    comparisons.append({"backend": b, "thread_cache": m, "parvis": p, "nginx": n,
+                        "ratio": round(ratio, 3), "goal": 0.5,
+                        "pass": ratio >= 0.5 and p["non_2xx"] == 0,
+                        "same_bytes": bool(sb.get("before")) and bool(sb.get("after"))})
+doc = {"benchmark": "thread_read", "machine": json.loads(machine),
+       "settings": {"rounds": int(rounds), "duration_s": int(dur), "warmup_s": int(warm),
+                    "connections": int(conns), "wrk_threads": int(thr), "binary": binary, "source": source,
+                    "message_count": 50},
+       "comparisons": comparisons, "summary": summary, "runs": runs}
+json.dump(doc, open(out_path, "w"), indent=2)
+
+print()
+print(f"Thread read, 50 messages, wrk -c{conns} -t{thr}, {rounds} x {dur}s (median); machine: "
+      f"{doc['machine']['nproc']} x {doc['machine']['cpu']}")
+hdr = f"{'backend':9} {'cache':5} {'target':7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>6}  goal>=0.5  same-bytes"
+print(hdr); print("-" * len(hdr))
+for c in comparisons:
+    for t in ("nginx", "parvis"):
+        s = c[t]
+        tail = f"  {c['ratio']:6.3f}  {'PASS' if c['pass'] else 'FAIL':9}  {c['same_bytes']}" if t == "parvis" else ""
+        print(f"{c['backend']:9} {c['thread_cache']:5} {t:7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f}{tail}")
+for s in summary:
+    if s["target"] == "healthz":
+        print(f"{s['backend']:9} {s['mode']:5} {'healthz':7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f}  (framework + store ping ceiling)")
+print(f"binary: {binary} ({source})")
+print(f"written: {out_path}")
+EOF
