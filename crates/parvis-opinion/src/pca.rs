@@ -116,7 +116,13 @@ impl Centred {
 /// matrix has few columns, as the dense Gram matrix over the counted columns: built once in
 /// Σ row_len² operations, then each product is a contiguous m×m mat-vec, much cheaper than a
 /// gather over every vote for the hundred products power iteration takes.
-pub(crate) enum Gram {
+pub(crate) enum Gram<'a> {
+    /// Straight from the vote rows with a per-column shift table: no copy of the votes, the
+    /// right choice for the few passes of a warm update.
+    Rows {
+        m: &'a Matrix,
+        shift: Vec<[f64; 3]>,
+    },
     Sparse(Centred),
     Dense {
         g: Vec<f64>,
@@ -125,9 +131,21 @@ pub(crate) enum Gram {
     },
 }
 
-impl Gram {
+impl<'a> Gram<'a> {
     /// `products` = expected number of products (for the sparse/dense choice).
-    pub(crate) fn new(m: &Matrix, center: &[f64], products: usize) -> Gram {
+    pub(crate) fn new(m: &'a Matrix, center: &[f64], products: usize) -> Gram<'a> {
+        if products <= 8 {
+            let shift = (0..m.n_cols())
+                .map(|j| {
+                    if m.mod_out[j] {
+                        [0.0; 3]
+                    } else {
+                        [-1.0 - center[j], -center[j], 1.0 - center[j]]
+                    }
+                })
+                .collect();
+            return Gram::Rows { m, shift };
+        }
         let c = Centred::new(m, center);
         let mut pos = vec![usize::MAX; m.n_cols()];
         let mut active = Vec::new();
@@ -185,6 +203,16 @@ impl Gram {
     pub(crate) fn apply(&self, v: &[f64]) -> Vec<f64> {
         match self {
             Gram::Sparse(c) => xtx(c, v),
+            Gram::Rows { m, shift } => {
+                // One column of the block path.
+                let n = m.n_cols();
+                let mut q = vec![0.0; n * BLOCK];
+                for j in 0..n {
+                    q[j * BLOCK] = v[j];
+                }
+                let z = rows_block_xtx(m, shift, &q);
+                (0..n).map(|j| z[j * BLOCK]).collect()
+            }
             Gram::Dense { g, active, n_cols } => {
                 let ma = active.len();
                 let va: Vec<f64> = active.iter().map(|&j| v[j]).collect();
@@ -202,6 +230,7 @@ impl Gram {
         const B: usize = BLOCK;
         match self {
             Gram::Sparse(c) => block_xtx(c, q),
+            Gram::Rows { m, shift } => rows_block_xtx(m, shift, q),
             Gram::Dense { g, active, n_cols } => {
                 let ma = active.len();
                 let qa: Vec<f64> = active
@@ -223,6 +252,51 @@ impl Gram {
             }
         }
     }
+}
+
+/// `CᵀC Q` straight from the vote rows (see [`Gram::Rows`]).
+fn rows_block_xtx(m: &Matrix, shift: &[[f64; 3]], q: &[f64]) -> Vec<f64> {
+    const B: usize = BLOCK;
+    let n = m.n_cols();
+    let work = |mut acc: Vec<f64>, rows: &[Vec<(u32, i8)>]| {
+        let mut ds: Vec<f64> = Vec::new();
+        for row in rows {
+            let mut y = [0.0f64; B];
+            ds.clear();
+            for &(c, x) in row {
+                let c = c as usize;
+                let d = shift[c][(x + 1) as usize];
+                ds.push(d);
+                let qc = &q[c * B..c * B + B];
+                for k in 0..B {
+                    y[k] += d * qc[k];
+                }
+            }
+            for (&(c, _), &d) in row.iter().zip(&ds) {
+                let c = c as usize;
+                let ac = &mut acc[c * B..c * B + B];
+                for k in 0..B {
+                    ac[k] += d * y[k];
+                }
+            }
+        }
+        acc
+    };
+    if !m.parallel() {
+        return work(vec![0.0; n * B], &m.rows);
+    }
+    m.rows
+        .par_chunks(CHUNK)
+        .fold(|| vec![0.0; n * B], work)
+        .reduce(
+            || vec![0.0; n * B],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }
 
 /// Dot product with four partial sums (lets the compiler use SIMD).
