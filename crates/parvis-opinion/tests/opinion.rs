@@ -1073,3 +1073,34 @@ fn default_mode_agreement_with_polis_exports_is_reported() {
         no_small_groups(&r, 2);
     }
 }
+
+#[test]
+fn incremental_state_starts_empty_and_grows_a_map() {
+    let mut conv = Conversation::new();
+    for s in 0..5 {
+        conv.add_statement(s, format!("s{s}"), false).unwrap();
+    }
+    let mut st = OpinionState::new(&conv, Options::default()).unwrap();
+    assert!(st.report().is_none(), "no votes, no map");
+    for p in 0..20u64 {
+        for s in 0..5u64 {
+            let v = if (p % 2 == 0) == (s < 3) {
+                VoteValue::Agree
+            } else {
+                VoteValue::Disagree
+            };
+            st.add_vote(&format!("m{p}"), s, v).unwrap();
+        }
+    }
+    st.add_statement(7, "late", false);
+    st.add_vote("m0", 7, VoteValue::Agree).unwrap();
+    let r = st.report().unwrap();
+    assert_eq!(r.n_participants, 20);
+    assert_eq!(r.n_statements, 6);
+    assert_eq!(r.groups.len(), 2, "two opinion camps: {:?}", r.silhouettes);
+    assert_no_nan(r);
+    let g0 = st.group_of("m0");
+    assert!(g0.is_some());
+    assert_eq!(st.group_of("m2"), g0);
+    assert_ne!(st.group_of("m1"), g0);
+}
