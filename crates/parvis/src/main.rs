@@ -91,6 +91,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Opinion maps (Pol.is-class): analyse a conversation's agree/disagree votes.
+    Opinion {
+        #[command(subcommand)]
+        command: OpinionCommand,
+    },
     /// Follow feeds live: `parvis serve` polls them and imports new items.
     Follow {
         #[command(subcommand)]
@@ -119,6 +124,30 @@ const IMPORT_HELP: &str = "Formats:
 People are matched across channels on exact signals (same email, same handle on the same
 network, a link between profiles); likely matches are proposed for an admin to review, never
 merged silently.";
+
+#[derive(Subcommand, Debug)]
+enum OpinionCommand {
+    /// Print the opinion map of a Pol.is export folder (comments.csv, votes.csv) without a
+    /// server: opinion groups, their representative statements, consensus, divisive
+    /// statements.
+    Report {
+        /// The export folder.
+        dir: PathBuf,
+        /// Print the whole report as JSON (with `participants`: voter id and group).
+        #[arg(long)]
+        json: bool,
+        /// Print the statements with their group statistics as CSV.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// `polis` reproduces Pol.is's own computation exactly (its quirks included); the
+        /// default mode corrects them (see the parvis-opinion crate documentation).
+        #[arg(long, value_name = "MODE")]
+        compat: Option<String>,
+        /// Seed of the default mode (same seed, same map).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
 
 #[derive(Subcommand, Debug)]
 enum FollowCommand {
@@ -311,6 +340,41 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string(&sum)?);
             } else {
                 print_import_summary(&sum, started.elapsed());
+            }
+            Ok(())
+        }
+        Command::Opinion {
+            command:
+                OpinionCommand::Report {
+                    dir,
+                    json,
+                    csv,
+                    compat,
+                    seed,
+                },
+        } => {
+            let mode = match compat.as_deref() {
+                None => parvis_opinion::Mode::Default,
+                Some("polis") => parvis_opinion::Mode::Compat,
+                Some(other) => anyhow::bail!("--compat takes `polis`, not {other:?}"),
+            };
+            let conv = parvis_opinion::Conversation::from_polis_export_dir(&dir)?;
+            let opts = if mode == parvis_opinion::Mode::Compat {
+                parvis_opinion::Options::compat()
+            } else {
+                parvis_opinion::Options {
+                    mode,
+                    seed,
+                    ..Default::default()
+                }
+            };
+            let report = parvis_opinion::analyze(&conv, &opts)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else if csv {
+                print!("{}", parvis_opinion::report_csv(&report));
+            } else {
+                print!("{}", parvis_opinion::render_text(&report));
             }
             Ok(())
         }
