@@ -526,7 +526,7 @@ impl Services {
         self.after_bulk_change().await
     }
 
-    async fn after_bulk_change(&self) -> Result<()> {
+    pub(crate) async fn after_bulk_change(&self) -> Result<()> {
         self.clear_caches();
         Ok(self.store().bump_content_version().await?)
     }

@@ -280,9 +280,14 @@ impl Services {
         let generation = cache.generation(id);
         let thread = self.thread(id).await?;
         let messages = self.messages(id, page).await?;
-        let body =
-            serde_json::to_vec(&serde_json::json!({ "thread": thread, "messages": messages }))
-                .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
+        // Serialised straight from the typed records (no intermediate JSON tree).
+        #[derive(serde::Serialize)]
+        struct ThreadPage<'a> {
+            thread: &'a ThreadSummary,
+            messages: &'a Page<Message>,
+        }
+        let body = serde_json::to_vec(&ThreadPage { thread: &thread, messages: &messages })
+            .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
         let bytes = Bytes::from(body);
         if use_cache {
             cache.put(id, page, generation, bytes.clone());
@@ -421,6 +426,7 @@ impl Services {
             ));
         }
         self.inner.store.set_site_role(target.id, role).await?;
+        self.after_bulk_change().await?; // cached thread pages show authors' roles
         self.member(Some(actor), handle).await
     }
 
@@ -442,6 +448,7 @@ impl Services {
             .store
             .set_profile(actor.member.id, &name, eco, organisation.trim(), bio.trim())
             .await?;
+        self.after_bulk_change().await?; // cached thread pages show authors' names
         self.member(Some(actor), &actor.member.handle).await
     }
 

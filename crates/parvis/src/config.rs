@@ -62,8 +62,9 @@ pub struct ServerArgs {
     #[arg(long, env = "PARVIS_SITE_NAME", value_name = "NAME")]
     pub site_name: Option<String>,
 
-    /// Serve thread pages from the in-memory cache (default true). Turn off when several
-    /// instances share one PostgreSQL store.
+    /// Serve thread pages from the in-memory cache (default true). Writes by this instance
+    /// clear it at once; writes by other processes (another instance, a CLI import) within a
+    /// second, through a version counter in the store.
     #[arg(long, env = "PARVIS_THREAD_CACHE", value_name = "BOOL")]
     pub thread_cache: Option<bool>,
 
