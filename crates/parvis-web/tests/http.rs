@@ -975,3 +975,42 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
         .unwrap();
     assert!(form.contains("multipart/form-data") && form.contains("mbox"));
 }
+
+#[tokio::test]
+async fn cached_thread_pages_follow_profile_changes() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
+    let t: Value = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Cache", "body": "x"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = format!("{}/api/v1/threads/{}", app.base, t["id"]);
+    let before: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    assert_eq!(before["thread"]["author"]["display_name"], "Camille Admin");
+    c.patch(format!("{}/api/v1/me", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"display_name": "Camille Martin", "ecosystem_role": "employee"}))
+        .send()
+        .await
+        .unwrap();
+    let after: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    assert_eq!(after["thread"]["author"]["display_name"], "Camille Martin");
+    assert_eq!(
+        after["messages"]["items"][0]["author"]["display_name"],
+        "Camille Martin"
+    );
+}
