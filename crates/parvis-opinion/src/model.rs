@@ -1,11 +1,11 @@
 //! The conversation model (statements and votes) and the Pol.is export reader.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::OpinionError;
+use crate::matrix::FastMap;
 
 /// A vote, in the encoding of Pol.is CSV exports and of the Parvis API: agree = +1,
 /// disagree = −1, pass = 0. (Pol.is's internal matrices use the opposite sign, agree = −1; the
@@ -80,7 +80,7 @@ pub struct Vote {
 pub struct Conversation {
     statements: Vec<Statement>,
     #[serde(skip)]
-    index: HashMap<u64, usize>,
+    index: FastMap<u64, usize>,
     votes: Vec<Vote>,
 }
 
@@ -291,7 +291,30 @@ fn bad(path: &Path, line: u64, field: &str, value: &str, message: &str) -> Opini
     }
 }
 
+/// Plain `-?[0-9]{1,18}`: the common case, parsed without the general machinery.
+fn quick_int(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(d - b'0');
+    }
+    Some(if neg { -v } else { v })
+}
+
 fn parse_i64(path: &Path, line: u64, field: &str, v: Option<&str>) -> Result<i64, OpinionError> {
+    if let Some(x) = v.and_then(quick_int) {
+        return Ok(x);
+    }
     let s = v.unwrap_or_default().trim();
     s.parse::<i64>()
         .or_else(|_| {
@@ -306,6 +329,9 @@ fn parse_i64(path: &Path, line: u64, field: &str, v: Option<&str>) -> Result<i64
 }
 
 fn parse_u64(path: &Path, line: u64, field: &str, v: Option<&str>) -> Result<u64, OpinionError> {
+    if let Some(x) = v.and_then(quick_int).filter(|&x| x >= 0) {
+        return Ok(x as u64);
+    }
     let s = v.unwrap_or_default().trim();
     s.parse::<u64>()
         .map_err(|_| bad(path, line, field, s, "expected a non-negative integer"))
