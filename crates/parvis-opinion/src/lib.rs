@@ -6,6 +6,30 @@
 //! statement to show next (priorities). It is pure computation: no I/O except reading Pol.is
 //! export folders ([`Conversation::from_polis_export_dir`]).
 //!
+//! ## Example
+//! ```
+//! use parvis_opinion::{analyze, render_text, Conversation, Mode, Options, VoteValue};
+//!
+//! let mut conv = Conversation::new();
+//! for id in 0..6 {
+//!     conv.add_statement(id, format!("statement {id}"), false)?;
+//! }
+//! for p in 0..30u64 {
+//!     for s in 0..6u64 {
+//!         // Two camps: even voters agree with 0–2, odd voters with 3–5.
+//!         let agree = (p % 2 == 0) == (s < 3);
+//!         let v = if agree { VoteValue::Agree } else { VoteValue::Disagree };
+//!         conv.add_vote(format!("member-{p}"), s, v, (p * 10 + s) as i64)?;
+//!     }
+//! }
+//! let report = analyze(&conv, &Options { mode: Mode::Default, seed: 7, ..Default::default() })?;
+//! assert_eq!(report.groups.len(), 2);
+//! let json = serde_json::to_string(&report).expect("a report always serialises");
+//! assert!(json.contains("\"participants\""));
+//! println!("{}", render_text(&report));
+//! # Ok::<(), parvis_opinion::OpinionError>(())
+//! ```
+//!
 //! ## Pipeline (both modes)
 //! 1. **Matrix.** One row per participant, one column per statement that received a vote, the
 //!    latest vote per cell. Votes use the export encoding (agree = +1) at the API; internally the
