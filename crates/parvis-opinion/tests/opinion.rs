@@ -1104,3 +1104,53 @@ fn incremental_state_starts_empty_and_grows_a_map() {
     assert_eq!(st.group_of("m2"), g0);
     assert_ne!(st.group_of("m1"), g0);
 }
+
+#[test]
+fn compat_updates_use_previous_tallies_for_priorities_default_uses_current() {
+    fn priority(a: f64, d: f64, s: f64, e: f64) -> f64 {
+        let p = s - (a + d);
+        let imp = (1.0 - (p + 1.0) / (s + 2.0)) * (e + 1.0) * (a + 1.0) / (s + 2.0);
+        (imp * (1.0 + 8.0 * 2f64.powf(-s / 5.0))).powi(2)
+    }
+    fn summed(r: &Report, id: u64) -> (f64, f64, f64) {
+        let s = r.statements.iter().find(|s| s.id == id).unwrap();
+        s.groups.iter().fold((0.0, 0.0, 0.0), |acc, t| {
+            (
+                acc.0 + t.agrees as f64,
+                acc.1 + t.disagrees as f64,
+                acc.2 + t.seen as f64,
+            )
+        })
+    }
+    let conv = london();
+    for opts in [Options::compat(), Options::default()] {
+        let mut st = OpinionState::new(&conv, opts.clone()).unwrap();
+        let before = st.report().unwrap().clone();
+        // A clustered participant changes a vote: the group tallies move.
+        let who = before
+            .participants
+            .iter()
+            .find(|p| p.group.is_some())
+            .unwrap()
+            .id
+            .clone();
+        st.add_vote(&who, 1, VoteValue::Pass).unwrap();
+        let after = st.report().unwrap().clone();
+        assert_ne!(summed(&before, 1), summed(&after, 1), "the vote must change the tallies");
+        for (j, &id) in after.statement_ids.iter().enumerate() {
+            let e = after.pca.statement_extremity[j];
+            let (a, d, s) = if opts.mode == Mode::Compat {
+                summed(&before, id)
+            } else {
+                summed(&after, id)
+            };
+            let want = priority(a, d, s, e);
+            let got = after.priorities[j].value;
+            assert!(
+                (got - want).abs() <= 1e-12 * want.max(1.0),
+                "{:?} statement {id}: {got} vs {want}",
+                opts.mode
+            );
+        }
+    }
+}
