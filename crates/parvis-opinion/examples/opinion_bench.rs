@@ -98,6 +98,19 @@ fn synthetic(participants: u64, statements: u64, votes: u64, seed: u64) -> Conve
     conv
 }
 
+/// Process CPU time (user + system, all threads) in ms, from /proc (Linux; None elsewhere).
+/// Wall time on a shared machine depends on the load; CPU time shows the work itself.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    // Clock ticks: 100 per second on Linux (USER_HZ).
+    Some((utime + stime) * 10.0)
+}
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
@@ -273,10 +286,26 @@ fn main() {
                     }
                     report_times.push(t.elapsed().as_secs_f64() * 1e3);
                 }
+                // CPU time per add_vote, over a second batch without report building.
+                let cpu0 = cpu_ms();
+                let batch = updates.max(1);
+                for i in 0..batch {
+                    let who = rng.below(p).to_string();
+                    let s = rng.below(c);
+                    let val = [VoteValue::Agree, VoteValue::Disagree][(i % 2) as usize];
+                    if let Err(e) = st.add_vote(&who, s, val) {
+                        eprintln!("{e}");
+                        std::process::exit(1);
+                    }
+                }
+                let cpu_per_vote = match (cpu0, cpu_ms()) {
+                    (Some(a), Some(b)) => (b - a) / batch as f64,
+                    _ => f64::NAN,
+                };
                 let mut sorted = times.clone();
                 sorted.sort_by(f64::total_cmp);
                 println!(
-                    "RESULT incremental mode={mode:?} votes={v} participants={p} statements={c} cold_s={cold:.3} median_ms={:.2} max_ms={:.2} report_median_ms={:.2} median_pca_products={} updates={updates} threads={threads}",
+                    "RESULT incremental mode={mode:?} votes={v} participants={p} statements={c} cold_s={cold:.3} median_ms={:.2} max_ms={:.2} report_median_ms={:.2} cpu_ms_per_vote={cpu_per_vote:.1} median_pca_products={} updates={updates} threads={threads}",
                     median(times),
                     sorted.last().copied().unwrap_or(0.0),
                     median(report_times),
