@@ -19,6 +19,7 @@ pub mod demo;
 pub mod follow;
 pub mod import;
 mod mail;
+pub mod opinion;
 
 pub use auth::{Actor, SignedIn, bootstrap_admin};
 pub use mail::{Mailer, MailerError};
@@ -98,6 +99,7 @@ struct Inner {
     mailer: Mailer,
     config: ServiceConfig,
     threads: cache::ThreadCache,
+    opinion: opinion::OpinionCache,
 }
 
 /// Bodies longer than this are refused (about 20 pages of text).
@@ -112,6 +114,7 @@ impl Services {
                 mailer,
                 config,
                 threads: cache::ThreadCache::default(),
+                opinion: Default::default(),
             }),
         }
     }
@@ -286,8 +289,11 @@ impl Services {
             thread: &'a ThreadSummary,
             messages: &'a Page<Message>,
         }
-        let body = serde_json::to_vec(&ThreadPage { thread: &thread, messages: &messages })
-            .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
+        let body = serde_json::to_vec(&ThreadPage {
+            thread: &thread,
+            messages: &messages,
+        })
+        .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
         let bytes = Bytes::from(body);
         if use_cache {
             cache.put(id, page, generation, bytes.clone());

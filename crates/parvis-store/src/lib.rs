@@ -18,6 +18,7 @@ mod auth;
 mod content;
 mod import;
 mod members;
+mod opinion;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, NewMessage, NewThread};
@@ -25,6 +26,7 @@ pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
 };
 pub use members::{Credentials, NewMember};
+pub use opinion::{StatementRow, VoteRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
@@ -93,6 +95,7 @@ pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("schema_v2.sql")),
+    (3, include_str!("schema_v3.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

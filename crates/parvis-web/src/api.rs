@@ -50,6 +50,20 @@ pub(crate) fn routes() -> Router<AppState> {
                 crate::pages::IMPORT_MAX_BYTES,
             )),
         )
+        .route(
+            "/spaces/{space}/topics/{topic}/opinion",
+            get(opinion_report),
+        )
+        .route(
+            "/spaces/{space}/topics/{topic}/statements",
+            get(list_statements).post(add_statement),
+        )
+        .route(
+            "/spaces/{space}/topics/{topic}/next-statement",
+            get(next_statement),
+        )
+        .route("/statements/{id}/votes", post(vote))
+        .route("/statements/{id}/status", put(moderate))
         .route("/admin/merge-proposals", get(list_proposals))
         .route("/admin/merge-proposals/{id}/accept", post(accept_proposal))
         .route("/admin/merge-proposals/{id}/reject", post(reject_proposal))
@@ -690,4 +704,114 @@ async fn undo_merge(
         .unmerge(ctx.actor()?, id_from(&id, "id")?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn space_topic(st: &AppState, space: &str, topic: &str) -> ApiResult<Topic> {
+    let space = st.services.space(space).await?;
+    Ok(st.services.topic(&space, topic).await?)
+}
+
+async fn opinion_report(
+    State(st): State<AppState>,
+    Path((space, topic)): Path<(String, String)>,
+) -> ApiResult<Json<parvis_opinion::Report>> {
+    let topic = space_topic(&st, &space, &topic).await?;
+    Ok(Json(
+        st.services.opinion_map(&topic).await?.as_ref().clone(),
+    ))
+}
+
+async fn list_statements(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let topic = space_topic(&st, &space, &topic).await?;
+    Ok(Json(
+        serde_json::json!({ "items": st.services.statements(ctx.actor.as_ref(), &topic).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct StatementBody {
+    body: String,
+}
+
+async fn add_statement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+    ApiJson(b): ApiJson<StatementBody>,
+) -> ApiResult<(StatusCode, Json<parvis_store::StatementRow>)> {
+    let topic = space_topic(&st, &space, &topic).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            st.services
+                .submit_statement(ctx.actor()?, &topic, &b.body)
+                .await?,
+        ),
+    ))
+}
+
+async fn next_statement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let topic = space_topic(&st, &space, &topic).await?;
+    Ok(
+        match st.services.next_statement(ctx.actor()?, &topic).await? {
+            Some(s) => Json(s).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct VoteBody {
+    value: String,
+}
+
+async fn vote(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<VoteBody>,
+) -> ApiResult<StatusCode> {
+    st.services
+        .vote(ctx.actor()?, id_from(&id, "id")?, &b.value)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: String,
+}
+
+async fn moderate(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> ApiResult<Json<parvis_store::StatementRow>> {
+    let accept = match b.status.as_str() {
+        "accepted" => true,
+        "rejected" => false,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "Invalid field",
+                "status must be accepted or rejected",
+            )
+            .with_field("status"));
+        }
+    };
+    Ok(Json(
+        st.services
+            .moderate_statement(ctx.actor()?, id_from(&id, "id")?, accept)
+            .await?,
+    ))
 }

@@ -133,3 +133,125 @@ mod tests {
         assert!(stacked_bars("empty", &[], &[]).contains("</svg>"));
     }
 }
+
+/// A point of a scatter plot: position and group (None: not clustered).
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    pub group: Option<usize>,
+}
+
+/// Participants on the opinion map: one dot each, coloured by group, group letters at the
+/// group centres, and "you" ringed. Coordinates are scaled to fit whatever their range.
+pub fn opinion_scatter(
+    title: &str,
+    points: &[Point],
+    centres: &[(usize, f64, f64)],
+    me: Option<(f64, f64)>,
+) -> String {
+    let (w, h, pad) = (480.0_f64, 360.0_f64, 24.0_f64);
+    let xs = points
+        .iter()
+        .map(|p| p.x)
+        .chain(centres.iter().map(|c| c.1))
+        .chain(me.map(|m| m.0));
+    let ys = points
+        .iter()
+        .map(|p| p.y)
+        .chain(centres.iter().map(|c| c.2))
+        .chain(me.map(|m| m.1));
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let (mut x0, mut x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), v| {
+        (a.min(finite(v)), b.max(finite(v)))
+    });
+    let (mut y0, mut y1) = ys.fold((f64::MAX, f64::MIN), |(a, b), v| {
+        (a.min(finite(v)), b.max(finite(v)))
+    });
+    if x0 > x1 {
+        (x0, x1, y0, y1) = (-1.0, 1.0, -1.0, 1.0);
+    }
+    if (x1 - x0).abs() < 1e-9 {
+        x0 -= 1.0;
+        x1 += 1.0;
+    }
+    if (y1 - y0).abs() < 1e-9 {
+        y0 -= 1.0;
+        y1 += 1.0;
+    }
+    let sx = |x: f64| pad + (finite(x) - x0) / (x1 - x0) * (w - 2.0 * pad);
+    let sy = |y: f64| h - pad - (finite(y) - y0) / (y1 - y0) * (h - 2.0 * pad);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg class="chart opinion-map" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title><rect width="{w}" height="{h}" rx="10" fill="#fbfaf8" stroke="#e4e2dc"/>"##,
+        esc(title),
+        esc(title)
+    );
+    for p in points {
+        let fill = p
+            .group
+            .map(|g| PALETTE[g % PALETTE.len()])
+            .unwrap_or("#b8bcc6");
+        let _ = write!(
+            svg,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="3.2" fill="{fill}" fill-opacity="0.75"/>"#,
+            sx(p.x),
+            sy(p.y)
+        );
+    }
+    for (g, x, y) in centres {
+        let letter = (b'A' + (*g as u8 % 26)) as char;
+        let _ = write!(
+            svg,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="13" fill="#fff" stroke="{}" stroke-width="2"/><text x="{:.1}" y="{:.1}" font-size="13" font-weight="700" text-anchor="middle" fill="{}">{letter}</text>"##,
+            sx(*x),
+            sy(*y),
+            PALETTE[g % PALETTE.len()],
+            sx(*x),
+            sy(*y) + 4.5,
+            PALETTE[g % PALETTE.len()]
+        );
+    }
+    if let Some((x, y)) = me {
+        let _ = write!(
+            svg,
+            r##"<circle class="me" cx="{:.1}" cy="{:.1}" r="8" fill="none" stroke="#1d2330" stroke-width="2.5"/><text x="{:.1}" y="{:.1}" font-size="11" font-weight="700" fill="#1d2330">●</text>"##,
+            sx(x),
+            sy(y),
+            sx(x) + 10.0,
+            sy(y) - 8.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod scatter_tests {
+    use super::*;
+
+    #[test]
+    fn scatter_survives_degenerate_input() {
+        let svg = opinion_scatter(
+            "m",
+            &[
+                Point {
+                    x: f64::NAN,
+                    y: 1.0,
+                    group: None,
+                },
+                Point {
+                    x: 1.0,
+                    y: 1.0,
+                    group: Some(0),
+                },
+            ],
+            &[(0, 1.0, 1.0)],
+            Some((1.0, 1.0)),
+        );
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        assert!(svg.contains(">A</text>"));
+        assert!(svg.contains("class=\"me\""));
+        assert!(opinion_scatter("empty", &[], &[], None).ends_with("</svg>"));
+    }
+}

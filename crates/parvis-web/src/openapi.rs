@@ -351,6 +351,18 @@ fn schemas() -> Value {
         "ProposalList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "a": {"$ref": "#/components/schemas/Member"}, "b": {"$ref": "#/components/schemas/Member"},
             "reason": {"type": "string"}, "score": {"type": "number"}}}}}},
+        "Statement": {"type": "object", "properties": {"id": {"type": "integer"}, "topic_id": {"type": "integer"}, "author_id": {"type": ["integer", "null"]},
+            "body": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "accepted", "rejected"]}, "created_at": {"type": "integer"}}},
+        "StatementList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Statement"}}}},
+        "NewStatement": {"type": "object", "required": ["body"], "properties": {"body": {"type": "string", "maxLength": 280}}},
+        "NewVote": {"type": "object", "required": ["value"], "properties": {"value": {"type": "string", "enum": ["agree", "disagree", "pass"]}}},
+        "StatementStatus": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["accepted", "rejected"]}}},
+        "OpinionReport": {"type": "object", "description": "see the parvis-opinion crate documentation", "properties": {
+            "mode": {"type": "string"}, "n_participants": {"type": "integer"}, "n_statements": {"type": "integer"}, "n_votes": {"type": "integer"},
+            "participants": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "group": {"type": ["integer", "null"]}}}},
+            "projections": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "x": {"type": "number"}, "y": {"type": "number"}}}},
+            "groups": {"type": "array", "items": {"type": "object"}}, "consensus": {"type": "object"}, "divisive": {"type": "array", "items": {"type": "object"}},
+            "statements": {"type": "array", "items": {"type": "object"}}}},
         "MergeDone": {"type": "object", "properties": {"merge_id": {"type": "integer"}}},
         "MergeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kept_id": {"type": "integer"}, "merged_id": {"type": "integer"}, "reason": {"type": "string"},

@@ -33,6 +33,7 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
         include_str!("../templates/identities.html"),
     ),
     ("import.html", include_str!("../templates/import.html")),
+    ("opinion.html", include_str!("../templates/opinion.html")),
 ];
 
 /// The template environment, built once at start-up. Names end in `.html`, so minijinja
@@ -137,6 +138,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/roles", post(admin_role))
         .route("/lang/{code}", get(set_lang))
         .route("/s/{space}/activity", get(activity_page))
+        .route("/s/{space}/t/{topic}/opinion", get(opinion_page))
+        .route("/s/{space}/t/{topic}/opinion.json", get(opinion_json))
+        .route("/s/{space}/t/{topic}/opinion.csv", get(opinion_csv))
+        .route("/s/{space}/t/{topic}/opinion/map.svg", get(opinion_svg))
+        .route(
+            "/s/{space}/t/{topic}/opinion/statements",
+            post(submit_statement),
+        )
+        .route("/statements/{id}/vote", post(vote))
+        .route("/statements/{id}/moderate", post(moderate))
         .route("/admin/identities", get(identities_page))
         .route("/admin/proposals/{id}/accept", post(accept_proposal))
         .route("/admin/proposals/{id}/reject", post(reject_proposal))
@@ -1126,6 +1137,279 @@ async fn import_upload(
         "import.html",
         context! { spaces => Value::from_serialize(&spaces), formats => import_formats(), summary => Value::from_serialize(&summary) },
     )
+}
+
+const LETTERS: [&str; 26] = [
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S",
+    "T", "U", "V", "W", "X", "Y", "Z",
+];
+
+/// The map as SVG: every participant, group letters at the centres, "me" ringed.
+fn map_svg(
+    report: &parvis_opinion::Report,
+    title: &str,
+    me: Option<&parvis_services::opinion::MyPosition>,
+) -> String {
+    let groups: std::collections::HashMap<&str, Option<usize>> = report
+        .participants
+        .iter()
+        .map(|p| (p.id.as_str(), p.group))
+        .collect();
+    let points: Vec<crate::charts::Point> = report
+        .projections
+        .iter()
+        .map(|p| crate::charts::Point {
+            x: p.x,
+            y: p.y,
+            group: groups.get(p.id.as_str()).copied().flatten(),
+        })
+        .collect();
+    let centres: Vec<(usize, f64, f64)> = report
+        .groups
+        .iter()
+        .map(|g| (g.id, g.center[0], g.center[1]))
+        .collect();
+    crate::charts::opinion_scatter(title, &points, &centres, me.map(|m| (m.x, m.y)))
+}
+
+async fn opinion_topic(
+    st: &AppState,
+    ctx: &Ctx,
+    space: &str,
+    topic: &str,
+) -> Result<(Space, Topic), PageError> {
+    let space = st.services.space(space).await.map_err(fail(st, ctx))?;
+    let topic = st
+        .services
+        .topic(&space, topic)
+        .await
+        .map_err(fail(st, ctx))?;
+    Ok((space, topic))
+}
+
+async fn opinion_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+) -> PageResult {
+    let (space, topic) = opinion_topic(&st, &ctx, &space, &topic).await?;
+    let base = format!("/s/{}/t/{}/opinion", space.slug, topic.slug);
+    let (report, map_error) = match st.services.opinion_map(&topic).await {
+        Ok(r) if r.n_participants >= 2 => (Some(r), None),
+        Ok(_) => (None, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let me_pos = match (&ctx.actor, &report) {
+        (Some(a), Some(r)) => st
+            .services
+            .my_position(a, &topic, r)
+            .await
+            .map_err(fail(&st, &ctx))?,
+        _ => None,
+    };
+    let next = match &ctx.actor {
+        Some(a) => st
+            .services
+            .next_statement(a, &topic)
+            .await
+            .map_err(fail(&st, &ctx))?,
+        None => None,
+    };
+    let pending: Vec<_> = match &ctx.actor {
+        Some(a) if a.member.site_role.can_moderate() => st
+            .services
+            .statements(Some(a), &topic)
+            .await
+            .map_err(fail(&st, &ctx))?
+            .into_iter()
+            .filter(|s| s.status == "pending")
+            .collect(),
+        _ => Vec::new(),
+    };
+    let text = |id: u64| {
+        report
+            .as_ref()
+            .and_then(|r| r.statements.iter().find(|s| s.id == id))
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    };
+    let pct = |p: f64| p.round() as i64; // the report gives percentages already
+    let (groups, consensus, divisive, svg) = match &report {
+        Some(r) => (
+            r.groups
+                .iter()
+                .map(|g| context! {
+                    id => g.id, size => g.members.len(),
+                    representative => g.representative.iter().map(|x| context! {
+                        text => text(x.statement),
+                        agree => matches!(x.repful_for, parvis_opinion::Repful::Agree),
+                        percent => pct(x.percent),
+                    }).collect::<Vec<_>>(),
+                })
+                .collect::<Vec<_>>(),
+            r.consensus
+                .agree
+                .iter()
+                .map(|c| (c, true))
+                .chain(r.consensus.disagree.iter().map(|c| (c, false)))
+                .map(|(c, agree)| context! { text => text(c.statement), agree => agree, percent => pct(c.percent) })
+                .collect::<Vec<_>>(),
+            r.divisive.iter().take(5).map(|d| context! { text => text(d.statement) }).collect::<Vec<_>>(),
+            map_svg(r, &topic.title, me_pos.as_ref()),
+        ),
+        None => (Vec::new(), Vec::new(), Vec::new(), String::new()),
+    };
+    render(
+        &st,
+        &ctx,
+        "opinion.html",
+        context! {
+            space => Value::from_serialize(&space), topic => Value::from_serialize(&topic), base => base.clone(),
+            page_path => base, report => report.as_ref().map(|r| context! { n_participants => r.n_participants, n_statements => r.n_statements, n_votes => r.n_votes }),
+            map_error => map_error, groups => groups, consensus => consensus, divisive => divisive,
+            map_svg => Value::from_safe_string(svg), me_pos => me_pos.as_ref().map(Value::from_serialize),
+            next => next.as_ref().map(Value::from_serialize), pending => Value::from_serialize(&pending), letters => LETTERS,
+        },
+    )
+}
+
+async fn opinion_json(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+) -> PageResult {
+    let (_, topic) = opinion_topic(&st, &ctx, &space, &topic).await?;
+    let report = st
+        .services
+        .opinion_map(&topic)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(axum::Json(report.as_ref().clone()).into_response())
+}
+
+async fn opinion_csv(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+) -> PageResult {
+    let (_, topic) = opinion_topic(&st, &ctx, &space, &topic).await?;
+    let report = st
+        .services
+        .opinion_map(&topic)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let disposition = format!("attachment; filename=\"opinion-{}.csv\"", topic.slug);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        parvis_opinion::report_csv(&report),
+    )
+        .into_response())
+}
+
+async fn opinion_svg(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+) -> PageResult {
+    let (_, topic) = opinion_topic(&st, &ctx, &space, &topic).await?;
+    let report = st
+        .services
+        .opinion_map(&topic)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let me = match &ctx.actor {
+        Some(a) => st
+            .services
+            .my_position(a, &topic, &report)
+            .await
+            .map_err(fail(&st, &ctx))?,
+        None => None,
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        map_svg(&report, &topic.title, me.as_ref()),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct StatementForm {
+    csrf: String,
+    body: String,
+}
+
+async fn submit_statement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, topic)): Path<(String, String)>,
+    Form(f): Form<StatementForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let (space, topic) = opinion_topic(&st, &ctx, &space, &topic).await?;
+    st.services
+        .submit_statement(actor, &topic, &f.body)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!(
+        "/s/{}/t/{}/opinion",
+        space.slug, topic.slug
+    )))
+}
+
+#[derive(Deserialize)]
+struct VoteForm {
+    csrf: String,
+    value: String,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+async fn vote(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<VoteForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .vote(actor, id, &f.value)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!("{}#vote", safe_next(f.back.as_deref()))))
+}
+
+#[derive(Deserialize)]
+struct ModerateForm {
+    csrf: String,
+    decision: String,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+async fn moderate(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ModerateForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .moderate_statement(actor, id, f.decision == "accept")
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&safe_next(f.back.as_deref())))
 }
 
 async fn set_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Response {

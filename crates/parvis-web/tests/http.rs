@@ -1014,3 +1014,217 @@ async fn cached_thread_pages_follow_profile_changes() {
         "Camille Martin"
     );
 }
+
+#[tokio::test]
+async fn opinion_map_statements_votes_and_moderation() {
+    on_both(|app| async move {
+        let token = admin_token(&app).await;
+        let auth = format!("Bearer {token}");
+        let c = client();
+        c.post(format!("{}/api/v1/spaces", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"slug": "forum", "name": "Forum"}))
+            .send()
+            .await
+            .unwrap();
+        c.post(format!("{}/api/v1/spaces/forum/topics", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"title": "Salons", "slug": "salons"}))
+            .send()
+            .await
+            .unwrap();
+        let base = format!("{}/api/v1/spaces/forum/topics/salons", app.base);
+        // The admin (a moderator) adds statements: accepted at once.
+        let mut ids = Vec::new();
+        for text in [
+            "Les salons physiques restent indispensables",
+            "Les webinaires suffisent",
+            "Il faut mesurer les leads",
+            "Le ROI d'un salon est mesurable",
+        ] {
+            let r = c
+                .post(format!("{base}/statements"))
+                .header("authorization", &auth)
+                .json(&json!({"body": text}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            let s: Value = r.json().await.unwrap();
+            assert_eq!(s["status"], "accepted");
+            ids.push(s["id"].as_i64().unwrap());
+        }
+        let r = c
+            .post(format!("{base}/statements"))
+            .header("authorization", &auth)
+            .json(&json!({"body": "x".repeat(300)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem(r).await.1["field"], "body");
+        // Twelve voters in two camps (imported votes are the usual way to get many voters;
+        // here the store is written directly, as `parvis opinion import` does).
+        let rows: Vec<parvis_store::VoteRow> = (0..12)
+            .flat_map(|v| {
+                let camp = if v < 6 { 1 } else { -1 };
+                ids.iter()
+                    .enumerate()
+                    .map(move |(i, id)| parvis_store::VoteRow {
+                        statement_id: *id,
+                        voter: format!("polis:{v}"),
+                        value: if i % 2 == 0 { camp } else { -camp },
+                        created_at: 1_000 + i as i64,
+                    })
+            })
+            .collect();
+        app.store.vote_many(&rows).await.unwrap();
+        // The admin votes through the API; the next statement changes after each vote.
+        let first: Value = c
+            .get(format!("{base}/next-statement"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let r = c
+            .post(format!(
+                "{}/api/v1/statements/{}/votes",
+                app.base, first["id"]
+            ))
+            .header("authorization", &auth)
+            .json(&json!({"value": "agree"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let second: Value = c
+            .get(format!("{base}/next-statement"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_ne!(first["id"], second["id"]);
+        let r = c
+            .post(format!(
+                "{}/api/v1/statements/{}/votes",
+                app.base, second["id"]
+            ))
+            .header("authorization", &auth)
+            .json(&json!({"value": "maybe"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem(r).await.1["field"], "value");
+
+        // The map is recomputed at most once a second after votes: wait past that.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let map: Value = reqwest::get(format!("{base}/opinion"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            map["n_participants"], 13,
+            "the twelve imported voters and the admin"
+        );
+        let groups = map["groups"].as_array().unwrap();
+        assert!(
+            groups.len() >= 2,
+            "two camps give two groups: {}",
+            map["groups"]
+        );
+        assert!(!map.to_string().contains("NaN"));
+        // The page shows the map and groups; the CSV export has a row per statement.
+        let page = reqwest::get(format!("{}/s/forum/t/salons/opinion", app.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("opinion-map")
+                && page.contains("Les salons physiques restent indispensables")
+        );
+        let csv = reqwest::get(format!("{}/s/forum/t/salons/opinion.csv", app.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.lines().count() >= 5, "{csv}");
+
+        // A member's statement waits for moderation; voting on it is refused until accepted.
+        c.post(format!("{}/api/v1/invitations", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"email": "lea@client.example", "display_name": "Léa"}))
+            .send()
+            .await
+            .unwrap();
+        let lea = client();
+        lea.get(wait_for_link(&app.mails, 1).await)
+            .send()
+            .await
+            .unwrap();
+        let csrf = me_csrf(&lea, &app).await;
+        let r = lea
+            .post(format!("{base}/statements"))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"body": "Les salons coûtent trop cher"}))
+            .send()
+            .await
+            .unwrap();
+        let pending: Value = r.json().await.unwrap();
+        assert_eq!(pending["status"], "pending");
+        let r = lea
+            .post(format!(
+                "{}/api/v1/statements/{}/votes",
+                app.base, pending["id"]
+            ))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"value": "agree"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = lea
+            .put(format!(
+                "{}/api/v1/statements/{}/status",
+                app.base, pending["id"]
+            ))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"status": "accepted"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "members do not moderate");
+        let r = c
+            .put(format!(
+                "{}/api/v1/statements/{}/status",
+                app.base, pending["id"]
+            ))
+            .header("authorization", &auth)
+            .json(&json!({"status": "accepted"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = lea
+            .post(format!(
+                "{}/api/v1/statements/{}/votes",
+                app.base, pending["id"]
+            ))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"value": "agree"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    })
+    .await;
+}

@@ -130,7 +130,7 @@ fn read_file(path: Option<&PathBuf>) -> Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
         anyhow::anyhow!(
             "{}{}: {}",
             path.display(),

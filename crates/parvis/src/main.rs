@@ -147,6 +147,18 @@ enum OpinionCommand {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Import a Pol.is export folder (comments.csv, votes.csv) as a topic of a space, with
+    /// its statements and votes; its map then shows under the topic's "Opinion map".
+    Import {
+        /// The export folder.
+        dir: PathBuf,
+        /// The space to import into.
+        #[arg(long)]
+        space: String,
+        /// The topic's URL name (default: polis-<folder name>).
+        #[arg(long)]
+        topic: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -376,6 +388,26 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 print!("{}", parvis_opinion::render_text(&report));
             }
+            Ok(())
+        }
+        Command::Opinion {
+            command: OpinionCommand::Import { dir, space, topic },
+        } => {
+            let config = Config::resolve(
+                &cli.store,
+                &ServerArgs::default(),
+                "sqlite://parvis-data/parvis.db",
+            )?;
+            let store = open_store(&config.database_url).await?;
+            let services = Services::new(store, Mailer::Log, ServiceConfig::default());
+            let (topic, statements, votes) = services
+                .import_polis(&dir, &space, topic.as_deref())
+                .await?;
+            println!(
+                "imported {statements} statements and {votes} votes into topic {:?} of space {space:?}",
+                topic.slug
+            );
+            println!("  its map: /s/{space}/t/{}/opinion", topic.slug);
             Ok(())
         }
         Command::Follow { command } => {

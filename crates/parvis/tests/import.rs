@@ -207,3 +207,103 @@ fn followed_feeds_are_polled_with_conditional_get() {
     assert!(ok);
     assert!(out.contains(&feed_url) && out.contains("2 items"), "{out}");
 }
+
+#[test]
+fn an_import_killed_midway_completes_on_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    drop(start(&["demo", "--database-url", &url]));
+    // 6,000 messages in 600 threads by 300 people.
+    let mut lines = String::new();
+    for i in 0..6000 {
+        let thread = i / 10;
+        let parent = if i % 10 == 0 {
+            String::new()
+        } else {
+            format!(
+                r#","thread_id":"m{}","parent_id":"m{}""#,
+                thread * 10,
+                i - 1
+            )
+        };
+        lines.push_str(&format!(
+            r#"{{"channel":"forum","id":"m{i}"{parent},"thread_title":"Sujet {thread}","author":{{"handle":"p{}","name":"Personne {}","email":"p{}@example.org"}},"created_at":{},"text":"Message {i}"}}"#,
+            i % 300, i % 300, i % 300, 1_770_000_000_000i64 + i as i64 * 60_000
+        ));
+        lines.push('\n');
+    }
+    let file = dir.path().join("big.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let args = [
+        "import",
+        "jsonl",
+        file.to_str().unwrap(),
+        "--space",
+        "forum-alliance",
+        "--database-url",
+        &url,
+        "--json",
+    ];
+    let mut child = std::process::Command::new(BIN)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let finished_early = child.try_wait().unwrap().is_some();
+    child.kill().ok(); // SIGKILL
+    child.wait().unwrap();
+    if finished_early {
+        eprintln!(
+            "notice: the import finished before it could be killed; the re-run below still checks idempotence"
+        );
+    }
+    let (ok, out, err) = run(&args);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    let created = v["messages_created"].as_u64().unwrap();
+    let unchanged = v["messages_unchanged"].as_u64().unwrap();
+    assert_eq!(created + unchanged, 6000, "{v}");
+    // The store holds each message once and each reply has its parent.
+    let server = start(&["serve", "--database-url", &url]);
+    let threads: Value = reqwest::blocking::get(format!(
+        "{}/api/v1/spaces/forum-alliance/threads?per_page=200&page=1",
+        server.url
+    ))
+    .unwrap()
+    .json()
+    .unwrap();
+    assert_eq!(
+        threads["total"].as_i64().unwrap(),
+        30 + 600,
+        "30 demo threads + 600 imported: {}",
+        threads["total"]
+    );
+    let first = threads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["channel"] == "forum")
+        .unwrap();
+    let msgs: Value =
+        reqwest::blocking::get(format!("{}/api/v1/threads/{}", server.url, first["id"]))
+            .unwrap()
+            .json()
+            .unwrap();
+    assert_eq!(msgs["messages"]["total"], 10);
+    assert!(
+        msgs["messages"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .all(|m| m["parent_id"].is_i64())
+    );
+    let members: Value =
+        reqwest::blocking::get(format!("{}/api/v1/members?q=personne", server.url))
+            .unwrap()
+            .json()
+            .unwrap();
+    assert_eq!(members["total"], 300, "no duplicate people");
+}
