@@ -382,7 +382,20 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let report = parvis_opinion::analyze(&conv, &opts)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                // Pol.is voter ids are numbers: give them back as numbers, as in the export.
+                let mut value = serde_json::to_value(&report)?;
+                if let Some(list) = value.get_mut("participants").and_then(|p| p.as_array_mut()) {
+                    for p in list {
+                        if let Some(n) = p
+                            .get("id")
+                            .and_then(|id| id.as_str())
+                            .and_then(|id| id.parse::<i64>().ok())
+                        {
+                            p["id"] = serde_json::Value::from(n);
+                        }
+                    }
+                }
+                println!("{}", serde_json::to_string_pretty(&value)?);
             } else if csv {
                 print!("{}", parvis_opinion::report_csv(&report));
             } else {
