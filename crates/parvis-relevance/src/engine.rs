@@ -1,0 +1,1092 @@
+//! Interest profiles, feed ranking, feedback and peers.
+//!
+//! Feed a [`Engine`] with messages ([`Engine::add_message`]) and lighter
+//! events ([`Engine::add_event`]: reactions, votes, reads), in any order;
+//! then ask it, *as of* any `now`, for a member's feed or peers.
+//!
+//! ## The feed score
+//!
+//! For a candidate thread `h` and a member `m` at `now`:
+//!
+//! ```text
+//! relevance = base + w_sim·cos_idf(profile_m, content_h)
+//!                  + w_peer·ln(1 + Σ_{close peer p active in h} tie(m,p)·recency(p in h))
+//!                  + w_aff·affinity(m, h)              (read / reacted, not yet posted)
+//!                  − w_neg·cos_idf(dismissed_m, content_h)
+//! score     = max(relevance, 0) · freshness(h)^α · (1 + w_mom·ln(1 + momentum(h)))
+//! ```
+//!
+//! where `profile_m` is the member's decayed term vector (own words of what
+//! they wrote + the content of threads they wrote in, replied to, reacted to
+//! or read, each weighted by kind), `content_h` the thread's content decayed
+//! towards its latest messages ("recent content"), `freshness` a decay of
+//! the time since the last message and `momentum` the decayed message count.
+//! The page is then diversified by MMR (λ·score − (1−λ)·max similarity to
+//! what is already on the page) with at most `max_per_topic` items per
+//! declared topic.
+
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::sparse::{self, Decayed, DecayedVec, Sparse, decay};
+use crate::text::{self, Vocab};
+use crate::{MemberId, ThreadId, TopicId};
+
+/// Tuning of the engine. Every field has a working default.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Half-life of a member's interests, in days.
+    pub profile_half_life_days: f64,
+    /// Half-life of a thread's content: later messages outweigh early ones.
+    pub thread_content_half_life_days: f64,
+    /// Half-life of freshness (time since the thread's last message).
+    pub freshness_half_life_days: f64,
+    /// Half-life of momentum (decayed message count).
+    pub momentum_half_life_days: f64,
+    /// Half-life of ties between members.
+    pub tie_half_life_days: f64,
+    /// Weight of starting a thread in the profile.
+    pub weight_wrote: f32,
+    /// Weight of replying.
+    pub weight_replied: f32,
+    /// Weight of a reaction or vote.
+    pub weight_reacted: f32,
+    /// Weight of a read.
+    pub weight_read: f32,
+    /// Share of a member's own words (vs the thread's content) in what their
+    /// message adds to their profile.
+    pub own_text_share: f32,
+    /// Terms kept per thread vector.
+    pub terms_per_thread: usize,
+    /// Terms kept per member profile.
+    pub terms_per_member: usize,
+    /// Constant term of the relevance (lets fresh, busy threads in with no match).
+    pub w_base: f32,
+    /// Weight of content similarity.
+    pub w_sim: f32,
+    /// Weight of close peers' activity.
+    pub w_peer: f32,
+    /// Weight of the member's own affinity for the thread (read, reacted).
+    pub w_affinity: f32,
+    /// Weight of similarity to dismissed threads.
+    pub w_negative: f32,
+    /// Exponent of freshness.
+    pub freshness_exponent: f32,
+    /// Weight of momentum.
+    pub w_momentum: f32,
+    /// Profile terms used to generate candidates.
+    pub candidate_terms: usize,
+    /// Postings read per term, from the most recent.
+    pub postings_scan: usize,
+    /// Most recently active threads always considered.
+    pub recent_threads: usize,
+    /// Threads silent for longer than this are not proposed.
+    pub max_age_days: f64,
+    /// Candidates scored exactly (the best by first-pass score).
+    pub candidate_pool: usize,
+    /// MMR trade-off: 1 = pure score, 0 = pure novelty.
+    pub mmr_lambda: f32,
+    /// At most this many items of one declared topic per page.
+    pub max_per_topic: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profile_half_life_days: 30.0,
+            thread_content_half_life_days: 14.0,
+            freshness_half_life_days: 7.0,
+            momentum_half_life_days: 3.0,
+            tie_half_life_days: 120.0,
+            weight_wrote: 1.0,
+            weight_replied: 1.0,
+            weight_reacted: 0.5,
+            weight_read: 0.2,
+            own_text_share: 0.6,
+            terms_per_thread: 48,
+            terms_per_member: 96,
+            w_base: 0.05,
+            w_sim: 1.0,
+            w_peer: 0.3,
+            w_affinity: 0.3,
+            w_negative: 1.0,
+            freshness_exponent: 1.0,
+            w_momentum: 0.3,
+            candidate_terms: 24,
+            postings_scan: 4000,
+            recent_threads: 300,
+            max_age_days: 365.0,
+            candidate_pool: 2000,
+            mmr_lambda: 0.85,
+            max_per_topic: 3,
+        }
+    }
+}
+
+/// What a member did with a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Started the thread.
+    Wrote,
+    /// Replied in it.
+    Replied,
+    /// Reacted or voted.
+    Reacted,
+    /// Read it.
+    Read,
+}
+
+/// One message, as the engine needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageInput<'a> {
+    /// Thread of the message.
+    pub thread: ThreadId,
+    /// Author.
+    pub author: MemberId,
+    /// Creation time, Unix ms.
+    pub at: i64,
+    /// Plain text.
+    pub text: &'a str,
+    /// Thread title, when known (used when the thread is first seen).
+    pub title: Option<&'a str>,
+    /// Declared topics of the thread.
+    pub topics: &'a [TopicId],
+    /// Author of the message this one answers, if known.
+    pub reply_to: Option<MemberId>,
+}
+
+/// Feedback from a member on their feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Feedback {
+    /// Never show threads of this topic.
+    MuteTopic {
+        /// The topic.
+        topic: TopicId,
+    },
+    /// Undo a mute.
+    UnmuteTopic {
+        /// The topic.
+        topic: TopicId,
+    },
+    /// Remove this thread and show less like it.
+    NotInterested {
+        /// The thread.
+        thread: ThreadId,
+    },
+}
+
+/// Why an item is in the feed, for the UI to render in words.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// "Because you replied to …"
+    RepliedTo {
+        /// The thread the member replied to.
+        thread: ThreadId,
+    },
+    /// "Because you started …"
+    Started {
+        /// The thread the member started.
+        thread: ThreadId,
+    },
+    /// "Because you reacted to …"
+    ReactedTo {
+        /// The thread.
+        thread: ThreadId,
+    },
+    /// "Because you read …"
+    Read {
+        /// The thread.
+        thread: ThreadId,
+    },
+    /// "N people close to you are discussing this."
+    PeersActive {
+        /// How many close peers took part recently.
+        count: u32,
+        /// The closest of them (at most 3).
+        peers: Vec<MemberId>,
+    },
+    /// "In your topic …"
+    Topic {
+        /// The topic.
+        topic: TopicId,
+    },
+    /// "About x, y, z" — the member's interests this thread matches.
+    Terms {
+        /// Shared terms, heaviest first (at most 3).
+        terms: Vec<String>,
+    },
+    /// "Lively: N messages in the last days."
+    Trending {
+        /// Decayed message count, rounded.
+        recent_messages: u32,
+    },
+    /// A starter item for a member with no history.
+    Starter,
+}
+
+/// One ranked thread.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FeedItem {
+    /// The thread.
+    pub thread: ThreadId,
+    /// Score (only the order is meaningful).
+    pub score: f32,
+    /// Why, most specific first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A page of feed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Feed {
+    /// Items, best first.
+    pub items: Vec<FeedItem>,
+    /// `true` when the member has no history and this is a starter feed
+    /// (popular and fresh in their declared topics).
+    pub starter: bool,
+}
+
+/// Options of one feed query.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct FeedOptions {
+    /// Items wanted.
+    pub page_size: usize,
+    /// Leave out threads the member already posted in.
+    pub exclude_posted: bool,
+    /// Apply MMR and the per-topic cap.
+    pub diversify: bool,
+}
+
+impl Default for FeedOptions {
+    fn default() -> Self {
+        FeedOptions { page_size: 20, exclude_posted: false, diversify: true }
+    }
+}
+
+/// A member whose current concerns are close.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Peer {
+    /// The peer.
+    pub member: MemberId,
+    /// Closeness in 0..=1.
+    pub score: f32,
+    /// Shared terms, heaviest first.
+    pub shared_terms: Vec<String>,
+    /// Shared declared topics.
+    pub shared_topics: Vec<TopicId>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Participation {
+    member: u32,
+    last_at: i64,
+    messages: u32,
+}
+
+#[derive(Debug, Clone)]
+struct ThreadState {
+    id: ThreadId,
+    topics: Vec<TopicId>,
+    content: DecayedVec,
+    created_at: i64,
+    last_activity: i64,
+    momentum: Decayed,
+    participants: Vec<Participation>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Affinity {
+    posted: bool,
+    kind: EventKind,
+    w: Decayed,
+}
+
+#[derive(Debug, Clone)]
+struct MemberState {
+    id: MemberId,
+    profile: DecayedVec,
+    events: u32,
+    recent: VecDeque<(u32, EventKind, i64)>,
+    threads: FxHashMap<u32, Affinity>,
+    ties: FxHashMap<u32, Decayed>,
+    negative: Sparse,
+    muted: Vec<TopicId>,
+    dismissed: FxHashSet<u32>,
+    declared: Vec<TopicId>,
+}
+
+impl MemberState {
+    fn new(id: MemberId) -> Self {
+        MemberState {
+            id,
+            profile: DecayedVec::default(),
+            events: 0,
+            recent: VecDeque::new(),
+            threads: FxHashMap::default(),
+            ties: FxHashMap::default(),
+            negative: Vec::new(),
+            muted: Vec::new(),
+            dismissed: FxHashSet::default(),
+            declared: Vec::new(),
+        }
+    }
+}
+
+const RECENT_EVENTS: usize = 64;
+const TOPIC_PREFIX: &str = "\u{1}topic:";
+
+/// The relevance engine: in-memory state built from events, queried as of any time.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    config: Config,
+    vocab: Vocab,
+    threads: Vec<ThreadState>,
+    thread_ix: FxHashMap<ThreadId, u32>,
+    members: Vec<MemberState>,
+    member_ix: FxHashMap<MemberId, u32>,
+    /// term → threads whose content vector took the term in (append-only, newest last).
+    term_threads: Vec<Vec<u32>>,
+    /// term → members whose profile took the term in (append-only, newest last).
+    term_members: Vec<Vec<u32>>,
+    /// Thread document frequency per term.
+    df: Vec<u32>,
+    /// Thread of every message, in arrival order (the recent-activity list).
+    activity: Vec<u32>,
+    /// Pseudo-term → topic.
+    topic_of_term: FxHashMap<u32, TopicId>,
+}
+
+/// Per-query view of a member: idf-weighted unit vectors in hash maps.
+struct QueryCtx {
+    me: Option<u32>,
+    prof: FxHashMap<u32, f32>,
+    neg: FxHashMap<u32, f32>,
+    ties: FxHashMap<u32, f32>,
+}
+
+/// Per-candidate signals, kept to explain the item afterwards.
+#[derive(Debug, Clone, Copy, Default)]
+struct Signals {
+    sim: f32,
+    peer: f32,
+    peer_count: u32,
+    momentum: f32,
+}
+
+impl Engine {
+    /// An empty engine.
+    pub fn new(config: Config) -> Self {
+        Engine { config, ..Default::default() }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Number of threads known.
+    pub fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Number of members known.
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    fn intern(&mut self, term: &str) -> u32 {
+        let id = self.vocab.intern(term);
+        let n = self.vocab.len();
+        if self.term_threads.len() < n {
+            self.term_threads.resize_with(n, Vec::new);
+            self.term_members.resize_with(n, Vec::new);
+            self.df.resize(n, 0);
+        }
+        id
+    }
+
+    fn topic_term(&mut self, topic: TopicId) -> u32 {
+        let id = self.intern(&format!("{TOPIC_PREFIX}{}", topic.0));
+        self.topic_of_term.insert(id, topic);
+        id
+    }
+
+    fn member(&mut self, id: MemberId) -> u32 {
+        if let Some(&ix) = self.member_ix.get(&id) {
+            return ix;
+        }
+        let ix = self.members.len() as u32;
+        self.members.push(MemberState::new(id));
+        self.member_ix.insert(id, ix);
+        ix
+    }
+
+    fn thread(&mut self, id: ThreadId, at: i64) -> (u32, bool) {
+        if let Some(&ix) = self.thread_ix.get(&id) {
+            return (ix, false);
+        }
+        let ix = self.threads.len() as u32;
+        self.threads.push(ThreadState {
+            id,
+            topics: Vec::new(),
+            content: DecayedVec::default(),
+            created_at: at,
+            last_activity: at,
+            momentum: Decayed::default(),
+            participants: Vec::new(),
+        });
+        self.thread_ix.insert(id, ix);
+        (ix, true)
+    }
+
+    /// A unit vector of analysed terms of `text` (plus `extra` pseudo-terms).
+    fn text_vector(&mut self, text: &str, title: Option<&str>, extra: &[u32]) -> Sparse {
+        let mut v: Sparse = Vec::new();
+        for (t, w) in text::term_counts(text) {
+            v.push((self.intern(&t), w));
+        }
+        if let Some(title) = title {
+            let mut tv: Sparse = Vec::new();
+            for (t, _) in text::term_counts(title) {
+                tv.push((self.intern(&t), 2.0));
+            }
+            tv.sort_by_key(|e| e.0);
+            v.sort_by_key(|e| e.0);
+            v = sparse::merge_add(&v, 1.0, &tv, 1.0);
+        }
+        let mut ev: Sparse = extra.iter().map(|&t| (t, 2.0)).collect();
+        ev.sort_by_key(|e| e.0);
+        ev.dedup_by_key(|e| e.0);
+        v.sort_by_key(|e| e.0);
+        v = sparse::merge_add(&v, 1.0, &ev, 1.0);
+        sparse::normalise(&mut v);
+        v
+    }
+
+    /// Sets the declared topics of a thread (they join its content as pseudo-terms).
+    pub fn set_thread_topics(&mut self, thread: ThreadId, topics: &[TopicId], at: i64) {
+        let (tix, _) = self.thread(thread, at);
+        let new: Vec<TopicId> = topics
+            .iter()
+            .copied()
+            .filter(|t| !self.threads[tix as usize].topics.contains(t))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        let mut v: Sparse = new.iter().map(|&t| (self.topic_term(t), 1.0)).collect();
+        v.sort_by_key(|e| e.0);
+        let (hl, cap) = (self.config.thread_content_half_life_days, self.config.terms_per_thread);
+        let th = &mut self.threads[tix as usize];
+        th.topics.extend(new);
+        let at = th.content.t.max(at);
+        let entered = th.content.add(&v, 1.0, at, hl, cap);
+        self.index_thread_terms(tix, &entered);
+    }
+
+    fn index_thread_terms(&mut self, tix: u32, entered: &[u32]) {
+        for &t in entered {
+            self.term_threads[t as usize].push(tix);
+            self.df[t as usize] += 1;
+        }
+    }
+
+    /// Declares the topics a member says they care about (used by the starter feed).
+    pub fn declare_topics(&mut self, member: MemberId, topics: &[TopicId]) {
+        let m = self.member(member);
+        self.members[m as usize].declared = topics.to_vec();
+    }
+
+    /// Adds a message: updates the thread's content, momentum and
+    /// participants, the author's profile and their ties.
+    pub fn add_message(&mut self, msg: &MessageInput<'_>) {
+        let (tix, is_new) = self.thread(msg.thread, msg.at);
+        if !msg.topics.is_empty() {
+            self.set_thread_topics(msg.thread, msg.topics, msg.at);
+        }
+        let title = if is_new { msg.title } else { None };
+        let mv = self.text_vector(msg.text, title, &[]);
+        let author = self.member(msg.author);
+        let c = self.config.clone();
+        let th = &mut self.threads[tix as usize];
+        let entered = th.content.add(&mv, 1.0, msg.at, c.thread_content_half_life_days, c.terms_per_thread);
+        th.momentum.add(1.0, msg.at, c.momentum_half_life_days);
+        th.last_activity = th.last_activity.max(msg.at);
+        th.created_at = th.created_at.min(msg.at);
+        let started = is_new || th.participants.is_empty();
+        // Co-participants: the most recent few get a weak tie.
+        let mut co: Vec<Participation> =
+            th.participants.iter().copied().filter(|p| p.member != author).collect();
+        co.sort_by_key(|p| std::cmp::Reverse(p.last_at));
+        co.truncate(8);
+        match th.participants.iter_mut().find(|p| p.member == author) {
+            Some(p) => {
+                p.last_at = p.last_at.max(msg.at);
+                p.messages += 1;
+            }
+            None => th.participants.push(Participation { member: author, last_at: msg.at, messages: 1 }),
+        }
+        self.index_thread_terms(tix, &entered);
+        self.activity.push(tix);
+
+        let kind = if started { EventKind::Wrote } else { EventKind::Replied };
+        let w = if started { c.weight_wrote } else { c.weight_replied };
+        let mut ctx = self.threads[tix as usize].content.w.clone();
+        sparse::normalise(&mut ctx);
+        let add = sparse::merge_add(&mv, c.own_text_share, &ctx, 1.0 - c.own_text_share);
+        self.apply_to_profile(author, tix, kind, &add, w, msg.at, true);
+
+        // Ties: the one answered counts most; co-participants a little.
+        let replied = msg.reply_to.and_then(|r| self.member_ix.get(&r).copied()).filter(|&r| r != author);
+        if let Some(r) = replied {
+            self.tie(author, r, 1.0, msg.at);
+        }
+        for p in co {
+            if Some(p.member) != replied {
+                self.tie(author, p.member, 0.25, msg.at);
+            }
+        }
+    }
+
+    fn tie(&mut self, a: u32, b: u32, w: f32, at: i64) {
+        let hl = self.config.tie_half_life_days;
+        self.members[a as usize].ties.entry(b).or_default().add(w, at, hl);
+        self.members[b as usize].ties.entry(a).or_default().add(w, at, hl);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_to_profile(&mut self, m: u32, tix: u32, kind: EventKind, v: &Sparse, w: f32, at: i64, posted: bool) {
+        let (hl, cap) = (self.config.profile_half_life_days, self.config.terms_per_member);
+        let ms = &mut self.members[m as usize];
+        let entered = ms.profile.add(v, w, at, hl, cap);
+        ms.events += 1;
+        ms.recent.push_back((tix, kind, at));
+        if ms.recent.len() > RECENT_EVENTS {
+            ms.recent.pop_front();
+        }
+        let a = ms.threads.entry(tix).or_insert(Affinity { posted: false, kind, w: Decayed::default() });
+        a.posted |= posted;
+        if rank_kind(kind) < rank_kind(a.kind) {
+            a.kind = kind;
+        }
+        a.w.add(w, at, hl);
+        for t in entered {
+            self.term_members[t as usize].push(m);
+        }
+    }
+
+    /// Adds a reaction, vote or read of `thread` by `member` at `at`. Unknown
+    /// threads are ignored (a read of something never imported says nothing).
+    pub fn add_event(&mut self, member: MemberId, thread: ThreadId, kind: EventKind, at: i64) {
+        let Some(&tix) = self.thread_ix.get(&thread) else { return };
+        let m = self.member(member);
+        let w = match kind {
+            EventKind::Wrote => self.config.weight_wrote,
+            EventKind::Replied => self.config.weight_replied,
+            EventKind::Reacted => self.config.weight_reacted,
+            EventKind::Read => self.config.weight_read,
+        };
+        let mut v = self.threads[tix as usize].content.w.clone();
+        sparse::normalise(&mut v);
+        let posted = matches!(kind, EventKind::Wrote | EventKind::Replied);
+        self.apply_to_profile(m, tix, kind, &v, w, at, posted);
+    }
+
+    /// Records feedback. "Not interested" removes the thread, remembers its
+    /// content as a negative direction and takes half of its weight out of
+    /// the member's profile, so similar threads fall too.
+    pub fn add_feedback(&mut self, member: MemberId, feedback: Feedback) {
+        let m = self.member(member);
+        match feedback {
+            Feedback::MuteTopic { topic } => {
+                let ms = &mut self.members[m as usize];
+                if !ms.muted.contains(&topic) {
+                    ms.muted.push(topic);
+                }
+            }
+            Feedback::UnmuteTopic { topic } => self.members[m as usize].muted.retain(|t| *t != topic),
+            Feedback::NotInterested { thread } => {
+                let Some(&tix) = self.thread_ix.get(&thread) else { return };
+                let mut v = self.threads[tix as usize].content.w.clone();
+                sparse::normalise(&mut v);
+                let ms = &mut self.members[m as usize];
+                ms.dismissed.insert(tix);
+                ms.negative = sparse::merge_add(&ms.negative, 1.0, &v, 1.0);
+                sparse::prune(&mut ms.negative, 256);
+                let pn = sparse::norm(&ms.profile.w);
+                let mut p = sparse::merge_add(&ms.profile.w, 1.0, &v, -0.5 * pn);
+                p.retain(|e| e.1 > 0.0);
+                ms.profile.w = p;
+            }
+        }
+    }
+
+    fn idf(&self, t: u32) -> f32 {
+        let n = self.threads.len() as f32 + 1.0;
+        let df = self.df.get(t as usize).copied().unwrap_or(0) as f32 + 1.0;
+        (1.0 + n / df).ln()
+    }
+
+    /// idf-weighted unit vector as a map.
+    fn weighted(&self, v: &[(u32, f32)]) -> FxHashMap<u32, f32> {
+        let mut m: FxHashMap<u32, f32> = v.iter().map(|&(t, w)| (t, w * self.idf(t))).collect();
+        let n = m.values().map(|w| w * w).sum::<f32>().sqrt();
+        if n > 0.0 {
+            for w in m.values_mut() {
+                *w /= n;
+            }
+        }
+        m
+    }
+
+    fn weighted_vec(&self, v: &[(u32, f32)]) -> Sparse {
+        let mut out: Sparse = v.iter().map(|&(t, w)| (t, w * self.idf(t))).collect();
+        sparse::normalise(&mut out);
+        out
+    }
+
+    fn query_ctx(&self, member: MemberId, now: i64) -> QueryCtx {
+        let Some(&m) = self.member_ix.get(&member) else {
+            return QueryCtx { me: None, prof: FxHashMap::default(), neg: FxHashMap::default(), ties: FxHashMap::default() };
+        };
+        let ms = &self.members[m as usize];
+        let hl = self.config.tie_half_life_days;
+        let ties = ms.ties.iter().map(|(&o, d)| (o, d.at(now, hl))).filter(|e| e.1 > 0.05).collect();
+        QueryCtx { me: Some(m), prof: self.weighted(&ms.profile.w), neg: self.weighted(&ms.negative), ties }
+    }
+
+    /// Cosine between a query map (unit) and a thread's idf-weighted content.
+    fn sim_map(&self, q: &FxHashMap<u32, f32>, tix: u32) -> f32 {
+        if q.is_empty() {
+            return 0.0;
+        }
+        let (mut d, mut n) = (0.0f32, 0.0f32);
+        for &(t, w) in &self.threads[tix as usize].content.w {
+            let x = w * self.idf(t);
+            n += x * x;
+            if let Some(qw) = q.get(&t) {
+                d += qw * x;
+            }
+        }
+        if n > 0.0 { d / n.sqrt() } else { 0.0 }
+    }
+
+    fn signals(&self, q: &QueryCtx, tix: u32, now: i64) -> Signals {
+        let th = &self.threads[tix as usize];
+        let c = &self.config;
+        let mut s = Signals { sim: self.sim_map(&q.prof, tix), ..Default::default() };
+        for p in &th.participants {
+            if Some(p.member) == q.me {
+                continue;
+            }
+            if let Some(&tie) = q.ties.get(&p.member) {
+                s.peer += tie * decay(now - p.last_at, c.freshness_half_life_days * 4.0);
+                s.peer_count += 1;
+            }
+        }
+        s.momentum = th.momentum.at(now, c.momentum_half_life_days);
+        s
+    }
+
+    fn score(&self, q: &QueryCtx, tix: u32, now: i64, s: &Signals) -> f32 {
+        let c = &self.config;
+        let th = &self.threads[tix as usize];
+        let mut rel = c.w_base + c.w_sim * s.sim + c.w_peer * (1.0 + s.peer).ln();
+        if let Some(m) = q.me
+            && let Some(a) = self.members[m as usize].threads.get(&tix)
+            && !a.posted
+        {
+            rel += c.w_affinity * a.w.at(now, c.profile_half_life_days).min(1.0);
+        }
+        if !q.neg.is_empty() {
+            rel -= c.w_negative * self.sim_map(&q.neg, tix);
+        }
+        let fresh = decay(now - th.last_activity, c.freshness_half_life_days);
+        rel.max(0.0) * fresh.powf(c.freshness_exponent) * (1.0 + c.w_momentum * (1.0 + s.momentum).ln())
+    }
+
+    fn allowed(&self, q: &QueryCtx, tix: u32, now: i64, opts: &FeedOptions) -> bool {
+        let th = &self.threads[tix as usize];
+        if th.created_at > now {
+            return false;
+        }
+        let Some(m) = q.me else { return true };
+        let ms = &self.members[m as usize];
+        if ms.dismissed.contains(&tix) || th.topics.iter().any(|t| ms.muted.contains(t)) {
+            return false;
+        }
+        !(opts.exclude_posted && ms.threads.get(&tix).is_some_and(|a| a.posted))
+    }
+
+    /// Candidate threads for a member: inverted index over their heaviest
+    /// terms, threads of their close peers, most recently active threads.
+    fn candidates(&self, q: &QueryCtx, now: i64) -> Vec<u32> {
+        let c = &self.config;
+        let min_t = now - (c.max_age_days * sparse::DAY_MS) as i64;
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let mut out = Vec::new();
+        fn push(seen: &mut FxHashSet<u32>, tix: u32, out: &mut Vec<u32>) {
+            if seen.insert(tix) {
+                out.push(tix);
+            }
+        }
+        let mut terms: Vec<(u32, f32)> = q.prof.iter().map(|(&t, &w)| (t, w)).collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        terms.truncate(c.candidate_terms);
+        for (t, _) in terms {
+            if let Some(post) = self.term_threads.get(t as usize) {
+                for &tix in post.iter().rev().take(c.postings_scan) {
+                    if self.threads[tix as usize].last_activity >= min_t {
+                        push(&mut seen, tix, &mut out);
+                    }
+                }
+            }
+        }
+        let mut ties: Vec<(u32, f32)> = q.ties.iter().map(|(&o, &w)| (o, w)).collect();
+        ties.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (o, _) in ties.into_iter().take(30) {
+            for &(tix, _, at) in self.members[o as usize].recent.iter().rev().take(16) {
+                if at >= min_t {
+                    push(&mut seen, tix, &mut out);
+                }
+            }
+        }
+        let mut n = 0;
+        for &tix in self.activity.iter().rev() {
+            if n >= c.recent_threads {
+                break;
+            }
+            if seen.contains(&tix) {
+                continue;
+            }
+            n += 1;
+            push(&mut seen, tix, &mut out);
+        }
+        out
+    }
+
+    /// The feed of `member` as of `now`: candidate generation, then
+    /// [`Engine::rank_feed`]. A member with no history gets a starter feed.
+    pub fn feed(&self, member: MemberId, now: i64, opts: &FeedOptions) -> Feed {
+        let q = self.query_ctx(member, now);
+        let has_history = q.me.is_some_and(|m| self.members[m as usize].events > 0);
+        if !has_history {
+            return self.starter_feed(member, now, opts);
+        }
+        let cands = self.candidates(&q, now);
+        Feed { items: self.rank_ix(&q, member, now, cands, opts), starter: false }
+    }
+
+    /// Ranks the given candidate threads for `member` as of `now` (unknown
+    /// threads are ignored), diversifies and explains them.
+    pub fn rank_feed(&self, member: MemberId, now: i64, candidates: &[ThreadId], opts: &FeedOptions) -> Vec<FeedItem> {
+        let q = self.query_ctx(member, now);
+        let cands = candidates.iter().filter_map(|t| self.thread_ix.get(t).copied()).collect();
+        self.rank_ix(&q, member, now, cands, opts)
+    }
+
+    fn rank_ix(&self, q: &QueryCtx, member: MemberId, now: i64, cands: Vec<u32>, opts: &FeedOptions) -> Vec<FeedItem> {
+        let _ = member;
+        let mut scored: Vec<(u32, f32, Signals)> = cands
+            .into_iter()
+            .filter(|&t| self.allowed(q, t, now, opts))
+            .map(|t| {
+                let s = self.signals(q, t, now);
+                (t, self.score(q, t, now, &s), s)
+            })
+            .filter(|e| e.1 > 0.0)
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(self.config.candidate_pool);
+        let page = if opts.diversify {
+            self.diversify(&scored, opts.page_size)
+        } else {
+            scored.iter().take(opts.page_size).cloned().collect()
+        };
+        page.into_iter()
+            .map(|(t, score, s)| FeedItem { thread: self.threads[t as usize].id, score, reasons: self.reasons(q, t, now, &s) })
+            .collect()
+    }
+
+    /// MMR over the best `5 × page` candidates, with a per-topic cap.
+    fn diversify(&self, scored: &[(u32, f32, Signals)], page: usize) -> Vec<(u32, f32, Signals)> {
+        let pool: Vec<&(u32, f32, Signals)> = scored.iter().take(page.saturating_mul(5).max(page)).collect();
+        let Some(top) = pool.first().map(|e| e.1) else { return Vec::new() };
+        let vecs: Vec<Sparse> = pool.iter().map(|e| self.weighted_vec(&self.threads[e.0 as usize].content.w)).collect();
+        let lambda = self.config.mmr_lambda;
+        let mut max_sim = vec![0.0f32; pool.len()];
+        let mut taken = vec![false; pool.len()];
+        let mut per_topic: FxHashMap<TopicId, usize> = FxHashMap::default();
+        let mut out = Vec::new();
+        while out.len() < page {
+            let mut best: Option<(usize, f32)> = None;
+            for (i, e) in pool.iter().enumerate() {
+                if taken[i] {
+                    continue;
+                }
+                let capped = self.threads[e.0 as usize]
+                    .topics
+                    .iter()
+                    .any(|t| per_topic.get(t).copied().unwrap_or(0) >= self.config.max_per_topic);
+                if capped {
+                    continue;
+                }
+                let v = lambda * e.1 / top - (1.0 - lambda) * max_sim[i];
+                if best.is_none_or(|b| v > b.1) {
+                    best = Some((i, v));
+                }
+            }
+            let Some((i, _)) = best else { break };
+            taken[i] = true;
+            for t in &self.threads[pool[i].0 as usize].topics {
+                *per_topic.entry(*t).or_insert(0) += 1;
+            }
+            for j in 0..pool.len() {
+                if !taken[j] {
+                    max_sim[j] = max_sim[j].max(sparse::dot(&vecs[i], &vecs[j]));
+                }
+            }
+            out.push(*pool[i]);
+        }
+        out
+    }
+
+    fn reasons(&self, q: &QueryCtx, tix: u32, now: i64, s: &Signals) -> Vec<Reason> {
+        let mut out = Vec::new();
+        let th = &self.threads[tix as usize];
+        if let Some(m) = q.me {
+            let ms = &self.members[m as usize];
+            let tv = self.weighted_vec(&th.content.w);
+            let mut best: Option<(u32, EventKind, f32)> = None;
+            let mut seen = FxHashSet::default();
+            for &(o, kind, _) in ms.recent.iter().rev() {
+                if o == tix || !seen.insert(o) {
+                    continue;
+                }
+                let sim = sparse::dot(&tv, &self.weighted_vec(&self.threads[o as usize].content.w));
+                if sim >= 0.2 && best.is_none_or(|b| sim > b.2) {
+                    best = Some((o, ms.threads.get(&o).map(|a| a.kind).unwrap_or(kind), sim));
+                }
+            }
+            if let Some((o, kind, _)) = best {
+                let thread = self.threads[o as usize].id;
+                out.push(match kind {
+                    EventKind::Wrote => Reason::Started { thread },
+                    EventKind::Replied => Reason::RepliedTo { thread },
+                    EventKind::Reacted => Reason::ReactedTo { thread },
+                    EventKind::Read => Reason::Read { thread },
+                });
+            }
+        }
+        if s.peer_count > 0 {
+            let mut ps: Vec<(u32, f32)> = th
+                .participants
+                .iter()
+                .filter_map(|p| q.ties.get(&p.member).map(|&w| (p.member, w)))
+                .filter(|e| Some(e.0) != q.me)
+                .collect();
+            ps.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            out.push(Reason::PeersActive {
+                count: s.peer_count,
+                peers: ps.iter().take(3).map(|e| self.members[e.0 as usize].id).collect(),
+            });
+        }
+        if let Some(m) = q.me {
+            let ms = &self.members[m as usize];
+            for t in &th.topics {
+                let tt = self.vocab.get(&format!("{TOPIC_PREFIX}{}", t.0));
+                if ms.declared.contains(t) || tt.is_some_and(|tt| q.prof.contains_key(&tt)) {
+                    out.push(Reason::Topic { topic: *t });
+                }
+            }
+        }
+        let mut shared: Vec<(u32, f32)> = th
+            .content
+            .w
+            .iter()
+            .filter(|e| !self.topic_of_term.contains_key(&e.0))
+            .filter_map(|&(t, w)| q.prof.get(&t).map(|&p| (t, p * w * self.idf(t))))
+            .collect();
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        if !shared.is_empty() {
+            out.push(Reason::Terms { terms: shared.iter().take(3).map(|e| self.vocab.term(e.0).to_string()).collect() });
+        }
+        if s.momentum >= 3.0 {
+            out.push(Reason::Trending { recent_messages: s.momentum.round() as u32 });
+        }
+        let _ = now;
+        out
+    }
+
+    /// Popular and fresh threads in the member's declared topics (all
+    /// threads when they declared none or none matches).
+    fn starter_feed(&self, member: MemberId, now: i64, opts: &FeedOptions) -> Feed {
+        let declared: Vec<TopicId> =
+            self.member_ix.get(&member).map(|&m| self.members[m as usize].declared.clone()).unwrap_or_default();
+        let q = self.query_ctx(member, now);
+        let c = &self.config;
+        let mut seen = FxHashSet::default();
+        let mut pool: Vec<u32> = Vec::new();
+        for &tix in self.activity.iter().rev() {
+            if pool.len() >= c.recent_threads * 4 {
+                break;
+            }
+            if seen.insert(tix) && self.allowed(&q, tix, now, opts) {
+                pool.push(tix);
+            }
+        }
+        let in_topics: Vec<u32> = pool
+            .iter()
+            .copied()
+            .filter(|&t| self.threads[t as usize].topics.iter().any(|x| declared.contains(x)))
+            .collect();
+        let pool = if in_topics.is_empty() { pool } else { in_topics };
+        let mut scored: Vec<(u32, f32)> = pool
+            .into_iter()
+            .map(|t| {
+                let th = &self.threads[t as usize];
+                let fresh = decay(now - th.last_activity, c.freshness_half_life_days);
+                let mom = th.momentum.at(now, c.momentum_half_life_days);
+                (t, fresh * (1.0 + mom).ln().max(0.05) + 1e-6 * th.participants.len() as f32)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut per_topic: FxHashMap<TopicId, usize> = FxHashMap::default();
+        let mut items = Vec::new();
+        for (t, score) in scored {
+            if items.len() >= opts.page_size {
+                break;
+            }
+            let th = &self.threads[t as usize];
+            if opts.diversify && th.topics.iter().any(|x| per_topic.get(x).copied().unwrap_or(0) >= c.max_per_topic) {
+                continue;
+            }
+            for x in &th.topics {
+                *per_topic.entry(*x).or_insert(0) += 1;
+            }
+            let mut reasons = vec![Reason::Starter];
+            reasons.extend(th.topics.iter().filter(|x| declared.contains(x)).map(|&topic| Reason::Topic { topic }));
+            let mom = th.momentum.at(now, c.momentum_half_life_days);
+            if mom >= 3.0 {
+                reasons.push(Reason::Trending { recent_messages: mom.round() as u32 });
+            }
+            items.push(FeedItem { thread: th.id, score, reasons });
+        }
+        Feed { items, starter: true }
+    }
+
+    /// A member's current interests: the `n` heaviest terms (idf-weighted,
+    /// decayed to `now`), topics excluded.
+    pub fn interests(&self, member: MemberId, now: i64, n: usize) -> Vec<(String, f32)> {
+        let Some(&m) = self.member_ix.get(&member) else { return Vec::new() };
+        let ms = &self.members[m as usize];
+        let f = ms.profile.factor(now, self.config.profile_half_life_days);
+        let mut v: Vec<(u32, f32)> = ms
+            .profile
+            .w
+            .iter()
+            .filter(|e| !self.topic_of_term.contains_key(&e.0))
+            .map(|&(t, w)| (t, w * f * self.idf(t)))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().take(n).map(|(t, w)| (self.vocab.term(t).to_string(), w)).collect()
+    }
+
+    /// A member's current topics with their decayed weights, heaviest first.
+    pub fn interest_topics(&self, member: MemberId, now: i64) -> Vec<(TopicId, f32)> {
+        let Some(&m) = self.member_ix.get(&member) else { return Vec::new() };
+        let ms = &self.members[m as usize];
+        let f = ms.profile.factor(now, self.config.profile_half_life_days);
+        let mut v: Vec<(TopicId, f32)> =
+            ms.profile.w.iter().filter_map(|&(t, w)| self.topic_of_term.get(&t).map(|&x| (x, w * f))).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    /// Members whose *current* concerns are closest to `member`'s as of
+    /// `now`, with the subjects they share. Closeness is the cosine of the
+    /// idf-weighted profiles times `sqrt` of how current the other's profile
+    /// is (a member silent for a year has no current concerns).
+    pub fn peers(&self, member: MemberId, now: i64, k: usize) -> Vec<Peer> {
+        let Some(&m) = self.member_ix.get(&member) else { return Vec::new() };
+        let ms = &self.members[m as usize];
+        let c = &self.config;
+        let me = self.weighted_vec(&ms.profile.w);
+        if me.is_empty() {
+            return Vec::new();
+        }
+        let mut terms = me.clone();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        terms.truncate(16);
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        seen.insert(m);
+        let mut cands = Vec::new();
+        for (t, _) in terms {
+            if let Some(post) = self.term_members.get(t as usize) {
+                for &o in post.iter().rev().take(c.postings_scan / 2) {
+                    if seen.insert(o) {
+                        cands.push(o);
+                    }
+                }
+            }
+        }
+        for &o in ms.ties.keys() {
+            if seen.insert(o) {
+                cands.push(o);
+            }
+        }
+        let mut scored: Vec<(u32, f32, Sparse)> = cands
+            .into_iter()
+            .filter_map(|o| {
+                let os = &self.members[o as usize];
+                let ov = self.weighted_vec(&os.profile.w);
+                let cur = os.profile.factor(now, c.profile_half_life_days).sqrt();
+                let s = sparse::dot(&me, &ov) * cur;
+                (s > 0.0).then_some((o, s, ov))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
+            .into_iter()
+            .map(|(o, s, ov)| {
+                let mut shared: Vec<(u32, f32)> = Vec::new();
+                let (mut i, mut j) = (0, 0);
+                while i < me.len() && j < ov.len() {
+                    match me[i].0.cmp(&ov[j].0) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            shared.push((me[i].0, me[i].1 * ov[j].1));
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                let shared_topics = shared.iter().filter_map(|e| self.topic_of_term.get(&e.0).copied()).collect();
+                let shared_terms = shared
+                    .iter()
+                    .filter(|e| !self.topic_of_term.contains_key(&e.0))
+                    .take(5)
+                    .map(|e| self.vocab.term(e.0).to_string())
+                    .collect();
+                Peer { member: self.members[o as usize].id, score: s.min(1.0), shared_terms, shared_topics }
+            })
+            .collect()
+    }
+}
+
+fn rank_kind(k: EventKind) -> u8 {
+    match k {
+        EventKind::Wrote => 0,
+        EventKind::Replied => 1,
+        EventKind::Reacted => 2,
+        EventKind::Read => 3,
+    }
+}

@@ -1,0 +1,1 @@
+//! Event matching (in progress).
