@@ -39,7 +39,7 @@ pub mod query;
 mod snippet;
 
 use std::ops::Bound;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -367,7 +367,7 @@ impl SearchIndex {
                         .writer_with_num_threads(threads, memory)
                         .map_err(|e| match e {
                             TantivyError::LockFailure(..) => SearchError::Locked {
-                                dir: dir.map(Path::to_path_buf).unwrap_or_else(PathBuf::new),
+                                dir: dir.map(Path::to_path_buf).unwrap_or_default(),
                             },
                             other => SearchError::Index {
                                 action: "opening the writer",
@@ -578,12 +578,11 @@ impl SearchIndex {
             });
             return Ok(empty(notices));
         }
-        if let (Some(from), Some(to)) = (q.from, q.to) {
-            if from >= to {
-                notices
-                    .push("the date range is empty (its start is not before its end)".to_owned());
-                return Ok(empty(notices));
-            }
+        if let (Some(from), Some(to)) = (q.from, q.to)
+            && from >= to
+        {
+            notices.push("the date range is empty (its start is not before its end)".to_owned());
+            return Ok(empty(notices));
         }
 
         let f = self.fields;

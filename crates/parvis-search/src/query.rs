@@ -180,17 +180,15 @@ pub(crate) fn parse(text: &str, usable: &mut dyn FnMut(&Atom) -> bool) -> Parsed
             }
             Lexeme::Atom { negated, atom } => {
                 let negated = negated || std::mem::take(&mut pending_not);
-                if let Atom::Prefix(p) = &atom {
-                    if p.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
-                        note(
-                            &mut parsed.notices,
-                            "a prefix needs at least 2 letters before \"*\": ignored",
-                        );
-                        if pending_or {
-                            pending_or = false;
-                        }
-                        continue;
-                    }
+                if let Atom::Prefix(p) = &atom
+                    && p.chars().filter(|c| c.is_alphanumeric()).count() < 2
+                {
+                    note(
+                        &mut parsed.notices,
+                        "a prefix needs at least 2 letters before \"*\": ignored",
+                    );
+                    pending_or = false;
+                    continue;
                 }
                 if !usable(&atom) {
                     note(&mut parsed.notices, "punctuation and symbols are ignored");

@@ -111,17 +111,16 @@ pub(crate) fn snippet(analysis: &mut Analysis, highlight: &Highlight, body: &str
         // A little context before the first match, the rest after.
         let mut from = floor_boundary(scanned, first.saturating_sub(slack / 3));
         // Start on a word boundary.
-        if from > 0 {
-            if let Some(ws) = scanned[from..first].find(char::is_whitespace) {
-                from += ws + 1;
-                from = ceil_boundary(scanned, from);
-            }
+        if from > 0
+            && let Some(ws) = scanned[from..first].find(char::is_whitespace)
+        {
+            from = ceil_boundary(scanned, from + ws + 1);
         }
         let mut to = ceil_boundary(scanned, last + (slack - slack / 3));
-        if to < scanned.len() {
-            if let Some(ws) = scanned[last..to].rfind(char::is_whitespace) {
-                to = last + ws;
-            }
+        if to < scanned.len()
+            && let Some(ws) = scanned[last..to].rfind(char::is_whitespace)
+        {
+            to = last + ws;
         }
         (from, to.max(last))
     };

@@ -1,5 +1,7 @@
 //! Behaviour of the search index through its public API (one test binary).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use parvis_search::{IndexedMessage, SearchError, SearchIndex, SearchQuery, SearchResults};
 
 fn msg(id: i64, title: &str, body: &str) -> IndexedMessage {
