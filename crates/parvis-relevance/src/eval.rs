@@ -88,7 +88,7 @@ pub struct EvalOptions {
     /// Posts count as relevant when made within this many days after the
     /// cut-off (`None`: any time after).
     pub horizon_days: Option<f64>,
-    /// Engine configuration under test.
+    /// Engine configuration under test ([`Config::mailing_list`] by default).
     pub config: Config,
 }
 
@@ -100,7 +100,7 @@ impl Default for EvalOptions {
             step_days: Some(7.0),
             until_fraction: None,
             horizon_days: Some(7.0),
-            config: Config::default(),
+            config: Config::mailing_list(),
         }
     }
 }
@@ -143,9 +143,14 @@ pub struct EvalReport {
 
 /// Reads every mbox file of `dir` (or the file `dir`) into a timeline.
 pub fn load_mbox(dir: &Path) -> Result<Vec<EvalMessage>, RelevanceError> {
+    load_mbox_paths(&[PathBuf::from(dir)])
+}
+
+/// Reads mbox files and folders into one timeline.
+pub fn load_mbox_paths(paths: &[PathBuf]) -> Result<Vec<EvalMessage>, RelevanceError> {
     let mut out = Vec::new();
     let mut seen = FxHashSet::default();
-    for item in parvis_import::open(Format::Mbox, &[PathBuf::from(dir)])? {
+    for item in parvis_import::open(Format::Mbox, paths)? {
         let Ok(Record::Message(m)) = item else { continue };
         if !seen.insert(m.source_id.clone()) {
             continue;

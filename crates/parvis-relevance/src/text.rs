@@ -113,13 +113,13 @@ pub fn stem(w: &str) -> String {
     if n >= 6
         && let Some(b) = w.strip_suffix("ing")
     {
-        return b.to_string();
+        return undouble(b);
     }
     if n >= 5
         && let Some(b) = w.strip_suffix("ed")
         && !b.ends_with('e')
     {
-        return b.to_string();
+        return undouble(b);
     }
     for suf in ["sses", "shes", "ches", "xes"] {
         if let Some(b) = w.strip_suffix(suf) {
@@ -138,6 +138,16 @@ pub fn stem(w: &str) -> String {
         return b.to_string();
     }
     w.to_string()
+}
+
+/// `fitt` → `fit`, `mapp` → `map` (after removing `-ing`/`-ed`).
+fn undouble(b: &str) -> String {
+    let bytes = b.as_bytes();
+    let n = bytes.len();
+    if n >= 3 && bytes[n - 1] == bytes[n - 2] && b"bdgmnprt".contains(&bytes[n - 1]) {
+        return b[..n - 1].to_string();
+    }
+    b.to_string()
 }
 
 /// Splits `text` into analysed terms: folded, 2–30 characters, not only
@@ -229,6 +239,7 @@ mod tests {
     fn folds_stems_and_drops_stop_words() {
         assert_eq!(tokenize("Les Réseaux sociaux et l'Évènement"), vec!["reseau", "social", "evenement"]);
         assert_eq!(tokenize("The rasters are projecting polygons"), vec!["raster", "project", "polygon"]);
+        assert_eq!(tokenize("fitting mapped models"), vec!["fit", "map", "model"]);
         assert_eq!(tokenize("policies 2024 deadbeef1234567890"), vec!["policy"]);
     }
 }
