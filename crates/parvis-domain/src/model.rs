@@ -154,6 +154,12 @@ pub struct PageRequest {
     pub per_page: u32,
 }
 
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { page: 1, per_page: 20 }
+    }
+}
+
 impl PageRequest {
     /// The largest page a client may ask for.
     pub const MAX_PER_PAGE: u32 = 200;

@@ -20,6 +20,7 @@ pub mod follow;
 pub mod import;
 mod mail;
 pub mod opinion;
+pub mod search;
 
 pub use auth::{Actor, SignedIn, bootstrap_admin};
 pub use mail::{Mailer, MailerError};
@@ -100,6 +101,7 @@ struct Inner {
     config: ServiceConfig,
     threads: cache::ThreadCache,
     opinion: opinion::OpinionCache,
+    search: std::sync::RwLock<Option<Arc<parvis_search::SearchIndex>>>,
 }
 
 /// Bodies longer than this are refused (about 20 pages of text).
@@ -115,6 +117,7 @@ impl Services {
                 config,
                 threads: cache::ThreadCache::default(),
                 opinion: Default::default(),
+                search: std::sync::RwLock::new(None),
             }),
         }
     }

@@ -525,3 +525,53 @@ impl Store {
         Ok(n)
     }
 }
+
+/// A message with what the search index needs.
+#[derive(Debug, Clone)]
+pub struct MessageForIndex {
+    pub id: MessageId,
+    pub thread_id: ThreadId,
+    pub space_id: SpaceId,
+    pub topic_id: Option<TopicId>,
+    pub channel: String,
+    pub author_id: MemberId,
+    pub author_name: String,
+    pub created_at: Millis,
+    pub title: String,
+    pub body_md: String,
+}
+
+impl Store {
+    /// Messages with an id above `after` (the index's watermark), oldest first, or edited
+    /// after `edited_after`: the ordered change log the search index follows.
+    pub async fn messages_for_index(&self, after: i64, edited_after: Millis, limit: i64) -> Result<Vec<MessageForIndex>> {
+        let rows = sqlx::query(
+            "SELECT msg.id, msg.thread_id, t.space_id, t.topic_id, msg.channel, msg.author_id, m.display_name, msg.created_at,
+                    t.title, msg.body_md
+             FROM messages msg JOIN threads t ON t.id = msg.thread_id JOIN members m ON m.id = msg.author_id
+             WHERE msg.id > $1 OR (msg.edited_at IS NOT NULL AND msg.edited_at > $2)
+             ORDER BY msg.id LIMIT $3",
+        )
+        .bind(after)
+        .bind(edited_after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MessageForIndex {
+                    id: MessageId(int(r, "id")?),
+                    thread_id: ThreadId(int(r, "thread_id")?),
+                    space_id: SpaceId(int(r, "space_id")?),
+                    topic_id: opt_int(r, "topic_id")?.map(TopicId),
+                    channel: text(r, "channel")?,
+                    author_id: MemberId(int(r, "author_id")?),
+                    author_name: text(r, "display_name")?,
+                    created_at: int(r, "created_at")?,
+                    title: text(r, "title")?,
+                    body_md: text(r, "body_md")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -640,7 +640,7 @@ impl ImportTx<'_> {
                     sqlx::query("UPDATE messages SET body_md = $1, body_html = $2, edited_at = $3 WHERE id = $4")
                         .bind(&row.body_md)
                         .bind(&row.body_html)
-                        .bind(row.created_at)
+                        .bind(parvis_domain::now_millis())
                         .bind(int(&r, "id")?)
                         .execute(&mut *tx)
                         .await?;

@@ -21,7 +21,7 @@ mod members;
 mod opinion;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
-pub use content::{ExportRecord, NewMessage, NewThread};
+pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
 };
