@@ -68,6 +68,9 @@ pub struct Config {
     pub w_sim: f32,
     /// Weight of close peers' activity.
     pub w_peer: f32,
+    /// Weight of the member's tie with whoever started the thread (people
+    /// answer those they already talk with).
+    pub w_starter_tie: f32,
     /// Bonus for a thread nobody has answered yet (one participant): in
     /// question-and-answer communities, that is where a newcomer is useful.
     pub w_awaiting: f32,
@@ -87,7 +90,8 @@ pub struct Config {
     pub recent_threads: usize,
     /// Threads silent for longer than this are not proposed.
     pub max_age_days: f64,
-    /// Candidates scored exactly (the best by first-pass score).
+    /// Candidates from the inverted index scored exactly (the best by a
+    /// cheap first-pass score); peers' and recent threads come on top.
     pub candidate_pool: usize,
     /// MMR trade-off: 1 = pure score, 0 = pure novelty.
     pub mmr_lambda: f32,
@@ -114,6 +118,7 @@ impl Default for Config {
             w_sim: 1.0,
             w_peer: 0.3,
             w_awaiting: 0.0,
+            w_starter_tie: 0.2,
             w_affinity: 0.3,
             w_negative: 1.0,
             freshness_exponent: 1.0,
@@ -145,6 +150,7 @@ impl Config {
             w_peer: 0.0,
             w_momentum: 0.0,
             w_awaiting: 0.3,
+            w_starter_tie: 0.3,
             mmr_lambda: 1.0,
             ..Config::default()
         }
@@ -726,6 +732,12 @@ impl Engine {
         if th.participants.len() == 1 && Some(th.participants[0].member) != q.me {
             rel += c.w_awaiting;
         }
+        if c.w_starter_tie != 0.0
+            && let Some(p) = th.participants.first()
+            && let Some(&tie) = q.ties.get(&p.member)
+        {
+            rel += c.w_starter_tie * tie.min(2.0);
+        }
         if let Some(m) = q.me
             && let Some(a) = self.members[m as usize].threads.get(&tix)
             && !a.posted
@@ -757,31 +769,42 @@ impl Engine {
     fn candidates(&self, q: &QueryCtx, now: i64) -> Vec<u32> {
         let c = &self.config;
         let min_t = now - (c.max_age_days * sparse::DAY_MS) as i64;
-        let mut seen: FxHashSet<u32> = FxHashSet::default();
-        let mut out = Vec::new();
-        fn push(seen: &mut FxHashSet<u32>, tix: u32, out: &mut Vec<u32>) {
-            if seen.insert(tix) {
-                out.push(tix);
-            }
-        }
+        // First pass: a cheap pre-score (sum of the matched profile weights)
+        // over the postings of the heaviest terms.
+        let mut pre: FxHashMap<u32, f32> = FxHashMap::default();
         let mut terms: Vec<(u32, f32)> = q.prof.iter().map(|(&t, &w)| (t, w)).collect();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         terms.truncate(c.candidate_terms);
-        for (t, _) in terms {
+        for (t, w) in terms {
             if let Some(post) = self.term_threads.get(t as usize) {
                 for &tix in post.iter().rev().take(c.postings_scan) {
                     if self.threads[tix as usize].last_activity >= min_t {
-                        push(&mut seen, tix, &mut out);
+                        *pre.entry(tix).or_insert(0.0) += w;
                     }
                 }
             }
         }
+        let mut scored: Vec<(u32, f32)> = pre
+            .into_iter()
+            .map(|(tix, w)| {
+                let fresh = decay(now - self.threads[tix as usize].last_activity, c.freshness_half_life_days);
+                (tix, (c.w_base + c.w_sim * w) * fresh.powf(c.freshness_exponent))
+            })
+            .collect();
+        let pool = c.candidate_pool.max(1);
+        if scored.len() > pool {
+            scored.select_nth_unstable_by(pool - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored.truncate(pool);
+        }
+        let mut seen: FxHashSet<u32> = scored.iter().map(|e| e.0).collect();
+        let mut out: Vec<u32> = scored.into_iter().map(|e| e.0).collect();
+        // Always: where close peers are active, and the most recently active threads.
         let mut ties: Vec<(u32, f32)> = q.ties.iter().map(|(&o, &w)| (o, w)).collect();
         ties.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         for (o, _) in ties.into_iter().take(30) {
             for &(tix, _, at) in self.members[o as usize].recent.iter().rev().take(16) {
-                if at >= min_t {
-                    push(&mut seen, tix, &mut out);
+                if at >= min_t && seen.insert(tix) {
+                    out.push(tix);
                 }
             }
         }
@@ -790,11 +813,10 @@ impl Engine {
             if n >= c.recent_threads {
                 break;
             }
-            if seen.contains(&tix) {
-                continue;
+            if seen.insert(tix) {
+                n += 1;
+                out.push(tix);
             }
-            n += 1;
-            push(&mut seen, tix, &mut out);
         }
         out
     }
@@ -1052,23 +1074,28 @@ impl Engine {
         let mut terms = me.clone();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         terms.truncate(16);
-        let mut seen: FxHashSet<u32> = FxHashSet::default();
-        seen.insert(m);
-        let mut cands = Vec::new();
-        for (t, _) in terms {
+        // First pass: matched query weight per member over the postings of
+        // the heaviest terms (duplicates in postings only add), plus ties.
+        let mut pre: FxHashMap<u32, f32> = FxHashMap::default();
+        for (t, w) in terms {
             if let Some(post) = self.term_members.get(t as usize) {
                 for &o in post.iter().rev().take(c.postings_scan / 2) {
-                    if seen.insert(o) {
-                        cands.push(o);
+                    if o != m {
+                        *pre.entry(o).or_insert(0.0) += w;
                     }
                 }
             }
         }
         for &o in ms.ties.keys() {
-            if seen.insert(o) {
-                cands.push(o);
-            }
+            *pre.entry(o).or_insert(0.0) += 1.0;
         }
+        let mut first: Vec<(u32, f32)> = pre.into_iter().collect();
+        let pool = (k * 30).max(300);
+        if first.len() > pool {
+            first.select_nth_unstable_by(pool - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            first.truncate(pool);
+        }
+        let cands: Vec<u32> = first.into_iter().map(|e| e.0).collect();
         let mut scored: Vec<(u32, f32, Sparse)> = cands
             .into_iter()
             .filter_map(|o| {
