@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/auth/link", post(request_link))
         .route("/auth/signout", post(sign_out))
         .route("/spaces/{space}/activity", get(activity))
+        .route("/spaces/{space}/search", get(search))
         .route(
             "/spaces/{space}/imports",
             post(import_upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -814,4 +815,14 @@ async fn moderate(
             .moderate_statement(ctx.actor()?, id_from(&id, "id")?, accept)
             .await?,
     ))
+}
+
+/// `GET /spaces/{space}/search?q=…&channel=&author=&topic=&from=&to=&page=&per_page=`.
+async fn search(
+    State(st): State<AppState>,
+    Path(space): Path<String>,
+    Query(p): Query<crate::pages::SearchParams>,
+) -> ApiResult<Json<parvis_search::SearchResults>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(st.services.search(&space, &p.request()).await?))
 }

@@ -313,6 +313,21 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Merci ! Votre affirmation sera relue avant publication.",
         "Thank you! Your statement will be reviewed before it appears.",
     ),
+    (
+        "search_placeholder",
+        "Chercher dans les conversations…",
+        "Search the conversations…",
+    ),
+    ("filters", "Filtres", "Filters"),
+    ("author", "Auteur", "Author"),
+    ("from", "Du", "From"),
+    ("to", "Au", "To"),
+    ("results", "résultats", "results"),
+    (
+        "search_help",
+        "Astuces : \"expression exacte\", préfixe*, -exclure, un OR autre. Les accents et les pluriels sont ignorés.",
+        "Tips: \"exact phrase\", prefix*, -exclude, this OR that. Accents and plurals are ignored.",
+    ),
     ("skip_to_content", "Aller au contenu", "Skip to content"),
 ];
 

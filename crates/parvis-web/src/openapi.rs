@@ -363,6 +363,10 @@ fn schemas() -> Value {
             "projections": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "x": {"type": "number"}, "y": {"type": "number"}}}},
             "groups": {"type": "array", "items": {"type": "object"}}, "consensus": {"type": "object"}, "divisive": {"type": "array", "items": {"type": "object"}},
             "statements": {"type": "array", "items": {"type": "object"}}}},
+        "SearchResults": {"type": "object", "properties": {"total": {"type": "integer"}, "notice": {"type": ["string", "null"],
+            "description": "something about the query to show the person (e.g. an unbalanced quote was ignored)"},
+            "hits": {"type": "array", "items": {"type": "object", "properties": {"message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
+            "score": {"type": "number"}, "title": {"type": "string"}, "snippet_html": {"type": "string", "description": "escaped text; the only markup is <mark>"}}}}}},
         "MergeDone": {"type": "object", "properties": {"merge_id": {"type": "integer"}}},
         "MergeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kept_id": {"type": "integer"}, "merged_id": {"type": "integer"}, "reason": {"type": "string"},

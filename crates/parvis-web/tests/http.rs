@@ -15,6 +15,7 @@ const ADMIN_PASSWORD: &str = "correct horse battery staple";
 struct App {
     base: String,
     store: Store,
+    services: Services,
     mails: Arc<Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
 }
@@ -84,6 +85,7 @@ async fn spawn_app_on(url: Option<String>) -> App {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let index = std::sync::Arc::new(parvis_search::SearchIndex::in_memory().unwrap());
     let services = Services::new(
         store.clone(),
         mailer,
@@ -91,7 +93,8 @@ async fn spawn_app_on(url: Option<String>) -> App {
             public_url: base.clone(),
             ..Default::default()
         },
-    );
+    )
+    .with_search(index);
     // The first admin, as `parvis admin add` would create it, with a password.
     let hash = parvis_services_hash(ADMIN_PASSWORD);
     store
@@ -109,11 +112,12 @@ async fn spawn_app_on(url: Option<String>) -> App {
         })
         .await
         .unwrap();
-    let app = parvis_web::build(services, parvis_web::WebConfig::default());
+    let app = parvis_web::build(services.clone(), parvis_web::WebConfig::default());
     tokio::spawn(parvis_web::serve(listener, app, std::future::pending()));
     App {
         base,
         store,
+        services,
         mails,
         _dir: dir,
     }
@@ -1225,6 +1229,133 @@ async fn opinion_map_statements_votes_and_moderation() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_finds_french_and_english_with_filters_and_survives_bad_queries() {
+    on_both(|app| async move {
+        let token = admin_token(&app).await;
+        let auth = format!("Bearer {token}");
+        let c = client();
+        c.post(format!("{}/api/v1/spaces", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"slug": "forum", "name": "Forum"}))
+            .send()
+            .await
+            .unwrap();
+        c.post(format!("{}/api/v1/spaces/forum/topics", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"title": "Salons", "slug": "salons"}))
+            .send()
+            .await
+            .unwrap();
+        for (title, body, topic) in [
+            (
+                "Nos événements de printemps",
+                "Les **événements** en salle attirent les décideurs.",
+                Some("salons"),
+            ),
+            (
+                "Running a webinar",
+                "We are running webinars for partners <script>alert(1)</script>",
+                None,
+            ),
+            ("Mesure", "Le retour sur investissement reste flou.", None),
+        ] {
+            let mut b = json!({"title": title, "body": body});
+            if let Some(t) = topic {
+                b["topic"] = json!(t);
+            }
+            c.post(format!("{}/api/v1/spaces/forum/threads", app.base))
+                .header("authorization", &auth)
+                .json(&b)
+                .send()
+                .await
+                .unwrap();
+        }
+        assert!(app.services.index_pass(0).await.unwrap() >= 3);
+        let search = |q: &str| {
+            let url = format!("{}/api/v1/spaces/forum/search?{q}", app.base);
+            async move { reqwest::get(url).await.unwrap() }
+        };
+        let v: Value = search("q=evenement").await.json().await.unwrap();
+        assert_eq!(v["total"], 1, "accents and plurals folded: {v}");
+        assert!(
+            v["hits"][0]["snippet_html"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>")
+        );
+        let v: Value = search("q=run").await.json().await.unwrap();
+        assert_eq!(v["total"], 1, "English stemming: {v}");
+        assert!(
+            !v["hits"][0]["snippet_html"]
+                .as_str()
+                .unwrap()
+                .contains("<script")
+        );
+        let v: Value = search("q=%22retour+sur+investissement%22")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["total"], 1);
+        let v: Value = search("q=salle&topic=salons").await.json().await.unwrap();
+        assert_eq!(v["total"], 1);
+        let v: Value = search("q=salle&channel=email").await.json().await.unwrap();
+        assert_eq!(v["total"], 0);
+        let v: Value = search("q=salle&from=2000-01-01&to=2001-01-01")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["total"], 0);
+        for nasty in [
+            "q=%22unbalanced",
+            "q=AND+OR+NOT",
+            "q=***",
+            "q=-",
+            &format!("q={}", "a".repeat(5000)),
+            "q=",
+            "q=(((",
+        ] {
+            let r = search(nasty).await;
+            assert_eq!(r.status(), StatusCode::OK, "{nasty}");
+        }
+        let r = search("q=x&from=yesterday").await;
+        let (s, p) = problem(r).await;
+        assert_eq!(
+            (s, p["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("from"))
+        );
+        // New messages are found after the next indexing pass.
+        let t: Value = c
+            .get(format!("{}/api/v1/spaces/forum/threads", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tid = t["items"][0]["id"].as_i64().unwrap();
+        c.post(format!("{}/api/v1/threads/{tid}/messages", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"body": "Témoignage client enthousiaste"}))
+            .send()
+            .await
+            .unwrap();
+        app.services.index_pass(0).await.unwrap();
+        let v: Value = search("q=temoignages").await.json().await.unwrap();
+        assert_eq!(v["total"], 1);
+        let page = reqwest::get(format!("{}/s/forum/search?q=evenement", app.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<mark>"), "the search page highlights");
     })
     .await;
 }

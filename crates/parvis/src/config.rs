@@ -68,6 +68,12 @@ pub struct ServerArgs {
     #[arg(long, env = "PARVIS_THREAD_CACHE", value_name = "BOOL")]
     pub thread_cache: Option<bool>,
 
+    /// Where the full-text search index lives (one directory per running instance: only
+    /// one process may write an index). Default: next to the SQLite file (`FILE.search/`),
+    /// or `parvis-data/search-HASH` (one per database URL) with PostgreSQL.
+    #[arg(long, env = "PARVIS_SEARCH_DIR", value_name = "DIR")]
+    pub search_dir: Option<PathBuf>,
+
     /// How often followed feeds are polled, in seconds (`parvis follow add`). Default 900.
     #[arg(long, env = "PARVIS_POLL_INTERVAL", value_name = "SECONDS")]
     pub poll_interval: Option<u64>,
@@ -86,6 +92,7 @@ struct FileConfig {
     site_name: Option<String>,
     thread_cache: Option<bool>,
     poll_interval: Option<u64>,
+    search_dir: Option<PathBuf>,
 }
 
 /// The resolved configuration.
@@ -100,6 +107,7 @@ pub struct Config {
     pub site_name: String,
     pub thread_cache: bool,
     pub poll_interval_secs: u64,
+    pub search_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -140,6 +148,23 @@ fn read_file(path: Option<&PathBuf>) -> Result<FileConfig> {
     })
 }
 
+/// The default search directory: beside the SQLite file, else under parvis-data/.
+fn default_search_dir(database_url: &str) -> PathBuf {
+    match database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+    {
+        Some(path) => PathBuf::from(format!("{}.search", path.split('?').next().unwrap_or(path))),
+        // One index per database: a short, stable hash of the URL names the directory.
+        None => {
+            let hash = database_url.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ b as u64).wrapping_mul(0x100000001b3)
+            });
+            PathBuf::from(format!("parvis-data/search-{:08x}", hash as u32))
+        }
+    }
+}
+
 impl Config {
     /// Merge flags/environment (already merged by clap), the file, and defaults.
     pub fn resolve(store: &StoreArgs, server: &ServerArgs, default_db: &str) -> Result<Config> {
@@ -164,12 +189,18 @@ impl Config {
                     }
                 )
             });
+        let database_url = store
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| default_db.to_string());
         Ok(Config {
-            database_url: store
-                .database_url
+            search_dir: server
+                .search_dir
                 .clone()
-                .or(file.database_url)
-                .unwrap_or_else(|| default_db.to_string()),
+                .or(file.search_dir)
+                .unwrap_or_else(|| default_search_dir(&database_url)),
+            database_url,
             host,
             port,
             public_url,

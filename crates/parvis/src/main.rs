@@ -512,6 +512,14 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
         secure_cookies: config.public_url.starts_with("https://"),
         site_name: config.site_name.clone(),
     };
+    let index = parvis_search::SearchIndex::open(&config.search_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the search index at {}: {e}. Only one running Parvis may use an index directory: give each instance its own --search-dir",
+            config.search_dir.display()
+        )
+    })?;
+    let services = services.with_search(std::sync::Arc::new(index));
+    services.spawn_indexer(std::time::Duration::from_secs(2));
     services.spawn_cache_watch(std::time::Duration::from_secs(1));
     services.spawn_follower(
         std::time::Duration::from_secs(config.poll_interval_secs),
@@ -534,6 +542,7 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     };
     println!("Parvis {} is running at {url}", env!("CARGO_PKG_VERSION"));
     println!("  store: {} ({})", where_, store.backend().name());
+    println!("  search index: {}", config.search_dir.display());
     if let Some(d) = &demo_summary {
         if d.loaded {
             println!(
