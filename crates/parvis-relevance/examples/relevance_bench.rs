@@ -68,6 +68,7 @@ fn main() {
                 title: m.title.as_deref(),
                 topics: &[],
                 reply_to: r.map(|r| MemberId(r + c * np)),
+                mentions: &[],
             });
             added += 1;
             last_at = last_at.max(m.at);
@@ -168,6 +169,7 @@ fn synthetic(n: usize) -> Vec<EvalMessage> {
                 thread: format!("m{thread}"),
                 parent: (i % 3 != 0).then(|| format!("m{thread}")),
                 person: format!("p{}", next() % 3000),
+                name: String::new(),
                 at: 1_600_000_000_000 + i as i64 * 600_000,
                 text: words.join(" "),
                 title: None,

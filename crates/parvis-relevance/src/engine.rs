@@ -71,6 +71,8 @@ pub struct Config {
     /// Weight of the member's tie with whoever started the thread (people
     /// answer those they already talk with).
     pub w_starter_tie: f32,
+    /// Bonus for a thread where the member was mentioned and has not posted.
+    pub w_mention: f32,
     /// Bonus for a thread nobody has answered yet (one participant): in
     /// question-and-answer communities, that is where a newcomer is useful.
     pub w_awaiting: f32,
@@ -118,6 +120,7 @@ impl Default for Config {
             w_sim: 1.0,
             w_peer: 0.3,
             w_awaiting: 0.0,
+            w_mention: 1.0,
             w_starter_tie: 0.2,
             w_affinity: 0.3,
             w_negative: 1.0,
@@ -188,6 +191,8 @@ pub struct MessageInput<'a> {
     pub topics: &'a [TopicId],
     /// Author of the message this one answers, if known.
     pub reply_to: Option<MemberId>,
+    /// Members the message addresses by name or @-mention.
+    pub mentions: &'a [MemberId],
 }
 
 /// Feedback from a member on their feed.
@@ -257,6 +262,8 @@ pub enum Reason {
         /// Decayed message count, rounded.
         recent_messages: u32,
     },
+    /// "You were mentioned here."
+    Mentioned,
     /// A starter item for a member with no history.
     Starter,
 }
@@ -347,6 +354,7 @@ struct MemberState {
     threads: FxHashMap<u32, Affinity>,
     ties: FxHashMap<u32, Decayed>,
     negative: Sparse,
+    mentioned: FxHashSet<u32>,
     muted: Vec<TopicId>,
     dismissed: FxHashSet<u32>,
     declared: Vec<TopicId>,
@@ -362,6 +370,7 @@ impl MemberState {
             threads: FxHashMap::default(),
             ties: FxHashMap::default(),
             negative: Vec::new(),
+            mentioned: FxHashSet::default(),
             muted: Vec::new(),
             dismissed: FxHashSet::default(),
             declared: Vec::new(),
@@ -573,6 +582,12 @@ impl Engine {
         let add = sparse::merge_add(&mv, c.own_text_share, &ctx, 1.0 - c.own_text_share);
         self.apply_to_profile(author, tix, kind, &add, w, msg.at, true);
 
+        for &who in msg.mentions {
+            if who != msg.author {
+                let w = self.member(who);
+                self.members[w as usize].mentioned.insert(tix);
+            }
+        }
         // Ties: the one answered counts most; co-participants a little.
         let replied = msg.reply_to.and_then(|r| self.member_ix.get(&r).copied()).filter(|&r| r != author);
         if let Some(r) = replied {
@@ -731,6 +746,12 @@ impl Engine {
         let mut rel = c.w_base + c.w_sim * s.sim + c.w_peer * (1.0 + s.peer).ln();
         if th.participants.len() == 1 && Some(th.participants[0].member) != q.me {
             rel += c.w_awaiting;
+        }
+        if let Some(m) = q.me
+            && c.w_mention != 0.0
+            && self.members[m as usize].mentioned.contains(&tix)
+        {
+            rel += c.w_mention;
         }
         if c.w_starter_tie != 0.0
             && let Some(p) = th.participants.first()
@@ -969,6 +990,11 @@ impl Engine {
         }
         if s.momentum >= 3.0 {
             out.push(Reason::Trending { recent_messages: s.momentum.round() as u32 });
+        }
+        if let Some(m) = q.me
+            && self.members[m as usize].mentioned.contains(&tix)
+        {
+            out.insert(0, Reason::Mentioned);
         }
         let _ = now;
         out

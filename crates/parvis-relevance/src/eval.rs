@@ -62,6 +62,8 @@ pub struct EvalMessage {
     pub parent: Option<String>,
     /// Person key (normalised e-mail, or handle).
     pub person: String,
+    /// Display name as the message shows it.
+    pub name: String,
     /// Unix ms.
     pub at: i64,
     /// The author's own text (quotes and footers removed).
@@ -167,6 +169,7 @@ pub fn load_mbox_paths(paths: &[PathBuf]) -> Result<Vec<EvalMessage>, RelevanceE
             thread: m.thread_source_id,
             parent: m.parent_source_id,
             person,
+            name: m.author.display_name.clone(),
             at: m.created_at,
             text: own_text(&m.body_text),
             title: m.thread_title.as_deref().map(clean_title),
@@ -261,6 +264,18 @@ pub fn person_key(email: &str) -> String {
             .collect()
     };
     format!("{}#{}", map(&local), map(&domain))
+}
+
+/// The folded first name of a display name (`"Bivand, Roger"` → `roger`),
+/// when it looks like one (3+ letters).
+fn first_name(display: &str) -> Option<String> {
+    let d = display.trim();
+    let first = match d.split_once(',') {
+        Some((_, given)) => given.split_whitespace().next(),
+        None => d.split_whitespace().next(),
+    }?;
+    let f = crate::text::fold(first);
+    (f.chars().count() >= 3 && f.chars().all(char::is_alphabetic)).then_some(f)
 }
 
 /// The author's own words: quoted lines, attributions, signatures and
@@ -371,6 +386,8 @@ struct Known<'a> {
     posted: FxHashMap<i64, FxHashSet<i64>>,
     /// Last message time per person.
     last_seen: FxHashMap<&'a str, i64>,
+    /// Folded first name → person (`None` when two people share it).
+    first_names: FxHashMap<String, Option<i64>>,
 }
 
 impl<'a> Known<'a> {
@@ -384,6 +401,7 @@ impl<'a> Known<'a> {
             stats: Vec::new(),
             posted: FxHashMap::default(),
             last_seen: FxHashMap::default(),
+            first_names: FxHashMap::default(),
         }
     }
 
@@ -406,7 +424,15 @@ impl<'a> Known<'a> {
         self.last_seen.insert(m.person.as_str(), m.at);
         let reply_to = m.parent.as_deref().and_then(|pid| self.author_of.get(pid)).map(|&a| MemberId(a));
         self.author_of.insert(m.id.as_str(), p);
+        let mentions = self.mentions(m, p);
+        if let Some(first) = first_name(&m.name) {
+            let e = self.first_names.entry(first).or_insert(Some(p));
+            if *e != Some(p) {
+                *e = None;
+            }
+        }
         self.engine.add_message(&MessageInput {
+            mentions: &mentions,
             thread: ThreadId(t),
             author: MemberId(p),
             at: m.at,
@@ -415,6 +441,26 @@ impl<'a> Known<'a> {
             topics: &[],
             reply_to,
         });
+    }
+
+    /// People greeted by first name in the first line of the message
+    /// ("Hi Roger," / "Dear Edzer"), among first names seen so far that
+    /// belong to one person only.
+    fn mentions(&self, m: &EvalMessage, author: i64) -> Vec<MemberId> {
+        let Some(line) = m.text.lines().map(str::trim).find(|l| !l.is_empty()) else { return Vec::new() };
+        let mut out = Vec::new();
+        for w in line.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(8) {
+            if !w.chars().next().is_some_and(char::is_uppercase) {
+                continue;
+            }
+            if let Some(Some(p)) = self.first_names.get(&crate::text::fold(w))
+                && *p != author
+                && !out.contains(&MemberId(*p))
+            {
+                out.push(MemberId(*p));
+            }
+        }
+        out
     }
 
     /// Top-20 of each method for `user` as of `now`.

@@ -22,6 +22,7 @@ fn msg(e: &mut Engine, thread: i64, author: i64, at: i64, text: &str, topics: &[
         title: None,
         topics,
         reply_to: None,
+        mentions: &[],
     });
 }
 
@@ -123,8 +124,8 @@ fn a_member_without_history_gets_a_flagged_starter_feed_in_their_topics() {
 #[test]
 fn close_peers_activity_is_a_named_reason() {
     let mut e = Engine::new(Config::default());
-    e.add_message(&MessageInput { thread: ThreadId(1), author: MemberId(2), at: T0, text: GEO, title: None, topics: &[], reply_to: None });
-    e.add_message(&MessageInput { thread: ThreadId(1), author: MemberId(1), at: T0 + 10, text: GEO, title: None, topics: &[], reply_to: Some(MemberId(2)) });
+    e.add_message(&MessageInput { thread: ThreadId(1), author: MemberId(2), at: T0, text: GEO, title: None, topics: &[], reply_to: None, mentions: &[] });
+    e.add_message(&MessageInput { thread: ThreadId(1), author: MemberId(1), at: T0 + 10, text: GEO, title: None, topics: &[], reply_to: Some(MemberId(2)), mentions: &[] });
     msg(&mut e, 2, 2, T0 + DAY, COOK, &[]);
     let feed = e.feed(MemberId(1), T0 + DAY + 10, &FeedOptions::default());
     let item = feed.items.iter().find(|i| i.thread == ThreadId(2)).expect("peer's thread proposed");
@@ -289,6 +290,7 @@ fn synthetic_timeline() -> Vec<EvalMessage> {
                 thread: id.clone(),
                 parent: None,
                 person: asker.clone(),
+                name: asker.clone(),
                 at,
                 text: format!("{} {} question", words[g][0], words[g][(next() % 4) as usize]),
                 title: Some(format!("{} help", words[g][1])),
@@ -302,6 +304,7 @@ fn synthetic_timeline() -> Vec<EvalMessage> {
                     id: format!("{id}-r{r}"),
                     thread: id.clone(),
                     parent: Some(id.clone()),
+                    name: answerer.clone(),
                     person: answerer,
                     at: at + (r + 1) * 7_200_000 + (next() % 120) as i64 * 3_600_000,
                     text: format!("use {} {}", words[g][2], words[g][3]),
@@ -382,4 +385,24 @@ fn evaluation_on_the_shared_corpus() {
     assert!(r.cases >= 10);
     assert!(r.parvis.ndcg_at_10 > r.most_active.ndcg_at_10);
     assert!(r.parvis.ndcg_at_10 >= 0.9 * r.most_recent.ndcg_at_10, "{r:?}");
+}
+
+#[test]
+fn a_mention_lifts_the_thread_and_says_why() {
+    let mut e = feed_world();
+    e.add_message(&MessageInput {
+        thread: ThreadId(500),
+        author: MemberId(4),
+        at: T0 + DAY,
+        text: COOK,
+        title: None,
+        topics: &[],
+        reply_to: None,
+        mentions: &[MemberId(1)],
+    });
+    let feed = e.feed(MemberId(1), T0 + 2 * DAY, &FeedOptions { page_size: 30, exclude_posted: true, diversify: false });
+    let pos = feed.items.iter().position(|i| i.thread == ThreadId(500)).expect("mentioned thread in the feed");
+    let cook = feed.items.iter().position(|i| i.thread == ThreadId(300)).expect("other cooking thread in the feed");
+    assert!(pos < cook, "{feed:?}");
+    assert_eq!(feed.items[pos].reasons[0], Reason::Mentioned);
 }
