@@ -16,6 +16,23 @@
 //! * [`eval`] — an offline, leakage-free evaluation of the feed against two
 //!   baselines on any folder of mbox files.
 //!
+//! ## Entry points the app calls
+//!
+//! ```text
+//! Engine::new(Config) / Config::default() / Config::mailing_list()
+//! Engine::add_message(&MessageInput { thread, author, at, text, title, topics, reply_to, mentions })
+//! Engine::add_event(MemberId, ThreadId, EventKind::{Reacted, Read, ..}, at)
+//! Engine::add_feedback(MemberId, Feedback::{MuteTopic, UnmuteTopic, NotInterested})
+//! Engine::declare_topics(MemberId, &[TopicId]) / Engine::set_thread_topics(ThreadId, &[TopicId], at)
+//! Engine::feed(MemberId, now, &FeedOptions) -> Feed { items: Vec<FeedItem>, starter }
+//! Engine::rank_feed(MemberId, now, &[ThreadId], &FeedOptions) -> Vec<FeedItem>
+//! Engine::peers(MemberId, now, k) -> Vec<Peer>
+//! Engine::interests(MemberId, now, n) -> Vec<(String, f32)>
+//! matching::plan(&[Participant], &MatchRequest) -> MatchPlan   (+ matching::violations)
+//! intro::InteractionGraph::{add, intro_paths(from, to, &consenting, now, k, max_hops)}
+//! eval::evaluate_feed(&Path) -> Result<EvalReport, RelevanceError>
+//! ```
+//!
 //! ## Design decisions
 //!
 //! * **Decay without rebuilding.** Every profile, tie and momentum is an
