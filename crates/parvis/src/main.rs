@@ -96,6 +96,11 @@ enum Command {
         #[command(subcommand)]
         command: OpinionCommand,
     },
+    /// Measure how well Parvis's feed predicts what people join next.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
     /// Follow feeds live: `parvis serve` polls them and imports new items.
     Follow {
         #[command(subcommand)]
@@ -158,6 +163,21 @@ enum OpinionCommand {
         /// The topic's URL name (default: polis-<folder name>).
         #[arg(long)]
         topic: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum EvalCommand {
+    /// On a folder of mbox files: at weekly cut-offs, hide what comes after, rank the threads
+    /// each active person had not joined using only what came before, and score the ranking
+    /// against the threads they did join next (nDCG@10, recall@20), with the baselines
+    /// `most_recent` and `most_active` ranked from the same data.
+    Feed {
+        /// A folder of mbox files (a mailing-list archive).
+        dir: PathBuf,
+        /// Print the result as one JSON object (keys `parvis`, `most_recent`, `most_active`).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -421,6 +441,29 @@ async fn run(cli: Cli) -> Result<()> {
                 topic.slug
             );
             println!("  its map: /s/{space}/t/{}/opinion", topic.slug);
+            Ok(())
+        }
+        Command::Eval {
+            command: EvalCommand::Feed { dir, json },
+        } => {
+            let report = tokio::task::spawn_blocking(move || parvis_relevance::evaluate_feed(&dir))
+                .await??;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "{} people over {} cut-offs ({} cases), first cut-off {}",
+                    report.users, report.cutoffs, report.cases, report.cutoff
+                );
+                println!("{:<12} {:>9} {:>10}", "method", "nDCG@10", "recall@20");
+                for (name, s) in [
+                    ("parvis", report.parvis),
+                    ("most_recent", report.most_recent),
+                    ("most_active", report.most_active),
+                ] {
+                    println!("{name:<12} {:>9.4} {:>10.4}", s.ndcg_at_10, s.recall_at_20);
+                }
+            }
             Ok(())
         }
         Command::Follow { command } => {
