@@ -406,3 +406,27 @@ fn a_mention_lifts_the_thread_and_says_why() {
     assert!(pos < cook, "{feed:?}");
     assert_eq!(feed.items[pos].reasons[0], Reason::Mentioned);
 }
+
+#[test]
+fn rank_feed_ranks_given_candidates_and_reasons_have_a_stable_json_shape() {
+    let e = feed_world();
+    let items = e.rank_feed(
+        MemberId(1),
+        T0 + 2 * DAY,
+        &[ThreadId(300), ThreadId(201), ThreadId(424242)],
+        &FeedOptions { page_size: 10, exclude_posted: true, diversify: true },
+    );
+    let ids: Vec<i64> = items.iter().map(|i| i.thread.0).collect();
+    assert_eq!(ids, vec![201, 300], "interest first, unknown ignored");
+    let json = serde_json::to_string(&vec![
+        Reason::RepliedTo { thread: ThreadId(7) },
+        Reason::PeersActive { count: 3, peers: vec![MemberId(2)] },
+        Reason::Topic { topic: TopicId(4) },
+        Reason::Mentioned,
+    ])
+    .unwrap();
+    assert_eq!(
+        json,
+        r#"[{"kind":"replied_to","thread":7},{"kind":"peers_active","count":3,"peers":[2]},{"kind":"topic","topic":4},{"kind":"mentioned"}]"#
+    );
+}
