@@ -20,6 +20,7 @@ pub mod follow;
 pub mod import;
 mod mail;
 pub mod opinion;
+pub mod relevance;
 pub mod search;
 
 pub use auth::{Actor, SignedIn, bootstrap_admin};
@@ -102,6 +103,7 @@ struct Inner {
     threads: cache::ThreadCache,
     opinion: opinion::OpinionCache,
     search: std::sync::RwLock<Option<Arc<parvis_search::SearchIndex>>>,
+    feeds: relevance::FeedEngines,
 }
 
 /// Bodies longer than this are refused (about 20 pages of text).
@@ -118,6 +120,7 @@ impl Services {
                 threads: cache::ThreadCache::default(),
                 opinion: Default::default(),
                 search: std::sync::RwLock::new(None),
+                feeds: Default::default(),
             }),
         }
     }

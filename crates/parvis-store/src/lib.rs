@@ -19,6 +19,7 @@ mod content;
 mod import;
 mod members;
 mod opinion;
+mod relevance;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
@@ -27,6 +28,7 @@ pub use import::{
 };
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
+pub use relevance::{MessageSignal, ThreadEvent};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
@@ -96,6 +98,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("schema_v2.sql")),
     (3, include_str!("schema_v3.sql")),
+    (5, include_str!("schema_v5.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

@@ -45,6 +45,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/auth/signout", post(sign_out))
         .route("/spaces/{space}/activity", get(activity))
         .route("/spaces/{space}/search", get(search))
+        .route("/spaces/{space}/feed", get(feed))
+        .route("/spaces/{space}/feed/feedback", post(feed_feedback))
+        .route("/spaces/{space}/peers", get(peers))
         .route(
             "/spaces/{space}/imports",
             post(import_upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -825,4 +828,39 @@ async fn search(
 ) -> ApiResult<Json<parvis_search::SearchResults>> {
     let space = st.services.space(&space).await?;
     Ok(Json(st.services.search(&space, &p.request()).await?))
+}
+
+#[derive(Deserialize)]
+struct SizeQuery {
+    size: Option<usize>,
+}
+
+/// The signed-in member's feed in a space ("Pour vous"), each item with its reasons.
+async fn feed(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Query(q): Query<SizeQuery>) -> ApiResult<Json<parvis_services::relevance::FeedView>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(st.services.feed(ctx.actor()?, &space, q.size.unwrap_or(20)).await?))
+}
+
+#[derive(Deserialize)]
+struct FeedbackBody {
+    kind: String,
+    target: i64,
+    #[serde(default = "yes")]
+    on: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn feed_feedback(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, ApiJson(b): ApiJson<FeedbackBody>) -> ApiResult<StatusCode> {
+    let space = st.services.space(&space).await?;
+    st.services.feed_feedback(ctx.actor()?, &space, &b.kind, b.target, b.on).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The members whose current concerns are closest to the signed-in member's.
+async fn peers(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Query(q): Query<SizeQuery>) -> ApiResult<Json<serde_json::Value>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(serde_json::json!({ "items": st.services.peers(ctx.actor()?, &space, q.size.unwrap_or(10)).await? })))
 }

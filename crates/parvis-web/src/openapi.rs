@@ -367,6 +367,13 @@ fn schemas() -> Value {
             "description": "something about the query to show the person (e.g. an unbalanced quote was ignored)"},
             "hits": {"type": "array", "items": {"type": "object", "properties": {"message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
             "score": {"type": "number"}, "title": {"type": "string"}, "snippet_html": {"type": "string", "description": "escaped text; the only markup is <mark>"}}}}}},
+        "Feed": {"type": "object", "properties": {"starter": {"type": "boolean", "description": "true for a member with no history: popular and fresh threads"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"thread": {"$ref": "#/components/schemas/ThreadSummary"},
+            "reasons": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string"}, "count": {"type": "integer"}, "names": {"type": "array", "items": {"type": "string"}}}}}}}}}},
+        "FeedFeedback": {"type": "object", "required": ["kind", "target"], "properties": {"kind": {"type": "string", "enum": ["not_interested", "mute_topic"]},
+            "target": {"type": "integer"}, "on": {"type": "boolean"}}},
+        "PeerList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "member": {"$ref": "#/components/schemas/MemberRef"}, "closeness": {"type": "number"}, "shared_subjects": {"type": "array", "items": {"type": "string"}}}}}}},
         "MergeDone": {"type": "object", "properties": {"merge_id": {"type": "integer"}}},
         "MergeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kept_id": {"type": "integer"}, "merged_id": {"type": "integer"}, "reason": {"type": "string"},

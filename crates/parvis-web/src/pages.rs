@@ -35,6 +35,7 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("import.html", include_str!("../templates/import.html")),
     ("opinion.html", include_str!("../templates/opinion.html")),
     ("search.html", include_str!("../templates/search.html")),
+    ("feed.html", include_str!("../templates/feed.html")),
 ];
 
 /// The template environment, built once at start-up. Names end in `.html`, so minijinja
@@ -140,6 +141,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/s/{space}/activity", get(activity_page))
         .route("/s/{space}/search", get(search_page))
+        .route("/feed", get(feed_redirect))
+        .route("/s/{space}/feed", get(feed_page))
+        .route("/s/{space}/feed/feedback", post(feed_feedback))
         .route("/s/{space}/t/{topic}/opinion", get(opinion_page))
         .route("/s/{space}/t/{topic}/opinion.json", get(opinion_json))
         .route("/s/{space}/t/{topic}/opinion.csv", get(opinion_csv))
@@ -1139,6 +1143,40 @@ async fn import_upload(
         "import.html",
         context! { spaces => Value::from_serialize(&spaces), formats => import_formats(), summary => Value::from_serialize(&summary) },
     )
+}
+
+/// "Pour vous" without a space: the first space's feed.
+async fn feed_redirect(State(st): State<AppState>, ctx: Ctx) -> PageResult {
+    let spaces = st.services.spaces().await.map_err(fail(&st, &ctx))?;
+    match spaces.first() {
+        Some(s) => Ok(see_other(&format!("/s/{}/feed", s.slug))),
+        None => Ok(see_other("/")),
+    }
+}
+
+async fn feed_page(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>) -> PageResult {
+    let Some(actor) = ctx.actor.clone() else {
+        return Ok(see_other(&format!("/signin?next=/s/{space}/feed")));
+    };
+    let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
+    let feed = st.services.feed(&actor, &space, 20).await.map_err(fail(&st, &ctx))?;
+    let peers = st.services.peers(&actor, &space, 8).await.map_err(fail(&st, &ctx))?;
+    render(&st, &ctx, "feed.html", context! { space => Value::from_serialize(&space), feed => Value::from_serialize(&feed), peers => Value::from_serialize(&peers) })
+}
+
+#[derive(Deserialize)]
+struct FeedbackForm {
+    csrf: String,
+    kind: String,
+    target: i64,
+}
+
+async fn feed_feedback(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Form(f): Form<FeedbackForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf).map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
+    st.services.feed_feedback(actor, &space, &f.kind, f.target, true).await.map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!("/s/{}/feed", space.slug)))
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]

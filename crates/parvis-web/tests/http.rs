@@ -1359,3 +1359,70 @@ async fn search_finds_french_and_english_with_filters_and_survives_bad_queries()
     })
     .await;
 }
+
+#[tokio::test]
+async fn feed_explains_itself_learns_from_feedback_and_names_peers() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth).json(&json!({"slug": "forum", "name": "Forum"})).send().await.unwrap();
+    for (title, slug) in [("Salons", "salons"), ("Mesure", "mesure")] {
+        c.post(format!("{}/api/v1/spaces/forum/topics", app.base)).header("authorization", &auth).json(&json!({"title": title, "slug": slug})).send().await.unwrap();
+    }
+    // A second member, Léa, who writes about trade fairs like the admin.
+    c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth).json(&json!({"email": "lea@client.example", "display_name": "Léa Martin"})).send().await.unwrap();
+    let lea = client();
+    lea.get(wait_for_link(&app.mails, 1).await).send().await.unwrap();
+    let lea_csrf = me_csrf(&lea, &app).await;
+    // A brand-new member gets a starter feed, and the page says so.
+    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["starter"], true);
+    let mut ids = Vec::new();
+    for (title, body, topic) in [
+        ("Salon de Lyon : stands et rendez-vous", "Organiser les rendez-vous sur le stand du salon de Lyon", "salons"),
+        ("Salon de Paris : bilan des stands", "Les stands du salon de Paris ont attiré des décideurs", "salons"),
+        ("Mesurer le ROI des webinaires", "Comment mesurer le retour sur investissement des webinaires ?", "mesure"),
+        ("Tableau de bord des leads", "Un tableau de bord pour mesurer les leads et le retour sur investissement", "mesure"),
+    ] {
+        let t: Value = c.post(format!("{}/api/v1/spaces/forum/threads", app.base)).header("authorization", &auth)
+            .json(&json!({"title": title, "body": body, "topic": topic})).send().await.unwrap().json().await.unwrap();
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    // Léa replies in the Lyon thread about stands.
+    lea.post(format!("{}/api/v1/threads/{}/messages", app.base, ids[0])).header("x-csrf-token", &lea_csrf)
+        .json(&json!({"body": "Nous aurons un stand au salon, je propose des rendez-vous"})).send().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await; // past the engine's refresh period
+    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["starter"], false);
+    let items = v["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| !i["reasons"].as_array().unwrap().is_empty()), "every item says why: {v}");
+    let pos = |v: &Value, id: i64| v["items"].as_array().unwrap().iter().position(|i| i["thread"]["id"] == id);
+    let paris = pos(&v, ids[1]).expect("the other trade-fair thread is in the feed");
+    if let Some(roi) = pos(&v, ids[2]) {
+        assert!(paris < roi, "trade fairs come before webinars for someone who talks about stands");
+    }
+    // "Not interested" removes the thread; muting a topic removes its threads.
+    let r = lea.post(format!("{}/api/v1/spaces/forum/feed/feedback", app.base)).header("x-csrf-token", &lea_csrf)
+        .json(&json!({"kind": "not_interested", "target": ids[1]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    assert!(pos(&v, ids[1]).is_none(), "not interested: gone");
+    let mesure: Value = c.get(format!("{}/api/v1/spaces/forum/topics", app.base)).send().await.unwrap().json().await.unwrap();
+    let mesure_id = mesure["items"].as_array().unwrap().iter().find(|t| t["slug"] == "mesure").unwrap()["id"].as_i64().unwrap();
+    lea.post(format!("{}/api/v1/spaces/forum/feed/feedback", app.base)).header("x-csrf-token", &lea_csrf)
+        .json(&json!({"kind": "mute_topic", "target": mesure_id})).send().await.unwrap();
+    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    assert!(pos(&v, ids[2]).is_none() && pos(&v, ids[3]).is_none(), "muted topic: gone: {v}");
+    // Peers: the admin, who also writes about stands and fairs, with the shared subjects named.
+    let p: Value = lea.get(format!("{}/api/v1/spaces/forum/peers", app.base)).send().await.unwrap().json().await.unwrap();
+    let first = &p["items"][0];
+    assert_eq!(first["member"]["handle"], "camille", "{p}");
+    assert!(!first["shared_subjects"].as_array().unwrap().is_empty());
+    let page = lea.get(format!("{}/s/forum/feed", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Camille Admin") && page.contains("Pas intéressé"));
+    // Anonymous visitors are sent to sign in.
+    let r = client().get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,236 @@
+//! "Pour vous": the feed of what matters to a member now, and their peers of the moment,
+//! computed by `parvis-relevance` from the store's messages, reactions, reads and feedback.
+//!
+//! One engine per space lives in memory. It is built on first use and then fed
+//! incrementally: messages above the last id it saw, reactions and reads since its last
+//! refresh, and feedback as members give it. A refresh happens at most every few seconds,
+//! so bursts of requests cost one store round.
+
+use crate::{Actor, Result, ServiceError, Services};
+use parvis_domain::*;
+use parvis_relevance as rel;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+const REFRESH_EVERY: Duration = Duration::from_secs(3);
+
+struct SpaceEngine {
+    engine: rel::Engine,
+    last_message: i64,
+    events_since: Millis,
+    refreshed: Instant,
+}
+
+#[derive(Default)]
+pub(crate) struct FeedEngines {
+    spaces: Mutex<HashMap<SpaceId, Arc<Mutex<SpaceEngine>>>>,
+}
+
+fn feed_message(e: &mut rel::Engine, m: &parvis_store::MessageSignal) {
+    let text = markdown::to_plain_text(&m.body_md);
+    let topics: Vec<rel::TopicId> = m.topic_id.map(|t| rel::TopicId(t.0)).into_iter().collect();
+    e.add_message(&rel::engine::MessageInput {
+        thread: rel::ThreadId(m.thread_id.0),
+        author: rel::MemberId(m.author_id.0),
+        at: m.created_at,
+        text: &text,
+        title: Some(&m.title),
+        topics: &topics,
+        reply_to: m.parent_author.map(|a| rel::MemberId(a.0)),
+        mentions: &[],
+    });
+}
+
+fn feed_event(e: &mut rel::Engine, ev: &parvis_store::ThreadEvent) {
+    let kind = if ev.kind == "read" { rel::engine::EventKind::Read } else { rel::engine::EventKind::Reacted };
+    e.add_event(rel::MemberId(ev.member_id.0), rel::ThreadId(ev.thread_id.0), kind, ev.at);
+}
+
+fn feedback_of(kind: &str, target: i64) -> Option<rel::engine::Feedback> {
+    match kind {
+        "mute_topic" => Some(rel::engine::Feedback::MuteTopic { topic: rel::TopicId(target) }),
+        "not_interested" => Some(rel::engine::Feedback::NotInterested { thread: rel::ThreadId(target) }),
+        _ => None,
+    }
+}
+
+/// One reason, ready to be put in words by the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonView {
+    /// `replied_to`, `started`, `reacted_to`, `read`, `peers_active`, `topic`, `terms`,
+    /// `trending`, `mentioned`, `starter`.
+    pub kind: String,
+    pub count: u32,
+    /// Names of people or of a thread or topic, depending on the kind.
+    pub names: Vec<String>,
+}
+
+/// One item of a member's feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedEntry {
+    pub thread: ThreadSummary,
+    pub reasons: Vec<ReasonView>,
+}
+
+/// A member's feed in a space.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedView {
+    pub items: Vec<FeedEntry>,
+    /// True for a member with no history yet: popular and fresh threads, and the page says so.
+    pub starter: bool,
+}
+
+/// A peer with the subjects shared.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerView {
+    pub member: MemberRef,
+    pub closeness: f32,
+    pub shared_subjects: Vec<String>,
+}
+
+impl Services {
+    async fn space_engine(&self, space: &Space) -> Result<Arc<Mutex<SpaceEngine>>> {
+        let existing = self.inner.feeds.spaces.lock().await.get(&space.id).cloned();
+        let slot = match existing {
+            Some(s) => s,
+            None => {
+                let messages = self.store().space_messages_since(space.id, 0).await?;
+                let events = self.store().space_events_since(space.id, 0).await?;
+                let feedback = self.store().all_feedback().await?;
+                let built = tokio::task::spawn_blocking(move || {
+                    let mut engine = rel::Engine::new(rel::Config::default());
+                    for m in &messages {
+                        feed_message(&mut engine, m);
+                    }
+                    for ev in &events {
+                        feed_event(&mut engine, ev);
+                    }
+                    for (member, kind, target) in &feedback {
+                        if let Some(f) = feedback_of(kind, *target) {
+                            engine.add_feedback(rel::MemberId(member.0), f);
+                        }
+                    }
+                    SpaceEngine {
+                        engine,
+                        last_message: messages.last().map(|m| m.id).unwrap_or(0),
+                        events_since: now_millis(),
+                        refreshed: Instant::now(),
+                    }
+                })
+                .await
+                .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
+                let slot = Arc::new(Mutex::new(built));
+                self.inner.feeds.spaces.lock().await.insert(space.id, slot.clone());
+                return Ok(slot);
+            }
+        };
+        {
+            let mut s = slot.lock().await;
+            if s.refreshed.elapsed() >= REFRESH_EVERY {
+                let since = s.events_since;
+                let now = now_millis();
+                let messages = self.store().space_messages_since(space.id, s.last_message).await?;
+                let events = self.store().space_events_since(space.id, since).await?;
+                for m in &messages {
+                    feed_message(&mut s.engine, m);
+                }
+                for ev in &events {
+                    feed_event(&mut s.engine, ev);
+                }
+                if let Some(m) = messages.last() {
+                    s.last_message = m.id;
+                }
+                s.events_since = now;
+                s.refreshed = Instant::now();
+            }
+        }
+        Ok(slot)
+    }
+
+    async fn reason_views(&self, reasons: &[rel::Reason], topics: &HashMap<i64, String>) -> Result<Vec<ReasonView>> {
+        let mut out = Vec::new();
+        for r in reasons {
+            let (kind, count, names) = match r {
+                rel::Reason::RepliedTo { thread } => ("replied_to", 0, self.thread_title(thread.0).await?),
+                rel::Reason::Started { thread } => ("started", 0, self.thread_title(thread.0).await?),
+                rel::Reason::ReactedTo { thread } => ("reacted_to", 0, self.thread_title(thread.0).await?),
+                rel::Reason::Read { thread } => ("read", 0, self.thread_title(thread.0).await?),
+                rel::Reason::PeersActive { count, peers } => {
+                    let ids: Vec<MemberId> = peers.iter().map(|p| MemberId(p.0)).collect();
+                    let names = self.store().member_refs(&ids).await?.into_iter().map(|m| m.display_name).collect();
+                    ("peers_active", *count, names)
+                }
+                rel::Reason::Topic { topic } => ("topic", 0, topics.get(&topic.0).cloned().into_iter().collect()),
+                rel::Reason::Terms { terms } => ("terms", 0, terms.clone()),
+                rel::Reason::Trending { recent_messages } => ("trending", *recent_messages, Vec::new()),
+                rel::Reason::Mentioned => ("mentioned", 0, Vec::new()),
+                rel::Reason::Starter => ("starter", 0, Vec::new()),
+            };
+            out.push(ReasonView { kind: kind.into(), count, names });
+        }
+        Ok(out)
+    }
+
+    async fn thread_title(&self, id: i64) -> Result<Vec<String>> {
+        Ok(self.store().thread(ThreadId(id)).await?.map(|t| t.title).into_iter().collect())
+    }
+
+    /// The member's feed in a space, with the reasons of each item.
+    pub async fn feed(&self, actor: &Actor, space: &Space, size: usize) -> Result<FeedView> {
+        let slot = self.space_engine(space).await?;
+        let feed = {
+            let s = slot.lock().await;
+            let opts = rel::engine::FeedOptions { page_size: size.clamp(1, 50), ..Default::default() };
+            s.engine.feed(rel::MemberId(actor.member.id.0), now_millis(), &opts)
+        };
+        let topics: HashMap<i64, String> = self.topics(space).await?.into_iter().map(|t| (t.id.0, t.title)).collect();
+        let mut items = Vec::with_capacity(feed.items.len());
+        for item in &feed.items {
+            let Some(thread) = self.store().thread(ThreadId(item.thread.0)).await? else { continue };
+            let reasons = self.reason_views(&item.reasons, &topics).await?;
+            items.push(FeedEntry { thread, reasons });
+        }
+        Ok(FeedView { items, starter: feed.starter })
+    }
+
+    /// Tell the feed "not interested in this thread" or "mute this topic" (or undo with
+    /// `on = false`). The engine learns at once; the store keeps it.
+    pub async fn feed_feedback(&self, actor: &Actor, space: &Space, kind: &str, target: i64, on: bool) -> Result<()> {
+        let feedback = feedback_of(kind, target).ok_or_else(|| ValidationError::new("kind", "expected not_interested or mute_topic"))?;
+        self.store().set_feedback(actor.member.id, kind, target, on, now_millis()).await?;
+        let slot = self.space_engine(space).await?;
+        let mut s = slot.lock().await;
+        let member = rel::MemberId(actor.member.id.0);
+        match (feedback, on) {
+            (f, true) => s.engine.add_feedback(member, f),
+            (rel::engine::Feedback::MuteTopic { topic }, false) => s.engine.add_feedback(member, rel::engine::Feedback::UnmuteTopic { topic }),
+            // "Not interested" is kept by the engine once learnt; removing it from the store
+            // takes effect when the engine is next rebuilt.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Members whose current concerns are closest to the actor's, with what they share.
+    pub async fn peers(&self, actor: &Actor, space: &Space, k: usize) -> Result<Vec<PeerView>> {
+        let slot = self.space_engine(space).await?;
+        let peers = slot.lock().await.engine.peers(rel::MemberId(actor.member.id.0), now_millis(), k.clamp(1, 50));
+        let topics: HashMap<i64, String> = self.topics(space).await?.into_iter().map(|t| (t.id.0, t.title)).collect();
+        let mut out = Vec::new();
+        for p in peers {
+            let Some(m) = self.store().member_by_id(MemberId(p.member.0)).await? else { continue };
+            let mut shared: Vec<String> = p.shared_topics.iter().filter_map(|t| topics.get(&t.0).cloned()).collect();
+            shared.extend(p.shared_terms.iter().cloned());
+            out.push(PeerView { member: m.to_ref(), closeness: p.score, shared_subjects: shared });
+        }
+        Ok(out)
+    }
+
+    /// Note that a signed-in member opened a thread (the feed learns from reads).
+    pub async fn record_read(&self, actor: &Actor, thread: ThreadId) -> Result<()> {
+        Ok(self.store().record_read(actor.member.id, thread, now_millis()).await?)
+    }
+}
