@@ -387,6 +387,11 @@ impl Services {
     fn inner_mailer(&self) -> &crate::Mailer {
         &self.inner.mailer
     }
+
+    /// The mailer, for other use cases of this crate.
+    pub(crate) fn inner_mailer_pub(&self) -> &crate::Mailer {
+        &self.inner.mailer
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod cache;
 pub mod demo;
 pub mod follow;
 pub mod import;
+pub mod intros;
 mod mail;
 pub mod opinion;
 pub mod relevance;

@@ -20,6 +20,7 @@ mod import;
 mod members;
 mod opinion;
 mod relevance;
+mod intros;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
@@ -29,6 +30,7 @@ pub use import::{
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use relevance::{MessageSignal, ThreadEvent};
+pub use intros::IntroRequest;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
@@ -99,6 +101,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("schema_v2.sql")),
     (3, include_str!("schema_v3.sql")),
     (5, include_str!("schema_v5.sql")),
+    (6, include_str!("schema_v6.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

@@ -48,6 +48,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/spaces/{space}/feed", get(feed))
         .route("/spaces/{space}/feed/feedback", post(feed_feedback))
         .route("/spaces/{space}/peers", get(peers))
+        .route("/members/{handle}/intro-paths", get(intro_paths))
+        .route("/intro-requests", post(create_intro))
+        .route("/me/intro-requests", get(my_intros))
+        .route("/intro-requests/{id}/accept", post(accept_intro))
+        .route("/intro-requests/{id}/decline", post(decline_intro))
         .route(
             "/spaces/{space}/imports",
             post(import_upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -863,4 +868,31 @@ async fn feed_feedback(State(st): State<AppState>, ctx: Ctx, Path(space): Path<S
 async fn peers(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Query(q): Query<SizeQuery>) -> ApiResult<Json<serde_json::Value>> {
     let space = st.services.space(&space).await?;
     Ok(Json(serde_json::json!({ "items": st.services.peers(ctx.actor()?, &space, q.size.unwrap_or(10)).await? })))
+}
+
+async fn intro_paths(State(st): State<AppState>, ctx: Ctx, Path(handle): Path<String>) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(serde_json::json!({ "items": st.services.intro_paths(ctx.actor()?, &handle, 5).await? })))
+}
+
+#[derive(Deserialize)]
+struct IntroBody {
+    target: String,
+    intermediary: String,
+    message: String,
+}
+
+async fn create_intro(State(st): State<AppState>, ctx: Ctx, ApiJson(b): ApiJson<IntroBody>) -> ApiResult<(StatusCode, Json<parvis_services::intros::IntroRequestView>)> {
+    Ok((StatusCode::CREATED, Json(st.services.request_intro(ctx.actor()?, &b.target, &b.intermediary, &b.message).await?)))
+}
+
+async fn my_intros(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(serde_json::json!({ "items": st.services.intro_requests(ctx.actor()?).await? })))
+}
+
+async fn accept_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
+    Ok(Json(st.services.decide_intro(ctx.actor()?, id_from(&id, "id")?, true).await?))
+}
+
+async fn decline_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
+    Ok(Json(st.services.decide_intro(ctx.actor()?, id_from(&id, "id")?, false).await?))
 }

@@ -374,6 +374,16 @@ fn schemas() -> Value {
             "target": {"type": "integer"}, "on": {"type": "boolean"}}},
         "PeerList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "member": {"$ref": "#/components/schemas/MemberRef"}, "closeness": {"type": "number"}, "shared_subjects": {"type": "array", "items": {"type": "string"}}}}}}},
+        "IntroPaths": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberRef"}}, "strength": {"type": "number"},
+            "hops": {"type": "array", "items": {"type": "object", "properties": {"from": {"$ref": "#/components/schemas/MemberRef"}, "to": {"$ref": "#/components/schemas/MemberRef"},
+            "strength": {"type": "number"}, "replies": {"type": "integer"}, "threads_shared": {"type": "integer"}, "last_interaction": {"type": "integer"}}}}}}}}},
+        "NewIntroRequest": {"type": "object", "required": ["target", "intermediary", "message"], "properties": {"target": {"type": "string", "description": "handle"},
+            "intermediary": {"type": "string", "description": "handle"}, "message": {"type": "string"}}},
+        "IntroRequest": {"type": "object", "properties": {"request": {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "accepted", "declined"]},
+            "message": {"type": "string"}, "created_at": {"type": "integer"}}}, "requester": {"$ref": "#/components/schemas/MemberRef"},
+            "intermediary": {"$ref": "#/components/schemas/MemberRef"}, "target": {"$ref": "#/components/schemas/MemberRef"}}},
+        "IntroRequestList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/IntroRequest"}}}},
         "MergeDone": {"type": "object", "properties": {"merge_id": {"type": "integer"}}},
         "MergeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kept_id": {"type": "integer"}, "merged_id": {"type": "integer"}, "reason": {"type": "string"},

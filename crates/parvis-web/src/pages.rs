@@ -142,6 +142,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/s/{space}/activity", get(activity_page))
         .route("/s/{space}/search", get(search_page))
         .route("/feed", get(feed_redirect))
+        .route("/members/{handle}/intro", post(request_intro))
+        .route("/intro-requests/{id}/decide", post(decide_intro))
         .route("/s/{space}/feed", get(feed_page))
         .route("/s/{space}/feed/feedback", post(feed_feedback))
         .route("/s/{space}/t/{topic}/opinion", get(opinion_page))
@@ -506,11 +508,15 @@ async fn member_page(
         .member(ctx.actor.as_ref(), &handle)
         .await
         .map_err(fail(&st, &ctx))?;
+    let intro_paths = match &ctx.actor {
+        Some(a) if a.member.id != member.id => st.services.intro_paths(a, &member.handle, 3).await.map_err(fail(&st, &ctx))?,
+        _ => Vec::new(),
+    };
     render(
         &st,
         &ctx,
         "member.html",
-        context! { member => Value::from_serialize(&member) },
+        context! { member => Value::from_serialize(&member), intro_paths => Value::from_serialize(&intro_paths) },
     )
 }
 
@@ -621,6 +627,7 @@ async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) 
         .map_err(fail(st, ctx))?;
     let tokens = st.services.api_tokens(actor).await.map_err(fail(st, ctx))?;
     let consent = |k: ConsentKind| member.consents.iter().any(|c| c.kind == k && c.granted);
+    let intros = st.services.intro_requests(actor).await.map_err(fail(st, ctx))?;
     render(
         st,
         ctx,
@@ -632,6 +639,7 @@ async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) 
             ok => ok,
             consent_contact => consent(ConsentKind::Contact),
             consent_share => consent(ConsentKind::SharePartners),
+            intros => Value::from_serialize(&intros),
         },
     )
 }
@@ -1143,6 +1151,33 @@ async fn import_upload(
         "import.html",
         context! { spaces => Value::from_serialize(&spaces), formats => import_formats(), summary => Value::from_serialize(&summary) },
     )
+}
+
+#[derive(Deserialize)]
+struct IntroForm {
+    csrf: String,
+    intermediary: String,
+    message: String,
+}
+
+async fn request_intro(State(st): State<AppState>, ctx: Ctx, Path(handle): Path<String>, Form(f): Form<IntroForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf).map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services.request_intro(actor, &handle, &f.intermediary, &f.message).await.map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me#intros"))
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    csrf: String,
+    decision: String,
+}
+
+async fn decide_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DecideForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf).map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services.decide_intro(actor, id, f.decision == "accept").await.map_err(fail(&st, &ctx))?;
+    Ok(see_other("/me#intros"))
 }
 
 /// "Pour vous" without a space: the first space's feed.

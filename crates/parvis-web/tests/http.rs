@@ -1426,3 +1426,62 @@ async fn feed_explains_itself_learns_from_feedback_and_names_peers() {
     let r = client().get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn warm_introductions_go_through_consenting_people_who_accept_or_decline() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth).json(&json!({"slug": "forum", "name": "Forum"})).send().await.unwrap();
+    // Léa (customer) knows Camille (the admin); Camille knows Victor, a prospect's CEO.
+    let mut clients = Vec::new();
+    for (i, (email, name)) in [("lea@client.example", "Léa Martin"), ("victor@prospect.example", "Victor Dirigeant")].iter().enumerate() {
+        c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth).json(&json!({"email": email, "display_name": name})).send().await.unwrap();
+        let m = client();
+        m.get(wait_for_link(&app.mails, i + 1).await).send().await.unwrap();
+        let csrf = me_csrf(&m, &app).await;
+        clients.push((m, csrf));
+    }
+    let post = |cl: &reqwest::Client, csrf: Option<&str>, url: String, body: Value| {
+        let mut r = cl.post(url).json(&body);
+        r = match csrf { Some(t) => r.header("x-csrf-token", t), None => r.header("authorization", &auth) };
+        r.send()
+    };
+    let t1: Value = post(&c, None, format!("{}/api/v1/spaces/forum/threads", app.base), json!({"title": "Salon", "body": "Qui vient ?"})).await.unwrap().json().await.unwrap();
+    let t2: Value = post(&c, None, format!("{}/api/v1/spaces/forum/threads", app.base), json!({"title": "Stratégie", "body": "Vos priorités ?"})).await.unwrap().json().await.unwrap();
+    let (lea, lea_csrf) = &clients[0];
+    let (victor, victor_csrf) = &clients[1];
+    post(lea, Some(lea_csrf), format!("{}/api/v1/threads/{}/messages", app.base, t1["id"]), json!({"body": "Moi !"})).await.unwrap();
+    post(victor, Some(victor_csrf), format!("{}/api/v1/threads/{}/messages", app.base, t2["id"]), json!({"body": "La croissance"})).await.unwrap();
+
+    // Camille has not consented to be contacted yet: no path.
+    let paths: Value = lea.get(format!("{}/api/v1/members/victor/intro-paths", app.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(paths["items"], json!([]), "no path through someone who did not consent");
+    c.put(format!("{}/api/v1/me/consents", app.base)).header("authorization", &auth).json(&json!({"kind": "contact", "granted": true})).send().await.unwrap();
+    let paths: Value = lea.get(format!("{}/api/v1/members/victor/intro-paths", app.base)).send().await.unwrap().json().await.unwrap();
+    let chain: Vec<&str> = paths["items"][0]["members"].as_array().unwrap().iter().map(|m| m["handle"].as_str().unwrap()).collect();
+    assert_eq!(chain, ["lea", "camille", "victor"], "{paths}");
+    assert!(paths["items"][0]["hops"][0]["replies"].as_u64().unwrap() >= 1, "the hop is explained by real replies");
+    // The profile page offers to ask Camille.
+    let page = lea.get(format!("{}/members/victor", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Camille Admin") && page.contains("/members/victor/intro"));
+
+    let r = post(lea, Some(lea_csrf), format!("{}/api/v1/intro-requests", app.base), json!({"target": "victor", "intermediary": "camille", "message": "Pour parler de son projet"})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let req: Value = r.json().await.unwrap();
+    assert_eq!(req["request"]["status"], "pending");
+    // Victor has not consented: he cannot be used as an intermediary.
+    let r = post(lea, Some(lea_csrf), format!("{}/api/v1/intro-requests", app.base), json!({"target": "camille", "intermediary": "victor", "message": "x"})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Only the intermediary decides.
+    let id = req["request"]["id"].as_i64().unwrap();
+    let r = post(lea, Some(lea_csrf), format!("{}/api/v1/intro-requests/{id}/accept", app.base), json!({})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let mine: Value = c.get(format!("{}/api/v1/me/intro-requests", app.base)).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine["items"][0]["requester"]["handle"], "lea");
+    let r: Value = post(&c, None, format!("{}/api/v1/intro-requests/{id}/accept", app.base), json!({})).await.unwrap().json().await.unwrap();
+    assert_eq!(r["request"]["status"], "accepted");
+    let lea_view: Value = lea.get(format!("{}/api/v1/me/intro-requests", app.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(lea_view["items"][0]["request"]["status"], "accepted");
+}
