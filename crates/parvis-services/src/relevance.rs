@@ -234,3 +234,101 @@ impl Services {
         Ok(self.store().record_read(actor.member.id, thread, now_millis()).await?)
     }
 }
+
+/// A matchmaking request for an event session.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MatchmakingRequest {
+    /// Registered participants (handles).
+    pub participants: Vec<String>,
+    /// `pairs` (one-to-one meetings) or `tables` (4 to 6 people).
+    pub format: String,
+    /// Meeting slots to fill.
+    #[serde(default = "one")]
+    pub slots: usize,
+    /// Handles that asked not to be matched.
+    #[serde(default)]
+    pub do_not_match: Vec<String>,
+    /// Pairs of handles who already met (never matched again).
+    #[serde(default)]
+    pub already_met: Vec<(String, String)>,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A proposed meeting, explained.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    pub members: Vec<MemberRef>,
+    pub shared_subjects: Vec<String>,
+}
+
+/// One slot of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotView {
+    pub meetings: Vec<MeetingView>,
+    pub unmatched: Vec<MemberRef>,
+}
+
+impl Services {
+    /// Propose one-to-one meetings or tables of 4–6 for an event's participants, from their
+    /// current interests in the space: nobody who asked not to be matched, no pair that
+    /// already met, at most one meeting per person per slot; each meeting names what its
+    /// people share. Moderators and admins only (they run the sessions).
+    pub async fn matchmaking(&self, actor: &Actor, space: &Space, req: &MatchmakingRequest) -> Result<Vec<SlotView>> {
+        actor.require_moderator()?;
+        let format = match req.format.as_str() {
+            "pairs" => rel::matching::Format::Pairs,
+            "tables" => rel::matching::Format::Tables { min: 4, max: 6 },
+            _ => return Err(ValidationError::new("format", "expected pairs or tables").into()),
+        };
+        if req.participants.len() > 5_000 {
+            return Err(ValidationError::new("participants", "at most 5000 participants").into());
+        }
+        let mut by_handle: HashMap<String, Member> = HashMap::new();
+        for h in req.participants.iter().chain(req.do_not_match.iter()).chain(req.already_met.iter().flat_map(|(a, b)| [a, b])) {
+            if !by_handle.contains_key(h) {
+                let m = self.member(Some(actor), h).await.map_err(|_| ValidationError::new("participants", format!("unknown member {h:?}")))?;
+                by_handle.insert(h.clone(), m);
+            }
+        }
+        let id = |h: &String| by_handle.get(h).map(|m| rel::MemberId(m.id.0));
+        let slot = self.space_engine(space).await?;
+        let now = now_millis();
+        let participants: Vec<rel::matching::Participant> = {
+            let s = slot.lock().await;
+            req.participants
+                .iter()
+                .filter_map(|h| {
+                    let member = id(h)?;
+                    // "Do not match me": present, with everyone else forbidden.
+                    let opted_out = req.do_not_match.contains(h);
+                    let do_not_match = if opted_out { req.participants.iter().filter(|o| *o != h).filter_map(id).collect() } else { Vec::new() };
+                    Some(rel::matching::Participant { member, interests: s.engine.interests(member, now, 30), do_not_match })
+                })
+                .collect()
+        };
+        let request = rel::matching::MatchRequest {
+            format,
+            slots: req.slots.clamp(1, 20),
+            already_met: req.already_met.iter().filter_map(|(a, b)| Some((id(a)?, id(b)?))).collect(),
+        };
+        let plan = tokio::task::spawn_blocking(move || rel::matching::plan(&participants, &request))
+            .await
+            .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
+        let refs: HashMap<i64, MemberRef> = by_handle.values().map(|m| (m.id.0, m.to_ref())).collect();
+        Ok(plan
+            .slots
+            .into_iter()
+            .map(|s| SlotView {
+                meetings: s
+                    .meetings
+                    .into_iter()
+                    .map(|m| MeetingView { members: m.members.iter().filter_map(|x| refs.get(&x.0).cloned()).collect(), shared_subjects: m.shared_subjects })
+                    .collect(),
+                unmatched: s.unmatched.iter().filter_map(|x| refs.get(&x.0).cloned()).collect(),
+            })
+            .collect())
+    }
+}

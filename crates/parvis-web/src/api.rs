@@ -48,6 +48,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/spaces/{space}/feed", get(feed))
         .route("/spaces/{space}/feed/feedback", post(feed_feedback))
         .route("/spaces/{space}/peers", get(peers))
+        .route("/spaces/{space}/matchmaking", post(matchmaking))
         .route("/members/{handle}/intro-paths", get(intro_paths))
         .route("/intro-requests", post(create_intro))
         .route("/me/intro-requests", get(my_intros))
@@ -895,4 +896,15 @@ async fn accept_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Strin
 
 async fn decline_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
     Ok(Json(st.services.decide_intro(ctx.actor()?, id_from(&id, "id")?, false).await?))
+}
+
+/// Meeting proposals for an event session's participants (moderators).
+async fn matchmaking(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    ApiJson(b): ApiJson<parvis_services::relevance::MatchmakingRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(serde_json::json!({ "slots": st.services.matchmaking(ctx.actor()?, &space, &b).await? })))
 }

@@ -384,6 +384,12 @@ fn schemas() -> Value {
             "message": {"type": "string"}, "created_at": {"type": "integer"}}}, "requester": {"$ref": "#/components/schemas/MemberRef"},
             "intermediary": {"$ref": "#/components/schemas/MemberRef"}, "target": {"$ref": "#/components/schemas/MemberRef"}}},
         "IntroRequestList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/IntroRequest"}}}},
+        "MatchmakingRequest": {"type": "object", "required": ["participants", "format"], "properties": {"participants": {"type": "array", "items": {"type": "string"}},
+            "format": {"type": "string", "enum": ["pairs", "tables"]}, "slots": {"type": "integer", "minimum": 1}, "do_not_match": {"type": "array", "items": {"type": "string"}},
+            "already_met": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}}},
+        "MatchmakingPlan": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
+            "meetings": {"type": "array", "items": {"type": "object", "properties": {"members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberRef"}},
+            "shared_subjects": {"type": "array", "items": {"type": "string"}}}}}, "unmatched": {"type": "array", "items": {"$ref": "#/components/schemas/MemberRef"}}}}}}},
         "MergeDone": {"type": "object", "properties": {"merge_id": {"type": "integer"}}},
         "MergeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kept_id": {"type": "integer"}, "merged_id": {"type": "integer"}, "reason": {"type": "string"},

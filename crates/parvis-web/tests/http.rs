@@ -1485,3 +1485,50 @@ async fn warm_introductions_go_through_consenting_people_who_accept_or_decline()
     let lea_view: Value = lea.get(format!("{}/api/v1/me/intro-requests", app.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(lea_view["items"][0]["request"]["status"], "accepted");
 }
+
+#[tokio::test]
+async fn matchmaking_respects_constraints_and_explains_meetings() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth).json(&json!({"slug": "forum", "name": "Forum"})).send().await.unwrap();
+    let mut handles = vec!["camille".to_string()];
+    for i in 0..7 {
+        let m: Value = c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth)
+            .json(&json!({"email": format!("p{i}@x.example"), "display_name": format!("Personne {i}")})).send().await.unwrap().json().await.unwrap();
+        handles.push(m["handle"].as_str().unwrap().to_string());
+    }
+    let plan = |body: Value| {
+        let c = c.clone();
+        let url = format!("{}/api/v1/spaces/forum/matchmaking", app.base);
+        let auth = auth.clone();
+        async move { c.post(url).header("authorization", auth).json(&body).send().await.unwrap() }
+    };
+    let r = plan(json!({"participants": handles, "format": "pairs", "slots": 2, "do_not_match": [handles[1]], "already_met": [[handles[2], handles[3]]]})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let slots = v["slots"].as_array().unwrap();
+    assert_eq!(slots.len(), 2);
+    for slot in slots {
+        let mut seen = std::collections::HashSet::new();
+        for m in slot["meetings"].as_array().unwrap() {
+            let hs: Vec<&str> = m["members"].as_array().unwrap().iter().map(|x| x["handle"].as_str().unwrap()).collect();
+            assert_eq!(hs.len(), 2);
+            assert!(!hs.contains(&handles[1].as_str()), "do-not-match is respected");
+            assert!(!(hs.contains(&handles[2].as_str()) && hs.contains(&handles[3].as_str())), "already met");
+            for h in hs {
+                assert!(seen.insert(h.to_string()), "one meeting per person per slot");
+            }
+        }
+    }
+    let v: Value = plan(json!({"participants": handles, "format": "tables"})).await.json().await.unwrap();
+    for m in v["slots"][0]["meetings"].as_array().unwrap() {
+        let n = m["members"].as_array().unwrap().len();
+        assert!((4..=6).contains(&n), "tables of 4 to 6: {n}");
+    }
+    let r = plan(json!({"participants": ["ghost"], "format": "pairs"})).await;
+    assert_eq!(problem(r).await.1["field"], "participants");
+    let r = plan(json!({"participants": handles, "format": "dance"})).await;
+    assert_eq!(problem(r).await.1["field"], "format");
+}
