@@ -156,7 +156,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest { page: 1, per_page: 20 }
+        PageRequest {
+            page: 1,
+            per_page: 20,
+        }
     }
 }
 

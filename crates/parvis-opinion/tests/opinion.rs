@@ -1136,7 +1136,11 @@ fn compat_updates_use_previous_tallies_for_priorities_default_uses_current() {
             .clone();
         st.add_vote(&who, 1, VoteValue::Pass).unwrap();
         let after = st.report().unwrap().clone();
-        assert_ne!(summed(&before, 1), summed(&after, 1), "the vote must change the tallies");
+        assert_ne!(
+            summed(&before, 1),
+            summed(&after, 1),
+            "the vote must change the tallies"
+        );
         for (j, &id) in after.statement_ids.iter().enumerate() {
             let e = after.pca.statement_extremity[j];
             let (a, d, s) = if opts.mode == Mode::Compat {

@@ -49,7 +49,9 @@ fn main() -> ExitCode {
             _ => return usage(&format!("unexpected argument {a}")),
         }
     }
-    let Some(dir) = dir else { return usage("missing DIR") };
+    let Some(dir) = dir else {
+        return usage("missing DIR");
+    };
     let report = match evaluate_feed_with(&dir, &opts) {
         Ok(r) => r,
         Err(e) => {
@@ -69,22 +71,41 @@ fn main() -> ExitCode {
         println!("corpus      {}", dir.display());
         println!(
             "cut-offs    {} .. {} ({} with cases; {} of {} messages before the first)",
-            report.cutoff, report.last_cutoff, report.cutoffs, report.messages_before, report.messages
+            report.cutoff,
+            report.last_cutoff,
+            report.cutoffs,
+            report.messages_before,
+            report.messages
         );
-        println!("users       {} in {} cases (mean {:.2} relevant threads per case)", report.users, report.cases, report.relevant_per_case);
+        println!(
+            "users       {} in {} cases (mean {:.2} relevant threads per case)",
+            report.users, report.cases, report.relevant_per_case
+        );
         println!("{:<12} {:>10} {:>10}", "method", "nDCG@10", "recall@20");
-        for (name, s) in [("parvis", report.parvis), ("most_recent", report.most_recent), ("most_active", report.most_active)] {
+        for (name, s) in [
+            ("parvis", report.parvis),
+            ("most_recent", report.most_recent),
+            ("most_active", report.most_active),
+        ] {
             println!("{name:<12} {:>10.4} {:>10.4}", s.ndcg_at_10, s.recall_at_20);
         }
-        let best = report.most_recent.ndcg_at_10.max(report.most_active.ndcg_at_10);
+        let best = report
+            .most_recent
+            .ndcg_at_10
+            .max(report.most_active.ndcg_at_10);
         if best > 0.0 {
-            println!("parvis / best baseline (nDCG@10) = {:.2}", report.parvis.ndcg_at_10 / best);
+            println!(
+                "parvis / best baseline (nDCG@10) = {:.2}",
+                report.parvis.ndcg_at_10 / best
+            );
         }
     }
     ExitCode::SUCCESS
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}\nusage: eval_feed DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--config FILE.json]");
+    eprintln!(
+        "error: {msg}\nusage: eval_feed DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--config FILE.json]"
+    );
     ExitCode::from(2)
 }

@@ -49,7 +49,13 @@ fn main() {
     }
     let copies = target.div_ceil(base.len()).max(1);
     let (np, nt) = (person.len() as i64, thread.len() as i64);
-    println!("base corpus: {} messages, {} members, {} threads; {} copies", base.len(), np, nt, copies);
+    println!(
+        "base corpus: {} messages, {} members, {} threads; {} copies",
+        base.len(),
+        np,
+        nt,
+        copies
+    );
 
     let t0 = Instant::now();
     let mut e = Engine::new(Config::default());
@@ -148,7 +154,11 @@ fn report(name: &str, v: &mut [f64], per: f64) {
 fn rss() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS")).map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        })
         .unwrap_or_else(|| "?".into())
 }
 

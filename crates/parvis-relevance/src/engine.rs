@@ -303,7 +303,11 @@ pub struct FeedOptions {
 
 impl Default for FeedOptions {
     fn default() -> Self {
-        FeedOptions { page_size: 20, exclude_posted: false, diversify: true }
+        FeedOptions {
+            page_size: 20,
+            exclude_posted: false,
+            diversify: true,
+        }
     }
 }
 
@@ -422,7 +426,10 @@ struct Signals {
 impl Engine {
     /// An empty engine.
     pub fn new(config: Config) -> Self {
-        Engine { config, ..Default::default() }
+        Engine {
+            config,
+            ..Default::default()
+        }
     }
 
     /// The configuration in use.
@@ -522,7 +529,10 @@ impl Engine {
         }
         let mut v: Sparse = new.iter().map(|&t| (self.topic_term(t), 1.0)).collect();
         v.sort_by_key(|e| e.0);
-        let (hl, cap) = (self.config.thread_content_half_life_days, self.config.terms_per_thread);
+        let (hl, cap) = (
+            self.config.thread_content_half_life_days,
+            self.config.terms_per_thread,
+        );
         let th = &mut self.threads[tix as usize];
         th.topics.extend(new);
         let at = th.content.t.max(at);
@@ -555,14 +565,24 @@ impl Engine {
         let author = self.member(msg.author);
         let c = self.config.clone();
         let th = &mut self.threads[tix as usize];
-        let entered = th.content.add(&mv, 1.0, msg.at, c.thread_content_half_life_days, c.terms_per_thread);
+        let entered = th.content.add(
+            &mv,
+            1.0,
+            msg.at,
+            c.thread_content_half_life_days,
+            c.terms_per_thread,
+        );
         th.momentum.add(1.0, msg.at, c.momentum_half_life_days);
         th.last_activity = th.last_activity.max(msg.at);
         th.created_at = th.created_at.min(msg.at);
         let started = is_new || th.participants.is_empty();
         // Co-participants: the most recent few get a weak tie.
-        let mut co: Vec<Participation> =
-            th.participants.iter().copied().filter(|p| p.member != author).collect();
+        let mut co: Vec<Participation> = th
+            .participants
+            .iter()
+            .copied()
+            .filter(|p| p.member != author)
+            .collect();
         co.sort_by_key(|p| std::cmp::Reverse(p.last_at));
         co.truncate(8);
         match th.participants.iter_mut().find(|p| p.member == author) {
@@ -570,13 +590,25 @@ impl Engine {
                 p.last_at = p.last_at.max(msg.at);
                 p.messages += 1;
             }
-            None => th.participants.push(Participation { member: author, last_at: msg.at, messages: 1 }),
+            None => th.participants.push(Participation {
+                member: author,
+                last_at: msg.at,
+                messages: 1,
+            }),
         }
         self.index_thread_terms(tix, &entered);
         self.activity.push(tix);
 
-        let kind = if started { EventKind::Wrote } else { EventKind::Replied };
-        let w = if started { c.weight_wrote } else { c.weight_replied };
+        let kind = if started {
+            EventKind::Wrote
+        } else {
+            EventKind::Replied
+        };
+        let w = if started {
+            c.weight_wrote
+        } else {
+            c.weight_replied
+        };
         let mut ctx = self.threads[tix as usize].content.w.clone();
         sparse::normalise(&mut ctx);
         let add = sparse::merge_add(&mv, c.own_text_share, &ctx, 1.0 - c.own_text_share);
@@ -589,7 +621,10 @@ impl Engine {
             }
         }
         // Ties: the one answered counts most; co-participants a little.
-        let replied = msg.reply_to.and_then(|r| self.member_ix.get(&r).copied()).filter(|&r| r != author);
+        let replied = msg
+            .reply_to
+            .and_then(|r| self.member_ix.get(&r).copied())
+            .filter(|&r| r != author);
         if let Some(r) = replied {
             self.tie(author, r, 1.0, msg.at);
         }
@@ -602,13 +637,33 @@ impl Engine {
 
     fn tie(&mut self, a: u32, b: u32, w: f32, at: i64) {
         let hl = self.config.tie_half_life_days;
-        self.members[a as usize].ties.entry(b).or_default().add(w, at, hl);
-        self.members[b as usize].ties.entry(a).or_default().add(w, at, hl);
+        self.members[a as usize]
+            .ties
+            .entry(b)
+            .or_default()
+            .add(w, at, hl);
+        self.members[b as usize]
+            .ties
+            .entry(a)
+            .or_default()
+            .add(w, at, hl);
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn apply_to_profile(&mut self, m: u32, tix: u32, kind: EventKind, v: &Sparse, w: f32, at: i64, posted: bool) {
-        let (hl, cap) = (self.config.profile_half_life_days, self.config.terms_per_member);
+    fn apply_to_profile(
+        &mut self,
+        m: u32,
+        tix: u32,
+        kind: EventKind,
+        v: &Sparse,
+        w: f32,
+        at: i64,
+        posted: bool,
+    ) {
+        let (hl, cap) = (
+            self.config.profile_half_life_days,
+            self.config.terms_per_member,
+        );
         let ms = &mut self.members[m as usize];
         let entered = ms.profile.add(v, w, at, hl, cap);
         ms.events += 1;
@@ -616,7 +671,11 @@ impl Engine {
         if ms.recent.len() > RECENT_EVENTS {
             ms.recent.pop_front();
         }
-        let a = ms.threads.entry(tix).or_insert(Affinity { posted: false, kind, w: Decayed::default() });
+        let a = ms.threads.entry(tix).or_insert(Affinity {
+            posted: false,
+            kind,
+            w: Decayed::default(),
+        });
         a.posted |= posted;
         if rank_kind(kind) < rank_kind(a.kind) {
             a.kind = kind;
@@ -630,7 +689,9 @@ impl Engine {
     /// Adds a reaction, vote or read of `thread` by `member` at `at`. Unknown
     /// threads are ignored (a read of something never imported says nothing).
     pub fn add_event(&mut self, member: MemberId, thread: ThreadId, kind: EventKind, at: i64) {
-        let Some(&tix) = self.thread_ix.get(&thread) else { return };
+        let Some(&tix) = self.thread_ix.get(&thread) else {
+            return;
+        };
         let m = self.member(member);
         let w = match kind {
             EventKind::Wrote => self.config.weight_wrote,
@@ -656,9 +717,13 @@ impl Engine {
                     ms.muted.push(topic);
                 }
             }
-            Feedback::UnmuteTopic { topic } => self.members[m as usize].muted.retain(|t| *t != topic),
+            Feedback::UnmuteTopic { topic } => {
+                self.members[m as usize].muted.retain(|t| *t != topic)
+            }
             Feedback::NotInterested { thread } => {
-                let Some(&tix) = self.thread_ix.get(&thread) else { return };
+                let Some(&tix) = self.thread_ix.get(&thread) else {
+                    return;
+                };
                 let mut v = self.threads[tix as usize].content.w.clone();
                 sparse::normalise(&mut v);
                 let ms = &mut self.members[m as usize];
@@ -699,12 +764,27 @@ impl Engine {
 
     fn query_ctx(&self, member: MemberId, now: i64) -> QueryCtx {
         let Some(&m) = self.member_ix.get(&member) else {
-            return QueryCtx { me: None, prof: FxHashMap::default(), neg: FxHashMap::default(), ties: FxHashMap::default() };
+            return QueryCtx {
+                me: None,
+                prof: FxHashMap::default(),
+                neg: FxHashMap::default(),
+                ties: FxHashMap::default(),
+            };
         };
         let ms = &self.members[m as usize];
         let hl = self.config.tie_half_life_days;
-        let ties = ms.ties.iter().map(|(&o, d)| (o, d.at(now, hl))).filter(|e| e.1 > 0.05).collect();
-        QueryCtx { me: Some(m), prof: self.weighted(&ms.profile.w), neg: self.weighted(&ms.negative), ties }
+        let ties = ms
+            .ties
+            .iter()
+            .map(|(&o, d)| (o, d.at(now, hl)))
+            .filter(|e| e.1 > 0.05)
+            .collect();
+        QueryCtx {
+            me: Some(m),
+            prof: self.weighted(&ms.profile.w),
+            neg: self.weighted(&ms.negative),
+            ties,
+        }
     }
 
     /// Cosine between a query map (unit) and a thread's idf-weighted content.
@@ -726,7 +806,10 @@ impl Engine {
     fn signals(&self, q: &QueryCtx, tix: u32, now: i64) -> Signals {
         let th = &self.threads[tix as usize];
         let c = &self.config;
-        let mut s = Signals { sim: self.sim_map(&q.prof, tix), ..Default::default() };
+        let mut s = Signals {
+            sim: self.sim_map(&q.prof, tix),
+            ..Default::default()
+        };
         for p in &th.participants {
             if Some(p.member) == q.me {
                 continue;
@@ -769,7 +852,9 @@ impl Engine {
             rel -= c.w_negative * self.sim_map(&q.neg, tix);
         }
         let fresh = decay(now - th.last_activity, c.freshness_half_life_days);
-        rel.max(0.0) * fresh.powf(c.freshness_exponent) * (1.0 + c.w_momentum * (1.0 + s.momentum).ln())
+        rel.max(0.0)
+            * fresh.powf(c.freshness_exponent)
+            * (1.0 + c.w_momentum * (1.0 + s.momentum).ln())
     }
 
     fn allowed(&self, q: &QueryCtx, tix: u32, now: i64, opts: &FeedOptions) -> bool {
@@ -808,8 +893,14 @@ impl Engine {
         let mut scored: Vec<(u32, f32)> = pre
             .into_iter()
             .map(|(tix, w)| {
-                let fresh = decay(now - self.threads[tix as usize].last_activity, c.freshness_half_life_days);
-                (tix, (c.w_base + c.w_sim * w) * fresh.powf(c.freshness_exponent))
+                let fresh = decay(
+                    now - self.threads[tix as usize].last_activity,
+                    c.freshness_half_life_days,
+                );
+                (
+                    tix,
+                    (c.w_base + c.w_sim * w) * fresh.powf(c.freshness_exponent),
+                )
             })
             .collect();
         let pool = c.candidate_pool.max(1);
@@ -851,18 +942,37 @@ impl Engine {
             return self.starter_feed(member, now, opts);
         }
         let cands = self.candidates(&q, now);
-        Feed { items: self.rank_ix(&q, member, now, cands, opts), starter: false }
+        Feed {
+            items: self.rank_ix(&q, member, now, cands, opts),
+            starter: false,
+        }
     }
 
     /// Ranks the given candidate threads for `member` as of `now` (unknown
     /// threads are ignored), diversifies and explains them.
-    pub fn rank_feed(&self, member: MemberId, now: i64, candidates: &[ThreadId], opts: &FeedOptions) -> Vec<FeedItem> {
+    pub fn rank_feed(
+        &self,
+        member: MemberId,
+        now: i64,
+        candidates: &[ThreadId],
+        opts: &FeedOptions,
+    ) -> Vec<FeedItem> {
         let q = self.query_ctx(member, now);
-        let cands = candidates.iter().filter_map(|t| self.thread_ix.get(t).copied()).collect();
+        let cands = candidates
+            .iter()
+            .filter_map(|t| self.thread_ix.get(t).copied())
+            .collect();
         self.rank_ix(&q, member, now, cands, opts)
     }
 
-    fn rank_ix(&self, q: &QueryCtx, member: MemberId, now: i64, cands: Vec<u32>, opts: &FeedOptions) -> Vec<FeedItem> {
+    fn rank_ix(
+        &self,
+        q: &QueryCtx,
+        member: MemberId,
+        now: i64,
+        cands: Vec<u32>,
+        opts: &FeedOptions,
+    ) -> Vec<FeedItem> {
         let _ = member;
         let mut scored: Vec<(u32, f32, Signals)> = cands
             .into_iter()
@@ -881,15 +991,27 @@ impl Engine {
             scored.iter().take(opts.page_size).cloned().collect()
         };
         page.into_iter()
-            .map(|(t, score, s)| FeedItem { thread: self.threads[t as usize].id, score, reasons: self.reasons(q, t, now, &s) })
+            .map(|(t, score, s)| FeedItem {
+                thread: self.threads[t as usize].id,
+                score,
+                reasons: self.reasons(q, t, now, &s),
+            })
             .collect()
     }
 
     /// MMR over the best `5 × page` candidates, with a per-topic cap.
     fn diversify(&self, scored: &[(u32, f32, Signals)], page: usize) -> Vec<(u32, f32, Signals)> {
-        let pool: Vec<&(u32, f32, Signals)> = scored.iter().take(page.saturating_mul(5).max(page)).collect();
-        let Some(top) = pool.first().map(|e| e.1) else { return Vec::new() };
-        let vecs: Vec<Sparse> = pool.iter().map(|e| self.weighted_vec(&self.threads[e.0 as usize].content.w)).collect();
+        let pool: Vec<&(u32, f32, Signals)> = scored
+            .iter()
+            .take(page.saturating_mul(5).max(page))
+            .collect();
+        let Some(top) = pool.first().map(|e| e.1) else {
+            return Vec::new();
+        };
+        let vecs: Vec<Sparse> = pool
+            .iter()
+            .map(|e| self.weighted_vec(&self.threads[e.0 as usize].content.w))
+            .collect();
         let lambda = self.config.mmr_lambda;
         let mut max_sim = vec![0.0f32; pool.len()];
         let mut taken = vec![false; pool.len()];
@@ -965,7 +1087,11 @@ impl Engine {
             ps.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             out.push(Reason::PeersActive {
                 count: s.peer_count,
-                peers: ps.iter().take(3).map(|e| self.members[e.0 as usize].id).collect(),
+                peers: ps
+                    .iter()
+                    .take(3)
+                    .map(|e| self.members[e.0 as usize].id)
+                    .collect(),
             });
         }
         if let Some(m) = q.me {
@@ -986,10 +1112,18 @@ impl Engine {
             .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         if !shared.is_empty() {
-            out.push(Reason::Terms { terms: shared.iter().take(3).map(|e| self.vocab.term(e.0).to_string()).collect() });
+            out.push(Reason::Terms {
+                terms: shared
+                    .iter()
+                    .take(3)
+                    .map(|e| self.vocab.term(e.0).to_string())
+                    .collect(),
+            });
         }
         if s.momentum >= 3.0 {
-            out.push(Reason::Trending { recent_messages: s.momentum.round() as u32 });
+            out.push(Reason::Trending {
+                recent_messages: s.momentum.round() as u32,
+            });
         }
         if let Some(m) = q.me
             && self.members[m as usize].mentioned.contains(&tix)
@@ -1003,8 +1137,11 @@ impl Engine {
     /// Popular and fresh threads in the member's declared topics (all
     /// threads when they declared none or none matches).
     fn starter_feed(&self, member: MemberId, now: i64, opts: &FeedOptions) -> Feed {
-        let declared: Vec<TopicId> =
-            self.member_ix.get(&member).map(|&m| self.members[m as usize].declared.clone()).unwrap_or_default();
+        let declared: Vec<TopicId> = self
+            .member_ix
+            .get(&member)
+            .map(|&m| self.members[m as usize].declared.clone())
+            .unwrap_or_default();
         let q = self.query_ctx(member, now);
         let c = &self.config;
         let mut seen = FxHashSet::default();
@@ -1020,16 +1157,28 @@ impl Engine {
         let in_topics: Vec<u32> = pool
             .iter()
             .copied()
-            .filter(|&t| self.threads[t as usize].topics.iter().any(|x| declared.contains(x)))
+            .filter(|&t| {
+                self.threads[t as usize]
+                    .topics
+                    .iter()
+                    .any(|x| declared.contains(x))
+            })
             .collect();
-        let pool = if in_topics.is_empty() { pool } else { in_topics };
+        let pool = if in_topics.is_empty() {
+            pool
+        } else {
+            in_topics
+        };
         let mut scored: Vec<(u32, f32)> = pool
             .into_iter()
             .map(|t| {
                 let th = &self.threads[t as usize];
                 let fresh = decay(now - th.last_activity, c.freshness_half_life_days);
                 let mom = th.momentum.at(now, c.momentum_half_life_days);
-                (t, fresh * (1.0 + mom).ln().max(0.05) + 1e-6 * th.participants.len() as f32)
+                (
+                    t,
+                    fresh * (1.0 + mom).ln().max(0.05) + 1e-6 * th.participants.len() as f32,
+                )
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1040,27 +1189,48 @@ impl Engine {
                 break;
             }
             let th = &self.threads[t as usize];
-            if opts.diversify && th.topics.iter().any(|x| per_topic.get(x).copied().unwrap_or(0) >= c.max_per_topic) {
+            if opts.diversify
+                && th
+                    .topics
+                    .iter()
+                    .any(|x| per_topic.get(x).copied().unwrap_or(0) >= c.max_per_topic)
+            {
                 continue;
             }
             for x in &th.topics {
                 *per_topic.entry(*x).or_insert(0) += 1;
             }
             let mut reasons = vec![Reason::Starter];
-            reasons.extend(th.topics.iter().filter(|x| declared.contains(x)).map(|&topic| Reason::Topic { topic }));
+            reasons.extend(
+                th.topics
+                    .iter()
+                    .filter(|x| declared.contains(x))
+                    .map(|&topic| Reason::Topic { topic }),
+            );
             let mom = th.momentum.at(now, c.momentum_half_life_days);
             if mom >= 3.0 {
-                reasons.push(Reason::Trending { recent_messages: mom.round() as u32 });
+                reasons.push(Reason::Trending {
+                    recent_messages: mom.round() as u32,
+                });
             }
-            items.push(FeedItem { thread: th.id, score, reasons });
+            items.push(FeedItem {
+                thread: th.id,
+                score,
+                reasons,
+            });
         }
-        Feed { items, starter: true }
+        Feed {
+            items,
+            starter: true,
+        }
     }
 
     /// A member's current interests: the `n` heaviest terms (idf-weighted,
     /// decayed to `now`), topics excluded.
     pub fn interests(&self, member: MemberId, now: i64, n: usize) -> Vec<(String, f32)> {
-        let Some(&m) = self.member_ix.get(&member) else { return Vec::new() };
+        let Some(&m) = self.member_ix.get(&member) else {
+            return Vec::new();
+        };
         let ms = &self.members[m as usize];
         let f = ms.profile.factor(now, self.config.profile_half_life_days);
         let mut v: Vec<(u32, f32)> = ms
@@ -1071,16 +1241,25 @@ impl Engine {
             .map(|&(t, w)| (t, w * f * self.idf(t)))
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.into_iter().take(n).map(|(t, w)| (self.vocab.term(t).to_string(), w)).collect()
+        v.into_iter()
+            .take(n)
+            .map(|(t, w)| (self.vocab.term(t).to_string(), w))
+            .collect()
     }
 
     /// A member's current topics with their decayed weights, heaviest first.
     pub fn interest_topics(&self, member: MemberId, now: i64) -> Vec<(TopicId, f32)> {
-        let Some(&m) = self.member_ix.get(&member) else { return Vec::new() };
+        let Some(&m) = self.member_ix.get(&member) else {
+            return Vec::new();
+        };
         let ms = &self.members[m as usize];
         let f = ms.profile.factor(now, self.config.profile_half_life_days);
-        let mut v: Vec<(TopicId, f32)> =
-            ms.profile.w.iter().filter_map(|&(t, w)| self.topic_of_term.get(&t).map(|&x| (x, w * f))).collect();
+        let mut v: Vec<(TopicId, f32)> = ms
+            .profile
+            .w
+            .iter()
+            .filter_map(|&(t, w)| self.topic_of_term.get(&t).map(|&x| (x, w * f)))
+            .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
@@ -1090,7 +1269,9 @@ impl Engine {
     /// idf-weighted profiles times `sqrt` of how current the other's profile
     /// is (a member silent for a year has no current concerns).
     pub fn peers(&self, member: MemberId, now: i64, k: usize) -> Vec<Peer> {
-        let Some(&m) = self.member_ix.get(&member) else { return Vec::new() };
+        let Some(&m) = self.member_ix.get(&member) else {
+            return Vec::new();
+        };
         let ms = &self.members[m as usize];
         let c = &self.config;
         let me = self.weighted_vec(&ms.profile.w);
@@ -1151,14 +1332,22 @@ impl Engine {
                     }
                 }
                 shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                let shared_topics = shared.iter().filter_map(|e| self.topic_of_term.get(&e.0).copied()).collect();
+                let shared_topics = shared
+                    .iter()
+                    .filter_map(|e| self.topic_of_term.get(&e.0).copied())
+                    .collect();
                 let shared_terms = shared
                     .iter()
                     .filter(|e| !self.topic_of_term.contains_key(&e.0))
                     .take(5)
                     .map(|e| self.vocab.term(e.0).to_string())
                     .collect();
-                Peer { member: self.members[o as usize].id, score: s.min(1.0), shared_terms, shared_topics }
+                Peer {
+                    member: self.members[o as usize].id,
+                    score: s.min(1.0),
+                    shared_terms,
+                    shared_topics,
+                }
             })
             .collect()
     }

@@ -153,7 +153,9 @@ pub fn load_mbox_paths(paths: &[PathBuf]) -> Result<Vec<EvalMessage>, RelevanceE
     let mut out = Vec::new();
     let mut seen = FxHashSet::default();
     for item in parvis_import::open(Format::Mbox, paths)? {
-        let Ok(Record::Message(m)) = item else { continue };
+        let Ok(Record::Message(m)) = item else {
+            continue;
+        };
         if !seen.insert(m.source_id.clone()) {
             continue;
         }
@@ -203,7 +205,11 @@ pub fn rethread(msgs: &mut [EvalMessage]) {
             p[ra] = rb;
         }
     }
-    let ix: FxHashMap<&str, usize> = msgs.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+    let ix: FxHashMap<&str, usize> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
     let mut parent: Vec<usize> = (0..msgs.len()).collect();
     let mut last_by_subject: FxHashMap<String, (usize, i64)> = FxHashMap::default();
     for (i, m) in msgs.iter().enumerate() {
@@ -214,7 +220,10 @@ pub fn rethread(msgs: &mut [EvalMessage]) {
             union(&mut parent, i, j);
         }
         if let Some(t) = &m.title {
-            let key = crate::text::fold(t).split_whitespace().collect::<Vec<_>>().join(" ");
+            let key = crate::text::fold(t)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             if key.len() >= 10 {
                 if let Some(&(j, at)) = last_by_subject.get(&key)
                     && m.at - at < 30 * DAY_MS as i64
@@ -225,7 +234,9 @@ pub fn rethread(msgs: &mut [EvalMessage]) {
             }
         }
     }
-    let roots: Vec<String> = (0..msgs.len()).map(|i| msgs[find(&mut parent, i)].id.clone()).collect();
+    let roots: Vec<String> = (0..msgs.len())
+        .map(|i| msgs[find(&mut parent, i)].id.clone())
+        .collect();
     for (m, r) in msgs.iter_mut().zip(roots) {
         m.thread = r;
     }
@@ -288,7 +299,9 @@ pub fn own_text(body: &str) -> String {
             break;
         }
         let t = l.trim_start();
-        if t.starts_with('>') || (t.ends_with("wrote:") || t.ends_with("a écrit :") || t.ends_with("a écrit:")) {
+        if t.starts_with('>')
+            || (t.ends_with("wrote:") || t.ends_with("a écrit :") || t.ends_with("a écrit:"))
+        {
             continue;
         }
         if t.starts_with("-----Original Message") {
@@ -357,7 +370,9 @@ pub struct Case {
 /// The cut-offs of an evaluation: the one at `cutoff_fraction`, then one
 /// every `step_days` until the last message.
 pub fn cutoffs(msgs: &[EvalMessage], opts: &EvalOptions) -> Vec<i64> {
-    let Some(first) = cutoff_time(msgs, opts.cutoff_fraction) else { return Vec::new() };
+    let Some(first) = cutoff_time(msgs, opts.cutoff_fraction) else {
+        return Vec::new();
+    };
     let last = match opts.until_fraction {
         Some(f) => cutoff_time(msgs, f).unwrap_or(first),
         None => msgs.last().map(|m| m.at).unwrap_or(first),
@@ -422,7 +437,11 @@ impl<'a> Known<'a> {
         st.1 += 1;
         self.posted.entry(p).or_default().insert(t);
         self.last_seen.insert(m.person.as_str(), m.at);
-        let reply_to = m.parent.as_deref().and_then(|pid| self.author_of.get(pid)).map(|&a| MemberId(a));
+        let reply_to = m
+            .parent
+            .as_deref()
+            .and_then(|pid| self.author_of.get(pid))
+            .map(|&a| MemberId(a));
         self.author_of.insert(m.id.as_str(), p);
         let mentions = self.mentions(m, p);
         if let Some(first) = first_name(&m.name) {
@@ -447,9 +466,15 @@ impl<'a> Known<'a> {
     /// ("Hi Roger," / "Dear Edzer"), among first names seen so far that
     /// belong to one person only.
     fn mentions(&self, m: &EvalMessage, author: i64) -> Vec<MemberId> {
-        let Some(line) = m.text.lines().map(str::trim).find(|l| !l.is_empty()) else { return Vec::new() };
+        let Some(line) = m.text.lines().map(str::trim).find(|l| !l.is_empty()) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
-        for w in line.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(8) {
+        for w in line
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .take(8)
+        {
             if !w.chars().next().is_some_and(char::is_uppercase) {
                 continue;
             }
@@ -464,16 +489,35 @@ impl<'a> Known<'a> {
     }
 
     /// Top-20 of each method for `user` as of `now`.
-    fn rankings(&self, user: &str, now: i64, by_recent: &[i64], by_active: &[i64]) -> Option<[Vec<String>; 3]> {
+    fn rankings(
+        &self,
+        user: &str,
+        now: i64,
+        by_recent: &[i64],
+        by_active: &[i64],
+    ) -> Option<[Vec<String>; 3]> {
         let &p = self.person_ix.get(user)?;
         let empty = FxHashSet::default();
         let mine = self.posted.get(&p).unwrap_or(&empty);
         let top = |order: &[i64]| -> Vec<String> {
-            order.iter().filter(|t| !mine.contains(t)).take(20).map(|&t| self.thread_keys[t as usize].to_string()).collect()
+            order
+                .iter()
+                .filter(|t| !mine.contains(t))
+                .take(20)
+                .map(|&t| self.thread_keys[t as usize].to_string())
+                .collect()
         };
-        let opts = FeedOptions { page_size: 20, exclude_posted: true, diversify: true };
+        let opts = FeedOptions {
+            page_size: 20,
+            exclude_posted: true,
+            diversify: true,
+        };
         let feed = self.engine.feed(MemberId(p), now, &opts);
-        let parvis = feed.items.iter().map(|i| self.thread_keys[i.thread.0 as usize].to_string()).collect();
+        let parvis = feed
+            .items
+            .iter()
+            .map(|i| self.thread_keys[i.thread.0 as usize].to_string())
+            .collect();
         Some([parvis, top(by_recent), top(by_active)])
     }
 }
@@ -498,15 +542,27 @@ pub fn run_cases(msgs: &[EvalMessage], opts: &EvalOptions) -> Vec<Case> {
             i += 1;
         }
         // --- the future: only to choose users and relevant threads ---
-        let end = horizon.map(|h| cutoff.saturating_add(h)).unwrap_or(i64::MAX);
+        let end = horizon
+            .map(|h| cutoff.saturating_add(h))
+            .unwrap_or(i64::MAX);
         let mut relevant: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         for m in sorted[i..].iter().take_while(|m| m.at < end) {
-            let active = known.last_seen.get(m.person.as_str()).is_some_and(|&t| t >= cutoff - window);
-            let Some(&t) = known.thread_ix.get(m.thread.as_str()) else { continue };
+            let active = known
+                .last_seen
+                .get(m.person.as_str())
+                .is_some_and(|&t| t >= cutoff - window);
+            let Some(&t) = known.thread_ix.get(m.thread.as_str()) else {
+                continue;
+            };
             let p = known.person_ix.get(m.person.as_str()).copied();
-            let had = p.and_then(|p| known.posted.get(&p)).is_some_and(|s| s.contains(&t));
+            let had = p
+                .and_then(|p| known.posted.get(&p))
+                .is_some_and(|s| s.contains(&t));
             if active && !had {
-                relevant.entry(m.person.as_str()).or_default().insert(m.thread.clone());
+                relevant
+                    .entry(m.person.as_str())
+                    .or_default()
+                    .insert(m.thread.clone());
             }
         }
         if relevant.is_empty() {
@@ -514,12 +570,22 @@ pub fn run_cases(msgs: &[EvalMessage], opts: &EvalOptions) -> Vec<Case> {
         }
         // --- the past: rankings ---
         let mut by_recent: Vec<i64> = (0..known.stats.len() as i64).collect();
-        by_recent.sort_by(|a, b| known.stats[*b as usize].0.cmp(&known.stats[*a as usize].0).then(a.cmp(b)));
+        by_recent.sort_by(|a, b| {
+            known.stats[*b as usize]
+                .0
+                .cmp(&known.stats[*a as usize].0)
+                .then(a.cmp(b))
+        });
         let mut by_active = by_recent.clone();
         by_active.sort_by(|a, b| known.stats[*b as usize].1.cmp(&known.stats[*a as usize].1)); // stable: ties by recency
         for (user, rel) in relevant {
             if let Some(rankings) = known.rankings(user, cutoff, &by_recent, &by_active) {
-                out.push(Case { cutoff, user: user.to_string(), rankings, relevant: rel });
+                out.push(Case {
+                    cutoff,
+                    user: user.to_string(),
+                    rankings,
+                    relevant: rel,
+                });
             }
         }
     }
@@ -535,7 +601,9 @@ pub fn ndcg_at(ranking: &[String], relevant: &BTreeSet<String>, k: usize) -> f64
         .filter(|(_, t)| relevant.contains(*t))
         .map(|(i, _)| 1.0 / ((i + 2) as f64).log2())
         .sum();
-    let idcg: f64 = (0..relevant.len().min(k)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
+    let idcg: f64 = (0..relevant.len().min(k))
+        .map(|i| 1.0 / ((i + 2) as f64).log2())
+        .sum();
     if idcg > 0.0 { dcg / idcg } else { 0.0 }
 }
 
@@ -544,7 +612,12 @@ pub fn recall_at(ranking: &[String], relevant: &BTreeSet<String>, k: usize) -> f
     if relevant.is_empty() {
         return 0.0;
     }
-    ranking.iter().take(k).filter(|t| relevant.contains(*t)).count() as f64 / relevant.len() as f64
+    ranking
+        .iter()
+        .take(k)
+        .filter(|t| relevant.contains(*t))
+        .count() as f64
+        / relevant.len() as f64
 }
 
 /// Evaluates the feed on the mbox folder `dir` with default options.
@@ -559,20 +632,34 @@ pub fn evaluate_feed_with(dir: &Path, opts: &EvalOptions) -> Result<EvalReport, 
 }
 
 /// Evaluates the feed on a timeline (see the module doc for the protocol).
-pub fn evaluate_messages(msgs: &[EvalMessage], opts: &EvalOptions) -> Result<EvalReport, RelevanceError> {
+pub fn evaluate_messages(
+    msgs: &[EvalMessage],
+    opts: &EvalOptions,
+) -> Result<EvalReport, RelevanceError> {
     let cuts = cutoffs(msgs, opts);
     let (Some(&first), Some(&last)) = (cuts.first(), cuts.last()) else {
         return Err(RelevanceError::NotEnoughData("no messages".into()));
     };
     let cases = run_cases(msgs, opts);
     if cases.is_empty() {
-        return Err(RelevanceError::NotEnoughData("no user active on both sides of a cut-off".into()));
+        return Err(RelevanceError::NotEnoughData(
+            "no user active on both sides of a cut-off".into(),
+        ));
     }
     let k = cases.len() as f64;
     let score = |j: usize| -> MethodScore {
-        let n: f64 = cases.iter().map(|c| ndcg_at(&c.rankings[j], &c.relevant, 10)).sum();
-        let r: f64 = cases.iter().map(|c| recall_at(&c.rankings[j], &c.relevant, 20)).sum();
-        MethodScore { ndcg_at_10: n / k, recall_at_20: r / k }
+        let n: f64 = cases
+            .iter()
+            .map(|c| ndcg_at(&c.rankings[j], &c.relevant, 10))
+            .sum();
+        let r: f64 = cases
+            .iter()
+            .map(|c| recall_at(&c.rankings[j], &c.relevant, 20))
+            .sum();
+        MethodScore {
+            ndcg_at_10: n / k,
+            recall_at_20: r / k,
+        }
     };
     let users: BTreeSet<&str> = cases.iter().map(|c| c.user.as_str()).collect();
     let evaluated: BTreeSet<i64> = cases.iter().map(|c| c.cutoff).collect();
@@ -605,7 +692,12 @@ pub fn iso_utc(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -631,15 +723,30 @@ mod tests {
 
     #[test]
     fn person_keys_survive_the_archive_obfuscation_change() {
-        assert_eq!(person_key("roger.bivand at nhh.no"), person_key("roger@biv@nd @ending from nhh@no"));
-        assert_eq!(person_key("roger.bivand@nhh.no"), person_key("roger@biv@nd @ending from nhh@no"));
-        assert_eq!(person_key("nikolaos.tziokas at gmail.com"), person_key("n|ko|@o@@tz|ok@@ @end|ng |rom gm@||@com"));
-        assert_ne!(person_key("roger.bivand at nhh.no"), person_key("edzer.pebesma at uni-muenster.de"));
+        assert_eq!(
+            person_key("roger.bivand at nhh.no"),
+            person_key("roger@biv@nd @ending from nhh@no")
+        );
+        assert_eq!(
+            person_key("roger.bivand@nhh.no"),
+            person_key("roger@biv@nd @ending from nhh@no")
+        );
+        assert_eq!(
+            person_key("nikolaos.tziokas at gmail.com"),
+            person_key("n|ko|@o@@tz|ok@@ @end|ng |rom gm@||@com")
+        );
+        assert_ne!(
+            person_key("roger.bivand at nhh.no"),
+            person_key("edzer.pebesma at uni-muenster.de")
+        );
     }
 
     #[test]
     fn titles_and_quotes() {
-        assert_eq!(clean_title("Re: [R-sig-Geo] RE: spdep weights"), "spdep weights");
+        assert_eq!(
+            clean_title("Re: [R-sig-Geo] RE: spdep weights"),
+            "spdep weights"
+        );
         let t = own_text("I agree.\nOn Monday Bob wrote:\n> quoted\nmore\n-- \nsig\n");
         assert_eq!(t, "I agree.\nmore\n");
     }

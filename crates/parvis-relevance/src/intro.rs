@@ -16,7 +16,7 @@
 //! chain: people who already talk need no introduction.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, BTreeSet};
+use std::collections::{BTreeSet, BinaryHeap};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -98,7 +98,10 @@ impl PartialOrd for State {
 impl InteractionGraph {
     /// An empty graph whose interactions decay with `half_life_days`.
     pub fn new(half_life_days: f64) -> Self {
-        InteractionGraph { half_life_days, ..Default::default() }
+        InteractionGraph {
+            half_life_days,
+            ..Default::default()
+        }
     }
 
     fn node(&mut self, m: MemberId) -> u32 {
@@ -137,8 +140,13 @@ impl InteractionGraph {
 
     /// Strength of the tie between `a` and `b` as of `now` (0 when none).
     pub fn strength(&self, a: MemberId, b: MemberId, now: i64) -> f32 {
-        let (Some(&x), Some(&y)) = (self.ix.get(&a), self.ix.get(&b)) else { return 0.0 };
-        self.adj[x as usize].get(&y).map(|e| edge_strength(e, now, self.half_life_days)).unwrap_or(0.0)
+        let (Some(&x), Some(&y)) = (self.ix.get(&a), self.ix.get(&b)) else {
+            return 0.0;
+        };
+        self.adj[x as usize]
+            .get(&y)
+            .map(|e| edge_strength(e, now, self.half_life_days))
+            .unwrap_or(0.0)
     }
 
     fn cost(&self, a: u32, b: u32, now: i64) -> Option<f64> {
@@ -184,12 +192,17 @@ impl InteractionGraph {
                 if next != t && !allowed.contains(&next) {
                     continue;
                 }
-                let Some(c) = self.cost(node, next, now) else { continue };
+                let Some(c) = self.cost(node, next, now) else {
+                    continue;
+                };
                 let nc = cost + c;
                 if dist.get(&next).is_none_or(|&d| nc < d) {
                     dist.insert(next, nc);
                     prev.insert(next, node);
-                    heap.push(State { cost: nc, node: next });
+                    heap.push(State {
+                        cost: nc,
+                        node: next,
+                    });
                 }
             }
         }
@@ -197,7 +210,9 @@ impl InteractionGraph {
     }
 
     fn path_cost(&self, p: &[u32], now: i64) -> f64 {
-        p.windows(2).map(|w| self.cost(w[0], w[1], now).unwrap_or(f64::INFINITY)).sum()
+        p.windows(2)
+            .map(|w| self.cost(w[0], w[1], now).unwrap_or(f64::INFINITY))
+            .sum()
     }
 
     /// The `k` strongest introduction chains from `from` to `to` as of
@@ -212,18 +227,24 @@ impl InteractionGraph {
         k: usize,
         max_hops: usize,
     ) -> Vec<IntroPath> {
-        let (Some(&s), Some(&t)) = (self.ix.get(&from), self.ix.get(&to)) else { return Vec::new() };
+        let (Some(&s), Some(&t)) = (self.ix.get(&from), self.ix.get(&to)) else {
+            return Vec::new();
+        };
         if s == t || k == 0 {
             return Vec::new();
         }
-        let allowed: FxHashSet<u32> =
-            consenting.iter().filter_map(|m| self.ix.get(m).copied()).filter(|&x| x != s && x != t).collect();
+        let allowed: FxHashSet<u32> = consenting
+            .iter()
+            .filter_map(|m| self.ix.get(m).copied())
+            .filter(|&x| x != s && x != t)
+            .collect();
         let mut base_banned: FxHashSet<(u32, u32)> = FxHashSet::default();
         base_banned.insert((s, t));
         let mut found: Vec<(f64, Vec<u32>)> = Vec::new();
         let mut candidates: Vec<(f64, Vec<u32>)> = Vec::new();
         let mut seen: BTreeSet<Vec<u32>> = BTreeSet::new();
-        let Some(first) = self.shortest(s, t, now, &allowed, &FxHashSet::default(), &base_banned) else {
+        let Some(first) = self.shortest(s, t, now, &allowed, &FxHashSet::default(), &base_banned)
+        else {
             return Vec::new();
         };
         seen.insert(first.1.clone());
@@ -231,7 +252,9 @@ impl InteractionGraph {
         // Enough spare paths to survive the hop filter.
         let want = k.saturating_mul(3);
         while found.len() < want {
-            let Some((_, last)) = found.last().cloned() else { break };
+            let Some((_, last)) = found.last().cloned() else {
+                break;
+            };
             for i in 0..last.len().saturating_sub(1) {
                 let spur = last[i];
                 let root = &last[..=i];
@@ -242,7 +265,9 @@ impl InteractionGraph {
                     }
                 }
                 let banned_nodes: FxHashSet<u32> = root[..i].iter().copied().collect();
-                if let Some((_, spur_path)) = self.shortest(spur, t, now, &allowed, &banned_nodes, &banned_edges) {
+                if let Some((_, spur_path)) =
+                    self.shortest(spur, t, now, &allowed, &banned_nodes, &banned_edges)
+                {
                     let mut total = root[..i].to_vec();
                     total.extend(spur_path);
                     if seen.insert(total.clone()) {
@@ -270,7 +295,10 @@ impl InteractionGraph {
         let hops: Vec<Hop> = p
             .windows(2)
             .map(|w| {
-                let e = self.adj[w[0] as usize].get(&w[1]).copied().unwrap_or_default();
+                let e = self.adj[w[0] as usize]
+                    .get(&w[1])
+                    .copied()
+                    .unwrap_or_default();
                 Hop {
                     from: self.ids[w[0] as usize],
                     to: self.ids[w[1] as usize],

@@ -66,20 +66,26 @@ pub mod sparse;
 pub mod text;
 
 pub use engine::{
-    Config, EventKind, Feed, FeedItem, FeedOptions, Feedback, MessageInput, Peer, Reason, Engine,
+    Config, Engine, EventKind, Feed, FeedItem, FeedOptions, Feedback, MessageInput, Peer, Reason,
 };
 pub use eval::{EvalOptions, EvalReport, MethodScore, evaluate_feed};
 
 /// A member, by the store's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct MemberId(pub i64);
 
 /// A thread, by the store's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ThreadId(pub i64);
 
 /// A declared topic, by the store's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct TopicId(pub i64);
 
 /// Errors of this crate (only the evaluation can fail: it reads files).

@@ -110,11 +110,19 @@ fn key(a: u32, b: u32) -> (u32, u32) {
 
 impl Ctx {
     fn new(ps: &[Participant], already_met: &[(MemberId, MemberId)]) -> Self {
-        let ix: FxHashMap<MemberId, u32> = ps.iter().enumerate().map(|(i, p)| (p.member, i as u32)).collect();
+        let ix: FxHashMap<MemberId, u32> = ps
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.member, i as u32))
+            .collect();
         let mut vocab = Vocab::default();
         let mut vecs = Vec::with_capacity(ps.len());
         for p in ps {
-            let mut v: Sparse = p.interests.iter().map(|(t, w)| (vocab.intern(t), *w)).collect();
+            let mut v: Sparse = p
+                .interests
+                .iter()
+                .map(|(t, w)| (vocab.intern(t), *w))
+                .collect();
             v.sort_by_key(|e| e.0);
             v.dedup_by_key(|e| e.0);
             sparse::normalise(&mut v);
@@ -161,7 +169,12 @@ impl Ctx {
                 sim[j as usize].insert(i as u32, s);
             }
         }
-        Ctx { vecs, vocab, forbidden, sim }
+        Ctx {
+            vecs,
+            vocab,
+            forbidden,
+            sim,
+        }
     }
 
     fn s(&self, a: u32, b: u32) -> f32 {
@@ -181,9 +194,16 @@ impl Ctx {
                 e.1 += w;
             }
         }
-        let mut v: Vec<(u32, f32)> = acc.into_iter().filter(|e| e.1.0 >= 2).map(|(t, (_, w))| (t, w)).collect();
+        let mut v: Vec<(u32, f32)> = acc
+            .into_iter()
+            .filter(|e| e.1.0 >= 2)
+            .map(|(t, (_, w))| (t, w))
+            .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.into_iter().take(5).map(|(t, _)| self.vocab.term(t).to_string()).collect()
+        v.into_iter()
+            .take(5)
+            .map(|(t, _)| self.vocab.term(t).to_string())
+            .collect()
     }
 
     fn meeting(&self, ps: &[Participant], members: &[u32]) -> Meeting {
@@ -210,7 +230,9 @@ pub fn plan(participants: &[Participant], request: &MatchRequest) -> MatchPlan {
     for _ in 0..request.slots {
         let groups = match request.format {
             Format::Pairs => pairs(&ctx, participants.len()),
-            Format::Tables { min, max } => tables(&ctx, participants.len(), min.max(2), max.max(min.max(2))),
+            Format::Tables { min, max } => {
+                tables(&ctx, participants.len(), min.max(2), max.max(min.max(2)))
+            }
         };
         let mut seated = vec![false; participants.len()];
         let mut meetings = Vec::new();
@@ -223,8 +245,14 @@ pub fn plan(participants: &[Participant], request: &MatchRequest) -> MatchPlan {
             }
             meetings.push(ctx.meeting(participants, g));
         }
-        let unmatched = (0..participants.len()).filter(|&i| !seated[i]).map(|i| participants[i].member).collect();
-        slots.push(Slot { meetings, unmatched });
+        let unmatched = (0..participants.len())
+            .filter(|&i| !seated[i])
+            .map(|i| participants[i].member)
+            .collect();
+        slots.push(Slot {
+            meetings,
+            unmatched,
+        });
     }
     MatchPlan { slots }
 }
@@ -247,7 +275,9 @@ fn pairs(ctx: &Ctx, n: usize) -> Vec<Vec<u32>> {
         }
     }
     // Leftovers meet each other when allowed.
-    let free: Vec<u32> = (0..n as u32).filter(|&a| mate[a as usize].is_none()).collect();
+    let free: Vec<u32> = (0..n as u32)
+        .filter(|&a| mate[a as usize].is_none())
+        .collect();
     let mut used = vec![false; free.len()];
     for i in 0..free.len() {
         if used[i] {
@@ -311,7 +341,9 @@ fn tables(ctx: &Ctx, n: usize, min: usize, max: usize) -> Vec<Vec<u32>> {
         t -= 1;
     }
     let seats = n.min(t * max);
-    let caps: Vec<usize> = (0..t).map(|i| seats / t + usize::from(i < seats % t)).collect();
+    let caps: Vec<usize> = (0..t)
+        .map(|i| seats / t + usize::from(i < seats % t))
+        .collect();
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by(|a, b| {
         let sa: f32 = ctx.sim[*a as usize].values().sum();
@@ -327,7 +359,8 @@ fn tables(ctx: &Ctx, n: usize, min: usize, max: usize) -> Vec<Vec<u32>> {
                 continue;
             }
             // Prefer similar company; among equals, the emptiest table.
-            let gain: f32 = members.iter().map(|&m| ctx.s(p, m)).sum::<f32>() - 1e-3 * members.len() as f32;
+            let gain: f32 =
+                members.iter().map(|&m| ctx.s(p, m)).sum::<f32>() - 1e-3 * members.len() as f32;
             if best.is_none_or(|b| gain > b.1) {
                 best = Some((g, gain));
             }
@@ -390,12 +423,19 @@ fn tables(ctx: &Ctx, n: usize, min: usize, max: usize) -> Vec<Vec<u32>> {
     }
     // A table left below the minimum (constraints emptied it) is dissolved:
     // its members are unseated, never seated against a rule.
-    groups.into_iter().filter(|g| g.len() >= min && g.len() <= max).collect()
+    groups
+        .into_iter()
+        .filter(|g| g.len() >= min && g.len() <= max)
+        .collect()
 }
 
 /// Checks a plan against the rules; returns the violations in words (empty
 /// when valid). Used by tests and usable as a guard before publishing.
-pub fn violations(participants: &[Participant], request: &MatchRequest, plan: &MatchPlan) -> Vec<String> {
+pub fn violations(
+    participants: &[Participant],
+    request: &MatchRequest,
+    plan: &MatchPlan,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut forbidden: BTreeSet<(MemberId, MemberId)> = BTreeSet::new();
     let pk = |a: MemberId, b: MemberId| if a < b { (a, b) } else { (b, a) };
@@ -404,7 +444,8 @@ pub fn violations(participants: &[Participant], request: &MatchRequest, plan: &M
             forbidden.insert(pk(p.member, *o));
         }
     }
-    let mut met: BTreeSet<(MemberId, MemberId)> = request.already_met.iter().map(|&(a, b)| pk(a, b)).collect();
+    let mut met: BTreeSet<(MemberId, MemberId)> =
+        request.already_met.iter().map(|&(a, b)| pk(a, b)).collect();
     for (si, slot) in plan.slots.iter().enumerate() {
         let mut seen = BTreeSet::new();
         let mut slot_pairs = Vec::new();
@@ -412,7 +453,9 @@ pub fn violations(participants: &[Participant], request: &MatchRequest, plan: &M
             let n = m.members.len();
             match request.format {
                 Format::Pairs if n != 2 => out.push(format!("slot {si}: a pair of {n}")),
-                Format::Tables { min, max } if n < min || n > max => out.push(format!("slot {si}: a table of {n}")),
+                Format::Tables { min, max } if n < min || n > max => {
+                    out.push(format!("slot {si}: a table of {n}"))
+                }
                 _ => {}
             }
             for (i, &a) in m.members.iter().enumerate() {

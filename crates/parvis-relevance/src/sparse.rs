@@ -64,7 +64,11 @@ impl DecayedVec {
     /// heaviest). Returns the terms that entered the vector.
     pub fn add(&mut self, x: &[(u32, f32)], scale: f32, at: i64, hl: f64, cap: usize) -> Vec<u32> {
         let (own, other) = if self.w.is_empty() || at >= self.t {
-            let f = if self.w.is_empty() { 1.0 } else { decay(at - self.t, hl) };
+            let f = if self.w.is_empty() {
+                1.0
+            } else {
+                decay(at - self.t, hl)
+            };
             for e in &mut self.w {
                 e.1 *= f;
             }
@@ -155,7 +159,11 @@ pub fn normalise(a: &mut [(u32, f32)]) {
 /// Cosine similarity (0 when either is zero).
 pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (na, nb) = (norm(a), norm(b));
-    if na == 0.0 || nb == 0.0 { 0.0 } else { dot(a, b) / (na * nb) }
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot(a, b) / (na * nb)
+    }
 }
 
 #[cfg(test)]

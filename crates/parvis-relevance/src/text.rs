@@ -81,9 +81,33 @@ const STOP: &[&str] = &[
 /// Words that carry no subject in conversations (greetings, mail chatter).
 /// Also folded and sorted.
 const CHATTER: &[&str] = &[
-    "anyone", "bonjour", "cordialement", "dear", "hello", "hi", "idea", "know", "like", "list",
-    "mail", "many", "merci", "message", "need", "problem", "question", "regard", "salut",
-    "something", "thank", "thanks", "think", "try", "want", "work", "wrote",
+    "anyone",
+    "bonjour",
+    "cordialement",
+    "dear",
+    "hello",
+    "hi",
+    "idea",
+    "know",
+    "like",
+    "list",
+    "mail",
+    "many",
+    "merci",
+    "message",
+    "need",
+    "problem",
+    "question",
+    "regard",
+    "salut",
+    "something",
+    "thank",
+    "thanks",
+    "think",
+    "try",
+    "want",
+    "work",
+    "wrote",
 ];
 
 /// `true` when `w` (folded) is a stop word or conversational chatter.
@@ -183,8 +207,10 @@ pub fn term_counts(text: &str) -> Vec<(String, f32)> {
     for t in tokenize(text) {
         *m.entry(t).or_insert(0) += 1;
     }
-    let mut v: Vec<(String, f32)> =
-        m.into_iter().map(|(t, c)| (t, 1.0 + (c as f32).ln())).collect();
+    let mut v: Vec<(String, f32)> = m
+        .into_iter()
+        .map(|(t, c)| (t, 1.0 + (c as f32).ln()))
+        .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
@@ -213,7 +239,10 @@ impl Vocab {
     }
     /// The string of an id.
     pub fn term(&self, id: u32) -> &str {
-        self.terms.get(id as usize).map(String::as_str).unwrap_or("")
+        self.terms
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
     }
     /// Number of terms.
     pub fn len(&self) -> usize {
@@ -237,9 +266,18 @@ mod tests {
 
     #[test]
     fn folds_stems_and_drops_stop_words() {
-        assert_eq!(tokenize("Les Réseaux sociaux et l'Évènement"), vec!["reseau", "social", "evenement"]);
-        assert_eq!(tokenize("The rasters are projecting polygons"), vec!["raster", "project", "polygon"]);
-        assert_eq!(tokenize("fitting mapped models"), vec!["fit", "map", "model"]);
+        assert_eq!(
+            tokenize("Les Réseaux sociaux et l'Évènement"),
+            vec!["reseau", "social", "evenement"]
+        );
+        assert_eq!(
+            tokenize("The rasters are projecting polygons"),
+            vec!["raster", "project", "polygon"]
+        );
+        assert_eq!(
+            tokenize("fitting mapped models"),
+            vec!["fit", "map", "model"]
+        );
         assert_eq!(tokenize("policies 2024 deadbeef1234567890"), vec!["policy"]);
     }
 }

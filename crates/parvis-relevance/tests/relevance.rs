@@ -8,7 +8,10 @@ use parvis_relevance::eval::{self, EvalMessage, EvalOptions, Method};
 use parvis_relevance::intro::{Interaction, InteractionGraph};
 use parvis_relevance::matching::{self, Format, MatchRequest, Participant};
 use parvis_relevance::sparse::DAY_MS;
-use parvis_relevance::{Config, Engine, EventKind, FeedOptions, Feedback, MemberId, MessageInput, Reason, ThreadId, TopicId};
+use parvis_relevance::{
+    Config, Engine, EventKind, FeedOptions, Feedback, MemberId, MessageInput, Reason, ThreadId,
+    TopicId,
+};
 
 const DAY: i64 = DAY_MS as i64;
 const T0: i64 = 1_700_000_000_000;
@@ -32,16 +35,29 @@ const COOK: &str = "sourdough bread baking flour hydration oven";
 
 #[test]
 fn interests_decay_with_the_configured_half_life() {
-    let mut e = Engine::new(Config { profile_half_life_days: 30.0, ..Config::default() });
+    let mut e = Engine::new(Config {
+        profile_half_life_days: 30.0,
+        ..Config::default()
+    });
     msg(&mut e, 1, 1, T0, GEO, &[]);
     let now = e.interests(MemberId(1), T0, 3);
     let later = e.interests(MemberId(1), T0 + 30 * DAY, 3);
     assert_eq!(now[0].0, later[0].0);
-    assert!((later[0].1 / now[0].1 - 0.5).abs() < 1e-3, "{now:?} {later:?}");
+    assert!(
+        (later[0].1 / now[0].1 - 0.5).abs() < 1e-3,
+        "{now:?} {later:?}"
+    );
     // Old concerns fade behind current ones.
     msg(&mut e, 2, 1, T0 + 120 * DAY, KRIG, &[]);
-    let cur: Vec<String> = e.interests(MemberId(1), T0 + 120 * DAY, 5).into_iter().map(|x| x.0).collect();
-    assert!(cur.iter().any(|t| t == "krig" || t == "variogram"), "{cur:?}");
+    let cur: Vec<String> = e
+        .interests(MemberId(1), T0 + 120 * DAY, 5)
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
+    assert!(
+        cur.iter().any(|t| t == "krig" || t == "variogram"),
+        "{cur:?}"
+    );
     assert!(!cur.iter().take(3).any(|t| t == "raster"), "{cur:?}");
 }
 
@@ -51,10 +67,31 @@ fn feed_world() -> Engine {
     let geo = [TopicId(1)];
     let cook = [TopicId(2)];
     msg(&mut e, 100, 2, T0, GEO, &geo);
-    msg(&mut e, 100, 1, T0 + 1000, "I reproject my raster with terra too", &geo);
+    msg(
+        &mut e,
+        100,
+        1,
+        T0 + 1000,
+        "I reproject my raster with terra too",
+        &geo,
+    );
     for i in 0..10 {
-        msg(&mut e, 200 + i, 3, T0 + DAY + i, &format!("{GEO} question {i}"), &geo);
-        msg(&mut e, 300 + i, 4, T0 + DAY + i, &format!("{COOK} recipe {i}"), &cook);
+        msg(
+            &mut e,
+            200 + i,
+            3,
+            T0 + DAY + i,
+            &format!("{GEO} question {i}"),
+            &geo,
+        );
+        msg(
+            &mut e,
+            300 + i,
+            4,
+            T0 + DAY + i,
+            &format!("{COOK} recipe {i}"),
+            &cook,
+        );
     }
     msg(&mut e, 400, 5, T0 + DAY, KRIG, &[TopicId(3)]);
     e
@@ -63,39 +100,100 @@ fn feed_world() -> Engine {
 #[test]
 fn feed_explains_and_diversifies_by_topic() {
     let e = feed_world();
-    let opts = FeedOptions { page_size: 6, exclude_posted: true, diversify: true };
+    let opts = FeedOptions {
+        page_size: 6,
+        exclude_posted: true,
+        diversify: true,
+    };
     let feed = e.feed(MemberId(1), T0 + 2 * DAY, &opts);
     assert!(!feed.starter);
     assert_eq!(feed.items.len(), 6);
-    let geo = feed.items.iter().filter(|i| (200..210).contains(&i.thread.0)).count();
-    assert!(geo <= e.config().max_per_topic, "one topic must not fill the page: {feed:?}");
+    let geo = feed
+        .items
+        .iter()
+        .filter(|i| (200..210).contains(&i.thread.0))
+        .count();
+    assert!(
+        geo <= e.config().max_per_topic,
+        "one topic must not fill the page: {feed:?}"
+    );
     assert!(geo >= 1);
     let first = &feed.items[0];
-    assert!((200..210).contains(&first.thread.0), "the best item matches the member's interests: {feed:?}");
-    assert!(first.reasons.contains(&Reason::RepliedTo { thread: ThreadId(100) }), "{:?}", first.reasons);
-    assert!(first.reasons.iter().any(|r| matches!(r, Reason::Terms { terms } if terms.iter().any(|t| t == "raster"))));
+    assert!(
+        (200..210).contains(&first.thread.0),
+        "the best item matches the member's interests: {feed:?}"
+    );
+    assert!(
+        first.reasons.contains(&Reason::RepliedTo {
+            thread: ThreadId(100)
+        }),
+        "{:?}",
+        first.reasons
+    );
+    assert!(
+        first
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::Terms { terms } if terms.iter().any(|t| t == "raster")))
+    );
     // Without diversification the geo threads fill the page.
-    let plain = e.feed(MemberId(1), T0 + 2 * DAY, &FeedOptions { diversify: false, ..opts });
-    assert!(plain.items.iter().filter(|i| (200..210).contains(&i.thread.0)).count() > geo);
+    let plain = e.feed(
+        MemberId(1),
+        T0 + 2 * DAY,
+        &FeedOptions {
+            diversify: false,
+            ..opts
+        },
+    );
+    assert!(
+        plain
+            .items
+            .iter()
+            .filter(|i| (200..210).contains(&i.thread.0))
+            .count()
+            > geo
+    );
 }
 
 #[test]
 fn mute_and_not_interested_lower_or_remove_items_and_the_model_learns() {
     let mut e = feed_world();
     let now = T0 + 2 * DAY;
-    let opts = FeedOptions { page_size: 30, exclude_posted: true, diversify: false };
-    let rank = |e: &Engine, t: i64| e.feed(MemberId(1), now, &opts).items.iter().position(|i| i.thread.0 == t);
+    let opts = FeedOptions {
+        page_size: 30,
+        exclude_posted: true,
+        diversify: false,
+    };
+    let rank = |e: &Engine, t: i64| {
+        e.feed(MemberId(1), now, &opts)
+            .items
+            .iter()
+            .position(|i| i.thread.0 == t)
+    };
     let score = |e: &Engine, t: i64| {
-        e.feed(MemberId(1), now, &opts).items.iter().find(|i| i.thread.0 == t).map(|i| i.score).unwrap_or(0.0)
+        e.feed(MemberId(1), now, &opts)
+            .items
+            .iter()
+            .find(|i| i.thread.0 == t)
+            .map(|i| i.score)
+            .unwrap_or(0.0)
     };
     assert!(rank(&e, 300).is_some());
     e.add_feedback(MemberId(1), Feedback::MuteTopic { topic: TopicId(2) });
-    assert!((300..310).all(|t| rank(&e, t).is_none()), "muted topic gone");
+    assert!(
+        (300..310).all(|t| rank(&e, t).is_none()),
+        "muted topic gone"
+    );
     e.add_feedback(MemberId(1), Feedback::UnmuteTopic { topic: TopicId(2) });
     assert!(rank(&e, 300).is_some());
 
     let before = score(&e, 201);
-    e.add_feedback(MemberId(1), Feedback::NotInterested { thread: ThreadId(200) });
+    e.add_feedback(
+        MemberId(1),
+        Feedback::NotInterested {
+            thread: ThreadId(200),
+        },
+    );
     assert!(rank(&e, 200).is_none(), "dismissed thread removed");
     let after = score(&e, 201);
     assert!(after < before, "similar threads fall: {before} -> {after}");
@@ -106,53 +204,135 @@ fn a_member_without_history_gets_a_flagged_starter_feed_in_their_topics() {
     let mut e = feed_world();
     // Thread 300 is busy.
     for k in 0..5 {
-        msg(&mut e, 300, 10 + k, T0 + DAY + 100 + k, "more bread talk", &[]);
+        msg(
+            &mut e,
+            300,
+            10 + k,
+            T0 + DAY + 100 + k,
+            "more bread talk",
+            &[],
+        );
     }
     e.declare_topics(MemberId(99), &[TopicId(2)]);
-    let feed = e.feed(MemberId(99), T0 + 2 * DAY, &FeedOptions { page_size: 3, ..FeedOptions::default() });
+    let feed = e.feed(
+        MemberId(99),
+        T0 + 2 * DAY,
+        &FeedOptions {
+            page_size: 3,
+            ..FeedOptions::default()
+        },
+    );
     assert!(feed.starter);
-    assert_eq!(feed.items[0].thread, ThreadId(300), "popular first: {feed:?}");
+    assert_eq!(
+        feed.items[0].thread,
+        ThreadId(300),
+        "popular first: {feed:?}"
+    );
     for it in &feed.items {
         assert!((300..310).contains(&it.thread.0));
         assert!(it.reasons.contains(&Reason::Starter));
         assert!(it.reasons.contains(&Reason::Topic { topic: TopicId(2) }));
     }
     // A stranger with no declared topics still gets something.
-    assert!(e.feed(MemberId(12345), T0 + 2 * DAY, &FeedOptions::default()).starter);
+    assert!(
+        e.feed(MemberId(12345), T0 + 2 * DAY, &FeedOptions::default())
+            .starter
+    );
 }
 
 #[test]
 fn close_peers_activity_is_a_named_reason() {
     let mut e = Engine::new(Config::default());
-    e.add_message(&MessageInput { thread: ThreadId(1), author: MemberId(2), at: T0, text: GEO, title: None, topics: &[], reply_to: None, mentions: &[] });
-    e.add_message(&MessageInput { thread: ThreadId(1), author: MemberId(1), at: T0 + 10, text: GEO, title: None, topics: &[], reply_to: Some(MemberId(2)), mentions: &[] });
+    e.add_message(&MessageInput {
+        thread: ThreadId(1),
+        author: MemberId(2),
+        at: T0,
+        text: GEO,
+        title: None,
+        topics: &[],
+        reply_to: None,
+        mentions: &[],
+    });
+    e.add_message(&MessageInput {
+        thread: ThreadId(1),
+        author: MemberId(1),
+        at: T0 + 10,
+        text: GEO,
+        title: None,
+        topics: &[],
+        reply_to: Some(MemberId(2)),
+        mentions: &[],
+    });
     msg(&mut e, 2, 2, T0 + DAY, COOK, &[]);
     let feed = e.feed(MemberId(1), T0 + DAY + 10, &FeedOptions::default());
-    let item = feed.items.iter().find(|i| i.thread == ThreadId(2)).expect("peer's thread proposed");
-    assert!(item.reasons.contains(&Reason::PeersActive { count: 1, peers: vec![MemberId(2)] }), "{item:?}");
+    let item = feed
+        .items
+        .iter()
+        .find(|i| i.thread == ThreadId(2))
+        .expect("peer's thread proposed");
+    assert!(
+        item.reasons.contains(&Reason::PeersActive {
+            count: 1,
+            peers: vec![MemberId(2)]
+        }),
+        "{item:?}"
+    );
 }
 
 #[test]
 fn peers_are_closest_current_concerns_with_shared_subjects_named() {
     let mut e = Engine::new(Config::default());
     msg(&mut e, 1, 1, T0 + 100 * DAY, KRIG, &[TopicId(7)]);
-    msg(&mut e, 2, 2, T0 + 99 * DAY, "variogram fitting for kriging with gstat", &[TopicId(7)]);
-    msg(&mut e, 3, 3, T0, "old kriging variogram gstat thread from long ago", &[]); // same words, not current
+    msg(
+        &mut e,
+        2,
+        2,
+        T0 + 99 * DAY,
+        "variogram fitting for kriging with gstat",
+        &[TopicId(7)],
+    );
+    msg(
+        &mut e,
+        3,
+        3,
+        T0,
+        "old kriging variogram gstat thread from long ago",
+        &[],
+    ); // same words, not current
     msg(&mut e, 4, 4, T0 + 100 * DAY, COOK, &[]);
     for i in 5..40 {
-        msg(&mut e, 10 + i, i, T0 + 50 * DAY, &format!("{COOK} {GEO} {i}"), &[]);
+        msg(
+            &mut e,
+            10 + i,
+            i,
+            T0 + 50 * DAY,
+            &format!("{COOK} {GEO} {i}"),
+            &[],
+        );
     }
     let peers = e.peers(MemberId(1), T0 + 100 * DAY, 3);
     assert_eq!(peers[0].member, MemberId(2), "{peers:?}");
-    assert!(peers[0].shared_terms.iter().any(|t| t == "variogram" || t == "krig"), "{peers:?}");
+    assert!(
+        peers[0]
+            .shared_terms
+            .iter()
+            .any(|t| t == "variogram" || t == "krig"),
+        "{peers:?}"
+    );
     assert_eq!(peers[0].shared_topics, vec![TopicId(7)]);
     let p3 = peers.iter().position(|p| p.member == MemberId(3));
-    assert!(p3.is_none_or(|i| i > 0), "a member silent for 100 days ranks below a current one");
+    assert!(
+        p3.is_none_or(|i| i > 0),
+        "a member silent for 100 days ranks below a current one"
+    );
     assert!(peers.iter().all(|p| p.member != MemberId(1)));
 }
 
 fn participants(n: usize, seed: u64) -> Vec<Participant> {
-    let subjects = ["raster", "kriging", "bread", "wine", "rust", "sqlite", "cycling", "jazz", "solar", "bees", "maps", "tax"];
+    let subjects = [
+        "raster", "kriging", "bread", "wine", "rust", "sqlite", "cycling", "jazz", "solar", "bees",
+        "maps", "tax",
+    ];
     let mut x = seed;
     let mut next = move || {
         x ^= x << 13;
@@ -172,7 +352,11 @@ fn participants(n: usize, seed: u64) -> Vec<Participant> {
             if i % 7 == 0 {
                 dnm.push(MemberId(((i as u64 + 1 + next() % 5) % n as u64) as i64));
             }
-            Participant { member: MemberId(i as i64), interests, do_not_match: dnm }
+            Participant {
+                member: MemberId(i as i64),
+                interests,
+                do_not_match: dnm,
+            }
         })
         .collect()
 }
@@ -180,37 +364,71 @@ fn participants(n: usize, seed: u64) -> Vec<Participant> {
 #[test]
 fn matching_respects_every_constraint() {
     let ps = participants(300, 7);
-    let already_met: Vec<(MemberId, MemberId)> = (0..300).step_by(3).map(|i| (MemberId(i), MemberId((i + 1) % 300))).collect();
+    let already_met: Vec<(MemberId, MemberId)> = (0..300)
+        .step_by(3)
+        .map(|i| (MemberId(i), MemberId((i + 1) % 300)))
+        .collect();
     for format in [Format::Pairs, Format::Tables { min: 4, max: 6 }] {
-        let req = MatchRequest { format, slots: 3, already_met: already_met.clone() };
+        let req = MatchRequest {
+            format,
+            slots: 3,
+            already_met: already_met.clone(),
+        };
         let plan = matching::plan(&ps, &req);
         assert_eq!(plan.slots.len(), 3);
-        assert!(matching::violations(&ps, &req, &plan).is_empty(), "{:?}", matching::violations(&ps, &req, &plan));
+        assert!(
+            matching::violations(&ps, &req, &plan).is_empty(),
+            "{:?}",
+            matching::violations(&ps, &req, &plan)
+        );
         for slot in &plan.slots {
             let seated: usize = slot.meetings.iter().map(|m| m.members.len()).sum();
             assert_eq!(seated + slot.unmatched.len(), ps.len());
-            assert!(seated as f64 >= 0.9 * ps.len() as f64, "most people are matched");
+            assert!(
+                seated as f64 >= 0.9 * ps.len() as f64,
+                "most people are matched"
+            );
             for m in &slot.meetings {
                 match format {
                     Format::Pairs => assert_eq!(m.members.len(), 2),
                     Format::Tables { .. } => assert!((4..=6).contains(&m.members.len())),
                 }
             }
-            assert!(slot.meetings.iter().filter(|m| !m.shared_subjects.is_empty()).count() * 10 >= slot.meetings.len() * 8, "meetings are explained");
+            assert!(
+                slot.meetings
+                    .iter()
+                    .filter(|m| !m.shared_subjects.is_empty())
+                    .count()
+                    * 10
+                    >= slot.meetings.len() * 8,
+                "meetings are explained"
+            );
         }
     }
     // The verifier itself catches a violation.
-    let req = MatchRequest { format: Format::Pairs, slots: 1, already_met: vec![(MemberId(0), MemberId(1))] };
+    let req = MatchRequest {
+        format: Format::Pairs,
+        slots: 1,
+        already_met: vec![(MemberId(0), MemberId(1))],
+    };
     let bad = matching::MatchPlan {
         slots: vec![matching::Slot {
-            meetings: vec![matching::Meeting { members: vec![MemberId(0), MemberId(1)], shared_subjects: vec![], score: 0.0 }],
+            meetings: vec![matching::Meeting {
+                members: vec![MemberId(0), MemberId(1)],
+                shared_subjects: vec![],
+                score: 0.0,
+            }],
             unmatched: vec![],
         }],
     };
     assert!(!matching::violations(&ps, &req, &bad).is_empty());
     // Tiny sessions: 7 people cannot all sit at tables of 4–6.
     let small = participants(7, 3);
-    let req = MatchRequest { format: Format::Tables { min: 4, max: 6 }, slots: 1, already_met: vec![] };
+    let req = MatchRequest {
+        format: Format::Tables { min: 4, max: 6 },
+        slots: 1,
+        already_met: vec![],
+    };
     let plan = matching::plan(&small, &req);
     assert!(matching::violations(&small, &req, &plan).is_empty());
     assert!(plan.slots[0].meetings.len() <= 1);
@@ -220,7 +438,11 @@ fn matching_respects_every_constraint() {
 fn matching_two_thousand_participants_is_fast() {
     let ps = participants(2000, 11);
     for format in [Format::Pairs, Format::Tables { min: 4, max: 6 }] {
-        let req = MatchRequest { format, slots: 1, already_met: vec![] };
+        let req = MatchRequest {
+            format,
+            slots: 1,
+            already_met: vec![],
+        };
         let t = Instant::now();
         let plan = matching::plan(&ps, &req);
         let took = t.elapsed();
@@ -256,13 +478,24 @@ fn intro_paths_go_only_through_consenting_people_strongest_first() {
     assert_eq!(paths[1].members, vec![me, MemberId(4), MemberId(5), target]);
     assert!(paths[0].strength > paths[1].strength);
     for p in &paths {
-        assert!(p.members[1..p.members.len() - 1].iter().all(|m| consenting.contains(m)));
+        assert!(
+            p.members[1..p.members.len() - 1]
+                .iter()
+                .all(|m| consenting.contains(m))
+        );
         assert_eq!(p.hops.len(), p.members.len() - 1);
-        assert!(p.hops.iter().all(|h| h.replies + h.co_participations > 0 && h.strength > 0.0));
+        assert!(
+            p.hops
+                .iter()
+                .all(|h| h.replies + h.co_participations > 0 && h.strength > 0.0)
+        );
     }
     assert_eq!(paths[0].hops[0].replies, 2);
     // Hop limit.
-    assert_eq!(g.intro_paths(me, target, &consenting, T0 + DAY, 5, 2).len(), 1);
+    assert_eq!(
+        g.intro_paths(me, target, &consenting, T0 + DAY, 5, 2).len(),
+        1
+    );
     // Decay: a year later the chains are weaker.
     let later = g.intro_paths(me, target, &consenting, T0 + 365 * DAY, 1, 4);
     assert!(later[0].strength < paths[0].strength);
@@ -270,7 +503,11 @@ fn intro_paths_go_only_through_consenting_people_strongest_first() {
 
 /// A synthetic list: 30 people in 3 interest groups ask and answer for 200 days.
 fn synthetic_timeline() -> Vec<EvalMessage> {
-    let words = [["raster", "gdal", "terra", "projection"], ["kriging", "variogram", "gstat", "model"], ["spdep", "weights", "moran", "neighbour"]];
+    let words = [
+        ["raster", "gdal", "terra", "projection"],
+        ["kriging", "variogram", "gstat", "model"],
+        ["spdep", "weights", "moran", "neighbour"],
+    ];
     let mut out = Vec::new();
     let mut x: u64 = 42;
     let mut next = move || {
@@ -292,7 +529,11 @@ fn synthetic_timeline() -> Vec<EvalMessage> {
                 person: asker.clone(),
                 name: asker.clone(),
                 at,
-                text: format!("{} {} question", words[g][0], words[g][(next() % 4) as usize]),
+                text: format!(
+                    "{} {} question",
+                    words[g][0],
+                    words[g][(next() % 4) as usize]
+                ),
                 title: Some(format!("{} help", words[g][1])),
             });
             for r in 0..3 {
@@ -320,7 +561,12 @@ fn synthetic_timeline() -> Vec<EvalMessage> {
 #[test]
 fn evaluation_sees_nothing_after_the_cutoff() {
     let msgs = synthetic_timeline();
-    let opts = EvalOptions { cutoff_fraction: 0.8, step_days: None, horizon_days: Some(10.0), ..EvalOptions::default() };
+    let opts = EvalOptions {
+        cutoff_fraction: 0.8,
+        step_days: None,
+        horizon_days: Some(10.0),
+        ..EvalOptions::default()
+    };
     let cut = eval::cutoff_time(&msgs, 0.8).expect("cut-off");
     let original = eval::run_cases(&msgs, &opts);
     assert!(!original.is_empty());
@@ -346,14 +592,31 @@ fn evaluation_sees_nothing_after_the_cutoff() {
     let again = eval::run_cases(&perturbed, &opts);
     let mut compared = 0;
     for c in &original {
-        if let Some(d) = again.iter().find(|d| d.user == c.user && d.cutoff == c.cutoff) {
-            assert_eq!(c.rankings, d.rankings, "rankings of {} changed with the future", c.user);
+        if let Some(d) = again
+            .iter()
+            .find(|d| d.user == c.user && d.cutoff == c.cutoff)
+        {
+            assert_eq!(
+                c.rankings, d.rankings,
+                "rankings of {} changed with the future",
+                c.user
+            );
             compared += 1;
         }
     }
-    assert!(compared >= 3, "the test must compare something ({compared})");
+    assert!(
+        compared >= 3,
+        "the test must compare something ({compared})"
+    );
     // The report works and Parvis learns who answers what on this toy list.
-    let r = eval::evaluate_messages(&msgs, &EvalOptions { cutoff_fraction: 0.7, ..EvalOptions::default() }).expect("report");
+    let r = eval::evaluate_messages(
+        &msgs,
+        &EvalOptions {
+            cutoff_fraction: 0.7,
+            ..EvalOptions::default()
+        },
+    )
+    .expect("report");
     eprintln!("synthetic: {r:?}");
     assert!(r.parvis.ndcg_at_10 > r.most_active.ndcg_at_10);
     assert!(matches!(Method::Parvis, Method::Parvis));
@@ -362,7 +625,8 @@ fn evaluation_sees_nothing_after_the_cutoff() {
 
 #[test]
 fn evaluation_on_the_shared_corpus() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/corpus/r-sig-geo");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/corpus/r-sig-geo");
     if !dir.is_dir() {
         eprintln!("skipped: {} is absent", dir.display());
         return;
@@ -371,7 +635,20 @@ fn evaluation_on_the_shared_corpus() {
     // figures come from `examples/eval_feed.rs` (bench/relevance/RESULTS.md).
     let mut files = Vec::new();
     for y in 2014..=2016 {
-        for m in ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] {
+        for m in [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ] {
             let f = dir.join(format!("{y}-{m}.txt"));
             if f.is_file() {
                 files.push(f);
@@ -381,10 +658,16 @@ fn evaluation_on_the_shared_corpus() {
     let msgs = eval::load_mbox_paths(&files).expect("corpus reads");
     assert!(msgs.len() > 3000, "{}", msgs.len());
     let r = eval::evaluate_messages(&msgs, &EvalOptions::default()).expect("report");
-    eprintln!("r-sig-geo 2014–2016: {}", serde_json::to_string(&r).unwrap_or_default());
+    eprintln!(
+        "r-sig-geo 2014–2016: {}",
+        serde_json::to_string(&r).unwrap_or_default()
+    );
     assert!(r.cases >= 10);
     assert!(r.parvis.ndcg_at_10 > r.most_active.ndcg_at_10);
-    assert!(r.parvis.ndcg_at_10 >= 0.9 * r.most_recent.ndcg_at_10, "{r:?}");
+    assert!(
+        r.parvis.ndcg_at_10 >= 0.9 * r.most_recent.ndcg_at_10,
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -400,9 +683,25 @@ fn a_mention_lifts_the_thread_and_says_why() {
         reply_to: None,
         mentions: &[MemberId(1)],
     });
-    let feed = e.feed(MemberId(1), T0 + 2 * DAY, &FeedOptions { page_size: 30, exclude_posted: true, diversify: false });
-    let pos = feed.items.iter().position(|i| i.thread == ThreadId(500)).expect("mentioned thread in the feed");
-    let cook = feed.items.iter().position(|i| i.thread == ThreadId(300)).expect("other cooking thread in the feed");
+    let feed = e.feed(
+        MemberId(1),
+        T0 + 2 * DAY,
+        &FeedOptions {
+            page_size: 30,
+            exclude_posted: true,
+            diversify: false,
+        },
+    );
+    let pos = feed
+        .items
+        .iter()
+        .position(|i| i.thread == ThreadId(500))
+        .expect("mentioned thread in the feed");
+    let cook = feed
+        .items
+        .iter()
+        .position(|i| i.thread == ThreadId(300))
+        .expect("other cooking thread in the feed");
     assert!(pos < cook, "{feed:?}");
     assert_eq!(feed.items[pos].reasons[0], Reason::Mentioned);
 }
@@ -414,13 +713,22 @@ fn rank_feed_ranks_given_candidates_and_reasons_have_a_stable_json_shape() {
         MemberId(1),
         T0 + 2 * DAY,
         &[ThreadId(300), ThreadId(201), ThreadId(424242)],
-        &FeedOptions { page_size: 10, exclude_posted: true, diversify: true },
+        &FeedOptions {
+            page_size: 10,
+            exclude_posted: true,
+            diversify: true,
+        },
     );
     let ids: Vec<i64> = items.iter().map(|i| i.thread.0).collect();
     assert_eq!(ids, vec![201, 300], "interest first, unknown ignored");
     let json = serde_json::to_string(&vec![
-        Reason::RepliedTo { thread: ThreadId(7) },
-        Reason::PeersActive { count: 3, peers: vec![MemberId(2)] },
+        Reason::RepliedTo {
+            thread: ThreadId(7),
+        },
+        Reason::PeersActive {
+            count: 3,
+            peers: vec![MemberId(2)],
+        },
         Reason::Topic { topic: TopicId(4) },
         Reason::Mentioned,
     ])

@@ -68,7 +68,12 @@ impl Services {
                 if group.len() <= MAX_COPARTICIPANTS {
                     for (x, a) in group.iter().enumerate() {
                         for b in &group[x + 1..] {
-                            g.add(rel(a.1), rel(b.1), Interaction::CoParticipation, a.2.min(b.2));
+                            g.add(
+                                rel(a.1),
+                                rel(b.1),
+                                Interaction::CoParticipation,
+                                a.2.min(b.2),
+                            );
                         }
                     }
                 }
@@ -81,28 +86,56 @@ impl Services {
     }
 
     async fn refs(&self, ids: &[i64]) -> Result<HashMap<i64, MemberRef>> {
-        let members = self.store().member_refs(&ids.iter().map(|i| MemberId(*i)).collect::<Vec<_>>()).await?;
+        let members = self
+            .store()
+            .member_refs(&ids.iter().map(|i| MemberId(*i)).collect::<Vec<_>>())
+            .await?;
         Ok(members.into_iter().map(|m| (m.id.0, m.to_ref())).collect())
     }
 
     /// The best introduction chains from the actor to `target` (at most `k`, at most 3
     /// intermediaries), through consenting people only, strongest first.
-    pub async fn intro_paths(&self, actor: &Actor, target: &str, k: usize) -> Result<Vec<IntroPathView>> {
+    pub async fn intro_paths(
+        &self,
+        actor: &Actor,
+        target: &str,
+        k: usize,
+    ) -> Result<Vec<IntroPathView>> {
         let target = self.member(Some(actor), target).await?;
         if target.id == actor.member.id {
             return Err(ValidationError::new("target", "that is you").into());
         }
         let graph = self.interaction_graph().await?;
-        let consenting: Vec<parvis_relevance::MemberId> = self.store().contactable_members().await?.into_iter().map(rel).collect();
-        let paths = graph.intro_paths(rel(actor.member.id), rel(target.id), &consenting, now_millis(), k.clamp(1, 10), 4);
-        let ids: Vec<i64> = paths.iter().flat_map(|p| p.members.iter().map(|m| m.0)).collect();
+        let consenting: Vec<parvis_relevance::MemberId> = self
+            .store()
+            .contactable_members()
+            .await?
+            .into_iter()
+            .map(rel)
+            .collect();
+        let paths = graph.intro_paths(
+            rel(actor.member.id),
+            rel(target.id),
+            &consenting,
+            now_millis(),
+            k.clamp(1, 10),
+            4,
+        );
+        let ids: Vec<i64> = paths
+            .iter()
+            .flat_map(|p| p.members.iter().map(|m| m.0))
+            .collect();
         let refs = self.refs(&ids).await?;
         let get = |id: i64| refs.get(&id).cloned();
         Ok(paths
             .into_iter()
             .filter_map(|p| {
                 Some(IntroPathView {
-                    members: p.members.iter().map(|m| get(m.0)).collect::<Option<Vec<_>>>()?,
+                    members: p
+                        .members
+                        .iter()
+                        .map(|m| get(m.0))
+                        .collect::<Option<Vec<_>>>()?,
                     hops: p
                         .hops
                         .iter()
@@ -125,37 +158,77 @@ impl Services {
 
     /// Ask `intermediary` to introduce the actor to `target`. The intermediary must consent to
     /// be contacted and have really interacted with the actor.
-    pub async fn request_intro(&self, actor: &Actor, target: &str, intermediary: &str, message: &str) -> Result<IntroRequestView> {
+    pub async fn request_intro(
+        &self,
+        actor: &Actor,
+        target: &str,
+        intermediary: &str,
+        message: &str,
+    ) -> Result<IntroRequestView> {
         let target = self.member(Some(actor), target).await?;
         let via = self.member(None, intermediary).await?;
         let message = required_text("message", message, 2_000)?;
         if via.id == actor.member.id || via.id == target.id {
-            return Err(ValidationError::new("intermediary", "choose someone between you and the person you want to meet").into());
+            return Err(ValidationError::new(
+                "intermediary",
+                "choose someone between you and the person you want to meet",
+            )
+            .into());
         }
         if !self.store().contactable_members().await?.contains(&via.id) {
-            return Err(ServiceError::Forbidden(format!("{} does not accept to be contacted", via.display_name)));
+            return Err(ServiceError::Forbidden(format!(
+                "{} does not accept to be contacted",
+                via.display_name
+            )));
         }
         let graph = self.interaction_graph().await?;
         if graph.strength(rel(actor.member.id), rel(via.id), now_millis()) <= 0.0 {
-            return Err(ServiceError::Forbidden(format!("you have not interacted with {} yet", via.display_name)));
+            return Err(ServiceError::Forbidden(format!(
+                "you have not interacted with {} yet",
+                via.display_name
+            )));
         }
-        let id = self.store().create_intro_request(actor.member.id, via.id, target.id, &message, now_millis()).await?;
-        if let Some(email) = self.store().member_by_id(via.id).await?.and_then(|m| m.email) {
-            let link = format!("{}/me#intros", self.config().public_url.trim_end_matches('/'));
+        let id = self
+            .store()
+            .create_intro_request(actor.member.id, via.id, target.id, &message, now_millis())
+            .await?;
+        if let Some(email) = self
+            .store()
+            .member_by_id(via.id)
+            .await?
+            .and_then(|m| m.email)
+        {
+            let link = format!(
+                "{}/me#intros",
+                self.config().public_url.trim_end_matches('/')
+            );
             let body = format!(
                 "{} vous demande de le ou la présenter à {}.\n\n« {} »\n\nRépondez ici : {link}\n",
                 actor.member.display_name, target.display_name, message
             );
-            if let Err(e) = self.inner_mailer_pub().send(&email, "Une demande de mise en relation", &body, &link).await {
+            if let Err(e) = self
+                .inner_mailer_pub()
+                .send(&email, "Une demande de mise en relation", &body, &link)
+                .await
+            {
                 tracing::warn!(error = %e, "introduction request mail not sent");
             }
         }
-        let req = self.store().intro_requests_of(actor.member.id).await?.into_iter().find(|r| r.id == id).ok_or_else(|| ServiceError::NotFound("request".into()))?;
+        let req = self
+            .store()
+            .intro_requests_of(actor.member.id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| ServiceError::NotFound("request".into()))?;
         Ok(self.intro_views(vec![req]).await?.remove(0))
     }
 
     async fn intro_views(&self, reqs: Vec<IntroRequest>) -> Result<Vec<IntroRequestView>> {
-        let ids: Vec<i64> = reqs.iter().flat_map(|r| [r.requester_id.0, r.intermediary_id.0, r.target_id.0]).collect();
+        let ids: Vec<i64> = reqs
+            .iter()
+            .flat_map(|r| [r.requester_id.0, r.intermediary_id.0, r.target_id.0])
+            .collect();
         let refs = self.refs(&ids).await?;
         Ok(reqs
             .into_iter()
@@ -177,8 +250,16 @@ impl Services {
     }
 
     /// As the intermediary, accept or decline a request.
-    pub async fn decide_intro(&self, actor: &Actor, id: i64, accept: bool) -> Result<IntroRequestView> {
-        let r = self.store().decide_intro(id, actor.member.id, accept, now_millis()).await?;
+    pub async fn decide_intro(
+        &self,
+        actor: &Actor,
+        id: i64,
+        accept: bool,
+    ) -> Result<IntroRequestView> {
+        let r = self
+            .store()
+            .decide_intro(id, actor.member.id, accept, now_millis())
+            .await?;
         Ok(self.intro_views(vec![r]).await?.remove(0))
     }
 }

@@ -45,14 +45,27 @@ fn feed_message(e: &mut rel::Engine, m: &parvis_store::MessageSignal) {
 }
 
 fn feed_event(e: &mut rel::Engine, ev: &parvis_store::ThreadEvent) {
-    let kind = if ev.kind == "read" { rel::engine::EventKind::Read } else { rel::engine::EventKind::Reacted };
-    e.add_event(rel::MemberId(ev.member_id.0), rel::ThreadId(ev.thread_id.0), kind, ev.at);
+    let kind = if ev.kind == "read" {
+        rel::engine::EventKind::Read
+    } else {
+        rel::engine::EventKind::Reacted
+    };
+    e.add_event(
+        rel::MemberId(ev.member_id.0),
+        rel::ThreadId(ev.thread_id.0),
+        kind,
+        ev.at,
+    );
 }
 
 fn feedback_of(kind: &str, target: i64) -> Option<rel::engine::Feedback> {
     match kind {
-        "mute_topic" => Some(rel::engine::Feedback::MuteTopic { topic: rel::TopicId(target) }),
-        "not_interested" => Some(rel::engine::Feedback::NotInterested { thread: rel::ThreadId(target) }),
+        "mute_topic" => Some(rel::engine::Feedback::MuteTopic {
+            topic: rel::TopicId(target),
+        }),
+        "not_interested" => Some(rel::engine::Feedback::NotInterested {
+            thread: rel::ThreadId(target),
+        }),
         _ => None,
     }
 }
@@ -123,7 +136,12 @@ impl Services {
                 .await
                 .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
                 let slot = Arc::new(Mutex::new(built));
-                self.inner.feeds.spaces.lock().await.insert(space.id, slot.clone());
+                self.inner
+                    .feeds
+                    .spaces
+                    .lock()
+                    .await
+                    .insert(space.id, slot.clone());
                 return Ok(slot);
             }
         };
@@ -132,7 +150,10 @@ impl Services {
             if s.refreshed.elapsed() >= REFRESH_EVERY {
                 let since = s.events_since;
                 let now = now_millis();
-                let messages = self.store().space_messages_since(space.id, s.last_message).await?;
+                let messages = self
+                    .store()
+                    .space_messages_since(space.id, s.last_message)
+                    .await?;
                 let events = self.store().space_events_since(space.id, since).await?;
                 for m in &messages {
                     feed_message(&mut s.engine, m);
@@ -150,32 +171,64 @@ impl Services {
         Ok(slot)
     }
 
-    async fn reason_views(&self, reasons: &[rel::Reason], topics: &HashMap<i64, String>) -> Result<Vec<ReasonView>> {
+    async fn reason_views(
+        &self,
+        reasons: &[rel::Reason],
+        topics: &HashMap<i64, String>,
+    ) -> Result<Vec<ReasonView>> {
         let mut out = Vec::new();
         for r in reasons {
             let (kind, count, names) = match r {
-                rel::Reason::RepliedTo { thread } => ("replied_to", 0, self.thread_title(thread.0).await?),
-                rel::Reason::Started { thread } => ("started", 0, self.thread_title(thread.0).await?),
-                rel::Reason::ReactedTo { thread } => ("reacted_to", 0, self.thread_title(thread.0).await?),
+                rel::Reason::RepliedTo { thread } => {
+                    ("replied_to", 0, self.thread_title(thread.0).await?)
+                }
+                rel::Reason::Started { thread } => {
+                    ("started", 0, self.thread_title(thread.0).await?)
+                }
+                rel::Reason::ReactedTo { thread } => {
+                    ("reacted_to", 0, self.thread_title(thread.0).await?)
+                }
                 rel::Reason::Read { thread } => ("read", 0, self.thread_title(thread.0).await?),
                 rel::Reason::PeersActive { count, peers } => {
                     let ids: Vec<MemberId> = peers.iter().map(|p| MemberId(p.0)).collect();
-                    let names = self.store().member_refs(&ids).await?.into_iter().map(|m| m.display_name).collect();
+                    let names = self
+                        .store()
+                        .member_refs(&ids)
+                        .await?
+                        .into_iter()
+                        .map(|m| m.display_name)
+                        .collect();
                     ("peers_active", *count, names)
                 }
-                rel::Reason::Topic { topic } => ("topic", 0, topics.get(&topic.0).cloned().into_iter().collect()),
+                rel::Reason::Topic { topic } => (
+                    "topic",
+                    0,
+                    topics.get(&topic.0).cloned().into_iter().collect(),
+                ),
                 rel::Reason::Terms { terms } => ("terms", 0, terms.clone()),
-                rel::Reason::Trending { recent_messages } => ("trending", *recent_messages, Vec::new()),
+                rel::Reason::Trending { recent_messages } => {
+                    ("trending", *recent_messages, Vec::new())
+                }
                 rel::Reason::Mentioned => ("mentioned", 0, Vec::new()),
                 rel::Reason::Starter => ("starter", 0, Vec::new()),
             };
-            out.push(ReasonView { kind: kind.into(), count, names });
+            out.push(ReasonView {
+                kind: kind.into(),
+                count,
+                names,
+            });
         }
         Ok(out)
     }
 
     async fn thread_title(&self, id: i64) -> Result<Vec<String>> {
-        Ok(self.store().thread(ThreadId(id)).await?.map(|t| t.title).into_iter().collect())
+        Ok(self
+            .store()
+            .thread(ThreadId(id))
+            .await?
+            .map(|t| t.title)
+            .into_iter()
+            .collect())
     }
 
     /// The member's feed in a space, with the reasons of each item.
@@ -183,30 +236,56 @@ impl Services {
         let slot = self.space_engine(space).await?;
         let feed = {
             let s = slot.lock().await;
-            let opts = rel::engine::FeedOptions { page_size: size.clamp(1, 50), ..Default::default() };
-            s.engine.feed(rel::MemberId(actor.member.id.0), now_millis(), &opts)
+            let opts = rel::engine::FeedOptions {
+                page_size: size.clamp(1, 50),
+                ..Default::default()
+            };
+            s.engine
+                .feed(rel::MemberId(actor.member.id.0), now_millis(), &opts)
         };
-        let topics: HashMap<i64, String> = self.topics(space).await?.into_iter().map(|t| (t.id.0, t.title)).collect();
+        let topics: HashMap<i64, String> = self
+            .topics(space)
+            .await?
+            .into_iter()
+            .map(|t| (t.id.0, t.title))
+            .collect();
         let mut items = Vec::with_capacity(feed.items.len());
         for item in &feed.items {
-            let Some(thread) = self.store().thread(ThreadId(item.thread.0)).await? else { continue };
+            let Some(thread) = self.store().thread(ThreadId(item.thread.0)).await? else {
+                continue;
+            };
             let reasons = self.reason_views(&item.reasons, &topics).await?;
             items.push(FeedEntry { thread, reasons });
         }
-        Ok(FeedView { items, starter: feed.starter })
+        Ok(FeedView {
+            items,
+            starter: feed.starter,
+        })
     }
 
     /// Tell the feed "not interested in this thread" or "mute this topic" (or undo with
     /// `on = false`). The engine learns at once; the store keeps it.
-    pub async fn feed_feedback(&self, actor: &Actor, space: &Space, kind: &str, target: i64, on: bool) -> Result<()> {
-        let feedback = feedback_of(kind, target).ok_or_else(|| ValidationError::new("kind", "expected not_interested or mute_topic"))?;
-        self.store().set_feedback(actor.member.id, kind, target, on, now_millis()).await?;
+    pub async fn feed_feedback(
+        &self,
+        actor: &Actor,
+        space: &Space,
+        kind: &str,
+        target: i64,
+        on: bool,
+    ) -> Result<()> {
+        let feedback = feedback_of(kind, target)
+            .ok_or_else(|| ValidationError::new("kind", "expected not_interested or mute_topic"))?;
+        self.store()
+            .set_feedback(actor.member.id, kind, target, on, now_millis())
+            .await?;
         let slot = self.space_engine(space).await?;
         let mut s = slot.lock().await;
         let member = rel::MemberId(actor.member.id.0);
         match (feedback, on) {
             (f, true) => s.engine.add_feedback(member, f),
-            (rel::engine::Feedback::MuteTopic { topic }, false) => s.engine.add_feedback(member, rel::engine::Feedback::UnmuteTopic { topic }),
+            (rel::engine::Feedback::MuteTopic { topic }, false) => s
+                .engine
+                .add_feedback(member, rel::engine::Feedback::UnmuteTopic { topic }),
             // "Not interested" is kept by the engine once learnt; removing it from the store
             // takes effect when the engine is next rebuilt.
             _ => {}
@@ -217,21 +296,43 @@ impl Services {
     /// Members whose current concerns are closest to the actor's, with what they share.
     pub async fn peers(&self, actor: &Actor, space: &Space, k: usize) -> Result<Vec<PeerView>> {
         let slot = self.space_engine(space).await?;
-        let peers = slot.lock().await.engine.peers(rel::MemberId(actor.member.id.0), now_millis(), k.clamp(1, 50));
-        let topics: HashMap<i64, String> = self.topics(space).await?.into_iter().map(|t| (t.id.0, t.title)).collect();
+        let peers = slot.lock().await.engine.peers(
+            rel::MemberId(actor.member.id.0),
+            now_millis(),
+            k.clamp(1, 50),
+        );
+        let topics: HashMap<i64, String> = self
+            .topics(space)
+            .await?
+            .into_iter()
+            .map(|t| (t.id.0, t.title))
+            .collect();
         let mut out = Vec::new();
         for p in peers {
-            let Some(m) = self.store().member_by_id(MemberId(p.member.0)).await? else { continue };
-            let mut shared: Vec<String> = p.shared_topics.iter().filter_map(|t| topics.get(&t.0).cloned()).collect();
+            let Some(m) = self.store().member_by_id(MemberId(p.member.0)).await? else {
+                continue;
+            };
+            let mut shared: Vec<String> = p
+                .shared_topics
+                .iter()
+                .filter_map(|t| topics.get(&t.0).cloned())
+                .collect();
             shared.extend(p.shared_terms.iter().cloned());
-            out.push(PeerView { member: m.to_ref(), closeness: p.score, shared_subjects: shared });
+            out.push(PeerView {
+                member: m.to_ref(),
+                closeness: p.score,
+                shared_subjects: shared,
+            });
         }
         Ok(out)
     }
 
     /// Note that a signed-in member opened a thread (the feed learns from reads).
     pub async fn record_read(&self, actor: &Actor, thread: ThreadId) -> Result<()> {
-        Ok(self.store().record_read(actor.member.id, thread, now_millis()).await?)
+        Ok(self
+            .store()
+            .record_read(actor.member.id, thread, now_millis())
+            .await?)
     }
 }
 
@@ -276,7 +377,12 @@ impl Services {
     /// current interests in the space: nobody who asked not to be matched, no pair that
     /// already met, at most one meeting per person per slot; each meeting names what its
     /// people share. Moderators and admins only (they run the sessions).
-    pub async fn matchmaking(&self, actor: &Actor, space: &Space, req: &MatchmakingRequest) -> Result<Vec<SlotView>> {
+    pub async fn matchmaking(
+        &self,
+        actor: &Actor,
+        space: &Space,
+        req: &MatchmakingRequest,
+    ) -> Result<Vec<SlotView>> {
         actor.require_moderator()?;
         let format = match req.format.as_str() {
             "pairs" => rel::matching::Format::Pairs,
@@ -287,9 +393,16 @@ impl Services {
             return Err(ValidationError::new("participants", "at most 5000 participants").into());
         }
         let mut by_handle: HashMap<String, Member> = HashMap::new();
-        for h in req.participants.iter().chain(req.do_not_match.iter()).chain(req.already_met.iter().flat_map(|(a, b)| [a, b])) {
+        for h in req
+            .participants
+            .iter()
+            .chain(req.do_not_match.iter())
+            .chain(req.already_met.iter().flat_map(|(a, b)| [a, b]))
+        {
             if !by_handle.contains_key(h) {
-                let m = self.member(Some(actor), h).await.map_err(|_| ValidationError::new("participants", format!("unknown member {h:?}")))?;
+                let m = self.member(Some(actor), h).await.map_err(|_| {
+                    ValidationError::new("participants", format!("unknown member {h:?}"))
+                })?;
                 by_handle.insert(h.clone(), m);
             }
         }
@@ -304,20 +417,38 @@ impl Services {
                     let member = id(h)?;
                     // "Do not match me": present, with everyone else forbidden.
                     let opted_out = req.do_not_match.contains(h);
-                    let do_not_match = if opted_out { req.participants.iter().filter(|o| *o != h).filter_map(id).collect() } else { Vec::new() };
-                    Some(rel::matching::Participant { member, interests: s.engine.interests(member, now, 30), do_not_match })
+                    let do_not_match = if opted_out {
+                        req.participants
+                            .iter()
+                            .filter(|o| *o != h)
+                            .filter_map(id)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    Some(rel::matching::Participant {
+                        member,
+                        interests: s.engine.interests(member, now, 30),
+                        do_not_match,
+                    })
                 })
                 .collect()
         };
         let request = rel::matching::MatchRequest {
             format,
             slots: req.slots.clamp(1, 20),
-            already_met: req.already_met.iter().filter_map(|(a, b)| Some((id(a)?, id(b)?))).collect(),
+            already_met: req
+                .already_met
+                .iter()
+                .filter_map(|(a, b)| Some((id(a)?, id(b)?)))
+                .collect(),
         };
-        let plan = tokio::task::spawn_blocking(move || rel::matching::plan(&participants, &request))
-            .await
-            .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
-        let refs: HashMap<i64, MemberRef> = by_handle.values().map(|m| (m.id.0, m.to_ref())).collect();
+        let plan =
+            tokio::task::spawn_blocking(move || rel::matching::plan(&participants, &request))
+                .await
+                .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
+        let refs: HashMap<i64, MemberRef> =
+            by_handle.values().map(|m| (m.id.0, m.to_ref())).collect();
         Ok(plan
             .slots
             .into_iter()
@@ -325,9 +456,20 @@ impl Services {
                 meetings: s
                     .meetings
                     .into_iter()
-                    .map(|m| MeetingView { members: m.members.iter().filter_map(|x| refs.get(&x.0).cloned()).collect(), shared_subjects: m.shared_subjects })
+                    .map(|m| MeetingView {
+                        members: m
+                            .members
+                            .iter()
+                            .filter_map(|x| refs.get(&x.0).cloned())
+                            .collect(),
+                        shared_subjects: m.shared_subjects,
+                    })
                     .collect(),
-                unmatched: s.unmatched.iter().filter_map(|x| refs.get(&x.0).cloned()).collect(),
+                unmatched: s
+                    .unmatched
+                    .iter()
+                    .filter_map(|x| refs.get(&x.0).cloned())
+                    .collect(),
             })
             .collect())
     }

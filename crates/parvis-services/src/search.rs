@@ -30,8 +30,13 @@ pub struct SearchRequest {
 }
 
 fn day_start(field: &str, s: &str) -> Result<i64> {
-    let d = time::Date::parse(s.trim(), &time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ValidationError::new(field, format!("expected a date like 2026-03-04, got {s:?}")))?;
+    let d = time::Date::parse(
+        s.trim(),
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        ValidationError::new(field, format!("expected a date like 2026-03-04, got {s:?}"))
+    })?;
     Ok(d.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
@@ -61,7 +66,10 @@ impl Services {
         let mut edited_after = edited_after;
         loop {
             let after = index.last_indexed();
-            let rows = self.store().messages_for_index(after, edited_after, BATCH).await?;
+            let rows = self
+                .store()
+                .messages_for_index(after, edited_after, BATCH)
+                .await?;
             if rows.is_empty() {
                 break;
             }
@@ -122,16 +130,36 @@ impl Services {
     /// Search a space.
     pub async fn search(&self, space: &Space, req: &SearchRequest) -> Result<SearchResults> {
         let index = self.search_index()?;
-        let author_id = match req.author.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        let author_id = match req
+            .author
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
             Some(handle) => Some(self.member(None, handle).await?.id.0),
             None => None,
         };
-        let topic_id = match req.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let topic_id = match req
+            .topic
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             Some(slug) => Some(self.topic(space, slug).await?.id.0),
             None => None,
         };
-        let from = req.from.as_deref().filter(|s| !s.trim().is_empty()).map(|s| day_start("from", s)).transpose()?;
-        let to = req.to.as_deref().filter(|s| !s.trim().is_empty()).map(|s| day_start("to", s).map(|t| t + 86_400_000)).transpose()?;
+        let from = req
+            .from
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| day_start("from", s))
+            .transpose()?;
+        let to = req
+            .to
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| day_start("to", s).map(|t| t + 86_400_000))
+            .transpose()?;
         let query = SearchQuery {
             space_id: space.id.0,
             text: req.q.chars().take(1_000).collect(),

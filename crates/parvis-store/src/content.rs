@@ -544,7 +544,12 @@ pub struct MessageForIndex {
 impl Store {
     /// Messages with an id above `after` (the index's watermark), oldest first, or edited
     /// after `edited_after`: the ordered change log the search index follows.
-    pub async fn messages_for_index(&self, after: i64, edited_after: Millis, limit: i64) -> Result<Vec<MessageForIndex>> {
+    pub async fn messages_for_index(
+        &self,
+        after: i64,
+        edited_after: Millis,
+        limit: i64,
+    ) -> Result<Vec<MessageForIndex>> {
         let rows = sqlx::query(
             "SELECT msg.id, msg.thread_id, t.space_id, t.topic_id, msg.channel, msg.author_id, m.display_name, msg.created_at,
                     t.title, msg.body_md

@@ -32,7 +32,8 @@ fn intro_row(r: &sqlx::any::AnyRow) -> Result<IntroRequest> {
     })
 }
 
-const INTRO_COLS: &str = "id, requester_id, intermediary_id, target_id, message, status, created_at, decided_at";
+const INTRO_COLS: &str =
+    "id, requester_id, intermediary_id, target_id, message, status, created_at, decided_at";
 
 impl Store {
     /// Replies between two different members: (replier, replied-to, when). A message with no
@@ -45,7 +46,15 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((MemberId(int(r, "a")?), MemberId(int(r, "b")?), int(r, "at")?))).collect()
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    MemberId(int(r, "a")?),
+                    MemberId(int(r, "b")?),
+                    int(r, "at")?,
+                ))
+            })
+            .collect()
     }
 
     /// Who took part in which thread, and when last: (thread, member, last message time),
@@ -56,17 +65,37 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((int(r, "thread_id")?, MemberId(int(r, "author_id")?), int(r, "at")?))).collect()
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    int(r, "thread_id")?,
+                    MemberId(int(r, "author_id")?),
+                    int(r, "at")?,
+                ))
+            })
+            .collect()
     }
 
     /// Members who currently consent to be contacted.
     pub async fn contactable_members(&self) -> Result<Vec<MemberId>> {
-        let rows = sqlx::query("SELECT member_id FROM consents WHERE kind = 'contact' AND granted = 1").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(MemberId(int(r, "member_id")?))).collect()
+        let rows =
+            sqlx::query("SELECT member_id FROM consents WHERE kind = 'contact' AND granted = 1")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok(MemberId(int(r, "member_id")?)))
+            .collect()
     }
 
     /// Record an introduction request.
-    pub async fn create_intro_request(&self, requester: MemberId, intermediary: MemberId, target: MemberId, message: &str, now: Millis) -> Result<i64> {
+    pub async fn create_intro_request(
+        &self,
+        requester: MemberId,
+        intermediary: MemberId,
+        target: MemberId,
+        message: &str,
+        now: Millis,
+    ) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO intro_requests (requester_id, intermediary_id, target_id, message, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -82,13 +111,24 @@ impl Store {
 
     /// Requests a member made or was asked, newest first.
     pub async fn intro_requests_of(&self, member: MemberId) -> Result<Vec<IntroRequest>> {
-        let sql = format!("SELECT {INTRO_COLS} FROM intro_requests WHERE requester_id = $1 OR intermediary_id = $1 ORDER BY id DESC");
-        let rows = sqlx::query(&sql).bind(member.0).fetch_all(&self.pool).await?;
+        let sql = format!(
+            "SELECT {INTRO_COLS} FROM intro_requests WHERE requester_id = $1 OR intermediary_id = $1 ORDER BY id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(member.0)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(intro_row).collect()
     }
 
     /// The intermediary accepts or declines a pending request.
-    pub async fn decide_intro(&self, id: i64, intermediary: MemberId, accept: bool, now: Millis) -> Result<IntroRequest> {
+    pub async fn decide_intro(
+        &self,
+        id: i64,
+        intermediary: MemberId,
+        accept: bool,
+        now: Millis,
+    ) -> Result<IntroRequest> {
         let r = sqlx::query("UPDATE intro_requests SET status = $1, decided_at = $2 WHERE id = $3 AND intermediary_id = $4 AND status = 'pending'")
             .bind(if accept { "accepted" } else { "declined" })
             .bind(now)
@@ -97,7 +137,9 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound("pending introduction request addressed to you"));
+            return Err(StoreError::NotFound(
+                "pending introduction request addressed to you",
+            ));
         }
         let sql = format!("SELECT {INTRO_COLS} FROM intro_requests WHERE id = $1");
         intro_row(&sqlx::query(&sql).bind(id).fetch_one(&self.pool).await?)

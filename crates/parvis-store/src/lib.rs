@@ -17,20 +17,20 @@
 mod auth;
 mod content;
 mod import;
+mod intros;
 mod members;
 mod opinion;
 mod relevance;
-mod intros;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
 };
+pub use intros::IntroRequest;
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use relevance::{MessageSignal, ThreadEvent};
-pub use intros::IntroRequest;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};

@@ -3,7 +3,6 @@
 use crate::{Result, Store, int, opt_int, text};
 use parvis_domain::{MemberId, Millis, SpaceId, ThreadId, TopicId};
 
-
 /// A message as the relevance engine needs it.
 #[derive(Debug, Clone)]
 pub struct MessageSignal {
@@ -29,7 +28,11 @@ pub struct ThreadEvent {
 
 impl Store {
     /// A space's messages with an id above `after`, oldest first.
-    pub async fn space_messages_since(&self, space: SpaceId, after: i64) -> Result<Vec<MessageSignal>> {
+    pub async fn space_messages_since(
+        &self,
+        space: SpaceId,
+        after: i64,
+    ) -> Result<Vec<MessageSignal>> {
         let rows = sqlx::query(
             "SELECT msg.id, msg.thread_id, msg.author_id, msg.created_at, msg.body_md, t.title, t.topic_id,
                     p.author_id AS parent_author, msg.parent_id
@@ -58,7 +61,11 @@ impl Store {
     }
 
     /// Reactions and reads in a space since `since`.
-    pub async fn space_events_since(&self, space: SpaceId, since: Millis) -> Result<Vec<ThreadEvent>> {
+    pub async fn space_events_since(
+        &self,
+        space: SpaceId,
+        since: Millis,
+    ) -> Result<Vec<ThreadEvent>> {
         let mut out = Vec::new();
         let rows = sqlx::query(
             "SELECT r.member_id, msg.thread_id, r.created_at FROM reactions r JOIN messages msg ON msg.id = r.message_id
@@ -69,7 +76,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for r in &rows {
-            out.push(ThreadEvent { member_id: MemberId(int(r, "member_id")?), thread_id: ThreadId(int(r, "thread_id")?), kind: "reacted", at: int(r, "created_at")? });
+            out.push(ThreadEvent {
+                member_id: MemberId(int(r, "member_id")?),
+                thread_id: ThreadId(int(r, "thread_id")?),
+                kind: "reacted",
+                at: int(r, "created_at")?,
+            });
         }
         let rows = sqlx::query(
             "SELECT rd.member_id, rd.thread_id, rd.at FROM thread_reads rd JOIN threads t ON t.id = rd.thread_id
@@ -80,7 +92,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for r in &rows {
-            out.push(ThreadEvent { member_id: MemberId(int(r, "member_id")?), thread_id: ThreadId(int(r, "thread_id")?), kind: "read", at: int(r, "at")? });
+            out.push(ThreadEvent {
+                member_id: MemberId(int(r, "member_id")?),
+                thread_id: ThreadId(int(r, "thread_id")?),
+                kind: "read",
+                at: int(r, "at")?,
+            });
         }
         out.sort_by_key(|e| e.at);
         Ok(out)
@@ -102,7 +119,14 @@ impl Store {
 
     /// Record feedback (`not_interested` + thread id, `mute_topic` + topic id); `on = false`
     /// removes it.
-    pub async fn set_feedback(&self, member: MemberId, kind: &str, target: i64, on: bool, now: Millis) -> Result<()> {
+    pub async fn set_feedback(
+        &self,
+        member: MemberId,
+        kind: &str,
+        target: i64,
+        on: bool,
+        now: Millis,
+    ) -> Result<()> {
         if on {
             sqlx::query(
                 "INSERT INTO feed_feedback (member_id, kind, target_id, at) VALUES ($1, $2, $3, $4)
@@ -115,24 +139,39 @@ impl Store {
             .execute(&self.pool)
             .await?;
         } else {
-            sqlx::query("DELETE FROM feed_feedback WHERE member_id = $1 AND kind = $2 AND target_id = $3")
-                .bind(member.0)
-                .bind(kind)
-                .bind(target)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "DELETE FROM feed_feedback WHERE member_id = $1 AND kind = $2 AND target_id = $3",
+            )
+            .bind(member.0)
+            .bind(kind)
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
         }
         Ok(())
     }
 
     /// Every feedback: (member, kind, target).
     pub async fn all_feedback(&self) -> Result<Vec<(MemberId, String, i64)>> {
-        let rows = sqlx::query("SELECT member_id, kind, target_id FROM feed_feedback ORDER BY at").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((MemberId(int(r, "member_id")?), text(r, "kind")?, int(r, "target_id")?))).collect()
+        let rows = sqlx::query("SELECT member_id, kind, target_id FROM feed_feedback ORDER BY at")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    MemberId(int(r, "member_id")?),
+                    text(r, "kind")?,
+                    int(r, "target_id")?,
+                ))
+            })
+            .collect()
     }
 
     /// Threads by id (for rendering a feed), in the order given.
-    pub async fn threads_by_ids(&self, ids: &[ThreadId]) -> Result<Vec<parvis_domain::ThreadSummary>> {
+    pub async fn threads_by_ids(
+        &self,
+        ids: &[ThreadId],
+    ) -> Result<Vec<parvis_domain::ThreadSummary>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(t) = self.thread(*id).await? {

@@ -842,9 +842,18 @@ struct SizeQuery {
 }
 
 /// The signed-in member's feed in a space ("Pour vous"), each item with its reasons.
-async fn feed(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Query(q): Query<SizeQuery>) -> ApiResult<Json<parvis_services::relevance::FeedView>> {
+async fn feed(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Query(q): Query<SizeQuery>,
+) -> ApiResult<Json<parvis_services::relevance::FeedView>> {
     let space = st.services.space(&space).await?;
-    Ok(Json(st.services.feed(ctx.actor()?, &space, q.size.unwrap_or(20)).await?))
+    Ok(Json(
+        st.services
+            .feed(ctx.actor()?, &space, q.size.unwrap_or(20))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -859,20 +868,40 @@ fn yes() -> bool {
     true
 }
 
-async fn feed_feedback(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, ApiJson(b): ApiJson<FeedbackBody>) -> ApiResult<StatusCode> {
+async fn feed_feedback(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    ApiJson(b): ApiJson<FeedbackBody>,
+) -> ApiResult<StatusCode> {
     let space = st.services.space(&space).await?;
-    st.services.feed_feedback(ctx.actor()?, &space, &b.kind, b.target, b.on).await?;
+    st.services
+        .feed_feedback(ctx.actor()?, &space, &b.kind, b.target, b.on)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The members whose current concerns are closest to the signed-in member's.
-async fn peers(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Query(q): Query<SizeQuery>) -> ApiResult<Json<serde_json::Value>> {
+async fn peers(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Query(q): Query<SizeQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let space = st.services.space(&space).await?;
-    Ok(Json(serde_json::json!({ "items": st.services.peers(ctx.actor()?, &space, q.size.unwrap_or(10)).await? })))
+    Ok(Json(
+        serde_json::json!({ "items": st.services.peers(ctx.actor()?, &space, q.size.unwrap_or(10)).await? }),
+    ))
 }
 
-async fn intro_paths(State(st): State<AppState>, ctx: Ctx, Path(handle): Path<String>) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(serde_json::json!({ "items": st.services.intro_paths(ctx.actor()?, &handle, 5).await? })))
+async fn intro_paths(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(
+        serde_json::json!({ "items": st.services.intro_paths(ctx.actor()?, &handle, 5).await? }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -882,20 +911,49 @@ struct IntroBody {
     message: String,
 }
 
-async fn create_intro(State(st): State<AppState>, ctx: Ctx, ApiJson(b): ApiJson<IntroBody>) -> ApiResult<(StatusCode, Json<parvis_services::intros::IntroRequestView>)> {
-    Ok((StatusCode::CREATED, Json(st.services.request_intro(ctx.actor()?, &b.target, &b.intermediary, &b.message).await?)))
+async fn create_intro(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<IntroBody>,
+) -> ApiResult<(StatusCode, Json<parvis_services::intros::IntroRequestView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            st.services
+                .request_intro(ctx.actor()?, &b.target, &b.intermediary, &b.message)
+                .await?,
+        ),
+    ))
 }
 
 async fn my_intros(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(serde_json::json!({ "items": st.services.intro_requests(ctx.actor()?).await? })))
+    Ok(Json(
+        serde_json::json!({ "items": st.services.intro_requests(ctx.actor()?).await? }),
+    ))
 }
 
-async fn accept_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
-    Ok(Json(st.services.decide_intro(ctx.actor()?, id_from(&id, "id")?, true).await?))
+async fn accept_intro(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
+    Ok(Json(
+        st.services
+            .decide_intro(ctx.actor()?, id_from(&id, "id")?, true)
+            .await?,
+    ))
 }
 
-async fn decline_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
-    Ok(Json(st.services.decide_intro(ctx.actor()?, id_from(&id, "id")?, false).await?))
+async fn decline_intro(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<parvis_services::intros::IntroRequestView>> {
+    Ok(Json(
+        st.services
+            .decide_intro(ctx.actor()?, id_from(&id, "id")?, false)
+            .await?,
+    ))
 }
 
 /// Meeting proposals for an event session's participants (moderators).
@@ -906,5 +964,7 @@ async fn matchmaking(
     ApiJson(b): ApiJson<parvis_services::relevance::MatchmakingRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let space = st.services.space(&space).await?;
-    Ok(Json(serde_json::json!({ "slots": st.services.matchmaking(ctx.actor()?, &space, &b).await? })))
+    Ok(Json(
+        serde_json::json!({ "slots": st.services.matchmaking(ctx.actor()?, &space, &b).await? }),
+    ))
 }

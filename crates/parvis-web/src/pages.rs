@@ -509,7 +509,11 @@ async fn member_page(
         .await
         .map_err(fail(&st, &ctx))?;
     let intro_paths = match &ctx.actor {
-        Some(a) if a.member.id != member.id => st.services.intro_paths(a, &member.handle, 3).await.map_err(fail(&st, &ctx))?,
+        Some(a) if a.member.id != member.id => st
+            .services
+            .intro_paths(a, &member.handle, 3)
+            .await
+            .map_err(fail(&st, &ctx))?,
         _ => Vec::new(),
     };
     render(
@@ -627,7 +631,11 @@ async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) 
         .map_err(fail(st, ctx))?;
     let tokens = st.services.api_tokens(actor).await.map_err(fail(st, ctx))?;
     let consent = |k: ConsentKind| member.consents.iter().any(|c| c.kind == k && c.granted);
-    let intros = st.services.intro_requests(actor).await.map_err(fail(st, ctx))?;
+    let intros = st
+        .services
+        .intro_requests(actor)
+        .await
+        .map_err(fail(st, ctx))?;
     render(
         st,
         ctx,
@@ -1160,10 +1168,19 @@ struct IntroForm {
     message: String,
 }
 
-async fn request_intro(State(st): State<AppState>, ctx: Ctx, Path(handle): Path<String>, Form(f): Form<IntroForm>) -> PageResult {
-    ctx.check_form_csrf(&f.csrf).map_err(|e| fail_api(&st, &ctx, e))?;
+async fn request_intro(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(handle): Path<String>,
+    Form(f): Form<IntroForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services.request_intro(actor, &handle, &f.intermediary, &f.message).await.map_err(fail(&st, &ctx))?;
+    st.services
+        .request_intro(actor, &handle, &f.intermediary, &f.message)
+        .await
+        .map_err(fail(&st, &ctx))?;
     Ok(see_other("/me#intros"))
 }
 
@@ -1173,10 +1190,19 @@ struct DecideForm {
     decision: String,
 }
 
-async fn decide_intro(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DecideForm>) -> PageResult {
-    ctx.check_form_csrf(&f.csrf).map_err(|e| fail_api(&st, &ctx, e))?;
+async fn decide_intro(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services.decide_intro(actor, id, f.decision == "accept").await.map_err(fail(&st, &ctx))?;
+    st.services
+        .decide_intro(actor, id, f.decision == "accept")
+        .await
+        .map_err(fail(&st, &ctx))?;
     Ok(see_other("/me#intros"))
 }
 
@@ -1194,9 +1220,22 @@ async fn feed_page(State(st): State<AppState>, ctx: Ctx, Path(space): Path<Strin
         return Ok(see_other(&format!("/signin?next=/s/{space}/feed")));
     };
     let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
-    let feed = st.services.feed(&actor, &space, 20).await.map_err(fail(&st, &ctx))?;
-    let peers = st.services.peers(&actor, &space, 8).await.map_err(fail(&st, &ctx))?;
-    render(&st, &ctx, "feed.html", context! { space => Value::from_serialize(&space), feed => Value::from_serialize(&feed), peers => Value::from_serialize(&peers) })
+    let feed = st
+        .services
+        .feed(&actor, &space, 20)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let peers = st
+        .services
+        .peers(&actor, &space, 8)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "feed.html",
+        context! { space => Value::from_serialize(&space), feed => Value::from_serialize(&feed), peers => Value::from_serialize(&peers) },
+    )
 }
 
 #[derive(Deserialize)]
@@ -1206,11 +1245,20 @@ struct FeedbackForm {
     target: i64,
 }
 
-async fn feed_feedback(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String>, Form(f): Form<FeedbackForm>) -> PageResult {
-    ctx.check_form_csrf(&f.csrf).map_err(|e| fail_api(&st, &ctx, e))?;
+async fn feed_feedback(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Form(f): Form<FeedbackForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
     let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
-    st.services.feed_feedback(actor, &space, &f.kind, f.target, true).await.map_err(fail(&st, &ctx))?;
+    st.services
+        .feed_feedback(actor, &space, &f.kind, f.target, true)
+        .await
+        .map_err(fail(&st, &ctx))?;
     Ok(see_other(&format!("/s/{}/feed", space.slug)))
 }
 

@@ -1366,64 +1366,196 @@ async fn feed_explains_itself_learns_from_feedback_and_names_peers() {
     let token = admin_token(&app).await;
     let auth = format!("Bearer {token}");
     let c = client();
-    c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth).json(&json!({"slug": "forum", "name": "Forum"})).send().await.unwrap();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
     for (title, slug) in [("Salons", "salons"), ("Mesure", "mesure")] {
-        c.post(format!("{}/api/v1/spaces/forum/topics", app.base)).header("authorization", &auth).json(&json!({"title": title, "slug": slug})).send().await.unwrap();
+        c.post(format!("{}/api/v1/spaces/forum/topics", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"title": title, "slug": slug}))
+            .send()
+            .await
+            .unwrap();
     }
     // A second member, Léa, who writes about trade fairs like the admin.
-    c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth).json(&json!({"email": "lea@client.example", "display_name": "Léa Martin"})).send().await.unwrap();
+    c.post(format!("{}/api/v1/invitations", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"email": "lea@client.example", "display_name": "Léa Martin"}))
+        .send()
+        .await
+        .unwrap();
     let lea = client();
-    lea.get(wait_for_link(&app.mails, 1).await).send().await.unwrap();
+    lea.get(wait_for_link(&app.mails, 1).await)
+        .send()
+        .await
+        .unwrap();
     let lea_csrf = me_csrf(&lea, &app).await;
     // A brand-new member gets a starter feed, and the page says so.
-    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    let v: Value = lea
+        .get(format!("{}/api/v1/spaces/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["starter"], true);
     let mut ids = Vec::new();
     for (title, body, topic) in [
-        ("Salon de Lyon : stands et rendez-vous", "Organiser les rendez-vous sur le stand du salon de Lyon", "salons"),
-        ("Salon de Paris : bilan des stands", "Les stands du salon de Paris ont attiré des décideurs", "salons"),
-        ("Mesurer le ROI des webinaires", "Comment mesurer le retour sur investissement des webinaires ?", "mesure"),
-        ("Tableau de bord des leads", "Un tableau de bord pour mesurer les leads et le retour sur investissement", "mesure"),
+        (
+            "Salon de Lyon : stands et rendez-vous",
+            "Organiser les rendez-vous sur le stand du salon de Lyon",
+            "salons",
+        ),
+        (
+            "Salon de Paris : bilan des stands",
+            "Les stands du salon de Paris ont attiré des décideurs",
+            "salons",
+        ),
+        (
+            "Mesurer le ROI des webinaires",
+            "Comment mesurer le retour sur investissement des webinaires ?",
+            "mesure",
+        ),
+        (
+            "Tableau de bord des leads",
+            "Un tableau de bord pour mesurer les leads et le retour sur investissement",
+            "mesure",
+        ),
     ] {
-        let t: Value = c.post(format!("{}/api/v1/spaces/forum/threads", app.base)).header("authorization", &auth)
-            .json(&json!({"title": title, "body": body, "topic": topic})).send().await.unwrap().json().await.unwrap();
+        let t: Value = c
+            .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"title": title, "body": body, "topic": topic}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         ids.push(t["id"].as_i64().unwrap());
     }
     // Léa replies in the Lyon thread about stands.
-    lea.post(format!("{}/api/v1/threads/{}/messages", app.base, ids[0])).header("x-csrf-token", &lea_csrf)
-        .json(&json!({"body": "Nous aurons un stand au salon, je propose des rendez-vous"})).send().await.unwrap();
+    lea.post(format!("{}/api/v1/threads/{}/messages", app.base, ids[0]))
+        .header("x-csrf-token", &lea_csrf)
+        .json(&json!({"body": "Nous aurons un stand au salon, je propose des rendez-vous"}))
+        .send()
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(3100)).await; // past the engine's refresh period
-    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    let v: Value = lea
+        .get(format!("{}/api/v1/spaces/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["starter"], false);
     let items = v["items"].as_array().unwrap();
     assert!(!items.is_empty());
-    assert!(items.iter().all(|i| !i["reasons"].as_array().unwrap().is_empty()), "every item says why: {v}");
-    let pos = |v: &Value, id: i64| v["items"].as_array().unwrap().iter().position(|i| i["thread"]["id"] == id);
+    assert!(
+        items
+            .iter()
+            .all(|i| !i["reasons"].as_array().unwrap().is_empty()),
+        "every item says why: {v}"
+    );
+    let pos = |v: &Value, id: i64| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|i| i["thread"]["id"] == id)
+    };
     let paris = pos(&v, ids[1]).expect("the other trade-fair thread is in the feed");
     if let Some(roi) = pos(&v, ids[2]) {
-        assert!(paris < roi, "trade fairs come before webinars for someone who talks about stands");
+        assert!(
+            paris < roi,
+            "trade fairs come before webinars for someone who talks about stands"
+        );
     }
     // "Not interested" removes the thread; muting a topic removes its threads.
-    let r = lea.post(format!("{}/api/v1/spaces/forum/feed/feedback", app.base)).header("x-csrf-token", &lea_csrf)
-        .json(&json!({"kind": "not_interested", "target": ids[1]})).send().await.unwrap();
+    let r = lea
+        .post(format!("{}/api/v1/spaces/forum/feed/feedback", app.base))
+        .header("x-csrf-token", &lea_csrf)
+        .json(&json!({"kind": "not_interested", "target": ids[1]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
+    let v: Value = lea
+        .get(format!("{}/api/v1/spaces/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(pos(&v, ids[1]).is_none(), "not interested: gone");
-    let mesure: Value = c.get(format!("{}/api/v1/spaces/forum/topics", app.base)).send().await.unwrap().json().await.unwrap();
-    let mesure_id = mesure["items"].as_array().unwrap().iter().find(|t| t["slug"] == "mesure").unwrap()["id"].as_i64().unwrap();
-    lea.post(format!("{}/api/v1/spaces/forum/feed/feedback", app.base)).header("x-csrf-token", &lea_csrf)
-        .json(&json!({"kind": "mute_topic", "target": mesure_id})).send().await.unwrap();
-    let v: Value = lea.get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap().json().await.unwrap();
-    assert!(pos(&v, ids[2]).is_none() && pos(&v, ids[3]).is_none(), "muted topic: gone: {v}");
+    let mesure: Value = c
+        .get(format!("{}/api/v1/spaces/forum/topics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mesure_id = mesure["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "mesure")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    lea.post(format!("{}/api/v1/spaces/forum/feed/feedback", app.base))
+        .header("x-csrf-token", &lea_csrf)
+        .json(&json!({"kind": "mute_topic", "target": mesure_id}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = lea
+        .get(format!("{}/api/v1/spaces/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        pos(&v, ids[2]).is_none() && pos(&v, ids[3]).is_none(),
+        "muted topic: gone: {v}"
+    );
     // Peers: the admin, who also writes about stands and fairs, with the shared subjects named.
-    let p: Value = lea.get(format!("{}/api/v1/spaces/forum/peers", app.base)).send().await.unwrap().json().await.unwrap();
+    let p: Value = lea
+        .get(format!("{}/api/v1/spaces/forum/peers", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let first = &p["items"][0];
     assert_eq!(first["member"]["handle"], "camille", "{p}");
     assert!(!first["shared_subjects"].as_array().unwrap().is_empty());
-    let page = lea.get(format!("{}/s/forum/feed", app.base)).send().await.unwrap().text().await.unwrap();
+    let page = lea
+        .get(format!("{}/s/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Camille Admin") && page.contains("Pas intéressé"));
     // Anonymous visitors are sent to sign in.
-    let r = client().get(format!("{}/api/v1/spaces/forum/feed", app.base)).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/api/v1/spaces/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -1433,38 +1565,132 @@ async fn warm_introductions_go_through_consenting_people_who_accept_or_decline()
     let token = admin_token(&app).await;
     let auth = format!("Bearer {token}");
     let c = client();
-    c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth).json(&json!({"slug": "forum", "name": "Forum"})).send().await.unwrap();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
     // Léa (customer) knows Camille (the admin); Camille knows Victor, a prospect's CEO.
     let mut clients = Vec::new();
-    for (i, (email, name)) in [("lea@client.example", "Léa Martin"), ("victor@prospect.example", "Victor Dirigeant")].iter().enumerate() {
-        c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth).json(&json!({"email": email, "display_name": name})).send().await.unwrap();
+    for (i, (email, name)) in [
+        ("lea@client.example", "Léa Martin"),
+        ("victor@prospect.example", "Victor Dirigeant"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        c.post(format!("{}/api/v1/invitations", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"email": email, "display_name": name}))
+            .send()
+            .await
+            .unwrap();
         let m = client();
-        m.get(wait_for_link(&app.mails, i + 1).await).send().await.unwrap();
+        m.get(wait_for_link(&app.mails, i + 1).await)
+            .send()
+            .await
+            .unwrap();
         let csrf = me_csrf(&m, &app).await;
         clients.push((m, csrf));
     }
     let post = |cl: &reqwest::Client, csrf: Option<&str>, url: String, body: Value| {
         let mut r = cl.post(url).json(&body);
-        r = match csrf { Some(t) => r.header("x-csrf-token", t), None => r.header("authorization", &auth) };
+        r = match csrf {
+            Some(t) => r.header("x-csrf-token", t),
+            None => r.header("authorization", &auth),
+        };
         r.send()
     };
-    let t1: Value = post(&c, None, format!("{}/api/v1/spaces/forum/threads", app.base), json!({"title": "Salon", "body": "Qui vient ?"})).await.unwrap().json().await.unwrap();
-    let t2: Value = post(&c, None, format!("{}/api/v1/spaces/forum/threads", app.base), json!({"title": "Stratégie", "body": "Vos priorités ?"})).await.unwrap().json().await.unwrap();
+    let t1: Value = post(
+        &c,
+        None,
+        format!("{}/api/v1/spaces/forum/threads", app.base),
+        json!({"title": "Salon", "body": "Qui vient ?"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let t2: Value = post(
+        &c,
+        None,
+        format!("{}/api/v1/spaces/forum/threads", app.base),
+        json!({"title": "Stratégie", "body": "Vos priorités ?"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     let (lea, lea_csrf) = &clients[0];
     let (victor, victor_csrf) = &clients[1];
-    post(lea, Some(lea_csrf), format!("{}/api/v1/threads/{}/messages", app.base, t1["id"]), json!({"body": "Moi !"})).await.unwrap();
-    post(victor, Some(victor_csrf), format!("{}/api/v1/threads/{}/messages", app.base, t2["id"]), json!({"body": "La croissance"})).await.unwrap();
+    post(
+        lea,
+        Some(lea_csrf),
+        format!("{}/api/v1/threads/{}/messages", app.base, t1["id"]),
+        json!({"body": "Moi !"}),
+    )
+    .await
+    .unwrap();
+    post(
+        victor,
+        Some(victor_csrf),
+        format!("{}/api/v1/threads/{}/messages", app.base, t2["id"]),
+        json!({"body": "La croissance"}),
+    )
+    .await
+    .unwrap();
 
     // Camille has not consented to be contacted yet: no path.
-    let paths: Value = lea.get(format!("{}/api/v1/members/victor/intro-paths", app.base)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(paths["items"], json!([]), "no path through someone who did not consent");
-    c.put(format!("{}/api/v1/me/consents", app.base)).header("authorization", &auth).json(&json!({"kind": "contact", "granted": true})).send().await.unwrap();
-    let paths: Value = lea.get(format!("{}/api/v1/members/victor/intro-paths", app.base)).send().await.unwrap().json().await.unwrap();
-    let chain: Vec<&str> = paths["items"][0]["members"].as_array().unwrap().iter().map(|m| m["handle"].as_str().unwrap()).collect();
+    let paths: Value = lea
+        .get(format!("{}/api/v1/members/victor/intro-paths", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        paths["items"],
+        json!([]),
+        "no path through someone who did not consent"
+    );
+    c.put(format!("{}/api/v1/me/consents", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"kind": "contact", "granted": true}))
+        .send()
+        .await
+        .unwrap();
+    let paths: Value = lea
+        .get(format!("{}/api/v1/members/victor/intro-paths", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let chain: Vec<&str> = paths["items"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["handle"].as_str().unwrap())
+        .collect();
     assert_eq!(chain, ["lea", "camille", "victor"], "{paths}");
-    assert!(paths["items"][0]["hops"][0]["replies"].as_u64().unwrap() >= 1, "the hop is explained by real replies");
+    assert!(
+        paths["items"][0]["hops"][0]["replies"].as_u64().unwrap() >= 1,
+        "the hop is explained by real replies"
+    );
     // The profile page offers to ask Camille.
-    let page = lea.get(format!("{}/members/victor", app.base)).send().await.unwrap().text().await.unwrap();
+    let page = lea
+        .get(format!("{}/members/victor", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Camille Admin") && page.contains("/members/victor/intro"));
 
     let r = post(lea, Some(lea_csrf), format!("{}/api/v1/intro-requests", app.base), json!({"target": "victor", "intermediary": "camille", "message": "Pour parler de son projet"})).await.unwrap();
@@ -1472,17 +1698,56 @@ async fn warm_introductions_go_through_consenting_people_who_accept_or_decline()
     let req: Value = r.json().await.unwrap();
     assert_eq!(req["request"]["status"], "pending");
     // Victor has not consented: he cannot be used as an intermediary.
-    let r = post(lea, Some(lea_csrf), format!("{}/api/v1/intro-requests", app.base), json!({"target": "camille", "intermediary": "victor", "message": "x"})).await.unwrap();
+    let r = post(
+        lea,
+        Some(lea_csrf),
+        format!("{}/api/v1/intro-requests", app.base),
+        json!({"target": "camille", "intermediary": "victor", "message": "x"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Only the intermediary decides.
     let id = req["request"]["id"].as_i64().unwrap();
-    let r = post(lea, Some(lea_csrf), format!("{}/api/v1/intro-requests/{id}/accept", app.base), json!({})).await.unwrap();
+    let r = post(
+        lea,
+        Some(lea_csrf),
+        format!("{}/api/v1/intro-requests/{id}/accept", app.base),
+        json!({}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let mine: Value = c.get(format!("{}/api/v1/me/intro-requests", app.base)).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+    let mine: Value = c
+        .get(format!("{}/api/v1/me/intro-requests", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine["items"][0]["requester"]["handle"], "lea");
-    let r: Value = post(&c, None, format!("{}/api/v1/intro-requests/{id}/accept", app.base), json!({})).await.unwrap().json().await.unwrap();
+    let r: Value = post(
+        &c,
+        None,
+        format!("{}/api/v1/intro-requests/{id}/accept", app.base),
+        json!({}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(r["request"]["status"], "accepted");
-    let lea_view: Value = lea.get(format!("{}/api/v1/me/intro-requests", app.base)).send().await.unwrap().json().await.unwrap();
+    let lea_view: Value = lea
+        .get(format!("{}/api/v1/me/intro-requests", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(lea_view["items"][0]["request"]["status"], "accepted");
 }
 
@@ -1492,7 +1757,12 @@ async fn matchmaking_respects_constraints_and_explains_meetings() {
     let token = admin_token(&app).await;
     let auth = format!("Bearer {token}");
     let c = client();
-    c.post(format!("{}/api/v1/spaces", app.base)).header("authorization", &auth).json(&json!({"slug": "forum", "name": "Forum"})).send().await.unwrap();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
     let mut handles = vec!["camille".to_string()];
     for i in 0..7 {
         let m: Value = c.post(format!("{}/api/v1/invitations", app.base)).header("authorization", &auth)
@@ -1503,7 +1773,14 @@ async fn matchmaking_respects_constraints_and_explains_meetings() {
         let c = c.clone();
         let url = format!("{}/api/v1/spaces/forum/matchmaking", app.base);
         let auth = auth.clone();
-        async move { c.post(url).header("authorization", auth).json(&body).send().await.unwrap() }
+        async move {
+            c.post(url)
+                .header("authorization", auth)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
     };
     let r = plan(json!({"participants": handles, "format": "pairs", "slots": 2, "do_not_match": [handles[1]], "already_met": [[handles[2], handles[3]]]})).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -1513,16 +1790,34 @@ async fn matchmaking_respects_constraints_and_explains_meetings() {
     for slot in slots {
         let mut seen = std::collections::HashSet::new();
         for m in slot["meetings"].as_array().unwrap() {
-            let hs: Vec<&str> = m["members"].as_array().unwrap().iter().map(|x| x["handle"].as_str().unwrap()).collect();
+            let hs: Vec<&str> = m["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["handle"].as_str().unwrap())
+                .collect();
             assert_eq!(hs.len(), 2);
-            assert!(!hs.contains(&handles[1].as_str()), "do-not-match is respected");
-            assert!(!(hs.contains(&handles[2].as_str()) && hs.contains(&handles[3].as_str())), "already met");
+            assert!(
+                !hs.contains(&handles[1].as_str()),
+                "do-not-match is respected"
+            );
+            assert!(
+                !(hs.contains(&handles[2].as_str()) && hs.contains(&handles[3].as_str())),
+                "already met"
+            );
             for h in hs {
-                assert!(seen.insert(h.to_string()), "one meeting per person per slot");
+                assert!(
+                    seen.insert(h.to_string()),
+                    "one meeting per person per slot"
+                );
             }
         }
     }
-    let v: Value = plan(json!({"participants": handles, "format": "tables"})).await.json().await.unwrap();
+    let v: Value = plan(json!({"participants": handles, "format": "tables"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     for m in v["slots"][0]["meetings"].as_array().unwrap() {
         let n = m["members"].as_array().unwrap().len();
         assert!((4..=6).contains(&n), "tables of 4 to 6: {n}");
