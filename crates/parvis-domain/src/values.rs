@@ -277,7 +277,7 @@ impl ReactionKind {
 
 name_enum!(
     /// An explicit consent a member gives (or withdraws), with its date.
-    ConsentKind { Contact = "contact", SharePartners = "share_with_partners" }
+    ConsentKind { Contact = "contact", ShareWithPartners = "share_with_partners" }
 );
 
 /// Check a free-text field: trimmed, non-empty, at most `max` characters.
@@ -326,6 +326,20 @@ mod tests {
             Handle::suggest("Élise Martin@x.fr").as_str(),
             "elise.martin"
         );
+    }
+
+    #[test]
+    fn json_names_are_the_stored_names() {
+        // Pages translate `t["consent_" ~ kind]` from the JSON name; the store keeps `as_str`.
+        fn check<T: serde::Serialize + Copy>(all: &[T], name: impl Fn(T) -> &'static str) {
+            for v in all {
+                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{}\"", name(*v)));
+            }
+        }
+        check(SiteRole::ALL, SiteRole::as_str);
+        check(EcosystemRole::ALL, EcosystemRole::as_str);
+        check(ReactionKind::ALL, ReactionKind::as_str);
+        check(ConsentKind::ALL, ConsentKind::as_str);
     }
 
     #[test]

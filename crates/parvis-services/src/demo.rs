@@ -201,7 +201,7 @@ pub async fn load(store: &Store) -> Result<DemoSummary> {
         store
             .set_consent(
                 id,
-                ConsentKind::SharePartners,
+                ConsentKind::ShareWithPartners,
                 m.consents.share_with_partners,
                 joined,
             )

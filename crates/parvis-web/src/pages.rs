@@ -646,7 +646,7 @@ async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) 
             new_token => new_token,
             ok => ok,
             consent_contact => consent(ConsentKind::Contact),
-            consent_share => consent(ConsentKind::SharePartners),
+            consent_share => consent(ConsentKind::ShareWithPartners),
             intros => Value::from_serialize(&intros),
         },
     )
