@@ -38,53 +38,211 @@ pub fn fold(s: &str) -> String {
 
 /// A light FR/EN plural stem of a folded word.
 pub fn stem(w: &str) -> String {
-    let n = w.chars().count();
-    if n <= 3 {
-        return w.to_string();
+    let mut out = String::with_capacity(w.len() + 1);
+    stem_into(w, &mut out);
+    out
+}
+
+/// [`stem`], appended to `out` (the matcher stems every word of every message: no String
+/// per word).
+fn stem_into(w: &str, out: &mut String) {
+    // `w.len() <= 3` bytes is at most 3 chars; longer words are counted only when short.
+    if w.len() <= 3 || (w.len() <= 12 && w.chars().count() <= 3) {
+        out.push_str(w);
+        return;
     }
     if let Some(b) = w.strip_suffix("ies") {
-        return format!("{b}y");
+        out.push_str(b);
+        out.push('y');
+        return;
     }
     if let Some(b) = w.strip_suffix("eaux") {
-        return format!("{b}eau");
+        out.push_str(b);
+        out.push_str("eau");
+        return;
     }
     if let Some(b) = w.strip_suffix("aux") {
-        return format!("{b}al"); // journaux → journal
+        out.push_str(b);
+        out.push_str("al"); // journaux → journal
+        return;
     }
     for suf in ["sses", "shes", "ches", "xes", "zes"] {
         if let Some(b) = w.strip_suffix(suf) {
-            return format!("{b}{}", &suf[..suf.len() - 2]);
+            out.push_str(b);
+            out.push_str(&suf[..suf.len() - 2]);
+            return;
         }
     }
     if w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") {
-        return w.to_string();
+        out.push_str(w);
+        return;
     }
     if let Some(b) = w.strip_suffix('s').or_else(|| w.strip_suffix('x')) {
-        return b.to_string();
+        out.push_str(b);
+        return;
     }
-    w.to_string()
+    out.push_str(w);
+}
+
+/// The stemmed words of some texts, all in one buffer: `text[spans[i].0..spans[i].1]` is
+/// word `i`. Folding, splitting and stemming happen in one pass over the characters, with
+/// the same result as `fold(text)` split on non-alphanumerics then [`stem`] per word.
+#[derive(Default)]
+struct Words {
+    text: String,
+    spans: Vec<(usize, usize)>,
+    /// The word being read (reused: cleared after each word).
+    word: String,
+}
+
+impl Words {
+    fn push_text(&mut self, s: &str) {
+        for c in s.chars() {
+            // Most text is ASCII: no case table, no accent to strip.
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    self.word.push(c.to_ascii_lowercase());
+                } else {
+                    self.end_word();
+                }
+                continue;
+            }
+            for l in c.to_lowercase() {
+                match l {
+                    'œ' => self.word.push_str("oe"),
+                    'æ' => self.word.push_str("ae"),
+                    'ß' => self.word.push_str("ss"),
+                    _ => {
+                        let f = strip_accent(l);
+                        if f.is_alphanumeric() {
+                            self.word.push(f);
+                        } else {
+                            self.end_word();
+                        }
+                    }
+                }
+            }
+        }
+        self.end_word();
+    }
+
+    fn end_word(&mut self) {
+        if self.word.is_empty() {
+            return;
+        }
+        let start = self.text.len();
+        stem_into(&self.word, &mut self.text);
+        self.spans.push((start, self.text.len()));
+        self.word.clear();
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        self.spans.get(i).map(|&(a, b)| &self.text[a..b])
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
 }
 
 fn tokens(s: &str) -> Vec<String> {
-    fold(s)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(stem)
+    let mut w = Words::default();
+    w.push_text(s);
+    (0..w.len())
+        .filter_map(|i| w.get(i).map(str::to_string))
         .collect()
 }
 
-/// The ids of the topics `text` touches, in the order of `topics`.
+/// Declared topics prepared for matching many texts: every keyword is tokenised once, and
+/// keywords are found by their first word, so the cost per text is one pass over its words
+/// whatever the number of keywords.
+#[derive(Debug, Clone, Default)]
+pub struct TopicMatcher {
+    /// The topics that have at least one usable keyword, in the caller's order.
+    ids: Vec<TopicId>,
+    /// First stemmed word of a keyword → (topic index, the keyword's words).
+    by_first: std::collections::HashMap<String, Vec<(usize, Vec<String>)>>,
+}
+
+impl TopicMatcher {
+    /// Prepare `topics` (keywords without any word never match, as in [`topic_matches`]).
+    pub fn new(topics: &[Topic]) -> TopicMatcher {
+        let mut m = TopicMatcher::default();
+        for t in topics {
+            let index = m.ids.len();
+            let mut usable = false;
+            for k in &t.keywords {
+                let words = tokens(k);
+                if let Some(first) = words.first() {
+                    usable = true;
+                    m.by_first
+                        .entry(first.clone())
+                        .or_default()
+                        .push((index, words));
+                }
+            }
+            if usable {
+                m.ids.push(t.id.clone());
+            }
+        }
+        m
+    }
+
+    /// Whether no topic can ever match (then matching is skipped altogether).
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The ids of the topics touched by `texts`, read as one text with a word break between
+    /// parts (`["title", "body"]` matches like `"title\nbody"`), in the order of the topics
+    /// given to [`TopicMatcher::new`].
+    pub fn matching(&self, texts: &[&str]) -> Vec<&TopicId> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut words = Words::default();
+        for t in texts {
+            words.push_text(t);
+        }
+        let mut hit = vec![false; self.ids.len()];
+        let mut left = self.ids.len();
+        for i in 0..words.len() {
+            let Some(candidates) = words.get(i).and_then(|w| self.by_first.get(w)) else {
+                continue;
+            };
+            for (topic, kw) in candidates {
+                if hit[*topic] {
+                    continue;
+                }
+                let whole = kw
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(j, k)| words.get(i + j) == Some(k.as_str()));
+                if whole {
+                    hit[*topic] = true;
+                    left -= 1;
+                }
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        self.ids
+            .iter()
+            .zip(hit)
+            .filter_map(|(id, h)| h.then_some(id))
+            .collect()
+    }
+}
+
+/// The ids of the topics `text` touches, in the order of `topics`. For many texts, build a
+/// [`TopicMatcher`] once instead.
 pub fn topic_matches(text: &str, topics: &[Topic]) -> Vec<TopicId> {
-    let words = tokens(text);
-    topics
-        .iter()
-        .filter(|t| {
-            t.keywords.iter().any(|k| {
-                let kw = tokens(k);
-                !kw.is_empty() && words.windows(kw.len()).any(|w| w == kw.as_slice())
-            })
-        })
-        .map(|t| t.id.clone())
+    TopicMatcher::new(topics)
+        .matching(&[text])
+        .into_iter()
+        .cloned()
         .collect()
 }
 
@@ -159,6 +317,34 @@ mod tests {
         );
         assert!(topic_matches("a catalogue", &topics).is_empty());
         assert_eq!(topic_matches("two cats", &topics), vec!["cat"]);
+    }
+
+    /// The one-pass tokeniser gives what `fold`, split and `stem` give, word for word.
+    #[test]
+    fn one_pass_tokens_equal_fold_split_stem() {
+        let text = "L'ŒUVRE des Réseaux, İstanbul! Straße & naïve policies; boxes—chateaux 42x ß";
+        let slow: Vec<String> = fold(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(stem)
+            .collect();
+        assert_eq!(tokens(text), slow);
+    }
+
+    #[test]
+    fn a_matcher_reads_several_parts_and_keeps_topic_order() {
+        let topics = vec![
+            t("b", &["salon"]),
+            t("empty", &["!!"]),
+            t("a", &["réseau social", "événement"]),
+        ];
+        let m = TopicMatcher::new(&topics);
+        assert_eq!(m.matching(&["Le salon", "les événements"]), vec!["b", "a"]);
+        // Parts read as one text with a break between them (as "title\nbody" did).
+        assert_eq!(m.matching(&["réseau", "social"]), vec!["a"]);
+        assert_eq!(m.matching(&["rése", "au social"]), Vec::<&String>::new());
+        assert_eq!(m.matching(&["réseaux sociaux"]), vec!["a"]);
+        assert!(TopicMatcher::new(&[t("x", &[" "])]).is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! the rest: every write is an upsert keyed on the channel's own ids), or never commits
 //! (`--dry-run`: the same work, rolled back).
 
+use crate::import_batch::Sql;
 use crate::members::{NewMember, insert_member};
 use crate::{Result, Store, StoreError, int, opt_int, opt_text, text};
 use parvis_domain::{MemberId, Millis, SpaceId, TopicId};
@@ -101,15 +102,35 @@ struct MergeSnapshot {
 
 /// A transaction for writing imported items.
 pub struct ImportTx<'a> {
-    tx: Transaction<'a, Any>,
+    pub(crate) tx: Transaction<'a, Any>,
+    /// PostgreSQL-style `$N` placeholders (else SQLite's `?`) in multi-row statements.
+    pub(crate) numbered: bool,
+    /// Identities queued by [`ImportTx::queue_identity`], written in one statement on commit.
+    identities: Vec<QueuedIdentity>,
 }
+
+/// An identity waiting to be written: (member, network, handle, verified, created_at).
+type QueuedIdentity = (MemberId, String, String, bool, Millis);
 
 impl Store {
     /// Start an import transaction.
     pub async fn begin_import(&self) -> Result<ImportTx<'static>> {
         Ok(ImportTx {
             tx: self.pool.begin().await?,
+            numbered: self.backend == crate::Backend::Postgres,
+            identities: Vec::new(),
         })
+    }
+
+    /// Every member's handle and email (merged members included: their handles stay taken),
+    /// so that an import picks free handles without asking the store once per person.
+    pub async fn member_handles_and_emails(&self) -> Result<Vec<(String, Option<String>)>> {
+        let rows = sqlx::query("SELECT handle, email FROM members")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((text(r, "handle")?, opt_text(r, "email")?)))
+            .collect()
     }
 
     /// Every identity with its member: (network, handle, member), for resolvers to preload.
@@ -509,9 +530,56 @@ impl Store {
 }
 
 impl ImportTx<'_> {
-    /// Make the batch durable.
-    pub async fn commit(self) -> Result<()> {
+    /// Make the batch durable (queued identities included).
+    pub async fn commit(mut self) -> Result<()> {
+        self.write_identities().await?;
         Ok(self.tx.commit().await?)
+    }
+
+    /// Queue an identity for a member unless someone already has it; written with the others
+    /// in one statement (the resolver keeps its own map, nothing reads them back meanwhile).
+    pub fn queue_identity(
+        &mut self,
+        member: MemberId,
+        network: &str,
+        handle: &str,
+        verified: bool,
+        now: Millis,
+    ) {
+        self.identities.push((
+            member,
+            network.to_string(),
+            handle.to_string(),
+            verified,
+            now,
+        ));
+    }
+
+    /// Write the queued identities (at most 6,000 rows of 5 values per statement: SQLite's
+    /// limit on bound values is 32,766).
+    pub async fn write_identities(&mut self) -> Result<()> {
+        let queued = std::mem::take(&mut self.identities);
+        for chunk in queued.chunks(6_000) {
+            let mut q = Sql::new(
+                "INSERT INTO identities (member_id, network, handle, verified, created_at) VALUES ",
+                self.numbered,
+            );
+            for (n, (member, network, handle, verified, at)) in chunk.iter().enumerate() {
+                q.push(if n == 0 { "(" } else { ", (" });
+                q.bind(member.0)
+                    .push(", ")
+                    .bind(network.as_str())
+                    .push(", ");
+                q.bind(handle.as_str())
+                    .push(", ")
+                    .bind(*verified as i64)
+                    .push(", ");
+                q.bind(*at).push(")");
+            }
+            q.push(" ON CONFLICT (network, handle) DO NOTHING");
+            q.execute(&mut self.tx).await?;
+        }
+        Ok(())
     }
 
     /// Throw the batch away (dry runs).
@@ -526,47 +594,6 @@ impl ImportTx<'_> {
             .await
             .map_err(crate::conflict_as("handle"))?;
         Ok(MemberId(row.try_get::<i64, _>(0)?))
-    }
-
-    /// Whether a handle is taken.
-    pub async fn handle_taken(&mut self, handle: &str) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM members WHERE handle = $1")
-            .bind(handle)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .is_some())
-    }
-
-    /// Whether an email is taken.
-    pub async fn email_taken(&mut self, email: &str) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM members WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .is_some())
-    }
-
-    /// Attach an identity to a member unless someone already has it.
-    pub async fn add_identity(
-        &mut self,
-        member: MemberId,
-        network: &str,
-        handle: &str,
-        verified: bool,
-        now: Millis,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO identities (member_id, network, handle, verified, created_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (network, handle) DO NOTHING",
-        )
-        .bind(member.0)
-        .bind(network)
-        .bind(handle)
-        .bind(verified as i64)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
     }
 
     /// Propose merging two members; false if that pair was already proposed (or rejected).
@@ -591,124 +618,6 @@ impl ImportTx<'_> {
         .execute(&mut *self.tx)
         .await?;
         Ok(r.rows_affected() > 0)
-    }
-
-    /// Write one imported message (and its thread, if new). Returns whether the thread was
-    /// created and what happened to the message.
-    pub async fn upsert_message(&mut self, row: &ImportRow) -> Result<(bool, MessageOutcome)> {
-        let tx = &mut *self.tx;
-        let thread = sqlx::query(
-            "SELECT id FROM threads WHERE space_id = $1 AND channel = $2 AND source_id = $3",
-        )
-        .bind(row.space_id.0)
-        .bind(&row.channel)
-        .bind(&row.thread_source_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let is_root = row.source_id == row.thread_source_id;
-        let (thread_id, thread_created) = match thread {
-            Some(r) => (int(&r, "id")?, false),
-            None => {
-                let r = sqlx::query(
-                    "INSERT INTO threads (space_id, topic_id, title, author_id, created_at, last_activity_at, message_count, channel, source_id)
-                     VALUES ($1, $2, $3, $4, $5, $5, 0, $6, $7) RETURNING id",
-                )
-                .bind(row.space_id.0)
-                .bind(row.topics.first().map(|t| t.0))
-                .bind(&row.thread_title)
-                .bind(row.author_id.0)
-                .bind(row.created_at)
-                .bind(&row.channel)
-                .bind(&row.thread_source_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                (r.try_get::<i64, _>(0)?, true)
-            }
-        };
-        let found = sqlx::query(
-            "SELECT id, body_md, body_html FROM messages WHERE channel = $1 AND source_id = $2",
-        )
-        .bind(&row.channel)
-        .bind(&row.source_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let outcome = match found {
-            Some(r) => {
-                if text(&r, "body_md")? == row.body_md && text(&r, "body_html")? == row.body_html {
-                    MessageOutcome::Unchanged
-                } else {
-                    sqlx::query("UPDATE messages SET body_md = $1, body_html = $2, edited_at = $3 WHERE id = $4")
-                        .bind(&row.body_md)
-                        .bind(&row.body_html)
-                        .bind(parvis_domain::now_millis())
-                        .bind(int(&r, "id")?)
-                        .execute(&mut *tx)
-                        .await?;
-                    MessageOutcome::Updated
-                }
-            }
-            None => {
-                let parent = match &row.parent_source_id {
-                    Some(p) => {
-                        sqlx::query("SELECT id FROM messages WHERE channel = $1 AND source_id = $2")
-                            .bind(&row.channel)
-                            .bind(p)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .map(|r| int(&r, "id"))
-                            .transpose()?
-                    }
-                    None => None,
-                };
-                let r = sqlx::query(
-                    "INSERT INTO messages (thread_id, author_id, parent_id, parent_source_id, author_handle, body_md, body_html, created_at, channel, source_id, source_url)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                )
-                .bind(thread_id)
-                .bind(row.author_id.0)
-                .bind(parent)
-                .bind(if parent.is_none() { row.parent_source_id.as_deref() } else { None })
-                .bind(&row.author_handle)
-                .bind(&row.body_md)
-                .bind(&row.body_html)
-                .bind(row.created_at)
-                .bind(&row.channel)
-                .bind(&row.source_id)
-                .bind(row.source_url.as_deref())
-                .fetch_one(&mut *tx)
-                .await?;
-                let message_id: i64 = r.try_get(0)?;
-                sqlx::query(
-                    "UPDATE threads SET message_count = message_count + 1,
-                        last_activity_at = CASE WHEN last_activity_at > $1 THEN last_activity_at ELSE $1 END,
-                        created_at = CASE WHEN created_at < $1 THEN created_at ELSE $1 END,
-                        topic_id = COALESCE(topic_id, $2)
-                     WHERE id = $3",
-                )
-                .bind(row.created_at)
-                .bind(row.topics.first().map(|t| t.0))
-                .bind(thread_id)
-                .execute(&mut *tx)
-                .await?;
-                if is_root {
-                    sqlx::query("UPDATE threads SET author_id = $1, title = $2 WHERE id = $3")
-                        .bind(row.author_id.0)
-                        .bind(&row.thread_title)
-                        .bind(thread_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                for t in &row.topics {
-                    sqlx::query("INSERT INTO message_topics (message_id, topic_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(message_id)
-                        .bind(t.0)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                MessageOutcome::Created
-            }
-        };
-        Ok((thread_created, outcome))
     }
 
     /// Link replies whose parent arrived after them. Returns how many were linked.

@@ -17,6 +17,7 @@
 mod auth;
 mod content;
 mod import;
+mod import_batch;
 mod intros;
 mod members;
 mod opinion;
@@ -24,6 +25,7 @@ mod relevance;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
+pub use import_batch::{BatchOutcome, ImportRun};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
 };
