@@ -1675,3 +1675,28 @@ mod tests {
         assert_eq!(safe_next(Some("/me")), "/me");
     }
 }
+
+#[cfg(test)]
+mod template_tests {
+    /// Every template that extends the base defines each block once (a block defined twice,
+    /// or content leaking into `title`, shows up here).
+    #[test]
+    fn blocks_are_defined_once_and_titles_are_plain() {
+        for (name, src) in super::TEMPLATE_SOURCES {
+            for block in ["title", "content"] {
+                assert!(
+                    src.matches(&format!("{{% block {block} %}}")).count() <= 1,
+                    "{name}: block {block} twice"
+                );
+            }
+            if let Some(i) = src.find("{% block title %}") {
+                let rest = &src[i..];
+                let end = rest.find("{% endblock %}").unwrap_or(0);
+                assert!(
+                    !rest[..end].contains('<'),
+                    "{name}: markup inside the title block"
+                );
+            }
+        }
+    }
+}
