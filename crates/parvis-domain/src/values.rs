@@ -333,7 +333,10 @@ mod tests {
         // Pages translate `t["consent_" ~ kind]` from the JSON name; the store keeps `as_str`.
         fn check<T: serde::Serialize + Copy>(all: &[T], name: impl Fn(T) -> &'static str) {
             for v in all {
-                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{}\"", name(*v)));
+                assert_eq!(
+                    serde_json::to_string(v).unwrap(),
+                    format!("\"{}\"", name(*v))
+                );
             }
         }
         check(SiteRole::ALL, SiteRole::as_str);

@@ -152,20 +152,19 @@ impl Resolver {
     }
 
     fn find_exact(&self, p: &ImportedPerson) -> Option<MemberId> {
-        if !p.handle.is_empty() {
-            if let Some(m) = self.identity(&p.channel, &p.handle) {
-                return Some(m);
-            }
+        if !p.handle.is_empty()
+            && let Some(m) = self.identity(&p.channel, &p.handle)
+        {
+            return Some(m);
         }
         if let Some(e) = p
             .email
             .as_deref()
             .map(identity::normalise_email)
             .filter(|e| e.contains('@'))
+            && let Some(m) = self.by_email.get(&e)
         {
-            if let Some(m) = self.by_email.get(&e) {
-                return Some(*m);
-            }
+            return Some(*m);
         }
         p.profile_url
             .iter()
@@ -192,11 +191,10 @@ impl Resolver {
             .as_deref()
             .map(identity::normalise_email)
             .filter(|e| e.contains('@'))
+            && !self.by_email.contains_key(&e)
         {
-            if !self.by_email.contains_key(&e) {
-                tx.queue_identity(member, "email", &e, false, now);
-                self.remember_identity("email", &e, member);
-            }
+            tx.queue_identity(member, "email", &e, false, now);
+            self.remember_identity("email", &e, member);
         }
         for l in p.profile_url.iter().chain(p.links.iter()) {
             let url = identity::normalise_url(l);

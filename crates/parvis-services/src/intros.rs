@@ -52,7 +52,7 @@ impl Services {
     async fn interaction_graph(&self) -> Result<InteractionGraph> {
         let replies = self.store().reply_pairs().await?;
         let participants = self.store().thread_participants().await?;
-        Ok(tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let mut g = InteractionGraph::new(HALF_LIFE_DAYS);
             for (a, b, at) in &replies {
                 g.add(rel(*a), rel(*b), Interaction::Reply, *at);
@@ -82,7 +82,7 @@ impl Services {
             g
         })
         .await
-        .map_err(|e| ServiceError::Forbidden(e.to_string()))?)
+        .map_err(|e| ServiceError::Forbidden(e.to_string()))
     }
 
     async fn refs(&self, ids: &[i64]) -> Result<HashMap<i64, MemberRef>> {

@@ -282,10 +282,8 @@ impl Services {
     pub async fn thread_page_json(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
         let cache = &self.inner.threads;
         let use_cache = self.inner.config.thread_cache;
-        if use_cache {
-            if let Some(hit) = cache.get(id, page) {
-                return Ok(hit);
-            }
+        if use_cache && let Some(hit) = cache.get(id, page) {
+            return Ok(hit);
         }
         let generation = cache.generation(id);
         let thread = self.thread(id).await?;

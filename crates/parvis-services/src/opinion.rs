@@ -34,10 +34,10 @@ struct Cached {
 
 impl OpinionCache {
     pub(crate) fn mark_stale(&self, topic: TopicId) {
-        if let Ok(mut m) = self.maps.lock() {
-            if let Some(c) = m.get_mut(&topic) {
-                c.stale = true;
-            }
+        if let Ok(mut m) = self.maps.lock()
+            && let Some(c) = m.get_mut(&topic)
+        {
+            c.stale = true;
         }
     }
 }
@@ -92,12 +92,11 @@ impl Services {
     /// The opinion map of a topic (recomputed when votes arrived since, at most once a second).
     pub async fn opinion_map(&self, topic: &Topic) -> Result<Arc<Report>> {
         let cache = &self.inner.opinion;
-        if let Ok(m) = cache.maps.lock() {
-            if let Some(c) = m.get(&topic.id) {
-                if !c.stale || c.computed.elapsed() < RECOMPUTE_EVERY {
-                    return Ok(c.report.clone());
-                }
-            }
+        if let Ok(m) = cache.maps.lock()
+            && let Some(c) = m.get(&topic.id)
+            && (!c.stale || c.computed.elapsed() < RECOMPUTE_EVERY)
+        {
+            return Ok(c.report.clone());
         }
         let statements = self.store().statements(topic.id, None).await?;
         let votes = self.store().topic_votes(topic.id).await?;

@@ -25,10 +25,10 @@ mod relevance;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
-pub use import_batch::{BatchOutcome, ImportRun};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
 };
+pub use import_batch::{BatchOutcome, ImportRun};
 pub use intros::IntroRequest;
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};

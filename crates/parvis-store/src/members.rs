@@ -90,12 +90,12 @@ fn member_row(row: &AnyRow) -> Result<Member> {
 impl Store {
     /// Create a member. `Conflict { what: "handle" | "email" }` when taken.
     pub async fn create_member(&self, m: &NewMember) -> Result<MemberId> {
-        if let Some(email) = &m.email {
-            if self.member_id_by_email(email).await?.is_some() {
-                return Err(StoreError::Conflict {
-                    what: "email".into(),
-                });
-            }
+        if let Some(email) = &m.email
+            && self.member_id_by_email(email).await?.is_some()
+        {
+            return Err(StoreError::Conflict {
+                what: "email".into(),
+            });
         }
         let row = insert_member(m)
             .fetch_one(&self.pool)

@@ -201,38 +201,37 @@ impl FromRequestParts<AppState> for Ctx {
                 }
             }
         }
-        if let Some(token) = read_cookie(headers, SESSION_COOKIE) {
-            if let Some((actor, _)) = services
+        if let Some(token) = read_cookie(headers, SESSION_COOKIE)
+            && let Some((actor, _)) = services
                 .session_actor(&token)
                 .await
                 .map_err(ApiError::from)?
-            {
-                // Nested routers strip their prefix from `uri`; the original one still has it.
-                let path = parts
-                    .extensions
-                    .get::<axum::extract::OriginalUri>()
-                    .map(|u| u.0.path().to_string());
-                let is_api = path
-                    .as_deref()
-                    .unwrap_or(parts.uri.path())
-                    .starts_with("/api/");
-                if is_api && unsafe_method {
-                    let sent = headers
-                        .get("x-csrf-token")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("");
-                    if csrf_is_new || !constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()) {
-                        return Err(ApiError::new(
-                            StatusCode::FORBIDDEN,
-                            "csrf",
-                            "CSRF token missing",
-                            "API writes authenticated by the session cookie need the X-CSRF-Token header (or use an API token)",
-                        ));
-                    }
+        {
+            // Nested routers strip their prefix from `uri`; the original one still has it.
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map(|u| u.0.path().to_string());
+            let is_api = path
+                .as_deref()
+                .unwrap_or(parts.uri.path())
+                .starts_with("/api/");
+            if is_api && unsafe_method {
+                let sent = headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if csrf_is_new || !constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()) {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "csrf",
+                        "CSRF token missing",
+                        "API writes authenticated by the session cookie need the X-CSRF-Token header (or use an API token)",
+                    ));
                 }
-                ctx.actor = Some(actor);
-                ctx.session_token = Some(token);
             }
+            ctx.actor = Some(actor);
+            ctx.session_token = Some(token);
         }
         Ok(ctx)
     }
