@@ -232,9 +232,7 @@ impl Services {
                 ),
             ),
         };
-        self.inner_mailer()
-            .send(email, subject, &text, &link)
-            .await?;
+        self.mailer().send(email, subject, &text, &link).await?;
         Ok(())
     }
 
@@ -384,12 +382,8 @@ impl Services {
         self.member_by_id(id).await
     }
 
-    fn inner_mailer(&self) -> &crate::Mailer {
-        &self.inner.mailer
-    }
-
-    /// The mailer, for other use cases of this crate.
-    pub(crate) fn inner_mailer_pub(&self) -> &crate::Mailer {
+    /// The mailer, for the use cases of this crate that send mail.
+    pub(crate) fn mailer(&self) -> &crate::Mailer {
         &self.inner.mailer
     }
 }

@@ -207,7 +207,7 @@ impl Services {
                 actor.member.display_name, target.display_name, message
             );
             if let Err(e) = self
-                .inner_mailer_pub()
+                .mailer()
                 .send(&email, "Une demande de mise en relation", &body, &link)
                 .await
             {

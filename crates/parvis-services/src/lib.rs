@@ -24,7 +24,7 @@ pub mod opinion;
 pub mod relevance;
 pub mod search;
 
-pub use auth::{Actor, SignedIn, bootstrap_admin};
+pub use auth::{Actor, SignedIn, bootstrap_admin, random_token};
 pub use mail::{Mailer, MailerError};
 
 use bytes::Bytes;

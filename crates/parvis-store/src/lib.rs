@@ -172,11 +172,6 @@ impl Store {
         self.sqlite_path.as_deref()
     }
 
-    /// The pool, for the few callers (tests, benchmarks) that need raw access.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
     /// Whether the store answers (used by `/healthz`).
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;

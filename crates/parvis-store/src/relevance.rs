@@ -167,20 +167,6 @@ impl Store {
             .collect()
     }
 
-    /// Threads by id (for rendering a feed), in the order given.
-    pub async fn threads_by_ids(
-        &self,
-        ids: &[ThreadId],
-    ) -> Result<Vec<parvis_domain::ThreadSummary>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(t) = self.thread(*id).await? {
-                out.push(t);
-            }
-        }
-        Ok(out)
-    }
-
     /// Members by id (for rendering peers and reasons).
     pub async fn member_refs(&self, ids: &[MemberId]) -> Result<Vec<parvis_domain::Member>> {
         let mut out = Vec::with_capacity(ids.len());

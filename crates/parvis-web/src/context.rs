@@ -152,7 +152,7 @@ impl FromRequestParts<AppState> for Ctx {
         let (csrf, csrf_is_new) = match read_cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64)
         {
             Some(c) => (c, false),
-            None => (parvis_services_token(), true),
+            None => (parvis_services::random_token(), true),
         };
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method && !origin_matches_host(headers) {
@@ -235,11 +235,4 @@ impl FromRequestParts<AppState> for Ctx {
         }
         Ok(ctx)
     }
-}
-
-fn parvis_services_token() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut b);
-    hex::encode(b)
 }

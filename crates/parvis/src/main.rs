@@ -256,6 +256,17 @@ async fn open_store(url: &str) -> Result<Store> {
     Store::open(url).await.map_err(anyhow::Error::from)
 }
 
+/// The store the CLI commands other than `serve`/`demo` work on: flags, environment and the
+/// configuration file, else the default SQLite file.
+async fn open_configured_store(args: &StoreArgs) -> Result<Store> {
+    let config = Config::resolve(
+        args,
+        &ServerArgs::default(),
+        "sqlite://parvis-data/parvis.db",
+    )?;
+    open_store(&config.database_url).await
+}
+
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { server } => {
@@ -267,12 +278,7 @@ async fn run(cli: Cli) -> Result<()> {
             serve(config, true).await
         }
         Command::Export { space, output } => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             let space = store.space_by_slug(&space).await?.with_context(|| {
                 format!("no space {space:?} in this store (see `parvis spaces`)")
             })?;
@@ -295,23 +301,13 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Backup { path } => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             store.backup_to(&path).await?;
             eprintln!("backup written to {}", path.display());
             Ok(())
         }
         Command::Spaces => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             for s in store.list_spaces().await? {
                 println!("{}\t{}", s.slug, s.name);
             }
@@ -324,15 +320,10 @@ async fn run(cli: Cli) -> Result<()> {
             dry_run,
             json,
         } => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
             let format: parvis_import::Format = format
                 .parse()
                 .map_err(|e| anyhow::anyhow!("{e} (see `parvis import --help`)"))?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             let services = Services::new(store, Mailer::Log, ServiceConfig::default());
             let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json {
                 let bar = indicatif::ProgressBar::new_spinner();
@@ -426,12 +417,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Opinion {
             command: OpinionCommand::Import { dir, space, topic },
         } => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             let services = Services::new(store, Mailer::Log, ServiceConfig::default());
             let (topic, statements, votes) = services
                 .import_polis(&dir, &space, topic.as_deref())
@@ -467,12 +453,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Follow { command } => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             let services = Services::new(store.clone(), Mailer::Log, ServiceConfig::default());
             match command {
                 FollowCommand::Add { url, space, format } => {
@@ -514,12 +495,7 @@ async fn run(cli: Cli) -> Result<()> {
                     public_url,
                 },
         } => {
-            let config = Config::resolve(
-                &cli.store,
-                &ServerArgs::default(),
-                "sqlite://parvis-data/parvis.db",
-            )?;
-            let store = open_store(&config.database_url).await?;
+            let store = open_configured_store(&cli.store).await?;
             let link = parvis_services::bootstrap_admin(&store, &email, &name, &public_url).await?;
             println!(
                 "Admin {email} created. Sign in once with this link (valid 7 days), then set a password under \"My account\":\n{link}"
