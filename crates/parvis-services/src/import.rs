@@ -12,14 +12,15 @@
 //! Writes go in batches of `batch` items, each batch one transaction; every write is an upsert
 //! keyed on the channel's own ids, so an interrupted import leaves whole batches and running
 //! it again completes it without duplicates. A dry run does the same work in one transaction
-//! that is rolled back.
+//! that is rolled back. The writes go through a [`parvis_store::ImportWriter`]: on SQLite a
+//! connection on a thread of its own, which writes one batch while this loop resolves the next.
 
 use crate::{Result, ServiceError, Services};
 use parvis_domain::*;
 use parvis_import::identity::{self, Match, PersonKey};
 use parvis_import::topics::TopicMatcher;
 use parvis_import::{Format, ImportedMessage, ImportedPerson, Record};
-use parvis_store::{BatchOutcome, ImportRow, ImportRun, ImportTx, NewMember};
+use parvis_store::{ImportRow, ImportTotals, ImportWriter, NewMember};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Items per transaction.
     pub batch: usize,
+    /// On a SQLite store, write through the dedicated bulk connection (the default); false
+    /// writes through the portable sqlx path, as on PostgreSQL (the tests compare the two).
+    pub sqlite_bulk: bool,
 }
 
 impl Default for ImportOptions {
@@ -64,6 +68,7 @@ impl Default for ImportOptions {
             space: String::new(),
             dry_run: false,
             batch: 500,
+            sqlite_bulk: true,
         }
     }
 }
@@ -174,8 +179,8 @@ impl Resolver {
 
     /// Record every signal `p` carries (channel handle, email, profile links) as identities
     /// of `member`, unless already known.
-    /// The identities are queued in `tx` and written on commit, all in one statement.
-    fn attach(&mut self, tx: &mut ImportTx<'_>, member: MemberId, p: &ImportedPerson, now: Millis) {
+    /// The identities are queued in `tx` and written with the batch.
+    fn attach(&mut self, tx: &mut ImportWriter, member: MemberId, p: &ImportedPerson, now: Millis) {
         if !p.handle.is_empty() && self.identity(&p.channel, &p.handle).is_none() {
             tx.queue_identity(
                 member,
@@ -208,7 +213,7 @@ impl Resolver {
     /// The member for `p`, creating one (and filing merge proposals) when nothing exact matches.
     async fn resolve(
         &mut self,
-        tx: &mut ImportTx<'_>,
+        tx: &mut ImportWriter,
         p: &ImportedPerson,
         sum: &mut ImportSummary,
     ) -> Result<MemberId> {
@@ -250,7 +255,7 @@ impl Resolver {
             self.emails.insert(e.clone());
         }
         let id = tx
-            .create_member(&NewMember {
+            .create_member(NewMember {
                 handle,
                 display_name: if display.is_empty() {
                     "?".into()
@@ -285,12 +290,8 @@ impl Resolver {
             )
             .collect();
         for (other, reason, score) in proposals {
-            if tx
-                .propose_merge(other, id, &reason, (score * 1000.0) as i64, now)
-                .await?
-            {
-                sum.merges_proposed += 1;
-            }
+            tx.propose_merge(other, id, &reason, (score * 1000.0) as i64, now)
+                .await?;
         }
         self.by_name.entry(name).or_default().push((id, key));
         Ok(id)
@@ -300,15 +301,14 @@ impl Resolver {
 /// Records sent together from the reader thread to the import loop.
 const READ_CHUNK: usize = 64;
 
-/// Rows an import keeps in memory before writing them, whatever its `batch`.
-const MAX_PENDING: usize = 2_000;
-
-/// Count what a written batch did.
-fn add(sum: &mut ImportSummary, b: BatchOutcome) {
-    sum.threads_created += b.threads_created;
-    sum.messages_created += b.messages_created;
-    sum.messages_updated += b.messages_updated;
-    sum.messages_unchanged += b.messages_unchanged;
+/// Copy what the writer has written so far into the summary.
+fn written(sum: &mut ImportSummary, t: ImportTotals) {
+    sum.threads_created = t.threads_created;
+    sum.messages_created = t.messages_created;
+    sum.messages_updated = t.messages_updated;
+    sum.messages_unchanged = t.messages_unchanged;
+    sum.merges_proposed = t.merges_proposed;
+    sum.parents_linked = t.parents_linked;
 }
 
 /// Title of a thread: the export's, else the start of its first message.
@@ -382,17 +382,19 @@ impl Services {
             dry_run: opts.dry_run,
             ..Default::default()
         };
-        let mut tx = self.store().begin_import().await?;
+        // Rows are written a batch at a time by the writer, which also remembers the
+        // (channel, source id) pairs of this run as hashes: an export that repeats an id (mail
+        // archives do) keeps the first copy, and memory stays flat.
+        let mut tx = self
+            .store()
+            .import_writer(space.id, opts.dry_run, opts.sqlite_bulk)
+            .await?;
         let mut in_batch = 0usize;
-        // Rows are written a batch at a time by `run`, which also remembers the (channel,
-        // source id) pairs of this run as hashes: an export that repeats an id (mail archives
-        // do) keeps the first copy, and memory stays flat.
-        let mut run = ImportRun::new(space.id);
         while let Some(items) = receiver.recv().await {
             for item in items {
                 sum.items_seen += 1;
                 match item {
-                    Ok(Record::Message(m)) if !run.first_sighting(&m.channel, &m.source_id) => {
+                    Ok(Record::Message(m)) if !tx.first_sighting(&m.channel, &m.source_id) => {
                         sum.skipped += 1;
                         *sum.skipped_reasons
                             .entry("same id twice in the input".into())
@@ -411,7 +413,7 @@ impl Services {
                             .filter_map(|t| t.parse().ok())
                             .map(TopicId)
                             .collect();
-                        run.push(ImportRow {
+                        tx.push(ImportRow {
                             space_id: space.id,
                             channel: m.channel,
                             thread_source_id: m.thread_source_id,
@@ -425,12 +427,8 @@ impl Services {
                             created_at: m.created_at,
                             source_url: m.url,
                             topics,
-                        });
-                        // A very large `batch` still writes every few thousand rows, so that
-                        // the rows waiting in memory stay few.
-                        if run.pending() >= MAX_PENDING {
-                            add(&mut sum, run.flush(&mut tx).await?);
-                        }
+                        })
+                        .await?;
                     }
                     Ok(Record::Person(p)) => {
                         resolver.resolve(&mut tx, &p, &mut sum).await?;
@@ -451,24 +449,17 @@ impl Services {
                 in_batch += 1;
                 if in_batch >= opts.batch {
                     in_batch = 0;
-                    add(&mut sum, run.flush(&mut tx).await?);
+                    tx.end_batch().await?;
+                    written(&mut sum, tx.totals());
                     progress(&sum);
-                    if !opts.dry_run {
-                        tx.commit().await?;
-                        tx = self.store().begin_import().await?;
-                    }
                 }
             }
         }
         reader
             .await
             .map_err(|e| ServiceError::Forbidden(format!("the reader stopped: {e}")))?;
-        add(&mut sum, run.flush(&mut tx).await?);
-        sum.parents_linked = tx.link_pending_parents().await?;
-        if opts.dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
+        written(&mut sum, tx.finish().await?);
+        if !opts.dry_run {
             self.store().bump_content_version().await?;
             self.clear_caches();
         }

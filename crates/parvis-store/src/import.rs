@@ -110,7 +110,7 @@ pub struct ImportTx<'a> {
 }
 
 /// An identity waiting to be written: (member, network, handle, verified, created_at).
-type QueuedIdentity = (MemberId, String, String, bool, Millis);
+pub(crate) type QueuedIdentity = (MemberId, String, String, bool, Millis);
 
 impl Store {
     /// Start an import transaction.
@@ -529,6 +529,17 @@ impl Store {
     }
 }
 
+/// A merge proposal unless that pair was proposed already (`$1` < `$2` members, reason,
+/// score, created_at).
+pub(crate) const PROPOSE_MERGE_SQL: &str = "INSERT INTO merge_proposals (member_a, member_b, reason, score, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (member_a, member_b) DO NOTHING";
+
+/// Link the replies whose parent arrived after them.
+pub(crate) const LINK_PENDING_PARENTS_SQL: &str = "UPDATE messages SET parent_id = (SELECT p.id FROM messages p WHERE p.channel = messages.channel AND p.source_id = messages.parent_source_id),
+                parent_source_id = NULL
+             WHERE parent_id IS NULL AND parent_source_id IS NOT NULL
+               AND EXISTS (SELECT 1 FROM messages p WHERE p.channel = messages.channel AND p.source_id = messages.parent_source_id)";
+
 impl ImportTx<'_> {
     /// Make the batch durable (queued identities included).
     pub async fn commit(mut self) -> Result<()> {
@@ -606,30 +617,22 @@ impl ImportTx<'_> {
         now: Millis,
     ) -> Result<bool> {
         let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
-        let r = sqlx::query(
-            "INSERT INTO merge_proposals (member_a, member_b, reason, score, created_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (member_a, member_b) DO NOTHING",
-        )
-        .bind(a.0)
-        .bind(b.0)
-        .bind(reason)
-        .bind(score)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        let r = sqlx::query(PROPOSE_MERGE_SQL)
+            .bind(a.0)
+            .bind(b.0)
+            .bind(reason)
+            .bind(score)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(r.rows_affected() > 0)
     }
 
     /// Link replies whose parent arrived after them. Returns how many were linked.
     pub async fn link_pending_parents(&mut self) -> Result<u64> {
-        let r = sqlx::query(
-            "UPDATE messages SET parent_id = (SELECT p.id FROM messages p WHERE p.channel = messages.channel AND p.source_id = messages.parent_source_id),
-                parent_source_id = NULL
-             WHERE parent_id IS NULL AND parent_source_id IS NOT NULL
-               AND EXISTS (SELECT 1 FROM messages p WHERE p.channel = messages.channel AND p.source_id = messages.parent_source_id)",
-        )
-        .execute(&mut *self.tx)
-        .await?;
+        let r = sqlx::query(LINK_PENDING_PARENTS_SQL)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(r.rows_affected())
     }
 }

@@ -38,7 +38,7 @@ pub struct BatchOutcome {
 
 /// Where the parent of a pushed row was when the row arrived.
 #[derive(Debug, Clone, Copy)]
-enum Parent {
+pub(crate) enum Parent {
     /// The row is no reply.
     None,
     /// Written by an earlier batch of this run.
@@ -49,26 +49,26 @@ enum Parent {
     Unknown(u128),
 }
 
-struct Pending {
-    row: ImportRow,
-    key: u128,
-    thread_key: u128,
-    parent: Parent,
+pub(crate) struct Pending {
+    pub(crate) row: ImportRow,
+    pub(crate) key: u128,
+    pub(crate) thread_key: u128,
+    pub(crate) parent: Parent,
 }
 
 /// One import run: the rows of the current batch and what the run has written so far.
 pub struct ImportRun {
-    space_id: SpaceId,
+    pub(crate) space_id: SpaceId,
     /// (channel, source id) → message id, or [`PENDING`].
     messages: KeyMap<i64>,
     /// (channel, thread source id) → thread id, in this run's space.
-    threads: KeyMap<i64>,
-    pending: Vec<Pending>,
+    pub(crate) threads: KeyMap<i64>,
+    pub(crate) pending: Vec<Pending>,
 }
 
 /// Hashing for maps keyed by [`key`]: the key is already a hash, its low bits will do.
 #[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl std::hash::Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -87,10 +87,10 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-type KeyMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeyMap<V> = HashMap<u128, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// A 128-bit key of (channel, id): two SipHash passes with different prefixes.
-fn key(channel: &str, id: &str) -> u128 {
+pub(crate) fn key(channel: &str, id: &str) -> u128 {
     use std::hash::{Hash, Hasher};
     let half = |salt: u8| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -156,24 +156,20 @@ impl ImportRun {
     /// Write the queued rows inside `tx`.
     pub async fn flush(&mut self, tx: &mut ImportTx<'_>) -> Result<BatchOutcome> {
         let batch = std::mem::take(&mut self.pending);
-        let mut out = BatchOutcome::default();
         if batch.is_empty() {
-            return Ok(out);
+            return Ok(BatchOutcome::default());
         }
         let numbered = tx.numbered;
         let db: &mut sqlx::AnyConnection = &mut tx.tx;
-        let index: KeyMap<usize> = batch.iter().enumerate().map(|(i, p)| (p.key, i)).collect();
+        let index = batch_index(&batch);
 
         // Threads this run has not met yet: are they in the store?
         let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        let mut asked: HashSet<u128, std::hash::BuildHasherDefault<KeyHasher>> = HashSet::default();
-        for p in &batch {
-            if !self.threads.contains_key(&p.thread_key) && asked.insert(p.thread_key) {
-                wanted
-                    .entry(p.row.channel.as_str())
-                    .or_default()
-                    .push(&p.row.thread_source_id);
-            }
+        for p in self.unknown_threads(&batch) {
+            wanted
+                .entry(p.row.channel.as_str())
+                .or_default()
+                .push(&p.row.thread_source_id);
         }
         for (channel, ids) in &wanted {
             for chunk in ids.chunks(MAX_PARAMS - 2) {
@@ -200,8 +196,7 @@ impl ImportRun {
                 .or_default()
                 .push(&p.row.source_id);
         }
-        // Per row: its id and whether it is unchanged or updated; `None` for a new message.
-        let mut existing: Vec<Option<(i64, MessageOutcome)>> = vec![None; batch.len()];
+        let mut existing: Vec<Existing> = vec![None; batch.len()];
         for (channel, ids) in &by_channel {
             for chunk in ids.chunks(MAX_PARAMS - 1) {
                 let mut q = Sql::new(
@@ -216,55 +211,36 @@ impl ImportRun {
                     let Some(&i) = index.get(&key(channel, &text(&r, "source_id")?)) else {
                         continue;
                     };
-                    let row = &batch[i].row;
-                    let same = text(&r, "body_md")? == row.body_md
-                        && text(&r, "body_html")? == row.body_html;
-                    let outcome = if same {
-                        MessageOutcome::Unchanged
-                    } else {
-                        MessageOutcome::Updated
-                    };
-                    existing[i] = Some((int(&r, "id")?, outcome));
+                    existing[i] = Some((
+                        int(&r, "id")?,
+                        outcome(
+                            &batch[i].row,
+                            &text(&r, "body_md")?,
+                            &text(&r, "body_html")?,
+                        ),
+                    ));
                 }
             }
         }
 
-        // What each thread of the batch gets, in input order: the first row naming a thread
-        // creates it, every new message counts in it, a new root gives it author and title.
-        let mut threads: Vec<ThreadChange> = Vec::new();
-        let mut thread_at: KeyMap<usize> = KeyMap::default();
-        for (i, p) in batch.iter().enumerate() {
-            let t = *thread_at.entry(p.thread_key).or_insert_with(|| {
-                threads.push(ThreadChange::new(i, &p.row));
-                threads.len() - 1
-            });
-            if existing[i].is_none() {
-                threads[t].add(i, &p.row);
-            }
-        }
-        let (new_threads, old_threads): (Vec<&ThreadChange>, Vec<&ThreadChange>) = threads
-            .iter()
-            .partition(|t| !self.threads.contains_key(&batch[t.first].thread_key));
+        let (new_threads, old_threads) = self.plan_threads(&batch, &existing);
         for chunk in new_threads.chunks(MAX_PARAMS / 9) {
             let mut q = Sql::new(
                 "INSERT INTO threads (space_id, topic_id, title, author_id, created_at, last_activity_at, message_count, channel, source_id) VALUES ",
                 numbered,
             );
             for (n, t) in chunk.iter().enumerate() {
-                let first = &batch[t.first].row;
-                let root = t.root.map(|r| &batch[r].row);
+                let v = t.insert_values(&batch);
                 q.push(if n == 0 { "(" } else { ", (" });
                 q.bind(self.space_id.0).push(", ");
-                q.bind(first.topics.first().map(|x| x.0).or(t.topic))
-                    .push(", ");
-                q.bind(root.unwrap_or(first).thread_title.as_str())
-                    .push(", ");
-                q.bind(root.unwrap_or(first).author_id.0).push(", ");
-                q.bind(t.lo.min(first.created_at)).push(", ");
-                q.bind(t.hi.max(first.created_at)).push(", ");
-                q.bind(t.count).push(", ");
-                q.bind(first.channel.as_str()).push(", ");
-                q.bind(first.thread_source_id.as_str()).push(")");
+                q.bind(v.topic).push(", ");
+                q.bind(v.title).push(", ");
+                q.bind(v.author).push(", ");
+                q.bind(v.created_at).push(", ");
+                q.bind(v.last_activity_at).push(", ");
+                q.bind(v.count).push(", ");
+                q.bind(v.channel).push(", ");
+                q.bind(v.source_id).push(")");
             }
             q.push(" RETURNING id, channel, source_id");
             for r in q.fetch_all(&mut *db).await? {
@@ -272,18 +248,9 @@ impl ImportRun {
                     key(&text(&r, "channel")?, &text(&r, "source_id")?),
                     int(&r, "id")?,
                 );
-                out.threads_created += 1;
             }
         }
-        let old_threads: Vec<(i64, &ThreadChange)> = old_threads
-            .into_iter()
-            .filter(|t| t.count > 0)
-            .filter_map(|t| {
-                self.threads
-                    .get(&batch[t.first].thread_key)
-                    .map(|id| (*id, t))
-            })
-            .collect();
+        let old_threads = self.known_threads(&batch, old_threads);
         for chunk in old_threads.chunks(MAX_PARAMS / 7) {
             let mut q = Sql::new("UPDATE threads SET message_count = message_count + v.column2,
                     created_at = CASE WHEN threads.created_at < v.column3 THEN threads.created_at ELSE v.column3 END,
@@ -293,15 +260,15 @@ impl ImportRun {
                     title = COALESCE(v.column7, threads.title)
                  FROM (VALUES ", numbered);
             for (n, (id, t)) in chunk.iter().enumerate() {
-                let root = t.root.map(|r| &batch[r].row);
+                let v = t.update_values(&batch);
                 q.push(if n == 0 { "(" } else { ", (" });
                 q.bind(*id).push(", ");
-                q.bind(t.count).push(", ");
-                q.bind(t.lo).push(", ");
-                q.bind(t.hi).push(", ");
-                q.bind(t.topic).push(", ");
-                q.bind(root.map(|r| r.author_id.0)).push(", ");
-                q.bind(root.map(|r| r.thread_title.as_str())).push(")");
+                q.bind(v.count).push(", ");
+                q.bind(v.lo).push(", ");
+                q.bind(v.hi).push(", ");
+                q.bind(v.topic).push(", ");
+                q.bind(v.author).push(", ");
+                q.bind(v.title).push(")");
             }
             q.push(") AS v WHERE threads.id = v.column1");
             q.execute(&mut *db).await?;
@@ -310,18 +277,8 @@ impl ImportRun {
         // Parents of the new messages: from this run, else from the store, else left for
         // `link_pending_parents` (a reply that came before its parent).
         let mut ask: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (i, p) in batch.iter().enumerate() {
-            if existing[i].is_some() {
-                continue;
-            }
-            let unknown = match p.parent {
-                Parent::Unknown(_) => true,
-                Parent::Earlier(k) => !index.contains_key(&k),
-                _ => false,
-            };
-            if let (true, Some(parent)) = (unknown, &p.row.parent_source_id) {
-                ask.entry(p.row.channel.as_str()).or_default().push(parent);
-            }
+        for (channel, parent) in parents_to_ask(&batch, &existing, &index) {
+            ask.entry(channel).or_default().push(parent);
         }
         let mut in_store: KeyMap<i64> = KeyMap::default();
         for (channel, ids) in &ask {
@@ -339,31 +296,7 @@ impl ImportRun {
                 }
             }
         }
-        // (parent id, parent source id kept for later linking, index of a parent created
-        // in this same batch).
-        let mut parents: Vec<(Option<i64>, Option<&str>, Option<usize>)> =
-            vec![(None, None, None); batch.len()];
-        for (i, p) in batch.iter().enumerate() {
-            if existing[i].is_some() {
-                continue;
-            }
-            let pending_source = p.row.parent_source_id.as_deref();
-            parents[i] = match p.parent {
-                Parent::None => (None, None, None),
-                Parent::Known(id) => (Some(id), None, None),
-                Parent::Earlier(k) if index.contains_key(&k) => match index.get(&k) {
-                    Some(&at) => match existing[at] {
-                        Some((id, _)) => (Some(id), None, None),
-                        None => (None, None, Some(at)),
-                    },
-                    None => (None, pending_source, None),
-                },
-                Parent::Earlier(k) | Parent::Unknown(k) => match in_store.get(&k) {
-                    Some(id) => (Some(*id), None, None),
-                    None => (None, pending_source, None),
-                },
-            };
-        }
+        let parents = resolve_parents(&batch, &existing, &index, &in_store);
 
         // The new messages themselves.
         let new: Vec<usize> = (0..batch.len())
@@ -377,16 +310,11 @@ impl ImportRun {
             );
             for (n, &i) in chunk.iter().enumerate() {
                 let row = &batch[i].row;
-                let thread = self
-                    .threads
-                    .get(&batch[i].thread_key)
-                    .copied()
-                    .ok_or(StoreError::NotFound("thread of an imported message"))?;
                 q.push(if n == 0 { "(" } else { ", (" });
-                q.bind(thread).push(", ");
+                q.bind(self.thread_of(&batch[i])?).push(", ");
                 q.bind(row.author_id.0).push(", ");
-                q.bind(parents[i].0).push(", ");
-                q.bind(parents[i].1).push(", ");
+                q.bind(parents[i].id).push(", ");
+                q.bind(parents[i].pending_source).push(", ");
                 q.bind(row.author_handle.as_str()).push(", ");
                 q.bind(row.body_md.as_str()).push(", ");
                 q.bind(row.body_html.as_str()).push(", ");
@@ -403,20 +331,12 @@ impl ImportRun {
                 }
             }
         }
-        for (i, p) in batch.iter().enumerate() {
-            if let Some((id, _)) = existing[i] {
-                ids[i] = id;
-            }
-            if ids[i] == 0 {
-                return Err(StoreError::NotFound("id of an imported message"));
-            }
-            self.messages.insert(p.key, ids[i]);
-        }
+        self.remember(&batch, &existing, &mut ids)?;
 
         // Replies to a message created in this same batch learn its id only now.
         let links: Vec<(i64, i64)> = new
             .iter()
-            .filter_map(|&i| parents[i].2.map(|at| (ids[i], ids[at])))
+            .filter_map(|&i| parents[i].in_batch.map(|at| (ids[i], ids[at])))
             .collect();
         for chunk in links.chunks(MAX_PARAMS / 2) {
             let mut q = Sql::new(
@@ -432,11 +352,7 @@ impl ImportRun {
         }
 
         // Topics of the new messages.
-        let tagged: Vec<(i64, i64)> = new
-            .iter()
-            .flat_map(|&i| batch[i].row.topics.iter().map(move |t| (i, t.0)))
-            .map(|(i, t)| (ids[i], t))
-            .collect();
+        let tagged = topics_of(&batch, &new, &ids);
         for chunk in tagged.chunks(MAX_PARAMS / 2) {
             let mut q = Sql::new(
                 "INSERT INTO message_topics (message_id, topic_id) VALUES ",
@@ -451,33 +367,259 @@ impl ImportRun {
         }
 
         // Edited messages (rare: a newer export of the same channel).
-        for (i, p) in batch.iter().enumerate() {
-            match existing[i] {
-                None => out.messages_created += 1,
-                Some((_, MessageOutcome::Created)) => out.messages_created += 1,
-                Some((_, MessageOutcome::Unchanged)) => out.messages_unchanged += 1,
-                Some((id, MessageOutcome::Updated)) => {
-                    sqlx::query("UPDATE messages SET body_md = $1, body_html = $2, edited_at = $3 WHERE id = $4")
-                        .bind(p.row.body_md.as_str())
-                        .bind(p.row.body_html.as_str())
-                        .bind(parvis_domain::now_millis())
-                        .bind(id)
-                        .execute(&mut *db)
-                        .await?;
-                    out.messages_updated += 1;
-                }
-            }
+        let (out, edited) = tally(&batch, &existing, new_threads.len());
+        for (id, row) in edited {
+            sqlx::query(UPDATE_EDITED_SQL)
+                .bind(row.body_md.as_str())
+                .bind(row.body_html.as_str())
+                .bind(parvis_domain::now_millis())
+                .bind(id)
+                .execute(&mut *db)
+                .await?;
         }
         Ok(out)
     }
+
+    /// The first row of each thread of `batch` that this run has not met: the threads to
+    /// look up in the store.
+    pub(crate) fn unknown_threads<'b>(&self, batch: &'b [Pending]) -> Vec<&'b Pending> {
+        let mut asked: HashSet<u128, std::hash::BuildHasherDefault<KeyHasher>> = HashSet::default();
+        batch
+            .iter()
+            .filter(|p| !self.threads.contains_key(&p.thread_key) && asked.insert(p.thread_key))
+            .collect()
+    }
+
+    /// What each thread of the batch gets, in input order: the first row naming a thread
+    /// creates it, every new message counts in it, a new root gives it author and title.
+    /// Returns the threads to create (in the order they are met) and those to update.
+    pub(crate) fn plan_threads(
+        &self,
+        batch: &[Pending],
+        existing: &[Existing],
+    ) -> (Vec<ThreadChange>, Vec<ThreadChange>) {
+        let mut threads: Vec<ThreadChange> = Vec::new();
+        let mut thread_at: KeyMap<usize> = KeyMap::default();
+        for (i, p) in batch.iter().enumerate() {
+            let t = *thread_at.entry(p.thread_key).or_insert_with(|| {
+                threads.push(ThreadChange::new(i, &p.row));
+                threads.len() - 1
+            });
+            if existing[i].is_none() {
+                threads[t].add(i, &p.row);
+            }
+        }
+        threads
+            .into_iter()
+            .partition(|t| !self.threads.contains_key(&batch[t.first].thread_key))
+    }
+
+    /// The threads to update that gained messages, with their ids.
+    pub(crate) fn known_threads(
+        &self,
+        batch: &[Pending],
+        old: Vec<ThreadChange>,
+    ) -> Vec<(i64, ThreadChange)> {
+        old.into_iter()
+            .filter(|t| t.count > 0)
+            .filter_map(|t| {
+                self.threads
+                    .get(&batch[t.first].thread_key)
+                    .map(|id| (*id, t))
+            })
+            .collect()
+    }
+
+    /// The thread id of a row (its thread was created or found before its message is written).
+    pub(crate) fn thread_of(&self, p: &Pending) -> Result<i64> {
+        self.threads
+            .get(&p.thread_key)
+            .copied()
+            .ok_or(StoreError::NotFound("thread of an imported message"))
+    }
+
+    /// Note the ids of the batch's messages (`ids` holds the new ones; the existing ones are
+    /// filled in) for the rest of the run.
+    pub(crate) fn remember(
+        &mut self,
+        batch: &[Pending],
+        existing: &[Existing],
+        ids: &mut [i64],
+    ) -> Result<()> {
+        for (i, p) in batch.iter().enumerate() {
+            if let Some((id, _)) = existing[i] {
+                ids[i] = id;
+            }
+            if ids[i] == 0 {
+                return Err(StoreError::NotFound("id of an imported message"));
+            }
+            self.messages.insert(p.key, ids[i]);
+        }
+        Ok(())
+    }
+}
+
+/// Per row of a batch: its id and whether it is unchanged or updated; `None` for a new
+/// message.
+pub(crate) type Existing = Option<(i64, MessageOutcome)>;
+
+/// Where each row of the batch sits in it.
+pub(crate) fn batch_index(batch: &[Pending]) -> KeyMap<usize> {
+    batch.iter().enumerate().map(|(i, p)| (p.key, i)).collect()
+}
+
+/// Whether a stored message differs from the row that comes again.
+pub(crate) fn outcome(row: &ImportRow, body_md: &str, body_html: &str) -> MessageOutcome {
+    if body_md == row.body_md && body_html == row.body_html {
+        MessageOutcome::Unchanged
+    } else {
+        MessageOutcome::Updated
+    }
+}
+
+/// The (channel, parent source id) of new messages whose parent is neither in this run nor
+/// earlier in the batch: to look up in the store.
+pub(crate) fn parents_to_ask<'b>(
+    batch: &'b [Pending],
+    existing: &[Existing],
+    index: &KeyMap<usize>,
+) -> Vec<(&'b str, &'b str)> {
+    batch
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| existing[*i].is_none())
+        .filter(|(_, p)| match p.parent {
+            Parent::Unknown(_) => true,
+            Parent::Earlier(k) => !index.contains_key(&k),
+            _ => false,
+        })
+        .filter_map(|(_, p)| {
+            p.row
+                .parent_source_id
+                .as_deref()
+                .map(|parent| (p.row.channel.as_str(), parent))
+        })
+        .collect()
+}
+
+/// Where a new message's parent is.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ParentLink<'b> {
+    /// The parent's id, when known before the message is written.
+    pub(crate) id: Option<i64>,
+    /// The parent's source id, kept for `link_pending_parents` when it is not in the store yet.
+    pub(crate) pending_source: Option<&'b str>,
+    /// The index of a parent created in this same batch.
+    pub(crate) in_batch: Option<usize>,
+}
+
+/// The parent of each new message of the batch, given the parents found in the store.
+pub(crate) fn resolve_parents<'b>(
+    batch: &'b [Pending],
+    existing: &[Existing],
+    index: &KeyMap<usize>,
+    in_store: &KeyMap<i64>,
+) -> Vec<ParentLink<'b>> {
+    let mut parents = vec![ParentLink::default(); batch.len()];
+    for (i, p) in batch.iter().enumerate() {
+        if existing[i].is_some() {
+            continue;
+        }
+        let pending = ParentLink {
+            pending_source: p.row.parent_source_id.as_deref(),
+            ..Default::default()
+        };
+        let known = |id| ParentLink {
+            id: Some(id),
+            ..Default::default()
+        };
+        parents[i] = match p.parent {
+            Parent::None => ParentLink::default(),
+            Parent::Known(id) => known(id),
+            Parent::Earlier(k) if index.contains_key(&k) => match index.get(&k) {
+                Some(&at) => match existing[at] {
+                    Some((id, _)) => known(id),
+                    None => ParentLink {
+                        in_batch: Some(at),
+                        ..Default::default()
+                    },
+                },
+                None => pending,
+            },
+            Parent::Earlier(k) | Parent::Unknown(k) => match in_store.get(&k) {
+                Some(id) => known(*id),
+                None => pending,
+            },
+        };
+    }
+    parents
+}
+
+/// (message id, topic id) of the new messages.
+pub(crate) fn topics_of(batch: &[Pending], new: &[usize], ids: &[i64]) -> Vec<(i64, i64)> {
+    new.iter()
+        .flat_map(|&i| batch[i].row.topics.iter().map(move |t| (ids[i], t.0)))
+        .collect()
+}
+
+/// What the batch did, and the edited messages to update: (id, row).
+pub(crate) fn tally<'b>(
+    batch: &'b [Pending],
+    existing: &[Existing],
+    threads_created: usize,
+) -> (BatchOutcome, Vec<(i64, &'b ImportRow)>) {
+    let mut out = BatchOutcome {
+        threads_created: threads_created as u64,
+        ..Default::default()
+    };
+    let mut edited = Vec::new();
+    for (i, p) in batch.iter().enumerate() {
+        match existing[i] {
+            None | Some((_, MessageOutcome::Created)) => out.messages_created += 1,
+            Some((_, MessageOutcome::Unchanged)) => out.messages_unchanged += 1,
+            Some((id, MessageOutcome::Updated)) => {
+                out.messages_updated += 1;
+                edited.push((id, &p.row));
+            }
+        }
+    }
+    (out, edited)
+}
+
+/// The SQL that stores a newer body of an imported message (`$1` body_md, `$2` body_html,
+/// `$3` edited_at, `$4` id).
+pub(crate) const UPDATE_EDITED_SQL: &str =
+    "UPDATE messages SET body_md = $1, body_html = $2, edited_at = $3 WHERE id = $4";
+
+/// A thread to create: its row's values (all but the space).
+pub(crate) struct NewThreadValues<'b> {
+    pub(crate) topic: Option<i64>,
+    pub(crate) title: &'b str,
+    pub(crate) author: i64,
+    pub(crate) created_at: i64,
+    pub(crate) last_activity_at: i64,
+    pub(crate) count: i64,
+    pub(crate) channel: &'b str,
+    pub(crate) source_id: &'b str,
+}
+
+/// What a batch adds to an existing thread: messages, time bounds, the first topic, and
+/// author and title when the batch holds its root.
+pub(crate) struct ThreadUpdate<'b> {
+    pub(crate) count: i64,
+    pub(crate) lo: i64,
+    pub(crate) hi: i64,
+    pub(crate) topic: Option<i64>,
+    pub(crate) author: Option<i64>,
+    pub(crate) title: Option<&'b str>,
 }
 
 /// What the rows of a batch do to one thread.
-struct ThreadChange {
+pub(crate) struct ThreadChange {
     /// The first row naming the thread (it creates the thread when the store lacks it).
-    first: usize,
+    pub(crate) first: usize,
     /// New messages, their earliest and latest times, the first topic among them.
-    count: i64,
+    pub(crate) count: i64,
     lo: i64,
     hi: i64,
     topic: Option<i64>,
@@ -494,6 +636,35 @@ impl ThreadChange {
             hi: row.created_at,
             topic: None,
             root: None,
+        }
+    }
+
+    /// The values of the `threads` row to create.
+    pub(crate) fn insert_values<'b>(&self, batch: &'b [Pending]) -> NewThreadValues<'b> {
+        let first = &batch[self.first].row;
+        let root = self.root.map(|r| &batch[r].row).unwrap_or(first);
+        NewThreadValues {
+            topic: first.topics.first().map(|x| x.0).or(self.topic),
+            title: root.thread_title.as_str(),
+            author: root.author_id.0,
+            created_at: self.lo.min(first.created_at),
+            last_activity_at: self.hi.max(first.created_at),
+            count: self.count,
+            channel: first.channel.as_str(),
+            source_id: first.thread_source_id.as_str(),
+        }
+    }
+
+    /// What the batch adds to an existing thread.
+    pub(crate) fn update_values<'b>(&self, batch: &'b [Pending]) -> ThreadUpdate<'b> {
+        let root = self.root.map(|r| &batch[r].row);
+        ThreadUpdate {
+            count: self.count,
+            lo: self.lo,
+            hi: self.hi,
+            topic: self.topic,
+            author: root.map(|r| r.author_id.0),
+            title: root.map(|r| r.thread_title.as_str()),
         }
     }
 

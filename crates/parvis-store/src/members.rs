@@ -44,24 +44,25 @@ pub(crate) fn member_ref(row: &AnyRow) -> Result<MemberRef> {
     })
 }
 
+/// The INSERT of a new member (`$1`…`$10` in [`NewMember`]'s field order), returning its id.
+pub(crate) const INSERT_MEMBER_SQL: &str = "INSERT INTO members (handle, display_name, email, password_hash, site_role, ecosystem_role, organisation, bio, lang, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+
 /// The INSERT for a new member, shared by accounts and importers.
 pub(crate) fn insert_member(
     m: &NewMember,
 ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
-        "INSERT INTO members (handle, display_name, email, password_hash, site_role, ecosystem_role, organisation, bio, lang, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(&m.handle)
-    .bind(&m.display_name)
-    .bind(m.email.as_deref())
-    .bind(m.password_hash.as_deref())
-    .bind(m.site_role.as_str())
-    .bind(m.ecosystem_role.as_str())
-    .bind(&m.organisation)
-    .bind(&m.bio)
-    .bind(&m.lang)
-    .bind(m.created_at)
+    sqlx::query(INSERT_MEMBER_SQL)
+        .bind(&m.handle)
+        .bind(&m.display_name)
+        .bind(m.email.as_deref())
+        .bind(m.password_hash.as_deref())
+        .bind(m.site_role.as_str())
+        .bind(m.ecosystem_role.as_str())
+        .bind(&m.organisation)
+        .bind(&m.bio)
+        .bind(&m.lang)
+        .bind(m.created_at)
 }
 
 const MEMBER_COLS: &str = "id, handle, display_name, email, site_role, ecosystem_role, organisation, bio, lang, created_at,
