@@ -1,4 +1,4 @@
-//! `cargo run --release -p parvis-relevance --example eval_feed -- DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--config FILE.json]`
+//! `cargo run --release -p parvis-relevance --example eval_feed -- DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--at-join] [--eras K] [--config FILE.json]`
 //!
 //! Evaluates the feed on a folder of mbox files (see `parvis_relevance::eval`
 //! for the protocol) and prints Parvis against the two baselines.
@@ -16,6 +16,11 @@ fn main() -> ExitCode {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--json" => json = true,
+            "--eras" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(k) => opts.eras = k,
+                None => return usage("--eras needs a count"),
+            },
+            "--at-join" => opts.protocol = parvis_relevance::eval::Protocol::AtJoin,
             "--single" => {
                 opts.step_days = None;
                 opts.horizon_days = None;
@@ -105,7 +110,7 @@ fn main() -> ExitCode {
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!(
-        "error: {msg}\nusage: eval_feed DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--config FILE.json]"
+        "error: {msg}\nusage: eval_feed DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--at-join] [--eras K] [--config FILE.json]"
     );
     ExitCode::from(2)
 }

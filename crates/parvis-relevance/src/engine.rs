@@ -99,6 +99,20 @@ pub struct Config {
     pub mmr_lambda: f32,
     /// At most this many items of one declared topic per page.
     pub max_per_topic: usize,
+    /// Weights of a logistic scorer over [`FeatureVector`] learned from the
+    /// space's own history ([`crate::learn`]); when set, it replaces the
+    /// hand-tuned relevance formula (candidates, filters, diversification
+    /// and reasons stay the same).
+    pub learned: Option<Vec<f32>>,
+    /// Record join samples as messages arrive, so [`Engine::learn`] can fit
+    /// the scorer to this space ([`crate::learn`]).
+    pub learn_from_history: bool,
+    /// Joins to have seen before [`Engine::learn`] replaces the formula.
+    pub learn_min_joins: usize,
+    /// Most recent joins kept as samples.
+    pub learn_max_joins: usize,
+    /// Threads not joined, sampled with each join (the most recently active ones).
+    pub learn_negatives: usize,
 }
 
 impl Default for Config {
@@ -133,6 +147,11 @@ impl Default for Config {
             candidate_pool: 2000,
             mmr_lambda: 0.85,
             max_per_topic: 3,
+            learned: None,
+            learn_from_history: true,
+            learn_min_joins: 300,
+            learn_max_joins: 4000,
+            learn_negatives: 20,
         }
     }
 }
@@ -155,6 +174,7 @@ impl Config {
             w_awaiting: 0.3,
             w_starter_tie: 0.3,
             mmr_lambda: 1.0,
+            learn_from_history: false,
             ..Config::default()
         }
     }
@@ -404,7 +424,42 @@ pub struct Engine {
     activity: Vec<u32>,
     /// Pseudo-term → topic.
     topic_of_term: FxHashMap<u32, TopicId>,
+    /// Join samples for [`Engine::learn`], oldest first.
+    samples: VecDeque<Vec<(FeatureVector, bool)>>,
+    /// Joins sampled since the last fit.
+    joins_since_fit: usize,
+    /// The last fit, for reports.
+    last_fit: Option<crate::learn::Fit>,
+    /// Latest message time seen (samples are only taken in time order).
+    latest_at: i64,
 }
+
+/// Number of signals in a [`FeatureVector`].
+pub const FEATURE_COUNT: usize = 16;
+
+/// What each position of a [`FeatureVector`] measures, for reports.
+pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
+    "bias",
+    "ln_hours_since_last",
+    "fresh_1d",
+    "ln_hours_since_start",
+    "similarity",
+    "similarity_x_fresh",
+    "awaiting_answer",
+    "ln_participants",
+    "ln_momentum",
+    "starter_tie",
+    "ln_peer_activity",
+    "mentioned",
+    "affinity",
+    "last_author_tie",
+    "starter_is_newcomer",
+    "dismissed_similarity",
+];
+
+/// The signals of one (member, thread) pair as of a time: what a learned
+/// scorer ([`Config::learned`]) weighs.
+pub type FeatureVector = [f32; FEATURE_COUNT];
 
 /// Per-query view of a member: idf-weighted unit vectors in hash maps.
 struct QueryCtx {
@@ -554,8 +609,13 @@ impl Engine {
     }
 
     /// Adds a message: updates the thread's content, momentum and
-    /// participants, the author's profile and their ties.
+    /// participants, the author's profile and their ties. When the message
+    /// joins an existing thread, it is first recorded as a learning sample.
     pub fn add_message(&mut self, msg: &MessageInput<'_>) {
+        if self.config.learn_from_history {
+            self.sample_join(msg);
+        }
+        self.latest_at = self.latest_at.max(msg.at);
         let (tix, is_new) = self.thread(msg.thread, msg.at);
         if !msg.topics.is_empty() {
             self.set_thread_topics(msg.thread, msg.topics, msg.at);
@@ -633,6 +693,117 @@ impl Engine {
                 self.tie(author, p.member, 0.25, msg.at);
             }
         }
+    }
+
+    /// Records, as of `msg.at` and before the message is added, the signals
+    /// of the thread it joins (a positive) and of the most recently active
+    /// threads its author had not posted in (negatives). Only for a member
+    /// with a history joining a thread that already exists, and only for
+    /// messages in time order (an old archive imported late would teach the
+    /// model with hindsight).
+    fn sample_join(&mut self, msg: &MessageInput<'_>) {
+        const DAY: i64 = sparse::DAY_MS as i64;
+        if msg.at < self.latest_at - DAY {
+            return;
+        }
+        let (Some(&tix), Some(&m)) = (
+            self.thread_ix.get(&msg.thread),
+            self.member_ix.get(&msg.author),
+        ) else {
+            return;
+        };
+        let ms = &self.members[m as usize];
+        let recent = ms
+            .recent
+            .back()
+            .is_some_and(|&(_, _, at)| at >= msg.at - 180 * DAY);
+        let th = &self.threads[tix as usize];
+        if !recent
+            || th.participants.is_empty()
+            || th.created_at > msg.at
+            || ms.threads.get(&tix).is_some_and(|a| a.posted)
+        {
+            return;
+        }
+        // Negatives: mostly the most recently active threads (what a join
+        // competes with), plus a few drawn from the whole history the feed
+        // can reach, so the scorer also learns that old threads are not joined.
+        let wanted = self.config.learn_negatives;
+        let recent_wanted = wanted - wanted / 4;
+        let min_t = msg.at - (self.config.max_age_days * sparse::DAY_MS) as i64;
+        let eligible = |o: u32| {
+            let th = &self.threads[o as usize];
+            o != tix
+                && th.created_at <= msg.at
+                && th.last_activity >= min_t
+                && !ms.threads.get(&o).is_some_and(|a| a.posted)
+        };
+        let mut negatives = Vec::with_capacity(wanted);
+        let mut seen = FxHashSet::default();
+        for &o in self.activity.iter().rev() {
+            if negatives.len() >= recent_wanted {
+                break;
+            }
+            if seen.insert(o) && eligible(o) {
+                negatives.push(o);
+            }
+        }
+        // A deterministic draw (same history, same samples).
+        let mut x = (self.activity.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        for _ in 0..wanted * 4 {
+            if negatives.len() >= wanted || self.activity.is_empty() {
+                break;
+            }
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let o = self.activity[(x % self.activity.len() as u64) as usize];
+            if seen.insert(o) && eligible(o) {
+                negatives.push(o);
+            }
+        }
+        if negatives.is_empty() {
+            return;
+        }
+        let q = self.query_ctx(msg.author, msg.at);
+        let mut rows = Vec::with_capacity(negatives.len() + 1);
+        for (t, joined) in
+            std::iter::once((tix, true)).chain(negatives.into_iter().map(|o| (o, false)))
+        {
+            let s = self.signals(&q, t, msg.at);
+            rows.push((self.features_ix(&q, t, msg.at, &s), joined));
+        }
+        self.samples.push_back(rows);
+        while self.samples.len() > self.config.learn_max_joins.max(1) {
+            self.samples.pop_front();
+        }
+        self.joins_since_fit += 1;
+    }
+
+    /// Fits the scorer to the join samples seen so far ([`crate::learn`]) and
+    /// uses it from now on. `None` (and the formula stays) while fewer than
+    /// `learn_min_joins` joins were seen or the fit fails.
+    pub fn learn(&mut self) -> Option<&crate::learn::Fit> {
+        if self.samples.len() < self.config.learn_min_joins.max(1) {
+            return None;
+        }
+        let (xs, ys): (Vec<FeatureVector>, Vec<bool>) =
+            self.samples.iter().flatten().copied().unzip();
+        let fit = crate::learn::fit_logistic(&xs, &ys, 1.0, self.config.learned.as_deref())?;
+        self.config.learned = Some(fit.weights.clone());
+        self.joins_since_fit = 0;
+        self.last_fit = Some(fit);
+        self.last_fit.as_ref()
+    }
+
+    /// Joins sampled since the last [`Engine::learn`].
+    pub fn joins_since_fit(&self) -> usize {
+        self.joins_since_fit
+    }
+
+    /// The scorer in use, when one was learned.
+    pub fn last_fit(&self) -> Option<&crate::learn::Fit> {
+        self.last_fit.as_ref()
     }
 
     fn tie(&mut self, a: u32, b: u32, w: f32, at: i64) {
@@ -825,6 +996,17 @@ impl Engine {
 
     fn score(&self, q: &QueryCtx, tix: u32, now: i64, s: &Signals) -> f32 {
         let c = &self.config;
+        if let Some(w) = &c.learned {
+            let x = self.features_ix(q, tix, now, s);
+            let z: f64 = w
+                .iter()
+                .zip(x.iter())
+                .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                .sum();
+            // softplus: positive and increasing like σ, but it does not
+            // flatten to 1.0 at the top, so strong candidates stay ordered.
+            return if z > 30.0 { z } else { z.exp().ln_1p() } as f32;
+        }
         let th = &self.threads[tix as usize];
         let mut rel = c.w_base + c.w_sim * s.sim + c.w_peer * (1.0 + s.peer).ln();
         if th.participants.len() == 1 && Some(th.participants[0].member) != q.me {
@@ -855,6 +1037,75 @@ impl Engine {
         rel.max(0.0)
             * fresh.powf(c.freshness_exponent)
             * (1.0 + c.w_momentum * (1.0 + s.momentum).ln())
+    }
+
+    fn features_ix(&self, q: &QueryCtx, tix: u32, now: i64, s: &Signals) -> FeatureVector {
+        let th = &self.threads[tix as usize];
+        let hours = |dt: i64| (dt.max(0) as f32 / 3_600_000.0 + 1.0).ln();
+        let fresh = decay(now - th.last_activity, 1.0);
+        let me = q.me;
+        let awaiting = th.participants.len() == 1 && Some(th.participants[0].member) != me;
+        let tie_of = |p: Option<&Participation>| {
+            p.and_then(|p| q.ties.get(&p.member))
+                .map_or(0.0, |&t| t.min(2.0))
+        };
+        let last = th.participants.iter().max_by_key(|p| p.last_at);
+        let starter_newcomer = th
+            .participants
+            .first()
+            .is_some_and(|p| self.members[p.member as usize].threads.len() <= 1);
+        let (mentioned, affinity) = match me {
+            Some(m) => {
+                let ms = &self.members[m as usize];
+                let aff = ms.threads.get(&tix).filter(|a| !a.posted).map_or(0.0, |a| {
+                    a.w.at(now, self.config.profile_half_life_days).min(1.0)
+                });
+                (ms.mentioned.contains(&tix), aff)
+            }
+            None => (false, 0.0),
+        };
+        let neg = if q.neg.is_empty() {
+            0.0
+        } else {
+            self.sim_map(&q.neg, tix)
+        };
+        [
+            1.0,
+            hours(now - th.last_activity),
+            fresh,
+            hours(now - th.created_at),
+            s.sim,
+            s.sim * fresh,
+            f32::from(u8::from(awaiting)),
+            (1.0 + th.participants.len() as f32).ln(),
+            (1.0 + s.momentum).ln(),
+            tie_of(th.participants.first()),
+            (1.0 + s.peer).ln(),
+            f32::from(u8::from(mentioned)),
+            affinity,
+            tie_of(last),
+            f32::from(u8::from(starter_newcomer)),
+            neg,
+        ]
+    }
+
+    /// The [`FeatureVector`] of each of `threads` for `member` as of `now`
+    /// (unknown threads are left out): what [`crate::learn`] trains on.
+    pub fn features(
+        &self,
+        member: MemberId,
+        now: i64,
+        threads: &[ThreadId],
+    ) -> Vec<(ThreadId, FeatureVector)> {
+        let q = self.query_ctx(member, now);
+        threads
+            .iter()
+            .filter_map(|t| self.thread_ix.get(t).map(|&ix| (*t, ix)))
+            .map(|(t, ix)| {
+                let s = self.signals(&q, ix, now);
+                (t, self.features_ix(&q, ix, now, &s))
+            })
+            .collect()
     }
 
     fn allowed(&self, q: &QueryCtx, tix: u32, now: i64, opts: &FeedOptions) -> bool {

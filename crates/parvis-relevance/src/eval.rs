@@ -47,7 +47,7 @@ use std::path::{Path, PathBuf};
 use parvis_import::{Format, Record, identity};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::engine::{Config, Engine, FeedOptions, MessageInput};
+use crate::engine::{Config, Engine, FeatureVector, FeedOptions, MessageInput};
 use crate::sparse::DAY_MS;
 use crate::{MemberId, RelevanceError, ThreadId};
 
@@ -90,8 +90,29 @@ pub struct EvalOptions {
     /// Posts count as relevant when made within this many days after the
     /// cut-off (`None`: any time after).
     pub horizon_days: Option<f64>,
-    /// Engine configuration under test ([`Config::mailing_list`] by default).
+    /// When the feed is asked: at fixed cut-offs, or just before each
+    /// thread a user joins.
+    pub protocol: Protocol,
+    /// Replay this many periods of the archive at once as the communities
+    /// of one busy space ([`mix_eras`]; 1: the archive as it is).
+    pub eras: usize,
+    /// Engine configuration under test: the product's ([`Config::default`],
+    /// which learns its scorer from the history before each cut-off).
     pub config: Config,
+}
+
+/// When the rankings are computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// At each cut-off (every `step_days`): relevant = known threads the
+    /// user joins within `horizon_days`.
+    #[default]
+    Cutoffs,
+    /// Just before each post by which a user joins a thread that already
+    /// existed (from the first cut-off on): the feed as of that moment,
+    /// relevant = that thread.
+    AtJoin,
 }
 
 impl Default for EvalOptions {
@@ -102,7 +123,9 @@ impl Default for EvalOptions {
             step_days: Some(7.0),
             until_fraction: None,
             horizon_days: Some(7.0),
-            config: Config::mailing_list(),
+            protocol: Protocol::default(),
+            eras: 1,
+            config: Config::default(),
         }
     }
 }
@@ -141,6 +164,14 @@ pub struct EvalReport {
     pub messages_before: usize,
     /// Mean relevant threads per case.
     pub relevant_per_case: f64,
+    /// The protocol run.
+    pub protocol: Protocol,
+    /// Periods replayed at once ([`EvalOptions::eras`]).
+    pub eras: usize,
+    /// The scorer Parvis ranked with at the last cut-off: the weights it
+    /// learned from the history before it, by signal name, or `None` when
+    /// the hand-tuned formula was used.
+    pub learned_weights: Option<BTreeMap<String, f32>>,
 }
 
 /// Reads every mbox file of `dir` (or the file `dir`) into a timeline.
@@ -334,6 +365,59 @@ pub fn clean_title(t: &str) -> String {
     s.to_string()
 }
 
+/// Replays `eras` consecutive periods of equal length of one archive *at the
+/// same time*, as separate communities of one space: the busy space of an
+/// organisation that gathers several lists and forums, built from real
+/// conversations (see `bench/relevance/RESULTS.md`).
+///
+/// Period `e` is shifted back by `e` period lengths so every period starts
+/// at the archive's start. Ids, threads and people get the suffix `~e`: a
+/// person active in two periods counts as two people, so nothing a person
+/// wrote later in real time is known when their earlier behaviour is
+/// predicted. Order within a period, reply delays and texts are untouched.
+/// Returns the timeline sorted by (shifted) time; `eras <= 1` returns it as is.
+pub fn mix_eras(msgs: &[EvalMessage], eras: usize) -> Vec<EvalMessage> {
+    let (Some(first), Some(last)) = (
+        msgs.iter().map(|m| m.at).min(),
+        msgs.iter().map(|m| m.at).max(),
+    ) else {
+        return Vec::new();
+    };
+    if eras <= 1 {
+        let mut out = msgs.to_vec();
+        out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        return out;
+    }
+    let span = ((last - first) / eras as i64).max(1);
+    // A thread belongs to the period of its first message, so no thread is cut in two.
+    let mut thread_era: FxHashMap<&str, i64> = FxHashMap::default();
+    let mut sorted: Vec<&EvalMessage> = msgs.iter().collect();
+    sorted.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    for m in &sorted {
+        thread_era
+            .entry(m.thread.as_str())
+            .or_insert(((m.at - first) / span).min(eras as i64 - 1));
+    }
+    let mut out: Vec<EvalMessage> = sorted
+        .iter()
+        .map(|m| {
+            let e = thread_era.get(m.thread.as_str()).copied().unwrap_or(0);
+            EvalMessage {
+                id: format!("{}~{e}", m.id),
+                thread: format!("{}~{e}", m.thread),
+                parent: m.parent.as_ref().map(|p| format!("{p}~{e}")),
+                person: format!("{}~{e}", m.person),
+                name: m.name.clone(),
+                at: m.at - e * span,
+                text: m.text.clone(),
+                title: m.title.clone(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    out
+}
+
 /// The cut-off time for a sorted timeline.
 pub fn cutoff_time(msgs: &[EvalMessage], fraction: f64) -> Option<i64> {
     if msgs.is_empty() {
@@ -388,6 +472,9 @@ pub fn cutoffs(msgs: &[EvalMessage], opts: &EvalOptions) -> Vec<i64> {
     }
     out
 }
+
+/// New join samples after which the evaluation refits the scorer.
+const REFIT_EVERY: usize = 250;
 
 /// Known state at a cut-off, fed message by message in time order.
 struct Known<'a> {
@@ -488,6 +575,31 @@ impl<'a> Known<'a> {
         out
     }
 
+    /// Refits the engine's scorer on the join samples seen so far, when
+    /// enough new ones came in (every fit only ever sees the past).
+    fn refit(&mut self) {
+        if self.engine.config().learn_from_history
+            && (self.engine.last_fit().is_none() || self.engine.joins_since_fit() >= REFIT_EVERY)
+        {
+            self.engine.learn();
+        }
+    }
+
+    /// Thread indexes newest-active first, and most-messages first (ties by recency).
+    fn baseline_orders(&self) -> (Vec<i64>, Vec<i64>) {
+        let mut by_recent: Vec<i64> = (0..self.stats.len() as i64).collect();
+        by_recent.sort_by(|a, b| {
+            self.stats[*b as usize]
+                .0
+                .cmp(&self.stats[*a as usize].0)
+                .then(a.cmp(b))
+        });
+        let mut by_active = by_recent.clone();
+        // Stable sort: ties stay in recency order.
+        by_active.sort_by(|a, b| self.stats[*b as usize].1.cmp(&self.stats[*a as usize].1));
+        (by_recent, by_active)
+    }
+
     /// Top-20 of each method for `user` as of `now`.
     fn rankings(
         &self,
@@ -522,73 +634,212 @@ impl<'a> Known<'a> {
     }
 }
 
-/// Runs the protocol at every cut-off and returns the evaluated cases.
+/// Runs the protocol and returns the evaluated cases.
 ///
 /// The timeline is consumed in time order: before a cut-off `T` is
 /// evaluated, exactly the messages with `at < T` have been added to the
 /// engine and to the baselines' counters; the messages in `[T, T + horizon)`
 /// are only used afterwards, to pick users and relevant threads.
 pub fn run_cases(msgs: &[EvalMessage], opts: &EvalOptions) -> Vec<Case> {
-    let mut sorted: Vec<&EvalMessage> = msgs.iter().collect();
+    run_cases_with_fit(msgs, opts).0
+}
+
+/// [`run_cases`], with the scorer the engine had learned at the end.
+pub fn run_cases_with_fit(
+    msgs: &[EvalMessage],
+    opts: &EvalOptions,
+) -> (Vec<Case>, Option<crate::learn::Fit>) {
+    let mut out = Vec::new();
+    let fit = visit_cases(msgs, opts, |v| {
+        if let Some(rankings) = v.known.rankings(v.user, v.now, v.by_recent, v.by_active) {
+            out.push(Case {
+                cutoff: v.now,
+                user: v.user.to_string(),
+                rankings,
+                relevant: v.relevant,
+            });
+        }
+    });
+    (out, fit)
+}
+
+/// One (time, user) case of the protocol as it is visited: the known state
+/// holds exactly the messages before `now`.
+struct Visit<'k, 'a> {
+    known: &'k Known<'a>,
+    now: i64,
+    user: &'a str,
+    relevant: BTreeSet<String>,
+    by_recent: &'k [i64],
+    by_active: &'k [i64],
+}
+
+/// Walks the timeline and calls `f` for every case of `opts.protocol`;
+/// returns the scorer the engine had learned at the end.
+fn visit_cases<'a>(
+    msgs: &'a [EvalMessage],
+    opts: &EvalOptions,
+    mut f: impl FnMut(Visit<'_, 'a>),
+) -> Option<crate::learn::Fit> {
+    let mut sorted: Vec<&'a EvalMessage> = msgs.iter().collect();
     sorted.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
     let window = (opts.active_window_days * DAY_MS) as i64;
-    let horizon = opts.horizon_days.map(|h| (h * DAY_MS) as i64);
     let mut known = Known::new(&opts.config);
-    let mut i = 0;
-    let mut out = Vec::new();
-    for cutoff in cutoffs(msgs, opts) {
-        while i < sorted.len() && sorted[i].at < cutoff {
-            known.add(sorted[i]);
-            i += 1;
-        }
-        // --- the future: only to choose users and relevant threads ---
-        let end = horizon
-            .map(|h| cutoff.saturating_add(h))
-            .unwrap_or(i64::MAX);
-        let mut relevant: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        for m in sorted[i..].iter().take_while(|m| m.at < end) {
-            let active = known
-                .last_seen
-                .get(m.person.as_str())
-                .is_some_and(|&t| t >= cutoff - window);
-            let Some(&t) = known.thread_ix.get(m.thread.as_str()) else {
-                continue;
-            };
-            let p = known.person_ix.get(m.person.as_str()).copied();
-            let had = p
-                .and_then(|p| known.posted.get(&p))
-                .is_some_and(|s| s.contains(&t));
-            if active && !had {
-                relevant
-                    .entry(m.person.as_str())
-                    .or_default()
-                    .insert(m.thread.clone());
+    // Whether `m` joins, as an active user, a thread that exists in `known`.
+    let joins = |known: &Known<'a>, m: &EvalMessage, now: i64| -> bool {
+        let active = known
+            .last_seen
+            .get(m.person.as_str())
+            .is_some_and(|&t| t >= now - window);
+        let Some(&t) = known.thread_ix.get(m.thread.as_str()) else {
+            return false;
+        };
+        let had = known
+            .person_ix
+            .get(m.person.as_str())
+            .and_then(|p| known.posted.get(p))
+            .is_some_and(|s| s.contains(&t));
+        active && !had
+    };
+    match opts.protocol {
+        Protocol::Cutoffs => {
+            let horizon = opts.horizon_days.map(|h| (h * DAY_MS) as i64);
+            let mut i = 0;
+            for cutoff in cutoffs(msgs, opts) {
+                while i < sorted.len() && sorted[i].at < cutoff {
+                    known.add(sorted[i]);
+                    i += 1;
+                }
+                // --- the future: only to choose users and relevant threads ---
+                let end = horizon
+                    .map(|h| cutoff.saturating_add(h))
+                    .unwrap_or(i64::MAX);
+                let mut relevant: BTreeMap<&'a str, BTreeSet<String>> = BTreeMap::new();
+                for m in sorted[i..].iter().take_while(|m| m.at < end) {
+                    if joins(&known, m, cutoff) {
+                        relevant
+                            .entry(m.person.as_str())
+                            .or_default()
+                            .insert(m.thread.clone());
+                    }
+                }
+                if relevant.is_empty() {
+                    continue;
+                }
+                // --- the past: rankings ---
+                known.refit();
+                let (by_recent, by_active) = known.baseline_orders();
+                for (user, relevant) in relevant {
+                    f(Visit {
+                        known: &known,
+                        now: cutoff,
+                        user,
+                        relevant,
+                        by_recent: &by_recent,
+                        by_active: &by_active,
+                    });
+                }
             }
         }
-        if relevant.is_empty() {
-            continue;
-        }
-        // --- the past: rankings ---
-        let mut by_recent: Vec<i64> = (0..known.stats.len() as i64).collect();
-        by_recent.sort_by(|a, b| {
-            known.stats[*b as usize]
-                .0
-                .cmp(&known.stats[*a as usize].0)
-                .then(a.cmp(b))
-        });
-        let mut by_active = by_recent.clone();
-        by_active.sort_by(|a, b| known.stats[*b as usize].1.cmp(&known.stats[*a as usize].1)); // stable: ties by recency
-        for (user, rel) in relevant {
-            if let Some(rankings) = known.rankings(user, cutoff, &by_recent, &by_active) {
-                out.push(Case {
-                    cutoff,
-                    user: user.to_string(),
-                    rankings,
-                    relevant: rel,
-                });
+        Protocol::AtJoin => {
+            let first = cutoff_time(msgs, opts.cutoff_fraction)?;
+            let last = opts
+                .until_fraction
+                .and_then(|f| cutoff_time(msgs, f))
+                .unwrap_or(i64::MAX);
+            let mut i = 0;
+            while i < sorted.len() {
+                let now = sorted[i].at;
+                // The messages of one instant form a group: rankings see none of them.
+                let mut j = i;
+                while j < sorted.len() && sorted[j].at == now {
+                    j += 1;
+                }
+                if now >= first && now < last {
+                    let mut orders: Option<(Vec<i64>, Vec<i64>)> = None;
+                    for m in &sorted[i..j] {
+                        if !joins(&known, m, now) {
+                            continue;
+                        }
+                        if orders.is_none() {
+                            known.refit();
+                        }
+                        let (by_recent, by_active) =
+                            orders.get_or_insert_with(|| known.baseline_orders());
+                        f(Visit {
+                            known: &known,
+                            now,
+                            user: m.person.as_str(),
+                            relevant: BTreeSet::from([m.thread.clone()]),
+                            by_recent,
+                            by_active,
+                        });
+                    }
+                }
+                for m in &sorted[i..j] {
+                    known.add(m);
+                }
+                i = j;
             }
         }
     }
+    known.engine.last_fit().cloned()
+}
+
+/// One case with the signals of its candidates, for learning a scorer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureCase {
+    /// When the feed was asked (Unix ms).
+    pub now: i64,
+    /// The user (person key).
+    pub user: String,
+    /// Candidate thread keys: the `per_case` most recently active threads
+    /// the user had not posted in.
+    pub threads: Vec<String>,
+    /// The signals of each candidate, in the order of `threads`.
+    pub features: Vec<FeatureVector>,
+    /// Which candidates the user joined.
+    pub joined: Vec<bool>,
+    /// Threads the user had posted in before `now`.
+    pub user_threads: usize,
+}
+
+/// The cases of `opts.protocol` with their candidates' signals (the
+/// `per_case` most recently active threads the user had not posted in).
+pub fn feature_cases(
+    msgs: &[EvalMessage],
+    opts: &EvalOptions,
+    per_case: usize,
+) -> Vec<FeatureCase> {
+    let mut out = Vec::new();
+    let _ = visit_cases(msgs, opts, |v| {
+        let Some(&p) = v.known.person_ix.get(v.user) else {
+            return;
+        };
+        let empty = FxHashSet::default();
+        let mine = v.known.posted.get(&p).unwrap_or(&empty);
+        let cands: Vec<i64> = v
+            .by_recent
+            .iter()
+            .copied()
+            .filter(|t| !mine.contains(t))
+            .take(per_case)
+            .collect();
+        let ids: Vec<ThreadId> = cands.iter().map(|&t| ThreadId(t)).collect();
+        let feats = v.known.engine.features(MemberId(p), v.now, &ids);
+        let threads: Vec<String> = cands
+            .iter()
+            .map(|&t| v.known.thread_keys[t as usize].to_string())
+            .collect();
+        out.push(FeatureCase {
+            now: v.now,
+            user: v.user.to_string(),
+            joined: threads.iter().map(|t| v.relevant.contains(t)).collect(),
+            threads,
+            features: feats.into_iter().map(|e| e.1).collect(),
+            user_threads: mine.len(),
+        });
+    });
     out
 }
 
@@ -636,11 +887,18 @@ pub fn evaluate_messages(
     msgs: &[EvalMessage],
     opts: &EvalOptions,
 ) -> Result<EvalReport, RelevanceError> {
+    let mixed;
+    let msgs = if opts.eras > 1 {
+        mixed = mix_eras(msgs, opts.eras);
+        &mixed[..]
+    } else {
+        msgs
+    };
     let cuts = cutoffs(msgs, opts);
     let (Some(&first), Some(&last)) = (cuts.first(), cuts.last()) else {
         return Err(RelevanceError::NotEnoughData("no messages".into()));
     };
-    let cases = run_cases(msgs, opts);
+    let (cases, fit) = run_cases_with_fit(msgs, opts);
     if cases.is_empty() {
         return Err(RelevanceError::NotEnoughData(
             "no user active on both sides of a cut-off".into(),
@@ -675,6 +933,15 @@ pub fn evaluate_messages(
         messages: msgs.len(),
         messages_before: msgs.iter().filter(|m| m.at < first).count(),
         relevant_per_case: cases.iter().map(|c| c.relevant.len() as f64).sum::<f64>() / k,
+        protocol: opts.protocol,
+        eras: opts.eras.max(1),
+        learned_weights: fit.map(|f| {
+            crate::engine::FEATURE_NAMES
+                .iter()
+                .zip(f.weights)
+                .map(|(n, w)| (n.to_string(), w))
+                .collect()
+        }),
     })
 }
 

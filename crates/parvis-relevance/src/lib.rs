@@ -61,6 +61,7 @@
 pub mod engine;
 pub mod eval;
 pub mod intro;
+pub mod learn;
 pub mod matching;
 pub mod sparse;
 pub mod text;

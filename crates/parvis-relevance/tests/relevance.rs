@@ -618,6 +618,8 @@ fn evaluation_sees_nothing_after_the_cutoff() {
     )
     .expect("report");
     eprintln!("synthetic: {r:?}");
+    // The rankings compared above came from a scorer learned on the past.
+    assert!(r.learned_weights.is_some(), "{r:?}");
     assert!(r.parvis.ndcg_at_10 > r.most_active.ndcg_at_10);
     assert!(matches!(Method::Parvis, Method::Parvis));
     let _ = EventKind::Read;
@@ -737,4 +739,81 @@ fn rank_feed_ranks_given_candidates_and_reasons_have_a_stable_json_shape() {
         json,
         r#"[{"kind":"replied_to","thread":7},{"kind":"peers_active","count":3,"peers":[2]},{"kind":"topic","topic":4},{"kind":"mentioned"}]"#
     );
+}
+
+/// A community where members answer the questions nobody has answered yet:
+/// every day one question is answered at once by a helper (and its asker
+/// thanks them), and a second one waits until member 1 answers it hours later.
+fn answer_the_unanswered_world(days: i64) -> Engine {
+    let mut e = Engine::new(Config::default());
+    let hour = 3_600_000;
+    let text = "raster projection with gdal fails on a large file";
+    for d in 0..days {
+        let t = T0 + d * DAY;
+        let (busy, waiting, asker, other) =
+            (2 * d + 10_000, 2 * d + 10_001, 1000 + 2 * d, 1001 + 2 * d);
+        let helper = 2 + d % 5;
+        msg(&mut e, busy, asker, t, text, &[]);
+        msg(&mut e, waiting, other, t + hour / 2, text, &[]);
+        msg(&mut e, busy, helper, t + hour, text, &[]);
+        msg(&mut e, busy, asker, t + 2 * hour, text, &[]);
+        if d < days - 1 {
+            msg(&mut e, waiting, 1, t + 6 * hour, text, &[]);
+        }
+    }
+    e
+}
+
+#[test]
+fn the_feed_learns_how_this_community_behaves_from_its_history() {
+    let days = 400;
+    let mut e = answer_the_unanswered_world(days);
+    let (busy, waiting) = (
+        ThreadId(2 * (days - 1) + 10_000),
+        ThreadId(2 * (days - 1) + 10_001),
+    );
+    let now = T0 + (days - 1) * DAY + 5 * 3_600_000;
+    let opts = FeedOptions {
+        page_size: 10,
+        exclude_posted: true,
+        diversify: false,
+    };
+    let rank = |e: &Engine, t: ThreadId| {
+        let feed = e.feed(MemberId(1), now, &opts);
+        feed.items
+            .iter()
+            .position(|i| i.thread == t)
+            .unwrap_or_else(|| panic!("{t:?} is not in the feed: {feed:?}"))
+    };
+    // The hand-made formula prefers the fresher, busier thread.
+    assert!(rank(&e, busy) < rank(&e, waiting));
+    assert!(e.joins_since_fit() >= 300, "{}", e.joins_since_fit());
+    let fit = e.learn().expect("enough history to learn from").clone();
+    assert!(
+        fit.positives >= 300 && fit.samples > fit.positives * 5,
+        "{fit:?}"
+    );
+    // What this community does: answer the question still waiting.
+    let awaiting = parvis_relevance::engine::FEATURE_NAMES
+        .iter()
+        .position(|n| *n == "awaiting_answer")
+        .expect("signal");
+    assert!(fit.weights[awaiting] > 0.5, "{:?}", fit.weights);
+    assert_eq!(rank(&e, waiting), 0, "the waiting question comes first");
+    // A member's own feedback still counts under the learned scorer.
+    e.add_feedback(MemberId(1), Feedback::NotInterested { thread: waiting });
+    assert!(
+        e.feed(MemberId(1), now, &opts)
+            .items
+            .iter()
+            .all(|i| i.thread != waiting)
+    );
+}
+
+#[test]
+fn too_little_history_keeps_the_formula() {
+    let mut e = answer_the_unanswered_world(20);
+    assert!(e.learn().is_none());
+    assert!(e.last_fit().is_none());
+    assert!(e.config().learned.is_none());
 }
