@@ -77,6 +77,15 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_is_escaped_into_paragraphs() {
+        assert_eq!(
+            text_to_html("  Élan <b>&\"x\"</b> ok\nligne 2 — é<\n\n\n\nfin&"),
+            "<p>Élan &lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt; ok<br>\nligne 2 — é&lt;</p>\n<p>fin&amp;</p>\n"
+        );
+        assert_eq!(text_to_html(" \n\n "), "");
+    }
+
+    #[test]
     fn excerpt_cuts_on_words() {
         assert_eq!(excerpt("un deux trois quatre cinq", 12), "un deux…");
     }
@@ -92,15 +101,22 @@ pub fn text_to_html(text: &str) -> String {
             if i > 0 {
                 out.push_str("<br>\n");
             }
-            for c in line.chars() {
-                match c {
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '&' => out.push_str("&amp;"),
-                    '"' => out.push_str("&quot;"),
-                    c => out.push(c),
-                }
+            // The characters to escape are ASCII, so every byte position where one is found
+            // is a character boundary: copy the runs between them whole.
+            let mut plain = 0;
+            for (i, b) in line.bytes().enumerate() {
+                let escaped = match b {
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'&' => "&amp;",
+                    b'"' => "&quot;",
+                    _ => continue,
+                };
+                out.push_str(&line[plain..i]);
+                out.push_str(escaped);
+                plain = i + 1;
             }
+            out.push_str(&line[plain..]);
         }
         out.push_str("</p>\n");
     }

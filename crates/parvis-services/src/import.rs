@@ -311,6 +311,53 @@ fn written(sum: &mut ImportSummary, t: ImportTotals) {
     sum.parents_linked = t.parents_linked;
 }
 
+/// What the reader thread works out for a message besides parsing it, so that the import
+/// loop, the busier thread, only resolves people and hands rows to the writer.
+struct Derived {
+    body_html: String,
+    title: String,
+    topics: Vec<TopicId>,
+}
+
+/// A record as the reader thread hands it over.
+enum Read {
+    Message(ImportedMessage, Derived),
+    /// Anything else, as parsed.
+    Other(std::result::Result<Record, parvis_import::ItemError>),
+}
+
+impl Read {
+    fn new(
+        item: std::result::Result<Record, parvis_import::ItemError>,
+        matcher: &TopicMatcher,
+    ) -> Read {
+        match item {
+            Ok(Record::Message(m)) => {
+                let body_html = match &m.body_html {
+                    Some(html) => markdown::sanitize(html),
+                    None => markdown::text_to_html(&m.body_text),
+                };
+                let title = thread_title(&m);
+                let topics = matcher
+                    .matching(&[title.as_str(), m.body_text.as_str()])
+                    .into_iter()
+                    .filter_map(|t| t.parse().ok())
+                    .map(TopicId)
+                    .collect();
+                Read::Message(
+                    m,
+                    Derived {
+                        body_html,
+                        title,
+                        topics,
+                    },
+                )
+            }
+            other => Read::Other(other),
+        }
+    }
+}
+
 /// Title of a thread: the export's, else the start of its first message.
 fn thread_title(m: &ImportedMessage) -> String {
     match m
@@ -364,7 +411,7 @@ impl Services {
         let reader = tokio::task::spawn_blocking(move || {
             let mut chunk = Vec::with_capacity(READ_CHUNK);
             for item in records {
-                chunk.push(item);
+                chunk.push(Read::new(item, &matcher));
                 if chunk.len() == READ_CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(READ_CHUNK));
                     if sender.blocking_send(full).is_err() {
@@ -394,25 +441,19 @@ impl Services {
             for item in items {
                 sum.items_seen += 1;
                 match item {
-                    Ok(Record::Message(m)) if !tx.first_sighting(&m.channel, &m.source_id) => {
+                    Read::Message(m, _) if !tx.first_sighting(&m.channel, &m.source_id) => {
                         sum.skipped += 1;
                         *sum.skipped_reasons
                             .entry("same id twice in the input".into())
                             .or_default() += 1;
                     }
-                    Ok(Record::Message(m)) => {
+                    Read::Message(m, derived) => {
                         let author = resolver.resolve(&mut tx, &m.author, &mut sum).await?;
-                        let body_html = match &m.body_html {
-                            Some(html) => markdown::sanitize(html),
-                            None => markdown::text_to_html(&m.body_text),
-                        };
-                        let title = thread_title(&m);
-                        let topics = matcher
-                            .matching(&[title.as_str(), m.body_text.as_str()])
-                            .into_iter()
-                            .filter_map(|t| t.parse().ok())
-                            .map(TopicId)
-                            .collect();
+                        let Derived {
+                            body_html,
+                            title,
+                            topics,
+                        } = derived;
                         tx.push(ImportRow {
                             space_id: space.id,
                             channel: m.channel,
@@ -430,14 +471,16 @@ impl Services {
                         })
                         .await?;
                     }
-                    Ok(Record::Person(p)) => {
+                    Read::Other(Ok(Record::Person(p))) => {
                         resolver.resolve(&mut tx, &p, &mut sum).await?;
                     }
-                    Ok(Record::Skipped(s)) => {
+                    Read::Other(Ok(Record::Skipped(s))) => {
                         sum.skipped += 1;
                         *sum.skipped_reasons.entry(s.reason).or_default() += 1;
                     }
-                    Err(e) => {
+                    // (Messages come as `Read::Message`.)
+                    Read::Other(Ok(Record::Message(_))) => {}
+                    Read::Other(Err(e)) => {
                         sum.skipped += 1;
                         sum.errors += 1;
                         *sum.skipped_reasons.entry("unreadable".into()).or_default() += 1;
