@@ -90,6 +90,19 @@ fn main() {
         rss()
     );
 
+    // The scorer the app would learn from this history.
+    let t1 = Instant::now();
+    match e.learn() {
+        Some(fit) => println!(
+            "learned the scorer from {} joins ({} samples, {} iterations) in {:.2} s",
+            fit.positives,
+            fit.samples,
+            fit.iterations,
+            t1.elapsed().as_secs_f64()
+        ),
+        None => println!("too little history to learn a scorer: the formula ranks"),
+    }
+
     // Members who posted in the year before `now`, across all copies.
     let now = last_at + 3_600_000;
     let year = (365.0 * DAY_MS) as i64;

@@ -29,11 +29,19 @@
 //!    (`horizon_days` = 7, so consecutive cut-offs never count one post
 //!    twice; `None`: any time after `T`).
 //! 7. **Rankings**: Parvis ([`Engine::feed`] as of `T`, `exclude_posted`,
-//!    diversified, page of 20), `most_recent` (last message before `T`,
-//!    newest first) and `most_active` (messages before `T`, most first, ties
-//!    by recency), all over the same candidates.
+//!    diversified, page of 20, with the product's [`Config::default`]: its
+//!    scorer is learned ([`crate::learn`]) from the joins the engine saw
+//!    before `T`, refitted every 250 new joins), `most_recent` (last message
+//!    before `T`, newest first) and `most_active` (messages before `T`, most
+//!    first, ties by recency), all over the same candidates.
 //! 8. **Metrics**, averaged over (cut-off, user) cases: nDCG@10 with binary
 //!    gains, and recall@20 = relevant in the top 20 / relevant.
+//!
+//! Variants: [`Protocol::AtJoin`] asks the feed just before every post that
+//! joins an existing thread (relevant: that thread), the live reading of
+//! "the thread they joined next"; [`EvalOptions::eras`] replays consecutive
+//! periods of the archive at once as the communities of one busy space
+//! ([`mix_eras`]), where a space-wide "latest" list is no longer personal.
 //!
 //! Leakage: [`run_cases`] adds to the known state only messages strictly
 //! before the cut-off, assigns internal ids in arrival order, and reads the
@@ -851,7 +859,7 @@ pub fn ndcg_at(ranking: &[String], relevant: &BTreeSet<String>, k: usize) -> f64
         .enumerate()
         .filter(|(_, t)| relevant.contains(*t))
         .map(|(i, _)| 1.0 / ((i + 2) as f64).log2())
-        .sum();
+        .fold(0.0, |a, b| a + b); // not `sum`: it starts at -0.0
     let idcg: f64 = (0..relevant.len().min(k))
         .map(|i| 1.0 / ((i + 2) as f64).log2())
         .sum();
@@ -909,11 +917,11 @@ pub fn evaluate_messages(
         let n: f64 = cases
             .iter()
             .map(|c| ndcg_at(&c.rankings[j], &c.relevant, 10))
-            .sum();
+            .fold(0.0, |a, b| a + b); // not `sum`: it starts at -0.0
         let r: f64 = cases
             .iter()
             .map(|c| recall_at(&c.rankings[j], &c.relevant, 20))
-            .sum();
+            .fold(0.0, |a, b| a + b); // not `sum`: it starts at -0.0
         MethodScore {
             ndcg_at_10: n / k,
             recall_at_20: r / k,

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 const REFRESH_EVERY: Duration = Duration::from_secs(3);
+/// New joins after which a space's scorer is fitted again to its history.
+const REFIT_AFTER_JOINS: usize = 500;
 
 struct SpaceEngine {
     engine: rel::Engine,
@@ -94,6 +96,9 @@ pub struct FeedView {
     pub items: Vec<FeedEntry>,
     /// True for a member with no history yet: popular and fresh threads, and the page says so.
     pub starter: bool,
+    /// When the ranking was learned from this space's history: from how many joins
+    /// (`None`: the built-in formula, until the space has enough history).
+    pub learned_from_joins: Option<usize>,
 }
 
 /// A peer with the subjects shared.
@@ -110,9 +115,12 @@ impl Services {
         let slot = match existing {
             Some(s) => s,
             None => {
-                let messages = self.store().space_messages_since(space.id, 0).await?;
+                let mut messages = self.store().space_messages_since(space.id, 0).await?;
+                // In time order, so the engine learns from each join as it was then.
+                messages.sort_by_key(|m| (m.created_at, m.id));
                 let events = self.store().space_events_since(space.id, 0).await?;
                 let feedback = self.store().all_feedback().await?;
+                let space_id = space.id;
                 let built = tokio::task::spawn_blocking(move || {
                     let mut engine = rel::Engine::new(rel::Config::default());
                     for m in &messages {
@@ -126,9 +134,19 @@ impl Services {
                             engine.add_feedback(rel::MemberId(member.0), f);
                         }
                     }
+                    // Weigh the signals as this space's members behave (kept as the
+                    // hand-made formula while the history is too short to learn from).
+                    if let Some(fit) = engine.learn() {
+                        tracing::info!(
+                            space = space_id.0,
+                            samples = fit.samples,
+                            joins = fit.positives,
+                            "feed scorer learned from the space's history"
+                        );
+                    }
                     SpaceEngine {
                         engine,
-                        last_message: messages.last().map(|m| m.id).unwrap_or(0),
+                        last_message: messages.iter().map(|m| m.id).max().unwrap_or(0),
                         events_since: now_millis(),
                         refreshed: Instant::now(),
                     }
@@ -161,8 +179,11 @@ impl Services {
                 for ev in &events {
                     feed_event(&mut s.engine, ev);
                 }
-                if let Some(m) = messages.last() {
-                    s.last_message = m.id;
+                if let Some(m) = messages.iter().map(|m| m.id).max() {
+                    s.last_message = m;
+                }
+                if s.engine.joins_since_fit() >= REFIT_AFTER_JOINS {
+                    s.engine.learn();
                 }
                 s.events_since = now;
                 s.refreshed = Instant::now();
@@ -240,9 +261,14 @@ impl Services {
                 page_size: size.clamp(1, 50),
                 ..Default::default()
             };
-            s.engine
-                .feed(rel::MemberId(actor.member.id.0), now_millis(), &opts)
+            let learned = s.engine.last_fit().map(|f| f.positives);
+            (
+                s.engine
+                    .feed(rel::MemberId(actor.member.id.0), now_millis(), &opts),
+                learned,
+            )
         };
+        let (feed, learned) = feed;
         let topics: HashMap<i64, String> = self
             .topics(space)
             .await?
@@ -260,6 +286,7 @@ impl Services {
         Ok(FeedView {
             items,
             starter: feed.starter,
+            learned_from_joins: learned,
         })
     }
 

@@ -340,6 +340,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "You are new here: these are popular and fresh threads. The feed adapts to you as soon as you read and reply.",
     ),
     (
+        "feed_learned",
+        "Classement appris de ce que les membres de cet espace rejoignent vraiment (arrivées dans une discussion observées :",
+        "Ranked by what members of this space actually join (joins observed:",
+    ),
+    (
         "why_replied",
         "Parce que vous avez répondu à",
         "Because you replied to",

@@ -171,13 +171,28 @@ enum EvalCommand {
     /// On a folder of mbox files: at weekly cut-offs, hide what comes after, rank the threads
     /// each active person had not joined using only what came before, and score the ranking
     /// against the threads they did join next (nDCG@10, recall@20), with the baselines
-    /// `most_recent` and `most_active` ranked from the same data.
+    /// `most_recent` and `most_active` ranked from the same data. Parvis ranks as the app
+    /// does: with the scorer it learns from the history before each cut-off.
     Feed {
         /// A folder of mbox files (a mailing-list archive).
         dir: PathBuf,
         /// Print the result as one JSON object (keys `parvis`, `most_recent`, `most_active`).
         #[arg(long)]
         json: bool,
+        /// Where the first cut-off falls in the archive (fraction of its messages).
+        #[arg(long, default_value_t = 0.85, value_parser = fraction)]
+        cutoff: f64,
+        /// Stop the weekly cut-offs at this fraction of the archive (default: its end).
+        #[arg(long, value_parser = fraction)]
+        until: Option<f64>,
+        /// Ask the feed just before each post that joins an existing thread, instead of at
+        /// weekly cut-offs (relevant: that thread).
+        #[arg(long)]
+        at_join: bool,
+        /// Replay this many consecutive periods of the archive at once, as the communities of
+        /// one busy space (people are kept apart per period, so nothing leaks across time).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=12))]
+        eras: u16,
     },
 }
 
@@ -227,6 +242,14 @@ fn init_logs(format: LogFormat, filter: &str) {
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.compact().init(),
+    }
+}
+
+/// A `clap` parser for a fraction of the archive, in `0..=1`.
+fn fraction(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!("expected a fraction between 0 and 1, got {s:?}")),
     }
 }
 
@@ -430,10 +453,31 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Eval {
-            command: EvalCommand::Feed { dir, json },
+            command:
+                EvalCommand::Feed {
+                    dir,
+                    json,
+                    cutoff,
+                    until,
+                    at_join,
+                    eras,
+                },
         } => {
-            let report = tokio::task::spawn_blocking(move || parvis_relevance::evaluate_feed(&dir))
-                .await??;
+            let opts = parvis_relevance::EvalOptions {
+                cutoff_fraction: cutoff,
+                until_fraction: until,
+                protocol: if at_join {
+                    parvis_relevance::eval::Protocol::AtJoin
+                } else {
+                    parvis_relevance::eval::Protocol::Cutoffs
+                },
+                eras: usize::from(eras),
+                ..Default::default()
+            };
+            let report = tokio::task::spawn_blocking(move || {
+                parvis_relevance::eval::evaluate_feed_with(&dir, &opts)
+            })
+            .await??;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
@@ -448,6 +492,34 @@ async fn run(cli: Cli) -> Result<()> {
                     ("most_active", report.most_active),
                 ] {
                     println!("{name:<12} {:>9.4} {:>10.4}", s.ndcg_at_10, s.recall_at_20);
+                }
+                let best = report
+                    .most_recent
+                    .ndcg_at_10
+                    .max(report.most_active.ndcg_at_10);
+                if best > 0.0 {
+                    println!(
+                        "parvis / best baseline (nDCG@10) = {:.2}",
+                        report.parvis.ndcg_at_10 / best
+                    );
+                }
+                match &report.learned_weights {
+                    Some(w) => {
+                        let mut w: Vec<_> = w.iter().collect();
+                        w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+                        let top: Vec<String> = w
+                            .iter()
+                            .take(6)
+                            .map(|(n, v)| format!("{n} {v:+.2}"))
+                            .collect();
+                        println!(
+                            "scorer learned from the history; heaviest signals: {}",
+                            top.join(", ")
+                        );
+                    }
+                    None => {
+                        println!("scorer: the built-in formula (too little history to learn from)")
+                    }
                 }
             }
             Ok(())
