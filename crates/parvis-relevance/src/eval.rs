@@ -182,9 +182,25 @@ pub struct EvalReport {
     pub learned_weights: Option<BTreeMap<String, f32>>,
 }
 
-/// Reads every mbox file of `dir` (or the file `dir`) into a timeline.
+/// Reads every mbox file of `dir` (or the file `dir`) into a timeline. The
+/// mbox files of its sub-folders are read too, as the other lists of the
+/// same space: a folder of list archives is evaluated as one space, with one
+/// person per address across lists.
 pub fn load_mbox(dir: &Path) -> Result<Vec<EvalMessage>, RelevanceError> {
-    load_mbox_paths(&[PathBuf::from(dir)])
+    let mut paths = vec![PathBuf::from(dir)];
+    if dir.is_dir() {
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| parvis_import::ImportError::Io {
+                file: dir.to_path_buf(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        subs.sort();
+        paths.extend(subs);
+    }
+    load_mbox_paths(&paths)
 }
 
 /// Reads mbox files and folders into one timeline.

@@ -817,3 +817,48 @@ fn too_little_history_keeps_the_formula() {
     assert!(e.last_fit().is_none());
     assert!(e.config().learned.is_none());
 }
+
+/// One pipermail-style mbox message.
+fn mbox_message(id: &str, parent: Option<&str>, from: &str, day: u32, subject: &str) -> String {
+    let reply = parent.map_or(String::new(), |p| format!("In-Reply-To: <{p}>\n"));
+    format!(
+        "From {from} Mon Mar {day:2} 10:00:00 2025\nFrom: {from} ({from})\nDate: Mon, {day} Mar 2025 10:00:00 +0000\nSubject: {subject}\nMessage-ID: <{id}>\n{reply}\nSome words about {subject}.\n\n"
+    )
+}
+
+#[test]
+fn a_folder_of_lists_is_read_as_one_space_with_one_person_per_address() {
+    let dir = tempfile::tempdir().unwrap();
+    for (list, topic) in [("geo", "rasters"), ("devel", "packages")] {
+        std::fs::create_dir(dir.path().join(list)).unwrap();
+        let mut text = String::new();
+        for d in 1..=3u32 {
+            let root = format!("{list}-{d}@x");
+            text += &mbox_message(&root, None, &format!("asker{d}@{list}.example"), d, topic);
+            text += &mbox_message(
+                &format!("{list}-{d}r@x"),
+                Some(&root),
+                "ann@both.example",
+                d,
+                &format!("Re: {topic}"),
+            );
+        }
+        std::fs::write(dir.path().join(list).join("2025-March.txt"), text).unwrap();
+    }
+    let msgs = eval::load_mbox(dir.path()).unwrap();
+    assert_eq!(msgs.len(), 12, "both lists are read");
+    let ann: std::collections::BTreeSet<&str> = msgs
+        .iter()
+        .filter(|m| m.id.ends_with("r@x"))
+        .map(|m| m.person.as_str())
+        .collect();
+    assert_eq!(ann.len(), 1, "one person across the two lists: {ann:?}");
+    let threads: std::collections::BTreeSet<&str> =
+        msgs.iter().map(|m| m.thread.as_str()).collect();
+    assert_eq!(threads.len(), 6);
+    // A folder that cannot be read says which.
+    let err = eval::load_mbox(&dir.path().join("missing"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing"), "{err}");
+}
