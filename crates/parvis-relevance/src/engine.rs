@@ -24,6 +24,12 @@
 //! The page is then diversified by MMR (λ·score − (1−λ)·max similarity to
 //! what is already on the page) with at most `max_per_topic` items per
 //! declared topic.
+//!
+//! That formula is the scorer of a space without much history. Once the
+//! engine has seen enough members join threads, [`Engine::learn`] fits a
+//! logistic scorer over the same signals ([`FeatureVector`]) to what this
+//! space's members actually join, and that scorer ranks instead
+//! ([`crate::learn`] says why and how).
 
 use std::collections::VecDeque;
 

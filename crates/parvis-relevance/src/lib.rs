@@ -13,6 +13,9 @@
 //!   per slot.
 //! * [`intro`] — warm-introduction chains through consenting intermediaries
 //!   (Yen's k shortest loopless paths over `-ln(strength)`).
+//! * [`learn`] — the space's own scorer, a logistic regression fitted to the
+//!   joins the engine saw (what each joined thread and the threads passed
+//!   over looked like at that moment).
 //! * [`eval`] — an offline, leakage-free evaluation of the feed against two
 //!   baselines on any folder of mbox files.
 //!
@@ -23,6 +26,7 @@
 //! Engine::add_message(&MessageInput { thread, author, at, text, title, topics, reply_to, mentions })
 //! Engine::add_event(MemberId, ThreadId, EventKind::{Reacted, Read, ..}, at)
 //! Engine::add_feedback(MemberId, Feedback::{MuteTopic, UnmuteTopic, NotInterested})
+//! Engine::learn() -> Option<&learn::Fit>      (fit the scorer to the history seen so far)
 //! Engine::declare_topics(MemberId, &[TopicId]) / Engine::set_thread_topics(ThreadId, &[TopicId], at)
 //! Engine::feed(MemberId, now, &FeedOptions) -> Feed { items: Vec<FeedItem>, starter }
 //! Engine::rank_feed(MemberId, now, &[ThreadId], &FeedOptions) -> Vec<FeedItem>
