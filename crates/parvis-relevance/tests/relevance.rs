@@ -589,6 +589,22 @@ fn evaluation_sees_nothing_after_the_cutoff() {
             p
         })
         .collect();
+    // Asked just before each join, the feed sees nothing after that join either.
+    let at_join = EvalOptions {
+        cutoff_fraction: 0.5,
+        protocol: eval::Protocol::AtJoin,
+        ..EvalOptions::default()
+    };
+    let before: Vec<_> = eval::run_cases(&msgs, &at_join)
+        .into_iter()
+        .filter(|c| c.cutoff < cut)
+        .collect();
+    let after: Vec<_> = eval::run_cases(&perturbed, &at_join)
+        .into_iter()
+        .filter(|c| c.cutoff < cut)
+        .collect();
+    assert!(before.len() >= 20, "{}", before.len());
+    assert_eq!(before, after, "at-join rankings changed with the future");
     let again = eval::run_cases(&perturbed, &opts);
     let mut compared = 0;
     for c in &original {
