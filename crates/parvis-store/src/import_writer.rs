@@ -13,7 +13,7 @@
 
 use crate::import::{ImportRow, ImportTx};
 use crate::import_batch::{BatchOutcome, ImportRun, KeyHasher, key};
-use crate::import_sqlite::{Cmd, Writer};
+use crate::import_sqlite::Cmd;
 use crate::members::NewMember;
 use crate::{Backend, Result, Store, StoreError};
 use parvis_domain::{MemberId, Millis, SpaceId};
@@ -99,8 +99,7 @@ impl Store {
                 let shared = totals.clone();
                 let (sender, receiver) = tokio::sync::mpsc::channel(IN_FLIGHT);
                 let thread = tokio::task::spawn_blocking(move || {
-                    let db = crate::import_sqlite::open(&path)?;
-                    Writer::new(db, run, shared).serve(receiver)
+                    crate::import_sqlite::write(&path, run, shared, receiver)
                 });
                 Inner::Sqlite(SqliteWriter {
                     cmds: Vec::new(),
