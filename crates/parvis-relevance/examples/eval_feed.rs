@@ -73,37 +73,8 @@ fn main() -> ExitCode {
             }
         }
     } else {
-        println!("corpus      {}", dir.display());
-        println!(
-            "cut-offs    {} .. {} ({} with cases; {} of {} messages before the first)",
-            report.cutoff,
-            report.last_cutoff,
-            report.cutoffs,
-            report.messages_before,
-            report.messages
-        );
-        println!(
-            "users       {} in {} cases (mean {:.2} relevant threads per case)",
-            report.users, report.cases, report.relevant_per_case
-        );
-        println!("{:<12} {:>10} {:>10}", "method", "nDCG@10", "recall@20");
-        for (name, s) in [
-            ("parvis", report.parvis),
-            ("most_recent", report.most_recent),
-            ("most_active", report.most_active),
-        ] {
-            println!("{name:<12} {:>10.4} {:>10.4}", s.ndcg_at_10, s.recall_at_20);
-        }
-        let best = report
-            .most_recent
-            .ndcg_at_10
-            .max(report.most_active.ndcg_at_10);
-        if best > 0.0 {
-            println!(
-                "parvis / best baseline (nDCG@10) = {:.2}",
-                report.parvis.ndcg_at_10 / best
-            );
-        }
+        println!("corpus {}", dir.display());
+        print!("{}", report.summary());
     }
     ExitCode::SUCCESS
 }

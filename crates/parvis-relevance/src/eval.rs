@@ -180,6 +180,73 @@ pub struct EvalReport {
     /// learned from the history before it, by signal name, or `None` when
     /// the hand-tuned formula was used.
     pub learned_weights: Option<BTreeMap<String, f32>>,
+    /// Signals the history never exercised (reads, reactions, dismissals on
+    /// an archive): their weight in `learned_weights` is a prior, not learned.
+    pub signals_at_prior: Vec<String>,
+}
+
+impl EvalReport {
+    /// The report in words and a table, as `parvis eval feed` prints it.
+    pub fn summary(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} people in {} cases (mean {:.2} relevant threads per case), {} of {} messages before the first cut-off",
+            self.users, self.cases, self.relevant_per_case, self.messages_before, self.messages
+        );
+        let _ = writeln!(
+            out,
+            "cut-offs {} .. {} ({} with cases), protocol {:?}, {} period(s) at once",
+            self.cutoff, self.last_cutoff, self.cutoffs, self.protocol, self.eras
+        );
+        let _ = writeln!(out, "{:<12} {:>9} {:>10}", "method", "nDCG@10", "recall@20");
+        for (name, s) in [
+            ("parvis", self.parvis),
+            ("most_recent", self.most_recent),
+            ("most_active", self.most_active),
+        ] {
+            let _ = writeln!(
+                out,
+                "{name:<12} {:>9.4} {:>10.4}",
+                s.ndcg_at_10, s.recall_at_20
+            );
+        }
+        let best = self.most_recent.ndcg_at_10.max(self.most_active.ndcg_at_10);
+        if best > 0.0 {
+            let _ = writeln!(
+                out,
+                "parvis / best baseline (nDCG@10) = {:.2}",
+                self.parvis.ndcg_at_10 / best
+            );
+        }
+        match &self.learned_weights {
+            Some(w) => {
+                let mut w: Vec<_> = w
+                    .iter()
+                    .filter(|(n, _)| *n != "bias" && !self.signals_at_prior.contains(n))
+                    .collect();
+                w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+                let top: Vec<String> = w
+                    .iter()
+                    .take(6)
+                    .map(|(n, v)| format!("{n} {v:+.2}"))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "scorer learned from the history; heaviest signals: {}",
+                    top.join(", ")
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "scorer: the built-in formula (too little history to learn from)"
+                );
+            }
+        }
+        out
+    }
 }
 
 /// Reads every mbox file of `dir` (or the file `dir`) into a timeline. The
@@ -959,6 +1026,11 @@ pub fn evaluate_messages(
         relevant_per_case: cases.iter().map(|c| c.relevant.len() as f64).sum::<f64>() / k,
         protocol: opts.protocol,
         eras: opts.eras.max(1),
+        signals_at_prior: fit
+            .iter()
+            .flat_map(|f| f.at_prior.iter())
+            .map(|&j| crate::engine::FEATURE_NAMES[j].to_string())
+            .collect(),
         learned_weights: fit.map(|f| {
             crate::engine::FEATURE_NAMES
                 .iter()

@@ -55,6 +55,9 @@ pub struct Fit {
     pub positives: usize,
     /// Newton iterations run.
     pub iterations: usize,
+    /// Positions of the signals the samples never exercised, which kept
+    /// their [`PRIOR_WEIGHTS`].
+    pub at_prior: Vec<usize>,
 }
 
 /// Fits `P(joined | x) = σ(w·x)` by iteratively reweighted least squares
@@ -173,6 +176,7 @@ pub fn fit_logistic(
         samples: n,
         positives,
         iterations,
+        at_prior: (1..D).filter(|&j| !varies[j]).collect(),
     })
 }
 
@@ -241,6 +245,7 @@ mod tests {
         // Signals never exercised keep their prior.
         assert_eq!(fit.weights[11], PRIOR_WEIGHTS[11]);
         assert_eq!(fit.weights[15], PRIOR_WEIGHTS[15]);
+        assert!(fit.at_prior.contains(&11) && !fit.at_prior.contains(&4));
         // A warm start lands on the same weights, in fewer iterations.
         let again = fit_logistic(&xs, &ys, 1.0, Some(&fit.weights)).expect("fits");
         assert!(again.iterations < fit.iterations);

@@ -481,46 +481,7 @@ async fn run(cli: Cli) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
-                println!(
-                    "{} people over {} cut-offs ({} cases), first cut-off {}",
-                    report.users, report.cutoffs, report.cases, report.cutoff
-                );
-                println!("{:<12} {:>9} {:>10}", "method", "nDCG@10", "recall@20");
-                for (name, s) in [
-                    ("parvis", report.parvis),
-                    ("most_recent", report.most_recent),
-                    ("most_active", report.most_active),
-                ] {
-                    println!("{name:<12} {:>9.4} {:>10.4}", s.ndcg_at_10, s.recall_at_20);
-                }
-                let best = report
-                    .most_recent
-                    .ndcg_at_10
-                    .max(report.most_active.ndcg_at_10);
-                if best > 0.0 {
-                    println!(
-                        "parvis / best baseline (nDCG@10) = {:.2}",
-                        report.parvis.ndcg_at_10 / best
-                    );
-                }
-                match &report.learned_weights {
-                    Some(w) => {
-                        let mut w: Vec<_> = w.iter().collect();
-                        w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-                        let top: Vec<String> = w
-                            .iter()
-                            .take(6)
-                            .map(|(n, v)| format!("{n} {v:+.2}"))
-                            .collect();
-                        println!(
-                            "scorer learned from the history; heaviest signals: {}",
-                            top.join(", ")
-                        );
-                    }
-                    None => {
-                        println!("scorer: the built-in formula (too little history to learn from)")
-                    }
-                }
+                print!("{}", report.summary());
             }
             Ok(())
         }
