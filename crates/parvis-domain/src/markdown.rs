@@ -83,6 +83,32 @@ mod tests {
             "<p>Élan &lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt; ok<br>\nligne 2 — é&lt;</p>\n<p>fin&amp;</p>\n"
         );
         assert_eq!(text_to_html(" \n\n "), "");
+        // Line ends as `str::lines` reads them: `\r\n` is one, a lone `\r` is text.
+        assert_eq!(
+            text_to_html("a\r\nb\n\r\nc\rd\r\n\r\ne\n\n\r\nf"),
+            "<p>a<br>\nb<br>\n<br>\nc\rd<br>\n<br>\ne</p>\n<p>f</p>\n"
+        );
+        // The same as escaping line by line.
+        for text in [
+            "x\r\n\r\ny",
+            "> quoted \"a\" & <b>\n>> deeper\r\nplain",
+            "\u{e9}t\u{e9}\r\r\n\u{2014}<\n\n\n>",
+        ] {
+            let mut slow = String::new();
+            for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+                let lines: Vec<String> = para
+                    .lines()
+                    .map(|l| {
+                        l.replace('&', "&amp;")
+                            .replace('<', "&lt;")
+                            .replace('>', "&gt;")
+                            .replace('"', "&quot;")
+                    })
+                    .collect();
+                slow.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
+            }
+            assert_eq!(text_to_html(text), slow, "{text:?}");
+        }
     }
 
     #[test]
@@ -94,30 +120,38 @@ mod tests {
 /// Plain text (an email, a chat message) as HTML: escaped, blank lines make paragraphs, line
 /// breaks are kept. Used for imported bodies that are not Markdown.
 pub fn text_to_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut out = String::with_capacity(text.len() + text.len() / 16 + 32);
     for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         out.push_str("<p>");
-        for (i, line) in para.lines().enumerate() {
-            if i > 0 {
-                out.push_str("<br>\n");
-            }
-            // The characters to escape are ASCII, so every byte position where one is found
-            // is a character boundary: copy the runs between them whole.
-            let mut plain = 0;
-            for (i, b) in line.bytes().enumerate() {
-                let escaped = match b {
-                    b'<' => "&lt;",
-                    b'>' => "&gt;",
-                    b'&' => "&amp;",
-                    b'"' => "&quot;",
-                    _ => continue,
-                };
-                out.push_str(&line[plain..i]);
-                out.push_str(escaped);
-                plain = i + 1;
-            }
-            out.push_str(&line[plain..]);
+        // The characters to escape and the line breaks are ASCII, so every byte position
+        // where one is found is a character boundary: copy the runs between them whole.
+        let bytes = para.as_bytes();
+        let mut plain = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escaped = match b {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'&' => "&amp;",
+                b'"' => "&quot;",
+                b'\n' => {
+                    // A line break; a `\r` before it goes, as with `str::lines`.
+                    let end = if i > plain && bytes[i - 1] == b'\r' {
+                        i - 1
+                    } else {
+                        i
+                    };
+                    out.push_str(&para[plain..end]);
+                    out.push_str("<br>\n");
+                    plain = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            out.push_str(&para[plain..i]);
+            out.push_str(escaped);
+            plain = i + 1;
         }
+        out.push_str(&para[plain..]);
         out.push_str("</p>\n");
     }
     out

@@ -93,50 +93,85 @@ struct Words {
     spans: Vec<(usize, usize)>,
     /// The word being read (reused: cleared after each word).
     word: String,
+    /// The word being read is one that no keyword word starts like: it is not collected.
+    skipping: bool,
 }
 
 impl Words {
     /// Read `s`. Words whose first byte is not marked in `wanted` (when it is not empty) are
-    /// kept as empty words, without stemming: they match no keyword word. (Stemming only
-    /// rewrites a word's end, never its first byte.)
+    /// kept as empty words, neither collected nor stemmed: they match no keyword word.
+    /// (Stemming only rewrites a word's end, never its first byte.)
     fn push_text(&mut self, s: &str, wanted: &[bool]) {
-        for c in s.chars() {
-            // Most text is ASCII: no case table, no accent to strip.
-            if c.is_ascii() {
-                if c.is_ascii_alphanumeric() {
-                    self.word.push(c.to_ascii_lowercase());
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // Most text is ASCII: read it byte by byte, no case table, no accent to strip.
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() {
+                    self.add(char::from(b.to_ascii_lowercase()), wanted);
                 } else {
-                    self.end_word(wanted);
+                    self.end_word();
                 }
+                i += 1;
                 continue;
             }
+            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
             for l in c.to_lowercase() {
                 match l {
-                    'œ' => self.word.push_str("oe"),
-                    'æ' => self.word.push_str("ae"),
-                    'ß' => self.word.push_str("ss"),
+                    'œ' => {
+                        self.add('o', wanted).add('e', wanted);
+                    }
+                    'æ' => {
+                        self.add('a', wanted).add('e', wanted);
+                    }
+                    'ß' => {
+                        self.add('s', wanted).add('s', wanted);
+                    }
                     _ => {
                         let f = strip_accent(l);
                         if f.is_alphanumeric() {
-                            self.word.push(f);
+                            self.add(f, wanted);
                         } else {
-                            self.end_word(wanted);
+                            self.end_word();
                         }
                     }
                 }
             }
         }
-        self.end_word(wanted);
+        self.end_word();
     }
 
-    fn end_word(&mut self, wanted: &[bool]) {
-        let Some(&first) = self.word.as_bytes().first() else {
-            return;
-        };
-        let start = self.text.len();
-        if wanted.get(usize::from(first)).copied().unwrap_or(true) {
-            stem_into(&self.word, &mut self.text);
+    /// Add a (folded) character to the word being read.
+    fn add(&mut self, c: char, wanted: &[bool]) -> &mut Self {
+        if self.skipping {
+            return self;
         }
+        if self.word.is_empty() {
+            let mut buf = [0u8; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            if !wanted.get(usize::from(first)).copied().unwrap_or(true) {
+                self.skipping = true;
+                return self;
+            }
+        }
+        self.word.push(c);
+        self
+    }
+
+    fn end_word(&mut self) {
+        let start = self.text.len();
+        if self.skipping {
+            self.skipping = false;
+            self.spans.push((start, start));
+            return;
+        }
+        if self.word.is_empty() {
+            return;
+        }
+        stem_into(&self.word, &mut self.text);
         self.spans.push((start, self.text.len()));
         self.word.clear();
     }
