@@ -107,12 +107,20 @@ impl Words {
         while let Some(&b) = bytes.get(i) {
             // Most text is ASCII: read it byte by byte, no case table, no accent to strip.
             if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    self.add(char::from(b.to_ascii_lowercase()), wanted);
-                } else {
+                if !b.is_ascii_alphanumeric() {
                     self.end_word();
+                    i += 1;
+                    continue;
                 }
-                i += 1;
+                self.add(char::from(b.to_ascii_lowercase()), wanted);
+                if self.skipping {
+                    // Not collected: pass the rest of its ASCII letters at once.
+                    while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                        i += 1;
+                    }
+                } else {
+                    i += 1;
+                }
                 continue;
             }
             let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
