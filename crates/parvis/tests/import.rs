@@ -213,9 +213,10 @@ fn an_import_killed_midway_completes_on_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/p.db", dir.path().display());
     drop(start(&["demo", "--database-url", &url]));
-    // 6,000 messages in 600 threads by 300 people.
+    // 30,000 messages in 3,000 threads by 300 people.
+    const N: u64 = 30_000;
     let mut lines = String::new();
-    for i in 0..6000 {
+    for i in 0..N {
         let thread = i / 10;
         let parent = if i % 10 == 0 {
             String::new()
@@ -250,8 +251,32 @@ fn an_import_killed_midway_completes_on_the_next_run() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    let finished_early = child.try_wait().unwrap().is_some();
+    // Kill it once a few batches are committed (the import takes a second or two: a fixed
+    // delay would come before the first commit or after the last one).
+    let db = rusqlite::Connection::open_with_flags(
+        dir.path().join("p.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let waiting = std::time::Instant::now();
+    let finished_early = loop {
+        if child.try_wait().unwrap().is_some() {
+            break true;
+        }
+        let committed: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM messages WHERE channel = 'forum'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        if committed >= 1_500 || waiting.elapsed() > std::time::Duration::from_secs(60) {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    drop(db);
     child.kill().ok(); // SIGKILL
     child.wait().unwrap();
     if finished_early {
@@ -264,7 +289,12 @@ fn an_import_killed_midway_completes_on_the_next_run() {
     let v: Value = serde_json::from_str(out.trim()).unwrap();
     let created = v["messages_created"].as_u64().unwrap();
     let unchanged = v["messages_unchanged"].as_u64().unwrap();
-    assert_eq!(created + unchanged, 6000, "{v}");
+    assert_eq!(created + unchanged, N, "{v}");
+    if !finished_early {
+        // The killed run left whole batches of 500 items, and not all of them.
+        assert!(unchanged > 0 && created > 0, "killed midway: {v}");
+        assert_eq!(unchanged % 500, 0, "whole batches only: {v}");
+    }
     // The store holds each message once and each reply has its parent.
     let server = start(&["serve", "--database-url", &url]);
     let threads: Value = reqwest::blocking::get(format!(
@@ -276,8 +306,8 @@ fn an_import_killed_midway_completes_on_the_next_run() {
     .unwrap();
     assert_eq!(
         threads["total"].as_i64().unwrap(),
-        30 + 600,
-        "30 demo threads + 600 imported: {}",
+        30 + N as i64 / 10,
+        "30 demo threads + 3,000 imported: {}",
         threads["total"]
     );
     let first = threads["items"]
