@@ -1,7 +1,7 @@
 //! Writing imported conversations, identity-merge bookkeeping and followed feeds.
 //!
 //! An import writes through an [`ImportTx`] (or the SQLite bulk writer, see
-//! [`crate::ImportWriter`]): one transaction the caller commits every batch of items, 2,000
+//! [`crate::ImportWriter`]): one transaction the caller commits every batch of items, 1,000
 //! by default (so an interrupted import leaves whole batches, and re-running it completes
 //! the rest: every write is an upsert keyed on the channel's own ids), or never commits
 //! (`--dry-run`: the same work, rolled back).

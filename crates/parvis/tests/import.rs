@@ -271,7 +271,7 @@ fn an_import_killed_midway_completes_on_the_next_run() {
                 |r| r.get(0),
             )
             .unwrap_or(0);
-        if committed >= 2_000 || waiting.elapsed() > std::time::Duration::from_secs(60) {
+        if committed >= 1_000 || waiting.elapsed() > std::time::Duration::from_secs(60) {
             break false;
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
@@ -291,9 +291,9 @@ fn an_import_killed_midway_completes_on_the_next_run() {
     let unchanged = v["messages_unchanged"].as_u64().unwrap();
     assert_eq!(created + unchanged, N, "{v}");
     if !finished_early {
-        // The killed run left whole batches (2,000 items by default), and not all of them.
+        // The killed run left whole batches (1,000 items by default), and not all of them.
         assert!(unchanged > 0 && created > 0, "killed midway: {v}");
-        assert_eq!(unchanged % 2_000, 0, "whole batches only: {v}");
+        assert_eq!(unchanged % 1_000, 0, "whole batches only: {v}");
     }
     // The store holds each message once and each reply has its parent.
     let server = start(&["serve", "--database-url", &url]);
