@@ -368,6 +368,7 @@ fn schemas() -> Value {
             "hits": {"type": "array", "items": {"type": "object", "properties": {"message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
             "score": {"type": "number"}, "title": {"type": "string"}, "snippet_html": {"type": "string", "description": "escaped text; the only markup is <mark>"}}}}}},
         "Feed": {"type": "object", "properties": {"starter": {"type": "boolean", "description": "true for a member with no history: popular and fresh threads"},
+            "learned_from_joins": {"type": ["integer", "null"], "description": "when the ranking was learned from this space's history: from how many joins; null while the built-in formula ranks"},
             "items": {"type": "array", "items": {"type": "object", "properties": {"thread": {"$ref": "#/components/schemas/ThreadSummary"},
             "reasons": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string"}, "count": {"type": "integer"}, "names": {"type": "array", "items": {"type": "string"}}}}}}}}}},
         "FeedFeedback": {"type": "object", "required": ["kind", "target"], "properties": {"kind": {"type": "string", "enum": ["not_interested", "mute_topic"]},
