@@ -802,6 +802,15 @@ impl Engine {
         self.last_fit.as_ref()
     }
 
+    /// [`Engine::learn`] once at least `new_joins` joins came in since the
+    /// last fit (or since the start, before any); `None` when it did not fit.
+    pub fn learn_when_due(&mut self, new_joins: usize) -> Option<&crate::learn::Fit> {
+        if self.joins_since_fit < new_joins {
+            return None;
+        }
+        self.learn()
+    }
+
     /// Joins sampled since the last [`Engine::learn`].
     pub fn joins_since_fit(&self) -> usize {
         self.joins_since_fit

@@ -669,10 +669,8 @@ impl<'a> Known<'a> {
     /// Refits the engine's scorer on the join samples seen so far, when
     /// enough new ones came in (every fit only ever sees the past).
     fn refit(&mut self) {
-        if self.engine.config().learn_from_history
-            && (self.engine.last_fit().is_none() || self.engine.joins_since_fit() >= REFIT_EVERY)
-        {
-            self.engine.learn();
+        if self.engine.config().learn_from_history {
+            self.engine.learn_when_due(REFIT_EVERY);
         }
     }
 

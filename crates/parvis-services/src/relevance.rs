@@ -182,9 +182,7 @@ impl Services {
                 if let Some(m) = messages.iter().map(|m| m.id).max() {
                     s.last_message = m;
                 }
-                if s.engine.joins_since_fit() >= REFIT_AFTER_JOINS {
-                    s.engine.learn();
-                }
+                s.engine.learn_when_due(REFIT_AFTER_JOINS);
                 s.events_since = now;
                 s.refreshed = Instant::now();
             }

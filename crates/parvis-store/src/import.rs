@@ -550,21 +550,8 @@ impl ImportTx<'_> {
 
     /// Queue an identity for a member unless someone already has it; written with the others
     /// in one statement (the resolver keeps its own map, nothing reads them back meanwhile).
-    pub fn queue_identity(
-        &mut self,
-        member: MemberId,
-        network: &str,
-        handle: &str,
-        verified: bool,
-        now: Millis,
-    ) {
-        self.identities.push((
-            member,
-            network.to_string(),
-            handle.to_string(),
-            verified,
-            now,
-        ));
+    pub(crate) fn queue_identity(&mut self, identity: QueuedIdentity) {
+        self.identities.push(identity);
     }
 
     /// Write the queued identities (at most 6,000 rows of 5 values per statement: SQLite's

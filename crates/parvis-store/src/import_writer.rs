@@ -156,15 +156,16 @@ impl ImportWriter {
         verified: bool,
         now: Millis,
     ) {
+        let identity = (
+            member,
+            network.to_string(),
+            handle.to_string(),
+            verified,
+            now,
+        );
         match &mut self.inner {
-            Inner::Sqlx(w) => w.tx.queue_identity(member, network, handle, verified, now),
-            Inner::Sqlite(w) => w.cmds.push(Cmd::Identity((
-                member,
-                network.to_string(),
-                handle.to_string(),
-                verified,
-                now,
-            ))),
+            Inner::Sqlx(w) => w.tx.queue_identity(identity),
+            Inner::Sqlite(w) => w.cmds.push(Cmd::Identity(identity)),
         }
     }
 
