@@ -413,6 +413,17 @@ mod tests {
     }
 }
 
+/// What `parvis admin add` did, so the command can say it truthfully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminBootstrap {
+    /// A new member was created with the admin role.
+    Created,
+    /// The address belonged to a member, who is now an admin.
+    Promoted,
+    /// The address already belonged to an admin: only a new sign-in link was made.
+    AlreadyAdmin,
+}
+
 /// Create an admin from the command line and return a one-time sign-in link for them (the
 /// way into a fresh instance, before anyone can sign in through the web).
 pub async fn bootstrap_admin(
@@ -420,13 +431,23 @@ pub async fn bootstrap_admin(
     email: &str,
     name: &str,
     public_url: &str,
-) -> Result<String> {
+) -> Result<(AdminBootstrap, String)> {
     let email = Email::parse("email", email)?;
     let name = required_text("name", name, 80)?;
     let now = now_millis();
+    let mut outcome = AdminBootstrap::Created;
     let id = match store.member_id_by_email(email.as_str()).await? {
         Some(id) => {
-            store.set_site_role(id, SiteRole::Admin).await?;
+            let was_admin = store
+                .member_by_id(id)
+                .await?
+                .is_some_and(|m| m.site_role.is_admin());
+            if was_admin {
+                outcome = AdminBootstrap::AlreadyAdmin;
+            } else {
+                store.set_site_role(id, SiteRole::Admin).await?;
+                outcome = AdminBootstrap::Promoted;
+            }
             id
         }
         None => {
@@ -454,8 +475,8 @@ pub async fn bootstrap_admin(
     store
         .create_magic_link(&hash_token(&token), id, now, now + 7 * 86_400_000)
         .await?;
-    Ok(format!(
-        "{}/auth/link/{token}",
-        public_url.trim_end_matches('/')
+    Ok((
+        outcome,
+        format!("{}/auth/link/{token}", public_url.trim_end_matches('/')),
     ))
 }

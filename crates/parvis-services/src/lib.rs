@@ -24,7 +24,7 @@ pub mod opinion;
 pub mod relevance;
 pub mod search;
 
-pub use auth::{Actor, SignedIn, bootstrap_admin, random_token};
+pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, random_token};
 pub use mail::{Mailer, MailerError};
 
 use bytes::Bytes;
@@ -188,6 +188,17 @@ impl Services {
         description: &str,
     ) -> Result<Space> {
         actor.require_admin()?;
+        self.operator_create_space(slug, name, description).await
+    }
+
+    /// Create a space on behalf of the operator at the command line (`parvis space create`):
+    /// whoever can open the store already holds every right over it, so there is no actor.
+    pub async fn operator_create_space(
+        &self,
+        slug: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<Space> {
         let slug = Slug::parse("slug", slug)?;
         let name = required_text("name", name, 120)?;
         self.inner
@@ -224,6 +235,19 @@ impl Services {
         keywords: &[String],
     ) -> Result<Topic> {
         actor.require_admin()?;
+        self.operator_create_topic(space, slug, title, description, keywords)
+            .await
+    }
+
+    /// Create a topic on behalf of the operator at the command line (`parvis topic create`).
+    pub async fn operator_create_topic(
+        &self,
+        space: &Space,
+        slug: Option<&str>,
+        title: &str,
+        description: &str,
+        keywords: &[String],
+    ) -> Result<Topic> {
         let title = required_text("title", title, 120)?;
         let slug = match slug.filter(|s| !s.trim().is_empty()) {
             Some(s) => Slug::parse("slug", s)?,

@@ -273,7 +273,9 @@ impl Store {
             .await
             .map_err(fail)?;
             tx.commit().await.map_err(fail)?;
-            tracing::info!(version, backend = self.backend.name(), "store migrated");
+            // Debug, not info: every CLI command opens the store, and a new store would list
+            // every migration before the command's own output.
+            tracing::debug!(version, backend = self.backend.name(), "store migrated");
         }
         Ok(())
     }

@@ -34,6 +34,12 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "If this address is known, a sign-in link is on its way. It is valid for 30 minutes.",
     ),
     (
+        "link_confirm_intro",
+        "Ce lien vous connecte une seule fois. Confirmez pour ouvrir votre session.",
+        "This link signs you in once. Confirm to open your session.",
+    ),
+    ("link_confirm", "Me connecter", "Sign me in"),
+    (
         "sign_in_intro",
         "Connectez-vous avec votre mot de passe, ou recevez un lien à usage unique par e-mail.",
         "Sign in with your password, or get a one-time link by email.",

@@ -24,6 +24,10 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("members.html", include_str!("../templates/members.html")),
     ("member.html", include_str!("../templates/member.html")),
     ("signin.html", include_str!("../templates/signin.html")),
+    (
+        "signin_link.html",
+        include_str!("../templates/signin_link.html"),
+    ),
     ("me.html", include_str!("../templates/me.html")),
     ("admin.html", include_str!("../templates/admin.html")),
     ("error.html", include_str!("../templates/error.html")),
@@ -124,7 +128,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/members/{handle}", get(member_page))
         .route("/signin", get(signin_page).post(signin_password))
         .route("/signin/link", post(signin_link))
-        .route("/auth/link/{token}", get(use_link))
+        .route("/auth/link/{token}", get(confirm_link).post(use_link))
         .route("/signout", post(signout))
         .route("/me", get(me_page))
         .route("/me/profile", post(me_profile))
@@ -589,7 +593,25 @@ async fn signin_link(
     Ok(see_other("/signin?sent=1"))
 }
 
-async fn use_link(State(st): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+/// The page a sign-in link opens. It only asks for a click: mail scanners and link
+/// previewers open links with a plain GET, and would otherwise spend the one-time link
+/// before its owner does.
+async fn confirm_link(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> PageResult {
+    render(&st, &ctx, "signin_link.html", context! { token => token })
+}
+
+async fn use_link(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
     let signed = st
         .services
         .sign_in_link(&token)

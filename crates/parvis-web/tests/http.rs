@@ -481,7 +481,34 @@ async fn magic_link_signs_in_once() {
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let link = wait_for_link(&app.mails, 1).await;
     assert!(link.starts_with(&app.base));
-    let r = c.get(&link).send().await.unwrap();
+    // A plain GET (what a mail scanner does) only shows a confirmation page: it signs in no
+    // one and leaves the link usable.
+    let scanner = client();
+    for _ in 0..2 {
+        let r = scanner.get(&link).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .all(|v| !v.to_str().unwrap().contains("parvis_session=")),
+            "a GET of the link must not sign in"
+        );
+    }
+    // The owner confirms with a click: a form post with the page's CSRF token.
+    let page = c.get(&link).send().await.unwrap().text().await.unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("confirmation form with a csrf token")
+        .to_string();
+    let r = c
+        .post(&link)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let set_cookie = r
         .headers()
@@ -504,7 +531,12 @@ async fn magic_link_signs_in_once() {
     assert_eq!(me["handle"], "camille");
     assert_eq!(me["email"], "camille@novea.example");
     // Second use of the same link fails.
-    let r = client().get(&link).send().await.unwrap();
+    let r = c
+        .post(&link)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(

@@ -3,6 +3,7 @@
 //! command. Nothing here is logic a test would want to reach.
 
 mod config;
+mod setup;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -70,8 +71,18 @@ enum Command {
         /// The new file to write (must not exist).
         path: PathBuf,
     },
-    /// List the spaces of the store.
+    /// List the spaces of the store (same as `parvis space list`).
     Spaces,
+    /// Create and list spaces from the shell (the way to start before anyone signs in).
+    Space {
+        #[command(subcommand)]
+        command: setup::SpaceCommand,
+    },
+    /// Create and list a space's topics.
+    Topic {
+        #[command(subcommand)]
+        command: setup::TopicCommand,
+    },
     /// Import conversations from another channel's export into a space. Re-importing the same
     /// or a newer overlapping export creates no duplicates and updates what changed.
     #[command(after_help = IMPORT_HELP)]
@@ -223,21 +234,23 @@ enum AdminCommand {
         /// Their display name.
         #[arg(long, default_value = "Admin")]
         name: String,
-        /// The public URL to build the sign-in link with.
-        #[arg(
-            long,
-            env = "PARVIS_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        /// The public URL to build the sign-in link with (default: as `parvis serve` would
+        /// resolve it from PARVIS_PUBLIC_URL, PARVIS_PORT or the configuration file).
+        #[arg(long, env = "PARVIS_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The port the server listens on, when no public URL is set.
+        #[arg(long, env = "PARVIS_PORT")]
+        port: Option<u16>,
     },
 }
 
 fn init_logs(format: LogFormat, filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colour codes only for a person at a terminal: a log file or a collector gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
@@ -282,18 +295,20 @@ async fn open_store(url: &str) -> Result<Store> {
 /// The store the CLI commands other than `serve`/`demo` work on: flags, environment and the
 /// configuration file, else the default SQLite file.
 async fn open_configured_store(args: &StoreArgs) -> Result<Store> {
-    let config = Config::resolve(
-        args,
-        &ServerArgs::default(),
-        "sqlite://parvis-data/parvis.db",
-    )?;
-    open_store(&config.database_url).await
+    let config = Config::resolve(args, &ServerArgs::default(), DEFAULT_DATABASE_URL)?;
+    eprintln!("{}", setup::describe_store(&config.database_url));
+    let store = open_store(&config.database_url).await?;
+    setup::hint_if_demo_elsewhere(&store, &config.database_url).await;
+    Ok(store)
 }
+
+/// The store `serve` and the CLI commands use when none is configured.
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://parvis-data/parvis.db";
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { server } => {
-            let config = Config::resolve(&cli.store, &server, "sqlite://parvis-data/parvis.db")?;
+            let config = Config::resolve(&cli.store, &server, DEFAULT_DATABASE_URL)?;
             serve(config, false).await
         }
         Command::Demo { server } => {
@@ -331,10 +346,18 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Spaces => {
             let store = open_configured_store(&cli.store).await?;
-            for s in store.list_spaces().await? {
-                println!("{}\t{}", s.slug, s.name);
-            }
-            Ok(())
+            let services = Services::new(store, Mailer::Log, ServiceConfig::default());
+            setup::space(&services, setup::SpaceCommand::List).await
+        }
+        Command::Space { command } => {
+            let store = open_configured_store(&cli.store).await?;
+            let services = Services::new(store, Mailer::Log, ServiceConfig::default());
+            setup::space(&services, command).await
+        }
+        Command::Topic { command } => {
+            let store = open_configured_store(&cli.store).await?;
+            let services = Services::new(store, Mailer::Log, ServiceConfig::default());
+            setup::topic(&services, command).await
         }
         Command::Import {
             format,
@@ -347,6 +370,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .parse()
                 .map_err(|e| anyhow::anyhow!("{e} (see `parvis import --help`)"))?;
             let store = open_configured_store(&cli.store).await?;
+            setup::require_space(&store, &space).await?;
             let services = Services::new(store, Mailer::Log, ServiceConfig::default());
             let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json {
                 let bar = indicatif::ProgressBar::new_spinner();
@@ -441,6 +465,7 @@ async fn run(cli: Cli) -> Result<()> {
             command: OpinionCommand::Import { dir, space, topic },
         } => {
             let store = open_configured_store(&cli.store).await?;
+            setup::require_space(&store, &space).await?;
             let services = Services::new(store, Mailer::Log, ServiceConfig::default());
             let (topic, statements, votes) = services
                 .import_polis(&dir, &space, topic.as_deref())
@@ -526,12 +551,29 @@ async fn run(cli: Cli) -> Result<()> {
                     email,
                     name,
                     public_url,
+                    port,
                 },
         } => {
+            // The link must point where the server really listens: resolve the public URL
+            // exactly as `parvis serve` does (flags, environment, configuration file).
+            let server = ServerArgs {
+                public_url,
+                port,
+                ..ServerArgs::default()
+            };
+            let config = Config::resolve(&cli.store, &server, DEFAULT_DATABASE_URL)?;
             let store = open_configured_store(&cli.store).await?;
-            let link = parvis_services::bootstrap_admin(&store, &email, &name, &public_url).await?;
+            let (outcome, link) =
+                parvis_services::bootstrap_admin(&store, &email, &name, &config.public_url).await?;
+            let what = match outcome {
+                parvis_services::AdminBootstrap::Created => "created",
+                parvis_services::AdminBootstrap::Promoted => "was a member and is now an admin",
+                parvis_services::AdminBootstrap::AlreadyAdmin => {
+                    "is already an admin (new sign-in link)"
+                }
+            };
             println!(
-                "Admin {email} created. Sign in once with this link (valid 7 days), then set a password under \"My account\":\n{link}"
+                "Admin {email} {what}. Sign in once with this link (valid 7 days), then set a password under \"My account\":\n{link}"
             );
             Ok(())
         }

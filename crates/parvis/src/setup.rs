@@ -1,0 +1,194 @@
+//! The commands an operator needs to start an instance from the shell, before anyone can
+//! sign in through the web: spaces and topics, and which store a command opened.
+//!
+//! The operator who can open the store file (or the database URL) already holds every right
+//! over it, so these commands act without a signed-in actor; they go through the same
+//! services (and so the same validation) as the admin pages.
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use parvis_services::Services;
+use parvis_store::Store;
+
+#[derive(Subcommand, Debug)]
+pub enum SpaceCommand {
+    /// Create a space: `parvis space create blog --name "Our blog"`.
+    Create {
+        /// Its URL name: lower-case letters, digits and dashes (e.g. `forum-alliance`).
+        slug: String,
+        /// Its display name (default: the slug).
+        #[arg(long)]
+        name: Option<String>,
+        /// One paragraph saying what the space is for.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List the spaces of the store (URL name, then display name).
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TopicCommand {
+    /// Create a topic in a space: `parvis topic create --space blog "Customer experience"
+    /// --keywords "nps,satisfaction"`. Messages that mention a keyword are tagged with it.
+    Create {
+        /// The topic's title.
+        title: String,
+        /// The space (see `parvis space list`).
+        #[arg(long)]
+        space: String,
+        /// Its URL name (default: made from the title).
+        #[arg(long)]
+        slug: Option<String>,
+        /// Comma-separated keywords that tag messages with this topic.
+        #[arg(long, default_value = "")]
+        keywords: String,
+        /// One paragraph saying what the topic covers.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List the topics of a space (URL name, title, thread count).
+    List {
+        /// The space (see `parvis space list`).
+        #[arg(long)]
+        space: String,
+    },
+}
+
+/// The line every CLI command prints first on standard error, so that nobody works on one
+/// store believing it is another (the demo's file differs from the default one). Passwords
+/// in database URLs are masked.
+pub fn describe_store(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            format!("store: {u}")
+        }
+        _ => format!("store: {url}"),
+    }
+}
+
+/// When the default store is empty but the demo's file exists, say how to reach the demo's
+/// data, since that is the usual reason for an empty answer right after `parvis demo`.
+pub async fn hint_if_demo_elsewhere(store: &Store, url: &str) {
+    let default_store = url == crate::DEFAULT_DATABASE_URL;
+    let demo = std::path::Path::new("parvis-data/demo.db");
+    if default_store && demo.exists() && store.list_spaces().await.is_ok_and(|s| s.is_empty()) {
+        eprintln!(
+            "note: this store is empty; the demo's store is parvis-data/demo.db \
+             (add --database-url sqlite://parvis-data/demo.db to work on it)"
+        );
+    }
+}
+
+/// Say what to do when a command names a space that does not exist.
+pub async fn require_space(store: &Store, slug: &str) -> Result<()> {
+    if store.space_by_slug(slug).await?.is_some() {
+        return Ok(());
+    }
+    let known: Vec<String> = store
+        .list_spaces()
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
+    let listing = if known.is_empty() {
+        "this store has no space yet".to_string()
+    } else {
+        format!("its spaces are: {}", known.join(", "))
+    };
+    anyhow::bail!(
+        "space {slug:?} not found in this store ({listing}); create it with \
+         `parvis space create {slug} --name \"…\"`"
+    )
+}
+
+pub async fn space(services: &Services, command: SpaceCommand) -> Result<()> {
+    match command {
+        SpaceCommand::Create {
+            slug,
+            name,
+            description,
+        } => {
+            let name = name.unwrap_or_else(|| slug.clone());
+            let space = services
+                .operator_create_space(&slug, &name, &description)
+                .await
+                .with_context(|| format!("cannot create space {slug:?}"))?;
+            println!(
+                "space {:?} created ({}); add topics with `parvis topic create --space {} \"Title\"`",
+                space.slug, space.name, space.slug
+            );
+        }
+        SpaceCommand::List => {
+            let spaces = services.store().list_spaces().await?;
+            if spaces.is_empty() {
+                eprintln!(
+                    "no space yet: create one with `parvis space create SLUG --name \"Name\"`"
+                );
+            }
+            for s in spaces {
+                println!("{}\t{}", s.slug, s.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn topic(services: &Services, command: TopicCommand) -> Result<()> {
+    match command {
+        TopicCommand::Create {
+            title,
+            space,
+            slug,
+            keywords,
+            description,
+        } => {
+            require_space(services.store(), &space).await?;
+            let space = services.space(&space).await?;
+            let keywords: Vec<String> = keywords.split(',').map(str::to_string).collect();
+            let topic = services
+                .operator_create_topic(&space, slug.as_deref(), &title, &description, &keywords)
+                .await
+                .with_context(|| format!("cannot create topic {title:?}"))?;
+            println!(
+                "topic {:?} created in space {:?} ({} keyword{})",
+                topic.slug,
+                space.slug,
+                topic.keywords.len(),
+                if topic.keywords.len() == 1 { "" } else { "s" }
+            );
+        }
+        TopicCommand::List { space } => {
+            require_space(services.store(), &space).await?;
+            let space = services.space(&space).await?;
+            let topics = services.topics(&space).await?;
+            if topics.is_empty() {
+                eprintln!(
+                    "no topic yet in {:?}: create one with `parvis topic create --space {} \"Title\"`",
+                    space.slug, space.slug
+                );
+            }
+            for t in topics {
+                println!("{}\t{}\t{}", t.slug, t.title, t.thread_count);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_masked() {
+        let line = describe_store("postgres://parvis:s3cret@db.example/parvis");
+        assert!(!line.contains("s3cret"), "{line}");
+        assert!(line.contains("db.example/parvis"), "{line}");
+        assert_eq!(
+            describe_store("sqlite://parvis-data/parvis.db"),
+            "store: sqlite://parvis-data/parvis.db"
+        );
+    }
+}
