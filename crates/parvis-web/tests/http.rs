@@ -397,7 +397,7 @@ async fn bad_input_gets_clear_problems() {
     let lea_token = {
         let link = wait_for_link(&app.mails, 1).await;
         let lc = client();
-        let r = lc.get(&link).send().await.unwrap();
+        let r = confirm_sign_in(&lc, &link).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let me: Value = lc
             .get(format!("{}/api/v1/me", app.base))
@@ -445,6 +445,22 @@ async fn me_csrf(c: &reqwest::Client, app: &App) -> String {
         .unwrap();
     let i = page.find("name=\"csrf\" value=\"").unwrap() + 19;
     page[i..i + 64].to_string()
+}
+
+/// Follows a sign-in link as its owner does: opens the confirmation page, then clicks.
+async fn confirm_sign_in(c: &reqwest::Client, link: &str) -> reqwest::Response {
+    let page = c.get(link).send().await.unwrap().text().await.unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("confirmation form with a csrf token")
+        .to_string();
+    c.post(link)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn wait_for_link(mails: &Arc<Mutex<Vec<String>>>, n: usize) -> String {
@@ -1203,10 +1219,7 @@ async fn opinion_map_statements_votes_and_moderation() {
             .await
             .unwrap();
         let lea = client();
-        lea.get(wait_for_link(&app.mails, 1).await)
-            .send()
-            .await
-            .unwrap();
+        confirm_sign_in(&lea, &wait_for_link(&app.mails, 1).await).await;
         let csrf = me_csrf(&lea, &app).await;
         let r = lea
             .post(format!("{base}/statements"))
@@ -1420,10 +1433,7 @@ async fn feed_explains_itself_learns_from_feedback_and_names_peers() {
         .await
         .unwrap();
     let lea = client();
-    lea.get(wait_for_link(&app.mails, 1).await)
-        .send()
-        .await
-        .unwrap();
+    confirm_sign_in(&lea, &wait_for_link(&app.mails, 1).await).await;
     let lea_csrf = me_csrf(&lea, &app).await;
     // A brand-new member gets a starter feed, and the page says so.
     let v: Value = lea
@@ -1619,10 +1629,7 @@ async fn warm_introductions_go_through_consenting_people_who_accept_or_decline()
             .await
             .unwrap();
         let m = client();
-        m.get(wait_for_link(&app.mails, i + 1).await)
-            .send()
-            .await
-            .unwrap();
+        confirm_sign_in(&m, &wait_for_link(&app.mails, i + 1).await).await;
         let csrf = me_csrf(&m, &app).await;
         clients.push((m, csrf));
     }
