@@ -55,10 +55,26 @@ impl Lang {
         }
         best.map(|(_, l)| l).unwrap_or_default()
     }
+
+    /// Whether `n` takes the singular in this language: French says "0 résultat, 1 résultat,
+    /// 2 résultats"; English "0 results, 1 result, 2 results" (CLDR's cardinal rules).
+    pub fn is_singular(self, n: i64) -> bool {
+        match self {
+            Lang::Fr => n == 0 || n == 1,
+            Lang::En => n == 1,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plural_rules_differ_at_zero() {
+        use super::Lang;
+        assert!(Lang::Fr.is_singular(0) && Lang::Fr.is_singular(1) && !Lang::Fr.is_singular(2));
+        assert!(!Lang::En.is_singular(0) && Lang::En.is_singular(1) && !Lang::En.is_singular(2));
+    }
+
     use super::*;
 
     #[test]

@@ -7,7 +7,7 @@
 //! the like never survive, whatever way they were smuggled in. Links get
 //! `rel="noopener noreferrer nofollow ugc"` because members' links are user content.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Options, Parser, TagEnd, html};
 use std::collections::HashSet;
 
 /// Render Markdown to HTML that is safe to insert in a page.
@@ -43,7 +43,17 @@ pub fn to_plain_text(markdown: &str) -> String {
         use pulldown_cmark::Event;
         match ev {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            // Inline markup (emphasis, links, strikethrough) ends inside a sentence: a space
+            // there would read "La Présence , c'est". Only the end of a block separates words.
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
+            Event::End(_) => out.push(' '),
             _ => {}
         }
     }
@@ -67,6 +77,18 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_punctuation_after_inline_markup() {
+        assert_eq!(
+            to_plain_text("La **Présence**, c'est [ici](https://x.example). *Oui* !"),
+            "La Présence, c'est ici. Oui !"
+        );
+        assert_eq!(
+            to_plain_text("# Titre\n\nCorps\n\n- a\n- b"),
+            "Titre Corps a b"
+        );
+    }
 
     #[test]
     fn renders_markdown() {

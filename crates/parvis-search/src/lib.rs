@@ -38,6 +38,7 @@ mod error;
 pub mod query;
 mod snippet;
 
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
@@ -54,7 +55,9 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term,
+};
 
 pub use error::SearchError;
 
@@ -66,6 +69,15 @@ use snippet::Highlight;
 pub const MAX_LIMIT: usize = 100;
 /// Deepest result reachable by paging (`offset + limit`).
 pub const MAX_WINDOW: usize = 10_000;
+/// Hits are grouped by thread: to fill a page of `n` threads the search reads the best
+/// `n × GROUP_SCAN_FACTOR` matching messages (at least [`GROUP_SCAN_MIN`]). A busy thread
+/// whose messages all match then takes one line, and the count of its other matches is exact
+/// whenever every match was read (`threads_exact`).
+const GROUP_SCAN_FACTOR: usize = 5;
+/// Fewest matching messages read to group a page (cheap: stored fields of a few hundred docs).
+const GROUP_SCAN_MIN: usize = 200;
+/// Most matching messages read to group a page, so a deep page stays bounded.
+const GROUP_SCAN_MAX: usize = 2 * MAX_WINDOW;
 
 /// One message as the app hands it to the index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,10 +141,10 @@ impl SearchQuery {
     }
 }
 
-/// One result.
+/// One result: a thread, shown by its best matching message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
-    /// The message.
+    /// The thread's best matching message.
     pub message_id: i64,
     /// Its thread.
     pub thread_id: i64,
@@ -142,6 +154,9 @@ pub struct Hit {
     pub title: String,
     /// Escaped excerpt of the body; the only markup is `<mark>…</mark>`.
     pub snippet_html: String,
+    /// Matching messages in this thread, this one included (at least this many when the
+    /// results' `threads_exact` is false).
+    pub thread_matches: usize,
 }
 
 /// A page of results.
@@ -149,7 +164,12 @@ pub struct Hit {
 pub struct SearchResults {
     /// Messages matching, over all pages.
     pub total: usize,
-    /// This page, best first.
+    /// Threads with at least one matching message, over all pages (a lower bound when
+    /// `threads_exact` is false: only the best matches were grouped).
+    pub threads: usize,
+    /// Whether `threads` and each hit's `thread_matches` counted every match.
+    pub threads_exact: bool,
+    /// This page, one hit per thread, best first.
     pub hits: Vec<Hit>,
     /// Something about the query the person should know ("unbalanced quote
     /// ignored", "type at least one word"…), to show above the results.
@@ -566,6 +586,8 @@ impl SearchIndex {
         notices.extend(parsed.notices.iter().cloned());
         let empty = |notices: Vec<String>| SearchResults {
             total: 0,
+            threads: 0,
+            threads_exact: true,
             hits: Vec::new(),
             notice: join(notices),
         };
@@ -659,41 +681,63 @@ impl SearchIndex {
         let total = searcher
             .search(&query, &Count)
             .map_err(SearchError::index("counting"))?;
-        let mut hits = Vec::new();
-        if limit > 0 && offset < total {
+        // Group the best matches by thread, in the order of each thread's best match.
+        let scan = (offset + limit)
+            .saturating_mul(GROUP_SCAN_FACTOR)
+            .clamp(GROUP_SCAN_MIN, GROUP_SCAN_MAX)
+            .min(total);
+        let mut groups: Vec<(i64, DocAddress, f32, usize)> = Vec::new();
+        let mut by_thread: HashMap<i64, usize> = HashMap::new();
+        if scan > 0 {
             let top = searcher
-                .search(
-                    &query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(offset)
-                        .order_by_score(),
-                )
+                .search(&query, &TopDocs::with_limit(scan).order_by_score())
                 .map_err(SearchError::index("searching"))?;
             for (score, address) in top {
                 let doc: TantivyDocument = searcher
                     .doc(address)
                     .map_err(SearchError::index("reading a hit"))?;
-                let int = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_i64())
-                        .unwrap_or_default()
-                };
-                let text = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                };
-                hits.push(Hit {
-                    message_id: int(f.message_id),
-                    thread_id: int(f.thread_id),
-                    score,
-                    title: text(f.title).to_owned(),
-                    snippet_html: snippet::snippet(&mut analysis, &highlight, text(f.body)),
-                });
+                let thread = doc
+                    .get_first(f.thread_id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default();
+                match by_thread.get(&thread) {
+                    Some(&i) => groups[i].3 += 1,
+                    None => {
+                        by_thread.insert(thread, groups.len());
+                        groups.push((thread, address, score, 1));
+                    }
+                }
             }
+        }
+        let threads_exact = scan == total;
+        let mut hits = Vec::new();
+        for &(thread_id, address, score, matches) in groups.iter().skip(offset).take(limit) {
+            let doc: TantivyDocument = searcher
+                .doc(address)
+                .map_err(SearchError::index("reading a hit"))?;
+            let int = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default()
+            };
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            hits.push(Hit {
+                message_id: int(f.message_id),
+                thread_id,
+                score,
+                title: text(f.title).to_owned(),
+                snippet_html: snippet::snippet(&mut analysis, &highlight, text(f.body)),
+                thread_matches: matches,
+            });
         }
         Ok(SearchResults {
             total,
+            threads: groups.len(),
+            threads_exact,
             hits,
             notice: join(notices),
         })

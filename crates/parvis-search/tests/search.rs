@@ -344,3 +344,54 @@ fn persists_across_reopen_and_locks() {
     index.merge_segments().unwrap();
     assert_eq!(ids(&search(&index, "evenement")), vec![1, 6, 7]);
 }
+
+#[test]
+fn a_busy_thread_shows_once_with_its_best_message_and_its_count() {
+    let index = SearchIndex::in_memory().unwrap();
+    // Six replies in one thread all say "raster"; one other thread says it once.
+    let mut messages: Vec<IndexedMessage> = (1..=6)
+        .map(|i| {
+            let mut m = msg(i, "Raster help", &format!("reply {i} about raster tiles"));
+            m.thread_id = 100;
+            m
+        })
+        .collect();
+    let mut best = msg(7, "Raster help", "raster raster raster: the raster answer");
+    best.thread_id = 100;
+    messages.push(best);
+    let mut other = msg(
+        8,
+        "Maps",
+        "a map drawn from a raster and some vectors around it",
+    );
+    other.thread_id = 200;
+    messages.push(other);
+    index.add(&messages).unwrap();
+    index.commit().unwrap();
+
+    let r = search(&index, "raster");
+    assert_eq!(r.total, 8, "every matching message is counted");
+    assert_eq!(r.threads, 2);
+    assert!(r.threads_exact);
+    let threads: Vec<i64> = r.hits.iter().map(|h| h.thread_id).collect();
+    assert_eq!(
+        threads,
+        vec![100, 200],
+        "one line per thread, best thread first"
+    );
+    assert_eq!(
+        r.hits[0].message_id, 7,
+        "the thread is shown by its best message"
+    );
+    assert_eq!(r.hits[0].thread_matches, 7);
+    assert_eq!(r.hits[1].thread_matches, 1);
+
+    // Paging counts threads, not messages.
+    let mut q = SearchQuery::new(1, "raster");
+    q.limit = 1;
+    q.offset = 1;
+    let page = index.search(&q).unwrap();
+    assert_eq!(page.hits.len(), 1);
+    assert_eq!(page.hits[0].thread_id, 200);
+    assert_eq!(page.threads, 2);
+}

@@ -329,6 +329,21 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("from", "Du", "From"),
     ("to", "Au", "To"),
     ("results", "résultats", "results"),
+    ("result_one", "résultat", "result"),
+    ("thread_one", "discussion", "thread"),
+    ("threads_lower", "discussions", "threads"),
+    ("in_word", "dans", "in"),
+    ("at_least", "au moins", "at least"),
+    (
+        "more_in_thread_one",
+        "autre message de cette discussion correspond",
+        "other message in this thread matches",
+    ),
+    (
+        "more_in_thread",
+        "autres messages de cette discussion correspondent",
+        "other messages in this thread match",
+    ),
     (
         "search_help",
         "Astuces : \"expression exacte\", préfixe*, -exclure, un OR autre. Les accents et les pluriels sont ignorés.",

@@ -73,6 +73,17 @@ pub(crate) fn templates() -> Environment<'static> {
             .collect::<String>()
             .to_uppercase()
     });
+    // `{{ n|plural(lang, t.result_one, t.results) }}`: the word that goes with `n`.
+    env.add_filter(
+        "plural",
+        |n: i64, lang: String, one: String, other: String| {
+            if Lang::from_code(&lang).unwrap_or_default().is_singular(n) {
+                one
+            } else {
+                other
+            }
+        },
+    );
     env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
     env
 }

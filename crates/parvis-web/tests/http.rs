@@ -1401,6 +1401,18 @@ async fn search_finds_french_and_english_with_filters_and_survives_bad_queries()
             .await
             .unwrap();
         assert!(page.contains("<mark>"), "the search page highlights");
+        // One match reads in the singular, in each language's own rule.
+        assert!(page.contains("1 résultat dans 1 discussion<"), "{page}");
+        let page = client()
+            .get(format!("{}/s/forum/search?q=evenement", app.base))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("1 result in 1 thread<"), "{page}");
     })
     .await;
 }
