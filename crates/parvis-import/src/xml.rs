@@ -7,6 +7,13 @@
 //! whatever prefix (or default namespace) the feed uses. Parsers walk start
 //! tags with [`XmlStream::next_start`] and read one item at a time into a
 //! small tree with [`XmlStream::read_subtree`]: memory is one item.
+//!
+//! Nesting is bounded by [`MAX_DEPTH`]: the tree of an item is built, walked
+//! and dropped by recursive code, and 50,000 nested elements (350 KB of XML)
+//! overflowed the stack and aborted the whole process. An item nested deeper
+//! is skipped with an error naming its line (the reader walks to its end tag
+//! without building anything); nesting that deep outside any item ends the
+//! reading of the file.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -20,6 +27,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{ItemError, Position};
 use crate::html::decode_entities;
+
+/// The deepest element nesting read (the root is depth 0). Real exports nest
+/// a few dozen levels at most (XHTML content inside an Atom entry included).
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// One element read whole.
 #[derive(Debug, Default, Clone)]
@@ -250,6 +261,12 @@ impl XmlStream {
                 }
                 Ok((res, Event::Start(e))) => {
                     let name = qualify(&res, e.name().as_ref(), e.local_name().as_ref());
+                    if self.stack.len() >= MAX_DEPTH {
+                        self.finished = true;
+                        return Err(self.fatal(format!(
+                            "elements nested deeper than {MAX_DEPTH} levels (at <{name}>)"
+                        )));
+                    }
                     let attrs = Self::attrs_of(&self.reader, &e);
                     let depth = self.stack.len();
                     self.stack.push(name.clone());
@@ -300,6 +317,8 @@ impl XmlStream {
             return Ok(root);
         }
         let mut chain: Vec<XmlNode> = vec![root];
+        // Depth of the stack once this element is closed again.
+        let base = self.stack.len().saturating_sub(1);
         loop {
             self.buf.clear();
             let ev = self.reader.read_resolved_event_into(&mut self.buf);
@@ -310,6 +329,25 @@ impl XmlStream {
                 }
                 Ok((res, Event::Start(e))) => {
                     let name = qualify(&res, e.name().as_ref(), e.local_name().as_ref());
+                    if self.stack.len() >= MAX_DEPTH {
+                        let at = self.position();
+                        let item = chain.first().map(|n| n.name.clone()).unwrap_or_default();
+                        // The nodes in `chain` are not linked to each other yet: dropping them
+                        // is flat, whatever the depth.
+                        drop(chain);
+                        self.stack.push(name);
+                        self.skip_to(base)?;
+                        return Err(ItemError::item(
+                            &self.path,
+                            start.position,
+                            format!(
+                                "<{item}> skipped: elements nested deeper than {MAX_DEPTH} levels \
+                                 (line {}, byte {})",
+                                at.line.unwrap_or(0),
+                                at.offset.unwrap_or(0)
+                            ),
+                        ));
+                    }
                     let attrs = Self::attrs_of(&self.reader, &e);
                     self.stack.push(name.clone());
                     chain.push(XmlNode {
@@ -355,6 +393,32 @@ impl XmlStream {
             }
         }
         Err(self.fatal("unbalanced XML"))
+    }
+
+    /// Reads on, building nothing, until the stack is back to `depth` open elements.
+    fn skip_to(&mut self, depth: usize) -> Result<(), ItemError> {
+        // A count, not names: the skipped part may be nested arbitrarily deep.
+        let mut open = self.stack.len().saturating_sub(depth) as u64;
+        self.stack.truncate(depth);
+        while open > 0 {
+            self.buf.clear();
+            match self.reader.read_resolved_event_into(&mut self.buf) {
+                Err(e) => {
+                    self.finished = true;
+                    return Err(self.fatal(format!("malformed XML: {e}")));
+                }
+                Ok((_, Event::Start(_))) => open += 1,
+                Ok((_, Event::End(_))) => open -= 1,
+                Ok((_, Event::Eof)) => {
+                    self.finished = true;
+                    return Err(
+                        self.fatal("file ends inside deeply nested elements (truncated file?)")
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+        Ok(())
     }
 }
 

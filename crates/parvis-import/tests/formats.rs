@@ -1,6 +1,9 @@
 //! Every format against its fixtures (always) and the shared real samples
 //! (when `../shared` is present; skipped with a notice otherwise).
 
+#[path = "formats/hostile.rs"]
+mod hostile;
+
 use std::path::{Path, PathBuf};
 
 use parvis_import::{

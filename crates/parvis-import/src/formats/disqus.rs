@@ -68,8 +68,10 @@ impl Source for Disqus {
                         }
                     }
                     Err(e) => {
+                        // An item nested too deep is skipped alone; other errors end the file.
+                        let go_on = !e.fatal;
                         out.push_back(Err(e));
-                        return false;
+                        return go_on;
                     }
                 }
             }

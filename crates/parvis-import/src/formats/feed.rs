@@ -119,8 +119,10 @@ impl Source for Feed {
                     })
                 }
                 Err(e) => {
+                    // An item nested too deep is skipped alone; other errors end the file.
+                    let go_on = !e.fatal;
                     out.push_back(Err(e));
-                    return false;
+                    return go_on;
                 }
             }
         } else if meta {
@@ -155,8 +157,10 @@ impl Source for Feed {
                     }
                 }
                 Err(e) => {
+                    // An item nested too deep is skipped alone; other errors end the file.
+                    let go_on = !e.fatal;
                     out.push_back(Err(e));
-                    return false;
+                    return go_on;
                 }
             }
         }

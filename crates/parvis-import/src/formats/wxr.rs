@@ -77,8 +77,10 @@ impl Source for Wxr {
                 let node = match self.xml.read_subtree(start) {
                     Ok(n) => n,
                     Err(e) => {
+                        // An item nested too deep is skipped alone; other errors end the file.
+                        let go_on = !e.fatal;
                         out.push_back(Err(e));
-                        return false;
+                        return go_on;
                     }
                 };
                 let text = node.text.trim().to_string();
@@ -118,15 +120,19 @@ impl Source for Wxr {
                     }
                 }
                 Err(e) => {
+                    // An item nested too deep is skipped alone; other errors end the file.
+                    let go_on = !e.fatal;
                     out.push_back(Err(e));
-                    return false;
+                    return go_on;
                 }
             },
             (2, "item") => match self.xml.read_subtree(start) {
                 Ok(node) => self.item(&node, pos, out),
                 Err(e) => {
+                    // An item nested too deep is skipped alone; other errors end the file.
+                    let go_on = !e.fatal;
                     out.push_back(Err(e));
-                    return false;
+                    return go_on;
                 }
             },
             _ => {}
