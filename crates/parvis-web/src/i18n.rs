@@ -454,6 +454,51 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("intro_accepted", "acceptée", "accepted"),
     ("intro_declined", "déclinée", "declined"),
     ("skip_to_content", "Aller au contenu", "Skip to content"),
+    // ----- first hour: the empty home page, the admin area, form errors -----------------
+    (
+        "first_space_title",
+        "Créez votre premier espace",
+        "Create your first space",
+    ),
+    (
+        "first_space_admin",
+        "Un espace réunit les conversations d'un écosystème : vos clients, vos partenaires, un événement. Vous pourrez ensuite y créer des sujets et importer des conversations.",
+        "A space gathers the conversations of one ecosystem: your customers, your partners, an event. You can then add topics to it and import conversations.",
+    ),
+    ("space_name", "Nom de l'espace", "Space name"),
+    (
+        "slug_hint",
+        "Lettres minuscules sans accents, chiffres et tirets : il apparaît dans l'adresse des pages.",
+        "Lower-case letters, digits and dashes: it appears in the pages' addresses.",
+    ),
+    (
+        "no_space_title",
+        "Aucun espace pour l'instant",
+        "No space yet",
+    ),
+    (
+        "no_space_intro",
+        "Les conversations ont lieu dans des espaces, et seul un administrateur peut en créer un. Deux façons de commencer :",
+        "Conversations take place in spaces, and only an admin can create one. Two ways to start:",
+    ),
+    (
+        "no_space_sign_in",
+        "Connectez-vous avec un compte administrateur : le formulaire de création apparaîtra ici.",
+        "Sign in with an admin account: the form to create a space will appear here.",
+    ),
+    (
+        "no_space_ask_admin",
+        "Demandez à un administrateur de ce site de créer un espace.",
+        "Ask an admin of this site to create a space.",
+    ),
+    (
+        "no_space_shell",
+        "Sur le serveur, créez un administrateur (la commande affiche un lien de connexion) et un espace :",
+        "On the server, create an admin (the command prints a sign-in link) and a space:",
+    ),
+    ("example_email", "vous@exemple.fr", "you@example.com"),
+    ("example_slug", "clients", "customers"),
+    ("example_space_name", "Nos clients", "Our customers"),
 ];
 
 /// The table for one language, ready for templates (`{{ t.sign_in }}`).

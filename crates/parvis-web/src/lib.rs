@@ -13,6 +13,7 @@
 //!   form and on cookie-authenticated API writes, HttpOnly SameSite cookies, a strict
 //!   Content-Security-Policy, rate-limited sign-in (in the services).
 
+mod admin;
 mod api;
 mod assets;
 mod charts;
@@ -70,6 +71,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
     };
     Router::new()
         .merge(pages::routes())
+        .merge(admin::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(openapi::document))
         .route("/healthz", axum::routing::get(api::healthz))

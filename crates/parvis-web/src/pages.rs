@@ -148,11 +148,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/me/password", post(me_password))
         .route("/me/tokens", post(me_token))
         .route("/me/tokens/{id}/revoke", post(me_revoke_token))
-        .route("/admin", get(admin_page))
-        .route("/admin/spaces", post(admin_space))
-        .route("/admin/topics", post(admin_topic))
-        .route("/admin/invite", post(admin_invite))
-        .route("/admin/roles", post(admin_role))
         .route("/lang/{code}", get(set_lang))
         .route("/s/{space}/activity", get(activity_page))
         .route("/s/{space}/search", get(search_page))
@@ -183,14 +178,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 /// Render a template with the context every page shares.
-fn render(st: &AppState, ctx: &Ctx, name: &str, extra: Value) -> PageResult {
+pub(crate) fn render(st: &AppState, ctx: &Ctx, name: &str, extra: Value) -> PageResult {
     render_status(st, ctx, name, extra, StatusCode::OK)
 }
 
-fn render_status(
+pub(crate) fn render_status(
     st: &AppState,
     ctx: &Ctx,
     name: &str,
@@ -225,12 +220,12 @@ fn render_status(
 }
 
 /// Turn a service error into an error page in the visitor's language.
-fn fail<'a>(st: &'a AppState, ctx: &'a Ctx) -> impl Fn(ServiceError) -> PageError + 'a {
+pub(crate) fn fail<'a>(st: &'a AppState, ctx: &'a Ctx) -> impl Fn(ServiceError) -> PageError + 'a {
     move |e| fail_api(st, ctx, ApiError::from(e))
 }
 
 /// What every page's template sees: language, strings, the signed-in member, CSRF token.
-fn base_context(st: &AppState, ctx: &Ctx) -> Value {
+pub(crate) fn base_context(st: &AppState, ctx: &Ctx) -> Value {
     context! {
         lang => ctx.lang.code(),
         other_lang => if ctx.lang == Lang::Fr { "en" } else { "fr" },
@@ -246,7 +241,7 @@ fn base_context(st: &AppState, ctx: &Ctx) -> Value {
     }
 }
 
-fn fail_api(st: &AppState, ctx: &Ctx, api: ApiError) -> PageError {
+pub(crate) fn fail_api(st: &AppState, ctx: &Ctx, api: ApiError) -> PageError {
     let status = api.status;
     let page = st
         .templates
@@ -262,14 +257,23 @@ fn fail_api(st: &AppState, ctx: &Ctx, api: ApiError) -> PageError {
     }
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
 /// A redirect target from a form: only paths on this site (never `//evil.example`).
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        // Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become
+        // "//evil.example": refuse every control character and blank, not just the obvious.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -284,11 +288,11 @@ pub(crate) async fn not_found(State(st): State<AppState>, ctx: Ctx) -> PageError
 
 #[derive(Deserialize, Default)]
 pub(crate) struct ListQuery {
-    page: Option<u32>,
-    q: Option<String>,
-    ok: Option<String>,
-    sent: Option<String>,
-    next: Option<String>,
+    pub(crate) page: Option<u32>,
+    pub(crate) q: Option<String>,
+    pub(crate) ok: Option<String>,
+    pub(crate) sent: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 async fn home(State(st): State<AppState>, ctx: Ctx) -> PageResult {
@@ -601,8 +605,24 @@ async fn signin_link(
         .request_magic_link(&f.email, &ctx.client, ctx.lang)
         .await
         .map_err(fail(&st, &ctx))?;
-    Ok(see_other("/signin?sent=1"))
+    let next = safe_next(f.next.as_deref());
+    let mut res = see_other("/signin?sent=1");
+    // Where to land once the link is used: kept in this browser for the link's lifetime (the
+    // link itself stays a bare token, and opened elsewhere it simply lands on the home page).
+    if next != "/" {
+        let value =
+            percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie(NEXT_COOKIE, &value, Some(30 * 60), ctx.secure_cookies),
+        );
+    }
+    Ok(res)
 }
+
+/// The cookie that remembers where a sign-in link should land.
+const NEXT_COOKIE: &str = "parvis_next";
 
 /// The page a sign-in link opens. It only asks for a click: mail scanners and link
 /// previewers open links with a plain GET, and would otherwise spend the one-time link
@@ -619,6 +639,7 @@ async fn use_link(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> PageResult {
     ctx.check_form_csrf(&f.csrf)
@@ -628,17 +649,30 @@ async fn use_link(
         .sign_in_link(&token)
         .await
         .map_err(fail(&st, &ctx))?;
-    Ok(with_session(
-        see_other("/"),
+    let next = crate::context::read_cookie(&headers, NEXT_COOKIE).and_then(|v| {
+        percent_encoding::percent_decode_str(&v)
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
+    });
+    let mut res = with_session(
+        see_other(&safe_next(next.as_deref())),
         &ctx,
         &signed.session_token,
         signed.max_age_secs,
-    ))
+    );
+    if next.is_some() {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie(NEXT_COOKIE, "gone", Some(0), ctx.secure_cookies),
+        );
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: String,
+pub(crate) struct CsrfOnly {
+    pub(crate) csrf: String,
 }
 
 async fn signout(State(st): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> PageResult {
@@ -834,143 +868,6 @@ async fn me_revoke_token(
     Ok(see_other("/me?ok=1"))
 }
 
-async fn admin_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> PageResult {
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    actor.require_admin().map_err(fail(&st, &ctx))?;
-    let spaces = st.services.spaces().await.map_err(fail(&st, &ctx))?;
-    let members = st
-        .services
-        .members(Some(actor), None, PageRequest::new(q.page, Some(50), 50))
-        .await
-        .map_err(fail(&st, &ctx))?;
-    render(
-        &st,
-        &ctx,
-        "admin.html",
-        context! {
-            spaces => Value::from_serialize(&spaces),
-            members => Value::from_serialize(&members),
-            has_next => members.has_next(),
-            ok => q.ok,
-        },
-    )
-}
-
-#[derive(Deserialize)]
-struct SpaceForm {
-    csrf: String,
-    slug: String,
-    name: String,
-    #[serde(default)]
-    description: String,
-}
-
-async fn admin_space(State(st): State<AppState>, ctx: Ctx, Form(f): Form<SpaceForm>) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let s = st
-        .services
-        .create_space(
-            ctx.actor().map_err(fail(&st, &ctx))?,
-            &f.slug,
-            &f.name,
-            &f.description,
-        )
-        .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other(&format!("/s/{}", s.slug)))
-}
-
-#[derive(Deserialize)]
-struct TopicForm {
-    csrf: String,
-    space: String,
-    title: String,
-    #[serde(default)]
-    slug: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    keywords: String,
-}
-
-async fn admin_topic(State(st): State<AppState>, ctx: Ctx, Form(f): Form<TopicForm>) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    let space = st.services.space(&f.space).await.map_err(fail(&st, &ctx))?;
-    let keywords: Vec<String> = f.keywords.split(',').map(str::to_string).collect();
-    let t = st
-        .services
-        .create_topic(
-            actor,
-            &space,
-            Some(&f.slug),
-            &f.title,
-            &f.description,
-            &keywords,
-        )
-        .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other(&format!("/s/{}/t/{}", space.slug, t.slug)))
-}
-
-#[derive(Deserialize)]
-struct InviteForm {
-    csrf: String,
-    email: String,
-    display_name: String,
-    site_role: String,
-    ecosystem_role: String,
-    #[serde(default)]
-    organisation: String,
-}
-
-async fn admin_invite(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<InviteForm>,
-) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services
-        .invite(
-            actor,
-            &f.email,
-            &f.display_name,
-            &f.site_role,
-            &f.ecosystem_role,
-            &f.organisation,
-            ctx.lang,
-        )
-        .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other("/admin?ok=invited"))
-}
-
-#[derive(Deserialize)]
-struct RoleForm {
-    csrf: String,
-    handle: String,
-    role: String,
-}
-
-async fn admin_role(State(st): State<AppState>, ctx: Ctx, Form(f): Form<RoleForm>) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services
-        .set_role(actor, &f.handle, &f.role)
-        .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other("/admin?ok=saved"))
-}
-
 /// The largest upload the import form accepts.
 pub(crate) const IMPORT_MAX_BYTES: usize = 512 * 1024 * 1024;
 
@@ -1012,7 +909,7 @@ async fn identities_page(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let actor = crate::admin::admin!(st, ctx);
     let proposals = st
         .services
         .merge_proposals(actor)
@@ -1101,8 +998,7 @@ fn import_formats() -> Vec<Value> {
 }
 
 async fn import_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    actor.require_admin().map_err(fail(&st, &ctx))?;
+    crate::admin::admin!(st, ctx);
     let spaces = st.services.spaces().await.map_err(fail(&st, &ctx))?;
     render(
         &st,
@@ -1706,6 +1602,12 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/x")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/me")), "/me");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(
+            safe_next(Some("/admin/spaces?page=2")),
+            "/admin/spaces?page=2"
+        );
     }
 }
 

@@ -10,6 +10,10 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+/// The first hour: empty home page, admin area, form errors (kept apart, one binary still).
+#[path = "http/first_hour.rs"]
+mod first_hour;
+
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 struct App {
