@@ -21,6 +21,7 @@ pub mod import;
 pub mod intros;
 mod mail;
 pub mod opinion;
+pub mod privacy;
 pub mod relevance;
 pub mod search;
 
@@ -422,31 +423,34 @@ impl Services {
 
     // ----- members -----------------------------------------------------------------------
 
-    /// A page of members, filtered by name, handle or organisation. Emails are hidden unless
-    /// the viewer is an admin.
+    /// A page of members, filtered by name, handle or organisation, each as `viewer` may see
+    /// them (`privacy::member_for`).
     pub async fn members(
         &self,
         viewer: Option<&Actor>,
         query: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Member>> {
-        let mut page = self.inner.store.list_members(query, page).await?;
-        for m in &mut page.items {
-            hide_private(viewer, m);
-        }
-        Ok(page)
+        let page = self.inner.store.list_members(query, page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|m| privacy::member_for(viewer, m))
+                .collect(),
+            ..page
+        })
     }
 
-    /// A member by handle; email shown only to themself and admins.
+    /// A member by handle, as `viewer` may see them (`privacy::member_for`).
     pub async fn member(&self, viewer: Option<&Actor>, handle: &str) -> Result<Member> {
-        let mut m = self
+        let m = self
             .inner
             .store
             .member_by_handle(&handle.to_lowercase())
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("member {handle:?}")))?;
-        hide_private(viewer, &mut m);
-        Ok(m)
+        Ok(privacy::member_for(viewer, m))
     }
 
     /// Change a member's site role (admins only; an admin cannot demote themself, so that an
@@ -506,13 +510,5 @@ impl Services {
             .add_identity(actor.member.id, &network, &handle, false, now_millis())
             .await?;
         self.member(Some(actor), &actor.member.handle).await
-    }
-}
-
-fn hide_private(viewer: Option<&Actor>, m: &mut Member) {
-    let allowed = viewer.is_some_and(|v| v.member.id == m.id || v.member.site_role.is_admin());
-    if !allowed {
-        m.email = None;
-        m.consents.clear();
     }
 }

@@ -723,12 +723,16 @@ async fn space_topic(st: &AppState, space: &str, topic: &str) -> ApiResult<Topic
 
 async fn opinion_report(
     State(st): State<AppState>,
+    ctx: Ctx,
     Path((space, topic)): Path<(String, String)>,
-) -> ApiResult<Json<parvis_opinion::Report>> {
+) -> ApiResult<Json<parvis_services::privacy::ReportView>> {
     let topic = space_topic(&st, &space, &topic).await?;
-    Ok(Json(
-        st.services.opinion_map(&topic).await?.as_ref().clone(),
-    ))
+    let report = st.services.opinion_map(&topic).await?;
+    // Per-participant data only for moderators, under opaque ids (docs/PRIVACY.md).
+    Ok(Json(parvis_services::privacy::report_for(
+        ctx.actor.as_ref(),
+        &report,
+    )))
 }
 
 async fn list_statements(

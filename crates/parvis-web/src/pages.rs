@@ -1436,7 +1436,12 @@ async fn opinion_json(
         .opinion_map(&topic)
         .await
         .map_err(fail(&st, &ctx))?;
-    Ok(axum::Json(report.as_ref().clone()).into_response())
+    // Per-participant data only for moderators, under opaque ids (docs/PRIVACY.md).
+    Ok(axum::Json(parvis_services::privacy::report_for(
+        ctx.actor.as_ref(),
+        &report,
+    ))
+    .into_response())
 }
 
 async fn opinion_csv(

@@ -851,16 +851,31 @@ async fn admin_manages_roles_and_members_manage_consents() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    // Public view: identities yes, email and consents no.
+    // Visitors see the public profile only: no identity, no e-mail, no consent
+    // (docs/PRIVACY.md).
     let public: Value = reqwest::get(format!("{}/api/v1/members/camille", app.base))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(public["identities"][0]["network"], "mastodon");
+    assert_eq!(public["identities"], json!([]));
     assert!(public.get("email").is_none());
     assert_eq!(public["consents"], json!([]));
+    // A signed-in member sees the identities Camille agreed to be contacted through, never
+    // her address.
+    let (paul, _) = privacy::member_session(&app, "paul").await;
+    let seen: Value = paul
+        .get(format!("{}/api/v1/members/camille", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["identities"][0]["network"], "mastodon");
+    assert!(seen.get("email").is_none());
+    assert_eq!(seen["consents"], json!([]));
     let list: Value = reqwest::get(format!("{}/api/v1/members?q=partner&per_page=1", app.base))
         .await
         .unwrap()
@@ -1882,3 +1897,7 @@ async fn matchmaking_respects_constraints_and_explains_meetings() {
     let r = plan(json!({"participants": handles, "format": "dance"})).await;
     assert_eq!(problem(r).await.1["field"], "format");
 }
+
+/// Personal data: the audit of every page and API response (docs/PRIVACY.md).
+#[path = "http/privacy.rs"]
+mod privacy;

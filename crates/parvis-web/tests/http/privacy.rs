@@ -1,0 +1,469 @@
+//! Personal data, audited as a visitor would meet it: the demo ecosystem plus an opinion map,
+//! then every page reachable by links and every GET of the API with real ids, fetched by an
+//! anonymous visitor and by a signed-in member who is not an admin. No response may carry
+//! another member's e-mail address (docs/PRIVACY.md).
+//!
+//! `cargo test -p parvis-web --test http privacy_audit -- --nocapture` prints the figures
+//! (responses audited, responses exposing an address).
+
+use super::*;
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
+/// What a seeded ecosystem holds that the audit needs.
+struct Seeded {
+    space: String,
+    topics: Vec<String>,
+    threads: Vec<i64>,
+    handles: Vec<String>,
+    /// Every e-mail address the store knows (members' and e-mail identities).
+    emails: BTreeSet<String>,
+    /// Voter ids of the opinion map (`m<member id>`).
+    voters: Vec<String>,
+    statements: Vec<i64>,
+}
+
+/// The demo ecosystem (as `parvis demo` loads it) plus an opinion map with votes.
+async fn seed_demo(app: &App) -> Seeded {
+    let summary = parvis_services::demo::load(&app.store).await.unwrap();
+    assert!(summary.loaded);
+    let space = app
+        .store
+        .space_by_slug(&summary.space_slug)
+        .await
+        .unwrap()
+        .unwrap();
+    let topics = app.store.list_topics(space.id).await.unwrap();
+    let members = app
+        .store
+        .list_members(None, PageRequest::new(Some(1), Some(200), 200))
+        .await
+        .unwrap()
+        .items;
+    let mut emails: BTreeSet<String> = members.iter().filter_map(|m| m.email.clone()).collect();
+    for (network, handle, _) in app.store.all_identities().await.unwrap() {
+        if network == "email" {
+            emails.insert(handle);
+        }
+    }
+    let threads = app
+        .store
+        .list_threads(space.id, None, PageRequest::new(Some(1), Some(200), 200))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|t| t.id.0)
+        .collect();
+    // An opinion map on the first topic: five statements, twelve voters in two camps.
+    let topic = &topics[0];
+    let mut statements = Vec::new();
+    for (i, body) in [
+        "Les salons physiques restent le meilleur canal",
+        "Le ROI des événements se mesure mal",
+        "Il faut publier les comptes rendus",
+        "Les webinaires lassent",
+        "Un forum par an suffit",
+    ]
+    .iter()
+    .enumerate()
+    {
+        statements.push(
+            app.store
+                .add_statement(
+                    topic.id,
+                    None,
+                    body,
+                    "accepted",
+                    now_millis() + i as i64,
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let mut voters = Vec::new();
+    for (i, m) in members.iter().take(12).enumerate() {
+        let voter = format!("m{}", m.id.0);
+        for (j, s) in statements.iter().enumerate() {
+            let value = if (i + j) % 2 == 0 { 1 } else { -1 };
+            app.store
+                .vote(*s, &voter, value, now_millis())
+                .await
+                .unwrap();
+        }
+        voters.push(voter);
+    }
+    Seeded {
+        space: space.slug.clone(),
+        topics: topics.iter().map(|t| t.slug.clone()).collect(),
+        threads,
+        handles: members.iter().map(|m| m.handle.clone()).collect(),
+        emails,
+        voters,
+        statements,
+    }
+}
+
+/// One audited response that carried personal data it should not have.
+#[derive(Debug)]
+struct Exposure {
+    url: String,
+    found: String,
+}
+
+/// The audit's figures for one viewer.
+#[derive(Debug, Default)]
+struct Audit {
+    responses: usize,
+    exposures: Vec<Exposure>,
+}
+
+/// Links and sources of a page that stay on this site and only read (GET).
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for part in html.split(attr).skip(1) {
+            let Some(link) = part.split('"').next() else {
+                continue;
+            };
+            let link = link.replace("&amp;", "&");
+            let link = link.split('#').next().unwrap_or("").to_string();
+            if link.starts_with('/')
+                && !link.starts_with("//")
+                && !link.starts_with("/assets/")
+                && !link.starts_with("/lang/")
+                && !link.starts_with("/auth/")
+            {
+                out.push(link);
+            }
+        }
+    }
+    out
+}
+
+/// Every API GET with real ids: the documented ones and those the router serves.
+async fn api_urls(app: &App, s: &Seeded) -> Vec<String> {
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut templates: BTreeSet<String> = BTreeSet::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, ops) in paths {
+            if ops.get("get").is_some() {
+                let path = if path.starts_with("/api/") {
+                    path.clone()
+                } else {
+                    format!("/api/v1{path}")
+                };
+                templates.insert(path);
+            }
+        }
+    }
+    // Served but not (yet) documented everywhere: keep them in the audit regardless.
+    for p in [
+        "/api/v1/spaces",
+        "/api/v1/spaces/{space}",
+        "/api/v1/spaces/{space}/topics",
+        "/api/v1/spaces/{space}/threads",
+        "/api/v1/threads/{id}",
+        "/api/v1/members",
+        "/api/v1/members/{handle}",
+        "/api/v1/members/{handle}/intro-paths",
+        "/api/v1/me",
+        "/api/v1/me/tokens",
+        "/api/v1/me/intro-requests",
+        "/api/v1/spaces/{space}/activity",
+        "/api/v1/spaces/{space}/search?q=novea",
+        "/api/v1/spaces/{space}/search?q=example",
+        "/api/v1/spaces/{space}/feed",
+        "/api/v1/spaces/{space}/peers",
+        "/api/v1/spaces/{space}/topics/{topic}/opinion",
+        "/api/v1/spaces/{space}/topics/{topic}/statements",
+        "/api/v1/spaces/{space}/topics/{topic}/next-statement",
+        "/api/v1/admin/merge-proposals",
+        "/api/v1/admin/merges",
+        "/api/v1/members?q=novea",
+        "/api/v1/members?q=example",
+    ] {
+        templates.insert(p.to_string());
+    }
+    let mut urls = Vec::new();
+    for t in templates {
+        let mut expanded = vec![t.replace("{space}", &s.space)];
+        for (param, values) in [
+            ("{topic}", s.topics.clone()),
+            ("{handle}", s.handles.clone()),
+            (
+                "{id}",
+                if t.contains("/threads/") {
+                    s.threads.iter().map(|i| i.to_string()).collect()
+                } else {
+                    s.statements.iter().map(|i| i.to_string()).collect()
+                },
+            ),
+        ] {
+            expanded = expanded
+                .into_iter()
+                .flat_map(|u| {
+                    if u.contains(param) {
+                        values.iter().map(|v| u.replace(param, v)).collect()
+                    } else {
+                        vec![u]
+                    }
+                })
+                .collect();
+        }
+        urls.extend(expanded.into_iter().filter(|u| !u.contains('{')));
+    }
+    urls
+}
+
+/// Fetch every page reachable from the usual entry points (following links) and every API
+/// GET; report each response that shows an address other than `own`.
+async fn audit(app: &App, c: &reqwest::Client, s: &Seeded, own: Option<&str>) -> Audit {
+    let forbidden: Vec<&String> = s
+        .emails
+        .iter()
+        .filter(|e| Some(e.as_str()) != own)
+        .collect();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut entry = vec![
+        "/".to_string(),
+        "/members".into(),
+        "/members?q=novea".into(),
+        "/me".into(),
+        "/feed".into(),
+        format!("/s/{}", s.space),
+        format!("/s/{}/search?q=novea", s.space),
+        format!("/s/{}/search?q=example", s.space),
+        format!("/s/{}/feed", s.space),
+        format!("/s/{}/activity", s.space),
+    ];
+    for t in &s.topics {
+        let base = format!("/s/{}/t/{t}/opinion", s.space);
+        entry.push(format!("{base}?print=1"));
+        entry.push(format!("{base}.json"));
+        entry.push(format!("{base}.csv"));
+        entry.push(format!("{base}/map.svg"));
+        entry.push(base);
+    }
+    for h in &s.handles {
+        entry.push(format!("/members/{h}"));
+    }
+    entry.extend(api_urls(app, s).await);
+    for u in entry {
+        if seen.insert(u.clone()) {
+            queue.push_back(u);
+        }
+    }
+    let mut audit = Audit::default();
+    // Pagination and filters could go on for ever; the cap is far above what the demo needs.
+    while let Some(url) = queue.pop_front() {
+        if audit.responses >= 1500 {
+            break;
+        }
+        let r = c.get(format!("{}{url}", app.base)).send().await.unwrap();
+        let is_html = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        let body = r.text().await.unwrap();
+        audit.responses += 1;
+        if let Some(found) = forbidden.iter().find(|e| body.contains(e.as_str())) {
+            audit.exposures.push(Exposure {
+                url: url.clone(),
+                found: found.to_string(),
+            });
+        }
+        if is_html {
+            for l in links(&body) {
+                if seen.insert(l.clone()) {
+                    queue.push_back(l);
+                }
+            }
+        }
+    }
+    audit
+}
+
+/// A client signed in (cookie session) as `handle`, who gets a password for the occasion.
+pub(super) async fn member_session(app: &App, handle: &str) -> (reqwest::Client, String) {
+    let m = app.store.member_by_handle(handle).await.unwrap().unwrap();
+    app.store
+        .set_password_hash(m.id, &parvis_services_hash("member password 42"))
+        .await
+        .unwrap();
+    let email = m.email.unwrap();
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/auth/password", app.base))
+        .json(&json!({"email": email, "password": "member password 42"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    (c, email)
+}
+
+#[tokio::test]
+async fn privacy_audit_no_page_or_api_response_shows_another_members_email() {
+    let app = spawn_app().await;
+    let s = seed_demo(&app).await;
+    assert!(s.emails.len() > 30, "the demo has addresses to protect");
+    let anonymous = audit(&app, &client(), &s, None).await;
+    // A plain member (not an admin) who is also in the opinion map.
+    let member = app
+        .store
+        .list_members(None, PageRequest::new(Some(1), Some(200), 200))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|m| m.site_role == SiteRole::Member)
+        .unwrap();
+    let (c, own) = member_session(&app, &member.handle).await;
+    let signed_in = audit(&app, &c, &s, Some(&own)).await;
+    for (who, a) in [("anonymous", &anonymous), ("member", &signed_in)] {
+        eprintln!(
+            "privacy audit ({who}): {} responses audited, {} exposed an e-mail address",
+            a.responses,
+            a.exposures.len()
+        );
+        for e in a.exposures.iter().take(10) {
+            eprintln!("  {} shows {}", e.url, e.found);
+        }
+    }
+    assert!(anonymous.responses > 100 && signed_in.responses > 100);
+    assert!(
+        anonymous.exposures.is_empty(),
+        "{} anonymous responses show e-mail addresses, e.g. {:?}",
+        anonymous.exposures.len(),
+        anonymous.exposures.first()
+    );
+    assert!(
+        signed_in.exposures.is_empty(),
+        "{} responses to a member show others' e-mail addresses, e.g. {:?}",
+        signed_in.exposures.len(),
+        signed_in.exposures.first()
+    );
+    // The member still sees their own address on their own page.
+    let me = c
+        .get(format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(me.contains(&own));
+}
+
+/// Whether a response names a voter by their member-derived id.
+fn names_voter(body: &str, voters: &[String]) -> Option<String> {
+    voters
+        .iter()
+        .find(|v| {
+            [
+                format!("\"{v}\""),
+                format!("{v},"),
+                format!(">{v}<"),
+                format!("={v}&"),
+            ]
+            .iter()
+            .any(|p| body.contains(p.as_str()))
+        })
+        .cloned()
+}
+
+#[tokio::test]
+async fn opinion_exports_show_aggregates_to_all_and_participants_only_to_moderators_under_opaque_ids()
+ {
+    let app = spawn_app().await;
+    let s = seed_demo(&app).await;
+    let topic = &s.topics[0];
+    let page = format!("{}/s/{}/t/{topic}/opinion", app.base, s.space);
+    let api = format!(
+        "{}/api/v1/spaces/{}/topics/{topic}/opinion",
+        app.base, s.space
+    );
+    let member = app
+        .store
+        .list_members(None, PageRequest::new(Some(1), Some(200), 200))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|m| m.site_role == SiteRole::Member)
+        .unwrap();
+    let (member_client, _) = member_session(&app, &member.handle).await;
+    for (who, c) in [("anonymous", client()), ("member", member_client)] {
+        for url in [
+            format!("{page}.json"),
+            format!("{page}.csv"),
+            format!("{page}/map.svg"),
+            format!("{page}?print=1"),
+            page.clone(),
+            api.clone(),
+        ] {
+            let body = c.get(&url).send().await.unwrap().text().await.unwrap();
+            assert_eq!(
+                names_voter(&body, &s.voters),
+                None,
+                "{url} names a voter to a {who} viewer"
+            );
+        }
+        // What Pol.is shows stays public: group sizes and per-statement, per-group counts.
+        for url in [format!("{page}.json"), api.clone()] {
+            let v: Value = c.get(&url).send().await.unwrap().json().await.unwrap();
+            assert_eq!(v["n_participants"], 12, "{url}");
+            assert!(v.get("participants").is_none() && v.get("projections").is_none());
+            let groups = v["groups"].as_array().unwrap();
+            assert!(!groups.is_empty(), "{url} shows the groups");
+            let sizes: u64 = groups.iter().map(|g| g["size"].as_u64().unwrap()).sum();
+            assert!(sizes > 0 && sizes <= 12);
+            assert!(groups.iter().all(|g| g.get("members").is_none()));
+            let st = &v["statements"][0];
+            assert_eq!(
+                st["agrees"].as_u64().unwrap() + st["disagrees"].as_u64().unwrap(),
+                12,
+                "every voter's vote is counted"
+            );
+            assert!(!st["groups"].as_array().unwrap().is_empty());
+        }
+    }
+    // Moderators see each participant's position, under ids drawn for this export.
+    let (admin, _) = admin_session(&app).await;
+    let mut orders = Vec::new();
+    for url in [format!("{page}.json"), api.clone(), format!("{page}.json")] {
+        let body = admin.get(&url).send().await.unwrap().text().await.unwrap();
+        assert_eq!(names_voter(&body, &s.voters), None, "{url}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let ids: Vec<String> = v["projections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), 12);
+        let expected: Vec<String> = (1..=12).map(|i| format!("p{i}")).collect();
+        assert_eq!(ids, expected, "opaque ids p1..pN");
+        let groups: Vec<String> = v["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{}", p["group"]))
+            .collect();
+        orders.push(groups);
+    }
+    // Each export draws its own ids, so exports cannot be joined on them (two camps of six:
+    // the three group sequences agree by chance less than once in 800,000 runs).
+    assert!(
+        orders[0] != orders[1] || orders[1] != orders[2],
+        "ids are drawn afresh per export"
+    );
+}
