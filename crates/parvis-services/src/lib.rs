@@ -24,6 +24,7 @@ pub mod opinion;
 pub mod privacy;
 pub mod relevance;
 pub mod search;
+pub mod tagging;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, random_token};
 pub use mail::{Mailer, MailerError};
@@ -236,8 +237,11 @@ impl Services {
         keywords: &[String],
     ) -> Result<Topic> {
         actor.require_admin()?;
-        self.operator_create_topic(space, slug, title, description, keywords)
-            .await
+        let topic = self
+            .operator_create_topic(space, slug, title, description, keywords)
+            .await?;
+        self.tag_in_background(space, &topic);
+        Ok(topic)
     }
 
     /// Create a topic on behalf of the operator at the command line (`parvis topic create`).
@@ -342,23 +346,26 @@ impl Services {
     ) -> Result<ThreadSummary> {
         let title = required_text("title", title, 200)?;
         let body = required_text("body", body, MAX_BODY_CHARS)?;
-        let (id, _) = self
+        let (id, message) = self
             .inner
             .store
             .create_thread(&NewThread {
                 space_id: space.id,
                 topic_id: topic.map(|t| t.id),
-                title,
+                title: title.clone(),
                 author_id: actor.member.id,
                 body_html: markdown::render(&body),
-                body_md: body,
+                body_md: body.clone(),
                 created_at: now_millis(),
                 channel: "parvis".into(),
                 source_id: None,
                 source_url: None,
             })
             .await?;
-        self.thread(id).await
+        let thread = self.thread(id).await?;
+        self.tag_new_message(space.id, thread.topic_id, message, &title, &body)
+            .await?;
+        Ok(thread)
     }
 
     /// Reply in a thread, optionally to one message of it.
@@ -370,7 +377,8 @@ impl Services {
         body: &str,
     ) -> Result<MessageId> {
         let body = required_text("body", body, MAX_BODY_CHARS)?;
-        self.thread(thread).await?;
+        let summary = self.thread(thread).await?;
+        let tag_body = body.clone();
         let id = self
             .inner
             .store
@@ -386,6 +394,14 @@ impl Services {
                 source_url: None,
             })
             .await?;
+        self.tag_new_message(
+            summary.space_id,
+            summary.topic_id,
+            id,
+            &summary.title,
+            &tag_body,
+        )
+        .await?;
         self.inner.threads.invalidate(thread);
         self.store().bump_content_version().await?;
         Ok(id)

@@ -29,6 +29,7 @@ mod intros;
 mod members;
 mod opinion;
 mod relevance;
+mod tagging;
 
 pub use auth::{ApiTokenInfo, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
@@ -41,6 +42,7 @@ pub use intros::IntroRequest;
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use relevance::{MessageSignal, ThreadEvent};
+pub use tagging::MessageToTag;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};

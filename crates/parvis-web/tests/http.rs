@@ -975,6 +975,34 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
         page.contains("<svg class=\"chart\""),
         "the activity page draws a chart"
     );
+    // A topic declared after the import finds the conversations already there (tagged in the
+    // background: the creation answers at once).
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/topics", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Mars", "keywords": ["mars"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let mut mars = Value::Null;
+    for _ in 0..100 {
+        let activity: Value = reqwest::get(format!("{}/api/v1/spaces/forum/activity", app.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        mars = activity["topics"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["topic"]["slug"] == "mars").cloned())
+            .unwrap_or(Value::Null);
+        if mars["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(mars["channels"]["email"], json!([1, 0]), "{mars}");
 
     // The review page shows the proposal; accepting merges, undoing restores.
     let (session, _) = admin_session(&app).await;

@@ -613,6 +613,12 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
         )
     })?;
     let services = services.with_search(std::sync::Arc::new(index));
+    if let Some(demo) = demo_summary.as_ref().filter(|d| d.loaded) {
+        // The demo is written straight to the store: tag its messages with its topics, so
+        // that its activity page shows real activity.
+        let space = services.space(&demo.space_slug).await?;
+        services.tag_existing_messages(&space, None, |_| {}).await?;
+    }
     services.spawn_indexer(std::time::Duration::from_secs(2));
     services.spawn_cache_watch(std::time::Duration::from_secs(1));
     services.spawn_follower(

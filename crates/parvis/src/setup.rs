@@ -47,6 +47,16 @@ pub enum TopicCommand {
         #[arg(long, default_value = "")]
         description: String,
     },
+    /// Tag the space's existing messages again with one topic's keywords (or every topic's):
+    /// after editing keywords, or if a server stopped while tagging in the background.
+    Retag {
+        /// The space (see `parvis space list`).
+        #[arg(long)]
+        space: String,
+        /// Only this topic (its URL name, see `parvis topic list`).
+        #[arg(long)]
+        topic: Option<String>,
+    },
     /// List the topics of a space (URL name, title, thread count).
     List {
         /// The space (see `parvis space list`).
@@ -135,6 +145,45 @@ pub async fn space(services: &Services, command: SpaceCommand) -> Result<()> {
     Ok(())
 }
 
+/// Tags the space's existing messages with `topic` (or all its topics), showing progress on a
+/// terminal, and says how many messages now carry it.
+async fn tag_with_progress(
+    services: &Services,
+    space: &parvis_domain::Space,
+    topic: Option<&parvis_domain::Topic>,
+) -> Result<()> {
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} tagging existing messages: {pos} read ({per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let summary = services
+        .tag_existing_messages(space, topic.map(|t| t.id), |n| {
+            if let Some(bar) = &bar {
+                bar.set_position(n);
+            }
+        })
+        .await
+        .context("cannot tag the existing messages (run `parvis topic retag` again)")?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "{} existing message{} read, {} tag{} written",
+        summary.messages_read,
+        if summary.messages_read == 1 { "" } else { "s" },
+        summary.tags,
+        if summary.tags == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
 pub async fn topic(services: &Services, command: TopicCommand) -> Result<()> {
     match command {
         TopicCommand::Create {
@@ -158,6 +207,21 @@ pub async fn topic(services: &Services, command: TopicCommand) -> Result<()> {
                 topic.keywords.len(),
                 if topic.keywords.len() == 1 { "" } else { "s" }
             );
+            tag_with_progress(services, &space, Some(&topic)).await?;
+        }
+        TopicCommand::Retag { space, topic } => {
+            require_space(services.store(), &space).await?;
+            let space = services.space(&space).await?;
+            let topic = match topic {
+                Some(slug) => Some(services.topic(&space, &slug).await.with_context(|| {
+                    format!(
+                        "see the topics with `parvis topic list --space {}`",
+                        space.slug
+                    )
+                })?),
+                None => None,
+            };
+            tag_with_progress(services, &space, topic.as_ref()).await?;
         }
         TopicCommand::List { space } => {
             require_space(services.store(), &space).await?;

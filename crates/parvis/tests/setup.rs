@@ -11,7 +11,7 @@ fn an_empty_install_gets_a_space_topics_and_an_admin_from_the_shell() {
     let export = dir.path().join("blog.jsonl");
     std::fs::write(
         &export,
-        r#"{"channel":"forum","id":"m1","thread_title":"Bonjour","author":{"name":"Ana","email":"ana@example.org"},"text":"Premier message sur la satisfaction","created_at":"2026-01-02T10:00:00Z"}"#,
+        r#"{"channel":"forum","id":"m1","thread_title":"Bonjour","author":{"handle":"ana","name":"Ana","email":"ana@example.org"},"text":"Premier message sur la satisfaction","created_at":"2026-01-02T10:00:00Z"}"#,
     )
     .unwrap();
     let export = export.to_str().unwrap();
@@ -90,6 +90,31 @@ fn an_empty_install_gets_a_space_topics_and_an_admin_from_the_shell() {
         &url,
     ]);
     assert!(ok, "{err}");
+
+    // A topic declared after the import finds the conversations already there.
+    let (ok, out, err) = run(&[
+        "topic",
+        "create",
+        "Premiers pas",
+        "--space",
+        "blog",
+        "--keywords",
+        "premier",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("1 existing message read, 1 tag written"),
+        "{out}"
+    );
+    // Retagging every topic again changes nothing and says so.
+    let (ok, out, err) = run(&["topic", "retag", "--space", "blog", "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("1 existing message read, 2 tags written"),
+        "{out}"
+    );
 
     // The admin's link points at the port the server will use, and a second run says the
     // truth instead of "created" again.
