@@ -34,6 +34,78 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// Replace every remote image of sanitized HTML (`<img src="http(s)://…">`) by a link to it
+/// that names its host: `label(host, alt)` gives the link's text. Pages show posts through
+/// this, and their Content-Security-Policy allows no remote image, so a tracking pixel in a
+/// post or an imported message learns nothing unless the reader chooses to open it.
+///
+/// A link rather than a proxy: a proxy would still fetch the pixel (the tracker learns that
+/// the post was read, and when), costs bandwidth, and lets any post make the server request
+/// any address (SSRF). Images on this site (`/…`) are kept.
+///
+/// `html` must come from [`sanitize`] or [`render`]: their output quotes every attribute
+/// with `"` and escapes `"`, `<` and `&` inside, which this scanner relies on.
+pub fn defer_remote_images(html: &str, label: impl Fn(&str, &str) -> String) -> String {
+    if !html.contains("<img") {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<img") {
+        out.push_str(&rest[..i]);
+        let tag_and_after = &rest[i..];
+        let Some(end) = tag_and_after.find('>') else {
+            out.push_str(tag_and_after);
+            return out;
+        };
+        let tag = &tag_and_after[..=end];
+        rest = &tag_and_after[end + 1..];
+        let src = attribute(tag, "src").unwrap_or("");
+        let host = remote_host(src);
+        match host {
+            None => out.push_str(tag),
+            Some(host) => {
+                let alt = attribute(tag, "alt").unwrap_or("");
+                out.push_str(&format!(
+                    "<a class=\"remote-img\" href=\"{src}\" target=\"_blank\" rel=\"noopener noreferrer nofollow ugc\">{}</a>",
+                    label(host, alt)
+                ));
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The (still HTML-escaped) value of `name="…"` in a sanitized tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
+}
+
+/// The host of an absolute http(s) or protocol-relative URL; None for this site's own paths.
+fn remote_host(src: &str) -> Option<&str> {
+    let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
+    let after = if lower.starts_with("https://") {
+        &src[8..]
+    } else if lower.starts_with("http://") {
+        &src[7..]
+    } else if src.starts_with("//") {
+        &src[2..]
+    } else if src.starts_with('/') || src.is_empty() {
+        return None;
+    } else {
+        // Relative to the page: on this site too. Any other scheme was removed by sanitize.
+        return None;
+    };
+    let authority = after.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    Some(if host.is_empty() { "?" } else { host })
+}
+
 /// Plain text of a Markdown body (for excerpts, search and notifications): tags removed,
 /// whitespace collapsed.
 pub fn to_plain_text(markdown: &str) -> String {
@@ -136,6 +208,30 @@ mod tests {
     #[test]
     fn excerpt_cuts_on_words() {
         assert_eq!(excerpt("un deux trois quatre cinq", 12), "un deux…");
+    }
+
+    #[test]
+    fn remote_images_become_links_naming_their_host() {
+        let html = render(
+            "Voir ![pixel](https://track.example:8443/p.gif?u=42) et ![logo](/assets/logo.svg)",
+        );
+        let out = defer_remote_images(&html, |host, alt| format!("[{alt}] {host}"));
+        assert!(!out.contains("<img src=\"https://"), "{out}");
+        assert!(
+            out.contains("href=\"https://track.example:8443/p.gif?u=42\"")
+                && out.contains(">[pixel] track.example</a>"),
+            "{out}"
+        );
+        assert!(out.contains("<img src=\"/assets/logo.svg\""), "{out}");
+        let out = defer_remote_images(
+            &sanitize(r#"<img src="//cdn.example/x.png"><img src="http://a@b.example/y">"#),
+            |host, _| host.to_string(),
+        );
+        assert!(!out.contains("<img"), "{out}");
+        assert!(
+            out.contains(">cdn.example</a>") && out.contains(">b.example</a>"),
+            "{out}"
+        );
     }
 }
 

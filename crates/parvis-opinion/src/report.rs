@@ -344,11 +344,21 @@ pub fn render_text(r: &Report) -> String {
     o
 }
 
+/// A free-text CSV cell. A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is read as a formula by spreadsheets (formula injection: a statement such as
+/// `=HYPERLINK("http://evil", "click")` would run when the export is opened), so it gets a
+/// leading `'`, which spreadsheets show as text. Only text cells are concerned: the numeric
+/// cells are written by this module and a negative number must stay a number.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 

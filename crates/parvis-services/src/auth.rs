@@ -347,7 +347,8 @@ impl Services {
     ) -> Result<Member> {
         actor.require_admin()?;
         let email = Email::parse("email", email)?;
-        let display_name = required_text("display_name", display_name, 80)?;
+        let display_name = hygiene::label("display_name", display_name, 80)?;
+        hygiene::check("organisation", organisation)?;
         let site_role = SiteRole::parse("site_role", site_role)?;
         let ecosystem_role = EcosystemRole::parse("ecosystem_role", ecosystem_role)?;
         let mut handle = Handle::suggest(email.as_str()).as_str().to_string();
@@ -433,7 +434,7 @@ pub async fn bootstrap_admin(
     public_url: &str,
 ) -> Result<(AdminBootstrap, String)> {
     let email = Email::parse("email", email)?;
-    let name = required_text("name", name, 80)?;
+    let name = hygiene::label("name", name, 80)?;
     let now = now_millis();
     let mut outcome = AdminBootstrap::Created;
     let id = match store.member_id_by_email(email.as_str()).await? {

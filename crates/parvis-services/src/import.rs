@@ -219,6 +219,16 @@ impl Resolver {
         p: &ImportedPerson,
         sum: &mut ImportSummary,
     ) -> Result<MemberId> {
+        // Names and handles from elsewhere lose control characters and direction overrides
+        // (parvis_domain::hygiene); nobody is there to correct them, so they are cleaned, not
+        // refused. Clean input, the usual case, is not copied.
+        let cleaned;
+        let p = if person_is_clean(p) {
+            p
+        } else {
+            cleaned = clean_person(p);
+            &cleaned
+        };
         let now = now_millis();
         if let Some(m) = self.find_exact(p) {
             // Attach what we learnt (this channel's handle, the email, profile links).
@@ -510,6 +520,26 @@ impl Services {
         }
         progress(&sum);
         Ok(sum)
+    }
+}
+
+fn person_is_clean(p: &ImportedPerson) -> bool {
+    hygiene::is_clean(&p.display_name)
+        && hygiene::is_clean(&p.handle)
+        && hygiene::is_clean(&p.channel)
+        && p.email.as_deref().is_none_or(hygiene::is_clean)
+        && p.profile_url.as_deref().is_none_or(hygiene::is_clean)
+        && p.links.iter().all(|l| hygiene::is_clean(l))
+}
+
+fn clean_person(p: &ImportedPerson) -> ImportedPerson {
+    ImportedPerson {
+        channel: hygiene::strip(&p.channel),
+        handle: hygiene::strip(&p.handle),
+        display_name: hygiene::strip(&p.display_name),
+        email: p.email.as_deref().map(hygiene::strip),
+        profile_url: p.profile_url.as_deref().map(hygiene::strip),
+        links: p.links.iter().map(|l| hygiene::strip(l)).collect(),
     }
 }
 

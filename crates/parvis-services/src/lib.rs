@@ -494,7 +494,8 @@ impl Services {
         organisation: &str,
         bio: &str,
     ) -> Result<Member> {
-        let name = required_text("display_name", display_name, 80)?;
+        let name = hygiene::label("display_name", display_name, 80)?;
+        hygiene::check("organisation", organisation)?;
         let eco = EcosystemRole::parse("ecosystem_role", eco)?;
         if bio.chars().count() > 2000 {
             return Err(ValidationError::new("bio", "must be at most 2000 characters").into());
@@ -519,8 +520,8 @@ impl Services {
 
     /// Declare an identity on another network (unverified until an importer or admin confirms).
     pub async fn add_identity(&self, actor: &Actor, network: &str, handle: &str) -> Result<Member> {
-        let network = required_text("network", network, 40)?.to_lowercase();
-        let handle = required_text("handle", handle, 200)?;
+        let network = hygiene::label("network", network, 40)?.to_lowercase();
+        let handle = hygiene::label("handle", handle, 200)?;
         self.inner
             .store
             .add_identity(actor.member.id, &network, &handle, false, now_millis())

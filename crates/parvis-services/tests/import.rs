@@ -465,3 +465,39 @@ async fn mbox_threads_and_committed_fixtures_import() {
     })
     .await;
 }
+
+/// Names and handles from an import lose their control characters and direction overrides
+/// (nobody is there to correct them): the member list never shows a reversed or broken name.
+#[tokio::test]
+async fn imported_names_and_identities_lose_control_characters_and_direction_overrides() {
+    on_both(|s, _admin, dir| async move {
+        let path = dir.join("hostile-names.jsonl");
+        std::fs::write(
+            &path,
+            concat!(
+                r#"{"channel":"forum","id":"h1","thread_title":"Bonjour","author":{"handle":"eve\u2066x","name":"Eve\u202Emoc.elpmaxe\u0000\nMallory","email":"eve@evil.example"},"created_at":1709287200000,"text":"Salut"}"#,
+                "\n"
+            ),
+        )
+        .unwrap();
+        let sum = import(&s, Format::Jsonl, path, false).await;
+        assert_eq!(sum.people_created, 1);
+        let members = s
+            .store()
+            .list_members(Some("eve"), PageRequest::new(None, None, 50))
+            .await
+            .unwrap();
+        let eve = &members.items[0];
+        assert_eq!(eve.display_name, "Evemoc.elpmaxe Mallory");
+        let eve = s.store().member_by_id(eve.id).await.unwrap().unwrap();
+        assert!(
+            eve.identities
+                .iter()
+                .all(|i| hygiene::is_clean(&i.handle) && hygiene::is_clean(&i.network)),
+            "{:?}",
+            eve.identities
+        );
+        assert!(eve.identities.iter().any(|i| i.handle == "evex"));
+    })
+    .await;
+}

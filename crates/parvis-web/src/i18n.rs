@@ -104,6 +104,13 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Agrees to share contact details with a partner",
     ),
     ("granted", "donné", "given"),
+    // Remote images in posts are links until the reader opens them (docs/PRIVACY.md).
+    ("remote_image", "Image hébergée sur", "Image hosted on"),
+    (
+        "remote_image_open",
+        "cliquez pour l'ouvrir (le site l'apprendra)",
+        "click to open it (that site will know)",
+    ),
     ("withdrawn", "retiré", "withdrawn"),
     ("since", "depuis le", "since"),
     ("member_since", "Membre depuis", "Member since"),

@@ -86,10 +86,12 @@ pub fn build(services: Services, config: WebConfig) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        // img-src: no remote image, ever — posts show them as links (tracking pixels,
+        // docs/PRIVACY.md).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; \
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                  object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
             ),
         ))

@@ -413,11 +413,27 @@ async fn thread_page(
         .space_by_id(thread.space_id)
         .await
         .map_err(|e| fail(&st, &ctx)(e.into()))?;
-    let messages = st
+    let mut messages = st
         .services
         .messages(id, PageRequest::new(q.page, None, 50))
         .await
         .map_err(fail(&st, &ctx))?;
+    // Remote images (tracking pixels) become links naming their host; the CSP blocks any
+    // that would slip through.
+    let t = crate::i18n::table(ctx.lang);
+    for m in &mut messages.items {
+        m.body_html = parvis_domain::markdown::defer_remote_images(&m.body_html, |host, alt| {
+            let alt = match (alt.is_empty(), ctx.lang) {
+                (true, _) => String::new(),
+                (false, Lang::Fr) => format!("« {alt} » · "),
+                (false, _) => format!("“{alt}” · "),
+            };
+            format!(
+                "{alt}{} {host} — {}",
+                t["remote_image"], t["remote_image_open"]
+            )
+        });
+    }
     render(
         &st,
         &ctx,

@@ -61,8 +61,9 @@ async fn seed_demo(app: &App) -> Seeded {
         "Les salons physiques restent le meilleur canal",
         "Le ROI des événements se mesure mal",
         "Il faut publier les comptes rendus",
-        "Les webinaires lassent",
-        "Un forum par an suffit",
+        // Statements that a spreadsheet would run as formulas if exported as they are.
+        "=HYPERLINK(\"http://evil.example\";\"Les webinaires lassent\")",
+        "-1 pour les forums annuels",
     ]
     .iter()
     .enumerate()
@@ -436,6 +437,20 @@ async fn opinion_exports_show_aggregates_to_all_and_participants_only_to_moderat
             assert!(!st["groups"].as_array().unwrap().is_empty());
         }
     }
+    // Free text in CSV exports never starts a formula (it gets a leading ').
+    let csv = client()
+        .get(format!("{page}.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(") && csv.contains(",'-1 pour"),
+        "{csv}"
+    );
+    assert!(!csv.contains(",=") && !csv.contains(",\"=") && !csv.contains(",-1 pour"));
     // Moderators see each participant's position, under ids drawn for this export.
     let (admin, _) = admin_session(&app).await;
     let mut orders = Vec::new();
@@ -466,4 +481,120 @@ async fn opinion_exports_show_aggregates_to_all_and_participants_only_to_moderat
         orders[0] != orders[1] || orders[1] != orders[2],
         "ids are drawn afresh per export"
     );
+}
+
+#[tokio::test]
+async fn names_and_identities_refuse_control_characters_and_direction_overrides() {
+    let app = spawn_app().await;
+    let (c, csrf) = admin_session(&app).await;
+    for (name, found) in [
+        ("Eve\u{202E}moc.elpmaxe", "U+202E"),
+        ("Eve\0", "U+0000"),
+        ("Eve\u{2067}", "U+2067"),
+    ] {
+        let r = c
+            .patch(format!("{}/api/v1/me", app.base))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"display_name": name, "ecosystem_role": "employee", "organisation": "", "bio": ""}))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(r).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert!(
+            p.to_string().contains("display_name") && p.to_string().contains(found),
+            "{p}"
+        );
+    }
+    let r = c
+        .post(format!("{}/api/v1/me/identities", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"network": "mastodon", "handle": "@eve@social.example\u{202D}"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, p) = problem(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.to_string().contains("handle"), "{p}");
+    // The profile form says the same in the page.
+    let form_csrf = me_csrf(&c, &app).await;
+    let r = c
+        .post(format!("{}/me/profile", app.base))
+        .form(&[
+            ("csrf", form_csrf.as_str()),
+            ("display_name", "Camille\u{202E}"),
+            ("ecosystem_role", "employee"),
+            ("organisation", ""),
+            ("bio", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("U+202E"), "the page names the character");
+    // Nothing was changed.
+    let me = app
+        .store
+        .member_by_handle("camille")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(me.display_name, "Camille Admin");
+    assert!(me.identities.is_empty());
+}
+
+#[tokio::test]
+async fn remote_images_in_posts_load_only_when_the_reader_opens_them() {
+    let app = spawn_app().await;
+    let s = seed_demo(&app).await;
+    let space = app.store.space_by_slug(&s.space).await.unwrap().unwrap();
+    let author = app
+        .store
+        .member_by_handle("camille")
+        .await
+        .unwrap()
+        .unwrap();
+    let md = "Notre stand : ![photo du stand](https://tracker.example/pixel.gif?who=42)\n\n\
+              <img src=\"http://cdn.example/beacon.png\" width=\"1\" height=\"1\">";
+    let (thread, _) = app
+        .store
+        .create_thread(&parvis_store::NewThread {
+            space_id: space.id,
+            topic_id: None,
+            title: "Salon".into(),
+            author_id: author.id,
+            body_html: markdown::render(md),
+            body_md: md.into(),
+            created_at: now_millis(),
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        })
+        .await
+        .unwrap();
+    let r = reqwest::get(format!("{}/threads/{}", app.base, thread.0))
+        .await
+        .unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let img_src = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("img-src"))
+        .unwrap();
+    assert!(
+        !img_src.contains("https:") && !img_src.contains('*'),
+        "pages load no remote image: {img_src}"
+    );
+    let page = r.text().await.unwrap();
+    assert!(
+        !page.contains("<img src=\"https://tracker.example")
+            && !page.contains("<img src=\"http://cdn.example"),
+        "remote images are not loaded"
+    );
+    assert!(page.contains("href=\"https://tracker.example/pixel.gif?who=42\""));
+    assert!(page.contains("« photo du stand » · Image hébergée sur tracker.example"));
+    assert!(page.contains("Image hébergée sur cdn.example"));
 }
