@@ -158,7 +158,7 @@ fn wxr_https_namespace_and_drafts() {
 <channel><title>Blog</title><link>https://blog.example.fr</link><language>fr-FR</language><wp:wxr_version>1.2</wp:wxr_version>
 <wp:author><wp:author_login>marie</wp:author_login><wp:author_email>marie@acme.fr</wp:author_email><wp:author_display_name><![CDATA[Marie D.]]></wp:author_display_name></wp:author>
 <item><title>Publié</title><link>https://blog.example.fr/p</link><guid isPermaLink="false">https://blog.example.fr/?p=1</guid><dc:creator>marie</dc:creator>
-<content:encoded><![CDATA[<p>Texte &amp; plus</p>]]></content:encoded><wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-03-01 09:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<content:encoded><![CDATA[<p>Texte &amp; plus</p>[caption id="attachment_9" width="300"]<img src="https://blog.example.fr/salon.jpg" /> Le salon[/caption][gallery ids="4,5"]]]></content:encoded><wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-03-01 09:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
 <wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_author>Spammer</wp:comment_author><wp:comment_date_gmt>2024-03-01 10:00:00</wp:comment_date_gmt><wp:comment_content>buy</wp:comment_content><wp:comment_approved>spam</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
 <wp:comment><wp:comment_id>6</wp:comment_id><wp:comment_author>Paul</wp:comment_author><wp:comment_date_gmt>2024-03-01 11:00:00</wp:comment_date_gmt><wp:comment_content>Bien vu</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
 <wp:comment><wp:comment_id>7</wp:comment_id><wp:comment_author>Marie D.</wp:comment_author><wp:comment_date_gmt>2024-03-01 12:00:00</wp:comment_date_gmt><wp:comment_content>Merci</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>6</wp:comment_parent></wp:comment>
@@ -171,19 +171,44 @@ fn wxr_https_namespace_and_drafts() {
     assert_eq!(a.people[0].email.as_deref(), Some("marie@acme.fr"));
     assert_eq!(a.messages.len(), 3);
     assert_eq!(a.skipped.len(), 2); // spam comment, draft
-    let post = a.msg("https://blog.example.fr/?p=1");
+    // Ids read https as http: the same site exported before its move to https is the same
+    // posts, not new threads.
+    let post = a.msg("http://blog.example.fr/?p=1");
     assert_eq!(post.author.display_name, "Marie D.");
-    assert_eq!(post.body_text, "Texte & plus");
+    // Shortcodes are expanded: the caption is a figure, the gallery (attachments the export
+    // does not hold) is gone.
+    assert!(
+        post.body_text.starts_with("Texte & plus"),
+        "{}",
+        post.body_text
+    );
+    assert!(post.body_text.contains("Le salon"), "{}", post.body_text);
+    assert!(!post.body_text.contains('['), "{}", post.body_text);
+    let html = post.body_html.as_deref().unwrap_or_default();
+    assert!(html.contains("<figcaption>Le salon</figcaption>"), "{html}");
     assert_eq!(post.lang.as_deref(), Some("fr-FR"));
-    let reply = a.msg("https://blog.example.fr/?p=1#comment-7");
+    let reply = a.msg("http://blog.example.fr/?p=1#comment-7");
     assert_eq!(
         reply.parent_source_id.as_deref(),
-        Some("https://blog.example.fr/?p=1#comment-6")
+        Some("http://blog.example.fr/?p=1#comment-6")
     );
     assert_eq!(
         reply.url.as_deref(),
         Some("https://blog.example.fr/p#comment-7")
     );
+    let p2 = dir.path().join("http.xml");
+    std::fs::write(
+        &p2,
+        xml.replace("https://blog.example.fr", "http://blog.example.fr"),
+    )
+    .ok();
+    let b = one(Format::Wxr, p2);
+    let ids = |a: &All| {
+        let mut v: Vec<String> = a.messages.iter().map(|m| m.source_id.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&a), ids(&b), "the http export is the same posts");
 }
 
 #[test]

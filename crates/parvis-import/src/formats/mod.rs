@@ -16,6 +16,7 @@ pub mod feed;
 pub mod jsonl;
 pub mod linkedin;
 pub mod mastodon;
+mod shortcodes;
 pub mod slack;
 pub mod twitter;
 pub mod wxr;

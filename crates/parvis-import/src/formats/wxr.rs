@@ -4,7 +4,8 @@
 //! writes before the items) are kept; then each `<item>` is read whole and
 //! turned into one message for the post and one per comment.
 //!
-//! Ids: a post is its `<guid>` (else its link, else `wp-post-{id}`); a comment
+//! Ids: a post is its `<guid>` (else its link, else `wp-post-{id}`), `https://` read as
+//! `http://` (a site exported before and after its move to https is one site); a comment
 //! is `{post id}#comment-{comment_id}`, its parent the post or
 //! `{post id}#comment-{comment_parent}`. Posts other than published posts and
 //! pages, and comments that are spam, trashed, unapproved, pingbacks or
@@ -13,7 +14,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
-use super::{FileIter, Item, Pump, Source, check_xml_root, io_err, text_from_html};
+use super::{FileIter, Item, Pump, Source, check_xml_root, io_err, shortcodes, text_from_html};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
 use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
@@ -141,6 +142,15 @@ impl Source for Wxr {
     }
 }
 
+/// A post's id with `https://` read as `http://`: a site that moved to https exports the same
+/// posts under both schemes (in its guids or links), and they must stay one thread each.
+fn same_post_whatever_the_scheme(id: &str) -> String {
+    match id.strip_prefix("https://") {
+        Some(rest) => format!("http://{rest}"),
+        None => id.to_string(),
+    }
+}
+
 fn date_of(node: &XmlNode, gmt: &str, local: &str) -> Option<i64> {
     node.text_of(gmt)
         .and_then(|d| parse_any(&d))
@@ -177,6 +187,7 @@ impl Wxr {
         let source_id = node
             .text_of("guid")
             .or_else(|| link.clone())
+            .map(|id| same_post_whatever_the_scheme(&id))
             .unwrap_or_else(|| {
                 format!(
                     "{}wp-post-{post_id}",
@@ -217,7 +228,7 @@ impl Wxr {
             });
         let html = node
             .child("content:encoded")
-            .map(|c| c.text.clone())
+            .map(|c| shortcodes::expand(&c.text))
             .unwrap_or_default();
         out.push_back(Ok(Record::Message(ImportedMessage {
             channel: CHANNEL.into(),
