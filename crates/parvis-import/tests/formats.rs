@@ -610,12 +610,59 @@ fn slack_zip_fixture() {
         fixture("slack-export-viewer-testarchive.zip"),
     );
     assert_eq!(a.messages.len() + a.skipped.len(), 158);
+    assert!(a.errors.is_empty());
+    // A channel's talk is read a day at a time: 147 messages make one thread per channel and
+    // day, not 147 one-message threads.
+    let threads: std::collections::HashSet<&str> = a
+        .messages
+        .iter()
+        .map(|m| m.thread_source_id.as_str())
+        .collect();
+    assert_eq!(threads.len(), 16, "{threads:?}");
+    let day = a
+        .messages
+        .iter()
+        .find(|m| m.author.handle == "hamza" && m.created_at == 1_454_904_211_000)
+        .expect("hamza's message of 2016-02-08 UTC");
+    assert_eq!(day.thread_title.as_deref(), Some("#enrique · 2016-02-07"));
+    // Mentions name the person from users.json; links are links.
+    let mention = a
+        .messages
+        .iter()
+        .find(|m| m.body_text.contains("Created an issue for a setup.py"))
+        .expect("the setup.py message");
+    assert!(
+        mention.body_text.starts_with("@abilinski:"),
+        "{}",
+        mention.body_text
+    );
+    assert!(!a.messages.iter().any(|m| m.body_text.contains("<@U")));
+    // Bot messages show their attachments instead of an empty body; uploads show the file.
+    assert!(a.messages.iter().all(|m| !m.body_text.trim().is_empty()));
     assert!(
         a.messages
             .iter()
-            .any(|m| m.author.handle == "hamza" && m.thread_title.as_deref() == Some("#enrique"))
+            .any(|m| m.body_text.contains("1 new commit"))
     );
-    assert!(a.errors.is_empty());
+    let upload = a
+        .messages
+        .iter()
+        .find(|m| m.body_text.contains("uploaded a file"))
+        .expect("a file upload");
+    assert!(
+        upload
+            .body_html
+            .as_deref()
+            .unwrap_or_default()
+            .contains("📎 <a href=\"https://mesos-magellan.slack.com/files/"),
+        "{:?}",
+        upload.body_html
+    );
+    assert!(
+        a.messages
+            .iter()
+            .any(|m| m.author.display_name == "Bot B0JL6RASU")
+    );
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod linkedin;
 pub mod mastodon;
 mod shortcodes;
 pub mod slack;
+mod slack_text;
 pub mod twitter;
 pub mod wxr;
 

@@ -7,8 +7,12 @@
 //! skipped. Join/leave/topic notices are skipped.
 //!
 //! Ids: `slack:{channel id}:{ts}`; a reply (`thread_ts` ≠ `ts`) has the
-//! thread root `slack:{channel id}:{thread_ts}` as parent and thread. Slack
-//! stores mrkdwn text: `body_html` is `None`.
+//! thread root `slack:{channel id}:{thread_ts}` as parent and thread. A message
+//! outside any Slack thread belongs to its channel's thread of the day
+//! (`slack:{channel id}:day:{YYYY-MM-DD}`, titled `#channel · YYYY-MM-DD`), as one
+//! reads a channel: one thread per message would bury the talk. Text, mentions
+//! (resolved from `users.json`), links, bot attachments and files are rendered
+//! to HTML by [`slack_text`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Read;
@@ -16,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{FileIter, Item, Pump, Source, io_err, malformed};
+use super::{FileIter, Item, Pump, Source, io_err, malformed, slack_text, text_from_html};
 use crate::dates::parse_epoch_seconds;
 use crate::error::{ImportError, ItemError, Position};
 use crate::jsonstream::{ArrayAt, ArrayStream};
@@ -232,6 +236,13 @@ impl Source for Slack {
             return false;
         };
         let folder = day.rsplit('/').nth(1).unwrap_or("").to_string();
+        // The day file's name (`2016-02-07.json`) is the day in the workspace's time zone.
+        let date = day
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".json"))
+            .unwrap_or("")
+            .to_string();
         let file = self.path.join(&day);
         let bytes = match self.c.read(&day) {
             Ok(b) => b,
@@ -272,7 +283,7 @@ impl Source for Slack {
                         continue;
                     }
                     let item = match serde_json::from_slice::<Value>(&el.bytes) {
-                        Ok(v) => self.message(&v, &file, el.position, &chan_id, &folder),
+                        Ok(v) => self.message(&v, &file, el.position, &chan_id, &folder, &date),
                         Err(e) => Err(ItemError::item(
                             &file,
                             el.position,
@@ -288,7 +299,15 @@ impl Source for Slack {
 }
 
 impl Slack {
-    fn message(&self, v: &Value, file: &Path, pos: Position, chan: &str, folder: &str) -> Item {
+    fn message(
+        &self,
+        v: &Value,
+        file: &Path,
+        pos: Position,
+        chan: &str,
+        folder: &str,
+        date: &str,
+    ) -> Item {
         let sub = v.get("subtype").and_then(Value::as_str);
         if let Some(s) = sub.filter(|s| NOTICES.contains(s)) {
             return Ok(Record::Skipped(Skip {
@@ -312,47 +331,71 @@ impl Slack {
             .and_then(Value::as_str)
             .or_else(|| v.get("bot_id").and_then(Value::as_str))
             .unwrap_or("unknown");
-        let author = self.users.get(user).cloned().unwrap_or_else(|| {
-            let prof = v.get("user_profile");
-            let name = prof
-                .and_then(|p| p.get("display_name").or_else(|| p.get("real_name")))
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .or_else(|| v.get("username").and_then(Value::as_str))
-                .unwrap_or(user);
-            ImportedPerson {
-                channel: CHANNEL.into(),
-                handle: prof
-                    .and_then(|p| p.get("name"))
-                    .and_then(Value::as_str)
-                    .unwrap_or(user)
-                    .to_string(),
-                display_name: name.to_string(),
-                ..Default::default()
-            }
-        });
+        let author = self
+            .users
+            .get(user)
+            .cloned()
+            .unwrap_or_else(|| unlisted_author(v, user));
         let source_id = format!("slack:{chan}:{ts}");
-        let thread_ts = v
-            .get("thread_ts")
-            .and_then(Value::as_str)
-            .filter(|t| *t != ts);
-        let parent = thread_ts.map(|t| format!("slack:{chan}:{t}"));
+        let thread_ts = v.get("thread_ts").and_then(Value::as_str);
+        let is_reply = thread_ts.is_some_and(|t| t != ts);
+        let starts_thread = thread_ts == Some(ts) || v.get("reply_count").is_some();
+        let parent = thread_ts
+            .filter(|_| is_reply)
+            .map(|t| format!("slack:{chan}:{t}"));
+        // A Slack thread is a Parvis thread; the rest of a channel's talk is read a day at a
+        // time, as people scroll it: one thread per channel and day.
+        let (thread_source_id, thread_title) = match &parent {
+            Some(root) => (root.clone(), None),
+            None if starts_thread => (source_id.clone(), None),
+            None => (
+                format!("slack:{chan}:day:{date}"),
+                Some(format!("#{folder} · {date}")),
+            ),
+        };
+        let body_html = slack_text::body(v, &self.users);
         Ok(Record::Message(ImportedMessage {
             channel: CHANNEL.into(),
-            thread_source_id: parent.clone().unwrap_or_else(|| source_id.clone()),
+            thread_source_id,
             source_id,
             parent_source_id: parent,
-            thread_title: Some(format!("#{folder}")),
+            thread_title,
             url: None,
             author,
             created_at,
-            body_text: v
-                .get("text")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            body_html: None,
+            body_text: text_from_html(&body_html),
+            body_html: Some(body_html),
             lang: None,
         }))
+    }
+}
+
+/// A message's author who is not in `users.json`: a bot or integration (named by its
+/// `username` or `bot_profile`), or a person known only by the profile copied into the message.
+fn unlisted_author(v: &Value, user: &str) -> ImportedPerson {
+    fn named<'a>(p: Option<&'a Value>, k: &str) -> Option<&'a str> {
+        p.and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+    let prof = v.get("user_profile");
+    let bot = v.get("bot_profile");
+    let name = named(prof, "display_name")
+        .or_else(|| named(prof, "real_name"))
+        .or_else(|| named(Some(v), "username"))
+        .or_else(|| named(bot, "name"))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            if v.get("bot_id").is_some() {
+                format!("Bot {user}")
+            } else {
+                user.to_string()
+            }
+        });
+    ImportedPerson {
+        channel: CHANNEL.into(),
+        handle: named(prof, "name").unwrap_or(user).to_string(),
+        display_name: name,
+        ..Default::default()
     }
 }
