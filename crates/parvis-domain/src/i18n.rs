@@ -56,6 +56,27 @@ impl Lang {
         best.map(|(_, l)| l).unwrap_or_default()
     }
 
+    /// `n` with its thousands grouped as the language writes them: `10 000` (narrow no-break
+    /// spaces) in French, `10,000` in English.
+    pub fn number(self, n: i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let sep = match self {
+            Lang::Fr => "\u{202f}",
+            Lang::En => ",",
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3 + 1);
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// Whether `n` takes the singular in this language: French says "0 résultat, 1 résultat,
     /// 2 résultats"; English "0 results, 1 result, 2 results" (CLDR's cardinal rules).
     pub fn is_singular(self, n: i64) -> bool {
@@ -68,6 +89,15 @@ impl Lang {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_are_grouped_by_language() {
+        use super::Lang;
+        assert_eq!(Lang::Fr.number(10_000), "10\u{202f}000");
+        assert_eq!(Lang::En.number(1_234_567), "1,234,567");
+        assert_eq!(Lang::En.number(999), "999");
+        assert_eq!(Lang::Fr.number(-4_000), "-4\u{202f}000");
+    }
+
     #[test]
     fn plural_rules_differ_at_zero() {
         use super::Lang;

@@ -159,6 +159,70 @@ pub struct Hit {
     pub thread_matches: usize,
 }
 
+/// Something about a query the person should know, as a code the interface words in its own
+/// language ([`Notice::english`] gives the API's wording).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Notice {
+    /// A `-` with no word after it.
+    LoneMinus,
+    /// A `"` without its closing one.
+    UnbalancedQuote,
+    /// `OR`/`AND`/`NOT` with nothing to apply to.
+    StrayOperator,
+    /// Words made only of punctuation or symbols.
+    Punctuation,
+    /// `a*`: a prefix needs two letters.
+    ShortPrefix,
+    /// More words than [`MAX_QUERY_CLAUSES`].
+    TooManyWords,
+    /// More characters than [`MAX_QUERY_CHARS`].
+    QueryTooLong,
+    /// Nothing to look for.
+    NoWord,
+    /// Only excluded words.
+    OnlyExcluded,
+    /// `from` is not before `to`.
+    EmptyDateRange,
+    /// A page larger than [`MAX_LIMIT`].
+    PageTooLarge,
+    /// Paging beyond [`MAX_WINDOW`].
+    TooDeep,
+}
+
+/// Most words of a query that are used.
+pub const MAX_QUERY_CLAUSES: usize = query::MAX_CLAUSES;
+/// Most characters of a query that are read.
+pub const MAX_QUERY_CHARS: usize = query::MAX_QUERY_CHARS;
+
+impl Notice {
+    /// The notice in English (the API's `notice` field).
+    pub fn english(self) -> String {
+        match self {
+            Notice::LoneMinus => "a lone \"-\" was ignored".into(),
+            Notice::UnbalancedQuote => "unbalanced quote ignored".into(),
+            Notice::StrayOperator => "stray operator ignored".into(),
+            Notice::Punctuation => "punctuation and symbols are ignored".into(),
+            Notice::ShortPrefix => "a prefix needs at least 2 letters before \"*\": ignored".into(),
+            Notice::TooManyWords => {
+                format!("too many words: only the first {MAX_QUERY_CLAUSES} were used")
+            }
+            Notice::QueryTooLong => "query too long: only its beginning was used".into(),
+            Notice::NoWord => "type at least one word to search".into(),
+            Notice::OnlyExcluded => {
+                "add at least one word to look for: excluded words alone find nothing".into()
+            }
+            Notice::EmptyDateRange => {
+                "the date range is empty (its start is not before its end)".into()
+            }
+            Notice::PageTooLarge => format!("at most {MAX_LIMIT} results per page"),
+            Notice::TooDeep => {
+                format!("only the first {MAX_WINDOW} results can be browsed; refine the search")
+            }
+        }
+    }
+}
+
 /// A page of results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
@@ -172,8 +236,10 @@ pub struct SearchResults {
     /// This page, one hit per thread, best first.
     pub hits: Vec<Hit>,
     /// Something about the query the person should know ("unbalanced quote
-    /// ignored", "type at least one word"…), to show above the results.
+    /// ignored", "type at least one word"…), in English, to show above the results.
     pub notice: Option<String>,
+    /// The same, as codes an interface words in its own language.
+    pub notices: Vec<Notice>,
 }
 
 /// Writer tuning. The defaults suit a server indexing messages as they come.
@@ -577,33 +643,34 @@ impl SearchIndex {
 
     /// Searches one space. Never fails on query text; see [`SearchResults::notice`].
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let mut notices: Vec<String> = Vec::new();
+        let mut notices: Vec<Notice> = Vec::new();
         let mut analysis = Analysis::new();
         let parsed = query::parse(&q.text, &mut |atom| match atom {
             Atom::Word(w) => !analysis.tokens(strip_elision(w)).is_empty(),
             Atom::Phrase(w) | Atom::Prefix(w) => !analysis.tokens(w).is_empty(),
         });
         notices.extend(parsed.notices.iter().cloned());
-        let empty = |notices: Vec<String>| SearchResults {
+        let empty = |notices: Vec<Notice>| SearchResults {
             total: 0,
             threads: 0,
             threads_exact: true,
             hits: Vec::new(),
-            notice: join(notices),
+            notice: join(&notices),
+            notices,
         };
 
         if parsed.groups.is_empty() {
             notices.push(if parsed.excluded.is_empty() {
-                "type at least one word to search".to_owned()
+                Notice::NoWord
             } else {
-                "add at least one word to look for: excluded words alone find nothing".to_owned()
+                Notice::OnlyExcluded
             });
             return Ok(empty(notices));
         }
         if let (Some(from), Some(to)) = (q.from, q.to)
             && from >= to
         {
-            notices.push("the date range is empty (its start is not before its end)".to_owned());
+            notices.push(Notice::EmptyDateRange);
             return Ok(empty(notices));
         }
 
@@ -662,15 +729,13 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
 
         let limit = if q.limit > MAX_LIMIT {
-            notices.push(format!("at most {MAX_LIMIT} results per page"));
+            notices.push(Notice::PageTooLarge);
             MAX_LIMIT
         } else {
             q.limit
         };
         let (offset, limit) = if q.offset.saturating_add(limit) > MAX_WINDOW {
-            notices.push(format!(
-                "only the first {MAX_WINDOW} results can be browsed; refine the search"
-            ));
+            notices.push(Notice::TooDeep);
             let offset = q.offset.min(MAX_WINDOW);
             (offset, limit.min(MAX_WINDOW - offset))
         } else {
@@ -739,7 +804,8 @@ impl SearchIndex {
             threads: groups.len(),
             threads_exact,
             hits,
-            notice: join(notices),
+            notice: join(&notices),
+            notices,
         })
     }
 
@@ -827,11 +893,17 @@ impl SearchIndex {
     }
 }
 
-fn join(notices: Vec<String>) -> Option<String> {
+fn join(notices: &[Notice]) -> Option<String> {
     if notices.is_empty() {
         None
     } else {
-        Some(notices.join("; "))
+        Some(
+            notices
+                .iter()
+                .map(|n| n.english())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     }
 }
 

@@ -38,8 +38,10 @@ pub(crate) enum Atom {
 pub(crate) struct Parsed {
     pub groups: Vec<Vec<Atom>>,
     pub excluded: Vec<Atom>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
 }
+
+use crate::Notice;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Lexeme {
@@ -49,13 +51,13 @@ enum Lexeme {
     And,
 }
 
-fn note(notices: &mut Vec<String>, text: &str) {
-    if !notices.iter().any(|n| n == text) {
-        notices.push(text.to_owned());
+fn note(notices: &mut Vec<Notice>, notice: Notice) {
+    if !notices.contains(&notice) {
+        notices.push(notice);
     }
 }
 
-fn lex(text: &str, notices: &mut Vec<String>) -> Vec<Lexeme> {
+fn lex(text: &str, notices: &mut Vec<Notice>) -> Vec<Lexeme> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -73,7 +75,7 @@ fn lex(text: &str, notices: &mut Vec<String>) -> Vec<Lexeme> {
                 negated = true;
                 j += 1;
             } else {
-                note(notices, "a lone \"-\" was ignored");
+                note(notices, Notice::LoneMinus);
                 i += 1;
                 continue;
             }
@@ -92,7 +94,7 @@ fn lex(text: &str, notices: &mut Vec<String>) -> Vec<Lexeme> {
                     i = j + 1 + len + 1;
                 }
                 None => {
-                    note(notices, "unbalanced quote ignored");
+                    note(notices, Notice::UnbalancedQuote);
                     // Drop the quote and read on as plain words.
                     i = j + 1;
                 }
@@ -137,10 +139,7 @@ fn lex(text: &str, notices: &mut Vec<String>) -> Vec<Lexeme> {
 pub(crate) fn parse(text: &str, usable: &mut dyn FnMut(&Atom) -> bool) -> Parsed {
     let mut parsed = Parsed::default();
     let text = if text.chars().count() > MAX_QUERY_CHARS {
-        note(
-            &mut parsed.notices,
-            "query too long: only its beginning was used",
-        );
+        note(&mut parsed.notices, Notice::QueryTooLong);
         let cut: String = text.chars().take(MAX_QUERY_CHARS).collect();
         // Do not cut a word in two.
         match cut.rfind(char::is_whitespace) {
@@ -161,7 +160,7 @@ pub(crate) fn parse(text: &str, usable: &mut dyn FnMut(&Atom) -> bool) -> Parsed
         match lexeme {
             Lexeme::And => {
                 if pending_or {
-                    note(&mut parsed.notices, "stray operator ignored");
+                    note(&mut parsed.notices, Notice::StrayOperator);
                     pending_or = false;
                 }
             }
@@ -169,12 +168,12 @@ pub(crate) fn parse(text: &str, usable: &mut dyn FnMut(&Atom) -> bool) -> Parsed
                 if last_positive && !pending_or && !pending_not {
                     pending_or = true;
                 } else {
-                    note(&mut parsed.notices, "stray operator ignored");
+                    note(&mut parsed.notices, Notice::StrayOperator);
                 }
             }
             Lexeme::Not => {
                 if pending_not {
-                    note(&mut parsed.notices, "stray operator ignored");
+                    note(&mut parsed.notices, Notice::StrayOperator);
                 }
                 pending_not = true;
             }
@@ -183,28 +182,22 @@ pub(crate) fn parse(text: &str, usable: &mut dyn FnMut(&Atom) -> bool) -> Parsed
                 if let Atom::Prefix(p) = &atom
                     && p.chars().filter(|c| c.is_alphanumeric()).count() < 2
                 {
-                    note(
-                        &mut parsed.notices,
-                        "a prefix needs at least 2 letters before \"*\": ignored",
-                    );
+                    note(&mut parsed.notices, Notice::ShortPrefix);
                     pending_or = false;
                     continue;
                 }
                 if !usable(&atom) {
-                    note(&mut parsed.notices, "punctuation and symbols are ignored");
+                    note(&mut parsed.notices, Notice::Punctuation);
                     continue;
                 }
                 if clauses >= MAX_CLAUSES {
-                    note(
-                        &mut parsed.notices,
-                        &format!("too many words: only the first {MAX_CLAUSES} were used"),
-                    );
+                    note(&mut parsed.notices, Notice::TooManyWords);
                     continue;
                 }
                 clauses += 1;
                 if negated {
                     if pending_or {
-                        note(&mut parsed.notices, "stray operator ignored");
+                        note(&mut parsed.notices, Notice::StrayOperator);
                         pending_or = false;
                     }
                     parsed.excluded.push(atom);
@@ -224,7 +217,7 @@ pub(crate) fn parse(text: &str, usable: &mut dyn FnMut(&Atom) -> bool) -> Parsed
         }
     }
     if pending_or || pending_not {
-        note(&mut parsed.notices, "stray operator ignored");
+        note(&mut parsed.notices, Notice::StrayOperator);
     }
     parsed
 }
@@ -279,8 +272,8 @@ mod tests {
             q.groups,
             vec![vec![w("raster")], vec![w("unclosed")], vec![w("phrase")]]
         );
-        assert!(q.notices.iter().any(|n| n.contains("unbalanced quote")));
-        assert!(q.notices.iter().any(|n| n.contains("stray operator")));
+        assert!(q.notices.contains(&Notice::UnbalancedQuote));
+        assert!(q.notices.contains(&Notice::StrayOperator));
         let q = p("- -- *  !!! a*");
         assert!(q.groups.is_empty());
         assert!(!q.notices.is_empty());

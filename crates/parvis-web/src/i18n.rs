@@ -516,9 +516,66 @@ pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         .collect()
 }
 
+/// A search notice in the reader's language (the search index words it in English for the
+/// API). A `match`, so that a new notice cannot ship without both languages.
+pub(crate) fn search_notice(lang: Lang, notice: parvis_search::Notice) -> String {
+    use parvis_search::{MAX_LIMIT, MAX_QUERY_CLAUSES, MAX_WINDOW, Notice as N};
+    if lang == Lang::En {
+        return notice.english();
+    }
+    match notice {
+        N::LoneMinus => "un « - » seul a été ignoré".into(),
+        N::UnbalancedQuote => "guillemet sans son pendant : ignoré".into(),
+        N::StrayOperator => "opérateur isolé ignoré".into(),
+        N::Punctuation => "la ponctuation et les symboles sont ignorés".into(),
+        N::ShortPrefix => "un préfixe demande au moins 2 lettres avant « * » : ignoré".into(),
+        N::TooManyWords => {
+            format!("trop de mots : seuls les {MAX_QUERY_CLAUSES} premiers ont servi")
+        }
+        N::QueryTooLong => "recherche trop longue : seul son début a servi".into(),
+        N::NoWord => "tapez au moins un mot à chercher".into(),
+        N::OnlyExcluded => {
+            "ajoutez au moins un mot à chercher : des mots exclus seuls ne trouvent rien".into()
+        }
+        N::EmptyDateRange => "la période est vide (son début n'est pas avant sa fin)".into(),
+        N::PageTooLarge => format!("au plus {MAX_LIMIT} résultats par page"),
+        N::TooDeep => format!(
+            "seuls les {} premiers résultats se parcourent : précisez la recherche",
+            lang.number(MAX_WINDOW as i64)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_notices_are_french_in_french() {
+        use parvis_search::Notice as N;
+        for n in [
+            N::LoneMinus,
+            N::UnbalancedQuote,
+            N::StrayOperator,
+            N::Punctuation,
+            N::ShortPrefix,
+            N::TooManyWords,
+            N::QueryTooLong,
+            N::NoWord,
+            N::OnlyExcluded,
+            N::EmptyDateRange,
+            N::PageTooLarge,
+            N::TooDeep,
+        ] {
+            let fr = search_notice(Lang::Fr, n);
+            assert_ne!(fr, n.english(), "{n:?}");
+            assert_eq!(search_notice(Lang::En, n), n.english());
+        }
+        assert_eq!(
+            search_notice(Lang::Fr, N::TooDeep),
+            "seuls les 10\u{202f}000 premiers résultats se parcourent : précisez la recherche"
+        );
+    }
 
     #[test]
     fn keys_are_unique_and_translated() {

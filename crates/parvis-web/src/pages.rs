@@ -73,6 +73,10 @@ pub(crate) fn templates() -> Environment<'static> {
             .collect::<String>()
             .to_uppercase()
     });
+    // `{{ n|num(lang) }}`: 10 000 in French, 10,000 in English.
+    env.add_filter("num", |n: i64, lang: String| {
+        Lang::from_code(&lang).unwrap_or_default().number(n)
+    });
     // `{{ n|plural(lang, t.result_one, t.results) }}`: the word that goes with `n`.
     env.add_filter(
         "plural",
@@ -1277,7 +1281,9 @@ async fn search_page(
             space => Value::from_serialize(&space), topics => Value::from_serialize(&topics),
             q => p.q.clone(), channel => p.channel.clone(), author => p.author.clone(), topic => p.topic.clone(),
             from => p.from.clone(), to => p.to.clone(), filtered => filtered,
-            notice => results.as_ref().and_then(|r| r.notice.clone()),
+            notice => results.as_ref().filter(|r| !r.notices.is_empty()).map(|r| {
+                r.notices.iter().map(|n| crate::i18n::search_notice(ctx.lang, *n)).collect::<Vec<_>>().join(" ; ")
+            }),
             results => results.as_ref().map(Value::from_serialize), page => req.page.page, per_page => req.page.per_page,
             next_query => next_query,
         },

@@ -1460,6 +1460,17 @@ async fn search_finds_french_and_english_with_filters_and_survives_bad_queries()
             .await
             .unwrap();
         assert!(page.contains("1 result in 1 thread<"), "{page}");
+        // What the search says about a query is in the reader's language.
+        let page = reqwest::get(format!("{}/s/forum/search?q=%22salle", app.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("guillemet sans son pendant"), "{page}");
+        assert!(!page.contains("unbalanced quote"), "{page}");
+        let v: Value = search("q=%22salle").await.json().await.unwrap();
+        assert_eq!(v["notices"], json!(["unbalanced_quote"]), "{v}");
     })
     .await;
 }
