@@ -58,6 +58,7 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("replies", "réponses", "replies"),
     ("reply_one", "réponse", "reply"),
     ("messages", "messages", "messages"),
+    ("message_one", "message", "message"),
     ("last_activity", "Dernière activité", "Last activity"),
     ("started_by", "Lancée par", "Started by"),
     ("in_reply_to", "en réponse à", "in reply to"),
@@ -263,9 +264,16 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Dry run: nothing was written",
     ),
     ("created", "créés", "created"),
+    ("created_one", "créé", "created"),
+    ("created_f", "créées", "created"),
+    ("created_f_one", "créée", "created"),
     ("updated", "mis à jour", "updated"),
     ("unchanged", "inchangés", "unchanged"),
+    ("unchanged_one", "inchangé", "unchanged"),
     ("matched", "reconnus", "matched"),
+    ("matched_one", "reconnu", "matched"),
+    ("proposal_one", "proposition", "proposal"),
+    ("proposals_lower", "propositions", "proposals"),
     ("skipped", "Ignorés", "Skipped"),
     ("opinion_map", "Carte des opinions", "Opinion map"),
     (
@@ -275,8 +283,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("printable", "Version imprimable", "Printable"),
     ("participants", "participants", "participants"),
+    ("participant_one", "participant", "participant"),
     ("statements", "affirmations", "statements"),
+    ("statement_one", "affirmation", "statement"),
     ("votes", "votes", "votes"),
+    ("vote_one", "vote", "vote"),
     (
         "you_are",
         "vous êtes le point cerclé",
@@ -422,7 +433,9 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "réponses échangées",
         "replies exchanged",
     ),
+    ("reply_exchanged_one", "réponse échangée", "reply exchanged"),
     ("threads_shared", "discussions partagées", "threads shared"),
+    ("thread_shared_one", "discussion partagée", "thread shared"),
     ("last_exchange", "dernier échange le", "last exchange on"),
     (
         "intro_message",
@@ -514,6 +527,32 @@ pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         .iter()
         .map(|(k, fr, en)| (*k, if lang == Lang::Fr { *fr } else { *en }))
         .collect()
+}
+
+/// What an import format reads, in the reader's language (the importer describes it in
+/// English for `parvis import --help`).
+pub(crate) fn import_format_label(lang: Lang, format: parvis_import::Format) -> &'static str {
+    use parvis_import::Format as F;
+    if lang == Lang::En {
+        return F::all()
+            .iter()
+            .find(|(f, _)| *f == format)
+            .map(|(_, what)| *what)
+            .unwrap_or_default();
+    }
+    match format {
+        F::Wxr => "Export WordPress (WXR 1.0 à 1.2) : articles et commentaires en fil",
+        F::Disqus => "Export XML Disqus : discussions et commentaires en fil",
+        F::Rss => "Flux RSS 2.0, RSS 1.0 ou Atom (reconnu seul), avec ses commentaires s'il en a",
+        F::Mbox => "Archive mbox ou Mailman pipermail (.mbox, .txt)",
+        F::Maildir => "Dossier Maildir ou fichiers de messages isolés",
+        F::Mastodon => "Archive Mastodon / ActivityPub : outbox.json (+ actor.json)",
+        F::Discourse => "Sujet Discourse en JSON (un sujet par fichier)",
+        F::Slack => "Export Slack (zip ou dossier)",
+        F::Twitter => "Archive X/Twitter : tweets.js (+ account.js) ou le dossier de l'archive",
+        F::Linkedin => "Export LinkedIn : Shares.csv, Comments.csv ou le dossier de l'export",
+        F::Jsonl => "JSON Lines de Parvis (FORMAT-jsonl.md)",
+    }
 }
 
 /// A search notice in the reader's language (the search index words it in English for the

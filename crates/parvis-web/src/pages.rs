@@ -1010,10 +1010,10 @@ async fn undo_merge(
     Ok(see_other("/admin/identities?ok=undone"))
 }
 
-fn import_formats() -> Vec<Value> {
+fn import_formats(lang: Lang) -> Vec<Value> {
     parvis_import::Format::all()
         .iter()
-        .map(|(f, what)| context! { name => f.name(), what => *what })
+        .map(|(f, _)| context! { name => f.name(), what => crate::i18n::import_format_label(lang, *f) })
         .collect()
 }
 
@@ -1024,7 +1024,7 @@ async fn import_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
         &st,
         &ctx,
         "import.html",
-        context! { spaces => Value::from_serialize(&spaces), formats => import_formats(), summary => () },
+        context! { spaces => Value::from_serialize(&spaces), formats => import_formats(ctx.lang), summary => () },
     )
 }
 
@@ -1106,7 +1106,7 @@ async fn import_upload(
         &st,
         &ctx,
         "import.html",
-        context! { spaces => Value::from_serialize(&spaces), formats => import_formats(), summary => Value::from_serialize(&summary) },
+        context! { spaces => Value::from_serialize(&spaces), formats => import_formats(ctx.lang), summary => Value::from_serialize(&summary) },
     )
 }
 

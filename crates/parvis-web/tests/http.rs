@@ -263,6 +263,9 @@ async fn a_member_posts_replies_and_reacts_through_the_api() {
 
         // Read it once (fills the cache), reply, and read again: the reply must show.
         let first: Value = reqwest::get(format!("{}/api/v1/threads/{tid}", app.base)).await.unwrap().json().await.unwrap();
+        // One message is said in the singular (not "1 messages").
+        let page = reqwest::get(format!("{}/threads/{tid}", app.base)).await.unwrap().text().await.unwrap();
+        assert!(page.contains(" 1 message</p>"), "{page}");
         assert_eq!(first["messages"]["total"], 1);
         let opening = first["messages"]["items"][0]["id"].as_i64().unwrap();
         assert!(first["messages"]["items"][0]["body_html"].as_str().unwrap().contains("<strong>comptez-vous</strong>"));
