@@ -33,6 +33,13 @@ struct Cached {
 }
 
 impl OpinionCache {
+    /// Forget every map (after votes were removed, e.g. an account erased).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut m) = self.maps.lock() {
+            m.clear();
+        }
+    }
+
     pub(crate) fn mark_stale(&self, topic: TopicId) {
         if let Ok(mut m) = self.maps.lock()
             && let Some(c) = m.get_mut(&topic)

@@ -14,7 +14,7 @@
 //!   counts per statement and per group); per-participant data only to moderators, under
 //!   opaque ids drawn afresh for each export (`p1..pN`), never derived from member ids.
 
-use crate::Actor;
+use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
 use parvis_opinion::Report;
 use rand::seq::SliceRandom;
@@ -188,6 +188,113 @@ pub fn report_for(viewer: Option<&Actor>, r: &Report) -> ReportView {
         ReportView::Full(Box::new(pseudonymous_report(r)))
     } else {
         ReportView::Public(public_report(r))
+    }
+}
+
+/// Everything Parvis holds about a member, as they (or an admin on their behalf) download it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberExport {
+    /// Names this document's shape, for whoever reads it years from now.
+    pub format: &'static str,
+    pub exported_at: Millis,
+    /// The full profile: address, identities, current consents.
+    pub profile: Member,
+    #[serde(flatten)]
+    pub records: parvis_store::MemberRecords,
+}
+
+/// What becomes of a deleted account's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessagesChoice {
+    /// Kept where they are, under a neutral name ("Former member"): conversations stay whole.
+    Anonymise,
+    /// Deleted; conversations that held nothing else are deleted with them.
+    Delete,
+}
+
+impl MessagesChoice {
+    /// Parse `anonymise` (or `anonymize`) or `delete`, naming `field` in the error.
+    pub fn parse(field: &str, s: &str) -> Result<Self, ValidationError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "anonymise" | "anonymize" => Ok(Self::Anonymise),
+            "delete" => Ok(Self::Delete),
+            _ => Err(ValidationError::new(field, "expected anonymise or delete")),
+        }
+    }
+}
+
+/// The name an erased account's kept messages show, in both languages of the interface
+/// (the row is shared by every reader, whatever their language).
+pub const ERASED_NAME: &str = "Ancien membre · Former member";
+
+impl Services {
+    /// The member behind `handle` if `actor` may act on their data (themself or an admin).
+    async fn data_subject(&self, actor: &Actor, handle: &str) -> Result<Member> {
+        let m = self
+            .store()
+            .member_by_handle(&handle.to_lowercase())
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("member {handle:?}")))?;
+        if access(Some(actor), m.id) != Access::Full {
+            return Err(ServiceError::Forbidden(
+                "only the member themself or an admin can do this".into(),
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Everything held about `handle` (GDPR access and portability): for the member themself
+    /// or an admin acting on their request.
+    pub async fn export_member(&self, actor: &Actor, handle: &str) -> Result<MemberExport> {
+        let profile = self.data_subject(actor, handle).await?;
+        let records = self.store().member_records(profile.id).await?;
+        Ok(MemberExport {
+            format: "parvis-member-export/1",
+            exported_at: now_millis(),
+            profile,
+            records,
+        })
+    }
+
+    /// Erase `handle`'s account (GDPR erasure), keeping their messages anonymised or deleting
+    /// them as `messages` says. Admins are refused: another admin removes their admin role
+    /// first, so that an instance never loses its last admin.
+    pub async fn erase_member(
+        &self,
+        actor: &Actor,
+        handle: &str,
+        messages: &str,
+    ) -> Result<parvis_store::Erasure> {
+        let choice = MessagesChoice::parse("messages", messages)?;
+        let m = self.data_subject(actor, handle).await?;
+        if m.site_role.is_admin() {
+            return Err(ServiceError::Forbidden(
+                "an admin account is deleted once another admin has removed its admin role".into(),
+            ));
+        }
+        let out = self
+            .store()
+            .erase_member(
+                m.id,
+                choice == MessagesChoice::Delete,
+                ERASED_NAME,
+                now_millis(),
+            )
+            .await?;
+        // Deleted messages leave the search index now rather than at the next rebuild.
+        if let Ok(index) = self.search_index_handle() {
+            for id in &out.deleted_messages {
+                if let Err(e) = index.delete(*id) {
+                    tracing::warn!(error = %e, "search index: deleted message not removed");
+                }
+            }
+            if let Err(e) = index.commit() {
+                tracing::warn!(error = %e, "search index: commit after erasure failed");
+            }
+        }
+        self.inner.opinion.clear(); // votes went
+        self.after_bulk_change().await?;
+        Ok(out)
     }
 }
 

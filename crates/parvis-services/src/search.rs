@@ -49,6 +49,11 @@ impl Services {
         self
     }
 
+    /// The attached index, if any (for use cases that must keep it in step).
+    pub(crate) fn search_index_handle(&self) -> Result<Arc<SearchIndex>> {
+        self.search_index()
+    }
+
     fn search_index(&self) -> Result<Arc<SearchIndex>> {
         self.inner
             .search

@@ -49,6 +49,16 @@ pub enum ExportRecord {
     Member(parvis_domain::MemberRef),
     Thread(ThreadSummary),
     Message(Message),
+    /// Who reacted how to which message.
+    Reaction(crate::privacy::ReactionRecord),
+    /// A statement of a topic's opinion map, whatever its moderation status.
+    Statement(crate::StatementRow),
+    /// A vote on a statement; the voter is `m<member id>` (or the id an import gave).
+    Vote(crate::VoteRow),
+    /// The current state of an exported member's consent.
+    Consent(crate::privacy::ConsentRecord),
+    /// One dated change of an exported member's consent.
+    ConsentEvent(crate::privacy::ConsentEventRecord),
 }
 
 fn space_row(r: &AnyRow) -> Result<Space> {
@@ -456,7 +466,12 @@ impl Store {
     }
 
     /// Every record of a space, in an order a reader can replay (space, topics, members,
-    /// then each thread followed by its messages). Pages through threads so memory stays small.
+    /// then each thread followed by its messages, then reactions, opinion statements and
+    /// votes, and the exported members' consents with their history). Pages through threads
+    /// so memory stays small. Left out on purpose: account data that is not the space's
+    /// (e-mail addresses, identities, passwords, sessions, API tokens — each member downloads
+    /// theirs from `/me/export`), feed preferences and reads, introduction requests, and
+    /// derived data rebuilt from the rest (search index, opinion maps, feed models).
     pub async fn export_space(
         &self,
         space: &Space,
@@ -522,6 +537,7 @@ impl Store {
             }
             page += 1;
         }
+        n += self.export_space_extras(space, &mut emit).await?;
         Ok(n)
     }
 }

@@ -19,7 +19,7 @@ pub struct IntroRequest {
     pub decided_at: Option<Millis>,
 }
 
-fn intro_row(r: &sqlx::any::AnyRow) -> Result<IntroRequest> {
+pub(crate) fn intro_row(r: &sqlx::any::AnyRow) -> Result<IntroRequest> {
     Ok(IntroRequest {
         id: int(r, "id")?,
         requester_id: MemberId(int(r, "requester_id")?),

@@ -28,6 +28,7 @@ mod import_writer;
 mod intros;
 mod members;
 mod opinion;
+mod privacy;
 mod relevance;
 mod tagging;
 
@@ -41,6 +42,10 @@ pub use import_writer::{ImportTotals, ImportWriter};
 pub use intros::IntroRequest;
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
+pub use privacy::{
+    ConsentEvent, Erasure, MemberRecords, OwnFeedback, OwnMessage, OwnReaction, OwnStatement,
+    OwnVote,
+};
 pub use relevance::{MessageSignal, ThreadEvent};
 pub use tagging::MessageToTag;
 
@@ -117,6 +122,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("schema_v3.sql")),
     (5, include_str!("schema_v5.sql")),
     (6, include_str!("schema_v6.sql")),
+    (7, include_str!("schema_v7.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

@@ -197,7 +197,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Member>> {
         let pattern = format!("%{}%", query.unwrap_or("").to_lowercase());
-        let filter = "merged_into IS NULL AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
+        let filter = "merged_into IS NULL AND erased_at IS NULL AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
         let sql = format!(
             "SELECT {MEMBER_COLS} FROM members WHERE {filter} ORDER BY message_count DESC, display_name LIMIT $2 OFFSET $3"
         );
@@ -311,7 +311,8 @@ impl Store {
         Ok(())
     }
 
-    /// Record that a consent was given or withdrawn, now.
+    /// Record that a consent was given or withdrawn at `now`, in the current state and in the
+    /// dated history (`consent_events`).
     pub async fn set_consent(
         &self,
         id: MemberId,
@@ -319,6 +320,8 @@ impl Store {
         granted: bool,
         now: Millis,
     ) -> Result<()> {
+        // The current state and its history change together.
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO consents (member_id, kind, granted, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (member_id, kind) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at",
@@ -327,8 +330,18 @@ impl Store {
         .bind(kind.as_str())
         .bind(granted as i64)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO consent_events (member_id, kind, granted, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(kind.as_str())
+        .bind(granted as i64)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

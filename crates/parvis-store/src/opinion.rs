@@ -18,7 +18,7 @@ pub struct StatementRow {
 }
 
 /// A vote as stored: +1 agree, -1 disagree, 0 pass.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct VoteRow {
     pub statement_id: i64,
     pub voter: String,

@@ -260,3 +260,127 @@ async fn reopening_keeps_data_and_backup_copies_it() {
         .unwrap();
     assert_eq!(b.list_spaces().await.unwrap()[0].slug, "demo");
 }
+
+/// Consents keep a dated history; a space export carries reactions, statements, votes and
+/// consents; erasing an account removes everything personal and keeps or deletes messages.
+#[tokio::test]
+async fn consent_history_complete_space_export_and_erasure() {
+    on_both(|s| async move {
+        let space_id = s.create_space("demo", "Démo", "", 1).await.unwrap();
+        let topic = s
+            .create_topic(space_id, "roi", "ROI", "", &[], 1)
+            .await
+            .unwrap();
+        let alice = s
+            .create_member(&member("alice", "alice@x.fr"))
+            .await
+            .unwrap();
+        let bob = s.create_member(&member("bob", "bob@x.fr")).await.unwrap();
+        s.set_consent(alice, ConsentKind::Contact, true, 10)
+            .await
+            .unwrap();
+        s.set_consent(alice, ConsentKind::Contact, false, 20)
+            .await
+            .unwrap();
+        let history = s.consent_events(alice).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|e| (e.granted, e.at))
+                .collect::<Vec<_>>(),
+            vec![(true, 10), (false, 20)]
+        );
+        let thread = |author, title: &str| NewThread {
+            space_id,
+            topic_id: Some(topic),
+            title: title.into(),
+            author_id: author,
+            body_html: "<p>x</p>".into(),
+            body_md: "x".into(),
+            created_at: 100,
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        };
+        let (alone, _) = s.create_thread(&thread(alice, "Seule")).await.unwrap();
+        let (shared, first) = s.create_thread(&thread(alice, "Partagé")).await.unwrap();
+        s.add_message(&NewMessage {
+            thread_id: shared,
+            parent_id: Some(first),
+            author_id: bob,
+            body_md: "réponse".into(),
+            body_html: "<p>réponse</p>".into(),
+            created_at: 200,
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        })
+        .await
+        .unwrap();
+        s.add_reaction(first, bob, ReactionKind::ALL[0], 300)
+            .await
+            .unwrap();
+        let st = s
+            .add_statement(topic, Some(alice), "Oui", "accepted", 1, None)
+            .await
+            .unwrap();
+        s.vote(st, &format!("m{}", alice.0), 1, 2).await.unwrap();
+        s.vote(st, &format!("m{}", bob.0), -1, 3).await.unwrap();
+        let space = s.space_by_slug("demo").await.unwrap().unwrap();
+        let mut kinds = Vec::new();
+        s.export_space(&space, |r| {
+            kinds.push(
+                serde_json::to_value(&r).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+            Ok(())
+        })
+        .await
+        .unwrap();
+        for (kind, n) in [
+            ("reaction", 1),
+            ("statement", 1),
+            ("vote", 2),
+            ("consent", 1),
+            ("consent_event", 2),
+        ] {
+            assert_eq!(kinds.iter().filter(|k| *k == kind).count(), n, "{kind}");
+        }
+
+        // Alice goes, deleting her messages: her thread alone goes with them, the shared one
+        // keeps Bob's reply; her statement, votes, consents and history go; the row stays.
+        let out = s
+            .erase_member(alice, true, "Ancien membre", 1_000)
+            .await
+            .unwrap();
+        assert_eq!(out.deleted_messages.len(), 2);
+        assert_eq!(out.deleted_threads, 1);
+        assert!(s.thread(alone).await.unwrap().is_none());
+        let kept = s.thread(shared).await.unwrap().unwrap();
+        assert_eq!(kept.message_count, 1);
+        assert!(s.consent_events(alice).await.unwrap().is_empty());
+        assert!(s.member_id_by_email("alice@x.fr").await.unwrap().is_none());
+        assert!(
+            s.topic_votes(topic).await.unwrap().is_empty(),
+            "statement deleted"
+        );
+        let records = s.member_records(alice).await.unwrap();
+        assert!(records.messages.is_empty() && records.votes.is_empty());
+
+        // Bob goes, keeping his messages anonymised: his reply stays, under the neutral name.
+        let out = s
+            .erase_member(bob, false, "Ancien membre", 1_000)
+            .await
+            .unwrap();
+        assert_eq!(out.anonymised_messages, 1);
+        let msgs = s
+            .list_messages(shared, PageRequest::new(None, None, 50))
+            .await
+            .unwrap();
+        assert_eq!(msgs.items[0].author.display_name, "Ancien membre");
+        assert!(s.member_by_handle("bob").await.unwrap().is_none());
+    })
+    .await;
+}

@@ -105,6 +105,99 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Agrees to share contact details with a partner",
     ),
     ("granted", "donné", "given"),
+    // One's own data: export and deletion (docs/PRIVACY.md).
+    ("my_data", "Mes données", "My data"),
+    ("member_data", "Données du membre", "Member's data"),
+    (
+        "download_my_data",
+        "Télécharger mes données (JSON)",
+        "Download my data (JSON)",
+    ),
+    (
+        "download_member_data",
+        "Télécharger ses données (JSON)",
+        "Download their data (JSON)",
+    ),
+    (
+        "download_data_intro",
+        "Tout ce que Parvis garde sur cette personne : profil, adresse, identités, messages, réactions, votes, propositions, consentements et leur historique, demandes de mise en relation, noms des jetons d'API (jamais leurs secrets).",
+        "Everything Parvis holds about this person: profile, address, identities, messages, reactions, votes, statements, consents and their history, introduction requests, API token names (never their secrets).",
+    ),
+    (
+        "delete_my_account",
+        "Supprimer mon compte",
+        "Delete my account",
+    ),
+    (
+        "delete_member_account",
+        "Supprimer le compte de",
+        "Delete the account of",
+    ),
+    (
+        "delete_intro_own",
+        "La suppression est définitive. Votre profil, votre adresse, votre mot de passe, vos identités, vos consentements et leur historique, vos réactions, vos votes, vos préférences de fil, vos demandes de mise en relation et vos jetons d'API sont effacés, et vous êtes déconnecté·e. Pensez à télécharger vos données avant.",
+        "Deletion is final. Your profile, address, password, identities, consents and their history, reactions, votes, feed preferences, introduction requests and API tokens are erased, and you are signed out. Download your data first if you want to keep it.",
+    ),
+    (
+        "delete_intro_admin",
+        "À faire à la demande du membre. La suppression est définitive : son profil, son adresse, son mot de passe, ses identités, ses consentements et leur historique, ses réactions, ses votes, ses préférences, ses demandes de mise en relation et ses jetons d'API sont effacés.",
+        "Do this at the member's request. Deletion is final: their profile, address, password, identities, consents and their history, reactions, votes, preferences, introduction requests and API tokens are erased.",
+    ),
+    ("held_messages", "Messages écrits", "Messages written"),
+    ("held_votes", "Votes", "Votes"),
+    ("held_reactions", "Réactions", "Reactions"),
+    (
+        "what_of_messages",
+        "Et les messages ?",
+        "What about the messages?",
+    ),
+    (
+        "choice_anonymise",
+        "Les garder, anonymisés",
+        "Keep them, anonymised",
+    ),
+    (
+        "choice_anonymise_help",
+        "Ils restent dans les conversations, signés « Ancien membre · Former member » : le nom, le profil et tout lien vers la personne disparaissent. Leur texte reste tel quel : s'il la nomme, il la nomme encore.",
+        "They stay in the conversations, signed “Ancien membre · Former member”: the name, the profile and every link to the person go. Their text stays as written: if it names the person, it still does.",
+    ),
+    ("choice_delete", "Les supprimer", "Delete them"),
+    (
+        "choice_delete_help",
+        "Ils disparaissent des conversations et de la recherche. Une conversation ouverte par cette personne disparaît si personne d'autre n'y a écrit ; sinon les réponses des autres restent, sous son titre.",
+        "They disappear from the conversations and from search. A conversation the person started disappears if nobody else wrote in it; otherwise the others' replies stay, under its title.",
+    ),
+    (
+        "confirm_delete",
+        "Je comprends que c'est définitif",
+        "I understand this cannot be undone",
+    ),
+    (
+        "delete_for_good",
+        "Supprimer définitivement",
+        "Delete for good",
+    ),
+    (
+        "account_deleted",
+        "Le compte a été supprimé.",
+        "The account was deleted.",
+    ),
+    ("message_deleted_one", "message supprimé", "message deleted"),
+    (
+        "message_deleted_many",
+        "messages supprimés",
+        "messages deleted",
+    ),
+    (
+        "message_anonymised_one",
+        "message gardé, anonymisé",
+        "message kept, anonymised",
+    ),
+    (
+        "message_anonymised_many",
+        "messages gardés, anonymisés",
+        "messages kept, anonymised",
+    ),
     // Remote images in posts are links until the reader opens them (docs/PRIVACY.md).
     ("remote_image", "Image hébergée sur", "Image hosted on"),
     (

@@ -22,6 +22,7 @@ mod error;
 mod i18n;
 mod openapi;
 mod pages;
+mod privacy;
 
 pub use context::Ctx;
 pub use error::{ApiError, PageError};
@@ -72,7 +73,8 @@ pub fn build(services: Services, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(admin::routes())
-        .nest("/api/v1", api::routes())
+        .merge(privacy::page_routes())
+        .nest("/api/v1", api::routes().merge(privacy::api_routes()))
         .route("/api/openapi.json", axum::routing::get(openapi::document))
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))

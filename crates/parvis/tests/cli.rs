@@ -109,6 +109,10 @@ fn demo_then_export_and_backup_while_live() {
     assert_eq!(count("thread") as i64, threads["total"].as_i64().unwrap());
     assert!(count("message") > count("thread"));
     assert!(count("topic") >= 5);
+    // Complete: reactions and consents (with their dated history) travel with the space.
+    assert!(count("reaction") > 0, "reactions are exported");
+    assert!(count("consent") > 0, "consents are exported");
+    assert!(count("consent_event") >= count("consent"));
 
     let copy = dir.path().join("copy.db");
     let (ok, _, err) = run(&["backup", copy.to_str().unwrap(), "--database-url", &url]);

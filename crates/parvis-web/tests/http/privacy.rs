@@ -598,3 +598,284 @@ async fn remote_images_in_posts_load_only_when_the_reader_opens_them() {
     assert!(page.contains("« photo du stand » · Image hébergée sur tracker.example"));
     assert!(page.contains("Image hébergée sur cdn.example"));
 }
+
+/// A plain member of the demo who wrote messages and voted on the opinion map.
+async fn plain_voter(app: &App, s: &Seeded, skip: usize) -> Member {
+    let members = app
+        .store
+        .list_members(None, PageRequest::new(Some(1), Some(200), 200))
+        .await
+        .unwrap()
+        .items;
+    members
+        .into_iter()
+        .filter(|m| {
+            m.site_role == SiteRole::Member
+                && m.message_count > 0
+                && s.voters.contains(&format!("m{}", m.id.0))
+        })
+        .nth(skip)
+        .expect("a plain member who wrote and voted")
+}
+
+async fn api_json(c: &reqwest::Client, url: String) -> (StatusCode, Value) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn members_download_everything_held_about_them_and_delete_their_account() {
+    on_both(|app| async move {
+        let s = seed_demo(&app).await;
+        let m = plain_voter(&app, &s, 0).await;
+        let (c, own) = member_session(&app, &m.handle).await;
+        let csrf = me_csrf(&c, &app).await;
+        // Two consent changes, dated: the history keeps all three states.
+        for granted in [false, true] {
+            let r = c
+                .put(format!("{}/api/v1/me/consents", app.base))
+                .header("x-csrf-token", &csrf)
+                .json(&json!({"kind": "contact", "granted": granted}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        let r = c
+            .post(format!("{}/api/v1/me/tokens", app.base))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"name": "mon script"}))
+            .send()
+            .await
+            .unwrap();
+        let secret = r.json::<Value>().await.unwrap()["secret"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        // The export: everything, secrets excepted.
+        let (status, export) = api_json(&c, format!("{}/api/v1/me/export", app.base)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(export["profile"]["email"], own.as_str());
+        assert_eq!(
+            export["messages"].as_array().unwrap().len() as i64,
+            m.message_count
+        );
+        assert_eq!(
+            export["votes"].as_array().unwrap().len(),
+            s.statements.len()
+        );
+        let contact: Vec<&Value> = export["consent_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "contact")
+            .collect();
+        assert_eq!(contact.len(), 3, "{contact:?}");
+        assert_eq!(contact[1]["granted"], false);
+        assert_eq!(contact[2]["granted"], true);
+        assert_eq!(export["api_tokens"][0]["name"], "mon script");
+        let text = export.to_string();
+        assert!(!text.contains(&secret) && !text.contains("password"));
+        // The page gives the same as a file to keep.
+        let r = c
+            .get(format!("{}/me/export", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["profile"]["handle"],
+            m.handle.as_str()
+        );
+        // Nobody else's data: visitors, other members.
+        let (status, _) = api_json(&client(), format!("{}/api/v1/me/export", app.base)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let other = plain_voter(&app, &s, 1).await;
+        let (status, _) = api_json(
+            &c,
+            format!("{}/api/v1/members/{}/export", app.base, other.handle),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // The deletion page says what each choice means, in the member's language.
+        let page = c
+            .get(format!("{}/me/delete", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Les garder, anonymisés") && page.contains("Les supprimer"));
+        assert!(page.contains("Ancien membre · Former member"));
+        let r = c
+            .post(format!("{}/me/delete", app.base))
+            .form(&[("csrf", csrf.as_str()), ("messages", "anonymise")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "confirmation needed"
+        );
+        let r = c
+            .post(format!("{}/me/delete", app.base))
+            .form(&[
+                ("csrf", "0".repeat(64).as_str()),
+                ("messages", "anonymise"),
+                ("confirm", "1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "CSRF token needed");
+        let a_message = export["messages"][0]["id"].as_i64().unwrap();
+        let a_body = export["messages"][0]["body_md"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let a_thread = export["messages"][0]["thread_id"].as_i64().unwrap();
+        let r = c
+            .post(format!("{}/me/delete", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("messages", "anonymise"),
+                ("confirm", "1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let done = r.text().await.unwrap();
+        assert!(done.contains("Le compte a été supprimé."), "{done}");
+        let expected = if m.message_count == 1 {
+            "1 message gardé, anonymisé".to_string()
+        } else {
+            format!("{} messages gardés, anonymisés", m.message_count)
+        };
+        assert!(done.contains(&expected), "{done}");
+        // Signed out, unknown, gone from lists and from the opinion map; messages kept.
+        let (status, _) = api_json(&c, format!("{}/api/v1/me", app.base)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(app.store.member_id_by_email(&own).await.unwrap().is_none());
+        assert!(
+            app.store
+                .member_by_handle(&m.handle)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let list = reqwest::get(format!("{}/members?q={}", app.base, m.handle))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!list.contains(&m.display_name));
+        let (_, thread) =
+            api_json(&client(), format!("{}/api/v1/threads/{a_thread}", app.base)).await;
+        let kept = thread["messages"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == a_message)
+            .expect("the message is kept");
+        assert_eq!(
+            kept["author"]["display_name"],
+            "Ancien membre · Former member"
+        );
+        let words: String = a_body
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            kept["body_html"].as_str().unwrap().contains(&words),
+            "the text is kept: {words}"
+        );
+        let (_, map) = api_json(
+            &client(),
+            format!(
+                "{}/api/v1/spaces/{}/topics/{}/opinion",
+                app.base, s.space, s.topics[0]
+            ),
+        )
+        .await;
+        assert_eq!(map["n_participants"], 11, "their votes went with them");
+
+        // An admin, on request, deletes another member with their messages.
+        let (admin, admin_csrf) = admin_session(&app).await;
+        let (status, theirs) = api_json(
+            &admin,
+            format!("{}/api/v1/members/{}/export", app.base, other.handle),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let their_body = theirs["messages"][0]["body_md"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let their_thread = theirs["messages"][0]["thread_id"].as_i64().unwrap();
+        let r = admin
+            .delete(format!(
+                "{}/api/v1/members/{}?messages=shred",
+                app.base, other.handle
+            ))
+            .header("x-csrf-token", &admin_csrf)
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(r).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p.to_string().contains("anonymise or delete"), "{p}");
+        let r = admin
+            .delete(format!(
+                "{}/api/v1/members/{}?messages=delete",
+                app.base, other.handle
+            ))
+            .header("x-csrf-token", &admin_csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let out: Value = r.json().await.unwrap();
+        assert_eq!(
+            out["deleted_messages"].as_array().unwrap().len(),
+            theirs["messages"].as_array().unwrap().len()
+        );
+        let page = reqwest::get(format!("{}/threads/{their_thread}", app.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let first_words: String = their_body.chars().take(40).collect();
+        assert!(!page.contains(&first_words), "deleted messages are gone");
+        let deleted: Vec<&Value> = out["deleted_messages"].as_array().unwrap().iter().collect();
+        let (_, thread) = api_json(
+            &client(),
+            format!("{}/api/v1/threads/{their_thread}", app.base),
+        )
+        .await;
+        if let Some(items) = thread["messages"]["items"].as_array() {
+            assert!(items.iter().all(|x| !deleted.contains(&&x["id"])));
+        }
+        // An admin's own account is not deleted while it is an admin.
+        let r = admin
+            .delete(format!("{}/api/v1/me?messages=anonymise", app.base))
+            .header("x-csrf-token", &admin_csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem(r).await.0, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
