@@ -162,6 +162,7 @@ impl Services {
         Ok(all
             .into_iter()
             .filter(|s| s.status == "accepted" || (moderator && s.status == "pending"))
+            .map(|s| crate::privacy::statement_for(viewer, s))
             .collect())
     }
 
@@ -210,7 +211,7 @@ impl Services {
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(b.id.cmp(&a.id))
         });
-        Ok(best)
+        Ok(best.map(|s| crate::privacy::statement_for(Some(actor), s)))
     }
 
     /// Submit a statement: accepted at once from moderators, pending for everyone else.

@@ -82,6 +82,19 @@ pub fn sees_participants(viewer: Option<&Actor>) -> bool {
     viewer.is_some_and(|v| v.member.site_role.can_moderate())
 }
 
+/// A statement as `viewer` may see it: who proposed it is per-participant data, shown to its
+/// author and to moderators only (the statement itself is public once accepted).
+pub fn statement_for(
+    viewer: Option<&Actor>,
+    mut s: parvis_store::StatementRow,
+) -> parvis_store::StatementRow {
+    let own = viewer.is_some_and(|v| Some(v.member.id) == s.author_id);
+    if !own && !sees_participants(viewer) {
+        s.author_id = None;
+    }
+    s
+}
+
 /// An opinion group as the public sees it: its size and shape, not its members.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicGroup {

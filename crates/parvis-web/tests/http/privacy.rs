@@ -17,6 +17,8 @@ struct Seeded {
     handles: Vec<String>,
     /// Every e-mail address the store knows (members' and e-mail identities).
     emails: BTreeSet<String>,
+    /// Identities on other networks: (owner, handle, whether the owner agrees to be contacted).
+    identities: Vec<(MemberId, String, bool)>,
     /// Voter ids of the opinion map (`m<member id>`).
     voters: Vec<String>,
     statements: Vec<i64>,
@@ -40,9 +42,17 @@ async fn seed_demo(app: &App) -> Seeded {
         .unwrap()
         .items;
     let mut emails: BTreeSet<String> = members.iter().filter_map(|m| m.email.clone()).collect();
-    for (network, handle, _) in app.store.all_identities().await.unwrap() {
+    let mut identities = Vec::new();
+    for (network, handle, owner) in app.store.all_identities().await.unwrap() {
         if network == "email" {
             emails.insert(handle);
+        } else {
+            let m = app.store.member_by_id(owner).await.unwrap().unwrap();
+            let contact = m
+                .consents
+                .iter()
+                .any(|c| c.kind == ConsentKind::Contact && c.granted);
+            identities.push((owner, handle, contact));
         }
     }
     let threads = app
@@ -100,6 +110,7 @@ async fn seed_demo(app: &App) -> Seeded {
         threads,
         handles: members.iter().map(|m| m.handle.clone()).collect(),
         emails,
+        identities,
         voters,
         statements,
     }
@@ -109,6 +120,8 @@ async fn seed_demo(app: &App) -> Seeded {
 #[derive(Debug)]
 struct Exposure {
     url: String,
+    /// "e-mail" or "identity".
+    what: &'static str,
     found: String,
 }
 
@@ -224,12 +237,30 @@ async fn api_urls(app: &App, s: &Seeded) -> Vec<String> {
 
 /// Fetch every page reachable from the usual entry points (following links) and every API
 /// GET; report each response that shows an address other than `own`.
-async fn audit(app: &App, c: &reqwest::Client, s: &Seeded, own: Option<&str>) -> Audit {
-    let forbidden: Vec<&String> = s
+async fn audit(
+    app: &App,
+    c: &reqwest::Client,
+    s: &Seeded,
+    viewer: Option<(MemberId, &str)>,
+) -> Audit {
+    let own = viewer.map(|v| v.1);
+    let mut forbidden: Vec<(&'static str, &str)> = s
         .emails
         .iter()
         .filter(|e| Some(e.as_str()) != own)
+        .map(|e| ("e-mail", e.as_str()))
         .collect();
+    // Identities elsewhere: never to visitors; to members only when the owner agrees to be
+    // contacted. (Short handles could match ordinary words; the demo's are all longer.)
+    for (owner, handle, contact) in &s.identities {
+        let allowed = match viewer {
+            None => false,
+            Some((me, _)) => *owner == me || *contact,
+        };
+        if !allowed && handle.chars().count() >= 6 {
+            forbidden.push(("identity", handle.as_str()));
+        }
+    }
     let mut queue: VecDeque<String> = VecDeque::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut entry = vec![
@@ -275,11 +306,18 @@ async fn audit(app: &App, c: &reqwest::Client, s: &Seeded, own: Option<&str>) ->
             .is_some_and(|v| v.starts_with("text/html"));
         let body = r.text().await.unwrap();
         audit.responses += 1;
-        if let Some(found) = forbidden.iter().find(|e| body.contains(e.as_str())) {
-            audit.exposures.push(Exposure {
-                url: url.clone(),
-                found: found.to_string(),
-            });
+        // One exposure per kind of data per response.
+        for kind in ["e-mail", "identity"] {
+            if let Some((what, found)) = forbidden
+                .iter()
+                .find(|(w, f)| *w == kind && body.contains(f))
+            {
+                audit.exposures.push(Exposure {
+                    url: url.clone(),
+                    what,
+                    found: found.to_string(),
+                });
+            }
         }
         if is_html {
             for l in links(&body) {
@@ -328,27 +366,29 @@ async fn privacy_audit_no_page_or_api_response_shows_another_members_email() {
         .find(|m| m.site_role == SiteRole::Member)
         .unwrap();
     let (c, own) = member_session(&app, &member.handle).await;
-    let signed_in = audit(&app, &c, &s, Some(&own)).await;
+    let signed_in = audit(&app, &c, &s, Some((member.id, own.as_str()))).await;
     for (who, a) in [("anonymous", &anonymous), ("member", &signed_in)] {
+        let count = |what: &str| a.exposures.iter().filter(|e| e.what == what).count();
         eprintln!(
-            "privacy audit ({who}): {} responses audited, {} exposed an e-mail address",
+            "privacy audit ({who}): {} responses audited, {} exposed an e-mail address, {} an identity the viewer may not see",
             a.responses,
-            a.exposures.len()
+            count("e-mail"),
+            count("identity")
         );
         for e in a.exposures.iter().take(10) {
-            eprintln!("  {} shows {}", e.url, e.found);
+            eprintln!("  {} shows {} {}", e.url, e.what, e.found);
         }
     }
     assert!(anonymous.responses > 100 && signed_in.responses > 100);
     assert!(
         anonymous.exposures.is_empty(),
-        "{} anonymous responses show e-mail addresses, e.g. {:?}",
+        "{} anonymous responses show e-mail addresses or identities, e.g. {:?}",
         anonymous.exposures.len(),
         anonymous.exposures.first()
     );
     assert!(
         signed_in.exposures.is_empty(),
-        "{} responses to a member show others' e-mail addresses, e.g. {:?}",
+        "{} responses to a member show others' e-mail addresses or withheld identities, e.g. {:?}",
         signed_in.exposures.len(),
         signed_in.exposures.first()
     );
@@ -437,6 +477,63 @@ async fn opinion_exports_show_aggregates_to_all_and_participants_only_to_moderat
             assert!(!st["groups"].as_array().unwrap().is_empty());
         }
     }
+    // Who proposed a statement is the author's and the moderators' business.
+    app.store
+        .add_statement(
+            app.store
+                .topic_by_slug(
+                    app.store.space_by_slug(&s.space).await.unwrap().unwrap().id,
+                    topic,
+                )
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            Some(member.id),
+            "Proposé par un membre",
+            "accepted",
+            now_millis(),
+            None,
+        )
+        .await
+        .unwrap();
+    let statements_url = format!(
+        "{}/api/v1/spaces/{}/topics/{topic}/statements",
+        app.base, s.space
+    );
+    let (anon, _) = (client(), ());
+    let v: Value = anon
+        .get(&statements_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|st| st["author_id"].is_null()),
+        "{v}"
+    );
+    let (admin, _) = admin_session(&app).await;
+    let v: Value = admin
+        .get(&statements_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|st| st["author_id"] == member.id.0)
+    );
     // Free text in CSV exports never starts a formula (it gets a leading ').
     let csv = client()
         .get(format!("{page}.csv"))
@@ -452,7 +549,6 @@ async fn opinion_exports_show_aggregates_to_all_and_participants_only_to_moderat
     );
     assert!(!csv.contains(",=") && !csv.contains(",\"=") && !csv.contains(",-1 pour"));
     // Moderators see each participant's position, under ids drawn for this export.
-    let (admin, _) = admin_session(&app).await;
     let mut orders = Vec::new();
     for url in [format!("{page}.json"), api.clone(), format!("{page}.json")] {
         let body = admin.get(&url).send().await.unwrap().text().await.unwrap();
