@@ -312,7 +312,7 @@ impl Store {
     }
 
     /// Record that a consent was given or withdrawn at `now`, in the current state and in the
-    /// dated history (`consent_events`).
+    /// dated history (`consent_events`); nothing changes when it already was in that state.
     pub async fn set_consent(
         &self,
         id: MemberId,
@@ -320,8 +320,20 @@ impl Store {
         granted: bool,
         now: Millis,
     ) -> Result<()> {
-        // The current state and its history change together.
+        // The current state and its history change together, and only on a change: saving
+        // the same choice again keeps the date it was made.
         let mut tx = self.pool.begin().await?;
+        let current =
+            sqlx::query("SELECT granted FROM consents WHERE member_id = $1 AND kind = $2")
+                .bind(id.0)
+                .bind(kind.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(row) = current
+            && (int(&row, "granted")? != 0) == granted
+        {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO consents (member_id, kind, granted, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (member_id, kind) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at",

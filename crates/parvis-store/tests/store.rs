@@ -282,6 +282,12 @@ async fn consent_history_complete_space_export_and_erasure() {
         s.set_consent(alice, ConsentKind::Contact, false, 20)
             .await
             .unwrap();
+        // Saving the same choice again is not a change: its date stays.
+        s.set_consent(alice, ConsentKind::Contact, false, 30)
+            .await
+            .unwrap();
+        let alice_now = s.member_by_id(alice).await.unwrap().unwrap();
+        assert_eq!(alice_now.consents[0].updated_at, 20);
         let history = s.consent_events(alice).await.unwrap();
         assert_eq!(
             history
