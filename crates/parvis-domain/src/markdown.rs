@@ -44,7 +44,8 @@ pub fn sanitize(html: &str) -> String {
 /// any address (SSRF). Images on this site (`/…`) are kept.
 ///
 /// `html` must come from [`sanitize`] or [`render`]: their output quotes every attribute
-/// with `"` and escapes `"`, `<` and `&` inside, which this scanner relies on.
+/// with `"` and escapes `"` and `&` inside, which this scanner relies on. `label` receives
+/// the host and the alt text escaped for HTML text and must return HTML.
 pub fn defer_remote_images(html: &str, label: impl Fn(&str, &str) -> String) -> String {
     if !html.contains("<img") {
         return html.to_string();
@@ -65,10 +66,15 @@ pub fn defer_remote_images(html: &str, label: impl Fn(&str, &str) -> String) -> 
         match host {
             None => out.push_str(tag),
             Some(host) => {
-                let alt = attribute(tag, "alt").unwrap_or("");
+                // The values move from an attribute to text, where `<` and `>` matter; today's
+                // serializer escapes them in attributes too, but the HTML standard only asks
+                // for `&` and `"` there, so this does not rely on it.
+                let text = |v: &str| v.replace('<', "&lt;").replace('>', "&gt;");
+                let alt = text(attribute(tag, "alt").unwrap_or(""));
+                let host = text(host);
                 out.push_str(&format!(
                     "<a class=\"remote-img\" href=\"{src}\" target=\"_blank\" rel=\"noopener noreferrer nofollow ugc\">{}</a>",
-                    label(host, alt)
+                    label(&host, &alt)
                 ));
             }
         }
@@ -230,6 +236,16 @@ mod tests {
         assert!(!out.contains("<img"), "{out}");
         assert!(
             out.contains(">cdn.example</a>") && out.contains(">b.example</a>"),
+            "{out}"
+        );
+        // An alt text cannot smuggle markup into the link.
+        let out = defer_remote_images(
+            &sanitize(r#"<img alt="<b onmouseover=x>hi</b>" src="https://t.example/p.gif">"#),
+            |host, alt| format!("{alt} {host}"),
+        );
+        assert!(!out.contains("<b"), "{out}");
+        assert!(
+            out.contains("&lt;b onmouseover=x&gt;hi&lt;/b&gt; t.example"),
             "{out}"
         );
     }

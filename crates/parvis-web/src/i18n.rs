@@ -143,9 +143,9 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "À faire à la demande du membre. La suppression est définitive : son profil, son adresse, son mot de passe, ses identités, ses consentements et leur historique, ses réactions, ses votes, ses préférences, ses demandes de mise en relation et ses jetons d'API sont effacés.",
         "Do this at the member's request. Deletion is final: their profile, address, password, identities, consents and their history, reactions, votes, preferences, introduction requests and API tokens are erased.",
     ),
-    ("held_messages", "Messages écrits", "Messages written"),
-    ("held_votes", "Votes", "Votes"),
-    ("held_reactions", "Réactions", "Reactions"),
+    ("held_messages", "Messages écrits :", "Messages written:"),
+    ("held_votes", "Votes :", "Votes:"),
+    ("held_reactions", "Réactions :", "Reactions:"),
     (
         "what_of_messages",
         "Et les messages ?",

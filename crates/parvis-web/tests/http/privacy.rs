@@ -811,6 +811,17 @@ async fn members_download_everything_held_about_them_and_delete_their_account() 
             .unwrap();
         assert!(page.contains("Les garder, anonymisés") && page.contains("Les supprimer"));
         assert!(page.contains("Ancien membre · Former member"));
+        let page = c
+            .get(format!("{}/me/delete", app.base))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Keep them, anonymised") && page.contains("Delete them"));
+        assert!(page.contains(&format!("Messages written: {}", m.message_count)));
         let r = c
             .post(format!("{}/me/delete", app.base))
             .form(&[("csrf", csrf.as_str()), ("messages", "anonymise")])
