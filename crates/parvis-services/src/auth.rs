@@ -289,7 +289,7 @@ impl Services {
         actor: &Actor,
         name: &str,
     ) -> Result<(ApiTokenInfo, String)> {
-        let name = required_text("name", name, 80)?;
+        let name = hygiene::label("name", name, 80)?;
         let token = format!("pvs_{}", random_token());
         let id = self
             .store()

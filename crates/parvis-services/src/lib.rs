@@ -202,7 +202,7 @@ impl Services {
         description: &str,
     ) -> Result<Space> {
         let slug = Slug::parse("slug", slug)?;
-        let name = required_text("name", name, 120)?;
+        let name = hygiene::label("name", name, 120)?;
         self.inner
             .store
             .create_space(slug.as_str(), &name, description.trim(), now_millis())
@@ -253,7 +253,7 @@ impl Services {
         description: &str,
         keywords: &[String],
     ) -> Result<Topic> {
-        let title = required_text("title", title, 120)?;
+        let title = hygiene::label("title", title, 120)?;
         let slug = match slug.filter(|s| !s.trim().is_empty()) {
             Some(s) => Slug::parse("slug", s)?,
             None => Slug::from_title(&title),
@@ -344,7 +344,7 @@ impl Services {
         title: &str,
         body: &str,
     ) -> Result<ThreadSummary> {
-        let title = required_text("title", title, 200)?;
+        let title = hygiene::label("title", title, 200)?;
         let body = required_text("body", body, MAX_BODY_CHARS)?;
         let (id, message) = self
             .inner

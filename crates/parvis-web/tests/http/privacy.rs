@@ -612,6 +612,23 @@ async fn names_and_identities_refuse_control_characters_and_direction_overrides(
     let (status, p) = problem(r).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.to_string().contains("handle"), "{p}");
+    // Siblings: other labels shown inline in lists (thread titles, space names, token names).
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"slug": "forum", "name": "Forum\u{202E}", "description": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c
+        .post(format!("{}/api/v1/me/tokens", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"name": "script\u{0}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     // The profile form says the same in the page.
     let form_csrf = me_csrf(&c, &app).await;
     let r = c
