@@ -243,6 +243,10 @@ impl Resolver {
         } else {
             p.display_name.trim().to_string()
         };
+        // A name is public; an address is not (docs/PRIVACY.md). Mail clients and exports
+        // often put the address where the name goes ("marie@acme.fr" <marie@acme.fr>): keep
+        // the part before the @.
+        let display = crate::privacy::without_addresses(&display);
         let display: String = display.chars().take(80).collect();
         let base = Handle::suggest(if p.handle.contains('@') || p.handle.is_empty() {
             &display

@@ -51,6 +51,37 @@ pub fn is_address(network: &str, handle: &str) -> bool {
     !h.starts_with('@') && Email::parse("identity", h).is_ok()
 }
 
+/// A public name with every e-mail address in it cut to its local part ("marie@acme.fr" →
+/// "marie", "Marie <marie@acme.fr>" → "Marie"), for names that come from elsewhere.
+pub fn without_addresses(name: &str) -> String {
+    if !name.contains('@') {
+        return name.to_string();
+    }
+    let mut words: Vec<String> = Vec::new();
+    for word in name.split_whitespace() {
+        let bare = word.trim_matches(|c: char| "<>()[]\"',;".contains(c));
+        if is_address("", bare) {
+            // Inside brackets the address only repeats the name: drop it; alone, it is the
+            // name: keep its local part.
+            if bare.len() == word.len() {
+                words.push(bare.split('@').next().unwrap_or("").to_string());
+            }
+        } else {
+            words.push(word.to_string());
+        }
+    }
+    let out = words.join(" ");
+    if out.trim().is_empty() {
+        name.split('@')
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_string()
+    } else {
+        out
+    }
+}
+
 /// A member as `viewer` may see them (the one projection of a full member record).
 pub fn member_for(viewer: Option<&Actor>, mut m: Member) -> Member {
     match access(viewer, m.id) {
@@ -322,5 +353,20 @@ mod tests {
         assert!(is_address("x", "mailto:ada@example.org"));
         assert!(!is_address("mastodon", "@ada@social.example"));
         assert!(!is_address("linkedin", "ada-lovelace"));
+    }
+
+    #[test]
+    fn names_from_elsewhere_lose_their_addresses() {
+        assert_eq!(without_addresses("marie@acme.fr"), "marie");
+        assert_eq!(
+            without_addresses("Marie Dupont <marie@acme.fr>"),
+            "Marie Dupont"
+        );
+        assert_eq!(without_addresses("\"marie@acme.fr\""), "marie");
+        assert_eq!(
+            without_addresses("@marie@social.example"),
+            "@marie@social.example"
+        );
+        assert_eq!(without_addresses("Marie Dupont"), "Marie Dupont");
     }
 }

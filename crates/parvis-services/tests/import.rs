@@ -476,12 +476,21 @@ async fn imported_names_and_identities_lose_control_characters_and_direction_ove
             &path,
             concat!(
                 r#"{"channel":"forum","id":"h1","thread_title":"Bonjour","author":{"handle":"eve\u2066x","name":"Eve\u202Emoc.elpmaxe\u0000\nMallory","email":"eve@evil.example"},"created_at":1709287200000,"text":"Salut"}"#,
+                "\n",
+                r#"{"channel":"forum","id":"h2","thread_id":"h1","parent_id":"h1","author":{"handle":"paul.b@acme.example","name":"paul.b@acme.example"},"created_at":1709287300000,"text":"Re"}"#,
                 "\n"
             ),
         )
         .unwrap();
         let sum = import(&s, Format::Jsonl, path, false).await;
-        assert_eq!(sum.people_created, 1);
+        assert_eq!(sum.people_created, 2);
+        // An address given as the name is not shown as the name.
+        let paul = s
+            .store()
+            .list_members(Some("paul"), PageRequest::new(None, None, 50))
+            .await
+            .unwrap();
+        assert_eq!(paul.items[0].display_name, "paul.b");
         let members = s
             .store()
             .list_members(Some("eve"), PageRequest::new(None, None, 50))
