@@ -374,14 +374,11 @@ impl Read {
     }
 }
 
-/// Title of a thread: the export's, else the start of its first message.
+/// Title of a thread: the export's, else the start of its first message. Titles are shown
+/// inline in lists: control characters and direction overrides are removed (hygiene).
 fn thread_title(m: &ImportedMessage) -> String {
-    match m
-        .thread_title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    let title = m.thread_title.as_deref().map(hygiene::strip);
+    match title.filter(|t| !t.is_empty()) {
         Some(t) => t.chars().take(200).collect(),
         None => {
             let e = markdown::excerpt(&m.body_text, 80);

@@ -475,7 +475,7 @@ async fn imported_names_and_identities_lose_control_characters_and_direction_ove
         std::fs::write(
             &path,
             concat!(
-                r#"{"channel":"forum","id":"h1","thread_title":"Bonjour","author":{"handle":"eve\u2066x","name":"Eve\u202Emoc.elpmaxe\u0000\nMallory","email":"eve@evil.example"},"created_at":1709287200000,"text":"Salut"}"#,
+                r#"{"channel":"forum","id":"h1","thread_title":"Bon\u202Ejour\u0007","author":{"handle":"eve\u2066x","name":"Eve\u202Emoc.elpmaxe\u0000\nMallory","email":"eve@evil.example"},"created_at":1709287200000,"text":"Salut"}"#,
                 "\n",
                 r#"{"channel":"forum","id":"h2","thread_id":"h1","parent_id":"h1","author":{"handle":"paul.b@acme.example","name":"paul.b@acme.example"},"created_at":1709287300000,"text":"Re"}"#,
                 "\n"
@@ -491,6 +491,12 @@ async fn imported_names_and_identities_lose_control_characters_and_direction_ove
             .await
             .unwrap();
         assert_eq!(paul.items[0].display_name, "paul.b");
+        let space = s.space("forum").await.unwrap();
+        let threads = s
+            .threads(&space, None, PageRequest::new(None, None, 50))
+            .await
+            .unwrap();
+        assert!(threads.items.iter().any(|t| t.title == "Bonjour"), "{:?}", threads.items);
         let members = s
             .store()
             .list_members(Some("eve"), PageRequest::new(None, None, 50))

@@ -57,7 +57,9 @@ enum Command {
         server: ServerArgs,
     },
     /// Write a space as JSON Lines: the space, its topics, the members who wrote in it,
-    /// then each thread followed by its messages. One JSON object per line, with a "type".
+    /// each thread followed by its messages, then reactions, opinion statements and votes, and
+    /// the members' consents with their dated history. One JSON object per line, with a
+    /// "type". Addresses, identities and sign-in secrets are not in it (docs/PRIVACY.md).
     Export {
         /// The space's slug (see `parvis spaces`).
         #[arg(long)]
