@@ -969,6 +969,29 @@ async fn members_download_everything_held_about_them_and_delete_their_account() 
 
         // An admin, on request, deletes another member with their messages.
         let (admin, admin_csrf) = admin_session(&app).await;
+        // The admin finds both actions on the member's page, and a page that explains them.
+        let profile = admin
+            .get(format!("{}/members/{}", app.base, other.handle))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(profile.contains(&format!("/members/{}/export", other.handle)));
+        assert!(profile.contains(&format!("/members/{}/delete", other.handle)));
+        let page = admin
+            .get(format!("{}/members/{}/delete", app.base, other.handle))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Supprimer le compte de")
+                && page.contains("À faire à la demande du membre")
+        );
         let (status, theirs) = api_json(
             &admin,
             format!("{}/api/v1/members/{}/export", app.base, other.handle),
