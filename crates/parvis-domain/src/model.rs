@@ -8,7 +8,7 @@ use crate::{
 use serde::Serialize;
 
 /// One ecosystem: the organisation's forecourt.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Space {
     pub id: SpaceId,
     pub slug: String,
@@ -18,7 +18,7 @@ pub struct Space {
 }
 
 /// A subject the organisation wants discussed in a space.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Topic {
     pub id: TopicId,
     pub space_id: SpaceId,
@@ -31,7 +31,7 @@ pub struct Topic {
 }
 
 /// A short view of a member, embedded in threads and messages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberRef {
     pub id: MemberId,
     pub handle: String,
@@ -41,7 +41,7 @@ pub struct MemberRef {
 }
 
 /// A thread as listed in a space or topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ThreadSummary {
     pub id: ThreadId,
     pub space_id: SpaceId,
@@ -57,7 +57,7 @@ pub struct ThreadSummary {
 }
 
 /// One message of a thread (the opening post is the first message).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: MessageId,
     pub thread_id: ThreadId,
@@ -76,14 +76,14 @@ pub struct Message {
 }
 
 /// How many members left one kind of reaction on a message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReactionCount {
     pub kind: ReactionKind,
     pub count: i64,
 }
 
 /// An identity of a member on a channel (email, Mastodon handle, blog…).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Identity {
     pub network: String,
     pub handle: String,
@@ -91,7 +91,7 @@ pub struct Identity {
 }
 
 /// An explicit consent, with the date it was given or withdrawn.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Consent {
     pub kind: ConsentKind,
     pub granted: bool,
@@ -99,7 +99,7 @@ pub struct Consent {
 }
 
 /// A member as shown on their profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub id: MemberId,
     pub handle: String,
@@ -132,7 +132,7 @@ impl Member {
 }
 
 /// One page of a list, with what is needed to ask for the next.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: u32,

@@ -132,7 +132,7 @@ pub use report::{
 pub use state::OpinionState;
 
 /// Which algorithm variant to run. See the crate documentation for every difference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Reproduce Pol.is exactly, quirks included.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::Mode;
 
 /// Everything an opinion map computes. Statement-indexed vectors follow `statement_ids`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Report {
     /// The mode that produced it.
     pub mode: Mode,
@@ -46,7 +46,7 @@ pub struct Report {
 }
 
 /// PCA output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Pca {
     /// Column means over voted cells.
     pub center: Vec<f64>,
@@ -61,7 +61,7 @@ pub struct Pca {
 }
 
 /// A participant's position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Projection {
     /// Participant id.
     pub id: String,
@@ -72,7 +72,7 @@ pub struct Projection {
 }
 
 /// A participant's group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ParticipantGroup {
     /// Participant id from the export or the app.
     pub id: String,
@@ -81,7 +81,7 @@ pub struct ParticipantGroup {
 }
 
 /// A base cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BaseCluster {
     /// Id (position in this list).
     pub id: usize,
@@ -94,7 +94,7 @@ pub struct BaseCluster {
 }
 
 /// Silhouette of one candidate k.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KScore {
     /// Number of groups asked for.
     pub k: usize,
@@ -105,7 +105,7 @@ pub struct KScore {
 }
 
 /// One opinion group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Group {
     /// Group id (0-based).
     pub id: usize,
@@ -120,7 +120,7 @@ pub struct Group {
 }
 
 /// Whether a statement represents a group by agreement or disagreement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Repful {
     /// The group agrees more than the rest.
@@ -130,7 +130,7 @@ pub enum Repful {
 }
 
 /// A representative statement with its statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RepStatement {
     /// Statement id.
     pub statement: u64,
@@ -155,7 +155,7 @@ pub struct RepStatement {
 }
 
 /// Population consensus lists.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Consensus {
     /// Top agreed statements.
     pub agree: Vec<ConsensusStatement>,
@@ -164,7 +164,7 @@ pub struct Consensus {
 }
 
 /// A consensus statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsensusStatement {
     /// Statement id.
     pub statement: u64,
@@ -181,7 +181,7 @@ pub struct ConsensusStatement {
 }
 
 /// A number per statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatementValue {
     /// Statement id.
     pub statement: u64,
@@ -190,7 +190,7 @@ pub struct StatementValue {
 }
 
 /// A divisive statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Divisive {
     /// Statement id.
     pub statement: u64,
@@ -201,7 +201,7 @@ pub struct Divisive {
 }
 
 /// Per-statement totals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatementStats {
     /// Statement id.
     pub id: u64,
@@ -228,7 +228,7 @@ pub struct StatementStats {
 }
 
 /// A group's votes on one statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupTally {
     /// Group id.
     pub group: usize,

@@ -142,7 +142,7 @@ impl SearchQuery {
 }
 
 /// One result: a thread, shown by its best matching message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Hit {
     /// The thread's best matching message.
     pub message_id: i64,
@@ -161,7 +161,7 @@ pub struct Hit {
 
 /// Something about a query the person should know, as a code the interface words in its own
 /// language ([`Notice::english`] gives the API's wording).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Notice {
     /// A `-` with no word after it.
@@ -224,7 +224,7 @@ impl Notice {
 }
 
 /// A page of results.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchResults {
     /// Messages matching, over all pages.
     pub total: usize,

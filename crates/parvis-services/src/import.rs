@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// What an import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub dry_run: bool,
     pub threads_created: u64,
@@ -545,7 +545,7 @@ fn clean_person(p: &ImportedPerson) -> ImportedPerson {
 }
 
 /// A merge proposal with both people, for review.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposalView {
     pub id: i64,
     pub a: Member,
@@ -634,7 +634,7 @@ impl Services {
 }
 
 /// For one declared topic: messages per month, per channel.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TopicChannels {
     pub topic: Topic,
     /// Channel → count per month (aligned with [`TopicActivityView::months`]).
@@ -643,7 +643,7 @@ pub struct TopicChannels {
 }
 
 /// Which conversations touch which declared topic, per channel, over time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TopicActivityView {
     /// `YYYY-MM`, oldest first, every month between the first and last message.
     pub months: Vec<String>,

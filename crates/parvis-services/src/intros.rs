@@ -17,7 +17,7 @@ const HALF_LIFE_DAYS: f64 = 180.0;
 const MAX_COPARTICIPANTS: usize = 25;
 
 /// One hop of a chain, in words a page can show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HopView {
     pub from: MemberRef,
     pub to: MemberRef,
@@ -28,7 +28,7 @@ pub struct HopView {
 }
 
 /// A chain from the member to the target.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IntroPathView {
     pub members: Vec<MemberRef>,
     pub hops: Vec<HopView>,
@@ -36,7 +36,7 @@ pub struct IntroPathView {
 }
 
 /// An introduction request with the people named.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IntroRequestView {
     pub request: IntroRequest,
     pub requester: MemberRef,

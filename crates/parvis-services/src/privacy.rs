@@ -127,7 +127,7 @@ pub fn statement_for(
 }
 
 /// An opinion group as the public sees it: its size and shape, not its members.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicGroup {
     pub id: usize,
     pub size: usize,
@@ -137,7 +137,7 @@ pub struct PublicGroup {
 
 /// An opinion map as the public sees it (what Pol.is shows): counts, groups, statements with
 /// their per-group tallies; no participant, no position.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicReport {
     pub mode: parvis_opinion::Mode,
     pub n_participants: usize,
@@ -153,7 +153,7 @@ pub struct PublicReport {
 }
 
 /// An opinion map as `viewer` may see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ReportView {
     /// Aggregates only.
@@ -236,7 +236,7 @@ pub fn report_for(viewer: Option<&Actor>, r: &Report) -> ReportView {
 }
 
 /// Everything Parvis holds about a member, as they (or an admin on their behalf) download it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberExport {
     /// Names this document's shape, for whoever reads it years from now.
     pub format: &'static str,

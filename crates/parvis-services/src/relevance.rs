@@ -73,7 +73,7 @@ fn feedback_of(kind: &str, target: i64) -> Option<rel::engine::Feedback> {
 }
 
 /// One reason, ready to be put in words by the page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReasonView {
     /// `replied_to`, `started`, `reacted_to`, `read`, `peers_active`, `topic`, `terms`,
     /// `trending`, `mentioned`, `starter`.
@@ -84,14 +84,14 @@ pub struct ReasonView {
 }
 
 /// One item of a member's feed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeedEntry {
     pub thread: ThreadSummary,
     pub reasons: Vec<ReasonView>,
 }
 
 /// A member's feed in a space.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FeedView {
     pub items: Vec<FeedEntry>,
     /// True for a member with no history yet: popular and fresh threads, and the page says so.
@@ -102,7 +102,7 @@ pub struct FeedView {
 }
 
 /// A peer with the subjects shared.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PeerView {
     pub member: MemberRef,
     pub closeness: f32,
@@ -362,7 +362,7 @@ impl Services {
 }
 
 /// A matchmaking request for an event session.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct MatchmakingRequest {
     /// Registered participants (handles).
     pub participants: Vec<String>,
@@ -384,14 +384,14 @@ fn one() -> usize {
 }
 
 /// A proposed meeting, explained.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeetingView {
     pub members: Vec<MemberRef>,
     pub shared_subjects: Vec<String>,
 }
 
 /// One slot of the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SlotView {
     pub meetings: Vec<MeetingView>,
     pub unmatched: Vec<MemberRef>,

@@ -15,7 +15,7 @@ pub struct SessionInfo {
 }
 
 /// An API token as listed to its owner (never the secret itself).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiTokenInfo {
     pub id: TokenId,
     pub name: String,

@@ -53,7 +53,7 @@ pub struct MergeProposal {
 }
 
 /// A merge that happened.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MergeInfo {
     pub id: i64,
     pub kept_id: MemberId,

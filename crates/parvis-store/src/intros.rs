@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// An introduction request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IntroRequest {
     pub id: i64,
     pub requester_id: MemberId,

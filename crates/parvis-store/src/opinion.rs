@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A statement as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StatementRow {
     pub id: i64,
     pub topic_id: TopicId,

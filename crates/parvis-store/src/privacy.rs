@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// One change of a consent, as it happened.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsentEvent {
     pub kind: String,
     pub granted: bool,
@@ -16,7 +16,7 @@ pub struct ConsentEvent {
 }
 
 /// A message a member wrote, with where it is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnMessage {
     pub id: i64,
     pub thread_id: i64,
@@ -30,7 +30,7 @@ pub struct OwnMessage {
 }
 
 /// A reaction a member left.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnReaction {
     pub message_id: i64,
     pub kind: String,
@@ -38,7 +38,7 @@ pub struct OwnReaction {
 }
 
 /// A vote a member cast on a statement of an opinion map.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnVote {
     pub statement_id: i64,
     pub statement: String,
@@ -48,7 +48,7 @@ pub struct OwnVote {
 }
 
 /// A statement a member submitted to an opinion map.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnStatement {
     pub id: i64,
     pub topic_id: i64,
@@ -58,7 +58,7 @@ pub struct OwnStatement {
 }
 
 /// A feed preference ("not interested" in a thread, a muted topic).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnFeedback {
     pub kind: String,
     pub target_id: i64,
@@ -66,7 +66,7 @@ pub struct OwnFeedback {
 }
 
 /// Everything held about a member beyond their profile (which the caller has).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberRecords {
     pub messages: Vec<OwnMessage>,
     pub reactions: Vec<OwnReaction>,
@@ -81,7 +81,7 @@ pub struct MemberRecords {
 }
 
 /// What an erasure did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Erasure {
     /// Messages deleted (when deletion was chosen), for the search index to drop.
     pub deleted_messages: Vec<i64>,

@@ -6,15 +6,22 @@ use axum::response::{IntoResponse, Response};
 use parvis_services::ServiceError;
 use serde::Serialize;
 
-/// A problem+json body.
-#[derive(Debug, Serialize)]
+/// RFC 9457 problem details, the body of every API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// `/api/problems/<code>`.
     #[serde(rename = "type")]
     pub type_: String,
+    /// A short summary of the kind of problem.
     pub title: &'static str,
+    /// The HTTP status.
     pub status: u16,
+    /// What went wrong, for a person.
     pub detail: String,
+    /// Stable: integrators may match on it (`bad_request`, `not_found`, `invalid_field`,
+    /// `unauthenticated`, `forbidden`, `rate_limited`…).
     pub code: &'static str,
+    /// The parameter or body field at fault, for bad input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }

@@ -19,6 +19,7 @@ mod assets;
 mod charts;
 mod context;
 mod error;
+mod extract;
 mod i18n;
 mod openapi;
 mod pages;
@@ -70,12 +71,30 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         config,
         templates: Arc::new(pages::templates()),
     };
-    Router::new()
+    let hsts = state.config.secure_cookies;
+    let (api_router, api_doc) = api_parts();
+    let doc = Arc::new(openapi::document(api_doc));
+    let api_router = api_router
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = Arc::clone(&doc);
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        // Unknown paths under /api/ answer a problem too (the pages' 404 is HTML).
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async {
+                ApiError::not_found("no such API route; see /api/openapi.json for the routes")
+            }),
+        )
+        .layer(axum::middleware::map_response(extract::problems_only));
+    let app = Router::new()
         .merge(pages::routes())
         .merge(admin::routes())
         .merge(privacy::page_routes())
-        .nest("/api/v1", api::routes().merge(privacy::api_routes()))
-        .route("/api/openapi.json", axum::routing::get(openapi::document))
+        .merge(api_router)
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))
         .fallback(pages::not_found)
@@ -101,8 +120,30 @@ pub fn build(services: Services, config: WebConfig) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    // Behind https, browsers are told to never come back over plain http (HSTS). Not on
+    // http: the header would lock a test or LAN instance out of its own address.
+    let app = if hsts {
+        app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        app
+    };
+    app.with_state(state)
+}
+
+/// The API's routes under `/api/v1` and the OpenAPI operations collected from them.
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::new()
+        .nest("/api/v1", api::routes().merge(privacy::api_routes()))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, as `/api/openapi.json` serves it.
+pub fn api_document() -> serde_json::Value {
+    openapi::document(api_parts().1)
 }
 
 /// Serve `app` on `listener` until `shutdown` resolves, then finish in-flight requests.

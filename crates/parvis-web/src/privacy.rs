@@ -6,9 +6,10 @@
 
 use crate::context::{SESSION_COOKIE, cookie};
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::pages::{fail, fail_api, render, render_status};
 use crate::{AppState, Ctx};
-use axum::extract::{Form, Path, RawQuery, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +18,9 @@ use minijinja::{Value, context};
 use parvis_services::privacy::MemberExport;
 use parvis_store::Erasure;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The page that explains and confirms a deletion.
 pub(crate) const TEMPLATE: (&str, &str) = ("erase.html", include_str!("../templates/erase.html"));
@@ -33,20 +37,21 @@ pub(crate) fn page_routes() -> Router<AppState> {
         )
 }
 
-/// API routes (merged into `/api/v1`).
-pub(crate) fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/export", get(api_my_export))
-        .route("/me", axum::routing::delete(api_delete_me))
-        .route("/members/{handle}/export", get(api_member_export))
-        .route(
-            "/members/{handle}",
-            axum::routing::delete(api_delete_member),
-        )
+/// API routes (nested under `/api/v1`; documented by their `#[utoipa::path]`).
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api_my_export))
+        .routes(routes!(api_delete_me))
+        .routes(routes!(api_member_export))
+        .routes(routes!(api_delete_member))
 }
 
 // ----- API ----------------------------------------------------------------------------------
 
+/// Everything Parvis holds about the signed-in member (GDPR access; docs/PRIVACY.md)
+#[utoipa::path(get, path = "/me/export", tag = "me",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the member's data", body = MemberExport)))]
 async fn api_my_export(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -59,46 +64,65 @@ async fn api_my_export(
     ))
 }
 
+/// Everything Parvis holds about a member (the member or an admin)
+#[utoipa::path(get, path = "/members/{handle}/export", tag = "members",
+    params(("handle" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the member's data", body = MemberExport)))]
 async fn api_member_export(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
+    ApiPath(handle): ApiPath<String>,
 ) -> Result<Json<MemberExport>, ApiError> {
     Ok(Json(
         st.services.export_member(ctx.actor()?, &handle).await?,
     ))
 }
 
-/// `messages=anonymise|delete` from the query string.
-fn messages_choice(raw: Option<String>) -> String {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "messages")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// `?messages=anonymise|delete`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct EraseQuery {
+    /// `anonymise`: messages are kept under a neutral name; `delete`: they are removed
+    /// (with the threads that held nothing else). Required; anything else is a 422.
+    messages: Option<String>,
 }
 
+/// Delete one's account
+#[utoipa::path(delete, path = "/me", tag = "me", params(EraseQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "what the deletion did", body = Erasure)))]
 async fn api_delete_me(
     State(st): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
+    ApiQuery(q): ApiQuery<EraseQuery>,
 ) -> Result<Json<Erasure>, ApiError> {
     let actor = ctx.actor()?;
     Ok(Json(
         st.services
-            .erase_member(actor, &actor.member.handle, &messages_choice(q))
+            .erase_member(
+                actor,
+                &actor.member.handle,
+                q.messages.as_deref().unwrap_or(""),
+            )
             .await?,
     ))
 }
 
+/// Delete a member's account at their request (admin)
+#[utoipa::path(delete, path = "/members/{handle}", tag = "members",
+    params(("handle" = String, Path), EraseQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "what the deletion did", body = Erasure)))]
 async fn api_delete_member(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(handle): Path<String>,
-    RawQuery(q): RawQuery,
+    ApiPath(handle): ApiPath<String>,
+    ApiQuery(q): ApiQuery<EraseQuery>,
 ) -> Result<Json<Erasure>, ApiError> {
     Ok(Json(
         st.services
-            .erase_member(ctx.actor()?, &handle, &messages_choice(q))
+            .erase_member(ctx.actor()?, &handle, q.messages.as_deref().unwrap_or(""))
             .await?,
     ))
 }

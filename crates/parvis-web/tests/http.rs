@@ -78,6 +78,10 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn spawn_app_on(url: Option<String>) -> App {
+    spawn_app_with(url, parvis_web::WebConfig::default()).await
+}
+
+async fn spawn_app_with(url: Option<String>, web: parvis_web::WebConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     let url = url.unwrap_or_else(|| format!("sqlite://{}/web.db", dir.path().display()));
     let store = Store::open(&url).await.unwrap();
@@ -116,7 +120,7 @@ async fn spawn_app_on(url: Option<String>) -> App {
         })
         .await
         .unwrap();
-    let app = parvis_web::build(services.clone(), parvis_web::WebConfig::default());
+    let app = parvis_web::build(services.clone(), web);
     tokio::spawn(parvis_web::serve(listener, app, std::future::pending()));
     App {
         base,
@@ -1943,3 +1947,236 @@ async fn matchmaking_respects_constraints_and_explains_meetings() {
 /// Personal data: the audit of every page and API response (docs/PRIVACY.md).
 #[path = "http/privacy.rs"]
 mod privacy;
+
+/// Every answer under /api/ that is an error is problem+json with a stable code, whatever
+/// refused the request: the query string, the path, the body, the router.
+#[tokio::test]
+async fn every_api_error_is_a_problem_with_its_code() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
+    let get = |path: &str| c.get(format!("{}{path}", app.base)).send();
+    // Malformed and out-of-range query strings name the parameter.
+    for (path, field) in [
+        ("/api/v1/members?per_page=null", "per_page"),
+        ("/api/v1/members?page=abc", "page"),
+        ("/api/v1/members?page=0", "page"),
+        ("/api/v1/members?per_page=0", "per_page"),
+        ("/api/v1/members?per_page=201", "per_page"),
+        ("/api/v1/spaces/forum/threads?page=0&per_page=0", "page"),
+        ("/api/v1/spaces/forum/search?q=x&per_page=-1", "per_page"),
+        ("/api/v1/threads/abc", "id"),
+        ("/api/v1/threads/99999999999999999999", "id"),
+    ] {
+        let (s, p) = problem(get(path).await.unwrap()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {p}");
+        assert_eq!(p["code"], "bad_request", "{path}");
+        assert_eq!(p["field"], field, "{path}: {p}");
+    }
+    // Unknown paths, under /api/v1 and beside it, and wrong methods.
+    for path in ["/api/v1/nope", "/api/v2/spaces", "/api/nope"] {
+        let (s, p) = problem(get(path).await.unwrap()).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(p["code"], "not_found");
+    }
+    let r = c
+        .delete(format!("{}/api/v1/spaces", app.base))
+        .send()
+        .await
+        .unwrap();
+    let allow = r
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_string());
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(p["code"], "method_not_allowed");
+    assert!(
+        allow.unwrap_or_default().contains("GET"),
+        "405 says what is allowed"
+    );
+    // Bodies: wrong type, too large, not JSON.
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "text/plain")
+        .body("slug=x")
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(p["code"], "unsupported_media_type");
+    let big = format!(
+        r#"{{"title": "t", "body": "{}"}}"#,
+        "a".repeat(3 * 1024 * 1024)
+    );
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+    assert_eq!(p["code"], "payload_too_large");
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::BAD_REQUEST);
+    // The document says all this, operation by operation.
+    let doc: Value = get("/api/openapi.json")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let op = &doc["paths"]["/api/v1/spaces/{space}/threads"]["post"]["responses"];
+    for status in ["400", "401", "403", "404", "413", "415", "422", "503"] {
+        assert_eq!(
+            op[status]["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Problem",
+            "POST threads documents {status}"
+        );
+    }
+    let members = &doc["paths"]["/api/v1/members"]["get"]["parameters"];
+    let per_page = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .unwrap();
+    assert_eq!(per_page["schema"]["minimum"], 1);
+    assert_eq!(per_page["schema"]["maximum"], 200);
+}
+
+/// The document and the router agree: every method of every documented path is served,
+/// every other method answers 405, so no route can be served without being documented.
+#[tokio::test]
+async fn every_route_served_under_api_is_documented_with_its_methods() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let c = client();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 42, "{} paths", paths.len());
+    for (path, ops) in paths {
+        assert!(path.starts_with("/api/v1/"), "{path}");
+        let url = format!(
+            "{}{}",
+            app.base,
+            path.replace("{space}", "nope")
+                .replace("{topic}", "nope")
+                .replace("{id}", "1")
+                .replace("{handle}", "nope")
+                .replace("{kind}", "like")
+        );
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            let documented = ops.get(method.to_lowercase()).is_some();
+            let r = c
+                .request(method.parse().unwrap(), &url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            if documented {
+                assert!(
+                    status != StatusCode::METHOD_NOT_ALLOWED && !text.contains("no such API route"),
+                    "{method} {path} is documented but not served ({status})"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is served but not documented"
+                );
+            }
+        }
+    }
+}
+
+/// `PATCH /api/v1/me` changes only what it is given.
+#[tokio::test]
+async fn patch_me_keeps_the_fields_it_is_not_given() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", admin_token(&app).await);
+    let c = client();
+    let r = c
+        .patch(format!("{}/api/v1/me", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"display_name": "Camille M.", "ecosystem_role": "partner", "organisation": "Novéa", "bio": "Runs the forum."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c
+        .patch(format!("{}/api/v1/me", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"bio": "Runs the forum and the meetups."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["bio"], "Runs the forum and the meetups.");
+    assert_eq!(me["display_name"], "Camille M.");
+    assert_eq!(me["ecosystem_role"], "partner");
+    assert_eq!(me["organisation"], "Novéa");
+    // An empty change changes nothing.
+    let r = c
+        .patch(format!("{}/api/v1/me", app.base))
+        .header("authorization", &auth)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["display_name"], "Camille M.");
+    assert_eq!(me["bio"], "Runs the forum and the meetups.");
+}
+
+/// Behind https, browsers are told to stay on https (HSTS); on plain http, not.
+#[tokio::test]
+async fn hsts_when_the_public_url_is_https() {
+    let plain = spawn_app().await;
+    let r = reqwest::get(format!("{}/", plain.base)).await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+    let https = spawn_app_with(
+        None,
+        parvis_web::WebConfig {
+            secure_cookies: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    for path in ["/", "/api/v1/spaces", "/api/v1/nope"] {
+        let r = reqwest::get(format!("{}{path}", https.base)).await.unwrap();
+        let hsts = r
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(hsts.starts_with("max-age="), "{path}: {hsts:?}");
+    }
+}
