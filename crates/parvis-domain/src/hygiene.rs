@@ -8,7 +8,7 @@
 //! (`check`); imported data, which nobody can correct on the spot, is cleaned (`strip`).
 //! Message bodies are not concerned: they are Markdown rendered to sanitized HTML.
 
-use crate::ValidationError;
+use crate::{Rule, ValidationError};
 
 /// Whether `c` is refused in names and identities: C0 and C1 controls (NUL, tab, newline
 /// included), DEL, the bidirectional embeddings and overrides U+202A–U+202E and the isolates
@@ -28,8 +28,9 @@ pub fn is_clean(s: &str) -> bool {
 pub fn check(field: &str, s: &str) -> Result<(), ValidationError> {
     match s.chars().enumerate().find(|(_, c)| is_forbidden(*c)) {
         None => Ok(()),
-        Some((i, c)) => Err(ValidationError::new(
+        Some((i, c)) => Err(ValidationError::broke(
             field,
+            Rule::Characters,
             format!(
                 "must not contain control characters or text-direction overrides (found U+{:04X} at character {})",
                 c as u32,

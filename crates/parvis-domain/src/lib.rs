@@ -29,14 +29,47 @@ pub struct ValidationError {
     pub field: String,
     /// What was expected, in words a user understands.
     pub message: String,
+    /// Which rule was broken, so that pages can say it in the reader's language.
+    pub rule: Rule,
+}
+
+/// The rule a value broke (the `message` says it in English for the API and the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Empty where a value is needed.
+    Required,
+    /// Longer than this many characters.
+    TooLong(usize),
+    /// Not a slug (2–64 lower-case letters, digits, dashes).
+    Slug,
+    /// Not an email address.
+    Email,
+    /// Not a handle.
+    Handle,
+    /// Not one of a closed set of values.
+    Choice,
+    /// A password outside 10–200 characters.
+    PasswordLength,
+    /// A control character or a text-direction override in a name or an identity.
+    Characters,
+    /// A confirmation (the slug typed before a deletion) that does not match.
+    Confirm,
+    /// Anything else: only the English message says what.
+    Other,
 }
 
 impl ValidationError {
     /// Build an error for `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::broke(field, Rule::Other, message)
+    }
+
+    /// Build an error for `field` that names the rule it broke.
+    pub fn broke(field: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
+            rule,
         }
     }
 }

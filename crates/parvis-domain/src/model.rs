@@ -15,6 +15,9 @@ pub struct Space {
     pub name: String,
     pub description: String,
     pub created_at: Millis,
+    /// When an admin archived it (hidden from the home page, read-only); absent while live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<Millis>,
 }
 
 /// A subject the organisation wants discussed in a space.
@@ -28,6 +31,9 @@ pub struct Topic {
     /// Keywords (French or English) used to spot conversations about this topic.
     pub keywords: Vec<String>,
     pub thread_count: i64,
+    /// When an admin archived it (hidden from topic lists, read-only); absent while live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<Millis>,
 }
 
 /// A short view of a member, embedded in threads and messages.

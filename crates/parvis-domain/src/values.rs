@@ -1,6 +1,6 @@
 //! Small value types parsed at the edge.
 
-use crate::ValidationError;
+use crate::{Rule, ValidationError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -43,8 +43,9 @@ impl Slug {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !(2..=64).contains(&s.len()) || !ok_chars || s.starts_with('-') || s.ends_with('-') {
-            return Err(ValidationError::new(
+            return Err(ValidationError::broke(
                 field,
+                Rule::Slug,
                 "expected 2 to 64 lowercase letters, digits or dashes (like \"forum-alliance\")",
             ));
         }
@@ -130,8 +131,9 @@ impl Email {
             None => false,
         };
         if !valid || s.len() > 254 {
-            return Err(ValidationError::new(
+            return Err(ValidationError::broke(
                 field,
+                Rule::Email,
                 "expected an email address like marie@example.com",
             ));
         }
@@ -158,8 +160,9 @@ impl Handle {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
             });
         if !ok {
-            return Err(ValidationError::new(
+            return Err(ValidationError::broke(
                 field,
+                Rule::Handle,
                 "expected 2 to 40 lowercase letters, digits, '.', '_' or '-' (like \"marie.durand\")",
             ));
         }
@@ -215,7 +218,7 @@ macro_rules! name_enum {
             pub fn parse(field: &str, s: &str) -> Result<Self, ValidationError> {
                 match s.trim().to_ascii_lowercase().as_str() {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(ValidationError::new(field, format!(
+                    _ => Err(ValidationError::broke(field, Rule::Choice, format!(
                         "expected one of {}, got {:?}",
                         [$($text),+].join(", "), s))),
                 }
@@ -284,11 +287,16 @@ name_enum!(
 pub fn required_text(field: &str, s: &str, max: usize) -> Result<String, ValidationError> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(ValidationError::new(field, "must not be empty"));
+        return Err(ValidationError::broke(
+            field,
+            Rule::Required,
+            "must not be empty",
+        ));
     }
     if t.chars().count() > max {
-        return Err(ValidationError::new(
+        return Err(ValidationError::broke(
             field,
+            Rule::TooLong(max),
             format!("must be at most {max} characters"),
         ));
     }

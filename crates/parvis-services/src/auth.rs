@@ -93,7 +93,12 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub fn check_password_rules(password: &str) -> Result<()> {
     let n = password.chars().count();
     if !(10..=200).contains(&n) {
-        return Err(ValidationError::new("password", "must be 10 to 200 characters").into());
+        return Err(ValidationError::broke(
+            "password",
+            Rule::PasswordLength,
+            "must be 10 to 200 characters",
+        )
+        .into());
     }
     Ok(())
 }

@@ -746,6 +746,7 @@ mod tests {
             description: String::new(),
             keywords: vec![],
             thread_count: 0,
+            archived_at: None,
         };
         let day = |y: i32, m: u8, d: u8| {
             time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d)

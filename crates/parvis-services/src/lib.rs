@@ -24,6 +24,7 @@ pub mod opinion;
 pub mod privacy;
 pub mod relevance;
 pub mod search;
+pub mod spaces;
 pub mod tagging;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, random_token};
@@ -344,6 +345,7 @@ impl Services {
         title: &str,
         body: &str,
     ) -> Result<ThreadSummary> {
+        Self::check_writable(Some(space), topic)?;
         let title = hygiene::label("title", title, 200)?;
         let body = required_text("body", body, MAX_BODY_CHARS)?;
         let (id, message) = self
@@ -379,6 +381,7 @@ impl Services {
         let body = required_text("body", body, MAX_BODY_CHARS)?;
         let summary = self.thread(thread).await?;
         let tag_body = body.clone();
+        self.check_thread_writable(&summary).await?;
         let id = self
             .inner
             .store
@@ -421,6 +424,8 @@ impl Services {
             .thread_of_message(message)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("message {message}")))?;
+        self.check_thread_writable(&self.thread(thread).await?)
+            .await?;
         if on {
             self.inner
                 .store
@@ -435,6 +440,21 @@ impl Services {
         self.inner.threads.invalidate(thread);
         self.store().bump_content_version().await?;
         Ok(thread)
+    }
+
+    /// Refuse a write in a thread whose space or topic is archived.
+    async fn check_thread_writable(&self, thread: &ThreadSummary) -> Result<()> {
+        let space = self.store().space_by_id(thread.space_id).await?;
+        let topic = match (&space, thread.topic_id) {
+            (Some(s), Some(id)) => self
+                .store()
+                .list_topics(s.id)
+                .await?
+                .into_iter()
+                .find(|t| t.id == id),
+            _ => None,
+        };
+        Self::check_writable(space.as_ref(), topic.as_ref())
     }
 
     // ----- members -----------------------------------------------------------------------
@@ -498,7 +518,12 @@ impl Services {
         hygiene::check("organisation", organisation)?;
         let eco = EcosystemRole::parse("ecosystem_role", eco)?;
         if bio.chars().count() > 2000 {
-            return Err(ValidationError::new("bio", "must be at most 2000 characters").into());
+            return Err(ValidationError::broke(
+                "bio",
+                Rule::TooLong(2000),
+                "must be at most 2000 characters",
+            )
+            .into());
         }
         self.inner
             .store

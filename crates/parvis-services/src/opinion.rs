@@ -221,6 +221,7 @@ impl Services {
         topic: &Topic,
         body: &str,
     ) -> Result<StatementRow> {
+        Self::check_writable(None, Some(topic))?;
         let body = required_text("body", body, MAX_STATEMENT_CHARS)?;
         let status = if actor.member.site_role.can_moderate() {
             "accepted"

@@ -68,6 +68,7 @@ fn space_row(r: &AnyRow) -> Result<Space> {
         name: text(r, "name")?,
         description: text(r, "description")?,
         created_at: int(r, "created_at")?,
+        archived_at: opt_int(r, "archived_at")?,
     })
 }
 
@@ -80,6 +81,7 @@ fn topic_row(r: &AnyRow) -> Result<Topic> {
         description: text(r, "description")?,
         keywords: serde_json::from_str(&text(r, "keywords")?).unwrap_or_default(),
         thread_count: int(r, "thread_count")?,
+        archived_at: opt_int(r, "archived_at")?,
     })
 }
 
@@ -100,7 +102,8 @@ fn thread_row(r: &AnyRow) -> Result<ThreadSummary> {
     })
 }
 
-const TOPIC_COLS: &str = "tp.id, tp.space_id, tp.slug, tp.title, tp.description, tp.keywords,
+const TOPIC_COLS: &str =
+    "tp.id, tp.space_id, tp.slug, tp.title, tp.description, tp.keywords, tp.archived_at,
     (SELECT COUNT(*) FROM threads t WHERE t.topic_id = tp.id) AS thread_count";
 
 impl Store {
@@ -126,7 +129,7 @@ impl Store {
     /// All spaces, oldest first.
     pub async fn list_spaces(&self) -> Result<Vec<Space>> {
         let rows = sqlx::query(
-            "SELECT id, slug, name, description, created_at FROM spaces ORDER BY created_at, id",
+            "SELECT id, slug, name, description, created_at, archived_at FROM spaces ORDER BY created_at, id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -136,7 +139,7 @@ impl Store {
     /// A space by slug.
     pub async fn space_by_slug(&self, slug: &str) -> Result<Option<Space>> {
         let row = sqlx::query(
-            "SELECT id, slug, name, description, created_at FROM spaces WHERE slug = $1",
+            "SELECT id, slug, name, description, created_at, archived_at FROM spaces WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -146,12 +149,127 @@ impl Store {
 
     /// A space by id.
     pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
-        let row =
-            sqlx::query("SELECT id, slug, name, description, created_at FROM spaces WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, slug, name, description, created_at, archived_at FROM spaces WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(space_row).transpose()
+    }
+
+    /// Change a space's name and description.
+    pub async fn update_space(&self, id: SpaceId, name: &str, description: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE spaces SET name = $1, description = $2 WHERE id = $3")
+            .bind(name)
+            .bind(description)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("space"));
+        }
+        Ok(())
+    }
+
+    /// Archive a space (`Some(when)`) or bring it back (`None`).
+    pub async fn set_space_archived(&self, id: SpaceId, at: Option<Millis>) -> Result<()> {
+        sqlx::query("UPDATE spaces SET archived_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// What deleting a space takes with it: (topics, threads, messages).
+    pub async fn space_contents(&self, id: SpaceId) -> Result<(i64, i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM topics WHERE space_id = $1) AS topics,
+                    (SELECT COUNT(*) FROM threads WHERE space_id = $1) AS threads,
+                    (SELECT COUNT(*) FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.space_id = $1) AS messages",
+        )
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            int(&row, "topics")?,
+            int(&row, "threads")?,
+            int(&row, "messages")?,
+        ))
+    }
+
+    /// The ids of every message in a space (to take them out of the search index).
+    pub async fn space_message_ids(&self, id: SpaceId) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.space_id = $1",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| int(r, "id")).collect()
+    }
+
+    /// Delete a space and everything in it (topics, threads, messages, reactions, votes: the
+    /// schema's cascades; one statement, so all or nothing).
+    pub async fn delete_space(&self, id: SpaceId) -> Result<()> {
+        sqlx::query("DELETE FROM spaces WHERE id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Change a topic's title, description and keywords.
+    pub async fn update_topic(
+        &self,
+        id: TopicId,
+        title: &str,
+        description: &str,
+        keywords: &[String],
+    ) -> Result<()> {
+        let kw = serde_json::to_string(keywords).unwrap_or_else(|_| "[]".into());
+        sqlx::query("UPDATE topics SET title = $1, description = $2, keywords = $3 WHERE id = $4")
+            .bind(title)
+            .bind(description)
+            .bind(kw)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Archive a topic (`Some(when)`) or bring it back (`None`).
+    pub async fn set_topic_archived(&self, id: TopicId, at: Option<Millis>) -> Result<()> {
+        sqlx::query("UPDATE topics SET archived_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// What deleting a topic takes with it: (threads no longer filed under it, statements of
+    /// its opinion map).
+    pub async fn topic_contents(&self, id: TopicId) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM threads WHERE topic_id = $1) AS threads,
+                    (SELECT COUNT(*) FROM statements WHERE topic_id = $1) AS statements",
+        )
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((int(&row, "threads")?, int(&row, "statements")?))
+    }
+
+    /// Delete a topic: its threads stay in the space without a topic, its opinion map
+    /// (statements and votes) goes (the schema's cascades).
+    pub async fn delete_topic(&self, id: TopicId) -> Result<()> {
+        sqlx::query("DELETE FROM topics WHERE id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Create a topic in a space. `Conflict { what: "topic slug" }` if taken in that space.

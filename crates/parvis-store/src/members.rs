@@ -365,3 +365,39 @@ impl Store {
             .try_get::<i64, _>(0)?)
     }
 }
+
+impl Store {
+    /// A page of members for the admins' roles table: matched on name, handle, organisation
+    /// *or email* (only admins reach this), admins first, then by name.
+    pub async fn list_members_for_admin(
+        &self,
+        query: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Member>> {
+        let pattern = format!("%{}%", query.unwrap_or("").trim().to_lowercase());
+        let filter = "merged_into IS NULL AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1 OR LOWER(COALESCE(email, '')) LIKE $1)";
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM members WHERE {filter}
+             ORDER BY CASE site_role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, LOWER(display_name), id
+             LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&pattern)
+            .bind(page.per_page as i64)
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let total = sqlx::query(&format!("SELECT COUNT(*) FROM members WHERE {filter}"))
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>(0)?;
+        let items = rows.iter().map(member_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
+    }
+}

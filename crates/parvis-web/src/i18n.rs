@@ -578,6 +578,202 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Un espace réunit les conversations d'un écosystème : vos clients, vos partenaires, un événement. Vous pourrez ensuite y créer des sujets et importer des conversations.",
         "A space gathers the conversations of one ecosystem: your customers, your partners, an event. You can then add topics to it and import conversations.",
     ),
+    (
+        "err_required",
+        "Ce champ est obligatoire.",
+        "This field is required.",
+    ),
+    (
+        "err_too_long",
+        "{n} caractères au plus.",
+        "At most {n} characters.",
+    ),
+    (
+        "err_too_long_one",
+        "{n} caractère au plus.",
+        "At most {n} character.",
+    ),
+    (
+        "err_slug",
+        "De 2 à 64 lettres minuscules sans accents, chiffres ou tirets, comme « forum-clients ».",
+        "2 to 64 lower-case letters, digits or dashes, like \"customer-forum\".",
+    ),
+    (
+        "err_email",
+        "Une adresse e-mail comme marie@exemple.fr.",
+        "An email address like marie@example.com.",
+    ),
+    (
+        "err_handle",
+        "De 2 à 40 lettres minuscules, chiffres, points, tirets ou soulignés.",
+        "2 to 40 lower-case letters, digits, dots, dashes or underscores.",
+    ),
+    (
+        "err_choice",
+        "Choisissez une des valeurs proposées.",
+        "Choose one of the values offered.",
+    ),
+    (
+        "err_password_length",
+        "De 10 à 200 caractères.",
+        "10 to 200 characters.",
+    ),
+    (
+        "err_confirm",
+        "Ce n'est pas l'identifiant d'URL : rien n'a été supprimé.",
+        "That is not the URL name: nothing was deleted.",
+    ),
+    (
+        "err_other",
+        "Cette valeur n'est pas acceptée.",
+        "This value is not accepted.",
+    ),
+    (
+        "err_taken_slug",
+        "Cet identifiant d'URL est déjà pris : choisissez-en un autre.",
+        "This URL name is taken: choose another one.",
+    ),
+    (
+        "err_taken_email",
+        "Un membre a déjà cette adresse e-mail.",
+        "A member already has this email address.",
+    ),
+    ("err_taken", "Cela existe déjà.", "This already exists."),
+    (
+        "err_characters",
+        "Ce texte contient un caractère de contrôle ou d'inversion du sens de lecture : retirez-le.",
+        "This text holds a control character or a text-direction override: remove it.",
+    ),
+    (
+        "form_has_errors",
+        "Le formulaire n'a pas été enregistré : corrigez les champs signalés.",
+        "The form was not saved: correct the fields marked below.",
+    ),
+    ("archive", "Archiver", "Archive"),
+    (
+        "archive_space_help",
+        "Archiver retire l'espace de l'accueil et le passe en lecture seule : ses pages restent lisibles à leur adresse, personne ne peut plus y écrire. Vous pourrez le rétablir.",
+        "Archiving takes the space off the home page and makes it read-only: its pages stay readable at their address, nobody can write in it any more. You can bring it back.",
+    ),
+    (
+        "archive_topic_help",
+        "Archiver retire le sujet des listes et le passe en lecture seule. Vous pourrez le rétablir.",
+        "Archiving takes the topic off the lists and makes it read-only. You can bring it back.",
+    ),
+    ("archived_badge", "archivé", "archived"),
+    ("archived_ok", "Archivé.", "Archived."),
+    ("clear_search", "Tout afficher", "Show all"),
+    (
+        "delete_forever",
+        "Supprimer définitivement",
+        "Delete for good",
+    ),
+    (
+        "delete_lost",
+        "La suppression est définitive et emporte :",
+        "Deleting is final and takes with it:",
+    ),
+    (
+        "delete_prefer_archive",
+        "Pour seulement masquer l'espace, archivez-le plutôt : cela se rétablit.",
+        "To only hide the space, archive it instead: that can be undone.",
+    ),
+    ("delete_space", "Supprimer l'espace", "Delete the space"),
+    ("delete_topic", "Supprimer le sujet", "Delete the topic"),
+    (
+        "delete_topic_what",
+        "La suppression est définitive :",
+        "Deleting is final:",
+    ),
+    ("deleted_ok", "Supprimé.", "Deleted."),
+    (
+        "deleted_with_votes",
+        "supprimées avec leurs votes",
+        "deleted with their votes",
+    ),
+    ("edit_space", "Modifier l'espace", "Edit the space"),
+    ("edit_topic", "Modifier le sujet", "Edit the topic"),
+    (
+        "example_keywords",
+        "satisfaction, délais, tarifs",
+        "satisfaction, delays, prices",
+    ),
+    ("manage", "Gérer", "Manage"),
+    ("member_one_lower", "membre", "member"),
+    ("message_one", "message", "message"),
+    (
+        "no_member_found",
+        "Aucun membre ne correspond à cette recherche.",
+        "No member matches this search.",
+    ),
+    (
+        "no_topic_yet",
+        "Aucun sujet pour l'instant.",
+        "No topic yet.",
+    ),
+    ("restore", "Rétablir", "Bring back"),
+    (
+        "restore_space_help",
+        "L'espace est archivé. Le rétablir le remet sur l'accueil et rouvre l'écriture.",
+        "The space is archived. Bringing it back puts it on the home page again and reopens writing.",
+    ),
+    (
+        "restore_topic_help",
+        "Le sujet est archivé. Le rétablir le remet dans les listes et rouvre l'écriture.",
+        "The topic is archived. Bringing it back puts it in the lists again and reopens writing.",
+    ),
+    ("restored_ok", "Rétabli.", "Brought back."),
+    (
+        "roles_intro",
+        "Cherchez un membre par son nom, son identifiant ou son adresse e-mail, puis changez son rôle.",
+        "Find a member by name, handle or email address, then change their role.",
+    ),
+    (
+        "roles_search",
+        "Nom, identifiant ou adresse e-mail",
+        "Name, handle or email address",
+    ),
+    (
+        "slug_fixed",
+        "Il ne change pas : les liens vers l'espace restent valables.",
+        "It does not change, so links to the space keep working.",
+    ),
+    (
+        "slug_optional",
+        "Identifiant d'URL (facultatif : tiré du titre)",
+        "URL name (optional: made from the title)",
+    ),
+    (
+        "space_archived_notice",
+        "Cet espace est archivé : il n'apparaît plus sur l'accueil et personne ne peut plus y écrire.",
+        "This space is archived: it no longer appears on the home page and nobody can write in it.",
+    ),
+    ("statement_one", "affirmation", "statement"),
+    (
+        "stay_without_topic",
+        "restent dans l'espace, sans sujet",
+        "stay in the space, without a topic",
+    ),
+    (
+        "topic_archived_notice",
+        "Ce sujet est archivé : il n'apparaît plus dans les listes et personne ne peut plus y écrire.",
+        "This topic is archived: it no longer appears in the lists and nobody can write in it.",
+    ),
+    (
+        "topic_needs_space",
+        "Créez d'abord un espace : les sujets y sont rangés.",
+        "Create a space first: topics live in one.",
+    ),
+    ("topic_one_lower", "sujet", "topic"),
+    ("topics_lower", "sujets", "topics"),
+    (
+        "type_slug_to_confirm",
+        "Pour confirmer, tapez son identifiant d'URL :",
+        "To confirm, type its URL name:",
+    ),
+    ("view", "Voir", "View"),
+    ("you", "vous", "you"),
+    ("manage_space", "Gérer l'espace", "Manage the space"),
     ("space_name", "Nom de l'espace", "Space name"),
     (
         "slug_hint",
@@ -613,6 +809,15 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("example_slug", "clients", "customers"),
     ("example_space_name", "Nos clients", "Our customers"),
 ];
+
+/// One string in one language (the key itself if unknown, which the tests rule out).
+pub(crate) fn get(lang: Lang, key: &str) -> &str {
+    STRINGS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, fr, en)| if lang == Lang::Fr { *fr } else { *en })
+        .unwrap_or(key)
+}
 
 /// The table for one language, ready for templates (`{{ t.sign_in }}`).
 pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {

@@ -20,6 +20,7 @@ mod charts;
 mod context;
 mod error;
 mod extract;
+mod forms;
 mod i18n;
 mod openapi;
 mod pages;

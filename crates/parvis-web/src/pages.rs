@@ -30,6 +30,18 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ),
     ("me.html", include_str!("../templates/me.html")),
     ("admin.html", include_str!("../templates/admin.html")),
+    (
+        "admin_members.html",
+        include_str!("../templates/admin_members.html"),
+    ),
+    (
+        "admin_space.html",
+        include_str!("../templates/admin_space.html"),
+    ),
+    (
+        "admin_topic.html",
+        include_str!("../templates/admin_topic.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
     ("activity.html", include_str!("../templates/activity.html")),
     (
@@ -300,10 +312,25 @@ pub(crate) struct ListQuery {
 }
 
 async fn home(State(st): State<AppState>, ctx: Ctx) -> PageResult {
-    let spaces = st.services.spaces().await.map_err(fail(&st, &ctx))?;
+    home_view(&st, &ctx, Value::UNDEFINED).await
+}
+
+/// The home page; `failed` is the create-a-space form shown again with its errors.
+pub(crate) async fn home_view(st: &AppState, ctx: &Ctx, failed: Value) -> PageResult {
+    let (st, ctx) = (st.clone(), ctx.clone());
+    // Archived spaces and topics leave the home page (they stay readable at their address).
+    let spaces: Vec<Space> = st
+        .services
+        .spaces()
+        .await
+        .map_err(fail(&st, &ctx))?
+        .into_iter()
+        .filter(|s| s.archived_at.is_none())
+        .collect();
     let mut cards = Vec::new();
     for s in &spaces {
-        let topics = st.services.topics(s).await.map_err(fail(&st, &ctx))?;
+        let mut topics = st.services.topics(s).await.map_err(fail(&st, &ctx))?;
+        topics.retain(|t| t.archived_at.is_none());
         let recent = st
             .services
             .threads(s, None, PageRequest::new(Some(1), Some(4), 4))
@@ -311,7 +338,12 @@ async fn home(State(st): State<AppState>, ctx: Ctx) -> PageResult {
             .map_err(fail(&st, &ctx))?;
         cards.push(context! { space => Value::from_serialize(s), topics => Value::from_serialize(&topics), recent => Value::from_serialize(&recent.items), thread_total => recent.total });
     }
-    render(&st, &ctx, "home.html", context! { cards => cards })
+    render(
+        &st,
+        &ctx,
+        "home.html",
+        context! { cards => cards, failed => failed },
+    )
 }
 
 async fn space_view(
@@ -322,7 +354,8 @@ async fn space_view(
     page: Option<u32>,
 ) -> PageResult {
     let space = st.services.space(slug).await.map_err(fail(st, ctx))?;
-    let topics = st.services.topics(&space).await.map_err(fail(st, ctx))?;
+    let mut topics = st.services.topics(&space).await.map_err(fail(st, ctx))?;
+    topics.retain(|t| t.archived_at.is_none() || topic == Some(t.slug.as_str()));
     let current = match topic {
         Some(t) => Some(st.services.topic(&space, t).await.map_err(fail(st, ctx))?),
         None => None,

@@ -169,3 +169,333 @@ async fn a_sign_in_link_lands_where_the_visitor_was_going() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/admin/import");
 }
+
+/// Post a form as `c` (which has a CSRF cookie); returns (status, location, body).
+async fn post_form(
+    c: &reqwest::Client,
+    url: String,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let r = c
+        .post(url)
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn admins_create_edit_archive_and_delete_spaces_and_topics() {
+    on_both(|app| async move {
+        let (c, _) = admin_session(&app).await;
+        let csrf = me_csrf(&c, &app).await;
+        let url = |p: &str| format!("{}{p}", app.base);
+        // A wrong slug: the form comes back filled in, the error in French next to the field.
+        let (status, _, page) = post_form(
+            &c,
+            url("/admin/spaces"),
+            &[
+                ("csrf", &csrf),
+                ("back", "admin"),
+                ("name", "Forum des clients"),
+                ("slug", "Forum Clients"),
+                ("description", "Pour nos clients"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("value=\"Forum des clients\""),
+            "the name typed is kept"
+        );
+        assert!(
+            page.contains("Pour nos clients"),
+            "the description typed is kept"
+        );
+        assert!(page.contains("id=\"err-slug\"") && page.contains("lettres minuscules"));
+        assert!(
+            !page.contains("expected 2 to 64"),
+            "no English on the French page"
+        );
+        let (status, location, _) = post_form(
+            &c,
+            url("/admin/spaces"),
+            &[
+                ("csrf", &csrf),
+                ("back", "admin"),
+                ("name", "Forum des clients"),
+                ("slug", "clients"),
+                ("description", ""),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/s/clients")
+        );
+        // The same slug again: said to be taken, on the home page when the form was there.
+        let (status, _, page) = post_form(
+            &c,
+            url("/admin/spaces"),
+            &[
+                ("csrf", &csrf),
+                ("back", "home"),
+                ("name", "Autre"),
+                ("slug", "clients"),
+                ("description", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("déjà pris") && page.contains("value=\"Autre\""));
+        // Edit, then a topic from the space's admin page.
+        let (status, _, _) = post_form(
+            &c,
+            url("/admin/spaces/clients"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Clients de Novéa"),
+                ("description", "Le forum de nos clients"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, page) = post_form(
+            &c,
+            url("/admin/topics"),
+            &[
+                ("csrf", &csrf),
+                ("space", "clients"),
+                ("back", "space"),
+                ("title", ""),
+                ("slug", ""),
+                ("keywords", "nps, délais"),
+                ("description", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("Ce champ est obligatoire") && page.contains("value=\"nps, délais\"")
+        );
+        let (status, location, _) = post_form(
+            &c,
+            url("/admin/topics"),
+            &[
+                ("csrf", &csrf),
+                ("space", "clients"),
+                ("back", "space"),
+                ("title", "Délais de livraison"),
+                ("slug", ""),
+                ("keywords", "délai, retard"),
+                ("description", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location, "/s/clients/t/delais-de-livraison");
+        let (_, admin) = page_fr(&c, &url("/admin/spaces/clients")).await;
+        assert!(admin.contains("Clients de Novéa") && admin.contains("Délais de livraison"));
+        assert!(
+            admin.contains("0 sujet") || admin.contains("1 sujet"),
+            "counts are singular in French"
+        );
+        // Archive: gone from the home page, still readable, no longer writable.
+        let (status, _, _) = post_form(
+            &c,
+            url("/admin/spaces/clients/archive"),
+            &[("csrf", &csrf), ("archived", "1")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, home) = page_fr(&client(), &url("/")).await;
+        assert!(!home.contains("Clients de Novéa"));
+        let (status, space) = page_fr(&client(), &url("/s/clients")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(space.contains("archivé"));
+        let (status, _, _) = post_form(
+            &c,
+            url("/s/clients/threads"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Bonjour"),
+                ("body", "Un message"),
+                ("topic", ""),
+            ],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "an archived space is read-only"
+        );
+        // And back.
+        post_form(
+            &c,
+            url("/admin/spaces/clients/archive"),
+            &[("csrf", &csrf), ("archived", "0")],
+        )
+        .await;
+        let (_, home) = page_fr(&client(), &url("/")).await;
+        assert!(home.contains("Clients de Novéa") && home.contains("Délais de livraison"));
+        let (status, _, _) = post_form(
+            &c,
+            url("/s/clients/threads"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Bonjour"),
+                ("body", "Un message"),
+                ("topic", "delais-de-livraison"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        // Archiving a topic takes it off the lists.
+        post_form(
+            &c,
+            url("/admin/spaces/clients/t/delais-de-livraison/archive"),
+            &[("csrf", &csrf), ("archived", "1")],
+        )
+        .await;
+        let (_, home) = page_fr(&client(), &url("/")).await;
+        assert!(home.contains("Clients de Novéa") && !home.contains("Délais de livraison"));
+        // Deleting asks for the slug; a wrong one deletes nothing and says so.
+        let (_, admin) = page_fr(&c, &url("/admin/spaces/clients")).await;
+        assert!(
+            admin.contains("1 discussion") && admin.contains("1 message"),
+            "says what will be lost"
+        );
+        let (status, _, page) = post_form(
+            &c,
+            url("/admin/spaces/clients/delete"),
+            &[("csrf", &csrf), ("confirm", "client")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("rien n"));
+        assert_eq!(app.store.list_spaces().await.unwrap().len(), 1);
+        // Without the CSRF token: refused.
+        let (status, _, _) = post_form(
+            &c,
+            url("/admin/spaces/clients/delete"),
+            &[("csrf", ""), ("confirm", "clients")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, location, _) = post_form(
+            &c,
+            url("/admin/spaces/clients/delete"),
+            &[("csrf", &csrf), ("confirm", "clients")],
+        )
+        .await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/admin?ok=deleted")
+        );
+        assert!(app.store.list_spaces().await.unwrap().is_empty());
+        let (status, _) = page_fr(&client(), &url("/s/clients")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_member_cannot_manage_spaces() {
+    let app = spawn_app().await;
+    app.services
+        .operator_create_space("clients", "Nos clients", "")
+        .await
+        .unwrap();
+    let c = member_session(&app).await;
+    let (status, _) = page_fr(&c, &format!("{}/admin/spaces/clients", app.base)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let csrf = me_csrf(&c, &app).await;
+    let (status, _, _) = post_form(
+        &c,
+        format!("{}/admin/spaces/clients/delete", app.base),
+        &[("csrf", &csrf), ("confirm", "clients")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.list_spaces().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_roles_table_searches_names_handles_and_emails_and_pages() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        app.store
+            .create_member(&NewMember {
+                handle: format!("membre{i:02}"),
+                display_name: format!("Membre {i:02}"),
+                email: Some(format!("m{i:02}@partenaire.example")),
+                password_hash: None,
+                site_role: SiteRole::Member,
+                ecosystem_role: EcosystemRole::Partner,
+                organisation: String::new(),
+                bio: String::new(),
+                lang: "fr".into(),
+                created_at: now_millis(),
+            })
+            .await
+            .unwrap();
+    }
+    let (c, _) = admin_session(&app).await;
+    let (status, page) = page_fr(&c, &format!("{}/admin/members", app.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("31 membres"));
+    assert!(page.contains("Camille Admin"), "admins first");
+    assert_eq!(page.matches("class=\"role-row\"").count(), 25);
+    assert!(page.contains("href=\"?page=2\""));
+    let (_, page2) = page_fr(&c, &format!("{}/admin/members?page=2", app.base)).await;
+    assert_eq!(page2.matches("class=\"role-row\"").count(), 6);
+    // By email (admins see emails), keeping the search across pages.
+    let (_, found) = page_fr(
+        &c,
+        &format!("{}/admin/members?q=m07%40partenaire", app.base),
+    )
+    .await;
+    assert!(
+        found.contains("1 membre") && found.contains("Membre 07"),
+        "{found}"
+    );
+    assert!(found.contains("m07@partenaire.example"));
+    let (_, found) = page_fr(&c, &format!("{}/admin/members?q=membre", app.base)).await;
+    assert!(found.contains("href=\"?q=membre&amp;page=2\""));
+    // Changing a role comes back to the same search.
+    let csrf = me_csrf(&c, &app).await;
+    let (status, location, _) = post_form(
+        &c,
+        format!("{}/admin/roles", app.base),
+        &[
+            ("csrf", &csrf),
+            ("handle", "membre07"),
+            ("role", "moderator"),
+            ("back", "/admin/members?q=m07"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/admin/members?q=m07&ok=saved");
+    // A visitor is sent to sign in; a member is refused.
+    let r = client()
+        .get(format!("{}/admin/members", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/signin?next=%2Fadmin%2Fmembers");
+    let (status, _) = page_fr(
+        &member_session(&app).await,
+        &format!("{}/admin/members", app.base),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

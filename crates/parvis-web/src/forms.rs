@@ -1,0 +1,83 @@
+//! Forms that fail validation come back filled in, with each error next to its field, in the
+//! reader's language — never a bare error page that loses what was typed.
+//!
+//! A handler tries its use case; on `Validation` or `Conflict` it renders the same page again
+//! with `failed` in the context: which form (`form`), what was typed (`values`) and the
+//! errors by field (`errors`). Templates read them through the `ui.field_error`/`ui.invalid`
+//! macros. Any other error still becomes an error page.
+
+use crate::i18n;
+use minijinja::{Value, context};
+use parvis_domain::{Lang, Rule};
+use parvis_services::ServiceError;
+use std::collections::BTreeMap;
+
+/// The errors of a form, by field, in `lang`; `None` when the error is not about the input.
+pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<String, String>> {
+    let t = |k: &str| i18n::get(lang, k).to_string();
+    let (field, message) = match e {
+        ServiceError::Validation(v) => {
+            let message = match v.rule {
+                Rule::Required => t("err_required"),
+                Rule::TooLong(max) => {
+                    let key = if lang.is_singular(max as i64) {
+                        "err_too_long_one"
+                    } else {
+                        "err_too_long"
+                    };
+                    t(key).replace("{n}", &max.to_string())
+                }
+                Rule::Slug => t("err_slug"),
+                Rule::Email => t("err_email"),
+                Rule::Handle => t("err_handle"),
+                Rule::Choice => t("err_choice"),
+                Rule::PasswordLength => t("err_password_length"),
+                Rule::Confirm => t("err_confirm"),
+                Rule::Characters => t("err_characters"),
+                Rule::Other => t("err_other"),
+            };
+            (v.field.clone(), message)
+        }
+        ServiceError::Conflict(what) if what.contains("slug") => {
+            ("slug".into(), t("err_taken_slug"))
+        }
+        ServiceError::Conflict(what) if what.contains("email") => {
+            ("email".into(), t("err_taken_email"))
+        }
+        ServiceError::Conflict(_) => ("form".into(), t("err_taken")),
+        _ => return None,
+    };
+    Some(BTreeMap::from([(field, message)]))
+}
+
+/// The `failed` value templates read: which form, what was typed, what is wrong.
+pub(crate) fn failed(
+    form: &str,
+    values: &impl serde::Serialize,
+    errors: BTreeMap<String, String>,
+) -> Value {
+    context! { form => form, values => Value::from_serialize(values), errors => errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parvis_domain::ValidationError;
+
+    fn one(lang: Lang, e: ServiceError) -> (String, String) {
+        field_errors(lang, &e).unwrap().into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn errors_are_said_in_the_readers_language_with_plurals() {
+        let long =
+            |max| ServiceError::Validation(ValidationError::broke("name", Rule::TooLong(max), "x"));
+        assert_eq!(one(Lang::Fr, long(120)).1, "120 caractères au plus.");
+        assert_eq!(one(Lang::Fr, long(1)).1, "1 caractère au plus.");
+        assert_eq!(one(Lang::En, long(120)).1, "At most 120 characters.");
+        assert_eq!(one(Lang::En, long(1)).1, "At most 1 character.");
+        let taken = ServiceError::Conflict("space slug".into());
+        assert_eq!(one(Lang::Fr, taken).0, "slug");
+        assert!(field_errors(Lang::Fr, &ServiceError::Unauthenticated).is_none());
+    }
+}
