@@ -112,7 +112,12 @@ impl Services {
         self.store()
             .update_topic(topic.id, &title, &description, &keywords)
             .await?;
-        self.topic(space, &topic.slug).await
+        let updated = self.topic(space, &topic.slug).await?;
+        // New keywords change which messages are about the topic: tag them again.
+        if updated.keywords != topic.keywords {
+            self.tag_in_background(space, &updated);
+        }
+        Ok(updated)
     }
 
     /// Archive a topic or bring it back.

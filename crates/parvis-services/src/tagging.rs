@@ -157,6 +157,7 @@ mod tests {
             description: String::new(),
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
             thread_count: 0,
+            archived_at: None,
         }
     }
 

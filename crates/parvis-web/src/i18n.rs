@@ -700,7 +700,6 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("manage", "Gérer", "Manage"),
     ("member_one_lower", "membre", "member"),
-    ("message_one", "message", "message"),
     (
         "no_member_found",
         "Aucun membre ne correspond à cette recherche.",
@@ -748,7 +747,6 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Cet espace est archivé : il n'apparaît plus sur l'accueil et personne ne peut plus y écrire.",
         "This space is archived: it no longer appears on the home page and nobody can write in it.",
     ),
-    ("statement_one", "affirmation", "statement"),
     (
         "stay_without_topic",
         "restent dans l'espace, sans sujet",
