@@ -13,10 +13,6 @@ use parvis_store::{ApiTokenInfo, NewMember};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// Attempts allowed per window, per client address and per email.
-const MAX_ATTEMPTS_PER_IP: i64 = 20;
-const MAX_ATTEMPTS_PER_EMAIL: i64 = 8;
-const ATTEMPT_WINDOW_MS: i64 = 15 * 60 * 1000;
 /// A sign-in link is valid this long.
 const LINK_TTL_MS: i64 = 30 * 60 * 1000;
 
@@ -104,25 +100,6 @@ pub fn check_password_rules(password: &str) -> Result<()> {
 }
 
 impl Services {
-    async fn rate_limit(&self, client: &str, email: &str) -> Result<()> {
-        let now = now_millis();
-        let since = now - ATTEMPT_WINDOW_MS;
-        let store = self.store();
-        let by_ip = store
-            .count_auth_attempt(&format!("ip:{client}"), now, since)
-            .await?;
-        let by_email = store
-            .count_auth_attempt(&format!("email:{email}"), now, since)
-            .await?;
-        if by_ip > MAX_ATTEMPTS_PER_IP || by_email > MAX_ATTEMPTS_PER_EMAIL {
-            tracing::warn!(client, "sign-in rate limit hit");
-            return Err(ServiceError::RateLimited {
-                retry_after_secs: (ATTEMPT_WINDOW_MS / 1000) as u64,
-            });
-        }
-        Ok(())
-    }
-
     async fn open_session(&self, member: Member) -> Result<SignedIn> {
         let token = random_token();
         let csrf = random_token();
@@ -154,7 +131,8 @@ impl Services {
         client: &str,
     ) -> Result<SignedIn> {
         let email = Email::parse("email", email)?;
-        self.rate_limit(client, email.as_str()).await?;
+        // The rules are in `ratelimit`: failures only, never the owner's sign-in links.
+        self.password_gate(email.as_str(), client).await?;
         let creds = self.store().credentials_by_email(email.as_str()).await?;
         let hash = creds
             .as_ref()
@@ -166,14 +144,15 @@ impl Services {
             .unwrap_or(false);
         match creds {
             Some(c) if ok && c.password_hash.is_some() => {
-                self.store()
-                    .clear_auth_attempts(&format!("email:{}", email.as_str()))
-                    .await?;
+                self.password_succeeded(email.as_str(), client).await?;
                 let member = self.member_by_id(c.member_id).await?;
                 tracing::info!(member = member.handle.as_str(), "signed in with password");
                 self.open_session(member).await
             }
-            _ => Err(ServiceError::BadCredentials),
+            _ => {
+                self.password_failed(email.as_str(), client).await?;
+                Err(ServiceError::BadCredentials)
+            }
         }
     }
 
@@ -181,7 +160,7 @@ impl Services {
     /// that the form cannot be used to probe who is a member.
     pub async fn request_magic_link(&self, email: &str, client: &str, lang: Lang) -> Result<()> {
         let email = Email::parse("email", email)?;
-        self.rate_limit(client, email.as_str()).await?;
+        self.link_gate(email.as_str(), client).await?;
         let Some(member_id) = self.store().member_id_by_email(email.as_str()).await? else {
             tracing::info!("sign-in link requested for an unknown email; nothing sent");
             return Ok(());

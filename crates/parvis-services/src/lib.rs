@@ -22,6 +22,7 @@ pub mod intros;
 mod mail;
 pub mod opinion;
 pub mod privacy;
+pub mod ratelimit;
 pub mod relevance;
 pub mod search;
 pub mod spaces;

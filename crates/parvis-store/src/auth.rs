@@ -6,6 +6,14 @@ use parvis_domain::{MemberId, Millis, TokenId};
 use serde::Serialize;
 use sqlx::Row;
 
+/// The attempts noted under one key within a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AuthAttempts {
+    pub count: i64,
+    pub oldest: Option<Millis>,
+    pub latest: Option<Millis>,
+}
+
 /// A live session: who, and the CSRF token bound to it.
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
@@ -166,12 +174,17 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
-    /// Note a sign-in attempt under `key` (an IP address or an email) and return how many
-    /// attempts that key made since `since`, this one included. Kept in the store so that
-    /// several instances share the count; old rows are pruned as we go.
-    pub async fn count_auth_attempt(&self, key: &str, now: Millis, since: Millis) -> Result<i64> {
+    /// Note an attempt under `key` (a failed password sign-in, or a sign-in link sent, for an
+    /// address, a client or both). Kept in the store so that several instances share the
+    /// counts; rows older than `forget_before` are pruned as we go.
+    pub async fn record_auth_attempt(
+        &self,
+        key: &str,
+        now: Millis,
+        forget_before: Millis,
+    ) -> Result<()> {
         sqlx::query("DELETE FROM auth_attempts WHERE at < $1")
-            .bind(since)
+            .bind(forget_before)
             .execute(&self.pool)
             .await?;
         sqlx::query("INSERT INTO auth_attempts (key, at) VALUES ($1, $2)")
@@ -179,12 +192,24 @@ impl Store {
             .bind(now)
             .execute(&self.pool)
             .await?;
-        let row = sqlx::query("SELECT COUNT(*) FROM auth_attempts WHERE key = $1 AND at >= $2")
-            .bind(key)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get::<i64, _>(0)?)
+        Ok(())
+    }
+
+    /// The attempts noted under `key` since `since`: how many, the oldest and the latest.
+    pub async fn auth_attempts(&self, key: &str, since: Millis) -> Result<AuthAttempts> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM auth_attempts \
+             WHERE key = $1 AND at >= $2",
+        )
+        .bind(key)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AuthAttempts {
+            count: int(&row, "n")?,
+            oldest: opt_int(&row, "oldest")?,
+            latest: opt_int(&row, "latest")?,
+        })
     }
 
     /// Forget the attempts of a key (after a successful sign-in).

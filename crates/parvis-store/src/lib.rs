@@ -32,7 +32,7 @@ mod privacy;
 mod relevance;
 mod tagging;
 
-pub use auth::{ApiTokenInfo, SessionInfo};
+pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,

@@ -206,13 +206,18 @@ async fn identities_consents_and_sessions() {
             None,
             "a link works once"
         );
-        assert_eq!(s.count_auth_attempt("ip:1", 10, 0).await.unwrap(), 1);
-        assert_eq!(s.count_auth_attempt("ip:1", 11, 0).await.unwrap(), 2);
-        assert_eq!(
-            s.count_auth_attempt("ip:1", 1000, 500).await.unwrap(),
-            1,
-            "old attempts expire"
-        );
+        s.record_auth_attempt("ip:1", 10, 0).await.unwrap();
+        s.record_auth_attempt("ip:1", 11, 0).await.unwrap();
+        s.record_auth_attempt("ip:2", 12, 0).await.unwrap();
+        let a1 = s.auth_attempts("ip:1", 0).await.unwrap();
+        assert_eq!((a1.count, a1.oldest, a1.latest), (2, Some(10), Some(11)));
+        assert_eq!(s.auth_attempts("ip:1", 11).await.unwrap().count, 1);
+        s.record_auth_attempt("ip:1", 1000, 500).await.unwrap();
+        let a1 = s.auth_attempts("ip:1", 0).await.unwrap();
+        assert_eq!(a1.count, 1, "old attempts are forgotten");
+        assert_eq!(s.auth_attempts("nobody", 0).await.unwrap().count, 0);
+        s.clear_auth_attempts("ip:1").await.unwrap();
+        assert_eq!(s.auth_attempts("ip:1", 0).await.unwrap().latest, None);
     })
     .await;
 }

@@ -147,7 +147,13 @@ impl FromRequestParts<AppState> for Ctx {
         let client = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
+            .map(|c| {
+                state
+                    .config
+                    .trusted_proxies
+                    .client(c.0.ip(), headers)
+                    .to_string()
+            })
             .unwrap_or_else(|| "unknown".into());
         let (csrf, csrf_is_new) = match read_cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64)
         {

@@ -17,6 +17,7 @@ mod admin;
 mod api;
 mod assets;
 mod charts;
+mod client_ip;
 mod context;
 mod error;
 mod extract;
@@ -26,6 +27,7 @@ mod openapi;
 mod pages;
 mod privacy;
 
+pub use client_ip::TrustedProxies;
 pub use context::Ctx;
 pub use error::{ApiError, PageError};
 
@@ -46,6 +48,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The instance's display name in the header.
     pub site_name: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the sign-in limits).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -53,6 +57,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             site_name: "Parvis".into(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

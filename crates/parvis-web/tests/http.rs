@@ -2180,3 +2180,128 @@ async fn hsts_when_the_public_url_is_https() {
         assert!(hsts.starts_with("max-age="), "{path}: {hsts:?}");
     }
 }
+
+/// A password attempt for the admin from `from` (an address a trusted proxy reports).
+async fn try_password(app: &App, from: &str, password: &str) -> StatusCode {
+    client()
+        .post(format!("{}/api/v1/auth/password", app.base))
+        .header("x-forwarded-for", from)
+        .json(&json!({"email": "camille@novea.example", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn behind_trusted_proxy() -> App {
+    spawn_app_with(
+        None,
+        parvis_web::WebConfig {
+            trusted_proxies: parvis_web::TrustedProxies::parse("127.0.0.1/32").unwrap(),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// An attacker guessing the owner's password from elsewhere does not lock the owner out:
+/// the owner's own address keeps its budget, and when a spread-out attack exhausts the
+/// address's password budget, a sign-in link still gets the owner in.
+#[tokio::test]
+async fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
+    let app = behind_trusted_proxy().await;
+    let mut refused = 0;
+    for _ in 0..12 {
+        if try_password(&app, "198.51.100.66", "wrong password!").await
+            == StatusCode::TOO_MANY_REQUESTS
+        {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        refused, 7,
+        "5 failures, then the attacker's address backs off"
+    );
+    assert_eq!(
+        try_password(&app, "203.0.113.5", ADMIN_PASSWORD).await,
+        StatusCode::OK,
+        "the owner, from their own address, signs in"
+    );
+    // A campaign over many addresses reaches the address's budget for passwords…
+    for i in 0..20 {
+        for _ in 0..5 {
+            try_password(&app, &format!("192.0.2.{i}"), "wrong password!").await;
+        }
+    }
+    let r = client()
+        .post(format!("{}/api/v1/auth/password", app.base))
+        .header("x-forwarded-for", "203.0.113.5")
+        .json(&json!({"email": "camille@novea.example", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(p["code"], "rate_limited");
+    // …but not for sign-in links: the owner asks for one and it works.
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/auth/link", app.base))
+        .header("x-forwarded-for", "203.0.113.5")
+        .json(&json!({"email": "camille@novea.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let link = wait_for_link(&app.mails, 1).await;
+    assert_eq!(
+        confirm_sign_in(&c, &link).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let me = c
+        .get(format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+/// Successful sign-ins never count against anyone.
+#[tokio::test]
+async fn successful_sign_ins_do_not_count() {
+    let app = spawn_app().await;
+    for i in 0..35 {
+        let r = client()
+            .post(format!("{}/api/v1/auth/password", app.base))
+            .json(&json!({"email": "camille@novea.example", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "sign-in {i}");
+    }
+}
+
+/// `X-Forwarded-For` is believed only from a trusted proxy: otherwise anyone could pick a
+/// fresh address for each guess.
+#[tokio::test]
+async fn the_proxy_header_is_ignored_unless_the_proxy_is_trusted() {
+    let direct = spawn_app().await;
+    let mut last = StatusCode::OK;
+    for i in 0..6 {
+        last = try_password(&direct, &format!("192.0.2.{i}"), "wrong password!").await;
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the header changed nothing"
+    );
+    let proxied = behind_trusted_proxy().await;
+    for i in 0..6 {
+        let s = try_password(&proxied, &format!("192.0.2.{i}"), "wrong password!").await;
+        assert_eq!(
+            s,
+            StatusCode::UNAUTHORIZED,
+            "each client has its own budget"
+        );
+    }
+}

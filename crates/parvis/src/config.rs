@@ -77,6 +77,13 @@ pub struct ServerArgs {
     /// How often followed feeds are polled, in seconds (`parvis follow add`). Default 900.
     #[arg(long, env = "PARVIS_POLL_INTERVAL", value_name = "SECONDS")]
     pub poll_interval: Option<u64>,
+
+    /// Reverse proxies whose X-Forwarded-For header names the client (CIDRs or addresses,
+    /// comma-separated, e.g. 127.0.0.1/32,10.0.0.0/8). The sign-in limits count by client:
+    /// behind a proxy, set this, or every visitor counts as the proxy. Default: none (the
+    /// header is ignored, since anyone can send it).
+    #[arg(long, env = "PARVIS_TRUSTED_PROXIES", value_name = "CIDRS")]
+    pub trusted_proxies: Option<String>,
 }
 
 /// The TOML file's shape: every key optional.
@@ -93,6 +100,7 @@ struct FileConfig {
     thread_cache: Option<bool>,
     poll_interval: Option<u64>,
     search_dir: Option<PathBuf>,
+    trusted_proxies: Option<String>,
 }
 
 /// The resolved configuration.
@@ -108,6 +116,8 @@ pub struct Config {
     pub thread_cache: bool,
     pub poll_interval_secs: u64,
     pub search_dir: PathBuf,
+    /// CIDRs of the trusted reverse proxies (empty: none).
+    pub trusted_proxies: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -127,6 +137,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("site_name", &self.site_name)
             .field("thread_cache", &self.thread_cache)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -216,6 +227,11 @@ impl Config {
                 .or(file.site_name)
                 .unwrap_or_else(|| "Parvis".into()),
             thread_cache: server.thread_cache.or(file.thread_cache).unwrap_or(true),
+            trusted_proxies: server
+                .trusted_proxies
+                .clone()
+                .or(file.trusted_proxies)
+                .unwrap_or_default(),
             poll_interval_secs: server
                 .poll_interval
                 .or(file.poll_interval)

@@ -607,6 +607,8 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     let web = parvis_web::WebConfig {
         secure_cookies: config.public_url.starts_with("https://"),
         site_name: config.site_name.clone(),
+        trusted_proxies: parvis_web::TrustedProxies::parse(&config.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
     };
     let index = parvis_search::SearchIndex::open(&config.search_dir).map_err(|e| {
         anyhow::anyhow!(

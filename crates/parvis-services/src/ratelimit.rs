@@ -1,0 +1,138 @@
+//! Sign-in rate limits: keep password guessing out without ever locking the owner out.
+//!
+//! The rules, and why:
+//! - Only *failed* password attempts count (a member who signs in often is not an attacker).
+//! - Per (address, client): a small budget ([`PAIR_FAILURES`]), then an exponential back-off
+//!   from the latest failure. A success clears it. This is what someone mistyping meets.
+//! - Per client, all addresses: a larger budget ([`CLIENT_FAILURES`]): one machine spraying
+//!   passwords over many accounts.
+//! - Per address, all clients: a large budget ([`ADDRESS_FAILURES`]), for passwords only: a
+//!   guessing campaign spread over many machines. An attacker elsewhere can exhaust it, so
+//!   sign-in links have their own budgets and never look at the password counts: the owner
+//!   can always get in by link.
+//! - Sign-in links are counted by request (each one sends a mail): per (address, client),
+//!   per client and per address, to keep the form from being used to flood a mailbox.
+//!
+//! The client is the caller's address as the web layer resolved it (behind a reverse proxy,
+//! only trusted proxies' `X-Forwarded-For` is believed; see `--trusted-proxies`). Counts
+//! live in the store so that several instances share them.
+
+use crate::{Result, ServiceError, Services};
+use parvis_domain::now_millis;
+
+/// The window over which attempts are counted.
+pub const WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed passwords per (address, client) before the back-off starts.
+pub const PAIR_FAILURES: i64 = 5;
+/// The first back-off after [`PAIR_FAILURES`]; doubled by each further failure, capped at the
+/// window.
+pub const BACKOFF_MS: i64 = 30 * 1000;
+/// Failed passwords per client, over all addresses, per window.
+pub const CLIENT_FAILURES: i64 = 30;
+/// Failed passwords per address, over all clients, per window.
+pub const ADDRESS_FAILURES: i64 = 100;
+/// Sign-in links asked per (address, client) per window.
+pub const PAIR_LINKS: i64 = 5;
+/// Sign-in links asked per client, over all addresses, per window.
+pub const CLIENT_LINKS: i64 = 20;
+/// Sign-in links sent to one address, over all clients, per window.
+pub const ADDRESS_LINKS: i64 = 20;
+
+fn pw_pair(email: &str, client: &str) -> String {
+    format!("pw:{email}|{client}")
+}
+fn pw_client(client: &str) -> String {
+    format!("pw-client:{client}")
+}
+fn pw_address(email: &str) -> String {
+    format!("pw:{email}")
+}
+fn link_pair(email: &str, client: &str) -> String {
+    format!("link:{email}|{client}")
+}
+fn link_client(client: &str) -> String {
+    format!("link-client:{client}")
+}
+fn link_address(email: &str) -> String {
+    format!("link:{email}")
+}
+
+fn limited(until: i64, now: i64) -> ServiceError {
+    ServiceError::RateLimited {
+        retry_after_secs: ((until - now).max(1000) as u64).div_ceil(1000),
+    }
+}
+
+impl Services {
+    /// Refuse when `key` has `budget` attempts or more in the window; say when one frees up.
+    async fn within_budget(&self, key: &str, budget: i64, now: i64) -> Result<()> {
+        let a = self.store().auth_attempts(key, now - WINDOW_MS).await?;
+        if a.count >= budget {
+            return Err(limited(a.oldest.unwrap_or(now) + WINDOW_MS, now));
+        }
+        Ok(())
+    }
+
+    /// May `client` try a password for `email` now?
+    pub(crate) async fn password_gate(&self, email: &str, client: &str) -> Result<()> {
+        let now = now_millis();
+        let pair = self
+            .store()
+            .auth_attempts(&pw_pair(email, client), now - WINDOW_MS)
+            .await?;
+        if pair.count >= PAIR_FAILURES {
+            let doublings = (pair.count - PAIR_FAILURES).min(10) as u32;
+            let wait = (BACKOFF_MS << doublings).min(WINDOW_MS);
+            let until = pair.latest.unwrap_or(now) + wait;
+            if now < until {
+                tracing::warn!(client, "password sign-in backing off");
+                return Err(limited(until, now));
+            }
+        }
+        self.within_budget(&pw_client(client), CLIENT_FAILURES, now)
+            .await
+            .inspect_err(|_| tracing::warn!(client, "password sign-in limit per client"))?;
+        self.within_budget(&pw_address(email), ADDRESS_FAILURES, now)
+            .await
+            .inspect_err(|_| tracing::warn!("password sign-in limit per address"))?;
+        Ok(())
+    }
+
+    /// Count a failed password.
+    pub(crate) async fn password_failed(&self, email: &str, client: &str) -> Result<()> {
+        let now = now_millis();
+        let forget = now - WINDOW_MS;
+        for key in [pw_pair(email, client), pw_client(client), pw_address(email)] {
+            self.store().record_auth_attempt(&key, now, forget).await?;
+        }
+        Ok(())
+    }
+
+    /// A password succeeded: this client's own failures for this address are forgotten.
+    pub(crate) async fn password_succeeded(&self, email: &str, client: &str) -> Result<()> {
+        Ok(self
+            .store()
+            .clear_auth_attempts(&pw_pair(email, client))
+            .await?)
+    }
+
+    /// May `client` have a sign-in link sent to `email` now? Counts the request when it may.
+    pub(crate) async fn link_gate(&self, email: &str, client: &str) -> Result<()> {
+        let now = now_millis();
+        self.within_budget(&link_pair(email, client), PAIR_LINKS, now)
+            .await?;
+        self.within_budget(&link_client(client), CLIENT_LINKS, now)
+            .await?;
+        self.within_budget(&link_address(email), ADDRESS_LINKS, now)
+            .await?;
+        let forget = now - WINDOW_MS;
+        for key in [
+            link_pair(email, client),
+            link_client(client),
+            link_address(email),
+        ] {
+            self.store().record_auth_attempt(&key, now, forget).await?;
+        }
+        Ok(())
+    }
+}
