@@ -394,8 +394,13 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("divisive", "Ce qui divise", "What divides"),
     (
         "map_not_yet",
-        "La carte apparaîtra quand assez de personnes auront voté.",
-        "The map appears once enough people have voted.",
+        "La carte apparaîtra quand au moins deux personnes auront voté sur au moins deux affirmations.",
+        "The map appears once at least two people have voted on at least two statements.",
+    ),
+    (
+        "map_failed",
+        "La carte n'a pas pu être calculée ; les votes sont bien enregistrés. Réessayez dans un instant.",
+        "The map could not be computed; the votes are safely recorded. Try again in a moment.",
     ),
     ("your_turn", "À vous de voter", "Your turn to vote"),
     ("agree", "D'accord", "Agree"),
@@ -802,6 +807,76 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "no_space_shell",
         "Sur le serveur, créez un administrateur (la commande affiche un lien de connexion) et un espace :",
         "On the server, create an admin (the command prints a sign-in link) and a space:",
+    ),
+    (
+        "err_generic",
+        "Une erreur est survenue ; rien de ce qui était déjà enregistré n'est perdu.",
+        "Something went wrong; nothing already saved was lost.",
+    ),
+    (
+        "err_not_found",
+        "Cette page n'existe pas, ou plus.",
+        "There is no such page.",
+    ),
+    (
+        "err_bad_request",
+        "La demande est mal formée.",
+        "The request is malformed.",
+    ),
+    (
+        "err_invalid_field",
+        "Une valeur n'est pas acceptée ; le champ concerné :",
+        "A value was refused; the field:",
+    ),
+    (
+        "err_unauthenticated",
+        "Connectez-vous pour continuer.",
+        "Sign in to continue.",
+    ),
+    (
+        "err_bad_credentials",
+        "Connexion refusée : adresse inconnue ou mot de passe erroné.",
+        "Sign-in failed: unknown address or wrong password.",
+    ),
+    (
+        "err_bad_link",
+        "Ce lien de connexion n'est plus valable (expiré ou déjà utilisé) : demandez-en un nouveau.",
+        "This sign-in link is no longer valid (expired or used): ask for a new one.",
+    ),
+    (
+        "err_forbidden",
+        "Vous n'avez pas le droit de faire cela.",
+        "You are not allowed to do this.",
+    ),
+    (
+        "err_conflict",
+        "Cet élément existe déjà.",
+        "This already exists.",
+    ),
+    (
+        "err_rate_limited",
+        "Trop de tentatives : réessayez dans quelques minutes.",
+        "Too many attempts: try again in a few minutes.",
+    ),
+    (
+        "err_mail_failed",
+        "Le courriel n'a pas pu partir ; réessayez plus tard.",
+        "The email could not be sent; try again later.",
+    ),
+    (
+        "err_store_unavailable",
+        "Le stockage ne répond pas ; réessayez dans un instant.",
+        "The store is not answering; try again in a moment.",
+    ),
+    (
+        "err_payload_too_large",
+        "L'envoi est trop volumineux.",
+        "What was sent is too large.",
+    ),
+    (
+        "err_unsupported_media_type",
+        "Ce type de contenu n'est pas accepté.",
+        "This content type is not accepted.",
     ),
     ("example_email", "vous@exemple.fr", "you@example.com"),
     ("example_slug", "clients", "customers"),

@@ -263,7 +263,7 @@ pub(crate) fn fail_api(st: &AppState, ctx: &Ctx, api: ApiError) -> PageError {
         .templates
         .get_template("error.html")
         .and_then(|t| {
-            t.render(context! { status => status.as_u16(), detail => api.detail.clone(), field => api.field.clone(), ..base_context(st, ctx) })
+            t.render(context! { status => status.as_u16(), code => api.code, detail => api.detail.clone(), field => api.field.clone(), ..base_context(st, ctx) })
         })
         .ok();
     PageError {
@@ -1404,7 +1404,13 @@ async fn opinion_page(
     let (report, map_error) = match st.services.opinion_map(&topic).await {
         Ok(r) if r.n_participants >= 2 => (Some(r), None),
         Ok(_) => (None, None),
-        Err(e) => (None, Some(e.to_string())),
+        // Too few votes yet is the normal state of a young topic: the page says when the map
+        // appears, in the reader's language, rather than the engine's English reason.
+        Err(ServiceError::Validation(v)) if v.field == "conversation" => (None, None),
+        Err(e) => {
+            tracing::warn!(topic = %topic.slug, error = %e, "opinion map failed");
+            (None, Some(true))
+        }
     };
     let me_pos = match (&ctx.actor, &report) {
         (Some(a), Some(r)) => st

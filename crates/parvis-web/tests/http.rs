@@ -13,6 +13,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// The first hour: empty home page, admin area, form errors (kept apart, one binary still).
 #[path = "http/first_hour.rs"]
 mod first_hour;
+/// French pages speak French (no English sentence on them).
+#[path = "http/languages.rs"]
+mod languages;
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 

@@ -1,0 +1,185 @@
+//! French pages speak French: every page a visitor, a member or an admin reaches, asked in
+//! French, is read for English sentences (visible text and the attributes people read:
+//! placeholders, labels, titles, alternative text). Code samples (`<code>`, `<pre>`) are
+//! commands and stay as they are.
+
+use super::*;
+
+/// English words that are not French words: one of them in a French page is English leaking.
+const ENGLISH: &[&str] = &[
+    "the", "and", "you", "your", "with", "is", "are", "not", "this", "that", "of", "to", "for",
+    "from", "have", "has", "yet", "here", "will", "be", "no", "sign", "in", "on", "by", "or", "an",
+    "it", "its", "what", "who", "when", "found", "failed", "please", "enough", "data",
+];
+
+/// The text a reader sees, with code blocks and markup removed.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    // Drop whole elements whose content is not prose.
+    'outer: while !rest.is_empty() {
+        for tag in ["script", "style", "code", "pre", "svg"] {
+            let open = format!("<{tag}");
+            if rest.starts_with(&open) {
+                let close = format!("</{tag}>");
+                match rest.find(&close) {
+                    Some(end) => {
+                        rest = &rest[end + close.len()..];
+                        out.push(' ');
+                        continue 'outer;
+                    }
+                    None => break 'outer,
+                }
+            }
+        }
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            for attr in ["placeholder", "aria-label", "title", "alt"] {
+                let key = format!("{attr}=\"");
+                if let Some(i) = tag.find(&key) {
+                    let v = &tag[i + key.len()..];
+                    out.push(' ');
+                    out.push_str(v.split('"').next().unwrap_or(""));
+                    out.push(' ');
+                }
+            }
+            out.push(' ');
+            rest = &rest[end..];
+            continue;
+        }
+        let next = rest.find('<').unwrap_or(rest.len());
+        out.push_str(&rest[..next]);
+        rest = &rest[next..];
+    }
+    out.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&nbsp;", " ")
+}
+
+/// The English words of a page's visible text, with their context.
+fn english_in(html: &str) -> Vec<String> {
+    let text = visible_text(html);
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        // `OR`, `AND`, `NOT` in capitals are the search syntax's operators, not English.
+        if matches!(*w, "OR" | "AND" | "NOT") {
+            continue;
+        }
+        if ENGLISH.contains(&w.to_lowercase().as_str()) {
+            let from = i.saturating_sub(4);
+            let to = (i + 5).min(words.len());
+            found.push(words[from..to].join(" "));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_detector_finds_english_and_spares_french() {
+    assert!(english_in("<p>Bienvenue sur l'espace, <code>parvis admin add</code></p>").is_empty());
+    assert!(!english_in("<p>Sign in to continue</p>").is_empty());
+    assert!(!english_in(r#"<input placeholder="Search the forum">"#).is_empty());
+}
+
+#[tokio::test]
+async fn french_pages_contain_no_english() {
+    let app = spawn_app().await;
+    let token = admin_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum des clients", "description": "Les échanges avec nos clients."}))
+        .send()
+        .await
+        .unwrap();
+    c.post(format!("{}/api/v1/spaces/forum/topics", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Salons", "slug": "salons", "keywords": ["salon"]}))
+        .send()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Le salon de mars", "body": "Qui vient au **salon** ?", "topic": "salons"}))
+        .send()
+        .await
+        .unwrap();
+    let tid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    c.post(format!("{}/api/v1/threads/{tid}/messages", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"body": "Moi, avec deux collègues."}))
+        .send()
+        .await
+        .unwrap();
+    app.services.index_pass(0).await.unwrap();
+
+    let public = [
+        "/".to_string(),
+        "/s/forum".into(),
+        "/s/forum/t/salons".into(),
+        format!("/threads/{tid}"),
+        "/s/forum/search?q=salon".into(),
+        "/s/forum/search?q=%22salon".into(),
+        "/s/forum/search?q=introuvable".into(),
+        "/s/forum/activity".into(),
+        "/s/forum/t/salons/opinion".into(),
+        "/members/camille".into(),
+        "/signin".into(),
+        "/page-qui-n-existe-pas".into(),
+        "/threads/999999".into(),
+    ];
+    let admin_only = [
+        "/admin",
+        "/admin/import",
+        "/admin/identities",
+        "/me",
+        "/s/forum/feed",
+    ];
+    let (admin, _) = admin_session(&app).await;
+    let mut leaks = Vec::new();
+    for (who, c, paths) in [
+        (
+            "visitor",
+            client(),
+            public.iter().map(String::as_str).collect::<Vec<_>>(),
+        ),
+        (
+            "admin",
+            admin,
+            public
+                .iter()
+                .map(String::as_str)
+                .chain(admin_only)
+                .collect(),
+        ),
+    ] {
+        for path in paths {
+            let r = c
+                .get(format!("{}{path}", app.base))
+                .header("accept-language", "fr-FR,fr;q=0.9")
+                .send()
+                .await
+                .unwrap();
+            if r.status().is_redirection() {
+                continue;
+            }
+            let html = r.text().await.unwrap();
+            for e in english_in(&html) {
+                leaks.push(format!("{who} {path}: …{e}…"));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "English on French pages:\n{}",
+        leaks.join("\n")
+    );
+}
