@@ -65,7 +65,7 @@ def main():
           "<channel><title>t</title><item><title>deep</title>" + nest + "</item></channel></rss>\n")
     write(os.path.join(out, "deep.rss"),
           '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>'
-          "<item><title>deep</title><guid>g1</guid>" + nest + "</item></channel></rss>\n")
+          "<item><title>deep</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>" + nest + "</item></channel></rss>\n")
     write(os.path.join(out, "deep.atom"),
           '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
           '<entry><id>e1</id><title>deep</title><content type="xhtml">' + nest
@@ -73,13 +73,15 @@ def main():
     html = ("<div><blockquote>" * DEPTH) + "x" + ("</blockquote></div>" * DEPTH)
     write(os.path.join(out, "deep-content.rss"),
           '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>'
-          "<item><title>deep html</title><guid>g2</guid><description><![CDATA[" + html
+          "<item><title>deep html</title><guid>g2</guid><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate><description><![CDATA[" + html
           + "]]></description></item></channel></rss>\n")
-    write(os.path.join(out, "deep.jsonl"), "[" * DEPTH + "]" * DEPTH + "\n")
+    write(os.path.join(out, "deep.jsonl"),
+          '{"channel":"forum","id":"d1","author":{"handle":"ann"},"created_at":"2024-01-01T00:00:00Z",'
+          '"text":' + "[" * DEPTH + "]" * DEPTH + "}\n")
     write(os.path.join(out, "deep.md"), "".join("  " * i + "- a\n" for i in range(0, 2000))
           + ">" * DEPTH + " quote\n" + "[" * DEPTH + "x" + "]" * DEPTH + "\n")
     write(os.path.join(out, "huge-line.jsonl"),
-          '{"id":"big1","author":{"handle":"ann"},"date":"2024-01-01T00:00:00Z","text":"'
+          '{"channel":"forum","id":"big1","author":{"handle":"ann"},"created_at":"2024-01-01T00:00:00Z","text":"'
           + "a" * 50_000_000 + '"}\n')
     wxr = ('<?xml version="1.0"?>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"'
            ' xmlns:content="http://purl.org/rss/1.0/modules/content/">\n<channel>\n<title>t</title>\n')

@@ -15,6 +15,7 @@ pub mod hygiene;
 pub mod i18n;
 pub mod markdown;
 mod model;
+pub mod nesting;
 mod values;
 
 pub use i18n::Lang;

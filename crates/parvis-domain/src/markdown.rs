@@ -23,14 +23,18 @@ pub fn render(markdown: &str) -> String {
 }
 
 /// Sanitize HTML from outside (imported blog comments, feeds) with the same allow-list.
+///
+/// Tags nested deeper than [`crate::nesting::MAX_HTML_DEPTH`] are dropped first (their text
+/// stays): the sanitizer's time grows with the square of the nesting.
 pub fn sanitize(html: &str) -> String {
+    let html = crate::nesting::limit_nesting(html, crate::nesting::MAX_HTML_DEPTH);
     let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
     ammonia::Builder::default()
         .url_schemes(schemes)
         .link_rel(Some("noopener noreferrer nofollow ugc"))
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .clean(html)
+        .clean(&html)
         .to_string()
 }
 
@@ -155,6 +159,28 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 50,000 nested elements took 7 minutes to sanitize (quadratic in the depth).
+    #[test]
+    fn deeply_nested_html_and_markdown_render_in_bounded_time() {
+        let started = std::time::Instant::now();
+        let n = 50_000;
+        let html = "<div><blockquote>".repeat(n) + "inner" + &"</blockquote></div>".repeat(n);
+        let clean = sanitize(&html);
+        assert!(clean.contains("inner"));
+        assert!(clean.matches("<blockquote>").count() <= crate::nesting::MAX_HTML_DEPTH);
+        let quotes = ">".repeat(n) + " quoted";
+        assert!(render(&quotes).contains("quoted"));
+        let list: String = (0..3_000).map(|i| "  ".repeat(i) + "- item\n").collect();
+        assert!(render(&list).matches("<li>").count() <= crate::nesting::MAX_HTML_DEPTH);
+        let links = "[".repeat(n) + "x" + &"]".repeat(n);
+        assert!(render(&links).contains('x'));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
 
     #[test]
     fn plain_text_keeps_punctuation_after_inline_markup() {

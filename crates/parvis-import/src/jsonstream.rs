@@ -13,6 +13,10 @@ use std::io::BufRead;
 
 use crate::error::Position;
 
+/// The largest element kept, in bytes: memory is one element, and one element must not be
+/// the whole file (a 4 GiB string inside a zip bomb). Far above any real message.
+pub const MAX_ELEMENT_BYTES: usize = 64 << 20;
+
 /// Where the array to stream is.
 #[derive(Debug, Clone)]
 pub enum ArrayAt {
@@ -111,6 +115,16 @@ impl<R: BufRead> ArrayStream<R> {
         Ok(b)
     }
 
+    fn too_big(&self) -> ScanError {
+        ScanError {
+            position: self.here(),
+            reason: format!(
+                "an element larger than {} MiB: not read",
+                MAX_ELEMENT_BYTES >> 20
+            ),
+        }
+    }
+
     fn eof_error(&self, what: &str) -> ScanError {
         ScanError {
             position: self.here(),
@@ -143,6 +157,9 @@ impl<R: BufRead> ArrayStream<R> {
             };
             if let Some(s) = sink.as_deref_mut() {
                 s.push(c);
+                if s.len() > MAX_ELEMENT_BYTES {
+                    return Err(self.too_big());
+                }
             }
             if escaped {
                 escaped = false;
@@ -174,6 +191,9 @@ impl<R: BufRead> ArrayStream<R> {
                     self.bump()?;
                     if let Some(s) = keep.as_deref_mut() {
                         s.push(c);
+                        if s.len() > MAX_ELEMENT_BYTES {
+                            return Err(self.too_big());
+                        }
                     }
                     match c {
                         b'{' | b'[' => depth += 1,

@@ -7,13 +7,15 @@
 //! feed is retried later and later (doubling from the normal interval up to a day), and its
 //! last error is kept for the admin to see.
 
-use crate::import::{ImportOptions, ImportSummary};
+use crate::import::{ImportOptions, ImportOutcome, ImportSummary};
 use crate::{Result, ServiceError, Services};
 use parvis_domain::now_millis;
 use parvis_import::Format;
 use parvis_store::FollowedSource;
-use std::io::Write;
 use std::time::Duration;
+
+/// The largest feed read, after decompression (real feeds are kilobytes to a few megabytes).
+pub const MAX_FEED_BYTES: usize = 32 * 1024 * 1024;
 
 /// The longest wait between two polls of a failing feed.
 const MAX_BACKOFF_MS: i64 = 24 * 3600 * 1000;
@@ -103,10 +105,26 @@ impl Services {
         let etag = header(reqwest::header::ETAG);
         let last_modified = header(reqwest::header::LAST_MODIFIED);
         let content_type = header(reqwest::header::CONTENT_TYPE);
-        let body = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => return fail(e.to_string()).await,
-        };
+        // Read at most MAX_FEED_BYTES, counted after decompression: a gzip bomb served as a
+        // feed must not take the server's memory.
+        let mut resp = resp;
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_FEED_BYTES {
+                        return fail(format!(
+                            "the feed is larger than {} MiB (after decompression); not read",
+                            MAX_FEED_BYTES >> 20
+                        ))
+                        .await;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return fail(e.to_string()).await,
+            }
+        }
         // The parsers read files; a feed is small, so a temporary file is the simple way.
         // A charset given only in the HTTP header is honoured by re-encoding to UTF-8 first.
         let text = match content_type
@@ -116,12 +134,12 @@ impl Services {
             Some(cs) => {
                 parvis_import::decode_to_utf8(&body, Some(cs.trim_matches('"'))).into_bytes()
             }
-            None => body.to_vec(),
+            None => body,
         };
-        let mut file =
-            tempfile::NamedTempFile::new().map_err(|e| ServiceError::Forbidden(e.to_string()))?;
-        file.write_all(&text)
-            .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
+        // Errors name the file `feed`, not the server's temporary folder.
+        let dir = tempfile::tempdir().map_err(|e| ServiceError::Forbidden(e.to_string()))?;
+        let path = dir.path().join("feed");
+        std::fs::write(&path, &text).map_err(|e| ServiceError::Forbidden(e.to_string()))?;
         let format: Format = src
             .format
             .parse()
@@ -133,12 +151,18 @@ impl Services {
             .ok_or_else(|| ServiceError::NotFound("space".into()))?;
         let opts = ImportOptions {
             space: space.slug,
+            hide_dir: Some(dir.path().to_path_buf()),
             ..Default::default()
         };
-        match self
-            .import(format, vec![file.path().to_path_buf()], &opts, |_| {})
-            .await
-        {
+        match self.import(format, vec![path], &opts, |_| {}).await {
+            // A feed that yields nothing readable is a failure: backed off like an HTTP error.
+            Ok(sum) if sum.outcome == ImportOutcome::Nothing && sum.errors > 0 => {
+                fail(format!(
+                    "nothing readable in the feed: {}",
+                    sum.error_examples.first().cloned().unwrap_or_default()
+                ))
+                .await
+            }
             Ok(sum) => {
                 let n = (sum.messages_created + sum.messages_updated) as i64;
                 self.store()

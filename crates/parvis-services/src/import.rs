@@ -48,6 +48,77 @@ pub struct ImportSummary {
     pub parents_linked: u64,
     /// Items read so far (for progress).
     pub items_seen: u64,
+    /// Messages cut to the size of a post (their end replaced by "[…]"), counted in the
+    /// created/updated ones.
+    pub truncated: u64,
+    /// Files whose reading stopped midway (truncated or malformed): what came before the
+    /// damage was imported, the rest was not.
+    pub files_abandoned: u64,
+    /// Whether everything, part or nothing of the input was imported.
+    pub outcome: ImportOutcome,
+}
+
+/// Whether an import took in everything it was given. `parvis import` exits with 0, 2 or 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    /// Every item was imported or deliberately skipped (spam, notices, duplicates…).
+    #[default]
+    Complete,
+    /// Something was imported, but some items were unreadable or a file was abandoned midway.
+    Partial,
+    /// No message and no person came out of the input (empty, unreadable, the wrong format,
+    /// or only skipped items).
+    Nothing,
+}
+
+impl ImportSummary {
+    /// Messages read and stored (created, updated or already there unchanged).
+    pub fn messages(&self) -> u64 {
+        self.messages_created + self.messages_updated + self.messages_unchanged
+    }
+
+    fn settle_outcome(&mut self) {
+        self.outcome = if self.messages() == 0 && self.people_created + self.people_matched == 0 {
+            ImportOutcome::Nothing
+        } else if self.errors > 0 {
+            ImportOutcome::Partial
+        } else {
+            ImportOutcome::Complete
+        };
+    }
+}
+
+/// The longest imported message text, in characters: the limit of a post written here.
+pub const MAX_IMPORTED_TEXT_CHARS: usize = crate::MAX_BODY_CHARS;
+/// The longest imported message HTML, in bytes, before sanitising (a post of
+/// [`MAX_IMPORTED_TEXT_CHARS`] renders to less). One 50 MB message made a 52 MB thread page.
+pub const MAX_IMPORTED_HTML_BYTES: usize = 256 * 1024;
+/// What replaces the end of a message that was cut.
+const CUT_MARK: &str = " […]";
+
+/// Cuts `s` to at most `max_bytes` bytes, on a character boundary; true when it was cut.
+fn cut_bytes(s: &mut String, max_bytes: usize) -> bool {
+    if s.len() <= max_bytes {
+        return false;
+    }
+    let mut end = max_bytes;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    true
+}
+
+/// Cuts `s` to at most `max` characters; true when it was cut.
+fn cut_chars(s: &mut String, max: usize) -> bool {
+    match s.char_indices().nth(max) {
+        Some((end, _)) => {
+            s.truncate(end);
+            true
+        }
+        None => false,
+    }
 }
 
 /// Options of an import.
@@ -62,6 +133,24 @@ pub struct ImportOptions {
     /// On a SQLite store, write through the dedicated bulk connection (the default); false
     /// writes through the portable sqlx path, as on PostgreSQL (the tests compare the two).
     pub sqlite_bulk: bool,
+    /// Paths under this folder are named relative to it in errors: an upload's temporary
+    /// folder on the server is nobody's business.
+    pub hide_dir: Option<PathBuf>,
+}
+
+impl ImportOptions {
+    /// `message` with the hidden folder's path (and the separator after it) removed.
+    fn shown(&self, message: String) -> String {
+        match &self.hide_dir {
+            Some(dir) => {
+                let dir = dir.display().to_string();
+                message
+                    .replace(&format!("{dir}{}", std::path::MAIN_SEPARATOR), "")
+                    .replace(&dir, "")
+            }
+            None => message,
+        }
+    }
 }
 
 impl Default for ImportOptions {
@@ -71,6 +160,7 @@ impl Default for ImportOptions {
             dry_run: false,
             batch: 1_000,
             sqlite_bulk: true,
+            hide_dir: None,
         }
     }
 }
@@ -333,6 +423,8 @@ struct Derived {
     body_html: String,
     title: String,
     topics: Vec<TopicId>,
+    /// The message was longer than a post and was cut.
+    truncated: bool,
 }
 
 /// A record as the reader thread hands it over.
@@ -348,9 +440,20 @@ impl Read {
         matcher: &TopicMatcher,
     ) -> Read {
         match item {
-            Ok(Record::Message(m)) => {
-                let body_html = match &m.body_html {
-                    Some(html) => markdown::sanitize(html),
+            Ok(Record::Message(mut m)) => {
+                let mut truncated = cut_chars(&mut m.body_text, MAX_IMPORTED_TEXT_CHARS);
+                if truncated {
+                    m.body_text.push_str(CUT_MARK);
+                }
+                let body_html = match &mut m.body_html {
+                    Some(html) => {
+                        // Cut before sanitising: the sanitiser closes what the cut left open.
+                        if cut_bytes(html, MAX_IMPORTED_HTML_BYTES) {
+                            truncated = true;
+                            html.push_str(CUT_MARK);
+                        }
+                        markdown::sanitize(html)
+                    }
                     None => markdown::text_to_html(&m.body_text),
                 };
                 let title = thread_title(&m);
@@ -366,6 +469,7 @@ impl Read {
                         body_html,
                         title,
                         topics,
+                        truncated,
                     },
                 )
             }
@@ -416,7 +520,7 @@ impl Services {
         let matcher = TopicMatcher::new(&topics);
         // Open the files first, so that a missing or malformed file fails before any write.
         let records = parvis_import::open(format, &paths)
-            .map_err(|e| ValidationError::new("input", e.to_string()))?;
+            .map_err(|e| ValidationError::new("input", opts.shown(e.to_string())))?;
         // Records travel in chunks: one wake-up of the import loop per chunk rather than per
         // record (waking threads was a tenth of an import's CPU). 16 chunks of 64 keep at
         // most ~1,000 records in flight.
@@ -466,7 +570,9 @@ impl Services {
                             body_html,
                             title,
                             topics,
+                            truncated,
                         } = derived;
+                        sum.truncated += u64::from(truncated);
                         tx.push(ImportRow {
                             space_id: space.id,
                             channel: m.channel,
@@ -496,9 +602,10 @@ impl Services {
                     Read::Other(Err(e)) => {
                         sum.skipped += 1;
                         sum.errors += 1;
+                        sum.files_abandoned += u64::from(e.fatal);
                         *sum.skipped_reasons.entry("unreadable".into()).or_default() += 1;
                         if sum.error_examples.len() < 20 {
-                            sum.error_examples.push(e.to_string());
+                            sum.error_examples.push(opts.shown(e.to_string()));
                         }
                     }
                 }
@@ -515,6 +622,7 @@ impl Services {
             .await
             .map_err(|e| ServiceError::Forbidden(format!("the reader stopped: {e}")))?;
         written(&mut sum, tx.finish().await?);
+        sum.settle_outcome();
         if !opts.dry_run {
             self.store().bump_content_version().await?;
             self.clear_caches();

@@ -202,6 +202,7 @@ async fn the_sqlite_bulk_path_writes_exactly_what_the_sqlx_path_writes() {
                 dry_run: *dry_run,
                 batch: *batch,
                 sqlite_bulk: bulk,
+                hide_dir: None,
             };
             let sum = s
                 .import(*format, vec![path.clone()], &opts, |_| {})

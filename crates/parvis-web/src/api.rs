@@ -820,11 +820,19 @@ async fn import_upload(
         q.format.parse().map_err(|e: parvis_import::ImportError| {
             ApiError::bad_request(e.to_string()).with_field("format")
         })?;
-    let dir = tempfile::tempdir().map_err(|e| ApiError::bad_request(e.to_string()))?;
+    // The server's temporary paths stay out of every answer: the errors name `upload.FORMAT`.
+    let stored = |e: std::io::Error| {
+        tracing::error!(error = %e, "cannot store an import upload");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upload_not_stored",
+            "Upload not stored",
+            "the server could not store the upload; try again later",
+        )
+    };
+    let dir = tempfile::tempdir().map_err(stored)?;
     let path = dir.path().join(format!("upload.{}", format.name()));
-    let mut out = tokio::fs::File::create(&path)
-        .await
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut out = tokio::fs::File::create(&path).await.map_err(stored)?;
     let mut stream = body.into_data_stream();
     let mut received = 0usize;
     while let Some(chunk) = stream.next().await {
@@ -836,21 +844,39 @@ async fn import_upload(
         }
         tokio::io::AsyncWriteExt::write_all(&mut out, &chunk)
             .await
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            .map_err(stored)?;
     }
     tokio::io::AsyncWriteExt::flush(&mut out)
         .await
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        .map_err(stored)?;
     let opts = parvis_services::import::ImportOptions {
         space,
         dry_run: q.dry_run,
+        hide_dir: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    Ok(Json(
-        st.services
-            .import(format, vec![path], &opts, |_| {})
-            .await?,
-    ))
+    let summary = st
+        .services
+        .import(format, vec![path], &opts, |_| {})
+        .await?;
+    if summary.outcome == parvis_services::import::ImportOutcome::Nothing {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nothing_imported",
+            "Nothing imported",
+            format!(
+                "nothing imported: {} items read, {} unreadable{}",
+                summary.items_seen,
+                summary.errors,
+                summary
+                    .error_examples
+                    .first()
+                    .map(|e| format!("; first: {e}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(Json(summary))
 }
 
 /// Open merge proposals (admin)

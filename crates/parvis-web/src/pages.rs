@@ -1073,7 +1073,12 @@ async fn import_upload(
     let bad = |msg: String| fail_api(&st, &ctx, ApiError::bad_request(msg));
     let (mut csrf, mut space, mut format, mut dry_run) =
         (String::new(), String::new(), String::new(), false);
-    let dir = tempfile::tempdir().map_err(|e| bad(e.to_string()))?;
+    // The server's temporary paths stay out of the page.
+    let stored = |e: std::io::Error| {
+        tracing::error!(error = %e, "cannot store an import upload");
+        bad("the server could not store the upload; try again later".into())
+    };
+    let dir = tempfile::tempdir().map_err(stored)?;
     let mut file_path = None;
     while let Some(mut field) = form
         .next_field()
@@ -1093,9 +1098,7 @@ async fn import_upload(
             } else {
                 fname
             });
-            let mut out = tokio::fs::File::create(&path)
-                .await
-                .map_err(|e| bad(e.to_string()))?;
+            let mut out = tokio::fs::File::create(&path).await.map_err(stored)?;
             while let Some(chunk) = field
                 .chunk()
                 .await
@@ -1103,7 +1106,7 @@ async fn import_upload(
             {
                 tokio::io::AsyncWriteExt::write_all(&mut out, &chunk)
                     .await
-                    .map_err(|e| bad(e.to_string()))?;
+                    .map_err(stored)?;
             }
             file_path = Some(path);
         } else {
@@ -1127,6 +1130,7 @@ async fn import_upload(
     let opts = parvis_services::import::ImportOptions {
         space,
         dry_run,
+        hide_dir: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
     let summary = st

@@ -139,6 +139,16 @@ const IMPORT_HELP: &str = "Formats:
   linkedin   LinkedIn export CSVs (Shares.csv, Comments.csv)
   jsonl      Parvis generic JSON Lines (see crates/parvis-import/FORMAT-jsonl.md)
 
+Exit status: 0 when everything was imported (or deliberately skipped: spam, notices,
+duplicates); 2 when only part was (unreadable items, or a file abandoned midway: what came
+before the damage is kept); 1 when nothing was (an empty file, the wrong format, an error
+before the import started). The counts are printed either way.
+
+Limits: messages longer than a post (50,000 characters, or 256 KiB of HTML) are cut and
+counted as such; XML nested deeper than 512 elements, a zip entry inflating past 256 MiB
+(or an export past 2 GiB, or 100 times its size), and a JSON Lines line over 64 MiB are errors
+that name the file and place.
+
 People are matched across channels on exact signals (same email, same handle on the same
 network, a link between profiles); likely matches are proposed for an admin to review, never
 merged silently.";
@@ -283,6 +293,11 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<ImportIncomplete>().is_some() => {
+            eprintln!("{e}");
+            e.downcast_ref::<ImportIncomplete>()
+                .map_or(std::process::ExitCode::FAILURE, |i| i.code.into())
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
@@ -413,7 +428,7 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 print_import_summary(&sum, started.elapsed());
             }
-            Ok(())
+            import_outcome(&sum)
         }
         Command::Opinion {
             command:
@@ -672,6 +687,63 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     Ok(())
 }
 
+/// An import that did not take in all it was given: `parvis import` exits with `code`.
+#[derive(Debug)]
+struct ImportIncomplete {
+    /// 1: nothing was imported; 2: only part of it.
+    code: u8,
+    message: String,
+}
+
+impl std::fmt::Display for ImportIncomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ImportIncomplete {}
+
+/// Exit code 0, 2 or 1 from what the import took in, with the counts on standard error (a
+/// script that only checks the status must not mistake an empty or half-read import for one
+/// that went through).
+fn import_outcome(s: &parvis_services::import::ImportSummary) -> Result<()> {
+    use parvis_services::import::ImportOutcome;
+    let n = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let abandoned = match s.files_abandoned {
+        0 => String::new(),
+        k => format!(", {} midway", n(k, "file abandoned", "files abandoned")),
+    };
+    let (code, message) = match s.outcome {
+        ImportOutcome::Complete => return Ok(()),
+        ImportOutcome::Partial => (
+            2,
+            format!(
+                "import incomplete: {} imported, {} unreadable{abandoned} (the lines marked ! \
+                 above say where)",
+                n(s.messages(), "message", "messages"),
+                n(s.errors, "item", "items"),
+            ),
+        ),
+        ImportOutcome::Nothing => (
+            1,
+            format!(
+                "nothing imported: {} read, {} unreadable{abandoned}, {} skipped{}",
+                n(s.items_seen, "item", "items"),
+                s.errors,
+                s.skipped - s.errors,
+                if s.items_seen == 0 {
+                    " (is the file empty?)"
+                } else if s.errors == s.items_seen {
+                    " (the lines marked ! above say why; is it the format given?)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+    };
+    Err(ImportIncomplete { code, message }.into())
+}
+
 fn print_import_summary(s: &parvis_services::import::ImportSummary, took: std::time::Duration) {
     let total = s.messages_created + s.messages_updated + s.messages_unchanged;
     println!(
@@ -689,6 +761,13 @@ fn print_import_summary(s: &parvis_services::import::ImportSummary, took: std::t
         "  messages: {} created, {} updated, {} unchanged",
         s.messages_created, s.messages_updated, s.messages_unchanged
     );
+    if s.truncated > 0 {
+        println!(
+            "            {} cut to the length of a post ({} characters)",
+            s.truncated,
+            parvis_services::import::MAX_IMPORTED_TEXT_CHARS
+        );
+    }
     println!(
         "  people:   {} created, {} matched, {} merges proposed (review them under Administration)",
         s.people_created, s.people_matched, s.merges_proposed

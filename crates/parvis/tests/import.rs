@@ -1,5 +1,7 @@
 //! `parvis import` and `parvis follow` as a user runs them.
 
+#[path = "import/hostile.rs"]
+mod hostile;
 mod support;
 
 use serde_json::Value;
@@ -30,9 +32,15 @@ fn import_prints_a_summary_and_reimport_creates_nothing() {
         &url,
         "--json",
     ];
-    let (ok, out, err) = run(&args);
-    assert!(ok, "{err}");
+    // One line of three is unreadable: only part was imported, exit status 2.
+    let (code, out, err) = run_code(&args);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("import incomplete: 2 messages imported, 1 item unreadable"),
+        "{err}"
+    );
     let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["outcome"], "partial");
     for key in [
         "threads_created",
         "messages_created",
@@ -47,16 +55,16 @@ fn import_prints_a_summary_and_reimport_creates_nothing() {
     assert_eq!(v["messages_created"], 2);
     assert_eq!(v["threads_created"], 1);
     assert_eq!(v["skipped"], 1);
-    let (ok, out, _) = run(&args);
-    assert!(ok);
+    let (code, out, _) = run_code(&args);
+    assert_eq!(code, Some(2));
     let v: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(
         (v["messages_created"].as_u64(), v["people_created"].as_u64()),
         (Some(0), Some(0))
     );
     // The human summary names the unreadable line.
-    let (ok, out, _) = run(&args[..args.len() - 1]);
-    assert!(ok);
+    let (code, out, _) = run_code(&args[..args.len() - 1]);
+    assert_eq!(code, Some(2));
     assert!(out.contains("line 3"), "{out}");
     let (ok, _, err) = run(&[
         "import",

@@ -69,6 +69,16 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Run `parvis ARGS…` to completion: (exit code, None when killed by a signal; stdout; stderr).
+pub fn run_code(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(BIN).args(args).output().expect("parvis runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 pub const DEMO_ADMIN: (&str, &str) = ("admin@novea.example", "parvis-demo-2026");
 
 /// An API token for the demo admin.

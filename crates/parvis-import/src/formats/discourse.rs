@@ -32,7 +32,22 @@ pub(crate) fn check(p: &Path) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// A topic file is parsed whole: the largest read (a topic of thousands of posts is a few MB).
+const MAX_TOPIC_BYTES: u64 = 256 << 20;
+
 pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
+    let size = std::fs::metadata(p).map_err(|e| io_err(p, e))?.len();
+    if size > MAX_TOPIC_BYTES {
+        return Err(malformed(
+            p,
+            Position::default(),
+            format!(
+                "a Discourse topic file of at most {} MiB (this one has {} MiB)",
+                MAX_TOPIC_BYTES >> 20,
+                size >> 20
+            ),
+        ));
+    }
     let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
     let mut out = VecDeque::new();
     match serde_json::from_slice::<Value>(&bytes) {

@@ -12,7 +12,7 @@
 //! From, Date and Subject. Mail is plain text: `body_html` is `None`.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::{FileIter, Item, Pump, Source, head, io_err, malformed, stable_hash};
@@ -69,7 +69,12 @@ impl Source for Mbox {
         let mut started = self.pending_from.take();
         loop {
             self.line.clear();
-            let n = match self.reader.read_until(b'\n', &mut self.line) {
+            // Lines are read in pieces of at most MAX_LINE_PIECE: one line of gigabytes (no
+            // newline in a hostile file) must not be held whole.
+            let n = match (&mut self.reader)
+                .take(MAX_LINE_PIECE)
+                .read_until(b'\n', &mut self.line)
+            {
                 Ok(n) => n,
                 Err(e) => {
                     out.push_back(Err(ItemError::fatal(
@@ -90,6 +95,15 @@ impl Source for Mbox {
                     ));
                 }
                 return false;
+            }
+            let whole_line = self.line.ends_with(b"\n");
+            if !whole_line {
+                // The rest of a long line: body text, never a separator.
+                if started.is_some() && msg.len() < MAX_MESSAGE_BYTES {
+                    msg.extend_from_slice(&self.line);
+                }
+                prev_blank = false;
+                continue;
             }
             self.line_no += 1;
             // A separator is a "From " line after a blank line that carries a
@@ -126,6 +140,11 @@ impl Source for Mbox {
             }
             // mboxrd: ">From " (with any number of '>') loses one '>'.
             let quoted = self.line.iter().take_while(|&&b| b == b'>').count();
+            // Past MAX_MESSAGE_BYTES the message is cut (the text is cut to a post's length
+            // later anyway): memory stays bounded by one message.
+            if msg.len() >= MAX_MESSAGE_BYTES {
+                continue;
+            }
             if quoted > 0 && self.line[quoted..].starts_with(b"From ") {
                 msg.extend_from_slice(&self.line[1..]);
             } else {
@@ -134,6 +153,11 @@ impl Source for Mbox {
         }
     }
 }
+
+/// The most of one mail message kept (attachments included), in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
+/// Lines are read in pieces of this many bytes at most.
+const MAX_LINE_PIECE: u64 = 1 << 20;
 
 fn is_separator(line: &[u8]) -> bool {
     parse_asctime(&String::from_utf8_lossy(line)).is_some()
@@ -290,7 +314,10 @@ impl Source for Maildir {
         let Some(f) = self.files.pop_front() else {
             return false;
         };
-        match std::fs::read(&f) {
+        let mut raw = Vec::new();
+        let read = std::fs::File::open(&f)
+            .and_then(|file| file.take(MAX_MESSAGE_BYTES as u64).read_to_end(&mut raw));
+        match read.map(|_| raw) {
             Ok(raw) => {
                 // Tolerate an mbox-style "From " first line in single files.
                 let (body, from) = if raw.starts_with(b"From ") {

@@ -5,7 +5,7 @@
 //! and reading goes on.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -84,6 +84,30 @@ struct Jsonl {
     buf: String,
 }
 
+/// The longest line read, in bytes. Messages are cut to the size of a post when stored; a
+/// line this long is far past it and is not read at all.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Consumes the rest of the current line without keeping it.
+fn skip_line(r: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                r.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                r.consume(n);
+            }
+        }
+    }
+}
+
 fn person(channel: &str, a: Author) -> ImportedPerson {
     ImportedPerson {
         channel: channel.to_string(),
@@ -100,8 +124,31 @@ impl Source for Jsonl {
         loop {
             self.buf.clear();
             let mut raw = Vec::new();
-            match self.reader.read_until(b'\n', &mut raw) {
+            // At most MAX_LINE_BYTES of a line are held: a line of gigabytes would otherwise
+            // be read whole into memory.
+            match (&mut self.reader)
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut raw)
+            {
                 Ok(0) => return false,
+                Ok(n) if n > MAX_LINE_BYTES && raw.last() != Some(&b'\n') => {
+                    self.line_no += 1;
+                    let pos = Position::line(self.line_no);
+                    if let Err(e) = skip_line(&mut self.reader) {
+                        out.push_back(Err(ItemError::fatal(
+                            &self.path,
+                            pos,
+                            format!("read error: {e}"),
+                        )));
+                        return false;
+                    }
+                    out.push_back(Err(ItemError::item(
+                        &self.path,
+                        pos,
+                        format!("line longer than {} MiB: skipped", MAX_LINE_BYTES >> 20),
+                    )));
+                    return true;
+                }
                 Ok(_) => {}
                 Err(e) => {
                     out.push_back(Err(ItemError::fatal(

@@ -15,8 +15,10 @@
 //! to HTML by [`slack_text`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::io::Read;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
@@ -29,9 +31,53 @@ use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
 const CHANNEL: &str = "slack";
 
 enum Container {
-    Zip(zip::ZipArchive<std::fs::File>),
+    Zip(zip::ZipArchive<std::fs::File>, PathBuf),
     Dir(PathBuf),
 }
+
+/// The most one zip entry may inflate to. A Slack day file is kilobytes to a few megabytes.
+pub const MAX_ENTRY_BYTES: u64 = 256 << 20;
+/// The most a whole export may inflate to: 2 GiB, or 100 times the zip's size for bigger
+/// exports (JSON compresses 5 to 20 times; a zip bomb, a thousand times).
+pub const MAX_TOTAL_BYTES: u64 = 2 << 30;
+/// `users.json` and `channels.json` are parsed whole: bounded more tightly.
+const MAX_WHOLE_BYTES: u64 = 64 << 20;
+
+/// A reader that fails once its entry, or the export as a whole, has inflated past its limit.
+/// A 4 MB zip inflating to 4 GiB took 8.4 GB of memory when entries were read whole.
+struct Bounded<R> {
+    inner: R,
+    name: String,
+    entry_read: u64,
+    entry_max: u64,
+    total: Arc<AtomicU64>,
+    total_max: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.entry_read += n as u64;
+        let total = self.total.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if self.entry_read > self.entry_max {
+            return Err(std::io::Error::other(format!(
+                "{} inflates to more than {} MiB: not read (a zip bomb?)",
+                self.name,
+                self.entry_max >> 20
+            )));
+        }
+        if total > self.total_max {
+            return Err(std::io::Error::other(format!(
+                "the export inflates to more than {} MiB in all (at {}): not read further (a zip bomb?)",
+                self.total_max >> 20,
+                self.name
+            )));
+        }
+        Ok(n)
+    }
+}
+
+type Entry = BufReader<Box<dyn Read + Send>>;
 
 impl Container {
     fn open(p: &Path) -> Result<Self, ImportError> {
@@ -46,13 +92,13 @@ impl Container {
                 format!("expected a Slack export zip or folder: {e}"),
             )
         })?;
-        Ok(Container::Zip(z))
+        Ok(Container::Zip(z, p.to_path_buf()))
     }
 
     /// Relative names of every file.
     fn names(&self) -> Vec<String> {
         match self {
-            Container::Zip(z) => z
+            Container::Zip(z, _) => z
                 .file_names()
                 .filter(|n| !n.ends_with('/'))
                 .map(str::to_string)
@@ -78,16 +124,64 @@ impl Container {
         }
     }
 
-    fn read(&mut self, name: &str) -> std::io::Result<Vec<u8>> {
+    /// The most the whole export may inflate to.
+    fn total_max(&self) -> u64 {
         match self {
-            Container::Zip(z) => {
-                let mut f = z.by_name(name).map_err(std::io::Error::other)?;
-                let mut v = Vec::new();
-                f.read_to_end(&mut v)?;
-                Ok(v)
-            }
-            Container::Dir(d) => std::fs::read(d.join(name)),
+            Container::Zip(_, p) => std::fs::metadata(p)
+                .map(|m| m.len().saturating_mul(100))
+                .unwrap_or(0)
+                .max(MAX_TOTAL_BYTES),
+            Container::Dir(_) => u64::MAX,
         }
+    }
+
+    /// An owned stream of one entry, bounded to `max` bytes and to the export's total. Owned,
+    /// so that a day file is read one message at a time across calls, never whole.
+    fn open_entry(
+        &mut self,
+        name: &str,
+        max: u64,
+        total: &Arc<AtomicU64>,
+    ) -> std::io::Result<Entry> {
+        let total_max = self.total_max();
+        let inner: Box<dyn Read + Send> = match self {
+            Container::Zip(z, path) => {
+                let i = z
+                    .index_for_name(name)
+                    .ok_or_else(|| std::io::Error::other("not in the zip"))?;
+                let raw = z.by_index_raw(i).map_err(std::io::Error::other)?;
+                if raw.encrypted() {
+                    return Err(std::io::Error::other("encrypted zip entries are not read"));
+                }
+                let (method, start, size) =
+                    (raw.compression(), raw.data_start(), raw.compressed_size());
+                drop(raw);
+                let mut f = std::fs::File::open(path)?;
+                f.seek(SeekFrom::Start(start))?;
+                let data = f.take(size);
+                match method {
+                    zip::CompressionMethod::Stored => Box::new(data),
+                    zip::CompressionMethod::Deflated => {
+                        Box::new(flate2::read::DeflateDecoder::new(data))
+                    }
+                    other => {
+                        return Err(std::io::Error::other(format!(
+                            "compression method {other} is not supported (Stored and Deflated are)"
+                        )));
+                    }
+                }
+            }
+            Container::Dir(d) => Box::new(std::fs::File::open(d.join(name))?),
+        };
+        let bounded: Box<dyn Read + Send> = Box::new(Bounded {
+            inner,
+            name: name.to_string(),
+            entry_read: 0,
+            entry_max: max,
+            total: total.clone(),
+            total_max,
+        });
+        Ok(BufReader::with_capacity(64 * 1024, bounded))
     }
 }
 
@@ -112,19 +206,34 @@ pub(crate) fn check(p: &Path) -> Result<(), ImportError> {
     Ok(())
 }
 
-fn json_array(c: &mut Container, names: &[String], base: &str) -> Vec<Value> {
-    find(names, base)
-        .and_then(|n| c.read(n).ok())
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+/// A small JSON array file read whole (users, channels), or an error naming the entry.
+fn json_array(
+    c: &mut Container,
+    names: &[String],
+    base: &str,
+    total: &Arc<AtomicU64>,
+    p: &Path,
+) -> Result<Vec<Value>, ImportError> {
+    let Some(name) = find(names, base) else {
+        return Ok(Vec::new());
+    };
+    let mut bytes = Vec::new();
+    c.open_entry(name, MAX_WHOLE_BYTES, total)
+        .and_then(|mut r| r.read_to_end(&mut bytes))
+        .map_err(|e| malformed(&p.join(name), Position::default(), e.to_string()))?;
+    // A damaged list is read as empty, as before: the messages still come, by user id.
+    Ok(serde_json::from_slice::<Value>(&bytes)
+        .ok()
         .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
     let mut c = Container::open(p)?;
     let names = c.names();
+    let total = Arc::new(AtomicU64::new(0));
     let mut users = HashMap::new();
-    for u in json_array(&mut c, &names, "users.json") {
+    for u in json_array(&mut c, &names, "users.json", &total, p)? {
         let Some(id) = u.get("id").and_then(Value::as_str) else {
             continue;
         };
@@ -160,9 +269,9 @@ pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
         );
     }
     let mut channel_ids = HashMap::new();
-    for ch in json_array(&mut c, &names, "channels.json")
+    for ch in json_array(&mut c, &names, "channels.json", &total, p)?
         .into_iter()
-        .chain(json_array(&mut c, &names, "groups.json"))
+        .chain(json_array(&mut c, &names, "groups.json", &total, p)?)
     {
         if let (Some(id), Some(name)) = (
             ch.get("id").and_then(Value::as_str),
@@ -173,9 +282,9 @@ pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
         }
     }
     let mut private = HashSet::new();
-    for ch in json_array(&mut c, &names, "dms.json")
+    for ch in json_array(&mut c, &names, "dms.json", &total, p)?
         .into_iter()
-        .chain(json_array(&mut c, &names, "mpims.json"))
+        .chain(json_array(&mut c, &names, "mpims.json", &total, p)?)
     {
         for k in ["id", "name"] {
             if let Some(v) = ch.get(k).and_then(Value::as_str) {
@@ -202,6 +311,8 @@ pub(crate) fn open(p: &Path) -> Result<FileIter, ImportError> {
         channel_ids,
         private,
         days: days.into(),
+        total,
+        current: None,
     })))
 }
 
@@ -212,6 +323,21 @@ struct Slack {
     channel_ids: HashMap<String, String>,
     private: HashSet<String>,
     days: VecDeque<String>,
+    /// Bytes inflated so far, for the export-wide limit.
+    total: Arc<AtomicU64>,
+    /// The day file being read, one message per step.
+    current: Option<Day>,
+}
+
+/// A day file being streamed.
+struct Day {
+    stream: ArrayStream<Entry>,
+    file: PathBuf,
+    folder: String,
+    /// The day file's name (`2016-02-07.json`) is the day in the workspace's time zone.
+    date: String,
+    chan_id: String,
+    is_private: bool,
 }
 
 const NOTICES: &[&str] = &[
@@ -232,68 +358,80 @@ const NOTICES: &[&str] = &[
 
 impl Source for Slack {
     fn step(&mut self, out: &mut VecDeque<Item>) -> bool {
-        let Some(day) = self.days.pop_front() else {
-            return false;
-        };
-        let folder = day.rsplit('/').nth(1).unwrap_or("").to_string();
-        // The day file's name (`2016-02-07.json`) is the day in the workspace's time zone.
-        let date = day
-            .rsplit('/')
-            .next()
-            .and_then(|f| f.strip_suffix(".json"))
-            .unwrap_or("")
-            .to_string();
-        let file = self.path.join(&day);
-        let bytes = match self.c.read(&day) {
-            Ok(b) => b,
-            Err(e) => {
-                out.push_back(Err(ItemError::item(
+        let Some(mut day) = self.current.take() else {
+            let Some(name) = self.days.pop_front() else {
+                return false;
+            };
+            let folder = name.rsplit('/').nth(1).unwrap_or("").to_string();
+            let date = name
+                .rsplit('/')
+                .next()
+                .and_then(|f| f.strip_suffix(".json"))
+                .unwrap_or("")
+                .to_string();
+            let file = self.path.join(&name);
+            match self.c.open_entry(&name, MAX_ENTRY_BYTES, &self.total) {
+                Ok(r) => {
+                    self.current = Some(Day {
+                        stream: ArrayStream::new(r, ArrayAt::TopLevel),
+                        file,
+                        is_private: self.private.contains(&folder),
+                        chan_id: self
+                            .channel_ids
+                            .get(&folder)
+                            .cloned()
+                            .unwrap_or_else(|| folder.clone()),
+                        folder,
+                        date,
+                    })
+                }
+                Err(e) => out.push_back(Err(ItemError::item(
                     &file,
                     Position::default(),
                     format!("cannot read day file: {e}"),
+                ))),
+            }
+            return true;
+        };
+        match day.stream.next_element() {
+            // The day file is done: the next step opens the next one.
+            Ok(None) => return true,
+            Err(e) => {
+                out.push_back(Err(ItemError::item(
+                    &day.file,
+                    e.position,
+                    format!("day file damaged, rest skipped: {}", e.reason),
                 )));
                 return true;
             }
-        };
-        let mut stream = ArrayStream::new(&bytes[..], ArrayAt::TopLevel);
-        let is_private = self.private.contains(&folder);
-        let chan_id = self
-            .channel_ids
-            .get(&folder)
-            .cloned()
-            .unwrap_or_else(|| folder.clone());
-        loop {
-            match stream.next_element() {
-                Ok(None) => break,
-                Err(e) => {
-                    out.push_back(Err(ItemError::item(
-                        &file,
-                        e.position,
-                        format!("day file damaged, rest skipped: {}", e.reason),
-                    )));
-                    break;
-                }
-                Ok(Some(el)) => {
-                    if is_private {
-                        out.push_back(Ok(Record::Skipped(Skip {
-                            file: file.clone(),
-                            position: el.position,
-                            reason: "direct message".into(),
-                        })));
-                        continue;
-                    }
-                    let item = match serde_json::from_slice::<Value>(&el.bytes) {
-                        Ok(v) => self.message(&v, &file, el.position, &chan_id, &folder, &date),
+            Ok(Some(el)) => {
+                let item = if day.is_private {
+                    Ok(Record::Skipped(Skip {
+                        file: day.file.clone(),
+                        position: el.position,
+                        reason: "direct message".into(),
+                    }))
+                } else {
+                    match serde_json::from_slice::<Value>(&el.bytes) {
+                        Ok(v) => self.message(
+                            &v,
+                            &day.file,
+                            el.position,
+                            &day.chan_id,
+                            &day.folder,
+                            &day.date,
+                        ),
                         Err(e) => Err(ItemError::item(
-                            &file,
+                            &day.file,
                             el.position,
                             format!("message is not valid JSON: {e}"),
                         )),
-                    };
-                    out.push_back(item);
-                }
+                    }
+                };
+                out.push_back(item);
             }
         }
+        self.current = Some(day);
         true
     }
 }
@@ -397,5 +535,44 @@ fn unlisted_author(v: &Value, user: &str) -> ImportedPerson {
         handle: named(prof, "name").unwrap_or(user).to_string(),
         display_name: name,
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounded(
+        data: &'static [u8],
+        entry_max: u64,
+        total: &Arc<AtomicU64>,
+    ) -> Bounded<&'static [u8]> {
+        Bounded {
+            inner: data,
+            name: "general/2024-01-01.json".into(),
+            entry_read: 0,
+            entry_max,
+            total: total.clone(),
+            total_max: 10,
+        }
+    }
+
+    #[test]
+    fn entries_and_the_whole_export_are_bounded() {
+        let total = Arc::new(AtomicU64::new(0));
+        let mut out = Vec::new();
+        let e = bounded(b"0123456789ab", 8, &total).read_to_end(&mut out);
+        assert!(e.is_err_and(|e| e.to_string().contains("more than 0 MiB")));
+        // 6 bytes counted before: 5 more go over the export's 10.
+        let total = Arc::new(AtomicU64::new(6));
+        let e = bounded(b"01234", 100, &total).read_to_end(&mut Vec::new());
+        assert!(e.is_err_and(|e| {
+            e.to_string()
+                .contains("in all (at general/2024-01-01.json)")
+        }));
+        let total = Arc::new(AtomicU64::new(0));
+        let mut ok = Vec::new();
+        assert!(bounded(b"0123", 8, &total).read_to_end(&mut ok).is_ok());
+        assert_eq!(ok, b"0123");
     }
 }

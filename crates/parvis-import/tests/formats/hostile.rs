@@ -142,3 +142,162 @@ fn nesting_real_exports_use_is_still_read() {
     assert!(a.errors.is_empty(), "{:?}", a.errors);
     assert_eq!(a.messages.len(), 1);
 }
+
+/// Raw deflate data (fixed Huffman codes) that inflates to `n` spaces: one literal, then
+/// copies of 258 bytes at distance 1, 13 bits each, so 300 MiB take 2 MB.
+fn deflate_spaces(n: usize) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        len: u32,
+    }
+    impl Bits {
+        /// Writes a Huffman code, most significant bit first.
+        fn code(&mut self, code: u32, width: u32) {
+            for i in (0..width).rev() {
+                self.acc |= u64::from((code >> i) & 1) << self.len;
+                self.len += 1;
+                if self.len == 8 {
+                    self.out.push(self.acc as u8);
+                    self.acc = 0;
+                    self.len = 0;
+                }
+            }
+        }
+    }
+    let mut b = Bits {
+        out: Vec::with_capacity(n / 150),
+        acc: 0,
+        len: 0,
+    };
+    // BFINAL = 1, BTYPE = 01 (fixed codes): header bits are written least significant first.
+    b.code(1, 1);
+    b.code(0b10, 2);
+    b.code(0x30 + u32::from(b' '), 8); // literal ' '
+    let mut left = n.saturating_sub(1);
+    while left >= 258 {
+        b.code(0b1100_0101, 8); // length 258 (symbol 285)
+        b.code(0, 5); // distance 1
+        left -= 258;
+    }
+    for _ in 0..left {
+        b.code(0x30 + u32::from(b' '), 8);
+    }
+    b.code(0, 7); // end of block (symbol 256)
+    if b.len > 0 {
+        b.out.push(b.acc as u8);
+    }
+    b.out
+}
+
+/// A zip of `(name, data, deflated?, inflated size)` entries, written by hand (CRCs left at
+/// zero: the importer does not check them before the size limit applies).
+fn zip_of(entries: &[(&str, Vec<u8>, bool, usize)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data, deflated, size) in entries {
+        let offset = out.len() as u32;
+        let method: u16 = if *deflated { 8 } else { 0 };
+        let header = |sig: u32, central_dir: bool| {
+            let mut h = Vec::new();
+            h.extend_from_slice(&sig.to_le_bytes());
+            if central_dir {
+                h.extend_from_slice(&20u16.to_le_bytes()); // made by
+            }
+            h.extend_from_slice(&20u16.to_le_bytes()); // needed
+            h.extend_from_slice(&0u16.to_le_bytes()); // flags
+            h.extend_from_slice(&method.to_le_bytes());
+            h.extend_from_slice(&[0, 0, 0x21, 0]); // time, date (1980-01-01)
+            h.extend_from_slice(&0u32.to_le_bytes()); // crc
+            h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            h.extend_from_slice(&(*size as u32).to_le_bytes());
+            h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&0u16.to_le_bytes()); // extra
+            if central_dir {
+                h.extend_from_slice(&[0; 6]); // comment, disk, internal attributes
+                h.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+                h.extend_from_slice(&offset.to_le_bytes());
+            }
+            h.extend_from_slice(name.as_bytes());
+            h
+        };
+        out.extend(header(0x0403_4b50, false));
+        central.extend(header(0x0201_4b50, true));
+        out.extend_from_slice(data);
+    }
+    let cd_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_slack_zip_bomb_is_stopped_at_the_entry_limit_with_flat_memory() {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let stored = |s: &str| (s.as_bytes().to_vec(), false, s.len());
+    let users = r#"[{"id":"U1","name":"ann","real_name":"Ann"}]"#;
+    let channels = r#"[{"id":"C1","name":"general"}]"#;
+    let good = r#"[{"type":"message","user":"U1","text":"Bonjour","ts":"1704103200.000100"}]"#;
+    // 300 MiB of spaces after a '[': past the 256 MiB a zip entry may inflate to.
+    let size = 300 << 20;
+    let bomb = deflate_spaces(size);
+    let (u, c, g) = (stored(users), stored(channels), stored(good));
+    let zip = zip_of(&[
+        ("users.json", u.0, u.1, u.2),
+        ("channels.json", c.0, c.1, c.2),
+        ("general/2024-01-01.json", g.0, g.1, g.2),
+        ("general/2024-01-02.json", bomb, true, size),
+    ]);
+    assert!(zip.len() < 3 << 20, "small on disk: {} bytes", zip.len());
+    let f = dir.path().join("bomb.zip");
+    std::fs::write(&f, zip).expect("write the zip");
+    let a = read(Format::Slack, std::slice::from_ref(&f));
+    assert_eq!(a.messages.len(), 1, "the good day is imported");
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    let e = a.errors[0].to_string();
+    assert!(
+        e.contains("general/2024-01-02.json") && e.contains("more than 256 MiB"),
+        "the error names the entry and the limit: {e}"
+    );
+}
+
+#[test]
+fn a_jsonl_line_of_gigabytes_is_skipped_not_held() {
+    // 65 MiB without a newline, then a good line.
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let f = dir.path().join("long.jsonl");
+    let mut text = String::from("{\"text\":\"");
+    text.push_str(&"a".repeat(65 << 20));
+    text.push_str("\"}\n{\"channel\":\"forum\",\"id\":\"ok\",\"author\":{\"handle\":\"ann\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"text\":\"fine\"}\n");
+    std::fs::write(&f, text).expect("write");
+    let a = read(Format::Jsonl, std::slice::from_ref(&f));
+    assert_eq!(a.messages.len(), 1);
+    assert_eq!(a.errors.len(), 1);
+    assert_eq!(a.errors[0].position.line, Some(1));
+    assert!(a.errors[0].reason.contains("longer than 64 MiB"));
+    assert_eq!(a.messages[0].source_id, "ok");
+}
+
+#[test]
+fn json_nested_50000_deep_is_an_error_not_an_abort() {
+    // serde_json's recursion limit (128) protects the JSON formats; this keeps it so.
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let f = write(
+        &dir,
+        "outbox.json",
+        &format!(
+            "{{\"orderedItems\":[{}{}]}}",
+            "[".repeat(DEEP),
+            "]".repeat(DEEP)
+        ),
+    );
+    let a = read(Format::Mastodon, std::slice::from_ref(&f));
+    assert!(a.messages.is_empty());
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+}
