@@ -33,7 +33,15 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::Choice => t("err_choice"),
                 Rule::PasswordLength => t("err_password_length"),
                 Rule::Confirm => t("err_confirm"),
-                Rule::Characters => t("err_characters"),
+                // Name the character (`U+202E`), as the service's message does.
+                Rule::Characters => match v.message.find("U+") {
+                    Some(i) => format!(
+                        "{} ({})",
+                        t("err_characters"),
+                        v.message[i..].split_whitespace().next().unwrap_or_default()
+                    ),
+                    None => t("err_characters"),
+                },
                 Rule::Other => t("err_other"),
             };
             (v.field.clone(), message)

@@ -237,7 +237,12 @@ pub(crate) fn render_status(
 
 /// Turn a service error into an error page in the visitor's language.
 pub(crate) fn fail<'a>(st: &'a AppState, ctx: &'a Ctx) -> impl Fn(ServiceError) -> PageError + 'a {
-    move |e| fail_api(st, ctx, ApiError::from(e))
+    move |e| {
+        // Input errors have a sentence in the reader's language (the service's is English).
+        let said =
+            crate::forms::field_errors(ctx.lang, &e).and_then(|errors| errors.into_values().next());
+        error_page(st, ctx, ApiError::from(e), said)
+    }
 }
 
 /// What every page's template sees: language, strings, the signed-in member, CSRF token.
@@ -258,12 +263,17 @@ pub(crate) fn base_context(st: &AppState, ctx: &Ctx) -> Value {
 }
 
 pub(crate) fn fail_api(st: &AppState, ctx: &Ctx, api: ApiError) -> PageError {
+    error_page(st, ctx, api, None)
+}
+
+/// The error page; `said` is the error in the reader's language when there is one.
+fn error_page(st: &AppState, ctx: &Ctx, api: ApiError, said: Option<String>) -> PageError {
     let status = api.status;
     let page = st
         .templates
         .get_template("error.html")
         .and_then(|t| {
-            t.render(context! { status => status.as_u16(), code => api.code, detail => api.detail.clone(), field => api.field.clone(), ..base_context(st, ctx) })
+            t.render(context! { status => status.as_u16(), code => api.code, detail => api.detail.clone(), said => said, field => api.field.clone(), ..base_context(st, ctx) })
         })
         .ok();
     PageError {
