@@ -324,7 +324,7 @@ impl Store {
 
     /// Create a thread with its opening message, in one transaction. Returns both ids.
     pub async fn create_thread(&self, t: &NewThread) -> Result<(ThreadId, MessageId)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO threads (space_id, topic_id, title, author_id, created_at, last_activity_at, message_count, channel, source_id)
              VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7) RETURNING id",
@@ -362,7 +362,7 @@ impl Store {
 
     /// Add a reply to a thread and bump the thread's activity, in one transaction.
     pub async fn add_message(&self, m: &NewMessage) -> Result<MessageId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(parent) = m.parent_id {
             let same_thread = sqlx::query("SELECT thread_id FROM messages WHERE id = $1")
                 .bind(parent.0)

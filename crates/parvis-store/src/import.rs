@@ -117,7 +117,7 @@ impl Store {
     /// Start an import transaction.
     pub async fn begin_import(&self) -> Result<ImportTx<'static>> {
         Ok(ImportTx {
-            tx: self.pool.begin().await?,
+            tx: self.begin_write().await?,
             numbered: self.backend == crate::Backend::Postgres,
             identities: Vec::new(),
         })
@@ -238,7 +238,7 @@ impl Store {
                 what: "a merge of a member with themself".into(),
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let live = sqlx::query(
             "SELECT COUNT(*) FROM members WHERE id IN ($1, $2) AND merged_into IS NULL",
         )
@@ -341,7 +341,7 @@ impl Store {
 
     /// Undo a merge: everything it moved goes back, the merged member reappears.
     pub async fn unmerge(&self, merge_id: i64, now: Millis) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT kept_id, merged_id, snapshot FROM merges WHERE id = $1 AND undone_at IS NULL",
         )

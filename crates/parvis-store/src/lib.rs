@@ -136,6 +136,18 @@ pub struct Store {
 }
 
 impl Store {
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
+    /// waiting up to `busy_timeout` for another writer): a deferred transaction that reads
+    /// before it writes fails with SQLITE_BUSY_SNAPSHOT ("database is locked", which
+    /// `busy_timeout` does not retry) when another connection commits in between. Found by
+    /// the API fuzzer: concurrent consent changes answered 503.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Open (and create or migrate) the store behind `url`.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();

@@ -322,7 +322,7 @@ impl Store {
     ) -> Result<()> {
         // The current state and its history change together, and only on a change: saving
         // the same choice again keeps the date it was made.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current =
             sqlx::query("SELECT granted FROM consents WHERE member_id = $1 AND kind = $2")
                 .bind(id.0)

@@ -119,7 +119,7 @@ impl Store {
 
     /// Record many votes in one transaction (imports).
     pub async fn vote_many(&self, votes: &[VoteRow]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for v in votes {
             sqlx::query(
                 "INSERT INTO statement_votes (statement_id, voter, value, created_at) VALUES ($1, $2, $3, $4)

@@ -352,7 +352,7 @@ impl Store {
     ) -> Result<Erasure> {
         let id = member.0;
         let mut out = Erasure::default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Rows merged into this account are the same person: erased with it.
         let mut ids = vec![id];
         for r in sqlx::query("SELECT id FROM members WHERE merged_into = $1")

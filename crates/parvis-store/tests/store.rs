@@ -395,3 +395,40 @@ async fn consent_history_complete_space_export_and_erasure() {
     })
     .await;
 }
+
+/// Concurrent writers that read before they write (a consent change checks the current
+/// state first) all succeed: on SQLite a deferred transaction would fail with "database is
+/// locked" (SQLITE_BUSY_SNAPSHOT) when another writer commits between its read and its write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_read_then_write_transactions_all_succeed() {
+    on_both(|s| async move {
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            ids.push(
+                s.create_member(&member(&format!("c{i}"), &format!("c{i}@x.example")))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let mut tasks = Vec::new();
+        for (t, id) in ids.iter().copied().enumerate() {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                for n in 0..40i64 {
+                    s.set_consent(
+                        id,
+                        ConsentKind::Contact,
+                        n % 2 == 0,
+                        2_000 + n * 10 + t as i64,
+                    )
+                    .await?;
+                }
+                Ok::<_, StoreError>(())
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+    })
+    .await;
+}

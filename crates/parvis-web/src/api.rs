@@ -85,14 +85,14 @@ fn items<T>(items: Vec<T>) -> Json<Items<T>> {
 
 /// Refuse paging outside what the document promises (page ≥ 1, 1 ≤ per_page ≤ 200) rather
 /// than silently answer another page than the one asked for.
-fn paging(page: Option<u32>, per_page: Option<u32>, default: u32) -> ApiResult<PageRequest> {
-    if page == Some(0) {
+fn paging(page: Option<i32>, per_page: Option<i32>, default: u32) -> ApiResult<PageRequest> {
+    if page.is_some_and(|p| p < 1) {
         return Err(
             ApiError::bad_request("query parameter `page`: must be 1 or more").with_field("page"),
         );
     }
     if let Some(n) = per_page
-        && !(1..=PageRequest::MAX_PER_PAGE).contains(&n)
+        && !(1..=PageRequest::MAX_PER_PAGE as i32).contains(&n)
     {
         return Err(ApiError::bad_request(format!(
             "query parameter `per_page`: must be between 1 and {}",
@@ -100,7 +100,13 @@ fn paging(page: Option<u32>, per_page: Option<u32>, default: u32) -> ApiResult<P
         ))
         .with_field("per_page"));
     }
-    Ok(PageRequest::new(page, per_page, default))
+    // Both are positive here; the document types them int32 so larger values do not parse.
+    let positive = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
+    Ok(PageRequest::new(
+        positive(page),
+        positive(per_page),
+        default,
+    ))
 }
 
 /// A bounded size (`?size=`): refused outside `1..=max` rather than clamped in silence.
@@ -121,10 +127,10 @@ fn bounded(name: &str, value: Option<usize>, default: usize, max: usize) -> ApiR
 pub(crate) struct Paging {
     /// Page number, from 1.
     #[param(minimum = 1)]
-    page: Option<u32>,
+    page: Option<i32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+    per_page: Option<i32>,
 }
 
 /// `?topic=&page=&per_page=`.
@@ -135,10 +141,10 @@ pub(crate) struct ThreadsQuery {
     topic: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1)]
-    page: Option<u32>,
+    page: Option<i32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+    per_page: Option<i32>,
 }
 
 /// `?q=&page=&per_page=`.
@@ -149,10 +155,10 @@ pub(crate) struct MembersQuery {
     q: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1)]
-    page: Option<u32>,
+    page: Option<i32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+    per_page: Option<i32>,
 }
 
 /// `GET /healthz`: 200 when the store answers, 503 otherwise.
@@ -699,6 +705,7 @@ struct SignedIn {
 /// client; a magic link still works when passwords are locked.
 #[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = PasswordSignIn,
     responses((status = 200, description = "signed in", body = SignedIn),
+        (status = 401, description = "wrong address or password", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn sign_in_password(
     State(st): State<AppState>,
@@ -1131,10 +1138,10 @@ struct SearchQuery {
     to: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1)]
-    page: Option<u32>,
+    page: Option<i32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+    per_page: Option<i32>,
 }
 
 /// Search a space's messages, one hit per thread
