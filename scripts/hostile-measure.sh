@@ -4,6 +4,7 @@
 #
 #   python3 scripts/hostile-inputs.py /tmp/hostile            # writes the files (SKIP_BIG=1: no 4 GiB bomb)
 #   scripts/hostile-measure.sh target/debug/parvis /tmp/hostile
+#   SKIP='4 GiB|deep HTML' scripts/hostile-measure.sh old-parvis /tmp/hostile   # skip cases by name
 #
 # Compare two builds by running it with each binary (e.g. one built from an older commit).
 set -u
@@ -15,6 +16,7 @@ echo "| case | format | exit | peak RSS | wall | last line |"
 echo "|---|---|---|---|---|---|"
 run() { # name format file
   local name=$1 format=$2 file=$dir/$3
+  if [ -n "${SKIP:-}" ] && [[ $name =~ $SKIP ]]; then echo "| $name | $format | (skipped) | | | |"; return; fi
   [ -e "$file" ] || { echo "| $name | $format | (no $3) | | | |"; return; }
   rm -f "$work"/db*
   PARVIS_LOG=warn "$bin" --database-url "sqlite://$work/db" space create hostile >/dev/null 2>&1
