@@ -1006,7 +1006,9 @@ async fn list_statements(
 /// A new statement.
 #[derive(Deserialize, ToSchema)]
 struct NewStatement {
-    #[schema(max_length = 280)]
+    /// At most 280 characters once leading and trailing spaces and control characters are
+    /// trimmed (the raw text may be longer, so no `maxLength` here: the fuzzer holds the
+    /// document to what the server accepts).
     body: String,
 }
 
