@@ -1,4 +1,4 @@
-//! `cargo run --release -p parvis-relevance --example eval_feed -- DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--at-join] [--eras K] [--config FILE.json]`
+//! `cargo run --release -p parvis-relevance --example eval_feed -- DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--at-join] [--eras K] [--hot-half-life HOURS] [--no-diversify] [--config FILE.json]`
 //!
 //! Evaluates the feed on a folder of mbox files (see `parvis_relevance::eval`
 //! for the protocol) and prints Parvis against the two baselines.
@@ -20,6 +20,11 @@ fn main() -> ExitCode {
                 Some(k) => opts.eras = k,
                 None => return usage("--eras needs a count"),
             },
+            "--hot-half-life" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(h) => opts.hot_half_life_hours = h,
+                None => return usage("--hot-half-life needs a number of hours"),
+            },
+            "--no-diversify" => opts.diversify = false,
             "--at-join" => opts.protocol = parvis_relevance::eval::Protocol::AtJoin,
             "--single" => {
                 opts.step_days = None;
@@ -81,7 +86,7 @@ fn main() -> ExitCode {
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!(
-        "error: {msg}\nusage: eval_feed DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--at-join] [--eras K] [--config FILE.json]"
+        "error: {msg}\nusage: eval_feed DIR [--json] [--cutoff F] [--until F] [--single | --step DAYS] [--at-join] [--eras K] [--hot-half-life HOURS] [--no-diversify] [--config FILE.json]"
     );
     ExitCode::from(2)
 }

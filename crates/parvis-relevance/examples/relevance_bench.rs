@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use parvis_relevance::engine::BUILD_SAMPLED_MESSAGES;
 use parvis_relevance::eval::{EvalMessage, load_mbox};
 use parvis_relevance::sparse::DAY_MS;
 use parvis_relevance::{Config, Engine, FeedOptions, MemberId, MessageInput, ThreadId};
@@ -59,6 +60,14 @@ fn main() {
 
     let t0 = Instant::now();
     let mut e = Engine::new(Config::default());
+    // As the app builds a space's engine: only the last messages are replayed as
+    // learning samples (rows are added `copies` at a time).
+    if let Some(first) = target
+        .min(rows.len() * copies)
+        .checked_sub(BUILD_SAMPLED_MESSAGES)
+    {
+        e.sample_from(rows[first / copies].3.at);
+    }
     let mut added = 0usize;
     let mut last_at = 0i64;
     'outer: for &(t, p, r, m) in &rows {

@@ -117,8 +117,24 @@ pub struct Config {
     pub learn_min_joins: usize,
     /// Most recent joins kept as samples.
     pub learn_max_joins: usize,
-    /// Threads not joined, sampled with each join (the most recently active ones).
+    /// Threads not joined, sampled with each join.
     pub learn_negatives: usize,
+    /// Draw a join's negatives from the candidate list the member's feed
+    /// would have had at that moment (what they saw and passed over); `false`:
+    /// the most recently active threads plus a few from the whole history.
+    pub learn_negatives_from_candidates: bool,
+    /// Fit the scorer listwise (which candidate of the moment was joined: a
+    /// conditional logit) rather than pointwise (joined or not: a logistic
+    /// regression).
+    pub learn_listwise: bool,
+    /// Half-life of a member's own words (what they write about: on help
+    /// lists, their field of expertise, which changes slowly).
+    pub own_words_half_life_days: f64,
+    /// Half-life of the `hot` signal (decayed message count), in hours.
+    pub hot_half_life_hours: f64,
+    /// Signals left out (by [`FEATURE_NAMES`] name), for ablations: their
+    /// value is 0 for every thread, so they neither learn nor score.
+    pub disabled_signals: Vec<String>,
 }
 
 impl Default for Config {
@@ -158,6 +174,11 @@ impl Default for Config {
             learn_min_joins: 300,
             learn_max_joins: 4000,
             learn_negatives: 20,
+            learn_negatives_from_candidates: true,
+            learn_listwise: true,
+            own_words_half_life_days: 90.0,
+            hot_half_life_hours: 0.25,
+            disabled_signals: Vec::new(),
         }
     }
 }
@@ -365,6 +386,13 @@ struct ThreadState {
     created_at: i64,
     last_activity: i64,
     momentum: Decayed,
+    /// `Σ 2^(−(last_activity − at)/h)` over the messages (h: the `hot`
+    /// half-life), as of the last activity; its log2 minus the age in
+    /// half-lives is the `hot` signal, which never underflows.
+    hot: f32,
+    /// The opening post (title included), pruned to its heaviest terms: on a
+    /// help list, the question people choose to answer.
+    opening: Sparse,
     participants: Vec<Participation>,
 }
 
@@ -379,6 +407,8 @@ struct Affinity {
 struct MemberState {
     id: MemberId,
     profile: DecayedVec,
+    /// The member's own words only (not the threads they wrote in).
+    own: DecayedVec,
     events: u32,
     recent: VecDeque<(u32, EventKind, i64)>,
     threads: FxHashMap<u32, Affinity>,
@@ -395,6 +425,7 @@ impl MemberState {
         MemberState {
             id,
             profile: DecayedVec::default(),
+            own: DecayedVec::default(),
             events: 0,
             recent: VecDeque::new(),
             threads: FxHashMap::default(),
@@ -438,10 +469,15 @@ pub struct Engine {
     last_fit: Option<crate::learn::Fit>,
     /// Latest message time seen (samples are only taken in time order).
     latest_at: i64,
+    /// Positions of [`Config::disabled_signals`].
+    disabled: Vec<usize>,
+    /// Joins before this time are not sampled (a build from a long history
+    /// only needs the most recent joins: [`Engine::sample_from`]).
+    sample_from: i64,
 }
 
 /// Number of signals in a [`FeatureVector`].
-pub const FEATURE_COUNT: usize = 16;
+pub const FEATURE_COUNT: usize = 18;
 
 /// What each position of a [`FeatureVector`] measures, for reports.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -461,7 +497,22 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "last_author_tie",
     "starter_is_newcomer",
     "dismissed_similarity",
+    "own_words_x_opening",
+    "hot",
 ];
+
+/// Messages at the end of a history that a build replays as learning
+/// samples ([`Engine::sample_from`]): the scorer keeps the `learn_max_joins`
+/// (4,000) most recent joins, which fewer messages than this hold on the
+/// lists measured; sampling a join costs a candidate generation, so a build
+/// of a million messages does not sample the older ones.
+pub const BUILD_SAMPLED_MESSAGES: usize = 40_000;
+
+/// Terms kept of a thread's opening post.
+const OPENING_TERMS: usize = 32;
+/// The `hot` signal is floored here (in half-lives): beyond a day of
+/// 15-minute half-lives the age signals order threads.
+const HOT_FLOOR: f32 = -96.0;
 
 /// The signals of one (member, thread) pair as of a time: what a learned
 /// scorer ([`Config::learned`]) weighs.
@@ -471,6 +522,7 @@ pub type FeatureVector = [f32; FEATURE_COUNT];
 struct QueryCtx {
     me: Option<u32>,
     prof: FxHashMap<u32, f32>,
+    own: FxHashMap<u32, f32>,
     neg: FxHashMap<u32, f32>,
     ties: FxHashMap<u32, f32>,
 }
@@ -487,10 +539,25 @@ struct Signals {
 impl Engine {
     /// An empty engine.
     pub fn new(config: Config) -> Self {
+        let disabled = FEATURE_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| config.disabled_signals.iter().any(|d| d == *n))
+            .map(|(j, _)| j)
+            .collect();
         Engine {
             config,
+            disabled,
+            sample_from: i64::MIN,
             ..Default::default()
         }
+    }
+
+    /// Joins before `at` are not recorded as learning samples: a build from a
+    /// long history skips the joins older than the `learn_max_joins` kept
+    /// (sampling a join costs a candidate generation).
+    pub fn sample_from(&mut self, at: i64) {
+        self.sample_from = at;
     }
 
     /// The configuration in use.
@@ -547,6 +614,8 @@ impl Engine {
             created_at: at,
             last_activity: at,
             momentum: Decayed::default(),
+            hot: 0.0,
+            opening: Vec::new(),
             participants: Vec::new(),
         });
         self.thread_ix.insert(id, ix);
@@ -556,13 +625,17 @@ impl Engine {
     /// A unit vector of analysed terms of `text` (plus `extra` pseudo-terms).
     fn text_vector(&mut self, text: &str, title: Option<&str>, extra: &[u32]) -> Sparse {
         let mut v: Sparse = Vec::new();
-        for (t, w) in text::term_counts(text) {
-            v.push((self.intern(&t), w));
+        for (t, w, word) in text::term_counts_with_words(text) {
+            let id = self.intern(&t);
+            self.vocab.saw_word(id, word.as_deref());
+            v.push((id, w));
         }
         if let Some(title) = title {
             let mut tv: Sparse = Vec::new();
-            for (t, _) in text::term_counts(title) {
-                tv.push((self.intern(&t), 2.0));
+            for (t, _, word) in text::term_counts_with_words(title) {
+                let id = self.intern(&t);
+                self.vocab.saw_word(id, word.as_deref());
+                tv.push((id, 2.0));
             }
             tv.sort_by_key(|e| e.0);
             v.sort_by_key(|e| e.0);
@@ -639,6 +712,17 @@ impl Engine {
             c.terms_per_thread,
         );
         th.momentum.add(1.0, msg.at, c.momentum_half_life_days);
+        let hot_hl = (c.hot_half_life_hours * 3_600_000.0).max(1.0);
+        th.hot = if msg.at >= th.last_activity {
+            th.hot * (-((msg.at - th.last_activity) as f64) / hot_hl).exp2() as f32 + 1.0
+        } else {
+            th.hot + (-((th.last_activity - msg.at) as f64) / hot_hl).exp2() as f32
+        };
+        if is_new {
+            let mut v = mv.clone();
+            sparse::prune(&mut v, OPENING_TERMS);
+            th.opening = v;
+        }
         th.last_activity = th.last_activity.max(msg.at);
         th.created_at = th.created_at.min(msg.at);
         let started = is_new || th.participants.is_empty();
@@ -679,6 +763,13 @@ impl Engine {
         sparse::normalise(&mut ctx);
         let add = sparse::merge_add(&mv, c.own_text_share, &ctx, 1.0 - c.own_text_share);
         self.apply_to_profile(author, tix, kind, &add, w, msg.at, true);
+        self.members[author as usize].own.add(
+            &mv,
+            1.0,
+            msg.at,
+            c.own_words_half_life_days,
+            c.terms_per_member,
+        );
 
         for &who in msg.mentions {
             if who != msg.author {
@@ -709,7 +800,7 @@ impl Engine {
     /// model with hindsight).
     fn sample_join(&mut self, msg: &MessageInput<'_>) {
         const DAY: i64 = sparse::DAY_MS as i64;
-        if msg.at < self.latest_at - DAY {
+        if msg.at < self.latest_at - DAY || msg.at < self.sample_from {
             return;
         }
         let (Some(&tix), Some(&m)) = (
@@ -731,11 +822,8 @@ impl Engine {
         {
             return;
         }
-        // Negatives: mostly the most recently active threads (what a join
-        // competes with), plus a few drawn from the whole history the feed
-        // can reach, so the scorer also learns that old threads are not joined.
+        let q = self.query_ctx(msg.author, msg.at);
         let wanted = self.config.learn_negatives;
-        let recent_wanted = wanted - wanted / 4;
         let min_t = msg.at - (self.config.max_age_days * sparse::DAY_MS) as i64;
         let eligible = |o: u32| {
             let th = &self.threads[o as usize];
@@ -743,35 +831,57 @@ impl Engine {
                 && th.created_at <= msg.at
                 && th.last_activity >= min_t
                 && !ms.threads.get(&o).is_some_and(|a| a.posted)
+                && !ms.dismissed.contains(&o)
         };
-        let mut negatives = Vec::with_capacity(wanted);
-        let mut seen = FxHashSet::default();
-        for &o in self.activity.iter().rev() {
-            if negatives.len() >= recent_wanted {
-                break;
-            }
-            if seen.insert(o) && eligible(o) {
-                negatives.push(o);
-            }
-        }
         // A deterministic draw (same history, same samples).
         let mut x = (self.activity.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        for _ in 0..wanted * 4 {
-            if negatives.len() >= wanted || self.activity.is_empty() {
-                break;
-            }
+        let mut next = move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let o = self.activity[(x % self.activity.len() as u64) as usize];
-            if seen.insert(o) && eligible(o) {
-                negatives.push(o);
+            x
+        };
+        let mut negatives = Vec::with_capacity(wanted);
+        if self.config.learn_negatives_from_candidates {
+            // What the member's feed would have weighed at that moment: the
+            // threads they passed over, drawn uniformly (so the listwise fit
+            // sees the candidate list as it is).
+            let mut pool: Vec<u32> = self
+                .candidates(&q, msg.at)
+                .into_iter()
+                .filter(|&o| eligible(o))
+                .collect();
+            for i in 0..wanted.min(pool.len()) {
+                let j = i + (next() % (pool.len() - i) as u64) as usize;
+                pool.swap(i, j);
+                negatives.push(pool[i]);
+            }
+        } else {
+            // Mostly the most recently active threads (what a join competes
+            // with), plus a few drawn from the whole history the feed can reach.
+            let recent_wanted = wanted - wanted / 4;
+            let mut seen = FxHashSet::default();
+            for &o in self.activity.iter().rev() {
+                if negatives.len() >= recent_wanted {
+                    break;
+                }
+                if seen.insert(o) && eligible(o) {
+                    negatives.push(o);
+                }
+            }
+            for _ in 0..wanted * 4 {
+                if negatives.len() >= wanted || self.activity.is_empty() {
+                    break;
+                }
+                let o = self.activity[(next() % self.activity.len() as u64) as usize];
+                if seen.insert(o) && eligible(o) {
+                    negatives.push(o);
+                }
             }
         }
         if negatives.is_empty() {
             return;
         }
-        let q = self.query_ctx(msg.author, msg.at);
         let mut rows = Vec::with_capacity(negatives.len() + 1);
         for (t, joined) in
             std::iter::once((tix, true)).chain(negatives.into_iter().map(|o| (o, false)))
@@ -793,9 +903,14 @@ impl Engine {
         if self.samples.len() < self.config.learn_min_joins.max(1) {
             return None;
         }
-        let (xs, ys): (Vec<FeatureVector>, Vec<bool>) =
-            self.samples.iter().flatten().copied().unzip();
-        let fit = crate::learn::fit_logistic(&xs, &ys, 1.0, self.config.learned.as_deref())?;
+        let warm = self.config.learned.as_deref();
+        let fit = if self.config.learn_listwise {
+            crate::learn::fit_listwise(self.samples.make_contiguous(), 1.0, warm)?
+        } else {
+            let (xs, ys): (Vec<FeatureVector>, Vec<bool>) =
+                self.samples.iter().flatten().copied().unzip();
+            crate::learn::fit_logistic(&xs, &ys, 1.0, warm)?
+        };
         self.config.learned = Some(fit.weights.clone());
         self.joins_since_fit = 0;
         self.last_fit = Some(fit);
@@ -953,6 +1068,7 @@ impl Engine {
             return QueryCtx {
                 me: None,
                 prof: FxHashMap::default(),
+                own: FxHashMap::default(),
                 neg: FxHashMap::default(),
                 ties: FxHashMap::default(),
             };
@@ -968,6 +1084,7 @@ impl Engine {
         QueryCtx {
             me: Some(m),
             prof: self.weighted(&ms.profile.w),
+            own: self.weighted(&ms.own.w),
             neg: self.weighted(&ms.negative),
             ties,
         }
@@ -1084,7 +1201,12 @@ impl Engine {
         } else {
             self.sim_map(&q.neg, tix)
         };
-        [
+        let own_x_opening = self.sim_sparse(&q.own, &th.opening);
+        let hot_hl = (self.config.hot_half_life_hours * 3_600_000.0).max(1.0);
+        let hot = (th.hot.max(1e-6).log2()
+            - ((now - th.last_activity).max(0) as f64 / hot_hl) as f32)
+            .max(HOT_FLOOR);
+        let mut x = [
             1.0,
             hours(now - th.last_activity),
             fresh,
@@ -1101,7 +1223,29 @@ impl Engine {
             tie_of(last),
             f32::from(u8::from(starter_newcomer)),
             neg,
-        ]
+            own_x_opening,
+            hot,
+        ];
+        for &j in &self.disabled {
+            x[j] = 0.0;
+        }
+        x
+    }
+
+    /// Cosine between a query map (unit) and an unweighted sparse vector, idf-weighted.
+    fn sim_sparse(&self, q: &FxHashMap<u32, f32>, v: &[(u32, f32)]) -> f32 {
+        if q.is_empty() || v.is_empty() {
+            return 0.0;
+        }
+        let (mut d, mut n) = (0.0f32, 0.0f32);
+        for &(t, w) in v {
+            let x = w * self.idf(t);
+            n += x * x;
+            if let Some(qw) = q.get(&t) {
+                d += qw * x;
+            }
+        }
+        if n > 0.0 { d / n.sqrt() } else { 0.0 }
     }
 
     /// The [`FeatureVector`] of each of `threads` for `member` as of `now`
@@ -1382,7 +1526,7 @@ impl Engine {
                 terms: shared
                     .iter()
                     .take(3)
-                    .map(|e| self.vocab.term(e.0).to_string())
+                    .map(|e| self.vocab.word(e.0).to_string())
                     .collect(),
             });
         }
@@ -1509,7 +1653,7 @@ impl Engine {
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.into_iter()
             .take(n)
-            .map(|(t, w)| (self.vocab.term(t).to_string(), w))
+            .map(|(t, w)| (self.vocab.word(t).to_string(), w))
             .collect()
     }
 
@@ -1606,7 +1750,7 @@ impl Engine {
                     .iter()
                     .filter(|e| !self.topic_of_term.contains_key(&e.0))
                     .take(5)
-                    .map(|e| self.vocab.term(e.0).to_string())
+                    .map(|e| self.vocab.word(e.0).to_string())
                     .collect();
                 Peer {
                     member: self.members[o as usize].id,

@@ -13,11 +13,11 @@
 //!   per slot.
 //! * [`intro`] — warm-introduction chains through consenting intermediaries
 //!   (Yen's k shortest loopless paths over `-ln(strength)`).
-//! * [`learn`] — the space's own scorer, a logistic regression fitted to the
-//!   joins the engine saw (what each joined thread and the threads passed
-//!   over looked like at that moment).
-//! * [`eval`] — an offline, leakage-free evaluation of the feed against two
-//!   baselines on any folder of mbox files.
+//! * [`learn`] — the space's own scorer, fitted listwise to the joins the
+//!   engine saw (which of the candidates of that moment was joined).
+//! * [`eval`] — an offline, leakage-free evaluation of the feed against
+//!   three baselines (`most_recent`, `most_active`, `hot`) on any folder of
+//!   mbox files.
 //!
 //! ## Entry points the app calls
 //!
@@ -99,6 +99,10 @@ pub enum RelevanceError {
     /// The export could not be opened.
     #[error("cannot read the corpus: {0}")]
     Import(#[from] parvis_import::ImportError),
+    /// The folder holds no mbox file (empty, or other kinds of files): what
+    /// it found and what the evaluation needs.
+    #[error("{0}")]
+    NoMbox(String),
     /// Not enough data to evaluate anything.
     #[error("not enough data to evaluate: {0}")]
     NotEnoughData(String),

@@ -177,10 +177,24 @@ fn undouble(b: &str) -> String {
 /// Splits `text` into analysed terms: folded, 2–30 characters, not only
 /// digits, not a stop word, stemmed. Order is kept; duplicates are kept.
 pub fn tokenize(text: &str) -> Vec<String> {
-    let folded = fold(text);
     let mut out = Vec::new();
-    for raw in folded.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-        let raw = raw.trim_matches('_');
+    each_token(text, |stem, _| out.push(stem));
+    out
+}
+
+/// Calls `f(stem, word)` for every analysed term of `text`, in order, where
+/// `word` is the word as written, lower-cased (accents kept): what a page
+/// shows instead of the stem (`nothing`, not `noth`; `cochée`, not `cochee`).
+fn each_token(text: &str, mut f: impl FnMut(String, &str)) {
+    let lower = text.to_lowercase();
+    // Folding maps letters and digits to letters and digits and leaves the
+    // rest alone, so splitting before folding finds the same words.
+    for word in lower.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        let word = word.trim_matches('_');
+        if word.is_empty() {
+            continue;
+        }
+        let raw = fold(word);
         let len = raw.chars().count();
         if !(2..=30).contains(&len) || raw.chars().all(|c| c.is_ascii_digit()) {
             continue;
@@ -189,27 +203,42 @@ pub fn tokenize(text: &str) -> Vec<String> {
         if len > 12 && raw.chars().filter(|c| c.is_ascii_digit()).count() * 3 > len {
             continue;
         }
-        if is_stop(raw) {
+        if is_stop(&raw) {
             continue;
         }
-        let s = stem(raw);
+        let s = stem(&raw);
         if is_stop(&s) {
             continue;
         }
-        out.push(s);
+        f(s, word);
     }
-    out
 }
 
 /// Term frequencies of `text`, log-scaled (`1 + ln tf`), by term string.
 pub fn term_counts(text: &str) -> Vec<(String, f32)> {
-    let mut m: FxHashMap<String, u32> = FxHashMap::default();
-    for t in tokenize(text) {
-        *m.entry(t).or_insert(0) += 1;
-    }
-    let mut v: Vec<(String, f32)> = m
+    term_counts_with_words(text)
         .into_iter()
-        .map(|(t, c)| (t, 1.0 + (c as f32).ln()))
+        .map(|(t, w, _)| (t, w))
+        .collect()
+}
+
+/// [`term_counts`] with, for each term whose shortest written form in
+/// `text` differs from the stem, that form (to show real words).
+pub fn term_counts_with_words(text: &str) -> Vec<(String, f32, Option<String>)> {
+    // (count, shortest written form, written as the stem itself)
+    let mut m: FxHashMap<String, (u32, Option<String>, bool)> = FxHashMap::default();
+    each_token(text, |t, word| {
+        let plain = word == t;
+        let e = m.entry(t).or_insert((0, None, false));
+        e.0 += 1;
+        e.2 |= plain;
+        if !plain && e.1.as_ref().is_none_or(|w| word.len() < w.len()) {
+            e.1 = Some(word.to_string());
+        }
+    });
+    let mut v: Vec<(String, f32, Option<String>)> = m
+        .into_iter()
+        .map(|(t, (c, w, plain))| (t, 1.0 + (c as f32).ln(), if plain { None } else { w }))
         .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
@@ -220,6 +249,11 @@ pub fn term_counts(text: &str) -> Vec<(String, f32)> {
 pub struct Vocab {
     ids: FxHashMap<String, u32>,
     terms: Vec<String>,
+    /// The shortest written form seen of a term, when it is not the stem
+    /// itself.
+    words: FxHashMap<u32, String>,
+    /// Terms written at least once exactly as their stem.
+    plain: Vec<bool>,
 }
 
 impl Vocab {
@@ -232,6 +266,36 @@ impl Vocab {
         self.ids.insert(term.to_string(), id);
         self.terms.push(term.to_string());
         id
+    }
+    /// Records that the term `id` was written as `word` (lower-case;
+    /// `None`: written as the stem itself). The shortest form seen is what
+    /// [`Vocab::word`] shows, and the stem wins once it was written as such.
+    pub fn saw_word(&mut self, id: u32, word: Option<&str>) {
+        let i = id as usize;
+        if self.plain.len() <= i {
+            self.plain.resize(i + 1, false);
+        }
+        match word {
+            None => {
+                self.plain[i] = true;
+                self.words.remove(&id);
+            }
+            Some(_) if self.plain[i] => {}
+            Some(w) => match self.words.get_mut(&id) {
+                Some(old) if w.len() < old.len() => *old = w.to_string(),
+                Some(_) => {}
+                None => {
+                    self.words.insert(id, w.to_string());
+                }
+            },
+        }
+    }
+    /// The word to show for a term: its shortest written form.
+    pub fn word(&self, id: u32) -> &str {
+        match self.words.get(&id) {
+            Some(w) => w,
+            None => self.term(id),
+        }
     }
     /// The id of `term` if known.
     pub fn get(&self, term: &str) -> Option<u32> {
@@ -278,6 +342,32 @@ mod tests {
             tokenize("fitting mapped models"),
             vec!["fit", "map", "model"]
         );
+        assert_eq!(
+            tokenize("Cochée, ceux, nothing"),
+            vec!["cochee", "ceu", "noth"]
+        );
+    }
+
+    #[test]
+    fn pages_show_words_as_written_not_stems() {
+        let mut v = Vocab::default();
+        for text in ["Nothing works: la case cochée, ceux-là", "nothings"] {
+            for (t, _, w) in term_counts_with_words(text) {
+                let id = v.intern(&t);
+                v.saw_word(id, w.as_deref());
+            }
+        }
+        let show = |v: &Vocab, t: &str| v.get(t).map(|id| v.word(id).to_string());
+        assert_eq!(show(&v, "noth").as_deref(), Some("nothing"));
+        assert_eq!(show(&v, "cochee").as_deref(), Some("cochée"));
+        assert_eq!(show(&v, "ceu").as_deref(), Some("ceux"));
+        // Once the stem itself is written, it is the word shown.
+        let id = v.intern("raster");
+        v.saw_word(id, Some("rasters"));
+        assert_eq!(v.word(id), "rasters");
+        v.saw_word(id, None);
+        v.saw_word(id, Some("rasterized"));
+        assert_eq!(v.word(id), "raster");
         assert_eq!(tokenize("policies 2024 deadbeef1234567890"), vec!["policy"]);
     }
 }

@@ -55,7 +55,7 @@ fn interests_decay_with_the_configured_half_life() {
         .map(|x| x.0)
         .collect();
     assert!(
-        cur.iter().any(|t| t == "krig" || t == "variogram"),
+        cur.iter().any(|t| t == "kriging" || t == "variogram"),
         "{cur:?}"
     );
     assert!(!cur.iter().take(3).any(|t| t == "raster"), "{cur:?}");
@@ -136,6 +136,27 @@ fn feed_explains_and_diversifies_by_topic() {
             .iter()
             .any(|r| matches!(r, Reason::Terms { terms } if terms.iter().any(|t| t == "raster")))
     );
+    // Reasons name words as the members wrote them, never their stems.
+    let terms: Vec<&String> = feed
+        .items
+        .iter()
+        .flat_map(|i| &i.reasons)
+        .filter_map(|r| match r {
+            Reason::Terms { terms } => Some(terms),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for t in &terms {
+        assert!(
+            GEO.split_whitespace()
+                .chain(KRIG.split_whitespace())
+                .chain(COOK.split_whitespace())
+                .chain(["reproject", "question", "recipe"])
+                .any(|w| w == t.as_str()),
+            "{t:?} is not a word the members wrote: {terms:?}"
+        );
+    }
     // Without diversification the geo threads fill the page.
     let plain = e.feed(
         MemberId(1),
@@ -316,7 +337,7 @@ fn peers_are_closest_current_concerns_with_shared_subjects_named() {
         peers[0]
             .shared_terms
             .iter()
-            .any(|t| t == "variogram" || t == "krig"),
+            .any(|t| t == "variogram" || t == "kriging"),
         "{peers:?}"
     );
     assert_eq!(peers[0].shared_topics, vec![TopicId(7)]);

@@ -1,10 +1,14 @@
 //! "Pour vous": the feed of what matters to a member now, and their peers of the moment,
 //! computed by `parvis-relevance` from the store's messages, reactions, reads and feedback.
 //!
-//! One engine per space lives in memory. It is built on first use and then fed
-//! incrementally: messages above the last id it saw, reactions and reads since its last
-//! refresh, and feedback as members give it. A refresh happens at most every few seconds,
-//! so bursts of requests cost one store round.
+//! One engine per space lives in memory. `parvis serve` builds every space's engine in the
+//! background as it starts ([`Services::spawn_feed_engines`]), so the first feed does not
+//! wait for a build (a request that comes during the build waits for that build rather than
+//! starting another). Each engine is then fed incrementally: messages above the last id it
+//! saw (imports included), reactions and reads since its last refresh, and feedback as
+//! members give it. A refresh happens at most every few seconds, so bursts of requests cost
+//! one store round; the background task also refreshes every engine, so an import is
+//! absorbed before anyone asks.
 
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
@@ -26,9 +30,12 @@ struct SpaceEngine {
     refreshed: Instant,
 }
 
+/// A space's engine, built once (concurrent callers wait for the same build).
+type EngineCell = Arc<tokio::sync::OnceCell<Arc<Mutex<SpaceEngine>>>>;
+
 #[derive(Default)]
 pub(crate) struct FeedEngines {
-    spaces: Mutex<HashMap<SpaceId, Arc<Mutex<SpaceEngine>>>>,
+    spaces: Mutex<HashMap<SpaceId, EngineCell>>,
 }
 
 fn feed_message(e: &mut rel::Engine, m: &parvis_store::MessageSignal) {
@@ -99,7 +106,20 @@ pub struct FeedView {
     /// When the ranking was learned from this space's history: from how many joins
     /// (`None`: the built-in formula, until the space has enough history).
     pub learned_from_joins: Option<usize>,
+    /// Topics of this space the member muted, so the page can offer to show them again.
+    pub muted_topics: Vec<MutedTopic>,
 }
+
+/// A topic a member muted in their feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct MutedTopic {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+}
+
+/// A thread whose last message is older than this is not called "fresh" on the page.
+const FRESH_FOR: Millis = 14 * 24 * 3_600_000;
 
 /// A peer with the subjects shared.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -110,59 +130,104 @@ pub struct PeerView {
 }
 
 impl Services {
-    async fn space_engine(&self, space: &Space) -> Result<Arc<Mutex<SpaceEngine>>> {
-        let existing = self.inner.feeds.spaces.lock().await.get(&space.id).cloned();
-        let slot = match existing {
-            Some(s) => s,
-            None => {
-                let mut messages = self.store().space_messages_since(space.id, 0).await?;
-                // In time order, so the engine learns from each join as it was then.
-                messages.sort_by_key(|m| (m.created_at, m.id));
-                let events = self.store().space_events_since(space.id, 0).await?;
-                let feedback = self.store().all_feedback().await?;
-                let space_id = space.id;
-                let built = tokio::task::spawn_blocking(move || {
-                    let mut engine = rel::Engine::new(rel::Config::default());
-                    for m in &messages {
-                        feed_message(&mut engine, m);
+    /// Builds every space's feed engine in the background, then keeps them current (new
+    /// messages, imports, reactions and reads) every few seconds, so no member waits for a
+    /// build or a long catch-up.
+    pub fn spawn_feed_engines(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let spaces = match me.spaces().await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "feed engines: cannot list spaces");
+                        continue;
                     }
-                    for ev in &events {
-                        feed_event(&mut engine, ev);
-                    }
-                    for (member, kind, target) in &feedback {
-                        if let Some(f) = feedback_of(kind, *target) {
-                            engine.add_feedback(rel::MemberId(member.0), f);
+                };
+                for space in spaces {
+                    let started = Instant::now();
+                    let fresh = !me.inner.feeds.spaces.lock().await.contains_key(&space.id);
+                    match me.space_engine(&space).await {
+                        Ok(_) if fresh => tracing::info!(
+                            space = %space.slug,
+                            seconds = started.elapsed().as_secs_f64(),
+                            "feed engine ready"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(space = %space.slug, error = %e, "feed engine not built")
                         }
                     }
-                    // Weigh the signals as this space's members behave (kept as the
-                    // hand-made formula while the history is too short to learn from).
-                    if let Some(fit) = engine.learn() {
-                        tracing::info!(
-                            space = space_id.0,
-                            samples = fit.samples,
-                            joins = fit.positives,
-                            "feed scorer learned from the space's history"
-                        );
-                    }
-                    SpaceEngine {
-                        engine,
-                        last_message: messages.iter().map(|m| m.id).max().unwrap_or(0),
-                        events_since: now_millis(),
-                        refreshed: Instant::now(),
-                    }
-                })
-                .await
-                .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
-                let slot = Arc::new(Mutex::new(built));
-                self.inner
-                    .feeds
-                    .spaces
-                    .lock()
-                    .await
-                    .insert(space.id, slot.clone());
-                return Ok(slot);
+                }
             }
-        };
+        })
+    }
+
+    async fn build_engine(&self, space_id: SpaceId) -> Result<Arc<Mutex<SpaceEngine>>> {
+        // Reactions and reads recorded while the engine builds are fetched at its first refresh.
+        let events_since = now_millis();
+        let mut messages = self.store().space_messages_since(space_id, 0).await?;
+        // In time order, so the engine learns from each join as it was then.
+        messages.sort_by_key(|m| (m.created_at, m.id));
+        let events = self.store().space_events_since(space_id, 0).await?;
+        let feedback = self.store().all_feedback().await?;
+        let built = tokio::task::spawn_blocking(move || {
+            let mut engine = rel::Engine::new(rel::Config::default());
+            if let Some(m) = messages
+                .len()
+                .checked_sub(rel::engine::BUILD_SAMPLED_MESSAGES)
+            {
+                engine.sample_from(messages[m].created_at);
+            }
+            for m in &messages {
+                feed_message(&mut engine, m);
+            }
+            for ev in &events {
+                feed_event(&mut engine, ev);
+            }
+            for (member, kind, target) in &feedback {
+                if let Some(f) = feedback_of(kind, *target) {
+                    engine.add_feedback(rel::MemberId(member.0), f);
+                }
+            }
+            // Weigh the signals as this space's members behave (kept as the
+            // hand-made formula while the history is too short to learn from).
+            if let Some(fit) = engine.learn() {
+                tracing::info!(
+                    space = space_id.0,
+                    samples = fit.samples,
+                    joins = fit.positives,
+                    "feed scorer learned from the space's history"
+                );
+            }
+            SpaceEngine {
+                engine,
+                last_message: messages.iter().map(|m| m.id).max().unwrap_or(0),
+                events_since,
+                refreshed: Instant::now(),
+            }
+        })
+        .await
+        .map_err(|e| ServiceError::Forbidden(e.to_string()))?;
+        Ok(Arc::new(Mutex::new(built)))
+    }
+
+    async fn space_engine(&self, space: &Space) -> Result<Arc<Mutex<SpaceEngine>>> {
+        let cell = self
+            .inner
+            .feeds
+            .spaces
+            .lock()
+            .await
+            .entry(space.id)
+            .or_default()
+            .clone();
+        let slot = cell
+            .get_or_try_init(|| self.build_engine(space.id))
+            .await?
+            .clone();
         {
             let mut s = slot.lock().await;
             if s.refreshed.elapsed() >= REFRESH_EVERY {
@@ -194,6 +259,7 @@ impl Services {
         &self,
         reasons: &[rel::Reason],
         topics: &HashMap<i64, String>,
+        last_activity: Millis,
     ) -> Result<Vec<ReasonView>> {
         let mut out = Vec::new();
         for r in reasons {
@@ -229,6 +295,10 @@ impl Services {
                     ("trending", *recent_messages, Vec::new())
                 }
                 rel::Reason::Mentioned => ("mentioned", 0, Vec::new()),
+                // "Popular and fresh" only of a thread that is: an archive's threads are not.
+                rel::Reason::Starter if now_millis() - last_activity > FRESH_FOR => {
+                    ("popular", 0, Vec::new())
+                }
                 rel::Reason::Starter => ("starter", 0, Vec::new()),
             };
             out.push(ReasonView {
@@ -267,24 +337,43 @@ impl Services {
             )
         };
         let (feed, learned) = feed;
-        let topics: HashMap<i64, String> = self
-            .topics(space)
-            .await?
-            .into_iter()
-            .map(|t| (t.id.0, t.title))
+        let space_topics = self.topics(space).await?;
+        let topics: HashMap<i64, String> = space_topics
+            .iter()
+            .map(|t| (t.id.0, t.title.clone()))
             .collect();
         let mut items = Vec::with_capacity(feed.items.len());
         for item in &feed.items {
             let Some(thread) = self.store().thread(ThreadId(item.thread.0)).await? else {
                 continue;
             };
-            let reasons = self.reason_views(&item.reasons, &topics).await?;
+            let reasons = self
+                .reason_views(&item.reasons, &topics, thread.last_activity_at)
+                .await?;
             items.push(FeedEntry { thread, reasons });
         }
+        let muted: Vec<i64> = self
+            .store()
+            .member_feedback(actor.member.id)
+            .await?
+            .into_iter()
+            .filter(|(kind, _)| kind == "mute_topic")
+            .map(|(_, t)| t)
+            .collect();
+        let muted_topics = space_topics
+            .iter()
+            .filter(|t| muted.contains(&t.id.0))
+            .map(|t| MutedTopic {
+                id: t.id.0,
+                slug: t.slug.clone(),
+                title: t.title.clone(),
+            })
+            .collect();
         Ok(FeedView {
             items,
             starter: feed.starter,
             learned_from_joins: learned,
+            muted_topics,
         })
     }
 

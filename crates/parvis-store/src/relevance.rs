@@ -167,6 +167,20 @@ impl Store {
             .collect()
     }
 
+    /// One member's feedback: (kind, target), oldest first (the feed page lists what they
+    /// muted so they can undo it).
+    pub async fn member_feedback(&self, member: MemberId) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT kind, target_id FROM feed_feedback WHERE member_id = $1 ORDER BY at, target_id",
+        )
+        .bind(member.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((text(r, "kind")?, int(r, "target_id")?)))
+            .collect()
+    }
+
     /// Members by id (for rendering peers and reasons).
     pub async fn member_refs(&self, ids: &[MemberId]) -> Result<Vec<parvis_domain::Member>> {
         let mut out = Vec::with_capacity(ids.len());

@@ -473,13 +473,18 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "starter_feed",
-        "Vous débutez ici : voici les discussions populaires et récentes. Le fil s'ajustera à vous dès vos premières lectures et réponses.",
-        "You are new here: these are popular and fresh threads. The feed adapts to you as soon as you read and reply.",
+        "Vous débutez ici : voici les discussions les plus suivies de cet espace, les plus récentes d'abord. Le fil s'ajustera à vous dès vos premières lectures et réponses.",
+        "You are new here: these are this space's most followed threads, latest first. The feed adapts to you as soon as you read and reply.",
     ),
     (
         "feed_learned",
-        "Classement appris de ce que les membres de cet espace rejoignent vraiment (arrivées dans une discussion observées :",
-        "Ranked by what members of this space actually join (joins observed:",
+        "Classement appris de ce que les membres de cet espace rejoignent vraiment (les",
+        "Ranked by what members of this space actually join (learned from the",
+    ),
+    (
+        "feed_learned_joins",
+        "dernières fois qu'un membre a rejoint une discussion).",
+        "most recent joins).",
     ),
     (
         "why_replied",
@@ -502,6 +507,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "personnes proches de vous en discutent",
         "people close to you are discussing it",
     ),
+    (
+        "why_peers_one",
+        "personne proche de vous en discute",
+        "person close to you is discussing it",
+    ),
     ("why_topic", "Dans votre sujet", "In your topic"),
     ("why_terms", "À propos de", "About"),
     ("why_trending", "Une discussion animée", "A lively thread"),
@@ -511,8 +521,19 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "You are mentioned there",
     ),
     ("why_starter", "Populaire et récent", "Popular and fresh"),
+    (
+        "why_popular",
+        "Populaire dans cet espace",
+        "Popular in this space",
+    ),
+    (
+        "muted_topics",
+        "Sujets masqués de votre fil :",
+        "Topics muted from your feed:",
+    ),
+    ("show_again", "Afficher à nouveau", "Show again"),
     ("not_interested", "Pas intéressé", "Not interested"),
-    ("mute_topic", "Masquer", "Mute"),
+    ("mute_topic", "Masquer le sujet", "Mute topic"),
     ("your_peers", "Vos pairs du moment", "Your peers right now"),
     (
         "your_peers_intro",

@@ -100,6 +100,10 @@ pub(crate) fn templates() -> Environment<'static> {
             }
         },
     );
+    // `{{ n|count(lang) }}`: "4 000" in French (narrow no-break space), "4,000" in English.
+    env.add_filter("count", |n: i64, lang: String| {
+        format_count(n, Lang::from_code(&lang).unwrap_or_default())
+    });
     env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
     env
 }
@@ -114,6 +118,26 @@ const MONTHS_EN: [&str; 12] = [
 
 fn parts(ms: i64) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()
+}
+
+/// A whole number with thousands grouped as each language writes them.
+pub(crate) fn format_count(n: i64, lang: Lang) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = match lang {
+        Lang::Fr => "\u{202F}",
+        Lang::En => ",",
+    };
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// "4 mars 2026" / "Mar 4, 2026".
@@ -1239,6 +1263,8 @@ struct FeedbackForm {
     csrf: String,
     kind: String,
     target: i64,
+    /// `false` undoes (shows a muted topic again); absent: give the feedback.
+    on: Option<bool>,
 }
 
 async fn feed_feedback(
@@ -1252,7 +1278,7 @@ async fn feed_feedback(
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
     let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
     st.services
-        .feed_feedback(actor, &space, &f.kind, f.target, true)
+        .feed_feedback(actor, &space, &f.kind, f.target, f.on.unwrap_or(true))
         .await
         .map_err(fail(&st, &ctx))?;
     Ok(see_other(&format!("/s/{}/feed", space.slug)))

@@ -1651,6 +1651,55 @@ async fn feed_explains_itself_learns_from_feedback_and_names_peers() {
         pos(&v, ids[2]).is_none() && pos(&v, ids[3]).is_none(),
         "muted topic: gone: {v}"
     );
+    // The page says what is muted and undoes it in one click; counts agree with their word.
+    let page = lea
+        .get(format!("{}/s/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Sujets masqués de votre fil") && page.contains("#mesure"),
+        "{page}"
+    );
+    assert!(page.contains("Afficher à nouveau"), "{page}");
+    assert!(!page.contains(" 1 messages"), "{page}");
+    let r = lea
+        .post(format!("{}/s/forum/feed/feedback", app.base))
+        .form(&[
+            ("csrf", lea_csrf.as_str()),
+            ("kind", "mute_topic"),
+            ("target", &mesure_id.to_string()),
+            ("on", "false"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = lea
+        .get(format!("{}/s/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Sujets masqués de votre fil"), "{page}");
+    assert!(
+        page.contains("Mesurer le ROI des webinaires"),
+        "shown again: {page}"
+    );
+    let v: Value = lea
+        .get(format!("{}/api/v1/spaces/forum/feed", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(pos(&v, ids[2]).is_some(), "unmuted topic: back: {v}");
     // Peers: the admin, who also writes about stands and fairs, with the shared subjects named.
     let p: Value = lea
         .get(format!("{}/api/v1/spaces/forum/peers", app.base))

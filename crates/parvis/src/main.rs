@@ -194,12 +194,14 @@ enum EvalCommand {
     /// On a folder of mbox files: at weekly cut-offs, hide what comes after, rank the threads
     /// each active person had not joined using only what came before, and score the ranking
     /// against the threads they did join next (nDCG@10, recall@20), with the baselines
-    /// `most_recent` and `most_active` ranked from the same data. Parvis ranks as the app
+    /// `most_recent`, `most_active` and `hot` (recent activity decaying with a one-hour
+    /// half-life) ranked from the same data, and Parvis's ratio to the best of them. Parvis ranks as the app
     /// does: with the scorer it learns from the history before each cut-off.
     Feed {
         /// A folder of mbox files (a mailing-list archive).
         dir: PathBuf,
-        /// Print the result as one JSON object (keys `parvis`, `most_recent`, `most_active`).
+        /// Print the result as one JSON object (keys `parvis`, `most_recent`, `most_active`,
+        /// `hot`, `best_baseline`, `ratio_to_best`).
         #[arg(long)]
         json: bool,
         /// Where the first cut-off falls in the archive (fraction of its messages).
@@ -640,6 +642,9 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     }
     services.spawn_indexer(std::time::Duration::from_secs(2));
     services.spawn_cache_watch(std::time::Duration::from_secs(1));
+    // Feed engines are built now, in the background, and kept current: the first
+    // "Pour vous" does not wait for a build.
+    services.spawn_feed_engines(std::time::Duration::from_secs(5));
     services.spawn_follower(
         std::time::Duration::from_secs(config.poll_interval_secs),
         std::time::Duration::from_secs(config.poll_interval_secs.min(30)),
