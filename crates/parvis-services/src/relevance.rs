@@ -111,7 +111,7 @@ pub struct FeedView {
 }
 
 /// A topic a member muted in their feed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MutedTopic {
     pub id: i64,
     pub slug: String,
