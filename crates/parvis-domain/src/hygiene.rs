@@ -30,7 +30,10 @@ pub fn check(field: &str, s: &str) -> Result<(), ValidationError> {
         None => Ok(()),
         Some((i, c)) => Err(ValidationError::broke(
             field,
-            Rule::Characters,
+            Rule::Characters {
+                code: c as u32,
+                at: i + 1,
+            },
             format!(
                 "must not contain control characters or text-direction overrides (found U+{:04X} at character {})",
                 c as u32,

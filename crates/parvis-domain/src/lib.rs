@@ -51,8 +51,9 @@ pub enum Rule {
     Choice,
     /// A password outside 10–200 characters.
     PasswordLength,
-    /// A control character or a text-direction override in a name or an identity.
-    Characters,
+    /// A control character or a text-direction override in a name or an identity: its code
+    /// point and where it is (1-based, in characters).
+    Characters { code: u32, at: usize },
     /// A confirmation (the slug typed before a deletion) that does not match.
     Confirm,
     /// Anything else: only the English message says what.

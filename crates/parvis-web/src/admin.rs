@@ -4,11 +4,10 @@
 
 use crate::AppState;
 use crate::context::Ctx;
-use crate::forms::{failed, field_errors};
+use crate::forms::{failed, field_errors, unprocessable};
 use crate::pages::{ListQuery, PageResult, fail, fail_api, render, see_other};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::{Value, context};
@@ -66,14 +65,6 @@ macro_rules! admin {
     };
 }
 pub(crate) use admin;
-
-/// A page shown again because its form had errors: 422, so scripts and tests can tell.
-fn unprocessable(page: PageResult) -> PageResult {
-    page.map(|mut res| {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        res
-    })
-}
 
 // ----- the overview -----------------------------------------------------------------------
 

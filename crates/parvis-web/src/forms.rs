@@ -33,15 +33,9 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::Choice => t("err_choice"),
                 Rule::PasswordLength => t("err_password_length"),
                 Rule::Confirm => t("err_confirm"),
-                // Name the character (`U+202E`), as the service's message does.
-                Rule::Characters => match v.message.find("U+") {
-                    Some(i) => format!(
-                        "{} ({})",
-                        t("err_characters"),
-                        v.message[i..].split_whitespace().next().unwrap_or_default()
-                    ),
-                    None => t("err_characters"),
-                },
+                Rule::Characters { code, at } => t("err_characters")
+                    .replace("{code}", &format!("U+{code:04X}"))
+                    .replace("{at}", &at.to_string()),
                 Rule::Other => t("err_other"),
             };
             (v.field.clone(), message)
@@ -56,6 +50,14 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
         _ => return None,
     };
     Some(BTreeMap::from([(field, message)]))
+}
+
+/// A page shown again because its form had errors: 422, so scripts and tests can tell.
+pub(crate) fn unprocessable(page: crate::pages::PageResult) -> crate::pages::PageResult {
+    page.map(|mut res| {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        res
+    })
 }
 
 /// The `failed` value templates read: which form, what was typed, what is wrong.

@@ -667,8 +667,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("err_taken", "Cela existe déjà.", "This already exists."),
     (
         "err_characters",
-        "Ce texte contient un caractère de contrôle ou d'inversion du sens de lecture : retirez-le.",
-        "This text holds a control character or a text-direction override: remove it.",
+        "Ce texte contient un caractère de contrôle ou d'inversion du sens de lecture ({code}, caractère n° {at}) : retirez-le.",
+        "This text holds a control character or a text-direction override ({code}, character {at}): remove it.",
     ),
     (
         "form_has_errors",

@@ -3,6 +3,7 @@
 
 use crate::context::{Ctx, LANG_COOKIE, SESSION_COOKIE, cookie};
 use crate::error::{ApiError, PageError};
+use crate::forms::{failed, field_errors, unprocessable};
 use crate::{AppState, i18n};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -386,6 +387,7 @@ async fn space_view(
     slug: &str,
     topic: Option<&str>,
     page: Option<u32>,
+    failed: Value,
 ) -> PageResult {
     let space = st.services.space(slug).await.map_err(fail(st, ctx))?;
     let mut topics = st.services.topics(&space).await.map_err(fail(st, ctx))?;
@@ -409,6 +411,7 @@ async fn space_view(
             topic => current.as_ref().map(Value::from_serialize),
             threads => Value::from_serialize(&threads),
             has_next => threads.has_next(),
+            failed => failed,
         },
     )
 }
@@ -419,7 +422,7 @@ async fn space_page(
     Path(space): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    space_view(&st, &ctx, &space, None, q.page).await
+    space_view(&st, &ctx, &space, None, q.page, Value::UNDEFINED).await
 }
 
 async fn topic_page(
@@ -428,10 +431,10 @@ async fn topic_page(
     Path((space, topic)): Path<(String, String)>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    space_view(&st, &ctx, &space, Some(&topic), q.page).await
+    space_view(&st, &ctx, &space, Some(&topic), q.page, Value::UNDEFINED).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 struct NewThreadForm {
     csrf: String,
     title: String,
@@ -459,12 +462,27 @@ async fn new_thread(
                 .map_err(fail(&st, &ctx))?,
         ),
     };
-    let thread = st
+    match st
         .services
         .create_thread(actor, &space, topic.as_ref(), &f.title, &f.body)
         .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other(&format!("/threads/{}", thread.id)))
+    {
+        Ok(thread) => Ok(see_other(&format!("/threads/{}", thread.id))),
+        Err(e) => match field_errors(ctx.lang, &e) {
+            Some(errors) => unprocessable(
+                space_view(
+                    &st,
+                    &ctx,
+                    &space.slug,
+                    topic.as_ref().map(|t| t.slug.as_str()),
+                    None,
+                    failed("thread", &f, errors),
+                )
+                .await,
+            ),
+            None => Err(fail(&st, &ctx)(e)),
+        },
+    }
 }
 
 async fn thread_page(
@@ -477,6 +495,18 @@ async fn thread_page(
         id.parse()
             .map_err(|_| fail_api(&st, &ctx, ApiError::not_found(format!("thread {id:?}"))))?,
     );
+    thread_view(&st, &ctx, id, q.page, Value::UNDEFINED).await
+}
+
+/// A page of a thread; `failed` is a reply form shown again with its errors.
+async fn thread_view(
+    st: &AppState,
+    ctx: &Ctx,
+    id: ThreadId,
+    page: Option<u32>,
+    failed: Value,
+) -> PageResult {
+    let (st, ctx) = (st.clone(), ctx.clone());
     let thread = st.services.thread(id).await.map_err(fail(&st, &ctx))?;
     let space = st
         .services
@@ -486,7 +516,7 @@ async fn thread_page(
         .map_err(|e| fail(&st, &ctx)(e.into()))?;
     let mut messages = st
         .services
-        .messages(id, PageRequest::new(q.page, None, 50))
+        .messages(id, PageRequest::new(page, None, 50))
         .await
         .map_err(fail(&st, &ctx))?;
     // Remote images (tracking pixels) become links naming their host; the CSP blocks any
@@ -514,11 +544,12 @@ async fn thread_page(
             space => space.as_ref().map(Value::from_serialize),
             messages => Value::from_serialize(&messages),
             has_next => messages.has_next(),
+            failed => failed,
         },
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 struct ReplyForm {
     csrf: String,
     body: String,
@@ -536,11 +567,37 @@ async fn reply(
         .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
     let parent = f.parent_id.trim().parse::<i64>().ok().map(MessageId);
-    let mid = st
+    let mid = match st
         .services
         .reply(actor, ThreadId(id), parent, &f.body)
         .await
-        .map_err(fail(&st, &ctx))?;
+    {
+        Ok(mid) => mid,
+        Err(e) => {
+            return match field_errors(ctx.lang, &e) {
+                // Shown again on the thread's last page, where the reply form is.
+                Some(errors) => {
+                    let last = st
+                        .services
+                        .thread(ThreadId(id))
+                        .await
+                        .map(|t| ((t.message_count + 49) / 50).max(1) as u32)
+                        .unwrap_or(1);
+                    unprocessable(
+                        thread_view(
+                            &st,
+                            &ctx,
+                            ThreadId(id),
+                            Some(last),
+                            failed("reply", &f, errors),
+                        )
+                        .await,
+                    )
+                }
+                None => Err(fail(&st, &ctx)(e)),
+            };
+        }
+    };
     // Land on the last page, where the new message is.
     let total = st
         .services
@@ -776,7 +833,13 @@ async fn signout(State(st): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) 
     Ok(res)
 }
 
-async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) -> PageResult {
+async fn me_view(
+    st: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    ok: bool,
+    failed: Value,
+) -> PageResult {
     let actor = ctx.actor().map_err(fail(st, ctx))?;
     let member = st
         .services
@@ -802,6 +865,7 @@ async fn me_view(st: &AppState, ctx: &Ctx, new_token: Option<String>, ok: bool) 
             consent_contact => consent(ConsentKind::Contact),
             consent_share => consent(ConsentKind::ShareWithPartners),
             intros => Value::from_serialize(&intros),
+            failed => failed,
         },
     )
 }
@@ -810,10 +874,10 @@ async fn me_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     if ctx.actor.is_none() {
         return Ok(see_other("/signin?next=/me"));
     }
-    me_view(&st, &ctx, None, q.ok.is_some()).await
+    me_view(&st, &ctx, None, q.ok.is_some(), Value::UNDEFINED).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 struct ProfileForm {
     csrf: String,
     display_name: String,
@@ -832,7 +896,8 @@ async fn me_profile(
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services
+    match st
+        .services
         .update_profile(
             actor,
             &f.display_name,
@@ -841,8 +906,27 @@ async fn me_profile(
             &f.bio,
         )
         .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other("/me?ok=1"))
+    {
+        Ok(_) => Ok(see_other("/me?ok=1")),
+        Err(e) => me_failed(&st, &ctx, e, "profile", &f).await,
+    }
+}
+
+/// On an input error, the account page again with what was typed and the errors by field;
+/// any other error, the error page.
+async fn me_failed(
+    st: &AppState,
+    ctx: &Ctx,
+    e: ServiceError,
+    form: &str,
+    values: &impl serde::Serialize,
+) -> PageResult {
+    match field_errors(ctx.lang, &e) {
+        Some(errors) => {
+            unprocessable(me_view(st, ctx, None, false, failed(form, values, errors)).await)
+        }
+        None => Err(fail(st, ctx)(e)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -877,7 +961,7 @@ async fn me_consents(
     Ok(see_other("/me?ok=1"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 struct IdentityForm {
     csrf: String,
     network: String,
@@ -892,11 +976,10 @@ async fn me_identity(
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services
-        .add_identity(actor, &f.network, &f.handle)
-        .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other("/me?ok=1"))
+    match st.services.add_identity(actor, &f.network, &f.handle).await {
+        Ok(_) => Ok(see_other("/me?ok=1")),
+        Err(e) => me_failed(&st, &ctx, e, "identity", &f).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -913,14 +996,14 @@ async fn me_password(
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    st.services
-        .set_password(actor, &f.password)
-        .await
-        .map_err(fail(&st, &ctx))?;
-    Ok(see_other("/me?ok=1"))
+    match st.services.set_password(actor, &f.password).await {
+        Ok(_) => Ok(see_other("/me?ok=1")),
+        // A password is never written back into a page.
+        Err(e) => me_failed(&st, &ctx, e, "password", &()).await,
+    }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 struct TokenForm {
     csrf: String,
     name: String,
@@ -930,13 +1013,12 @@ async fn me_token(State(st): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    let (_, secret) = st
-        .services
-        .create_api_token(actor, &f.name)
-        .await
-        .map_err(fail(&st, &ctx))?;
+    let secret = match st.services.create_api_token(actor, &f.name).await {
+        Ok((_, secret)) => secret,
+        Err(e) => return me_failed(&st, &ctx, e, "token", &f).await,
+    };
     // Shown once, on this response only (not in a redirect URL that would land in history).
-    me_view(&st, &ctx, Some(secret), false).await
+    me_view(&st, &ctx, Some(secret), false, Value::UNDEFINED).await
 }
 
 async fn me_revoke_token(

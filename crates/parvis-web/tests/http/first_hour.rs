@@ -499,3 +499,105 @@ async fn the_roles_table_searches_names_handles_and_emails_and_pages() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn posts_replies_and_the_account_page_keep_what_was_typed_when_refused() {
+    let app = spawn_app().await;
+    app.services
+        .operator_create_space("clients", "Nos clients", "")
+        .await
+        .unwrap();
+    let (c, _) = admin_session(&app).await;
+    let csrf = me_csrf(&c, &app).await;
+    let url = |p: &str| format!("{}{p}", app.base);
+    // A new thread without a body.
+    let (status, _, page) = post_form(
+        &c,
+        url("/s/clients/threads"),
+        &[
+            ("csrf", &csrf),
+            ("title", "Nos délais de livraison"),
+            ("body", "  "),
+            ("topic", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("value=\"Nos délais de livraison\""));
+    assert!(page.contains("id=\"err-body\"") && page.contains("Ce champ est obligatoire"));
+    let (status, location, _) = post_form(
+        &c,
+        url("/s/clients/threads"),
+        &[
+            ("csrf", &csrf),
+            ("title", "Nos délais de livraison"),
+            ("body", "Trois semaines, c'est long."),
+            ("topic", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // An empty reply, in English this time.
+    let r = c
+        .post(format!("{}{location}/reply", app.base))
+        .header("accept-language", "en")
+        .form(&[("csrf", csrf.as_str()), ("body", ""), ("parent_id", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("This field is required.") && page.contains("Trois semaines"));
+    // The profile: the bio typed survives a refused name; a control character is named.
+    let long_bio = "Responsable clientèle. ".repeat(3);
+    let (status, _, page) = post_form(
+        &c,
+        url("/me/profile"),
+        &[
+            ("csrf", &csrf),
+            ("display_name", ""),
+            ("ecosystem_role", "employee"),
+            ("organisation", "Novéa"),
+            ("bio", &long_bio),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Responsable clientèle. Responsable")
+            && page.contains("id=\"err-display_name\"")
+    );
+    let too_long = "x".repeat(2001);
+    let (status, _, page) = post_form(
+        &c,
+        url("/me/profile"),
+        &[
+            ("csrf", &csrf),
+            ("display_name", "Camille"),
+            ("ecosystem_role", "employee"),
+            ("organisation", ""),
+            ("bio", &too_long),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("2000 caractères au plus."));
+    // A short password: said in French, and never written back into the page.
+    let (status, _, page) = post_form(
+        &c,
+        url("/me/password"),
+        &[("csrf", &csrf), ("password", "court-123")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("De 10 à 200 caractères.") && !page.contains("court-123"));
+    // Nothing was changed by the refused forms.
+    let me = app
+        .store
+        .member_by_handle("camille")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(me.display_name, "Camille Admin");
+    assert_eq!(me.bio, "");
+}
