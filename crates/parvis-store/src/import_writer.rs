@@ -61,9 +61,17 @@ enum Inner {
 
 struct SqlxWriter {
     store: Store,
-    tx: ImportTx<'static>,
+    /// `None` only between a batch's commit and the next batch's begin.
+    tx: Option<ImportTx<'static>>,
     run: ImportRun,
     totals: ImportTotals,
+}
+
+/// The batch's transaction: always there, unless beginning the next batch failed, and that
+/// error was returned.
+fn open<'a>(tx: &'a mut Option<ImportTx<'static>>) -> Result<&'a mut ImportTx<'static>> {
+    tx.as_mut()
+        .ok_or(StoreError::NotFound("import transaction"))
 }
 
 struct SqliteWriter {
@@ -113,7 +121,7 @@ impl Store {
             }
             _ => Inner::Sqlx(SqlxWriter {
                 store: self.clone(),
-                tx: self.begin_import().await?,
+                tx: Some(self.begin_import().await?),
                 run,
                 totals: ImportTotals::default(),
             }),
@@ -137,7 +145,7 @@ impl ImportWriter {
     /// thread has written it: use it only in this import's rows, identities and proposals.
     pub async fn create_member(&mut self, m: NewMember) -> Result<MemberId> {
         match &mut self.inner {
-            Inner::Sqlx(w) => w.tx.create_member(&m).await,
+            Inner::Sqlx(w) => open(&mut w.tx)?.create_member(&m).await,
             Inner::Sqlite(w) => {
                 w.created += 1;
                 w.cmds.push(Cmd::Member(m));
@@ -164,7 +172,11 @@ impl ImportWriter {
             now,
         );
         match &mut self.inner {
-            Inner::Sqlx(w) => w.tx.queue_identity(identity),
+            Inner::Sqlx(w) => {
+                if let Some(tx) = w.tx.as_mut() {
+                    tx.queue_identity(identity)
+                }
+            }
             Inner::Sqlite(w) => w.cmds.push(Cmd::Identity(identity)),
         }
     }
@@ -180,7 +192,10 @@ impl ImportWriter {
     ) -> Result<()> {
         match &mut self.inner {
             Inner::Sqlx(w) => {
-                if w.tx.propose_merge(a, b, reason, score, now).await? {
+                if open(&mut w.tx)?
+                    .propose_merge(a, b, reason, score, now)
+                    .await?
+                {
                     w.totals.merges_proposed += 1;
                 }
             }
@@ -202,7 +217,7 @@ impl ImportWriter {
             Inner::Sqlx(w) => {
                 w.run.push(row);
                 if w.run.pending() >= MAX_PENDING {
-                    let out = w.run.flush(&mut w.tx).await?;
+                    let out = w.run.flush(open(&mut w.tx)?).await?;
                     w.totals.add(out);
                 }
             }
@@ -224,11 +239,16 @@ impl ImportWriter {
         let dry_run = self.dry_run;
         match &mut self.inner {
             Inner::Sqlx(w) => {
-                let out = w.run.flush(&mut w.tx).await?;
+                let out = w.run.flush(open(&mut w.tx)?).await?;
                 w.totals.add(out);
                 if !dry_run {
-                    let next = w.store.begin_import().await?;
-                    std::mem::replace(&mut w.tx, next).commit().await?;
+                    // Commit before beginning the next batch: on SQLite a write transaction
+                    // takes the write lock as it begins, so the next one opened first would
+                    // wait on this one until the busy timeout ("database is locked").
+                    if let Some(done) = w.tx.take() {
+                        done.commit().await?;
+                    }
+                    w.tx = Some(w.store.begin_import().await?);
                 }
             }
             Inner::Sqlite(w) => {
@@ -257,13 +277,16 @@ impl ImportWriter {
     pub async fn finish(self) -> Result<ImportTotals> {
         match self.inner {
             Inner::Sqlx(mut w) => {
-                let out = w.run.flush(&mut w.tx).await?;
+                let out = w.run.flush(open(&mut w.tx)?).await?;
                 w.totals.add(out);
-                w.totals.parents_linked = w.tx.link_pending_parents().await?;
+                w.totals.parents_linked = open(&mut w.tx)?.link_pending_parents().await?;
+                let tx =
+                    w.tx.take()
+                        .ok_or(StoreError::NotFound("import transaction"))?;
                 if self.dry_run {
-                    w.tx.rollback().await?;
+                    tx.rollback().await?;
                 } else {
-                    w.tx.commit().await?;
+                    tx.commit().await?;
                 }
                 Ok(w.totals)
             }
