@@ -55,9 +55,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term,
-};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 pub use error::SearchError;
 
@@ -751,7 +749,8 @@ impl SearchIndex {
             .saturating_mul(GROUP_SCAN_FACTOR)
             .clamp(GROUP_SCAN_MIN, GROUP_SCAN_MAX)
             .min(total);
-        let mut groups: Vec<(i64, DocAddress, f32, usize)> = Vec::new();
+        // (thread, its best hit's stored fields, score, matching messages)
+        let mut groups: Vec<(i64, TantivyDocument, f32, usize)> = Vec::new();
         let mut by_thread: HashMap<i64, usize> = HashMap::new();
         if scan > 0 {
             let top = searcher
@@ -769,17 +768,15 @@ impl SearchIndex {
                     Some(&i) => groups[i].3 += 1,
                     None => {
                         by_thread.insert(thread, groups.len());
-                        groups.push((thread, address, score, 1));
+                        groups.push((thread, doc, score, 1));
                     }
                 }
             }
         }
         let threads_exact = scan == total;
         let mut hits = Vec::new();
-        for &(thread_id, address, score, matches) in groups.iter().skip(offset).take(limit) {
-            let doc: TantivyDocument = searcher
-                .doc(address)
-                .map_err(SearchError::index("reading a hit"))?;
+        for (thread_id, doc, score, matches) in groups.iter().skip(offset).take(limit) {
+            let (thread_id, score, matches) = (*thread_id, *score, *matches);
             let int = |field| {
                 doc.get_first(field)
                     .and_then(|v| v.as_i64())

@@ -101,10 +101,6 @@ pub(crate) fn templates() -> Environment<'static> {
             }
         },
     );
-    // `{{ n|count(lang) }}`: "4 000" in French (narrow no-break space), "4,000" in English.
-    env.add_filter("count", |n: i64, lang: String| {
-        format_count(n, Lang::from_code(&lang).unwrap_or_default())
-    });
     env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
     env
 }
@@ -119,26 +115,6 @@ const MONTHS_EN: [&str; 12] = [
 
 fn parts(ms: i64) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()
-}
-
-/// A whole number with thousands grouped as each language writes them.
-pub(crate) fn format_count(n: i64, lang: Lang) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let sep = match lang {
-        Lang::Fr => "\u{202F}",
-        Lang::En => ",",
-    };
-    let mut out = String::new();
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// "4 mars 2026" / "Mar 4, 2026".
