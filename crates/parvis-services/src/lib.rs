@@ -16,6 +16,7 @@
 mod auth;
 mod cache;
 pub mod demo;
+pub mod embeds;
 pub mod follow;
 pub mod import;
 pub mod intros;

@@ -16,6 +16,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/parvis.js"),
     ),
     (
+        "embed.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/embed.css"),
+    ),
+    (
+        "embed-frame.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/embed-frame.js"),
+    ),
+    (
         "logo.svg",
         "image/svg+xml",
         include_bytes!("../assets/logo.svg"),

@@ -14,7 +14,7 @@ const PALETTE: [&str; 8] = [
     "#2f5bea", "#0e9384", "#c4320a", "#7a5af8", "#dd2590", "#b54708", "#475467", "#3e7c17",
 ];
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -904,10 +904,14 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("example_space_name", "Nos clients", "Our customers"),
 ];
 
+/// Every row: this table and the areas' own (`embed::STRINGS`).
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(crate::embed::STRINGS)
+}
+
 /// One string in one language (the key itself if unknown, which the tests rule out).
 pub(crate) fn get(lang: Lang, key: &str) -> &str {
-    STRINGS
-        .iter()
+    all()
         .find(|(k, _, _)| *k == key)
         .map(|(_, fr, en)| if lang == Lang::Fr { *fr } else { *en })
         .unwrap_or(key)
@@ -915,8 +919,7 @@ pub(crate) fn get(lang: Lang, key: &str) -> &str {
 
 /// The table for one language, ready for templates (`{{ t.sign_in }}`).
 pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    STRINGS
-        .iter()
+    all()
         .map(|(k, fr, en)| (*k, if lang == Lang::Fr { *fr } else { *en }))
         .collect()
 }
@@ -1011,7 +1014,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, fr, en) in STRINGS {
+        for (k, fr, en) in all() {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!fr.is_empty() && !en.is_empty(), "{k} lacks a translation");
         }
@@ -1019,7 +1022,7 @@ mod tests {
 
     #[test]
     fn templates_use_only_known_keys() {
-        let keys: std::collections::HashSet<_> = STRINGS.iter().map(|s| s.0).collect();
+        let keys: std::collections::HashSet<_> = all().map(|s| s.0).collect();
         for (name, src) in crate::pages::TEMPLATE_SOURCES {
             let mut rest = *src;
             while let Some(i) = rest.find("t.") {

@@ -19,6 +19,7 @@ mod assets;
 mod charts;
 mod client_ip;
 mod context;
+mod embed;
 mod error;
 mod extract;
 mod forms;
@@ -126,6 +127,19 @@ pub fn build(services: Services, config: WebConfig) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
+        // Embeds are meant to be framed by other sites: merged after the no-framing layers
+        // above, they set their own `frame-ancestors` (see `embed`).
+        .merge(
+            embed::routes()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                )),
+        )
         .layer(TraceLayer::new_for_http());
     // Behind https, browsers are told to never come back over plain http (HSTS). Not on
     // http: the header would lock a test or LAN instance out of its own address.

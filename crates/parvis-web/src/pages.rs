@@ -53,6 +53,10 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("opinion.html", include_str!("../templates/opinion.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("feed.html", include_str!("../templates/feed.html")),
+    (
+        "embed_frame.html",
+        include_str!("../templates/embed_frame.html"),
+    ),
 ];
 
 /// The template environment, built once at start-up. Names end in `.html`, so minijinja
@@ -210,6 +214,11 @@ pub(crate) fn render_status(
     status: StatusCode,
 ) -> PageResult {
     let base = base_context(st, ctx);
+    // Pages that can be embedded announce their oEmbed endpoint (discovery).
+    let oembed = (status == StatusCode::OK)
+        .then(|| crate::embed::discovery_url(st, &ctx.path))
+        .flatten();
+    let base = context! { oembed_url => oembed, ..base };
     let html = st
         .templates
         .get_template(name)

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+/// Embeds: oEmbed, the iframe card, the snippet's loader.
+#[path = "http/embeds.rs"]
+mod embeds;
 /// The first hour: empty home page, admin area, form errors (kept apart, one binary still).
 #[path = "http/first_hour.rs"]
 mod first_hour;

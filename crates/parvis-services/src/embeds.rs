@@ -1,0 +1,299 @@
+//! Embeds: what a Parvis URL or an embed key names, and the read-mostly card an embed shows.
+//!
+//! An embed is named by a short key — `thread/12`, `topic/space/slug`, `opinion/space/slug` —
+//! that the snippet carries (`data-parvis-embed="thread/12"`), the iframe's path repeats
+//! (`/embed/thread/12`) and the counters record. oEmbed consumers hand us a page URL instead;
+//! `resolve_url` turns it into the same key, or says why it cannot.
+//!
+//! Sessions and challenges plug in here: add a variant to `EmbedTarget`, its key and page path
+//! in `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
+
+use crate::{Result, ServiceError, Services};
+use parvis_domain::*;
+use serde::Serialize;
+
+/// Something that can be embedded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmbedTarget {
+    Thread(ThreadId),
+    Topic { space: String, topic: String },
+    Opinion { space: String, topic: String },
+}
+
+/// What a URL handed to `/oembed` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// An embeddable page of this instance.
+    Embeddable(EmbedTarget),
+    /// A page of this instance that only its signed-in member or an admin may see.
+    Private,
+    /// Not this instance, or no embeddable page at that address.
+    Unknown,
+}
+
+fn slug_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl EmbedTarget {
+    /// The short key (`thread/12`).
+    pub fn key(&self) -> String {
+        match self {
+            EmbedTarget::Thread(id) => format!("thread/{id}"),
+            EmbedTarget::Topic { space, topic } => format!("topic/{space}/{topic}"),
+            EmbedTarget::Opinion { space, topic } => format!("opinion/{space}/{topic}"),
+        }
+    }
+
+    /// The kind, as the key starts.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EmbedTarget::Thread(_) => "thread",
+            EmbedTarget::Topic { .. } => "topic",
+            EmbedTarget::Opinion { .. } => "opinion",
+        }
+    }
+
+    /// The full page on Parvis (path only).
+    pub fn page_path(&self) -> String {
+        match self {
+            EmbedTarget::Thread(id) => format!("/threads/{id}"),
+            EmbedTarget::Topic { space, topic } => format!("/s/{space}/t/{topic}"),
+            EmbedTarget::Opinion { space, topic } => format!("/s/{space}/t/{topic}/opinion"),
+        }
+    }
+
+    /// The iframe's path.
+    pub fn frame_path(&self) -> String {
+        format!("/embed/{}", self.key())
+    }
+
+    /// Parse a key (`thread/12`); `None` when it names nothing embeddable.
+    pub fn parse_key(key: &str) -> Option<Self> {
+        let parts: Vec<&str> = key.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["thread", id] => id
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(|n| EmbedTarget::Thread(ThreadId(n))),
+            ["topic", s, t] if slug_ok(s) && slug_ok(t) => Some(EmbedTarget::Topic {
+                space: s.to_string(),
+                topic: t.to_string(),
+            }),
+            ["opinion", s, t] if slug_ok(s) && slug_ok(t) => Some(EmbedTarget::Opinion {
+                space: s.to_string(),
+                topic: t.to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// What a path of this instance names (`/threads/12` → the thread).
+    pub fn resolve_path(path: &str) -> Resolved {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        let target = match parts.as_slice() {
+            ["threads", id] => id
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(|n| EmbedTarget::Thread(ThreadId(n))),
+            ["s", s, "t", t] if slug_ok(s) && slug_ok(t) => Some(EmbedTarget::Topic {
+                space: s.to_string(),
+                topic: t.to_string(),
+            }),
+            ["s", s, "t", t, "opinion"] if slug_ok(s) && slug_ok(t) => Some(EmbedTarget::Opinion {
+                space: s.to_string(),
+                topic: t.to_string(),
+            }),
+            ["embed", rest @ ..] => EmbedTarget::parse_key(&rest.join("/")),
+            _ => None,
+        };
+        match (target, parts.first().copied()) {
+            (Some(t), _) => Resolved::Embeddable(t),
+            // A member's own pages, their feed and the administration are theirs alone.
+            (None, Some("me" | "admin" | "feed")) => Resolved::Private,
+            (None, _) if parts.get(2) == Some(&"feed") => Resolved::Private,
+            _ => Resolved::Unknown,
+        }
+    }
+}
+
+/// What a URL handed to oEmbed names, given this instance's public URL. Scheme and host
+/// must be this instance's (`http://` and `https://` both accepted, as consumers often
+/// rewrite the scheme).
+pub fn resolve_url(public_url: &str, url: &str) -> Resolved {
+    let (Ok(ours), Ok(theirs)) = (url::Url::parse(public_url), url::Url::parse(url.trim())) else {
+        return Resolved::Unknown;
+    };
+    let same = matches!(theirs.scheme(), "http" | "https")
+        && theirs.host_str() == ours.host_str()
+        && theirs.port_or_known_default() == ours.port_or_known_default()
+        && theirs.username().is_empty();
+    if !same {
+        return Resolved::Unknown;
+    }
+    let base = ours.path().trim_end_matches('/');
+    match theirs.path().strip_prefix(base) {
+        Some(rest) if rest.starts_with('/') => EmbedTarget::resolve_path(rest),
+        _ => Resolved::Unknown,
+    }
+}
+
+/// The card an embed shows, and what oEmbed says about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbedCard {
+    /// `thread`, `topic` or `opinion`.
+    pub kind: &'static str,
+    /// The key (`thread/12`).
+    pub key: String,
+    pub title: String,
+    /// Who started it (a thread's author; a topic's space).
+    pub author_name: String,
+    /// Where the author's page is, when there is one (path).
+    pub author_path: Option<String>,
+    pub space_id: SpaceId,
+    pub space_slug: String,
+    pub space_name: String,
+    /// The full page on Parvis (path).
+    pub page_path: String,
+    /// A short description (topic description; thread: first message excerpt).
+    pub summary: String,
+    /// Messages in the thread, or threads in the topic.
+    pub count: i64,
+}
+
+impl Services {
+    /// The card of an embeddable target, or `NotFound` when it does not exist.
+    pub async fn embed_card(&self, target: &EmbedTarget) -> Result<EmbedCard> {
+        match target {
+            EmbedTarget::Thread(id) => {
+                let thread = self.thread(*id).await?;
+                let space = self
+                    .store()
+                    .space_by_id(thread.space_id)
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?;
+                Ok(EmbedCard {
+                    kind: target.kind(),
+                    key: target.key(),
+                    title: thread.title.clone(),
+                    author_name: thread.author.display_name.clone(),
+                    author_path: Some(format!("/members/{}", thread.author.handle)),
+                    space_id: space.id,
+                    space_slug: space.slug,
+                    space_name: space.name,
+                    page_path: target.page_path(),
+                    summary: String::new(),
+                    count: thread.message_count,
+                })
+            }
+            EmbedTarget::Topic { space, topic } | EmbedTarget::Opinion { space, topic } => {
+                let space = self.space(space).await?;
+                let topic = self.topic(&space, topic).await?;
+                let title = match target {
+                    EmbedTarget::Opinion { .. } => topic.title.clone(),
+                    _ => format!("#{} — {}", topic.slug, topic.title),
+                };
+                Ok(EmbedCard {
+                    kind: target.kind(),
+                    key: target.key(),
+                    title,
+                    author_name: space.name.clone(),
+                    author_path: Some(format!("/s/{}", space.slug)),
+                    space_id: space.id,
+                    space_slug: space.slug,
+                    space_name: space.name,
+                    page_path: target.page_path(),
+                    summary: topic.description,
+                    count: topic.thread_count,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_bad_keys_name_nothing() {
+        for key in ["thread/12", "topic/clients/prix", "opinion/clients/prix"] {
+            let t = EmbedTarget::parse_key(key).unwrap();
+            assert_eq!(t.key(), key);
+            assert_eq!(
+                EmbedTarget::resolve_path(&t.page_path()),
+                Resolved::Embeddable(t.clone())
+            );
+            assert_eq!(
+                EmbedTarget::resolve_path(&t.frame_path()),
+                Resolved::Embeddable(t)
+            );
+        }
+        for bad in [
+            "thread/x",
+            "thread/-1",
+            "thread/0",
+            "topic/a",
+            "topic/a b/c",
+            "space/x",
+        ] {
+            assert_eq!(EmbedTarget::parse_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_this_instance_urls_resolve() {
+        let base = "http://127.0.0.1:8080";
+        assert_eq!(
+            resolve_url(base, "http://127.0.0.1:8080/threads/3?page=2#m4"),
+            Resolved::Embeddable(EmbedTarget::Thread(ThreadId(3)))
+        );
+        assert_eq!(
+            resolve_url(base, "https://127.0.0.1:8080/s/a/t/b"),
+            Resolved::Embeddable(EmbedTarget::Topic {
+                space: "a".into(),
+                topic: "b".into()
+            })
+        );
+        assert_eq!(
+            resolve_url(base, "http://evil.example/threads/3"),
+            Resolved::Unknown
+        );
+        assert_eq!(
+            resolve_url(base, "http://127.0.0.1:9999/threads/3"),
+            Resolved::Unknown
+        );
+        assert_eq!(
+            resolve_url(base, "http://u@127.0.0.1:8080/threads/3"),
+            Resolved::Unknown
+        );
+        assert_eq!(resolve_url(base, "javascript:alert(1)"), Resolved::Unknown);
+        assert_eq!(resolve_url(base, "not a url"), Resolved::Unknown);
+        assert_eq!(
+            resolve_url(base, "http://127.0.0.1:8080/members"),
+            Resolved::Unknown
+        );
+        assert_eq!(
+            resolve_url(base, "http://127.0.0.1:8080/me"),
+            Resolved::Private
+        );
+        assert_eq!(
+            resolve_url(base, "http://127.0.0.1:8080/admin/spaces/x"),
+            Resolved::Private
+        );
+        assert_eq!(
+            resolve_url("https://ex.org/parvis/", "https://ex.org/parvis/threads/9"),
+            Resolved::Embeddable(EmbedTarget::Thread(ThreadId(9)))
+        );
+        assert_eq!(
+            resolve_url("https://ex.org/parvis", "https://ex.org/threads/9"),
+            Resolved::Unknown
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! `/embed/{key}`: the page inside the iframe. It reads no cookie and sets none (the frame
+//! may run sandboxed with an opaque origin), so every visitor sees the same card; the
+//! language comes from `?lang=` or `Accept-Language`, the colours from `?theme=` or the
+//! visitor's `prefers-color-scheme`.
+
+use super::{frame_csp, frame_lang, public_base};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{Value, context};
+use parvis_domain::PageRequest;
+use parvis_services::embeds::{EmbedCard, EmbedTarget};
+use parvis_services::{ServiceError, Services};
+use serde::Deserialize;
+
+/// Messages per page of an embedded thread (a long thread pages inside the frame).
+const MESSAGES_PER_PAGE: u32 = 20;
+/// Threads per page of an embedded topic.
+const THREADS_PER_PAGE: u32 = 10;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct FrameQuery {
+    page: Option<String>,
+    lang: Option<String>,
+    theme: Option<String>,
+}
+
+/// What the card shows below its head, by kind.
+async fn body(
+    services: &Services,
+    target: &EmbedTarget,
+    page: Option<u32>,
+) -> Result<Value, ServiceError> {
+    Ok(match target {
+        EmbedTarget::Thread(id) => {
+            let messages = services
+                .messages(*id, PageRequest::new(page, None, MESSAGES_PER_PAGE))
+                .await?;
+            context! { has_next => messages.has_next(), messages => Value::from_serialize(&messages) }
+        }
+        EmbedTarget::Topic { space, topic } => {
+            let space = services.space(space).await?;
+            let topic = services.topic(&space, topic).await?;
+            let threads = services
+                .threads(
+                    &space,
+                    Some(&topic),
+                    PageRequest::new(page, None, THREADS_PER_PAGE),
+                )
+                .await?;
+            context! { has_next => threads.has_next(), threads => Value::from_serialize(&threads) }
+        }
+        EmbedTarget::Opinion { space, topic } => {
+            context! { map_src => format!("/s/{space}/t/{topic}/opinion/map.svg") }
+        }
+    })
+}
+
+fn html(status: StatusCode, page: String, ancestors: &str) -> Response {
+    let mut res = (status, Html(page)).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, frame_csp(ancestors));
+    // Every visitor gets the same card (no cookie), so a short shared cache is fine; counts
+    // are taken from the frame's beacon, not from this request.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=15"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    res
+}
+
+pub(crate) async fn frame(
+    State(st): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Query<FrameQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = frame_lang(q.lang.as_deref(), &headers);
+    let theme = match q.theme.as_deref() {
+        Some("light") => "light",
+        Some("dark") => "dark",
+        _ => "auto",
+    };
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<u32>().ok())
+        .filter(|p| *p >= 1 && *p <= 100_000);
+    let base = public_base(&st);
+    let render = |status: StatusCode, card: Option<&EmbedCard>, extra: Value| {
+        // Query kept by the in-frame links (pager, topic → thread), so that the language
+        // and theme the host chose stay.
+        let keep = format!("lang={}&theme={theme}", lang.code());
+        let out = st
+            .templates
+            .get_template("embed_frame.html")
+            .and_then(|t| {
+                t.render(context! {
+                    ..extra,
+                    ..context! {
+                        lang => lang.code(),
+                        t => Value::from_serialize(crate::i18n::table(lang)),
+                        theme => theme,
+                        keep => keep,
+                        base => base.clone(),
+                        site_name => st.config.site_name.clone(),
+                        card => card.map(Value::from_serialize),
+                        page => page.unwrap_or(1),
+                        status => status.as_u16(),
+                        reaction_kinds => parvis_domain::ReactionKind::ALL.iter().map(|k| context!{ name => k.as_str(), emoji => k.emoji() }).collect::<Vec<_>>(),
+                    }
+                })
+            });
+        match out {
+            Ok(page) => html(status, page, "*"),
+            Err(e) => {
+                tracing::error!(error = %e, "embed render failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "embed render failed").into_response()
+            }
+        }
+    };
+    let not_found = |what: &str| {
+        tracing::debug!(key = %what, "embed of nothing");
+        render(StatusCode::NOT_FOUND, None, Value::UNDEFINED)
+    };
+    let Some(target) = EmbedTarget::parse_key(&key) else {
+        return not_found(&key);
+    };
+    let card = match st.services.embed_card(&target).await {
+        Ok(card) => card,
+        Err(ServiceError::NotFound(_)) => return not_found(&key),
+        Err(e) => {
+            tracing::error!(error = %e, key = %key, "embed card failed");
+            return render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED);
+        }
+    };
+    match body(&st.services, &target, page).await {
+        Ok(extra) => render(StatusCode::OK, Some(&card), extra),
+        Err(ServiceError::NotFound(_)) => not_found(&key),
+        Err(e) => {
+            tracing::error!(error = %e, key = %key, "embed body failed");
+            render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED)
+        }
+    }
+}
