@@ -15,3 +15,30 @@ if (map && map.dataset.src) {
     } catch (_) { /* offline: keep the last map */ }
   }, 5000);
 }
+
+// Embed box: copy the two-line snippet; the preview is the snippet itself, run on this page
+// (the loader is fetched when the box is first opened).
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  if (!field) return;
+  window.getSelection().selectAllChildren(field);
+  try {
+    await navigator.clipboard.writeText(field.textContent);
+    button.textContent = button.dataset.copied || button.textContent;
+  } catch (_) { /* the text stays selected: Ctrl+C works */ }
+});
+const embedBox = document.getElementById("embed");
+if (embedBox) {
+  embedBox.addEventListener("toggle", () => {
+    const preview = embedBox.querySelector("[data-parvis-preview]");
+    if (!embedBox.open || !preview || preview.dataset.parvisEmbed) return;
+    preview.dataset.parvisEmbed = preview.dataset.parvisPreview;
+    if (window.Parvis) { window.Parvis.mount(preview); return; }
+    const loader = document.createElement("script");
+    loader.src = "/assets/embed.js";
+    loader.async = true;
+    document.head.appendChild(loader);
+  });
+}

@@ -4,7 +4,7 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: &[(&str, &str, &[u8])] = &[
+pub(crate) const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "parvis.css",
         "text/css; charset=utf-8",
@@ -14,6 +14,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "parvis.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/parvis.js"),
+    ),
+    (
+        "embed.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/embed.js"),
     ),
     (
         "embed.css",
@@ -43,5 +48,35 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ASSETS;
+    use std::io::Write;
+
+    fn gzipped(names: &[&str]) -> usize {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        for name in names {
+            let (_, _, bytes) = ASSETS
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .unwrap_or_else(|| panic!("no asset {name}"));
+            gz.write_all(bytes).unwrap();
+        }
+        gz.finish().unwrap().len()
+    }
+
+    /// The snippet's loader stays within Remark42's budget (2.5 KB gzipped) and the whole
+    /// widget — loader, frame script and stylesheet — within 25 KB gzipped (Isso ships about
+    /// 20 KB). The frame's HTML is the conversation itself and is not counted.
+    #[test]
+    fn the_embed_stays_within_its_size_budget() {
+        let loader = gzipped(&["embed.js"]);
+        assert!(loader <= 2560, "embed.js is {loader} bytes gzipped, over 2.5 KB");
+        let widget = gzipped(&["embed.js", "embed-frame.js", "embed.css"]);
+        assert!(widget <= 25 * 1024, "the widget is {widget} bytes gzipped, over 25 KB");
+        eprintln!("embed sizes gzipped: loader {loader} B, widget {widget} B");
     }
 }

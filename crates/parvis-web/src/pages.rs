@@ -215,10 +215,14 @@ pub(crate) fn render_status(
 ) -> PageResult {
     let base = base_context(st, ctx);
     // Pages that can be embedded announce their oEmbed endpoint (discovery).
-    let oembed = (status == StatusCode::OK)
-        .then(|| crate::embed::discovery_url(st, &ctx.path))
-        .flatten();
-    let base = context! { oembed_url => oembed, ..base };
+    let (oembed, embed) = match status {
+        StatusCode::OK => (
+            crate::embed::discovery_url(st, &ctx.path),
+            crate::embed::snippet(st, &ctx.path),
+        ),
+        _ => (None, None),
+    };
+    let base = context! { oembed_url => oembed, embed => embed, ..base };
     let html = st
         .templates
         .get_template(name)

@@ -49,6 +49,20 @@ pub(crate) fn discovery_url(st: &AppState, path: &str) -> Option<String> {
     ))
 }
 
+/// What the Embed box of an embeddable page shows: the key, this instance's URL (for the
+/// snippet) and the preview's path.
+pub(crate) fn snippet(st: &AppState, path: &str) -> Option<minijinja::Value> {
+    use parvis_services::embeds::{EmbedTarget, Resolved};
+    match EmbedTarget::resolve_path(path) {
+        Resolved::Embeddable(t) if !path.starts_with("/embed/") => Some(minijinja::context! {
+            key => t.key(),
+            base => public_base(st),
+            frame => t.frame_path(),
+        }),
+        _ => None,
+    }
+}
+
 /// What a URL parameter must escape: all but RFC 3986's unreserved characters.
 const URL_PARAM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -104,6 +118,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("embed_preview", "Aperçu", "Preview"),
     ("embed_copy", "Copier", "Copy"),
+    ("embed_copied", "Copié", "Copied"),
+    ("embed_snippet", "Code à intégrer", "Code to embed"),
     (
         "embed_read_all",
         "Lire toute la discussion",
