@@ -39,6 +39,16 @@ pub struct EditorialPlan {
     pub own_names: Vec<String>,
 }
 
+impl Default for EditorialPlan {
+    /// Two publications a week, no own names declared yet.
+    fn default() -> Self {
+        EditorialPlan {
+            per_week: 2.0,
+            own_names: vec![],
+        }
+    }
+}
+
 impl EditorialPlan {
     /// A plan must be a positive number of publications a week.
     pub fn validate(&self) -> Result<(), MeasureError> {

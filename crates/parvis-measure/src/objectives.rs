@@ -3,13 +3,16 @@
 //!
 //! Progress is read against a straight line from the value when the objective was declared
 //! (the baseline) to the target on the due date: an objective is **on track** when the share of
-//! the way already covered is at least the share of the time already elapsed, **at risk**
-//! otherwise; **achieved** once the target is reached; **missed** when the date has passed
+//! the way already covered is at least the share of the time already elapsed (less a grace of
+//! [`GRACE`], so that an objective just declared is not at risk), **at risk** otherwise; **achieved** once the target is reached; **missed** when the date has passed
 //! without it.
 
 use crate::MeasureError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// Slack on the straight line, as a share of the whole way.
+pub const GRACE: f64 = 0.05;
 
 /// A measure an objective can be set on: (key, lower is better).
 pub const MEASURES: &[(&str, bool)] = &[
@@ -158,7 +161,7 @@ pub fn progress(
         Status::Achieved
     } else if now_ms >= o.due_ms {
         Status::Missed
-    } else if covered.unwrap_or(0.0) >= elapsed {
+    } else if covered.unwrap_or(0.0) >= elapsed - GRACE {
         Status::OnTrack
     } else {
         Status::AtRisk
@@ -213,6 +216,11 @@ mod tests {
         );
         assert_eq!(
             progress(&o, 0, Some(20.0), Some(29.0), 500).status,
+            Status::OnTrack,
+            "within the grace"
+        );
+        assert_eq!(
+            progress(&o, 0, Some(20.0), Some(28.0), 500).status,
             Status::AtRisk
         );
         assert_eq!(

@@ -21,6 +21,7 @@ pub mod follow;
 pub mod import;
 pub mod intros;
 mod mail;
+pub mod measure;
 pub mod opinion;
 pub mod privacy;
 pub mod ratelimit;
@@ -110,6 +111,7 @@ struct Inner {
     opinion: opinion::OpinionCache,
     search: std::sync::RwLock<Option<Arc<parvis_search::SearchIndex>>>,
     feeds: relevance::FeedEngines,
+    measures: measure::MeasureCache,
 }
 
 /// Bodies longer than this are refused (about 20 pages of text).
@@ -127,6 +129,7 @@ impl Services {
                 opinion: Default::default(),
                 search: std::sync::RwLock::new(None),
                 feeds: Default::default(),
+                measures: Default::default(),
             }),
         }
     }

@@ -26,6 +26,7 @@ mod import_batch;
 mod import_sqlite;
 mod import_writer;
 mod intros;
+mod measure;
 mod members;
 mod opinion;
 mod privacy;
@@ -40,6 +41,10 @@ pub use import::{
 pub use import_batch::{BatchOutcome, ImportRun};
 pub use import_writer::{ImportTotals, ImportWriter};
 pub use intros::IntroRequest;
+pub use measure::{
+    ActivityRow, AnswerRow, ObjectiveRow, QuestionRow, RefreshOutcome, StaffPublication, SurveyRow,
+    measure_week,
+};
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use privacy::{
@@ -124,6 +129,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("schema_v6.sql")),
     (7, include_str!("schema_v7.sql")),
     (8, include_str!("schema_v8.sql")),
+    (13, include_str!("schema_v13.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).
@@ -331,10 +337,12 @@ impl Store {
             .collect::<Result<Vec<i64>>>()?;
         if applied.is_empty() && current > 0 {
             for (version, _) in MIGRATIONS.iter().filter(|(v, _)| *v <= current) {
-                sqlx::query("INSERT INTO parvis_migrations (version) VALUES ($1) ON CONFLICT DO NOTHING")
-                    .bind(*version)
-                    .execute(&self.pool)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO parvis_migrations (version) VALUES ($1) ON CONFLICT DO NOTHING",
+                )
+                .bind(*version)
+                .execute(&self.pool)
+                .await?;
                 applied.push(*version);
             }
         }

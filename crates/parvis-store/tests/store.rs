@@ -432,3 +432,6 @@ async fn concurrent_read_then_write_transactions_all_succeed() {
     })
     .await;
 }
+
+#[path = "store/measure.rs"]
+mod measure;

@@ -1,0 +1,681 @@
+//! Measures of a space for its admins and moderators: the services feed the pure functions of
+//! `parvis-measure` from the store's pre-aggregated activity and keep it current.
+//!
+//! Cost model (the goal: every dashboard under 1 s at 1 M messages): each request first
+//! refreshes the aggregate incrementally (only messages, reactions and reads that arrived since
+//! the last refresh are read), then reads the aggregate's rows of the last two periods and the
+//! per-channel weekly totals, plus bounded samples (the latest staff publications and community
+//! messages). A computed dashboard is kept in memory until the content changes or a minute
+//! passes, so repeated views cost one lookup.
+
+mod surveys;
+
+pub use surveys::{SurveyView, SurveysSummary};
+
+use crate::{Actor, Result, ServiceError, Services};
+use parvis_domain::{Rule, ValidationError, now_millis};
+use parvis_measure::editorial::{self, EditorialPlan, Publication, Question, Scorecard};
+use parvis_measure::objectives::{self, Objective, Progress};
+use parvis_measure::presence::{self, Components, Presence};
+use parvis_measure::pyramid::{
+    self, Flow, Level, LevelCount, Period, Person, ScoreWeights, Slipping, Thresholds, WeekActivity,
+};
+use parvis_measure::readability::TextLang;
+use parvis_measure::standing::{Legitimacy, Notoriety};
+use parvis_measure::{MeasureError, sentiment};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// Staff publications read for the scorecard (newest first).
+const PUBLICATIONS_SAMPLE: i64 = 500;
+/// Community messages read for the sentiment (newest first).
+const SENTIMENT_SAMPLE: i64 = 1000;
+/// Weeks of per-channel history shown (two years).
+const HISTORY_WEEKS: i64 = 104;
+/// A computed dashboard is reused this long if nothing was written meanwhile.
+const CACHE_TTL: Duration = Duration::from_secs(60);
+
+/// A space's measure settings (stored as JSON; every field has a default).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct MeasureSettings {
+    pub thresholds: Thresholds,
+    pub score: ScoreWeights,
+    pub presence: presence::Weights,
+    pub plan: EditorialPlan,
+}
+
+/// A member in a list (slipping away, top scores).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Named<T> {
+    pub member_id: i64,
+    pub handle: String,
+    pub display_name: String,
+    #[serde(flatten)]
+    pub item: T,
+}
+
+/// One member's decaying activity score.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScoreItem {
+    pub score: f64,
+    pub level: Level,
+}
+
+/// Messages per channel per week.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChannelSeries {
+    /// Week indexes (weeks since 1970-01-01); `week_starts` gives their first day (Unix ms).
+    pub weeks: Vec<i64>,
+    pub week_starts: Vec<i64>,
+    pub channels: Vec<String>,
+    /// `counts[c][w]`: messages on channel `c` in week `w`.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// An objective with its progress.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObjectiveView {
+    pub id: i64,
+    pub measure: String,
+    pub target: f64,
+    pub baseline: Option<f64>,
+    pub due_at: i64,
+    pub segment: String,
+    pub created_at: i64,
+    pub progress: Progress,
+}
+
+/// A value over time with the formula version that produced it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrendPoint {
+    pub week: i64,
+    pub value: f64,
+    pub formula_version: String,
+}
+
+/// Everything the dashboards show for one space.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub space: String,
+    pub generated_at: i64,
+    /// The current period (weeks `[from_week, to_week)`) and the previous one.
+    pub period_from_week: i64,
+    pub period_to_week: i64,
+    pub settings: MeasureSettings,
+    pub pyramid: Vec<LevelCount>,
+    pub previous_pyramid: Vec<LevelCount>,
+    pub flows: Vec<Flow>,
+    pub slipping_away: Vec<Named<Slipping>>,
+    pub top_scores: Vec<Named<ScoreItem>>,
+    pub notoriety: Notoriety,
+    pub legitimacy: Legitimacy,
+    pub channels: ChannelSeries,
+    pub scorecard: Scorecard,
+    pub surveys: SurveysSummary,
+    /// Sentiment of recent community messages (compound −1..1), `None` without messages.
+    pub sentiment: Option<f64>,
+    pub presence: Presence,
+    /// Weekly history of NPS, eNPS, IPe, IPi and IP.
+    pub trends: BTreeMap<String, Vec<TrendPoint>>,
+    pub objectives: Vec<ObjectiveView>,
+}
+
+impl Dashboard {
+    /// The current value of an objective's measure (whole space).
+    pub fn value_of(&self, measure: &str) -> Option<f64> {
+        let level = |l: Level| {
+            self.pyramid
+                .iter()
+                .find(|c| c.level == l)
+                .map(|c| c.count as f64)
+        };
+        let pct = |v: Option<f64>| v.map(|v| v * 100.0);
+        match measure {
+            "audience" => level(Level::Audience),
+            "reactors" => level(Level::Reactor),
+            "contributors" => level(Level::Contributor),
+            "engaged" => level(Level::Engaged),
+            "ambassadors" => level(Level::Ambassador),
+            "top_two_share" => Some(self.legitimacy.top_two_share * 100.0),
+            "answer_share" => pct(self.scorecard.answer_share),
+            "answered_within_48h" => pct(self.scorecard.answered_within_48h),
+            "median_first_answer_hours" => self.scorecard.median_first_answer_hours,
+            "publications_per_week" => Some(self.scorecard.per_week),
+            "coherence" => pct(self.scorecard.coherence),
+            "self_promotion" => pct(self.scorecard.self_promotion),
+            "nps" => self.surveys.nps.as_ref().and_then(|s| s.value),
+            "enps" => self.surveys.enps.as_ref().and_then(|s| s.value),
+            "csat" => self.surveys.csat.as_ref().and_then(|s| s.value),
+            "ces" => self.surveys.ces.as_ref().and_then(|s| s.value),
+            "ipe" => self.presence.ipe,
+            "ipi" => self.presence.ipi,
+            "ip" => self.presence.ip,
+            _ => None,
+        }
+    }
+}
+
+/// A computed dashboard: when, at which content version.
+type Cached = (Instant, i64, Arc<Dashboard>);
+
+/// Computed dashboards, per space.
+#[derive(Default)]
+pub(crate) struct MeasureCache {
+    entries: Mutex<HashMap<i64, Cached>>,
+}
+
+/// A refused measure input as a validation error naming its field.
+pub(crate) fn refused(e: MeasureError) -> ServiceError {
+    let rule =
+        if e.rule == "unknown_measure" || e.rule == "unknown_kind" || e.rule == "unknown_segment" {
+            Rule::Choice
+        } else {
+            Rule::Other
+        };
+    ServiceError::Validation(ValidationError::broke(e.field, rule, e.message))
+}
+
+fn to_activity(r: &parvis_store::ActivityRow) -> WeekActivity {
+    let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+    WeekActivity {
+        member: r.member_id,
+        channel: r.channel.clone(),
+        week: r.week,
+        posts: n(r.posts),
+        answers: n(r.answers),
+        reactions: n(r.reactions),
+        reads: n(r.reads),
+        referrals: n(r.referrals),
+    }
+}
+
+impl Services {
+    /// A space's measure settings (defaults when never set).
+    pub async fn measure_settings(&self, space_id: i64) -> Result<MeasureSettings> {
+        Ok(match self.store().measure_settings(space_id).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => MeasureSettings::default(),
+        })
+    }
+
+    /// Replace a space's measure settings (admins), after checking every part.
+    pub async fn set_measure_settings(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        settings: &MeasureSettings,
+    ) -> Result<()> {
+        actor.require_admin()?;
+        let space = self.space(slug).await?;
+        settings.thresholds.validate().map_err(refused)?;
+        settings.score.validate().map_err(refused)?;
+        settings.presence.validate().map_err(refused)?;
+        settings.plan.validate().map_err(refused)?;
+        let json = serde_json::to_string(settings).map_err(|e| {
+            ServiceError::Validation(ValidationError::new("settings", e.to_string()))
+        })?;
+        self.store()
+            .set_measure_settings(space.id.0, &json, now_millis())
+            .await?;
+        self.forget_dashboard(space.id.0);
+        Ok(())
+    }
+
+    pub(crate) fn forget_dashboard(&self, space_id: i64) {
+        if let Ok(mut m) = self.inner.measures.entries.lock() {
+            m.remove(&space_id);
+        }
+    }
+
+    /// The dashboard of a space (admins and moderators), from the cache when still current.
+    pub async fn measures(&self, actor: &Actor, slug: &str) -> Result<Arc<Dashboard>> {
+        actor.require_moderator()?;
+        let space = self.space(slug).await?;
+        let version = self.store().content_version().await?;
+        if let Ok(m) = self.inner.measures.entries.lock()
+            && let Some((at, v, d)) = m.get(&space.id.0)
+            && *v == version
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(d.clone());
+        }
+        let d = Arc::new(
+            self.compute_dashboard(&space.slug, space.id.0, now_millis())
+                .await?,
+        );
+        if let Ok(mut m) = self.inner.measures.entries.lock() {
+            m.insert(space.id.0, (Instant::now(), version, d.clone()));
+        }
+        Ok(d)
+    }
+
+    /// Compute a space's dashboard at `now` (no cache). Public for the CLI and the benchmark.
+    pub async fn compute_dashboard(
+        &self,
+        slug: &str,
+        space_id: i64,
+        now: i64,
+    ) -> Result<Dashboard> {
+        let store = self.store();
+        let started = Instant::now();
+        let refresh = store.measure_refresh(space_id, now).await?;
+        let settings = self.measure_settings(space_id).await?;
+        let th = &settings.thresholds;
+        let this_week = pyramid::week_of(now);
+        let period = Period::ending(this_week, th.window_weeks);
+        let previous = period.previous();
+        let rows = store
+            .measure_activity(
+                space_id,
+                previous.from_week.min(this_week + 1 - HISTORY_WEEKS),
+            )
+            .await?;
+        let activity: Vec<WeekActivity> = rows.iter().map(to_activity).collect();
+        let staff = store.measure_staff().await?;
+        let people: Vec<Person> = staff
+            .iter()
+            .map(|&member| Person {
+                member,
+                staff: true,
+            })
+            .collect();
+        let now_levels = pyramid::levels(&people, &activity, period, th);
+        let before_levels = pyramid::levels(&people, &activity, previous, th);
+        // Staff only count when included: `levels` adds listed people as audience.
+        let now_levels = drop_idle_staff(now_levels, &staff, &activity, period);
+        let before_levels = drop_idle_staff(before_levels, &staff, &activity, previous);
+        let pyr = pyramid::pyramid(&now_levels);
+        let slipping = pyramid::slipping_away(&activity, previous, &before_levels, &now_levels);
+        let totals = pyramid::totals(&activity, period);
+        let answers: u64 = totals
+            .iter()
+            .filter(|(m, _)| now_levels.contains_key(m))
+            .map(|(_, t)| u64::from(t.answers))
+            .sum();
+
+        // Decaying scores over the rows read (older rows weigh < 1 % at the default half-life).
+        let mut by_member: HashMap<i64, Vec<WeekActivity>> = HashMap::new();
+        for a in activity
+            .iter()
+            .filter(|a| now_levels.contains_key(&a.member))
+        {
+            by_member.entry(a.member).or_default().push(a.clone());
+        }
+        let mut scores: Vec<(i64, f64)> = by_member
+            .iter()
+            .map(|(m, rows)| (*m, pyramid::activity_score(rows, now, &settings.score)))
+            .collect();
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scores.truncate(20);
+
+        let readers = totals.values().filter(|t| t.reads > 0).count() as u64;
+        let imported: std::collections::BTreeSet<i64> = activity
+            .iter()
+            .filter(|a| a.channel != "parvis" && period_contains(period, a.week))
+            .map(|a| a.member)
+            .collect();
+        let notoriety = Notoriety {
+            readers,
+            imported_followers: imported.len() as u64,
+            embed_impressions: None,
+        };
+        let legitimacy = parvis_measure::standing::legitimacy(&pyr, answers);
+
+        let history = Period::ending(this_week, HISTORY_WEEKS as u32);
+        let (channels, weeks, counts) = pyramid::posts_by_channel(&activity, history);
+        let channels = ChannelSeries {
+            week_starts: weeks.iter().map(|w| pyramid::week_start(*w)).collect(),
+            weeks,
+            channels,
+            counts,
+        };
+
+        let from_ms = pyramid::week_start(period.from_week);
+        let questions: Vec<Question> = store
+            .measure_questions(space_id, from_ms)
+            .await?
+            .into_iter()
+            .map(|q| Question {
+                asked_at_ms: q.asked_at,
+                first_staff_answer_ms: q.first_staff_answer_at,
+            })
+            .collect();
+        let pubs: Vec<Publication> = store
+            .measure_staff_publications(space_id, from_ms, PUBLICATIONS_SAMPLE)
+            .await?
+            .into_iter()
+            .map(|p| Publication {
+                at_ms: p.at,
+                on_declared_topic: p.on_declared_topic,
+                lang: guess_lang(&p.body_md),
+                text: p.body_md,
+            })
+            .collect();
+        let scorecard = editorial::scorecard(
+            &pubs,
+            &questions,
+            &settings.plan,
+            f64::from(th.window_weeks),
+        );
+        let texts = store
+            .measure_community_texts(space_id, from_ms, SENTIMENT_SAMPLE)
+            .await?;
+        let about: Vec<(&str, TextLang)> = texts
+            .iter()
+            .filter(|t| mentions_any(t, &settings.plan.own_names))
+            .map(|t| (t.as_str(), guess_lang(t)))
+            .collect();
+        let sentiment = sentiment::mean_compound(&about);
+
+        let surveys = self.surveys_summary(space_id).await?;
+        let employees_writing = staff
+            .iter()
+            .filter(|m| totals.get(m).is_some_and(|t| t.posts > 0))
+            .count();
+        let components = Components {
+            nps: surveys.nps.as_ref().and_then(|s| s.value),
+            csat: surveys.csat.as_ref().and_then(|s| s.value),
+            ces: surveys.ces.as_ref().and_then(|s| s.value),
+            responsiveness: scorecard.answer_share,
+            sentiment,
+            enps: surveys.enps.as_ref().and_then(|s| s.value),
+            participation: (!staff.is_empty())
+                .then(|| employees_writing as f64 / staff.len() as f64),
+        };
+        let presence = presence::presence(&components, &settings.presence).map_err(refused)?;
+        for (key, value) in [
+            ("nps", components.nps),
+            ("enps", components.enps),
+            ("ipe", presence.ipe),
+            ("ipi", presence.ipi),
+            ("ip", presence.ip),
+        ] {
+            if let Some(v) = value {
+                store
+                    .record_figure(space_id, key, this_week, v, presence::FORMULA_VERSION)
+                    .await?;
+            }
+        }
+        let mut trends = BTreeMap::new();
+        for key in ["nps", "enps", "ipe", "ipi", "ip"] {
+            let points = store
+                .figures(space_id, key)
+                .await?
+                .into_iter()
+                .map(|(week, value, formula_version)| TrendPoint {
+                    week,
+                    value,
+                    formula_version,
+                })
+                .collect();
+            trends.insert(key.to_string(), points);
+        }
+
+        let names = |ids: Vec<i64>| async move { store.member_names(&ids).await };
+        let slipping_names = names(slipping.iter().take(20).map(|s| s.member).collect()).await?;
+        let score_names = names(scores.iter().map(|s| s.0).collect()).await?;
+        let named = |list: &[(i64, String, String)], id: i64| {
+            list.iter()
+                .find(|n| n.0 == id)
+                .map(|n| (n.1.clone(), n.2.clone()))
+                .unwrap_or_default()
+        };
+        let slipping_away = slipping
+            .into_iter()
+            .take(20)
+            .map(|s| {
+                let (handle, display_name) = named(&slipping_names, s.member);
+                Named {
+                    member_id: s.member,
+                    handle,
+                    display_name,
+                    item: s,
+                }
+            })
+            .collect();
+        let top_scores = scores
+            .iter()
+            .map(|(m, score)| {
+                let (handle, display_name) = named(&score_names, *m);
+                Named {
+                    member_id: *m,
+                    handle,
+                    display_name,
+                    item: ScoreItem {
+                        score: *score,
+                        level: now_levels.get(m).copied().unwrap_or(Level::Audience),
+                    },
+                }
+            })
+            .collect();
+
+        let mut d = Dashboard {
+            space: slug.to_string(),
+            generated_at: now,
+            period_from_week: period.from_week,
+            period_to_week: period.to_week,
+            previous_pyramid: pyramid::pyramid(&before_levels),
+            flows: pyramid::flows(&before_levels, &now_levels),
+            pyramid: pyr,
+            settings: settings.clone(),
+            slipping_away,
+            top_scores,
+            notoriety,
+            legitimacy,
+            channels,
+            scorecard,
+            surveys,
+            sentiment,
+            presence,
+            trends,
+            objectives: vec![],
+        };
+        d.objectives = self
+            .objective_views(space_id, &d, &activity, period, now)
+            .await?;
+        tracing::info!(
+            space = slug,
+            rebuilt = refresh.rebuilt,
+            new_messages = refresh.messages,
+            rows = rows.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "measures computed"
+        );
+        Ok(d)
+    }
+
+    async fn objective_views(
+        &self,
+        space_id: i64,
+        d: &Dashboard,
+        activity: &[WeekActivity],
+        period: Period,
+        now: i64,
+    ) -> Result<Vec<ObjectiveView>> {
+        let mut out = vec![];
+        for o in self.store().objectives(space_id).await? {
+            let target = o.target.parse::<f64>().unwrap_or(f64::NAN);
+            let obj = Objective {
+                measure: o.measure.clone(),
+                target,
+                due_ms: o.due_at,
+                segment: o.segment.clone(),
+            };
+            let current = if o.segment.is_empty() {
+                d.value_of(&o.measure)
+            } else {
+                self.segment_value(&o.measure, &o.segment, d, activity, period)
+                    .await?
+            };
+            let baseline = o.baseline.as_deref().and_then(|b| b.parse().ok());
+            out.push(ObjectiveView {
+                id: o.id,
+                measure: o.measure,
+                target,
+                baseline,
+                due_at: o.due_at,
+                segment: o.segment,
+                created_at: o.created_at,
+                progress: objectives::progress(&obj, o.created_at, baseline, current, now),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A pyramid level count within a segment (channel, ecosystem role or organisation);
+    /// other measures and topic segments are not measured per segment yet (`None`).
+    async fn segment_value(
+        &self,
+        measure: &str,
+        segment: &str,
+        d: &Dashboard,
+        activity: &[WeekActivity],
+        period: Period,
+    ) -> Result<Option<f64>> {
+        let Some((kind, value)) = segment.split_once(':') else {
+            return Ok(None);
+        };
+        let Some(level) = Level::ALL.iter().copied().find(|l| l.key() == measure) else {
+            return Ok(None);
+        };
+        let th = &d.settings.thresholds;
+        let staff: Vec<Person> = self
+            .store()
+            .measure_staff()
+            .await?
+            .into_iter()
+            .map(|member| Person {
+                member,
+                staff: true,
+            })
+            .collect();
+        let levels = match kind {
+            "channel" => {
+                let rows: Vec<WeekActivity> = activity
+                    .iter()
+                    .filter(|a| a.channel == value)
+                    .cloned()
+                    .collect();
+                pyramid::levels(&staff, &rows, period, th)
+            }
+            "ecosystem_role" | "organisation" => {
+                let members: std::collections::HashSet<i64> = self
+                    .store()
+                    .members_in_segment(kind, value)
+                    .await?
+                    .into_iter()
+                    .collect();
+                let rows: Vec<WeekActivity> = activity
+                    .iter()
+                    .filter(|a| members.contains(&a.member))
+                    .cloned()
+                    .collect();
+                pyramid::levels(&staff, &rows, period, th)
+            }
+            _ => return Ok(None),
+        };
+        let staff_ids: Vec<i64> = staff.iter().map(|p| p.member).collect();
+        let levels = drop_idle_staff(levels, &staff_ids, activity, period);
+        Ok(Some(levels.values().filter(|l| **l == level).count() as f64))
+    }
+
+    /// Declare an objective (admins); the measure's current value is kept as its baseline.
+    pub async fn create_objective(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        objective: &Objective,
+    ) -> Result<i64> {
+        actor.require_admin()?;
+        let now = now_millis();
+        objective.validate(now).map_err(refused)?;
+        let d = self.measures(actor, slug).await?;
+        let space = self.space(slug).await?;
+        let baseline = d.value_of(&objective.measure).map(|v| v.to_string());
+        let id = self
+            .store()
+            .create_objective(
+                space.id.0,
+                &objective.measure,
+                &objective.target.to_string(),
+                baseline.as_deref(),
+                objective.due_ms,
+                objective.segment.trim(),
+                actor.member.id.0,
+                now,
+            )
+            .await?;
+        self.forget_dashboard(space.id.0);
+        Ok(id)
+    }
+
+    /// Delete an objective (admins).
+    pub async fn delete_objective(&self, actor: &Actor, slug: &str, id: i64) -> Result<()> {
+        actor.require_admin()?;
+        let space = self.space(slug).await?;
+        self.store().delete_objective(space.id.0, id).await?;
+        self.forget_dashboard(space.id.0);
+        Ok(())
+    }
+}
+
+fn period_contains(p: Period, week: i64) -> bool {
+    week >= p.from_week && week < p.to_week
+}
+
+/// `levels` lists every staff member as audience so that it can leave them out; when staff are
+/// included, those who did nothing in the period are not part of the space's audience either.
+fn drop_idle_staff(
+    mut levels: BTreeMap<i64, Level>,
+    staff: &[i64],
+    activity: &[WeekActivity],
+    period: Period,
+) -> BTreeMap<i64, Level> {
+    for s in staff {
+        let active = activity
+            .iter()
+            .any(|a| a.member == *s && period_contains(period, a.week));
+        if !active {
+            levels.remove(s);
+        }
+    }
+    levels
+}
+
+fn mentions_any(text: &str, names: &[String]) -> bool {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return true; // no declared names: the whole conversation is about the space
+    }
+    let lower = text.to_lowercase();
+    names.iter().any(|n| lower.contains(n.as_str()))
+}
+
+/// French or English, by counting a few frequent function words of each.
+pub fn guess_lang(text: &str) -> TextLang {
+    const FR: [&str; 12] = [
+        "le", "la", "les", "des", "est", "et", "une", "pour", "que", "dans", "nous", "vous",
+    ];
+    const EN: [&str; 12] = [
+        "the", "is", "and", "of", "to", "for", "that", "in", "we", "you", "with", "this",
+    ];
+    let (mut fr, mut en) = (0, 0);
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(400)
+    {
+        let w = w.to_lowercase();
+        fr += usize::from(FR.contains(&w.as_str()));
+        en += usize::from(EN.contains(&w.as_str()));
+    }
+    if en > fr { TextLang::En } else { TextLang::Fr }
+}

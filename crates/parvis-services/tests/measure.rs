@@ -1,0 +1,263 @@
+//! Measures end to end over a store (SQLite, and PostgreSQL when configured): the pyramid and
+//! the scorecard from real rows, surveys answered once and on their scale, objectives and
+//! weightings refused with the field named.
+
+use parvis_domain::*;
+use parvis_measure::objectives::{Objective, Status};
+use parvis_measure::pyramid::Level;
+use parvis_services::measure::MeasureSettings;
+use parvis_services::{Actor, Mailer, ServiceConfig, ServiceError, Services};
+use parvis_store::{NewMember, NewMessage, NewThread, Store, testing};
+
+const H: i64 = 3_600_000;
+const W: i64 = 7 * 24 * H;
+
+fn person(handle: &str, role: SiteRole) -> NewMember {
+    NewMember {
+        handle: handle.into(),
+        display_name: handle.to_uppercase(),
+        email: Some(format!("{handle}@host.example")),
+        password_hash: None,
+        site_role: role,
+        ecosystem_role: EcosystemRole::Customer,
+        organisation: String::new(),
+        bio: String::new(),
+        lang: "fr".into(),
+        created_at: 1,
+    }
+}
+
+fn msg(thread: ThreadId, parent: MessageId, author: MemberId, at: i64, body: &str) -> NewMessage {
+    NewMessage {
+        thread_id: thread,
+        parent_id: Some(parent),
+        author_id: author,
+        body_md: body.into(),
+        body_html: format!("<p>{body}</p>"),
+        created_at: at,
+        channel: "parvis".into(),
+        source_id: None,
+        source_url: None,
+    }
+}
+
+struct World {
+    s: Services,
+    admin: Actor,
+    alice: Actor,
+    bob: Actor,
+}
+
+async fn world(url: String) -> World {
+    let store = Store::open(&url).await.unwrap();
+    let space = store.create_space("forum", "Forum", "", 1).await.unwrap();
+    let admin = store
+        .create_member(&person("admin", SiteRole::Admin))
+        .await
+        .unwrap();
+    let alice = store
+        .create_member(&person("alice", SiteRole::Member))
+        .await
+        .unwrap();
+    let bob = store
+        .create_member(&person("bob", SiteRole::Member))
+        .await
+        .unwrap();
+    let carol = store
+        .create_member(&person("carol", SiteRole::Member))
+        .await
+        .unwrap();
+    let now = now_millis();
+    // Alice asks five weeks ago; the staff answers three hours later.
+    let (t, first) = store
+        .create_thread(&NewThread {
+            space_id: space,
+            topic_id: None,
+            title: "Comment mesurer ?".into(),
+            author_id: alice,
+            body_md: "Comment mesurer le ROI ?".into(),
+            body_html: "<p>Comment mesurer le ROI ?</p>".into(),
+            created_at: now - 5 * W,
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        })
+        .await
+        .unwrap();
+    store
+        .add_message(&msg(
+            t,
+            first,
+            admin,
+            now - 5 * W + 3 * H,
+            "Voici la méthode.",
+        ))
+        .await
+        .unwrap();
+    // Bob answers Alice in three distinct weeks: engaged.
+    for k in 1..=3 {
+        store
+            .add_message(&msg(t, first, bob, now - k * W, "Merci, c'est utile."))
+            .await
+            .unwrap();
+    }
+    // Carol reacts only.
+    store
+        .add_reaction(first, carol, ReactionKind::Like, now - W)
+        .await
+        .unwrap();
+    let member = |id| {
+        let store = store.clone();
+        async move {
+            Actor {
+                member: store.member_by_id(id).await.unwrap().unwrap(),
+            }
+        }
+    };
+    let (admin, alice, bob) = (member(admin).await, member(alice).await, member(bob).await);
+    World {
+        s: Services::new(store, Mailer::Log, ServiceConfig::default()),
+        admin,
+        alice,
+        bob,
+    }
+}
+
+async fn on_both<F, Fut>(f: F)
+where
+    F: Fn(World) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    f(world(format!("sqlite://{}/m.db", dir.path().display())).await).await;
+    match testing::postgres_test_url() {
+        Some(base) => f(world(testing::fresh_postgres_url(&base).await.unwrap()).await).await,
+        None => eprintln!("notice: PARVIS_TEST_DATABASE_URL not set, PostgreSQL half skipped"),
+    }
+}
+
+fn count(d: &parvis_services::measure::Dashboard, level: Level) -> u64 {
+    d.pyramid
+        .iter()
+        .find(|c| c.level == level)
+        .map(|c| c.count)
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_the_pyramid_and_the_scorecard() {
+    on_both(|w| async move {
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert_eq!(count(&d, Level::Engaged), 1, "bob");
+        assert_eq!(count(&d, Level::Contributor), 1, "alice");
+        assert_eq!(count(&d, Level::Reactor), 1, "carol");
+        assert_eq!(
+            d.pyramid.iter().map(|c| c.count).sum::<u64>(),
+            3,
+            "staff left out"
+        );
+        assert_eq!(d.scorecard.questions, 1);
+        assert_eq!(d.scorecard.answer_share, Some(1.0));
+        assert_eq!(d.scorecard.median_first_answer_hours, Some(3.0));
+        assert_eq!(d.legitimacy.top_two, 1);
+        assert_eq!(d.notoriety.embed_impressions, None, "not yet measured");
+        assert!(d.top_scores.iter().any(|s| s.handle == "bob"));
+        // Members may not see the dashboard.
+        assert!(matches!(
+            w.s.measures(&w.alice, "forum").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_survey_takes_one_answer_per_person_on_its_scale() {
+    on_both(|w| async move {
+        let token =
+            w.s.create_survey(&w.admin, "forum", "nps", "Nous recommanderiez-vous ?")
+                .await
+                .unwrap();
+        w.s.answer_survey(&w.alice, &token, 10, "Très bien", "")
+            .await
+            .unwrap();
+        let again = w.s.answer_survey(&w.alice, &token, 2, "", "").await;
+        assert!(matches!(again, Err(ServiceError::Conflict(ref what)) if what == "answer"));
+        let off = w.s.answer_survey(&w.bob, &token, 11, "", "").await;
+        assert!(matches!(off, Err(ServiceError::Validation(ref v)) if v.field == "score"));
+        let bad_kind = w.s.create_survey(&w.admin, "forum", "happiness", "x").await;
+        assert!(matches!(bad_kind, Err(ServiceError::Validation(ref v)) if v.field == "kind"));
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        let nps = d.surveys.nps.clone().unwrap();
+        assert_eq!((nps.n, nps.value, nps.small_sample), (1, Some(100.0), true));
+        assert!(d.presence.ipe.is_some());
+        assert_eq!(
+            d.presence.formula_version,
+            parvis_measure::presence::FORMULA_VERSION
+        );
+        assert_eq!(
+            d.trends["nps"].len(),
+            1,
+            "the week's figure is stored with its version"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn employee_scores_stay_hidden_under_five_respondents() {
+    on_both(|w| async move {
+        let token =
+            w.s.create_survey(&w.admin, "forum", "enps", "eNPS")
+                .await
+                .unwrap();
+        w.s.answer_survey(&w.alice, &token, 9, "secret", "ventes")
+            .await
+            .unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        let v = &d.surveys.surveys[0];
+        assert_eq!(v.respondents, 1);
+        assert!(v.score.is_none() && v.comments.is_empty());
+        assert!(d.surveys.enps.is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn objectives_and_weightings_are_checked() {
+    on_both(|w| async move {
+        let due = now_millis() + 10 * W;
+        let unknown = Objective {
+            measure: "fans".into(),
+            target: 10.0,
+            due_ms: due,
+            segment: String::new(),
+        };
+        let e = w.s.create_objective(&w.admin, "forum", &unknown).await;
+        assert!(matches!(e, Err(ServiceError::Validation(ref v)) if v.field == "measure"));
+        let ok = Objective {
+            measure: "engaged".into(),
+            target: 5.0,
+            due_ms: due,
+            segment: String::new(),
+        };
+        w.s.create_objective(&w.admin, "forum", &ok).await.unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        let o = &d.objectives[0];
+        assert_eq!((o.baseline, o.progress.current), (Some(1.0), Some(1.0)));
+        assert_eq!(o.progress.status, Status::OnTrack, "no time has passed yet");
+
+        let mut settings = MeasureSettings::default();
+        settings.presence.ipe_nps = 0.9;
+        let e = w.s.set_measure_settings(&w.admin, "forum", &settings).await;
+        assert!(matches!(e, Err(ServiceError::Validation(ref v)) if v.field == "weights.ipe"));
+        let mut settings = MeasureSettings::default();
+        settings.thresholds.regular_weeks = 1;
+        w.s.set_measure_settings(&w.admin, "forum", &settings)
+            .await
+            .unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert_eq!(d.settings.thresholds.regular_weeks, 1);
+    })
+    .await;
+}
