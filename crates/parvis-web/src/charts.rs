@@ -10,7 +10,7 @@ pub struct Series<'a> {
 }
 
 /// Colours for series, chosen to stay distinguishable (and readable in grey).
-const PALETTE: [&str; 8] = [
+pub(crate) const PALETTE: [&str; 8] = [
     "#2f5bea", "#0e9384", "#c4320a", "#7a5af8", "#dd2590", "#b54708", "#475467", "#3e7c17",
 ];
 

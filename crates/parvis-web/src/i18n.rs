@@ -904,9 +904,12 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("example_space_name", "Nos clients", "Our customers"),
 ];
 
-/// Every row: this table and the areas' own (`embed::STRINGS`).
+/// Every row: this table and the areas' own (`embed::STRINGS`, `measures::STRINGS`).
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    STRINGS.iter().chain(crate::embed::STRINGS)
+    STRINGS
+        .iter()
+        .chain(crate::embed::STRINGS)
+        .chain(crate::measures::STRINGS)
 }
 
 /// One string in one language (the key itself if unknown, which the tests rule out).
@@ -1023,7 +1026,10 @@ mod tests {
     #[test]
     fn templates_use_only_known_keys() {
         let keys: std::collections::HashSet<_> = all().map(|s| s.0).collect();
-        for (name, src) in crate::pages::TEMPLATE_SOURCES {
+        for (name, src) in crate::pages::TEMPLATE_SOURCES
+            .iter()
+            .chain(crate::measures::TEMPLATES)
+        {
             let mut rest = *src;
             while let Some(i) = rest.find("t.") {
                 let before = rest[..i].chars().last();

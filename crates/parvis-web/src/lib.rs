@@ -24,6 +24,7 @@ mod error;
 mod extract;
 mod forms;
 mod i18n;
+mod measures;
 mod openapi;
 mod pages;
 mod privacy;
@@ -101,6 +102,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         .merge(pages::routes())
         .merge(admin::routes())
         .merge(privacy::page_routes())
+        .merge(measures::routes())
         .merge(api_router)
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))
@@ -157,7 +159,12 @@ pub fn build(services: Services, config: WebConfig) -> Router {
 /// The API's routes under `/api/v1` and the OpenAPI operations collected from them.
 fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     utoipa_axum::router::OpenApiRouter::new()
-        .nest("/api/v1", api::routes().merge(privacy::api_routes()))
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(privacy::api_routes())
+                .merge(measures::api::routes()),
+        )
         .split_for_parts()
 }
 

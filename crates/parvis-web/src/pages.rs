@@ -63,7 +63,11 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
 /// escapes every value unless a template says `|safe` (only for sanitized message HTML).
 pub(crate) fn templates() -> Environment<'static> {
     let mut env = Environment::new();
-    for (name, src) in TEMPLATE_SOURCES.iter().chain([&crate::privacy::TEMPLATE]) {
+    for (name, src) in TEMPLATE_SOURCES
+        .iter()
+        .chain([&crate::privacy::TEMPLATE])
+        .chain(crate::measures::TEMPLATES)
+    {
         if let Err(e) = env.add_template(name, src) {
             tracing::error!(template = name, error = %e, "template does not compile");
         }

@@ -20,6 +20,9 @@ mod first_hour;
 #[path = "http/languages.rs"]
 mod languages;
 
+#[path = "http/measures.rs"]
+mod measures;
+
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 struct App {

@@ -120,6 +120,19 @@ async fn french_pages_contain_no_english() {
         .await
         .unwrap();
     app.services.index_pass(0).await.unwrap();
+    let survey = c
+        .post(format!("{}/api/v1/spaces/forum/surveys", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"kind": "enps", "title": "Votre équipe"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["link"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let public = [
         "/".to_string(),
@@ -135,6 +148,7 @@ async fn french_pages_contain_no_english() {
         "/signin".into(),
         "/page-qui-n-existe-pas".into(),
         "/threads/999999".into(),
+        survey.clone(),
     ];
     let admin_only = [
         "/admin",
@@ -142,6 +156,7 @@ async fn french_pages_contain_no_english() {
         "/admin/identities",
         "/me",
         "/s/forum/feed",
+        "/s/forum/measures",
     ];
     let (admin, _) = admin_session(&app).await;
     let mut leaks = Vec::new();

@@ -305,6 +305,11 @@ async fn audit(
         format!("/s/{}/search?q=example", s.space),
         format!("/s/{}/feed", s.space),
         format!("/s/{}/activity", s.space),
+        // Measures are for moderators: visitors and members must be turned away.
+        format!("/s/{}/measures", s.space),
+        format!("/s/{}/measures/slipping.csv", s.space),
+        format!("/s/{}/measures/scores.csv", s.space),
+        format!("/api/v1/spaces/{}/measures/slipping", s.space),
     ];
     for t in &s.topics {
         let base = format!("/s/{}/t/{t}/opinion", s.space);

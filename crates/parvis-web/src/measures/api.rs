@@ -1,0 +1,249 @@
+//! The measures API: every figure as JSON (the whole dashboard) and as CSV, objectives,
+//! surveys and their answers, the settings. Documented by `#[utoipa::path]`.
+
+use super::{figures, parse_date};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::{AppState, Ctx};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use parvis_measure::objectives::Objective;
+use parvis_services::ServiceError;
+use parvis_services::measure::{Dashboard, MeasureSettings};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// API routes (nested under `/api/v1`).
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(dashboard))
+        .routes(routes!(figure_csv))
+        .routes(routes!(put_settings))
+        .routes(routes!(create_objective))
+        .routes(routes!(delete_objective))
+        .routes(routes!(create_survey))
+        .routes(routes!(answer_survey))
+}
+
+/// Every figure of a space's measures, with the settings and formula version used (admins
+/// and moderators)
+#[utoipa::path(get, path = "/spaces/{space}/measures", tag = "measures",
+    params(("space" = String, Path, description = "space slug")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the dashboard", body = Dashboard)))]
+async fn dashboard(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+) -> ApiResult<Json<Dashboard>> {
+    let d = st.services.measures(ctx.actor()?, &space).await?;
+    Ok(Json(d.as_ref().clone()))
+}
+
+/// A figure that can be exported as CSV.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum Figure {
+    Pyramid,
+    Flows,
+    Channels,
+    Scorecard,
+    Presence,
+    Surveys,
+    Objectives,
+    Slipping,
+    Scores,
+}
+
+impl Figure {
+    fn name(self) -> &'static str {
+        match self {
+            Figure::Pyramid => "pyramid",
+            Figure::Flows => "flows",
+            Figure::Channels => "channels",
+            Figure::Scorecard => "scorecard",
+            Figure::Presence => "presence",
+            Figure::Surveys => "surveys",
+            Figure::Objectives => "objectives",
+            Figure::Slipping => "slipping",
+            Figure::Scores => "scores",
+        }
+    }
+}
+
+/// One figure as CSV (admins and moderators)
+#[utoipa::path(get, path = "/spaces/{space}/measures/{figure}", tag = "measures",
+    params(("space" = String, Path, description = "space slug"), ("figure" = inline(Figure), Path, description = "which figure")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the figure as CSV (a header line, then one line per row)", body = String, content_type = "text/csv")))]
+async fn figure_csv(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath((space, figure)): ApiPath<(String, Figure)>,
+) -> ApiResult<Response> {
+    let d = st.services.measures(ctx.actor()?, &space).await?;
+    let body =
+        figures::csv(&d, figure.name()).ok_or_else(|| ApiError::not_found("no such figure"))?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+}
+
+/// Replace the measures' settings: thresholds, score weights, Presence weights (each group
+/// summing to 1), editorial plan (admins)
+#[utoipa::path(put, path = "/spaces/{space}/measures/settings", tag = "measures",
+    params(("space" = String, Path, description = "space slug")),
+    request_body = MeasureSettings,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the settings now in force", body = MeasureSettings)))]
+async fn put_settings(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+    ApiJson(b): ApiJson<MeasureSettings>,
+) -> ApiResult<Json<MeasureSettings>> {
+    st.services
+        .set_measure_settings(ctx.actor()?, &space, &b)
+        .await?;
+    Ok(Json(b))
+}
+
+/// A new objective.
+#[derive(Deserialize, Serialize, ToSchema)]
+struct NewObjective {
+    /// One of the measures (`engaged`, `answered_within_48h`, `nps`, `ip`…).
+    measure: String,
+    target: f64,
+    /// Due date, `YYYY-MM-DD` (UTC), in the future.
+    due: String,
+    /// Empty for the whole space, or `channel:…`, `ecosystem_role:…`, `organisation:…`.
+    #[serde(default)]
+    segment: String,
+}
+
+/// An id.
+#[derive(Serialize, ToSchema)]
+struct CreatedId {
+    id: i64,
+}
+
+/// Declare an objective (admins); its baseline is the measure's value today
+#[utoipa::path(post, path = "/spaces/{space}/objectives", tag = "measures",
+    params(("space" = String, Path, description = "space slug")),
+    request_body = NewObjective,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "declared", body = CreatedId)))]
+async fn create_objective(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+    ApiJson(b): ApiJson<NewObjective>,
+) -> ApiResult<(StatusCode, Json<CreatedId>)> {
+    let actor = ctx.actor()?;
+    let due_ms = parse_date("due", &b.due)?;
+    let o = Objective {
+        measure: b.measure,
+        target: b.target,
+        due_ms,
+        segment: b.segment,
+    };
+    let id = st.services.create_objective(actor, &space, &o).await?;
+    Ok((StatusCode::CREATED, Json(CreatedId { id })))
+}
+
+/// Delete an objective (admins)
+#[utoipa::path(delete, path = "/spaces/{space}/objectives/{id}", tag = "measures",
+    params(("space" = String, Path, description = "space slug"), ("id" = i64, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "deleted")))]
+async fn delete_objective(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath((space, id)): ApiPath<(String, i64)>,
+) -> ApiResult<StatusCode> {
+    st.services
+        .delete_objective(ctx.actor()?, &space, id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new survey.
+#[derive(Deserialize, ToSchema)]
+struct NewSurvey {
+    /// `nps`, `enps`, `csat` or `ces`.
+    kind: String,
+    title: String,
+}
+
+/// The survey's link, to send by email or embed.
+#[derive(Serialize, ToSchema)]
+struct CreatedSurvey {
+    token: String,
+    /// The answer page's path.
+    link: String,
+}
+
+/// Create a survey (admins)
+#[utoipa::path(post, path = "/spaces/{space}/surveys", tag = "measures",
+    params(("space" = String, Path, description = "space slug")),
+    request_body = NewSurvey,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "created", body = CreatedSurvey)))]
+async fn create_survey(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+    ApiJson(b): ApiJson<NewSurvey>,
+) -> ApiResult<(StatusCode, Json<CreatedSurvey>)> {
+    let token = st
+        .services
+        .create_survey(ctx.actor()?, &space, &b.kind, &b.title)
+        .await?;
+    let link = format!("/surveys/{token}");
+    Ok((StatusCode::CREATED, Json(CreatedSurvey { token, link })))
+}
+
+/// An answer.
+#[derive(Deserialize, ToSchema)]
+struct NewAnswer {
+    /// On the survey's scale: NPS/eNPS 0–10, CSAT 1–5, CES 1–7.
+    score: i64,
+    #[serde(default)]
+    comment: String,
+    /// Team or department (employee surveys; used for anonymity thresholds).
+    #[serde(default)]
+    group: String,
+}
+
+/// Answer a survey, once per person
+#[utoipa::path(post, path = "/surveys/{token}/answers", tag = "measures",
+    params(("token" = String, Path, description = "the survey link's token")),
+    request_body = NewAnswer,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "recorded"),
+        (status = 409, description = "this person already answered", body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn answer_survey(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(b): ApiJson<NewAnswer>,
+) -> ApiResult<StatusCode> {
+    st.services
+        .answer_survey(ctx.actor()?, &token, b.score, &b.comment, &b.group)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_answered",
+                "Already answered",
+                "one answer per person and survey",
+            )
+            .with_field("score"),
+            other => other.into(),
+        })?;
+    Ok(StatusCode::CREATED)
+}

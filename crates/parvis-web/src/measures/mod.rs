@@ -1,0 +1,486 @@
+//! Measures, pages and API together: `/s/{space}/measures` (the dashboards, for admins and
+//! moderators), each figure at `/s/{space}/measures/{figure}.svg|.csv`, objectives and
+//! surveys declared from the page, and the survey answer page `/surveys/{token}`. The API
+//! side is in [`api`]. The rules (who may, what is valid) are in the services.
+
+pub(crate) mod api;
+mod figures;
+mod strings;
+
+pub(crate) use strings::STRINGS;
+
+use crate::forms::{failed, field_errors, unprocessable};
+use crate::pages::{PageResult, fail, fail_api, render};
+use crate::{AppState, Ctx};
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use parvis_domain::{Lang, ValidationError};
+use parvis_measure::objectives::{MEASURES, Objective};
+use parvis_measure::pyramid::Level;
+use parvis_services::ServiceError;
+use parvis_services::measure::Dashboard;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The area's templates.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "measures.html",
+        include_str!("../../templates/measures.html"),
+    ),
+    ("survey.html", include_str!("../../templates/survey.html")),
+];
+
+/// Page routes (merged at the root).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{space}/measures", get(dashboard_page))
+        .route("/s/{space}/measures/objectives", post(add_objective))
+        .route(
+            "/s/{space}/measures/objectives/{id}/delete",
+            post(delete_objective),
+        )
+        .route("/s/{space}/measures/surveys", post(add_survey))
+        .route("/s/{space}/measures/{file}", get(figure_file))
+        .route("/surveys/{token}", get(survey_page).post(answer))
+}
+
+/// One string of the area in `lang`.
+pub(crate) fn text(lang: Lang, key: &str) -> &'static str {
+    STRINGS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, fr, en)| if lang == Lang::Fr { *fr } else { *en })
+        .unwrap_or("")
+}
+
+/// A refused input in the reader's language, naming the field (the services say it in
+/// English; some of this area's rules have no general wording).
+fn errors_for(
+    lang: Lang,
+    e: &ServiceError,
+    scale: Option<(i64, i64)>,
+) -> Option<BTreeMap<String, String>> {
+    let mut errors = field_errors(lang, e)?;
+    if let ServiceError::Validation(ValidationError { field, .. }) = e {
+        let own = match field.as_str() {
+            "score" => scale.map(|(lo, hi)| {
+                text(lang, "m_err_score")
+                    .replace("{lo}", &lo.to_string())
+                    .replace("{hi}", &hi.to_string())
+            }),
+            f if f.starts_with("weights.") => Some(text(lang, "m_err_weights").into()),
+            "due" => Some(text(lang, "m_err_due").into()),
+            "target" => Some(text(lang, "m_err_target").into()),
+            "measure" => Some(text(lang, "m_err_measure").into()),
+            "segment" => Some(text(lang, "m_err_segment").into()),
+            _ => None,
+        };
+        if let Some(own) = own {
+            errors.insert(field.clone(), own);
+        }
+    }
+    if let ServiceError::Conflict(what) = e
+        && what == "answer"
+    {
+        errors = BTreeMap::from([(
+            "score".to_string(),
+            text(lang, "m_err_answer_twice").to_string(),
+        )]);
+    }
+    Some(errors)
+}
+
+fn date(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .map(|d| d.date().to_string())
+        .unwrap_or_default()
+}
+
+/// `YYYY-MM-DD` → Unix ms at midnight UTC, or a validation error on `field`.
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<i64, ServiceError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp() * 1000)
+        .map_err(|_| {
+            ServiceError::Validation(ValidationError::new(field, "expected a date as YYYY-MM-DD"))
+        })
+}
+
+fn thresholds_line(lang: Lang, d: &Dashboard) -> String {
+    let th = &d.settings.thresholds;
+    let pl = |n: u32, one: &str, many: &str| {
+        format!(
+            "{n} {}",
+            text(
+                lang,
+                if lang.is_singular(i64::from(n)) {
+                    one
+                } else {
+                    many
+                }
+            )
+        )
+    };
+    format!(
+        "{} : {} · {} : {} · {} : {} · {} {}",
+        text(lang, "m_th_regular"),
+        pl(th.regular_weeks, "m_th_weeks_one", "m_th_weeks_many"),
+        text(lang, "m_th_answers"),
+        pl(th.answers, "m_th_answers_one", "m_th_answers_many"),
+        text(lang, "m_th_referrals"),
+        pl(th.referrals, "m_th_people_one", "m_th_people_many"),
+        text(lang, "m_th_staff"),
+        text(
+            lang,
+            if th.exclude_staff {
+                "m_staff_excluded"
+            } else {
+                "m_staff_included"
+            }
+        ),
+    )
+    .replace(" : ", if lang == Lang::Fr { " : " } else { ": " })
+}
+
+fn weights_line(lang: Lang, d: &Dashboard) -> String {
+    let w = &d.settings.score;
+    let n = |v: f64| {
+        let s = format!("{v}");
+        if lang == Lang::Fr {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    };
+    let (post, answer, reaction, read, referral, half) = (
+        n(w.post),
+        n(w.answer),
+        n(w.reaction),
+        n(w.read),
+        n(w.referral),
+        n(w.half_life_days),
+    );
+    if lang == Lang::Fr {
+        format!(
+            "message {post}, réponse {answer}, réaction {reaction}, lecture {read}, personne amenée {referral} ; demi-vie {half} jours"
+        )
+    } else {
+        format!(
+            "message {post}, answer {answer}, reaction {reaction}, read {read}, person brought in {referral}; half-life {half} days"
+        )
+    }
+}
+
+/// The dashboard's template context.
+fn dashboard_context(lang: Lang, d: &Dashboard, space: &parvis_domain::Space) -> Value {
+    let charts: BTreeMap<&str, Value> = figures::CHARTED
+        .iter()
+        .filter_map(|f| figures::svg(d, f, lang).map(|s| (*f, Value::from_safe_string(s))))
+        .collect();
+    let measures: Vec<Value> = MEASURES
+        .iter()
+        .map(|(k, _)| context! { key => k, label => text(lang, &format!("m_measure_{k}")) })
+        .collect();
+    let levels: Vec<Value> = Level::ALL
+        .iter()
+        .map(|l| context! { key => l.key(), label => figures::level_label(lang, *l) })
+        .collect();
+    context! {
+        space => Value::from_serialize(space),
+        d => Value::from_serialize(d),
+        charts => charts,
+        measures => measures,
+        levels => levels,
+        period_from => date(parvis_measure::pyramid::week_start(d.period_from_week)),
+        period_to => date(parvis_measure::pyramid::week_start(d.period_to_week) - 1),
+        thresholds => thresholds_line(lang, d),
+        weights => weights_line(lang, d),
+        due_dates => d.objectives.iter().map(|o| date(o.due_at)).collect::<Vec<_>>(),
+        figures => figures::FIGURES,
+        charted => figures::CHARTED,
+    }
+}
+
+async fn show_dashboard(st: &AppState, ctx: &Ctx, slug: &str, extra: Value) -> PageResult {
+    let actor = ctx.actor().map_err(fail(st, ctx))?;
+    let d = st
+        .services
+        .measures(actor, slug)
+        .await
+        .map_err(fail(st, ctx))?;
+    let space = st.services.space(slug).await.map_err(fail(st, ctx))?;
+    let base = dashboard_context(ctx.lang, &d, &space);
+    render(st, ctx, "measures.html", context! { ..extra, ..base })
+}
+
+async fn dashboard_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+) -> PageResult {
+    show_dashboard(&st, &ctx, &space, context! {}).await
+}
+
+/// `pyramid.svg`, `flows.csv`…
+async fn figure_file(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, file)): Path<(String, String)>,
+) -> PageResult {
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let not_found = || fail(&st, &ctx)(ServiceError::NotFound(format!("figure {file:?}")));
+    let (name, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    if !figures::FIGURES.contains(&name) {
+        return Err(not_found());
+    }
+    let d = st
+        .services
+        .measures(actor, &space)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let (body, mime) = match ext {
+        "csv" => (figures::csv(&d, name), "text/csv; charset=utf-8"),
+        "svg" => (figures::svg(&d, name, ctx.lang), "image/svg+xml"),
+        _ => (None, ""),
+    };
+    let body = body.ok_or_else(not_found)?;
+    let disposition = format!("attachment; filename=\"{space}-{name}.{ext}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Serialize)]
+struct ObjectiveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    measure: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    segment: String,
+}
+
+async fn add_objective(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Form(f): Form<ObjectiveForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let result = async {
+        let target = f
+            .target
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .map_err(|_| {
+                ServiceError::Validation(ValidationError::new("target", "expected a number"))
+            })?;
+        let due_ms = parse_date("due", &f.due)?;
+        let o = Objective {
+            measure: f.measure.clone(),
+            target,
+            due_ms,
+            segment: f.segment.clone(),
+        };
+        st.services.create_objective(actor, &space, &o).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/s/{space}/measures#objectives")).into_response()),
+        Err(e) => match errors_for(ctx.lang, &e, None) {
+            Some(errors) => {
+                let extra = context! { failed => failed("objective", &f, errors) };
+                unprocessable(show_dashboard(&st, &ctx, &space, extra).await)
+            }
+            None => Err(fail(&st, &ctx)(e)),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn delete_objective(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, id)): Path<(String, i64)>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .delete_objective(actor, &space, id)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(Redirect::to(&format!("/s/{space}/measures#objectives")).into_response())
+}
+
+#[derive(Deserialize, Serialize)]
+struct SurveyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+}
+
+async fn add_survey(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(space): Path<String>,
+    Form(f): Form<SurveyForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    match st
+        .services
+        .create_survey(actor, &space, &f.kind, &f.title)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/s/{space}/measures#surveys")).into_response()),
+        Err(e) => match errors_for(ctx.lang, &e, None) {
+            Some(errors) => {
+                let extra = context! { failed => failed("survey", &f, errors) };
+                unprocessable(show_dashboard(&st, &ctx, &space, extra).await)
+            }
+            None => Err(fail(&st, &ctx)(e)),
+        },
+    }
+}
+
+async fn survey_view(st: &AppState, ctx: &Ctx, token: &str, extra: Value) -> PageResult {
+    let (s, answered) = st
+        .services
+        .survey_for_answer(token, ctx.actor.as_ref())
+        .await
+        .map_err(fail(st, ctx))?;
+    let kind = parvis_measure::surveys::Kind::parse(&s.kind, "kind").ok();
+    let (lo, hi) = kind.map(|k| k.scale()).unwrap_or((0, 10));
+    render(
+        st,
+        ctx,
+        "survey.html",
+        context! {
+            ..extra,
+            ..context! {
+                survey => context! { title => s.title, kind => s.kind, token => s.token, closed => s.closed_at.is_some() },
+                question => text(ctx.lang, &format!("m_survey_question_{}", kind.map(|k| k.key()).unwrap_or("nps"))),
+                scale => (lo..=hi).collect::<Vec<_>>(),
+                answered => answered,
+                employee => kind.is_some_and(|k| k.is_employee()),
+            }
+        },
+    )
+}
+
+async fn survey_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> PageResult {
+    survey_view(&st, &ctx, &token, context! {}).await
+}
+
+#[derive(Deserialize, Serialize)]
+struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    group: String,
+}
+
+async fn answer(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let (s, _) = st
+        .services
+        .survey_for_answer(&token, Some(actor))
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let scale = parvis_measure::surveys::Kind::parse(&s.kind, "kind")
+        .ok()
+        .map(|k| k.scale());
+    let score = f.score.trim().parse::<i64>().map_err(|_| {
+        ServiceError::Validation(ValidationError::new("score", "expected a whole number"))
+    });
+    let result = match score {
+        Ok(score) => {
+            st.services
+                .answer_survey(actor, &token, score, &f.comment, &f.group)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => survey_view(&st, &ctx, &token, context! { thanks => true }).await,
+        Err(e) => match errors_for(ctx.lang, &e, scale) {
+            Some(errors) => {
+                let extra = context! { failed => failed("answer", &f, errors) };
+                unprocessable(survey_view(&st, &ctx, &token, extra).await)
+            }
+            None => Err(fail(&st, &ctx)(e)),
+        },
+    }
+}
+
+/// Keep `i18n` honest: every key this area's templates use exists in both languages.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn area_strings_are_unique_and_in_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, fr, en) in STRINGS {
+            assert!(seen.insert(k), "duplicate {k}");
+            assert!(!fr.is_empty() && !en.is_empty(), "{k}");
+        }
+        for (k, _) in MEASURES {
+            assert!(!text(Lang::Fr, &format!("m_measure_{k}")).is_empty(), "{k}");
+        }
+        assert_eq!(crate::i18n::get(Lang::En, "m_title"), "Measures");
+    }
+
+    #[test]
+    fn dates_parse_or_name_the_field() {
+        assert_eq!(parse_date("due", "1970-01-02").unwrap(), 86_400_000);
+        assert!(
+            matches!(parse_date("due", "tomorrow"), Err(ServiceError::Validation(v)) if v.field == "due")
+        );
+    }
+}

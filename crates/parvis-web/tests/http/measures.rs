@@ -1,0 +1,280 @@
+//! Measures over HTTP: the dashboard for moderators only, every figure as JSON, CSV and SVG,
+//! surveys answered once and on their scale, objectives and weightings refused with the field
+//! named, forms that come back filled in with the error in French.
+
+use super::*;
+
+async fn seed(app: &App) -> String {
+    let auth = format!("Bearer {}", admin_token(app).await);
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum", "description": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Bienvenue", "body": "Présentez-vous ici."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    auth
+}
+
+#[tokio::test]
+async fn dashboards_figures_surveys_and_objectives_over_the_api() {
+    on_both(|app| async move {
+        let auth = seed(&app).await;
+        let c = client();
+        // Visitors are turned away.
+        let r = c.get(format!("{}/api/v1/spaces/forum/measures", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+        let d: Value = c
+            .get(format!("{}/api/v1/spaces/forum/measures", app.base))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(d["pyramid"].as_array().unwrap().len(), 5);
+        assert_eq!(d["presence"]["formula_version"], "ip-1");
+        assert!(d["notoriety"]["embed_impressions"].is_null(), "not yet measured");
+        assert_eq!(d["settings"]["thresholds"]["regular_weeks"], 3);
+
+        let r = c
+            .get(format!("{}/api/v1/spaces/forum/measures/pyramid", app.base))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = r.text().await.unwrap();
+        assert!(csv.starts_with("level,count,share,previous_count\naudience,"), "{csv}");
+
+        // A survey: out of scale, then an answer, then a second answer refused.
+        let s: Value = c
+            .post(format!("{}/api/v1/spaces/forum/surveys", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"kind": "nps", "title": "Nous recommanderiez-vous ?"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = s["token"].as_str().unwrap().to_string();
+        assert_eq!(s["link"], format!("/surveys/{token}"));
+        let answer = |score: i64| {
+            c.post(format!("{}/api/v1/surveys/{token}/answers", app.base))
+                .header("authorization", &auth)
+                .json(&json!({"score": score, "comment": "Bien"}))
+                .send()
+        };
+        let (status, p) = problem(answer(11).await.unwrap()).await;
+        assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("score")));
+        assert_eq!(answer(9).await.unwrap().status(), StatusCode::CREATED);
+        let (status, p) = problem(answer(3).await.unwrap()).await;
+        assert_eq!((status, p["code"].as_str()), (StatusCode::CONFLICT, Some("already_answered")));
+        let d: Value = c
+            .get(format!("{}/api/v1/spaces/forum/measures", app.base))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(d["surveys"]["nps"]["value"], 100.0);
+        assert_eq!(d["surveys"]["nps"]["n"], 1);
+        assert_eq!(d["surveys"]["nps"]["small_sample"], true);
+
+        // Objectives: an unknown measure is refused by name; a known one is declared.
+        let due = "2099-06-30";
+        let r = c
+            .post(format!("{}/api/v1/spaces/forum/objectives", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"measure": "fans", "target": 40, "due": due}))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(r).await;
+        assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("measure")));
+        let r = c
+            .post(format!("{}/api/v1/spaces/forum/objectives", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"measure": "engaged", "target": 40, "due": due, "segment": "ecosystem_role:partner"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let csv = c
+            .get(format!("{}/api/v1/spaces/forum/measures/objectives", app.base))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("engaged,ecosystem_role:partner,40,"), "{csv}");
+
+        // A weighting that does not sum to 1 names its group.
+        let mut settings = d["settings"].clone();
+        settings["presence"]["ip_external"] = json!(0.9);
+        let r = c
+            .put(format!("{}/api/v1/spaces/forum/measures/settings", app.base))
+            .header("authorization", &auth)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(r).await;
+        assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weights.ip")));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_dashboard_page_charts_exports_and_forms() {
+    let app = spawn_app().await;
+    seed(&app).await;
+    let (c, csrf) = admin_session(&app).await;
+    let fr = |path: &str| {
+        c.get(format!("{}{path}", app.base))
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .send()
+    };
+    let r = fr("/s/forum/measures").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap().replace("&#x27;", "'");
+    for needle in [
+        "Pyramide de l'engagement",
+        "<svg class=\"chart\"",
+        "Kandel",
+        "Flesch",
+        "ip-1",
+        "pas encore mesuré",
+        "pyramid.svg",
+        "flows.csv",
+    ] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
+    let r = fr("/s/forum/measures/pyramid.svg").await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let svg = r.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Engagés"), "{svg}");
+    let r = fr("/s/forum/measures/channels.csv").await.unwrap();
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .starts_with("week_start,channel,messages\n")
+    );
+    assert_eq!(
+        fr("/s/forum/measures/nothing.csv").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        fr("/s/forum/measures/slipping.svg").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The objective form comes back filled in, the error next to its field, in French.
+    let r = c
+        .post(format!("{}/s/forum/measures/objectives", app.base))
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("measure", "engaged"),
+            ("target", "quarante"),
+            ("due", "2099-06-30"),
+            ("segment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Indiquez un nombre.") && html.contains("value=\"quarante\""),
+        "form not refilled"
+    );
+    let r = c
+        .post(format!("{}/s/forum/measures/objectives", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("measure", "answered_within_48h"),
+            ("target", "90"),
+            ("due", "2099-06-30"),
+            ("segment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // A survey made from the page, answered from its page.
+    let r = c
+        .post(format!("{}/s/forum/measures/surveys", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "ces"),
+            ("title", "Facile ?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let d = app
+        .services
+        .measures(&admin_actor(&app).await, "forum")
+        .await
+        .unwrap();
+    let link = d.surveys.surveys[0].link.clone();
+    let page = fr(&link).await.unwrap().text().await.unwrap();
+    assert!(page.contains("rendu la chose facile"), "{page}");
+    let post = |score: &str| {
+        c.post(format!("{}{link}", app.base))
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .form(&[("csrf", csrf.as_str()), ("score", score), ("comment", "")])
+            .send()
+    };
+    let r = post("9").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Choisissez une note de 1 à 7.")
+    );
+    let r = post("6").await.unwrap();
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Merci, votre réponse est enregistrée.")
+    );
+    let again = fr(&link).await.unwrap().text().await.unwrap();
+    assert!(again.contains("Vous avez déjà répondu"));
+}
+
+async fn admin_actor(app: &App) -> parvis_services::Actor {
+    let id = app
+        .store
+        .member_id_by_email("camille@novea.example")
+        .await
+        .unwrap()
+        .unwrap();
+    parvis_services::Actor {
+        member: app.store.member_by_id(id).await.unwrap().unwrap(),
+    }
+}
