@@ -29,6 +29,8 @@ id_type!(
     MemberId,
     /// An API token id.
     TokenId,
+    /// A live debate room id.
+    RoomId,
 );
 
 /// A URL-safe name: lowercase ASCII letters, digits and dashes, 2–64 characters.

@@ -116,6 +116,14 @@ impl Room {
         self.turns.last().filter(|t| t.end.is_none())
     }
 
+    /// Every part of the room, as touches (to send the whole room again).
+    pub fn touch_all(&self) -> Vec<Touch> {
+        let mut all: Vec<Touch> = self.questions.keys().map(|q| Touch::Question(*q)).collect();
+        all.extend(self.polls.keys().map(|p| Touch::Poll(*p)));
+        all.extend([Touch::Hands, Touch::Floor, Touch::Agenda, Touch::Settings]);
+        all
+    }
+
     /// Check `command` from `actor` at `now`; if accepted, number it, apply it and return
     /// the event (to store and publish) with what it changed.
     pub fn handle(

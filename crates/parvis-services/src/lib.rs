@@ -20,6 +20,7 @@ pub mod embeds;
 pub mod follow;
 pub mod import;
 pub mod intros;
+pub mod live;
 mod mail;
 pub mod measure;
 pub mod opinion;
@@ -112,6 +113,7 @@ struct Inner {
     search: std::sync::RwLock<Option<Arc<parvis_search::SearchIndex>>>,
     feeds: relevance::FeedEngines,
     measures: measure::MeasureCache,
+    live: live::LiveHub,
 }
 
 /// Bodies longer than this are refused (about 20 pages of text).
@@ -122,6 +124,11 @@ impl Services {
     pub fn new(store: Store, mailer: Mailer, config: ServiceConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
+                live: live::LiveHub::new(
+                    store.clone(),
+                    Arc::new(live::LocalBroker),
+                    live::LiveConfig::default(),
+                ),
                 store,
                 mailer,
                 config,
@@ -132,6 +139,22 @@ impl Services {
                 measures: Default::default(),
             }),
         }
+    }
+
+    /// Share live rooms with other instances through `broker` (call right after `new`,
+    /// before the services are cloned; later calls keep the current broker).
+    pub fn with_live_broker(
+        mut self,
+        broker: Arc<dyn live::Broker>,
+        config: live::LiveConfig,
+    ) -> Self {
+        let store = self.inner.store.clone();
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.live = live::LiveHub::new(store, broker, config);
+        } else {
+            tracing::warn!("live broker set after the services were shared; ignored");
+        }
+        self
     }
 
     /// The store (for CLI commands such as export and backup).

@@ -27,6 +27,7 @@ mod import_sqlite;
 mod import_writer;
 mod intros;
 mod measure;
+mod live;
 mod members;
 mod opinion;
 mod privacy;
@@ -45,6 +46,7 @@ pub use measure::{
     ActivityRow, AnswerRow, ObjectiveRow, QuestionRow, RefreshOutcome, StaffPublication, SurveyRow,
     measure_week,
 };
+pub use live::{NewRoom, RoomEventRow, RoomRow};
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use privacy::{
@@ -129,6 +131,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("schema_v6.sql")),
     (7, include_str!("schema_v7.sql")),
     (8, include_str!("schema_v8.sql")),
+    (10, include_str!("schema_v10.sql")),
     (13, include_str!("schema_v13.sql")),
 ];
 

@@ -435,3 +435,49 @@ async fn concurrent_read_then_write_transactions_all_succeed() {
 
 #[path = "store/measure.rs"]
 mod measure;
+
+#[tokio::test]
+async fn room_event_log_is_ordered_unique_and_all_or_nothing() {
+    use parvis_store::{NewRoom, RoomEventRow};
+    on_both(|s| async move {
+        let space = s.create_space("live", "Live", "", 1).await.unwrap();
+        let topic = s.create_topic(space, "t", "T", "", &[], 1).await.unwrap();
+        let room = s
+            .create_room(&NewRoom {
+                space_id: space,
+                topic_id: Some(topic),
+                session_id: None,
+                title: "Débat".into(),
+                anonymous_questions: true,
+                approval_required: false,
+                budget_permille: 1500,
+                created_by: None,
+                created_at: 5,
+            })
+            .await
+            .unwrap();
+        let row = s.room(room).await.unwrap().unwrap();
+        assert!(row.anonymous_questions && !row.approval_required);
+        assert_eq!(s.rooms_of_topic(topic).await.unwrap(), [row.clone()]);
+        let ev = |seq: i64| RoomEventRow {
+            seq,
+            at: seq * 10,
+            actor_key: "m:1".into(),
+            action: "ask".into(),
+            body: format!("{{\"seq\":{seq}}}"),
+        };
+        s.append_room_events(room, &[ev(1), ev(2)]).await.unwrap();
+        // Another instance already wrote seq 2: the whole batch is refused, seq 3 is not kept.
+        let err = s
+            .append_room_events(room, &[ev(3), ev(2)])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        let all = s.room_events(room, 0).await.unwrap();
+        assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(s.room_events(room, 1).await.unwrap(), [ev(2)]);
+        s.link_room_to_session(room, 42).await.unwrap();
+        assert_eq!(s.room(room).await.unwrap().unwrap().session_id, Some(42));
+    })
+    .await;
+}

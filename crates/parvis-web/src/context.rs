@@ -110,7 +110,7 @@ pub(crate) fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-fn origin_matches_host(headers: &HeaderMap) -> bool {
+pub(crate) fn origin_matches_host(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };

@@ -904,12 +904,14 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("example_space_name", "Nos clients", "Our customers"),
 ];
 
-/// Every row: this table and the areas' own (`embed::STRINGS`, `measures::STRINGS`).
+/// Every row: this table and the areas' own (`embed::STRINGS`, `measures::STRINGS`,
+/// `live::STRINGS`).
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     STRINGS
         .iter()
         .chain(crate::embed::STRINGS)
         .chain(crate::measures::STRINGS)
+        .chain(crate::live::STRINGS)
 }
 
 /// One string in one language (the key itself if unknown, which the tests rule out).
@@ -1029,6 +1031,7 @@ mod tests {
         for (name, src) in crate::pages::TEMPLATE_SOURCES
             .iter()
             .chain(crate::measures::TEMPLATES)
+            .chain(crate::live::TEMPLATES)
         {
             let mut rest = *src;
             while let Some(i) = rest.find("t.") {

@@ -24,6 +24,7 @@ mod error;
 mod extract;
 mod forms;
 mod i18n;
+mod live;
 mod measures;
 mod openapi;
 mod pages;
@@ -103,6 +104,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         .merge(admin::routes())
         .merge(privacy::page_routes())
         .merge(measures::routes())
+        .merge(live::page_routes())
         .merge(api_router)
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))
@@ -163,7 +165,8 @@ fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             api::routes()
                 .merge(privacy::api_routes())
-                .merge(measures::api::routes()),
+                .merge(measures::api::routes())
+                .merge(live::api_routes()),
         )
         .split_for_parts()
 }

@@ -67,6 +67,7 @@ pub(crate) fn templates() -> Environment<'static> {
         .iter()
         .chain([&crate::privacy::TEMPLATE])
         .chain(crate::measures::TEMPLATES)
+        .chain(crate::live::TEMPLATES)
     {
         if let Err(e) = env.add_template(name, src) {
             tracing::error!(template = name, error = %e, "template does not compile");

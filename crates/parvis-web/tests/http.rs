@@ -19,6 +19,9 @@ mod first_hour;
 /// French pages speak French (no English sentence on them).
 #[path = "http/languages.rs"]
 mod languages;
+/// The live debate room: API, WebSocket, pages.
+#[path = "http/live.rs"]
+mod live;
 
 #[path = "http/measures.rs"]
 mod measures;

@@ -298,20 +298,57 @@ async fn thread_topic_and_map_pages_offer_the_two_line_snippet_with_a_preview() 
     for (path, key) in [
         (format!("/threads/{tid}"), format!("thread/{tid}")),
         ("/s/forum/t/salons".into(), "topic/forum/salons".into()),
-        ("/s/forum/t/salons/opinion".into(), "opinion/forum/salons".into()),
+        (
+            "/s/forum/t/salons/opinion".into(),
+            "opinion/forum/salons".into(),
+        ),
     ] {
-        let html = unescaped(c.get(format!("{}{path}", app.base)).send().await.unwrap().text().await.unwrap());
+        let html = unescaped(
+            c.get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
         assert!(html.contains(&format!("&lt;div data-parvis-embed=\"{key}\"&gt;&lt;/div&gt;\n&lt;script async src=\"{}/assets/embed.js\"&gt;", app.base)), "{path}: {html}");
-        assert!(html.contains(&format!("data-parvis-preview=\"{key}\" data-lang=\"fr\"")), "{path}");
+        assert!(
+            html.contains(&format!("data-parvis-preview=\"{key}\" data-lang=\"fr\"")),
+            "{path}"
+        );
     }
     // The space page itself is not embeddable (its topics are).
-    let html = c.get(format!("{}/s/forum", app.base)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(format!("{}/s/forum", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!html.contains("data-parvis-embed"));
     // The loader is served as a script and offers the single-page-app API.
-    let r = c.get(format!("{}/assets/embed.js", app.base)).send().await.unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let r = c
+        .get(format!("{}/assets/embed.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
     let js = r.text().await.unwrap();
-    for needle in ["mount:", "unmount:", "IntersectionObserver", "'height'", "'link'", "#?secret="] {
+    for needle in [
+        "mount:",
+        "unmount:",
+        "IntersectionObserver",
+        "'height'",
+        "'link'",
+        "#?secret=",
+    ] {
         assert!(js.contains(needle), "{needle}");
     }
 }

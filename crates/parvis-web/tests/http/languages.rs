@@ -133,6 +133,22 @@ async fn french_pages_contain_no_english() {
         .as_str()
         .unwrap()
         .to_string();
+    // A live room, with a question in it.
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/rooms", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Le débat de mars", "anonymous_questions": true}))
+        .send()
+        .await
+        .unwrap();
+    let rid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    c.post(format!("{}/api/v1/rooms/{rid}/actions", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"action": "ask", "text": "Qui anime ?"}))
+        .send()
+        .await
+        .unwrap();
+    let live_console = format!("/live/{rid}/console");
 
     let public = [
         "/".to_string(),
@@ -149,6 +165,9 @@ async fn french_pages_contain_no_english() {
         "/page-qui-n-existe-pas".into(),
         "/threads/999999".into(),
         survey.clone(),
+        "/s/forum/live".into(),
+        format!("/live/{rid}"),
+        format!("/live/{rid}/screen"),
     ];
     let admin_only = [
         "/admin",
@@ -173,6 +192,7 @@ async fn french_pages_contain_no_english() {
                 .iter()
                 .map(String::as_str)
                 .chain(admin_only)
+                .chain([live_console.as_str()])
                 .collect(),
         ),
     ] {

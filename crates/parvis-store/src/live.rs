@@ -1,0 +1,181 @@
+//! Live debate rooms: the room rows and each room's ordered event log.
+//!
+//! The log is the source of truth of a room (questions, votes, poll answers, turns): the live
+//! hub appends a batch of accepted events in one transaction before acknowledging any of them,
+//! and rebuilds a room by reading its events back in order. The store does not interpret the
+//! events (they are JSON from `parvis-live`); it keeps them ordered and unique per room.
+
+use crate::{Result, Store, StoreError, conflict_as, int, opt_int, text};
+use parvis_domain::{MemberId, Millis, RoomId, SpaceId, TopicId};
+use sqlx::Row;
+
+/// A room to create.
+#[derive(Debug, Clone)]
+pub struct NewRoom {
+    pub space_id: SpaceId,
+    pub topic_id: Option<TopicId>,
+    pub session_id: Option<i64>,
+    pub title: String,
+    pub anonymous_questions: bool,
+    pub approval_required: bool,
+    /// The fairness budget factor in thousandths (1500 = 1.5×).
+    pub budget_permille: i64,
+    pub created_by: Option<MemberId>,
+    pub created_at: Millis,
+}
+
+/// A room as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomRow {
+    pub id: RoomId,
+    pub space_id: SpaceId,
+    pub topic_id: Option<TopicId>,
+    pub session_id: Option<i64>,
+    pub title: String,
+    pub anonymous_questions: bool,
+    pub approval_required: bool,
+    pub budget_permille: i64,
+    pub created_by: Option<MemberId>,
+    pub created_at: Millis,
+}
+
+/// One event of a room's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomEventRow {
+    pub seq: i64,
+    pub at: Millis,
+    pub actor_key: String,
+    pub action: String,
+    /// The event as JSON.
+    pub body: String,
+}
+
+const ROOM_COLS: &str = "id, space_id, topic_id, session_id, title, anonymous_questions, approval_required, budget_permille, created_by, created_at";
+
+fn room_row(r: &sqlx::any::AnyRow) -> Result<RoomRow> {
+    Ok(RoomRow {
+        id: RoomId(int(r, "id")?),
+        space_id: SpaceId(int(r, "space_id")?),
+        topic_id: opt_int(r, "topic_id")?.map(TopicId),
+        session_id: opt_int(r, "session_id")?,
+        title: text(r, "title")?,
+        anonymous_questions: int(r, "anonymous_questions")? != 0,
+        approval_required: int(r, "approval_required")? != 0,
+        budget_permille: int(r, "budget_permille")?,
+        created_by: opt_int(r, "created_by")?.map(MemberId),
+        created_at: int(r, "created_at")?,
+    })
+}
+
+impl Store {
+    /// Create a room; returns its id.
+    pub async fn create_room(&self, room: &NewRoom) -> Result<RoomId> {
+        let row = sqlx::query(
+            "INSERT INTO rooms (space_id, topic_id, session_id, title, anonymous_questions, approval_required, budget_permille, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(room.space_id.0)
+        .bind(room.topic_id.map(|t| t.0))
+        .bind(room.session_id)
+        .bind(&room.title)
+        .bind(i64::from(room.anonymous_questions))
+        .bind(i64::from(room.approval_required))
+        .bind(room.budget_permille)
+        .bind(room.created_by.map(|m| m.0))
+        .bind(room.created_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(RoomId(row.try_get::<i64, _>(0)?))
+    }
+
+    /// A room by id.
+    pub async fn room(&self, id: RoomId) -> Result<Option<RoomRow>> {
+        let sql = format!("SELECT {ROOM_COLS} FROM rooms WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(room_row).transpose()
+    }
+
+    /// The rooms of a topic, newest first.
+    pub async fn rooms_of_topic(&self, topic: TopicId) -> Result<Vec<RoomRow>> {
+        let sql = format!("SELECT {ROOM_COLS} FROM rooms WHERE topic_id = $1 ORDER BY id DESC");
+        let rows = sqlx::query(&sql)
+            .bind(topic.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(room_row).collect()
+    }
+
+    /// The rooms of a space, newest first.
+    pub async fn rooms_of_space(&self, space: SpaceId) -> Result<Vec<RoomRow>> {
+        let sql = format!("SELECT {ROOM_COLS} FROM rooms WHERE space_id = $1 ORDER BY id DESC");
+        let rows = sqlx::query(&sql)
+            .bind(space.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(room_row).collect()
+    }
+
+    /// Link a room to a session (rooms are made for a topic first; sessions come later).
+    pub async fn link_room_to_session(&self, room: RoomId, session_id: i64) -> Result<()> {
+        let done = sqlx::query("UPDATE rooms SET session_id = $1 WHERE id = $2")
+            .bind(session_id)
+            .bind(room.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("room"));
+        }
+        Ok(())
+    }
+
+    /// Append events to a room's log, all or none, in one transaction. A sequence number
+    /// already taken (another instance wrote it first) is `Conflict { what: "room event" }`:
+    /// the caller catches up from the log and tries again.
+    pub async fn append_room_events(&self, room: RoomId, events: &[RoomEventRow]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for e in events {
+            sqlx::query(
+                "INSERT INTO room_events (room_id, seq, at, actor_key, action, body) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(room.0)
+            .bind(e.seq)
+            .bind(e.at)
+            .bind(&e.actor_key)
+            .bind(&e.action)
+            .bind(&e.body)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict_as("room event"))?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A room's events after `after_seq`, in order.
+    pub async fn room_events(&self, room: RoomId, after_seq: i64) -> Result<Vec<RoomEventRow>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_key, action, body FROM room_events WHERE room_id = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(room.0)
+        .bind(after_seq)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RoomEventRow {
+                    seq: int(r, "seq")?,
+                    at: int(r, "at")?,
+                    actor_key: text(r, "actor_key")?,
+                    action: text(r, "action")?,
+                    body: text(r, "body")?,
+                })
+            })
+            .collect()
+    }
+}

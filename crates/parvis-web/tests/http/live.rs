@@ -1,0 +1,452 @@
+//! The live debate room over real HTTP and WebSockets: what one participant does reaches the
+//! others within a second; refusals are clear on the socket and in the API; an oversized or
+//! malformed message closes only that socket; the room comes back from the store.
+
+use super::*;
+use futures_util::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A member with an API token (moderator or not).
+async fn member_token(app: &App, handle: &str, role: SiteRole) -> String {
+    let id = app
+        .store
+        .create_member(&NewMember {
+            handle: handle.into(),
+            display_name: handle.to_uppercase(),
+            email: Some(format!("{handle}@live.example")),
+            password_hash: None,
+            site_role: role,
+            ecosystem_role: EcosystemRole::Customer,
+            organisation: "Acme".into(),
+            bio: String::new(),
+            lang: "fr".into(),
+            created_at: now_millis(),
+        })
+        .await
+        .unwrap();
+    let member = app.store.member_by_id(id).await.unwrap().unwrap();
+    let actor = parvis_services::Actor { member };
+    app.services
+        .create_api_token(&actor, "live")
+        .await
+        .unwrap()
+        .1
+}
+
+/// A space, a topic and a room opened through the API by a moderator; returns the room id.
+async fn open_room(app: &App, moderator: &str, settings: Value) -> i64 {
+    let admin = admin_token(app).await;
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"slug": "debats", "name": "Débats"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status() == StatusCode::CONFLICT);
+    let mut body = json!({"title": "Le débat du mardi"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(settings.as_object().unwrap().clone());
+    let r = c
+        .post(format!("{}/api/v1/spaces/debats/rooms", app.base))
+        .bearer_auth(moderator)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    v["id"].as_i64().unwrap()
+}
+
+async fn act(app: &App, token: &str, room: i64, cmd: Value) -> reqwest::Response {
+    client()
+        .post(format!("{}/api/v1/rooms/{room}/actions", app.base))
+        .bearer_auth(token)
+        .json(&cmd)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Open the room's socket with these extra headers (a bearer token or a visitor cookie).
+async fn socket(app: &App, room: i64, header: Option<(&str, String)>) -> Socket {
+    let url = format!("{}/live/{room}/ws", app.base.replace("http://", "ws://"));
+    let mut req = url.into_client_request().unwrap();
+    if let Some((k, v)) = header {
+        req.headers_mut().insert(
+            reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+/// The next JSON message, within `within`.
+async fn next_json(ws: &mut Socket, within: Duration) -> Value {
+    loop {
+        let m = tokio::time::timeout(within, ws.next())
+            .await
+            .expect("a message in time")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(t) = m {
+            return serde_json::from_str(&t).unwrap();
+        }
+    }
+}
+
+/// Read until a message satisfies `pred`; panics after `within`.
+async fn wait_for(ws: &mut Socket, within: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let left = within.saturating_sub(start.elapsed());
+        let m = next_json(ws, left.max(Duration::from_millis(1))).await;
+        if pred(&m) {
+            return m;
+        }
+    }
+}
+
+fn visitor(name: &str) -> Option<(&'static str, String)> {
+    Some((
+        "cookie",
+        format!("parvis_visitor={}.{}", "ab".repeat(32), name),
+    ))
+}
+
+/// Another `parvis serve` on the same store; returns its base URL.
+async fn second_instance(url: &str) -> String {
+    let store = Store::open(url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let services = Services::new(
+        store,
+        Mailer::from_url(None, "p@x.example").unwrap(),
+        ServiceConfig::default(),
+    );
+    let app = parvis_web::build(services, parvis_web::WebConfig::default());
+    tokio::spawn(parvis_web::serve(listener, app, std::future::pending()));
+    base
+}
+
+#[tokio::test]
+async fn api_actions_are_stored_refused_clearly_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/live.db", dir.path().display());
+    let app = spawn_app_on(Some(url.clone())).await;
+    let moderator = member_token(&app, "mod", SiteRole::Moderator).await;
+    let ana = member_token(&app, "ana", SiteRole::Member).await;
+    let bob = member_token(&app, "bob", SiteRole::Member).await;
+    let room = open_room(&app, &moderator, json!({"budget_factor": 1.5})).await;
+
+    // A participant cannot open a room.
+    let r = client()
+        .post(format!("{}/api/v1/spaces/debats/rooms", app.base))
+        .bearer_auth(&ana)
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = act(
+        &app,
+        &ana,
+        room,
+        json!({"action": "ask", "text": "Quel budget pour 2027 ?"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let ack: Value = r.json().await.unwrap();
+    assert_eq!(
+        (ack["seq"].as_i64(), ack["question"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        act(&app, &bob, room, json!({"action": "upvote", "question": 1}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // Voting twice, a participant giving the floor, a closed poll, a hidden question: refused.
+    let (status, p) =
+        problem(act(&app, &bob, room, json!({"action": "upvote", "question": 1})).await).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_voted"))
+    );
+    assert!(p["detail"].as_str().unwrap().contains("already voted"));
+    let (status, p) = problem(
+        act(
+            &app,
+            &ana,
+            room,
+            json!({"action": "give_floor", "kind": "moderator"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_moderator"))
+    );
+    assert_eq!(p["detail"], "only a moderator can give the floor");
+    let poll = json!({"action": "open_poll", "title": "D'accord ?", "kind": {"type": "scale", "min": 1, "max": 5}});
+    assert_eq!(
+        act(&app, &moderator, room, poll).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        act(
+            &app,
+            &ana,
+            room,
+            json!({"action": "answer", "poll": 1, "answer": {"type": "scale", "value": 4}})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    act(
+        &app,
+        &moderator,
+        room,
+        json!({"action": "close_poll", "poll": 1}),
+    )
+    .await;
+    let (status, p) = problem(
+        act(
+            &app,
+            &bob,
+            room,
+            json!({"action": "answer", "poll": 1, "answer": {"type": "scale", "value": 2}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (StatusCode::CONFLICT, Some("poll_closed"))
+    );
+    act(
+        &app,
+        &moderator,
+        room,
+        json!({"action": "hide", "question": 1}),
+    )
+    .await;
+    let (_, p) =
+        problem(act(&app, &ana, room, json!({"action": "upvote", "question": 1})).await).await;
+    assert_eq!(p["code"], "question_hidden");
+    // Bad input names its field; an unknown action is a 400 naming the problem.
+    let (status, p) =
+        problem(act(&app, &ana, room, json!({"action": "ask", "text": "  "})).await).await;
+    assert_eq!(
+        (status, p["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("text"))
+    );
+    let (status, _) = problem(act(&app, &ana, room, json!({"action": "shout"})).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = problem(act(&app, &ana, 999, json!({"action": "raise_hand"})).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A second instance on the same store rebuilds the room from the log.
+    let again = second_instance(&url).await;
+    let state: Value = client()
+        .get(format!("{again}/api/v1/rooms/{room}"))
+        .bearer_auth(&moderator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["seq"], 6);
+    assert_eq!(state["questions"][0]["votes"], 1);
+    assert_eq!(state["questions"][0]["hidden"], true);
+    assert_eq!(state["polls"][0]["results"]["average"], 4.0);
+    // Participants do not see the hidden question.
+    let public: Value = client()
+        .get(format!("{again}/api/v1/rooms/{room}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["questions"], json!([]));
+    assert!(
+        public["fairness"].is_null(),
+        "the fairness panel is for moderators"
+    );
+}
+
+#[tokio::test]
+async fn sockets_share_questions_votes_and_the_floor_within_a_second() {
+    let app = spawn_app().await;
+    let moderator = member_token(&app, "mod", SiteRole::Moderator).await;
+    let room = open_room(&app, &moderator, json!({})).await;
+    let mut m = socket(
+        &app,
+        room,
+        Some(("authorization", format!("Bearer {moderator}"))),
+    )
+    .await;
+    let mut ana = socket(&app, room, visitor("Ana")).await;
+    let mut bob = socket(&app, room, visitor("Bob%20B")).await;
+    for ws in [&mut m, &mut ana, &mut bob] {
+        let snap = next_json(ws, Duration::from_secs(2)).await;
+        assert_eq!(snap["type"], "snapshot");
+        assert_eq!(snap["seq"], 0);
+    }
+
+    let t0 = Instant::now();
+    ana.send(Message::text(
+        r#"{"id":1,"action":"ask","text":"Et la sobriété ?"}"#,
+    ))
+    .await
+    .unwrap();
+    let ack = wait_for(&mut ana, Duration::from_secs(1), |v| v["type"] == "ack").await;
+    assert_eq!(
+        (ack["id"].as_i64(), ack["question"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let seen = wait_for(&mut m, Duration::from_secs(1), |v| {
+        v["type"] == "delta" && v["questions"].is_array()
+    })
+    .await;
+    assert!(t0.elapsed() < Duration::from_secs(1));
+    assert_eq!(seen["questions"][0]["text"], "Et la sobriété ?");
+    assert_eq!(seen["questions"][0]["authors"], json!(["Ana"]));
+
+    // Bob votes; everyone sees the count. Voting twice is refused on the socket.
+    bob.send(Message::text(r#"{"id":7,"action":"upvote","question":1}"#))
+        .await
+        .unwrap();
+    wait_for(&mut bob, Duration::from_secs(1), |v| v["type"] == "ack").await;
+    bob.send(Message::text(r#"{"id":8,"action":"upvote","question":1}"#))
+        .await
+        .unwrap();
+    let err = wait_for(&mut bob, Duration::from_secs(1), |v| v["type"] == "error").await;
+    assert_eq!(
+        (err["id"].as_i64(), err["code"].as_str()),
+        (Some(8), Some("already_voted"))
+    );
+    wait_for(&mut ana, Duration::from_secs(1), |v| {
+        v["questions"][0]["votes"] == 1
+    })
+    .await;
+
+    // A participant cannot give the floor; the moderator can, and both see who speaks.
+    ana.send(Message::text(
+        r#"{"id":2,"action":"give_floor","kind":"moderator"}"#,
+    ))
+    .await
+    .unwrap();
+    let err = wait_for(&mut ana, Duration::from_secs(1), |v| v["type"] == "error").await;
+    assert_eq!(err["code"], "not_moderator");
+    ana.send(Message::text(r#"{"id":3,"action":"raise_hand"}"#))
+        .await
+        .unwrap();
+    let hands = wait_for(&mut m, Duration::from_secs(1), |v| v["hands"].is_array()).await;
+    let ana_key = hands["hands"][0]["key"].as_str().unwrap().to_string();
+    assert!(ana_key.starts_with("v:"));
+    m.send(Message::text(
+        json!({"id": 1, "action": "give_floor", "kind": "queue", "to": ana_key}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let floor = wait_for(&mut bob, Duration::from_secs(1), |v| {
+        v["floor"]["name"] == "Ana"
+    })
+    .await;
+    assert!(floor["floor"]["started_at"].as_i64().unwrap() > 0);
+    let fair = wait_for(&mut m, Duration::from_secs(1), |v| {
+        v["fairness"].is_object()
+    })
+    .await;
+    assert_eq!(fair["fairness"]["speakers"][0]["name"], "Ana");
+
+    // An oversized message closes that socket with a reason; the others go on.
+    bob.send(Message::text(format!(
+        r#"{{"action":"ask","text":"{}"}}"#,
+        "x".repeat(20_000)
+    )))
+    .await
+    .ok();
+    let close = wait_close(&mut bob).await;
+    assert_eq!(close.0, 1009, "{close:?}");
+    assert!(close.1.contains("16 KB"));
+    // A malformed one too.
+    let mut carl = socket(&app, room, visitor("Carl")).await;
+    next_json(&mut carl, Duration::from_secs(2)).await;
+    carl.send(Message::text("{not json")).await.unwrap();
+    let close = wait_close(&mut carl).await;
+    assert_eq!(close.0, 1007);
+    assert!(close.1.starts_with("malformed message"), "{close:?}");
+    ana.send(Message::text(r#"{"id":9,"action":"lower_hand"}"#))
+        .await
+        .unwrap();
+    let err = wait_for(&mut ana, Duration::from_secs(1), |v| v["id"] == 9).await;
+    assert_eq!(
+        err["code"], "hand_not_raised",
+        "she got the floor, so her hand went down"
+    );
+
+    // Reconnecting gives the whole state back at once.
+    drop(ana);
+    let mut ana = socket(&app, room, visitor("Ana")).await;
+    let snap = next_json(&mut ana, Duration::from_secs(1)).await;
+    assert_eq!(snap["questions"][0]["votes"], 1);
+    assert_eq!(snap["floor"]["name"], "Ana");
+    assert_eq!(snap["me"]["key"], ana_key.as_str());
+}
+
+/// Read until the close frame: (code, reason).
+async fn wait_close(ws: &mut Socket) -> (u16, String) {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(2), ws.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(Some(f)))) => return (u16::from(f.code), f.reason.to_string()),
+            Some(Ok(Message::Close(None))) | None => return (0, String::new()),
+            Some(Err(e)) => return (0, e.to_string()),
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_never_slows_the_others() {
+    let app = spawn_app().await;
+    let moderator = member_token(&app, "mod", SiteRole::Moderator).await;
+    let room = open_room(&app, &moderator, json!({})).await;
+    // The slow one joins and never reads again.
+    let _slow = socket(&app, room, visitor("Lent")).await;
+    let mut fast = socket(&app, room, visitor("Vif")).await;
+    next_json(&mut fast, Duration::from_secs(2)).await;
+    let long = "une question assez longue pour remplir les tampons ".repeat(9);
+    let start = Instant::now();
+    for i in 0..400 {
+        let r = act(
+            &app,
+            &moderator,
+            room,
+            json!({"action": "ask", "text": format!("{i} {long}")}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    wait_for(&mut fast, Duration::from_secs(5), |v| v["seq"] == 400).await;
+    assert!(start.elapsed() < Duration::from_secs(30));
+}
