@@ -56,6 +56,8 @@ pub enum Rule {
     Characters { code: u32, at: usize },
     /// A confirmation (the slug typed before a deletion) that does not match.
     Confirm,
+    /// Not an absolute `http://` or `https://` address (or, for an origin, one with a path).
+    Url,
     /// Anything else: only the English message says what.
     Other,
 }

@@ -395,6 +395,7 @@ impl Services {
         let thread = self.thread(id).await?;
         self.tag_new_message(space.id, thread.topic_id, message, &title, &body)
             .await?;
+        self.emit_message_created(&thread, message, actor).await;
         Ok(thread)
     }
 
@@ -435,6 +436,7 @@ impl Services {
         .await?;
         self.inner.threads.invalidate(thread);
         self.store().bump_content_version().await?;
+        self.emit_message_created(&summary, id, actor).await;
         Ok(id)
     }
 

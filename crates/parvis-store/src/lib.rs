@@ -21,6 +21,7 @@
 
 mod auth;
 mod content;
+mod embeds;
 mod import;
 mod import_batch;
 mod import_sqlite;
@@ -35,6 +36,7 @@ mod relevance;
 mod tagging;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
+pub use embeds::{Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
@@ -132,6 +134,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("schema_v7.sql")),
     (8, include_str!("schema_v8.sql")),
     (10, include_str!("schema_v10.sql")),
+    (11, include_str!("schema_v11.sql")),
     (13, include_str!("schema_v13.sql")),
 ];
 

@@ -481,3 +481,7 @@ async fn room_event_log_is_ordered_unique_and_all_or_nothing() {
     })
     .await;
 }
+
+/// Embeds: settings, cookieless counts, clicks, conversions, webhook deliveries.
+#[path = "store/embeds.rs"]
+mod embeds;

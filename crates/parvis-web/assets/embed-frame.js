@@ -38,5 +38,21 @@
       send('link', a.href);
     }
   });
+  // Cookieless counts: a view now, "read to the end" when the end of the card shows.
+  var pv = document.getElementById('pv');
+  function beacon(event) {
+    var key = pv && pv.getAttribute('data-key');
+    if (!key || !navigator.sendBeacon) return;
+    navigator.sendBeacon('/embed/e?k=' + encodeURIComponent(key) + '&e=' + event +
+      '&h=' + encodeURIComponent(pv.getAttribute('data-host') || ''));
+  }
+  beacon('view');
+  var end = document.getElementById('pv-end');
+  if (end && window.IntersectionObserver) {
+    var seen = new IntersectionObserver(function (es) {
+      if (es[0].isIntersecting) { seen.disconnect(); beacon('read'); }
+    });
+    seen.observe(end);
+  }
   height();
 })();

@@ -36,6 +36,7 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::Characters { code, at } => t("err_characters")
                     .replace("{code}", &format!("U+{code:04X}"))
                     .replace("{at}", &at.to_string()),
+                Rule::Url => t("err_url"),
                 Rule::Other => t("err_other"),
             };
             (v.field.clone(), message)

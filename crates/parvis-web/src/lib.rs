@@ -102,6 +102,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
     let app = Router::new()
         .merge(pages::routes())
         .merge(admin::routes())
+        .merge(embed::admin_routes())
         .merge(privacy::page_routes())
         .merge(measures::routes())
         .merge(live::page_routes())
@@ -166,7 +167,8 @@ fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             api::routes()
                 .merge(privacy::api_routes())
                 .merge(measures::api::routes())
-                .merge(live::api_routes()),
+                .merge(live::api_routes())
+                .merge(embed::api_routes()),
         )
         .split_for_parts()
 }

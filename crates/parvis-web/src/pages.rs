@@ -54,6 +54,10 @@ pub(crate) const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("search.html", include_str!("../templates/search.html")),
     ("feed.html", include_str!("../templates/feed.html")),
     (
+        "admin_embeds.html",
+        include_str!("../templates/admin_embeds.html"),
+    ),
+    (
         "embed_frame.html",
         include_str!("../templates/embed_frame.html"),
     ),

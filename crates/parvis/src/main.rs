@@ -642,6 +642,8 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     }
     services.spawn_indexer(std::time::Duration::from_secs(2));
     services.spawn_cache_watch(std::time::Duration::from_secs(1));
+    // Webhooks are queued in the store as events happen and sent from here.
+    services.spawn_webhook_worker();
     // Feed engines are built now, in the background, and kept current: the first
     // "Pour vous" does not wait for a build.
     services.spawn_feed_engines(std::time::Duration::from_secs(5));

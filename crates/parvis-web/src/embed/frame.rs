@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{Value, context};
 use parvis_domain::PageRequest;
+use parvis_services::embeds::track::new_click_id;
 use parvis_services::embeds::{EmbedCard, EmbedTarget};
 use parvis_services::{ServiceError, Services};
 use serde::Deserialize;
@@ -24,6 +25,14 @@ pub(crate) struct FrameQuery {
     page: Option<String>,
     lang: Option<String>,
     theme: Option<String>,
+    /// The host page's origin, as the loader saw it.
+    origin: Option<String>,
+    /// The host page's address, as the loader saw it (counted without its query).
+    host: Option<String>,
+}
+
+fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, super::URL_PARAM).to_string()
 }
 
 /// What the card shows below its head, by kind.
@@ -57,16 +66,29 @@ async fn body(
     })
 }
 
+/// The embedding page as the browser tells it (`Referer`, reduced to its origin by the
+/// host's referrer policy most of the time).
+fn referer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The origin of an address (`https://blog.example/post` → `https://blog.example`).
+fn origin_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+}
+
 fn html(status: StatusCode, page: String, ancestors: &str) -> Response {
     let mut res = (status, Html(page)).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, frame_csp(ancestors));
-    // Every visitor gets the same card (no cookie), so a short shared cache is fine; counts
-    // are taken from the frame's beacon, not from this request.
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=15"),
-    );
+    // Each drawing mints its own click id for the call to action: never reuse one.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     res
 }
@@ -89,7 +111,12 @@ pub(crate) async fn frame(
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|p| *p >= 1 && *p <= 100_000);
     let base = public_base(&st);
-    let render = |status: StatusCode, card: Option<&EmbedCard>, extra: Value| {
+    let host = q.host.clone().or_else(|| referer(&headers));
+    let embedder = q
+        .origin
+        .clone()
+        .or_else(|| host.as_deref().and_then(origin_of));
+    let render = |status: StatusCode, card: Option<&EmbedCard>, extra: Value, ancestors: &str| {
         // Query kept by the in-frame links (pager, topic → thread), so that the language
         // and theme the host chose stay.
         let keep = format!("lang={}&theme={theme}", lang.code());
@@ -107,6 +134,7 @@ pub(crate) async fn frame(
                         base => base.clone(),
                         site_name => st.config.site_name.clone(),
                         card => card.map(Value::from_serialize),
+                        host => host.clone().unwrap_or_default(),
                         page => page.unwrap_or(1),
                         status => status.as_u16(),
                         reaction_kinds => parvis_domain::ReactionKind::ALL.iter().map(|k| context!{ name => k.as_str(), emoji => k.emoji() }).collect::<Vec<_>>(),
@@ -114,7 +142,7 @@ pub(crate) async fn frame(
                 })
             });
         match out {
-            Ok(page) => html(status, page, "*"),
+            Ok(page) => html(status, page, ancestors),
             Err(e) => {
                 tracing::error!(error = %e, "embed render failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "embed render failed").into_response()
@@ -123,7 +151,7 @@ pub(crate) async fn frame(
     };
     let not_found = |what: &str| {
         tracing::debug!(key = %what, "embed of nothing");
-        render(StatusCode::NOT_FOUND, None, Value::UNDEFINED)
+        render(StatusCode::NOT_FOUND, None, Value::UNDEFINED, "*")
     };
     let Some(target) = EmbedTarget::parse_key(&key) else {
         return not_found(&key);
@@ -133,15 +161,52 @@ pub(crate) async fn frame(
         Err(ServiceError::NotFound(_)) => return not_found(&key),
         Err(e) => {
             tracing::error!(error = %e, key = %key, "embed card failed");
-            return render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED);
+            return render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED, "*");
         }
     };
+    let (settings, cta) = match (
+        st.services.embed_settings(card.space_id).await,
+        st.services.embed_cta(&card).await,
+    ) {
+        (Ok(s), Ok(c)) => (s, c),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, key = %key, "embed settings unreadable");
+            return render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED, "*");
+        }
+    };
+    if !st.services.embed_allowed(&settings, embedder.as_deref()) {
+        // Framable anywhere, so that the notice shows instead of the browser's blank error;
+        // it says nothing of the conversation but where to read it.
+        tracing::info!(key = %key, origin = embedder.as_deref().unwrap_or("(unknown)"), "embed on a site not allowed");
+        return render(
+            StatusCode::FORBIDDEN,
+            None,
+            context! { notice => format!("{base}{}", card.page_path) },
+            "*",
+        );
+    }
+    let ancestors = st.services.frame_ancestors(&settings);
+    let click = format!(
+        "{base}/r/{}?k={}&h={}",
+        new_click_id(),
+        enc(&card.key),
+        enc(host.as_deref().unwrap_or(""))
+    );
+    let cta = context! {
+        cta_href => click,
+        cta_label => cta.map(|c| c.0),
+    };
     match body(&st.services, &target, page).await {
-        Ok(extra) => render(StatusCode::OK, Some(&card), extra),
+        Ok(extra) => render(
+            StatusCode::OK,
+            Some(&card),
+            context! { ..extra, ..cta },
+            &ancestors,
+        ),
         Err(ServiceError::NotFound(_)) => not_found(&key),
         Err(e) => {
             tracing::error!(error = %e, key = %key, "embed body failed");
-            render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED)
+            render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED, "*")
         }
     }
 }

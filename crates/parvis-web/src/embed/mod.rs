@@ -13,8 +13,10 @@
 //! address (`frame-src`), not our scripts and styles; and the card runs with our own CSP.
 //! The cost — no third-party cookies in the frame — is what makes it safe in a sandbox.
 
+mod admin;
 mod frame;
 mod oembed;
+mod track;
 
 use crate::AppState;
 use axum::Router;
@@ -29,6 +31,41 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/oembed", get(oembed::oembed))
         .route("/embed/{*key}", get(frame::frame))
+        .route("/embed/e", axum::routing::post(track::beacon))
+        .route("/embed/c.gif", get(track::pixel))
+        .route("/r/{click_id}", get(track::click))
+}
+
+/// The embeds' API routes (under `/api/v1`).
+pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(track::report_conversion))
+        .routes(utoipa_axum::routes!(admin::api_get, admin::api_put))
+        .routes(utoipa_axum::routes!(admin::api_funnel))
+}
+
+/// The admin pages of embeds: ordinary pages, never framable (merged with the site's pages).
+pub(crate) fn admin_routes() -> Router<AppState> {
+    use axum::routing::post;
+    Router::new()
+        .route(
+            "/admin/spaces/{space}/embeds",
+            get(admin::page).post(admin::save),
+        )
+        .route("/admin/spaces/{space}/embeds.csv", get(admin::csv))
+        .route("/admin/spaces/{space}/embeds/rotate", post(admin::rotate))
+        .route(
+            "/admin/spaces/{space}/embeds/webhooks",
+            post(admin::add_webhook),
+        )
+        .route(
+            "/admin/spaces/{space}/embeds/webhooks/{id}/delete",
+            post(admin::delete_webhook),
+        )
+        .route(
+            "/admin/spaces/{space}/embeds/deliveries/{id}/replay",
+            post(admin::replay),
+        )
 }
 
 /// The oEmbed discovery URL for a page of this instance, when the page can be embedded
@@ -64,7 +101,7 @@ pub(crate) fn snippet(st: &AppState, path: &str) -> Option<minijinja::Value> {
 }
 
 /// What a URL parameter must escape: all but RFC 3986's unreserved characters.
-const URL_PARAM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+pub(crate) const URL_PARAM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -106,6 +143,133 @@ pub(crate) fn frame_csp(ancestors: &str) -> HeaderValue {
 /// Strings of the embed pages (key, français, English), chained into `i18n::table`.
 pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("embed", "Intégrer", "Embed"),
+    ("embed_admin", "Intégrations", "Embeds"),
+    (
+        "embed_admin_intro",
+        "Où les conversations de cet espace peuvent s'afficher, l'appel à l'action qu'elles portent, et ce qu'elles rapportent.",
+        "Where this space's conversations may be shown, the call to action they carry, and what they bring.",
+    ),
+    (
+        "embed_settings",
+        "Sites et appel à l'action",
+        "Sites and call to action",
+    ),
+    ("embed_origins", "Sites autorisés", "Allowed sites"),
+    (
+        "embed_origins_hint",
+        "Une origine par ligne (https://www.exemple.fr). Vide : partout.",
+        "One origin per line (https://www.example.org). Empty: anywhere.",
+    ),
+    (
+        "embed_cta_label",
+        "Libellé de l'appel à l'action",
+        "Call-to-action label",
+    ),
+    (
+        "embed_cta_url",
+        "Adresse de l'appel à l'action",
+        "Call-to-action address",
+    ),
+    (
+        "embed_cta_hint",
+        "Par défaut pour toutes les intégrations de l'espace. Le clic passe par Parvis, qui ajoute parvis_click=… à l'adresse.",
+        "The default for every embed of the space. The click goes through Parvis, which appends parvis_click=… to the address.",
+    ),
+    (
+        "embed_cta_one",
+        "Appel à l'action d'une intégration",
+        "Call to action of one embed",
+    ),
+    ("embed_key", "Intégration", "Embed"),
+    (
+        "embed_cta_one_hint",
+        "Libellé vide : l'intégration reprend l'appel à l'action de l'espace.",
+        "Empty label: the embed goes back to the space's call to action.",
+    ),
+    (
+        "embed_secret",
+        "Secret de signature des conversions",
+        "Conversion signing secret",
+    ),
+    (
+        "embed_secret_hint",
+        "Votre serveur signe chaque conversion avec ce secret (HMAC-SHA256). Le pixel, lui, n'est pas signé : il ne compte qu'un clic connu de moins de 30 jours, une fois par transaction.",
+        "Your server signs each conversion with this secret (HMAC-SHA256). The pixel is not signed: it only counts a known click under 30 days old, once per transaction.",
+    ),
+    (
+        "embed_secret_none",
+        "Aucun secret encore : enregistrez les réglages ci-dessus pour en créer un.",
+        "No secret yet: save the settings above to create one.",
+    ),
+    ("embed_rotate", "Changer de secret", "Rotate the secret"),
+    (
+        "embed_rotate_confirm",
+        "Créer un nouveau secret ? L'ancien reste accepté jusqu'au prochain changement.",
+        "Create a new secret? The old one stays accepted until the next rotation.",
+    ),
+    ("embed_funnel", "Entonnoir", "Funnel"),
+    ("embed_from", "Du", "From"),
+    ("embed_to", "au", "to"),
+    ("embed_show", "Afficher", "Show"),
+    ("embed_csv", "Exporter en CSV", "Export as CSV"),
+    ("embed_host", "Page hôte", "Host page"),
+    ("embed_impressions", "Affichages", "Impressions"),
+    ("embed_engagements", "Lectures complètes", "Engagements"),
+    ("embed_clicks", "Clics", "Clicks"),
+    ("embed_conversions", "Conversions", "Conversions"),
+    ("embed_visitors", "Visiteurs", "Visitors"),
+    ("embed_value", "Valeur", "Value"),
+    ("embed_total", "Total", "Total"),
+    (
+        "embed_no_data",
+        "Rien sur cette période.",
+        "Nothing over this period.",
+    ),
+    (
+        "embed_counting_hint",
+        "Sans cookie : un visiteur est une empreinte du jour (sel quotidien, adresse IP, navigateur, site hôte), jamais son adresse ; le signal « ne pas me pister » (DNT) du navigateur est respecté. Affichages et lectures : visiteurs distincts par jour.",
+        "Without cookies: a visitor is a daily fingerprint (daily salt, IP address, browser, host site), never their address; Do Not Track is honoured. Impressions and engagements: distinct visitors per day.",
+    ),
+    ("webhooks", "Webhooks signés", "Signed webhooks"),
+    (
+        "webhooks_hint",
+        "Parvis prévient vos systèmes des nouveaux messages, inscriptions et conversions, signés comme Standard Webhooks le définit (webhook-id, webhook-timestamp, webhook-signature), et réessaie en cas d'échec.",
+        "Parvis tells your systems about new messages, registrations and conversions, signed as Standard Webhooks defines (webhook-id, webhook-timestamp, webhook-signature), and retries on failure.",
+    ),
+    ("webhooks_none", "Aucun point de réception.", "No endpoint."),
+    ("webhook_url", "Adresse de réception", "Endpoint address"),
+    ("webhook_events", "Événements", "Events"),
+    ("webhook_add", "Ajouter", "Add"),
+    ("webhook_delete", "Supprimer", "Delete"),
+    (
+        "webhook_delete_confirm",
+        "Supprimer ce point de réception et son journal ?",
+        "Delete this endpoint and its log?",
+    ),
+    (
+        "webhook_secret_once",
+        "Secret du nouveau point de réception — copiez-le maintenant, il ne sera plus affiché :",
+        "The new endpoint's secret — copy it now, it will not be shown again:",
+    ),
+    ("webhook_log", "Journal des envois", "Delivery log"),
+    (
+        "webhook_log_empty",
+        "Aucun envoi pour l'instant.",
+        "No delivery yet.",
+    ),
+    ("webhook_event", "Événement", "Event"),
+    ("webhook_status", "État", "Status"),
+    ("webhook_attempts", "Essais", "Attempts"),
+    ("webhook_last", "Dernière réponse", "Last answer"),
+    ("webhook_replay", "Renvoyer", "Send again"),
+    ("webhook_pending", "En attente", "Pending"),
+    ("webhook_delivered", "Remis", "Delivered"),
+    ("webhook_failed", "Abandonné", "Given up"),
+    (
+        "err_url",
+        "Indiquez une adresse complète commençant par https:// (ou http://).",
+        "Enter a full address starting with https:// (or http://).",
+    ),
     (
         "embed_intro",
         "Copiez ces deux lignes dans une page de votre site : la conversation s'y affichera, à jour.",

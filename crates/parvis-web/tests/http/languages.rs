@@ -168,6 +168,10 @@ async fn french_pages_contain_no_english() {
         "/s/forum/live".into(),
         format!("/live/{rid}"),
         format!("/live/{rid}/screen"),
+        format!("/embed/thread/{tid}?lang=fr"),
+        "/embed/topic/forum/salons?lang=fr".into(),
+        "/embed/opinion/forum/salons?lang=fr".into(),
+        "/embed/thread/999999?lang=fr".into(),
     ];
     let admin_only = [
         "/admin",
@@ -176,6 +180,7 @@ async fn french_pages_contain_no_english() {
         "/me",
         "/s/forum/feed",
         "/s/forum/measures",
+        "/admin/spaces/forum/embeds",
     ];
     let (admin, _) = admin_session(&app).await;
     let mut leaks = Vec::new();

@@ -318,6 +318,13 @@ async fn audit(
         entry.push(format!("{base}.csv"));
         entry.push(format!("{base}/map.svg"));
         entry.push(base);
+        // The embeds of the topic and its map (their links lead to the threads' embeds).
+        entry.push(format!("/embed/topic/{}/{t}", s.space));
+        entry.push(format!("/embed/opinion/{}/{t}", s.space));
+        entry.push(format!("/admin/spaces/{}/embeds", s.space));
+    }
+    for id in &s.threads {
+        entry.push(format!("/embed/thread/{id}"));
     }
     for h in &s.handles {
         entry.push(format!("/members/{h}"));

@@ -8,6 +8,10 @@
 //! Sessions and challenges plug in here: add a variant to `EmbedTarget`, its key and page path
 //! in `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
 
+pub mod settings;
+pub mod track;
+pub mod webhooks;
+
 use crate::{Result, ServiceError, Services};
 use parvis_domain::*;
 use serde::Serialize;
