@@ -58,6 +58,19 @@ pub enum Rule {
     Confirm,
     /// Not an absolute `http://` or `https://` address (or, for an origin, one with a path).
     Url,
+    /// A date and time that does not parse (expected `YYYY-MM-DDTHH:MM`).
+    DateTime,
+    /// A date in the past, or an action after the moment it was possible (registering to a
+    /// session that has begun).
+    InPast,
+    /// Not an IANA time zone name (`Europe/Paris`).
+    TimeZone,
+    /// A number outside its bounds (a duration, a capacity).
+    Range,
+    /// A capacity below the seats already taken.
+    BelowTaken,
+    /// A wrong access code.
+    AccessCode,
     /// Anything else: only the English message says what.
     Other,
 }

@@ -18,21 +18,25 @@ mod cache;
 pub mod demo;
 pub mod embeds;
 pub mod follow;
+mod ical;
 pub mod import;
 pub mod intros;
+pub mod jobs;
 pub mod live;
 mod mail;
 pub mod measure;
 pub mod opinion;
 pub mod privacy;
 pub mod ratelimit;
+pub mod registrations;
 pub mod relevance;
 pub mod search;
+pub mod sessions;
 pub mod spaces;
 pub mod tagging;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, random_token};
-pub use mail::{Mailer, MailerError};
+pub use mail::{Attachment, Mailer, MailerError};
 
 use bytes::Bytes;
 use parvis_domain::*;
@@ -86,6 +90,8 @@ pub struct ServiceConfig {
     pub session_days: i64,
     /// Cache thread pages as JSON (see the crate doc).
     pub thread_cache: bool,
+    /// Session reminders go this many minutes before the start (24 h and 1 h by default).
+    pub reminder_minutes: Vec<i64>,
 }
 
 impl Default for ServiceConfig {
@@ -94,6 +100,7 @@ impl Default for ServiceConfig {
             public_url: "http://127.0.0.1:8080".into(),
             session_days: 30,
             thread_cache: true,
+            reminder_minutes: vec![24 * 60, 60],
         }
     }
 }
@@ -114,7 +121,13 @@ struct Inner {
     feeds: relevance::FeedEngines,
     measures: measure::MeasureCache,
     live: live::LiveHub,
+    /// Called after a session is repeated (see [`Services::on_session_repeat`]).
+    repeat_hooks: std::sync::RwLock<Vec<RepeatHook>>,
 }
+
+/// Told `(from, to)` when a session is repeated, so a capability with data of its own per
+/// session (the live room's polls) can copy it to the new one.
+pub type RepeatHook = Arc<dyn Fn(i64, i64) + Send + Sync>;
 
 /// Bodies longer than this are refused (about 20 pages of text).
 pub const MAX_BODY_CHARS: usize = 50_000;
@@ -137,6 +150,7 @@ impl Services {
                 search: std::sync::RwLock::new(None),
                 feeds: Default::default(),
                 measures: Default::default(),
+                repeat_hooks: Default::default(),
             }),
         }
     }
@@ -165,6 +179,21 @@ impl Services {
     /// The configuration.
     pub fn config(&self) -> &ServiceConfig {
         &self.inner.config
+    }
+
+    /// Register a hook run after "repeat this session" (the live room copies its polls).
+    pub fn on_session_repeat(&self, hook: RepeatHook) {
+        if let Ok(mut hooks) = self.inner.repeat_hooks.write() {
+            hooks.push(hook);
+        }
+    }
+
+    pub(crate) fn repeat_hooks(&self) -> Vec<RepeatHook> {
+        self.inner
+            .repeat_hooks
+            .read()
+            .map(|h| h.clone())
+            .unwrap_or_default()
     }
 
     /// Drop every cached page (after a bulk change such as an import).

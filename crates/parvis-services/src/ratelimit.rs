@@ -135,4 +135,28 @@ impl Services {
         }
         Ok(())
     }
+
+    /// May `client` try a webcast access code for `session` now? Wrong codes count: 5 per
+    /// (session, client) and 50 per session over all clients, per window.
+    pub(crate) async fn access_code_gate(&self, session: i64, client: &str) -> Result<()> {
+        let now = now_millis();
+        self.within_budget(&format!("code:{session}|{client}"), PAIR_FAILURES, now)
+            .await?;
+        self.within_budget(&format!("code:{session}"), 50, now)
+            .await
+    }
+
+    /// Count a wrong webcast access code.
+    pub(crate) async fn access_code_failed(&self, session: i64, client: &str) -> Result<()> {
+        let now = now_millis();
+        for key in [
+            format!("code:{session}|{client}"),
+            format!("code:{session}"),
+        ] {
+            self.store()
+                .record_auth_attempt(&key, now, now - WINDOW_MS)
+                .await?;
+        }
+        Ok(())
+    }
 }

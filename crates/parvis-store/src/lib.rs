@@ -27,28 +27,33 @@ mod import_batch;
 mod import_sqlite;
 mod import_writer;
 mod intros;
-mod measure;
+mod jobs;
 mod live;
+mod measure;
 mod members;
 mod opinion;
 mod privacy;
 mod relevance;
+mod sessions;
 mod tagging;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
-pub use embeds::{Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
+pub use embeds::{
+    Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint,
+};
 pub use import::{
     FollowedSource, ImportRow, ImportTx, MergeInfo, MergeProposal, MessageOutcome, TopicActivity,
 };
 pub use import_batch::{BatchOutcome, ImportRun};
 pub use import_writer::{ImportTotals, ImportWriter};
 pub use intros::IntroRequest;
+pub use jobs::Job;
+pub use live::{NewRoom, RoomEventRow, RoomRow};
 pub use measure::{
     ActivityRow, AnswerRow, ObjectiveRow, QuestionRow, RefreshOutcome, StaffPublication, SurveyRow,
     measure_week,
 };
-pub use live::{NewRoom, RoomEventRow, RoomRow};
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use privacy::{
@@ -56,6 +61,9 @@ pub use privacy::{
     OwnVote,
 };
 pub use relevance::{MessageSignal, ThreadEvent};
+pub use sessions::{
+    AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
+};
 pub use tagging::MessageToTag;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -133,6 +141,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("schema_v6.sql")),
     (7, include_str!("schema_v7.sql")),
     (8, include_str!("schema_v8.sql")),
+    (9, include_str!("schema_v9.sql")),
     (10, include_str!("schema_v10.sql")),
     (11, include_str!("schema_v11.sql")),
     (13, include_str!("schema_v13.sql")),

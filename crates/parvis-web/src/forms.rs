@@ -36,7 +36,14 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::Characters { code, at } => t("err_characters")
                     .replace("{code}", &format!("U+{code:04X}"))
                     .replace("{at}", &at.to_string()),
+                Rule::DateTime => t("err_datetime"),
+                Rule::InPast if v.field == "session" => t("err_session_begun"),
+                Rule::InPast => t("err_in_past"),
+                Rule::TimeZone => t("err_time_zone"),
+                Rule::Range => t("err_range"),
+                Rule::BelowTaken => t("err_below_taken"),
                 Rule::Url => t("err_url"),
+                Rule::AccessCode => t("err_access_code"),
                 Rule::Other => t("err_other"),
             };
             (v.field.clone(), message)

@@ -905,13 +905,14 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every row: this table and the areas' own (`embed::STRINGS`, `measures::STRINGS`,
-/// `live::STRINGS`).
+/// `live::STRINGS`, `sessions::strings`).
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     STRINGS
         .iter()
         .chain(crate::embed::STRINGS)
         .chain(crate::measures::STRINGS)
         .chain(crate::live::STRINGS)
+        .chain(crate::sessions::strings::STRINGS)
 }
 
 /// One string in one language (the key itself if unknown, which the tests rule out).
@@ -1032,6 +1033,7 @@ mod tests {
             .iter()
             .chain(crate::measures::TEMPLATES)
             .chain(crate::live::TEMPLATES)
+            .chain(crate::sessions::TEMPLATES)
         {
             let mut rest = *src;
             while let Some(i) = rest.find("t.") {

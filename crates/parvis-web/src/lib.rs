@@ -29,6 +29,7 @@ mod measures;
 mod openapi;
 mod pages;
 mod privacy;
+mod sessions;
 
 pub use client_ip::TrustedProxies;
 pub use context::Ctx;
@@ -106,6 +107,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         .merge(privacy::page_routes())
         .merge(measures::routes())
         .merge(live::page_routes())
+        .merge(sessions::page_routes())
         .merge(api_router)
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))
@@ -168,7 +170,8 @@ fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(privacy::api_routes())
                 .merge(measures::api::routes())
                 .merge(live::api_routes())
-                .merge(embed::api_routes()),
+                .merge(embed::api_routes())
+                .merge(sessions::api_routes()),
         )
         .split_for_parts()
 }

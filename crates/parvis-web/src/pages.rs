@@ -72,6 +72,7 @@ pub(crate) fn templates() -> Environment<'static> {
         .chain([&crate::privacy::TEMPLATE])
         .chain(crate::measures::TEMPLATES)
         .chain(crate::live::TEMPLATES)
+        .chain(crate::sessions::TEMPLATES)
     {
         if let Err(e) = env.add_template(name, src) {
             tracing::error!(template = name, error = %e, "template does not compile");
@@ -399,11 +400,34 @@ async fn space_view(
         .threads(&space, current.as_ref(), PageRequest::new(page, None, 20))
         .await
         .map_err(fail(st, ctx))?;
+    // A topic's sessions: upcoming soonest first, past newest first.
+    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+    if let Some(t) = &current {
+        let now = now_millis();
+        for s in st.services.topic_series(t).await.map_err(fail(st, ctx))? {
+            let local = parvis_services::sessions::millis_to_local(s.starts_at, &s.time_zone);
+            let item =
+                context! { s => Value::from_serialize(&s), local => local.replace('T', " ") };
+            if s.closed_at.is_none() && s.starts_at + s.duration_min * 60_000 > now {
+                upcoming.push(item);
+            } else {
+                past.push(item);
+            }
+        }
+        past.reverse();
+    }
+    let can_schedule = ctx
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.member.site_role.can_moderate());
     render(
         st,
         ctx,
         "space.html",
         context! {
+            sessions_upcoming => upcoming,
+            sessions_past => past,
+            can_schedule => can_schedule,
             space => Value::from_serialize(&space),
             topics => Value::from_serialize(&topics),
             topic => current.as_ref().map(Value::from_serialize),
@@ -1772,7 +1796,7 @@ mod tests {
     #[test]
     fn all_templates_compile() {
         let env = templates();
-        for (name, _) in TEMPLATE_SOURCES {
+        for (name, _) in TEMPLATE_SOURCES.iter().chain(crate::sessions::TEMPLATES) {
             assert!(env.get_template(name).is_ok(), "{name} does not compile");
         }
     }

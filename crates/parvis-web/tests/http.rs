@@ -22,6 +22,9 @@ mod languages;
 /// The live debate room: API, WebSocket, pages.
 #[path = "http/live.rs"]
 mod live;
+/// Sessions: schedule, register, confirm by mail, waiting list, webcast code.
+#[path = "http/sessions.rs"]
+mod sessions;
 
 #[path = "http/measures.rs"]
 mod measures;

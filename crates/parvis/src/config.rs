@@ -58,6 +58,17 @@ pub struct ServerArgs {
     #[arg(long, env = "PARVIS_MAIL_FROM", value_name = "ADDRESS")]
     pub mail_from: Option<String>,
 
+    /// Write every outgoing mail as an .eml file in this folder instead of sending it (a
+    /// file outbox for trials and tests; open the files in any mail client). Takes
+    /// precedence over --smtp-url.
+    #[arg(long, env = "PARVIS_MAIL_DIR", value_name = "DIR")]
+    pub mail_dir: Option<PathBuf>,
+
+    /// Session reminders, in minutes before the start, comma-separated. Default 1440,60
+    /// (24 hours and 1 hour).
+    #[arg(long, env = "PARVIS_REMINDERS", value_name = "MINUTES")]
+    pub reminders: Option<String>,
+
     /// The name shown in the header of every page. Default "Parvis".
     #[arg(long, env = "PARVIS_SITE_NAME", value_name = "NAME")]
     pub site_name: Option<String>,
@@ -96,6 +107,8 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    mail_dir: Option<PathBuf>,
+    reminders: Option<String>,
     site_name: Option<String>,
     thread_cache: Option<bool>,
     poll_interval: Option<u64>,
@@ -112,6 +125,10 @@ pub struct Config {
     pub public_url: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// The file outbox, when mail is written to a folder instead of sent.
+    pub mail_dir: Option<PathBuf>,
+    /// Minutes before a session's start when reminders go.
+    pub reminder_minutes: Vec<i64>,
     pub site_name: String,
     pub thread_cache: bool,
     pub poll_interval_secs: u64,
@@ -135,6 +152,8 @@ impl std::fmt::Debug for Config {
                 &self.smtp_url.as_deref().map(parvis_store::redact_url),
             )
             .field("mail_from", &self.mail_from)
+            .field("mail_dir", &self.mail_dir)
+            .field("reminder_minutes", &self.reminder_minutes)
             .field("site_name", &self.site_name)
             .field("thread_cache", &self.thread_cache)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -216,6 +235,15 @@ impl Config {
             port,
             public_url,
             smtp_url: server.smtp_url.clone().or(file.smtp_url),
+            mail_dir: server.mail_dir.clone().or(file.mail_dir),
+            reminder_minutes: parse_reminders(
+                server
+                    .reminders
+                    .clone()
+                    .or(file.reminders)
+                    .as_deref()
+                    .unwrap_or("1440,60"),
+            )?,
             mail_from: server
                 .mail_from
                 .clone()
@@ -295,4 +323,18 @@ mod tests {
         let c = Config::resolve(&store, &ServerArgs::default(), "").unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
     }
+}
+
+/// `1440,60` → [1440, 60]; anything else is a start-up error naming the option.
+fn parse_reminders(s: &str) -> anyhow::Result<Vec<i64>> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.parse::<i64>() {
+            Ok(n) if (1..=60 * 24 * 60).contains(&n) => Ok(n),
+            _ => Err(anyhow::anyhow!(
+                "--reminders: {p:?} is not a number of minutes between 1 and 86400 (e.g. 1440,60)"
+            )),
+        })
+        .collect()
 }

@@ -611,13 +611,17 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     } else {
         None
     };
-    let mailer = Mailer::from_url(config.smtp_url.as_deref(), &config.mail_from)?;
+    let mailer = match &config.mail_dir {
+        Some(dir) => Mailer::to_dir(dir, &config.mail_from)?,
+        None => Mailer::from_url(config.smtp_url.as_deref(), &config.mail_from)?,
+    };
     let services = Services::new(
         store.clone(),
         mailer,
         ServiceConfig {
             public_url: config.public_url.clone(),
             thread_cache: config.thread_cache,
+            reminder_minutes: config.reminder_minutes.clone(),
             ..Default::default()
         },
     );
@@ -644,6 +648,8 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     services.spawn_cache_watch(std::time::Duration::from_secs(1));
     // Webhooks are queued in the store as events happen and sent from here.
     services.spawn_webhook_worker();
+    // Session mails and reminders (the job table survives restarts).
+    services.spawn_job_worker(std::time::Duration::from_secs(5));
     // Feed engines are built now, in the background, and kept current: the first
     // "Pour vous" does not wait for a build.
     services.spawn_feed_engines(std::time::Duration::from_secs(5));

@@ -59,7 +59,7 @@ fn visible_text(html: &str) -> String {
 }
 
 /// The English words of a page's visible text, with their context.
-fn english_in(html: &str) -> Vec<String> {
+pub(super) fn english_in(html: &str) -> Vec<String> {
     let text = visible_text(html);
     let words: Vec<&str> = text
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))

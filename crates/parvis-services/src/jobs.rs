@@ -1,0 +1,256 @@
+//! The background job runner (the queue itself is `parvis_store::jobs`).
+//!
+//! `parvis serve` runs [`Services::spawn_job_worker`]; tests call [`Services::run_due_jobs`]
+//! with the time they want. Each kind has its handler here; a kind this binary does not know
+//! is left for a newer one (retried later, the error says why). A failed run is retried with
+//! an exponential back-off (1, 2, 4… minutes, at most 6 hours) and given up after
+//! [`MAX_ATTEMPTS`], its last error kept for the moderator to see.
+
+use crate::ical::{CalEvent, calendar};
+use crate::{Attachment, Result, Services};
+use parvis_domain::*;
+use parvis_store::Job;
+
+/// A session mail (confirmation, waiting list, reminder).
+pub const SESSION_MAIL: &str = "session.mail";
+/// Attempts before a job is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// How long a claimed job is leased to its worker (then another may take it).
+const LEASE_MS: i64 = 5 * 60 * 1000;
+
+/// The delay before attempt `attempts + 1`.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let minutes = 1i64 << attempts.clamp(0, 10).saturating_sub(1).max(0);
+    (minutes * 60_000).min(6 * 3_600_000)
+}
+
+#[derive(serde::Deserialize)]
+struct SessionMail {
+    registration: i64,
+    what: String,
+    before_min: i64,
+    starts_at: Millis,
+    status: String,
+}
+
+impl Services {
+    /// Run the jobs due at `now`; how many ran (successfully or not).
+    pub async fn run_due_jobs(&self, now: Millis) -> Result<usize> {
+        let jobs = self.store().claim_jobs(now, 50, LEASE_MS).await?;
+        let n = jobs.len();
+        for job in jobs {
+            let outcome = match job.kind.as_str() {
+                SESSION_MAIL => self.run_session_mail(&job).await,
+                other => Err(format!("no handler for job kind {other:?} in this version")),
+            };
+            match outcome {
+                Ok(()) => self.store().finish_job(job.id, now_millis()).await?,
+                Err(e) => {
+                    let retry =
+                        (job.attempts < MAX_ATTEMPTS).then(|| now + backoff_ms(job.attempts));
+                    tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
+                    self.store().fail_job(job.id, &e, retry, now).await?;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Run due jobs every `every`, for as long as the server runs.
+    pub fn spawn_job_worker(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = me.run_due_jobs(now_millis()).await {
+                    tracing::warn!(error = %e, "job queue unreachable");
+                }
+            }
+        })
+    }
+
+    /// A session's mail jobs (sent, planned, failed), for its moderators.
+    pub async fn session_mail_jobs(&self, actor: &crate::Actor, session: i64) -> Result<Vec<Job>> {
+        if !self.can_manage_session(Some(actor), session).await? {
+            return Err(crate::ServiceError::Forbidden(
+                "only the session's moderators see its mails".into(),
+            ));
+        }
+        Ok(self
+            .store()
+            .jobs_with_prefix(&format!("session:{session}:"))
+            .await?)
+    }
+
+    /// The `.ics` of one session.
+    pub async fn session_ics(&self, session: &parvis_store::SessionRow) -> String {
+        let url = format!("{}/sessions/{}", self.config().public_url, session.id);
+        calendar(
+            &session.title,
+            &[CalEvent {
+                session,
+                url,
+                host: self.host(),
+                status: "CONFIRMED",
+            }],
+            now_millis(),
+        )
+    }
+
+    /// This instance's host name, for calendar UIDs.
+    pub(crate) fn host(&self) -> String {
+        url::Url::parse(&self.config().public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "parvis".into())
+    }
+
+    async fn run_session_mail(&self, job: &Job) -> Result<(), String> {
+        let p: SessionMail = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+        let Some(reg) = self
+            .store()
+            .registration(p.registration)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // registration deleted (account erased): nothing to send
+        };
+        let Some(row) = self
+            .store()
+            .topic_session(reg.session_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        // Stale jobs are done without a mail: the registration changed since, or the session
+        // moved (the move planned reminders of its own).
+        if reg.status != p.status || row.starts_at != p.starts_at || row.closed_at.is_some() {
+            return Ok(());
+        }
+        let lang = Lang::from_code(&reg.lang).unwrap_or_default();
+        let when = format!(
+            "{} ({})",
+            crate::sessions::millis_to_local(row.starts_at, &row.time_zone).replace('T', " "),
+            row.time_zone
+        );
+        let page = format!("{}/sessions/{}", self.config().public_url, row.id);
+        let (subject, intro) = match (p.what.as_str(), reg.status.as_str(), lang) {
+            ("reminder", _, Lang::Fr) => (
+                format!(
+                    "Rappel : {} commence {}",
+                    row.title,
+                    in_words(p.before_min, lang)
+                ),
+                format!(
+                    "La session « {} » commence {}.",
+                    row.title,
+                    in_words(p.before_min, lang)
+                ),
+            ),
+            ("reminder", _, Lang::En) => (
+                format!(
+                    "Reminder: {} starts {}",
+                    row.title,
+                    in_words(p.before_min, lang)
+                ),
+                format!(
+                    "The session \"{}\" starts {}.",
+                    row.title,
+                    in_words(p.before_min, lang)
+                ),
+            ),
+            (_, "waiting", Lang::Fr) => (
+                format!("Liste d'attente : {}", row.title),
+                format!(
+                    "La session « {} » est complète : vous êtes sur la liste d'attente. Si une place se libère, elle vous revient et vous recevrez un message.",
+                    row.title
+                ),
+            ),
+            (_, "waiting", Lang::En) => (
+                format!("Waiting list: {}", row.title),
+                format!(
+                    "The session \"{}\" is full: you are on the waiting list. If a seat frees up, it is yours and we will write to you.",
+                    row.title
+                ),
+            ),
+            (_, _, Lang::Fr) => (
+                format!("Inscription confirmée : {}", row.title),
+                format!(
+                    "Votre place à la session « {} » est confirmée. L'invitation est jointe (fichier .ics).",
+                    row.title
+                ),
+            ),
+            (_, _, Lang::En) => (
+                format!("Registration confirmed: {}", row.title),
+                format!(
+                    "Your seat at the session \"{}\" is confirmed. The invitation is attached (.ics file).",
+                    row.title
+                ),
+            ),
+        };
+        let (hello, when_label, where_label) = match lang {
+            Lang::Fr => ("Bonjour", "Quand", "Page de la session"),
+            Lang::En => ("Hello", "When", "Session page"),
+        };
+        let colon = if lang == Lang::Fr { " :" } else { ":" };
+        let body = format!(
+            "{hello} {},\n\n{intro}\n\n{when_label}{colon} {when}\n{where_label}{colon} {page}\n",
+            reg.name
+        );
+        let attachments = if reg.status == "confirmed" {
+            vec![Attachment {
+                filename: "session.ics".into(),
+                content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                body: self.session_ics(&row).await.into_bytes(),
+            }]
+        } else {
+            Vec::new()
+        };
+        self.mailer()
+            .send_with(&reg.email, &subject, &body, &attachments, &page)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// "dans 24 heures" / "in 1 hour".
+fn in_words(minutes: i64, lang: Lang) -> String {
+    let (n, one_fr, many_fr, one_en, many_en) = if minutes % 60 == 0 {
+        (minutes / 60, "heure", "heures", "hour", "hours")
+    } else {
+        (minutes, "minute", "minutes", "minute", "minutes")
+    };
+    let word = match (lang, lang.is_singular(n)) {
+        (Lang::Fr, true) => one_fr,
+        (Lang::Fr, false) => many_fr,
+        (Lang::En, true) => one_en,
+        (Lang::En, false) => many_en,
+    };
+    match lang {
+        Lang::Fr => format!("dans {n} {word}"),
+        Lang::En => format!("in {n} {word}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_and_is_capped() {
+        assert_eq!(backoff_ms(1), 60_000);
+        assert_eq!(backoff_ms(2), 120_000);
+        assert_eq!(backoff_ms(3), 240_000);
+        assert_eq!(backoff_ms(30), 6 * 3_600_000);
+    }
+
+    #[test]
+    fn delays_read_naturally() {
+        assert_eq!(in_words(1440, Lang::Fr), "dans 24 heures");
+        assert_eq!(in_words(60, Lang::Fr), "dans 1 heure");
+        assert_eq!(in_words(60, Lang::En), "in 1 hour");
+        assert_eq!(in_words(90, Lang::En), "in 90 minutes");
+    }
+}

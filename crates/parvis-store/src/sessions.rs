@@ -1,0 +1,709 @@
+//! Sessions of a topic (scheduled debates): schedule, people, agenda, and registrations with
+//! capacity, waiting list and dated consents.
+//!
+//! Seats are decided inside one write transaction that first locks the session's row (an
+//! `UPDATE` of the row: a row lock on PostgreSQL, the database write lock on SQLite, where
+//! `begin_write` is `BEGIN IMMEDIATE`). Every decision — confirm, wait, promote — counts the
+//! confirmed seats under that lock, so concurrent registrations never exceed the capacity.
+
+use crate::{Result, Store, StoreError, int, opt_int, opt_text, text};
+use parvis_domain::Millis;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A session as stored, with its seat counts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionRow {
+    pub id: i64,
+    pub space_id: i64,
+    pub topic_id: i64,
+    pub title: String,
+    pub description: String,
+    /// Start, Unix milliseconds (UTC).
+    pub starts_at: Millis,
+    pub duration_min: i64,
+    /// IANA time zone the session is held in (e.g. `Europe/Paris`).
+    pub time_zone: String,
+    /// `in_person`, `online`, `phygital` or `webcast`.
+    pub mode: String,
+    pub place: String,
+    /// The online link; empty in answers until the viewer may see it (webcast code).
+    pub online_url: String,
+    /// Whether an access code guards the stream link.
+    pub has_access_code: bool,
+    #[serde(skip)]
+    pub access_code_hash: Option<String>,
+    /// Seats; absent when unlimited.
+    pub capacity: Option<i64>,
+    /// Partners named in the "share my contact" consent.
+    pub partners: String,
+    #[serde(skip)]
+    pub created_by: Option<i64>,
+    pub created_at: Millis,
+    /// The session this one repeats (same series).
+    pub repeated_from: Option<i64>,
+    pub closed_at: Option<Millis>,
+    pub confirmed: i64,
+    pub waiting: i64,
+}
+
+/// A moderator or speaker: a member (with handle) or a named guest.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SessionPerson {
+    /// `moderator` or `speaker`.
+    pub role: String,
+    /// The member's handle; absent for a named guest.
+    pub handle: Option<String>,
+    pub name: String,
+    pub organisation: String,
+    #[serde(skip)]
+    pub member_id: Option<i64>,
+}
+
+/// One agenda item.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AgendaItem {
+    pub title: String,
+    pub minutes: i64,
+}
+
+/// What a session is made of, validated by the services.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub space_id: i64,
+    pub topic_id: i64,
+    pub title: String,
+    pub description: String,
+    pub starts_at: Millis,
+    pub duration_min: i64,
+    pub time_zone: String,
+    pub mode: String,
+    pub place: String,
+    pub online_url: String,
+    /// `None` keeps the current code on edit; `Some(None)` removes it.
+    pub access_code_hash: Option<Option<String>>,
+    pub capacity: Option<i64>,
+    pub partners: String,
+    pub created_by: Option<i64>,
+    pub repeated_from: Option<i64>,
+    pub people: Vec<SessionPerson>,
+    pub agenda: Vec<AgendaItem>,
+}
+
+/// A registration as stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Registration {
+    pub id: i64,
+    pub session_id: i64,
+    #[serde(skip)]
+    pub person: String,
+    pub member_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub lang: String,
+    /// `pending` (visitor not yet confirmed by mail), `confirmed`, `waiting` or `cancelled`.
+    pub status: String,
+    pub consent_contact: bool,
+    pub consent_share: bool,
+    pub created_at: Millis,
+    pub confirmed_at: Option<Millis>,
+    pub cancelled_at: Option<Millis>,
+}
+
+/// Who registers, and what they consented to.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub session_id: i64,
+    /// `m<id>` or `e<email>`.
+    pub person: String,
+    pub member_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub lang: String,
+    /// A visitor waits for the emailed link (`pending`), a member takes a seat at once.
+    pub needs_confirmation: bool,
+    pub confirm_token_hash: Option<String>,
+    pub manage_token_hash: Option<String>,
+    /// (kind, granted, wording shown).
+    pub consents: Vec<(String, bool, String)>,
+    pub now: Millis,
+}
+
+/// What a registration or a confirmation did.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub registration: Registration,
+    /// False when the person was already registered (the same registration is returned).
+    pub created: bool,
+}
+
+const SESSION_COLS: &str = "s.id, s.space_id, s.topic_id, s.title, s.description, s.starts_at, s.duration_min, s.time_zone, s.mode, s.place, s.online_url, s.access_code_hash, s.capacity, s.partners, s.created_by, s.created_at, s.repeated_from, s.closed_at,
+  (SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id AND r.status = 'confirmed') AS confirmed,
+  (SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id AND r.status = 'waiting') AS waiting";
+
+fn session_row(r: &AnyRow) -> Result<SessionRow> {
+    let hash = opt_text(r, "access_code_hash")?;
+    Ok(SessionRow {
+        id: int(r, "id")?,
+        space_id: int(r, "space_id")?,
+        topic_id: int(r, "topic_id")?,
+        title: text(r, "title")?,
+        description: text(r, "description")?,
+        starts_at: int(r, "starts_at")?,
+        duration_min: int(r, "duration_min")?,
+        time_zone: text(r, "time_zone")?,
+        mode: text(r, "mode")?,
+        place: text(r, "place")?,
+        online_url: text(r, "online_url")?,
+        has_access_code: hash.is_some(),
+        access_code_hash: hash,
+        capacity: opt_int(r, "capacity")?,
+        partners: text(r, "partners")?,
+        created_by: opt_int(r, "created_by")?,
+        created_at: int(r, "created_at")?,
+        repeated_from: opt_int(r, "repeated_from")?,
+        closed_at: opt_int(r, "closed_at")?,
+        confirmed: int(r, "confirmed")?,
+        waiting: int(r, "waiting")?,
+    })
+}
+
+const REG_COLS: &str = "id, session_id, person, member_id, name, email, organisation, lang, status, consent_contact, consent_share, created_at, confirmed_at, cancelled_at";
+
+fn reg_row(r: &AnyRow) -> Result<Registration> {
+    Ok(Registration {
+        id: int(r, "id")?,
+        session_id: int(r, "session_id")?,
+        person: text(r, "person")?,
+        member_id: opt_int(r, "member_id")?,
+        name: text(r, "name")?,
+        email: text(r, "email")?,
+        organisation: text(r, "organisation")?,
+        lang: text(r, "lang")?,
+        status: text(r, "status")?,
+        consent_contact: int(r, "consent_contact")? != 0,
+        consent_share: int(r, "consent_share")? != 0,
+        created_at: int(r, "created_at")?,
+        confirmed_at: opt_int(r, "confirmed_at")?,
+        cancelled_at: opt_int(r, "cancelled_at")?,
+    })
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Lock the session's row for the rest of the transaction; its capacity, or `NotFound`.
+async fn lock_session(tx: &mut Tx, session: i64) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "UPDATE topic_sessions SET capacity = capacity WHERE id = $1 RETURNING capacity",
+    )
+    .bind(session)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("session"))?;
+    opt_int(&row, "capacity")
+}
+
+/// `confirmed` when a seat is free under the lock, else `waiting`.
+async fn seat_status(tx: &mut Tx, session: i64, capacity: Option<i64>) -> Result<&'static str> {
+    let Some(cap) = capacity else {
+        return Ok("confirmed");
+    };
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM registrations WHERE session_id = $1 AND status = 'confirmed'",
+    )
+    .bind(session)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(if int(&row, "n")? < cap {
+        "confirmed"
+    } else {
+        "waiting"
+    })
+}
+
+async fn reg_by_id(tx: &mut Tx, id: i64) -> Result<Registration> {
+    let sql = format!("SELECT {REG_COLS} FROM registrations WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await?;
+    reg_row(&row)
+}
+
+async fn write_people_and_agenda(tx: &mut Tx, id: i64, s: &NewSession) -> Result<()> {
+    sqlx::query("DELETE FROM session_people WHERE session_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM session_agenda WHERE session_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (i, p) in s.people.iter().enumerate() {
+        sqlx::query("INSERT INTO session_people (session_id, role, member_id, name, organisation, position) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(&p.role)
+            .bind(p.member_id)
+            .bind(&p.name)
+            .bind(&p.organisation)
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (i, a) in s.agenda.iter().enumerate() {
+        sqlx::query("INSERT INTO session_agenda (session_id, position, title, minutes) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(i as i64)
+            .bind(&a.title)
+            .bind(a.minutes)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Create a session with its people and agenda; its id.
+    pub async fn create_topic_session(&self, s: &NewSession, now: Millis) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO topic_sessions (space_id, topic_id, title, description, starts_at, duration_min, time_zone, mode, place, online_url, access_code_hash, capacity, partners, created_by, created_at, repeated_from)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+        )
+        .bind(s.space_id)
+        .bind(s.topic_id)
+        .bind(&s.title)
+        .bind(&s.description)
+        .bind(s.starts_at)
+        .bind(s.duration_min)
+        .bind(&s.time_zone)
+        .bind(&s.mode)
+        .bind(&s.place)
+        .bind(&s.online_url)
+        .bind(s.access_code_hash.clone().flatten())
+        .bind(s.capacity)
+        .bind(&s.partners)
+        .bind(s.created_by)
+        .bind(now)
+        .bind(s.repeated_from)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id = int(&row, "id")?;
+        write_people_and_agenda(&mut tx, id, s).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Replace a session's schedule, people and agenda. Refused (`Conflict "capacity"`) when
+    /// the new capacity is below the seats already confirmed, checked under the session lock.
+    pub async fn update_topic_session(&self, id: i64, s: &NewSession) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        lock_session(&mut tx, id).await?;
+        if let Some(cap) = s.capacity {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM registrations WHERE session_id = $1 AND status = 'confirmed'")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if int(&row, "n")? > cap {
+                return Err(StoreError::Conflict {
+                    what: "capacity below confirmed registrations".into(),
+                });
+            }
+        }
+        sqlx::query(
+            "UPDATE topic_sessions SET title = $2, description = $3, starts_at = $4, duration_min = $5, time_zone = $6, mode = $7, place = $8, online_url = $9, capacity = $10, partners = $11 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&s.title)
+        .bind(&s.description)
+        .bind(s.starts_at)
+        .bind(s.duration_min)
+        .bind(&s.time_zone)
+        .bind(&s.mode)
+        .bind(&s.place)
+        .bind(&s.online_url)
+        .bind(s.capacity)
+        .bind(&s.partners)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(code) = &s.access_code_hash {
+            sqlx::query("UPDATE topic_sessions SET access_code_hash = $2 WHERE id = $1")
+                .bind(id)
+                .bind(code.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        write_people_and_agenda(&mut tx, id, s).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One session.
+    pub async fn topic_session(&self, id: i64) -> Result<Option<SessionRow>> {
+        let sql = format!("SELECT {SESSION_COLS} FROM topic_sessions s WHERE s.id = $1");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(session_row)
+            .transpose()
+    }
+
+    /// A topic's sessions (its series), oldest first.
+    pub async fn sessions_of_topic(&self, topic: i64) -> Result<Vec<SessionRow>> {
+        let sql = format!(
+            "SELECT {SESSION_COLS} FROM topic_sessions s WHERE s.topic_id = $1 ORDER BY s.starts_at, s.id"
+        );
+        let rows = sqlx::query(&sql).bind(topic).fetch_all(&self.pool).await?;
+        rows.iter().map(session_row).collect()
+    }
+
+    /// A session's moderators and speakers, in the order given.
+    pub async fn session_people(&self, id: i64) -> Result<Vec<SessionPerson>> {
+        let rows = sqlx::query(
+            "SELECT p.role, p.member_id, COALESCE(m.display_name, p.name) AS name, COALESCE(m.organisation, p.organisation) AS organisation, m.handle
+             FROM session_people p LEFT JOIN members m ON m.id = p.member_id
+             WHERE p.session_id = $1 ORDER BY p.role, p.position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionPerson {
+                    role: text(r, "role")?,
+                    member_id: opt_int(r, "member_id")?,
+                    handle: opt_text(r, "handle")?,
+                    name: text(r, "name")?,
+                    organisation: text(r, "organisation")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A session's agenda, in order.
+    pub async fn session_agenda(&self, id: i64) -> Result<Vec<AgendaItem>> {
+        let rows = sqlx::query(
+            "SELECT title, minutes FROM session_agenda WHERE session_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AgendaItem {
+                    title: text(r, "title")?,
+                    minutes: int(r, "minutes")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Register a person. The same person again gets their registration back (a cancelled
+    /// one is taken up again); a member takes a seat at once (or the waiting list), a visitor
+    /// stays `pending` until they confirm by the emailed link.
+    pub async fn register(&self, n: &NewRegistration) -> Result<Registered> {
+        let mut tx = self.begin_write().await?;
+        let capacity = lock_session(&mut tx, n.session_id).await?;
+        let sql =
+            format!("SELECT {REG_COLS} FROM registrations WHERE session_id = $1 AND person = $2");
+        let existing = sqlx::query(&sql)
+            .bind(n.session_id)
+            .bind(&n.person)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(reg_row)
+            .transpose()?;
+        if let Some(r) = &existing
+            && r.status != "cancelled"
+        {
+            tx.commit().await?;
+            return Ok(Registered {
+                registration: r.clone(),
+                created: false,
+            });
+        }
+        let status = if n.needs_confirmation {
+            "pending"
+        } else {
+            seat_status(&mut tx, n.session_id, capacity).await?
+        };
+        let confirmed_at = (status != "pending").then_some(n.now);
+        let id = match existing {
+            Some(r) => {
+                sqlx::query("UPDATE registrations SET status = $2, name = $3, email = $4, organisation = $5, lang = $6, consent_contact = 0, consent_share = 0, confirm_token_hash = $7, manage_token_hash = COALESCE($8, manage_token_hash), created_at = $9, confirmed_at = $10, cancelled_at = NULL WHERE id = $1")
+                    .bind(r.id)
+                    .bind(status)
+                    .bind(&n.name)
+                    .bind(&n.email)
+                    .bind(&n.organisation)
+                    .bind(&n.lang)
+                    .bind(n.confirm_token_hash.clone())
+                    .bind(n.manage_token_hash.clone())
+                    .bind(n.now)
+                    .bind(confirmed_at)
+                    .execute(&mut *tx)
+                    .await?;
+                r.id
+            }
+            None => {
+                let row = sqlx::query("INSERT INTO registrations (session_id, person, member_id, name, email, organisation, lang, status, confirm_token_hash, manage_token_hash, created_at, confirmed_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
+                    .bind(n.session_id)
+                    .bind(&n.person)
+                    .bind(n.member_id)
+                    .bind(&n.name)
+                    .bind(&n.email)
+                    .bind(&n.organisation)
+                    .bind(&n.lang)
+                    .bind(status)
+                    .bind(n.confirm_token_hash.clone())
+                    .bind(n.manage_token_hash.clone())
+                    .bind(n.now)
+                    .bind(confirmed_at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                int(&row, "id")?
+            }
+        };
+        for (kind, granted, wording) in &n.consents {
+            set_reg_consent(&mut tx, id, kind, *granted, wording, n.now).await?;
+        }
+        let registration = reg_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Registered {
+            registration,
+            created: true,
+        })
+    }
+
+    /// Confirm a visitor's registration by the hash of their emailed token: it takes a seat,
+    /// or the waiting list. Used once; `None` for an unknown or used token.
+    pub async fn confirm_registration(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<Registration>> {
+        let Some(row) = sqlx::query(
+            "SELECT session_id FROM registrations WHERE confirm_token_hash = $1 AND status = 'pending'",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let session = int(&row, "session_id")?;
+        let mut tx = self.begin_write().await?;
+        let capacity = lock_session(&mut tx, session).await?;
+        let status = seat_status(&mut tx, session, capacity).await?;
+        let row = sqlx::query("UPDATE registrations SET status = $2, confirmed_at = $3, confirm_token_hash = NULL WHERE confirm_token_hash = $1 AND status = 'pending' RETURNING id")
+            .bind(token_hash)
+            .bind(status)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let out = match row {
+            Some(r) => Some(reg_by_id(&mut tx, int(&r, "id")?).await?),
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Cancel a registration; when it held a seat, the first on the waiting list takes it.
+    /// Returns (the cancelled registration, the promoted one).
+    pub async fn cancel_registration(
+        &self,
+        id: i64,
+        now: Millis,
+    ) -> Result<(Registration, Option<Registration>)> {
+        let session = self
+            .registration(id)
+            .await?
+            .ok_or(StoreError::NotFound("registration"))?
+            .session_id;
+        let mut tx = self.begin_write().await?;
+        let capacity = lock_session(&mut tx, session).await?;
+        let before = reg_by_id(&mut tx, id).await?;
+        sqlx::query(
+            "UPDATE registrations SET status = 'cancelled', cancelled_at = $2 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut promoted = None;
+        if before.status == "confirmed"
+            && seat_status(&mut tx, session, capacity).await? == "confirmed"
+        {
+            let next = sqlx::query("SELECT id FROM registrations WHERE session_id = $1 AND status = 'waiting' ORDER BY created_at, id LIMIT 1")
+                .bind(session)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(r) = next {
+                let pid = int(&r, "id")?;
+                sqlx::query("UPDATE registrations SET status = 'confirmed', confirmed_at = $2 WHERE id = $1")
+                    .bind(pid)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                promoted = Some(reg_by_id(&mut tx, pid).await?);
+            }
+        }
+        let after = reg_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok((after, promoted))
+    }
+
+    /// One registration.
+    pub async fn registration(&self, id: i64) -> Result<Option<Registration>> {
+        let sql = format!("SELECT {REG_COLS} FROM registrations WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(reg_row)
+            .transpose()
+    }
+
+    /// A person's registration to a session (`person` as in [`NewRegistration`]).
+    pub async fn registration_of(
+        &self,
+        session: i64,
+        person: &str,
+    ) -> Result<Option<Registration>> {
+        let sql =
+            format!("SELECT {REG_COLS} FROM registrations WHERE session_id = $1 AND person = $2");
+        sqlx::query(&sql)
+            .bind(session)
+            .bind(person)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(reg_row)
+            .transpose()
+    }
+
+    /// A registration by the hash of its manage token (visitors' own links).
+    pub async fn registration_by_manage_token(&self, hash: &str) -> Result<Option<Registration>> {
+        let sql = format!("SELECT {REG_COLS} FROM registrations WHERE manage_token_hash = $1");
+        sqlx::query(&sql)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(reg_row)
+            .transpose()
+    }
+
+    /// A session's registrations, in the order they came.
+    pub async fn registrations(&self, session: i64) -> Result<Vec<Registration>> {
+        let sql = format!(
+            "SELECT {REG_COLS} FROM registrations WHERE session_id = $1 ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(session)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(reg_row).collect()
+    }
+
+    /// A member's registrations (any status), with their sessions.
+    pub async fn member_registrations(&self, member: i64) -> Result<Vec<Registration>> {
+        let sql = format!(
+            "SELECT {REG_COLS} FROM registrations WHERE member_id = $1 ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql).bind(member).fetch_all(&self.pool).await?;
+        rows.iter().map(reg_row).collect()
+    }
+
+    /// Give or withdraw a consent on a registration, dated, with its wording (only a change
+    /// is recorded).
+    pub async fn set_registration_consent(
+        &self,
+        registration: i64,
+        kind: &str,
+        granted: bool,
+        wording: &str,
+        now: Millis,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        set_reg_consent(&mut tx, registration, kind, granted, wording, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The dated consent history of a registration: (kind, granted, wording, at), oldest first.
+    pub async fn registration_consents(
+        &self,
+        registration: i64,
+    ) -> Result<Vec<(String, bool, String, Millis)>> {
+        let rows = sqlx::query("SELECT kind, granted, wording, at FROM registration_consents WHERE registration_id = $1 ORDER BY at, id")
+            .bind(registration)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    text(r, "kind")?,
+                    int(r, "granted")? != 0,
+                    text(r, "wording")?,
+                    int(r, "at")?,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Record a consent change (and the current state on the registration); nothing when unchanged.
+async fn set_reg_consent(
+    tx: &mut Tx,
+    registration: i64,
+    kind: &str,
+    granted: bool,
+    wording: &str,
+    now: Millis,
+) -> Result<()> {
+    let col_sql = match kind {
+        "contact" => "SELECT consent_contact AS c FROM registrations WHERE id = $1",
+        "share" => "SELECT consent_share AS c FROM registrations WHERE id = $1",
+        _ => return Err(StoreError::NotFound("consent kind")),
+    };
+    let row = sqlx::query(col_sql)
+        .bind(registration)
+        .fetch_one(&mut **tx)
+        .await?;
+    let current = int(&row, "c")? != 0;
+    let last = sqlx::query(
+        "SELECT COUNT(*) AS n FROM registration_consents WHERE registration_id = $1 AND kind = $2",
+    )
+    .bind(registration)
+    .bind(kind)
+    .fetch_one(&mut **tx)
+    .await?;
+    // The first choice is recorded even when it is "no", so the export shows what was asked.
+    if current == granted && int(&last, "n")? > 0 {
+        return Ok(());
+    }
+    let update = match kind {
+        "contact" => "UPDATE registrations SET consent_contact = $2 WHERE id = $1",
+        _ => "UPDATE registrations SET consent_share = $2 WHERE id = $1",
+    };
+    sqlx::query(update)
+        .bind(registration)
+        .bind(granted as i64)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO registration_consents (registration_id, kind, granted, wording, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(registration)
+        .bind(kind)
+        .bind(granted as i64)
+        .bind(wording)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! The sessions' JSON API (nested under `/api/v1`, documented by `#[utoipa::path]`).
+
+use crate::AppState;
+use crate::api::Items;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use parvis_services::registrations::{RegistrationConsents, VisitorRegistration};
+use parvis_services::sessions::{SessionInput, SessionView};
+use parvis_store::{Job, Registration, SessionRow};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sessions, create_session))
+        .routes(routes!(get_session, update_session))
+        .routes(routes!(repeat_session))
+        .routes(routes!(register, cancel_registration))
+        .routes(routes!(list_registrations))
+        .routes(routes!(confirm_registration))
+        .routes(routes!(session_mails))
+}
+
+/// A topic's sessions, oldest first (its series)
+#[utoipa::path(get, path = "/spaces/{space}/topics/{topic}/sessions", tag = "sessions",
+    params(("space" = String, Path, description = "space slug"), ("topic" = String, Path, description = "topic slug")),
+    responses((status = 200, description = "the series", body = Items<SessionRow>)))]
+async fn list_sessions(
+    State(st): State<AppState>,
+    ApiPath((space, topic)): ApiPath<(String, String)>,
+) -> ApiResult<Json<Items<SessionRow>>> {
+    let space = st.services.space(&space).await?;
+    let topic = st.services.topic(&space, &topic).await?;
+    Ok(Json(Items {
+        items: st.services.topic_series(&topic).await?,
+    }))
+}
+
+/// Schedule a session of a topic (moderators and admins)
+#[utoipa::path(post, path = "/spaces/{space}/topics/{topic}/sessions", tag = "sessions", request_body = SessionInput,
+    params(("space" = String, Path, description = "space slug"), ("topic" = String, Path, description = "topic slug")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "scheduled", body = SessionView)))]
+async fn create_session(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath((space, topic)): ApiPath<(String, String)>,
+    ApiJson(b): ApiJson<SessionInput>,
+) -> ApiResult<(StatusCode, Json<SessionView>)> {
+    let actor = ctx.actor()?;
+    let space = st.services.space(&space).await?;
+    let topic = st.services.topic(&space, &topic).await?;
+    let v = st
+        .services
+        .create_session(actor, &space, &topic, &b)
+        .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A session, with the caller's own registration
+#[utoipa::path(get, path = "/sessions/{id}", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, description = "the session", body = SessionView)))]
+async fn get_session(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<SessionView>> {
+    Ok(Json(
+        st.services.session_view(ctx.actor.as_ref(), id).await?,
+    ))
+}
+
+/// Edit a session (its moderators, site moderators, admins)
+#[utoipa::path(put, path = "/sessions/{id}", tag = "sessions", request_body = SessionInput,
+    params(("id" = i64, Path, description = "session id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "edited", body = SessionView)))]
+async fn update_session(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SessionInput>,
+) -> ApiResult<Json<SessionView>> {
+    Ok(Json(
+        st.services.update_session(ctx.actor()?, id, &b).await?,
+    ))
+}
+
+/// When the repeated session starts.
+#[derive(Deserialize, ToSchema)]
+struct RepeatBody {
+    /// Local start in the session's zone, `YYYY-MM-DDTHH:MM`.
+    starts_at: String,
+}
+
+/// Schedule the next session of the series (same agenda and people)
+#[utoipa::path(post, path = "/sessions/{id}/repeat", tag = "sessions", request_body = RepeatBody,
+    params(("id" = i64, Path, description = "session id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "the new session", body = SessionView)))]
+async fn repeat_session(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RepeatBody>,
+) -> ApiResult<(StatusCode, Json<SessionView>)> {
+    let v = st
+        .services
+        .repeat_session(ctx.actor()?, id, &b.starts_at)
+        .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A registration: members send only the consents; visitors add name, email, organisation.
+#[derive(Deserialize, ToSchema)]
+struct RegisterBody {
+    /// Visitors only.
+    #[serde(default)]
+    name: Option<String>,
+    /// Visitors only: the confirmation link is sent there.
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    organisation: Option<String>,
+    /// The organisation may contact me (never assumed).
+    #[serde(default)]
+    contact: bool,
+    /// Share my contact with the session's partners (never assumed).
+    #[serde(default)]
+    share: bool,
+}
+
+/// Register to a session (a member at once; a visitor confirms by the emailed link)
+#[utoipa::path(post, path = "/sessions/{id}/registration", tag = "sessions", request_body = RegisterBody,
+    params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, description = "the registration: confirmed, waiting (full) or pending (visitor, link sent)", body = Registration)))]
+async fn register(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RegisterBody>,
+) -> ApiResult<Json<Registration>> {
+    let consents = RegistrationConsents {
+        contact: b.contact,
+        share: b.share,
+    };
+    let reg = match &ctx.actor {
+        Some(actor) => st.services.register_member(actor, id, consents).await?,
+        None => {
+            let form = VisitorRegistration {
+                name: b.name.unwrap_or_default(),
+                email: b.email.unwrap_or_default(),
+                organisation: b.organisation.unwrap_or_default(),
+                contact: b.contact,
+                share: b.share,
+            };
+            let reg = st.services.register_visitor(id, &form, ctx.lang).await?;
+            // A visitor is told only what they sent and that a link is on its way: never
+            // whether (or as whom) this email was registered before.
+            Registration {
+                id: 0,
+                person: String::new(),
+                member_id: None,
+                name: form.name,
+                email: form.email,
+                organisation: form.organisation,
+                status: "pending".into(),
+                consent_contact: b.contact,
+                consent_share: b.share,
+                confirmed_at: None,
+                cancelled_at: None,
+                ..reg
+            }
+        }
+    };
+    Ok(Json(reg))
+}
+
+/// Cancel one's registration (the seat goes to the first on the waiting list)
+#[utoipa::path(delete, path = "/sessions/{id}/registration", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "cancelled", body = Registration)))]
+async fn cancel_registration(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Registration>> {
+    Ok(Json(
+        st.services
+            .cancel_member_registration(ctx.actor()?, id)
+            .await?,
+    ))
+}
+
+/// A session's registrations (its moderators, site moderators, admins)
+#[utoipa::path(get, path = "/sessions/{id}/registrations", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the registrations", body = Items<Registration>)))]
+async fn list_registrations(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Items<Registration>>> {
+    Ok(Json(Items {
+        items: st.services.session_registrations(ctx.actor()?, id).await?,
+    }))
+}
+
+/// The token of an emailed confirmation link.
+#[derive(Deserialize, ToSchema)]
+struct ConfirmBody {
+    token: String,
+}
+
+/// Confirm a visitor's registration with the emailed token
+#[utoipa::path(post, path = "/registrations/confirm", tag = "sessions", request_body = ConfirmBody,
+    responses((status = 200, description = "confirmed or on the waiting list", body = Registration), (status = 401, description = "unknown or used link")))]
+async fn confirm_registration(
+    State(st): State<AppState>,
+    ApiJson(b): ApiJson<ConfirmBody>,
+) -> ApiResult<Json<Registration>> {
+    Ok(Json(st.services.confirm_registration(&b.token).await?))
+}
+
+/// A session's mails: sent, planned, failed with their error (its moderators)
+#[utoipa::path(get, path = "/sessions/{id}/mails", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the mail jobs", body = Items<Job>)))]
+async fn session_mails(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Items<Job>>> {
+    Ok(Json(Items {
+        items: st.services.session_mail_jobs(ctx.actor()?, id).await?,
+    }))
+}
