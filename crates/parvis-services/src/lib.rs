@@ -23,6 +23,7 @@ pub mod import;
 pub mod intros;
 pub mod jobs;
 pub mod live;
+pub mod live_redis;
 mod mail;
 pub mod measure;
 pub mod opinion;

@@ -239,6 +239,14 @@ impl LiveHub {
         }
     }
 
+    /// Make every open room catch up from the store (after missing broker messages).
+    pub async fn resync_all(&self) {
+        let open: Vec<_> = self.lock_rooms().values().cloned().collect();
+        for tx in open {
+            let _ = tx.send(Request::Remote(u64::MAX)).await;
+        }
+    }
+
     fn lock_rooms(&self) -> std::sync::MutexGuard<'_, HashMap<RoomId, mpsc::Sender<Request>>> {
         // A panic while holding this lock cannot leave the map half-updated (one insert or
         // remove), so a poisoned lock is still usable.

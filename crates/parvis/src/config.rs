@@ -95,6 +95,17 @@ pub struct ServerArgs {
     /// header is ignored, since anyone can send it).
     #[arg(long, env = "PARVIS_TRUSTED_PROXIES", value_name = "CIDRS")]
     pub trusted_proxies: Option<String>,
+
+    /// Share live rooms with other instances through Redis pub/sub, e.g.
+    /// redis://127.0.0.1:6379 (all instances on one PostgreSQL store). Default: none, the
+    /// rooms live in this process only.
+    #[arg(
+        long,
+        env = "PARVIS_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub redis_url: Option<String>,
 }
 
 /// The TOML file's shape: every key optional.
@@ -114,6 +125,7 @@ struct FileConfig {
     poll_interval: Option<u64>,
     search_dir: Option<PathBuf>,
     trusted_proxies: Option<String>,
+    redis_url: Option<String>,
 }
 
 /// The resolved configuration.
@@ -135,6 +147,8 @@ pub struct Config {
     pub search_dir: PathBuf,
     /// CIDRs of the trusted reverse proxies (empty: none).
     pub trusted_proxies: String,
+    /// Redis for live rooms across instances (none: in process).
+    pub redis_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -157,6 +171,10 @@ impl std::fmt::Debug for Config {
             .field("site_name", &self.site_name)
             .field("thread_cache", &self.thread_cache)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "redis_url",
+                &self.redis_url.as_deref().map(parvis_store::redact_url),
+            )
             .finish()
     }
 }
@@ -260,6 +278,7 @@ impl Config {
                 .clone()
                 .or(file.trusted_proxies)
                 .unwrap_or_default(),
+            redis_url: server.redis_url.clone().or(file.redis_url),
             poll_interval_secs: server
                 .poll_interval
                 .or(file.poll_interval)

@@ -625,6 +625,26 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
             ..Default::default()
         },
     );
+    let redis = match config.redis_url.as_deref() {
+        Some(url) => Some(
+            parvis_services::live_redis::RedisBroker::connect(url)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("--redis-url {}: {e}", parvis_store::redact_url(url))
+                })?,
+        ),
+        None => None,
+    };
+    let services = match &redis {
+        Some(broker) => {
+            services.with_live_broker(broker.clone(), parvis_services::live::LiveConfig::default())
+        }
+        None => services,
+    };
+    if let Some(broker) = &redis {
+        broker.subscribe(services.live().clone());
+        tracing::info!("live rooms shared through redis");
+    }
     let web = parvis_web::WebConfig {
         secure_cookies: config.public_url.starts_with("https://"),
         site_name: config.site_name.clone(),

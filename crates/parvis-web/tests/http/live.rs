@@ -450,3 +450,130 @@ async fn a_client_that_stops_reading_never_slows_the_others() {
     wait_for(&mut fast, Duration::from_secs(5), |v| v["seq"] == 400).await;
     assert!(start.elapsed() < Duration::from_secs(30));
 }
+
+/// An instance sharing its rooms through Redis; `None` when Redis does not answer.
+async fn redis_instance(url: &str) -> Option<(String, Services)> {
+    let broker = parvis_services::live_redis::RedisBroker::connect("redis://127.0.0.1:6379")
+        .await
+        .ok()?;
+    let store = Store::open(url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let services = Services::new(
+        store,
+        Mailer::from_url(None, "p@x.example").unwrap(),
+        ServiceConfig::default(),
+    )
+    .with_live_broker(broker.clone(), Default::default());
+    broker.subscribe(services.live().clone());
+    let app = parvis_web::build(services.clone(), parvis_web::WebConfig::default());
+    tokio::spawn(parvis_web::serve(listener, app, std::future::pending()));
+    Some((base, services))
+}
+
+#[tokio::test]
+async fn two_instances_share_a_room_through_redis_and_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match testing::postgres_test_url() {
+        Some(base) => testing::fresh_postgres_url(&base).await.unwrap(),
+        None => format!("sqlite://{}/shared.db", dir.path().display()),
+    };
+    let Some((a, services)) = redis_instance(&url).await else {
+        eprintln!("notice: Redis not reachable at 127.0.0.1:6379; two-instance test skipped");
+        return;
+    };
+    let (b, _) = redis_instance(&url).await.unwrap();
+    let store = services.store().clone();
+    let id = store
+        .create_member(&NewMember {
+            handle: "mod".into(),
+            display_name: "Modé".into(),
+            email: Some("mod@live.example".into()),
+            password_hash: None,
+            site_role: SiteRole::Admin,
+            ecosystem_role: EcosystemRole::Employee,
+            organisation: "Acme".into(),
+            bio: String::new(),
+            lang: "fr".into(),
+            created_at: now_millis(),
+        })
+        .await
+        .unwrap();
+    let member = store.member_by_id(id).await.unwrap().unwrap();
+    let token = services
+        .create_api_token(&parvis_services::Actor { member }, "t")
+        .await
+        .unwrap()
+        .1;
+    let c = client();
+    c.post(format!("{a}/api/v1/spaces"))
+        .bearer_auth(&token)
+        .json(&json!({"slug": "debat", "name": "Débat"}))
+        .send()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{a}/api/v1/spaces/debat/rooms"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Partagée"}))
+        .send()
+        .await
+        .unwrap();
+    let body = r.json::<Value>().await.unwrap();
+    let room = body["id"].as_i64().unwrap_or_else(|| panic!("{body}"));
+    let open = |base: &str, name: &str| {
+        let url = format!("{}/live/{room}/ws", base.replace("http://", "ws://"));
+        let cookie = format!("parvis_visitor={}.{name}", format!("{name:0>64}"));
+        async move {
+            let mut req = url.into_client_request().unwrap();
+            req.headers_mut().insert("cookie", cookie.parse().unwrap());
+            let mut ws = tokio_tungstenite::connect_async(req).await.unwrap().0;
+            let snap = next_json(&mut ws, Duration::from_secs(2)).await;
+            (ws, snap)
+        }
+    };
+    let (mut ana, _) = open(&a, "Ana").await;
+    let (mut bob, _) = open(&b, "Bob").await;
+    ana.send(Message::text(
+        r#"{"id":1,"action":"ask","text":"Partagée ?"}"#,
+    ))
+    .await
+    .unwrap();
+    wait_for(&mut ana, Duration::from_secs(1), |v| v["type"] == "ack").await;
+    let t0 = Instant::now();
+    wait_for(&mut bob, Duration::from_secs(1), |v| {
+        v["questions"][0]["text"] == "Partagée ?"
+    })
+    .await;
+    assert!(t0.elapsed() < Duration::from_secs(1));
+
+    // Ten voters, half on each instance, all at once: every acknowledged vote counts.
+    let mut voters = Vec::new();
+    for i in 0..10 {
+        let base = if i % 2 == 0 { &a } else { &b };
+        voters.push(open(base, &format!("V{i}")).await.0);
+    }
+    for v in voters.iter_mut() {
+        v.send(Message::text(r#"{"id":5,"action":"upvote","question":1}"#))
+            .await
+            .unwrap();
+    }
+    for v in voters.iter_mut() {
+        let ack = wait_for(v, Duration::from_secs(3), |m| m["id"] == 5).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+    }
+    wait_for(&mut ana, Duration::from_secs(2), |v| {
+        v["questions"][0]["votes"] == 10
+    })
+    .await;
+    wait_for(&mut bob, Duration::from_secs(2), |v| {
+        v["questions"][0]["votes"] == 10
+    })
+    .await;
+
+    // Ana's instance goes away: she reconnects to the other one and finds everything.
+    drop(ana);
+    let (_, snap) = open(&b, "Ana").await;
+    assert_eq!(snap["questions"][0]["votes"], 10);
+    assert_eq!(snap["questions"][0]["authors"], json!(["Ana"]));
+}
