@@ -15,6 +15,7 @@
 
 mod auth;
 mod cache;
+pub mod calendar;
 pub mod demo;
 pub mod embeds;
 pub mod follow;

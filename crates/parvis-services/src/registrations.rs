@@ -353,4 +353,21 @@ impl Services {
             .await?
             .ok_or_else(|| ServiceError::NotFound("registration".into()))
     }
+
+    /// Change a visitor's consents by their manage link, each change dated.
+    pub async fn set_consents_by_manage_token(
+        &self,
+        token: &str,
+        consents: RegistrationConsents,
+    ) -> Result<Registration> {
+        let reg = self.registration_by_manage_token(token).await?;
+        let row = self.session_row(reg.session_id).await?;
+        let lang = Lang::from_code(&reg.lang).unwrap_or_default();
+        for (kind, granted, wording) in consents_of(consents, lang, &row.partners) {
+            self.store()
+                .set_registration_consent(reg.id, &kind, granted, &wording, now_millis())
+                .await?;
+        }
+        self.registration_by_manage_token(token).await
+    }
 }

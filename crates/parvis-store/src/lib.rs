@@ -20,6 +20,7 @@
 //! - Every store test is one function run on both backends (see `tests/store.rs`).
 
 mod auth;
+mod calendar;
 mod content;
 mod embeds;
 mod import;
@@ -38,6 +39,7 @@ mod sessions;
 mod tagging;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
+pub use calendar::LatestConsent;
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use embeds::{
     Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint,

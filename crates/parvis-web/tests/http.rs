@@ -25,6 +25,9 @@ mod live;
 /// Sessions: schedule, register, confirm by mail, waiting list, webcast code.
 #[path = "http/sessions.rs"]
 mod sessions;
+/// Sessions' calendars (checked by an independent iCalendar parser) and lead exports.
+#[path = "http/sessions_calendar.rs"]
+mod sessions_calendar;
 
 #[path = "http/measures.rs"]
 mod measures;

@@ -4,15 +4,16 @@ use crate::AppState;
 use crate::api::Items;
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use parvis_services::calendar::{Lead, MySession};
 use parvis_services::registrations::{RegistrationConsents, VisitorRegistration};
 use parvis_services::sessions::{SessionInput, SessionView};
 use parvis_store::{Job, Registration, SessionRow};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,6 +28,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_registrations))
         .routes(routes!(confirm_registration))
         .routes(routes!(session_mails))
+        .routes(routes!(session_leads))
+        .routes(routes!(my_sessions))
+        .routes(routes!(set_consents))
+        .routes(routes!(calendar_link))
 }
 
 /// A topic's sessions, oldest first (its series)
@@ -246,4 +251,77 @@ async fn session_mails(
     Ok(Json(Items {
         items: st.services.session_mail_jobs(ctx.actor()?, id).await?,
     }))
+}
+
+/// `?partner=`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LeadsQuery {
+    /// One of the session's named partners: only those who consented to share with them.
+    partner: Option<String>,
+}
+
+/// A session's leads: contact details only with consent; a partner's only those who
+/// consented to share (its moderators, site moderators, admins)
+#[utoipa::path(get, path = "/sessions/{id}/leads", tag = "sessions",
+    params(("id" = i64, Path, description = "session id"), LeadsQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the leads, each consent with its date and wording", body = Items<Lead>)))]
+async fn session_leads(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<LeadsQuery>,
+) -> ApiResult<Json<Items<Lead>>> {
+    let partner = q.partner.as_deref().filter(|p| !p.trim().is_empty());
+    Ok(Json(Items {
+        items: st.services.session_leads(ctx.actor()?, id, partner).await?,
+    }))
+}
+
+/// The sessions the member registered to, soonest first
+#[utoipa::path(get, path = "/me/sessions", tag = "sessions",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the member's sessions", body = Items<MySession>)))]
+async fn my_sessions(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Json<Items<MySession>>> {
+    Ok(Json(Items {
+        items: st.services.my_sessions(ctx.actor()?).await?,
+    }))
+}
+
+/// Give or withdraw one's consents on a registration (each change dated)
+#[utoipa::path(put, path = "/sessions/{id}/registration/consents", tag = "sessions", request_body = RegistrationConsents,
+    params(("id" = i64, Path, description = "session id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the registration", body = Registration)))]
+async fn set_consents(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RegistrationConsents>,
+) -> ApiResult<Json<Registration>> {
+    Ok(Json(
+        st.services
+            .set_member_registration_consents(ctx.actor()?, id, b)
+            .await?,
+    ))
+}
+
+/// The private calendar address.
+#[derive(serde::Serialize, ToSchema)]
+struct CalendarLink {
+    /// An iCalendar feed of the member's sessions; secret, shown once.
+    url: String,
+}
+
+/// Create (or replace) the member's private calendar feed address
+#[utoipa::path(post, path = "/me/calendar-link", tag = "sessions",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "the new address (the previous one stops working)", body = CalendarLink)))]
+async fn calendar_link(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<(StatusCode, Json<CalendarLink>)> {
+    let url = st.services.new_calendar_link(ctx.actor()?).await?;
+    Ok((StatusCode::CREATED, Json(CalendarLink { url })))
 }

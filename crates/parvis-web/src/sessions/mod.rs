@@ -4,6 +4,8 @@
 //! JSON API in `api.rs`. The rules live in `parvis_services::{sessions, registrations}`.
 
 mod api;
+mod calendar;
+mod links;
 pub(crate) mod strings;
 
 pub(crate) use api::routes as api_routes;
@@ -17,7 +19,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use minijinja::{Value, context};
-use parvis_domain::Lang;
 use parvis_services::registrations::{RegistrationConsents, VisitorRegistration, consent_wording};
 use parvis_services::sessions::{MODES, SessionInput, SessionView, SpeakerInput};
 use parvis_store::AgendaItem;
@@ -33,6 +34,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     (
         "session_link.html",
         include_str!("../../templates/session_link.html"),
+    ),
+    (
+        "my_sessions.html",
+        include_str!("../../templates/my_sessions.html"),
     ),
     (
         "session_registrations.html",
@@ -52,11 +57,15 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .route("/sessions/{id}/cancel", post(cancel))
         .route("/sessions/{id}/code", post(unlock))
         .route("/sessions/{id}/registrations", get(registrations_page))
-        .route("/sessions/confirm/{token}", get(confirm_page).post(confirm))
+        .route(
+            "/sessions/confirm/{token}",
+            get(links::confirm_page).post(links::confirm),
+        )
         .route(
             "/sessions/manage/{token}",
-            get(manage_page).post(manage_cancel),
+            get(links::manage_page).post(links::manage_cancel),
         )
+        .merge(calendar::routes())
 }
 
 fn id_of(st: &AppState, ctx: &Ctx, id: &str) -> Result<i64, crate::PageError> {
@@ -642,128 +651,11 @@ async fn registrations_page(
         &st,
         &ctx,
         "session_registrations.html",
-        context! { s => Value::from_serialize(&s), regs => Value::from_serialize(&regs), mails => Value::from_serialize(&mails) },
-    )
-}
-
-fn link_page(
-    st: &AppState,
-    ctx: &Ctx,
-    title: &str,
-    message: Option<String>,
-    action: Option<String>,
-    button: &str,
-    session_id: Option<i64>,
-) -> PageResult {
-    render(
-        st,
-        ctx,
-        "session_link.html",
-        context! { title => title, message => message, action => action, button => button, session_id => session_id },
-    )
-}
-
-fn s(lang: Lang, key: &str) -> String {
-    crate::i18n::get(lang, key).to_string()
-}
-
-async fn confirm_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> PageResult {
-    let action = format!(
-        "/sessions/confirm/{}",
-        percent_encoding::utf8_percent_encode(&token, percent_encoding::NON_ALPHANUMERIC)
-    );
-    link_page(
-        &st,
-        &ctx,
-        &s(ctx.lang, "confirm_registration"),
-        Some(s(ctx.lang, "confirm_registration_intro")),
-        Some(action),
-        &s(ctx.lang, "confirm"),
-        None,
-    )
-}
-
-async fn confirm(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let reg = st
-        .services
-        .confirm_registration(&token)
-        .await
-        .map_err(fail(&st, &ctx))?;
-    let key = if reg.status == "confirmed" {
-        "reg_status_confirmed"
-    } else {
-        "reg_status_waiting"
-    };
-    link_page(
-        &st,
-        &ctx,
-        &s(ctx.lang, "registration"),
-        Some(s(ctx.lang, key)),
-        None,
-        "",
-        Some(reg.session_id),
-    )
-}
-
-async fn manage_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> PageResult {
-    let reg = st
-        .services
-        .registration_by_manage_token(&token)
-        .await
-        .map_err(fail(&st, &ctx))?;
-    let status = s(ctx.lang, &format!("reg_status_{}", reg.status));
-    let action = (reg.status != "cancelled").then(|| {
-        format!(
-            "/sessions/manage/{}",
-            percent_encoding::utf8_percent_encode(&token, percent_encoding::NON_ALPHANUMERIC)
-        )
-    });
-    link_page(
-        &st,
-        &ctx,
-        &s(ctx.lang, "registration"),
-        Some(status),
-        action,
-        &s(ctx.lang, "cancel_registration"),
-        Some(reg.session_id),
-    )
-}
-
-async fn manage_cancel(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let reg = st
-        .services
-        .cancel_by_manage_token(&token)
-        .await
-        .map_err(fail(&st, &ctx))?;
-    link_page(
-        &st,
-        &ctx,
-        &s(ctx.lang, "registration"),
-        Some(s(ctx.lang, "reg_status_cancelled")),
-        None,
-        "",
-        Some(reg.session_id),
+        context! {
+            partners => s.session.partners.split(',').map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>(),
+            s => Value::from_serialize(&s),
+            regs => Value::from_serialize(&regs),
+            mails => Value::from_serialize(&mails),
+        },
     )
 }

@@ -276,4 +276,52 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Code d'accès incorrect.",
         "Wrong access code.",
     ),
+    ("my_sessions", "Mes sessions", "My sessions"),
+    (
+        "no_my_sessions",
+        "Vous n'êtes inscrit à aucune session.",
+        "You are not registered to any session.",
+    ),
+    (
+        "private_calendar",
+        "Mon agenda privé",
+        "My private calendar",
+    ),
+    (
+        "private_calendar_help",
+        "Une adresse secrète à ajouter à votre agenda (Outlook, Google, Apple) : vos sessions s'y affichent et se mettent à jour.",
+        "A secret address to add to your calendar (Outlook, Google, Apple): your sessions appear there and stay up to date.",
+    ),
+    (
+        "private_calendar_shown_once",
+        "Copiez cette adresse maintenant : elle ne sera plus affichée. Gardez-la pour vous.",
+        "Copy this address now: it will not be shown again. Keep it to yourself.",
+    ),
+    (
+        "private_calendar_create",
+        "Créer mon adresse d'agenda",
+        "Create my calendar address",
+    ),
+    (
+        "private_calendar_replace",
+        "Remplacer mon adresse d'agenda (l'ancienne cessera de fonctionner)",
+        "Replace my calendar address (the old one stops working)",
+    ),
+    (
+        "topic_calendar",
+        "Ajouter à mon agenda (iCalendar)",
+        "Add to my calendar (iCalendar)",
+    ),
+    ("save_choices", "Enregistrer mes choix", "Save my choices"),
+    (
+        "leads_csv",
+        "Exporter les contacts (CSV)",
+        "Export contacts (CSV)",
+    ),
+    (
+        "leads_json",
+        "Exporter les contacts (JSON)",
+        "Export contacts (JSON)",
+    ),
+    ("leads_for", "Contacts pour", "Contacts for"),
 ];

@@ -6,7 +6,7 @@
 use super::*;
 
 /// A start `days` from now, as the form's local `YYYY-MM-DDTHH:MM` (in UTC, the zone used).
-fn local_in_days(days: i64) -> String {
+pub(super) fn local_in_days(days: i64) -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::days(days);
     format!(
         "{:04}-{:02}-{:02}T18:30",
@@ -16,7 +16,7 @@ fn local_in_days(days: i64) -> String {
     )
 }
 
-async fn setup(app: &App) -> String {
+pub(super) async fn setup(app: &App) -> String {
     let token = admin_token(app).await;
     let auth = format!("Bearer {token}");
     let c = client();
@@ -35,7 +35,7 @@ async fn setup(app: &App) -> String {
     auth
 }
 
-fn session_body(capacity: Option<i64>) -> Value {
+pub(super) fn session_body(capacity: Option<i64>) -> Value {
     json!({
         "title": "Débat : mesurer le ROI",
         "starts_at": local_in_days(10),
