@@ -375,3 +375,188 @@ fn first_hour_from_an_empty_install() {
         "a 2000 px element overflows a {inner} px screen"
     );
 }
+
+impl Driver {
+    /// Wait until `js` (an expression) is truthy; returns how long it took.
+    fn wait_until(&self, js: &str, within: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            if self.script(&format!("return !!({js});")) == Value::Bool(true) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < within,
+                "never true within {within:?}: {js}\n{}",
+                self.visible_text()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+/// The live room with two browsers, a moderator and a participant (a visitor who gave a
+/// name): a question asked by one appears for the other within a second, an upvote reorders
+/// the list, the floor's timer runs for both, a poll answer reaches the big screen, and a
+/// participant who reconnects finds the whole state.
+#[test]
+fn live_room_with_a_moderator_and_a_participant() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(moderator) = Driver::start(&dir.path().join("moderator")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let participant = Driver::start(&dir.path().join("participant")).expect("a second browser");
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+    ]);
+    let url = |p: &str| format!("{}{p}", server.url);
+    let spaces: Value = reqwest::blocking::get(url("/api/v1/spaces"))
+        .unwrap()
+        .json()
+        .unwrap();
+    let space = spaces["items"][0]["slug"].as_str().unwrap().to_string();
+
+    // The moderator signs in and opens a room from the space.
+    moderator.go(&url("/signin"));
+    moderator.type_into("#password-form input[name=email]", DEMO_ADMIN.0);
+    moderator.type_into("#password-form input[name=password]", DEMO_ADMIN.1);
+    moderator.click("#password-form button[type=submit]");
+    moderator.wait_for_text("Camille");
+    moderator.go(&url(&format!("/s/{space}/live")));
+    moderator.type_into("#room-form input[name=title]", "Le débat du jeudi");
+    moderator.click("#room-form button[type=submit]");
+    moderator.wait_for_text("Console d'animation");
+    let console = moderator.script("return location.pathname;");
+    let room_path = console
+        .as_str()
+        .unwrap()
+        .trim_end_matches("/console")
+        .to_string();
+
+    // The participant joins with a name.
+    participant.go(&url(&room_path));
+    participant.type_into("#join input[name=name]", "Paul Invité");
+    participant.click("#join button[type=submit]");
+    participant.wait_until(
+        "document.getElementById('live-status').textContent === 'Connecté'",
+        Duration::from_secs(10),
+    );
+    moderator.wait_until(
+        "document.getElementById('live-status').textContent === 'Connecté'",
+        Duration::from_secs(10),
+    );
+
+    // A question appears for the moderator within a second.
+    participant.type_into("#live-ask textarea", "Première question : le prix ?");
+    participant.click("#live-ask button[type=submit]");
+    let took = moderator.wait_until(
+        "document.getElementById('live-questions').textContent.includes('Première question')",
+        Duration::from_secs(3),
+    );
+    assert!(took < Duration::from_secs(1), "the question took {took:?}");
+    participant.type_into("#live-ask textarea", "Seconde question : les délais ?");
+    participant.click("#live-ask button[type=submit]");
+    moderator.wait_until(
+        "document.getElementById('live-questions').textContent.includes('Seconde question')",
+        Duration::from_secs(3),
+    );
+    // An upvote on the second puts it first, for both.
+    let first = "document.querySelector('#live-questions li .live-q-text').textContent";
+    assert!(
+        moderator
+            .script(&format!("return {first};"))
+            .as_str()
+            .unwrap()
+            .starts_with("Première")
+    );
+    participant.script(
+        "document.querySelectorAll('#live-questions li')[1].querySelector('button').click();",
+    );
+    moderator.wait_until(
+        &format!("{first}.startsWith('Seconde')"),
+        Duration::from_secs(2),
+    );
+    participant.wait_until(
+        &format!("{first}.startsWith('Seconde')"),
+        Duration::from_secs(2),
+    );
+
+    // The participant raises a hand; the moderator gives the floor; both see the timer run.
+    participant.click("#live-hand");
+    moderator.wait_until(
+        "document.getElementById('live-hands').textContent.includes('Paul Invité')",
+        Duration::from_secs(2),
+    );
+    moderator.script("document.querySelector('#live-hands button').click();");
+    for d in [&moderator, &participant] {
+        d.wait_until(
+            "document.getElementById('live-floor').textContent === 'Paul Invité'",
+            Duration::from_secs(2),
+        );
+        d.wait_until(
+            "/^0:0[1-9]/.test(document.getElementById('live-timer').textContent)",
+            Duration::from_secs(4),
+        );
+    }
+    moderator.wait_until(
+        "document.getElementById('live-fairness').textContent.includes('Paul Invité')",
+        Duration::from_secs(2),
+    );
+
+    // A scale poll; the participant answers; the big screen shows the answer.
+    moderator.type_into(
+        "#live-poll-form input[name=title]",
+        "Votre confiance, de 0 à 10 ?",
+    );
+    moderator.script("document.querySelector('#live-poll-form select').value = 'scale10';");
+    moderator.click("#live-poll-form button[type=submit]");
+    participant.wait_until(
+        "document.querySelector('.live-scale button')",
+        Duration::from_secs(2),
+    );
+    moderator.go(&url(&format!("{room_path}/screen")));
+    moderator.wait_until(
+        "document.getElementById('live-polls').textContent.includes('Votre confiance')",
+        Duration::from_secs(5),
+    );
+    assert!(
+        moderator.source().contains("<svg"),
+        "the big screen shows the QR code"
+    );
+    participant.script("document.querySelectorAll('.live-scale button')[7].click();");
+    let took = moderator.wait_until(
+        "document.getElementById('live-polls').textContent.includes('1 réponse')",
+        Duration::from_secs(3),
+    );
+    assert!(
+        took < Duration::from_secs(1),
+        "the big screen took {took:?}"
+    );
+
+    // The participant's connection is cut (the page is reloaded): the state comes back whole.
+    participant.go(&url(&room_path));
+    participant.wait_until(
+        "document.getElementById('live-status').textContent === 'Connecté'",
+        Duration::from_secs(10),
+    );
+    participant.wait_until(
+        &format!("{first}.startsWith('Seconde')"),
+        Duration::from_secs(2),
+    );
+    participant.wait_until(
+        "document.getElementById('live-floor').textContent === 'Paul Invité'",
+        Duration::from_secs(2),
+    );
+    participant.wait_until(
+        "document.querySelectorAll('#live-questions li')[0].querySelector('button').getAttribute('aria-pressed') === 'true'",
+        Duration::from_secs(2),
+    );
+    participant.wait_until(
+        "document.querySelectorAll('.live-scale button')[7].className === 'btn sm'",
+        Duration::from_secs(2),
+    );
+}
