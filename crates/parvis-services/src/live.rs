@@ -455,7 +455,13 @@ impl RoomTask {
         &mut self,
         mut commands: Vec<(Actor, Command, oneshot::Sender<Result<Ack, LiveError>>)>,
     ) -> Result<(), LiveError> {
-        for attempt in 0..3 {
+        // With other instances writing the same room, keep the state as it was before this
+        // batch: on a conflict it is restored and caught up from the store (a few events),
+        // instead of replaying the whole log. Alone, a conflict cannot happen; no copy.
+        let shared = self.hub.inner.broker.shared();
+        const ATTEMPTS: usize = 8;
+        for attempt in 0..ATTEMPTS {
+            let before = shared.then(|| self.room.clone());
             let now = now_millis();
             let mut accepted = Vec::new();
             let mut rows = Vec::new();
@@ -505,9 +511,15 @@ impl RoomTask {
                     self.hub.inner.broker.publish(self.id, self.room.seq());
                     return Ok(());
                 }
-                Err(StoreError::Conflict { .. }) if attempt < 2 => {
-                    tracing::debug!(room = self.id.0, "room log conflict, catching up");
-                    self.rebuild().await?;
+                Err(StoreError::Conflict { .. }) if attempt + 1 < ATTEMPTS => {
+                    tracing::debug!(room = self.id.0, attempt, "room log conflict, catching up");
+                    match before {
+                        Some(room) => {
+                            self.room = room;
+                            self.catch_up().await?;
+                        }
+                        None => self.rebuild().await?,
+                    }
                     commands = accepted
                         .into_iter()
                         .map(|(a, c, r, _, _)| (a, c, r))

@@ -156,7 +156,7 @@ struct Seen {
     deltas: Vec<(u64, u64)>,
     vote_acks: Vec<(u64, u64)>,
     answer_acks: Vec<(u64, u64)>,
-    errors: u64,
+    errors: BTreeMap<String, u64>,
     closed_early: bool,
 }
 
@@ -324,7 +324,9 @@ async fn drive(args: &[String]) -> Res<()> {
                                 seen.answer_acks.push((seq, at));
                             }
                         } else if t.contains("\"type\":\"error\"") {
-                            seen.errors += 1;
+                            let v: Value = serde_json::from_str(&t).unwrap_or_default();
+                            let code = v["code"].as_str().unwrap_or("?").to_string();
+                            *seen.errors.entry(code).or_default() += 1;
                         } else if let Some(seq) = seq_of(&t) {
                             seen.deltas.push((seq, at));
                         }
@@ -344,36 +346,53 @@ async fn drive(args: &[String]) -> Res<()> {
     running.store(false, Ordering::Relaxed);
     let load_secs = t0.elapsed().as_secs_f64();
     let rss_load: Vec<u64> = pids.iter().map(|p| rss_kb(*p)).collect();
-    let mut by_delta: BTreeMap<u64, (usize, u64)> = BTreeMap::new();
-    let (mut vote_acks, mut answer_acks, mut errors, mut dropped) = (Vec::new(), Vec::new(), 0, 0);
-    for (w, r) in tasks {
+    // Per instance (each coalesces on its own ticks): delta seq → (copies received, last).
+    let mut by_delta: Vec<BTreeMap<u64, (usize, u64)>> = vec![BTreeMap::new(); instances];
+    let mut dropped_on = vec![0usize; instances];
+    let (mut vote_acks, mut answer_acks, mut errors, mut dropped) =
+        (Vec::new(), Vec::new(), BTreeMap::<String, u64>::new(), 0);
+    for (i, (w, r)) in tasks.into_iter().enumerate() {
         w.abort();
         let seen = r.await?;
+        dropped_on[i % instances] += usize::from(seen.closed_early);
         for (seq, at) in seen.deltas {
-            let e = by_delta.entry(seq).or_insert((0, 0));
+            let e = by_delta[i % instances].entry(seq).or_insert((0, 0));
             e.0 += 1;
             e.1 = e.1.max(at);
         }
         vote_acks.extend(seen.vote_acks);
         answer_acks.extend(seen.answer_acks);
-        errors += seen.errors;
+        for (k, v) in seen.errors {
+            *errors.entry(k).or_default() += v;
+        }
         dropped += usize::from(seen.closed_early);
     }
     for c in &mut children {
         let _ = c.proc.start_kill();
     }
-    // For each acknowledged vote: the first delta at or after its seq; everyone got it when
-    // its last copy arrived. Per instance, deltas are numbered alike, so one map serves both.
+    // For each acknowledged vote, on each instance: the first delta at or after its seq;
+    // that instance's clients all had it when its last copy arrived. Everyone had it when the
+    // slower instance's last copy arrived.
+    let per_instance: Vec<usize> = (0..instances)
+        .map(|k| (0..n).filter(|i| i % instances == k).count() - dropped_on[k])
+        .collect();
     let latencies = |acks: &[(u64, u64)]| -> (Vec<f64>, usize) {
         let mut out = Vec::with_capacity(acks.len());
         let mut missing = 0;
-        for (seq, at) in acks {
-            match by_delta.range(*seq..).next() {
-                Some((_, (count, last))) if *count >= n - dropped => {
-                    out.push(last.saturating_sub(*at) as f64 / 1000.0)
+        'ack: for (seq, at) in acks {
+            let mut last_all = 0;
+            for (k, map) in by_delta.iter().enumerate() {
+                match map.range(*seq..).next() {
+                    Some((_, (count, last))) if *count >= per_instance[k] => {
+                        last_all = last_all.max(*last)
+                    }
+                    _ => {
+                        missing += 1;
+                        continue 'ack;
+                    }
                 }
-                _ => missing += 1,
             }
+            out.push(last_all.saturating_sub(*at) as f64 / 1000.0);
         }
         out.sort_by(f64::total_cmp);
         (out, missing)
