@@ -125,6 +125,7 @@ struct Inner {
     live: live::LiveHub,
     /// Called after a session is repeated (see [`Services::on_session_repeat`]).
     repeat_hooks: std::sync::RwLock<Vec<RepeatHook>>,
+    embeds: embeds::EmbedCache,
 }
 
 /// Told `(from, to)` when a session is repeated, so a capability with data of its own per
@@ -153,6 +154,7 @@ impl Services {
                 feeds: Default::default(),
                 measures: Default::default(),
                 repeat_hooks: Default::default(),
+                embeds: Default::default(),
             }),
         }
     }

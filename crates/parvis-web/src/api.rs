@@ -85,7 +85,11 @@ fn items<T>(items: Vec<T>) -> Json<Items<T>> {
 
 /// Refuse paging outside what the document promises (page ≥ 1, 1 ≤ per_page ≤ 200) rather
 /// than silently answer another page than the one asked for.
-fn paging(page: Option<i32>, per_page: Option<i32>, default: u32) -> ApiResult<PageRequest> {
+pub(crate) fn paging(
+    page: Option<i32>,
+    per_page: Option<i32>,
+    default: u32,
+) -> ApiResult<PageRequest> {
     if page.is_some_and(|p| p < 1) {
         return Err(
             ApiError::bad_request("query parameter `page`: must be 1 or more").with_field("page"),
@@ -127,10 +131,10 @@ fn bounded(name: &str, value: Option<usize>, default: usize, max: usize) -> ApiR
 pub(crate) struct Paging {
     /// Page number, from 1.
     #[param(minimum = 1)]
-    page: Option<i32>,
+    pub(crate) page: Option<i32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 200)]
-    per_page: Option<i32>,
+    pub(crate) per_page: Option<i32>,
 }
 
 /// `?topic=&page=&per_page=`.
@@ -334,7 +338,7 @@ async fn create_thread(
 /// (and cache the bytes); this type only describes it, and the CI fuzzer checks every answer
 /// against it.
 #[derive(Serialize, ToSchema)]
-struct ThreadWithMessages {
+pub(crate) struct ThreadWithMessages {
     thread: ThreadSummary,
     messages: Page<Message>,
 }

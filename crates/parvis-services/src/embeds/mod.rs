@@ -13,8 +13,25 @@ pub mod track;
 pub mod webhooks;
 
 use crate::{Result, ServiceError, Services};
+use bytes::Bytes;
 use parvis_domain::*;
+use parvis_store::EmbedSettings;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// What the embed data endpoint needs on every request, kept in memory: a thread's space
+/// (threads do not move) and a space's settings (for at most `SETTINGS_TTL`, and dropped at
+/// once when an admin saves them here). Off with the thread cache.
+#[derive(Default)]
+pub(crate) struct EmbedCache {
+    thread_space: RwLock<HashMap<ThreadId, SpaceId>>,
+    settings: RwLock<HashMap<SpaceId, (EmbedSettings, Instant)>>,
+}
+
+const SETTINGS_TTL: Duration = Duration::from_secs(10);
+const MAX_CACHED_THREADS: usize = 100_000;
 
 /// Something that can be embedded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +235,75 @@ impl Services {
                 })
             }
         }
+    }
+}
+
+impl Services {
+    fn embed_cache(&self) -> Option<&EmbedCache> {
+        self.config().thread_cache.then_some(&self.inner.embeds)
+    }
+
+    /// A space's embed settings, through the cache when it is on.
+    pub(crate) async fn cached_embed_settings(&self, space: SpaceId) -> Result<EmbedSettings> {
+        if let Some(c) = self.embed_cache()
+            && let Ok(map) = c.settings.read()
+            && let Some((s, at)) = map.get(&space)
+            && at.elapsed() < SETTINGS_TTL
+        {
+            return Ok(s.clone());
+        }
+        let s = self.embed_settings(space).await?;
+        if let Some(c) = self.embed_cache()
+            && let Ok(mut map) = c.settings.write()
+        {
+            map.insert(space, (s.clone(), Instant::now()));
+        }
+        Ok(s)
+    }
+
+    /// Forget a space's cached settings (after an admin changed them).
+    pub(crate) fn forget_embed_settings(&self, space: SpaceId) {
+        if let Ok(mut map) = self.inner.embeds.settings.write() {
+            map.remove(&space);
+        }
+    }
+
+    async fn thread_space(&self, id: ThreadId) -> Result<SpaceId> {
+        if let Some(c) = self.embed_cache()
+            && let Ok(map) = c.thread_space.read()
+            && let Some(s) = map.get(&id)
+        {
+            return Ok(*s);
+        }
+        let space = self.thread(id).await?.space_id;
+        if let Some(c) = self.embed_cache()
+            && let Ok(mut map) = c.thread_space.write()
+        {
+            if map.len() >= MAX_CACHED_THREADS {
+                map.clear();
+            }
+            map.insert(id, space);
+        }
+        Ok(space)
+    }
+
+    /// A thread page as JSON for an embed running on `origin` (the `Origin` a browser
+    /// sends): `None` when the space does not allow that site. Same bytes as the API's
+    /// thread read, from the same cache.
+    pub async fn embed_thread_json(
+        &self,
+        id: ThreadId,
+        page: PageRequest,
+        origin: Option<&str>,
+    ) -> Result<Option<Bytes>> {
+        let space = self.thread_space(id).await?;
+        if let Some(origin) = origin {
+            let settings = self.cached_embed_settings(space).await?;
+            if !self.embed_allowed(&settings, Some(origin)) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.thread_page_json(id, page).await?))
     }
 }
 

@@ -129,6 +129,7 @@ impl Services {
         s.cta_url = cta_url;
         s.updated_at = now_millis();
         self.store().put_embed_settings(&s).await?;
+        self.forget_embed_settings(space.id);
         tracing::info!(space = %space.slug, origins = s.origins.len(), "embed settings saved");
         Ok(s)
     }
@@ -142,6 +143,7 @@ impl Services {
         s.secret = random_token();
         s.updated_at = now_millis();
         self.store().put_embed_settings(&s).await?;
+        self.forget_embed_settings(space.id);
         tracing::info!(space = %space.slug, "embed secret rotated");
         Ok(s)
     }

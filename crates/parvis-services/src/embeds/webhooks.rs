@@ -16,8 +16,10 @@ use parvis_store::{WebhookDelivery, WebhookEndpoint};
 use sha2::Sha256;
 use std::time::Duration;
 
-/// The events an endpoint may subscribe to.
-pub const EVENTS: &[&str] = &["message.created", "conversion.created", "member.created"];
+/// The events an endpoint may subscribe to. Registrations reported by the organisation
+/// arrive as `conversion.created` with `type: "registration"`; sessions (issue 12) add
+/// `registration.created` here and call `emit_webhook` when someone registers.
+pub const EVENTS: &[&str] = &["message.created", "conversion.created"];
 /// Delay before attempt n+1 after n failures; past the last, the delivery is given up.
 const BACKOFF_SECS: &[i64] = &[5, 30, 120, 600, 1800, 3600, 10800, 21600];
 /// How long one request may take.

@@ -257,8 +257,6 @@ pub(crate) struct WebhookForm {
     ev_message: Option<String>,
     #[serde(default, rename = "ev_conversion.created")]
     ev_conversion: Option<String>,
-    #[serde(default, rename = "ev_member.created")]
-    ev_member: Option<String>,
 }
 
 pub(crate) async fn add_webhook(
@@ -274,7 +272,6 @@ pub(crate) async fn add_webhook(
     let events: Vec<String> = [
         (&f.ev_message, "message.created"),
         (&f.ev_conversion, "conversion.created"),
-        (&f.ev_member, "member.created"),
     ]
     .iter()
     .filter(|(on, _)| on.is_some())

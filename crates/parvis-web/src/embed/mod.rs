@@ -14,6 +14,7 @@
 //! The cost — no third-party cookies in the frame — is what makes it safe in a sandbox.
 
 mod admin;
+mod data;
 mod frame;
 mod oembed;
 mod track;
@@ -42,6 +43,7 @@ pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(track::report_conversion))
         .routes(utoipa_axum::routes!(admin::api_get, admin::api_put))
         .routes(utoipa_axum::routes!(admin::api_funnel))
+        .routes(utoipa_axum::routes!(data::thread))
 }
 
 /// The admin pages of embeds: ordinary pages, never framable (merged with the site's pages).

@@ -513,6 +513,42 @@ async fn allowed_sites_call_to_action_clicks_conversions_funnel_and_webhooks() {
             "{h}"
         );
     }
+    // The data endpoint refuses browsers on other sites, and lets the allowed one read.
+    let r = c
+        .get(format!("{}/api/v1/embed/threads/{tid}", app.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("origin_not_allowed"))
+    );
+    let r = c
+        .get(format!(
+            "{}/api/v1/embed/threads/{tid}?per_page=2",
+            app.base
+        ))
+        .header("origin", "https://blog.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://blog.example"
+    );
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["messages"]["items"].as_array().unwrap().len(), 2);
+    let (s, p) = problem(
+        c.get(format!("{}/api/v1/embed/threads/999999", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
     // Parvis itself (the preview) is always allowed.
     let r = c
         .get(format!("{}/embed/thread/{tid}", app.base))
