@@ -32,6 +32,7 @@ pub mod privacy;
 pub mod ratelimit;
 pub mod registrations;
 pub mod relevance;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod spaces;

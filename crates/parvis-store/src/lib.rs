@@ -35,6 +35,7 @@ mod members;
 mod opinion;
 mod privacy;
 mod relevance;
+mod session_reports;
 mod sessions;
 mod tagging;
 
@@ -63,6 +64,7 @@ pub use privacy::{
     OwnVote,
 };
 pub use relevance::{MessageSignal, ThreadEvent};
+pub use session_reports::{StoredReport, TopicMessage};
 pub use sessions::{
     AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
 };

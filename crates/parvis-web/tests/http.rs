@@ -28,6 +28,9 @@ mod sessions;
 /// Sessions' calendars (checked by an independent iCalendar parser) and lead exports.
 #[path = "http/sessions_calendar.rs"]
 mod sessions_calendar;
+/// Closing reports and the layered synthesis; attendance.
+#[path = "http/sessions_report.rs"]
+mod sessions_report;
 
 #[path = "http/measures.rs"]
 mod measures;

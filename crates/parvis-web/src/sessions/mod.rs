@@ -6,9 +6,13 @@
 mod api;
 mod calendar;
 mod links;
+mod report;
 pub(crate) mod strings;
 
-pub(crate) use api::routes as api_routes;
+/// API routes (nested under `/api/v1`).
+pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::routes().merge(report::api_routes())
+}
 
 use crate::context::{cookie, read_cookie};
 use crate::forms::{failed, field_errors, unprocessable};
@@ -40,6 +44,18 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/my_sessions.html"),
     ),
     (
+        "session_close.html",
+        include_str!("../../templates/session_close.html"),
+    ),
+    (
+        "session_report.html",
+        include_str!("../../templates/session_report.html"),
+    ),
+    (
+        "synthesis.html",
+        include_str!("../../templates/synthesis.html"),
+    ),
+    (
         "session_registrations.html",
         include_str!("../../templates/session_registrations.html"),
     ),
@@ -66,6 +82,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
             get(links::manage_page).post(links::manage_cancel),
         )
         .merge(calendar::routes())
+        .merge(report::routes())
 }
 
 fn id_of(st: &AppState, ctx: &Ctx, id: &str) -> Result<i64, crate::PageError> {
@@ -101,6 +118,12 @@ async fn session_view(
         .session_view_with_key(ctx.actor.as_ref(), id, key.as_deref())
         .await
         .map_err(fail(st, ctx))?;
+    // Opening the page while the session is under way counts the member online.
+    st.services
+        .note_online(ctx.actor.as_ref(), id)
+        .await
+        .map_err(fail(st, ctx))?;
+    let attendance = st.services.attendance(id).await.map_err(fail(st, ctx))?;
     let ok = ok.filter(|o| {
         [
             "registered",
@@ -123,6 +146,7 @@ async fn session_view(
             failed => failed,
             consent_contact => consent_wording("contact", ctx.lang, &s.session.partners),
             consent_share => consent_wording("share", ctx.lang, &s.session.partners),
+            attendance => Value::from_serialize(&attendance),
         },
     )
 }
