@@ -560,3 +560,98 @@ fn live_room_with_a_moderator_and_a_participant() {
         Duration::from_secs(2),
     );
 }
+
+/// A page on a second local origin (another port) that embeds thread 1 with the two-line
+/// snippet, under a hostile stylesheet. Served by a thread that answers every request with it.
+fn host_site(parvis: &str, key: &str) -> String {
+    let page = format!(
+        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Blog</title>
+<style>* {{ color: rgb(255, 0, 0) !important; font-family: serif !important; }} body {{ font-size: 16px; }}</style></head>
+<body><p id="host-p">Article du blog</p>
+<div data-parvis-embed="{key}" id="w"></div>
+<script async src="{parvis}/assets/embed.js"></script></body></html>"#
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_thread_embedded_on_another_site_is_isolated_sized_and_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+    ]);
+    // A message that tries to run script in the host page.
+    let token = demo_token(&server.url);
+    let http = reqwest::blocking::Client::new();
+    let spaces: Value = http
+        .get(format!("{}/api/v1/spaces", server.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let space = spaces["items"][0]["slug"].as_str().unwrap().to_string();
+    let r = http
+        .post(format!("{}/api/v1/spaces/{space}/threads", server.url))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Intégré ailleurs", "body": "<img src=x onerror=\"window.top.pwned=1\"><script>window.top.pwned=2</script> Texte sûr"}))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success());
+    let tid = r.json::<Value>().unwrap()["id"].as_i64().unwrap();
+    let host = host_site(&server.url, &format!("thread/{tid}"));
+    driver.go(&host);
+    let script = |js: &str| driver.cmd("POST", "/execute/sync", json!({"script": js, "args": []}));
+    // The frame reports its height: the loader's 240 px placeholder changes.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let h = script("var f=document.querySelector('#w iframe');return f?f.style.height:'';");
+        if h.as_str().is_some_and(|h| !h.is_empty() && h != "240px") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the widget never reported its height: {h}"
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    // The widget did not restyle the host page.
+    let host_style = script(
+        "var s=getComputedStyle(document.getElementById('host-p'));return [s.color,s.fontSize,getComputedStyle(document.body).margin];",
+    );
+    assert_eq!(host_style, json!(["rgb(255, 0, 0)", "16px", "8px"]));
+    // The host's CSS did not restyle the widget.
+    let frame = driver.element("#w iframe");
+    let mut reference = serde_json::Map::new();
+    reference.insert(ELEMENT.into(), Value::String(frame));
+    driver.cmd("POST", "/frame", json!({"id": reference}));
+    driver.wait_for_text("Texte sûr");
+    let inner = script(
+        "var a=document.querySelector('.pv-title a');var s=getComputedStyle(a);return [s.color==='rgb(255, 0, 0)', s.fontFamily.indexOf('serif')===0, getComputedStyle(document.body).fontSize];",
+    );
+    assert_eq!(inner, json!([false, false, "15px"]));
+    driver.cmd("POST", "/frame/parent", json!({}));
+    // Nothing of the payload ran, in the frame or in the host page.
+    assert_eq!(script("return window.pwned === undefined;"), json!(true));
+}
