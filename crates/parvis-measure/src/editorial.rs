@@ -59,6 +59,20 @@ impl EditorialPlan {
                 "must be a number of publications per week above 0 and at most 1000",
             ));
         }
+        if self.own_names.len() > 50 {
+            return Err(MeasureError::new(
+                "own_names",
+                "too_many",
+                "at most 50 names",
+            ));
+        }
+        if let Some(i) = self.own_names.iter().position(|n| n.chars().count() > 100) {
+            return Err(MeasureError::new(
+                format!("own_names[{i}]"),
+                "too_long",
+                "at most 100 characters",
+            ));
+        }
         Ok(())
     }
 }

@@ -243,6 +243,15 @@ pub fn levels(
     period: Period,
     th: &Thresholds,
 ) -> BTreeMap<i64, Level> {
+    levels_from_totals(people, &totals(activity, period), th)
+}
+
+/// The same from totals already summed per member (e.g. by the store, in SQL).
+pub fn levels_from_totals(
+    people: &[Person],
+    totals: &BTreeMap<i64, Totals>,
+    th: &Thresholds,
+) -> BTreeMap<i64, Level> {
     let staff: std::collections::BTreeSet<i64> = people
         .iter()
         .filter(|p| p.staff)
@@ -255,9 +264,9 @@ pub fn levels(
         .filter(|m| !excluded(m))
         .map(|m| (m, Level::Audience))
         .collect();
-    for (m, t) in totals(activity, period) {
-        if !excluded(&m) {
-            out.insert(m, level_of(&t, th));
+    for (m, t) in totals {
+        if !excluded(m) {
+            out.insert(*m, level_of(t, th));
         }
     }
     out
@@ -349,12 +358,21 @@ pub fn slipping_away(
     before: &BTreeMap<i64, Level>,
     after: &BTreeMap<i64, Level>,
 ) -> Vec<Slipping> {
-    let before_totals = totals(activity, before_period);
     let mut last: BTreeMap<i64, i64> = BTreeMap::new();
     for a in activity {
         let e = last.entry(a.member).or_insert(a.week);
         *e = (*e).max(a.week);
     }
+    slipping_from_totals(&totals(activity, before_period), &last, before, after)
+}
+
+/// The same from the previous period's totals and each member's last active week.
+pub fn slipping_from_totals(
+    before_totals: &BTreeMap<i64, Totals>,
+    last: &BTreeMap<i64, i64>,
+    before: &BTreeMap<i64, Level>,
+    after: &BTreeMap<i64, Level>,
+) -> Vec<Slipping> {
     let mut out: Vec<Slipping> = before
         .iter()
         .filter(|(_, l)| **l >= Level::Contributor)
@@ -420,11 +438,14 @@ impl ScoreWeights {
                 ));
             }
         }
-        if !self.half_life_days.is_finite() || self.half_life_days <= 0.0 {
+        if !self.half_life_days.is_finite()
+            || self.half_life_days <= 0.0
+            || self.half_life_days > 3650.0
+        {
             return Err(MeasureError::new(
                 "half_life_days",
                 "out_of_range",
-                "must be a number of days > 0",
+                "must be a number of days above 0 and at most 3650",
             ));
         }
         Ok(())
@@ -440,16 +461,23 @@ impl ScoreWeights {
 pub fn activity_score(rows: &[WeekActivity], now_ms: i64, w: &ScoreWeights) -> f64 {
     rows.iter()
         .map(|r| {
-            let mid = week_start(r.week) + WEEK_MS / 2;
-            let age_days = ((now_ms - mid) as f64 / DAY_MS as f64).max(0.0);
             let weight = w.post * f64::from(r.posts)
                 + w.answer * f64::from(r.answers)
                 + w.reaction * f64::from(r.reactions)
                 + w.read * f64::from(r.reads)
                 + w.referral * f64::from(r.referrals);
-            weight * 0.5_f64.powf(age_days / w.half_life_days)
+            weight * week_factor(r.week, now_ms, w.half_life_days)
         })
         .sum()
+}
+
+/// The decay of a week's activity at `now_ms`: `0.5^(age_days / half_life_days)`, the week
+/// dated at its middle, the future counting as age 0. (The store sums weighted activity with
+/// these factors when it ranks members by score, so the formula stays here.)
+pub fn week_factor(week: i64, now_ms: i64, half_life_days: f64) -> f64 {
+    let mid = week_start(week) + WEEK_MS / 2;
+    let age_days = ((now_ms - mid) as f64 / DAY_MS as f64).max(0.0);
+    0.5_f64.powf(age_days / half_life_days)
 }
 
 /// Messages per channel per week over `period`: `(channels, weeks, counts[channel][week])`.

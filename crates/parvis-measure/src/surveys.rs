@@ -134,7 +134,8 @@ pub fn score(kind: Kind, scores: &[i64]) -> Result<Score, MeasureError> {
             out.bottom = scores.iter().filter(|&&s| s <= 6).count() as u64;
             out.middle = n - out.top - out.bottom;
             let (p, d) = (out.top as f64 / nf, out.bottom as f64 / nf);
-            let variance = p + d - (p - d).powi(2);
+            // Never below 0, even by rounding (a square root follows).
+            let variance = (p + d - (p - d).powi(2)).max(0.0);
             out.value = Some(100.0 * (p - d));
             out.margin = Some(1.96 * 100.0 * (variance / nf).sqrt());
         }
@@ -143,7 +144,7 @@ pub fn score(kind: Kind, scores: &[i64]) -> Result<Score, MeasureError> {
             out.bottom = n - out.top;
             let s = out.top as f64 / nf;
             out.value = Some(100.0 * s);
-            out.margin = Some(1.96 * 100.0 * (s * (1.0 - s) / nf).sqrt());
+            out.margin = Some(1.96 * 100.0 * (s * (1.0 - s) / nf).max(0.0).sqrt());
         }
         Kind::Ces => {
             let mean = scores.iter().map(|&s| s as f64).sum::<f64>() / nf;

@@ -54,7 +54,8 @@ pub use intros::IntroRequest;
 pub use jobs::Job;
 pub use live::{NewRoom, RoomEventRow, RoomRow};
 pub use measure::{
-    ActivityRow, AnswerRow, ObjectiveRow, QuestionRow, RefreshOutcome, StaffPublication, SurveyRow,
+    ActivityRow, AnswerRow, MemberPeriods, ObjectiveRow, PeriodSums, PeriodsQuery, QuestionRow,
+    RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow,
     measure_week,
 };
 pub use members::{Credentials, NewMember};
@@ -149,6 +150,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("schema_v10.sql")),
     (11, include_str!("schema_v11.sql")),
     (13, include_str!("schema_v13.sql")),
+    (23, include_str!("schema_v23.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

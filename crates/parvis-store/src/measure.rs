@@ -3,7 +3,9 @@
 //!
 //! The aggregate is refreshed by [`Store::measure_refresh`]: it reads only what arrived since
 //! the last watermark (messages by id, reactions, reads and referrals by time) and adds it to
-//! the weekly rows with one `INSERT … SELECT … ON CONFLICT DO UPDATE` per source. A merge of
+//! the weekly rows with one `INSERT … SELECT … ON CONFLICT DO UPDATE` per source. Those
+//! statements start from the new rows (`CROSS JOIN` keeps SQLite from starting at the space's
+//! threads instead, which costs a scan of the whole space per refresh). A merge of
 //! members (made or undone) moves past messages between members, so it triggers a rebuild of
 //! the space's rows instead.
 
@@ -89,26 +91,34 @@ const ADD_MESSAGES: &str =
     "INSERT INTO measure_activity (space_id, member_id, channel, week, posts, answers)
     SELECT t.space_id, m.author_id, m.channel, m.created_at / 604800000, COUNT(*),
            SUM(CASE WHEN COALESCE(p.author_id, t.author_id) <> m.author_id THEN 1 ELSE 0 END)
-    FROM messages m JOIN threads t ON t.id = m.thread_id LEFT JOIN messages p ON p.id = m.parent_id
-    WHERE t.space_id = $1 AND m.id > $2 AND m.id <= $3 AND true
+    FROM messages m CROSS JOIN threads t LEFT JOIN messages p ON p.id = m.parent_id
+    WHERE t.id = m.thread_id AND t.space_id = $1 AND m.id > $2 AND m.id <= $3 AND true
     GROUP BY t.space_id, m.author_id, m.channel, m.created_at / 604800000
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
       posts = measure_activity.posts + excluded.posts,
       answers = measure_activity.answers + excluded.answers";
 
+const ADD_CHANNEL_WEEKS: &str = "INSERT INTO measure_channel_weeks (space_id, channel, week, posts)
+    SELECT t.space_id, m.channel, m.created_at / 604800000, COUNT(*)
+    FROM messages m CROSS JOIN threads t
+    WHERE t.id = m.thread_id AND t.space_id = $1 AND m.id > $2 AND m.id <= $3 AND true
+    GROUP BY t.space_id, m.channel, m.created_at / 604800000
+    ON CONFLICT (space_id, channel, week) DO UPDATE SET
+      posts = measure_channel_weeks.posts + excluded.posts";
+
 const ADD_REACTIONS: &str =
     "INSERT INTO measure_activity (space_id, member_id, channel, week, reactions)
     SELECT t.space_id, r.member_id, m.channel, r.created_at / 604800000, COUNT(*)
-    FROM reactions r JOIN messages m ON m.id = r.message_id JOIN threads t ON t.id = m.thread_id
-    WHERE t.space_id = $1 AND r.created_at > $2 AND r.created_at <= $3 AND true
+    FROM reactions r CROSS JOIN messages m CROSS JOIN threads t
+    WHERE m.id = r.message_id AND t.id = m.thread_id AND t.space_id = $1 AND r.created_at > $2 AND r.created_at <= $3 AND true
     GROUP BY t.space_id, r.member_id, m.channel, r.created_at / 604800000
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
       reactions = measure_activity.reactions + excluded.reactions";
 
 const ADD_READS: &str = "INSERT INTO measure_activity (space_id, member_id, channel, week, reads)
     SELECT t.space_id, r.member_id, t.channel, r.at / 604800000, COUNT(*)
-    FROM thread_reads r JOIN threads t ON t.id = r.thread_id
-    WHERE t.space_id = $1 AND r.at > $2 AND r.at <= $3 AND true
+    FROM thread_reads r CROSS JOIN threads t
+    WHERE t.id = r.thread_id AND t.space_id = $1 AND r.at > $2 AND r.at <= $3 AND true
     GROUP BY t.space_id, r.member_id, t.channel, r.at / 604800000
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
       reads = measure_activity.reads + excluded.reads";
@@ -157,14 +167,16 @@ impl Store {
             rebuilt = false;
         }
         if rebuilt {
-            sqlx::query("DELETE FROM measure_activity WHERE space_id = $1")
-                .bind(space_id)
-                .execute(&mut *tx)
-                .await?;
+            for sql in [
+                "DELETE FROM measure_activity WHERE space_id = $1",
+                "DELETE FROM measure_channel_weeks WHERE space_id = $1",
+            ] {
+                sqlx::query(sql).bind(space_id).execute(&mut *tx).await?;
+            }
         }
         let before: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM messages m JOIN threads t ON t.id = m.thread_id
-             WHERE t.space_id = $1 AND m.id > $2 AND m.id <= $3",
+            "SELECT COUNT(*) AS n FROM messages m CROSS JOIN threads t
+             WHERE t.id = m.thread_id AND t.space_id = $1 AND m.id > $2 AND m.id <= $3",
         )
         .bind(space_id)
         .bind(wm[0])
@@ -174,6 +186,7 @@ impl Store {
         .and_then(|r| r.try_get::<i64, _>("n"))?;
         for (sql, low, high) in [
             (ADD_MESSAGES, wm[0], max_id),
+            (ADD_CHANNEL_WEEKS, wm[0], max_id),
             (ADD_REACTIONS, wm[1], now),
             (ADD_READS, wm[2], now),
             (ADD_REFERRALS, wm[3], now),
@@ -254,8 +267,8 @@ impl Store {
         from_week: i64,
     ) -> Result<Vec<(String, i64, i64)>> {
         let rows = sqlx::query(
-            "SELECT channel, week, CAST(SUM(posts) AS BIGINT) AS n FROM measure_activity
-             WHERE space_id = $1 AND week >= $2 AND posts > 0 GROUP BY channel, week",
+            "SELECT channel, week, posts AS n FROM measure_channel_weeks
+             WHERE space_id = $1 AND week >= $2",
         )
         .bind(space_id)
         .bind(from_week)
@@ -281,11 +294,13 @@ impl Store {
         let rows = sqlx::query(
             "SELECT t.created_at AS asked, s.first AS first
              FROM threads t JOIN members a ON a.id = t.author_id
-             LEFT JOIN (SELECT m.thread_id, MIN(m.created_at) AS first FROM messages m
-                        JOIN members sm ON sm.id = m.author_id
-                        WHERE sm.site_role IN ('admin', 'moderator') GROUP BY m.thread_id) s
+             LEFT JOIN (SELECT m.thread_id, MIN(m.created_at) AS first FROM members sm
+                        CROSS JOIN messages m
+                        WHERE m.author_id = sm.id AND sm.site_role IN ('admin', 'moderator')
+                        GROUP BY m.thread_id) s
                ON s.thread_id = t.id
-             WHERE t.space_id = $1 AND t.created_at >= $2 AND a.site_role NOT IN ('admin', 'moderator')",
+             WHERE t.space_id = $1 AND t.last_activity_at >= $2 AND t.created_at >= $2
+               AND a.site_role NOT IN ('admin', 'moderator')",
         )
         .bind(space_id)
         .bind(from)
@@ -312,8 +327,9 @@ impl Store {
             "SELECT m.created_at AS at, m.body_md AS body,
                     EXISTS (SELECT 1 FROM message_topics mt WHERE mt.message_id = m.id) AS tagged,
                     t.topic_id AS topic
-             FROM messages m JOIN members sm ON sm.id = m.author_id JOIN threads t ON t.id = m.thread_id
-             WHERE sm.site_role IN ('admin', 'moderator') AND t.space_id = $1 AND m.created_at >= $2
+             FROM members sm CROSS JOIN messages m CROSS JOIN threads t
+             WHERE m.author_id = sm.id AND t.id = m.thread_id
+               AND sm.site_role IN ('admin', 'moderator') AND t.space_id = $1 AND m.created_at >= $2
              ORDER BY m.created_at DESC LIMIT $3",
         )
         .bind(space_id)
@@ -650,5 +666,272 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// A reply and how long after what it answers it came.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplyDelay {
+    pub member_id: i64,
+    pub delay_ms: i64,
+}
+
+impl Store {
+    /// Every message of a space that answers somebody else (its parent's author, or the
+    /// thread's opener when it has no parent), with its delay. For plausibility checks on
+    /// imported corpora (the CLI), not for dashboards: it reads every message.
+    pub async fn measure_reply_delays(&self, space_id: i64) -> Result<Vec<ReplyDelay>> {
+        let rows = sqlx::query(
+            "SELECT m.author_id AS member, m.created_at - COALESCE(p.created_at, t.created_at) AS delay
+             FROM messages m JOIN threads t ON t.id = m.thread_id LEFT JOIN messages p ON p.id = m.parent_id
+             WHERE t.space_id = $1 AND COALESCE(p.author_id, t.author_id) <> m.author_id",
+        )
+        .bind(space_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReplyDelay {
+                    member_id: int(r, "member")?,
+                    delay_ms: int(r, "delay")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Threads of a space with the time of their first reply by someone other than the
+    /// opener (any member, staff or not).
+    pub async fn measure_first_replies(&self, space_id: i64) -> Result<Vec<QuestionRow>> {
+        let rows = sqlx::query(
+            "SELECT t.created_at AS asked,
+                    MIN(CASE WHEN m.author_id <> t.author_id THEN m.created_at END) AS first
+             FROM threads t LEFT JOIN messages m ON m.thread_id = t.id
+             WHERE t.space_id = $1 GROUP BY t.id, t.created_at",
+        )
+        .bind(space_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(QuestionRow {
+                    asked_at: int(r, "asked")?,
+                    first_staff_answer_at: opt_int(r, "first")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The time of a space's last message, if any.
+    pub async fn last_message_at(&self, space_id: i64) -> Result<Option<Millis>> {
+        let row = sqlx::query(
+            "SELECT MAX(m.created_at) AS at FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.space_id = $1",
+        )
+        .bind(space_id)
+        .fetch_one(&self.pool)
+        .await?;
+        opt_int(&row, "at")
+    }
+
+    /// Fill a space with synthetic activity for benchmarks: `members` people, `threads`
+    /// threads and `messages` messages spread evenly over `weeks` weeks before `end`; 70 % of
+    /// the messages come from the first 2,000 members (a few write most, as in real lists).
+    /// One SQL statement per table, so that filling takes seconds, not the benchmark's time.
+    pub async fn bench_fill(
+        &self,
+        space_id: i64,
+        members: i64,
+        threads: i64,
+        messages: i64,
+        weeks: i64,
+        end: Millis,
+    ) -> Result<()> {
+        let span = weeks * WEEK_MS;
+        let start = end - span;
+        let first_member: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM members")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get::<i64, _>("n"))?;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+             INSERT INTO members (handle, display_name, created_at)
+             SELECT 'bench' || (i + $2), 'Bench ' || (i + $2), $3 FROM n",
+        )
+        .bind(members)
+        .bind(first_member)
+        .bind(start)
+        .execute(&self.pool)
+        .await?;
+        let first_thread: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM threads")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get::<i64, _>("n"))?;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+             INSERT INTO threads (space_id, title, author_id, created_at, last_activity_at, message_count)
+             SELECT $2, 'Thread ' || i, $3 + 1 + ((i * 7919) % $4), $5 + (i * $6) / $1, $5 + (i * $6) / $1, 0 FROM n",
+        )
+        .bind(threads)
+        .bind(space_id)
+        .bind(first_member)
+        .bind(members)
+        .bind(start)
+        .bind(span)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+             INSERT INTO messages (thread_id, author_id, body_md, body_html, created_at)
+             SELECT $2 + 1 + ((i - 1) * $3) / $1,
+                    $4 + 1 + ((i * 7919) % (CASE WHEN i % 10 < 7 THEN $8 ELSE $5 END)),
+                    'Message ' || i, '<p>Message ' || i || '</p>', $6 + (i * $7) / $1
+             FROM n",
+        )
+        .bind(messages)
+        .bind(first_thread)
+        .bind(threads)
+        .bind(first_member)
+        .bind(members)
+        .bind(start)
+        .bind(span)
+        .bind(members.min(2000))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// One member's sums over a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PeriodSums {
+    pub posts: i64,
+    pub answers: i64,
+    pub reactions: i64,
+    pub reads: i64,
+    pub referrals: i64,
+    /// Distinct weeks with at least one message.
+    pub writing_weeks: i64,
+    /// The last week with any activity in the period.
+    pub last_week: Option<i64>,
+}
+
+/// A member's sums over the current and the previous period (one row per member active in
+/// either).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemberPeriods {
+    pub member_id: i64,
+    pub current: PeriodSums,
+    pub previous: PeriodSums,
+    /// Decaying activity score over the weeks given factors.
+    pub score: f64,
+    /// Wrote on a channel other than Parvis in the current period.
+    pub elsewhere: bool,
+}
+
+/// The per-member sums of one period (`$2`..`$3` current, `$4`..`$2` previous), one column set
+/// per period, each member's decaying score (`f` holds the weeks' decay factors), on one
+/// channel when `$5` is not empty.
+fn period_totals_sql(factors: usize) -> String {
+    let sums = |p: &str, cond: &str| {
+        let mut out = String::new();
+        for col in ["posts", "answers", "reactions", "reads", "referrals"] {
+            out.push_str(&format!(
+                "CAST(SUM(CASE WHEN {cond} THEN a.{col} ELSE 0 END) AS BIGINT) AS {p}_{col},\n"
+            ));
+        }
+        out.push_str(&format!(
+            "COUNT(DISTINCT CASE WHEN {cond} AND a.posts > 0 THEN a.week END) AS {p}_weeks,\n\
+             MAX(CASE WHEN {cond} THEN a.week END) AS {p}_last,\n"
+        ));
+        out
+    };
+    // Placeholders only ($6… for the factors, then the weights); every value is bound.
+    let mut values = Vec::with_capacity(factors);
+    for i in 0..factors {
+        values.push(format!(
+            "(${}, CAST(${} AS DOUBLE PRECISION))",
+            6 + 2 * i,
+            7 + 2 * i
+        ));
+    }
+    let w = 6 + 2 * factors;
+    format!(
+        "WITH f(week, k) AS (VALUES {values})
+         SELECT a.member_id AS member_id,
+         {cur}{prev}
+         COUNT(CASE WHEN a.week >= $2 AND a.week < $3 AND a.channel <> 'parvis' AND a.posts > 0 THEN 1 END) AS c_elsewhere,
+         CAST(SUM((a.posts * ${w0} + a.answers * ${w1} + a.reactions * ${w2} + a.reads * ${w3} + a.referrals * ${w4}) * COALESCE(f.k, 0)) AS DOUBLE PRECISION) AS score
+         FROM measure_activity a LEFT JOIN f ON f.week = a.week
+         WHERE a.space_id = $1 AND a.week >= $4 AND a.week < $3 AND ($5 = '' OR a.channel = $5)
+         GROUP BY a.member_id",
+        values = if values.is_empty() { "(0, 0.0)".to_string() } else { values.join(", ") },
+        cur = sums("c", "a.week >= $2 AND a.week < $3"),
+        prev = sums("p", "a.week < $2"),
+        w0 = w,
+        w1 = w + 1,
+        w2 = w + 2,
+        w3 = w + 3,
+        w4 = w + 4,
+    )
+}
+
+/// What [`Store::measure_period_totals`] sums over.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodsQuery<'a> {
+    /// Previous period `[prev_from, from)`, current `[from, to)` (weeks).
+    pub prev_from: i64,
+    pub from: i64,
+    pub to: i64,
+    /// One channel only, or `""` for all.
+    pub channel: &'a str,
+    /// Decay factor per week for the score (weeks not listed count 0).
+    pub factors: &'a [(i64, f64)],
+    /// Score weights: post, answer, reaction, read, referral.
+    pub weights: [f64; 5],
+}
+
+impl Store {
+    /// Per-member sums over the current and the previous period, with each member's decaying
+    /// score, summed in SQL so that a dashboard reads one row per active member.
+    pub async fn measure_period_totals(
+        &self,
+        space_id: i64,
+        q: &PeriodsQuery<'_>,
+    ) -> Result<Vec<MemberPeriods>> {
+        let sql = period_totals_sql(q.factors.len());
+        let mut query = sqlx::query(&sql)
+            .bind(space_id)
+            .bind(q.from)
+            .bind(q.to)
+            .bind(q.prev_from)
+            .bind(q.channel);
+        for (week, k) in q.factors {
+            query = query.bind(*week).bind(*k);
+        }
+        for w in q.weights {
+            query = query.bind(w);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let sums = |r: &sqlx::any::AnyRow, p: &str| -> Result<PeriodSums> {
+            Ok(PeriodSums {
+                posts: int(r, &format!("{p}_posts"))?,
+                answers: int(r, &format!("{p}_answers"))?,
+                reactions: int(r, &format!("{p}_reactions"))?,
+                reads: int(r, &format!("{p}_reads"))?,
+                referrals: int(r, &format!("{p}_referrals"))?,
+                writing_weeks: int(r, &format!("{p}_weeks"))?,
+                last_week: opt_int(r, &format!("{p}_last"))?,
+            })
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(MemberPeriods {
+                    member_id: int(r, "member_id")?,
+                    current: sums(r, "c")?,
+                    previous: sums(r, "p")?,
+                    score: r.try_get::<f64, _>("score")?,
+                    elsewhere: int(r, "c_elsewhere")? > 0,
+                })
+            })
+            .collect()
     }
 }

@@ -3,6 +3,7 @@
 //! command. Nothing here is logic a test would want to reach.
 
 mod config;
+mod measure;
 mod setup;
 
 use anyhow::{Context, Result};
@@ -118,6 +119,12 @@ enum Command {
     Follow {
         #[command(subcommand)]
         command: FollowCommand,
+    },
+    /// Measures from the shell: a space's pyramid, answer rate and answerers, or the same
+    /// on a mailing-list archive (plausibility check).
+    Measure {
+        #[command(subcommand)]
+        command: measure::MeasureCommand,
     },
     /// Administration from the command line.
     Admin {
@@ -528,6 +535,15 @@ async fn run(cli: Cli) -> Result<()> {
                 print!("{}", report.summary());
             }
             Ok(())
+        }
+        Command::Measure { command } => {
+            let store = match &command {
+                measure::MeasureCommand::Report { .. } => {
+                    Some(open_configured_store(&cli.store).await?)
+                }
+                measure::MeasureCommand::Corpus { .. } => None,
+            };
+            measure::run(store, command).await
         }
         Command::Follow { command } => {
             let store = open_configured_store(&cli.store).await?;

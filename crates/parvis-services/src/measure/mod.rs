@@ -8,8 +8,10 @@
 //! messages). A computed dashboard is kept in memory until the content changes or a minute
 //! passes, so repeated views cost one lookup.
 
+mod plausibility;
 mod surveys;
 
+pub use plausibility::{Answerer, Plausibility};
 pub use surveys::{SurveyView, SurveysSummary};
 
 use crate::{Actor, Result, ServiceError, Services};
@@ -18,11 +20,13 @@ use parvis_measure::editorial::{self, EditorialPlan, Publication, Question, Scor
 use parvis_measure::objectives::{self, Objective, Progress};
 use parvis_measure::presence::{self, Components, Presence};
 use parvis_measure::pyramid::{
-    self, Flow, Level, LevelCount, Period, Person, ScoreWeights, Slipping, Thresholds, WeekActivity,
+    self, Flow, Level, LevelCount, Period, Person, ScoreWeights, Slipping, Thresholds, Totals,
+    WeekActivity,
 };
 use parvis_measure::readability::TextLang;
 use parvis_measure::standing::{Legitimacy, Notoriety};
 use parvis_measure::{MeasureError, sentiment};
+use parvis_store::{MemberPeriods, PeriodSums, PeriodsQuery};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -268,13 +272,22 @@ impl Services {
         let this_week = pyramid::week_of(now);
         let period = Period::ending(this_week, th.window_weeks);
         let previous = period.previous();
-        let rows = store
-            .measure_activity(
-                space_id,
-                previous.from_week.min(this_week + 1 - HISTORY_WEEKS),
-            )
-            .await?;
-        let activity: Vec<WeekActivity> = rows.iter().map(to_activity).collect();
+        // Decay factors of the last two periods' weeks (older weeks weigh little at the default
+        // half-life); the store sums weighted activity with them in the same pass.
+        let w = &settings.score;
+        let factors: Vec<(i64, f64)> = (previous.from_week..period.to_week)
+            .map(|week| (week, pyramid::week_factor(week, now, w.half_life_days)))
+            .collect();
+        let query = PeriodsQuery {
+            prev_from: previous.from_week,
+            from: period.from_week,
+            to: period.to_week,
+            channel: "",
+            factors: &factors,
+            weights: [w.post, w.answer, w.reaction, w.read, w.referral],
+        };
+        let sums = store.measure_period_totals(space_id, &query).await?;
+        let (cur_totals, prev_totals, last_active) = split_totals(&sums);
         let staff = store.measure_staff().await?;
         let people: Vec<Person> = staff
             .iter()
@@ -283,56 +296,51 @@ impl Services {
                 staff: true,
             })
             .collect();
-        let now_levels = pyramid::levels(&people, &activity, period, th);
-        let before_levels = pyramid::levels(&people, &activity, previous, th);
-        // Staff only count when included: `levels` adds listed people as audience.
-        let now_levels = drop_idle_staff(now_levels, &staff, &activity, period);
-        let before_levels = drop_idle_staff(before_levels, &staff, &activity, previous);
+        // Staff only count when included, and then only if active: `levels` lists every
+        // person given as audience at least.
+        let now_levels = drop_idle_staff(
+            pyramid::levels_from_totals(&people, &cur_totals, th),
+            &staff,
+            &cur_totals,
+        );
+        let before_levels = drop_idle_staff(
+            pyramid::levels_from_totals(&people, &prev_totals, th),
+            &staff,
+            &prev_totals,
+        );
         let pyr = pyramid::pyramid(&now_levels);
-        let slipping = pyramid::slipping_away(&activity, previous, &before_levels, &now_levels);
-        let totals = pyramid::totals(&activity, period);
-        let answers: u64 = totals
+        let slipping =
+            pyramid::slipping_from_totals(&prev_totals, &last_active, &before_levels, &now_levels);
+        let answers: u64 = cur_totals
             .iter()
             .filter(|(m, _)| now_levels.contains_key(m))
             .map(|(_, t)| u64::from(t.answers))
             .sum();
 
-        // Decaying scores over the rows read (older rows weigh < 1 % at the default half-life).
-        let mut by_member: HashMap<i64, Vec<WeekActivity>> = HashMap::new();
-        for a in activity
+        let mut scores: Vec<(i64, f64)> = sums
             .iter()
-            .filter(|a| now_levels.contains_key(&a.member))
-        {
-            by_member.entry(a.member).or_default().push(a.clone());
-        }
-        let mut scores: Vec<(i64, f64)> = by_member
-            .iter()
-            .map(|(m, rows)| (*m, pyramid::activity_score(rows, now, &settings.score)))
+            .filter(|r| {
+                now_levels.contains_key(&r.member_id) || before_levels.contains_key(&r.member_id)
+            })
+            .map(|r| (r.member_id, r.score))
             .collect();
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scores.truncate(20);
 
-        let readers = totals.values().filter(|t| t.reads > 0).count() as u64;
-        let imported: std::collections::BTreeSet<i64> = activity
-            .iter()
-            .filter(|a| a.channel != "parvis" && period_contains(period, a.week))
-            .map(|a| a.member)
-            .collect();
         let notoriety = Notoriety {
-            readers,
-            imported_followers: imported.len() as u64,
+            readers: cur_totals.values().filter(|t| t.reads > 0).count() as u64,
+            imported_followers: sums.iter().filter(|r| r.elsewhere).count() as u64,
             embed_impressions: None,
         };
         let legitimacy = parvis_measure::standing::legitimacy(&pyr, answers);
 
         let history = Period::ending(this_week, HISTORY_WEEKS as u32);
-        let (channels, weeks, counts) = pyramid::posts_by_channel(&activity, history);
-        let channels = ChannelSeries {
-            week_starts: weeks.iter().map(|w| pyramid::week_start(*w)).collect(),
-            weeks,
-            channels,
-            counts,
-        };
+        let channels = channel_series(
+            &store
+                .measure_posts_by_channel(space_id, history.from_week)
+                .await?,
+            history,
+        );
 
         let from_ms = pyramid::week_start(period.from_week);
         let questions: Vec<Question> = store
@@ -374,7 +382,7 @@ impl Services {
         let surveys = self.surveys_summary(space_id).await?;
         let employees_writing = staff
             .iter()
-            .filter(|m| totals.get(m).is_some_and(|t| t.posts > 0))
+            .filter(|m| cur_totals.get(m).is_some_and(|t| t.posts > 0))
             .count();
         let components = Components {
             nps: surveys.nps.as_ref().and_then(|s| s.value),
@@ -475,13 +483,13 @@ impl Services {
             objectives: vec![],
         };
         d.objectives = self
-            .objective_views(space_id, &d, &activity, period, now)
+            .objective_views(space_id, &d, &cur_totals, &query, now)
             .await?;
         tracing::info!(
             space = slug,
             rebuilt = refresh.rebuilt,
             new_messages = refresh.messages,
-            rows = rows.len(),
+            members = sums.len(),
             ms = started.elapsed().as_millis() as u64,
             "measures computed"
         );
@@ -492,13 +500,17 @@ impl Services {
         &self,
         space_id: i64,
         d: &Dashboard,
-        activity: &[WeekActivity],
-        period: Period,
+        totals: &BTreeMap<i64, Totals>,
+        query: &PeriodsQuery<'_>,
         now: i64,
     ) -> Result<Vec<ObjectiveView>> {
         let mut out = vec![];
         for o in self.store().objectives(space_id).await? {
-            let target = o.target.parse::<f64>().unwrap_or(f64::NAN);
+            // A target that does not read as a number was not written by Parvis: skip it
+            // rather than show a NaN.
+            let Ok(target) = o.target.parse::<f64>() else {
+                continue;
+            };
             let obj = Objective {
                 measure: o.measure.clone(),
                 target,
@@ -508,7 +520,7 @@ impl Services {
             let current = if o.segment.is_empty() {
                 d.value_of(&o.measure)
             } else {
-                self.segment_value(&o.measure, &o.segment, d, activity, period)
+                self.segment_value(space_id, &o.measure, &o.segment, d, totals, query)
                     .await?
             };
             let baseline = o.baseline.as_deref().and_then(|b| b.parse().ok());
@@ -530,11 +542,12 @@ impl Services {
     /// other measures and topic segments are not measured per segment yet (`None`).
     async fn segment_value(
         &self,
+        space_id: i64,
         measure: &str,
         segment: &str,
         d: &Dashboard,
-        activity: &[WeekActivity],
-        period: Period,
+        totals: &BTreeMap<i64, Totals>,
+        query: &PeriodsQuery<'_>,
     ) -> Result<Option<f64>> {
         let Some((kind, value)) = segment.split_once(':') else {
             return Ok(None);
@@ -542,25 +555,23 @@ impl Services {
         let Some(level) = Level::ALL.iter().copied().find(|l| l.key() == measure) else {
             return Ok(None);
         };
-        let th = &d.settings.thresholds;
-        let staff: Vec<Person> = self
-            .store()
-            .measure_staff()
-            .await?
-            .into_iter()
-            .map(|member| Person {
+        let staff_ids = self.store().measure_staff().await?;
+        let staff: Vec<Person> = staff_ids
+            .iter()
+            .map(|&member| Person {
                 member,
                 staff: true,
             })
             .collect();
-        let levels = match kind {
+        let th = &d.settings.thresholds;
+        let segment_totals: BTreeMap<i64, Totals> = match kind {
             "channel" => {
-                let rows: Vec<WeekActivity> = activity
-                    .iter()
-                    .filter(|a| a.channel == value)
-                    .cloned()
-                    .collect();
-                pyramid::levels(&staff, &rows, period, th)
+                let q = PeriodsQuery {
+                    channel: value,
+                    ..*query
+                };
+                let rows = self.store().measure_period_totals(space_id, &q).await?;
+                split_totals(&rows).0
             }
             "ecosystem_role" | "organisation" => {
                 let members: std::collections::HashSet<i64> = self
@@ -569,17 +580,19 @@ impl Services {
                     .await?
                     .into_iter()
                     .collect();
-                let rows: Vec<WeekActivity> = activity
+                totals
                     .iter()
-                    .filter(|a| members.contains(&a.member))
-                    .cloned()
-                    .collect();
-                pyramid::levels(&staff, &rows, period, th)
+                    .filter(|(m, _)| members.contains(m))
+                    .map(|(m, t)| (*m, t.clone()))
+                    .collect()
             }
             _ => return Ok(None),
         };
-        let staff_ids: Vec<i64> = staff.iter().map(|p| p.member).collect();
-        let levels = drop_idle_staff(levels, &staff_ids, activity, period);
+        let levels = drop_idle_staff(
+            pyramid::levels_from_totals(&staff, &segment_totals, th),
+            &staff_ids,
+            &segment_totals,
+        );
         Ok(Some(levels.values().filter(|l| **l == level).count() as f64))
     }
 
@@ -623,8 +636,61 @@ impl Services {
     }
 }
 
-fn period_contains(p: Period, week: i64) -> bool {
-    week >= p.from_week && week < p.to_week
+/// The store's per-member sums as the measures crate's totals: current period, previous
+/// period, and each member's last active week.
+type Split = (
+    BTreeMap<i64, Totals>,
+    BTreeMap<i64, Totals>,
+    BTreeMap<i64, i64>,
+);
+
+fn split_totals(rows: &[MemberPeriods]) -> Split {
+    let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+    let totals = |s: &PeriodSums| Totals {
+        posts: n(s.posts),
+        answers: n(s.answers),
+        reactions: n(s.reactions),
+        reads: n(s.reads),
+        referrals: n(s.referrals),
+        writing_weeks: n(s.writing_weeks),
+        last_week: s.last_week,
+    };
+    let (mut cur, mut prev, mut last) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    for r in rows {
+        if r.current.last_week.is_some() {
+            cur.insert(r.member_id, totals(&r.current));
+        }
+        if r.previous.last_week.is_some() {
+            prev.insert(r.member_id, totals(&r.previous));
+        }
+        if let Some(w) = r.current.last_week.max(r.previous.last_week) {
+            last.insert(r.member_id, w);
+        }
+    }
+    (cur, prev, last)
+}
+
+/// Messages per channel per week from the store's (channel, week, count) rows.
+fn channel_series(rows: &[(String, i64, i64)], period: Period) -> ChannelSeries {
+    let weeks: Vec<i64> = (period.from_week..period.to_week).collect();
+    let mut by: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for (channel, week, n) in rows {
+        let row = by
+            .entry(channel.as_str())
+            .or_insert_with(|| vec![0; weeks.len()]);
+        if let Some(slot) = usize::try_from(week - period.from_week)
+            .ok()
+            .and_then(|i| row.get_mut(i))
+        {
+            *slot += (*n).max(0) as u64;
+        }
+    }
+    ChannelSeries {
+        week_starts: weeks.iter().map(|w| pyramid::week_start(*w)).collect(),
+        weeks,
+        channels: by.keys().map(|c| c.to_string()).collect(),
+        counts: by.into_values().collect(),
+    }
 }
 
 /// `levels` lists every staff member as audience so that it can leave them out; when staff are
@@ -632,14 +698,10 @@ fn period_contains(p: Period, week: i64) -> bool {
 fn drop_idle_staff(
     mut levels: BTreeMap<i64, Level>,
     staff: &[i64],
-    activity: &[WeekActivity],
-    period: Period,
+    totals: &BTreeMap<i64, Totals>,
 ) -> BTreeMap<i64, Level> {
     for s in staff {
-        let active = activity
-            .iter()
-            .any(|a| a.member == *s && period_contains(period, a.week));
-        if !active {
+        if !totals.contains_key(s) {
             levels.remove(s);
         }
     }

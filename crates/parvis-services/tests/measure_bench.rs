@@ -1,0 +1,137 @@
+//! Benchmark of the measures dashboards on a big space (ignored by default; run it with
+//! `cargo test -p parvis-services --test measure_bench -- --ignored --nocapture`).
+//! Sizes from `PARVIS_BENCH_MESSAGES` (default 1,000,000), `PARVIS_BENCH_MEMBERS` (100,000)
+//! and two years of history; on SQLite, and on PostgreSQL when `PARVIS_TEST_DATABASE_URL`
+//! is set. Prints: the time to build the measures from scratch, the cost of one new message
+//! (write + incremental refresh), and the dashboard's p50/p99 recomputed after each new
+//! message (the worst case: the cache is dropped by every write) and served from the cache.
+
+use parvis_domain::*;
+use parvis_services::{Actor, Mailer, ServiceConfig, Services};
+use parvis_store::{NewMember, NewMessage, Store, testing};
+use std::time::{Duration, Instant};
+
+fn env(name: &str, default: i64) -> i64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(f64::NAN)
+}
+
+async fn bench(url: &str, label: &str) {
+    let messages = env("PARVIS_BENCH_MESSAGES", 1_000_000);
+    let members = env("PARVIS_BENCH_MEMBERS", 100_000);
+    let threads = messages / 5;
+    let store = Store::open(url).await.unwrap();
+    let space = store.create_space("bench", "Bench", "", 1).await.unwrap();
+    let admin = store
+        .create_member(&NewMember {
+            handle: "admin".into(),
+            display_name: "Admin".into(),
+            email: Some("admin@bench.example".into()),
+            password_hash: None,
+            site_role: SiteRole::Admin,
+            ecosystem_role: EcosystemRole::Employee,
+            organisation: String::new(),
+            bio: String::new(),
+            lang: "fr".into(),
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+    let now = now_millis();
+    let t = Instant::now();
+    store
+        .bench_fill(space.0, members, threads, messages, 104, now)
+        .await
+        .unwrap();
+    eprintln!(
+        "[{label}] filled {messages} messages, {members} members, {threads} threads in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let actor = Actor {
+        member: store.member_by_id(admin).await.unwrap().unwrap(),
+    };
+    let s = Services::new(store.clone(), Mailer::Log, ServiceConfig::default());
+
+    let t = Instant::now();
+    let built = store.measure_refresh(space.0, now).await.unwrap();
+    let build = t.elapsed();
+    assert!(built.rebuilt);
+    let t = Instant::now();
+    s.compute_dashboard("bench", space.0, now_millis())
+        .await
+        .unwrap();
+    let first = t.elapsed();
+
+    let rounds = env("PARVIS_BENCH_ROUNDS", 20) as usize;
+    let (mut write, mut refresh, mut recompute, mut cached) = (vec![], vec![], vec![], vec![]);
+    for i in 0..rounds {
+        let t = Instant::now();
+        let (thread, parent) = (ThreadId(1 + i as i64), None);
+        store
+            .add_message(&NewMessage {
+                thread_id: thread,
+                parent_id: parent,
+                author_id: admin,
+                body_md: "Nouvelle réponse".into(),
+                body_html: "<p>Nouvelle réponse</p>".into(),
+                created_at: now_millis(),
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        store.bump_content_version().await.unwrap();
+        write.push(t.elapsed());
+        let t = Instant::now();
+        let r = store.measure_refresh(space.0, now_millis()).await.unwrap();
+        refresh.push(t.elapsed());
+        assert_eq!((r.rebuilt, r.messages), (false, 1));
+        let t = Instant::now();
+        s.measures(&actor, "bench").await.unwrap();
+        recompute.push(t.elapsed());
+        let t = Instant::now();
+        s.measures(&actor, "bench").await.unwrap();
+        cached.push(t.elapsed());
+    }
+    eprintln!(
+        "[{label}] build from scratch {:.0} ms; first dashboard {:.0} ms; one new message: write {:.1} ms + refresh {:.1} ms (p50); \
+         dashboard after a write p50 {:.0} ms p99 {:.0} ms; from cache p50 {:.2} ms p99 {:.2} ms ({rounds} rounds)",
+        build.as_secs_f64() * 1000.0,
+        first.as_secs_f64() * 1000.0,
+        pct(write.clone(), 0.5),
+        pct(refresh.clone(), 0.5),
+        pct(recompute.clone(), 0.5),
+        pct(recompute, 0.99),
+        pct(cached.clone(), 0.5),
+        pct(cached, 0.99),
+    );
+}
+
+#[tokio::test]
+#[ignore = "benchmark: minutes at full size; run with -- --ignored --nocapture"]
+async fn dashboards_on_a_big_space() {
+    let dir = tempfile::tempdir().unwrap();
+    bench(
+        &format!("sqlite://{}/bench.db", dir.path().display()),
+        "sqlite",
+    )
+    .await;
+    if let Some(base) = testing::postgres_test_url() {
+        bench(
+            &testing::fresh_postgres_url(&base).await.unwrap(),
+            "postgres",
+        )
+        .await;
+    }
+}
