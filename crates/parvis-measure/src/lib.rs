@@ -15,6 +15,7 @@
 
 pub mod editorial;
 pub mod formulas;
+pub mod labels;
 pub mod objectives;
 pub mod presence;
 pub mod pyramid;

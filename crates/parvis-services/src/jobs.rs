@@ -41,6 +41,7 @@ impl Services {
         for job in jobs {
             let outcome = match job.kind.as_str() {
                 SESSION_MAIL => self.run_session_mail(&job).await,
+                crate::measure::digest::MEASURES_DIGEST => self.run_measure_digest(&job).await,
                 other => Err(format!("no handler for job kind {other:?} in this version")),
             };
             match outcome {
@@ -56,13 +57,21 @@ impl Services {
         Ok(n)
     }
 
-    /// Run due jobs every `every`, for as long as the server runs.
+    /// Run due jobs every `every`, for as long as the server runs; plan the weekly measures
+    /// digests at start and then every hour (planning twice changes nothing).
     pub fn spawn_job_worker(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
         let me = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
+            let mut planned_at: Option<std::time::Instant> = None;
             loop {
                 tick.tick().await;
+                if planned_at.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600)) {
+                    planned_at = Some(std::time::Instant::now());
+                    if let Err(e) = me.plan_measure_digests(now_millis()).await {
+                        tracing::warn!(error = %e, "measures digest: planning failed");
+                    }
+                }
                 if let Err(e) = me.run_due_jobs(now_millis()).await {
                     tracing::warn!(error = %e, "job queue unreachable");
                 }

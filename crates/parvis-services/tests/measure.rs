@@ -43,6 +43,9 @@ fn msg(thread: ThreadId, parent: MessageId, author: MemberId, at: i64, body: &st
 
 struct World {
     s: Services,
+    store: Store,
+    thread: ThreadId,
+    first: MessageId,
     admin: Actor,
     alice: Actor,
     bob: Actor,
@@ -116,7 +119,10 @@ async fn world(url: String) -> World {
     };
     let (admin, alice, bob) = (member(admin).await, member(alice).await, member(bob).await);
     World {
-        s: Services::new(store, Mailer::Log, ServiceConfig::default()),
+        s: Services::new(store.clone(), Mailer::Log, ServiceConfig::default()),
+        store,
+        thread: t,
+        first,
         admin,
         alice,
         bob,
@@ -167,6 +173,45 @@ async fn the_dashboard_counts_the_pyramid_and_the_scorecard() {
             w.s.measures(&w.alice, "forum").await,
             Err(ServiceError::Forbidden(_))
         ));
+    })
+    .await;
+}
+
+/// A view right after new activity does not wait for the recomputation (about a second at
+/// a million messages): it gets the last snapshot at once, and a view a moment later sees
+/// the new activity.
+#[tokio::test]
+async fn new_activity_reaches_the_dashboard_without_making_the_reader_wait() {
+    on_both(|w| async move {
+        let before = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert_eq!(count(&before, Level::Contributor), 1, "alice");
+        let dave = w
+            .store
+            .create_member(&person("dave", SiteRole::Member))
+            .await
+            .unwrap();
+        w.store
+            .add_message(&msg(w.thread, w.first, dave, now_millis(), "Moi aussi."))
+            .await
+            .unwrap();
+        w.store.bump_content_version().await.unwrap();
+        let served = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert!(
+            std::sync::Arc::ptr_eq(&served, &before),
+            "the snapshot is served while it is recomputed"
+        );
+        let mut fresh = None;
+        for _ in 0..400 {
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            let d = w.s.measures(&w.admin, "forum").await.unwrap();
+            if !std::sync::Arc::ptr_eq(&d, &before) {
+                fresh = Some(d);
+                break;
+            }
+        }
+        let d = fresh.expect("the dashboard was recomputed in the background");
+        assert_eq!(count(&d, Level::Contributor), 2, "alice and dave");
+        assert!(d.generated_at >= before.generated_at);
     })
     .await;
 }
@@ -258,6 +303,80 @@ async fn objectives_and_weightings_are_checked() {
             .unwrap();
         let d = w.s.measures(&w.admin, "forum").await.unwrap();
         assert_eq!(d.settings.thresholds.regular_weeks, 1);
+    })
+    .await;
+}
+
+/// The text of a one-part mail written by the file outbox, whichever transfer encoding the
+/// mail library chose for it.
+fn mail_text(eml: &str) -> String {
+    let (head, body) = eml.split_once("\r\n\r\n").unwrap_or((eml, ""));
+    let head = head.to_ascii_lowercase();
+    if head.contains("content-transfer-encoding: base64") {
+        use base64::Engine;
+        let joined: String = body.split_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(joined)
+            .unwrap();
+        return String::from_utf8(bytes).unwrap();
+    }
+    if head.contains("content-transfer-encoding: quoted-printable") {
+        let soft = body.replace("=\r\n", "");
+        let mut out = Vec::new();
+        let b = soft.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'=' && i + 2 < b.len() {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        return String::from_utf8(out).unwrap();
+    }
+    body.to_string()
+}
+
+/// Each admin and moderator gets the week's digest on Monday at 08:00 (Paris), once, in
+/// their language, with the pyramid and a link to the dashboards.
+#[tokio::test]
+async fn the_weekly_digest_reaches_each_admin_once() {
+    on_both(|w| async move {
+        let outbox = tempfile::tempdir().unwrap();
+        let s = Services::new(
+            w.store.clone(),
+            Mailer::to_dir(outbox.path(), "Parvis <parvis@localhost>").unwrap(),
+            ServiceConfig::default(),
+        );
+        let now = now_millis();
+        assert_eq!(s.plan_measure_digests(now).await.unwrap(), 1, "one space, one admin");
+        assert_eq!(s.plan_measure_digests(now + 1).await.unwrap(), 0, "planned once");
+        let at = parvis_services::measure::digest::next_digest_at(now);
+        assert_eq!(s.run_due_jobs(at - 1_000).await.unwrap(), 0, "not before Monday 08:00");
+        assert_eq!(s.run_due_jobs(at).await.unwrap(), 1);
+        assert_eq!(s.run_due_jobs(at + 3_600_000).await.unwrap(), 0, "never twice");
+        let mails: Vec<String> = std::fs::read_dir(outbox.path())
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].contains("To: admin@host.example"), "{}", mails[0]);
+        let text = mail_text(&mails[0]);
+        assert!(text.contains("Bonjour ADMIN"), "{text}");
+        assert!(text.contains("- Engagés : 1 (+1)"), "bob, who was not engaged before: {text}");
+        assert!(text.contains("/s/forum/measures"), "{text}");
+        // A planned digest for someone who is no longer staff is done without a mail.
+        let next = parvis_services::measure::digest::next_digest_at(at);
+        assert_eq!(s.plan_measure_digests(at).await.unwrap(), 1);
+        w.store
+            .set_site_role(w.admin.member.id, SiteRole::Member)
+            .await
+            .unwrap();
+        assert_eq!(s.run_due_jobs(next).await.unwrap(), 1);
+        assert_eq!(std::fs::read_dir(outbox.path()).unwrap().count(), 1);
     })
     .await;
 }

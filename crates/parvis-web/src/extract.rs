@@ -33,6 +33,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| body_rejection(e.status(), &e.body_text()))?;
+        // Every body of this API is a JSON object, as the contract says. serde's derived
+        // structs also accept an array of their fields in order, so `[]` would otherwise
+        // pass as "every field left at its default" on routes whose fields are optional.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') {
+            return Err(ApiError::bad_request(
+                "the body must be a JSON object ({…}) with the fields this route documents",
+            ));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de)
             .map(ApiJson)

@@ -904,13 +904,15 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("example_space_name", "Nos clients", "Our customers"),
 ];
 
-/// Every row: this table and the areas' own (`embed::STRINGS`, `measures::STRINGS`,
-/// `live::STRINGS`, `sessions::strings`).
+/// Every row: this table, the areas' own (`embed::STRINGS`, `measures::STRINGS`,
+/// `live::STRINGS`, `sessions::strings`) and the measure names shared with the digest mail
+/// (`parvis_measure::labels::LABELS`).
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     STRINGS
         .iter()
         .chain(crate::embed::STRINGS)
         .chain(crate::measures::STRINGS)
+        .chain(parvis_measure::labels::LABELS)
         .chain(crate::live::STRINGS)
         .chain(crate::sessions::strings::STRINGS)
 }

@@ -2108,6 +2108,19 @@ async fn every_api_error_is_a_problem_with_its_code() {
         .await
         .unwrap();
     assert_eq!(problem(r).await.0, StatusCode::BAD_REQUEST);
+    // An array is not an object, even where every field is optional (found by the fuzzer:
+    // `[]` saved the embed settings as if every field had been left empty).
+    let r = c
+        .put(format!("{}/api/v1/spaces/forum/embed", app.base))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    let (s, p) = problem(r).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("JSON object"), "{p}");
     // The document says all this, operation by operation.
     let doc: Value = get("/api/openapi.json")
         .await

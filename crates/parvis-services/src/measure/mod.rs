@@ -5,9 +5,12 @@
 //! refreshes the aggregate incrementally (only messages, reactions and reads that arrived since
 //! the last refresh are read), then reads the aggregate's rows of the last two periods and the
 //! per-channel weekly totals, plus bounded samples (the latest staff publications and community
-//! messages). A computed dashboard is kept in memory until the content changes or a minute
-//! passes, so repeated views cost one lookup.
+//! messages). A computed dashboard is kept in memory as the space's snapshot: views cost one
+//! lookup, and once the content changed (or a minute passed) the next view still gets the
+//! snapshot at once while one background task recomputes it (see [`Services::measures`]).
+//! The weekly digest mail is in [`digest`].
 
+pub mod digest;
 mod plausibility;
 mod surveys;
 
@@ -166,10 +169,12 @@ impl Dashboard {
 /// A computed dashboard: when, at which content version.
 type Cached = (Instant, i64, Arc<Dashboard>);
 
-/// Computed dashboards, per space.
+/// Computed dashboards, per space, and the spaces whose dashboard is being recomputed in
+/// the background (at most one recomputation per space at a time).
 #[derive(Default)]
 pub(crate) struct MeasureCache {
     entries: Mutex<HashMap<i64, Cached>>,
+    refreshing: Mutex<std::collections::HashSet<i64>>,
 }
 
 /// A refused measure input as a validation error naming its field.
@@ -235,26 +240,79 @@ impl Services {
         }
     }
 
-    /// The dashboard of a space (admins and moderators), from the cache when still current.
+    /// The dashboard of a space (admins and moderators).
+    ///
+    /// Served from the cache when still current. When activity has arrived since (or the
+    /// snapshot is older than a minute), the last snapshot is served at once — it says when
+    /// it was computed — while one background task recomputes it: at a million messages a
+    /// recomputation takes about a second, and a moderator opening the page right after a
+    /// new message should not wait for it. Only a space with no snapshot yet (first view,
+    /// or settings, objectives or surveys just changed) is computed while the reader waits.
     pub async fn measures(&self, actor: &Actor, slug: &str) -> Result<Arc<Dashboard>> {
         actor.require_moderator()?;
         let space = self.space(slug).await?;
         let version = self.store().content_version().await?;
-        if let Ok(m) = self.inner.measures.entries.lock()
-            && let Some((at, v, d)) = m.get(&space.id.0)
-            && *v == version
-            && at.elapsed() < CACHE_TTL
-        {
-            return Ok(d.clone());
+        let snapshot = self
+            .inner
+            .measures
+            .entries
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&space.id.0).cloned());
+        if let Some((at, v, d)) = snapshot {
+            if v != version || at.elapsed() >= CACHE_TTL {
+                self.refresh_dashboard_in_background(space.slug.clone(), space.id.0);
+            }
+            return Ok(d);
         }
-        let d = Arc::new(
-            self.compute_dashboard(&space.slug, space.id.0, now_millis())
-                .await?,
-        );
+        self.recompute_dashboard(&space.slug, space.id.0, version)
+            .await
+    }
+
+    /// Compute a space's dashboard and keep it as the space's snapshot.
+    async fn recompute_dashboard(
+        &self,
+        slug: &str,
+        space_id: i64,
+        version: i64,
+    ) -> Result<Arc<Dashboard>> {
+        let d = Arc::new(self.compute_dashboard(slug, space_id, now_millis()).await?);
         if let Ok(mut m) = self.inner.measures.entries.lock() {
-            m.insert(space.id.0, (Instant::now(), version, d.clone()));
+            m.insert(space_id, (Instant::now(), version, d.clone()));
         }
         Ok(d)
+    }
+
+    /// Start recomputing a space's dashboard unless that is already under way.
+    fn refresh_dashboard_in_background(&self, slug: String, space_id: i64) {
+        let started = self
+            .inner
+            .measures
+            .refreshing
+            .lock()
+            .map(|mut r| r.insert(space_id))
+            .unwrap_or(false);
+        if !started {
+            return;
+        }
+        let services = self.clone();
+        tokio::spawn(async move {
+            // The version is read before computing: activity that lands during the
+            // computation leaves the snapshot marked older, so the next view refreshes again.
+            let outcome = match services.store().content_version().await {
+                Ok(version) => services
+                    .recompute_dashboard(&slug, space_id, version)
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = outcome {
+                tracing::warn!(space = %slug, error = %e, "measures: background recomputation failed");
+            }
+            if let Ok(mut r) = services.inner.measures.refreshing.lock() {
+                r.remove(&space_id);
+            }
+        });
     }
 
     /// Compute a space's dashboard at `now` (no cache). Public for the CLI and the benchmark.

@@ -53,6 +53,7 @@ pub(crate) fn routes() -> Router<AppState> {
 pub(crate) fn text(lang: Lang, key: &str) -> &'static str {
     STRINGS
         .iter()
+        .chain(parvis_measure::labels::LABELS)
         .find(|(k, _, _)| *k == key)
         .map(|(_, fr, en)| if lang == Lang::Fr { *fr } else { *en })
         .unwrap_or("")
