@@ -14,6 +14,7 @@
 //!   event value) are `Option`s that say "not yet measured" rather than zeros.
 
 pub mod editorial;
+pub mod events;
 pub mod formulas;
 pub mod labels;
 pub mod objectives;

@@ -380,3 +380,119 @@ async fn the_weekly_digest_reaches_each_admin_once() {
     })
     .await;
 }
+
+/// Events: a session's registrations, attendance, leads (contact consent), conversions
+/// attributed through its embed, the cost an admin enters, and ROI; the topic's series adds
+/// its sessions up.
+#[tokio::test]
+async fn events_count_what_a_session_brought_against_its_cost() {
+    use parvis_services::registrations::RegistrationConsents;
+    use parvis_services::sessions::SessionInput;
+    on_both(|w| async move {
+        let space = w.s.space("forum").await.unwrap();
+        let topic =
+            w.s.create_topic(&w.admin, &space, Some("prix"), "Prix", "", &[])
+                .await
+                .unwrap();
+        let input = SessionInput {
+            title: "Débat des prix".into(),
+            description: String::new(),
+            starts_at: "2099-03-01T18:30".into(),
+            duration_min: 90,
+            time_zone: None,
+            mode: "online".into(),
+            place: String::new(),
+            online_url: "https://meet.example/prix".into(),
+            access_code: None,
+            capacity: None,
+            partners: String::new(),
+            moderators: vec![],
+            speakers: vec![],
+            agenda: vec![],
+        };
+        let id = w
+            .s
+            .create_session(&w.admin, &space, &topic, &input)
+            .await
+            .unwrap()
+            .session
+            .id;
+        let contact = RegistrationConsents {
+            contact: true,
+            share: false,
+        };
+        w.s.register_member(&w.alice, id, contact).await.unwrap();
+        w.s.register_member(&w.bob, id, RegistrationConsents::default())
+            .await
+            .unwrap();
+        let now = now_millis();
+        let alice = format!("m{}", w.alice.member.id.0);
+        w.store
+            .record_attendance(id, &alice, "online", now)
+            .await
+            .unwrap();
+        w.store
+            .record_attendance(id, &alice, "room", now)
+            .await
+            .unwrap();
+        w.store
+            .record_click(&parvis_store::NewClick {
+                click_id: "click-1".into(),
+                space_id: space.id,
+                embed_key: format!("session/{id}"),
+                host: "blog.example".into(),
+                visitor: "v".into(),
+                target_url: "https://org.example/inscription".into(),
+                created_at: now,
+            })
+            .await
+            .unwrap();
+        w.store
+            .record_conversion(&parvis_store::NewConversion {
+                space_id: space.id,
+                click_id: "click-1".into(),
+                kind: "registration".into(),
+                value_cents: 300_000,
+                transaction_id: "tx-1".into(),
+                source: "server".into(),
+                created_at: now,
+            })
+            .await
+            .unwrap();
+        // Only admins enter a cost, as an amount.
+        assert!(matches!(
+            w.s.set_session_cost(&w.alice, "forum", id, "10").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let bad = w.s.set_session_cost(&w.admin, "forum", id, "douze").await;
+        assert!(matches!(bad, Err(ServiceError::Validation(ref v)) if v.field == "cost"));
+        assert!(matches!(
+            w.s.set_session_cost(&w.admin, "forum", id + 1000, "10").await,
+            Err(ServiceError::NotFound(_))
+        ));
+        w.s.set_session_cost(&w.admin, "forum", id, "1 200")
+            .await
+            .unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        let e = &d.events.sessions[0];
+        assert_eq!(e.title, "Débat des prix");
+        let c = e.figures.counts;
+        assert_eq!((c.registered, c.confirmed, c.leads), (2, 2, 1), "bob gave no consent");
+        assert_eq!((c.attended_room, c.attended_online, c.attended), (1, 1, 1));
+        assert_eq!((c.conversions, c.value_cents), (1, 300_000));
+        assert_eq!(c.cost_cents, Some(120_000));
+        assert_eq!(e.figures.roi, Some(1.5), "(3,000 − 1,200) / 1,200");
+        assert_eq!(e.figures.attendance_rate, Some(0.5));
+        assert_eq!(d.events.series.len(), 1);
+        assert_eq!(d.events.series[0].topic, "Prix");
+        // A withdrawn contact consent no longer counts as a lead.
+        w.s.set_member_registration_consents(&w.alice, id, RegistrationConsents::default())
+            .await
+            .unwrap();
+        w.s.set_session_cost(&w.admin, "forum", id, "").await.unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        let f = &d.events.sessions[0].figures;
+        assert_eq!((f.counts.leads, f.counts.cost_cents, f.roi), (0, None, None));
+    })
+    .await;
+}

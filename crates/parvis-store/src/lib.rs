@@ -31,6 +31,7 @@ mod intros;
 mod jobs;
 mod live;
 mod measure;
+mod measure_events;
 mod members;
 mod opinion;
 mod privacy;
@@ -53,6 +54,7 @@ pub use import_writer::{ImportTotals, ImportWriter};
 pub use intros::IntroRequest;
 pub use jobs::Job;
 pub use live::{NewRoom, RoomEventRow, RoomRow};
+pub use measure_events::SessionEventRow;
 pub use measure::{
     ActivityRow, AnswerRow, MemberPeriods, ObjectiveRow, PeriodSums, PeriodsQuery, QuestionRow,
     RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow,
@@ -150,6 +152,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("schema_v10.sql")),
     (11, include_str!("schema_v11.sql")),
     (13, include_str!("schema_v13.sql")),
+    (16, include_str!("schema_v16.sql")),
     (23, include_str!("schema_v23.sql")),
 ];
 

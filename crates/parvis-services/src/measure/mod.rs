@@ -11,6 +11,7 @@
 //! The weekly digest mail is in [`digest`].
 
 pub mod digest;
+pub mod events;
 mod plausibility;
 mod surveys;
 
@@ -129,6 +130,8 @@ pub struct Dashboard {
     /// Weekly history of NPS, eNPS, IPe, IPi and IP.
     pub trends: BTreeMap<String, Vec<TrendPoint>>,
     pub objectives: Vec<ObjectiveView>,
+    /// Sessions and series with registrations, attendance, leads, conversions, cost and ROI.
+    pub events: events::EventReport,
 }
 
 impl Dashboard {
@@ -539,6 +542,7 @@ impl Services {
             presence,
             trends,
             objectives: vec![],
+            events: self.event_report(space_id).await?,
         };
         d.objectives = self
             .objective_views(space_id, &d, &cur_totals, &query, now)

@@ -29,6 +29,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_objective))
         .routes(routes!(create_survey))
         .routes(routes!(answer_survey))
+        .routes(routes!(super::events::put_cost))
 }
 
 /// Every figure of a space's measures, with the settings and formula version used (admins
@@ -59,6 +60,7 @@ enum Figure {
     Objectives,
     Slipping,
     Scores,
+    Events,
 }
 
 impl Figure {
@@ -73,6 +75,7 @@ impl Figure {
             Figure::Objectives => "objectives",
             Figure::Slipping => "slipping",
             Figure::Scores => "scores",
+            Figure::Events => "events",
         }
     }
 }

@@ -18,10 +18,18 @@ pub(crate) const FIGURES: &[&str] = &[
     "objectives",
     "slipping",
     "scores",
+    "events",
 ];
 
 /// Which figures have a chart (the others are tables, CSV only).
-pub(crate) const CHARTED: &[&str] = &["pyramid", "flows", "channels", "scorecard", "presence"];
+pub(crate) const CHARTED: &[&str] = &[
+    "pyramid",
+    "flows",
+    "channels",
+    "scorecard",
+    "presence",
+    "events",
+];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     super::text(lang, key)
@@ -237,6 +245,7 @@ pub(crate) fn csv(d: &Dashboard, name: &str) -> Option<String> {
                 })
                 .collect(),
         ),
+        "events" => csv_rows(super::events::CSV_HEADER, super::events::csv(d)),
         _ => return None,
     })
 }
@@ -295,6 +304,7 @@ pub(crate) fn svg(d: &Dashboard, name: &str, lang: Lang) -> Option<String> {
             )
         }
         "presence" => lines(t(lang, "m_presence_title"), d),
+        "events" => super::events::svg(d, lang),
         _ => return None,
     })
 }

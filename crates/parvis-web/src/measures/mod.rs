@@ -4,6 +4,7 @@
 //! side is in [`api`]. The rules (who may, what is valid) are in the services.
 
 pub(crate) mod api;
+mod events;
 mod figures;
 mod strings;
 
@@ -45,6 +46,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(delete_objective),
         )
         .route("/s/{space}/measures/surveys", post(add_survey))
+        .route(
+            "/s/{space}/measures/events/{session}/cost",
+            post(events::set_cost),
+        )
         .route("/s/{space}/measures/{file}", get(figure_file))
         .route("/surveys/{token}", get(survey_page).post(answer))
 }
@@ -79,6 +84,7 @@ fn errors_for(
             "target" => Some(text(lang, "m_err_target").into()),
             "measure" => Some(text(lang, "m_err_measure").into()),
             "segment" => Some(text(lang, "m_err_segment").into()),
+            "cost" | "cost_cents" => Some(text(lang, "m_err_cost").into()),
             _ => None,
         };
         if let Some(own) = own {
@@ -204,6 +210,7 @@ fn dashboard_context(lang: Lang, d: &Dashboard, space: &parvis_domain::Space) ->
         due_dates => d.objectives.iter().map(|o| date(o.due_at)).collect::<Vec<_>>(),
         figures => figures::FIGURES,
         charted => figures::CHARTED,
+        events => events::context(d, lang),
     }
 }
 

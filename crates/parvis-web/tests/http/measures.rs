@@ -278,3 +278,112 @@ async fn admin_actor(app: &App) -> parvis_services::Actor {
         member: app.store.member_by_id(id).await.unwrap().unwrap(),
     }
 }
+
+/// Events and ROI: a session's registrations and leads in the dashboard's events table, its
+/// cost entered from the page (a wrong amount comes back typed, in French) and over the API,
+/// the ROI and the CSV/SVG exports.
+#[tokio::test]
+async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
+    let app = spawn_app().await;
+    let auth = super::sessions::setup(&app).await;
+    let c = client();
+    let s: Value = c
+        .post(format!("{}/api/v1/spaces/forum/topics/roi/sessions", app.base))
+        .header("authorization", &auth)
+        .json(&super::sessions::session_body(Some(50)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = s["session"]["id"].as_i64().expect("session id");
+    // The admin registers, agreeing to be contacted: one registration, one lead.
+    let r = c
+        .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"contact": true, "share": false}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+
+    let (browser, csrf) = admin_session(&app).await;
+    let fr = |path: String| {
+        browser
+            .get(format!("{}{path}", app.base))
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .send()
+    };
+    let html = fr("/s/forum/measures".into()).await.unwrap().text().await.unwrap();
+    assert!(html.contains("Événements et retour sur investissement"), "section");
+    assert!(html.contains(&format!("id=\"event-{id}\"")), "the session's line");
+    // A cost that is not an amount comes back typed, the error in French.
+    let r = browser
+        .post(format!("{}/s/forum/measures/events/{id}/cost", app.base))
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .form(&[("csrf", csrf.as_str()), ("cost", "beaucoup")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"beaucoup\""), "typed value kept");
+    assert!(html.contains("Un coût est un montant positif"), "error in French");
+    let r = browser
+        .post(format!("{}/s/forum/measures/events/{id}/cost", app.base))
+        .form(&[("csrf", csrf.as_str()), ("cost", "1 500,00")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let d: Value = c
+        .get(format!("{}/api/v1/spaces/forum/measures", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let e = &d["events"]["sessions"][0];
+    assert_eq!(e["session_id"], id);
+    assert_eq!((e["registered"].as_i64(), e["leads"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(e["cost_cents"], 150_000);
+    assert_eq!(e["roi"], -1.0, "nothing brought in yet: all of it spent");
+    // Over the API: a negative cost is refused naming the field, null clears it.
+    let put = |body: Value| {
+        c.put(format!("{}/api/v1/spaces/forum/sessions/{id}/cost", app.base))
+            .header("authorization", &auth)
+            .json(&body)
+            .send()
+    };
+    let (status, p) = problem(put(json!({"cost_cents": -5})).await.unwrap()).await;
+    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cost_cents")));
+    assert_eq!(put(json!({"cost_cents": null})).await.unwrap().status(), StatusCode::OK);
+    let csv = c
+        .get(format!("{}/api/v1/spaces/forum/measures/events", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("kind,session_id,title,"), "{csv}");
+    assert!(csv.contains(&format!("session,{id},")), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with("series,") && l.contains("Le ROI des salons")), "{csv}");
+    let svg = fr("/s/forum/measures/events.svg".into()).await.unwrap().text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Inscrits"), "{svg}");
+    // Members and visitors cannot enter costs.
+    assert_eq!(
+        client()
+            .put(format!("{}/api/v1/spaces/forum/sessions/{id}/cost", app.base))
+            .json(&json!({"cost_cents": 1}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

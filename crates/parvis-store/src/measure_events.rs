@@ -1,0 +1,132 @@
+//! What the events' measures read: per session of a space, its registrations, attendance,
+//! leads, conversions attributed through its embeds (`session/{id}`), and its cost.
+
+use crate::{Result, Store, int, opt_int, text};
+use parvis_domain::Millis;
+
+/// One session's counts, as the store holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionEventRow {
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: Millis,
+    pub topic_id: i64,
+    pub topic_name: String,
+    pub closed: bool,
+    pub registered: i64,
+    pub confirmed: i64,
+    pub attended_room: i64,
+    pub attended_online: i64,
+    pub attended: i64,
+    pub leads: i64,
+    pub conversions: i64,
+    pub value_cents: i64,
+    pub cost_cents: Option<i64>,
+}
+
+impl Store {
+    /// The space's sessions (newest first, at most 500) with what each counted. Leads are
+    /// confirmed registrants whose consent to be contacted is in force now.
+    pub async fn session_event_rows(&self, space_id: i64) -> Result<Vec<SessionEventRow>> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.title, s.starts_at, s.topic_id, tp.title AS topic_name,
+                    CASE WHEN s.closed_at IS NULL THEN 0 ELSE 1 END AS closed,
+                    (SELECT COUNT(*) FROM registrations r
+                      WHERE r.session_id = s.id AND r.status <> 'cancelled') AS registered,
+                    (SELECT COUNT(*) FROM registrations r
+                      WHERE r.session_id = s.id AND r.status = 'confirmed') AS confirmed,
+                    (SELECT COUNT(*) FROM registrations r
+                      WHERE r.session_id = s.id AND r.status = 'confirmed'
+                        AND r.consent_contact = 1) AS leads,
+                    (SELECT COUNT(*) FROM session_attendance a
+                      WHERE a.session_id = s.id AND a.channel = 'room') AS attended_room,
+                    (SELECT COUNT(*) FROM session_attendance a
+                      WHERE a.session_id = s.id AND a.channel = 'online') AS attended_online,
+                    (SELECT COUNT(DISTINCT a.person) FROM session_attendance a
+                      WHERE a.session_id = s.id) AS attended,
+                    (SELECT COUNT(*) FROM embed_clicks k JOIN embed_conversions c
+                        ON c.click_id = k.click_id AND c.space_id = k.space_id
+                      WHERE k.space_id = s.space_id
+                        AND k.embed_key = 'session/' || CAST(s.id AS TEXT)) AS conversions,
+                    (SELECT CAST(COALESCE(SUM(c.value_cents), 0) AS BIGINT)
+                       FROM embed_clicks k JOIN embed_conversions c
+                        ON c.click_id = k.click_id AND c.space_id = k.space_id
+                      WHERE k.space_id = s.space_id
+                        AND k.embed_key = 'session/' || CAST(s.id AS TEXT)) AS value_cents,
+                    sc.cost_cents
+             FROM topic_sessions s
+             JOIN topics tp ON tp.id = s.topic_id
+             LEFT JOIN session_costs sc ON sc.session_id = s.id
+             WHERE s.space_id = $1
+             ORDER BY s.starts_at DESC, s.id DESC
+             LIMIT 500",
+        )
+        .bind(space_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionEventRow {
+                    session_id: int(r, "id")?,
+                    title: text(r, "title")?,
+                    starts_at: int(r, "starts_at")?,
+                    topic_id: int(r, "topic_id")?,
+                    topic_name: text(r, "topic_name")?,
+                    closed: int(r, "closed")? == 1,
+                    registered: int(r, "registered")?,
+                    confirmed: int(r, "confirmed")?,
+                    attended_room: int(r, "attended_room")?,
+                    attended_online: int(r, "attended_online")?,
+                    attended: int(r, "attended")?,
+                    leads: int(r, "leads")?,
+                    conversions: int(r, "conversions")?,
+                    value_cents: int(r, "value_cents")?,
+                    cost_cents: opt_int(r, "cost_cents")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Set (or clear, with `None`) what a session of the space cost; false when the space
+    /// has no such session.
+    pub async fn set_session_cost(
+        &self,
+        space_id: i64,
+        session_id: i64,
+        cost_cents: Option<i64>,
+        by: i64,
+        now: Millis,
+    ) -> Result<bool> {
+        let found = sqlx::query("SELECT id FROM topic_sessions WHERE id = $1 AND space_id = $2")
+            .bind(session_id)
+            .bind(space_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+        match cost_cents {
+            Some(cost) => {
+                sqlx::query(
+                    "INSERT INTO session_costs (session_id, cost_cents, updated_by, updated_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (session_id) DO UPDATE SET cost_cents = excluded.cost_cents,
+                       updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(session_id)
+                .bind(cost)
+                .bind(by)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM session_costs WHERE session_id = $1")
+                    .bind(session_id)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(true)
+    }
+}
