@@ -232,6 +232,10 @@ pub(crate) fn render_status(
         ),
         _ => (None, None),
     };
+    // The discovery link is read by consumers that decode only `&amp;`-style entities, not
+    // minijinja's `&#x2f;` (WordPress's `htmlspecialchars_decode`): escape it ourselves, for an
+    // attribute, leaving `/` alone.
+    let oembed = oembed.map(|u| Value::from_safe_string(crate::charts::esc(&u)));
     let base = context! { oembed_url => oembed, embed => embed, ..base };
     let html = st
         .templates

@@ -615,8 +615,22 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn serve(config: Config, demo: bool) -> Result<()> {
+async fn serve(mut config: Config, demo: bool) -> Result<()> {
     tracing::debug!(?config, "configuration");
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{} (is another server using it? try --port)",
+                config.host, config.port
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    // `--port 0` (tests, scripts) picks a free port: the links Parvis writes (oEmbed frames,
+    // calls to action, sign-in mails) must name it, not port 0.
+    if config.port == 0 && config.public_url.ends_with(":0") {
+        config.public_url = format!("http://{addr}");
+    }
     let store = open_store(&config.database_url).await?;
     let where_ = store
         .sqlite_path()
@@ -694,15 +708,6 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
         std::time::Duration::from_secs(config.poll_interval_secs.min(30)),
     );
     let app = parvis_web::build(services, web);
-    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {}:{} (is another server using it? try --port)",
-                config.host, config.port
-            )
-        })?;
-    let addr = listener.local_addr()?;
     let url = if config.port == 0 {
         format!("http://{addr}")
     } else {

@@ -61,8 +61,18 @@ async fn oembed_describes_threads_topics_and_maps_and_refuses_the_rest() {
     let (_, tid) = seed_thread(&app, 2).await;
     let page = format!("{}/threads/{tid}", app.base);
 
-    // Discovery: the thread page names its oEmbed endpoint in its head.
-    let html = unescaped(reqwest::get(&page).await.unwrap().text().await.unwrap());
+    // Discovery: the thread page names its oEmbed endpoint in its head, escaped so that
+    // WordPress, which decodes only `&amp;` `&lt;` `&gt;` `&quot;` there, reads the address.
+    let raw = reqwest::get(&page).await.unwrap().text().await.unwrap();
+    let raw_head = &raw[..raw.find("</head>").unwrap()];
+    assert!(
+        raw_head.contains(&format!(
+            r#"type="application/json+oembed" href="{}""#,
+            oembed_url(&app, &page).replace('&', "&amp;")
+        )),
+        "{raw_head}"
+    );
+    let html = unescaped(raw);
     let head = &html[..html.find("</head>").unwrap()];
     assert!(
         head.contains(r#"<link rel="alternate" type="application/json+oembed" href=""#),
