@@ -42,3 +42,45 @@ if (embedBox) {
     document.head.appendChild(loader);
   });
 }
+
+// Charts as PNG: the server draws every chart as SVG; a PNG is that SVG drawn on a canvas at
+// twice its size on a white background, in the reader's browser (its fonts, no server-side
+// renderer to install). The links stay hidden without JavaScript.
+window.parvisChartPng = async (url) => {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`chart ${url}: ${response.status}`);
+  let svg = await response.text();
+  const box = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);
+  const [width, height] = box ? [Number(box[1]), Number(box[2])] : [640, 360];
+  if (!/<svg[^>]*\swidth=/.test(svg)) svg = svg.replace("<svg", `<svg width="${width}" height="${height}"`);
+  const image = new Image();
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = width * 2;
+  canvas.height = height * 2;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#fff";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no PNG"))), "image/png"));
+};
+for (const wrap of document.querySelectorAll("[data-png-wrap]")) wrap.hidden = false;
+document.addEventListener("click", async (event) => {
+  const link = event.target.closest("a[data-png]");
+  if (!link) return;
+  event.preventDefault();
+  try {
+    const blob = await window.parvisChartPng(link.dataset.png);
+    const save = document.createElement("a");
+    save.href = URL.createObjectURL(blob);
+    save.download = link.dataset.name || "chart.png";
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(save.href), 10000);
+  } catch (_) {
+    window.location.href = link.dataset.png; // the SVG, at least
+  }
+});

@@ -655,3 +655,53 @@ fn a_thread_embedded_on_another_site_is_isolated_sized_and_harmless() {
     // Nothing of the payload ran, in the frame or in the host page.
     assert_eq!(script("return window.pwned === undefined;"), json!(true));
 }
+
+/// The measures dashboard as an admin uses it: it fits a phone and a laptop (the wide events
+/// table scrolls inside its card), and a chart downloads as a real PNG drawn from its SVG.
+#[test]
+fn the_measures_dashboard_fits_and_its_charts_download_as_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+    ]);
+    driver.go(&format!("{}/signin", server.url));
+    driver.wait_for_text("password-form");
+    driver.type_into("#password-form input[name=email]", DEMO_ADMIN.0);
+    driver.type_into("#password-form input[name=password]", DEMO_ADMIN.1);
+    driver.click("#password-form button[type=submit]");
+    driver.wait_for_text("Camille");
+
+    let page = format!("{}/s/forum-alliance/measures", server.url);
+    for width in [1280, 390] {
+        driver.viewport(width);
+        driver.go(&page);
+        driver.wait_for_text("Événements et retour sur investissement");
+        let (scroll, inner, wide) = driver.overflow();
+        assert!(scroll <= inner, "{width} px: the page is {scroll} px wide ({wide})");
+    }
+    // The PNG links appear with JavaScript; the conversion gives a PNG twice the chart's size.
+    let shown = driver.script("return [...document.querySelectorAll('[data-png-wrap]')].filter(w => !w.hidden).length;");
+    assert!(shown.as_i64().unwrap_or(0) >= 5, "PNG links shown: {shown}");
+    let v = driver.cmd(
+        "POST",
+        "/execute/async",
+        json!({"script": "const done = arguments[arguments.length - 1];
+            parvisChartPng('/s/forum-alliance/measures/pyramid.svg')
+              .then(async (b) => { const head = new Uint8Array(await b.arrayBuffer()).slice(0, 8);
+                                   const bitmap = await createImageBitmap(b);
+                                   done([b.type, b.size, [...head], bitmap.width]); })
+              .catch((e) => done(['error', String(e)]));", "args": []}),
+    );
+    assert_eq!(v[0], "image/png", "{v}");
+    assert!(v[1].as_i64().unwrap_or(0) > 2_000, "a drawn chart, not an empty image: {v}");
+    assert_eq!(v[2], json!([137, 80, 78, 71, 13, 10, 26, 10]), "PNG signature");
+    assert_eq!(v[3], 1280, "twice the SVG's 640-unit width");
+}
