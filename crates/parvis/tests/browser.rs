@@ -3,160 +3,12 @@
 //! (`.ci/run` installs it).
 
 mod support;
+mod webdriver;
 
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::*;
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-struct Driver {
-    child: Child,
-    base: String,
-    session: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self
-            .http
-            .delete(format!("{}/session/{}", self.base, self.session))
-            .send();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn find(names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .map(|n| n.to_string())
-        .find(|p| std::path::Path::new(p).exists())
-}
-
-impl Driver {
-    fn start(profile: &std::path::Path) -> Option<Driver> {
-        let chromium = find(&[
-            "/usr/bin/chromium",
-            "/usr/bin/chromium-browser",
-            "/usr/bin/google-chrome",
-        ])?;
-        let driver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"])?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .ok()?;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--lang=fr-FR", format!("--user-data-dir={}", profile.display()), "--window-size=1280,900"],
-            "prefs": {"intl.accept_languages": "fr-FR,fr"}}}}});
-        let r: Value = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .ok()?
-            .json()
-            .ok()?;
-        let session = r["value"]["sessionId"]
-            .as_str()
-            .expect("a WebDriver session")
-            .to_string();
-        Some(Driver {
-            child,
-            base,
-            session,
-            http,
-        })
-    }
-
-    fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
-        let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let req = match method {
-            "GET" => self.http.get(url),
-            _ => self.http.post(url).json(&body),
-        };
-        let v: Value = req.send().unwrap().json().unwrap();
-        v["value"].clone()
-    }
-
-    fn go(&self, url: &str) {
-        self.cmd("POST", "/url", json!({"url": url}));
-    }
-
-    fn element(&self, css: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let v = self.cmd(
-                "POST",
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            );
-            if let Some(id) = v[ELEMENT].as_str() {
-                return id.to_string();
-            }
-            assert!(Instant::now() < deadline, "no element {css}: {v}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let id = self.element(css);
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/value"),
-            json!({"text": text}),
-        );
-    }
-
-    fn click(&self, css: &str) {
-        let id = self.element(css);
-        self.cmd("POST", &format!("/element/{id}/click"), json!({}));
-    }
-
-    fn source(&self) -> String {
-        self.cmd("GET", "/source", Value::Null)
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-
-    fn wait_for_text(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.source();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the page never showed {text:?}; it shows:\n{}",
-                &s[..s.len().min(1500)]
-            );
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
+use webdriver::*;
 
 #[test]
 fn sign_in_post_a_reply_and_see_it() {
@@ -202,48 +54,6 @@ fn sign_in_post_a_reply_and_see_it() {
         .filter_map(|m| m["body_markdown"].as_str())
         .collect();
     assert!(bodies.contains(&reply));
-}
-
-impl Driver {
-    /// Run a script in the page and return its value.
-    fn script(&self, js: &str) -> Value {
-        self.cmd("POST", "/execute/sync", json!({"script": js, "args": []}))
-    }
-
-    /// Lay pages out as a screen `width` CSS pixels wide (a phone at 390, a laptop at
-    /// 1280), through Chromium's device emulation: desktop windows have a minimum width.
-    fn viewport(&self, width: u32) {
-        self.cmd(
-            "POST",
-            "/goog/cdp/execute",
-            json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
-                "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}}),
-        );
-    }
-
-    /// Whether the page is wider than the screen (something sticks out sideways), and by what.
-    fn overflow(&self) -> (i64, i64, String) {
-        let v = self.script(
-            "const w = window.innerWidth;
-             const wide = [...document.querySelectorAll('body *')]
-               .filter(e => e.getBoundingClientRect().right > w + 1)
-               .slice(0, 3).map(e => e.tagName + '.' + e.className).join(', ');
-             return [document.documentElement.scrollWidth, w, wide];",
-        );
-        (
-            v[0].as_i64().unwrap_or(0),
-            v[1].as_i64().unwrap_or(0),
-            v[2].as_str().unwrap_or("").to_string(),
-        )
-    }
-
-    /// The words of the page as a reader sees them.
-    fn visible_text(&self) -> String {
-        self.script("return document.body.innerText;")
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
 }
 
 /// English words that never occur in French text: one of them on a French page means an
@@ -374,24 +184,6 @@ fn first_hour_from_an_empty_install() {
         scroll > inner,
         "a 2000 px element overflows a {inner} px screen"
     );
-}
-
-impl Driver {
-    /// Wait until `js` (an expression) is truthy; returns how long it took.
-    fn wait_until(&self, js: &str, within: Duration) -> Duration {
-        let start = Instant::now();
-        loop {
-            if self.script(&format!("return !!({js});")) == Value::Bool(true) {
-                return start.elapsed();
-            }
-            assert!(
-                start.elapsed() < within,
-                "never true within {within:?}: {js}\n{}",
-                self.visible_text()
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
 }
 
 /// The live room with two browsers, a moderator and a participant (a visitor who gave a
@@ -559,33 +351,6 @@ fn live_room_with_a_moderator_and_a_participant() {
         "document.querySelectorAll('.live-scale button')[7].className === 'btn sm'",
         Duration::from_secs(2),
     );
-}
-
-/// A page on a second local origin (another port) that embeds thread 1 with the two-line
-/// snippet, under a hostile stylesheet. Served by a thread that answers every request with it.
-fn host_site(parvis: &str, key: &str) -> String {
-    let page = format!(
-        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Blog</title>
-<style>* {{ color: rgb(255, 0, 0) !important; font-family: serif !important; }} body {{ font-size: 16px; }}</style></head>
-<body><p id="host-p">Article du blog</p>
-<div data-parvis-embed="{key}" id="w"></div>
-<script async src="{parvis}/assets/embed.js"></script></body></html>"#
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        for mut s in listener.incoming().flatten() {
-            let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf);
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
-                page.len()
-            );
-        }
-    });
-    url
 }
 
 #[test]

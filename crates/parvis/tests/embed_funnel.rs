@@ -1,0 +1,216 @@
+//! Issue 14's funnel, end to end in headless Chromium: a page on a second local origin embeds
+//! a thread with the two-line snippet; the visitor reads it and clicks its call to action;
+//! the organisation's small test site, where the click lands, reports the conversion to
+//! Parvis server to server, signed with the space's secret (and retries it, as sites do);
+//! the admin's funnel page and API count one impression, one read, one click and one
+//! conversion. Skipped with a notice where Chromium is not installed.
+
+mod support;
+mod webdriver;
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use support::*;
+use webdriver::*;
+
+/// The organisation's site: `/inscription?parvis_click=…` reports a registration worth 120
+/// for that click, twice with the same transaction id (a retry), and shows both answers.
+fn organisation_site(parvis: String, secret: Arc<OnceLock<String>>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let http = reqwest::blocking::Client::new();
+        for mut s in listener.incoming().flatten() {
+            let mut line = String::new();
+            let _ = BufReader::new(&s).read_line(&mut line);
+            let click = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.split("parvis_click=").nth(1))
+                .map(|c| c.split('&').next().unwrap_or("").to_string())
+                .unwrap_or_default();
+            let mut answers = Vec::new();
+            if !click.is_empty() {
+                let body = json!({"click_id": click, "type": "registration", "value": 120.0,
+                    "transaction_id": format!("order-{click}")})
+                .to_string();
+                for _ in 0..2 {
+                    let t = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_secs() as i64;
+                    let key = secret.get().map(String::as_str).unwrap_or("");
+                    let sig = parvis_services::embeds::track::sign_report(key, t, body.as_bytes());
+                    let status = http
+                        .post(format!("{parvis}/api/v1/conversions"))
+                        .header("content-type", "application/json")
+                        .header("x-parvis-signature", sig)
+                        .body(body.clone())
+                        .send()
+                        .map(|r| r.status().as_u16())
+                        .unwrap_or(0);
+                    answers.push(status.to_string());
+                }
+            }
+            let page = format!(
+                r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Inscription</title></head>
+<body><h1 id="org">Merci pour votre inscription</h1><p id="click">{click}</p><p id="reports">{}</p></body></html>"#,
+                answers.join(" ")
+            );
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_click_on_an_embedded_thread_converts_and_the_funnel_counts_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+    ]);
+    let url = |p: &str| format!("{}{p}", server.url);
+    let http = reqwest::blocking::Client::new();
+    let token = demo_token(&server.url);
+    let space = http
+        .get(url("/api/v1/spaces"))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = http
+        .post(url(&format!("/api/v1/spaces/{space}/threads")))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Le programme partenaires", "body": "Qui a rejoint le programme cette année ?"}))
+        .send()
+        .unwrap();
+    let tid = r.json::<Value>().unwrap()["id"].as_i64().unwrap();
+    let key = format!("thread/{tid}");
+
+    // The blog is the one site allowed; the call to action leads to the organisation's site,
+    // which is given the space's secret (created when the settings are first saved).
+    let blog = host_site(&server.url, &key);
+    let secret = Arc::new(OnceLock::new());
+    let org = organisation_site(server.url.clone(), secret.clone());
+    let saved: Value = http
+        .put(url(&format!("/api/v1/spaces/{space}/embed")))
+        .bearer_auth(&token)
+        .json(&json!({"origins": blog, "cta_label": "Rejoindre le programme", "cta_url": format!("{org}/inscription")}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(saved["origins"], json!([blog]));
+    secret
+        .set(saved["secret"].as_str().unwrap().to_string())
+        .unwrap();
+
+    // The visitor reads the blog post twice (one visitor, one impression) and clicks.
+    for _ in 0..2 {
+        driver.go(&blog);
+        driver.wait_until(
+            "(function(){var f=document.querySelector('#w iframe');return f&&f.style.height&&f.style.height!=='240px';})()",
+            Duration::from_secs(15),
+        );
+    }
+    let frame = driver.element("#w iframe");
+    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
+    driver.wait_for_text("Rejoindre le programme");
+    let href = driver.script("return document.getElementById('pv-cta').href;");
+    let href = href.as_str().unwrap().to_string();
+    assert!(href.starts_with(&url("/r/")), "{href}");
+    let click = href["/r/".len() + server.url.len()..]
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    driver.click("#pv-cta");
+    driver.cmd("POST", "/frame/parent", json!({}));
+    // The loader opens the link in the top window; /r/ records it and redirects.
+    driver.wait_until(
+        "document.getElementById('org') !== null",
+        Duration::from_secs(15),
+    );
+    let landed = driver.cmd("GET", "/url", Value::Null);
+    assert!(
+        landed
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{org}/inscription?parvis_click={click}")),
+        "{landed}"
+    );
+    // The site's report was accepted, its retry refused as already counted.
+    assert_eq!(
+        driver.script("return document.getElementById('reports').textContent;"),
+        json!("201 409")
+    );
+
+    // The funnel through the API: one of each, worth 120.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let row = loop {
+        let f: Value = http
+            .get(url(&format!("/api/v1/spaces/{space}/embed/funnel")))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let row = f["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["embed"] == json!(key))
+            .cloned();
+        if let Some(r) = row.filter(|r| r["engagements"] == json!(1)) {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "the funnel never counted: {f}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        (
+            &row["impressions"],
+            &row["engagements"],
+            &row["clicks"],
+            &row["conversions"],
+            &row["value_cents"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(1), &json!(12000)),
+        "{row}"
+    );
+    assert_eq!(row["host"], json!(format!("{blog}/")));
+
+    // The same figures on the admin's page.
+    driver.go(&url("/signin"));
+    driver.type_into("#password-form input[name=email]", DEMO_ADMIN.0);
+    driver.type_into("#password-form input[name=password]", DEMO_ADMIN.1);
+    driver.click("#password-form button[type=submit]");
+    driver.wait_for_text("Camille");
+    driver.go(&url(&format!("/admin/spaces/{space}/embeds")));
+    driver.element("#funnel table");
+    let cells = driver.script(&format!(
+        "var tr=[...document.querySelectorAll('#funnel tbody tr')].find(r=>r.cells[0].textContent.trim()==={key:?});
+         return tr?[...tr.cells].map(c=>c.textContent.trim().split(/\\s+/)[0]):null;"
+    ));
+    let cells: Vec<String> = serde_json::from_value(cells.clone())
+        .unwrap_or_else(|_| panic!("no funnel row for {key}: {cells}"));
+    assert_eq!(&cells[2..6], ["1", "1", "1", "1"], "{cells:?}");
+    assert!(cells[6].starts_with("120"), "value {cells:?}");
+}
