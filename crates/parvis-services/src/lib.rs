@@ -16,6 +16,7 @@
 mod auth;
 mod cache;
 pub mod calendar;
+pub mod checkin;
 pub mod demo;
 pub mod embeds;
 pub mod follow;
@@ -34,6 +35,7 @@ pub mod registrations;
 pub mod relevance;
 pub mod reports;
 pub mod search;
+pub mod session_room;
 pub mod sessions;
 pub mod spaces;
 pub mod tagging;

@@ -7,8 +7,8 @@
 //!   organisations and the count of leads are computed, not typed.
 //! - The synthesis of a topic is one layer per closed session, newest first; each says what
 //!   changed since the previous layer: new questions, conclusions added and removed (a line
-//!   diff: a revised line shows as removed then added). Poll movements belong to the live
-//!   room and plug in through [`SynthesisLayer::polls`] (empty until it provides them).
+//!   diff: a revised line shows as removed then added), and how a poll asked again in the
+//!   session's live room moved since the previous layer ([`SynthesisLayer::polls`]).
 //! - Attendance: scanning the room's QR code marks a person present in the room until the
 //!   end; an open session page during the session marks them online, seen within the last
 //!   [`ONLINE_WINDOW_MS`]. The peak is the most people present at one moment.
@@ -60,12 +60,18 @@ pub struct SessionReport {
     pub organisations: Vec<(String, i64)>,
     /// Registrants who consented to be contacted.
     pub leads: i64,
+    /// The session's live room: top questions, poll results, speaking-time fairness.
+    pub live: Option<crate::session_room::RoomSummary>,
 }
 
-/// A poll asked again, and how its answer moved (provided by the live room).
+/// A poll asked again, and how its answer moved (from the sessions' live rooms, see
+/// [`crate::session_room::poll_move`]).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PollMove {
     pub question: String,
+    /// The option followed (the one that led the first time); empty for a scale, whose
+    /// figure is the share who agreed (above the midpoint).
+    pub option: String,
     pub before_pct: i64,
     pub after_pct: i64,
 }
@@ -181,13 +187,29 @@ impl Services {
             .await?
             .into_iter()
             .find(|r| r.session_id == session);
+        let live = self.session_room_summary(session).await?;
         let (conclusions_md, key_questions, recording_links) = match stored {
             Some(r) => (
                 r.conclusions_md,
                 serde_json::from_str(&r.questions).unwrap_or_default(),
                 serde_json::from_str(&r.links).unwrap_or_default(),
             ),
-            None => self.draft(&row).await?,
+            None => {
+                let (md, thread_questions, links) = self.draft(&row).await?;
+                // The room's most voted questions first, then those of the conversation.
+                let mut questions: Vec<String> = Vec::new();
+                let room_questions = live.iter().flat_map(|l| &l.top_questions);
+                for q in room_questions
+                    .map(|q| q.text.clone())
+                    .chain(thread_questions)
+                {
+                    if !questions.iter().any(|x| norm(x) == norm(&q)) {
+                        questions.push(q);
+                    }
+                }
+                questions.truncate(10);
+                (md, questions, links)
+            }
         };
         let regs = self.store().registrations(session).await?;
         let present: HashSet<String> = self
@@ -217,6 +239,7 @@ impl Services {
             attendance: self.attendance(session).await?,
             organisations,
             leads: self.lead_count(session).await?,
+            live,
         })
     }
 
@@ -348,7 +371,13 @@ impl Services {
         let mut layers = Vec::new();
         let mut prev_questions: HashSet<String> = HashSet::new();
         let mut prev_lines: Vec<String> = Vec::new();
+        let mut prev_session: Option<i64> = None;
         for r in reports {
+            let polls = match prev_session {
+                Some(p) => self.poll_moves_between(p, r.session_id).await?,
+                None => Vec::new(),
+            };
+            prev_session = Some(r.session_id);
             let questions: Vec<String> = serde_json::from_str(&r.questions).unwrap_or_default();
             let cur = lines(&r.conclusions_md);
             let added = cur
@@ -372,7 +401,7 @@ impl Services {
                     .collect(),
                 conclusions_added: added,
                 conclusions_removed: removed,
-                polls: Vec::new(),
+                polls,
                 recording_links: serde_json::from_str(&r.links).unwrap_or_default(),
                 conclusions_md: r.conclusions_md,
             });
@@ -442,7 +471,17 @@ pub fn synthesis_markdown(topic: &Topic, layers: &[SynthesisLayer], lang: Lang) 
         let polls: Vec<String> = l
             .polls
             .iter()
-            .map(|p| format!("{} : {} % → {} %", p.question, p.before_pct, p.after_pct))
+            .map(|p| {
+                let what = match (p.option.is_empty(), fr) {
+                    (true, true) => "d'accord",
+                    (true, false) => "agree",
+                    (false, _) => p.option.as_str(),
+                };
+                format!(
+                    "{} ({what}) : {} % → {} %",
+                    p.question, p.before_pct, p.after_pct
+                )
+            })
             .collect();
         section(
             &mut out,

@@ -57,8 +57,7 @@ pub use live::{NewRoom, RoomEventRow, RoomRow};
 pub use measure_events::SessionEventRow;
 pub use measure::{
     ActivityRow, AnswerRow, MemberPeriods, ObjectiveRow, PeriodSums, PeriodsQuery, QuestionRow,
-    RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow,
-    measure_week,
+    RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow, measure_week,
 };
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
@@ -152,6 +151,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("schema_v10.sql")),
     (11, include_str!("schema_v11.sql")),
     (13, include_str!("schema_v13.sql")),
+    (15, include_str!("schema_v15.sql")),
     (16, include_str!("schema_v16.sql")),
     (23, include_str!("schema_v23.sql")),
 ];

@@ -84,7 +84,8 @@ impl Store {
         .bind(room.created_by.map(|m| m.0))
         .bind(room.created_at)
         .fetch_one(&self.pool)
-        .await?;
+        .await
+        .map_err(conflict_as("room of this session"))?;
         Ok(RoomId(row.try_get::<i64, _>(0)?))
     }
 
@@ -116,6 +117,16 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(room_row).collect()
+    }
+
+    /// The room of a session, if it has one (at most one: a unique index).
+    pub async fn room_of_session(&self, session_id: i64) -> Result<Option<RoomRow>> {
+        let sql = format!("SELECT {ROOM_COLS} FROM rooms WHERE session_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(room_row).transpose()
     }
 
     /// Link a room to a session (rooms are made for a topic first; sessions come later).

@@ -105,6 +105,26 @@ impl Store {
             .collect()
     }
 
+    /// The secret of a session's check-in address: the stored one, else `fresh` stored now
+    /// (the first caller wins; a racing second caller reads the first one's).
+    pub async fn session_checkin_key(&self, id: i64, fresh: &str) -> Result<Option<String>> {
+        sqlx::query(
+            "UPDATE topic_sessions SET checkin_key = $2 WHERE id = $1 AND checkin_key IS NULL",
+        )
+        .bind(id)
+        .bind(fresh)
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("SELECT checkin_key FROM topic_sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => opt_text(&r, "checkin_key")?,
+            None => None,
+        })
+    }
+
     /// Note a person present in `channel` (`room` or `online`): first and last seen.
     pub async fn record_attendance(
         &self,

@@ -272,3 +272,41 @@ async fn jobs_run_once_survive_a_dead_worker_and_retry() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_session_has_one_live_room_and_one_check_in_key() {
+    on_both(|s| async move {
+        let id = session(&s, None).await;
+        let row = s.topic_session(id).await.unwrap().unwrap();
+        assert!(s.room_of_session(id).await.unwrap().is_none());
+        let room = |session_id| parvis_store::NewRoom {
+            space_id: SpaceId(row.space_id),
+            topic_id: Some(TopicId(row.topic_id)),
+            session_id,
+            title: "Direct".into(),
+            anonymous_questions: false,
+            approval_required: false,
+            budget_permille: 1500,
+            created_by: None,
+            created_at: 1,
+        };
+        let first = s.create_room(&room(Some(id))).await.unwrap();
+        // Two first joins at once: the second room is refused, the first one stays.
+        let again = s.create_room(&room(Some(id))).await;
+        assert!(
+            matches!(again, Err(parvis_store::StoreError::Conflict { .. })),
+            "{again:?}"
+        );
+        assert_eq!(s.room_of_session(id).await.unwrap().unwrap().id, first);
+        // Rooms without a session are as many as wanted.
+        s.create_room(&room(None)).await.unwrap();
+        s.create_room(&room(None)).await.unwrap();
+        // The check-in key is made once; later callers read it.
+        let k = s.session_checkin_key(id, "premier").await.unwrap();
+        assert_eq!(k.as_deref(), Some("premier"));
+        let k = s.session_checkin_key(id, "second").await.unwrap();
+        assert_eq!(k.as_deref(), Some("premier"));
+        assert_eq!(s.session_checkin_key(9999, "x").await.unwrap(), None);
+    })
+    .await;
+}

@@ -310,6 +310,20 @@
     var min = parseInt(f.elements.minutes.value, 10);
     send({ action: "agenda", item: f.elements.item.value, ends_at: min > 0 ? Date.now() + clockOffset + min * 60000 : null });
   });
+  // A session's console: its agenda items and the polls of the session it repeats.
+  document.querySelectorAll("[data-agenda]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var min = parseInt(b.dataset.minutes, 10);
+      send({ action: "agenda", item: b.dataset.agenda, ends_at: min > 0 ? Date.now() + clockOffset + min * 60000 : null });
+    });
+  });
+  document.querySelectorAll("[data-poll]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var p = JSON.parse(b.dataset.poll);
+      send({ action: "open_poll", title: p.title, kind: p.kind, hide_results: p.hide_results });
+      b.disabled = true;
+    });
+  });
   onSubmit("live-poll-form", function (f) {
     var k = f.elements.kind.value, opts = f.elements.options.value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean), kind;
     if (k === "scale5") kind = { type: "scale", min: 1, max: 5 };

@@ -103,9 +103,104 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series<'_>]) -> St
     svg
 }
 
+/// Speaking time as horizontal bars, one per speaker (seconds), with the fair share drawn as
+/// a dashed line and the budget (fair share × factor) as a dotted one: who spoke beyond it
+/// shows at a glance. `fair_label` and `budget_label` name the two lines in the legend.
+pub fn fairness_bars(
+    title: &str,
+    speakers: &[(String, i64, bool)],
+    fair_s: i64,
+    budget_s: i64,
+    fair_label: &str,
+    budget_label: &str,
+) -> String {
+    let (w, left, row, top) = (640.0_f64, 170.0_f64, 24.0_f64, 8.0_f64);
+    let h = top + row * speakers.len().max(1) as f64 + 40.0;
+    let max = speakers
+        .iter()
+        .map(|s| s.1)
+        .chain([fair_s, budget_s])
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let plot = w - left - 60.0;
+    let x_of = |v: i64| left + plot * v as f64 / max;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        esc(title),
+        esc(title)
+    );
+    for (i, (name, secs, over)) in speakers.iter().enumerate() {
+        let y = top + row * i as f64;
+        let bw = (x_of(*secs) - left).max(0.0);
+        let label: String = name.chars().take(26).collect();
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#1d2330">{}</text><rect x="{left}" y="{:.1}" width="{bw:.1}" height="{:.1}" fill="{}"><title>{}: {}:{:02}</title></rect><text x="{:.1}" y="{:.1}" font-size="10" fill="#646b7a">{}:{:02}</text>"##,
+            left - 6.0,
+            y + row * 0.62,
+            esc(&label),
+            y + 3.0,
+            row - 6.0,
+            if *over { PALETTE[2] } else { PALETTE[0] },
+            esc(name),
+            secs / 60,
+            secs % 60,
+            left + bw + 4.0,
+            y + row * 0.62,
+            secs / 60,
+            secs % 60
+        );
+    }
+    let bottom = top + row * speakers.len().max(1) as f64;
+    for (v, dash, label, k) in [
+        (fair_s, "6 3", fair_label, 0.0),
+        (budget_s, "2 3", budget_label, 1.0),
+    ] {
+        if v <= 0 {
+            continue;
+        }
+        let x = x_of(v);
+        let _ = write!(
+            svg,
+            r##"<line x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{bottom:.1}" stroke="#1d2330" stroke-dasharray="{dash}"/><line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#1d2330" stroke-dasharray="{dash}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#1d2330">{}</text>"##,
+            left + k * 220.0,
+            left + k * 220.0 + 24.0,
+            bottom + 18.0,
+            bottom + 18.0,
+            left + k * 220.0 + 30.0,
+            bottom + 22.0,
+            esc(label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fairness_bars_mark_who_spoke_beyond_the_budget() {
+        let svg = fairness_bars(
+            "Temps de parole",
+            &[("Ana <b>".into(), 600, true), ("Bo".into(), 120, false)],
+            360,
+            540,
+            "part équitable",
+            "budget",
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("Ana &lt;b&gt;: 10:00") && !svg.contains("<b>"));
+        // Over budget in the warning colour, the other in the usual one.
+        assert!(svg.contains(PALETTE[2]) && svg.contains(PALETTE[0]));
+        assert!(svg.contains("stroke-dasharray=\"6 3\"") && svg.contains("part équitable"));
+        assert!(!svg.contains("NaN"));
+        assert!(fairness_bars("vide", &[], 0, 0, "a", "b").contains("</svg>"));
+    }
 
     #[test]
     fn bars_are_proportional_and_labels_escaped() {

@@ -44,6 +44,8 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::BelowTaken => t("err_below_taken"),
                 Rule::Url => t("err_url"),
                 Rule::AccessCode => t("err_access_code"),
+                Rule::Other if v.field == "checkin" => t("err_checkin_window"),
+                Rule::Other if v.field == "checkin_mode" => t("err_checkin_online"),
                 Rule::Other => t("err_other"),
             };
             (v.field.clone(), message)

@@ -28,6 +28,10 @@ mod sessions;
 /// Sessions' calendars (checked by an independent iCalendar parser) and lead exports.
 #[path = "http/sessions_calendar.rs"]
 mod sessions_calendar;
+/// A session's live room (join, webcast code, console, report's fairness), room check-in by
+/// QR code, and polls asked again in the synthesis.
+#[path = "http/sessions_live.rs"]
+mod sessions_live;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;

@@ -7,12 +7,12 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::{AppState, Ctx};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parvis_domain::RoomId;
 use parvis_live::Command;
 use parvis_live::view::{Audience, Snapshot};
-use parvis_services::live::{Ack, RoomForm, member_actor};
+use parvis_services::live::{Ack, RoomForm};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -73,14 +73,18 @@ fn room_id(id: i64) -> Result<RoomId, ApiError> {
 #[utoipa::path(get, path = "/rooms/{room}", tag = "live",
     params(("room" = i64, Path, description = "room id")),
     responses((status = 200, description = "the room's state", body = Snapshot),
+        (status = 403, description = "a webcast's room before its access code was given"),
         (status = 404, description = "no such room")))]
 async fn room_state(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     ApiPath(room): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     let id = room_id(room)?;
-    let actor = ctx.actor.as_ref().map(|a| member_actor(&a.member));
+    let row = st.services.room(id).await?;
+    super::room_gate(&st, &ctx, &headers, &row).await?;
+    let actor = super::room_actor(&st, &ctx, &headers, &row).await?;
     let audience = if actor.as_ref().is_some_and(|a| a.moderator) {
         Audience::Moderator
     } else {
@@ -113,11 +117,17 @@ async fn room_state(
 async fn room_action(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     ApiPath(room): ApiPath<i64>,
     ApiJson(command): ApiJson<Command>,
 ) -> Result<Json<Ack>, ApiError> {
     let id = room_id(room)?;
-    let actor = member_actor(&ctx.actor()?.member);
+    ctx.actor()?;
+    let row = st.services.room(id).await?;
+    super::room_gate(&st, &ctx, &headers, &row).await?;
+    let actor = super::room_actor(&st, &ctx, &headers, &row)
+        .await?
+        .ok_or(parvis_services::ServiceError::Unauthenticated)?;
     Ok(Json(
         st.services
             .live()

@@ -75,6 +75,51 @@ pub(crate) fn live_actor(ctx: &Ctx, headers: &HeaderMap) -> Option<Actor> {
     (token.len() >= 32).then(|| visitor_actor(token, &name))
 }
 
+/// The person behind a request in `room`: as [`live_actor`], a member moderating when they
+/// moderate this room (a session's room: the session's moderators).
+pub(crate) async fn room_actor(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    room: &parvis_store::RoomRow,
+) -> Result<Option<Actor>, ServiceError> {
+    let mut actor = live_actor(ctx, headers);
+    if let (Some(a), Some(_)) = (actor.as_mut(), ctx.actor.as_ref()) {
+        a.moderator = st.services.moderates_room(room, ctx.actor.as_ref()).await?;
+    }
+    Ok(actor)
+}
+
+/// The session whose access code the reader must give before entering `room`, if any.
+pub(crate) async fn room_locked(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    room: &parvis_store::RoomRow,
+) -> Result<Option<i64>, ServiceError> {
+    let key = room
+        .session_id
+        .and_then(|s| read_cookie(headers, &crate::sessions::webcast_cookie(s)));
+    st.services
+        .room_locked(room, ctx.actor.as_ref(), key.as_deref())
+        .await
+}
+
+/// As [`room_locked`], refused with a message that says where the code goes (API, socket).
+pub(crate) async fn room_gate(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    room: &parvis_store::RoomRow,
+) -> Result<(), ServiceError> {
+    match room_locked(st, ctx, headers, room).await? {
+        Some(s) => Err(ServiceError::Forbidden(format!(
+            "this webcast's room opens with its access code: enter it on /sessions/{s}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// A visitor's name: 1–60 characters, no control characters.
 fn visitor_name(s: &str) -> Result<String, parvis_domain::ValidationError> {
     let n = parvis_domain::required_text("name", s, 60)?;
@@ -106,19 +151,25 @@ fn script_strings(lang: Lang) -> Value {
     Value::from_safe_string(json)
 }
 
-/// Everything the three room pages share.
+/// Everything the three room pages share; `Err` is the answer to send instead (an error
+/// page, or a webcast's session page asking for its access code).
 async fn room_context(
     st: &AppState,
     ctx: &Ctx,
+    headers: &HeaderMap,
     raw: &str,
-) -> Result<(Value, parvis_store::RoomRow), crate::PageError> {
-    let id = room_id(raw).map_err(fail(st, ctx))?;
-    let room = st.services.room(id).await.map_err(fail(st, ctx))?;
+) -> Result<(Value, parvis_store::RoomRow), Response> {
+    let page = |e| fail(st, ctx)(e).into_response();
+    let id = room_id(raw).map_err(page)?;
+    let room = st.services.room(id).await.map_err(page)?;
+    if let Some(s) = room_locked(st, ctx, headers, &room).await.map_err(page)? {
+        return Err(Redirect::to(&format!("/sessions/{s}?ok=code_needed")).into_response());
+    }
     let space = st
         .services
         .spaces()
         .await
-        .map_err(fail(st, ctx))?
+        .map_err(page)?
         .into_iter()
         .find(|s| s.id == room.space_id);
     let join_url = format!(
@@ -127,7 +178,7 @@ async fn room_context(
         room.id.0
     );
     let v = context! {
-        room => context! { id => room.id.0, title => room.title.clone(),
+        room => context! { id => room.id.0, title => room.title.clone(), session_id => room.session_id,
             anonymous_questions => room.anonymous_questions, approval_required => room.approval_required },
         space => space.map(|s| context! { slug => s.slug, name => s.name }),
         join_url => join_url,
@@ -136,14 +187,46 @@ async fn room_context(
     Ok((v, room))
 }
 
+/// What the console of a session's room offers: the agenda, the registrants to give the
+/// floor to, and the polls of the session it repeats, to ask again.
+async fn console_session(
+    st: &AppState,
+    ctx: &Ctx,
+    room: &parvis_store::RoomRow,
+) -> Result<Value, ServiceError> {
+    if room.session_id.is_none() {
+        return Ok(Value::UNDEFINED);
+    }
+    let agenda = st.services.room_agenda(room).await?;
+    let registrants = st
+        .services
+        .room_registrants(room, ctx.actor.as_ref())
+        .await?;
+    let polls = st.services.prepared_polls(room).await?;
+    Ok(context! {
+        id => room.session_id,
+        agenda => agenda.iter().map(|a| context! { title => a.title.clone(), minutes => a.minutes }).collect::<Vec<_>>(),
+        registrants => registrants.iter().map(|(n, o)| if o.is_empty() { n.clone() } else { format!("{n} ({o})") }).collect::<Vec<_>>(),
+        polls => polls.iter().map(|p| context! {
+            title => p.title.clone(),
+            json => serde_json::json!({"title": p.title, "kind": p.kind, "hide_results": p.hide_results}).to_string(),
+        }).collect::<Vec<_>>(),
+    })
+}
+
 async fn room_page(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Result<Response, crate::PageError> {
-    let (v, _) = room_context(&st, &ctx, &raw).await?;
-    let actor = live_actor(&ctx, &headers);
+    let (v, room) = match room_context(&st, &ctx, &headers, &raw).await {
+        Ok(x) => x,
+        Err(res) => return Ok(res),
+    };
+    let actor = room_actor(&st, &ctx, &headers, &room)
+        .await
+        .map_err(fail(&st, &ctx))?;
     render(
         &st,
         &ctx,
@@ -160,8 +243,14 @@ async fn console_page(
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Result<Response, crate::PageError> {
-    let (v, _) = room_context(&st, &ctx, &raw).await?;
-    let moderator = live_actor(&ctx, &headers).is_some_and(|a| a.moderator);
+    let (v, room) = match room_context(&st, &ctx, &headers, &raw).await {
+        Ok(x) => x,
+        Err(res) => return Ok(res),
+    };
+    let moderator = room_actor(&st, &ctx, &headers, &room)
+        .await
+        .map_err(fail(&st, &ctx))?
+        .is_some_and(|a| a.moderator);
     if !moderator {
         let e = if ctx.actor.is_none() {
             ServiceError::Unauthenticated
@@ -170,15 +259,27 @@ async fn console_page(
         };
         return Err(fail(&st, &ctx)(e));
     }
-    render(&st, &ctx, "live_console.html", v)
+    let session = console_session(&st, &ctx, &room)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "live_console.html",
+        context! { ..v, ..context! { session => session } },
+    )
 }
 
 async fn screen_page(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Result<Response, crate::PageError> {
-    let (v, room) = room_context(&st, &ctx, &raw).await?;
+    let (v, room) = match room_context(&st, &ctx, &headers, &raw).await {
+        Ok(x) => x,
+        Err(res) => return Ok(res),
+    };
     let join_url = format!(
         "{}/live/{}",
         st.services.config().public_url.trim_end_matches('/'),
@@ -222,13 +323,17 @@ struct JoinForm {
 async fn join(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(raw): Path<String>,
     Form(f): Form<JoinForm>,
 ) -> Result<Response, crate::PageError> {
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
     let id = room_id(&raw).map_err(fail(&st, &ctx))?;
-    st.services.room(id).await.map_err(fail(&st, &ctx))?;
+    let room = st.services.room(id).await.map_err(fail(&st, &ctx))?;
+    room_gate(&st, &ctx, &headers, &room)
+        .await
+        .map_err(fail(&st, &ctx))?;
     let name = visitor_name(&f.name).map_err(|e| fail(&st, &ctx)(e.into()))?;
     let value = format!(
         "{}.{}",

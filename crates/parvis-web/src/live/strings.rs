@@ -227,4 +227,14 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Rejoignez la salle pour participer.",
         "Join the room to take part.",
     ),
+    (
+        "live_registrants_hint",
+        "Choisissez parmi les inscrits, ou tapez le nom d'un invité.",
+        "Pick from the registrants, or type a guest's name.",
+    ),
+    (
+        "live_ask_again",
+        "Reposer les sondages de la session précédente",
+        "Ask the previous session's polls again",
+    ),
 ];

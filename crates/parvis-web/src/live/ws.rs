@@ -6,7 +6,7 @@
 //! is written), and messages and frames capped at 16 KB (the default is 64 MiB): a bigger or
 //! malformed message closes that socket, with a close reason, and nothing else.
 
-use super::{live_actor, live_problem, room_id};
+use super::{live_problem, room_actor, room_gate, room_id};
 use crate::error::ApiError;
 use crate::{AppState, Ctx};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
@@ -62,10 +62,17 @@ pub(super) async fn upgrade(
         Ok(id) => id,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    if let Err(e) = st.services.room(id).await {
+    let room = match st.services.room(id).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if let Err(e) = room_gate(&st, &ctx, &headers, &room).await {
         return ApiError::from(e).into_response();
     }
-    let actor = live_actor(&ctx, &headers);
+    let actor = match room_actor(&st, &ctx, &headers, &room).await {
+        Ok(a) => a,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let audience = match (&actor, q.view.as_deref()) {
         (_, Some("screen")) => Audience::Participant,
         (Some(a), _) if a.moderator => Audience::Moderator,

@@ -117,7 +117,7 @@ pub(super) async fn manage_page(
             percent_encoding::utf8_percent_encode(&token, percent_encoding::NON_ALPHANUMERIC)
         )
     });
-    link_page(
+    let mut page = link_page(
         &st,
         &ctx,
         &s(ctx.lang, "registration"),
@@ -126,7 +126,22 @@ pub(super) async fn manage_page(
         &s(ctx.lang, "cancel_registration"),
         Some(reg.session_id),
         consents,
-    )
+    )?;
+    // The browser that opened the emailed link is the registrant's: scanning the room's QR
+    // code from it checks them in (see `room::check_in`). The token was just found valid, so
+    // it is safe in a header.
+    if reg.status != "cancelled" {
+        page.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            crate::context::cookie(
+                &super::room::registrant_cookie(reg.session_id),
+                &token,
+                Some(60 * 60 * 24 * 60),
+                ctx.secure_cookies,
+            ),
+        );
+    }
+    Ok(page)
 }
 
 pub(super) async fn manage_cancel(

@@ -7,6 +7,7 @@ mod api;
 mod calendar;
 mod links;
 mod report;
+mod room;
 pub(crate) mod strings;
 
 /// API routes (nested under `/api/v1`).
@@ -56,6 +57,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/synthesis.html"),
     ),
     (
+        "session_room_report.html",
+        include_str!("../../templates/session_room_report.html"),
+    ),
+    (
+        "session_qr.html",
+        include_str!("../../templates/session_qr.html"),
+    ),
+    (
         "session_registrations.html",
         include_str!("../../templates/session_registrations.html"),
     ),
@@ -83,6 +92,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         )
         .merge(calendar::routes())
         .merge(report::routes())
+        .merge(room::routes())
 }
 
 fn id_of(st: &AppState, ctx: &Ctx, id: &str) -> Result<i64, crate::PageError> {
@@ -95,7 +105,7 @@ fn id_of(st: &AppState, ctx: &Ctx, id: &str) -> Result<i64, crate::PageError> {
     })
 }
 
-fn webcast_cookie(id: i64) -> String {
+pub(crate) fn webcast_cookie(id: i64) -> String {
     format!("parvis_webcast_{id}")
 }
 
@@ -133,6 +143,9 @@ async fn session_view(
             "created",
             "saved",
             "unlocked",
+            "checked_in",
+            "code_needed",
+            "live_not_open",
         ]
         .contains(&o.as_str())
     });
@@ -147,6 +160,7 @@ async fn session_view(
             consent_contact => consent_wording("contact", ctx.lang, &s.session.partners),
             consent_share => consent_wording("share", ctx.lang, &s.session.partners),
             attendance => Value::from_serialize(&attendance),
+            live_open => room::live_open(&s),
         },
     )
 }

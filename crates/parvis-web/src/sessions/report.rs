@@ -68,6 +68,57 @@ impl CloseForm {
     }
 }
 
+/// A decimal in the reader's language (1,35 in French, 1.35 in English).
+fn decimal(lang: parvis_domain::Lang, x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
+    if lang == parvis_domain::Lang::Fr {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
+
+/// What the session's live room adds to a report page, formatted for the reader: top
+/// questions, poll results, and the speaking-time fairness table and chart.
+fn room_view(lang: parvis_domain::Lang, r: &SessionReport) -> Value {
+    let Some(l) = &r.live else {
+        return Value::UNDEFINED;
+    };
+    let f = &l.fairness;
+    let mmss = |ms: i64| format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60);
+    let pct = |x: f64| (x * 100.0).round() as i64;
+    let chart = (!f.speakers.is_empty()).then(|| {
+        let t = |k| crate::i18n::get(lang, k);
+        Value::from_safe_string(crate::charts::fairness_bars(
+            t("speaking_time"),
+            &f.speakers
+                .iter()
+                .map(|s| (s.name.clone(), s.total_ms / 1000, s.over_budget))
+                .collect::<Vec<_>>(),
+            f.fair_share_ms / 1000,
+            (f.fair_share_ms as f64 * f.budget_factor / 1000.0).round() as i64,
+            t("fair_share"),
+            t("speaking_budget"),
+        ))
+    });
+    context! {
+        top_questions => Value::from_serialize(&l.top_questions),
+        polls => Value::from_serialize(&l.polls),
+        speakers => f.speakers.iter().map(|s| context! {
+            name => s.name.clone(), time => mmss(s.total_ms), turns => s.turns,
+            share => pct(s.share), ratio => decimal(lang, s.ratio_to_fair, 2), over => s.over_budget,
+        }).collect::<Vec<_>>(),
+        discussion => mmss(f.discussion_ms),
+        fair_share => mmss(f.fair_share_ms),
+        gini => decimal(lang, f.gini, 2),
+        gini_corrected => decimal(lang, f.gini_corrected, 2),
+        moderator_time => mmss(f.moderator_ms),
+        moderator_share => pct(f.moderator_share),
+        budget_factor => decimal(lang, f.budget_factor, 1),
+        chart => chart,
+    }
+}
+
 async fn close_view(st: &AppState, ctx: &Ctx, id: i64, failed: Value) -> PageResult {
     let r = st
         .services
@@ -94,7 +145,7 @@ async fn close_view(st: &AppState, ctx: &Ctx, id: i64, failed: Value) -> PageRes
         st,
         ctx,
         "session_close.html",
-        context! { r => Value::from_serialize(&r), draft => Value::from_serialize(&draft), failed => failed },
+        context! { room => room_view(ctx.lang, &r), r => Value::from_serialize(&r), draft => Value::from_serialize(&draft), failed => failed },
     )
 }
 
@@ -135,7 +186,7 @@ async fn report_page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String
         &st,
         &ctx,
         "session_report.html",
-        context! { r => Value::from_serialize(&r) },
+        context! { room => room_view(ctx.lang, &r), r => Value::from_serialize(&r) },
     )
 }
 

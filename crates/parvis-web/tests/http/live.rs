@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket =
+pub(super) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A member with an API token (moderator or not).
-async fn member_token(app: &App, handle: &str, role: SiteRole) -> String {
+pub(super) async fn member_token(app: &App, handle: &str, role: SiteRole) -> String {
     let id = app
         .store
         .create_member(&NewMember {
@@ -77,7 +77,7 @@ async fn act(app: &App, token: &str, room: i64, cmd: Value) -> reqwest::Response
 }
 
 /// Open the room's socket with these extra headers (a bearer token or a visitor cookie).
-async fn socket(app: &App, room: i64, header: Option<(&str, String)>) -> Socket {
+pub(super) async fn socket(app: &App, room: i64, header: Option<(&str, String)>) -> Socket {
     let url = format!("{}/live/{room}/ws", app.base.replace("http://", "ws://"));
     let mut req = url.into_client_request().unwrap();
     if let Some((k, v)) = header {
@@ -90,7 +90,7 @@ async fn socket(app: &App, room: i64, header: Option<(&str, String)>) -> Socket 
 }
 
 /// The next JSON message, within `within`.
-async fn next_json(ws: &mut Socket, within: Duration) -> Value {
+pub(super) async fn next_json(ws: &mut Socket, within: Duration) -> Value {
     loop {
         let m = tokio::time::timeout(within, ws.next())
             .await

@@ -51,7 +51,7 @@ pub(super) fn session_body(capacity: Option<i64>) -> Value {
     })
 }
 
-fn form_csrf(html: &str) -> String {
+pub(super) fn form_csrf(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
@@ -60,7 +60,12 @@ fn form_csrf(html: &str) -> String {
 }
 
 /// Post a visitor's registration form from the session page.
-async fn visitor_registers(app: &App, id: i64, name: &str, email: &str) -> reqwest::Response {
+pub(super) async fn visitor_registers(
+    app: &App,
+    id: i64,
+    name: &str,
+    email: &str,
+) -> reqwest::Response {
     let c = client();
     let page = c
         .get(format!("{}/sessions/{id}", app.base))

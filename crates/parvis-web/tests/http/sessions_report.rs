@@ -5,7 +5,7 @@ use super::*;
 use parvis_store::NewSession;
 
 /// Move a session to start `minutes_ago` (sessions cannot be scheduled in the past).
-async fn move_to_past(app: &App, id: i64, minutes_ago: i64) {
+pub(super) async fn move_to_past(app: &App, id: i64, minutes_ago: i64) {
     let s = app.store.topic_session(id).await.unwrap().unwrap();
     let people = app.store.session_people(id).await.unwrap();
     let agenda = app.store.session_agenda(id).await.unwrap();
@@ -23,7 +23,7 @@ async fn move_to_past(app: &App, id: i64, minutes_ago: i64) {
                 mode: s.mode,
                 place: s.place,
                 online_url: s.online_url,
-                access_code_hash: None,
+                access_code_hash: Some(s.access_code_hash),
                 capacity: s.capacity,
                 partners: s.partners,
                 created_by: None,
