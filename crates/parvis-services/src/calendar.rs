@@ -209,22 +209,24 @@ impl Services {
     }
 }
 
+/// One CSV cell (RFC 4180). Cells starting with a formula sign are quoted with a leading
+/// apostrophe so that a spreadsheet does not run them.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
 /// Leads as CSV (RFC 4180, a header line; dates as Unix ms and ISO 8601 UTC).
 pub fn leads_csv(leads: &[Lead]) -> String {
-    fn field(s: &str) -> String {
-        // Cells starting with a formula sign are quoted with a leading apostrophe so that a
-        // spreadsheet does not run them.
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    }
+    use csv_field as field;
     fn when(c: &Option<ConsentState>) -> String {
         c.as_ref()
             .and_then(|c| jiff::Timestamp::from_millisecond(c.at).ok())

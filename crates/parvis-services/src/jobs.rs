@@ -42,6 +42,7 @@ impl Services {
             let outcome = match job.kind.as_str() {
                 SESSION_MAIL => self.run_session_mail(&job).await,
                 crate::measure::digest::MEASURES_DIGEST => self.run_measure_digest(&job).await,
+                crate::challenges::CHALLENGE_MAIL => self.run_challenge_mail(&job).await,
                 other => Err(format!("no handler for job kind {other:?} in this version")),
             };
             match outcome {

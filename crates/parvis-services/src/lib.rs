@@ -16,6 +16,7 @@
 mod auth;
 mod cache;
 pub mod calendar;
+pub mod challenges;
 pub mod checkin;
 pub mod demo;
 pub mod embeds;

@@ -21,6 +21,7 @@
 
 mod auth;
 mod calendar;
+mod challenges;
 mod content;
 mod embeds;
 mod import;
@@ -42,6 +43,9 @@ mod tagging;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
 pub use calendar::LatestConsent;
+pub use challenges::{
+    ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge, NewEntry, ScoreRow,
+};
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use embeds::{
     Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint,
@@ -150,6 +154,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("schema_v9.sql")),
     (10, include_str!("schema_v10.sql")),
     (11, include_str!("schema_v11.sql")),
+    (12, include_str!("schema_v12.sql")),
     (13, include_str!("schema_v13.sql")),
     (15, include_str!("schema_v15.sql")),
     (16, include_str!("schema_v16.sql")),

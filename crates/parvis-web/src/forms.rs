@@ -18,6 +18,15 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
     let (field, message) = match e {
         ServiceError::Validation(v) => {
             let message = match v.rule {
+                // Challenges (content area): the refusals a user meets there, said plainly.
+                Rule::InPast if v.field == "challenge" => t("err_challenge_deadline"),
+                Rule::InPast if v.field == "vote" => t("err_votes_closed"),
+                Rule::Choice if v.field == "challenge" || v.field == "state" => {
+                    t("err_challenge_state")
+                }
+                Rule::Required if v.field == "accept_rules" => t("err_accept_rules"),
+                Rule::Required if v.field == "winners" => t("err_winners"),
+                Rule::Range | Rule::Choice if v.field == "scores" => t("err_score_scale"),
                 Rule::Required => t("err_required"),
                 Rule::TooLong(max) => {
                     let key = if lang.is_singular(max as i64) {
@@ -55,6 +64,9 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
         }
         ServiceError::Conflict(what) if what.contains("email") => {
             ("email".into(), t("err_taken_email"))
+        }
+        ServiceError::Conflict(what) if what.contains("vote") => {
+            ("vote".into(), t("err_already_voted"))
         }
         ServiceError::Conflict(_) => ("form".into(), t("err_taken")),
         _ => return None,

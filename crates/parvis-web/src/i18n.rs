@@ -915,6 +915,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(parvis_measure::labels::LABELS)
         .chain(crate::live::STRINGS)
         .chain(crate::sessions::strings::STRINGS)
+        .chain(crate::content::strings::STRINGS)
 }
 
 /// One string in one language (the key itself if unknown, which the tests rule out).
@@ -1036,6 +1037,7 @@ mod tests {
             .chain(crate::measures::TEMPLATES)
             .chain(crate::live::TEMPLATES)
             .chain(crate::sessions::TEMPLATES)
+            .chain(crate::content::TEMPLATES)
         {
             let mut rest = *src;
             while let Some(i) = rest.find("t.") {

@@ -18,6 +18,7 @@ mod api;
 mod assets;
 mod charts;
 mod client_ip;
+mod content;
 mod context;
 mod embed;
 mod error;
@@ -108,6 +109,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         .merge(measures::routes())
         .merge(live::page_routes())
         .merge(sessions::page_routes())
+        .merge(content::page_routes())
         .merge(api_router)
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))
@@ -171,7 +173,8 @@ fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(measures::api::routes())
                 .merge(live::api_routes())
                 .merge(embed::api_routes())
-                .merge(sessions::api_routes()),
+                .merge(sessions::api_routes())
+                .merge(content::api_routes()),
         )
         .split_for_parts()
 }

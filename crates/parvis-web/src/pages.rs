@@ -73,6 +73,7 @@ pub(crate) fn templates() -> Environment<'static> {
         .chain(crate::measures::TEMPLATES)
         .chain(crate::live::TEMPLATES)
         .chain(crate::sessions::TEMPLATES)
+        .chain(crate::content::TEMPLATES)
     {
         if let Err(e) = env.add_template(name, src) {
             tracing::error!(template = name, error = %e, "template does not compile");
@@ -1800,7 +1801,11 @@ mod tests {
     #[test]
     fn all_templates_compile() {
         let env = templates();
-        for (name, _) in TEMPLATE_SOURCES.iter().chain(crate::sessions::TEMPLATES) {
+        for (name, _) in TEMPLATE_SOURCES
+            .iter()
+            .chain(crate::sessions::TEMPLATES)
+            .chain(crate::content::TEMPLATES)
+        {
             assert!(env.get_template(name).is_ok(), "{name} does not compile");
         }
     }

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+/// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
+#[path = "http/content.rs"]
+mod content;
 /// Embeds: oEmbed, the iframe card, the snippet's loader.
 #[path = "http/embeds.rs"]
 mod embeds;

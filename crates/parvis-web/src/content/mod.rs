@@ -1,0 +1,44 @@
+//! What the organisation puts out into its ecosystem, pages and API together: challenges
+//! (ideas, solutions, job offers) in `challenges.rs`, their JSON API in `api.rs`. The rules
+//! live in `parvis_services::challenges`.
+
+mod api;
+mod challenges;
+pub(crate) mod strings;
+
+use crate::AppState;
+use axum::Router;
+
+/// The templates of this area.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "challenges.html",
+        include_str!("../../templates/challenges.html"),
+    ),
+    (
+        "challenge.html",
+        include_str!("../../templates/challenge.html"),
+    ),
+    (
+        "challenge_form.html",
+        include_str!("../../templates/challenge_form.html"),
+    ),
+    (
+        "challenge_score.html",
+        include_str!("../../templates/challenge_score.html"),
+    ),
+    (
+        "challenge_scorecard.html",
+        include_str!("../../templates/challenge_scorecard.html"),
+    ),
+];
+
+/// Page routes (merged at the root).
+pub(crate) fn page_routes() -> Router<AppState> {
+    challenges::routes()
+}
+
+/// API routes (nested under `/api/v1`).
+pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::routes()
+}
