@@ -101,7 +101,13 @@ pub fn series(items: &[EventCounts]) -> EventFigures {
 mod tests {
     use super::*;
 
-    fn session(confirmed: u64, attended: u64, leads: u64, value: i64, cost: Option<i64>) -> EventCounts {
+    fn session(
+        confirmed: u64,
+        attended: u64,
+        leads: u64,
+        value: i64,
+        cost: Option<i64>,
+    ) -> EventCounts {
         EventCounts {
             registered: confirmed + 2,
             confirmed,
@@ -119,7 +125,11 @@ mod tests {
     fn roi_is_value_less_cost_over_cost() {
         // 3,000 € brought for 1,200 € spent: (3000 − 1200) / 1200 = 1.5.
         assert_eq!(roi(300_000, Some(120_000)), Some(1.5));
-        assert_eq!(roi(0, Some(50_000)), Some(-1.0), "nothing brought: all lost");
+        assert_eq!(
+            roi(0, Some(50_000)),
+            Some(-1.0),
+            "nothing brought: all lost"
+        );
         assert_eq!(roi(10_000, None), None, "no cost entered");
         assert_eq!(roi(10_000, Some(0)), None, "a free session has no ratio");
     }
@@ -132,7 +142,10 @@ mod tests {
         assert_eq!(f.roi, Some(1.5));
         assert_eq!((f.sessions, f.sessions_with_cost), (1, 1));
         let empty = figures(&EventCounts::default());
-        assert_eq!((empty.attendance_rate, empty.lead_rate, empty.roi), (None, None, None));
+        assert_eq!(
+            (empty.attendance_rate, empty.lead_rate, empty.roi),
+            (None, None, None)
+        );
     }
 
     #[test]

@@ -130,6 +130,8 @@ impl Services {
             .await?;
         if out.created {
             self.after_seat(&row, &out.registration).await?;
+            self.emit_registration_created(&row, &out.registration)
+                .await;
         }
         Ok(out.registration)
     }
@@ -217,6 +219,8 @@ impl Services {
             .ok_or(ServiceError::BadLink)?;
         let row = self.session_row(reg.session_id).await?;
         self.after_seat(&row, &reg).await?;
+        // A visitor's registration counts once confirmed: an unconfirmed address is nobody's.
+        self.emit_registration_created(&row, &reg).await;
         Ok(reg)
     }
 

@@ -352,12 +352,28 @@ async fn the_weekly_digest_reaches_each_admin_once() {
             ServiceConfig::default(),
         );
         let now = now_millis();
-        assert_eq!(s.plan_measure_digests(now).await.unwrap(), 1, "one space, one admin");
-        assert_eq!(s.plan_measure_digests(now + 1).await.unwrap(), 0, "planned once");
+        assert_eq!(
+            s.plan_measure_digests(now).await.unwrap(),
+            1,
+            "one space, one admin"
+        );
+        assert_eq!(
+            s.plan_measure_digests(now + 1).await.unwrap(),
+            0,
+            "planned once"
+        );
         let at = parvis_services::measure::digest::next_digest_at(now);
-        assert_eq!(s.run_due_jobs(at - 1_000).await.unwrap(), 0, "not before Monday 08:00");
+        assert_eq!(
+            s.run_due_jobs(at - 1_000).await.unwrap(),
+            0,
+            "not before Monday 08:00"
+        );
         assert_eq!(s.run_due_jobs(at).await.unwrap(), 1);
-        assert_eq!(s.run_due_jobs(at + 3_600_000).await.unwrap(), 0, "never twice");
+        assert_eq!(
+            s.run_due_jobs(at + 3_600_000).await.unwrap(),
+            0,
+            "never twice"
+        );
         let mails: Vec<String> = std::fs::read_dir(outbox.path())
             .unwrap()
             .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
@@ -366,7 +382,10 @@ async fn the_weekly_digest_reaches_each_admin_once() {
         assert!(mails[0].contains("To: admin@host.example"), "{}", mails[0]);
         let text = mail_text(&mails[0]);
         assert!(text.contains("Bonjour ADMIN"), "{text}");
-        assert!(text.contains("- Engagés : 1 (+1)"), "bob, who was not engaged before: {text}");
+        assert!(
+            text.contains("- Engagés : 1 (+1)"),
+            "bob, who was not engaged before: {text}"
+        );
         assert!(text.contains("/s/forum/measures"), "{text}");
         // A planned digest for someone who is no longer staff is done without a mail.
         let next = parvis_services::measure::digest::next_digest_at(at);
@@ -410,13 +429,12 @@ async fn events_count_what_a_session_brought_against_its_cost() {
             speakers: vec![],
             agenda: vec![],
         };
-        let id = w
-            .s
-            .create_session(&w.admin, &space, &topic, &input)
-            .await
-            .unwrap()
-            .session
-            .id;
+        let id =
+            w.s.create_session(&w.admin, &space, &topic, &input)
+                .await
+                .unwrap()
+                .session
+                .id;
         let contact = RegistrationConsents {
             contact: true,
             share: false,
@@ -467,7 +485,8 @@ async fn events_count_what_a_session_brought_against_its_cost() {
         let bad = w.s.set_session_cost(&w.admin, "forum", id, "douze").await;
         assert!(matches!(bad, Err(ServiceError::Validation(ref v)) if v.field == "cost"));
         assert!(matches!(
-            w.s.set_session_cost(&w.admin, "forum", id + 1000, "10").await,
+            w.s.set_session_cost(&w.admin, "forum", id + 1000, "10")
+                .await,
             Err(ServiceError::NotFound(_))
         ));
         w.s.set_session_cost(&w.admin, "forum", id, "1 200")
@@ -477,7 +496,11 @@ async fn events_count_what_a_session_brought_against_its_cost() {
         let e = &d.events.sessions[0];
         assert_eq!(e.title, "Débat des prix");
         let c = e.figures.counts;
-        assert_eq!((c.registered, c.confirmed, c.leads), (2, 2, 1), "bob gave no consent");
+        assert_eq!(
+            (c.registered, c.confirmed, c.leads),
+            (2, 2, 1),
+            "bob gave no consent"
+        );
         assert_eq!((c.attended_room, c.attended_online, c.attended), (1, 1, 1));
         assert_eq!((c.conversions, c.value_cents), (1, 300_000));
         assert_eq!(c.cost_cents, Some(120_000));
@@ -489,10 +512,15 @@ async fn events_count_what_a_session_brought_against_its_cost() {
         w.s.set_member_registration_consents(&w.alice, id, RegistrationConsents::default())
             .await
             .unwrap();
-        w.s.set_session_cost(&w.admin, "forum", id, "").await.unwrap();
+        w.s.set_session_cost(&w.admin, "forum", id, "")
+            .await
+            .unwrap();
         let d = w.s.measures(&w.admin, "forum").await.unwrap();
         let f = &d.events.sessions[0].figures;
-        assert_eq!((f.counts.leads, f.counts.cost_cents, f.roi), (0, None, None));
+        assert_eq!(
+            (f.counts.leads, f.counts.cost_cents, f.roi),
+            (0, None, None)
+        );
     })
     .await;
 }

@@ -58,11 +58,11 @@ pub use import_writer::{ImportTotals, ImportWriter};
 pub use intros::IntroRequest;
 pub use jobs::Job;
 pub use live::{NewRoom, RoomEventRow, RoomRow};
-pub use measure_events::SessionEventRow;
 pub use measure::{
     ActivityRow, AnswerRow, MemberPeriods, ObjectiveRow, PeriodSums, PeriodsQuery, QuestionRow,
     RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow, measure_week,
 };
+pub use measure_events::SessionEventRow;
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use privacy::{

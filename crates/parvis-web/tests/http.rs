@@ -31,6 +31,9 @@ mod sessions;
 /// Sessions' calendars (checked by an independent iCalendar parser) and lead exports.
 #[path = "http/sessions_calendar.rs"]
 mod sessions_calendar;
+/// A session embedded elsewhere: oEmbed, its card, the call to register, the webhook.
+#[path = "http/sessions_embed.rs"]
+mod sessions_embed;
 /// A session's live room (join, webcast code, console, report's fairness), room check-in by
 /// QR code, and polls asked again in the synthesis.
 #[path = "http/sessions_live.rs"]

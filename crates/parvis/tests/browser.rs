@@ -450,10 +450,15 @@ fn the_measures_dashboard_fits_and_its_charts_download_as_png() {
         driver.go(&page);
         driver.wait_for_text("Événements et retour sur investissement");
         let (scroll, inner, wide) = driver.overflow();
-        assert!(scroll <= inner, "{width} px: the page is {scroll} px wide ({wide})");
+        assert!(
+            scroll <= inner,
+            "{width} px: the page is {scroll} px wide ({wide})"
+        );
     }
     // The PNG links appear with JavaScript; the conversion gives a PNG twice the chart's size.
-    let shown = driver.script("return [...document.querySelectorAll('[data-png-wrap]')].filter(w => !w.hidden).length;");
+    let shown = driver.script(
+        "return [...document.querySelectorAll('[data-png-wrap]')].filter(w => !w.hidden).length;",
+    );
     assert!(shown.as_i64().unwrap_or(0) >= 5, "PNG links shown: {shown}");
     let v = driver.cmd(
         "POST",
@@ -466,7 +471,14 @@ fn the_measures_dashboard_fits_and_its_charts_download_as_png() {
               .catch((e) => done(['error', String(e)]));", "args": []}),
     );
     assert_eq!(v[0], "image/png", "{v}");
-    assert!(v[1].as_i64().unwrap_or(0) > 2_000, "a drawn chart, not an empty image: {v}");
-    assert_eq!(v[2], json!([137, 80, 78, 71, 13, 10, 26, 10]), "PNG signature");
+    assert!(
+        v[1].as_i64().unwrap_or(0) > 2_000,
+        "a drawn chart, not an empty image: {v}"
+    );
+    assert_eq!(
+        v[2],
+        json!([137, 80, 78, 71, 13, 10, 26, 10]),
+        "PNG signature"
+    );
     assert_eq!(v[3], 1280, "twice the SVG's 640-unit width");
 }

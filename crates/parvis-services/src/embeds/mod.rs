@@ -5,7 +5,7 @@
 //! (`/embed/thread/12`) and the counters record. oEmbed consumers hand us a page URL instead;
 //! `resolve_url` turns it into the same key, or says why it cannot.
 //!
-//! Sessions and challenges plug in here: add a variant to `EmbedTarget`, its key and page path
+//! Sessions (`session/7`, the page `/sessions/7`) are embeddable; challenges plug in here: add a variant to `EmbedTarget`, its key and page path
 //! in `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
 
 pub mod settings;
@@ -37,8 +37,16 @@ const MAX_CACHED_THREADS: usize = 100_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmbedTarget {
     Thread(ThreadId),
-    Topic { space: String, topic: String },
-    Opinion { space: String, topic: String },
+    Topic {
+        space: String,
+        topic: String,
+    },
+    Opinion {
+        space: String,
+        topic: String,
+    },
+    /// A scheduled session (debate) of a topic.
+    Session(i64),
 }
 
 /// What a URL handed to `/oembed` names.
@@ -59,6 +67,10 @@ fn slug_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+fn positive_id(s: &str) -> Option<i64> {
+    s.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
 impl EmbedTarget {
     /// The short key (`thread/12`).
     pub fn key(&self) -> String {
@@ -66,6 +78,7 @@ impl EmbedTarget {
             EmbedTarget::Thread(id) => format!("thread/{id}"),
             EmbedTarget::Topic { space, topic } => format!("topic/{space}/{topic}"),
             EmbedTarget::Opinion { space, topic } => format!("opinion/{space}/{topic}"),
+            EmbedTarget::Session(id) => format!("session/{id}"),
         }
     }
 
@@ -75,6 +88,7 @@ impl EmbedTarget {
             EmbedTarget::Thread(_) => "thread",
             EmbedTarget::Topic { .. } => "topic",
             EmbedTarget::Opinion { .. } => "opinion",
+            EmbedTarget::Session(_) => "session",
         }
     }
 
@@ -84,6 +98,7 @@ impl EmbedTarget {
             EmbedTarget::Thread(id) => format!("/threads/{id}"),
             EmbedTarget::Topic { space, topic } => format!("/s/{space}/t/{topic}"),
             EmbedTarget::Opinion { space, topic } => format!("/s/{space}/t/{topic}/opinion"),
+            EmbedTarget::Session(id) => format!("/sessions/{id}"),
         }
     }
 
@@ -109,6 +124,7 @@ impl EmbedTarget {
                 space: s.to_string(),
                 topic: t.to_string(),
             }),
+            ["session", id] => positive_id(id).map(EmbedTarget::Session),
             _ => None,
         }
     }
@@ -131,6 +147,7 @@ impl EmbedTarget {
                 space: s.to_string(),
                 topic: t.to_string(),
             }),
+            ["sessions", id] => positive_id(id).map(EmbedTarget::Session),
             ["embed", rest @ ..] => EmbedTarget::parse_key(&rest.join("/")),
             _ => None,
         };
@@ -184,8 +201,27 @@ pub struct EmbedCard {
     pub page_path: String,
     /// A short description (topic description; thread: first message excerpt).
     pub summary: String,
-    /// Messages in the thread, or threads in the topic.
+    /// Messages in the thread, or threads in the topic (a session: seats left, or -1 when
+    /// unlimited).
     pub count: i64,
+    /// A session's date, mode and seats, for its card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionCard>,
+}
+
+/// What a session's card shows besides its title.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionCard {
+    /// Local start in the session's zone, `YYYY-MM-DD HH:MM`.
+    pub starts_local: String,
+    pub time_zone: String,
+    /// `in_person`, `online`, `phygital` or `webcast`.
+    pub mode: String,
+    pub place: String,
+    /// Seats left; `None` when unlimited.
+    pub seats_left: Option<i64>,
+    /// `upcoming`, `live`, `ended` or `closed`.
+    pub state: String,
 }
 
 impl Services {
@@ -211,6 +247,7 @@ impl Services {
                     page_path: target.page_path(),
                     summary: String::new(),
                     count: thread.message_count,
+                    session: None,
                 })
             }
             EmbedTarget::Topic { space, topic } | EmbedTarget::Opinion { space, topic } => {
@@ -232,6 +269,37 @@ impl Services {
                     page_path: target.page_path(),
                     summary: topic.description,
                     count: topic.thread_count,
+                    session: None,
+                })
+            }
+            EmbedTarget::Session(id) => {
+                let v = self.session_view(None, *id).await?;
+                let space = self
+                    .store()
+                    .space_by_id(SpaceId(v.session.space_id))
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound(format!("session {id}")))?;
+                let seats_left = v.session.capacity.map(|c| (c - v.session.confirmed).max(0));
+                Ok(EmbedCard {
+                    kind: target.kind(),
+                    key: target.key(),
+                    title: v.session.title.clone(),
+                    author_name: v.topic_title.clone(),
+                    author_path: Some(format!("/s/{}/t/{}", v.space, v.topic)),
+                    space_id: space.id,
+                    space_slug: space.slug,
+                    space_name: space.name,
+                    page_path: target.page_path(),
+                    summary: v.session.description.clone(),
+                    count: seats_left.unwrap_or(-1),
+                    session: Some(SessionCard {
+                        starts_local: v.starts_local.replace('T', " "),
+                        time_zone: v.session.time_zone.clone(),
+                        mode: v.session.mode.clone(),
+                        place: v.session.place.clone(),
+                        seats_left,
+                        state: v.state.clone(),
+                    }),
                 })
             }
         }
@@ -313,7 +381,12 @@ mod tests {
 
     #[test]
     fn keys_round_trip_and_bad_keys_name_nothing() {
-        for key in ["thread/12", "topic/clients/prix", "opinion/clients/prix"] {
+        for key in [
+            "thread/12",
+            "topic/clients/prix",
+            "opinion/clients/prix",
+            "session/7",
+        ] {
             let t = EmbedTarget::parse_key(key).unwrap();
             assert_eq!(t.key(), key);
             assert_eq!(
@@ -332,6 +405,8 @@ mod tests {
             "topic/a",
             "topic/a b/c",
             "space/x",
+            "session/0",
+            "session/x",
         ] {
             assert_eq!(EmbedTarget::parse_key(bad), None, "{bad}");
         }

@@ -17,9 +17,13 @@ use sha2::Sha256;
 use std::time::Duration;
 
 /// The events an endpoint may subscribe to. Registrations reported by the organisation
-/// arrive as `conversion.created` with `type: "registration"`; sessions (issue 12) add
-/// `registration.created` here and call `emit_webhook` when someone registers.
-pub const EVENTS: &[&str] = &["message.created", "conversion.created"];
+/// arrive as `conversion.created` with `type: "registration"`; registrations to a session
+/// on Parvis itself as `registration.created` (see `Services::emit_registration_created`).
+pub const EVENTS: &[&str] = &[
+    "message.created",
+    "conversion.created",
+    "registration.created",
+];
 /// Delay before attempt n+1 after n failures; past the last, the delivery is given up.
 const BACKOFF_SECS: &[i64] = &[5, 30, 120, 600, 1800, 3600, 10800, 21600];
 /// How long one request may take.
@@ -111,6 +115,33 @@ impl Services {
                 "thread_id": thread.id.0, "message_id": message.0, "title": thread.title,
                 "author": {"handle": actor.member.handle, "display_name": actor.member.display_name},
                 "url": format!("{base}/threads/{}#m{}", thread.id.0, message.0),
+            }),
+        )
+        .await;
+    }
+
+    /// Queue `registration.created` for the session's space: a member registered, or a
+    /// visitor confirmed by their emailed link. Who registered is told only when they
+    /// consented to be contacted by the organisation (the consent's date and wording are in
+    /// the lead export); otherwise the organisation learns that a seat was taken, not by whom.
+    pub(crate) async fn emit_registration_created(
+        &self,
+        session: &parvis_store::SessionRow,
+        reg: &parvis_store::Registration,
+    ) {
+        let base = self.config().public_url.trim_end_matches('/').to_string();
+        let person = reg.consent_contact.then(|| {
+            serde_json::json!({"name": reg.name, "email": reg.email, "organisation": reg.organisation})
+        });
+        self.emit_webhook(
+            SpaceId(session.space_id),
+            "registration.created",
+            serde_json::json!({
+                "session_id": session.id, "title": session.title, "starts_at": session.starts_at,
+                "registration_id": reg.id, "status": reg.status, "lang": reg.lang,
+                "consent_contact": reg.consent_contact, "consent_share": reg.consent_share,
+                "person": person,
+                "url": format!("{base}/sessions/{}", session.id),
             }),
         )
         .await;

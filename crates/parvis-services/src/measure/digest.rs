@@ -132,7 +132,11 @@ fn num(v: f64, lang: Lang) -> String {
     } else {
         format!("{v:.1}")
     };
-    if lang == Lang::Fr { s.replace('.', ",") } else { s }
+    if lang == Lang::Fr {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
 /// The digest's subject and plain-text body (pure, for the tests).
@@ -157,7 +161,9 @@ pub fn digest_text(
             "Bonjour {name},\n\nVoici les mesures de l'espace « {space} » sur {weeks} {}.\n\n",
             if weeks > 1 { "semaines" } else { "semaine" }
         ));
-        b.push_str("Pyramide de l'engagement (personnes, et l'écart avec la période précédente) :\n");
+        b.push_str(
+            "Pyramide de l'engagement (personnes, et l'écart avec la période précédente) :\n",
+        );
     } else {
         b.push_str(&format!(
             "Hello {name},\n\nHere are the measures of the space \"{space}\" over the last {weeks} {}.\n\n",
@@ -185,7 +191,11 @@ pub fn digest_text(
         ));
     }
     if !d.objectives.is_empty() {
-        b.push_str(if fr { "\nObjectifs :\n" } else { "\nObjectives:\n" });
+        b.push_str(if fr {
+            "\nObjectifs :\n"
+        } else {
+            "\nObjectives:\n"
+        });
         for o in &d.objectives {
             let current = o
                 .progress
@@ -238,7 +248,11 @@ pub fn digest_text(
     if let Some(ip) = d.presence.ip {
         b.push_str(&format!(
             "{}{colon} {} ({})\n",
-            if fr { "Indice de présence IP" } else { "Presence index IP" },
+            if fr {
+                "Indice de présence IP"
+            } else {
+                "Presence index IP"
+            },
             num(ip.round(), lang),
             d.presence.formula_version
         ));

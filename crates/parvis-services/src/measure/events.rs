@@ -80,7 +80,11 @@ pub fn parse_cost(typed: &str) -> Result<Option<i64>> {
     {
         return Err(bad());
     }
-    let units: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+    let units: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
     let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
     let total = units
         .checked_mul(100)
@@ -164,7 +168,13 @@ impl Services {
         let space = self.space(slug).await?;
         let found = self
             .store()
-            .set_session_cost(space.id.0, session_id, cost_cents, actor.member.id.0, now_millis())
+            .set_session_cost(
+                space.id.0,
+                session_id,
+                cost_cents,
+                actor.member.id.0,
+                now_millis(),
+            )
             .await?;
         if !found {
             return Err(ServiceError::NotFound(format!(

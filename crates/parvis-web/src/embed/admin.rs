@@ -257,6 +257,8 @@ pub(crate) struct WebhookForm {
     ev_message: Option<String>,
     #[serde(default, rename = "ev_conversion.created")]
     ev_conversion: Option<String>,
+    #[serde(default, rename = "ev_registration.created")]
+    ev_registration: Option<String>,
 }
 
 pub(crate) async fn add_webhook(
@@ -272,6 +274,7 @@ pub(crate) async fn add_webhook(
     let events: Vec<String> = [
         (&f.ev_message, "message.created"),
         (&f.ev_conversion, "conversion.created"),
+        (&f.ev_registration, "registration.created"),
     ]
     .iter()
     .filter(|(on, _)| on.is_some())

@@ -63,6 +63,8 @@ async fn body(
         EmbedTarget::Opinion { space, topic } => {
             context! { map_src => format!("/s/{space}/t/{topic}/opinion/map.svg") }
         }
+        // Everything a session's card shows is on the card itself (date, mode, seats).
+        EmbedTarget::Session(_) => Value::UNDEFINED,
     })
 }
 

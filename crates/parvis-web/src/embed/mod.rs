@@ -292,6 +292,19 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Read the whole thread",
     ),
     ("embed_open_topic", "Ouvrir le sujet", "Open the topic"),
+    ("embed_register", "S'inscrire", "Register"),
+    (
+        "embed_seats_open",
+        "Inscriptions ouvertes",
+        "Registration open",
+    ),
+    (
+        "embed_full",
+        "Complet : liste d'attente",
+        "Full: waiting list",
+    ),
+    ("embed_seat_left_one", "place restante", "seat left"),
+    ("embed_seats_left", "places restantes", "seats left"),
     (
         "embed_open_map",
         "Voir la carte des opinions",

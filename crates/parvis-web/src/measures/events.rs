@@ -24,7 +24,14 @@ fn amount(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, (cents % 100).abs())
 }
 
-fn row(kind: &str, id: String, title: &str, when: String, topic: &str, f: &EventFigures) -> Vec<String> {
+fn row(
+    kind: &str,
+    id: String,
+    title: &str,
+    when: String,
+    topic: &str,
+    f: &EventFigures,
+) -> Vec<String> {
     let c = &f.counts;
     vec![
         kind.into(),
@@ -120,11 +127,16 @@ pub(super) fn csv(d: &Dashboard) -> Vec<Vec<String>> {
             )
         })
         .collect();
-    rows.extend(
-        e.series
-            .iter()
-            .map(|s| row("series", String::new(), "", String::new(), &s.topic, &s.figures)),
-    );
+    rows.extend(e.series.iter().map(|s| {
+        row(
+            "series",
+            String::new(),
+            "",
+            String::new(),
+            &s.topic,
+            &s.figures,
+        )
+    }));
     if let Some(t) = &e.total {
         rows.push(row("total", String::new(), "", String::new(), "", t));
     }
@@ -154,7 +166,12 @@ pub(super) const CSV_HEADER: &[&str] = &[
 /// The funnel of every session added up: registered → confirmed → attended → leads →
 /// conversions, one bar per stage with its count.
 pub(super) fn svg(d: &Dashboard, lang: Lang) -> String {
-    let c = d.events.total.as_ref().map(|t| t.counts).unwrap_or_default();
+    let c = d
+        .events
+        .total
+        .as_ref()
+        .map(|t| t.counts)
+        .unwrap_or_default();
     let stages = [
         ("m_ev_registered", c.registered),
         ("m_ev_confirmed", c.confirmed),

@@ -9,7 +9,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "What the community is becoming, measured without merging what must stay apart: notoriety beside legitimacy, objectives first. Each chart says what it counts, each formula is written under it, each figure can be exported.",
     ),
     ("m_period", "Période", "Period"),
-    ("m_events", "Événements et retour sur investissement", "Events and return on investment"),
+    (
+        "m_events",
+        "Événements et retour sur investissement",
+        "Events and return on investment",
+    ),
     (
         "m_events_intro",
         "Ce que chaque session, et chaque série de sessions d'un même sujet, a rapporté face à ce qu'elle a coûté. Les coûts se saisissent session par session.",
@@ -54,7 +58,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Inscrits : inscriptions non annulées. Présents : personnes vues en salle (pointage) ou en ligne pendant la session, comptées une fois. Contacts : inscrits confirmés qui acceptent d'être contactés (un consentement retiré ne compte plus). Conversions : transactions que le site de l'organisation a signalées pour des clics sur les intégrations de la session, et leur valeur. ROI = (valeur − coût) / coût, calculé sur les sessions dont le coût est connu.",
         "Registered: registrations not cancelled. Attending: people seen in the room (check-in) or online during the session, counted once. Leads: confirmed registrants who agree to be contacted (a withdrawn consent no longer counts). Conversions: transactions the organisation's site reported for clicks on the session's embeds, and their value. ROI = (value − cost) / cost, over the sessions whose cost is known.",
     ),
-    ("m_computed_at", "Chiffres calculés le", "Figures computed on"),
+    (
+        "m_computed_at",
+        "Chiffres calculés le",
+        "Figures computed on",
+    ),
     (
         "m_computed_note",
         " ; ils se mettent à jour en arrière-plan quand l'activité arrive : rechargez la page pour voir les plus récents.",

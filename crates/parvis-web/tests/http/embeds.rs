@@ -37,11 +37,11 @@ pub(crate) async fn seed_thread(app: &App, replies: usize) -> (String, i64) {
 }
 
 /// HTML as a reader sees it (minijinja escapes `/` and `&` in attributes).
-fn unescaped(html: String) -> String {
+pub(super) fn unescaped(html: String) -> String {
     html.replace("&#x2f;", "/").replace("&amp;", "&")
 }
 
-fn oembed_url(app: &App, page: &str) -> String {
+pub(super) fn oembed_url(app: &App, page: &str) -> String {
     let page: String = form_urlencoded_encode(page);
     format!("{}/oembed?format=json&url={page}", app.base)
 }
@@ -364,7 +364,7 @@ async fn thread_topic_and_map_pages_offer_the_two_line_snippet_with_a_preview() 
 }
 
 /// A small web server that keeps the webhook requests it gets: (headers, body).
-async fn webhook_sink() -> (
+pub(super) async fn webhook_sink() -> (
     String,
     Arc<Mutex<Vec<(reqwest::header::HeaderMap, String)>>>,
 ) {

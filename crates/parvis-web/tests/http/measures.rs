@@ -288,7 +288,10 @@ async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
     let auth = super::sessions::setup(&app).await;
     let c = client();
     let s: Value = c
-        .post(format!("{}/api/v1/spaces/forum/topics/roi/sessions", app.base))
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
         .header("authorization", &auth)
         .json(&super::sessions::session_body(Some(50)))
         .send()
@@ -315,9 +318,20 @@ async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
             .header("accept-language", "fr-FR,fr;q=0.9")
             .send()
     };
-    let html = fr("/s/forum/measures".into()).await.unwrap().text().await.unwrap();
-    assert!(html.contains("Événements et retour sur investissement"), "section");
-    assert!(html.contains(&format!("id=\"event-{id}\"")), "the session's line");
+    let html = fr("/s/forum/measures".into())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Événements et retour sur investissement"),
+        "section"
+    );
+    assert!(
+        html.contains(&format!("id=\"event-{id}\"")),
+        "the session's line"
+    );
     // A cost that is not an amount comes back typed, the error in French.
     let r = browser
         .post(format!("{}/s/forum/measures/events/{id}/cost", app.base))
@@ -329,7 +343,10 @@ async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("value=\"beaucoup\""), "typed value kept");
-    assert!(html.contains("Un coût est un montant positif"), "error in French");
+    assert!(
+        html.contains("Un coût est un montant positif"),
+        "error in French"
+    );
     let r = browser
         .post(format!("{}/s/forum/measures/events/{id}/cost", app.base))
         .form(&[("csrf", csrf.as_str()), ("cost", "1 500,00")])
@@ -348,19 +365,31 @@ async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
         .unwrap();
     let e = &d["events"]["sessions"][0];
     assert_eq!(e["session_id"], id);
-    assert_eq!((e["registered"].as_i64(), e["leads"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (e["registered"].as_i64(), e["leads"].as_i64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(e["cost_cents"], 150_000);
     assert_eq!(e["roi"], -1.0, "nothing brought in yet: all of it spent");
     // Over the API: a negative cost is refused naming the field, null clears it.
     let put = |body: Value| {
-        c.put(format!("{}/api/v1/spaces/forum/sessions/{id}/cost", app.base))
-            .header("authorization", &auth)
-            .json(&body)
-            .send()
+        c.put(format!(
+            "{}/api/v1/spaces/forum/sessions/{id}/cost",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .json(&body)
+        .send()
     };
     let (status, p) = problem(put(json!({"cost_cents": -5})).await.unwrap()).await;
-    assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cost_cents")));
-    assert_eq!(put(json!({"cost_cents": null})).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        (status, p["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cost_cents"))
+    );
+    assert_eq!(
+        put(json!({"cost_cents": null})).await.unwrap().status(),
+        StatusCode::OK
+    );
     let csv = c
         .get(format!("{}/api/v1/spaces/forum/measures/events", app.base))
         .header("authorization", &auth)
@@ -372,13 +401,25 @@ async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
         .unwrap();
     assert!(csv.starts_with("kind,session_id,title,"), "{csv}");
     assert!(csv.contains(&format!("session,{id},")), "{csv}");
-    assert!(csv.lines().any(|l| l.starts_with("series,") && l.contains("Le ROI des salons")), "{csv}");
-    let svg = fr("/s/forum/measures/events.svg".into()).await.unwrap().text().await.unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("series,") && l.contains("Le ROI des salons")),
+        "{csv}"
+    );
+    let svg = fr("/s/forum/measures/events.svg".into())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Inscrits"), "{svg}");
     // Members and visitors cannot enter costs.
     assert_eq!(
         client()
-            .put(format!("{}/api/v1/spaces/forum/sessions/{id}/cost", app.base))
+            .put(format!(
+                "{}/api/v1/spaces/forum/sessions/{id}/cost",
+                app.base
+            ))
             .json(&json!({"cost_cents": 1}))
             .send()
             .await
