@@ -41,6 +41,7 @@ impl Services {
         for job in jobs {
             let outcome = match job.kind.as_str() {
                 SESSION_MAIL => self.run_session_mail(&job).await,
+                crate::session_reminders::CLOSE_REMINDER => self.run_close_reminder(&job).await,
                 crate::measure::digest::MEASURES_DIGEST => self.run_measure_digest(&job).await,
                 crate::challenges::CHALLENGE_MAIL => self.run_challenge_mail(&job).await,
                 other => Err(format!("no handler for job kind {other:?} in this version")),
@@ -59,7 +60,8 @@ impl Services {
     }
 
     /// Run due jobs every `every`, for as long as the server runs; plan the weekly measures
-    /// digests at start and then every hour (planning twice changes nothing).
+    /// digests and the reminders to close ended sessions at start and then every hour
+    /// (planning twice changes nothing).
     pub fn spawn_job_worker(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
         let me = self.clone();
         tokio::spawn(async move {
@@ -71,6 +73,9 @@ impl Services {
                     planned_at = Some(std::time::Instant::now());
                     if let Err(e) = me.plan_measure_digests(now_millis()).await {
                         tracing::warn!(error = %e, "measures digest: planning failed");
+                    }
+                    if let Err(e) = me.plan_close_reminders(now_millis()).await {
+                        tracing::warn!(error = %e, "session close reminders: planning failed");
                     }
                 }
                 if let Err(e) = me.run_due_jobs(now_millis()).await {

@@ -36,6 +36,7 @@ pub mod registrations;
 pub mod relevance;
 pub mod reports;
 pub mod search;
+pub mod session_reminders;
 pub mod session_room;
 pub mod sessions;
 pub mod spaces;

@@ -349,6 +349,25 @@ impl Store {
             .transpose()
     }
 
+    /// Sessions not closed whose end falls between `from` and `to` (for the reminders to
+    /// close them).
+    pub async fn sessions_ended_unclosed(
+        &self,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<SessionRow>> {
+        let sql = format!(
+            "SELECT {SESSION_COLS} FROM topic_sessions s WHERE s.closed_at IS NULL
+             AND s.starts_at + s.duration_min * 60000 >= $1 AND s.starts_at + s.duration_min * 60000 <= $2 ORDER BY s.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(session_row).collect()
+    }
+
     /// A topic's sessions (its series), oldest first.
     pub async fn sessions_of_topic(&self, topic: i64) -> Result<Vec<SessionRow>> {
         let sql = format!(

@@ -596,3 +596,58 @@ async fn a_poll_asked_again_shows_how_it_moved_in_the_synthesis() {
     // The first layer has nothing to compare with.
     assert!(json["items"][1]["polls"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_session_left_unclosed_reminds_its_moderators_until_closed() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let id = create_session(&app, &auth, session_body(None)).await;
+    let other = create_session(&app, &auth, session_body(None)).await;
+    // Nothing to remind before the end.
+    let now = now_millis();
+    assert_eq!(app.services.plan_close_reminders(now).await.unwrap(), 0);
+    // Both ended 3½ hours ago (90 minutes long); planning twice is one plan.
+    move_to_past(&app, id, 300).await;
+    move_to_past(&app, other, 300).await;
+    assert_eq!(app.services.plan_close_reminders(now).await.unwrap(), 4);
+    assert_eq!(app.services.plan_close_reminders(now).await.unwrap(), 0);
+    // The other one is closed before its reminder comes: it sends nothing.
+    let r = client()
+        .post(format!("{}/api/v1/sessions/{other}/close", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"conclusions_md": "- Fait"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let before = app.mails.lock().unwrap().len();
+    assert_eq!(app.services.run_due_jobs(now_millis()).await.unwrap(), 2);
+    let mails: Vec<String> = app.mails.lock().unwrap()[before..].to_vec();
+    assert_eq!(
+        mails.len(),
+        1,
+        "one reminder, to the creator (no moderator named)"
+    );
+    let m = mails[0].replace("=\n", "").replace("=3D", "=");
+    assert!(
+        m.contains("camille@novea.example"),
+        "to the admin who scheduled it"
+    );
+    assert!(m.contains(&format!("/sessions/{id}/close")));
+    // The moderators see it among the session's mails.
+    let listed: Value = client()
+        .get(format!("{}/api/v1/sessions/{id}/mails", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.to_string().contains("close-reminder:1"), "{listed}");
+    // Three days later, still open: a second reminder; once closed, no more.
+    let later = now_millis() + 3 * 86_400_000;
+    assert_eq!(app.services.run_due_jobs(later).await.unwrap(), 2);
+    assert_eq!(app.mails.lock().unwrap().len(), before + 2);
+    assert_eq!(app.services.run_due_jobs(later).await.unwrap(), 0);
+}
