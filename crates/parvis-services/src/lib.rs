@@ -26,6 +26,7 @@ pub mod import;
 pub mod intros;
 pub mod jobs;
 pub mod live;
+pub mod live_privacy;
 pub mod live_redis;
 mod mail;
 pub mod measure;

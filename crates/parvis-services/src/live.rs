@@ -122,6 +122,8 @@ enum Request {
         reply: oneshot::Sender<String>,
     },
     Remote(u64),
+    /// Replay the log from the start (it was rewritten: an erasure).
+    Rebuild,
 }
 
 /// The person behind a live action, from a signed-in member (moderators and admins moderate).
@@ -236,6 +238,14 @@ impl LiveHub {
         let open = self.lock_rooms().get(&room).cloned();
         if let Some(tx) = open {
             let _ = tx.send(Request::Remote(seq)).await;
+        }
+    }
+
+    /// Make every open room replay its log from the start (after an erasure rewrote it).
+    pub async fn rebuild_all(&self) {
+        let open: Vec<_> = self.lock_rooms().values().cloned().collect();
+        for tx in open {
+            let _ = tx.send(Request::Rebuild).await;
         }
     }
 
@@ -413,6 +423,7 @@ impl RoomTask {
                         self.catch_up().await?;
                     }
                 }
+                Request::Rebuild => self.rebuild().await?,
                 other => later.push(other),
             }
         }
@@ -444,7 +455,7 @@ impl RoomTask {
                 } => {
                     let _ = reply.send(self.snapshot_json(audience, &me, now));
                 }
-                Request::Command { .. } | Request::Remote(_) => {}
+                Request::Command { .. } | Request::Remote(_) | Request::Rebuild => {}
             }
         }
         Ok(())

@@ -316,6 +316,9 @@ impl Services {
                 "an admin account is deleted once another admin has removed its admin role".into(),
             ));
         }
+        // The live rooms first: their log names the member by id, which erasure retires.
+        self.erase_room_events(m.id, choice == MessagesChoice::Delete)
+            .await?;
         let out = self
             .store()
             .erase_member(

@@ -57,7 +57,7 @@ pub use import_batch::{BatchOutcome, ImportRun};
 pub use import_writer::{ImportTotals, ImportWriter};
 pub use intros::IntroRequest;
 pub use jobs::Job;
-pub use live::{NewRoom, RoomEventRow, RoomRow};
+pub use live::{NewRoom, OwnRoomEvent, RoomEventRow, RoomRow};
 pub use measure::{
     ActivityRow, AnswerRow, MemberPeriods, ObjectiveRow, PeriodSums, PeriodsQuery, QuestionRow,
     RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow, measure_week,

@@ -39,6 +39,18 @@ pub struct RoomRow {
     pub created_at: Millis,
 }
 
+/// A room event in a member's export.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OwnRoomEvent {
+    pub room_id: i64,
+    pub seq: i64,
+    pub at: Millis,
+    /// `ask`, `upvote`, `answer`, `raise_hand`, `give_floor`…
+    pub action: String,
+    /// The event as the room logged it (JSON: who, when, what).
+    pub event: String,
+}
+
 /// One event of a room's log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomEventRow {
@@ -163,6 +175,54 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(conflict_as("room event"))?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The events sent by `key` (`m:<member id>`) or naming it (the floor given to them, an
+    /// invitation, a hand lowered by a moderator), by room and order. There is no index on the
+    /// key: exports and erasures are rare, and a scan keeps the log's writes lean.
+    pub async fn room_events_naming(&self, key: &str) -> Result<Vec<(RoomId, RoomEventRow)>> {
+        let rows = sqlx::query(
+            "SELECT room_id, seq, at, actor_key, action, body FROM room_events
+             WHERE actor_key = $1 OR body LIKE $2 ORDER BY room_id, seq",
+        )
+        .bind(key)
+        // The key quoted, as a JSON string value: `"m:1"` does not match `"m:12"`.
+        .bind(format!("%\"{key}\"%"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    RoomId(int(r, "room_id")?),
+                    RoomEventRow {
+                        seq: int(r, "seq")?,
+                        at: int(r, "at")?,
+                        actor_key: text(r, "actor_key")?,
+                        action: text(r, "action")?,
+                        body: text(r, "body")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Replace events' actor key and body (an erasure's anonymising rewrite), all or none.
+    /// Sequence numbers stay: a room replays to the same questions and polls.
+    pub async fn rewrite_room_events(&self, events: &[(RoomId, RoomEventRow)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (room, e) in events {
+            sqlx::query(
+                "UPDATE room_events SET actor_key = $3, body = $4 WHERE room_id = $1 AND seq = $2",
+            )
+            .bind(room.0)
+            .bind(e.seq)
+            .bind(&e.actor_key)
+            .bind(&e.body)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -78,6 +78,9 @@ pub struct MemberRecords {
     pub feed_feedback: Vec<OwnFeedback>,
     /// Threads read, with when (the feed uses them).
     pub threads_read: Vec<(i64, Millis)>,
+    /// What they did in live rooms (questions, votes, poll answers, hands, turns) and the
+    /// events that name them (the floor given to them, an invitation), as the room logged it.
+    pub room_events: Vec<crate::OwnRoomEvent>,
 }
 
 /// What an erasure did.
@@ -323,6 +326,18 @@ impl Store {
             intro_requests: self.intro_requests_involving(member).await?,
             feed_feedback,
             threads_read,
+            room_events: self
+                .room_events_naming(&format!("m:{id}"))
+                .await?
+                .into_iter()
+                .map(|(room, e)| crate::OwnRoomEvent {
+                    room_id: room.0,
+                    seq: e.seq,
+                    at: e.at,
+                    action: e.action,
+                    event: e.body,
+                })
+                .collect(),
         })
     }
 

@@ -22,6 +22,10 @@ struct Seeded {
     /// Voter ids of the opinion map (`m<member id>`).
     voters: Vec<String>,
     statements: Vec<i64>,
+    /// A session under way with registrants (their addresses in its registrations) and its
+    /// live room, where some of them asked, voted and raised a hand.
+    sessions: Vec<i64>,
+    rooms: Vec<i64>,
 }
 
 /// The demo ecosystem (as `parvis demo` loads it) plus an opinion map with votes.
@@ -135,7 +139,10 @@ async fn seed_demo(app: &App) -> Seeded {
         }
         voters.push(voter);
     }
+    let (sessions, rooms) = seed_session(app, &space, &topics[0], &members).await;
     Seeded {
+        sessions,
+        rooms,
         space: space.slug.clone(),
         topics: topics.iter().map(|t| t.slug.clone()).collect(),
         threads,
@@ -145,6 +152,84 @@ async fn seed_demo(app: &App) -> Seeded {
         voters,
         statements,
     }
+}
+
+/// A session of the first topic, under way, with ten registrants (half consenting to be
+/// contacted) and a live room where they took part.
+async fn seed_session(
+    app: &App,
+    space: &Space,
+    topic: &Topic,
+    members: &[Member],
+) -> (Vec<i64>, Vec<i64>) {
+    let id = app
+        .store
+        .create_topic_session(
+            &parvis_store::NewSession {
+                space_id: space.id.0,
+                topic_id: topic.id.0,
+                title: "Débat du mois".into(),
+                description: String::new(),
+                starts_at: now_millis() - 10 * 60_000,
+                duration_min: 120,
+                time_zone: "Europe/Paris".into(),
+                mode: "phygital".into(),
+                place: "Salle 2".into(),
+                online_url: "https://visio.example/debat".into(),
+                access_code_hash: None,
+                capacity: Some(50),
+                partners: "Acme".into(),
+                created_by: None,
+                repeated_from: None,
+                people: vec![],
+                agenda: vec![],
+            },
+            now_millis(),
+        )
+        .await
+        .unwrap();
+    let people: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.email.is_some())
+        .take(10)
+        .collect();
+    for (i, m) in people.iter().enumerate() {
+        app.store
+            .register(&parvis_store::NewRegistration {
+                session_id: id,
+                person: format!("m{}", m.id.0),
+                member_id: Some(m.id.0),
+                name: m.display_name.clone(),
+                email: m.email.clone().unwrap(),
+                organisation: m.organisation.clone(),
+                lang: "fr".into(),
+                needs_confirmation: false,
+                confirm_token_hash: None,
+                manage_token_hash: None,
+                consents: vec![("contact".into(), i % 2 == 0, "J'accepte".into())],
+                now: now_millis(),
+            })
+            .await
+            .unwrap();
+    }
+    let room = app.services.session_room(id).await.unwrap();
+    for (i, m) in people.iter().take(4).enumerate() {
+        let who = parvis_services::live::member_actor(m);
+        let cmd = match i {
+            0 => parvis_live::Command::Ask {
+                text: "Combien coûte un stand ?".into(),
+                anonymous: false,
+            },
+            1 => parvis_live::Command::Upvote { question: 1 },
+            _ => parvis_live::Command::RaiseHand,
+        };
+        app.services
+            .live()
+            .command(room.id, who, cmd)
+            .await
+            .unwrap();
+    }
+    (vec![id], vec![room.id.0])
 }
 
 /// One audited response that carried personal data it should not have.
@@ -241,9 +326,12 @@ async fn api_urls(app: &App, s: &Seeded) -> Vec<String> {
         for (param, values) in [
             ("{topic}", s.topics.clone()),
             ("{handle}", s.handles.clone()),
+            ("{room}", s.rooms.iter().map(|i| i.to_string()).collect()),
             (
                 "{id}",
-                if t.contains("/threads/") {
+                if t.contains("/sessions/") {
+                    s.sessions.iter().map(|i| i.to_string()).collect()
+                } else if t.contains("/threads/") {
                     s.threads.iter().map(|i| i.to_string()).collect()
                 } else {
                     s.statements.iter().map(|i| i.to_string()).collect()
@@ -325,6 +413,37 @@ async fn audit(
     }
     for id in &s.threads {
         entry.push(format!("/embed/thread/{id}"));
+    }
+    // Sessions and their live rooms: registrants' addresses are for the session's moderators.
+    for id in &s.sessions {
+        for page in [
+            "",
+            "/report",
+            "/registrations",
+            "/qr",
+            "/close",
+            "/live",
+            "/mails",
+        ] {
+            entry.push(format!("/sessions/{id}{page}"));
+        }
+        entry.push(format!("/embed/session/{id}"));
+        entry.push(format!("/sessions/{id}/leads.csv"));
+    }
+    for room in &s.rooms {
+        for page in ["", "/console", "/screen"] {
+            entry.push(format!("/live/{room}{page}"));
+        }
+    }
+    for t in &s.topics {
+        for page in [
+            "synthesis",
+            "synthesis.md",
+            "synthesis.json",
+            "sessions.ics",
+        ] {
+            entry.push(format!("/s/{}/t/{t}/{page}", s.space));
+        }
     }
     for h in &s.handles {
         entry.push(format!("/members/{h}"));

@@ -651,3 +651,92 @@ async fn a_session_left_unclosed_reminds_its_moderators_until_closed() {
     assert_eq!(app.mails.lock().unwrap().len(), before + 2);
     assert_eq!(app.services.run_due_jobs(later).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_members_room_events_are_in_their_export_and_anonymised_when_they_leave() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let admin = auth.trim_start_matches("Bearer ").to_string();
+    let ana = member_token(&app, "ana", SiteRole::Member).await;
+    let bob = member_token(&app, "bob", SiteRole::Member).await;
+    let id = create_session(&app, &auth, session_body(None)).await;
+    move_to_past(&app, id, 10).await;
+    let room = join_room(&app, &ana, id).await;
+    let ana_id = app
+        .store
+        .member_by_handle("ana")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    act(
+        &app,
+        &ana,
+        room,
+        json!({"action": "ask", "text": "Qui paie le stand ?"}),
+    )
+    .await;
+    act(&app, &bob, room, json!({"action": "upvote", "question": 1})).await;
+    act(&app, &ana, room, json!({"action": "raise_hand"})).await;
+    let give = json!({"action": "give_floor", "kind": "queue", "to": format!("m:{ana_id}")});
+    assert_eq!(act(&app, &admin, room, give).await.status(), StatusCode::OK);
+    act(&app, &admin, room, json!({"action": "end_turn"})).await;
+
+    // Her export holds what she did and the floor given to her; not Bob's vote.
+    let export: Value = get(&app, Some(&ana), "/api/v1/me/export")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let events = export["records"]["room_events"]
+        .as_array()
+        .or(export["room_events"].as_array())
+        .unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["ask", "raise_hand", "give_floor"], "{events:?}");
+    assert!(
+        events[0]["event"]
+            .as_str()
+            .unwrap()
+            .contains("Qui paie le stand ?")
+    );
+
+    // She deletes her account, her messages with it.
+    let r = client()
+        .delete(format!("{}/api/v1/me?messages=delete", app.base))
+        .bearer_auth(&ana)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    // The room replays without her name, her key, or her question's text; the counts stay.
+    let snap: Value = get(&app, Some(&admin), &format!("/api/v1/rooms/{room}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = snap.to_string();
+    assert!(
+        !text.contains("ANA") && !text.contains(&format!("m:{ana_id}")),
+        "{text}"
+    );
+    assert!(!text.contains("Qui paie le stand"));
+    assert_eq!(snap["questions"][0]["votes"], 1, "Bob's vote still counts");
+    assert!(text.contains("Ancien membre · Former member"));
+    let logged = app
+        .store
+        .room_events_naming(&format!("m:{ana_id}"))
+        .await
+        .unwrap();
+    assert!(logged.is_empty(), "nothing in the log names her any more");
+    let all = app
+        .store
+        .room_events(parvis_domain::RoomId(room), 0)
+        .await
+        .unwrap();
+    assert!(all.iter().all(|e| !e.body.contains("ANA")));
+}
