@@ -383,8 +383,12 @@ impl Services {
             return Ok(hit);
         }
         let generation = cache.generation(id);
-        let thread = self.thread(id).await?;
-        let messages = self.messages(id, page).await?;
+        let (thread, messages) = self
+            .inner
+            .store
+            .thread_page(id, page)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?;
         // Serialised straight from the typed records (no intermediate JSON tree).
         #[derive(serde::Serialize)]
         struct ThreadPage<'a> {

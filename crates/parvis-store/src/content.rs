@@ -1,15 +1,13 @@
 //! Spaces, topics, threads, messages and reactions.
 
 use crate::members::{MEMBER_REF_COLS, member_ref};
-use crate::{Result, Store, StoreError, conflict_as, int, opt_int, opt_text, text};
+use crate::{Result, Store, StoreError, conflict_as, int, opt_int, text};
 use parvis_domain::{
-    MemberId, Message, MessageId, Millis, Page, PageRequest, ReactionCount, ReactionKind, Space,
-    SpaceId, ThreadId, ThreadSummary, Topic, TopicId,
+    MemberId, Message, MessageId, Millis, PageRequest, ReactionKind, Space, SpaceId, ThreadId,
+    ThreadSummary, Topic, TopicId,
 };
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::any::AnyRow;
-use std::collections::HashMap;
 
 /// A new thread and its opening message.
 #[derive(Debug, Clone)]
@@ -61,51 +59,6 @@ pub enum ExportRecord {
     ConsentEvent(crate::privacy::ConsentEventRecord),
 }
 
-fn space_row(r: &AnyRow) -> Result<Space> {
-    Ok(Space {
-        id: SpaceId(int(r, "id")?),
-        slug: text(r, "slug")?,
-        name: text(r, "name")?,
-        description: text(r, "description")?,
-        created_at: int(r, "created_at")?,
-        archived_at: opt_int(r, "archived_at")?,
-    })
-}
-
-fn topic_row(r: &AnyRow) -> Result<Topic> {
-    Ok(Topic {
-        id: TopicId(int(r, "id")?),
-        space_id: SpaceId(int(r, "space_id")?),
-        slug: text(r, "slug")?,
-        title: text(r, "title")?,
-        description: text(r, "description")?,
-        keywords: serde_json::from_str(&text(r, "keywords")?).unwrap_or_default(),
-        thread_count: int(r, "thread_count")?,
-        archived_at: opt_int(r, "archived_at")?,
-    })
-}
-
-const THREAD_COLS: &str = "t.id, t.space_id, t.topic_id, tp.slug AS topic_slug, t.title, t.created_at, t.last_activity_at, t.message_count, t.channel";
-
-fn thread_row(r: &AnyRow) -> Result<ThreadSummary> {
-    Ok(ThreadSummary {
-        id: ThreadId(int(r, "id")?),
-        space_id: SpaceId(int(r, "space_id")?),
-        topic_id: opt_int(r, "topic_id")?.map(TopicId),
-        topic_slug: opt_text(r, "topic_slug")?,
-        title: text(r, "title")?,
-        author: member_ref(r)?,
-        created_at: int(r, "created_at")?,
-        last_activity_at: int(r, "last_activity_at")?,
-        message_count: int(r, "message_count")?,
-        channel: text(r, "channel")?,
-    })
-}
-
-const TOPIC_COLS: &str =
-    "tp.id, tp.space_id, tp.slug, tp.title, tp.description, tp.keywords, tp.archived_at,
-    (SELECT COUNT(*) FROM threads t WHERE t.topic_id = tp.id) AS thread_count";
-
 impl Store {
     /// Create a space. `Conflict { what: "space slug" }` if taken.
     pub async fn create_space(
@@ -124,38 +77,6 @@ impl Store {
             .await
             .map_err(conflict_as("space slug"))?;
         Ok(SpaceId(row.try_get::<i64, _>(0)?))
-    }
-
-    /// All spaces, oldest first.
-    pub async fn list_spaces(&self) -> Result<Vec<Space>> {
-        let rows = sqlx::query(
-            "SELECT id, slug, name, description, created_at, archived_at FROM spaces ORDER BY created_at, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(space_row).collect()
-    }
-
-    /// A space by slug.
-    pub async fn space_by_slug(&self, slug: &str) -> Result<Option<Space>> {
-        let row = sqlx::query(
-            "SELECT id, slug, name, description, created_at, archived_at FROM spaces WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(space_row).transpose()
-    }
-
-    /// A space by id.
-    pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
-        let row = sqlx::query(
-            "SELECT id, slug, name, description, created_at, archived_at FROM spaces WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(space_row).transpose()
     }
 
     /// Change a space's name and description.
@@ -298,30 +219,6 @@ impl Store {
         Ok(TopicId(row.try_get::<i64, _>(0)?))
     }
 
-    /// The topics of a space, in creation order, with their thread counts.
-    pub async fn list_topics(&self, space: SpaceId) -> Result<Vec<Topic>> {
-        let sql = format!(
-            "SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(space.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(topic_row).collect()
-    }
-
-    /// A topic by space and slug.
-    pub async fn topic_by_slug(&self, space: SpaceId, slug: &str) -> Result<Option<Topic>> {
-        let sql =
-            format!("SELECT {TOPIC_COLS} FROM topics tp WHERE tp.space_id = $1 AND tp.slug = $2");
-        let row = sqlx::query(&sql)
-            .bind(space.0)
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(topic_row).transpose()
-    }
-
     /// Create a thread with its opening message, in one transaction. Returns both ids.
     pub async fn create_thread(&self, t: &NewThread) -> Result<(ThreadId, MessageId)> {
         let mut tx = self.begin_write().await?;
@@ -408,129 +305,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(MessageId(id))
-    }
-
-    /// A page of threads of a space (optionally of one topic), most recently active first.
-    pub async fn list_threads(
-        &self,
-        space: SpaceId,
-        topic: Option<TopicId>,
-        page: PageRequest,
-    ) -> Result<Page<ThreadSummary>> {
-        let filter = if topic.is_some() {
-            "t.space_id = $1 AND t.topic_id = $2"
-        } else {
-            "t.space_id = $1 AND $2 = $2"
-        };
-        let sql = format!(
-            "SELECT {THREAD_COLS}, {MEMBER_REF_COLS} FROM threads t
-             JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id
-             WHERE {filter} ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $3 OFFSET $4"
-        );
-        let topic_id = topic.map(|t| t.0).unwrap_or(0);
-        let rows = sqlx::query(&sql)
-            .bind(space.0)
-            .bind(topic_id)
-            .bind(page.per_page as i64)
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let total = sqlx::query(&format!("SELECT COUNT(*) FROM threads t WHERE {filter}"))
-            .bind(space.0)
-            .bind(topic_id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>(0)?;
-        let items = rows.iter().map(thread_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
-    }
-
-    /// One thread's summary.
-    pub async fn thread(&self, id: ThreadId) -> Result<Option<ThreadSummary>> {
-        let sql = format!(
-            "SELECT {THREAD_COLS}, {MEMBER_REF_COLS} FROM threads t
-             JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id WHERE t.id = $1"
-        );
-        let row = sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(thread_row).transpose()
-    }
-
-    /// A page of a thread's messages, oldest first, with reaction counts.
-    pub async fn list_messages(
-        &self,
-        thread: ThreadId,
-        page: PageRequest,
-    ) -> Result<Page<Message>> {
-        let sql = format!(
-            "SELECT msg.id, msg.thread_id, msg.parent_id, msg.body_md, msg.body_html, msg.created_at, msg.channel, msg.source_url,
-                    pm.display_name AS parent_author, {MEMBER_REF_COLS}
-             FROM messages msg JOIN members m ON m.id = msg.author_id
-             LEFT JOIN messages pmsg ON pmsg.id = msg.parent_id LEFT JOIN members pm ON pm.id = pmsg.author_id
-             WHERE msg.thread_id = $1 ORDER BY msg.created_at, msg.id LIMIT $2 OFFSET $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(thread.0)
-            .bind(page.per_page as i64)
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let total = sqlx::query("SELECT COUNT(*) FROM messages WHERE thread_id = $1")
-            .bind(thread.0)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>(0)?;
-        let reaction_rows = sqlx::query(
-            "SELECT r.message_id, r.kind, COUNT(*) AS n FROM reactions r JOIN messages msg ON msg.id = r.message_id
-             WHERE msg.thread_id = $1 GROUP BY r.message_id, r.kind ORDER BY r.message_id, r.kind",
-        )
-        .bind(thread.0)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut reactions: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
-        for r in &reaction_rows {
-            if let Ok(kind) = ReactionKind::parse("kind", &text(r, "kind")?) {
-                reactions
-                    .entry(int(r, "message_id")?)
-                    .or_default()
-                    .push(ReactionCount {
-                        kind,
-                        count: int(r, "n")?,
-                    });
-            }
-        }
-        let items = rows
-            .iter()
-            .map(|r| {
-                let id = int(r, "id")?;
-                Ok(Message {
-                    id: MessageId(id),
-                    thread_id: ThreadId(int(r, "thread_id")?),
-                    parent_id: opt_int(r, "parent_id")?.map(MessageId),
-                    parent_author: opt_text(r, "parent_author")?,
-                    author: member_ref(r)?,
-                    body_markdown: text(r, "body_md")?,
-                    body_html: text(r, "body_html")?,
-                    created_at: int(r, "created_at")?,
-                    channel: text(r, "channel")?,
-                    source_url: opt_text(r, "source_url")?,
-                    reactions: reactions.remove(&id).unwrap_or_default(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
     }
 
     /// The thread a message belongs to.

@@ -23,6 +23,7 @@ mod auth;
 mod calendar;
 mod challenges;
 mod content;
+mod content_read;
 mod embeds;
 mod import;
 mod import_batch;
@@ -36,6 +37,7 @@ mod measure_events;
 mod members;
 mod opinion;
 mod privacy;
+mod read;
 mod relevance;
 mod session_reports;
 mod sessions;
@@ -124,9 +126,12 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
-    /// From the SQLite bulk-import connection.
+    /// From the SQLite bulk-import and read connections.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A read that could not run as written (a bug, not bad input).
+    #[error("store read: {0}")]
+    Read(&'static str),
 }
 
 /// Shorthand for store results.
@@ -165,6 +170,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// The read path of the pages that read the store (see [`read`]).
+    reads: read::ReadPool,
     backend: Backend,
     /// The SQLite file, when the backend is SQLite (for backups and start-up messages).
     sqlite_path: Option<PathBuf>,
@@ -219,8 +226,13 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
+        let reads = match &sqlite_path {
+            Some(path) => read::ReadPool::sqlite(path),
+            None => read::ReadPool::postgres(&connect_url)?,
+        };
         let store = Store {
             pool,
+            reads,
             backend,
             sqlite_path,
         };
@@ -247,6 +259,7 @@ impl Store {
 
     /// Close all connections (flushes the SQLite WAL on the last one).
     pub async fn close(&self) {
+        self.reads.close().await;
         self.pool.close().await;
     }
 

@@ -485,3 +485,6 @@ async fn room_event_log_is_ordered_unique_and_all_or_nothing() {
 /// Embeds: settings, cookieless counts, clicks, conversions, webhook deliveries.
 #[path = "store/embeds.rs"]
 mod embeds;
+
+#[path = "store/reads.rs"]
+mod reads;

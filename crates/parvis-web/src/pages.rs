@@ -275,11 +275,22 @@ pub(crate) fn fail<'a>(st: &'a AppState, ctx: &'a Ctx) -> impl Fn(ServiceError) 
 }
 
 /// What every page's template sees: language, strings, the signed-in member, CSRF token.
+/// The interface strings as a template value, built once per language. Rebuilt on every
+/// page, the map of ~800 strings was a large share of a page's time (profiled on the space
+/// page); a `Value` map is shared, so handing it out is a reference count.
+pub(crate) fn strings(lang: Lang) -> Value {
+    static TABLES: std::sync::OnceLock<[Value; 2]> = std::sync::OnceLock::new();
+    let [fr, en] = TABLES.get_or_init(|| {
+        [Lang::Fr, Lang::En].map(|l| Value::from_serialize(i18n::table(l)))
+    });
+    if lang == Lang::Fr { fr.clone() } else { en.clone() }
+}
+
 pub(crate) fn base_context(st: &AppState, ctx: &Ctx) -> Value {
     context! {
         lang => ctx.lang.code(),
         other_lang => if ctx.lang == Lang::Fr { "en" } else { "fr" },
-        t => Value::from_serialize(i18n::table(ctx.lang)),
+        t => strings(ctx.lang),
         me => ctx.actor.as_ref().map(|a| Value::from_serialize(&a.member)),
         is_admin => ctx.actor.as_ref().is_some_and(|a| a.member.site_role.is_admin()),
         csrf => ctx.csrf.clone(),

@@ -130,7 +130,7 @@ pub(crate) async fn frame(
                     ..extra,
                     ..context! {
                         lang => lang.code(),
-                        t => Value::from_serialize(crate::i18n::table(lang)),
+                        t => crate::pages::strings(lang),
                         theme => theme,
                         keep => keep,
                         base => base.clone(),

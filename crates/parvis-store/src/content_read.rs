@@ -1,0 +1,354 @@
+//! Spaces, topics, threads and messages as the pages read them, through the read path
+//! ([`crate::read`]): the space page, the thread page and `GET /api/v1/threads/{id}`.
+
+use crate::read::{Arg, Cols, Reader};
+use crate::{Result, Store};
+use parvis_domain::{
+    EcosystemRole, MemberId, MemberRef, Message, MessageId, Page, PageRequest, ReactionCount,
+    ReactionKind, Space, SpaceId, ThreadId, ThreadSummary, Topic, TopicId,
+};
+use std::collections::HashMap;
+
+/// `members m` as a [`MemberRef`], five columns (read by [`member_at`]).
+macro_rules! member_cols {
+    () => {
+        "m.id, m.handle, m.display_name, m.organisation, m.ecosystem_role"
+    };
+}
+
+fn member_at(r: &dyn Cols, at: usize) -> Result<MemberRef> {
+    Ok(MemberRef {
+        id: MemberId(r.int(at)?),
+        handle: r.text(at + 1)?,
+        display_name: r.text(at + 2)?,
+        organisation: r.text(at + 3)?,
+        ecosystem_role: EcosystemRole::parse("ecosystem_role", &r.text(at + 4)?)
+            .unwrap_or(EcosystemRole::Other),
+    })
+}
+
+macro_rules! space_select {
+    () => {
+        "SELECT id, slug, name, description, created_at, archived_at FROM spaces"
+    };
+}
+
+fn space_of(r: &dyn Cols) -> Result<Space> {
+    Ok(Space {
+        id: SpaceId(r.int(0)?),
+        slug: r.text(1)?,
+        name: r.text(2)?,
+        description: r.text(3)?,
+        created_at: r.int(4)?,
+        archived_at: r.opt_int(5)?,
+    })
+}
+
+macro_rules! topic_select {
+    () => {
+        "SELECT tp.id, tp.space_id, tp.slug, tp.title, tp.description, tp.keywords, tp.archived_at,
+            (SELECT COUNT(*) FROM threads t WHERE t.topic_id = tp.id) AS thread_count
+         FROM topics tp"
+    };
+}
+
+fn topic_of(r: &dyn Cols) -> Result<Topic> {
+    Ok(Topic {
+        id: TopicId(r.int(0)?),
+        space_id: SpaceId(r.int(1)?),
+        slug: r.text(2)?,
+        title: r.text(3)?,
+        description: r.text(4)?,
+        keywords: serde_json::from_str(&r.text(5)?).unwrap_or_default(),
+        archived_at: r.opt_int(6)?,
+        thread_count: r.int(7)?,
+    })
+}
+
+/// A thread summary with its author: columns 0–13 (read by [`thread_of`]).
+macro_rules! thread_cols {
+    () => {
+        concat!(
+            "t.id, t.space_id, t.topic_id, tp.slug, t.title, t.created_at, t.last_activity_at,
+                t.message_count, t.channel, ",
+            member_cols!()
+        )
+    };
+}
+
+macro_rules! thread_from {
+    () => {
+        " FROM threads t JOIN members m ON m.id = t.author_id LEFT JOIN topics tp ON tp.id = t.topic_id"
+    };
+}
+
+macro_rules! thread_select {
+    () => {
+        concat!("SELECT ", thread_cols!(), thread_from!())
+    };
+}
+
+fn thread_of(r: &dyn Cols) -> Result<ThreadSummary> {
+    Ok(ThreadSummary {
+        id: ThreadId(r.int(0)?),
+        space_id: SpaceId(r.int(1)?),
+        topic_id: r.opt_int(2)?.map(TopicId),
+        topic_slug: r.opt_text(3)?,
+        title: r.text(4)?,
+        created_at: r.int(5)?,
+        last_activity_at: r.int(6)?,
+        message_count: r.int(7)?,
+        channel: r.text(8)?,
+        author: member_at(r, 9)?,
+    })
+}
+
+const THREAD_SQL: &str = concat!(thread_select!(), " WHERE t.id = $1");
+
+/// A thread and how many messages it holds (column 14), for a page of it.
+const THREAD_PAGE_SQL: &str = concat!(
+    "SELECT ",
+    thread_cols!(),
+    ", (SELECT COUNT(*) FROM messages WHERE thread_id = t.id)",
+    thread_from!(),
+    " WHERE t.id = $1"
+);
+
+const MESSAGES_SQL: &str = concat!(
+    "SELECT msg.id, msg.thread_id, msg.parent_id, msg.body_md, msg.body_html, msg.created_at,
+        msg.channel, msg.source_url, pm.display_name, ",
+    member_cols!(),
+    " FROM messages msg JOIN members m ON m.id = msg.author_id
+     LEFT JOIN messages pmsg ON pmsg.id = msg.parent_id LEFT JOIN members pm ON pm.id = pmsg.author_id
+     WHERE msg.thread_id = $1 ORDER BY msg.created_at, msg.id LIMIT $2 OFFSET $3"
+);
+
+fn message_of(r: &dyn Cols) -> Result<Message> {
+    Ok(Message {
+        id: MessageId(r.int(0)?),
+        thread_id: ThreadId(r.int(1)?),
+        parent_id: r.opt_int(2)?.map(MessageId),
+        body_markdown: r.text(3)?,
+        body_html: r.text(4)?,
+        created_at: r.int(5)?,
+        channel: r.text(6)?,
+        source_url: r.opt_text(7)?,
+        parent_author: r.opt_text(8)?,
+        author: member_at(r, 9)?,
+        reactions: Vec::new(),
+    })
+}
+
+const REACTIONS_SQL: &str = "SELECT r.message_id, r.kind, COUNT(*) FROM reactions r
+     JOIN messages msg ON msg.id = r.message_id
+     WHERE msg.thread_id = $1 GROUP BY r.message_id, r.kind ORDER BY r.message_id, r.kind";
+
+/// A page of a thread's messages, oldest first, with their reaction counts; `total` is the
+/// thread's message count.
+async fn messages_page(
+    r: &mut Reader<'_>,
+    thread: ThreadId,
+    page: PageRequest,
+    total: i64,
+) -> Result<Page<Message>> {
+    let args = [
+        Arg::Int(thread.0),
+        Arg::Int(page.per_page as i64),
+        Arg::Int(page.offset()),
+    ];
+    let mut items = r.all(MESSAGES_SQL, &args, message_of).await?;
+    if !items.is_empty() {
+        let counts = r
+            .all(REACTIONS_SQL, &[Arg::Int(thread.0)], |c| {
+                Ok((c.int(0)?, c.text(1)?, c.int(2)?))
+            })
+            .await?;
+        let mut by_message: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
+        for (message, kind, count) in counts {
+            // A kind this version does not know (written by a newer one) is left out.
+            if let Ok(kind) = ReactionKind::parse("kind", &kind) {
+                by_message
+                    .entry(message)
+                    .or_default()
+                    .push(ReactionCount { kind, count });
+            }
+        }
+        for m in &mut items {
+            m.reactions = by_message.remove(&m.id.0).unwrap_or_default();
+        }
+    }
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+const THREADS_IN_SPACE_SQL: &str = concat!(
+    thread_select!(),
+    " WHERE t.space_id = $1 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2 OFFSET $3"
+);
+const THREADS_IN_TOPIC_SQL: &str = concat!(
+    thread_select!(),
+    " WHERE t.space_id = $1 AND t.topic_id = $4 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2 OFFSET $3"
+);
+
+impl Store {
+    /// All spaces, oldest first.
+    pub async fn list_spaces(&self) -> Result<Vec<Space>> {
+        const SQL: &str = concat!(space_select!(), " ORDER BY created_at, id");
+        self.reads
+            .run(|r| Box::pin(async move { r.all(SQL, &[], space_of).await }))
+            .await
+    }
+
+    /// A space by slug.
+    pub async fn space_by_slug(&self, slug: &str) -> Result<Option<Space>> {
+        const SQL: &str = concat!(space_select!(), " WHERE slug = $1");
+        let slug = slug.to_string();
+        self.reads
+            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Text(&slug)], space_of).await }))
+            .await
+    }
+
+    /// A space by id.
+    pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
+        const SQL: &str = concat!(space_select!(), " WHERE id = $1");
+        self.reads
+            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], space_of).await }))
+            .await
+    }
+
+    /// The topics of a space, in creation order, with their thread counts.
+    pub async fn list_topics(&self, space: SpaceId) -> Result<Vec<Topic>> {
+        const SQL: &str = concat!(
+            topic_select!(),
+            " WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
+        );
+        self.reads
+            .run(move |r| Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await }))
+            .await
+    }
+
+    /// A topic by space and slug.
+    pub async fn topic_by_slug(&self, space: SpaceId, slug: &str) -> Result<Option<Topic>> {
+        const SQL: &str = concat!(topic_select!(), " WHERE tp.space_id = $1 AND tp.slug = $2");
+        let slug = slug.to_string();
+        self.reads
+            .run(move |r| {
+                Box::pin(async move {
+                    r.opt(SQL, &[Arg::Int(space.0), Arg::Text(&slug)], topic_of)
+                        .await
+                })
+            })
+            .await
+    }
+
+    /// A page of threads of a space (optionally of one topic), most recently active first.
+    pub async fn list_threads(
+        &self,
+        space: SpaceId,
+        topic: Option<TopicId>,
+        page: PageRequest,
+    ) -> Result<Page<ThreadSummary>> {
+        self.reads
+            .run(move |r| {
+                Box::pin(async move {
+                    let mut args = vec![
+                        Arg::Int(space.0),
+                        Arg::Int(page.per_page as i64),
+                        Arg::Int(page.offset()),
+                    ];
+                    let (sql, total) = match topic {
+                        Some(t) => {
+                            args.push(Arg::Int(t.0));
+                            let total = r
+                                .count(
+                                    "SELECT COUNT(*) FROM threads WHERE space_id = $1 AND topic_id = $2",
+                                    &[Arg::Int(space.0), Arg::Int(t.0)],
+                                )
+                                .await?;
+                            (THREADS_IN_TOPIC_SQL, total)
+                        }
+                        None => {
+                            let total = r
+                                .count(
+                                    "SELECT COUNT(*) FROM threads WHERE space_id = $1",
+                                    &[Arg::Int(space.0)],
+                                )
+                                .await?;
+                            (THREADS_IN_SPACE_SQL, total)
+                        }
+                    };
+                    let items = if total > page.offset() {
+                        r.all(sql, &args, thread_of).await?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(Page {
+                        items,
+                        page: page.page,
+                        per_page: page.per_page,
+                        total,
+                    })
+                })
+            })
+            .await
+    }
+
+    /// One thread's summary.
+    pub async fn thread(&self, id: ThreadId) -> Result<Option<ThreadSummary>> {
+        self.reads
+            .run(move |r| {
+                Box::pin(async move { r.opt(THREAD_SQL, &[Arg::Int(id.0)], thread_of).await })
+            })
+            .await
+    }
+
+    /// A page of a thread's messages, oldest first, with reaction counts.
+    pub async fn list_messages(
+        &self,
+        thread: ThreadId,
+        page: PageRequest,
+    ) -> Result<Page<Message>> {
+        self.reads
+            .run(move |r| {
+                Box::pin(async move {
+                    let total = r
+                        .count(
+                            "SELECT COUNT(*) FROM messages WHERE thread_id = $1",
+                            &[Arg::Int(thread.0)],
+                        )
+                        .await?;
+                    messages_page(r, thread, page, total).await
+                })
+            })
+            .await
+    }
+
+    /// A thread and a page of its messages, read together (one snapshot), or `None` if there
+    /// is no such thread.
+    pub async fn thread_page(
+        &self,
+        id: ThreadId,
+        page: PageRequest,
+    ) -> Result<Option<(ThreadSummary, Page<Message>)>> {
+        self.reads
+            .run(move |r| {
+                Box::pin(async move {
+                    let head = r
+                        .opt(THREAD_PAGE_SQL, &[Arg::Int(id.0)], |c| {
+                            Ok((thread_of(c)?, c.int(14)?))
+                        })
+                        .await?;
+                    let Some((thread, total)) = head else {
+                        return Ok(None);
+                    };
+                    let messages = messages_page(r, id, page, total).await?;
+                    Ok(Some((thread, messages)))
+                })
+            })
+            .await
+    }
+}

@@ -1,0 +1,314 @@
+//! The read path: pages that read the store go through each backend's own driver.
+//!
+//! Why not sqlx's `Any` driver, which the writes use: profiled under load (BENCHMARKS.md,
+//! "Thread read"), an uncached thread read spent ~40 % of its time in the kernel waking
+//! threads — sqlx's SQLite driver runs each connection on a worker thread and ships every
+//! command and every row across a channel — and ~15 % copying each row into an `AnyRow`.
+//! So a read is written once, as an `async fn` over a [`Reader`], and runs
+//! - on **SQLite** on a pooled `rusqlite` connection (the same bundled library sqlx links),
+//!   the whole read — all its queries, in one read transaction, so one snapshot — on one
+//!   blocking thread: one thread hop per read instead of one per query and per row, and
+//!   rows decoded straight from SQLite's buffers;
+//! - on **PostgreSQL** on a native `PgPool` connection (typed rows, decoded in place), all
+//!   the read's queries on the one connection.
+//!
+//! The SQL text is the same for both (`$1` placeholders, which SQLite reads as numbered
+//! parameters); columns are read by position, through [`Cols`].
+
+use crate::{Result, StoreError};
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// Connections a store keeps for reads (per process). Beyond a few per core, more only
+/// queue inside the engine.
+const READERS: usize = 8;
+
+/// A value bound to a read's `$n` placeholder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Arg<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// One row of a read, whatever the backend; columns by position (0-based).
+pub(crate) trait Cols {
+    fn int(&self, i: usize) -> Result<i64>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
+    fn text(&self, i: usize) -> Result<String>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>>;
+}
+
+impl Cols for rusqlite::Row<'_> {
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.get(i)?)
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.get(i)?)
+    }
+}
+
+impl Cols for PgRow {
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// A connection lent to one read.
+pub(crate) enum Reader<'c> {
+    Sqlite(&'c mut rusqlite::Connection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Reader<'_> {
+    /// Every row of `sql`, each turned into a `T` by `map`.
+    pub(crate) async fn all<T>(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        map: impl Fn(&dyn Cols) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        match self {
+            Reader::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                bind_numbered(&mut stmt, args)?;
+                let mut rows = stmt.raw_query();
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push(map(row)?);
+                }
+                Ok(out)
+            }
+            Reader::Postgres(conn) => {
+                let mut q = sqlx::query(sql);
+                for a in args {
+                    q = match *a {
+                        Arg::Int(v) => q.bind(v),
+                        Arg::Text(v) => q.bind(v),
+                    };
+                }
+                let rows = q.fetch_all(&mut **conn).await?;
+                rows.iter().map(|r| map(r)).collect()
+            }
+        }
+    }
+
+    /// The first row of `sql`, if any.
+    pub(crate) async fn opt<T>(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        map: impl Fn(&dyn Cols) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match self {
+            Reader::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                bind_numbered(&mut stmt, args)?;
+                let mut rows = stmt.raw_query();
+                match rows.next()? {
+                    Some(row) => Ok(Some(map(row)?)),
+                    None => Ok(None),
+                }
+            }
+            Reader::Postgres(conn) => {
+                let mut q = sqlx::query(sql);
+                for a in args {
+                    q = match *a {
+                        Arg::Int(v) => q.bind(v),
+                        Arg::Text(v) => q.bind(v),
+                    };
+                }
+                let row = q.fetch_optional(&mut **conn).await?;
+                row.as_ref().map(|r| map(r)).transpose()
+            }
+        }
+    }
+
+    /// The one integer `sql` answers (a `COUNT(*)`).
+    pub(crate) async fn count(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<i64> {
+        Ok(self.opt(sql, args, |r| r.int(0)).await?.unwrap_or(0))
+    }
+}
+
+/// Bind `args` to a statement whose placeholders are `$1`, `$2`…: SQLite numbers parameters
+/// by first appearance, so `$2` may be its first slot; bind by the number in the name.
+fn bind_numbered(stmt: &mut rusqlite::Statement<'_>, args: &[Arg<'_>]) -> Result<()> {
+    for slot in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(slot)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| (1..=args.len()).contains(n))
+            .ok_or(StoreError::Read("a $n placeholder without its value"))?;
+        match args[n - 1] {
+            Arg::Int(v) => stmt.raw_bind_parameter(slot, v)?,
+            Arg::Text(v) => stmt.raw_bind_parameter(slot, v)?,
+        }
+    }
+    Ok(())
+}
+
+/// A read future borrowing its reader.
+pub(crate) type ReadFuture<'r, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'r>>;
+
+/// The connections reads use, per backend.
+#[derive(Clone)]
+pub(crate) enum ReadPool {
+    Sqlite(Arc<SqliteReaders>),
+    Postgres(PgPool),
+}
+
+impl std::fmt::Debug for ReadPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReadPool::Sqlite(_) => "ReadPool::Sqlite",
+            ReadPool::Postgres(_) => "ReadPool::Postgres",
+        })
+    }
+}
+
+impl ReadPool {
+    pub(crate) fn sqlite(path: &Path) -> ReadPool {
+        ReadPool::Sqlite(Arc::new(SqliteReaders {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
+        }))
+    }
+
+    /// Connections are opened on first use (most CLI commands never read this way).
+    pub(crate) fn postgres(url: &str) -> Result<ReadPool> {
+        let pool = PgPoolOptions::new()
+            .max_connections(READERS as u32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy(url)
+            .map_err(|source| StoreError::Connect {
+                url: crate::redact_url(url),
+                source,
+            })?;
+        Ok(ReadPool::Postgres(pool))
+    }
+
+    /// Run one read (see the module's doc).
+    pub(crate) async fn run<T, F>(&self, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'r, 'c> FnOnce(&'r mut Reader<'c>) -> ReadFuture<'r, T> + Send + 'static,
+    {
+        match self {
+            ReadPool::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let mut reader = Reader::Postgres(&mut conn);
+                read(&mut reader).await
+            }
+            ReadPool::Sqlite(readers) => {
+                let permit = readers
+                    .permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| StoreError::Read("the store is closing"))?;
+                let readers = readers.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    readers.with(read)
+                })
+                .await
+                .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
+            }
+        }
+    }
+
+    pub(crate) async fn close(&self) {
+        match self {
+            ReadPool::Postgres(pool) => pool.close().await,
+            ReadPool::Sqlite(readers) => {
+                if let Ok(mut idle) = readers.idle.lock() {
+                    idle.clear();
+                }
+            }
+        }
+    }
+}
+
+/// The SQLite read connections: opened on demand, kept idle between reads, at most
+/// [`READERS`] in use at once.
+pub(crate) struct SqliteReaders {
+    path: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl SqliteReaders {
+    fn open(&self) -> Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // query_only: this connection can never write, whatever SQL reaches it.
+        conn.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    /// On this (blocking) thread: take a connection, run the read in one read transaction
+    /// (one snapshot for all its queries), give the connection back.
+    fn with<T, F>(&self, read: F) -> Result<T>
+    where
+        F: for<'r, 'c> FnOnce(&'r mut Reader<'c>) -> ReadFuture<'r, T>,
+    {
+        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        let out = {
+            let mut reader = Reader::Sqlite(&mut conn);
+            finish_now(read(&mut reader))
+        };
+        let ended = conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]));
+        if ended.is_ok()
+            && conn.is_autocommit()
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.push(conn);
+        }
+        out
+    }
+}
+
+/// Drive a SQLite read to its end on this thread. Its `Reader` never waits (every query runs
+/// synchronously), so the future completes on its first poll.
+fn finish_now<T>(mut fut: ReadFuture<'_, T>) -> Result<T> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(out) => out,
+        Poll::Pending => Err(StoreError::Read(
+            "a SQLite read waited on something other than its Reader",
+        )),
+    }
+}

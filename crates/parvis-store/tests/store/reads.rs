@@ -1,0 +1,153 @@
+//! The read path (each backend's own driver): what a page reads is what was just written,
+//! placeholders bind by their number, and many reads at once all get their answer.
+
+use super::*;
+
+fn reply(thread: ThreadId, author: MemberId, at: i64, body: &str) -> NewMessage {
+    NewMessage {
+        thread_id: thread,
+        parent_id: None,
+        author_id: author,
+        body_md: body.into(),
+        body_html: format!("<p>{body}</p>"),
+        created_at: at,
+        channel: "parvis".into(),
+        source_id: None,
+        source_url: None,
+    }
+}
+
+#[tokio::test]
+async fn thread_pages_read_what_was_just_written() {
+    on_both(|s| async move {
+        let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        let (thread, first) = s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: None,
+                title: "Renouvellement".into(),
+                author_id: alice,
+                body_md: "Ouverture".into(),
+                body_html: "<p>Ouverture</p>".into(),
+                created_at: 10,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        let page = |n| PageRequest::new(Some(n), Some(2), 50);
+        // Each write is visible to the very next read (the reads use other connections).
+        for i in 0..4 {
+            s.add_message(&reply(thread, alice, 20 + i, &format!("r{i}")))
+                .await
+                .unwrap();
+            let (t, msgs) = s.thread_page(thread, page(1)).await.unwrap().unwrap();
+            assert_eq!(t.message_count, 2 + i);
+            assert_eq!(msgs.total, 2 + i, "the page counts every message");
+        }
+        s.add_reaction(first, alice, ReactionKind::Like, 30)
+            .await
+            .unwrap();
+        let (t, p1) = s.thread_page(thread, page(1)).await.unwrap().unwrap();
+        assert_eq!(
+            (t.title.as_str(), t.author.handle.as_str()),
+            ("Renouvellement", "alice")
+        );
+        let bodies = |p: &Page<Message>| {
+            p.items
+                .iter()
+                .map(|m| m.body_markdown.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bodies(&p1), ["Ouverture", "r0"]);
+        assert_eq!(p1.items[0].reactions[0].count, 1);
+        assert!(p1.items[1].reactions.is_empty());
+        let (_, p3) = s.thread_page(thread, page(3)).await.unwrap().unwrap();
+        assert_eq!(bodies(&p3), ["r3"]);
+        assert!(!p3.has_next());
+        let (_, past) = s.thread_page(thread, page(9)).await.unwrap().unwrap();
+        assert!(past.items.is_empty() && past.total == 5);
+        // The same page through the older entry points.
+        assert_eq!(
+            bodies(&s.list_messages(thread, page(3)).await.unwrap()),
+            ["r3"]
+        );
+        assert!(
+            s.thread_page(ThreadId(999_999), page(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(s.thread(ThreadId(999_999)).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn space_reads_bind_by_number_and_answer_many_at_once() {
+    on_both(|s| async move {
+        let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
+        let other = s.create_space("autre", "Autre", "", 2).await.unwrap();
+        let topic = s
+            .create_topic(space, "roi", "ROI", "", &[], 3)
+            .await
+            .unwrap();
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        for (i, (sp, tp)) in [(space, Some(topic)), (space, None), (other, None)]
+            .into_iter()
+            .enumerate()
+        {
+            s.create_thread(&NewThread {
+                space_id: sp,
+                topic_id: tp,
+                title: format!("t{i}"),
+                author_id: alice,
+                body_md: "x".into(),
+                body_html: "x".into(),
+                created_at: 10 + i as i64,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        }
+        // `$4` (the topic) comes before `$2` and `$3` in the SQL text.
+        let in_topic = s
+            .list_threads(space, Some(topic), PageRequest::new(None, None, 20))
+            .await
+            .unwrap();
+        assert_eq!(
+            (in_topic.total, in_topic.items[0].title.as_str()),
+            (1, "t0")
+        );
+        let all = s
+            .list_threads(space, None, PageRequest::new(None, None, 20))
+            .await
+            .unwrap();
+        let titles: Vec<_> = all.items.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!((all.total, titles), (2, vec!["t1", "t0"]));
+        assert_eq!(s.space_by_slug("autre").await.unwrap().unwrap().id, other);
+        assert!(s.space_by_slug("nope").await.unwrap().is_none());
+        assert_eq!(
+            s.topic_by_slug(space, "roi")
+                .await
+                .unwrap()
+                .unwrap()
+                .thread_count,
+            1
+        );
+        assert!(s.topic_by_slug(other, "roi").await.unwrap().is_none());
+        // More reads at once than the store has read connections.
+        let reads = (0..40).map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.list_threads(space, None, PageRequest::default()).await })
+        });
+        for r in reads {
+            assert_eq!(r.await.unwrap().unwrap().total, 2);
+        }
+    })
+    .await;
+}
