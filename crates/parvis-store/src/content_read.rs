@@ -194,6 +194,64 @@ const THREADS_IN_TOPIC_SQL: &str = concat!(
     " WHERE t.space_id = $1 AND t.topic_id = $4 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2 OFFSET $3"
 );
 
+/// What the space page shows (see [`Store::space_page`]).
+#[derive(Debug, Clone)]
+pub struct SpacePage {
+    pub space: Space,
+    /// Every topic of the space, archived ones included, in creation order.
+    pub topics: Vec<Topic>,
+    /// The topic asked for, if it exists.
+    pub current: Option<Topic>,
+    /// A page of the space's (or the topic's) threads, most recently active first.
+    pub threads: Page<ThreadSummary>,
+}
+
+/// A page of threads of a space (optionally of one topic), most recently active first.
+async fn threads_page(
+    r: &mut Reader<'_>,
+    space: SpaceId,
+    topic: Option<TopicId>,
+    page: PageRequest,
+) -> Result<Page<ThreadSummary>> {
+    let mut args = vec![
+        Arg::Int(space.0),
+        Arg::Int(page.per_page as i64),
+        Arg::Int(page.offset()),
+    ];
+    let (sql, total) = match topic {
+        Some(t) => {
+            args.push(Arg::Int(t.0));
+            let total = r
+                .count(
+                    "SELECT COUNT(*) FROM threads WHERE space_id = $1 AND topic_id = $2",
+                    &[Arg::Int(space.0), Arg::Int(t.0)],
+                )
+                .await?;
+            (THREADS_IN_TOPIC_SQL, total)
+        }
+        None => {
+            let total = r
+                .count(
+                    "SELECT COUNT(*) FROM threads WHERE space_id = $1",
+                    &[Arg::Int(space.0)],
+                )
+                .await?;
+            (THREADS_IN_SPACE_SQL, total)
+        }
+    };
+    let items = if total > page.offset() {
+        r.all(sql, &args, thread_of).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
 impl Store {
     /// All spaces, oldest first.
     pub async fn list_spaces(&self) -> Result<Vec<Space>> {
@@ -253,45 +311,60 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<ThreadSummary>> {
         self.reads
+            .run(move |r| Box::pin(threads_page(r, space, topic, page)))
+            .await
+    }
+
+    /// What the space page shows, in one read: the space, its topics, the topic asked for
+    /// (by slug) and a page of threads (of that topic, if any). `None` if there is no such
+    /// space; `current` is `None` when the topic asked for does not exist.
+    pub async fn space_page(
+        &self,
+        slug: &str,
+        topic: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Option<SpacePage>> {
+        const SPACE: &str = concat!(space_select!(), " WHERE slug = $1");
+        const TOPICS: &str = concat!(
+            topic_select!(),
+            " WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
+        );
+        let slug = slug.to_string();
+        let topic = topic.map(str::to_string);
+        self.reads
             .run(move |r| {
                 Box::pin(async move {
-                    let mut args = vec![
-                        Arg::Int(space.0),
-                        Arg::Int(page.per_page as i64),
-                        Arg::Int(page.offset()),
-                    ];
-                    let (sql, total) = match topic {
-                        Some(t) => {
-                            args.push(Arg::Int(t.0));
-                            let total = r
-                                .count(
-                                    "SELECT COUNT(*) FROM threads WHERE space_id = $1 AND topic_id = $2",
-                                    &[Arg::Int(space.0), Arg::Int(t.0)],
-                                )
-                                .await?;
-                            (THREADS_IN_TOPIC_SQL, total)
-                        }
-                        None => {
-                            let total = r
-                                .count(
-                                    "SELECT COUNT(*) FROM threads WHERE space_id = $1",
-                                    &[Arg::Int(space.0)],
-                                )
-                                .await?;
-                            (THREADS_IN_SPACE_SQL, total)
-                        }
+                    let Some(space) = r.opt(SPACE, &[Arg::Text(&slug)], space_of).await? else {
+                        return Ok(None);
                     };
-                    let items = if total > page.offset() {
-                        r.all(sql, &args, thread_of).await?
-                    } else {
-                        Vec::new()
+                    let topics = r.all(TOPICS, &[Arg::Int(space.id.0)], topic_of).await?;
+                    let current = match &topic {
+                        Some(t) => match topics.iter().find(|tp| &tp.slug == t) {
+                            Some(found) => Some(found.clone()),
+                            None => {
+                                return Ok(Some(SpacePage {
+                                    space,
+                                    topics,
+                                    current: None,
+                                    threads: Page {
+                                        items: Vec::new(),
+                                        page: page.page,
+                                        per_page: page.per_page,
+                                        total: 0,
+                                    },
+                                }));
+                            }
+                        },
+                        None => None,
                     };
-                    Ok(Page {
-                        items,
-                        page: page.page,
-                        per_page: page.per_page,
-                        total,
-                    })
+                    let threads =
+                        threads_page(r, space.id, current.as_ref().map(|t| t.id), page).await?;
+                    Ok(Some(SpacePage {
+                        space,
+                        topics,
+                        current,
+                        threads,
+                    }))
                 })
             })
             .await

@@ -49,6 +49,7 @@ pub use challenges::{
     ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge, NewEntry, ScoreRow,
 };
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
+pub use content_read::SpacePage;
 pub use embeds::{
     Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint,
 };

@@ -280,10 +280,13 @@ pub(crate) fn fail<'a>(st: &'a AppState, ctx: &'a Ctx) -> impl Fn(ServiceError) 
 /// page); a `Value` map is shared, so handing it out is a reference count.
 pub(crate) fn strings(lang: Lang) -> Value {
     static TABLES: std::sync::OnceLock<[Value; 2]> = std::sync::OnceLock::new();
-    let [fr, en] = TABLES.get_or_init(|| {
-        [Lang::Fr, Lang::En].map(|l| Value::from_serialize(i18n::table(l)))
-    });
-    if lang == Lang::Fr { fr.clone() } else { en.clone() }
+    let [fr, en] =
+        TABLES.get_or_init(|| [Lang::Fr, Lang::En].map(|l| Value::from_serialize(i18n::table(l))));
+    if lang == Lang::Fr {
+        fr.clone()
+    } else {
+        en.clone()
+    }
 }
 
 pub(crate) fn base_context(st: &AppState, ctx: &Ctx) -> Value {
@@ -404,18 +407,17 @@ async fn space_view(
     page: Option<u32>,
     failed: Value,
 ) -> PageResult {
-    let space = st.services.space(slug).await.map_err(fail(st, ctx))?;
-    let mut topics = st.services.topics(&space).await.map_err(fail(st, ctx))?;
-    topics.retain(|t| t.archived_at.is_none() || topic == Some(t.slug.as_str()));
-    let current = match topic {
-        Some(t) => Some(st.services.topic(&space, t).await.map_err(fail(st, ctx))?),
-        None => None,
-    };
-    let threads = st
+    let parvis_store::SpacePage {
+        space,
+        mut topics,
+        current,
+        threads,
+    } = st
         .services
-        .threads(&space, current.as_ref(), PageRequest::new(page, None, 20))
+        .space_page(slug, topic, PageRequest::new(page, None, 20))
         .await
         .map_err(fail(st, ctx))?;
+    topics.retain(|t| t.archived_at.is_none() || topic == Some(t.slug.as_str()));
     // A topic's sessions: upcoming soonest first, past newest first.
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
     if let Some(t) = &current {

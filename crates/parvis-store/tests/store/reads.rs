@@ -140,6 +140,33 @@ async fn space_reads_bind_by_number_and_answer_many_at_once() {
             1
         );
         assert!(s.topic_by_slug(other, "roi").await.unwrap().is_none());
+        // The space page in one read: the space, its topics, the topic asked for, its threads.
+        let pg = s
+            .space_page("demo", Some("roi"), PageRequest::default())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((pg.space.id, pg.topics.len()), (space, 1));
+        assert_eq!(pg.current.map(|t| t.id), Some(topic));
+        assert_eq!(pg.threads.items.len(), 1);
+        let whole = s
+            .space_page("demo", None, PageRequest::default())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((whole.current.is_none(), whole.threads.total), (true, 2));
+        let no_topic = s
+            .space_page("demo", Some("nope"), PageRequest::default())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(no_topic.current.is_none() && no_topic.threads.items.is_empty());
+        assert!(
+            s.space_page("nope", None, PageRequest::default())
+                .await
+                .unwrap()
+                .is_none()
+        );
         // More reads at once than the store has read connections.
         let reads = (0..40).map(|_| {
             let s = s.clone();
