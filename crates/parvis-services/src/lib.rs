@@ -42,6 +42,7 @@ pub mod session_room;
 pub mod sessions;
 pub mod spaces;
 pub mod tagging;
+pub mod testimonials;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, random_token};
 pub use mail::{Attachment, Mailer, MailerError};

@@ -42,6 +42,7 @@ mod relevance;
 mod session_reports;
 mod sessions;
 mod tagging;
+mod testimonials;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
 pub use calendar::LatestConsent;
@@ -78,6 +79,7 @@ pub use sessions::{
     AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
 };
 pub use tagging::MessageToTag;
+pub use testimonials::{ConsentRecord, NewTestimonial, QaPair, TestimonialRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};

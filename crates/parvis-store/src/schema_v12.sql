@@ -95,3 +95,54 @@ CREATE TABLE challenge_scores (
   PRIMARY KEY (entry_id, evaluator_id, criterion_id)
 );
 CREATE INDEX challenge_scores_challenge ON challenge_scores(challenge_id);
+
+-- Testimonials and interviews (kind), about a person who is a member or a named guest. What
+-- may be shown is decided by the latest row of `testimonial_consents`, which is append-only:
+-- a withdrawal is a new row, and the history of what was agreed stays.
+CREATE TABLE testimonials (
+  id ID_PK,
+  space_id BIGINT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+  -- testimonial or interview
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  topic TEXT NOT NULL DEFAULT '',
+  body_md TEXT NOT NULL DEFAULT '',
+  body_html TEXT NOT NULL DEFAULT '',
+  media_url TEXT NOT NULL DEFAULT '',
+  transcript TEXT NOT NULL DEFAULT '',
+  person_member_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  person_name TEXT NOT NULL,
+  person_org TEXT NOT NULL DEFAULT '',
+  photo_url TEXT NOT NULL DEFAULT '',
+  interviewer TEXT NOT NULL DEFAULT '',
+  prepared BIGINT NOT NULL DEFAULT 1,
+  published_at BIGINT,
+  created_by BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX testimonials_space ON testimonials(space_id, created_at);
+CREATE INDEX testimonials_person ON testimonials(person_member_id);
+
+CREATE TABLE interview_answers (
+  id ID_PK,
+  testimonial_id BIGINT NOT NULL REFERENCES testimonials(id) ON DELETE CASCADE,
+  position BIGINT NOT NULL,
+  question TEXT NOT NULL,
+  answer TEXT NOT NULL
+);
+CREATE INDEX interview_answers_testimonial ON interview_answers(testimonial_id, position);
+
+CREATE TABLE testimonial_consents (
+  id ID_PK,
+  testimonial_id BIGINT NOT NULL REFERENCES testimonials(id) ON DELETE CASCADE,
+  internal_use BIGINT NOT NULL,
+  public_use BIGINT NOT NULL,
+  -- full or initials
+  name_shown TEXT NOT NULL,
+  photo BIGINT NOT NULL,
+  withdrawn BIGINT NOT NULL DEFAULT 0,
+  wording TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  recorded_by BIGINT REFERENCES members(id) ON DELETE SET NULL
+);
+CREATE INDEX testimonial_consents_testimonial ON testimonial_consents(testimonial_id, id);

@@ -26,6 +26,8 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 }
                 Rule::Required if v.field == "accept_rules" => t("err_accept_rules"),
                 Rule::Required if v.field == "winners" => t("err_winners"),
+                Rule::Required if v.field == "consent" => t("err_consent_required"),
+                Rule::Choice if v.field == "consent" => t("err_consent_withdrawn"),
                 Rule::Range | Rule::Choice if v.field == "scores" => t("err_score_scale"),
                 Rule::Required => t("err_required"),
                 Rule::TooLong(max) => {

@@ -13,6 +13,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
 #[path = "http/content.rs"]
 mod content;
+/// Testimonials and interviews: consent records, initials, withdrawal everywhere.
+#[path = "http/content_showcase.rs"]
+mod content_showcase;
 /// Embeds: oEmbed, the iframe card, the snippet's loader.
 #[path = "http/embeds.rs"]
 mod embeds;

@@ -12,6 +12,7 @@ use parvis_services::challenges::{
     ChallengeExport, ChallengeInput, ChallengePage, ChallengeView, EntryInput, ScoreInput,
     Scorecard,
 };
+use parvis_services::testimonials::{ConsentInput, TestimonialInput, TestimonialView};
 use parvis_store::EntryRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,6 +34,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scorecard))
         .routes(routes!(announce))
         .routes(routes!(export))
+        .routes(routes!(list_testimonials, create_testimonial))
+        .routes(routes!(get_testimonial))
+        .routes(routes!(publish_testimonial))
+        .routes(routes!(testimonial_consent))
+        .routes(routes!(export_testimonials))
 }
 
 /// A space's challenges, newest first (drafts only for moderators and admins)
@@ -281,4 +287,107 @@ async fn export(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ChallengeExport>> {
     Ok(Json(st.services.challenge_export(ctx.actor()?, id).await?))
+}
+
+/// A space's testimonials and interviews the caller may see (visitors: published with
+/// public consent; members: internal too; moderators: all, withdrawn ones without content)
+#[utoipa::path(get, path = "/spaces/{space}/testimonials", tag = "testimonials",
+    params(("space" = String, Path, description = "space slug")),
+    responses((status = 200, description = "what the consents allow", body = Items<TestimonialView>)))]
+async fn list_testimonials(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+) -> ApiResult<Json<Items<TestimonialView>>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(Items {
+        items: st
+            .services
+            .space_testimonials(ctx.actor.as_ref(), &space)
+            .await?,
+    }))
+}
+
+/// Record a testimonial or interview with the person's consent (moderators and admins)
+#[utoipa::path(post, path = "/spaces/{space}/testimonials", tag = "testimonials", request_body = TestimonialInput,
+    params(("space" = String, Path, description = "space slug")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "recorded", body = TestimonialView)))]
+async fn create_testimonial(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+    ApiJson(b): ApiJson<TestimonialInput>,
+) -> ApiResult<(StatusCode, Json<TestimonialView>)> {
+    let actor = ctx.actor()?;
+    let space = st.services.space(&space).await?;
+    let v = st.services.create_testimonial(actor, &space, &b).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A testimonial or interview, as far as its consent allows (404 when nothing may be shown)
+#[utoipa::path(get, path = "/testimonials/{id}", tag = "testimonials",
+    params(("id" = i64, Path, description = "testimonial id")),
+    responses((status = 200, description = "the testimonial", body = TestimonialView)))]
+async fn get_testimonial(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<TestimonialView>> {
+    Ok(Json(
+        st.services.testimonial_view(ctx.actor.as_ref(), id).await?,
+    ))
+}
+
+/// Publish (moderators and admins; refused once consent is withdrawn)
+#[utoipa::path(post, path = "/testimonials/{id}/publish", tag = "testimonials",
+    params(("id" = i64, Path, description = "testimonial id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "published", body = TestimonialView)))]
+async fn publish_testimonial(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<TestimonialView>> {
+    Ok(Json(
+        st.services.publish_testimonial(ctx.actor()?, id).await?,
+    ))
+}
+
+/// Record a new consent or a withdrawal (the person, moderators, admins); earlier records stay
+#[utoipa::path(post, path = "/testimonials/{id}/consent", tag = "testimonials", request_body = ConsentInput,
+    params(("id" = i64, Path, description = "testimonial id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "recorded", body = TestimonialView)))]
+async fn testimonial_consent(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ConsentInput>,
+) -> ApiResult<Json<TestimonialView>> {
+    Ok(Json(
+        st.services
+            .set_testimonial_consent(ctx.actor()?, id, &b)
+            .await?,
+    ))
+}
+
+/// Every testimonial of a space with its consent records (moderators and admins; withdrawn
+/// ones without content; CSV at `/s/{space}/testimonials/export.csv`)
+#[utoipa::path(get, path = "/spaces/{space}/testimonials/export", tag = "testimonials",
+    params(("space" = String, Path, description = "space slug")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the export", body = Items<TestimonialView>)))]
+async fn export_testimonials(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+) -> ApiResult<Json<Items<TestimonialView>>> {
+    let space = st.services.space(&space).await?;
+    Ok(Json(Items {
+        items: st
+            .services
+            .testimonials_export(ctx.actor()?, &space)
+            .await?,
+    }))
 }

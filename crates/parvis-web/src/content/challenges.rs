@@ -694,7 +694,7 @@ async fn announce(
     }
 }
 
-fn attachment(body: Vec<u8>, content_type: &str, name: &str) -> Response {
+pub(super) fn attachment(body: Vec<u8>, content_type: &str, name: &str) -> Response {
     (
         StatusCode::OK,
         [

@@ -1,9 +1,11 @@
 //! What the organisation puts out into its ecosystem, pages and API together: challenges
-//! (ideas, solutions, job offers) in `challenges.rs`, their JSON API in `api.rs`. The rules
+//! (ideas, solutions, job offers) in `challenges.rs`, testimonials and interviews with their
+//! consent records in `showcase.rs`, the JSON API of both in `api.rs`. The rules
 //! live in `parvis_services::challenges`.
 
 mod api;
 mod challenges;
+mod showcase;
 pub(crate) mod strings;
 
 use crate::AppState;
@@ -31,11 +33,23 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "challenge_scorecard.html",
         include_str!("../../templates/challenge_scorecard.html"),
     ),
+    (
+        "testimonials.html",
+        include_str!("../../templates/testimonials.html"),
+    ),
+    (
+        "testimonial.html",
+        include_str!("../../templates/testimonial.html"),
+    ),
+    (
+        "testimonial_form.html",
+        include_str!("../../templates/testimonial_form.html"),
+    ),
 ];
 
 /// Page routes (merged at the root).
 pub(crate) fn page_routes() -> Router<AppState> {
-    challenges::routes()
+    challenges::routes().merge(showcase::routes())
 }
 
 /// API routes (nested under `/api/v1`).

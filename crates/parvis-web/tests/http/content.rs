@@ -9,7 +9,7 @@
 use super::*;
 
 /// A member with an API token.
-async fn member_token(app: &App, handle: &str) -> String {
+pub(super) async fn member_token(app: &App, handle: &str) -> String {
     let id = app
         .store
         .create_member(&NewMember {
