@@ -40,6 +40,7 @@ pub mod search;
 pub mod session_reminders;
 pub mod session_room;
 pub mod sessions;
+pub mod shares;
 pub mod spaces;
 pub mod tagging;
 pub mod testimonials;

@@ -41,6 +41,7 @@ mod read;
 mod relevance;
 mod session_reports;
 mod sessions;
+mod shares;
 mod tagging;
 mod testimonials;
 
@@ -78,6 +79,7 @@ pub use session_reports::{StoredReport, TopicMessage};
 pub use sessions::{
     AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
 };
+pub use shares::{ShareCredits, ShareStats};
 pub use tagging::MessageToTag;
 pub use testimonials::{ConsentRecord, NewTestimonial, QaPair, TestimonialRow};
 

@@ -146,3 +146,25 @@ CREATE TABLE testimonial_consents (
   recorded_by BIGINT REFERENCES members(id) ON DELETE SET NULL
 );
 CREATE INDEX testimonial_consents_testimonial ON testimonial_consents(testimonial_id, id);
+
+-- Personal share links (`?ref=CODE` on any page) and what they brought: visits and, later,
+-- actions in Parvis (a registration, a challenge entry, a reply) by whoever came through.
+CREATE TABLE share_links (
+  code TEXT PRIMARY KEY,
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (member_id, path)
+);
+CREATE TABLE share_credits (
+  id ID_PK,
+  code TEXT NOT NULL REFERENCES share_links(code) ON DELETE CASCADE,
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  -- visit, registration, challenge_entry, reply
+  action TEXT NOT NULL,
+  actor_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  target TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX share_credits_code ON share_credits(code, action);
+CREATE INDEX share_credits_member ON share_credits(member_id, action);

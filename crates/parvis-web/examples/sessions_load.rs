@@ -32,7 +32,9 @@ fn arg(name: &str) -> Option<String> {
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN)
+    v.get(i)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(f64::NAN)
 }
 
 const HOUR: i64 = 3_600_000;
@@ -58,8 +60,16 @@ async fn fill(store: &Store) -> Res<Vec<i64>> {
     let space = store.create_space("bench", "Bench", "", now).await?;
     let mut topics = Vec::new();
     for k in 0..10 {
-        let slug = if k == 0 { "serie".to_string() } else { format!("sujet-{k}") };
-        topics.push(store.create_topic(space, &slug, &format!("Sujet {k}"), "", &[], now).await?);
+        let slug = if k == 0 {
+            "serie".to_string()
+        } else {
+            format!("sujet-{k}")
+        };
+        topics.push(
+            store
+                .create_topic(space, &slug, &format!("Sujet {k}"), "", &[], now)
+                .await?,
+        );
     }
     let session = |topic: TopicId, k: i64, starts_at: i64| NewSession {
         space_id: space.0,
@@ -79,8 +89,14 @@ async fn fill(store: &Store) -> Res<Vec<i64>> {
         repeated_from: None,
         people: vec![],
         agenda: vec![
-            AgendaItem { title: "Ouverture".into(), minutes: 10 },
-            AgendaItem { title: "Débat".into(), minutes: 80 },
+            AgendaItem {
+                title: "Ouverture".into(),
+                minutes: 10,
+            },
+            AgendaItem {
+                title: "Débat".into(),
+                minutes: 80,
+            },
         ],
     };
     let started = Instant::now();
@@ -92,7 +108,9 @@ async fn fill(store: &Store) -> Res<Vec<i64>> {
         } else {
             (topics[(k % 9 + 1) as usize], now + (k - 49) * DAY)
         };
-        let id = store.create_topic_session(&session(topic, k, at), now).await?;
+        let id = store
+            .create_topic_session(&session(topic, k, at), now)
+            .await?;
         for r in 0..100 {
             let email = format!("p{k}-{r}@bench.example");
             store
@@ -107,7 +125,11 @@ async fn fill(store: &Store) -> Res<Vec<i64>> {
                     needs_confirmation: false,
                     confirm_token_hash: None,
                     manage_token_hash: None,
-                    consents: vec![("contact".into(), r % 2 == 0, "Vous pouvez me contacter.".into())],
+                    consents: vec![(
+                        "contact".into(),
+                        r % 2 == 0,
+                        "Vous pouvez me contacter.".into(),
+                    )],
                     now,
                 })
                 .await?;
@@ -118,7 +140,9 @@ async fn fill(store: &Store) -> Res<Vec<i64>> {
             store
                 .close_topic_session(
                     id,
-                    &format!("Conclusions de la session {k} : ce qui a été décidé, ce qui reste ouvert."),
+                    &format!(
+                        "Conclusions de la session {k} : ce qui a été décidé, ce qui reste ouvert."
+                    ),
                     &questions,
                     "[]",
                     at + 2 * HOUR,
@@ -141,7 +165,12 @@ async fn read_bench(base: &str, name: &str, paths: Vec<String>) -> Res<(f64, f64
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..8 {
-        let (client, paths, next, base) = (client.clone(), paths.clone(), next.clone(), base.to_string());
+        let (client, paths, next, base) = (
+            client.clone(),
+            paths.clone(),
+            next.clone(),
+            base.to_string(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             loop {
@@ -177,7 +206,13 @@ async fn read_bench(base: &str, name: &str, paths: Vec<String>) -> Res<(f64, f64
     Ok((p50, p99))
 }
 
-async fn registration_bench(base: &str, store: &Store, sessions: &[i64], rate: u64, secs: u64) -> Res<()> {
+async fn registration_bench(
+    base: &str,
+    store: &Store,
+    sessions: &[i64],
+    rate: u64,
+    secs: u64,
+) -> Res<()> {
     let client = reqwest::Client::new();
     let accepted = Arc::new(AtomicU64::new(0));
     let refused = Arc::new(AtomicU64::new(0));
@@ -194,7 +229,12 @@ async fn registration_bench(base: &str, store: &Store, sessions: &[i64], rate: u
         }
         let permit = in_flight.clone().acquire_owned().await?;
         let session = sessions[(i as usize) % sessions.len()];
-        let (client, accepted, refused, times) = (client.clone(), accepted.clone(), refused.clone(), times.clone());
+        let (client, accepted, refused, times) = (
+            client.clone(),
+            accepted.clone(),
+            refused.clone(),
+            times.clone(),
+        );
         let url = format!("{base}/api/v1/sessions/{session}/registration");
         handles.push(tokio::spawn(async move {
             let t = Instant::now();
@@ -234,7 +274,11 @@ async fn registration_bench(base: &str, store: &Store, sessions: &[i64], rate: u
          {in_store} in the store ({}), latency p50 {:.1} ms p99 {:.1} ms",
         total as f64 / elapsed,
         refused.load(Ordering::Relaxed),
-        if in_store == accepted { "none lost" } else { "LOST SOME" },
+        if in_store == accepted {
+            "none lost"
+        } else {
+            "LOST SOME"
+        },
         pct(&mut t, 0.5),
         pct(&mut t, 0.99),
     );
@@ -244,7 +288,8 @@ async fn registration_bench(base: &str, store: &Store, sessions: &[i64], rate: u
 #[tokio::main]
 async fn main() -> Res<()> {
     let dir = tempfile::tempdir()?;
-    let db = arg("--db").unwrap_or_else(|| format!("sqlite://{}/sessions.db", dir.path().display()));
+    let db =
+        arg("--db").unwrap_or_else(|| format!("sqlite://{}/sessions.db", dir.path().display()));
     let secs: u64 = arg("--secs").and_then(|v| v.parse().ok()).unwrap_or(10);
     let rate: u64 = arg("--rate").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let store = Store::open(&db).await?;
@@ -262,11 +307,30 @@ async fn main() -> Res<()> {
     );
     let app = parvis_web::build(services, parvis_web::WebConfig::default());
     tokio::spawn(parvis_web::serve(listener, app, std::future::pending()));
-    println!("store: {}", if db.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
-    let pages: Vec<String> = (0..400).map(|i| format!("/sessions/{}", upcoming[i % upcoming.len()])).collect();
+    println!(
+        "store: {}",
+        if db.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    let pages: Vec<String> = (0..400)
+        .map(|i| format!("/sessions/{}", upcoming[i % upcoming.len()]))
+        .collect();
     read_bench(&base, "session page", pages).await?;
-    read_bench(&base, "synthesis page (50 layers)", vec!["/s/bench/t/serie/synthesis".to_string(); 400]).await?;
-    read_bench(&base, "iCalendar feed of the series", vec!["/s/bench/t/serie/sessions.ics".to_string(); 400]).await?;
+    read_bench(
+        &base,
+        "synthesis page (50 layers)",
+        vec!["/s/bench/t/serie/synthesis".to_string(); 400],
+    )
+    .await?;
+    read_bench(
+        &base,
+        "iCalendar feed of the series",
+        vec!["/s/bench/t/serie/sessions.ics".to_string(); 400],
+    )
+    .await?;
     registration_bench(&base, &store, &upcoming[..50], rate, secs).await?;
     Ok(())
 }

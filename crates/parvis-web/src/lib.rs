@@ -149,6 +149,11 @@ pub fn build(services: Services, config: WebConfig) -> Router {
                     HeaderValue::from_static("strict-origin-when-cross-origin"),
                 )),
         )
+        // Share links (`?ref=`) are counted around every route, pages and API alike.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            content::track_shares,
+        ))
         .layer(TraceLayer::new_for_http());
     // Behind https, browsers are told to never come back over plain http (HSTS). Not on
     // http: the header would lock a test or LAN instance out of its own address.

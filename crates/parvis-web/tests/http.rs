@@ -13,6 +13,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
 #[path = "http/content.rs"]
 mod content;
+/// Share links: visits and registrations credited, unknown codes credit no one.
+#[path = "http/content_shares.rs"]
+mod content_shares;
 /// Testimonials and interviews: consent records, initials, withdrawal everywhere.
 #[path = "http/content_showcase.rs"]
 mod content_showcase;

@@ -1,11 +1,15 @@
 //! What the organisation puts out into its ecosystem, pages and API together: challenges
 //! (ideas, solutions, job offers) in `challenges.rs`, testimonials and interviews with their
-//! consent records in `showcase.rs`, the JSON API of both in `api.rs`. The rules
+//! consent records in `showcase.rs`, share links and their credits in `shares.rs`, the JSON
+//! API in `api.rs` (and `shares.rs`). The rules
 //! live in `parvis_services::challenges`.
 
 mod api;
 mod challenges;
+mod shares;
 mod showcase;
+
+pub(crate) use shares::track as track_shares;
 pub(crate) mod strings;
 
 use crate::AppState;
@@ -45,14 +49,25 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "testimonial_form.html",
         include_str!("../../templates/testimonial_form.html"),
     ),
+    ("share.html", include_str!("../../templates/share.html")),
+    (
+        "my_shares.html",
+        include_str!("../../templates/my_shares.html"),
+    ),
+    (
+        "ambassadors.html",
+        include_str!("../../templates/ambassadors.html"),
+    ),
 ];
 
 /// Page routes (merged at the root).
 pub(crate) fn page_routes() -> Router<AppState> {
-    challenges::routes().merge(showcase::routes())
+    challenges::routes()
+        .merge(showcase::routes())
+        .merge(shares::routes())
 }
 
 /// API routes (nested under `/api/v1`).
 pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    api::routes()
+    api::routes().merge(shares::api_routes())
 }

@@ -382,4 +382,32 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "La personne a retiré son consentement : impossible de publier.",
         "The person withdrew their consent: it cannot be published.",
     ),
+    ("share_page", "Partager cette page", "Share this page"),
+    (
+        "share_lead",
+        "Votre lien personnel : les visites et les inscriptions, participations et réponses qu'il amène vous sont créditées.",
+        "Your personal link: the visits, and the registrations, entries and replies it brings, are credited to you.",
+    ),
+    ("copy_link", "Copier le lien", "Copy the link"),
+    ("my_shares", "Mes partages", "My shares"),
+    (
+        "my_shares_lead",
+        "Ce que vos liens personnels ont amené.",
+        "What your personal links brought.",
+    ),
+    (
+        "no_shares",
+        "Aucun lien partagé pour l'instant.",
+        "No shared link yet.",
+    ),
+    ("shared_page", "Page partagée", "Page shared"),
+    ("visits", "Visites", "Visits"),
+    ("share_links", "Liens", "Links"),
+    ("ambassadors", "Ambassadeurs", "Ambassadors"),
+    (
+        "ambassadors_lead",
+        "Les membres dont les liens amènent le plus de monde et d'actions.",
+        "The members whose links bring the most people and actions.",
+    ),
+    ("actions_brought", "Actions amenées", "Actions brought"),
 ];

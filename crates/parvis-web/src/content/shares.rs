@@ -1,0 +1,261 @@
+//! Share links: the member's page to get a link (`/share?path=…`), "My shares", the
+//! ambassadors' ranking, the API, and the middleware that credits what comes through a link.
+//!
+//! The middleware sits on every route so no other area's handler needs to know about
+//! shares: a `GET` with `?ref=CODE` of a known code counts a visit and remembers the code in
+//! the `parvis_ref` cookie (HttpOnly, SameSite=Lax, 30 days); an unknown code changes nothing
+//! and the page opens as usual. A later successful registration, challenge entry or reply
+//! (page or API) by someone carrying the cookie is credited to the link's owner.
+
+use crate::api::Items;
+use crate::context::{cookie, read_cookie};
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::pages::{PageResult, fail, render};
+use crate::{AppState, Ctx};
+use axum::extract::{Query, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use minijinja::{Value, context};
+use parvis_services::shares::ShareLink;
+use parvis_store::{ShareCredits, ShareStats};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+const REF_COOKIE: &str = "parvis_ref";
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/share", get(share_page))
+        .route("/me/shares", get(my_shares_page))
+        .route("/admin/ambassadors", get(ambassadors_page))
+}
+
+pub(super) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_shares, create_share))
+        .routes(routes!(ambassadors))
+}
+
+/// Which successful `POST` is which credited action, and on what.
+fn conversion(path: &str) -> Option<(&'static str, String)> {
+    let parts: Vec<&str> = path.trim_start_matches("/api/v1").split('/').collect();
+    match parts.as_slice() {
+        ["", "sessions", id, "register" | "registration"] => {
+            Some(("registration", format!("session:{id}")))
+        }
+        ["", "challenges", id, "entries"] => Some(("challenge_entry", format!("challenge:{id}"))),
+        ["", "threads", id, "reply" | "messages"] => Some(("reply", format!("thread:{id}"))),
+        _ => None,
+    }
+}
+
+fn ref_param(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "ref")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The signed-in actor, read the way every handler reads it; the request goes on untouched.
+async fn actor_of(st: &AppState, req: Request) -> (Request, Option<parvis_services::Actor>) {
+    use axum::extract::FromRequestParts;
+    let (mut parts, body) = req.into_parts();
+    let actor = Ctx::from_request_parts(&mut parts, st)
+        .await
+        .ok()
+        .and_then(|c| c.actor);
+    (Request::from_parts(parts, body), actor)
+}
+
+/// Count visits through share links and credit the actions that follow (see the module doc).
+pub(crate) async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    if method == Method::GET {
+        let Some(code) = ref_param(req.uri().query()) else {
+            return next.run(req).await;
+        };
+        let (req, actor) = actor_of(&st, req).await;
+        let mut res = next.run(req).await;
+        if res.status().is_success() && st.services.share_code_known(&code).await.unwrap_or(false) {
+            // The sharer's own visits are not credited (the store refuses them).
+            if let Err(e) = st
+                .services
+                .credit_share(&code, "visit", actor.as_ref(), "")
+                .await
+            {
+                tracing::warn!(error = %e, "share visit not counted");
+            }
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                cookie(
+                    REF_COOKIE,
+                    &code,
+                    Some(30 * 24 * 3600),
+                    st.config.secure_cookies,
+                ),
+            );
+        }
+        return res;
+    }
+    let carried = read_cookie(req.headers(), REF_COOKIE);
+    let action = (method == Method::POST)
+        .then(|| conversion(req.uri().path()))
+        .flatten();
+    let (Some(code), Some((action, target))) = (carried, action) else {
+        return next.run(req).await;
+    };
+    let (req, actor) = actor_of(&st, req).await;
+    let res = next.run(req).await;
+    // Pages answer a success with a redirect (303), the API with 2xx; a form shown again
+    // with errors is a 422 and earns nothing.
+    let ok = res.status().is_success() || res.status() == axum::http::StatusCode::SEE_OTHER;
+    if ok
+        && let Err(e) = st
+            .services
+            .credit_share(&code, action, actor.as_ref(), &target)
+            .await
+    {
+        tracing::warn!(error = %e, "share action not credited");
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct PathQuery {
+    #[serde(default)]
+    path: String,
+}
+
+async fn share_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PathQuery>,
+) -> PageResult {
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let l = st
+        .services
+        .share(actor, &q.path)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "share.html",
+        context! { l => Value::from_serialize(&l) },
+    )
+}
+
+async fn my_shares_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let items = st
+        .services
+        .my_shares(actor)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "my_shares.html",
+        context! { items => Value::from_serialize(&items) },
+    )
+}
+
+async fn ambassadors_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let items = st
+        .services
+        .ambassadors(actor)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    render(
+        &st,
+        &ctx,
+        "ambassadors.html",
+        context! { items => Value::from_serialize(&items) },
+    )
+}
+
+/// A link and what it brought.
+#[derive(Serialize, ToSchema)]
+struct MyShare {
+    #[serde(flatten)]
+    stats: ShareStats,
+    link: ShareLink,
+}
+
+/// The page to share.
+#[derive(Deserialize, ToSchema)]
+struct ShareBody {
+    /// A page of this site, such as `/threads/12`.
+    path: String,
+}
+
+/// The caller's share links and what each brought
+#[utoipa::path(get, path = "/me/shares", tag = "shares",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "links with visits and actions", body = Items<MyShare>)))]
+async fn my_shares(State(st): State<AppState>, ctx: Ctx) -> Result<Json<Items<MyShare>>, ApiError> {
+    let items = st
+        .services
+        .my_shares(ctx.actor()?)
+        .await?
+        .into_iter()
+        .map(|(stats, link)| MyShare { stats, link })
+        .collect();
+    Ok(Json(Items { items }))
+}
+
+/// The caller's personal link to a page (made on first ask)
+#[utoipa::path(post, path = "/me/shares", tag = "shares", request_body = ShareBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the link and its share buttons", body = ShareLink)))]
+async fn create_share(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<ShareBody>,
+) -> Result<Json<ShareLink>, ApiError> {
+    Ok(Json(st.services.share(ctx.actor()?, &b.path).await?))
+}
+
+/// The ambassadors: members ranked by the actions and visits their links brought
+/// (moderators and admins)
+#[utoipa::path(get, path = "/ambassadors", tag = "shares",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the ranking", body = Items<ShareCredits>)))]
+async fn ambassadors(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<Items<ShareCredits>>, ApiError> {
+    Ok(Json(Items {
+        items: st.services.ambassadors(ctx.actor()?).await?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_are_recognised_on_pages_and_api() {
+        assert_eq!(
+            conversion("/sessions/4/register"),
+            Some(("registration", "session:4".into()))
+        );
+        assert_eq!(
+            conversion("/api/v1/sessions/4/registration"),
+            Some(("registration", "session:4".into()))
+        );
+        assert_eq!(conversion("/api/v1/threads/9/messages").unwrap().0, "reply");
+        assert_eq!(
+            conversion("/challenges/2/entries").unwrap().0,
+            "challenge_entry"
+        );
+        assert_eq!(conversion("/sessions/4/cancel"), None);
+        assert_eq!(ref_param(Some("a=1&ref=abc123")), Some("abc123".into()));
+    }
+}

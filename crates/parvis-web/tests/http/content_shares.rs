@@ -1,0 +1,176 @@
+//! Share links: a member gets a personal link to a session page; a visitor comes through it
+//! (counted, remembered in an HttpOnly SameSite=Lax cookie) and registers — both credited on
+//! "Mes partages" and in the ambassadors' ranking; an unknown code opens the page and
+//! credits no one; nobody is credited for their own visit.
+
+use super::*;
+
+#[tokio::test]
+async fn a_visit_and_a_registration_through_a_link_are_credited() {
+    on_both(|app| async move {
+        let admin = super::sessions::setup(&app).await;
+        let c = client();
+        let r = c
+            .post(format!(
+                "{}/api/v1/spaces/forum/topics/roi/sessions",
+                app.base
+            ))
+            .header("authorization", &admin)
+            .json(&super::sessions::session_body(Some(10)))
+            .send()
+            .await
+            .unwrap();
+        let session = r.json::<Value>().await.unwrap()["session"]["id"]
+            .as_i64()
+            .unwrap();
+        let ines = format!(
+            "Bearer {}",
+            super::content::member_token(&app, "ines").await
+        );
+        // The share page and the API give the same personal link, with plain-link buttons.
+        let (ic, _) = super::privacy::member_session(&app, "ines").await;
+        let html = ic
+            .get(format!("{}/share?path=/sessions/{session}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("id=\"share-linkedin\"")
+                && html.contains("id=\"share-mastodon\"")
+                && html.contains("mailto:")
+        );
+        assert!(super::languages::english_in(&html).is_empty());
+        let l: Value = c
+            .post(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .json(&json!({"path": format!("/sessions/{session}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let url = l["url"].as_str().unwrap().to_string();
+        assert!(
+            html.contains(&url.replace('/', "&#x2f;")),
+            "same link on the page and the API"
+        );
+        let r = c
+            .post(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .json(&json!({"path": "https://evil.example/"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(r).await;
+        assert_eq!(
+            (status, p["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("path"))
+        );
+
+        // An unknown code: the page opens, no cookie, nobody credited.
+        let r = client()
+            .get(format!("{}/sessions/{session}?ref=nosuchcode1", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .all(|v| !v.to_str().unwrap().starts_with("parvis_ref="))
+        );
+        // The sharer's own visit earns nothing.
+        ic.get(&url).send().await.unwrap();
+
+        // A visitor through the link, then registering: cookie HttpOnly and Lax, both credited.
+        let v = client();
+        let r = v.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let set = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|v| v.starts_with("parvis_ref="))
+            .expect("the ref cookie");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let page = r.text().await.unwrap();
+        let csrf = super::sessions::form_csrf(&page);
+        let r = v
+            .post(format!("{}/sessions/{session}/register", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Léa Visiteuse"),
+                ("email", "lea@visit.example"),
+                ("organisation", "Orga"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+        let mine: Value = c
+            .get(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let s = &mine["items"][0];
+        assert_eq!(
+            (s["visits"].as_i64(), s["registrations"].as_i64()),
+            (Some(1), Some(1)),
+            "{mine}"
+        );
+        let html = ic
+            .get(format!("{}/me/shares", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("<td class=\"visits\">1</td>")
+                && html.contains("<td class=\"registrations\">1</td>"),
+            "{html}"
+        );
+        assert!(super::languages::english_in(&html).is_empty());
+        // Admins see the ambassadors; members do not.
+        let a: Value = c
+            .get(format!("{}/api/v1/ambassadors", app.base))
+            .header("authorization", &admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(a["items"][0]["member"]["handle"], "ines");
+        assert_eq!(
+            (
+                a["items"][0]["visits"].as_i64(),
+                a["items"][0]["actions"].as_i64()
+            ),
+            (Some(1), Some(1))
+        );
+        let r = c
+            .get(format!("{}/api/v1/ambassadors", app.base))
+            .header("authorization", &ines)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
