@@ -4,6 +4,8 @@
 #   thread  GET /api/v1/threads/{id}  (a thread of exactly 50 messages, as JSON)
 #   space   GET /s/forum-alliance     (the space page, anonymous, HTML)
 #   search  GET /api/v1/spaces/forum-alliance/search?q=renewal+partner  (JSON)
+#   embed   GET /api/v1/embed/threads/{id}  (the embed's data endpoint, issue 14: the same
+#           thread's JSON through the allowed-sites check; not in the default TARGETS)
 # Backends: SQLite, and PostgreSQL when 127.0.0.1:5432 answers. Parvis is measured with its
 # thread cache on (the default) and off (--thread-cache false); the cache only serves
 # `thread`, so `space` and `search` read the store in both modes.
@@ -22,7 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BACKENDS="${BACKENDS:-sqlite postgres}"
 CACHE_MODES="${CACHE_MODES:-on off}"
 TARGETS="${TARGETS:-thread space search}"
-for t in $TARGETS; do case "$t" in thread|space|search) ;; *) die "unknown target $t" ;; esac; done
+for t in $TARGETS; do case "$t" in thread|space|search|embed) ;; *) die "unknown target $t" ;; esac; done
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-3}"
@@ -174,10 +176,11 @@ EOF
 }
 
 # The file nginx serves for a target, and Parvis's path for it.
-nginx_file() { case "$1" in thread) echo thread.json ;; space) echo space.html ;; search) echo search.json ;; esac; }
+nginx_file() { case "$1" in thread) echo thread.json ;; space) echo space.html ;; search) echo search.json ;; embed) echo embed.json ;; esac; }
 parvis_path() {
     case "$1" in
         thread) echo "/api/v1/threads/$TID" ;;
+        embed) echo "/api/v1/embed/threads/$TID" ;;
         space) echo "/s/forum-alliance" ;;
         search) echo "/api/v1/spaces/forum-alliance/search?q=renewal+partner" ;;
     esac
@@ -248,7 +251,7 @@ bench_backend() {  # BACKEND DATABASE_URL
         sleep 0.2
     done
     rm -rf "$files"; mkdir -p "$files"
-    for page in thread space search; do
+    for page in thread space search embed; do
         curl -s --max-time 10 -o "$files/$(nginx_file "$page")" "$PARVIS_URL$(parvis_path "$page")"
         log "   $page: $(stat -c %s "$files/$(nginx_file "$page")") bytes"
     done
@@ -320,11 +323,14 @@ def find(b, m, pg, t):
 # Goals (issue 10): with the thread cache on, the thread JSON at >= 0.9x nginx; whatever
 # reads the store (thread with the cache off, space page, search) >= 0.25x on SQLite and
 # >= 0.15x on PostgreSQL.
+# The embed's data endpoint (issue 14): >= 0.5x with the cache on, >= 0.25x off.
 def goal(b, m, pg):
+    if pg == "embed":
+        return 0.5 if m == "on" else 0.25
     if pg == "thread" and m == "on":
         return 0.9
     return 0.25 if b == "sqlite" else 0.15
-order = {"thread": 0, "space": 1, "search": 2}
+order = {"thread": 0, "space": 1, "search": 2, "embed": 3}
 comparisons = []
 keys = sorted({(s["backend"], s["mode"], s["page"]) for s in summary if s["target"] != "healthz"},
               key=lambda k: (k[0] != "sqlite", order.get(k[2], 9), k[1] != "on"))

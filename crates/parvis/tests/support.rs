@@ -23,7 +23,12 @@ impl Drop for Server {
 
 /// Start `parvis ARGS… --port 0` and wait for its "running at" line.
 pub fn start(args: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
+    start_bin(BIN, args)
+}
+
+/// `start` with another binary (benchmarks take a release build from `PARVIS_BIN`).
+pub fn start_bin(bin: &str, args: &[&str]) -> Server {
+    let mut child = Command::new(bin)
         .args(args)
         .args(["--port", "0", "--log", "warn"])
         .stdout(Stdio::piped())
