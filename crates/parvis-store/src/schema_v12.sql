@@ -110,7 +110,8 @@ CREATE TABLE testimonials (
   body_html TEXT NOT NULL DEFAULT '',
   media_url TEXT NOT NULL DEFAULT '',
   transcript TEXT NOT NULL DEFAULT '',
-  person_member_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  -- Erasing the member erases what they said (and its consent records) with them.
+  person_member_id BIGINT REFERENCES members(id) ON DELETE CASCADE,
   person_name TEXT NOT NULL,
   person_org TEXT NOT NULL DEFAULT '',
   photo_url TEXT NOT NULL DEFAULT '',

@@ -171,6 +171,47 @@ async fn a_visit_and_a_registration_through_a_link_are_credited() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        // The measures count what the link brought as a referral of the sharer (toward the
+        // ambassador level), once she is active in the space.
+        let r = c
+            .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+            .header("authorization", &ines)
+            .json(&json!({"title": "Venez au débat", "body": "Inscrivez-vous !"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let space = app
+            .store
+            .space_by_slug("forum")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0;
+        app.store
+            .measure_refresh(space, now_millis())
+            .await
+            .unwrap();
+        let ines_id = app
+            .store
+            .member_by_handle("ines")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0;
+        let referrals: i64 = app
+            .store
+            .measure_activity(space, 0)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|a| a.member_id == ines_id)
+            .map(|a| a.referrals)
+            .sum();
+        assert_eq!(referrals, 1, "the registration, not the visit");
     })
     .await;
 }

@@ -398,6 +398,16 @@ async fn audit(
         format!("/s/{}/measures/slipping.csv", s.space),
         format!("/s/{}/measures/scores.csv", s.space),
         format!("/api/v1/spaces/{}/measures/slipping", s.space),
+        // Content: challenges, testimonials (consent-bound), share links and ambassadors.
+        format!("/s/{}/challenges", s.space),
+        format!("/api/v1/spaces/{}/challenges", s.space),
+        format!("/s/{}/testimonials", s.space),
+        format!("/api/v1/spaces/{}/testimonials", s.space),
+        format!("/s/{}/testimonials/export.csv", s.space),
+        "/me/shares".into(),
+        "/api/v1/me/shares".into(),
+        "/admin/ambassadors".into(),
+        "/api/v1/ambassadors".into(),
     ];
     for t in &s.topics {
         let base = format!("/s/{}/t/{t}/opinion", s.space);
