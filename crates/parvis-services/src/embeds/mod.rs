@@ -5,8 +5,10 @@
 //! (`/embed/thread/12`) and the counters record. oEmbed consumers hand us a page URL instead;
 //! `resolve_url` turns it into the same key, or says why it cannot.
 //!
-//! Sessions (`session/7`, the page `/sessions/7`) are embeddable; challenges plug in here: add a variant to `EmbedTarget`, its key and page path
-//! in `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
+//! Sessions (`session/7`, the page `/sessions/7`), challenges (`challenge/3`) and testimonials
+//! or interviews (`testimonial/5`, only while published with public consent) are embeddable
+//! too. Another target plugs in here: a variant of `EmbedTarget`, its key and page path in
+//! `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
 
 pub mod settings;
 pub mod track;
@@ -47,6 +49,10 @@ pub enum EmbedTarget {
     },
     /// A scheduled session (debate) of a topic.
     Session(i64),
+    /// A challenge (ideas, solutions, job offer); not while it is a draft.
+    Challenge(i64),
+    /// A testimonial or interview, only while published with public consent.
+    Testimonial(i64),
 }
 
 /// What a URL handed to `/oembed` names.
@@ -79,6 +85,8 @@ impl EmbedTarget {
             EmbedTarget::Topic { space, topic } => format!("topic/{space}/{topic}"),
             EmbedTarget::Opinion { space, topic } => format!("opinion/{space}/{topic}"),
             EmbedTarget::Session(id) => format!("session/{id}"),
+            EmbedTarget::Challenge(id) => format!("challenge/{id}"),
+            EmbedTarget::Testimonial(id) => format!("testimonial/{id}"),
         }
     }
 
@@ -89,6 +97,8 @@ impl EmbedTarget {
             EmbedTarget::Topic { .. } => "topic",
             EmbedTarget::Opinion { .. } => "opinion",
             EmbedTarget::Session(_) => "session",
+            EmbedTarget::Challenge(_) => "challenge",
+            EmbedTarget::Testimonial(_) => "testimonial",
         }
     }
 
@@ -99,6 +109,8 @@ impl EmbedTarget {
             EmbedTarget::Topic { space, topic } => format!("/s/{space}/t/{topic}"),
             EmbedTarget::Opinion { space, topic } => format!("/s/{space}/t/{topic}/opinion"),
             EmbedTarget::Session(id) => format!("/sessions/{id}"),
+            EmbedTarget::Challenge(id) => format!("/challenges/{id}"),
+            EmbedTarget::Testimonial(id) => format!("/testimonials/{id}"),
         }
     }
 
@@ -125,6 +137,8 @@ impl EmbedTarget {
                 topic: t.to_string(),
             }),
             ["session", id] => positive_id(id).map(EmbedTarget::Session),
+            ["challenge", id] => positive_id(id).map(EmbedTarget::Challenge),
+            ["testimonial", id] => positive_id(id).map(EmbedTarget::Testimonial),
             _ => None,
         }
     }
@@ -148,6 +162,8 @@ impl EmbedTarget {
                 topic: t.to_string(),
             }),
             ["sessions", id] => positive_id(id).map(EmbedTarget::Session),
+            ["challenges", id] => positive_id(id).map(EmbedTarget::Challenge),
+            ["testimonials", id] => positive_id(id).map(EmbedTarget::Testimonial),
             ["embed", rest @ ..] => EmbedTarget::parse_key(&rest.join("/")),
             _ => None,
         };
@@ -300,6 +316,62 @@ impl Services {
                         seats_left,
                         state: v.state.clone(),
                     }),
+                })
+            }
+            EmbedTarget::Challenge(id) => {
+                // Seen as a visitor sees it: a draft is not found.
+                let v = self.challenge_view(None, *id).await?;
+                let c = &v.challenge;
+                Ok(EmbedCard {
+                    kind: target.kind(),
+                    key: target.key(),
+                    title: c.title.clone(),
+                    author_name: v.space_name.clone(),
+                    author_path: Some(format!("/s/{}/challenges", v.space)),
+                    space_id: SpaceId(c.space_id),
+                    space_slug: v.space.clone(),
+                    space_name: v.space_name.clone(),
+                    page_path: target.page_path(),
+                    summary: markdown::excerpt(&c.brief_md, 200),
+                    count: c.entry_count,
+                    session: None,
+                })
+            }
+            EmbedTarget::Testimonial(id) => {
+                // Seen as a visitor sees it: published with public consent, or not found —
+                // a withdrawal takes the widget down with the page.
+                let v = self.testimonial_view(None, *id).await?;
+                let row = self
+                    .store()
+                    .testimonial(*id)
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound(format!("testimonial {id}")))?;
+                let space = self
+                    .store()
+                    .space_by_id(SpaceId(row.space_id))
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound(format!("testimonial {id}")))?;
+                Ok(EmbedCard {
+                    kind: target.kind(),
+                    key: target.key(),
+                    title: v.title.clone(),
+                    author_name: v.person.name.clone(),
+                    author_path: v.person.handle.as_ref().map(|h| format!("/members/{h}")),
+                    space_id: space.id,
+                    space_slug: space.slug,
+                    space_name: space.name,
+                    page_path: target.page_path(),
+                    summary: if row.body_md.is_empty() {
+                        v.qa.first().map(|p| p.question.clone()).unwrap_or_default()
+                    } else {
+                        format!(
+                            "{} — {}",
+                            markdown::excerpt(&row.body_md, 200),
+                            v.person.name
+                        )
+                    },
+                    count: 0,
+                    session: None,
                 })
             }
         }

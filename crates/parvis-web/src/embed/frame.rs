@@ -65,6 +65,8 @@ async fn body(
         }
         // Everything a session's card shows is on the card itself (date, mode, seats).
         EmbedTarget::Session(_) => Value::UNDEFINED,
+        // A challenge's and a testimonial's cards carry their summary; the page has the rest.
+        EmbedTarget::Challenge(_) | EmbedTarget::Testimonial(_) => Value::UNDEFINED,
     })
 }
 

@@ -112,6 +112,12 @@ async fn a_challenge_from_brief_to_announced_winner() {
         assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("state")));
         let r = post(&c, api(&format!("/challenges/{id}/state")), &admin, json!({"state": "open"})).await;
         assert_eq!(r.status(), StatusCode::OK);
+        // Open, it embeds: the iframe card and oEmbed.
+        let frame = c.get(format!("{}/embed/challenge/{id}", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(frame.contains("Réduire nos emballages"));
+        let page_url = format!("{}/challenges/{id}", app.base);
+        let r = c.get(format!("{}/oembed", app.base)).query(&[("url", page_url.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
 
         // Rules not accepted, a link that is not http: refused, nothing stored.
         let mut no_rules = entry.clone();

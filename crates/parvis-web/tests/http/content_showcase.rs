@@ -50,6 +50,15 @@ async fn a_testimonial_shows_initials_and_disappears_when_consent_is_withdrawn()
         assert!(!html.contains("MARIE Membre") && !html.contains("marie.example"));
         let english = super::languages::english_in(&html);
         assert!(english.is_empty(), "{english:?}");
+        // The widget and oEmbed show the same, initials only.
+        let r = c.get(format!("{}/embed/testimonial/{id}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let frame = r.text().await.unwrap();
+        assert!(frame.contains("Novéa a changé notre salon") && frame.contains("M. M.") && !frame.contains("MARIE"));
+        let page_url = format!("{}/testimonials/{id}", app.base);
+        let r = c.get(format!("{}/oembed", app.base)).query(&[("url", page_url.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.json::<Value>().await.unwrap()["html"].as_str().unwrap().contains(&format!("testimonial/{id}")));
 
         // The person withdraws from their own page.
         let (mc, _) = super::privacy::member_session(&app, "marie").await;
@@ -63,6 +72,10 @@ async fn a_testimonial_shows_initials_and_disappears_when_consent_is_withdrawn()
         let r = c.get(format!("{}/testimonials/{id}", app.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = c.get(api(&format!("/testimonials/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = c.get(format!("{}/embed/testimonial/{id}", app.base)).send().await.unwrap();
+        assert!(!r.text().await.unwrap().contains("Novéa a changé"), "the widget is down too");
+        let r = c.get(format!("{}/oembed", app.base)).query(&[("url", page_url.as_str())]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let list: Value = c.get(api("/spaces/forum/testimonials")).send().await.unwrap().json().await.unwrap();
         assert_eq!(list["items"], json!([]));
