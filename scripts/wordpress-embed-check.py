@@ -220,7 +220,10 @@ def in_browser(parvis, wp, org_url, thread_url, post_url, default_height):
         frame = "document.querySelector('iframe.wp-embedded-content')"
         # wp-embed.js drops the hiding style and applies the height the frame reports.
         b.wait(f"{frame} && !{frame}.hasAttribute('style') && {frame}.height != '{default_height}'",
-               "the embedded frame never reported its height to WordPress")
+               "the embedded frame never reported its height to WordPress",
+               # CI runs this beside the other test binaries on two cores: Chromium, php-fpm
+               # and Parvis may each take seconds to answer there.
+               within=60)
         # Then the height settles (fonts and styles may still arrive).
         deadline, last = time.time() + 10, None
         while True:

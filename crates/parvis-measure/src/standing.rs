@@ -12,7 +12,7 @@ pub struct Notoriety {
     pub readers: u64,
     /// Followers on other networks, from imported identities (people known by a handle there).
     pub imported_followers: u64,
-    /// Embed impressions: `None` = not yet measured (embeds are not built yet).
+    /// Embed impressions over the period: `None` = not measured (the caller has no embeds).
     pub embed_impressions: Option<u64>,
 }
 
@@ -25,7 +25,7 @@ pub struct Legitimacy {
     pub top_two_share: f64,
     /// Answers given to others in the period.
     pub answers_to_others: u64,
-    /// Testimonials: `None` = not yet measured (no testimonial feature yet).
+    /// Published testimonials and interviews with consent in force: `None` = not measured.
     pub testimonials: Option<u64>,
 }
 

@@ -166,7 +166,8 @@ async fn the_dashboard_counts_the_pyramid_and_the_scorecard() {
         assert_eq!(d.scorecard.answer_share, Some(1.0));
         assert_eq!(d.scorecard.median_first_answer_hours, Some(3.0));
         assert_eq!(d.legitimacy.top_two, 1);
-        assert_eq!(d.notoriety.embed_impressions, None, "not yet measured");
+        assert_eq!(d.notoriety.embed_impressions, Some(0), "no embed seen yet");
+        assert_eq!(d.legitimacy.testimonials, Some(0), "no testimonial yet");
         assert!(d.top_scores.iter().any(|s| s.handle == "bob"));
         // Members may not see the dashboard.
         assert!(matches!(

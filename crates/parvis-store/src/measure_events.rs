@@ -1,5 +1,6 @@
 //! What the events' measures read: per session of a space, its registrations, attendance,
-//! leads, conversions attributed through its embeds (`session/{id}`), and its cost.
+//! leads, conversions attributed through its embeds (`session/{id}`), and its cost; and the
+//! reach and testimonials the standing figures count.
 
 use crate::{Result, Store, int, opt_int, text};
 use parvis_domain::Millis;
@@ -128,5 +129,34 @@ impl Store {
             }
         }
         Ok(true)
+    }
+
+    /// Embed impressions in a space since `from` (one per visitor, embed, host page and day,
+    /// as the cookieless counter records them).
+    pub async fn measure_embed_impressions(&self, space_id: i64, from: Millis) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM embed_events
+             WHERE space_id = $1 AND event = 'view' AND created_at >= $2",
+        )
+        .bind(space_id)
+        .bind(from)
+        .fetch_one(&self.pool)
+        .await?;
+        int(&row, "n")
+    }
+
+    /// Testimonials and interviews of a space that are published and whose consent in force
+    /// (the newest record) is not withdrawn.
+    pub async fn measure_testimonials(&self, space_id: i64) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM testimonials t
+             WHERE t.space_id = $1 AND t.published_at IS NOT NULL
+               AND (SELECT c.withdrawn FROM testimonial_consents c
+                     WHERE c.testimonial_id = t.id ORDER BY c.id DESC LIMIT 1) = 0",
+        )
+        .bind(space_id)
+        .fetch_one(&self.pool)
+        .await?;
+        int(&row, "n")
     }
 }

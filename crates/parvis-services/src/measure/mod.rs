@@ -391,9 +391,15 @@ impl Services {
         let notoriety = Notoriety {
             readers: cur_totals.values().filter(|t| t.reads > 0).count() as u64,
             imported_followers: sums.iter().filter(|r| r.elsewhere).count() as u64,
-            embed_impressions: None,
+            embed_impressions: Some(
+                store
+                    .measure_embed_impressions(space_id, pyramid::week_start(period.from_week))
+                    .await?
+                    .max(0) as u64,
+            ),
         };
-        let legitimacy = parvis_measure::standing::legitimacy(&pyr, answers);
+        let mut legitimacy = parvis_measure::standing::legitimacy(&pyr, answers);
+        legitimacy.testimonials = Some(store.measure_testimonials(space_id).await?.max(0) as u64);
 
         let history = Period::ending(this_week, HISTORY_WEEKS as u32);
         let channels = channel_series(

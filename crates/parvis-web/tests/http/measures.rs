@@ -46,7 +46,8 @@ async fn dashboards_figures_surveys_and_objectives_over_the_api() {
             .unwrap();
         assert_eq!(d["pyramid"].as_array().unwrap().len(), 5);
         assert_eq!(d["presence"]["formula_version"], "ip-1");
-        assert!(d["notoriety"]["embed_impressions"].is_null(), "not yet measured");
+        assert_eq!(d["notoriety"]["embed_impressions"], 0, "no embed seen yet");
+        assert_eq!(d["legitimacy"]["testimonials"], 0, "no testimonial yet");
         assert_eq!(d["settings"]["thresholds"]["regular_weeks"], 3);
 
         let r = c
@@ -162,7 +163,6 @@ async fn the_dashboard_page_charts_exports_and_forms() {
         "Kandel",
         "Flesch",
         "ip-1",
-        "pas encore mesuré",
         "pyramid.svg",
         "flows.csv",
     ] {
