@@ -30,34 +30,43 @@ impl Store {
     /// confirmed registrants whose consent to be contacted is in force now.
     pub async fn session_event_rows(&self, space_id: i64) -> Result<Vec<SessionEventRow>> {
         let rows = sqlx::query(
+            // One grouped pass per source (registrations, attendance, conversions) joined to
+            // the sessions, rather than a correlated count per figure and session.
             "SELECT s.id, s.title, s.starts_at, s.topic_id, tp.title AS topic_name,
                     CASE WHEN s.closed_at IS NULL THEN 0 ELSE 1 END AS closed,
-                    (SELECT COUNT(*) FROM registrations r
-                      WHERE r.session_id = s.id AND r.status <> 'cancelled') AS registered,
-                    (SELECT COUNT(*) FROM registrations r
-                      WHERE r.session_id = s.id AND r.status = 'confirmed') AS confirmed,
-                    (SELECT COUNT(*) FROM registrations r
-                      WHERE r.session_id = s.id AND r.status = 'confirmed'
-                        AND r.consent_contact = 1) AS leads,
-                    (SELECT COUNT(*) FROM session_attendance a
-                      WHERE a.session_id = s.id AND a.channel = 'room') AS attended_room,
-                    (SELECT COUNT(*) FROM session_attendance a
-                      WHERE a.session_id = s.id AND a.channel = 'online') AS attended_online,
-                    (SELECT COUNT(DISTINCT a.person) FROM session_attendance a
-                      WHERE a.session_id = s.id) AS attended,
-                    (SELECT COUNT(*) FROM embed_clicks k JOIN embed_conversions c
-                        ON c.click_id = k.click_id AND c.space_id = k.space_id
-                      WHERE k.space_id = s.space_id
-                        AND k.embed_key = 'session/' || CAST(s.id AS TEXT)) AS conversions,
-                    (SELECT CAST(COALESCE(SUM(c.value_cents), 0) AS BIGINT)
-                       FROM embed_clicks k JOIN embed_conversions c
-                        ON c.click_id = k.click_id AND c.space_id = k.space_id
-                      WHERE k.space_id = s.space_id
-                        AND k.embed_key = 'session/' || CAST(s.id AS TEXT)) AS value_cents,
+                    COALESCE(r.registered, 0) AS registered,
+                    COALESCE(r.confirmed, 0) AS confirmed,
+                    COALESCE(r.leads, 0) AS leads,
+                    COALESCE(a.room, 0) AS attended_room,
+                    COALESCE(a.online, 0) AS attended_online,
+                    COALESCE(a.people, 0) AS attended,
+                    COALESCE(cv.n, 0) AS conversions,
+                    COALESCE(cv.value_cents, 0) AS value_cents,
                     sc.cost_cents
              FROM topic_sessions s
              JOIN topics tp ON tp.id = s.topic_id
              LEFT JOIN session_costs sc ON sc.session_id = s.id
+             LEFT JOIN (SELECT session_id,
+                          CAST(SUM(CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END) AS BIGINT) AS registered,
+                          CAST(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END) AS BIGINT) AS confirmed,
+                          CAST(SUM(CASE WHEN status = 'confirmed' AND consent_contact = 1 THEN 1 ELSE 0 END) AS BIGINT) AS leads
+                        FROM registrations
+                        WHERE session_id IN (SELECT id FROM topic_sessions WHERE space_id = $1)
+                        GROUP BY session_id) r ON r.session_id = s.id
+             LEFT JOIN (SELECT session_id,
+                          CAST(SUM(CASE WHEN channel = 'room' THEN 1 ELSE 0 END) AS BIGINT) AS room,
+                          CAST(SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END) AS BIGINT) AS online,
+                          COUNT(DISTINCT person) AS people
+                        FROM session_attendance
+                        WHERE session_id IN (SELECT id FROM topic_sessions WHERE space_id = $1)
+                        GROUP BY session_id) a ON a.session_id = s.id
+             LEFT JOIN (SELECT k.embed_key, COUNT(*) AS n,
+                          CAST(SUM(c.value_cents) AS BIGINT) AS value_cents
+                        FROM embed_clicks k JOIN embed_conversions c
+                          ON c.click_id = k.click_id AND c.space_id = k.space_id
+                        WHERE k.space_id = $1 AND k.embed_key LIKE 'session/%'
+                        GROUP BY k.embed_key) cv
+               ON cv.embed_key = 'session/' || CAST(s.id AS TEXT)
              WHERE s.space_id = $1
              ORDER BY s.starts_at DESC, s.id DESC
              LIMIT 500",

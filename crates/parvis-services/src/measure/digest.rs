@@ -90,11 +90,11 @@ impl Services {
         let Some(email) = member.email.clone().filter(|e| !e.is_empty()) else {
             return Ok(());
         };
-        let spaces = store.list_spaces().await.map_err(|e| e.to_string())?;
-        let Some(space) = spaces
-            .into_iter()
-            .find(|s| s.id.0 == p.space_id && s.archived_at.is_none())
-        else {
+        let space = store
+            .space_by_id(SpaceId(p.space_id))
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(space) = space.filter(|s| s.archived_at.is_none()) else {
             return Ok(());
         };
         let d = self
