@@ -45,7 +45,7 @@ pub mod spaces;
 pub mod tagging;
 pub mod testimonials;
 
-pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, random_token};
+pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, hash_token, random_token};
 pub use mail::{Attachment, Mailer, MailerError};
 
 use bytes::Bytes;
@@ -74,6 +74,9 @@ pub enum ServiceError {
     BadLink,
     #[error("sending mail failed: {0}")]
     Mail(#[from] MailerError),
+    /// A host site's single sign-on token was refused (see `embeds::sso`).
+    #[error("single sign-on refused: {0}")]
+    Sso(embeds::sso::SsoRefused),
     #[error("store: {0}")]
     Store(StoreError),
 }

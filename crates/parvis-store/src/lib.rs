@@ -24,6 +24,7 @@ mod calendar;
 mod challenges;
 mod content;
 mod content_read;
+mod embed_posting;
 mod embeds;
 mod import;
 mod import_batch;
@@ -52,6 +53,9 @@ pub use challenges::{
 };
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use content_read::SpacePage;
+pub use embed_posting::{
+    AttemptState, EmbedAttempt, HeldMessage, NewEmbedAttempt, NewHeld, PostSettings,
+};
 pub use embeds::{
     Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint,
 };
@@ -168,6 +172,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("schema_v13.sql")),
     (15, include_str!("schema_v15.sql")),
     (16, include_str!("schema_v16.sql")),
+    (17, include_str!("schema_v17.sql")),
     (23, include_str!("schema_v23.sql")),
 ];
 

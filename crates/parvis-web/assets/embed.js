@@ -5,7 +5,8 @@
    reports its height with WordPress's postMessage protocol (a random secret per frame), and
    asks us to open links in the top window. An iframe rather than Shadow DOM: styles and
    scripts are isolated both ways, and the host's CSP only has to allow our frame address.
-   Single-page apps: Parvis.mount(el), Parvis.unmount(el), Parvis.scan(root). */
+   Single-page apps: Parvis.mount(el, {sso: jwt}), Parvis.unmount(el), Parvis.scan(root).
+   Single sign-on: data-sso="<JWT signed by the host site>" on the element. */
 (function (w, d) {
   if (w.Parvis && w.Parvis.mount) return;
   var me = d.currentScript;
@@ -31,18 +32,19 @@
       '&theme=' + encodeURIComponent(attr(el, 'theme')) +
       '&origin=' + encodeURIComponent(location.origin) +
       '&host=' + encodeURIComponent(location.href.split('#')[0].slice(0, 500));
-    f.src = base + '/embed/' + p.key + '?' + q + '#?secret=' + p.s;
+    // A single sign-on token rides in the fragment: never sent to a server or in a Referer.
+    f.src = base + '/embed/' + p.key + '?' + q + '#?secret=' + p.s + (p.sso ? '&sso=' + encodeURIComponent(p.sso) : '');
     f.title = attr(el, 'title') || 'Parvis';
     f.setAttribute('style', 'display:block;width:100%;height:240px;border:0;margin:0;padding:0;max-width:100%');
     f.setAttribute('allow', 'clipboard-write');
     p.f = f;
     el.appendChild(f);
   }
-  function mount(el) {
+  function mount(el, o) {
     if (!el || el._parvis) return;
     var key = attr(el, 'parvis-embed');
     if (!/^[a-z]+(\/[A-Za-z0-9_-]+){1,2}$/.test(key)) return;
-    el._parvis = { key: key, s: secret() };
+    el._parvis = { key: key, s: secret(), sso: (o && o.sso) || attr(el, 'sso') };
     frames.push(el);
     if (io) io.observe(el); else load(el);
   }

@@ -107,6 +107,12 @@ impl From<ServiceError> for ApiError {
                 "Sign-in failed",
                 e.to_string(),
             ),
+            E::Sso(r) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                r.code(),
+                "Single sign-on refused",
+                r.to_string(),
+            ),
             E::Forbidden(why) => {
                 ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", why)
             }

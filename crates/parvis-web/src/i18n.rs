@@ -911,6 +911,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
     STRINGS
         .iter()
         .chain(crate::embed::STRINGS)
+        .chain(crate::embed::POSTING_STRINGS)
         .chain(crate::measures::STRINGS)
         .chain(parvis_measure::labels::LABELS)
         .chain(crate::live::STRINGS)

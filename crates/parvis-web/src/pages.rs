@@ -74,6 +74,7 @@ pub(crate) fn templates() -> Environment<'static> {
         .chain(crate::live::TEMPLATES)
         .chain(crate::sessions::TEMPLATES)
         .chain(crate::content::TEMPLATES)
+        .chain(crate::embed::TEMPLATES)
     {
         if let Err(e) = env.add_template(name, src) {
             tracing::error!(template = name, error = %e, "template does not compile");

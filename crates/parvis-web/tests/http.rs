@@ -19,6 +19,9 @@ mod content_shares;
 /// Testimonials and interviews: consent records, initials, withdrawal everywhere.
 #[path = "http/content_showcase.rs"]
 mod content_showcase;
+/// Taking part from a widget: magic link, SSO, pseudonyms, moderation, rate limit, origins.
+#[path = "http/embed_posting.rs"]
+mod embed_posting;
 /// Embeds: oEmbed, the iframe card, the snippet's loader.
 #[path = "http/embeds.rs"]
 mod embeds;

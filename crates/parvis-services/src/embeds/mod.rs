@@ -10,7 +10,9 @@
 //! too. Another target plugs in here: a variant of `EmbedTarget`, its key and page path in
 //! `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
 
+pub mod posting;
 pub mod settings;
+pub mod sso;
 pub mod track;
 pub mod webhooks;
 

@@ -80,6 +80,39 @@ async fn view(
     failed: Value,
     new_secret: Option<String>,
 ) -> PageResult {
+    view_full(st, ctx, space, q, failed, new_secret, None).await
+}
+
+/// The page again, showing a new single sign-on key's secret (once).
+pub(crate) async fn page_with_sso_secret(
+    st: &AppState,
+    ctx: &Ctx,
+    space: &Space,
+    kid: &str,
+    secret: String,
+) -> PageResult {
+    let sso = context! { kid => kid, secret => secret };
+    view_full(
+        st,
+        ctx,
+        space,
+        &PeriodQuery::default(),
+        Value::UNDEFINED,
+        None,
+        Some(sso),
+    )
+    .await
+}
+
+async fn view_full(
+    st: &AppState,
+    ctx: &Ctx,
+    space: &Space,
+    q: &PeriodQuery,
+    failed: Value,
+    new_secret: Option<String>,
+    new_sso: Option<Value>,
+) -> PageResult {
     let actor = ctx.actor().map_err(fail(st, ctx))?;
     let (from, to) = period(q).map_err(|e| fail(st, ctx)(e.into()))?;
     let settings = st
@@ -118,11 +151,29 @@ async fn view(
         .webhooks(actor, space)
         .await
         .map_err(fail(st, ctx))?;
+    let posting = st
+        .services
+        .post_settings(space.id)
+        .await
+        .map_err(fail(st, ctx))?;
+    let sso_keys = st
+        .services
+        .sso_keys(actor, space)
+        .await
+        .map_err(fail(st, ctx))?;
     render(
         st,
         ctx,
         "admin_embeds.html",
         context! {
+            posting => context! {
+                hold_first => posting.hold_first, pseudonyms => posting.pseudonyms,
+                open_signup => posting.open_signup,
+                banned_words => posting.banned_words.join("\n"),
+                suspect_words => posting.suspect_words.join("\n"),
+            },
+            sso_keys => sso_keys.iter().map(|(kid, at)| context! { kid => kid, created_at => at }).collect::<Vec<_>>(),
+            new_sso => new_sso,
             space => Value::from_serialize(space),
             origins => settings.origins.join("\n"),
             settings => context! { cta_label => settings.cta_label, cta_url => settings.cta_url, secret => settings.secret },

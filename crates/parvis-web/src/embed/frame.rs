@@ -139,6 +139,7 @@ pub(crate) async fn frame(
                         site_name => st.config.site_name.clone(),
                         card => card.map(Value::from_serialize),
                         host => host.clone().unwrap_or_default(),
+                        embedder => embedder.clone().unwrap_or_default(),
                         page => page.unwrap_or(1),
                         status => status.as_u16(),
                         reaction_kinds => parvis_domain::ReactionKind::ALL.iter().map(|k| context!{ name => k.as_str(), emoji => k.emoji() }).collect::<Vec<_>>(),

@@ -14,9 +14,13 @@
 //! The cost — no third-party cookies in the frame — is what makes it safe in a sandbox.
 
 mod admin;
+mod admin_posting;
 mod data;
 mod frame;
+mod moderation;
 mod oembed;
+mod posting;
+mod strings;
 mod track;
 
 use crate::AppState;
@@ -44,7 +48,39 @@ pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(admin::api_get, admin::api_put))
         .routes(utoipa_axum::routes!(admin::api_funnel))
         .routes(utoipa_axum::routes!(data::thread))
+        .routes(utoipa_axum::routes!(posting::start))
+        .routes(utoipa_axum::routes!(posting::poll))
+        .routes(utoipa_axum::routes!(posting::post))
+        .routes(utoipa_axum::routes!(posting::held))
+        .routes(utoipa_axum::routes!(posting::react))
+        .routes(utoipa_axum::routes!(moderation::api_queue))
+        .routes(utoipa_axum::routes!(moderation::api_decide))
+        .routes(utoipa_axum::routes!(posting::sso))
+        .routes(utoipa_axum::routes!(
+            admin_posting::api_get,
+            admin_posting::api_put
+        ))
+        .routes(utoipa_axum::routes!(
+            admin_posting::sso_list,
+            admin_posting::sso_add
+        ))
+        .routes(utoipa_axum::routes!(admin_posting::sso_delete))
 }
+
+/// The templates of taking part from a widget (chained into `pages::templates`).
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "moderation.html",
+        include_str!("../../templates/moderation.html"),
+    ),
+    (
+        "widget_confirm.html",
+        include_str!("../../templates/widget_confirm.html"),
+    ),
+];
+
+/// The strings of taking part from a widget (chained into `i18n::table`).
+pub(crate) use strings::STRINGS as POSTING_STRINGS;
 
 /// The admin pages of embeds: ordinary pages, never framable (merged with the site's pages).
 pub(crate) fn admin_routes() -> Router<AppState> {
@@ -67,6 +103,24 @@ pub(crate) fn admin_routes() -> Router<AppState> {
         .route(
             "/admin/spaces/{space}/embeds/deliveries/{id}/replay",
             post(admin::replay),
+        )
+        .route(
+            "/admin/spaces/{space}/embeds/posting",
+            post(admin_posting::save),
+        )
+        .route(
+            "/admin/spaces/{space}/embeds/sso",
+            post(admin_posting::sso_add_form),
+        )
+        .route(
+            "/admin/spaces/{space}/embeds/sso/{kid}/delete",
+            post(admin_posting::sso_delete_form),
+        )
+        .route("/s/{space}/moderation", get(moderation::page))
+        .route("/s/{space}/moderation/{id}", post(moderation::decide))
+        .route(
+            "/auth/widget/{link}",
+            get(moderation::confirm_page).post(moderation::confirm),
         )
 }
 

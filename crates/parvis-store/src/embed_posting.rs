@@ -1,0 +1,708 @@
+//! Taking part from an embed: the posting rules of a space, widget sign-in attempts and
+//! tokens, single sign-on secrets and used token ids, pseudonyms, the rate-limit log and the
+//! messages held for moderation.
+//!
+//! Held messages live in their own table until a moderator approves them (then the services
+//! post them as ordinary messages): no read of `messages` can leak one by mistake.
+
+use crate::{Result, Store, StoreError, int, opt_int, opt_text, text};
+use parvis_domain::{MemberId, Millis, SpaceId, ThreadId};
+use serde::Serialize;
+
+/// How people may post from a space's embeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostSettings {
+    pub space_id: SpaceId,
+    /// Hold the first message of a member in this space for a moderator.
+    pub hold_first: bool,
+    /// Posters may choose a pseudonym shown instead of their name.
+    pub pseudonyms: bool,
+    /// An unknown email (or SSO user) becomes a member.
+    pub open_signup: bool,
+    /// Words that make a message refused, lower case.
+    pub banned_words: Vec<String>,
+    /// Words that make a message held for a moderator, lower case.
+    pub suspect_words: Vec<String>,
+    pub updated_at: Millis,
+}
+
+impl PostSettings {
+    /// The rules of a space that never set any: first posts held, no pseudonyms, sign-up open.
+    pub fn defaults(space_id: SpaceId) -> Self {
+        Self {
+            space_id,
+            hold_first: true,
+            pseudonyms: false,
+            open_signup: true,
+            banned_words: Vec::new(),
+            suspect_words: Vec::new(),
+            updated_at: 0,
+        }
+    }
+}
+
+/// A widget sign-in to record.
+#[derive(Debug, Clone)]
+pub struct NewEmbedAttempt {
+    pub attempt_hash: String,
+    pub link_hash: String,
+    pub space_id: SpaceId,
+    pub email: String,
+    pub host: String,
+    pub lang: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// A widget sign-in as the confirmation page sees it.
+#[derive(Debug, Clone)]
+pub struct EmbedAttempt {
+    pub space_id: SpaceId,
+    pub email: String,
+    pub host: String,
+    pub lang: String,
+    pub confirmed: bool,
+}
+
+/// Where a widget sign-in stands, as its poller sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptState {
+    /// Not confirmed yet.
+    Pending,
+    /// Confirmed just now for this poll: the caller issues the token (only once).
+    Confirmed { member: MemberId, space: SpaceId },
+    /// Unknown, expired, or its token was already handed out.
+    Gone,
+}
+
+/// A message held for a moderator, with what the queue shows.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HeldMessage {
+    pub id: i64,
+    pub space_id: SpaceId,
+    pub space_slug: String,
+    pub thread_id: ThreadId,
+    pub thread_title: String,
+    pub parent_id: Option<i64>,
+    #[serde(skip)]
+    pub author_id: MemberId,
+    #[serde(skip)]
+    pub alias_id: Option<MemberId>,
+    /// The name shown with the message (the pseudonym when there is one).
+    pub author_name: String,
+    /// The poster's email: only filled for admins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_email: Option<String>,
+    /// Where the poster came from (`embed:blog.example`, `sso:k1`), when a widget created them.
+    pub author_origin: Option<String>,
+    pub body_markdown: String,
+    pub body_html: String,
+    /// Why it was held (`first_post`, `suspect_word:…`).
+    pub reason: String,
+    /// `held`, `approved` or `rejected`.
+    pub status: String,
+    pub created_at: Millis,
+}
+
+/// A message to hold.
+#[derive(Debug, Clone)]
+pub struct NewHeld {
+    pub space_id: SpaceId,
+    pub thread_id: ThreadId,
+    pub parent_id: Option<i64>,
+    pub author_id: MemberId,
+    pub alias_id: Option<MemberId>,
+    pub body_md: String,
+    pub body_html: String,
+    pub reason: String,
+    pub created_at: Millis,
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn post_settings_row(r: &sqlx::any::AnyRow) -> Result<PostSettings> {
+    Ok(PostSettings {
+        space_id: SpaceId(int(r, "space_id")?),
+        hold_first: int(r, "hold_first")? != 0,
+        pseudonyms: int(r, "pseudonyms")? != 0,
+        open_signup: int(r, "open_signup")? != 0,
+        banned_words: words(&text(r, "banned_words")?),
+        suspect_words: words(&text(r, "suspect_words")?),
+        updated_at: int(r, "updated_at")?,
+    })
+}
+
+/// The queue's query with its `WHERE …` tail (a literal, as sqlx wants static SQL).
+macro_rules! const_format_held {
+    ($tail:literal) => {
+        concat!("SELECT h.id, h.space_id, s.slug, h.thread_id, t.title, h.parent_id, h.author_id, h.alias_id,
+    COALESCE(a.display_name, m.display_name) AS shown_name, m.email, o.origin, h.body_md, h.body_html,
+    h.reason, h.status, h.created_at
+  FROM held_messages h JOIN threads t ON t.id = h.thread_id JOIN spaces s ON s.id = h.space_id
+  JOIN members m ON m.id = h.author_id LEFT JOIN members a ON a.id = h.alias_id
+  LEFT JOIN member_origins o ON o.member_id = h.author_id", " ", $tail)
+    };
+}
+
+fn held_row(r: &sqlx::any::AnyRow) -> Result<HeldMessage> {
+    Ok(HeldMessage {
+        id: int(r, "id")?,
+        space_id: SpaceId(int(r, "space_id")?),
+        space_slug: text(r, "slug")?,
+        thread_id: ThreadId(int(r, "thread_id")?),
+        thread_title: text(r, "title")?,
+        parent_id: opt_int(r, "parent_id")?,
+        author_id: MemberId(int(r, "author_id")?),
+        alias_id: opt_int(r, "alias_id")?.map(MemberId),
+        author_name: text(r, "shown_name")?,
+        author_email: opt_text(r, "email")?,
+        author_origin: opt_text(r, "origin")?,
+        body_markdown: text(r, "body_md")?,
+        body_html: text(r, "body_html")?,
+        reason: text(r, "reason")?,
+        status: text(r, "status")?,
+        created_at: int(r, "created_at")?,
+    })
+}
+
+impl Store {
+    /// A space's posting rules (the defaults when it never set any).
+    pub async fn post_settings(&self, space: SpaceId) -> Result<PostSettings> {
+        let row = sqlx::query(
+            "SELECT space_id, hold_first, pseudonyms, open_signup, banned_words, suspect_words, updated_at
+             FROM embed_post_settings WHERE space_id = $1",
+        )
+        .bind(space.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => post_settings_row(&r),
+            None => Ok(PostSettings::defaults(space)),
+        }
+    }
+
+    /// Replace a space's posting rules.
+    pub async fn put_post_settings(&self, s: &PostSettings) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO embed_post_settings (space_id, hold_first, pseudonyms, open_signup, banned_words, suspect_words, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (space_id) DO UPDATE SET hold_first = excluded.hold_first, pseudonyms = excluded.pseudonyms,
+               open_signup = excluded.open_signup, banned_words = excluded.banned_words,
+               suspect_words = excluded.suspect_words, updated_at = excluded.updated_at",
+        )
+        .bind(s.space_id.0)
+        .bind(i64::from(s.hold_first))
+        .bind(i64::from(s.pseudonyms))
+        .bind(i64::from(s.open_signup))
+        .bind(s.banned_words.join("\n"))
+        .bind(s.suspect_words.join("\n"))
+        .bind(s.updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Record a widget sign-in (expired ones are forgotten on the way).
+    pub async fn create_embed_attempt(&self, a: &NewEmbedAttempt) -> Result<()> {
+        sqlx::query("DELETE FROM embed_auth_attempts WHERE expires_at < $1")
+            .bind(a.created_at - 86_400_000)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO embed_auth_attempts (attempt_hash, link_hash, space_id, email, host, lang, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&a.attempt_hash)
+        .bind(&a.link_hash)
+        .bind(a.space_id.0)
+        .bind(&a.email)
+        .bind(&a.host)
+        .bind(&a.lang)
+        .bind(a.created_at)
+        .bind(a.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The sign-in behind an emailed link, while it is valid.
+    pub async fn embed_attempt_by_link(
+        &self,
+        link_hash: &str,
+        now: Millis,
+    ) -> Result<Option<EmbedAttempt>> {
+        let row = sqlx::query(
+            "SELECT space_id, email, host, lang, confirmed_at FROM embed_auth_attempts
+             WHERE link_hash = $1 AND expires_at > $2",
+        )
+        .bind(link_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(EmbedAttempt {
+                space_id: SpaceId(int(&r, "space_id")?),
+                email: text(&r, "email")?,
+                host: text(&r, "host")?,
+                lang: text(&r, "lang")?,
+                confirmed: opt_int(&r, "confirmed_at")?.is_some(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Confirm a sign-in for `member`; false when it was already confirmed or has expired.
+    pub async fn confirm_embed_attempt(
+        &self,
+        link_hash: &str,
+        member: MemberId,
+        now: Millis,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE embed_auth_attempts SET confirmed_at = $1, member_id = $2
+             WHERE link_hash = $3 AND confirmed_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(member.0)
+        .bind(link_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Where a sign-in stands for its poller; a confirmed one is marked as handed out in the
+    /// same statement, so two polls cannot both get a token.
+    pub async fn take_embed_attempt(
+        &self,
+        attempt_hash: &str,
+        now: Millis,
+    ) -> Result<AttemptState> {
+        let taken = sqlx::query(
+            "UPDATE embed_auth_attempts SET issued_at = $1
+             WHERE attempt_hash = $2 AND confirmed_at IS NOT NULL AND issued_at IS NULL AND expires_at > $1
+             RETURNING member_id, space_id",
+        )
+        .bind(now)
+        .bind(attempt_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(r) = taken {
+            return Ok(AttemptState::Confirmed {
+                member: MemberId(int(&r, "member_id")?),
+                space: SpaceId(int(&r, "space_id")?),
+            });
+        }
+        let pending = sqlx::query(
+            "SELECT 1 AS one FROM embed_auth_attempts
+             WHERE attempt_hash = $1 AND confirmed_at IS NULL AND expires_at > $2",
+        )
+        .bind(attempt_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(if pending.is_some() {
+            AttemptState::Pending
+        } else {
+            AttemptState::Gone
+        })
+    }
+
+    /// Record a widget token (hash only).
+    pub async fn create_embed_token(
+        &self,
+        token_hash: &str,
+        member: MemberId,
+        space: SpaceId,
+        now: Millis,
+        expires_at: Millis,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM embed_tokens WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO embed_tokens (token_hash, member_id, space_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(member.0)
+        .bind(space.0)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The member and space of a widget token still valid at `now`.
+    pub async fn embed_token(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<(MemberId, SpaceId)>> {
+        let row = sqlx::query(
+            "SELECT member_id, space_id FROM embed_tokens WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                MemberId(int(&r, "member_id")?),
+                SpaceId(int(&r, "space_id")?),
+            ))
+        })
+        .transpose()
+    }
+
+    /// Note where a member came from (the first origin stays).
+    pub async fn set_member_origin(
+        &self,
+        member: MemberId,
+        origin: &str,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO member_origins (member_id, origin, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (member_id) DO NOTHING",
+        )
+        .bind(member.0)
+        .bind(origin)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Where a member came from, when a widget created them.
+    pub async fn member_origin(&self, member: MemberId) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT origin FROM member_origins WHERE member_id = $1")
+            .bind(member.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| text(&r, "origin")).transpose()
+    }
+
+    /// The author record a member posts under with a pseudonym in a space.
+    pub async fn pseudonym_alias(
+        &self,
+        space: SpaceId,
+        member: MemberId,
+    ) -> Result<Option<MemberId>> {
+        let row = sqlx::query(
+            "SELECT alias_id FROM embed_pseudonyms WHERE space_id = $1 AND member_id = $2",
+        )
+        .bind(space.0)
+        .bind(member.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok(MemberId(int(&r, "alias_id")?))).transpose()
+    }
+
+    /// Link a member to the author record of their pseudonym in a space.
+    pub async fn put_pseudonym_alias(
+        &self,
+        space: SpaceId,
+        member: MemberId,
+        alias: MemberId,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO embed_pseudonyms (space_id, member_id, alias_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(space.0)
+        .bind(member.0)
+        .bind(alias.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Rename an author record (a pseudonym chosen again).
+    pub async fn set_display_name(&self, member: MemberId, name: &str) -> Result<()> {
+        sqlx::query("UPDATE members SET display_name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(member.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A single sign-on secret of a space by its key id.
+    pub async fn sso_secret(&self, space: SpaceId, kid: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT secret FROM sso_secrets WHERE space_id = $1 AND kid = $2")
+            .bind(space.0)
+            .bind(kid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| text(&r, "secret")).transpose()
+    }
+
+    /// Add a single sign-on secret; `Conflict` when the key id is taken.
+    pub async fn add_sso_secret(
+        &self,
+        space: SpaceId,
+        kid: &str,
+        secret: &str,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sso_secrets (space_id, kid, secret, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(space.0)
+        .bind(kid)
+        .bind(secret)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(crate::conflict_as("kid"))?;
+        Ok(())
+    }
+
+    /// Remove a single sign-on secret; false when there was none.
+    pub async fn delete_sso_secret(&self, space: SpaceId, kid: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM sso_secrets WHERE space_id = $1 AND kid = $2")
+            .bind(space.0)
+            .bind(kid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The key ids of a space's secrets with their creation times (never the secrets).
+    pub async fn sso_kids(&self, space: SpaceId) -> Result<Vec<(String, Millis)>> {
+        let rows = sqlx::query(
+            "SELECT kid, created_at FROM sso_secrets WHERE space_id = $1 ORDER BY created_at, kid",
+        )
+        .bind(space.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((text(r, "kid")?, int(r, "created_at")?)))
+            .collect()
+    }
+
+    /// Spend a token id: false when it was already used (a replay).
+    pub async fn use_sso_jti(
+        &self,
+        space: SpaceId,
+        jti: &str,
+        expires_at: Millis,
+        now: Millis,
+    ) -> Result<bool> {
+        sqlx::query("DELETE FROM sso_jtis WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO sso_jtis (space_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(space.0)
+        .bind(jti)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The member linked to the host site's user (kid, sub).
+    pub async fn sso_member(
+        &self,
+        space: SpaceId,
+        kid: &str,
+        sub: &str,
+    ) -> Result<Option<MemberId>> {
+        let row = sqlx::query(
+            "SELECT member_id FROM sso_links WHERE space_id = $1 AND kid = $2 AND sub = $3",
+        )
+        .bind(space.0)
+        .bind(kid)
+        .bind(sub)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok(MemberId(int(&r, "member_id")?))).transpose()
+    }
+
+    /// Link the host site's user (kid, sub) to a member.
+    pub async fn link_sso(
+        &self,
+        space: SpaceId,
+        kid: &str,
+        sub: &str,
+        member: MemberId,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sso_links (space_id, kid, sub, member_id, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (space_id, kid, sub) DO UPDATE SET member_id = excluded.member_id",
+        )
+        .bind(space.0)
+        .bind(kid)
+        .bind(sub)
+        .bind(member.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Note a widget post and count the member's posts since each of `since` (oldest first
+    /// in the answer's pairs: count, oldest time).
+    pub async fn embed_posts_since(
+        &self,
+        member: MemberId,
+        since: Millis,
+    ) -> Result<(i64, Option<Millis>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM embed_post_log WHERE member_id = $1 AND at >= $2",
+        )
+        .bind(member.0)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((int(&row, "n")?, opt_int(&row, "oldest")?))
+    }
+
+    /// Note one widget post (and forget those older than `forget_before`).
+    pub async fn log_embed_post(
+        &self,
+        member: MemberId,
+        now: Millis,
+        forget_before: Millis,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM embed_post_log WHERE at < $1")
+            .bind(forget_before)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO embed_post_log (member_id, at) VALUES ($1, $2)")
+            .bind(member.0)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a member (or their pseudonym) already has a published message in a space.
+    pub async fn has_posted_in_space(&self, member: MemberId, space: SpaceId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM messages msg JOIN threads t ON t.id = msg.thread_id
+             WHERE t.space_id = $1 AND (msg.author_id = $2 OR msg.author_id IN
+               (SELECT alias_id FROM embed_pseudonyms WHERE space_id = $1 AND member_id = $2))
+             LIMIT 1",
+        )
+        .bind(space.0)
+        .bind(member.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Hold a message for a moderator.
+    pub async fn hold_message(&self, h: &NewHeld) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO held_messages (space_id, thread_id, parent_id, author_id, alias_id, body_md, body_html, reason, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'held', $9) RETURNING id",
+        )
+        .bind(h.space_id.0)
+        .bind(h.thread_id.0)
+        .bind(h.parent_id)
+        .bind(h.author_id.0)
+        .bind(h.alias_id.map(|a| a.0))
+        .bind(&h.body_md)
+        .bind(&h.body_html)
+        .bind(&h.reason)
+        .bind(h.created_at)
+        .fetch_one(&self.pool)
+        .await?;
+        int(&row, "id")
+    }
+
+    /// Messages still held, oldest first: of one space, or of every space.
+    pub async fn held_messages(&self, space: Option<SpaceId>) -> Result<Vec<HeldMessage>> {
+        let rows = match space {
+            Some(s) => {
+                sqlx::query(const_format_held!(
+                    "WHERE h.status = 'held' AND h.space_id = $1 ORDER BY h.created_at, h.id"
+                ))
+                .bind(s.0)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(const_format_held!(
+                    "WHERE h.status = 'held' ORDER BY h.created_at, h.id"
+                ))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(held_row).collect()
+    }
+
+    /// One's own messages still held in a thread (only their author sees them).
+    pub async fn held_by_author(
+        &self,
+        author: MemberId,
+        thread: ThreadId,
+    ) -> Result<Vec<HeldMessage>> {
+        let rows = sqlx::query(const_format_held!(
+            "WHERE h.status = 'held' AND h.author_id = $1 AND h.thread_id = $2 ORDER BY h.created_at, h.id"
+        ))
+        .bind(author.0)
+        .bind(thread.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(held_row).collect()
+    }
+
+    /// One held message, whatever its status.
+    pub async fn held_message(&self, id: i64) -> Result<Option<HeldMessage>> {
+        let row = sqlx::query(const_format_held!("WHERE h.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(held_row).transpose()
+    }
+
+    /// Decide on a held message: false when it was no longer held (decided by someone else).
+    pub async fn decide_held(
+        &self,
+        id: i64,
+        status: &str,
+        by: MemberId,
+        now: Millis,
+    ) -> Result<bool> {
+        if status != "approved" && status != "rejected" {
+            return Err(StoreError::Conflict {
+                what: format!("moderation status {status}"),
+            });
+        }
+        let done = sqlx::query(
+            "UPDATE held_messages SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'held'",
+        )
+        .bind(status)
+        .bind(by.0)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Note the message an approved one became.
+    pub async fn set_held_published(&self, id: i64, message: i64) -> Result<()> {
+        sqlx::query("UPDATE held_messages SET message_id = $1 WHERE id = $2")
+            .bind(message)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+/* Taking part from the widget (thread cards). No cookie, no storage: the frame is a
+   third-party iframe. Sign-in: the visitor's email → an emailed link they confirm in a new
+   tab, while we poll with an attempt id kept in this page's memory; or the host's signed
+   token (single sign-on, `#…&sso=` in our URL, never sent to a server log). The widget token
+   we get back lives in memory and goes as `Authorization: Bearer` (no CSRF possible).
+   Text typed by people is only ever put in the page with textContent. */
+(function () {
+  var part = document.getElementById('pv-part');
+  if (!part) return;
+  var d = document, token = '', ds = part.dataset;
+  function $(id) { return d.getElementById(id); }
+  function say(msg, bad) { var s = $('pv-status'); s.textContent = msg; s.className = bad ? 'pv-err' : 'pv-muted'; }
+  function api(path, body, cb) {
+    var h = { 'Content-Type': 'application/json', 'X-Parvis-Host': ds.embedder || '' };
+    if (token) h.Authorization = 'Bearer ' + token;
+    fetch('/api/v1/embed/' + path, { method: body ? 'POST' : 'GET', headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'omit' })
+      .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { cb(r.status, j); }); })
+      .catch(function () { say(ds.error, true); });
+  }
+  function fail(j) { say(ds.error + ' ' + (j.detail || j.title || ''), true); }
+  function signedIn(j) {
+    token = j.token;
+    $('pv-signin').hidden = true; $('pv-wait').hidden = true;
+    $('pv-reply').hidden = false; $('pv-me').textContent = j.display_name;
+    $('pv-pseudo-row').hidden = !j.pseudonyms_allowed;
+    var likes = d.querySelectorAll('.pv-like');
+    for (var i = 0; i < likes.length; i++) likes[i].hidden = false;
+    api('threads/' + ds.thread + '/held', null, function (s, list) {
+      if (s === 200) list.forEach(function (h) { mine(h.author_name, h.body_markdown, ds.pending); });
+    });
+  }
+  function mine(name, text, note) {
+    var li = d.createElement('li'), p = d.createElement('p'), b = d.createElement('p');
+    p.className = 'pv-muted'; p.textContent = name + ' · ' + note;
+    b.className = 'pv-body pv-pre'; b.textContent = text;
+    li.appendChild(p); li.appendChild(b); $('pv-mine').appendChild(li);
+  }
+  $('pv-signin').addEventListener('submit', function (e) {
+    e.preventDefault();
+    api('auth/start', { embed: 'thread/' + ds.thread, email: $('pv-email').value, lang: d.documentElement.lang, host: ds.host }, function (s, j) {
+      if (s !== 202) return fail(j);
+      $('pv-wait').hidden = false; say('');
+      var t = setInterval(function () {
+        api('auth/poll', { attempt: j.attempt }, function (s2, j2) {
+          if (s2 === 202) return;
+          clearInterval(t);
+          if (s2 === 200) signedIn(j2); else fail(j2);
+        });
+      }, j.poll_ms || 2000);
+    });
+  });
+  $('pv-reply').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var body = $('pv-body').value, pseudo = $('pv-pseudo').value;
+    api('threads/' + ds.thread + '/messages', { body: body, pseudonym: pseudo || null }, function (s, j) {
+      if (s !== 201 && s !== 202) return fail(j);
+      say(s === 201 ? ds.published : ds.held); $('pv-body').value = '';
+      mine(pseudo || $('pv-me').textContent, body, s === 201 ? ds.published : ds.pending);
+    });
+  });
+  d.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('.pv-like');
+    if (!b || !token) return;
+    var on = b.getAttribute('aria-pressed') !== 'true';
+    api('messages/' + b.getAttribute('data-m') + '/reactions', { kind: 'like', on: on }, function (s, j) {
+      if (s === 204) b.setAttribute('aria-pressed', String(on)); else fail(j);
+    });
+  });
+  var sso = /[#&]sso=([^&]+)/.exec(location.hash);
+  if (sso) api('auth/sso', { embed: 'thread/' + ds.thread, token: decodeURIComponent(sso[1]) }, function (s, j) {
+    if (s === 200) signedIn(j); else fail(j);
+  });
+})();
