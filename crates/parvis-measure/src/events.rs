@@ -1,6 +1,6 @@
 //! Events: what a session (and a series of sessions on one topic) brought, against what it
 //! cost — registrations, attendance in the room and online, leads (registrants who consented
-//! to be contacted), conversions attributed through the session's embeds and their value, and
+//! to be contacted), meetings held between participants, conversions attributed through the session's embeds and their value, and
 //! ROI = (value − cost) / cost.
 //!
 //! ROI is left out (not zero) when no cost was entered or the cost is zero: a ratio to nothing
@@ -26,6 +26,9 @@ pub struct EventCounts {
     pub attended: u64,
     /// Confirmed registrants who consented to be contacted (a withdrawn consent no longer counts).
     pub leads: u64,
+    /// Meetings between participants that took place (Meet: marked "we met").
+    #[serde(default)]
+    pub meetings_held: u64,
     /// Conversions reported for clicks on the session's embeds.
     pub conversions: u64,
     /// Their total value, in cents.
@@ -79,6 +82,7 @@ pub fn series(items: &[EventCounts]) -> EventFigures {
         sum.attended_online += c.attended_online;
         sum.attended += c.attended;
         sum.leads += c.leads;
+        sum.meetings_held += c.meetings_held;
         sum.conversions += c.conversions;
         sum.value_cents += c.value_cents;
         if let Some(cost) = c.cost_cents {
@@ -115,6 +119,7 @@ mod tests {
             attended_online: attended - attended / 2,
             attended,
             leads,
+            meetings_held: leads / 2,
             conversions: u64::from(value > 0),
             value_cents: value,
             cost_cents: cost,

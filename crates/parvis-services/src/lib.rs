@@ -30,6 +30,7 @@ pub mod live_privacy;
 pub mod live_redis;
 mod mail;
 pub mod measure;
+pub mod meet;
 pub mod opinion;
 pub mod privacy;
 pub mod ratelimit;

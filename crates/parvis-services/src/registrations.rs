@@ -1,7 +1,8 @@
 //! Registering to a session: members in one click, visitors with name, email and organisation
-//! who confirm by a one-time emailed link. Two separate consents, never ticked in advance:
-//! *the organisation may contact me* and *share my contact with the session's partners*
-//! (named); each is stored dated, with the wording the person saw.
+//! who confirm by a one-time emailed link. Three separate consents, never ticked in advance:
+//! *the organisation may contact me*, *share my contact with the session's partners* (named)
+//! and *propose me meetings with other participants* (see `meet`); each is stored dated, with
+//! the wording the person saw.
 //!
 //! Seats: capacity, then a waiting list; a cancelled seat goes to the first who waits (the
 //! store decides under a lock, see `parvis_store::sessions`). Registering after the start is
@@ -15,7 +16,7 @@ use parvis_store::{NewRegistration, Registration, SessionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The two consents a registration asks.
+/// The consents a registration asks (each unticked until the person ticks it).
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
 pub struct RegistrationConsents {
     /// The organisation may contact me.
@@ -24,6 +25,9 @@ pub struct RegistrationConsents {
     /// Share my contact with the session's partners.
     #[serde(default)]
     pub share: bool,
+    /// Propose me meetings with other participants.
+    #[serde(default)]
+    pub meet: bool,
 }
 
 /// A visitor's registration form.
@@ -39,14 +43,18 @@ pub struct VisitorRegistration {
     /// Share my contact with the session's partners.
     #[serde(default)]
     pub share: bool,
+    /// Propose me meetings with other participants.
+    #[serde(default)]
+    pub meet: bool,
 }
 
 impl VisitorRegistration {
-    /// The two consents as given.
+    /// The consents as given.
     pub fn consents(&self) -> RegistrationConsents {
         RegistrationConsents {
             contact: self.contact,
             share: self.share,
+            meet: self.meet,
         }
     }
 }
@@ -56,6 +64,8 @@ pub fn consent_wording(kind: &str, lang: Lang, partners: &str) -> String {
     match (kind, lang) {
         ("contact", Lang::Fr) => "L'organisation peut me contacter.".into(),
         ("contact", Lang::En) => "The organisation may contact me.".into(),
+        ("meet", Lang::Fr) => "Me proposer des rencontres avec d'autres participants.".into(),
+        ("meet", Lang::En) => "Propose me meetings with other participants.".into(),
         (_, Lang::Fr) if partners.is_empty() => {
             "Partager mes coordonnées avec les partenaires de la session.".into()
         }
@@ -82,6 +92,11 @@ fn consents_of(c: RegistrationConsents, lang: Lang, partners: &str) -> Vec<(Stri
             "share".into(),
             c.share,
             consent_wording("share", lang, partners),
+        ),
+        (
+            "meet".into(),
+            c.meet,
+            consent_wording("meet", lang, partners),
         ),
     ]
 }

@@ -441,6 +441,22 @@ impl Services {
         Ok(out)
     }
 
+    /// Members' current interests in a space, heaviest first (the matchmaking's input, for
+    /// the sessions' meeting plans).
+    pub(crate) async fn member_interests(
+        &self,
+        space: &Space,
+        members: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, f32)>>> {
+        let slot = self.space_engine(space).await?;
+        let s = slot.lock().await;
+        let now = now_millis();
+        Ok(members
+            .iter()
+            .map(|&m| (m, s.engine.interests(rel::MemberId(m), now, 30)))
+            .collect())
+    }
+
     /// Note that a signed-in member opened a thread (the feed learns from reads).
     pub async fn record_read(&self, actor: &Actor, thread: ThreadId) -> Result<()> {
         Ok(self

@@ -60,6 +60,8 @@ pub struct SessionReport {
     pub organisations: Vec<(String, i64)>,
     /// Registrants who consented to be contacted.
     pub leads: i64,
+    /// Meetings between participants that took place (Meet).
+    pub meetings_held: i64,
     /// The session's live room: top questions, poll results, speaking-time fairness.
     pub live: Option<crate::session_room::RoomSummary>,
 }
@@ -239,6 +241,7 @@ impl Services {
             attendance: self.attendance(session).await?,
             organisations,
             leads: self.lead_count(session).await?,
+            meetings_held: self.store().meetings_held(session).await?,
             live,
         })
     }

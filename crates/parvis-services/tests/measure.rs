@@ -439,6 +439,7 @@ async fn events_count_what_a_session_brought_against_its_cost() {
         let contact = RegistrationConsents {
             contact: true,
             share: false,
+            meet: false,
         };
         w.s.register_member(&w.alice, id, contact).await.unwrap();
         w.s.register_member(&w.bob, id, RegistrationConsents::default())

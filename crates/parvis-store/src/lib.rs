@@ -35,6 +35,7 @@ mod jobs;
 mod live;
 mod measure;
 mod measure_events;
+mod meetings;
 mod members;
 mod opinion;
 mod privacy;
@@ -72,6 +73,7 @@ pub use measure::{
     RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow, measure_week,
 };
 pub use measure_events::SessionEventRow;
+pub use meetings::{MeetPlan, MeetingRow, NewMeeting};
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use privacy::{
@@ -173,6 +175,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("schema_v15.sql")),
     (16, include_str!("schema_v16.sql")),
     (17, include_str!("schema_v17.sql")),
+    (18, include_str!("schema_v18.sql")),
     (23, include_str!("schema_v23.sql")),
 ];
 

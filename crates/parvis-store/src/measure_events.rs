@@ -20,6 +20,8 @@ pub struct SessionEventRow {
     pub attended_online: i64,
     pub attended: i64,
     pub leads: i64,
+    /// Meetings between participants marked as held.
+    pub meetings_held: i64,
     pub conversions: i64,
     pub value_cents: i64,
     pub cost_cents: Option<i64>,
@@ -40,6 +42,7 @@ impl Store {
                     COALESCE(a.room, 0) AS attended_room,
                     COALESCE(a.online, 0) AS attended_online,
                     COALESCE(a.people, 0) AS attended,
+                    COALESCE(mt.held, 0) AS meetings_held,
                     COALESCE(cv.n, 0) AS conversions,
                     COALESCE(cv.value_cents, 0) AS value_cents,
                     sc.cost_cents
@@ -60,6 +63,11 @@ impl Store {
                         FROM session_attendance
                         WHERE session_id IN (SELECT id FROM topic_sessions WHERE space_id = $1)
                         GROUP BY session_id) a ON a.session_id = s.id
+             LEFT JOIN (SELECT session_id, COUNT(*) AS held
+                        FROM session_meetings
+                        WHERE met_at IS NOT NULL
+                          AND session_id IN (SELECT id FROM topic_sessions WHERE space_id = $1)
+                        GROUP BY session_id) mt ON mt.session_id = s.id
              LEFT JOIN (SELECT k.embed_key, COUNT(*) AS n,
                           CAST(SUM(c.value_cents) AS BIGINT) AS value_cents
                         FROM embed_clicks k JOIN embed_conversions c
@@ -89,6 +97,7 @@ impl Store {
                     attended_online: int(r, "attended_online")?,
                     attended: int(r, "attended")?,
                     leads: int(r, "leads")?,
+                    meetings_held: int(r, "meetings_held")?,
                     conversions: int(r, "conversions")?,
                     value_cents: int(r, "value_cents")?,
                     cost_cents: opt_int(r, "cost_cents")?,

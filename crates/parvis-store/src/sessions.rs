@@ -106,6 +106,9 @@ pub struct Registration {
     pub status: String,
     pub consent_contact: bool,
     pub consent_share: bool,
+    /// Propose me meetings with other participants.
+    #[serde(default)]
+    pub consent_meet: bool,
     pub created_at: Millis,
     pub confirmed_at: Option<Millis>,
     pub cancelled_at: Option<Millis>,
@@ -170,7 +173,7 @@ fn session_row(r: &AnyRow) -> Result<SessionRow> {
     })
 }
 
-const REG_COLS: &str = "id, session_id, person, member_id, name, email, organisation, lang, status, consent_contact, consent_share, created_at, confirmed_at, cancelled_at";
+const REG_COLS: &str = "id, session_id, person, member_id, name, email, organisation, lang, status, consent_contact, consent_share, consent_meet, created_at, confirmed_at, cancelled_at";
 
 fn reg_row(r: &AnyRow) -> Result<Registration> {
     Ok(Registration {
@@ -185,6 +188,7 @@ fn reg_row(r: &AnyRow) -> Result<Registration> {
         status: text(r, "status")?,
         consent_contact: int(r, "consent_contact")? != 0,
         consent_share: int(r, "consent_share")? != 0,
+        consent_meet: int(r, "consent_meet")? != 0,
         created_at: int(r, "created_at")?,
         confirmed_at: opt_int(r, "confirmed_at")?,
         cancelled_at: opt_int(r, "cancelled_at")?,
@@ -451,7 +455,7 @@ impl Store {
         let confirmed_at = (status != "pending").then_some(n.now);
         let id = match existing {
             Some(r) => {
-                sqlx::query("UPDATE registrations SET status = $2, name = $3, email = $4, organisation = $5, lang = $6, consent_contact = 0, consent_share = 0, confirm_token_hash = $7, manage_token_hash = COALESCE($8, manage_token_hash), created_at = $9, confirmed_at = $10, cancelled_at = NULL WHERE id = $1")
+                sqlx::query("UPDATE registrations SET status = $2, name = $3, email = $4, organisation = $5, lang = $6, consent_contact = 0, consent_share = 0, consent_meet = 0, confirm_token_hash = $7, manage_token_hash = COALESCE($8, manage_token_hash), created_at = $9, confirmed_at = $10, cancelled_at = NULL WHERE id = $1")
                     .bind(r.id)
                     .bind(status)
                     .bind(&n.name)
@@ -689,6 +693,7 @@ async fn set_reg_consent(
     let col_sql = match kind {
         "contact" => "SELECT consent_contact AS c FROM registrations WHERE id = $1",
         "share" => "SELECT consent_share AS c FROM registrations WHERE id = $1",
+        "meet" => "SELECT consent_meet AS c FROM registrations WHERE id = $1",
         _ => return Err(StoreError::NotFound("consent kind")),
     };
     let row = sqlx::query(col_sql)
@@ -709,6 +714,7 @@ async fn set_reg_consent(
     }
     let update = match kind {
         "contact" => "UPDATE registrations SET consent_contact = $2 WHERE id = $1",
+        "meet" => "UPDATE registrations SET consent_meet = $2 WHERE id = $1",
         _ => "UPDATE registrations SET consent_share = $2 WHERE id = $1",
     };
     sqlx::query(update)

@@ -49,6 +49,8 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                     .replace("{at}", &at.to_string()),
                 Rule::DateTime => t("err_datetime"),
                 Rule::InPast if v.field == "session" => t("err_session_begun"),
+                Rule::InPast if v.field == "meeting" => t("err_meet_not_begun"),
+                Rule::InPast if v.field == "plan" => t("err_meet_closed"),
                 Rule::InPast => t("err_in_past"),
                 Rule::TimeZone => t("err_time_zone"),
                 Rule::Range => t("err_range"),

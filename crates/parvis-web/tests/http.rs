@@ -47,6 +47,9 @@ mod sessions_embed;
 /// QR code, and polls asked again in the synthesis.
 #[path = "http/sessions_live.rs"]
 mod sessions_live;
+/// Meet: meeting proposals per slot, answers, "we met", privacy.
+#[path = "http/sessions_meet.rs"]
+mod sessions_meet;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;

@@ -48,6 +48,7 @@ fn counts(r: &parvis_store::SessionEventRow) -> EventCounts {
         attended_online: n(r.attended_online),
         attended: n(r.attended),
         leads: n(r.leads),
+        meetings_held: n(r.meetings_held),
         conversions: n(r.conversions),
         value_cents: r.value_cents,
         cost_cents: r.cost_cents,

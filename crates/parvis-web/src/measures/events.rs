@@ -50,6 +50,7 @@ fn row(
         c.cost_cents.map(amount).unwrap_or_default(),
         f.roi.map(|r| format!("{r:.4}")).unwrap_or_default(),
         format!("{}/{}", f.sessions_with_cost, f.sessions),
+        c.meetings_held.to_string(),
     ]
 }
 
@@ -81,6 +82,7 @@ fn line(lang: Lang, f: &EventFigures) -> minijinja::Value {
         online => c.attended_online,
         attended => c.attended,
         leads => c.leads,
+        meetings => c.meetings_held,
         conversions => c.conversions,
         value => money(c.value_cents, lang),
         cost => c.cost_cents.map(|v| money(v, lang)),
@@ -161,6 +163,7 @@ pub(super) const CSV_HEADER: &[&str] = &[
     "cost",
     "roi",
     "sessions_with_cost",
+    "meetings_held",
 ];
 
 /// The funnel of every session added up: registered → confirmed → attended → leads →

@@ -30,6 +30,7 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("m_ev_room", "en salle", "in the room"),
     ("m_ev_online", "en ligne", "online"),
     ("m_ev_leads", "Contacts", "Leads"),
+    ("m_ev_meetings", "Rencontres tenues", "Meetings held"),
     ("m_ev_conversions", "Conversions", "Conversions"),
     ("m_ev_value", "Valeur", "Value"),
     ("m_ev_cost", "Coût", "Cost"),

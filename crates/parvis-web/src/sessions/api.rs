@@ -142,6 +142,9 @@ struct RegisterBody {
     /// Share my contact with the session's partners (never assumed).
     #[serde(default)]
     share: bool,
+    /// Propose me meetings with other participants (never assumed).
+    #[serde(default)]
+    meet: bool,
 }
 
 /// Register to a session (a member at once; a visitor confirms by the emailed link)
@@ -157,6 +160,7 @@ async fn register(
     let consents = RegistrationConsents {
         contact: b.contact,
         share: b.share,
+        meet: b.meet,
     };
     let reg = match &ctx.actor {
         Some(actor) => st.services.register_member(actor, id, consents).await?,
@@ -167,6 +171,7 @@ async fn register(
                 organisation: b.organisation.unwrap_or_default(),
                 contact: b.contact,
                 share: b.share,
+                meet: b.meet,
             };
             let reg = st.services.register_visitor(id, &form, ctx.lang).await?;
             // A visitor is told only what they sent and that a link is on its way: never
@@ -181,6 +186,7 @@ async fn register(
                 status: "pending".into(),
                 consent_contact: b.contact,
                 consent_share: b.share,
+                consent_meet: b.meet,
                 confirmed_at: None,
                 cancelled_at: None,
                 ..reg

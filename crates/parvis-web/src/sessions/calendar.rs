@@ -116,6 +116,7 @@ struct ConsentsForm {
     csrf: String,
     contact: Option<String>,
     share: Option<String>,
+    meet: Option<String>,
 }
 
 /// The manage page's consent boxes (a visitor withdraws or gives a consent).
@@ -131,6 +132,8 @@ pub(crate) fn consents_block(
         share => reg.consent_share,
         contact_wording => consent_wording("contact", lang, partners),
         share_wording => consent_wording("share", lang, partners),
+        meet => reg.consent_meet,
+        meet_wording => consent_wording("meet", lang, partners),
     }
 }
 
@@ -148,6 +151,7 @@ async fn manage_consents(
             RegistrationConsents {
                 contact: f.contact.is_some(),
                 share: f.share.is_some(),
+                meet: f.meet.is_some(),
             },
         )
         .await

@@ -16,12 +16,13 @@ fn link_page(
     button: &str,
     session_id: Option<i64>,
     consents: Value,
+    meet: Value,
 ) -> PageResult {
     render(
         st,
         ctx,
         "session_link.html",
-        context! { title => title, message => message, action => action, button => button, session_id => session_id, consents => consents },
+        context! { title => title, message => message, action => action, button => button, session_id => session_id, consents => consents, meet => meet },
     )
 }
 
@@ -46,6 +47,7 @@ pub(super) async fn confirm_page(
         Some(action),
         &s(ctx.lang, "confirm"),
         None,
+        Value::UNDEFINED,
         Value::UNDEFINED,
     )
 }
@@ -76,6 +78,7 @@ pub(super) async fn confirm(
         None,
         "",
         Some(reg.session_id),
+        Value::UNDEFINED,
         Value::UNDEFINED,
     )
 }
@@ -111,6 +114,21 @@ pub(super) async fn manage_page(
             .map_err(fail(&st, &ctx))?;
         super::calendar::consents_block(&token, &reg, &row.session.partners)
     };
+    // A visitor who asked for meetings answers their proposals here (no account needed).
+    let meet = match st
+        .services
+        .meetings_by_manage_token(reg.session_id, &token)
+        .await
+    {
+        Ok(m) => super::meet::block(
+            &m,
+            format!(
+                "/sessions/manage/{}/meetings",
+                percent_encoding::utf8_percent_encode(&token, percent_encoding::NON_ALPHANUMERIC)
+            ),
+        ),
+        Err(_) => Value::UNDEFINED,
+    };
     let action = (reg.status != "cancelled").then(|| {
         format!(
             "/sessions/manage/{}",
@@ -126,6 +144,7 @@ pub(super) async fn manage_page(
         &s(ctx.lang, "cancel_registration"),
         Some(reg.session_id),
         consents,
+        meet,
     )?;
     // The browser that opened the emailed link is the registrant's: scanning the room's QR
     // code from it checks them in (see `room::check_in`). The token was just found valid, so
@@ -165,6 +184,7 @@ pub(super) async fn manage_cancel(
         None,
         "",
         Some(reg.session_id),
+        Value::UNDEFINED,
         Value::UNDEFINED,
     )
 }

@@ -6,13 +6,16 @@
 mod api;
 mod calendar;
 mod links;
+mod meet;
 mod report;
 mod room;
 pub(crate) mod strings;
 
 /// API routes (nested under `/api/v1`).
 pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    api::routes().merge(report::api_routes())
+    api::routes()
+        .merge(report::api_routes())
+        .merge(meet::api_routes())
 }
 
 use crate::context::{cookie, read_cookie};
@@ -68,6 +71,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "session_registrations.html",
         include_str!("../../templates/session_registrations.html"),
     ),
+    (
+        "session_meetings.html",
+        include_str!("../../templates/session_meetings.html"),
+    ),
+    (
+        "session_my_meetings.html",
+        include_str!("../../templates/session_my_meetings.html"),
+    ),
 ];
 
 /// Page routes (merged at the root).
@@ -93,6 +104,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(report::routes())
         .merge(room::routes())
+        .merge(meet::routes())
 }
 
 fn id_of(st: &AppState, ctx: &Ctx, id: &str) -> Result<i64, crate::PageError> {
@@ -134,6 +146,7 @@ async fn session_view(
         .await
         .map_err(fail(st, ctx))?;
     let attendance = st.services.attendance(id).await.map_err(fail(st, ctx))?;
+    let meet = meet::member_meetings(st, ctx, id).await;
     let ok = ok.filter(|o| {
         [
             "registered",
@@ -146,6 +159,8 @@ async fn session_view(
             "checked_in",
             "code_needed",
             "live_not_open",
+            "meet_answered",
+            "meet_met",
         ]
         .contains(&o.as_str())
     });
@@ -159,8 +174,10 @@ async fn session_view(
             failed => failed,
             consent_contact => consent_wording("contact", ctx.lang, &s.session.partners),
             consent_share => consent_wording("share", ctx.lang, &s.session.partners),
+            consent_meet => consent_wording("meet", ctx.lang, &s.session.partners),
             attendance => Value::from_serialize(&attendance),
             live_open => room::live_open(&s),
+            meet => meet.map(|m| meet::block(&m, format!("/sessions/{id}/meetings"))),
         },
     )
 }
@@ -543,6 +560,8 @@ struct RegisterForm {
     contact: Option<String>,
     #[serde(default, skip_serializing)]
     share: Option<String>,
+    #[serde(default, skip_serializing)]
+    meet: Option<String>,
 }
 
 async fn register(
@@ -558,6 +577,7 @@ async fn register(
     let consents = RegistrationConsents {
         contact: f.contact.is_some(),
         share: f.share.is_some(),
+        meet: f.meet.is_some(),
     };
     let outcome = match &ctx.actor {
         Some(actor) => st
@@ -572,6 +592,7 @@ async fn register(
                 organisation: f.organisation.clone(),
                 contact: consents.contact,
                 share: consents.share,
+                meet: consents.meet,
             };
             // A visitor always reads "check your mail": whether the address was already
             // registered is nobody else's business.
