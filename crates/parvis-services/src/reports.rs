@@ -371,14 +371,23 @@ impl Services {
     /// The topic's synthesis: one layer per closed session, newest first.
     pub async fn topic_synthesis(&self, topic: &Topic) -> Result<Vec<SynthesisLayer>> {
         let reports = self.store().closed_reports(topic.id.0).await?;
+        // Every room's polls read at once: a query per layer made this page the slowest of
+        // the sessions' on PostgreSQL (107 ms p99 for 50 layers, see BENCHMARKS.md).
+        let polls_by_session = self.closed_session_polls(topic.id.0).await?;
         let mut layers = Vec::new();
         let mut prev_questions: HashSet<String> = HashSet::new();
         let mut prev_lines: Vec<String> = Vec::new();
         let mut prev_session: Option<i64> = None;
         for r in reports {
-            let polls = match prev_session {
-                Some(p) => self.poll_moves_between(p, r.session_id).await?,
-                None => Vec::new(),
+            let polls = match prev_session.and_then(|p| polls_by_session.get(&p)) {
+                Some(before) if !before.is_empty() => crate::session_room::poll_moves(
+                    before,
+                    polls_by_session
+                        .get(&r.session_id)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                ),
+                _ => Vec::new(),
             };
             prev_session = Some(r.session_id);
             let questions: Vec<String> = serde_json::from_str(&r.questions).unwrap_or_default();

@@ -366,17 +366,24 @@ impl Services {
         Ok(r.snapshot(Audience::Moderator, "", now_millis()).polls)
     }
 
-    /// How polls asked again in `after` moved since `before` (two sessions of a series).
-    pub(crate) async fn poll_moves_between(
+    /// The polls of a topic's closed sessions that had a room, by session: the rooms in one
+    /// query, each replayed once (a layer's "after" is the next layer's "before").
+    pub(crate) async fn closed_session_polls(
         &self,
-        before: i64,
-        after: i64,
-    ) -> Result<Vec<PollMove>> {
-        let b = self.session_polls(before).await?;
-        if b.is_empty() {
-            return Ok(Vec::new());
+        topic: i64,
+    ) -> Result<std::collections::HashMap<i64, Vec<PollView>>> {
+        let mut out = std::collections::HashMap::new();
+        for room in self.store().rooms_of_closed_sessions(topic).await? {
+            let Some(session) = room.session_id else {
+                continue;
+            };
+            let r = self.replay_room(&room).await?;
+            out.insert(
+                session,
+                r.snapshot(Audience::Moderator, "", now_millis()).polls,
+            );
         }
-        Ok(poll_moves(&b, &self.session_polls(after).await?))
+        Ok(out)
     }
 
     /// The polls of the session this room's session repeats, to ask again.

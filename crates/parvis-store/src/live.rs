@@ -141,6 +141,19 @@ impl Store {
         row.as_ref().map(room_row).transpose()
     }
 
+    /// The rooms of a topic's closed sessions, in one query (the synthesis reads them all;
+    /// one `room_of_session` per layer was 50 round trips on a 50-session series).
+    pub async fn rooms_of_closed_sessions(&self, topic_id: i64) -> Result<Vec<RoomRow>> {
+        let sql = format!(
+            "SELECT {ROOM_COLS} FROM rooms WHERE session_id IN (SELECT id FROM topic_sessions WHERE topic_id = $1 AND closed_at IS NOT NULL)"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(topic_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(room_row).collect()
+    }
+
     /// Link a room to a session (rooms are made for a topic first; sessions come later).
     pub async fn link_room_to_session(&self, room: RoomId, session_id: i64) -> Result<()> {
         let done = sqlx::query("UPDATE rooms SET session_id = $1 WHERE id = $2")
