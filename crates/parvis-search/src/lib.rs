@@ -37,6 +37,7 @@ mod analysis;
 mod error;
 pub mod query;
 mod snippet;
+mod text_match;
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -58,6 +59,7 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 pub use error::SearchError;
+pub use text_match::{TextDoc, TextMatch, match_documents};
 
 use analysis::{Analysis, Lang};
 use query::Atom;
@@ -238,6 +240,26 @@ pub struct SearchResults {
     pub notice: Option<String>,
     /// The same, as codes an interface words in its own language.
     pub notices: Vec<Notice>,
+    /// Challenges, job offers, testimonials and interviews that match, on the first page only
+    /// (filled by the app from what the reader may see; see [`match_documents`]).
+    #[serde(default)]
+    pub content: Vec<ContentHit>,
+}
+
+/// A piece of content (not a thread) that matches a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ContentHit {
+    /// `challenge`, `job_offer`, `testimonial` or `interview`.
+    pub kind: String,
+    /// The challenge's or testimonial's id.
+    pub id: i64,
+    pub title: String,
+    /// Its page, relative to the site (`/challenges/3`).
+    pub url: String,
+    /// Escaped excerpt; the only markup is `<mark>…</mark>`.
+    pub snippet_html: String,
+    /// Matched words, title words counting double (comparable within one search only).
+    pub score: f32,
 }
 
 /// Writer tuning. The defaults suit a server indexing messages as they come.
@@ -655,6 +677,7 @@ impl SearchIndex {
             hits: Vec::new(),
             notice: join(&notices),
             notices,
+            content: Vec::new(),
         };
 
         if parsed.groups.is_empty() {
@@ -803,6 +826,7 @@ impl SearchIndex {
             hits,
             notice: join(&notices),
             notices,
+            content: Vec::new(),
         })
     }
 

@@ -18,6 +18,7 @@ mod cache;
 pub mod calendar;
 pub mod challenges;
 pub mod checkin;
+pub mod content_reach;
 pub mod demo;
 pub mod embeds;
 pub mod follow;

@@ -245,6 +245,10 @@ pub struct MemberExport {
     pub profile: Member,
     #[serde(flatten)]
     pub records: parvis_store::MemberRecords,
+    /// Challenge entries, votes, scores given, comments; testimonials about them with every
+    /// consent record; share links and what they brought.
+    #[serde(flatten)]
+    pub content: parvis_store::ContentRecords,
 }
 
 /// What becomes of a deleted account's messages.
@@ -292,7 +296,9 @@ impl Services {
     pub async fn export_member(&self, actor: &Actor, handle: &str) -> Result<MemberExport> {
         let profile = self.data_subject(actor, handle).await?;
         let records = self.store().member_records(profile.id).await?;
+        let content = self.store().member_content_records(profile.id).await?;
         Ok(MemberExport {
+            content,
             format: "parvis-member-export/1",
             exported_at: now_millis(),
             profile,

@@ -108,6 +108,11 @@ pub struct FeedView {
     pub learned_from_joins: Option<usize>,
     /// Topics of this space the member muted, so the page can offer to show them again.
     pub muted_topics: Vec<MutedTopic>,
+    /// "Challenges and testimonials for you": open challenges, job offers and published
+    /// testimonials or interviews on the member's topics and interests. A block beside the
+    /// thread list, not interleaved in it: the threads' ranking (and `eval_feed`'s measure of
+    /// it) stays exactly as the engine gives it.
+    pub content: Vec<crate::content_reach::ContentSuggestion>,
 }
 
 /// A topic a member muted in their feed.
@@ -330,13 +335,23 @@ impl Services {
                 ..Default::default()
             };
             let learned = s.engine.last_fit().map(|f| f.positives);
+            let member = rel::MemberId(actor.member.id.0);
+            let now = now_millis();
+            let interest_topics = s.engine.interest_topics(member, now);
+            let terms: Vec<String> = s
+                .engine
+                .interests(member, now, 8)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
             (
-                s.engine
-                    .feed(rel::MemberId(actor.member.id.0), now_millis(), &opts),
+                s.engine.feed(member, now, &opts),
                 learned,
+                interest_topics,
+                terms,
             )
         };
-        let (feed, learned) = feed;
+        let (feed, learned, interest_topics, terms) = feed;
         let space_topics = self.topics(space).await?;
         let topics: HashMap<i64, String> = space_topics
             .iter()
@@ -369,11 +384,23 @@ impl Services {
                 title: t.title.clone(),
             })
             .collect();
+        // The member's topics as (slug, title), heaviest first, muted ones left out.
+        let my_topics: Vec<(String, String)> = interest_topics
+            .iter()
+            .take(5)
+            .filter(|(t, _)| !muted.contains(&t.0))
+            .filter_map(|(t, _)| space_topics.iter().find(|x| x.id.0 == t.0))
+            .map(|t| (t.slug.clone(), t.title.clone()))
+            .collect();
+        let content = self
+            .content_for_you(actor, space, &my_topics, &terms)
+            .await?;
         Ok(FeedView {
             items,
             starter: feed.starter,
             learned_from_joins: learned,
             muted_topics,
+            content,
         })
     }
 

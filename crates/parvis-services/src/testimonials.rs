@@ -361,7 +361,7 @@ impl Services {
         self.testimonial_view(Some(actor), id).await
     }
 
-    async fn testimonial_view_of(
+    pub(crate) async fn testimonial_view_of(
         &self,
         viewer: Option<&Actor>,
         row: TestimonialRow,

@@ -36,9 +36,11 @@ mod live;
 mod measure;
 mod measure_events;
 mod meetings;
+mod member_content;
 mod members;
 mod opinion;
 mod privacy;
+mod privacy_content;
 mod read;
 mod relevance;
 mod session_reports;
@@ -74,11 +76,16 @@ pub use measure::{
 };
 pub use measure_events::SessionEventRow;
 pub use meetings::{MeetPlan, MeetingRow, NewMeeting};
+pub use member_content::ProfileEntry;
 pub use members::{Credentials, NewMember};
 pub use opinion::{StatementRow, VoteRow};
 pub use privacy::{
     ConsentEvent, Erasure, MemberRecords, OwnFeedback, OwnMessage, OwnReaction, OwnStatement,
     OwnVote,
+};
+pub use privacy_content::{
+    ContentRecords, OwnEntry, OwnEntryComment, OwnEntryVote, OwnScore, OwnShare, OwnShareCredit,
+    OwnTestimonial,
 };
 pub use relevance::{MessageSignal, ThreadEvent};
 pub use session_reports::{StoredReport, TopicMessage};

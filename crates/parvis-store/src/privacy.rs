@@ -454,6 +454,7 @@ impl Store {
             ] {
                 sqlx::query(sql).bind(m).execute(&mut *tx).await?;
             }
+            crate::privacy_content::erase_content(&mut tx, m, delete_messages).await?;
             sqlx::query(
                 "UPDATE members SET handle = $1, display_name = $2, email = NULL, password_hash = NULL,
                  site_role = 'member', ecosystem_role = 'other', organisation = '', bio = '', erased_at = $3

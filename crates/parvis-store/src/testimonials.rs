@@ -79,9 +79,9 @@ pub struct NewTestimonial {
     pub now: Millis,
 }
 
-const COLS: &str = "id, space_id, kind, title, topic, body_md, body_html, media_url, transcript, person_member_id, person_name, person_org, photo_url, interviewer, prepared, published_at, created_at";
+pub(crate) const COLS: &str = "id, space_id, kind, title, topic, body_md, body_html, media_url, transcript, person_member_id, person_name, person_org, photo_url, interviewer, prepared, published_at, created_at";
 
-fn row(r: &AnyRow) -> Result<TestimonialRow> {
+pub(crate) fn row(r: &AnyRow) -> Result<TestimonialRow> {
     Ok(TestimonialRow {
         id: int(r, "id")?,
         space_id: int(r, "space_id")?,

@@ -1150,12 +1150,13 @@ struct SearchQuery {
     per_page: Option<i32>,
 }
 
-/// Search a space's messages, one hit per thread
+/// Search a space's messages, one hit per thread, and (first page) its challenges, job offers, testimonials and interviews the caller may see
 #[utoipa::path(get, path = "/spaces/{space}/search", tag = "search",
     params(("space" = String, Path, description = "space slug"), SearchQuery),
     responses((status = 200, description = "a page of results", body = parvis_search::SearchResults)))]
 async fn search(
     State(st): State<AppState>,
+    ctx: Ctx,
     ApiPath(space): ApiPath<String>,
     ApiQuery(p): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<parvis_search::SearchResults>> {
@@ -1170,7 +1171,11 @@ async fn search(
         to: p.to,
         page,
     };
-    Ok(Json(st.services.search(&space, &req).await?))
+    Ok(Json(
+        st.services
+            .search_as(ctx.actor.as_ref(), &space, &req)
+            .await?,
+    ))
 }
 
 /// `?size=`.

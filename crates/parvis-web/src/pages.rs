@@ -720,11 +720,17 @@ async fn member_page(
             .map_err(fail(&st, &ctx))?,
         _ => Vec::new(),
     };
+    let content = st
+        .services
+        .member_content(ctx.actor.as_ref(), member.id)
+        .await
+        .map_err(fail(&st, &ctx))?;
     render(
         &st,
         &ctx,
         "member.html",
-        context! { member => Value::from_serialize(&member), intro_paths => Value::from_serialize(&intro_paths) },
+        context! { member => Value::from_serialize(&member), intro_paths => Value::from_serialize(&intro_paths),
+        content => Value::from_serialize(&content) },
     )
 }
 
@@ -1448,7 +1454,7 @@ async fn search_page(
     } else {
         Some(
             st.services
-                .search(&space, &req)
+                .search_as(ctx.actor.as_ref(), &space, &req)
                 .await
                 .map_err(fail(&st, &ctx))?,
         )

@@ -13,6 +13,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
 #[path = "http/content.rs"]
 mod content;
+/// Content everywhere: search, the "Pour vous" block, profiles, the personal export.
+#[path = "http/content_reach.rs"]
+mod content_reach;
 /// Share links: visits and registrations credited, unknown codes credit no one.
 #[path = "http/content_shares.rs"]
 mod content_shares;

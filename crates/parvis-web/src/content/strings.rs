@@ -410,4 +410,36 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "The members whose links bring the most people and actions.",
     ),
     ("actions_brought", "Actions amenées", "Actions brought"),
+    // Content found by search, offered in the feed, listed on profiles.
+    (
+        "search_content",
+        "Défis, offres et témoignages",
+        "Challenges, job offers and testimonials",
+    ),
+    ("content_kind_challenge", "Défi", "Challenge"),
+    ("content_kind_job_offer", "Offre d'emploi", "Job offer"),
+    ("content_kind_testimonial", "Témoignage", "Testimonial"),
+    ("content_kind_interview", "Entretien", "Interview"),
+    (
+        "feed_content",
+        "Défis et témoignages pour vous",
+        "Challenges and testimonials for you",
+    ),
+    ("feed_content_topic", "Sur votre sujet", "On your topic"),
+    ("feed_content_terms", "Parle de", "Mentions"),
+    ("feed_content_new", "Nouveau", "New"),
+    (
+        "profile_entries",
+        "Participations aux défis",
+        "Challenge entries",
+    ),
+    ("profile_win_one", "victoire", "win"),
+    ("profile_wins", "victoires", "wins"),
+    ("profile_winner", "Lauréat", "Winner"),
+    ("profile_shortlisted", "Présélectionné", "Shortlisted"),
+    (
+        "profile_testimonials",
+        "Témoignages et entretiens",
+        "Testimonials and interviews",
+    ),
 ];

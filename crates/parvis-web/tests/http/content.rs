@@ -34,7 +34,7 @@ pub(super) async fn member_token(app: &App, handle: &str) -> String {
         .1
 }
 
-fn challenge_body() -> Value {
+pub(super) fn challenge_body() -> Value {
     json!({
         "title": "Réduire nos emballages",
         "kind": "ideas",
