@@ -21,6 +21,7 @@ pub mod objectives;
 pub mod presence;
 pub mod pyramid;
 pub mod readability;
+pub mod segment;
 pub mod sentiment;
 pub mod standing;
 pub mod surveys;

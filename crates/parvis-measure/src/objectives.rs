@@ -38,7 +38,7 @@ pub const MEASURES: &[(&str, bool)] = &[
 ];
 
 /// Segments an objective can be restricted to: `""` (the whole space) or `kind:value`.
-pub const SEGMENT_KINDS: &[&str] = &["ecosystem_role", "organisation", "channel", "topic"];
+pub use crate::segment::SEGMENT_KINDS;
 
 /// A declared objective, as parsed at the edge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -79,22 +79,7 @@ impl Objective {
                 "must be a date in the future",
             ));
         }
-        if !self.segment.is_empty() {
-            let ok = self
-                .segment
-                .split_once(':')
-                .is_some_and(|(k, v)| SEGMENT_KINDS.contains(&k) && !v.trim().is_empty());
-            if !ok {
-                return Err(MeasureError::new(
-                    "segment",
-                    "unknown_segment",
-                    format!(
-                        "must be empty or KIND:VALUE with KIND one of {}",
-                        SEGMENT_KINDS.join(", ")
-                    ),
-                ));
-            }
-        }
+        crate::segment::Segment::parse(&self.segment)?;
         Ok(())
     }
 

@@ -183,6 +183,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("schema_v16.sql")),
     (17, include_str!("schema_v17.sql")),
     (18, include_str!("schema_v18.sql")),
+    (20, include_str!("schema_v20.sql")),
     (23, include_str!("schema_v23.sql")),
 ];
 

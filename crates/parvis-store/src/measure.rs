@@ -13,6 +13,15 @@ use crate::{Result, Store, StoreError, int, opt_int, opt_text, text};
 use parvis_domain::Millis;
 use sqlx::Row;
 
+/// SQL condition "the member row `alias` is staff": admins, moderators, and the accounts an
+/// admin marked as staff. `alias` is always a literal of this file, never input.
+fn is_staff(alias: &str) -> String {
+    format!(
+        "({alias}.site_role IN ('admin', 'moderator') \
+         OR EXISTS (SELECT 1 FROM staff_members st WHERE st.member_id = {alias}.id))"
+    )
+}
+
 /// One weekly row of the aggregate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivityRow {
@@ -292,29 +301,61 @@ impl Store {
             .collect()
     }
 
-    /// Members who are staff (admins and moderators).
+    /// Members who are staff: admins, moderators and the accounts an admin marked as staff.
     pub async fn measure_staff(&self) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT id FROM members WHERE site_role IN ('admin', 'moderator') AND merged_into IS NULL",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT id FROM members WHERE {} AND merged_into IS NULL ORDER BY id",
+            is_staff("members")
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(|r| int(r, "id")).collect()
+    }
+
+    /// Mark a member as staff (or not). Admins and moderators are staff whatever this says.
+    pub async fn set_staff(&self, member_id: i64, staff: bool, by: i64, at: Millis) -> Result<()> {
+        if staff {
+            sqlx::query(
+                "INSERT INTO staff_members (member_id, marked_by, marked_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (member_id) DO NOTHING",
+            )
+            .bind(member_id)
+            .bind(by)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM staff_members WHERE member_id = $1")
+                .bind(member_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The members an admin marked as staff (not counting admins and moderators).
+    pub async fn marked_staff(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT member_id FROM staff_members ORDER BY member_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| int(r, "member_id")).collect()
     }
 
     /// Threads opened by non-staff since `from`, with the time of the first staff reply.
     pub async fn measure_questions(&self, space_id: i64, from: Millis) -> Result<Vec<QuestionRow>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT t.created_at AS asked, s.first AS first
              FROM threads t JOIN members a ON a.id = t.author_id
              LEFT JOIN (SELECT m.thread_id, MIN(m.created_at) AS first FROM members sm
                         CROSS JOIN messages m
-                        WHERE m.author_id = sm.id AND sm.site_role IN ('admin', 'moderator')
+                        WHERE m.author_id = sm.id AND {staff}
                         GROUP BY m.thread_id) s
                ON s.thread_id = t.id
              WHERE t.space_id = $1 AND t.last_activity_at >= $2 AND t.created_at >= $2
-               AND a.site_role NOT IN ('admin', 'moderator')",
-        )
+               AND NOT {community}",
+            staff = is_staff("sm"),
+            community = is_staff("a"),
+        );
+        let rows = sqlx::query(&sql)
         .bind(space_id)
         .bind(from)
         .fetch_all(&self.pool)
@@ -336,15 +377,17 @@ impl Store {
         from: Millis,
         limit: i64,
     ) -> Result<Vec<StaffPublication>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT m.created_at AS at, m.body_md AS body,
                     EXISTS (SELECT 1 FROM message_topics mt WHERE mt.message_id = m.id) AS tagged,
                     t.topic_id AS topic
              FROM members sm CROSS JOIN messages m CROSS JOIN threads t
              WHERE m.author_id = sm.id AND t.id = m.thread_id
-               AND sm.site_role IN ('admin', 'moderator') AND t.space_id = $1 AND m.created_at >= $2
+               AND {} AND t.space_id = $1 AND m.created_at >= $2
              ORDER BY m.created_at DESC LIMIT $3",
-        )
+            is_staff("sm")
+        );
+        let rows = sqlx::query(&sql)
         .bind(space_id)
         .bind(from)
         .bind(limit)
@@ -372,13 +415,15 @@ impl Store {
         from: Millis,
         limit: i64,
     ) -> Result<Vec<String>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT m.body_md AS body FROM threads t JOIN messages m ON m.thread_id = t.id
              JOIN members a ON a.id = m.author_id
              WHERE t.space_id = $1 AND t.last_activity_at >= $2 AND m.created_at >= $2
-               AND a.site_role NOT IN ('admin', 'moderator')
+               AND NOT {}
              ORDER BY m.id DESC LIMIT $3",
-        )
+            is_staff("a")
+        );
+        let rows = sqlx::query(&sql)
         .bind(space_id)
         .bind(from)
         .bind(limit)
@@ -651,6 +696,45 @@ pub fn measure_week(ms: Millis) -> i64 {
 }
 
 impl Store {
+    /// Members who wrote in a topic of a space since `since`: in a thread filed under the
+    /// topic, or a message tagged with it. (The weekly aggregate has no topic column: a topic
+    /// segment is the people taking part in it, each counted with their whole activity.)
+    pub async fn members_in_topic(
+        &self,
+        space_id: i64,
+        topic_id: i64,
+        since: Millis,
+    ) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT m.author_id AS id FROM threads t JOIN messages m ON m.thread_id = t.id
+             WHERE t.space_id = $1 AND t.topic_id = $2 AND t.last_activity_at >= $3
+               AND m.created_at >= $3
+             UNION
+             SELECT DISTINCT m.author_id AS id FROM message_topics mt
+               JOIN messages m ON m.id = mt.message_id JOIN threads t ON t.id = m.thread_id
+             WHERE mt.topic_id = $2 AND t.space_id = $1 AND m.created_at >= $3",
+        )
+        .bind(space_id)
+        .bind(topic_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| int(r, "id")).collect()
+    }
+
+    /// Organisations named by members, most members first (segment choices), at most `limit`.
+    pub async fn measure_organisations(&self, limit: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT organisation AS o, COUNT(*) AS n FROM members
+             WHERE organisation <> '' AND merged_into IS NULL
+             GROUP BY organisation ORDER BY n DESC, organisation LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| text(r, "o")).collect()
+    }
+
     /// Members in a segment of kind `ecosystem_role` or `organisation` (other kinds: empty).
     pub async fn members_in_segment(&self, kind: &str, value: &str) -> Result<Vec<i64>> {
         let sql = match kind {
@@ -874,7 +958,7 @@ fn period_totals_sql(factors: usize) -> String {
          COUNT(CASE WHEN a.week >= $2 AND a.week < $3 AND a.channel <> 'parvis' AND a.posts > 0 THEN 1 END) AS c_elsewhere,
          CAST(SUM((a.posts * ${w0} + a.answers * ${w1} + a.reactions * ${w2} + a.reads * ${w3} + a.referrals * ${w4}) * COALESCE(f.k, 0)) AS DOUBLE PRECISION) AS score
          FROM measure_activity a LEFT JOIN f ON f.week = a.week
-         WHERE a.space_id = $1 AND a.week >= $4 AND a.week < $3 AND ($5 = '' OR a.channel = $5)
+         WHERE a.space_id = $1 AND a.week >= $4 AND a.week < $3 AND ($5 = '' OR a.channel = $5 OR ($5 = '*imported' AND a.channel <> 'parvis'))
          GROUP BY a.member_id",
         values = if values.is_empty() { "(0, 0.0)".to_string() } else { values.join(", ") },
         cur = sums("c", "a.week >= $2 AND a.week < $3"),
@@ -894,7 +978,7 @@ pub struct PeriodsQuery<'a> {
     pub prev_from: i64,
     pub from: i64,
     pub to: i64,
-    /// One channel only, or `""` for all.
+    /// One channel only, `"*imported"` for every channel but Parvis's own, or `""` for all.
     pub channel: &'a str,
     /// Decay factor per week for the score (weeks not listed count 0).
     pub factors: &'a [(i64, f64)],

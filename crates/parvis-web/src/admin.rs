@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/topics", post(create_topic))
         .route("/admin/invite", post(invite))
         .route("/admin/roles", post(set_role))
+        .route("/admin/staff", post(set_staff))
         .route("/admin/spaces/{space}", get(space_page).post(edit_space))
         .route("/admin/spaces/{space}/archive", post(archive_space))
         .route("/admin/spaces/{space}/delete", post(delete_space))
@@ -244,6 +245,11 @@ async fn members_page(
         )
         .await
         .map_err(fail(&st, &ctx))?;
+    let staff = st
+        .services
+        .marked_staff(actor)
+        .await
+        .map_err(fail(&st, &ctx))?;
     let base = match query {
         Some(q) => format!(
             "?q={}&",
@@ -257,7 +263,7 @@ async fn members_page(
         "admin_members.html",
         context! {
             members => Value::from_serialize(&members), has_next => members.has_next(),
-            q => query, base => base, ok => q.ok, me_id => actor.member.id.0,
+            q => query, base => base, ok => q.ok, me_id => actor.member.id.0, staff => staff,
         },
     )
 }
@@ -278,6 +284,35 @@ async fn set_role(State(st): State<AppState>, ctx: Ctx, Form(f): Form<RoleForm>)
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
     st.services
         .set_role(actor, &f.handle, &f.role)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let back = crate::pages::safe_next(f.back.as_deref());
+    let back = if back.starts_with("/admin/members") {
+        back
+    } else {
+        "/admin/members".into()
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(see_other(&format!("{back}{sep}ok=saved")))
+}
+
+#[derive(Deserialize)]
+struct StaffForm {
+    csrf: String,
+    handle: String,
+    /// `"1"` marks as staff, anything else unmarks.
+    staff: String,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+/// Mark or unmark a member as staff (the measures' "organisation's own voice").
+async fn set_staff(State(st): State<AppState>, ctx: Ctx, Form(f): Form<StaffForm>) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    st.services
+        .set_staff(actor, &f.handle, f.staff == "1")
         .await
         .map_err(fail(&st, &ctx))?;
     let back = crate::pages::safe_next(f.back.as_deref());

@@ -13,9 +13,11 @@
 pub mod digest;
 pub mod events;
 mod plausibility;
+mod segments;
 mod surveys;
 
 pub use plausibility::{Answerer, Plausibility};
+pub use segments::SegmentChoice;
 pub use surveys::{SurveyView, SurveysSummary};
 
 use crate::{Actor, Result, ServiceError, Services};
@@ -132,6 +134,10 @@ pub struct Dashboard {
     pub objectives: Vec<ObjectiveView>,
     /// Sessions and series with registrations, attendance, leads, conversions, cost and ROI.
     pub events: events::EventReport,
+    /// The segment (`kind:value`) the pyramid, flows, slipping and scores are restricted to;
+    /// absent for the whole space.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
 }
 
 impl Dashboard {
@@ -549,9 +555,10 @@ impl Services {
             trends,
             objectives: vec![],
             events: self.event_report(space_id).await?,
+            segment: None,
         };
         d.objectives = self
-            .objective_views(space_id, &d, &cur_totals, &query, now)
+            .objective_views(space_id, &d, &query, now)
             .await?;
         tracing::info!(
             space = slug,
@@ -568,7 +575,6 @@ impl Services {
         &self,
         space_id: i64,
         d: &Dashboard,
-        totals: &BTreeMap<i64, Totals>,
         query: &PeriodsQuery<'_>,
         now: i64,
     ) -> Result<Vec<ObjectiveView>> {
@@ -588,7 +594,7 @@ impl Services {
             let current = if o.segment.is_empty() {
                 d.value_of(&o.measure)
             } else {
-                self.segment_value(space_id, &o.measure, &o.segment, d, totals, query)
+                self.segment_value(space_id, &o.measure, &o.segment, d, query)
                     .await?
             };
             let baseline = o.baseline.as_deref().and_then(|b| b.parse().ok());
@@ -606,62 +612,32 @@ impl Services {
         Ok(out)
     }
 
-    /// A pyramid level count within a segment (channel, ecosystem role or organisation);
-    /// other measures and topic segments are not measured per segment yet (`None`).
+    /// A pyramid level count within a segment (any segment kind); other measures are not
+    /// measured per segment (`None`).
     async fn segment_value(
         &self,
         space_id: i64,
         measure: &str,
         segment: &str,
         d: &Dashboard,
-        totals: &BTreeMap<i64, Totals>,
         query: &PeriodsQuery<'_>,
     ) -> Result<Option<f64>> {
-        let Some((kind, value)) = segment.split_once(':') else {
+        let Ok(Some(seg)) = parvis_measure::segment::Segment::parse(segment) else {
             return Ok(None);
         };
         let Some(level) = Level::ALL.iter().copied().find(|l| l.key() == measure) else {
             return Ok(None);
         };
-        let staff_ids = self.store().measure_staff().await?;
-        let staff: Vec<Person> = staff_ids
-            .iter()
-            .map(|&member| Person {
-                member,
-                staff: true,
-            })
-            .collect();
-        let th = &d.settings.thresholds;
-        let segment_totals: BTreeMap<i64, Totals> = match kind {
-            "channel" => {
-                let q = PeriodsQuery {
-                    channel: value,
-                    ..*query
-                };
-                let rows = self.store().measure_period_totals(space_id, &q).await?;
-                split_totals(&rows).0
-            }
-            "ecosystem_role" | "organisation" => {
-                let members: std::collections::HashSet<i64> = self
-                    .store()
-                    .members_in_segment(kind, value)
-                    .await?
-                    .into_iter()
-                    .collect();
-                totals
-                    .iter()
-                    .filter(|(m, _)| members.contains(m))
-                    .map(|(m, t)| (*m, t.clone()))
-                    .collect()
-            }
-            _ => return Ok(None),
+        let period = Period { from_week: query.from, to_week: query.to };
+        let previous = Period { from_week: query.prev_from, to_week: query.from };
+        let parts = (query.factors.to_vec(), period, previous);
+        let levels = match self.segment_levels(space_id, &seg, d, &parts).await {
+            Ok(l) => l,
+            // A topic deleted since the objective was declared: not measured.
+            Err(ServiceError::Validation(_)) => return Ok(None),
+            Err(e) => return Err(e),
         };
-        let levels = drop_idle_staff(
-            pyramid::levels_from_totals(&staff, &segment_totals, th),
-            &staff_ids,
-            &segment_totals,
-        );
-        Ok(Some(levels.values().filter(|l| **l == level).count() as f64))
+        Ok(Some(levels.now.values().filter(|l| **l == level).count() as f64))
     }
 
     /// Declare an objective (admins); the measure's current value is kept as its baseline.
@@ -712,7 +688,7 @@ type Split = (
     BTreeMap<i64, i64>,
 );
 
-fn split_totals(rows: &[MemberPeriods]) -> Split {
+pub(super) fn split_totals(rows: &[MemberPeriods]) -> Split {
     let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
     let totals = |s: &PeriodSums| Totals {
         posts: n(s.posts),
@@ -763,7 +739,7 @@ fn channel_series(rows: &[(String, i64, i64)], period: Period) -> ChannelSeries 
 
 /// `levels` lists every staff member as audience so that it can leave them out; when staff are
 /// included, those who did nothing in the period are not part of the space's audience either.
-fn drop_idle_staff(
+pub(super) fn drop_idle_staff(
     mut levels: BTreeMap<i64, Level>,
     staff: &[i64],
     totals: &BTreeMap<i64, Totals>,

@@ -3,7 +3,7 @@
 
 use super::{figures, parse_date};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{AppState, Ctx};
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +13,7 @@ use parvis_measure::objectives::Objective;
 use parvis_services::ServiceError;
 use parvis_services::measure::{Dashboard, MeasureSettings};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,20 +30,32 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_survey))
         .routes(routes!(answer_survey))
         .routes(routes!(super::events::put_cost))
+        .routes(routes!(set_staff))
+}
+
+/// Which part of the space the pyramid, flows, slipping and scores are restricted to.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SegmentParam {
+    /// `ecosystem_role:partner`, `organisation:Novéa`, `channel:email`, `topic:SLUG`,
+    /// `origin:native` or `origin:imported`; absent or empty for the whole space.
+    #[serde(default)]
+    pub segment: String,
 }
 
 /// Every figure of a space's measures, with the settings and formula version used (admins
 /// and moderators)
 #[utoipa::path(get, path = "/spaces/{space}/measures", tag = "measures",
-    params(("space" = String, Path, description = "space slug")),
+    params(("space" = String, Path, description = "space slug"), SegmentParam),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "the dashboard", body = Dashboard)))]
 async fn dashboard(
     State(st): State<AppState>,
     ctx: Ctx,
     ApiPath(space): ApiPath<String>,
+    ApiQuery(q): ApiQuery<SegmentParam>,
 ) -> ApiResult<Json<Dashboard>> {
-    let d = st.services.measures(ctx.actor()?, &space).await?;
+    let d = st.services.measures_in(ctx.actor()?, &space, &q.segment).await?;
     Ok(Json(d.as_ref().clone()))
 }
 
@@ -82,15 +94,16 @@ impl Figure {
 
 /// One figure as CSV (admins and moderators)
 #[utoipa::path(get, path = "/spaces/{space}/measures/{figure}", tag = "measures",
-    params(("space" = String, Path, description = "space slug"), ("figure" = inline(Figure), Path, description = "which figure")),
+    params(("space" = String, Path, description = "space slug"), ("figure" = inline(Figure), Path, description = "which figure"), SegmentParam),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "the figure as CSV (a header line, then one line per row)", body = String, content_type = "text/csv")))]
 async fn figure_csv(
     State(st): State<AppState>,
     ctx: Ctx,
     ApiPath((space, figure)): ApiPath<(String, Figure)>,
+    ApiQuery(q): ApiQuery<SegmentParam>,
 ) -> ApiResult<Response> {
-    let d = st.services.measures(ctx.actor()?, &space).await?;
+    let d = st.services.measures_in(ctx.actor()?, &space, &q.segment).await?;
     let body =
         figures::csv(&d, figure.name()).ok_or_else(|| ApiError::not_found("no such figure"))?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
@@ -249,4 +262,29 @@ async fn answer_survey(
             other => other.into(),
         })?;
     Ok(StatusCode::CREATED)
+}
+
+/// Whether a member is staff.
+#[derive(Deserialize, Serialize, ToSchema)]
+struct StaffMark {
+    /// `true`: the account speaks for the organisation (counted in the editorial scorecard,
+    /// left out of the pyramid when the thresholds say so). Admins and moderators are staff
+    /// whatever this says.
+    staff: bool,
+}
+
+/// Mark a member as staff, or not (admins)
+#[utoipa::path(put, path = "/members/{handle}/staff", tag = "measures",
+    params(("handle" = String, Path, description = "the member's handle")),
+    request_body = StaffMark,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the mark now in force", body = StaffMark)))]
+async fn set_staff(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(handle): ApiPath<String>,
+    ApiJson(b): ApiJson<StaffMark>,
+) -> ApiResult<Json<StaffMark>> {
+    let staff = st.services.set_staff(ctx.actor()?, &handle, b.staff).await?;
+    Ok(Json(StaffMark { staff }))
 }

@@ -14,7 +14,7 @@ use crate::forms::{failed, field_errors, unprocessable};
 use crate::pages::{PageResult, fail, fail_api, render};
 use crate::{AppState, Ctx};
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -215,23 +215,69 @@ fn dashboard_context(lang: Lang, d: &Dashboard, space: &parvis_domain::Space) ->
 }
 
 async fn show_dashboard(st: &AppState, ctx: &Ctx, slug: &str, extra: Value) -> PageResult {
+    show_segment(st, ctx, slug, "", extra).await
+}
+
+/// The dashboard, its pyramid restricted to `segment` (`""`: the whole space).
+async fn show_segment(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    segment: &str,
+    extra: Value,
+) -> PageResult {
     let actor = ctx.actor().map_err(fail(st, ctx))?;
     let d = st
         .services
-        .measures(actor, slug)
+        .measures_in(actor, slug, segment)
         .await
         .map_err(fail(st, ctx))?;
     let space = st.services.space(slug).await.map_err(fail(st, ctx))?;
+    let choices = st
+        .services
+        .segment_choices(&d, slug)
+        .await
+        .map_err(fail(st, ctx))?;
+    let segments: Vec<Value> = choices
+        .iter()
+        .map(|c| {
+            let label = match c.kind.as_str() {
+                "ecosystem_role" => crate::i18n::get(ctx.lang, &format!("eco_{}", c.label)).to_string(),
+                "origin" => text(ctx.lang, &format!("m_origin_{}", c.label)).to_string(),
+                _ => c.label.clone(),
+            };
+            context! { key => c.key, kind => c.kind, label => label }
+        })
+        .collect();
+    let query = match &d.segment {
+        Some(s) => format!(
+            "?segment={}",
+            percent_encoding::utf8_percent_encode(s, SEGMENT_ENCODE)
+        ),
+        None => String::new(),
+    };
     let base = dashboard_context(ctx.lang, &d, &space);
-    render(st, ctx, "measures.html", context! { ..extra, ..base })
+    render(
+        st,
+        ctx,
+        "measures.html",
+        context! { ..extra, ..context! { segments => segments, segment_query => query }, ..base },
+    )
 }
+
+/// What a segment's `kind:value` escapes in a link (letters, digits, `_`, `-`, `.` stay).
+const SEGMENT_ENCODE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'-')
+    .remove(b'.');
 
 async fn dashboard_page(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(space): Path<String>,
+    Query(q): Query<api::SegmentParam>,
 ) -> PageResult {
-    show_dashboard(&st, &ctx, &space, context! {}).await
+    show_segment(&st, &ctx, &space, &q.segment, context! {}).await
 }
 
 /// `pyramid.svg`, `flows.csv`…
@@ -239,6 +285,7 @@ async fn figure_file(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((space, file)): Path<(String, String)>,
+    Query(q): Query<api::SegmentParam>,
 ) -> PageResult {
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
     let not_found = || fail(&st, &ctx)(ServiceError::NotFound(format!("figure {file:?}")));
@@ -248,7 +295,7 @@ async fn figure_file(
     }
     let d = st
         .services
-        .measures(actor, &space)
+        .measures_in(actor, &space, &q.segment)
         .await
         .map_err(fail(&st, &ctx))?;
     let (body, mime) = match ext {

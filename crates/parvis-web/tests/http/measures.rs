@@ -428,3 +428,129 @@ async fn events_show_registrations_leads_and_roi_with_the_cost_entered() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Staff marked by an admin leave the pyramid and count as the organisation's voice; the
+/// pyramid of a segment counts only that segment's members; an unknown segment is refused
+/// with the field named; only admins mark staff.
+#[tokio::test]
+async fn staff_marks_and_segment_pyramids() {
+    on_both(|app| async move {
+        let auth = seed(&app).await;
+        let admin = admin_actor(&app).await;
+        let s = &app.services;
+        let space = s.space("forum").await.unwrap();
+        // Two partners and one customer write; the customer is an employee marked as staff.
+        let mut people = vec![];
+        for (email, name, eco) in [
+            ("ana@partner.example", "Ana", "partner"),
+            ("bo@partner.example", "Bo", "partner"),
+            ("cy@client.example", "Cy", "customer"),
+        ] {
+            let m = s
+                .invite(&admin, email, name, "member", eco, "Acme", parvis_domain::Lang::Fr)
+                .await
+                .unwrap();
+            let actor = parvis_services::Actor { member: m };
+            s.create_thread(&actor, &space, None, &format!("Question de {name}"), "Bonjour à tous, une question.")
+                .await
+                .unwrap();
+            people.push(actor);
+        }
+        let c = client();
+        let get = |q: &'static str| {
+            let c = c.clone();
+            let auth = auth.clone();
+            let base = app.base.clone();
+            async move {
+                c.get(format!("{base}/api/v1/spaces/forum/measures{q}"))
+                    .header("authorization", &auth)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let contributors = |d: &Value| -> i64 {
+            d["pyramid"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["level"] != "audience")
+                .map(|l| l["count"].as_i64().unwrap())
+                .sum()
+        };
+        let whole: Value = get("").await.json().await.unwrap();
+        assert_eq!(contributors(&whole), 3, "three members wrote: {}", whole["pyramid"]);
+        assert!(whole.get("segment").is_none());
+
+        let partners: Value = get("?segment=ecosystem_role:partner").await.json().await.unwrap();
+        assert_eq!(partners["segment"], "ecosystem_role:partner");
+        assert_eq!(contributors(&partners), 2, "{}", partners["pyramid"]);
+        let customers: Value = get("?segment=ecosystem_role:customer").await.json().await.unwrap();
+        assert_eq!(contributors(&customers), 1);
+        let native: Value = get("?segment=origin:native").await.json().await.unwrap();
+        assert_eq!(contributors(&native), 3, "everything was written on Parvis");
+        let imported: Value = get("?segment=origin:imported").await.json().await.unwrap();
+        assert_eq!(contributors(&imported), 0);
+        let csv = get("/pyramid?segment=ecosystem_role:partner").await.text().await.unwrap();
+        assert!(csv.contains("\ncontributors,2,"), "{csv}");
+
+        let r = get("?segment=colour:blue").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("segment"), "{body}");
+        let r = get("?segment=topic:nowhere").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Only an admin marks staff.
+        let cy = people[2].member.handle.to_string();
+        let member_token = s.create_api_token(&people[0], "t").await.unwrap().1;
+        let r = c
+            .put(format!("{}/api/v1/members/{cy}/staff", app.base))
+            .header("authorization", format!("Bearer {member_token}"))
+            .json(&json!({"staff": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = c
+            .put(format!("{}/api/v1/members/{cy}/staff", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"staff": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        // Staff are left out of the pyramid (the default thresholds exclude them) and their
+        // thread counts as a staff publication.
+        let whole: Value = get("").await.json().await.unwrap();
+        assert_eq!(contributors(&whole), 2, "{}", whole["pyramid"]);
+        assert_eq!(contributors(&get("?segment=ecosystem_role:customer").await.json::<Value>().await.unwrap()), 0);
+        // Unmarked: counted again.
+        c.put(format!("{}/api/v1/members/{cy}/staff", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"staff": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(contributors(&get("").await.json::<Value>().await.unwrap()), 3);
+
+        // The page: a segment picker with the roles in French, the note when restricted, and
+        // the admin's members table offers the staff mark.
+        let (browser, _csrf) = admin_session(&app).await;
+        let fr = |path: &str| {
+            browser
+                .get(format!("{}{path}", app.base))
+                .header("accept-language", "fr-FR,fr;q=0.9")
+                .send()
+        };
+        let html = fr("/s/forum/measures?segment=ecosystem_role:partner").await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"segment-form\""));
+        assert!(html.contains("value=\"ecosystem_role:partner\" selected"), "selected segment");
+        assert!(html.contains("Pyramide, flux, départs et scores restreints à ce segment"));
+        assert!(html.contains("pyramid.csv?segment=ecosystem_role%3Apartner"), "{}", &html[html.find("pyramid.csv").unwrap_or(0)..][..200]);
+        assert!(html.contains("Importé d&#x27;autres canaux") || html.contains("Importé d'autres canaux"));
+        let members = fr("/admin/members").await.unwrap().text().await.unwrap();
+        assert!(members.contains("Compter comme équipe"), "staff button");
+    })
+    .await;
+}
