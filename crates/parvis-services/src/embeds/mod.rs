@@ -10,6 +10,7 @@
 //! too. Another target plugs in here: a variant of `EmbedTarget`, its key and page path in
 //! `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
 
+pub mod live_queue;
 pub mod posting;
 pub mod settings;
 pub mod sso;

@@ -119,6 +119,10 @@ pub(crate) fn admin_routes() -> Router<AppState> {
         .route("/s/{space}/moderation", get(moderation::page))
         .route("/s/{space}/moderation/{id}", post(moderation::decide))
         .route(
+            "/s/{space}/moderation/live/{room}/{question}",
+            post(moderation::decide_live),
+        )
+        .route(
             "/auth/widget/{link}",
             get(moderation::confirm_page).post(moderation::confirm),
         )

@@ -12,6 +12,7 @@ use axum::extract::{Form, Path, Query, State};
 use minijinja::{Value, context};
 use parvis_domain::*;
 use parvis_services::ServiceError;
+use parvis_services::embeds::live_queue::HeldQuestion;
 use parvis_store::HeldMessage;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,6 +36,12 @@ pub(crate) async fn page(
         .moderation_queue(actor, Some(&space))
         .await
         .map_err(fail(&st, &ctx))?;
+    let live = st
+        .services
+        .held_live_questions(actor, &space)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    let count = held.len() + live.len();
     render(
         &st,
         &ctx,
@@ -42,7 +49,8 @@ pub(crate) async fn page(
         context! {
             space => Value::from_serialize(&space),
             held => Value::from_serialize(&held),
-            count => held.len(),
+            live => Value::from_serialize(&live),
+            count => count,
             ok => q.ok,
         },
     )
@@ -94,6 +102,8 @@ pub(crate) struct Queue {
     /// How many messages are held.
     held: usize,
     items: Vec<HeldMessage>,
+    /// Live rooms' questions waiting for approval (rooms that require it).
+    live_questions: Vec<HeldQuestion>,
 }
 
 /// Everything held for moderation in a space (moderators; emails only for admins)
@@ -111,9 +121,14 @@ pub(crate) async fn api_queue(
         .services
         .moderation_queue(ctx.actor()?, Some(&space))
         .await?;
+    let live_questions = st
+        .services
+        .held_live_questions(ctx.actor()?, &space)
+        .await?;
     Ok(Json(Queue {
         held: items.len(),
         items,
+        live_questions,
     }))
 }
 
@@ -195,4 +210,27 @@ pub(crate) async fn confirm(
         .await
         .map_err(fail(&st, &ctx))?;
     render(&st, &ctx, "widget_confirm.html", context! { done => true })
+}
+
+/// The queue's approve / hide buttons for a live room's question.
+pub(crate) async fn decide_live(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, room, question)): Path<(String, i64, u64)>,
+    Form(f): Form<DecisionForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
+    let approve = approve_of(&f.decision).map_err(fail(&st, &ctx))?;
+    st.services
+        .moderate_live_question(actor, &space, RoomId(room), question, approve)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(see_other(&format!(
+        "/s/{}/moderation?ok={}",
+        space.slug,
+        if approve { "approved" } else { "rejected" }
+    )))
 }

@@ -61,12 +61,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "This link is no longer valid (already used, or too old). Ask for a new one from the conversation.",
     ),
     ("moderation", "Modération", "Moderation"),
-    (
-        "moderation_held_one",
-        "message en attente",
-        "message waiting",
-    ),
-    ("moderation_held", "messages en attente", "messages waiting"),
+    ("moderation_held_one", "élément en attente", "item waiting"),
+    ("moderation_held", "éléments en attente", "items waiting"),
     (
         "moderation_empty",
         "Rien à modérer.",
@@ -78,6 +74,12 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("moderation_first_post", "premier message", "first message"),
     ("moderation_suspect", "mot à surveiller", "word to watch"),
     ("moderation_approve", "Publier", "Approve"),
+    (
+        "moderation_live",
+        "Questions des salles en direct",
+        "Live room questions",
+    ),
+    ("moderation_hide", "Masquer", "Hide"),
     ("moderation_reject", "Refuser", "Reject"),
     (
         "moderation_approved",

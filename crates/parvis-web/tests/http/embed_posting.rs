@@ -255,7 +255,7 @@ async fn a_visitor_signs_in_by_link_and_a_held_first_post_is_published_on_approv
             .text()
             .await
             .unwrap();
-        assert!(page.contains("1 message en attente"), "{page}");
+        assert!(page.contains("1 élément en attente"), "{page}");
         assert!(page.contains("premier message"));
 
         // Approval publishes it, and the webhook fires now.
@@ -605,4 +605,85 @@ async fn a_widget_on_a_site_not_allowed_cannot_sign_in_or_post() {
             .status(),
         StatusCode::CREATED
     );
+}
+
+#[tokio::test]
+async fn live_questions_waiting_for_approval_are_in_the_same_queue() {
+    let app = spawn_app().await;
+    let (auth, _) = seed_thread(&app, 0).await;
+    let moderator = super::live::member_token(&app, "mod", SiteRole::Moderator).await;
+    let ana = super::live::member_token(&app, "ana", SiteRole::Member).await;
+    let r = client()
+        .post(format!("{}/api/v1/spaces/forum/rooms", app.base))
+        .bearer_auth(&moderator)
+        .json(&json!({"title": "Questions du salon", "approval_required": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let room = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = client()
+        .post(format!("{}/api/v1/rooms/{room}/actions", app.base))
+        .bearer_auth(&ana)
+        .json(&json!({"action": "ask", "text": "Quand ouvre le salon ?"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let q: Value = client()
+        .get(format!("{}/api/v1/spaces/forum/moderation", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        q["live_questions"][0]["text"], "Quand ouvre le salon ?",
+        "{q}"
+    );
+    let question = q["live_questions"][0]["question"].as_u64().unwrap();
+    // Approved from the queue's page, it leaves the queue.
+    let (c, _) = admin_session(&app).await;
+    let page = c
+        .get(format!("{}/s/forum/moderation", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Questions des salles en direct") && page.contains("1 élément en attente"),
+        "{page}"
+    );
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = c
+        .post(format!(
+            "{}/s/forum/moderation/live/{room}/{question}",
+            app.base
+        ))
+        .form(&[("csrf", csrf.as_str()), ("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let q: Value = client()
+        .get(format!("{}/api/v1/spaces/forum/moderation", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(q["live_questions"], json!([]));
 }
