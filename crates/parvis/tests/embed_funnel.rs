@@ -214,3 +214,167 @@ fn a_click_on_an_embedded_thread_converts_and_the_funnel_counts_it_once() {
     assert_eq!(&cells[2..6], ["1", "1", "1", "1"], "{cells:?}");
     assert!(cells[6].starts_with("120"), "value {cells:?}");
 }
+
+/// The newest sign-in link in the mail outbox (`--mail-dir`), quoted-printable undone.
+fn link_in_outbox(dir: &std::path::Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut mails: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        mails.sort();
+        for m in mails.iter().rev() {
+            let text = std::fs::read_to_string(m).unwrap_or_default();
+            let text = text
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=");
+            if let Some(i) = text.find("/auth/widget/") {
+                let start = text[..i].rfind("http").unwrap();
+                return text[start..].split_whitespace().next().unwrap().to_string();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no widget sign-in mail in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Issue 14's "taking part": on the blog, the visitor asks for a link in the widget, opens the
+/// emailed link in a new tab and confirms, comes back to the widget (signed in, no cookie),
+/// and replies with a message that carries an XSS payload. The first post waits for a
+/// moderator (only its author sees it, as text); once approved it shows in the widget,
+/// sanitised: neither the frame nor the host page ever ran the payload.
+#[test]
+fn a_visitor_signs_in_by_the_emailed_link_and_replies_from_the_widget() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!("notice: chromium/chromedriver not installed; browser test skipped");
+        return;
+    };
+    let outbox = dir.path().join("mail");
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+        "--mail-dir",
+        outbox.to_str().unwrap(),
+    ]);
+    let url = |p: &str| format!("{}{p}", server.url);
+    let http = reqwest::blocking::Client::new();
+    let token = demo_token(&server.url);
+    let space = http
+        .get(url("/api/v1/spaces"))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tid = http
+        .post(url(&format!("/api/v1/spaces/{space}/threads")))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Vos questions sur le salon", "body": "Posez-les ici."}))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let blog = host_site(&server.url, &format!("thread/{tid}"));
+    let r = http
+        .put(url(&format!("/api/v1/spaces/{space}/embed")))
+        .bearer_auth(&token)
+        .json(&json!({"origins": blog, "cta_label": "", "cta_url": ""}))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success());
+
+    driver.go(&blog);
+    driver.script("window.__pvxss = 0;");
+    let into_frame = || {
+        let frame = driver.element("#w iframe");
+        driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
+        driver.element("#pv-email");
+    };
+    into_frame();
+    driver.type_into("#pv-email", "visiteur@blog.example");
+    driver.click("#pv-signin button[type=submit]");
+    driver.wait_until(
+        "!document.getElementById('pv-wait').hidden",
+        Duration::from_secs(10),
+    );
+
+    // The emailed link, in a new tab: a page with a button (opening it signs nobody in).
+    let link = link_in_outbox(&outbox);
+    let widget_tab = driver.cmd("GET", "/window", Value::Null);
+    let tab = driver.cmd("POST", "/window/new", json!({"type": "tab"}));
+    driver.cmd("POST", "/window", json!({"handle": tab["handle"]}));
+    driver.go(&link);
+    driver.click("#widget-confirm");
+    driver.element("#widget-confirmed");
+    driver.cmd("DELETE", "/window", Value::Null);
+    driver.cmd("POST", "/window", json!({"handle": widget_tab}));
+    into_frame();
+    driver.wait_until(
+        "!document.getElementById('pv-reply').hidden",
+        Duration::from_secs(15),
+    );
+
+    let payload = "Bonjour <img src=x onerror=\"window.__pvxss=1;parent.__pvxss=1\"><script>window.__pvxss=2</script> **merci**";
+    driver.type_into("#pv-body", payload);
+    driver.click("#pv-send");
+    driver.wait_until(
+        "document.getElementById('pv-mine').children.length === 1",
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        driver.script("return typeof window.__pvxss;"),
+        json!("undefined"),
+        "the held copy is text"
+    );
+    assert_eq!(
+        driver.script("return document.querySelector('#pv-mine img');"),
+        Value::Null
+    );
+    driver.cmd("POST", "/frame/parent", json!({}));
+    assert_eq!(
+        driver.script("return window.__pvxss;"),
+        json!(0),
+        "the host page ran nothing"
+    );
+
+    // A moderator approves it from the queue; the widget shows it, sanitised.
+    let q: Value = http
+        .get(url(&format!("/api/v1/spaces/{space}/moderation")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(q["held"], json!(1), "{q}");
+    let hid = q["items"][0]["id"].as_i64().unwrap();
+    let r = http
+        .post(url(&format!("/api/v1/spaces/{space}/moderation/{hid}")))
+        .bearer_auth(&token)
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success());
+    driver.go(&blog);
+    driver.script("window.__pvxss = 0;");
+    into_frame();
+    driver.wait_for_text("merci");
+    assert_eq!(driver.script("return document.querySelector('.pv-body strong') && document.querySelector('.pv-body strong').textContent;"), json!("merci"));
+    assert_eq!(driver.script("return [document.querySelectorAll('.pv-body script').length, document.querySelectorAll('.pv-body [onerror]').length, typeof window.__pvxss];"), json!([0, 0, "undefined"]));
+    driver.cmd("POST", "/frame/parent", json!({}));
+    assert_eq!(
+        driver.script("return window.__pvxss;"),
+        json!(0),
+        "the host page ran nothing"
+    );
+}

@@ -93,6 +93,7 @@ impl Driver {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let req = match method {
             "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
             _ => self.http.post(url).json(&body),
         };
         let v: Value = req.send().unwrap().json().unwrap();
