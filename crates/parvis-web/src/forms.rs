@@ -30,23 +30,18 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::Choice if v.field == "consent" => t("err_consent_withdrawn"),
                 Rule::Range | Rule::Choice if v.field == "scores" => t("err_score_scale"),
                 Rule::Required => t("err_required"),
-                Rule::TooLong(max) => {
-                    let key = if lang.is_singular(max as i64) {
-                        "err_too_long_one"
-                    } else {
-                        "err_too_long"
-                    };
-                    t(key).replace("{n}", &max.to_string())
-                }
+                Rule::TooLong(max) => i18n::get_with(lang, "err_too_long", &[("n", max.into())]),
                 Rule::Slug => t("err_slug"),
                 Rule::Email => t("err_email"),
                 Rule::Handle => t("err_handle"),
                 Rule::Choice => t("err_choice"),
                 Rule::PasswordLength => t("err_password_length"),
                 Rule::Confirm => t("err_confirm"),
-                Rule::Characters { code, at } => t("err_characters")
-                    .replace("{code}", &format!("U+{code:04X}"))
-                    .replace("{at}", &at.to_string()),
+                Rule::Characters { code, at } => i18n::get_with(
+                    lang,
+                    "err_characters",
+                    &[("code", format!("U+{code:04X}").into()), ("at", at.into())],
+                ),
                 Rule::DateTime => t("err_datetime"),
                 Rule::InPast if v.field == "session" => t("err_session_begun"),
                 Rule::InPast if v.field == "meeting" => t("err_meet_not_begun"),

@@ -10,7 +10,6 @@ mod shares;
 mod showcase;
 
 pub(crate) use shares::track as track_shares;
-pub(crate) mod strings;
 
 use crate::AppState;
 use axum::Router;

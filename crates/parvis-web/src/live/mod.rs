@@ -5,11 +5,9 @@
 //! `parvis-live`, the hub in `parvis_services::live`; these handlers extract and map.
 
 mod api;
-mod strings;
 mod ws;
 
 pub(crate) use api::api_routes;
-pub(crate) use strings::STRINGS;
 
 use crate::context::{cookie, read_cookie};
 use crate::error::ApiError;
@@ -137,11 +135,7 @@ fn room_id(raw: &str) -> Result<RoomId, ServiceError> {
 
 /// The strings the room's script shows, in the reader's language.
 fn script_strings(lang: Lang) -> Value {
-    let map: std::collections::BTreeMap<&str, &str> = STRINGS
-        .iter()
-        .filter(|(k, _, _)| k.starts_with("js_"))
-        .map(|(k, fr, en)| (&k[3..], if lang == Lang::Fr { *fr } else { *en }))
-        .collect();
+    let map = crate::i18n::with_prefix(lang, "js_");
     // Inside <script type="application/json">: `<`, `>` and `&` escaped so no text can end it.
     let json = serde_json::to_string(&map)
         .unwrap_or_else(|_| "{}".into())

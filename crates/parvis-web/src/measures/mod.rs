@@ -6,9 +6,6 @@
 pub(crate) mod api;
 mod events;
 mod figures;
-mod strings;
-
-pub(crate) use strings::STRINGS;
 
 use crate::forms::{failed, field_errors, unprocessable};
 use crate::pages::{PageResult, fail, fail_api, render};
@@ -56,12 +53,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// One string of the area in `lang`.
 pub(crate) fn text(lang: Lang, key: &str) -> &'static str {
-    STRINGS
-        .iter()
-        .chain(parvis_measure::labels::LABELS)
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, fr, en)| if lang == Lang::Fr { *fr } else { *en })
-        .unwrap_or("")
+    crate::i18n::lookup(lang, key).unwrap_or("")
 }
 
 /// A refused input in the reader's language, naming the field (the services say it in
@@ -75,9 +67,7 @@ fn errors_for(
     if let ServiceError::Validation(ValidationError { field, .. }) = e {
         let own = match field.as_str() {
             "score" => scale.map(|(lo, hi)| {
-                text(lang, "m_err_score")
-                    .replace("{lo}", &lo.to_string())
-                    .replace("{hi}", &hi.to_string())
+                crate::i18n::get_with(lang, "m_err_score", &[("lo", lo.into()), ("hi", hi.into())])
             }),
             f if f.starts_with("weights.") => Some(text(lang, "m_err_weights").into()),
             "due" => Some(text(lang, "m_err_due").into()),
@@ -242,7 +232,9 @@ async fn show_segment(
         .iter()
         .map(|c| {
             let label = match c.kind.as_str() {
-                "ecosystem_role" => crate::i18n::get(ctx.lang, &format!("eco_{}", c.label)).to_string(),
+                "ecosystem_role" => {
+                    crate::i18n::get(ctx.lang, &format!("eco_{}", c.label)).to_string()
+                }
                 "origin" => text(ctx.lang, &format!("m_origin_{}", c.label)).to_string(),
                 _ => c.label.clone(),
             };
@@ -520,13 +512,9 @@ mod tests {
 
     #[test]
     fn area_strings_are_unique_and_in_both_languages() {
-        let mut seen = std::collections::HashSet::new();
-        for (k, fr, en) in STRINGS {
-            assert!(seen.insert(k), "duplicate {k}");
-            assert!(!fr.is_empty() && !en.is_empty(), "{k}");
-        }
         for (k, _) in MEASURES {
-            assert!(!text(Lang::Fr, &format!("m_measure_{k}")).is_empty(), "{k}");
+            let key = format!("m_measure_{k}");
+            assert!(!text(Lang::Fr, &key).is_empty(), "{k}");
         }
         assert_eq!(crate::i18n::get(Lang::En, "m_title"), "Measures");
     }

@@ -9,7 +9,6 @@ mod links;
 mod meet;
 mod report;
 mod room;
-pub(crate) mod strings;
 
 /// API routes (nested under `/api/v1`).
 pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
