@@ -581,7 +581,8 @@ async fn posts_replies_and_the_account_page_keep_what_was_typed_when_refused() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("2000 caractères au plus."));
+    // The limit is written as French writes numbers (narrow no-break space between thousands).
+    assert!(page.contains("2\u{202f}000 caractères au plus."), "{page}");
     // A short password: said in French, and never written back into the page.
     let (status, _, page) = post_form(
         &c,
