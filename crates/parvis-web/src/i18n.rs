@@ -404,6 +404,37 @@ mod tests {
     }
 
     #[test]
+    fn counts_take_the_plural_each_language_gives_them() {
+        let n = get_n;
+        assert_eq!(n(Lang::Fr, "n_results", 0), "0 résultat");
+        assert_eq!(n(Lang::Fr, "n_results", 1), "1 résultat");
+        assert_eq!(n(Lang::Fr, "n_results", 2), "2 résultats");
+        assert_eq!(n(Lang::En, "n_results", 0), "0 results");
+        assert_eq!(n(Lang::En, "n_results", 1), "1 result");
+        assert_eq!(n(Lang::En, "n_results", 2), "2 results");
+        assert_eq!(n(Lang::Fr, "n_threads", 0), "0 discussion");
+        assert_eq!(n(Lang::Fr, "n_replies", 1), "1 réponse");
+        assert_eq!(n(Lang::En, "n_replies", 0), "0 replies");
+        assert_eq!(n(Lang::Fr, "n_messages", 10_000), "10\u{202f}000 messages");
+        assert_eq!(n(Lang::En, "n_messages", 10_000), "10,000 messages");
+        // Every count message reads differently for 1 and 2 in at least one language (a
+        // plural that never changes is a forgotten selector; "1 matched, 2 matched" is fine).
+        let form = |lang, key: &str, count: i64| n(lang, key, count).replace(['1', '2'], "");
+        for (name, fr, _) in FILES {
+            for (key, vars) in variables(&parse(name, "fr", fr)) {
+                if vars.contains("count") {
+                    assert!(
+                        [Lang::Fr, Lang::En]
+                            .iter()
+                            .any(|l| form(*l, &key, 1) != form(*l, &key, 2)),
+                        "{key} has one form"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn numbers_in_messages_are_grouped_as_each_language_writes_them() {
         let n: FluentValue = 12_345.into();
         assert_eq!(
@@ -419,6 +450,12 @@ mod tests {
     #[test]
     fn templates_use_only_known_keys() {
         let keys: HashSet<_> = table(Lang::Fr).into_keys().collect();
+        let counts: HashSet<String> = FILES
+            .iter()
+            .flat_map(|(name, fr, _)| variables(&parse(name, "fr", fr)))
+            .filter(|(_, vars)| vars.contains("count"))
+            .map(|(key, _)| key)
+            .collect();
         for (name, src) in crate::pages::TEMPLATE_SOURCES
             .iter()
             .chain(crate::measures::TEMPLATES)
@@ -443,6 +480,35 @@ mod tests {
                     "template {name} uses unknown key t.{key}"
                 );
             }
+            // `|count(lang, "KEY")`: a message that counts with `$count`.
+            for part in src.split("count(lang, \"").skip(1) {
+                let key = part.split('"').next().unwrap_or_default();
+                assert!(
+                    counts.contains(key),
+                    "template {name} counts with unknown {key}"
+                );
+            }
         }
+    }
+
+    /// How long a lookup takes: `cargo test -p parvis-web --release --lib -- --ignored lookups_are_cheap --nocapture`.
+    #[test]
+    #[ignore]
+    fn lookups_are_cheap() {
+        let rounds = 1_000_000;
+        let t = std::time::Instant::now();
+        for i in 0..rounds {
+            std::hint::black_box(get(
+                Lang::Fr,
+                if i % 2 == 0 { "sign_in" } else { "replies" },
+            ));
+        }
+        let plain = t.elapsed().as_nanos() / rounds;
+        let t = std::time::Instant::now();
+        for i in 0..rounds as i64 {
+            std::hint::black_box(get_n(Lang::Fr, "n_replies", i % 5));
+        }
+        let counted = t.elapsed().as_nanos() / rounds;
+        println!("get: {plain} ns, get_n: {counted} ns");
     }
 }

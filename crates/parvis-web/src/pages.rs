@@ -117,6 +117,11 @@ pub(crate) fn templates() -> Environment<'static> {
             }
         },
     );
+    // `{{ n|count(lang, "n_results") }}`: the number and its word in the plural Fluent's rules
+    // choose for the language ("0 résultat", "2 results").
+    env.add_filter("count", |n: i64, lang: String, key: String| {
+        i18n::get_n(Lang::from_code(&lang).unwrap_or_default(), &key, n)
+    });
     env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
     env
 }

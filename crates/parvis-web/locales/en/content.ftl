@@ -161,3 +161,15 @@ profile_wins = wins
 profile_winner = Winner
 profile_shortlisted = Shortlisted
 profile_testimonials = Testimonials and interviews
+
+## Counts: the number and its word, in the plural the number asks for.
+n_entries =
+    { $count ->
+        [one] { $count } entry
+       *[other] { $count } entries
+    }
+n_profile_wins =
+    { $count ->
+        [one] { $count } win
+       *[other] { $count } wins
+    }

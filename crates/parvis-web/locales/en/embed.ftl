@@ -129,3 +129,15 @@ sso_delete = Delete
 
 moderation_live = Live room questions
 moderation_hide = Hide
+
+## Counts: the number and its word, in the plural the number asks for.
+n_embed_seats_left =
+    { $count ->
+        [one] { $count } seat left
+       *[other] { $count } seats left
+    }
+n_moderation_held =
+    { $count ->
+        [one] { $count } item waiting
+       *[other] { $count } items waiting
+    }

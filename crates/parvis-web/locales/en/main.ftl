@@ -356,3 +356,85 @@ staff_badge = staff
 staff_mark = Count as staff
 staff_unmark = No longer count as staff
 staff_help = Staff speak for the organisation: their messages count in the editorial scorecard, not in the pyramid. Admins and moderators are staff anyway.
+
+## Counts: the number and its word, in the plural the number asks for.
+n_matched =
+    { $count ->
+        [one] { $count } matched
+       *[other] { $count } matched
+    }
+n_messages =
+    { $count ->
+        [one] { $count } message
+       *[other] { $count } messages
+    }
+n_more_in_thread =
+    { $count ->
+        [one] { $count } other message in this thread matches
+       *[other] { $count } other messages in this thread match
+    }
+n_participants =
+    { $count ->
+        [one] { $count } participant
+       *[other] { $count } participants
+    }
+n_members =
+    { $count ->
+        [one] { $count } member
+       *[other] { $count } members
+    }
+n_proposals =
+    { $count ->
+        [one] { $count } proposal
+       *[other] { $count } proposals
+    }
+n_replies =
+    { $count ->
+        [one] { $count } reply
+       *[other] { $count } replies
+    }
+n_replies_exchanged =
+    { $count ->
+        [one] { $count } reply exchanged
+       *[other] { $count } replies exchanged
+    }
+n_results =
+    { $count ->
+        [one] { $count } result
+       *[other] { $count } results
+    }
+n_statements =
+    { $count ->
+        [one] { $count } statement
+       *[other] { $count } statements
+    }
+n_threads =
+    { $count ->
+        [one] { $count } thread
+       *[other] { $count } threads
+    }
+n_threads_shared =
+    { $count ->
+        [one] { $count } thread shared
+       *[other] { $count } threads shared
+    }
+n_topics =
+    { $count ->
+        [one] { $count } topic
+       *[other] { $count } topics
+    }
+n_unchanged =
+    { $count ->
+        [one] { $count } unchanged
+       *[other] { $count } unchanged
+    }
+n_votes =
+    { $count ->
+        [one] { $count } vote
+       *[other] { $count } votes
+    }
+n_why_peers =
+    { $count ->
+        [one] { $count } person close to you is discussing it
+       *[other] { $count } people close to you are discussing it
+    }

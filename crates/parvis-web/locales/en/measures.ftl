@@ -153,12 +153,21 @@ m_th_regular = regular
 m_th_answers = answers others
 m_th_referrals = ambassador
 m_th_staff = staff
-m_th_weeks_one = distinct week at least
-m_th_weeks_many = distinct weeks at least
-m_th_answers_one = answer at least
-m_th_answers_many = answers at least
-m_th_people_one = person brought in at least
-m_th_people_many = people brought in at least
+m_th_n_weeks =
+    { $count ->
+        [one] { $count } distinct week at least
+       *[other] { $count } distinct weeks at least
+    }
+m_th_n_answers =
+    { $count ->
+        [one] { $count } answer at least
+       *[other] { $count } answers at least
+    }
+m_th_n_people =
+    { $count ->
+        [one] { $count } person brought in at least
+       *[other] { $count } people brought in at least
+    }
 
 m_ev_meetings = Meetings held
 
@@ -173,3 +182,10 @@ m_kind_topic = Topic
 m_kind_origin = Origin
 m_origin_native = Written on Parvis
 m_origin_imported = Imported from other channels
+
+## Counts: the number and its word, in the plural the number asks for.
+m_n_weeks =
+    { $count ->
+        [one] { $count } week
+       *[other] { $count } weeks
+    }

@@ -208,3 +208,50 @@ session_ok_meet_answered = Your answer is saved.
 session_ok_meet_met = Noted: this meeting took place.
 err_meet_not_begun = A meeting can be marked as held once the session has begun.
 err_meet_closed = This session is closed: its meeting plan can no longer change.
+
+## Counts: the number and its word, in the plural the number asks for.
+n_confirmed =
+    { $count ->
+        [one] { $count } confirmed seat
+       *[other] { $count } confirmed seats
+    }
+n_leads =
+    { $count ->
+        [one] { $count } lead
+       *[other] { $count } leads
+    }
+n_meet_opted_in =
+    { $count ->
+        [one] { $count } participant who asked for meetings
+       *[other] { $count } participants who asked for meetings
+    }
+n_meetings_held =
+    { $count ->
+        [one] { $count } meeting held
+       *[other] { $count } meetings held
+    }
+n_minutes =
+    { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+n_registered =
+    { $count ->
+        [one] { $count } registered
+       *[other] { $count } registered
+    }
+n_respondents =
+    { $count ->
+        [one] { $count } respondent
+       *[other] { $count } respondents
+    }
+n_seats =
+    { $count ->
+        [one] { $count } seat
+       *[other] { $count } seats
+    }
+n_meet_meetings =
+    { $count ->
+        [one] { $count } meeting proposed
+       *[other] { $count } meetings proposed
+    }

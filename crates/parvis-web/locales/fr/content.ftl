@@ -161,3 +161,15 @@ profile_wins = victoires
 profile_winner = Lauréat
 profile_shortlisted = Présélectionné
 profile_testimonials = Témoignages et entretiens
+
+## Counts: the number and its word, in the plural the number asks for.
+n_entries =
+    { $count ->
+        [one] { $count } participation
+       *[other] { $count } participations
+    }
+n_profile_wins =
+    { $count ->
+        [one] { $count } victoire
+       *[other] { $count } victoires
+    }

@@ -129,3 +129,15 @@ sso_delete = Supprimer
 
 moderation_live = Questions des salles en direct
 moderation_hide = Masquer
+
+## Counts: the number and its word, in the plural the number asks for.
+n_embed_seats_left =
+    { $count ->
+        [one] { $count } place restante
+       *[other] { $count } places restantes
+    }
+n_moderation_held =
+    { $count ->
+        [one] { $count } élément en attente
+       *[other] { $count } éléments en attente
+    }

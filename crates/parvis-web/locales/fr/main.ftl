@@ -356,3 +356,85 @@ staff_badge = équipe
 staff_mark = Compter comme équipe
 staff_unmark = Ne plus compter comme équipe
 staff_help = L'équipe parle au nom de l'organisation : ses messages comptent dans le tableau éditorial, pas dans la pyramide. Administrateurs et modérateurs en font partie d'office.
+
+## Counts: the number and its word, in the plural the number asks for.
+n_matched =
+    { $count ->
+        [one] { $count } reconnu
+       *[other] { $count } reconnus
+    }
+n_messages =
+    { $count ->
+        [one] { $count } message
+       *[other] { $count } messages
+    }
+n_more_in_thread =
+    { $count ->
+        [one] { $count } autre message de cette discussion correspond
+       *[other] { $count } autres messages de cette discussion correspondent
+    }
+n_participants =
+    { $count ->
+        [one] { $count } participant
+       *[other] { $count } participants
+    }
+n_members =
+    { $count ->
+        [one] { $count } membre
+       *[other] { $count } membres
+    }
+n_proposals =
+    { $count ->
+        [one] { $count } proposition
+       *[other] { $count } propositions
+    }
+n_replies =
+    { $count ->
+        [one] { $count } réponse
+       *[other] { $count } réponses
+    }
+n_replies_exchanged =
+    { $count ->
+        [one] { $count } réponse échangée
+       *[other] { $count } réponses échangées
+    }
+n_results =
+    { $count ->
+        [one] { $count } résultat
+       *[other] { $count } résultats
+    }
+n_statements =
+    { $count ->
+        [one] { $count } affirmation
+       *[other] { $count } affirmations
+    }
+n_threads =
+    { $count ->
+        [one] { $count } discussion
+       *[other] { $count } discussions
+    }
+n_threads_shared =
+    { $count ->
+        [one] { $count } discussion partagée
+       *[other] { $count } discussions partagées
+    }
+n_topics =
+    { $count ->
+        [one] { $count } sujet
+       *[other] { $count } sujets
+    }
+n_unchanged =
+    { $count ->
+        [one] { $count } inchangé
+       *[other] { $count } inchangés
+    }
+n_votes =
+    { $count ->
+        [one] { $count } vote
+       *[other] { $count } votes
+    }
+n_why_peers =
+    { $count ->
+        [one] { $count } personne proche de vous en discute
+       *[other] { $count } personnes proches de vous en discutent
+    }

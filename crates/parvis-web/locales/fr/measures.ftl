@@ -153,12 +153,21 @@ m_th_regular = régulier
 m_th_answers = répond aux autres
 m_th_referrals = ambassadeur
 m_th_staff = équipe
-m_th_weeks_one = semaine distincte au moins
-m_th_weeks_many = semaines distinctes au moins
-m_th_answers_one = réponse au moins
-m_th_answers_many = réponses au moins
-m_th_people_one = personne amenée au moins
-m_th_people_many = personnes amenées au moins
+m_th_n_weeks =
+    { $count ->
+        [one] { $count } semaine distincte au moins
+       *[other] { $count } semaines distinctes au moins
+    }
+m_th_n_answers =
+    { $count ->
+        [one] { $count } réponse au moins
+       *[other] { $count } réponses au moins
+    }
+m_th_n_people =
+    { $count ->
+        [one] { $count } personne amenée au moins
+       *[other] { $count } personnes amenées au moins
+    }
 
 m_ev_meetings = Rencontres tenues
 
@@ -173,3 +182,10 @@ m_kind_topic = Sujet
 m_kind_origin = Origine
 m_origin_native = Écrit sur Parvis
 m_origin_imported = Importé d'autres canaux
+
+## Counts: the number and its word, in the plural the number asks for.
+m_n_weeks =
+    { $count ->
+        [one] { $count } semaine
+       *[other] { $count } semaines
+    }

@@ -208,3 +208,50 @@ session_ok_meet_answered = Votre réponse est enregistrée.
 session_ok_meet_met = C'est noté : cette rencontre a eu lieu.
 err_meet_not_begun = Une rencontre ne peut être notée comme tenue qu'une fois la session commencée.
 err_meet_closed = Cette session est close : son programme de rencontres ne peut plus changer.
+
+## Counts: the number and its word, in the plural the number asks for.
+n_confirmed =
+    { $count ->
+        [one] { $count } place confirmée
+       *[other] { $count } places confirmées
+    }
+n_leads =
+    { $count ->
+        [one] { $count } contact accepté
+       *[other] { $count } contacts acceptés
+    }
+n_meet_opted_in =
+    { $count ->
+        [one] { $count } participant volontaire
+       *[other] { $count } participants volontaires
+    }
+n_meetings_held =
+    { $count ->
+        [one] { $count } rencontre tenue
+       *[other] { $count } rencontres tenues
+    }
+n_minutes =
+    { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+n_registered =
+    { $count ->
+        [one] { $count } inscrit
+       *[other] { $count } inscrits
+    }
+n_respondents =
+    { $count ->
+        [one] { $count } répondant
+       *[other] { $count } répondants
+    }
+n_seats =
+    { $count ->
+        [one] { $count } place
+       *[other] { $count } places
+    }
+n_meet_meetings =
+    { $count ->
+        [one] { $count } rencontre proposée
+       *[other] { $count } rencontres proposées
+    }

@@ -110,27 +110,15 @@ pub(crate) fn parse_date(field: &str, s: &str) -> Result<i64, ServiceError> {
 
 fn thresholds_line(lang: Lang, d: &Dashboard) -> String {
     let th = &d.settings.thresholds;
-    let pl = |n: u32, one: &str, many: &str| {
-        format!(
-            "{n} {}",
-            text(
-                lang,
-                if lang.is_singular(i64::from(n)) {
-                    one
-                } else {
-                    many
-                }
-            )
-        )
-    };
+    let pl = |n: u32, key: &str| crate::i18n::get_n(lang, key, i64::from(n));
     format!(
         "{} : {} · {} : {} · {} : {} · {} {}",
         text(lang, "m_th_regular"),
-        pl(th.regular_weeks, "m_th_weeks_one", "m_th_weeks_many"),
+        pl(th.regular_weeks, "m_th_n_weeks"),
         text(lang, "m_th_answers"),
-        pl(th.answers, "m_th_answers_one", "m_th_answers_many"),
+        pl(th.answers, "m_th_n_answers"),
         text(lang, "m_th_referrals"),
-        pl(th.referrals, "m_th_people_one", "m_th_people_many"),
+        pl(th.referrals, "m_th_n_people"),
         text(lang, "m_th_staff"),
         text(
             lang,
