@@ -223,3 +223,59 @@ async fn french_pages_contain_no_english() {
         leaks.join("\n")
     );
 }
+
+/// A thread list says "0 réponse, 1 réponse, 2 réponses" in French and "0 replies, 1 reply,
+/// 2 replies" in English (Fluent's plural rules: French puts 0 with 1).
+#[tokio::test]
+async fn counts_take_each_languages_plural() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", admin_token(&app).await);
+    let c = client();
+    c.post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Le salon de mars", "body": "Qui vient ?"}))
+        .send()
+        .await
+        .unwrap();
+    let tid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let page = |lang: &'static str| {
+        let c = client();
+        let url = format!("{}/s/forum", app.base);
+        async move {
+            let html = c
+                .get(url)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            visible_text(&html)
+        }
+    };
+    for (replies, fr, en) in [
+        (0, "0 réponse ", "0 replies"),
+        (1, "1 réponse ", "1 reply "),
+        (2, "2 réponses", "2 replies"),
+    ] {
+        if replies > 0 {
+            c.post(format!("{}/api/v1/threads/{tid}/messages", app.base))
+                .header("authorization", &auth)
+                .json(&json!({"body": "Moi."}))
+                .send()
+                .await
+                .unwrap();
+        }
+        let (f, e) = (page("fr").await, page("en").await);
+        assert!(f.contains(fr), "{replies} in French: {f}");
+        assert!(e.contains(en), "{replies} in English: {e}");
+    }
+}
