@@ -420,3 +420,30 @@ n_why_peers =
         [one] { $count } person close to you is discussing it
        *[other] { $count } people close to you are discussing it
     }
+
+## Import formats, by the name `parvis import --format` takes.
+import_format_wxr = WordPress export (WXR 1.0-1.2): posts and threaded comments
+import_format_disqus = Disqus XML export: threads and threaded comments
+import_format_rss = RSS 2.0 / RSS 1.0 / Atom feed (auto-detected), with comments when present
+import_format_mbox = mbox or Mailman pipermail archive (.mbox, .txt)
+import_format_maildir = Maildir folder or single message files
+import_format_mastodon = Mastodon/ActivityPub archive: outbox.json (+ actor.json)
+import_format_discourse = Discourse topic JSON (one topic per file)
+import_format_slack = Slack export (zip or folder)
+import_format_twitter = X/Twitter archive: tweets.js (+ account.js) or the archive folder
+import_format_linkedin = LinkedIn export: Shares.csv, Comments.csv or the export folder
+import_format_jsonl = Parvis JSON Lines (FORMAT-jsonl.md)
+
+## Search notices: what happened to the query (the API says them in English).
+search_notice_lone_minus = a lone "-" was ignored
+search_notice_unbalanced_quote = unbalanced quote ignored
+search_notice_stray_operator = stray operator ignored
+search_notice_punctuation = punctuation and symbols are ignored
+search_notice_short_prefix = a prefix needs at least 2 letters before "*": ignored
+search_notice_too_many_words = too many words: only the first { $max } were used
+search_notice_query_too_long = query too long: only its beginning was used
+search_notice_no_word = type at least one word to search
+search_notice_only_excluded = add at least one word to look for: excluded words alone find nothing
+search_notice_empty_date_range = the date range is empty (its start is not before its end)
+search_notice_page_too_large = at most { $max } results per page
+search_notice_too_deep = only the first { $max } results can be browsed; refine the search

@@ -420,3 +420,30 @@ n_why_peers =
         [one] { $count } personne proche de vous en discute
        *[other] { $count } personnes proches de vous en discutent
     }
+
+## Import formats, by the name `parvis import --format` takes.
+import_format_wxr = Export WordPress (WXR 1.0 à 1.2) : articles et commentaires en fil
+import_format_disqus = Export XML Disqus : discussions et commentaires en fil
+import_format_rss = Flux RSS 2.0, RSS 1.0 ou Atom (reconnu seul), avec ses commentaires s'il en a
+import_format_mbox = Archive mbox ou Mailman pipermail (.mbox, .txt)
+import_format_maildir = Dossier Maildir ou fichiers de messages isolés
+import_format_mastodon = Archive Mastodon / ActivityPub : outbox.json (+ actor.json)
+import_format_discourse = Sujet Discourse en JSON (un sujet par fichier)
+import_format_slack = Export Slack (zip ou dossier)
+import_format_twitter = Archive X/Twitter : tweets.js (+ account.js) ou le dossier de l'archive
+import_format_linkedin = Export LinkedIn : Shares.csv, Comments.csv ou le dossier de l'export
+import_format_jsonl = JSON Lines de Parvis (FORMAT-jsonl.md)
+
+## Search notices: what happened to the query (the API says them in English).
+search_notice_lone_minus = un « - » seul a été ignoré
+search_notice_unbalanced_quote = guillemet sans son pendant : ignoré
+search_notice_stray_operator = opérateur isolé ignoré
+search_notice_punctuation = la ponctuation et les symboles sont ignorés
+search_notice_short_prefix = un préfixe demande au moins 2 lettres avant « * » : ignoré
+search_notice_too_many_words = trop de mots : seuls les { $max } premiers ont servi
+search_notice_query_too_long = recherche trop longue : seul son début a servi
+search_notice_no_word = tapez au moins un mot à chercher
+search_notice_only_excluded = ajoutez au moins un mot à chercher : des mots exclus seuls ne trouvent rien
+search_notice_empty_date_range = la période est vide (son début n'est pas avant sa fin)
+search_notice_page_too_large = au plus { $max } résultats par page
+search_notice_too_deep = seuls les { $max } premiers résultats se parcourent : précisez la recherche
