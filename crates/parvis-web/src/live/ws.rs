@@ -25,6 +25,41 @@ use tokio::sync::mpsc;
 /// Largest message (and frame) a client may send.
 pub(crate) const MAX_MESSAGE: usize = 16 * 1024;
 
+/// Commands a socket may send per second, sustained, and in one burst. A person voting,
+/// asking and answering polls by hand stays far below; a script flooding the room's store
+/// gets `rate_limited` answers (the socket stays open) instead of writes.
+const COMMANDS_PER_SECOND: f64 = 10.0;
+const COMMAND_BURST: f64 = 30.0;
+
+/// A token bucket: `COMMAND_BURST` tokens, refilled at `COMMANDS_PER_SECOND`.
+struct CommandBudget {
+    tokens: f64,
+    at: std::time::Instant,
+}
+
+impl CommandBudget {
+    fn new() -> Self {
+        CommandBudget {
+            tokens: COMMAND_BURST,
+            at: std::time::Instant::now(),
+        }
+    }
+
+    /// Spend one token if there is one; otherwise how long until there is.
+    fn spend(&mut self, now: std::time::Instant) -> Result<(), std::time::Duration> {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * COMMANDS_PER_SECOND).min(COMMAND_BURST);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = (1.0 - self.tokens) / COMMANDS_PER_SECOND;
+            Err(std::time::Duration::from_secs_f64(wait))
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct ViewQuery {
     /// `screen`: the big screen sees what participants see, whoever is signed in.
@@ -146,10 +181,19 @@ async fn run(
             }
         }
     });
+    let mut budget = CommandBudget::new();
     while let Some(frame) = stream.next().await {
         let reply = match frame {
             Ok(Message::Text(text)) => match serde_json::from_str::<ClientMessage>(text.as_str()) {
-                Ok(m) => Some(answer(&hub, id, actor.as_ref(), m).await),
+                Ok(m) => match budget.spend(std::time::Instant::now()) {
+                    Ok(()) => Some(answer(&hub, id, actor.as_ref(), m).await),
+                    Err(wait) => Some(
+                        json!({"type": "error", "id": m.id, "code": "rate_limited",
+                            "message": format!("too many commands: at most {COMMANDS_PER_SECOND} a second; try again in {} ms", wait.as_millis().max(1)),
+                            "retry_after_ms": wait.as_millis().max(1) as u64, "field": null})
+                        .to_string(),
+                    ),
+                },
                 Err(e) => {
                     let _ = out_tx
                         .send(close(
@@ -190,6 +234,33 @@ async fn run(
     }
     drop(out_tx);
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_burst_then_the_sustained_rate() {
+        let t0 = Instant::now();
+        let mut b = CommandBudget::new();
+        for i in 0..COMMAND_BURST as usize {
+            assert!(b.spend(t0).is_ok(), "command {i} of the burst");
+        }
+        let wait = b.spend(t0).expect_err("the burst is spent");
+        assert!(wait <= Duration::from_millis(100), "{wait:?}");
+        // A tenth of a second later, one more command passes, and only one.
+        let later = t0 + Duration::from_millis(100);
+        assert!(b.spend(later).is_ok());
+        assert!(b.spend(later).is_err());
+        // After a long pause the bucket is full again, never more.
+        let much_later = t0 + Duration::from_secs(60);
+        for _ in 0..COMMAND_BURST as usize {
+            assert!(b.spend(much_later).is_ok());
+        }
+        assert!(b.spend(much_later).is_err());
+    }
 }
 
 /// Run one command and say how it went (an `ack` or an `error`, as JSON text).

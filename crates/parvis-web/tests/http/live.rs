@@ -426,6 +426,54 @@ async fn wait_close(ws: &mut Socket) -> (u16, String) {
     }
 }
 
+/// A script flooding the room from one socket gets `rate_limited` answers, not writes; the
+/// socket stays open, and a second later its commands pass again.
+#[tokio::test]
+async fn a_flooding_socket_is_slowed_down_not_closed() {
+    let app = spawn_app().await;
+    let moderator = member_token(&app, "mod", SiteRole::Moderator).await;
+    let room = open_room(&app, &moderator, json!({})).await;
+    let mut flood = socket(&app, room, visitor("Flot")).await;
+    next_json(&mut flood, Duration::from_secs(2)).await; // snapshot
+    for i in 0..60u64 {
+        let ask = json!({"id": i, "action": "ask", "text": format!("Question {i} ?")});
+        flood.send(Message::text(ask.to_string())).await.unwrap();
+    }
+    let (mut acked, mut limited) = (0, 0);
+    while acked + limited < 60 {
+        let m = next_json(&mut flood, Duration::from_secs(5)).await;
+        match (m["type"].as_str(), m["code"].as_str()) {
+            (Some("ack"), _) => acked += 1,
+            (Some("error"), Some("rate_limited")) => {
+                assert!(m["retry_after_ms"].as_u64().unwrap() > 0, "{m}");
+                limited += 1;
+            }
+            (Some("error"), _) => panic!("unexpected error {m}"),
+            _ => {} // deltas
+        }
+    }
+    assert!(limited >= 20, "a burst of 60 is cut down: {acked} acked, {limited} limited");
+    assert!(acked >= 30, "the burst allowance passes: {acked}");
+    // Only what was acknowledged was written.
+    let state: Value = client()
+        .get(format!("{}/api/v1/rooms/{room}", app.base))
+        .bearer_auth(&moderator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["questions"].as_array().unwrap().len(), acked, "{}", state["questions"]);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    flood
+        .send(Message::text(r#"{"id":99,"action":"ask","text":"Encore une ?"}"#))
+        .await
+        .unwrap();
+    let ack = wait_for(&mut flood, Duration::from_secs(5), |v| v["id"] == 99).await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+}
+
 #[tokio::test]
 async fn a_client_that_stops_reading_never_slows_the_others() {
     let app = spawn_app().await;
