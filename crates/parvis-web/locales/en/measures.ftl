@@ -147,6 +147,8 @@ m_err_target = Give a number.
 m_err_measure = Choose a measure from the list.
 m_err_segment = Leave empty, or write KIND:VALUE (channel, ecosystem_role, organisation, topic).
 m_err_answer_twice = You have already answered.
+# The Presence score's weights; the numbers come written as decimals of the language.
+m_weights_text = message { $post }, answer { $answer }, reaction { $reaction }, read { $read }, person brought in { $referral }; half-life { $half } days
 m_th_regular = regular
 m_th_answers = answers others
 m_th_referrals = ambassador

@@ -147,6 +147,8 @@ m_err_target = Indiquez un nombre.
 m_err_measure = Choisissez une mesure de la liste.
 m_err_segment = Laissez vide, ou écrivez TYPE:VALEUR (channel, ecosystem_role, organisation, topic).
 m_err_answer_twice = Vous avez déjà répondu.
+# The Presence score's weights; the numbers come written as decimals of the language.
+m_weights_text = message { $post }, réponse { $answer }, réaction { $reaction }, lecture { $read }, personne amenée { $referral } ; demi-vie { $half } jours
 m_th_regular = régulier
 m_th_answers = répond aux autres
 m_th_referrals = ambassadeur

@@ -142,23 +142,16 @@ fn weights_line(lang: Lang, d: &Dashboard) -> String {
             s
         }
     };
-    let (post, answer, reaction, read, referral, half) = (
-        n(w.post),
-        n(w.answer),
-        n(w.reaction),
-        n(w.read),
-        n(w.referral),
-        n(w.half_life_days),
-    );
-    if lang == Lang::Fr {
-        format!(
-            "message {post}, réponse {answer}, réaction {reaction}, lecture {read}, personne amenée {referral} ; demi-vie {half} jours"
-        )
-    } else {
-        format!(
-            "message {post}, answer {answer}, reaction {reaction}, read {read}, person brought in {referral}; half-life {half} days"
-        )
-    }
+    let args = [
+        ("post", n(w.post)),
+        ("answer", n(w.answer)),
+        ("reaction", n(w.reaction)),
+        ("read", n(w.read)),
+        ("referral", n(w.referral)),
+        ("half", n(w.half_life_days)),
+    ]
+    .map(|(k, v)| (k, v.into()));
+    crate::i18n::get_with(lang, "m_weights_text", &args)
 }
 
 /// The dashboard's template context.
