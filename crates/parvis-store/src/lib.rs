@@ -24,6 +24,7 @@ mod calendar;
 mod challenges;
 mod content;
 mod content_read;
+mod embed_held;
 mod embed_posting;
 mod embeds;
 mod import;
@@ -56,9 +57,8 @@ pub use challenges::{
 };
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use content_read::SpacePage;
-pub use embed_posting::{
-    AttemptState, EmbedAttempt, HeldMessage, NewEmbedAttempt, NewHeld, PostSettings,
-};
+pub use embed_held::{HeldMessage, NewHeld};
+pub use embed_posting::{AttemptState, EmbedAttempt, NewEmbedAttempt, PostSettings};
 pub use embeds::{
     Click, EmbedSettings, FunnelRow, NewClick, NewConversion, WebhookDelivery, WebhookEndpoint,
 };

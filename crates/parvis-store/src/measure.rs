@@ -356,10 +356,10 @@ impl Store {
             community = is_staff("a"),
         );
         let rows = sqlx::query(&sql)
-        .bind(space_id)
-        .bind(from)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(space_id)
+            .bind(from)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(QuestionRow {
@@ -388,11 +388,11 @@ impl Store {
             is_staff("sm")
         );
         let rows = sqlx::query(&sql)
-        .bind(space_id)
-        .bind(from)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(space_id)
+            .bind(from)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let tagged = r
@@ -424,11 +424,11 @@ impl Store {
             is_staff("a")
         );
         let rows = sqlx::query(&sql)
-        .bind(space_id)
-        .bind(from)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(space_id)
+            .bind(from)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(|r| text(r, "body")).collect()
     }
 

@@ -378,3 +378,121 @@ fn a_visitor_signs_in_by_the_emailed_link_and_replies_from_the_widget() {
         "the host page ran nothing"
     );
 }
+
+/// A page on its own local origin, served as is (the host site of the single sign-on test).
+fn serve_page(page: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::Read;
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    url
+}
+
+/// Single sign-on in the browser: the host site puts its signed token in the snippet
+/// (`data-sso`); the widget is signed in as the host's user without any email, and posts.
+#[test]
+fn the_host_sites_signed_token_signs_the_visitor_in_the_widget() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!("notice: chromium/chromedriver not installed; browser test skipped");
+        return;
+    };
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+        "--mail-dir",
+        dir.path().join("mail").to_str().unwrap(),
+    ]);
+    let url = |p: &str| format!("{}{p}", server.url);
+    let http = reqwest::blocking::Client::new();
+    let token = demo_token(&server.url);
+    let space = http
+        .get(url("/api/v1/spaces"))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tid = http
+        .post(url(&format!("/api/v1/spaces/{space}/threads")))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Questions des abonnés", "body": "Bienvenue."}))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let key: Value = http
+        .post(url(&format!("/api/v1/spaces/{space}/embed/sso-keys")))
+        .bearer_auth(&token)
+        .json(&json!({"kid": "site-2026"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let secret = key["secret"].as_str().unwrap();
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 300;
+    let jwt = parvis_services::embeds::sso::sign(
+        "site-2026",
+        secret,
+        &json!({"sub": "abonne-7", "email": "abonne7@site.example", "name": "Sam Abonné", "exp": exp, "jti": "page-1"}),
+    );
+    let host = serve_page(format!(
+        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Espace abonnés</title></head>
+<body><div data-parvis-embed="thread/{tid}" data-sso="{jwt}" id="w"></div>
+<script async src="{}/assets/embed.js"></script></body></html>"#,
+        server.url
+    ));
+    driver.go(&host);
+    let frame = driver.element("#w iframe");
+    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
+    driver.wait_until(
+        "!document.getElementById('pv-reply').hidden",
+        Duration::from_secs(15),
+    );
+    assert_eq!(
+        driver.script("return document.getElementById('pv-me').textContent;"),
+        json!("Sam Abonné")
+    );
+    assert_eq!(
+        driver.script("return document.getElementById('pv-signin').hidden;"),
+        json!(true)
+    );
+    driver.type_into("#pv-body", "Merci pour ce fil");
+    driver.click("#pv-send");
+    driver.wait_until(
+        "document.getElementById('pv-mine').children.length === 1",
+        Duration::from_secs(10),
+    );
+    let q: Value = http
+        .get(url(&format!("/api/v1/spaces/{space}/moderation")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        q["items"][0]["author_origin"],
+        json!("sso:site-2026"),
+        "{q}"
+    );
+    assert_eq!(q["items"][0]["author_name"], json!("Sam Abonné"));
+}

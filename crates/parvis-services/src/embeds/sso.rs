@@ -289,6 +289,7 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     const NOW: Millis = 1_800_000_000_000;
