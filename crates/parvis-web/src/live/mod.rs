@@ -279,11 +279,32 @@ async fn screen_page(
         st.services.config().public_url.trim_end_matches('/'),
         room.id.0
     );
+    // The room's check-in code beside the join code, labelled, when the screen is opened by
+    // one of the session's moderators (they run the big screen): anyone else reaching this
+    // page from afar must not get the code that says "I am in the room".
+    let checkin = match (room.session_id, ctx.actor.as_ref()) {
+        (Some(session), Some(actor)) => {
+            st.services
+                .checkin_key(actor, session)
+                .await
+                .ok()
+                .map(|key| {
+                    format!(
+                        "{}/sessions/{session}/checkin/{key}",
+                        st.services.config().public_url.trim_end_matches('/')
+                    )
+                })
+        }
+        _ => None,
+    };
+    let checkin_qr = checkin
+        .as_deref()
+        .map(|u| Value::from_safe_string(qr_svg(u)));
     render(
         &st,
         &ctx,
         "live_screen.html",
-        context! { ..v, ..context! { qr => Value::from_safe_string(qr_svg(&join_url)) } },
+        context! { ..v, ..context! { qr => Value::from_safe_string(qr_svg(&join_url)), checkin_qr => checkin_qr, checkin_url => checkin } },
     )
 }
 
