@@ -130,6 +130,15 @@ pub struct ScoreRow {
     pub score: i64,
 }
 
+/// The scores of one entry on one criterion, summed over evaluators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoreSum {
+    pub entry_id: i64,
+    pub criterion_id: i64,
+    pub total: i64,
+    pub count: i64,
+}
+
 const CHALLENGE_COLS: &str = "c.id, c.space_id, c.kind, c.title, c.brief_md, c.brief_html, c.rules, c.deadline, c.time_zone, c.award, c.cta_label, c.cta_url, c.votes_hidden, c.scale_max, c.state, c.created_by, c.created_at, c.announced_at,
   (SELECT COUNT(*) FROM challenge_entries e WHERE e.challenge_id = c.id) AS entry_count";
 
@@ -546,6 +555,28 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// A challenge's scores summed per (entry, criterion): what the ranking needs, read as a
+    /// third of the rows `challenge_scores` returns with three evaluators.
+    pub async fn challenge_score_sums(&self, challenge: i64) -> Result<Vec<ScoreSum>> {
+        sqlx::query(
+            "SELECT entry_id, criterion_id, CAST(SUM(score) AS BIGINT) AS total, COUNT(*) AS n
+             FROM challenge_scores WHERE challenge_id = $1 GROUP BY entry_id, criterion_id",
+        )
+        .bind(challenge)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ScoreSum {
+                entry_id: int(r, "entry_id")?,
+                criterion_id: int(r, "criterion_id")?,
+                total: int(r, "total")?,
+                count: int(r, "n")?,
+            })
+        })
+        .collect()
     }
 
     /// Put an entry on the shortlist or take it off.

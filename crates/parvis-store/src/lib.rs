@@ -53,7 +53,7 @@ mod testimonials;
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
 pub use calendar::LatestConsent;
 pub use challenges::{
-    ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge, NewEntry, ScoreRow,
+    ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge, NewEntry, ScoreRow, ScoreSum,
 };
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
 pub use content_read::SpacePage;

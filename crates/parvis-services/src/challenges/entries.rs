@@ -1,7 +1,7 @@
 //! Entries and what happens to them: submitted (rules accepted, before the deadline), voted
 //! for, commented on, scored by evaluators, shortlisted, and announced as winners.
 
-use super::ranking::{Entrant, Ranked, rank};
+use super::ranking::{Entrant, Ranked, rank_sums};
 use super::{ChallengeView, broke, is_http_url, no_nul};
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
@@ -300,7 +300,7 @@ impl Services {
         actor.require_moderator()?;
         let view = self.challenge_view(Some(actor), id).await?;
         let entries = self.store().challenge_entries(id).await?;
-        let scores = self.store().challenge_scores(id).await?;
+        let scores = self.store().challenge_score_sums(id).await?;
         let entrants: Vec<Entrant> = entries
             .iter()
             .map(|e| Entrant {
@@ -309,7 +309,7 @@ impl Services {
                 created_at: e.created_at,
             })
             .collect();
-        let ranked = rank(&view.criteria, view.evaluators.len(), &entrants, &scores);
+        let ranked = rank_sums(&view.criteria, view.evaluators.len(), &entrants, &scores);
         let mut by_id: std::collections::HashMap<i64, EntryRow> =
             entries.into_iter().map(|e| (e.id, e)).collect();
         let rows = ranked

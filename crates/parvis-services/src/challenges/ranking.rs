@@ -7,7 +7,7 @@
 //! unranked. Equal scores share a rank (1, 1, 3); among equals the most voted comes first,
 //! then the oldest, so the order is stable from one reading to the next.
 
-use parvis_store::{Criterion, ScoreRow};
+use parvis_store::{Criterion, ScoreRow, ScoreSum};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -46,13 +46,35 @@ pub fn rank(
     entries: &[Entrant],
     scores: &[ScoreRow],
 ) -> Vec<Ranked> {
-    // (entry, criterion) → (sum, count)
-    let mut sums: HashMap<(i64, i64), (i64, usize)> = HashMap::new();
+    let mut sums: HashMap<(i64, i64), ScoreSum> = HashMap::new();
     for s in scores {
-        let e = sums.entry((s.entry_id, s.criterion_id)).or_default();
-        e.0 += s.score;
-        e.1 += 1;
+        let e = sums.entry((s.entry_id, s.criterion_id)).or_insert(ScoreSum {
+            entry_id: s.entry_id,
+            criterion_id: s.criterion_id,
+            total: 0,
+            count: 0,
+        });
+        e.total += s.score;
+        e.count += 1;
     }
+    let sums: Vec<ScoreSum> = sums.into_values().collect();
+    rank_sums(criteria, evaluators, entries, &sums)
+}
+
+/// [`rank`] from scores already summed per (entry, criterion), as the store reads them for
+/// the scorecard.
+pub fn rank_sums(
+    criteria: &[Criterion],
+    evaluators: usize,
+    entries: &[Entrant],
+    sums: &[ScoreSum],
+) -> Vec<Ranked> {
+    // (entry, criterion) → (sum, count)
+    let sums: HashMap<(i64, i64), (i64, usize)> = sums
+        .iter()
+        .filter(|s| s.count > 0)
+        .map(|s| ((s.entry_id, s.criterion_id), (s.total, s.count as usize)))
+        .collect();
     let mut rows: Vec<(Ranked, Entrant)> = entries
         .iter()
         .map(|en| {
@@ -200,5 +222,46 @@ mod tests {
         assert!(rank(&[], 0, &[], &[]).is_empty());
         let r = rank(&[], 3, &[entrant(1, 0)], &[]);
         assert_eq!((r[0].rank, r[0].scores_expected), (None, 0));
+    }
+}
+
+#[cfg(test)]
+mod sums_tests {
+    use super::*;
+
+    /// Summing in the store and summing here rank the same way.
+    #[test]
+    fn ranking_from_sums_matches_ranking_from_scores() {
+        let criteria = vec![
+            Criterion { id: 1, name: "a".into(), weight: 2 },
+            Criterion { id: 2, name: "b".into(), weight: 1 },
+        ];
+        let entries: Vec<Entrant> = (1..=4)
+            .map(|id| Entrant { entry_id: id, votes: 5 - id, created_at: id })
+            .collect();
+        let mut scores = vec![];
+        for (entry, evaluator, criterion, score) in [
+            (1, 1, 1, 3), (1, 2, 1, 5), (1, 1, 2, 4),
+            (2, 1, 1, 5), (2, 2, 2, 2),
+            (3, 1, 1, 4), (3, 2, 1, 4), (3, 1, 2, 4), (3, 2, 2, 4),
+        ] {
+            scores.push(ScoreRow { entry_id: entry, evaluator_id: evaluator, criterion_id: criterion, score });
+        }
+        let mut sums: HashMap<(i64, i64), ScoreSum> = HashMap::new();
+        for s in &scores {
+            let e = sums.entry((s.entry_id, s.criterion_id)).or_insert(ScoreSum {
+                entry_id: s.entry_id, criterion_id: s.criterion_id, total: 0, count: 0,
+            });
+            e.total += s.score;
+            e.count += 1;
+        }
+        let sums: Vec<ScoreSum> = sums.into_values().collect();
+        let a = rank(&criteria, 2, &entries, &scores);
+        let b = rank_sums(&criteria, 2, &entries, &sums);
+        assert_eq!(a, b);
+        // Entry 3 (4 everywhere) and entry 2 ((2·5 + 2)/3 = 4) tie; entry 4 is unscored, last.
+        assert_eq!(b[3].entry_id, 4);
+        assert_eq!(b[3].rank, None);
+        assert_eq!(b[0].rank, Some(1));
     }
 }

@@ -211,7 +211,8 @@ pub(crate) struct Pending {
 /// Poll a widget sign-in: 202 while the emailed link is not confirmed, then the token (once)
 #[utoipa::path(post, path = "/embed/auth/poll", tag = "embeds", request_body = PollBody,
     responses((status = 200, description = "confirmed: the widget token", body = WidgetSession),
-        (status = 202, description = "not confirmed yet", body = Pending)))]
+        (status = 202, description = "not confirmed yet", body = Pending),
+        (status = 401, description = "unknown, expired or already collected attempt (`bad_link`): start again", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn poll(
     State(st): State<AppState>,
     ApiJson(b): ApiJson<PollBody>,
