@@ -849,7 +849,7 @@ impl Store {
             .await
             .and_then(|r| r.try_get::<i64, _>("n"))?;
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+            "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < $1)
              INSERT INTO members (handle, display_name, created_at)
              SELECT 'bench' || (i + $2), 'Bench ' || (i + $2), $3 FROM n",
         )
@@ -863,7 +863,7 @@ impl Store {
             .await
             .and_then(|r| r.try_get::<i64, _>("n"))?;
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+            "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < $1)
              INSERT INTO threads (space_id, title, author_id, created_at, last_activity_at, message_count)
              SELECT $2, 'Thread ' || i, $3 + 1 + ((i * 7919) % $4), $5 + (i * $6) / $1, $5 + (i * $6) / $1, 0 FROM n",
         )
@@ -876,7 +876,7 @@ impl Store {
         .execute(&self.pool)
         .await?;
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+            "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < $1)
              INSERT INTO messages (thread_id, author_id, body_md, body_html, created_at)
              SELECT $2 + 1 + ((i - 1) * $3) / $1,
                     $4 + 1 + ((i * 7919) % (CASE WHEN i % 10 < 7 THEN $8 ELSE $5 END)),
