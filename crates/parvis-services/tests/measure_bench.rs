@@ -140,6 +140,22 @@ async fn bench(url: &str, label: &str) {
         pct(cached.clone(), 0.5),
         pct(cached, 0.99),
     );
+    // A segment's view recomputes its pyramid from the aggregate on every request (the
+    // whole-space figures come from the snapshot).
+    let mut segment = vec![];
+    for key in ["origin:native", "channel:parvis", "ecosystem_role:customer"] {
+        for _ in 0..3 {
+            let t = Instant::now();
+            s.measures_in(&actor, "bench", key).await.unwrap();
+            segment.push(t.elapsed());
+        }
+    }
+    eprintln!(
+        "[{label}] dashboard restricted to a segment: p50 {:.0} ms, max {:.0} ms ({} views over 3 segments)",
+        pct(segment.clone(), 0.5),
+        pct(segment.clone(), 1.0),
+        segment.len()
+    );
 }
 
 #[tokio::test]
