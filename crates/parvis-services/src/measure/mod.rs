@@ -184,6 +184,10 @@ type Cached = (Instant, i64, Arc<Dashboard>);
 pub(crate) struct MeasureCache {
     entries: Mutex<HashMap<i64, Cached>>,
     refreshing: Mutex<std::collections::HashSet<i64>>,
+    /// Segment views, per (space, segment): the whole-space snapshot each was derived from,
+    /// and the view (see [`segments`]).
+    segments: Mutex<HashMap<(i64, String), (Arc<Dashboard>, Arc<Dashboard>)>>,
+    segments_refreshing: Mutex<std::collections::HashSet<(i64, String)>>,
 }
 
 /// A refused measure input as a validation error naming its field.
@@ -246,6 +250,9 @@ impl Services {
     pub(crate) fn forget_dashboard(&self, space_id: i64) {
         if let Ok(mut m) = self.inner.measures.entries.lock() {
             m.remove(&space_id);
+        }
+        if let Ok(mut m) = self.inner.measures.segments.lock() {
+            m.retain(|(space, _), _| *space != space_id);
         }
     }
 

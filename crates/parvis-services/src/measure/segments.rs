@@ -40,6 +40,12 @@ pub(super) struct SegmentLevels {
 impl Services {
     /// The dashboard restricted to a segment (`""`: the whole space). Refuses an unknown
     /// segment kind or topic with the `segment` field named.
+    ///
+    /// Served like the whole space's (see [`Services::measures`]): a segment's view is kept
+    /// with the whole-space snapshot it was derived from; once that snapshot moves on, the
+    /// kept view is still served at once while one background task recomputes it (at a
+    /// million messages a segment's pyramid takes one to two seconds to compute). Only the
+    /// first view of a segment is computed while the reader waits.
     pub async fn measures_in(
         &self,
         actor: &Actor,
@@ -51,10 +57,68 @@ impl Services {
             return Ok(whole);
         };
         let space = self.space(slug).await?;
+        let key = (space.id.0, seg.key());
+        let kept = self
+            .inner
+            .measures
+            .segments
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned());
+        if let Some((base, view)) = kept {
+            if !Arc::ptr_eq(&base, &whole) {
+                self.refresh_segment_in_background(key, seg, whole);
+            }
+            return Ok(view);
+        }
+        let view = self.compute_segment(space.id.0, &seg, &whole).await?;
+        if let Ok(mut m) = self.inner.measures.segments.lock() {
+            m.insert(key, (whole, view.clone()));
+        }
+        Ok(view)
+    }
+
+    /// Recompute a kept segment view from a newer whole-space snapshot, unless under way.
+    fn refresh_segment_in_background(&self, key: (i64, String), seg: Segment, whole: Arc<Dashboard>) {
+        let started = self
+            .inner
+            .measures
+            .segments_refreshing
+            .lock()
+            .map(|mut r| r.insert(key.clone()))
+            .unwrap_or(false);
+        if !started {
+            return;
+        }
+        let services = self.clone();
+        tokio::spawn(async move {
+            match services.compute_segment(key.0, &seg, &whole).await {
+                Ok(view) => {
+                    if let Ok(mut m) = services.inner.measures.segments.lock() {
+                        m.insert(key.clone(), (whole, view));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(segment = %key.1, error = %e, "measures: segment recomputation failed")
+                }
+            }
+            if let Ok(mut r) = services.inner.measures.segments_refreshing.lock() {
+                r.remove(&key);
+            }
+        });
+    }
+
+    /// A segment's view computed from the whole-space snapshot `whole`.
+    async fn compute_segment(
+        &self,
+        space_id: i64,
+        seg: &Segment,
+        whole: &Arc<Dashboard>,
+    ) -> Result<Arc<Dashboard>> {
         let levels = self
-            .segment_levels(space.id.0, &seg, &whole, &self.period_query_of(&whole))
+            .segment_levels(space_id, seg, whole, &self.period_query_of(whole))
             .await?;
-        let mut d = (*whole).clone();
+        let mut d = (**whole).clone();
         d.segment = Some(seg.key());
         d.pyramid = pyramid::pyramid(&levels.now);
         d.previous_pyramid = pyramid::pyramid(&levels.before);
@@ -240,6 +304,9 @@ impl Services {
 
     fn forget_all_dashboards(&self) {
         if let Ok(mut m) = self.inner.measures.entries.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.inner.measures.segments.lock() {
             m.clear();
         }
     }
