@@ -526,3 +526,21 @@ async fn events_count_what_a_session_brought_against_its_cost() {
     })
     .await;
 }
+
+/// Warming at start-up computes every space's dashboard, so the first view is served from it
+/// instead of being computed while the reader waits.
+#[tokio::test]
+async fn dashboards_warmed_at_start_up_serve_the_first_view_at_once() {
+    on_both(|w| async move {
+        assert_eq!(w.s.warm_dashboards().await.unwrap(), 1);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let before_view = now_millis();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert!(
+            d.generated_at < before_view,
+            "the first view is the warmed snapshot, not a computation"
+        );
+        assert_eq!(count(&d, Level::Contributor), 1, "alice");
+    })
+    .await;
+}

@@ -700,6 +700,17 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
     services.spawn_webhook_worker();
     // Session mails and reminders (the job table survives restarts).
     services.spawn_job_worker(std::time::Duration::from_secs(5));
+    {
+        // The measures dashboards are computed once now, in the background, so that the
+        // first admin who opens one does not wait for it.
+        let services = services.clone();
+        tokio::spawn(async move {
+            match services.warm_dashboards().await {
+                Ok(n) => tracing::debug!(spaces = n, "measures: dashboards computed"),
+                Err(e) => tracing::warn!(error = %e, "measures: computing the dashboards at start-up failed"),
+            }
+        });
+    }
     // Feed engines are built now, in the background, and kept current: the first
     // "Pour vous" does not wait for a build.
     services.spawn_feed_engines(std::time::Duration::from_secs(5));

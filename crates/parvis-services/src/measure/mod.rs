@@ -285,6 +285,20 @@ impl Services {
             .await
     }
 
+    /// Compute every space's dashboard once and keep it, so that the first view after a
+    /// start does not wait for a computation (seconds at a million messages). The server
+    /// runs this in the background at start-up; returns how many spaces were computed.
+    pub async fn warm_dashboards(&self) -> Result<usize> {
+        let mut done = 0;
+        for space in self.spaces().await? {
+            let version = self.store().content_version().await?;
+            self.recompute_dashboard(&space.slug, space.id.0, version)
+                .await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
     /// Compute a space's dashboard and keep it as the space's snapshot.
     async fn recompute_dashboard(
         &self,
