@@ -8,7 +8,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Segment kinds, in the order the interface offers them.
-pub const SEGMENT_KINDS: &[&str] = &["ecosystem_role", "organisation", "channel", "topic", "origin"];
+pub const SEGMENT_KINDS: &[&str] = &[
+    "ecosystem_role",
+    "organisation",
+    "channel",
+    "topic",
+    "origin",
+];
 
 /// Where members came from: written on Parvis itself, or on an imported channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -112,7 +118,13 @@ mod tests {
 
     #[test]
     fn unknown_kinds_values_and_shapes_name_the_segment_field() {
-        for bad in ["colour:blue", "partner", "channel:", "origin:elsewhere", ":x"] {
+        for bad in [
+            "colour:blue",
+            "partner",
+            "channel:",
+            "origin:elsewhere",
+            ":x",
+        ] {
             let e = Segment::parse(bad).unwrap_err();
             assert_eq!(e.field, "segment", "{bad}");
             assert_eq!(e.rule, "unknown_segment", "{bad}");

@@ -707,7 +707,9 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
         tokio::spawn(async move {
             match services.warm_dashboards().await {
                 Ok(n) => tracing::debug!(spaces = n, "measures: dashboards computed"),
-                Err(e) => tracing::warn!(error = %e, "measures: computing the dashboards at start-up failed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "measures: computing the dashboards at start-up failed")
+                }
             }
         });
     }

@@ -84,10 +84,22 @@ fn killing_one_of_two_instances_loses_no_acknowledged_question_or_vote() {
     let index = |name: &str| dir.path().join(name).display().to_string();
     let (index_a, index_b) = (index("search-a"), index("search-b"));
     let mut first = start(&[
-        "demo", "--database-url", &url, "--redis-url", REDIS, "--search-dir", &index_a,
+        "demo",
+        "--database-url",
+        &url,
+        "--redis-url",
+        REDIS,
+        "--search-dir",
+        &index_a,
     ]);
     let second = start(&[
-        "serve", "--database-url", &url, "--redis-url", REDIS, "--search-dir", &index_b,
+        "serve",
+        "--database-url",
+        &url,
+        "--redis-url",
+        REDIS,
+        "--search-dir",
+        &index_b,
     ]);
     let token = demo_token(&first.url);
     let room: Value = reqwest::blocking::Client::new()
@@ -137,7 +149,10 @@ fn killing_one_of_two_instances_loses_no_acknowledged_question_or_vote() {
         }
         for p in on_first.iter_mut() {
             let ack = wait_for(p, Duration::from_secs(5), |v| v["id"] == 9).await;
-            assert_eq!(ack["type"], "ack", "every vote acknowledged before the kill: {ack}");
+            assert_eq!(
+                ack["type"], "ack",
+                "every vote acknowledged before the kill: {ack}"
+            );
         }
         (on_first, watcher, qid)
     });
@@ -164,7 +179,11 @@ fn killing_one_of_two_instances_loses_no_acknowledged_question_or_vote() {
         // They reconnect to the second instance and find everything acknowledged.
         for i in 0..6 {
             let (_, snap) = connect(&b, room, &format!("P{i}")).await;
-            assert_eq!(votes_of(&snap, "Qui paie la transition ?"), Some(6), "{snap}");
+            assert_eq!(
+                votes_of(&snap, "Qui paie la transition ?"),
+                Some(6),
+                "{snap}"
+            );
             assert!(votes_of(&snap, "Et les PME ?").is_some(), "{snap}");
         }
         // The room goes on there: a new question reaches the watcher who never moved.
@@ -186,6 +205,10 @@ fn killing_one_of_two_instances_loses_no_acknowledged_question_or_vote() {
         .unwrap();
         wait_for(&mut p0, Duration::from_secs(5), |v| v["id"] == 4).await;
         let (_, snap) = connect(&b, room, "Late").await;
-        assert_eq!(votes_of(&snap, "Qui paie la transition ?"), Some(6), "{snap}");
+        assert_eq!(
+            votes_of(&snap, "Qui paie la transition ?"),
+            Some(6),
+            "{snap}"
+        );
     });
 }

@@ -48,12 +48,14 @@ pub fn rank(
 ) -> Vec<Ranked> {
     let mut sums: HashMap<(i64, i64), ScoreSum> = HashMap::new();
     for s in scores {
-        let e = sums.entry((s.entry_id, s.criterion_id)).or_insert(ScoreSum {
-            entry_id: s.entry_id,
-            criterion_id: s.criterion_id,
-            total: 0,
-            count: 0,
-        });
+        let e = sums
+            .entry((s.entry_id, s.criterion_id))
+            .or_insert(ScoreSum {
+                entry_id: s.entry_id,
+                criterion_id: s.criterion_id,
+                total: 0,
+                count: 0,
+            });
         e.total += s.score;
         e.count += 1;
     }
@@ -233,25 +235,53 @@ mod sums_tests {
     #[test]
     fn ranking_from_sums_matches_ranking_from_scores() {
         let criteria = vec![
-            Criterion { id: 1, name: "a".into(), weight: 2 },
-            Criterion { id: 2, name: "b".into(), weight: 1 },
+            Criterion {
+                id: 1,
+                name: "a".into(),
+                weight: 2,
+            },
+            Criterion {
+                id: 2,
+                name: "b".into(),
+                weight: 1,
+            },
         ];
         let entries: Vec<Entrant> = (1..=4)
-            .map(|id| Entrant { entry_id: id, votes: 5 - id, created_at: id })
+            .map(|id| Entrant {
+                entry_id: id,
+                votes: 5 - id,
+                created_at: id,
+            })
             .collect();
         let mut scores = vec![];
         for (entry, evaluator, criterion, score) in [
-            (1, 1, 1, 3), (1, 2, 1, 5), (1, 1, 2, 4),
-            (2, 1, 1, 5), (2, 2, 2, 2),
-            (3, 1, 1, 4), (3, 2, 1, 4), (3, 1, 2, 4), (3, 2, 2, 4),
+            (1, 1, 1, 3),
+            (1, 2, 1, 5),
+            (1, 1, 2, 4),
+            (2, 1, 1, 5),
+            (2, 2, 2, 2),
+            (3, 1, 1, 4),
+            (3, 2, 1, 4),
+            (3, 1, 2, 4),
+            (3, 2, 2, 4),
         ] {
-            scores.push(ScoreRow { entry_id: entry, evaluator_id: evaluator, criterion_id: criterion, score });
+            scores.push(ScoreRow {
+                entry_id: entry,
+                evaluator_id: evaluator,
+                criterion_id: criterion,
+                score,
+            });
         }
         let mut sums: HashMap<(i64, i64), ScoreSum> = HashMap::new();
         for s in &scores {
-            let e = sums.entry((s.entry_id, s.criterion_id)).or_insert(ScoreSum {
-                entry_id: s.entry_id, criterion_id: s.criterion_id, total: 0, count: 0,
-            });
+            let e = sums
+                .entry((s.entry_id, s.criterion_id))
+                .or_insert(ScoreSum {
+                    entry_id: s.entry_id,
+                    criterion_id: s.criterion_id,
+                    total: 0,
+                    count: 0,
+                });
             e.total += s.score;
             e.count += 1;
         }

@@ -578,9 +578,7 @@ impl Services {
             events: self.event_report(space_id).await?,
             segment: None,
         };
-        d.objectives = self
-            .objective_views(space_id, &d, &query, now)
-            .await?;
+        d.objectives = self.objective_views(space_id, &d, &query, now).await?;
         tracing::info!(
             space = slug,
             rebuilt = refresh.rebuilt,
@@ -649,8 +647,14 @@ impl Services {
         let Some(level) = Level::ALL.iter().copied().find(|l| l.key() == measure) else {
             return Ok(None);
         };
-        let period = Period { from_week: query.from, to_week: query.to };
-        let previous = Period { from_week: query.prev_from, to_week: query.from };
+        let period = Period {
+            from_week: query.from,
+            to_week: query.to,
+        };
+        let previous = Period {
+            from_week: query.prev_from,
+            to_week: query.from,
+        };
         let parts = (query.factors.to_vec(), period, previous);
         let levels = match self.segment_levels(space_id, &seg, d, &parts).await {
             Ok(l) => l,
@@ -658,7 +662,9 @@ impl Services {
             Err(ServiceError::Validation(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
-        Ok(Some(levels.now.values().filter(|l| **l == level).count() as f64))
+        Ok(Some(
+            levels.now.values().filter(|l| **l == level).count() as f64
+        ))
     }
 
     /// Declare an objective (admins); the measure's current value is kept as its baseline.

@@ -79,7 +79,12 @@ impl Services {
     }
 
     /// Recompute a kept segment view from a newer whole-space snapshot, unless under way.
-    fn refresh_segment_in_background(&self, key: (i64, String), seg: Segment, whole: Arc<Dashboard>) {
+    fn refresh_segment_in_background(
+        &self,
+        key: (i64, String),
+        seg: Segment,
+        whole: Arc<Dashboard>,
+    ) {
         let started = self
             .inner
             .measures
@@ -128,7 +133,9 @@ impl Services {
         let mut scores: Vec<(i64, f64)> = levels
             .sums
             .iter()
-            .filter(|r| levels.now.contains_key(&r.member_id) || levels.before.contains_key(&r.member_id))
+            .filter(|r| {
+                levels.now.contains_key(&r.member_id) || levels.before.contains_key(&r.member_id)
+            })
             .map(|r| (r.member_id, r.score))
             .collect();
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -151,7 +158,12 @@ impl Services {
             .into_iter()
             .map(|s| {
                 let (handle, display_name) = named(s.member);
-                Named { member_id: s.member, handle, display_name, item: s }
+                Named {
+                    member_id: s.member,
+                    handle,
+                    display_name,
+                    item: s,
+                }
             })
             .collect();
         d.top_scores = scores
@@ -179,7 +191,10 @@ impl Services {
         let previous = period.previous();
         let factors = (previous.from_week..period.to_week)
             .map(|week| {
-                (week, pyramid::week_factor(week, d.generated_at, d.settings.score.half_life_days))
+                (
+                    week,
+                    pyramid::week_factor(week, d.generated_at, d.settings.score.half_life_days),
+                )
             })
             .collect();
         (factors, period, previous)
@@ -205,7 +220,10 @@ impl Services {
         let store = self.store();
         let sums: Vec<MemberPeriods> = match seg {
             Segment::Channel(c) => {
-                let q = PeriodsQuery { channel: c.as_str(), ..query("") };
+                let q = PeriodsQuery {
+                    channel: c.as_str(),
+                    ..query("")
+                };
                 store.measure_period_totals(space_id, &q).await?
             }
             Segment::Origin(o) => {
@@ -213,7 +231,9 @@ impl Services {
                     Origin::Native => "parvis",
                     Origin::Imported => "*imported",
                 };
-                store.measure_period_totals(space_id, &query(channel)).await?
+                store
+                    .measure_period_totals(space_id, &query(channel))
+                    .await?
             }
             Segment::EcosystemRole(_) | Segment::Organisation(_) | Segment::Topic(_) => {
                 let members: HashSet<i64> = match seg {
@@ -234,7 +254,9 @@ impl Services {
                         let since = pyramid::week_start(previous.from_week);
                         store.members_in_topic(space_id, topic.id.0, since).await?
                     }
-                    Segment::EcosystemRole(v) => store.members_in_segment("ecosystem_role", v).await?,
+                    Segment::EcosystemRole(v) => {
+                        store.members_in_segment("ecosystem_role", v).await?
+                    }
                     Segment::Organisation(v) => store.members_in_segment("organisation", v).await?,
                     _ => vec![],
                 }
@@ -249,11 +271,21 @@ impl Services {
             }
         };
         let staff = store.measure_staff().await?;
-        let people: Vec<Person> = staff.iter().map(|&member| Person { member, staff: true }).collect();
+        let people: Vec<Person> = staff
+            .iter()
+            .map(|&member| Person {
+                member,
+                staff: true,
+            })
+            .collect();
         let th = &d.settings.thresholds;
         let (cur, prev, _) = split_totals(&sums);
         let now = drop_idle_staff(pyramid::levels_from_totals(&people, &cur, th), &staff, &cur);
-        let before = drop_idle_staff(pyramid::levels_from_totals(&people, &prev, th), &staff, &prev);
+        let before = drop_idle_staff(
+            pyramid::levels_from_totals(&people, &prev, th),
+            &staff,
+            &prev,
+        );
         Ok(SegmentLevels { now, before, sums })
     }
 
@@ -269,7 +301,11 @@ impl Services {
             .iter()
             .map(|r| choice("ecosystem_role", r.as_str(), r.as_str()))
             .collect();
-        for o in self.store().measure_organisations(ORGANISATION_CHOICES).await? {
+        for o in self
+            .store()
+            .measure_organisations(ORGANISATION_CHOICES)
+            .await?
+        {
             out.push(choice("organisation", &o, &o));
         }
         for c in &d.channels.channels {

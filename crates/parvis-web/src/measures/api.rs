@@ -55,7 +55,10 @@ async fn dashboard(
     ApiPath(space): ApiPath<String>,
     ApiQuery(q): ApiQuery<SegmentParam>,
 ) -> ApiResult<Json<Dashboard>> {
-    let d = st.services.measures_in(ctx.actor()?, &space, &q.segment).await?;
+    let d = st
+        .services
+        .measures_in(ctx.actor()?, &space, &q.segment)
+        .await?;
     Ok(Json(d.as_ref().clone()))
 }
 
@@ -103,7 +106,10 @@ async fn figure_csv(
     ApiPath((space, figure)): ApiPath<(String, Figure)>,
     ApiQuery(q): ApiQuery<SegmentParam>,
 ) -> ApiResult<Response> {
-    let d = st.services.measures_in(ctx.actor()?, &space, &q.segment).await?;
+    let d = st
+        .services
+        .measures_in(ctx.actor()?, &space, &q.segment)
+        .await?;
     let body =
         figures::csv(&d, figure.name()).ok_or_else(|| ApiError::not_found("no such figure"))?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
@@ -285,6 +291,9 @@ async fn set_staff(
     ApiPath(handle): ApiPath<String>,
     ApiJson(b): ApiJson<StaffMark>,
 ) -> ApiResult<Json<StaffMark>> {
-    let staff = st.services.set_staff(ctx.actor()?, &handle, b.staff).await?;
+    let staff = st
+        .services
+        .set_staff(ctx.actor()?, &handle, b.staff)
+        .await?;
     Ok(Json(StaffMark { staff }))
 }

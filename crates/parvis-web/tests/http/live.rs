@@ -452,7 +452,10 @@ async fn a_flooding_socket_is_slowed_down_not_closed() {
             _ => {} // deltas
         }
     }
-    assert!(limited >= 20, "a burst of 60 is cut down: {acked} acked, {limited} limited");
+    assert!(
+        limited >= 20,
+        "a burst of 60 is cut down: {acked} acked, {limited} limited"
+    );
     assert!(acked >= 30, "the burst allowance passes: {acked}");
     // Only what was acknowledged was written.
     let state: Value = client()
@@ -464,10 +467,17 @@ async fn a_flooding_socket_is_slowed_down_not_closed() {
         .json()
         .await
         .unwrap();
-    assert_eq!(state["questions"].as_array().unwrap().len(), acked, "{}", state["questions"]);
+    assert_eq!(
+        state["questions"].as_array().unwrap().len(),
+        acked,
+        "{}",
+        state["questions"]
+    );
     tokio::time::sleep(Duration::from_millis(1200)).await;
     flood
-        .send(Message::text(r#"{"id":99,"action":"ask","text":"Encore une ?"}"#))
+        .send(Message::text(
+            r#"{"id":99,"action":"ask","text":"Encore une ?"}"#,
+        ))
         .await
         .unwrap();
     let ack = wait_for(&mut flood, Duration::from_secs(5), |v| v["id"] == 99).await;

@@ -447,13 +447,27 @@ async fn staff_marks_and_segment_pyramids() {
             ("cy@client.example", "Cy", "customer"),
         ] {
             let m = s
-                .invite(&admin, email, name, "member", eco, "Acme", parvis_domain::Lang::Fr)
+                .invite(
+                    &admin,
+                    email,
+                    name,
+                    "member",
+                    eco,
+                    "Acme",
+                    parvis_domain::Lang::Fr,
+                )
                 .await
                 .unwrap();
             let actor = parvis_services::Actor { member: m };
-            s.create_thread(&actor, &space, None, &format!("Question de {name}"), "Bonjour à tous, une question.")
-                .await
-                .unwrap();
+            s.create_thread(
+                &actor,
+                &space,
+                None,
+                &format!("Question de {name}"),
+                "Bonjour à tous, une question.",
+            )
+            .await
+            .unwrap();
             people.push(actor);
         }
         let c = client();
@@ -479,19 +493,36 @@ async fn staff_marks_and_segment_pyramids() {
                 .sum()
         };
         let whole: Value = get("").await.json().await.unwrap();
-        assert_eq!(contributors(&whole), 3, "three members wrote: {}", whole["pyramid"]);
+        assert_eq!(
+            contributors(&whole),
+            3,
+            "three members wrote: {}",
+            whole["pyramid"]
+        );
         assert!(whole.get("segment").is_none());
 
-        let partners: Value = get("?segment=ecosystem_role:partner").await.json().await.unwrap();
+        let partners: Value = get("?segment=ecosystem_role:partner")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(partners["segment"], "ecosystem_role:partner");
         assert_eq!(contributors(&partners), 2, "{}", partners["pyramid"]);
-        let customers: Value = get("?segment=ecosystem_role:customer").await.json().await.unwrap();
+        let customers: Value = get("?segment=ecosystem_role:customer")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(contributors(&customers), 1);
         let native: Value = get("?segment=origin:native").await.json().await.unwrap();
         assert_eq!(contributors(&native), 3, "everything was written on Parvis");
         let imported: Value = get("?segment=origin:imported").await.json().await.unwrap();
         assert_eq!(contributors(&imported), 0);
-        let csv = get("/pyramid?segment=ecosystem_role:partner").await.text().await.unwrap();
+        let csv = get("/pyramid?segment=ecosystem_role:partner")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(csv.contains("\ncontributors,2,"), "{csv}");
 
         let r = get("?segment=colour:blue").await;
@@ -524,7 +555,16 @@ async fn staff_marks_and_segment_pyramids() {
         // thread counts as a staff publication.
         let whole: Value = get("").await.json().await.unwrap();
         assert_eq!(contributors(&whole), 2, "{}", whole["pyramid"]);
-        assert_eq!(contributors(&get("?segment=ecosystem_role:customer").await.json::<Value>().await.unwrap()), 0);
+        assert_eq!(
+            contributors(
+                &get("?segment=ecosystem_role:customer")
+                    .await
+                    .json::<Value>()
+                    .await
+                    .unwrap()
+            ),
+            0
+        );
         // Unmarked: counted again.
         c.put(format!("{}/api/v1/members/{cy}/staff", app.base))
             .header("authorization", &auth)
@@ -532,7 +572,10 @@ async fn staff_marks_and_segment_pyramids() {
             .send()
             .await
             .unwrap();
-        assert_eq!(contributors(&get("").await.json::<Value>().await.unwrap()), 3);
+        assert_eq!(
+            contributors(&get("").await.json::<Value>().await.unwrap()),
+            3
+        );
 
         // The page: a segment picker with the roles in French, the note when restricted, and
         // the admin's members table offers the staff mark.
@@ -543,12 +586,27 @@ async fn staff_marks_and_segment_pyramids() {
                 .header("accept-language", "fr-FR,fr;q=0.9")
                 .send()
         };
-        let html = fr("/s/forum/measures?segment=ecosystem_role:partner").await.unwrap().text().await.unwrap();
+        let html = fr("/s/forum/measures?segment=ecosystem_role:partner")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("id=\"segment-form\""));
-        assert!(html.contains("value=\"ecosystem_role:partner\" selected"), "selected segment");
+        assert!(
+            html.contains("value=\"ecosystem_role:partner\" selected"),
+            "selected segment"
+        );
         assert!(html.contains("Pyramide, flux, départs et scores restreints à ce segment"));
-        assert!(html.contains("pyramid.csv?segment=ecosystem_role%3Apartner"), "{}", &html[html.find("pyramid.csv").unwrap_or(0)..][..200]);
-        assert!(html.contains("Importé d&#x27;autres canaux") || html.contains("Importé d'autres canaux"));
+        assert!(
+            html.contains("pyramid.csv?segment=ecosystem_role%3Apartner"),
+            "{}",
+            &html[html.find("pyramid.csv").unwrap_or(0)..][..200]
+        );
+        assert!(
+            html.contains("Importé d&#x27;autres canaux")
+                || html.contains("Importé d'autres canaux")
+        );
         let members = fr("/admin/members").await.unwrap().text().await.unwrap();
         assert!(members.contains("Compter comme équipe"), "staff button");
     })
