@@ -242,42 +242,9 @@ pub(crate) async fn erase_content(
     delete_writing: bool,
 ) -> Result<()> {
     // Votes go, and the counts shown on entries with them.
-    let voted: Vec<i64> = sqlx::query("SELECT entry_id FROM challenge_votes WHERE member_id = $1")
-        .bind(m)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<std::result::Result<_, _>>()?;
-    sqlx::query("DELETE FROM challenge_votes WHERE member_id = $1")
-        .bind(m)
-        .execute(&mut **tx)
-        .await?;
-    for entry in voted {
-        sqlx::query("UPDATE challenge_entries SET vote_count = (SELECT COUNT(*) FROM challenge_votes WHERE entry_id = $1) WHERE id = $1")
-            .bind(entry)
-            .execute(&mut **tx)
-            .await?;
-    }
+    remove_and_recount(tx, m, "challenge_votes", "vote_count").await?;
     if delete_writing {
-        let commented: Vec<i64> =
-            sqlx::query("SELECT DISTINCT entry_id FROM challenge_comments WHERE member_id = $1")
-                .bind(m)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| r.try_get::<i64, _>(0))
-                .collect::<std::result::Result<_, _>>()?;
-        sqlx::query("DELETE FROM challenge_comments WHERE member_id = $1")
-            .bind(m)
-            .execute(&mut **tx)
-            .await?;
-        for entry in commented {
-            sqlx::query("UPDATE challenge_entries SET comment_count = (SELECT COUNT(*) FROM challenge_comments WHERE entry_id = $1) WHERE id = $1")
-                .bind(entry)
-                .execute(&mut **tx)
-                .await?;
-        }
+        remove_and_recount(tx, m, "challenge_comments", "comment_count").await?;
         // An entry's votes, comments and scores are about it: they go with it.
         for sql in [
             "DELETE FROM challenge_votes WHERE entry_id IN (SELECT id FROM challenge_entries WHERE member_id = $1)",
@@ -298,6 +265,38 @@ pub(crate) async fn erase_content(
         "UPDATE share_credits SET actor_id = NULL WHERE actor_id = $1",
     ] {
         sqlx::query(sql).bind(m).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Delete a member's rows of `table` (challenge votes or comments) and recount `column` on the
+/// entries they were on. `table` and `column` are literals of this file, never input.
+async fn remove_and_recount(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    m: i64,
+    table: &str,
+    column: &str,
+) -> Result<()> {
+    let entries: Vec<i64> = sqlx::query(&format!(
+        "SELECT DISTINCT entry_id FROM {table} WHERE member_id = $1"
+    ))
+    .bind(m)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>(0))
+    .collect::<std::result::Result<_, _>>()?;
+    sqlx::query(&format!("DELETE FROM {table} WHERE member_id = $1"))
+        .bind(m)
+        .execute(&mut **tx)
+        .await?;
+    for entry in entries {
+        sqlx::query(&format!(
+            "UPDATE challenge_entries SET {column} = (SELECT COUNT(*) FROM {table} WHERE entry_id = $1) WHERE id = $1"
+        ))
+        .bind(entry)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
