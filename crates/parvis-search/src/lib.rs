@@ -240,10 +240,15 @@ pub struct SearchResults {
     pub notice: Option<String>,
     /// The same, as codes an interface words in its own language.
     pub notices: Vec<Notice>,
-    /// Challenges, job offers, testimonials and interviews that match, on the first page only
-    /// (filled by the app from what the reader may see; see [`match_documents`]).
+    /// Challenges, job offers, testimonials and interviews that match, held to the same
+    /// filters as the messages, ten a page: page 1 holds the ten best, page 2 the 11th to the
+    /// 20th, and a page past the last holds none (filled by the app from what the reader may
+    /// see; see [`match_documents`]).
     #[serde(default)]
     pub content: Vec<ContentHit>,
+    /// How many pieces of content match, over all pages.
+    #[serde(default)]
+    pub content_total: usize,
 }
 
 /// A piece of content (not a thread) that matches a search.
@@ -678,6 +683,7 @@ impl SearchIndex {
             notice: join(&notices),
             notices,
             content: Vec::new(),
+            content_total: 0,
         };
 
         if parsed.groups.is_empty() {
@@ -827,6 +833,7 @@ impl SearchIndex {
             notice: join(&notices),
             notices,
             content: Vec::new(),
+            content_total: 0,
         })
     }
 

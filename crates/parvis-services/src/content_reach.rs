@@ -8,6 +8,7 @@
 //! was agreed, so a full name that was not consented is never matched. Nothing is copied into
 //! the search index: a withdrawal takes the item out of the next search at once.
 
+use crate::search::SearchFilters;
 use crate::{Actor, Result, Services};
 use parvis_domain::*;
 use parvis_search::{ContentHit, SearchResults, TextDoc, match_documents};
@@ -28,6 +29,10 @@ pub struct ContentDoc {
     /// Only open challenges invite a contribution; testimonials are always "open".
     pub open: bool,
     pub created_at: Millis,
+    /// Whom the "author" search filter finds it by: the admin who posed a challenge; the
+    /// member who gave a testimonial, only when the reader sees their name in full (filtering
+    /// an initials-only testimonial by its person's handle would reveal who gave it).
+    pub author_id: Option<i64>,
 }
 
 /// One item of the feed's "Challenges and testimonials for you" block.
@@ -69,8 +74,13 @@ pub struct MemberContent {
 
 /// Most items in the feed's content block: the thread list stays the feed's body.
 const FEED_BLOCK: usize = 4;
-/// Most search hits of content shown with a first page of thread results.
-const SEARCH_CONTENT: usize = 10;
+/// Search hits of content per page of results: page 2 holds the 11th to the 20th, so paging
+/// through the threads also pages through the content (see [`Services::search_as`]).
+pub const SEARCH_CONTENT_PER_PAGE: usize = 10;
+
+/// The channel of what is written in Parvis itself: content is native, so a channel filter
+/// keeps it only when it names this one.
+const NATIVE_CHANNEL: &str = "parvis";
 
 fn fold(s: &str) -> String {
     // Lower case without accents, for comparing a testimonial's typed topic with topic names.
@@ -87,6 +97,42 @@ fn fold(s: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// Whether `d` is about the topic (`slug`, `title`): a testimonial's typed topic names it, or
+/// the text holds the topic's title as a phrase (challenges have no topic of their own). The
+/// feed and the search's topic filter use the same rule.
+pub fn about_topic(d: &ContentDoc, slug: &str, title: &str) -> bool {
+    let t = fold(&d.topic);
+    (!t.is_empty() && (t == fold(slug) || t == fold(title)))
+        || !match_documents(
+            &format!("\"{}\"", title.replace('"', " ")),
+            &[TextDoc {
+                title: &d.title,
+                body: &d.text,
+            }],
+        )
+        .is_empty()
+}
+
+/// Whether `d` passes a search's filters. Pure: tested without a store.
+pub fn passes(d: &ContentDoc, f: &SearchFilters) -> bool {
+    if let Some(channel) = &f.channel
+        && !channel.trim().eq_ignore_ascii_case(NATIVE_CHANNEL)
+    {
+        return false;
+    }
+    if let Some(author) = f.author_id
+        && d.author_id != Some(author)
+    {
+        return false;
+    }
+    if let Some(topic) = &f.topic
+        && !about_topic(d, &topic.slug, &topic.title)
+    {
+        return false;
+    }
+    f.from.is_none_or(|from| d.created_at >= from) && f.to.is_none_or(|to| d.created_at < to)
 }
 
 /// The content block of a feed, from what the member may see, their topics (id, slug,
@@ -121,18 +167,7 @@ pub fn suggest(
     for d in &candidates {
         let names: Vec<String> = topics
             .iter()
-            .filter(|(slug, title)| {
-                let t = fold(&d.topic);
-                (!t.is_empty() && (t == fold(slug) || t == fold(title)))
-                    || !match_documents(
-                        &format!("\"{}\"", title.replace('"', " ")),
-                        &[TextDoc {
-                            title: &d.title,
-                            body: &d.text,
-                        }],
-                    )
-                    .is_empty()
-            })
+            .filter(|(slug, title)| about_topic(d, slug, title))
             .map(|(_, title)| title.clone())
             .collect();
         if !names.is_empty() {
@@ -216,10 +251,12 @@ impl Services {
                 topic: String::new(),
                 open: c.state == "open",
                 created_at: c.created_at,
+                author_id: c.created_by,
             });
         }
         for row in self.store().testimonials_of_space(space.id.0).await? {
-            let (body_md, created_at) = (row.body_md.clone(), row.created_at);
+            let (body_md, created_at, person_id) =
+                (row.body_md.clone(), row.created_at, row.person_member_id);
             let Some(v) = self.testimonial_view_of(viewer, row).await? else {
                 continue;
             };
@@ -248,20 +285,29 @@ impl Services {
                 topic: v.topic,
                 open: true,
                 created_at,
+                author_id: person_id.filter(|_| v.person.handle.is_some()),
             });
         }
         out.sort_by_key(|d| std::cmp::Reverse(d.created_at));
         Ok(out)
     }
 
-    /// The content that matches `q` for `viewer`, best first.
+    /// The content that matches `q` and `filters` for `viewer`, best first: the page's slice
+    /// (`SEARCH_CONTENT_PER_PAGE` a page) and how many match in all.
     pub async fn search_content(
         &self,
         viewer: Option<&Actor>,
         space: &Space,
         q: &str,
-    ) -> Result<Vec<ContentHit>> {
-        let docs = self.visible_content(viewer, space).await?;
+        filters: &SearchFilters,
+        page: u32,
+    ) -> Result<(Vec<ContentHit>, usize)> {
+        let docs: Vec<ContentDoc> = self
+            .visible_content(viewer, space)
+            .await?
+            .into_iter()
+            .filter(|d| passes(d, filters))
+            .collect();
         let texts: Vec<TextDoc<'_>> = docs
             .iter()
             .map(|d| TextDoc {
@@ -269,9 +315,13 @@ impl Services {
                 body: &d.text,
             })
             .collect();
-        Ok(match_documents(q, &texts)
+        let matches = match_documents(q, &texts);
+        let total = matches.len();
+        let skip = (page.max(1) as usize - 1).saturating_mul(SEARCH_CONTENT_PER_PAGE);
+        let hits = matches
             .into_iter()
-            .take(SEARCH_CONTENT)
+            .skip(skip)
+            .take(SEARCH_CONTENT_PER_PAGE)
             .map(|m| {
                 let d = &docs[m.index];
                 ContentHit {
@@ -283,24 +333,25 @@ impl Services {
                     score: m.score,
                 }
             })
-            .collect())
+            .collect();
+        Ok((hits, total))
     }
 
-    /// Search a space as `viewer`: the threads, and on the first page the content they may see.
+    /// Search a space as `viewer`: the threads, and the content they may see, both held to
+    /// the same filters and paged together (page `n` holds the `n`th slice of each).
     pub async fn search_as(
         &self,
         viewer: Option<&Actor>,
         space: &Space,
         req: &crate::search::SearchRequest,
     ) -> Result<SearchResults> {
-        let mut results = self.search(space, req).await?;
-        // Filters (channel, author, dates, topic) are about messages: content has none of them.
-        let filtered = [&req.channel, &req.author, &req.topic, &req.from, &req.to]
-            .iter()
-            .any(|f| f.as_deref().is_some_and(|v| !v.trim().is_empty()));
-        if req.page.page <= 1 && !filtered {
-            results.content = self.search_content(viewer, space, &req.q).await?;
-        }
+        let filters = self.search_filters(space, req).await?;
+        let mut results = self.search_filtered(space, req, &filters).await?;
+        let (hits, total) = self
+            .search_content(viewer, space, &req.q, &filters, req.page.page)
+            .await?;
+        results.content = hits;
+        results.content_total = total;
         Ok(results)
     }
 
@@ -360,6 +411,7 @@ mod tests {
             topic: topic.into(),
             open,
             created_at: id,
+            author_id: None,
         }
     }
 
@@ -405,5 +457,63 @@ mod tests {
         let s = suggest(&docs, &[], &[], 4);
         assert_eq!(s.iter().map(|s| s.id).collect::<Vec<_>>(), vec![9, 8, 7, 6]);
         assert!(s.iter().all(|s| s.reason == "new"));
+    }
+
+    #[test]
+    fn search_filters_hold_content_to_native_author_topic_and_days() {
+        let mut d = doc(
+            "testimonial",
+            7,
+            "Notre salon",
+            "des salons réussis",
+            "ROI",
+            true,
+        );
+        d.created_at = 1_000;
+        d.author_id = Some(42);
+        fn topic(slug: &str, title: &str) -> Topic {
+            Topic {
+                id: TopicId(1),
+                space_id: SpaceId(1),
+                slug: slug.into(),
+                title: title.into(),
+                description: String::new(),
+                keywords: Vec::new(),
+                thread_count: 0,
+                archived_at: None,
+            }
+        }
+        let none = SearchFilters::default();
+        assert!(passes(&d, &none));
+        let with = |f: fn(&mut SearchFilters)| {
+            let mut x = SearchFilters::default();
+            f(&mut x);
+            passes(&d, &x)
+        };
+        // Content is native: only the native channel keeps it.
+        assert!(with(|f| f.channel = Some("Parvis".into())));
+        assert!(!with(|f| f.channel = Some("email".into())));
+        assert!(with(|f| f.author_id = Some(42)));
+        assert!(!with(|f| f.author_id = Some(43)));
+        // By its typed topic (accents and case aside), or by its text naming the topic.
+        assert!(with(
+            |f| f.topic = Some(topic("roi", "Retour sur investissement"))
+        ));
+        assert!(with(|f| f.topic = Some(topic("events", "Salons réussis"))));
+        assert!(!with(|f| f.topic = Some(topic("rh", "Recrutement"))));
+        // `from` inclusive, `to` exclusive (the day after the one typed).
+        assert!(with(|f| f.from = Some(1_000)));
+        assert!(!with(|f| f.from = Some(1_001)));
+        assert!(with(|f| f.to = Some(1_001)));
+        assert!(!with(|f| f.to = Some(1_000)));
+        // An initials-only testimonial carries no author: no handle finds it.
+        d.author_id = None;
+        assert!(!passes(
+            &d,
+            &SearchFilters {
+                author_id: Some(42),
+                ..SearchFilters::default()
+            }
+        ));
     }
 }

@@ -29,6 +29,18 @@ pub struct SearchRequest {
     pub page: PageRequest,
 }
 
+/// A search's filters, parsed: what messages and content are both held to.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilters {
+    pub channel: Option<String>,
+    pub author_id: Option<i64>,
+    pub topic: Option<Topic>,
+    /// Unix milliseconds, inclusive.
+    pub from: Option<Millis>,
+    /// Unix milliseconds, exclusive (the day after the `to` day).
+    pub to: Option<Millis>,
+}
+
 fn day_start(field: &str, s: &str) -> Result<i64> {
     let d = time::Date::parse(
         s.trim(),
@@ -132,9 +144,12 @@ impl Services {
         })
     }
 
-    /// Search a space.
-    pub async fn search(&self, space: &Space, req: &SearchRequest) -> Result<SearchResults> {
-        let index = self.search_index()?;
+    /// The filters of `req`, parsed and resolved (an unknown author or topic is an error).
+    pub(crate) async fn search_filters(
+        &self,
+        space: &Space,
+        req: &SearchRequest,
+    ) -> Result<SearchFilters> {
         let author_id = match req
             .author
             .as_deref()
@@ -144,13 +159,13 @@ impl Services {
             Some(handle) => Some(self.member(None, handle).await?.id.0),
             None => None,
         };
-        let topic_id = match req
+        let topic = match req
             .topic
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            Some(slug) => Some(self.topic(space, slug).await?.id.0),
+            Some(slug) => Some(self.topic(space, slug).await?),
             None => None,
         };
         let from = req
@@ -165,14 +180,37 @@ impl Services {
             .filter(|s| !s.trim().is_empty())
             .map(|s| day_start("to", s).map(|t| t + 86_400_000))
             .transpose()?;
+        Ok(SearchFilters {
+            channel: req.channel.clone().filter(|c| !c.trim().is_empty()),
+            author_id,
+            topic,
+            from,
+            to,
+        })
+    }
+
+    /// Search a space.
+    pub async fn search(&self, space: &Space, req: &SearchRequest) -> Result<SearchResults> {
+        let filters = self.search_filters(space, req).await?;
+        self.search_filtered(space, req, &filters).await
+    }
+
+    /// Search a space with filters already resolved.
+    pub(crate) async fn search_filtered(
+        &self,
+        space: &Space,
+        req: &SearchRequest,
+        filters: &SearchFilters,
+    ) -> Result<SearchResults> {
+        let index = self.search_index()?;
         let query = SearchQuery {
             space_id: space.id.0,
             text: req.q.chars().take(1_000).collect(),
-            channel: req.channel.clone().filter(|c| !c.trim().is_empty()),
-            author_id,
-            from,
-            to,
-            topic_id,
+            channel: filters.channel.clone(),
+            author_id: filters.author_id,
+            from: filters.from,
+            to: filters.to,
+            topic_id: filters.topic.as_ref().map(|t| t.id.0),
             limit: req.page.per_page as usize,
             offset: req.page.offset() as usize,
         };

@@ -1150,7 +1150,14 @@ struct SearchQuery {
     per_page: Option<i32>,
 }
 
-/// Search a space's messages, one hit per thread, and (first page) its challenges, job offers, testimonials and interviews the caller may see
+/// Search a space's messages, one hit per thread, and the challenges, job offers, testimonials and interviews the caller may see
+///
+/// Both follow the same filters. Content is written in Parvis, so `channel` keeps it only as
+/// `parvis`; `author` finds a challenge by the admin who posed it and a testimonial by the
+/// member who gave it when their name is shown in full; `topic` finds a testimonial by its
+/// topic or any content whose text names the topic; `from`/`to` go by its creation day.
+/// `content` is paged alongside the threads, ten a page whatever `per_page`: page 2 holds
+/// the 11th to the 20th best, a page past the last holds none; `content_total` counts them all.
 #[utoipa::path(get, path = "/spaces/{space}/search", tag = "search",
     params(("space" = String, Path, description = "space slug"), SearchQuery),
     responses((status = 200, description = "a page of results", body = parvis_search::SearchResults)))]

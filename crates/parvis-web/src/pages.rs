@@ -1492,7 +1492,7 @@ async fn search_page(
                 r.notices.iter().map(|n| crate::i18n::search_notice(ctx.lang, *n)).collect::<Vec<_>>().join(" ; ")
             }),
             results => results.as_ref().map(Value::from_serialize), page => req.page.page, per_page => req.page.per_page,
-            next_query => next_query,
+            next_query => next_query, content_per_page => parvis_services::content_reach::SEARCH_CONTENT_PER_PAGE,
         },
     )
 }

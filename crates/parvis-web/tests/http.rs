@@ -16,6 +16,9 @@ mod content;
 /// Content everywhere: search, the "Pour vous" block, profiles, the personal export.
 #[path = "http/content_reach.rs"]
 mod content_reach;
+/// Search filters and pages hold content as they hold messages.
+#[path = "http/content_search.rs"]
+mod content_search;
 /// Share links: visits and registrations credited, unknown codes credit no one.
 #[path = "http/content_shares.rs"]
 mod content_shares;
