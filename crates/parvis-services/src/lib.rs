@@ -45,6 +45,7 @@ pub mod sessions;
 pub mod shares;
 pub mod spaces;
 pub mod tagging;
+pub mod testimonial_links;
 pub mod testimonials;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, hash_token, random_token};

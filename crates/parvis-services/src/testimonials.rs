@@ -67,6 +67,11 @@ pub struct TestimonialView {
     pub is_person: bool,
     /// Consent records, oldest first: for managers and the person only.
     pub consents: Vec<ConsentRecord>,
+    /// Given by a named guest (no account): they withdraw through a private link.
+    pub guest: bool,
+    /// The guest's withdrawal link, only in the answer that issued it (never stored in clear).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<crate::testimonial_links::WithdrawalLink>,
 }
 
 /// What someone agrees to, as typed.
@@ -110,6 +115,9 @@ pub struct TestimonialInput {
     /// A guest's name (a member's comes from their profile).
     #[serde(default)]
     pub person_name: String,
+    /// A guest's email address, to mail them their private withdrawal link (not kept).
+    #[serde(default)]
+    pub person_email: String,
     #[serde(default)]
     pub person_organisation: String,
     #[serde(default)]
@@ -315,6 +323,10 @@ impl Services {
             ),
         };
         hygiene::check("person_organisation", &org)?;
+        if member.is_none() && !input.person_email.trim().is_empty() {
+            // Checked before anything is stored, so a typo does not leave a half-made record.
+            Email::parse("person_email", &input.person_email)?;
+        }
         let interviewer = input.interviewer.trim().to_string();
         hygiene::check("interviewer", &interviewer)?;
         let consent = consent_record(input.consent.as_ref().ok_or_else(|| {
@@ -358,7 +370,14 @@ impl Services {
         if input.publish {
             self.store().publish_testimonial(id, now_millis()).await?;
         }
-        self.testimonial_view(Some(actor), id).await
+        let mut view = self.testimonial_view(Some(actor), id).await?;
+        if member.is_none() {
+            view.withdrawal = Some(
+                self.issue_withdrawal_link(actor, id, Some(&input.person_email))
+                    .await?,
+            );
+        }
+        Ok(view)
     }
 
     pub(crate) async fn testimonial_view_of(
@@ -423,6 +442,8 @@ impl Services {
                 can_manage: aud == Audience::Manager,
                 is_person,
                 consents,
+                guest: row.person_member_id.is_none(),
+                withdrawal: None,
             }));
         };
         Ok(Some(TestimonialView {
@@ -443,6 +464,8 @@ impl Services {
             can_manage: aud == Audience::Manager,
             is_person,
             consents: if see_records { consents } else { Vec::new() },
+            guest: row.person_member_id.is_none(),
+            withdrawal: None,
         }))
     }
 

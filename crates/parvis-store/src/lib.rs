@@ -184,6 +184,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("schema_v17.sql")),
     (18, include_str!("schema_v18.sql")),
     (20, include_str!("schema_v20.sql")),
+    (21, include_str!("schema_v21.sql")),
     (23, include_str!("schema_v23.sql")),
 ];
 

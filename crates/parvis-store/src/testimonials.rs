@@ -262,4 +262,43 @@ impl Store {
         }
         Ok(done.rows_affected() == 1)
     }
+
+    /// Keep the hash of a guest's new withdrawal link, replacing any earlier one.
+    pub async fn set_testimonial_withdrawal_link(
+        &self,
+        id: i64,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO testimonial_withdrawal_links (testimonial_id, token_hash, created_at)
+             VALUES ($1, $2, $3)
+             ON CONFLICT (testimonial_id) DO UPDATE
+               SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+        )
+        .bind(id)
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The testimonial a withdrawal link (by its hash) belongs to.
+    pub async fn testimonial_by_withdrawal_link(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<TestimonialRow>> {
+        let sql = format!(
+            "SELECT {} FROM testimonials WHERE id = (SELECT testimonial_id FROM testimonial_withdrawal_links WHERE token_hash = $1)",
+            COLS
+        );
+        sqlx::query(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(row)
+            .transpose()
+    }
 }

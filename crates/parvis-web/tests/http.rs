@@ -19,6 +19,9 @@ mod content_reach;
 /// Search filters and pages hold content as they hold messages.
 #[path = "http/content_search.rs"]
 mod content_search;
+/// A guest's private withdrawal link: shown, confirmed, gone everywhere.
+#[path = "http/content_withdrawal.rs"]
+mod content_withdrawal;
 /// Share links: visits and registrations credited, unknown codes credit no one.
 #[path = "http/content_shares.rs"]
 mod content_shares;

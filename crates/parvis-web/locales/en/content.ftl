@@ -171,3 +171,25 @@ n_profile_wins =
         [one] { $count } win
        *[other] { $count } wins
     }
+
+## A guest's private withdrawal link (issue 15)
+guest_consent_title = Your consent
+guest_consent_lead = This personal link lets you review what you agreed to and withdraw your consent. Keep it to yourself.
+guest_consent_agreed = What you agreed to
+guest_consent_internal = Internal use, seen by the space's members
+guest_consent_public = Public use, seen by anyone (pages, widgets, API)
+guest_consent_photo = Photo
+guest_consent_date = Agreed on
+guest_yes = yes
+guest_no = no
+guest_withdraw_explain = Withdrawing unpublishes your content everywhere at once: pages, widgets, API, exports, search and the "For you" feed. The record of your consent and of its withdrawal is kept. To publish it again, the organisation will have to ask for your consent anew.
+guest_withdraw_confirm = Confirm: withdraw my consent
+guest_withdrawn_on = Consent withdrawn on
+withdrawal_link_title = The person's withdrawal link
+withdrawal_link_help = The person has no account: this personal link lets them review what they agreed to and withdraw their consent. It is shown only once; making a new one disables the old one.
+withdrawal_link_email = Their email address, to send it to them (optional)
+withdrawal_link_new = Make a new link
+withdrawal_link_issued = Link to pass on to the person (shown only once):
+withdrawal_link_mailed = Mailed to
+person_email = The guest's email
+person_email_hint = Optional: they receive their personal withdrawal link there. The address is not kept.

@@ -171,3 +171,25 @@ n_profile_wins =
         [one] { $count } victoire
        *[other] { $count } victoires
     }
+
+## A guest's private withdrawal link (issue 15)
+guest_consent_title = Votre consentement
+guest_consent_lead = Ce lien personnel vous permet de revoir ce que vous avez accepté et de retirer votre consentement. Gardez-le pour vous.
+guest_consent_agreed = Ce que vous avez accepté
+guest_consent_internal = Usage interne, visible des membres de l'espace
+guest_consent_public = Usage public, visible de tous (pages, widgets, API)
+guest_consent_photo = Photo
+guest_consent_date = Date de l'accord
+guest_yes = oui
+guest_no = non
+guest_withdraw_explain = Le retrait dépublie aussitôt votre contenu partout : pages, widgets, API, exports, recherche et fil « Pour vous ». La trace de votre accord et de son retrait est conservée. Pour le republier, l'organisation devra vous redemander votre accord.
+guest_withdraw_confirm = Confirmer le retrait de mon consentement
+guest_withdrawn_on = Consentement retiré le
+withdrawal_link_title = Lien de retrait pour la personne
+withdrawal_link_help = La personne n'a pas de compte : ce lien personnel lui permet de revoir ce qu'elle a accepté et de retirer son consentement. Il n'est affiché qu'une fois ; en créer un nouveau désactive l'ancien.
+withdrawal_link_email = Son adresse e-mail, pour le lui envoyer (facultatif)
+withdrawal_link_new = Créer un nouveau lien
+withdrawal_link_issued = Lien à transmettre à la personne (affiché une seule fois) :
+withdrawal_link_mailed = Envoyé par e-mail à
+person_email = E-mail de la personne invitée
+person_email_hint = Facultatif : elle y reçoit son lien personnel de retrait. L'adresse n'est pas conservée.

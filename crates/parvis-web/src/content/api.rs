@@ -38,6 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_testimonial))
         .routes(routes!(publish_testimonial))
         .routes(routes!(testimonial_consent))
+        .routes(routes!(withdrawal_link))
         .routes(routes!(export_testimonials))
 }
 
@@ -370,6 +371,37 @@ async fn testimonial_consent(
             .set_testimonial_consent(ctx.actor()?, id, &b)
             .await?,
     ))
+}
+
+/// What a new withdrawal link is sent to.
+#[derive(Debug, Deserialize, ToSchema)]
+struct LinkInput {
+    /// The guest's email address, to mail them the link (optional; not kept).
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// A new private withdrawal link for a guest's testimonial or interview (moderators and
+/// admins): returned this once and mailed when `email` is given; the earlier link stops
+/// working. The guest opens it, sees what they agreed to, and confirms to withdraw.
+#[utoipa::path(post, path = "/testimonials/{id}/withdrawal-link", tag = "testimonials", request_body = LinkInput,
+    params(("id" = i64, Path, description = "testimonial id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "the new link", body = parvis_services::testimonial_links::WithdrawalLink)))]
+async fn withdrawal_link(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<LinkInput>,
+) -> ApiResult<(
+    StatusCode,
+    Json<parvis_services::testimonial_links::WithdrawalLink>,
+)> {
+    let link = st
+        .services
+        .issue_withdrawal_link(ctx.actor()?, id, b.email.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(link)))
 }
 
 /// Every testimonial of a space with its consent records (moderators and admins; withdrawn

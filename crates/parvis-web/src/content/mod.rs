@@ -1,11 +1,12 @@
 //! What the organisation puts out into its ecosystem, pages and API together: challenges
 //! (ideas, solutions, job offers) in `challenges.rs`, testimonials and interviews with their
-//! consent records in `showcase.rs`, share links and their credits in `shares.rs`, the JSON
+//! consent records in `showcase.rs` (a guest's private consent page in `consent.rs`), share links and their credits in `shares.rs`, the JSON
 //! API in `api.rs` (and `shares.rs`). The rules
 //! live in `parvis_services::challenges`.
 
 mod api;
 mod challenges;
+mod consent;
 mod shares;
 mod showcase;
 
@@ -45,6 +46,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/testimonial.html"),
     ),
     (
+        "testimonial_consent.html",
+        include_str!("../../templates/testimonial_consent.html"),
+    ),
+    (
         "testimonial_form.html",
         include_str!("../../templates/testimonial_form.html"),
     ),
@@ -63,6 +68,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
 pub(crate) fn page_routes() -> Router<AppState> {
     challenges::routes()
         .merge(showcase::routes())
+        .merge(consent::routes())
         .merge(shares::routes())
 }
 

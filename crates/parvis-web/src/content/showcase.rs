@@ -22,6 +22,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/testimonials/{id}", get(page))
         .route("/testimonials/{id}/publish", post(publish))
         .route("/testimonials/{id}/withdraw", post(withdraw))
+        .route("/testimonials/{id}/withdrawal-link", post(withdrawal_link))
 }
 
 const NOTICES: [&str; 3] = ["created", "published", "withdrawn"];
@@ -56,6 +57,7 @@ async fn page_view(
     id: &str,
     ok: Option<String>,
     failed: Value,
+    issued: Value,
 ) -> PageResult {
     let id: i64 = id.parse().map_err(|_| {
         fail_api(
@@ -74,7 +76,7 @@ async fn page_view(
         st,
         ctx,
         "testimonial.html",
-        context! { v => Value::from_serialize(&v), ok => ok, failed => failed },
+        context! { v => Value::from_serialize(&v), ok => ok, failed => failed, issued => issued },
     )
 }
 
@@ -84,7 +86,7 @@ async fn page(
     Path(id): Path<String>,
     Query(q): Query<OkQuery>,
 ) -> PageResult {
-    page_view(&st, &ctx, &id, q.ok, Value::UNDEFINED).await
+    page_view(&st, &ctx, &id, q.ok, Value::UNDEFINED, Value::UNDEFINED).await
 }
 
 /// The form as typed; Q&A as lines `Q: …` / `R: …` (or `A: …`).
@@ -110,6 +112,8 @@ struct TestimonialForm {
     person_name: String,
     #[serde(default)]
     person_organisation: String,
+    #[serde(default)]
+    person_email: String,
     #[serde(default)]
     photo_url: String,
     #[serde(default)]
@@ -180,6 +184,7 @@ impl TestimonialForm {
             person_handle: Some(self.person_handle.clone()),
             person_name: self.person_name.clone(),
             person_organisation: self.person_organisation.clone(),
+            person_email: self.person_email.clone(),
             photo_url: self.photo_url.clone(),
             interviewer: self.interviewer.clone(),
             prepared: self.prepared.is_some(),
@@ -282,6 +287,7 @@ async fn publish(
                     &id,
                     None,
                     failed("publish", &context! {}, errors),
+                    Value::UNDEFINED,
                 )
                 .await,
             ),
@@ -309,6 +315,58 @@ async fn withdraw(
         .await
         .map_err(fail(&st, &ctx))?;
     Ok(see_other(&format!("/testimonials/{n}?ok=withdrawn")))
+}
+
+#[derive(Deserialize, Default)]
+struct LinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// A new withdrawal link for a guest, shown on the page this once (and mailed if asked).
+async fn withdrawal_link(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<LinkForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let n: i64 = id.parse().unwrap_or(-1);
+    match st
+        .services
+        .issue_withdrawal_link(actor, n, Some(&f.email))
+        .await
+    {
+        Ok(link) => {
+            page_view(
+                &st,
+                &ctx,
+                &id,
+                None,
+                Value::UNDEFINED,
+                Value::from_serialize(&link),
+            )
+            .await
+        }
+        Err(e) => match field_errors(ctx.lang, &e) {
+            Some(errors) => unprocessable(
+                page_view(
+                    &st,
+                    &ctx,
+                    &id,
+                    None,
+                    failed("withdrawal-link", &context! { email => f.email }, errors),
+                    Value::UNDEFINED,
+                )
+                .await,
+            ),
+            None => Err(fail(&st, &ctx)(e)),
+        },
+    }
 }
 
 async fn export(
