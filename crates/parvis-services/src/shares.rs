@@ -4,6 +4,11 @@
 //! reply), remembered by an HttpOnly cookie. An unknown code opens the page and credits no
 //! one; nobody is credited for their own visits or actions. The buttons are plain links
 //! (LinkedIn, X, Mastodon, email): no third-party script runs on our pages.
+//!
+//! Mastodon has no one site: the button goes to the member's own instance, which they name
+//! once (the page remembers it in a cookie). Until then there is no Mastodon address at all
+//! rather than a default instance that is not theirs. The name is checked to be a plain host
+//! name, so the button can only ever lead to `https://<host>/share`.
 
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
@@ -23,7 +28,8 @@ pub struct ShareLink {
     pub url: String,
     pub linkedin: String,
     pub x: String,
-    pub mastodon: String,
+    /// The share address on the member's Mastodon instance; absent until they name it.
+    pub mastodon: Option<String>,
     pub email: String,
 }
 
@@ -36,8 +42,51 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// The share URL and its buttons.
-pub fn share_link(public_url: &str, path: &str, code: &str) -> ShareLink {
+/// A Mastodon instance as typed (`piaille.fr`, `https://piaille.fr/`, `@me@piaille.fr`),
+/// checked to be a plain public host name and returned lowercased (IDN in punycode).
+/// Addresses, ports, paths and single-label names (`localhost`) are refused. Pure.
+pub fn mastodon_instance(typed: &str) -> std::result::Result<String, ValidationError> {
+    let bad = || {
+        ValidationError::broke(
+            "mastodon_instance",
+            Rule::Url,
+            "expected the host name of a Mastodon instance, such as mastodon.social",
+        )
+    };
+    let s = typed.trim();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    // A full handle (`@me@piaille.fr`) names its instance after the last `@`.
+    let s = s.rsplit('@').next().unwrap_or(s).trim_end_matches('/');
+    if s.is_empty() || s.len() > 253 || s.contains(['/', ':', '?', '#', '\\', ' ']) {
+        return Err(bad());
+    }
+    let host = match url::Host::parse(s) {
+        Ok(url::Host::Domain(d)) => d.to_ascii_lowercase(),
+        _ => return Err(bad()),
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let tld_ok = labels
+        .last()
+        .is_some_and(|t| t.bytes().any(|b| b.is_ascii_alphabetic()));
+    if labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
+        return Err(bad());
+    }
+    Ok(host)
+}
+
+/// The share URL and its buttons; the Mastodon one only with the member's instance (an
+/// instance that does not pass [`mastodon_instance`] is ignored).
+pub fn share_link(public_url: &str, path: &str, code: &str, mastodon: Option<&str>) -> ShareLink {
     let sep = if path.contains('?') { '&' } else { '?' };
     let url = format!("{public_url}{path}{sep}ref={code}");
     ShareLink {
@@ -46,7 +95,9 @@ pub fn share_link(public_url: &str, path: &str, code: &str) -> ShareLink {
             enc(&url)
         ),
         x: format!("https://x.com/intent/post?url={}", enc(&url)),
-        mastodon: format!("https://mastodon.social/share?text={}", enc(&url)),
+        mastodon: mastodon
+            .and_then(|m| mastodon_instance(m).ok())
+            .map(|host| format!("https://{host}/share?text={}", enc(&url))),
         email: format!("mailto:?body={}", enc(&url).replace('+', "%20")),
         code: code.into(),
         path: path.into(),
@@ -55,8 +106,14 @@ pub fn share_link(public_url: &str, path: &str, code: &str) -> ShareLink {
 }
 
 impl Services {
-    /// The actor's personal link to `path` (a page of this site), made on first ask.
-    pub async fn share(&self, actor: &Actor, path: &str) -> Result<ShareLink> {
+    /// The actor's personal link to `path` (a page of this site), made on first ask, with a
+    /// Mastodon button on `mastodon` (their instance) when known.
+    pub async fn share(
+        &self,
+        actor: &Actor,
+        path: &str,
+        mastodon: Option<&str>,
+    ) -> Result<ShareLink> {
         let path = path.trim();
         let ok = path.starts_with('/')
             && !path.starts_with("//")
@@ -78,7 +135,7 @@ impl Services {
             .store()
             .share_link(actor.member.id.0, path, &fresh, now_millis())
             .await?;
-        Ok(share_link(&self.config().public_url, path, &code))
+        Ok(share_link(&self.config().public_url, path, &code, mastodon))
     }
 
     /// Credit a visit or an action to the owner of `code`; false for an unknown code.
@@ -117,7 +174,7 @@ impl Services {
             .await?
             .into_iter()
             .map(|s| {
-                let l = share_link(&self.config().public_url, &s.path, &s.code);
+                let l = share_link(&self.config().public_url, &s.path, &s.code, None);
                 (s, l)
             })
             .collect())
@@ -144,7 +201,7 @@ mod tests {
 
     #[test]
     fn links_carry_the_code_and_buttons_are_plain_links() {
-        let l = share_link("https://p.example", "/threads/12", "abc123def456");
+        let l = share_link("https://p.example", "/threads/12", "abc123def456", None);
         assert_eq!(l.url, "https://p.example/threads/12?ref=abc123def456");
         assert!(
             l.linkedin
@@ -152,9 +209,54 @@ mod tests {
         );
         assert!(l.email.starts_with("mailto:?body=https%3A"));
         assert_eq!(
-            share_link("", "/s/x?y=1", "c0de00").url,
+            share_link("", "/s/x?y=1", "c0de00", None).url,
             "/s/x?y=1&ref=c0de00"
         );
         assert!(!plausible_code("x';--") && !plausible_code("abc") && plausible_code("abc123"));
+    }
+
+    #[test]
+    fn mastodon_goes_to_the_members_instance_and_only_to_a_host_name() {
+        assert_eq!(
+            share_link("https://p.example", "/t/1", "abc123", None).mastodon,
+            None,
+            "no default instance"
+        );
+        assert_eq!(
+            share_link("https://p.example", "/t/1", "abc123", Some("Piaille.FR"))
+                .mastodon
+                .as_deref(),
+            Some("https://piaille.fr/share?text=https%3A%2F%2Fp.example%2Ft%2F1%3Fref%3Dabc123")
+        );
+        for (typed, host) in [
+            ("mastodon.social", "mastodon.social"),
+            (" https://Piaille.fr/ ", "piaille.fr"),
+            ("@camille@eldritch.cafe", "eldritch.cafe"),
+            ("mastodon.xn--3ds443g", "mastodon.xn--3ds443g"),
+            ("toot.café", "toot.xn--caf-dma"),
+        ] {
+            assert_eq!(mastodon_instance(typed).as_deref(), Ok(host), "{typed}");
+        }
+        for typed in [
+            "",
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "mastodon.social:8443",
+            "mastodon.social/evil",
+            "evil.example?x=mastodon.social",
+            "javascript:alert(1)",
+            "-bad.example",
+            "a..b",
+            "x.123",
+            "two words.example",
+        ] {
+            assert!(mastodon_instance(typed).is_err(), "{typed:?} is refused");
+        }
+        // A tampered cookie gives no button rather than a bad one.
+        assert_eq!(
+            share_link("", "/t/1", "abc123", Some("evil.example/x")).mastodon,
+            None
+        );
     }
 }

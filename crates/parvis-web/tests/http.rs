@@ -19,15 +19,15 @@ mod content_reach;
 /// Search filters and pages hold content as they hold messages.
 #[path = "http/content_search.rs"]
 mod content_search;
-/// A guest's private withdrawal link: shown, confirmed, gone everywhere.
-#[path = "http/content_withdrawal.rs"]
-mod content_withdrawal;
 /// Share links: visits and registrations credited, unknown codes credit no one.
 #[path = "http/content_shares.rs"]
 mod content_shares;
 /// Testimonials and interviews: consent records, initials, withdrawal everywhere.
 #[path = "http/content_showcase.rs"]
 mod content_showcase;
+/// A guest's private withdrawal link: shown, confirmed, gone everywhere.
+#[path = "http/content_withdrawal.rs"]
+mod content_withdrawal;
 /// Taking part from a widget: magic link, SSO, pseudonyms, moderation, rate limit, origins.
 #[path = "http/embed_posting.rs"]
 mod embed_posting;

@@ -193,3 +193,7 @@ withdrawal_link_issued = Link to pass on to the person (shown only once):
 withdrawal_link_mailed = Mailed to
 person_email = The guest's email
 person_email_hint = Optional: they receive their personal withdrawal link there. The address is not kept.
+mastodon_instance = Your Mastodon instance, to share there
+mastodon_instance_change = Your Mastodon instance
+mastodon_instance_save = Remember this instance
+err_mastodon_instance = Give the name of your Mastodon instance, such as piaille.fr or mastodon.social.

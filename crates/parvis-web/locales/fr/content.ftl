@@ -193,3 +193,7 @@ withdrawal_link_issued = Lien à transmettre à la personne (affiché une seule 
 withdrawal_link_mailed = Envoyé par e-mail à
 person_email = E-mail de la personne invitée
 person_email_hint = Facultatif : elle y reçoit son lien personnel de retrait. L'adresse n'est pas conservée.
+mastodon_instance = Votre instance Mastodon, pour y partager
+mastodon_instance_change = Votre instance Mastodon
+mastodon_instance_save = Retenir cette instance
+err_mastodon_instance = Indiquez le nom de votre instance Mastodon, par exemple piaille.fr ou mastodon.social.

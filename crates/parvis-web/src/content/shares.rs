@@ -11,13 +11,14 @@ use crate::api::Items;
 use crate::context::{cookie, read_cookie};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::pages::{PageResult, fail, render};
+use crate::forms::{failed, field_errors, unprocessable};
+use crate::pages::{PageResult, fail, fail_api, render, see_other};
 use crate::{AppState, Ctx};
-use axum::extract::{Query, Request, State};
+use axum::extract::{Form, Query, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use minijinja::{Value, context};
 use parvis_services::shares::ShareLink;
@@ -28,10 +29,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 const REF_COOKIE: &str = "parvis_ref";
+/// The member's Mastodon instance, remembered for the next share (a year).
+const MASTODON_COOKIE: &str = "parvis_mastodon";
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/share", get(share_page))
+        .route("/share/mastodon", post(share_on_mastodon))
         .route("/me/shares", get(my_shares_page))
         .route("/admin/ambassadors", get(ambassadors_page))
 }
@@ -134,20 +138,83 @@ struct PathQuery {
 async fn share_page(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     Query(q): Query<PathQuery>,
 ) -> PageResult {
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let instance = read_cookie(&headers, MASTODON_COOKIE);
     let l = st
         .services
-        .share(actor, &q.path)
+        .share(actor, &q.path, instance.as_deref())
         .await
         .map_err(fail(&st, &ctx))?;
     render(
         &st,
         &ctx,
         "share.html",
-        context! { l => Value::from_serialize(&l) },
+        context! { l => Value::from_serialize(&l), instance => instance.filter(|_| l.mastodon.is_some()) },
     )
+}
+
+#[derive(Deserialize, Serialize)]
+struct MastodonForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    instance: String,
+}
+
+/// Name the member's Mastodon instance: checked, remembered, and back to the share page.
+async fn share_on_mastodon(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<MastodonForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let host = match parvis_services::shares::mastodon_instance(&f.instance) {
+        Ok(host) => host,
+        Err(e) => {
+            let l = st
+                .services
+                .share(actor, &f.path, None)
+                .await
+                .map_err(fail(&st, &ctx))?;
+            let errors = field_errors(ctx.lang, &e.into()).unwrap_or_default();
+            return unprocessable(render(
+                &st,
+                &ctx,
+                "share.html",
+                context! { l => Value::from_serialize(&l), failed => failed("mastodon", &f, errors) },
+            ));
+        }
+    };
+    // The path is checked as the share page checks it, before anything is remembered.
+    let l = st
+        .services
+        .share(actor, &f.path, Some(&host))
+        .await
+        .map_err(fail(&st, &ctx))?;
+    // Back to the share page, whose button now goes to the instance: the site's CSP
+    // (`form-action 'self'`) would stop a form's redirect to another site.
+    let back = format!(
+        "/share?path={}#share-mastodon",
+        percent_encoding::utf8_percent_encode(&l.path, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let mut res = see_other(&back);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(
+            MASTODON_COOKIE,
+            &host,
+            Some(365 * 24 * 3600),
+            st.config.secure_cookies,
+        ),
+    );
+    Ok(res)
 }
 
 async fn my_shares_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
@@ -193,6 +260,10 @@ struct MyShare {
 struct ShareBody {
     /// A page of this site, such as `/threads/12`.
     path: String,
+    /// The caller's Mastodon instance (`piaille.fr`), for the `mastodon` button; without
+    /// it `mastodon` is null (no instance is assumed).
+    #[serde(default)]
+    mastodon_instance: Option<String>,
 }
 
 /// The caller's share links and what each brought
@@ -219,7 +290,19 @@ async fn create_share(
     ctx: Ctx,
     ApiJson(b): ApiJson<ShareBody>,
 ) -> Result<Json<ShareLink>, ApiError> {
-    Ok(Json(st.services.share(ctx.actor()?, &b.path).await?))
+    let instance = b
+        .mastodon_instance
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(parvis_services::shares::mastodon_instance)
+        .transpose()
+        .map_err(parvis_services::ServiceError::from)?;
+    Ok(Json(
+        st.services
+            .share(ctx.actor()?, &b.path, instance.as_deref())
+            .await?,
+    ))
 }
 
 /// The ambassadors: members ranked by the actions and visits their links brought

@@ -39,7 +39,7 @@ async fn a_visit_and_a_registration_through_a_link_are_credited() {
             .unwrap();
         assert!(
             html.contains("id=\"share-linkedin\"")
-                && html.contains("id=\"share-mastodon\"")
+                && html.contains("id=\"mastodon-instance\"")
                 && html.contains("mailto:")
         );
         assert!(super::languages::english_in(&html).is_empty());
@@ -212,6 +212,131 @@ async fn a_visit_and_a_registration_through_a_link_are_credited() {
             .map(|a| a.referrals)
             .sum();
         assert_eq!(referrals, 1, "the registration, not the visit");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_mastodon_button_goes_to_the_members_own_instance() {
+    on_both(|app| async move {
+        super::sessions::setup(&app).await;
+        let ines = format!(
+            "Bearer {}",
+            super::content::member_token(&app, "ines").await
+        );
+        let (ic, _) = super::privacy::member_session(&app, "ines").await;
+        let share = |c: reqwest::Client| {
+            let url = format!("{}/share?path=/s/forum", app.base);
+            async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        // No instance assumed: no Mastodon button, a field to name one.
+        let html = share(ic.clone()).await;
+        assert!(
+            !html.contains("mastodon.social/share") && !html.contains("id=\"share-mastodon\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("Votre instance Mastodon, pour y partager"),
+            "{html}"
+        );
+        let csrf = super::sessions::form_csrf(&html);
+        // Not a host name: refused in words, nothing remembered.
+        for bad in [
+            "localhost",
+            "evil.example/phish",
+            "127.0.0.1",
+            "javascript:alert(1)",
+        ] {
+            let r = ic
+                .post(format!("{}/share/mastodon", app.base))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("path", "/s/forum"),
+                    ("instance", bad),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            let html = r.text().await.unwrap();
+            assert!(
+                html.contains("Indiquez le nom de votre instance Mastodon"),
+                "{html}"
+            );
+        }
+        assert!(!share(ic.clone()).await.contains("id=\"share-mastodon\""));
+        // Named once (as typed, with its scheme): remembered, and the button goes there.
+        let r = ic
+            .post(format!("{}/share/mastodon", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("path", "/s/forum"),
+                ("instance", "https://Piaille.fr/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            cookie.starts_with("parvis_mastodon=piaille.fr;") && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+        let html = share(ic.clone()).await;
+        assert!(
+            html.contains("href=\"https:&#x2f;&#x2f;piaille.fr&#x2f;share?text="),
+            "{html}"
+        );
+        assert!(html.contains("id=\"share-mastodon\""));
+        // The API: null without an instance, the instance's address with one; a bad one refused.
+        let c = client();
+        let api = format!("{}/api/v1/me/shares", app.base);
+        let l: Value = c
+            .post(&api)
+            .header("authorization", &ines)
+            .json(&json!({"path": "/s/forum"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(l["mastodon"], Value::Null);
+        let l: Value = c
+            .post(&api)
+            .header("authorization", &ines)
+            .json(&json!({"path": "/s/forum", "mastodon_instance": "@ines@eldritch.cafe"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            l["mastodon"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://eldritch.cafe/share?text="),
+            "{l}"
+        );
+        let r = c
+            .post(&api)
+            .header("authorization", &ines)
+            .json(&json!({"path": "/s/forum", "mastodon_instance": "evil.example:8443"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(r).await;
+        assert_eq!(
+            (status, p["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("mastodon_instance"))
+        );
     })
     .await;
 }
