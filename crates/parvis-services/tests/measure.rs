@@ -544,3 +544,102 @@ async fn dashboards_warmed_at_start_up_serve_the_first_view_at_once() {
     })
     .await;
 }
+
+/// Dave joins and writes after the snapshot was computed; the aggregate is brought up to date
+/// but nothing tells the services (no content version bump), so only a dashboard computed
+/// from the store would count him.
+async fn dave_writes_unseen(w: &World) {
+    let dave = w
+        .store
+        .create_member(&person("dave", SiteRole::Member))
+        .await
+        .unwrap();
+    w.store
+        .add_message(&msg(w.thread, w.first, dave, now_millis(), "Moi aussi."))
+        .await
+        .unwrap();
+    let space = w.store.space_by_slug("forum").await.unwrap().unwrap();
+    w.store
+        .measure_refresh(space.id.0, now_millis())
+        .await
+        .unwrap();
+}
+
+/// Warming also computes the views of the segments the picker offers, so the first view of a
+/// segment after a start is served from memory instead of computed while the reader waits.
+#[tokio::test]
+async fn segment_views_are_ready_after_warm_up() {
+    on_both(|w| async move {
+        assert_eq!(w.s.warm_dashboards().await.unwrap(), 1);
+        dave_writes_unseen(&w).await;
+        for key in ["channel:parvis", "origin:native", "ecosystem_role:customer"] {
+            let d = w.s.measures_in(&w.admin, "forum", key).await.unwrap();
+            assert_eq!(d.segment.as_deref(), Some(key));
+            assert_eq!(
+                count(&d, Level::Contributor),
+                1,
+                "{key}: alice only, as computed at warm-up (dave came later)"
+            );
+            assert_eq!(count(&d, Level::Engaged), 1, "{key}: bob");
+        }
+        let imported =
+            w.s.measures_in(&w.admin, "forum", "origin:imported")
+                .await
+                .unwrap();
+        assert_eq!(
+            imported.pyramid.iter().map(|c| c.count).sum::<u64>(),
+            0,
+            "nothing imported"
+        );
+    })
+    .await;
+}
+
+/// A settings change that only reclassifies the same counts (thresholds, weights, staff
+/// exclusion) is applied to the kept snapshot at once, segments included; one that changes
+/// what is counted (the period length) makes the next view compute again.
+#[tokio::test]
+async fn a_settings_change_reclassifies_the_dashboard_at_once() {
+    on_both(|w| async move {
+        let before = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert_eq!(count(&before, Level::Engaged), 1, "bob");
+        dave_writes_unseen(&w).await;
+        let mut settings = MeasureSettings::default();
+        settings.thresholds.answers = 10;
+        settings.thresholds.exclude_staff = false;
+        settings.score.answer = 0.0;
+        settings.score.post = 0.0;
+        w.s.set_measure_settings(&w.admin, "forum", &settings)
+            .await
+            .unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert_eq!(d.settings.thresholds.answers, 10);
+        assert_eq!(d.generated_at, before.generated_at, "the same counts");
+        assert_eq!(count(&d, Level::Engaged), 0, "bob answered 3 times, not 10");
+        assert_eq!(
+            count(&d, Level::Contributor),
+            3,
+            "alice, bob and the admin (staff now included); dave is not counted yet"
+        );
+        let carol_first = d.top_scores.first().map(|s| s.handle.as_str());
+        assert_eq!(carol_first, Some("carol"), "only reactions weigh now");
+        let seg =
+            w.s.measures_in(&w.admin, "forum", "channel:parvis")
+                .await
+                .unwrap();
+        assert_eq!(
+            (count(&seg, Level::Engaged), count(&seg, Level::Contributor)),
+            (0, 3),
+            "the segment follows the new thresholds"
+        );
+
+        settings.thresholds.window_weeks = 8;
+        w.s.set_measure_settings(&w.admin, "forum", &settings)
+            .await
+            .unwrap();
+        let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert!(d.generated_at > before.generated_at, "computed again");
+        assert_eq!(count(&d, Level::Contributor), 4, "dave now counts");
+    })
+    .await;
+}

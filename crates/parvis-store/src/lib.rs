@@ -36,6 +36,7 @@ mod jobs;
 mod live;
 mod measure;
 mod measure_events;
+mod measure_periods;
 mod meetings;
 mod member_content;
 mod members;
@@ -71,10 +72,11 @@ pub use intros::IntroRequest;
 pub use jobs::Job;
 pub use live::{NewRoom, OwnRoomEvent, RoomEventRow, RoomRow};
 pub use measure::{
-    ActivityRow, AnswerRow, MemberPeriods, ObjectiveRow, PeriodSums, PeriodsQuery, QuestionRow,
-    RefreshOutcome, ReplyDelay, StaffPublication, SurveyRow, measure_week,
+    ActivityRow, AnswerRow, ObjectiveRow, QuestionRow, RefreshOutcome, ReplyDelay,
+    StaffPublication, SurveyRow, measure_week,
 };
 pub use measure_events::SessionEventRow;
+pub use measure_periods::{MemberPeriods, PeriodSums, PeriodsQuery};
 pub use meetings::{MeetPlan, MeetingRow, NewMeeting};
 pub use member_content::ProfileEntry;
 pub use members::{Credentials, NewMember};

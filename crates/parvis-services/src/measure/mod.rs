@@ -1,19 +1,22 @@
 //! Measures of a space for its admins and moderators: the services feed the pure functions of
 //! `parvis-measure` from the store's pre-aggregated activity and keep it current.
 //!
-//! Cost model (the goal: every dashboard under 1 s at 1 M messages): each request first
+//! Cost model (the goal: every dashboard under 1 s at 1 M messages): a computation first
 //! refreshes the aggregate incrementally (only messages, reactions and reads that arrived since
-//! the last refresh are read), then reads the aggregate's rows of the last two periods and the
+//! the last refresh are read), then reads the per-member sums of the last two periods and the
 //! per-channel weekly totals, plus bounded samples (the latest staff publications and community
-//! messages). A computed dashboard is kept in memory as the space's snapshot: views cost one
-//! lookup, and once the content changed (or a minute passed) the next view still gets the
-//! snapshot at once while one background task recomputes it (see [`Services::measures`]).
-//! The weekly digest mail is in [`digest`].
+//! messages): the [`snapshot`] inputs. A computed dashboard is kept in memory as the space's
+//! snapshot, with its inputs: views cost one lookup, and once the content changed (or a minute
+//! passed) the next view still gets the snapshot at once while one background task recomputes
+//! it (see [`Services::measures`]), then the views of every segment the picker offers
+//! ([`segments`]). A settings change re-classifies the kept inputs instead of reading them
+//! again. The weekly digest mail is in [`digest`].
 
 pub mod digest;
 pub mod events;
 mod plausibility;
 mod segments;
+mod snapshot;
 mod surveys;
 
 pub use plausibility::{Answerer, Plausibility};
@@ -22,29 +25,22 @@ pub use surveys::{SurveyView, SurveysSummary};
 
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::{Rule, ValidationError, now_millis};
-use parvis_measure::editorial::{self, EditorialPlan, Publication, Question, Scorecard};
+use parvis_measure::MeasureError;
+use parvis_measure::editorial::{EditorialPlan, Scorecard};
 use parvis_measure::objectives::{self, Objective, Progress};
-use parvis_measure::presence::{self, Components, Presence};
+use parvis_measure::presence::{self, Presence};
 use parvis_measure::pyramid::{
-    self, Flow, Level, LevelCount, Period, Person, ScoreWeights, Slipping, Thresholds, Totals,
-    WeekActivity,
+    self, Flow, Level, LevelCount, Period, ScoreWeights, Slipping, Thresholds, Totals, WeekActivity,
 };
 use parvis_measure::readability::TextLang;
 use parvis_measure::standing::{Legitimacy, Notoriety};
-use parvis_measure::{MeasureError, sentiment};
-use parvis_store::{MemberPeriods, PeriodSums, PeriodsQuery};
+use parvis_store::{MemberPeriods, PeriodSums};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
-/// Staff publications read for the scorecard (newest first).
-const PUBLICATIONS_SAMPLE: i64 = 500;
-/// Community messages read for the sentiment (newest first).
-const SENTIMENT_SAMPLE: i64 = 1000;
-/// Weeks of per-channel history shown (two years).
-const HISTORY_WEEKS: i64 = 104;
 /// A computed dashboard is reused this long if nothing was written meanwhile.
 const CACHE_TTL: Duration = Duration::from_secs(60);
 
@@ -76,7 +72,7 @@ pub struct ScoreItem {
 }
 
 /// Messages per channel per week.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ChannelSeries {
     /// Week indexes (weeks since 1970-01-01); `week_starts` gives their first day (Unix ms).
     pub weeks: Vec<i64>,
@@ -175,19 +171,30 @@ impl Dashboard {
     }
 }
 
-/// A computed dashboard: when, at which content version.
-type Cached = (Instant, i64, Arc<Dashboard>);
+/// A space's computed dashboard: when, at which content version, and the inputs it was
+/// assembled from (kept to re-assemble it after a settings change, see [`snapshot`]).
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    at: Instant,
+    version: i64,
+    dashboard: Arc<Dashboard>,
+    inputs: Arc<snapshot::Inputs>,
+}
 
 /// Computed dashboards, per space, and the spaces whose dashboard is being recomputed in
 /// the background (at most one recomputation per space at a time).
 #[derive(Default)]
 pub(crate) struct MeasureCache {
-    entries: Mutex<HashMap<i64, Cached>>,
-    refreshing: Mutex<std::collections::HashSet<i64>>,
+    entries: Mutex<HashMap<i64, Snapshot>>,
+    refreshing: Mutex<HashSet<i64>>,
     /// Segment views, per (space, segment): the whole-space snapshot each was derived from,
     /// and the view (see [`segments`]).
     segments: Mutex<HashMap<(i64, String), (Arc<Dashboard>, Arc<Dashboard>)>>,
-    segments_refreshing: Mutex<std::collections::HashSet<(i64, String)>>,
+    segments_refreshing: Mutex<HashSet<(i64, String)>>,
+    /// Spaces whose segment views are being computed.
+    precomputing: Mutex<HashSet<i64>>,
+    /// Per space, the segment base read for the inputs read at a given time.
+    bases: Mutex<HashMap<i64, (i64, Arc<segments::SegmentBase>)>>,
 }
 
 /// A refused measure input as a validation error naming its field.
@@ -243,8 +250,36 @@ impl Services {
         self.store()
             .set_measure_settings(space.id.0, &json, now_millis())
             .await?;
-        self.forget_dashboard(space.id.0);
+        self.reassemble_dashboard(&space.slug, space.id.0).await
+    }
+
+    /// After a change that leaves the counts as they are (settings, objectives): assemble
+    /// the space's dashboard again from its snapshot's inputs, in milliseconds, when they fit
+    /// the space's settings; otherwise forget it so that the next view computes it. Segment
+    /// views are derived again in the background (from memory: the segment base is kept).
+    async fn reassemble_dashboard(&self, slug: &str, space_id: i64) -> Result<()> {
+        let settings = self.measure_settings(space_id).await?;
+        let snap = self.snapshot(space_id);
+        self.forget_dashboard(space_id);
+        let Some(snap) = snap.filter(|s| s.inputs.fits(&settings)) else {
+            return Ok(());
+        };
+        let dashboard = Arc::new(self.assemble(slug, &snap.inputs, &settings).await?);
+        if let Ok(mut m) = self.inner.measures.entries.lock() {
+            m.insert(space_id, Snapshot { dashboard, ..snap });
+        }
+        self.precompute_segments_in_background(slug.to_string(), space_id);
         Ok(())
+    }
+
+    /// The space's current snapshot, if any.
+    fn snapshot(&self, space_id: i64) -> Option<Snapshot> {
+        self.inner
+            .measures
+            .entries
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&space_id).cloned())
     }
 
     pub(crate) fn forget_dashboard(&self, space_id: i64) {
@@ -265,28 +300,31 @@ impl Services {
     /// new message should not wait for it. Only a space with no snapshot yet (first view,
     /// or settings, objectives or surveys just changed) is computed while the reader waits.
     pub async fn measures(&self, actor: &Actor, slug: &str) -> Result<Arc<Dashboard>> {
+        Ok(self.snapshot_for(actor, slug).await?.dashboard)
+    }
+
+    /// [`Services::measures`] with the inputs the dashboard came from. A snapshot computed
+    /// while the reader waits has its segment views computed in the background.
+    pub(crate) async fn snapshot_for(&self, actor: &Actor, slug: &str) -> Result<Snapshot> {
         actor.require_moderator()?;
         let space = self.space(slug).await?;
         let version = self.store().content_version().await?;
-        let snapshot = self
-            .inner
-            .measures
-            .entries
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&space.id.0).cloned());
-        if let Some((at, v, d)) = snapshot {
-            if v != version || at.elapsed() >= CACHE_TTL {
+        if let Some(snap) = self.snapshot(space.id.0) {
+            if snap.version != version || snap.at.elapsed() >= CACHE_TTL {
                 self.refresh_dashboard_in_background(space.slug.clone(), space.id.0);
             }
-            return Ok(d);
+            return Ok(snap);
         }
-        self.recompute_dashboard(&space.slug, space.id.0, version)
-            .await
+        let snap = self
+            .recompute_dashboard(&space.slug, space.id.0, version)
+            .await?;
+        self.precompute_segments_in_background(space.slug.clone(), space.id.0);
+        Ok(snap)
     }
 
-    /// Compute every space's dashboard once and keep it, so that the first view after a
-    /// start does not wait for a computation (seconds at a million messages). The server
+    /// Compute every space's dashboard once and keep it, then the views of the segments its
+    /// picker offers, so that the first view after a start, of the whole space or of a
+    /// segment, does not wait for a computation (seconds at a million messages). The server
     /// runs this in the background at start-up; returns how many spaces were computed.
     pub async fn warm_dashboards(&self) -> Result<usize> {
         let mut done = 0;
@@ -294,6 +332,7 @@ impl Services {
             let version = self.store().content_version().await?;
             self.recompute_dashboard(&space.slug, space.id.0, version)
                 .await?;
+            self.precompute_segments(&space.slug, space.id.0).await?;
             done += 1;
         }
         Ok(done)
@@ -305,12 +344,19 @@ impl Services {
         slug: &str,
         space_id: i64,
         version: i64,
-    ) -> Result<Arc<Dashboard>> {
-        let d = Arc::new(self.compute_dashboard(slug, space_id, now_millis()).await?);
+    ) -> Result<Snapshot> {
+        let settings = self.measure_settings(space_id).await?;
+        let inputs = Arc::new(self.load_inputs(space_id, &settings, now_millis()).await?);
+        let snap = Snapshot {
+            at: Instant::now(),
+            version,
+            dashboard: Arc::new(self.assemble(slug, &inputs, &settings).await?),
+            inputs,
+        };
         if let Ok(mut m) = self.inner.measures.entries.lock() {
-            m.insert(space_id, (Instant::now(), version, d.clone()));
+            m.insert(space_id, snap.clone());
         }
-        Ok(d)
+        Ok(snap)
     }
 
     /// Start recomputing a space's dashboard unless that is already under way.
@@ -336,6 +382,15 @@ impl Services {
                     .map(|_| ()),
                 Err(e) => Err(e.into()),
             };
+            // Then the segment views of the new snapshot, so that none is computed while a
+            // reader waits.
+            let outcome = match outcome {
+                Ok(()) => services
+                    .precompute_segments(&slug, space_id)
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            };
             if let Err(e) = outcome {
                 tracing::warn!(space = %slug, error = %e, "measures: background recomputation failed");
             }
@@ -352,253 +407,20 @@ impl Services {
         space_id: i64,
         now: i64,
     ) -> Result<Dashboard> {
-        let store = self.store();
-        let started = Instant::now();
-        let refresh = store.measure_refresh(space_id, now).await?;
         let settings = self.measure_settings(space_id).await?;
-        let th = &settings.thresholds;
-        let this_week = pyramid::week_of(now);
-        let period = Period::ending(this_week, th.window_weeks);
-        let previous = period.previous();
-        // Decay factors of the last two periods' weeks (older weeks weigh little at the default
-        // half-life); the store sums weighted activity with them in the same pass.
-        let w = &settings.score;
-        let factors: Vec<(i64, f64)> = (previous.from_week..period.to_week)
-            .map(|week| (week, pyramid::week_factor(week, now, w.half_life_days)))
-            .collect();
-        let query = PeriodsQuery {
-            prev_from: previous.from_week,
-            from: period.from_week,
-            to: period.to_week,
-            channel: "",
-            factors: &factors,
-            weights: [w.post, w.answer, w.reaction, w.read, w.referral],
-        };
-        let sums = store.measure_period_totals(space_id, &query).await?;
-        let (cur_totals, prev_totals, last_active) = split_totals(&sums);
-        let staff = store.measure_staff().await?;
-        let people: Vec<Person> = staff
-            .iter()
-            .map(|&member| Person {
-                member,
-                staff: true,
-            })
-            .collect();
-        // Staff only count when included, and then only if active: `levels` lists every
-        // person given as audience at least.
-        let now_levels = drop_idle_staff(
-            pyramid::levels_from_totals(&people, &cur_totals, th),
-            &staff,
-            &cur_totals,
-        );
-        let before_levels = drop_idle_staff(
-            pyramid::levels_from_totals(&people, &prev_totals, th),
-            &staff,
-            &prev_totals,
-        );
-        let pyr = pyramid::pyramid(&now_levels);
-        let slipping =
-            pyramid::slipping_from_totals(&prev_totals, &last_active, &before_levels, &now_levels);
-        let answers: u64 = cur_totals
-            .iter()
-            .filter(|(m, _)| now_levels.contains_key(m))
-            .map(|(_, t)| u64::from(t.answers))
-            .sum();
-
-        let mut scores: Vec<(i64, f64)> = sums
-            .iter()
-            .filter(|r| {
-                now_levels.contains_key(&r.member_id) || before_levels.contains_key(&r.member_id)
-            })
-            .map(|r| (r.member_id, r.score))
-            .collect();
-        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scores.truncate(20);
-
-        let notoriety = Notoriety {
-            readers: cur_totals.values().filter(|t| t.reads > 0).count() as u64,
-            imported_followers: sums.iter().filter(|r| r.elsewhere).count() as u64,
-            embed_impressions: Some(
-                store
-                    .measure_embed_impressions(space_id, pyramid::week_start(period.from_week))
-                    .await?
-                    .max(0) as u64,
-            ),
-        };
-        let mut legitimacy = parvis_measure::standing::legitimacy(&pyr, answers);
-        legitimacy.testimonials = Some(store.measure_testimonials(space_id).await?.max(0) as u64);
-
-        let history = Period::ending(this_week, HISTORY_WEEKS as u32);
-        let channels = channel_series(
-            &store
-                .measure_posts_by_channel(space_id, history.from_week)
-                .await?,
-            history,
-        );
-
-        let from_ms = pyramid::week_start(period.from_week);
-        let questions: Vec<Question> = store
-            .measure_questions(space_id, from_ms)
-            .await?
-            .into_iter()
-            .map(|q| Question {
-                asked_at_ms: q.asked_at,
-                first_staff_answer_ms: q.first_staff_answer_at,
-            })
-            .collect();
-        let pubs: Vec<Publication> = store
-            .measure_staff_publications(space_id, from_ms, PUBLICATIONS_SAMPLE)
-            .await?
-            .into_iter()
-            .map(|p| Publication {
-                at_ms: p.at,
-                on_declared_topic: p.on_declared_topic,
-                lang: guess_lang(&p.body_md),
-                text: p.body_md,
-            })
-            .collect();
-        let scorecard = editorial::scorecard(
-            &pubs,
-            &questions,
-            &settings.plan,
-            f64::from(th.window_weeks),
-        );
-        let texts = store
-            .measure_community_texts(space_id, from_ms, SENTIMENT_SAMPLE)
-            .await?;
-        let about: Vec<(&str, TextLang)> = texts
-            .iter()
-            .filter(|t| mentions_any(t, &settings.plan.own_names))
-            .map(|t| (t.as_str(), guess_lang(t)))
-            .collect();
-        let sentiment = sentiment::mean_compound(&about);
-
-        let surveys = self.surveys_summary(space_id).await?;
-        let employees_writing = staff
-            .iter()
-            .filter(|m| cur_totals.get(m).is_some_and(|t| t.posts > 0))
-            .count();
-        let components = Components {
-            nps: surveys.nps.as_ref().and_then(|s| s.value),
-            csat: surveys.csat.as_ref().and_then(|s| s.value),
-            ces: surveys.ces.as_ref().and_then(|s| s.value),
-            responsiveness: scorecard.answer_share,
-            sentiment,
-            enps: surveys.enps.as_ref().and_then(|s| s.value),
-            participation: (!staff.is_empty())
-                .then(|| employees_writing as f64 / staff.len() as f64),
-        };
-        let presence = presence::presence(&components, &settings.presence).map_err(refused)?;
-        for (key, value) in [
-            ("nps", components.nps),
-            ("enps", components.enps),
-            ("ipe", presence.ipe),
-            ("ipi", presence.ipi),
-            ("ip", presence.ip),
-        ] {
-            if let Some(v) = value {
-                store
-                    .record_figure(space_id, key, this_week, v, presence::FORMULA_VERSION)
-                    .await?;
-            }
-        }
-        let mut trends = BTreeMap::new();
-        for key in ["nps", "enps", "ipe", "ipi", "ip"] {
-            let points = store
-                .figures(space_id, key)
-                .await?
-                .into_iter()
-                .map(|(week, value, formula_version)| TrendPoint {
-                    week,
-                    value,
-                    formula_version,
-                })
-                .collect();
-            trends.insert(key.to_string(), points);
-        }
-
-        let names = |ids: Vec<i64>| async move { store.member_names(&ids).await };
-        let slipping_names = names(slipping.iter().take(20).map(|s| s.member).collect()).await?;
-        let score_names = names(scores.iter().map(|s| s.0).collect()).await?;
-        let named = |list: &[(i64, String, String)], id: i64| {
-            list.iter()
-                .find(|n| n.0 == id)
-                .map(|n| (n.1.clone(), n.2.clone()))
-                .unwrap_or_default()
-        };
-        let slipping_away = slipping
-            .into_iter()
-            .take(20)
-            .map(|s| {
-                let (handle, display_name) = named(&slipping_names, s.member);
-                Named {
-                    member_id: s.member,
-                    handle,
-                    display_name,
-                    item: s,
-                }
-            })
-            .collect();
-        let top_scores = scores
-            .iter()
-            .map(|(m, score)| {
-                let (handle, display_name) = named(&score_names, *m);
-                Named {
-                    member_id: *m,
-                    handle,
-                    display_name,
-                    item: ScoreItem {
-                        score: *score,
-                        level: now_levels.get(m).copied().unwrap_or(Level::Audience),
-                    },
-                }
-            })
-            .collect();
-
-        let mut d = Dashboard {
-            space: slug.to_string(),
-            generated_at: now,
-            period_from_week: period.from_week,
-            period_to_week: period.to_week,
-            previous_pyramid: pyramid::pyramid(&before_levels),
-            flows: pyramid::flows(&before_levels, &now_levels),
-            pyramid: pyr,
-            settings: settings.clone(),
-            slipping_away,
-            top_scores,
-            notoriety,
-            legitimacy,
-            channels,
-            scorecard,
-            surveys,
-            sentiment,
-            presence,
-            trends,
-            objectives: vec![],
-            events: self.event_report(space_id).await?,
-            segment: None,
-        };
-        d.objectives = self.objective_views(space_id, &d, &query, now).await?;
-        tracing::info!(
-            space = slug,
-            rebuilt = refresh.rebuilt,
-            new_messages = refresh.messages,
-            members = sums.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "measures computed"
-        );
-        Ok(d)
+        let inputs = self.load_inputs(space_id, &settings, now).await?;
+        self.assemble(slug, &inputs, &settings).await
     }
 
     async fn objective_views(
         &self,
-        space_id: i64,
+        slug: &str,
+        inputs: &snapshot::Inputs,
         d: &Dashboard,
-        query: &PeriodsQuery<'_>,
-        now: i64,
     ) -> Result<Vec<ObjectiveView>> {
+        let now = inputs.now;
         let mut out = vec![];
-        for o in self.store().objectives(space_id).await? {
+        for o in self.store().objectives(inputs.space_id).await? {
             // A target that does not read as a number was not written by Parvis: skip it
             // rather than show a NaN.
             let Ok(target) = o.target.parse::<f64>() else {
@@ -613,7 +435,7 @@ impl Services {
             let current = if o.segment.is_empty() {
                 d.value_of(&o.measure)
             } else {
-                self.segment_value(space_id, &o.measure, &o.segment, d, query)
+                self.segment_value(slug, inputs, &o.measure, &o.segment, d)
                     .await?
             };
             let baseline = o.baseline.as_deref().and_then(|b| b.parse().ok());
@@ -635,11 +457,11 @@ impl Services {
     /// measured per segment (`None`).
     async fn segment_value(
         &self,
-        space_id: i64,
+        slug: &str,
+        inputs: &snapshot::Inputs,
         measure: &str,
         segment: &str,
         d: &Dashboard,
-        query: &PeriodsQuery<'_>,
     ) -> Result<Option<f64>> {
         let Ok(Some(seg)) = parvis_measure::segment::Segment::parse(segment) else {
             return Ok(None);
@@ -647,16 +469,7 @@ impl Services {
         let Some(level) = Level::ALL.iter().copied().find(|l| l.key() == measure) else {
             return Ok(None);
         };
-        let period = Period {
-            from_week: query.from,
-            to_week: query.to,
-        };
-        let previous = Period {
-            from_week: query.prev_from,
-            to_week: query.from,
-        };
-        let parts = (query.factors.to_vec(), period, previous);
-        let levels = match self.segment_levels(space_id, &seg, d, &parts).await {
+        let levels = match self.segment_levels(slug, inputs, &seg, &d.settings).await {
             Ok(l) => l,
             // A topic deleted since the objective was declared: not measured.
             Err(ServiceError::Validation(_)) => return Ok(None),
@@ -693,7 +506,7 @@ impl Services {
                 now,
             )
             .await?;
-        self.forget_dashboard(space.id.0);
+        self.reassemble_dashboard(&space.slug, space.id.0).await?;
         Ok(id)
     }
 
@@ -702,14 +515,13 @@ impl Services {
         actor.require_admin()?;
         let space = self.space(slug).await?;
         self.store().delete_objective(space.id.0, id).await?;
-        self.forget_dashboard(space.id.0);
-        Ok(())
+        self.reassemble_dashboard(&space.slug, space.id.0).await
     }
 }
 
 /// The store's per-member sums as the measures crate's totals: current period, previous
 /// period, and each member's last active week.
-type Split = (
+pub(crate) type Split = (
     BTreeMap<i64, Totals>,
     BTreeMap<i64, Totals>,
     BTreeMap<i64, i64>,
