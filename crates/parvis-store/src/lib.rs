@@ -187,6 +187,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("schema_v18.sql")),
     (20, include_str!("schema_v20.sql")),
     (21, include_str!("schema_v21.sql")),
+    (22, include_str!("schema_v22.sql")),
     (23, include_str!("schema_v23.sql")),
 ];
 

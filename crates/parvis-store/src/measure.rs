@@ -155,6 +155,64 @@ const ADD_SHARE_REFERRALS: &str = "INSERT INTO measure_activity (space_id, membe
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
       referrals = measure_activity.referrals + excluded.referrals";
 
+// The incremental refresh's forms of the same statements. They read only the new rows, by
+// their indexed watermark column, and reach a row's thread (and message) through scalar
+// subqueries on the primary keys: a join lets PostgreSQL hash every thread of the space
+// before looking at the one new message whenever its statistics under-count them (tables
+// never analysed since they were filled: 124 ms per statement at 200,000 threads, 0.3 ms
+// this way). A rebuild keeps the joins, which are faster for reading everything (a lookup per
+// row costs 2.5× a hash join over a million messages).
+const COUNT_NEW_MESSAGES: &str = "SELECT COUNT(*) AS n FROM messages m
+    WHERE m.id > $2 AND m.id <= $3
+      AND (SELECT t.space_id FROM threads t WHERE t.id = m.thread_id) = $1";
+
+const ADD_NEW_MESSAGES: &str =
+    "INSERT INTO measure_activity (space_id, member_id, channel, week, posts, answers)
+    SELECT $1, m.author_id, m.channel, m.created_at / 604800000, COUNT(*),
+           SUM(CASE WHEN COALESCE((SELECT p.author_id FROM messages p WHERE p.id = m.parent_id),
+                                  (SELECT t.author_id FROM threads t WHERE t.id = m.thread_id))
+                         <> m.author_id THEN 1 ELSE 0 END)
+    FROM messages m
+    WHERE m.id > $2 AND m.id <= $3
+      AND (SELECT t.space_id FROM threads t WHERE t.id = m.thread_id) = $1
+    GROUP BY m.author_id, m.channel, m.created_at / 604800000
+    ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
+      posts = measure_activity.posts + excluded.posts,
+      answers = measure_activity.answers + excluded.answers";
+
+const ADD_NEW_CHANNEL_WEEKS: &str =
+    "INSERT INTO measure_channel_weeks (space_id, channel, week, posts)
+    SELECT $1, m.channel, m.created_at / 604800000, COUNT(*)
+    FROM messages m
+    WHERE m.id > $2 AND m.id <= $3
+      AND (SELECT t.space_id FROM threads t WHERE t.id = m.thread_id) = $1
+    GROUP BY m.channel, m.created_at / 604800000
+    ON CONFLICT (space_id, channel, week) DO UPDATE SET
+      posts = measure_channel_weeks.posts + excluded.posts";
+
+const ADD_NEW_REACTIONS: &str =
+    "INSERT INTO measure_activity (space_id, member_id, channel, week, reactions)
+    SELECT $1, r.member_id, (SELECT m.channel FROM messages m WHERE m.id = r.message_id),
+           r.created_at / 604800000, COUNT(*)
+    FROM reactions r
+    WHERE r.created_at > $2 AND r.created_at <= $3
+      AND (SELECT t.space_id FROM messages m CROSS JOIN threads t
+           WHERE m.id = r.message_id AND t.id = m.thread_id) = $1
+    GROUP BY 2, 3, 4
+    ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
+      reactions = measure_activity.reactions + excluded.reactions";
+
+const ADD_NEW_READS: &str =
+    "INSERT INTO measure_activity (space_id, member_id, channel, week, reads)
+    SELECT $1, r.member_id, (SELECT t.channel FROM threads t WHERE t.id = r.thread_id),
+           r.at / 604800000, COUNT(*)
+    FROM thread_reads r
+    WHERE r.at > $2 AND r.at <= $3
+      AND (SELECT t.space_id FROM threads t WHERE t.id = r.thread_id) = $1
+    GROUP BY 2, 3, 4
+    ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
+      reads = measure_activity.reads + excluded.reads";
+
 impl Store {
     /// Bring a space's aggregate up to date (see the module doc); `now` bounds the time
     /// watermarks so that rows written during the refresh are read by the next one.
@@ -195,21 +253,36 @@ impl Store {
                 sqlx::query(sql).bind(space_id).execute(&mut *tx).await?;
             }
         }
-        let before: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM messages m CROSS JOIN threads t
-             WHERE t.id = m.thread_id AND t.space_id = $1 AND m.id > $2 AND m.id <= $3",
-        )
-        .bind(space_id)
-        .bind(wm[0])
-        .bind(max_id)
-        .fetch_one(&mut *tx)
-        .await
-        .and_then(|r| r.try_get::<i64, _>("n"))?;
+        let (count, messages, channel_weeks, reactions, reads) = if rebuilt {
+            (
+                "SELECT COUNT(*) AS n FROM messages m CROSS JOIN threads t
+                 WHERE t.id = m.thread_id AND t.space_id = $1 AND m.id > $2 AND m.id <= $3",
+                ADD_MESSAGES,
+                ADD_CHANNEL_WEEKS,
+                ADD_REACTIONS,
+                ADD_READS,
+            )
+        } else {
+            (
+                COUNT_NEW_MESSAGES,
+                ADD_NEW_MESSAGES,
+                ADD_NEW_CHANNEL_WEEKS,
+                ADD_NEW_REACTIONS,
+                ADD_NEW_READS,
+            )
+        };
+        let before: i64 = sqlx::query(count)
+            .bind(space_id)
+            .bind(wm[0])
+            .bind(max_id)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get::<i64, _>("n"))?;
         for (sql, low, high) in [
-            (ADD_MESSAGES, wm[0], max_id),
-            (ADD_CHANNEL_WEEKS, wm[0], max_id),
-            (ADD_REACTIONS, wm[1], now),
-            (ADD_READS, wm[2], now),
+            (messages, wm[0], max_id),
+            (channel_weeks, wm[0], max_id),
+            (reactions, wm[1], now),
+            (reads, wm[2], now),
             (ADD_REFERRALS, wm[3], now),
             (ADD_SHARE_REFERRALS, wm[3], now),
         ] {

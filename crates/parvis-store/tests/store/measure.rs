@@ -73,6 +73,7 @@ async fn the_aggregate_is_built_then_kept_current_and_rebuilt_after_a_merge() {
         s.add_reaction(first, bob, ReactionKind::Like, 12 * WEEK + 11)
             .await
             .unwrap();
+        s.record_read(alice, t, 12 * WEEK + 12).await.unwrap();
         let second = s.measure_refresh(space.0, 13 * WEEK).await.unwrap();
         assert!(!second.rebuilt);
         assert_eq!(second.messages, 1);
@@ -87,6 +88,11 @@ async fn the_aggregate_is_built_then_kept_current_and_rebuilt_after_a_merge() {
             (sum(|r| r.posts), sum(|r| r.answers), sum(|r| r.reactions)),
             (1, 1, 1)
         );
+        // Alice's read counts on the thread's channel, in the week she read it.
+        assert!(rows.iter().any(|r| r.member_id == alice.0
+            && r.week == 12
+            && r.channel == "mail"
+            && r.reads == 1));
         let third = s.measure_refresh(space.0, 13 * WEEK).await.unwrap();
         assert_eq!((third.rebuilt, third.messages), (false, 0));
         let by_channel = s.measure_posts_by_channel(space.0, 0).await.unwrap();
