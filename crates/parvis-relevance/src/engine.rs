@@ -409,6 +409,13 @@ struct MemberState {
     profile: DecayedVec,
     /// The member's own words only (not the threads they wrote in).
     own: DecayedVec,
+    /// Opening posts of the threads the member answered (joined without
+    /// starting): on a help list, the questions they choose to take.
+    answered: DecayedVec,
+    /// When the member last posted (`i64::MIN`: never).
+    last_posted: i64,
+    /// Decayed count of the member's posts (their current pace).
+    pace: Decayed,
     events: u32,
     recent: VecDeque<(u32, EventKind, i64)>,
     threads: FxHashMap<u32, Affinity>,
@@ -426,6 +433,9 @@ impl MemberState {
             id,
             profile: DecayedVec::default(),
             own: DecayedVec::default(),
+            answered: DecayedVec::default(),
+            last_posted: i64::MIN,
+            pace: Decayed::default(),
             events: 0,
             recent: VecDeque::new(),
             threads: FxHashMap::default(),
@@ -477,7 +487,7 @@ pub struct Engine {
 }
 
 /// Number of signals in a [`FeatureVector`].
-pub const FEATURE_COUNT: usize = 18;
+pub const FEATURE_COUNT: usize = 23;
 
 /// What each position of a [`FeatureVector`] measures, for reports.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -499,6 +509,11 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "dismissed_similarity",
     "own_words_x_opening",
     "hot",
+    "new_since_my_post",
+    "created_since_my_post",
+    "ln_hours_after_my_post",
+    "answered_x_opening",
+    "my_pace_x_fresh",
 ];
 
 /// Messages at the end of a history that a build replays as learning
@@ -508,6 +523,8 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
 /// of a million messages does not sample the older ones.
 pub const BUILD_SAMPLED_MESSAGES: usize = 40_000;
 
+/// Half-life of a member's pace (decayed count of their posts), in days.
+const PACE_HALF_LIFE_DAYS: f64 = 7.0;
 /// Terms kept of a thread's opening post.
 const OPENING_TERMS: usize = 32;
 /// The `hot` signal is floored here (in half-lives): beyond a day of
@@ -523,6 +540,9 @@ struct QueryCtx {
     me: Option<u32>,
     prof: FxHashMap<u32, f32>,
     own: FxHashMap<u32, f32>,
+    answered: FxHashMap<u32, f32>,
+    last_posted: i64,
+    pace: f32,
     neg: FxHashMap<u32, f32>,
     ties: FxHashMap<u32, f32>,
 }
@@ -726,6 +746,7 @@ impl Engine {
         th.last_activity = th.last_activity.max(msg.at);
         th.created_at = th.created_at.min(msg.at);
         let started = is_new || th.participants.is_empty();
+        let joined = !th.participants.iter().any(|p| p.member == author);
         // Co-participants: the most recent few get a weak tie.
         let mut co: Vec<Participation> = th
             .participants
@@ -763,13 +784,26 @@ impl Engine {
         sparse::normalise(&mut ctx);
         let add = sparse::merge_add(&mv, c.own_text_share, &ctx, 1.0 - c.own_text_share);
         self.apply_to_profile(author, tix, kind, &add, w, msg.at, true);
-        self.members[author as usize].own.add(
+        let me = &mut self.members[author as usize];
+        me.own.add(
             &mv,
             1.0,
             msg.at,
             c.own_words_half_life_days,
             c.terms_per_member,
         );
+        me.pace.add(1.0, msg.at, PACE_HALF_LIFE_DAYS);
+        me.last_posted = me.last_posted.max(msg.at);
+        if !started && joined {
+            let opening = &self.threads[tix as usize].opening;
+            self.members[author as usize].answered.add(
+                opening,
+                1.0,
+                msg.at,
+                c.own_words_half_life_days,
+                c.terms_per_member,
+            );
+        }
 
         for &who in msg.mentions {
             if who != msg.author {
@@ -1069,6 +1103,9 @@ impl Engine {
                 me: None,
                 prof: FxHashMap::default(),
                 own: FxHashMap::default(),
+                answered: FxHashMap::default(),
+                last_posted: i64::MIN,
+                pace: 0.0,
                 neg: FxHashMap::default(),
                 ties: FxHashMap::default(),
             };
@@ -1085,9 +1122,21 @@ impl Engine {
             me: Some(m),
             prof: self.weighted(&ms.profile.w),
             own: self.weighted(&ms.own.w),
+            answered: self.weighted(&ms.answered.w),
+            last_posted: ms.last_posted,
+            pace: ms.pace.at(now, PACE_HALF_LIFE_DAYS),
             neg: self.weighted(&ms.negative),
             ties,
         }
+    }
+
+    /// The `hot` signal of a thread as of `now`: log2 of its decayed message
+    /// count, floored at [`HOT_FLOOR`].
+    fn hot_at(&self, tix: u32, now: i64) -> f32 {
+        let th = &self.threads[tix as usize];
+        let hot_hl = (self.config.hot_half_life_hours * 3_600_000.0).max(1.0);
+        (th.hot.max(1e-6).log2() - ((now - th.last_activity).max(0) as f64 / hot_hl) as f32)
+            .max(HOT_FLOOR)
     }
 
     /// Cosine between a query map (unit) and a thread's idf-weighted content.
@@ -1202,10 +1251,19 @@ impl Engine {
             self.sim_map(&q.neg, tix)
         };
         let own_x_opening = self.sim_sparse(&q.own, &th.opening);
-        let hot_hl = (self.config.hot_half_life_hours * 3_600_000.0).max(1.0);
-        let hot = (th.hot.max(1e-6).log2()
-            - ((now - th.last_activity).max(0) as f64 / hot_hl) as f32)
-            .max(HOT_FLOOR);
+        let hot = self.hot_at(tix, now);
+        // Help-list readers go through what arrived since they last wrote:
+        // a thread new to them since their last post is one they have not
+        // passed over yet (ablation in bench/relevance/RESULTS.md).
+        let hours_after_post = (q.last_posted != i64::MIN && th.last_activity > q.last_posted)
+            .then(|| hours(th.last_activity - q.last_posted))
+            .unwrap_or(0.0);
+        let new_since_post = q.last_posted == i64::MIN || th.last_activity > q.last_posted;
+        let created_since_post = q.last_posted == i64::MIN || th.created_at > q.last_posted;
+        // The questions they chose to answer before, against this one: what
+        // a helper knows is told by the questions they take, more than by
+        // the words of their answers ("try this").
+        let answered_x_opening = self.sim_sparse(&q.answered, &th.opening);
         let mut x = [
             1.0,
             hours(now - th.last_activity),
@@ -1225,6 +1283,11 @@ impl Engine {
             neg,
             own_x_opening,
             hot,
+            f32::from(u8::from(new_since_post)),
+            f32::from(u8::from(created_since_post)),
+            hours_after_post,
+            answered_x_opening,
+            (1.0 + q.pace).ln() * fresh,
         ];
         for &j in &self.disabled {
             x[j] = 0.0;

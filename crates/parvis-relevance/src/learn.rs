@@ -17,7 +17,7 @@
 //! the scorer that a thread fresh within the day is *less* likely to be
 //! joined (weight −9.5) and ranked below plain recency on a busy list;
 //! drawing them from the moment's candidate list and fitting which one was
-//! joined fixes the sign and the ranking. A linear scorer over eighteen
+//! joined fixes the sign and the ranking. A linear scorer over twenty-three
 //! signals fits in well under a second by Newton's method, is
 //! deterministic, and its weights can be read and explained, which a
 //! boosted forest's cannot (on r-sig-geo a forest did no better).
@@ -51,6 +51,11 @@ pub const PRIOR_WEIGHTS: FeatureVector = [
     -3.0, // dismissed_similarity
     0.0,  // own_words_x_opening
     0.0,  // hot
+    0.0,  // new_since_my_post
+    0.0,  // created_since_my_post
+    0.0,  // ln_hours_after_my_post
+    0.0,  // answered_x_opening
+    0.0,  // my_pace_x_fresh
 ];
 
 /// A fitted scorer and what it was fitted on.

@@ -847,6 +847,49 @@ fn the_feed_learns_how_this_community_behaves_from_its_history() {
     );
 }
 
+/// Every day a kriging question and a bread question arrive; member 1
+/// answers the kriging one, member 2 the bread one, both in words that say
+/// nothing of the subject ("try this").
+fn two_kinds_of_questions(days: i64) -> Engine {
+    let mut e = Engine::new(Config::default());
+    let hour = 3_600_000;
+    for d in 0..days {
+        let t = T0 + d * DAY;
+        let (krig, bread) = (2 * d + 20_000, 2 * d + 20_001);
+        msg(&mut e, krig, 1000 + 2 * d, t, KRIG, &[]);
+        msg(&mut e, bread, 1001 + 2 * d, t + hour, COOK, &[]);
+        msg(&mut e, krig, 1, t + 2 * hour, "try this and tell us", &[]);
+        msg(&mut e, bread, 2, t + 3 * hour, "try this and tell us", &[]);
+    }
+    e
+}
+
+#[test]
+fn a_member_is_shown_first_the_kind_of_question_they_answer() {
+    let days = 400;
+    let mut e = two_kinds_of_questions(days);
+    e.learn().expect("enough history to learn from");
+    // A new question of each kind; the bread one is the more recent.
+    let now = T0 + days * DAY + 2 * 3_600_000;
+    msg(&mut e, 90_000, 5000, now - 3_600_000, KRIG, &[]);
+    msg(&mut e, 90_001, 5001, now - 60_000, COOK, &[]);
+    let opts = FeedOptions {
+        page_size: 10,
+        exclude_posted: true,
+        diversify: false,
+    };
+    let first = |m: i64| e.feed(MemberId(m), now, &opts).items[0].thread;
+    assert_eq!(first(1), ThreadId(90_000), "the kriging answerer");
+    assert_eq!(first(2), ThreadId(90_001), "the bread answerer");
+    // The signal behind it: the opening posts of the threads they answered.
+    let answered = parvis_relevance::engine::FEATURE_NAMES
+        .iter()
+        .position(|n| *n == "answered_x_opening")
+        .expect("signal");
+    let x = e.features(MemberId(1), now, &[ThreadId(90_000), ThreadId(90_001)]);
+    assert!(x[0].1[answered] > 0.5 && x[1].1[answered] < 0.1, "{x:?}");
+}
+
 #[test]
 fn too_little_history_keeps_the_formula() {
     let mut e = answer_the_unanswered_world(20);
