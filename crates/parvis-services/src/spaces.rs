@@ -211,4 +211,15 @@ impl Services {
         actor.require_admin()?;
         Ok(self.store().list_members_for_admin(query, page).await?)
     }
+
+    /// Where these members came from, for those a widget (`embed:<host>`) or a host site's
+    /// single sign-on (`sso:<kid>`) created: admins see it beside each member.
+    pub async fn member_origins(
+        &self,
+        actor: &Actor,
+        members: &[MemberId],
+    ) -> Result<Vec<(MemberId, String)>> {
+        actor.require_admin()?;
+        Ok(self.store().member_origins(members).await?)
+    }
 }

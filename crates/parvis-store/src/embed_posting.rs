@@ -309,6 +309,33 @@ impl Store {
         row.map(|r| text(&r, "origin")).transpose()
     }
 
+    /// Where each of these members came from, for those a widget or a host's single sign-on
+    /// created (`embed:<host>`, `sso:<kid>`); members who signed up on Parvis have none.
+    /// One query over the ids' range: a page of the members table holds a few dozen ids.
+    pub async fn member_origins(&self, members: &[MemberId]) -> Result<Vec<(MemberId, String)>> {
+        let (Some(low), Some(high)) = (
+            members.iter().map(|m| m.0).min(),
+            members.iter().map(|m| m.0).max(),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(
+            "SELECT member_id, origin FROM member_origins WHERE member_id BETWEEN $1 AND $2",
+        )
+        .bind(low)
+        .bind(high)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut origins = Vec::new();
+        for r in rows {
+            let id = MemberId(int(&r, "member_id")?);
+            if members.contains(&id) {
+                origins.push((id, text(&r, "origin")?));
+            }
+        }
+        Ok(origins)
+    }
+
     /// The author record a member posts under with a pseudonym in a space.
     pub async fn pseudonym_alias(
         &self,

@@ -1,25 +1,36 @@
-/* Taking part from the widget (thread cards). No cookie, no storage: the frame is a
-   third-party iframe. Sign-in: the visitor's email → an emailed link they confirm in a new
-   tab, while we poll with an attempt id kept in this page's memory; or the host's signed
-   token (single sign-on, `#…&sso=` in our URL, never sent to a server log). The widget token
-   we get back lives in memory and goes as `Authorization: Bearer` (no CSRF possible).
+/* Taking part from the widget (thread cards). No cookie: the frame is a third-party iframe.
+   Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
+   an attempt id kept in this page's memory; or the host's signed token (single sign-on,
+   `#…&sso=` in our URL, never sent to a server log). The widget token we get back goes as
+   `Authorization: Bearer` (no CSRF possible) and is kept in sessionStorage until it expires, so
+   reloading the host page does not ask for the email again: that storage is per tab, gone when
+   the tab closes, and browsers partition it by the host site, so another site embedding us
+   never sees it. Where storage is refused (sandbox, privacy settings) it stays in memory.
    Text typed by people is only ever put in the page with textContent. */
 (function () {
   var part = document.getElementById('pv-part');
   if (!part) return;
-  var d = document, token = '', ds = part.dataset;
+  var d = document, token = '', ds = part.dataset, KEY = 'pv-w:' + ds.thread;
   function $(id) { return d.getElementById(id); }
+  function keep(j) { try { if (j) sessionStorage.setItem(KEY, JSON.stringify(j)); else sessionStorage.removeItem(KEY); } catch (e) {} }
+  function kept() { try { var j = JSON.parse(sessionStorage.getItem(KEY) || 'null'); return j && j.expires_at > Date.now() + 60000 ? j : null; } catch (e) { return null; } }
   function say(msg, bad) { var s = $('pv-status'); s.textContent = msg; s.className = bad ? 'pv-err' : 'pv-muted'; }
   function api(path, body, cb) {
     var h = { 'Content-Type': 'application/json', 'X-Parvis-Host': ds.embedder || '' };
     if (token) h.Authorization = 'Bearer ' + token;
     fetch('/api/v1/embed/' + path, { method: body ? 'POST' : 'GET', headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'omit' })
-      .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { cb(r.status, j); }); })
+      .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) {
+        if (r.status === 401 && token) signedOut(); else cb(r.status, j);
+      }); })
       .catch(function () { say(ds.error, true); });
   }
   function fail(j) { say(ds.error + ' ' + (j.detail || j.title || ''), true); }
+  function signedOut() {
+    token = ''; keep(null);
+    $('pv-signin').hidden = false; $('pv-reply').hidden = true;
+  }
   function signedIn(j) {
-    token = j.token;
+    token = j.token; keep(j);
     $('pv-signin').hidden = true; $('pv-wait').hidden = true;
     $('pv-reply').hidden = false; $('pv-me').textContent = j.display_name;
     $('pv-pseudo-row').hidden = !j.pseudonyms_allowed;
@@ -66,8 +77,9 @@
       if (s === 204) b.setAttribute('aria-pressed', String(on)); else fail(j);
     });
   });
-  var sso = /[#&]sso=([^&]+)/.exec(location.hash);
-  if (sso) api('auth/sso', { embed: 'thread/' + ds.thread, token: decodeURIComponent(sso[1]) }, function (s, j) {
+  var sso = /[#&]sso=([^&]+)/.exec(location.hash), again = kept();
+  if (again && !sso) signedIn(again);
+  else if (sso) api('auth/sso', { embed: 'thread/' + ds.thread, token: decodeURIComponent(sso[1]) }, function (s, j) {
     if (s === 200) signedIn(j); else fail(j);
   });
 })();

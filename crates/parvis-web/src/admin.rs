@@ -14,6 +14,7 @@ use minijinja::{Value, context};
 use parvis_domain::*;
 use parvis_services::Actor;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -250,6 +251,19 @@ async fn members_page(
         .marked_staff(actor)
         .await
         .map_err(fail(&st, &ctx))?;
+    let ids: Vec<MemberId> = members.items.iter().map(|m| m.id).collect();
+    // Members a widget or a host's single sign-on created: `embed:<host>` or `sso:<kid>`.
+    let origins: BTreeMap<String, Value> = st
+        .services
+        .member_origins(actor, &ids)
+        .await
+        .map_err(fail(&st, &ctx))?
+        .into_iter()
+        .filter_map(|(id, origin)| {
+            let (kind, value) = origin.split_once(':')?;
+            Some((id.0.to_string(), context! { kind => kind, value => value }))
+        })
+        .collect();
     let base = match query {
         Some(q) => format!(
             "?q={}&",
@@ -264,6 +278,7 @@ async fn members_page(
         context! {
             members => Value::from_serialize(&members), has_next => members.has_next(),
             q => query, base => base, ok => q.ok, me_id => actor.member.id.0, staff => staff,
+            origins => origins,
         },
     )
 }

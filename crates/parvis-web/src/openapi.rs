@@ -143,6 +143,11 @@ fn add_problems(method: &str, op: &mut Value) {
     if json_body {
         statuses.extend(["413", "415"]);
     }
+    if matches!(method, "post" | "put") && has_body {
+        // A write that creates something meets the store's uniqueness rules (a key id, a
+        // slug, a vote already cast): any of them can answer "it already exists".
+        statuses.push("409");
+    }
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
@@ -238,6 +243,9 @@ mod tests {
     #[test]
     fn every_operation_documents_its_problems() {
         let doc = doc();
+        // A second key with the same id is refused with 409: the fuzzer found it undocumented.
+        let sso_add = &doc["paths"]["/api/v1/spaces/{space}/embed/sso-keys"]["post"];
+        assert!(sso_add["responses"]["409"].is_object(), "{sso_add}");
         let mut ops = 0;
         for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
             for (method, op) in item.as_object().cloned().unwrap_or_default() {

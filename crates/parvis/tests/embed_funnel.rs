@@ -369,6 +369,15 @@ fn a_visitor_signs_in_by_the_emailed_link_and_replies_from_the_widget() {
     driver.script("window.__pvxss = 0;");
     into_frame();
     driver.wait_for_text("merci");
+    // Reloading the host page keeps the visitor signed in (the tab's storage), without a mail.
+    driver.wait_until(
+        "!document.getElementById('pv-reply').hidden && document.getElementById('pv-signin').hidden",
+        Duration::from_secs(5),
+    );
+    assert_eq!(
+        driver.script("return document.getElementById('pv-me').textContent;"),
+        json!("visiteur")
+    );
     assert_eq!(driver.script("return document.querySelector('.pv-body strong') && document.querySelector('.pv-body strong').textContent;"), json!("merci"));
     assert_eq!(driver.script("return [document.querySelectorAll('.pv-body script').length, document.querySelectorAll('.pv-body [onerror]').length, typeof window.__pvxss];"), json!([0, 0, "undefined"]));
     driver.cmd("POST", "/frame/parent", json!({}));

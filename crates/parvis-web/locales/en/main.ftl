@@ -447,3 +447,8 @@ search_notice_only_excluded = add at least one word to look for: excluded words 
 search_notice_empty_date_range = the date range is empty (its start is not before its end)
 search_notice_page_too_large = at most { $max } results per page
 search_notice_too_deep = only the first { $max } results can be browsed; refine the search
+
+# Where a member came from, on /admin/members
+member_origin_widget = origin: widget on
+member_origin_sso = origin: single sign-on, key
+member_origin_help = Created when they first signed in from an embedded widget or a host site's single sign-on

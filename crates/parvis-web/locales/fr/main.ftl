@@ -447,3 +447,8 @@ search_notice_only_excluded = ajoutez au moins un mot à chercher : des mots exc
 search_notice_empty_date_range = la période est vide (son début n'est pas avant sa fin)
 search_notice_page_too_large = au plus { $max } résultats par page
 search_notice_too_deep = seuls les { $max } premiers résultats se parcourent : précisez la recherche
+
+# Where a member came from, on /admin/members
+member_origin_widget = origine : widget sur
+member_origin_sso = origine : connexion unique, clé
+member_origin_help = Créé lors de sa première connexion depuis un widget intégré ou par la connexion unique d'un site hôte

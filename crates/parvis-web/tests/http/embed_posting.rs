@@ -257,6 +257,19 @@ async fn a_visitor_signs_in_by_link_and_a_held_first_post_is_published_on_approv
             .unwrap();
         assert!(page.contains("1 élément en attente"), "{page}");
         assert!(page.contains("premier message"));
+        // The members table says where the widget's visitor came from.
+        let members = c
+            .get(format!("{}/admin/members?q=lea", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            members.contains("origine : widget sur blog.example"),
+            "{members}"
+        );
 
         // Approval publishes it, and the webhook fires now.
         let r = client()
