@@ -633,11 +633,35 @@ async fn a_settings_change_reclassifies_the_dashboard_at_once() {
             "the segment follows the new thresholds"
         );
 
+        // A new period length changes what is counted: the last figures are served at once,
+        // saying they are being recomputed, until the new ones are ready.
         settings.thresholds.window_weeks = 8;
         w.s.set_measure_settings(&w.admin, "forum", &settings)
             .await
             .unwrap();
         let d = w.s.measures(&w.admin, "forum").await.unwrap();
+        assert!(
+            d.recomputing || d.settings.thresholds.window_weeks == 8,
+            "never the previous figures without saying so"
+        );
+        if d.recomputing {
+            assert_eq!(d.generated_at, before.generated_at);
+            assert_eq!(
+                d.settings.thresholds.window_weeks, 13,
+                "the figures' own settings"
+            );
+        }
+        let mut fresh = None;
+        for _ in 0..400 {
+            let d = w.s.measures(&w.admin, "forum").await.unwrap();
+            if !d.recomputing {
+                fresh = Some(d);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let d = fresh.expect("recomputed in the background");
+        assert_eq!(d.settings.thresholds.window_weeks, 8);
         assert!(d.generated_at > before.generated_at, "computed again");
         assert_eq!(count(&d, Level::Contributor), 4, "dave now counts");
     })

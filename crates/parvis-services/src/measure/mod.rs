@@ -134,6 +134,10 @@ pub struct Dashboard {
     /// absent for the whole space.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// The settings just changed what is counted (the period length or the half-life): these
+    /// figures still follow the previous settings (shown in `settings`) while the dashboard
+    /// is recomputed in the background; a view a few seconds later has the new ones.
+    pub recomputing: bool,
 }
 
 impl Dashboard {
@@ -255,15 +259,34 @@ impl Services {
 
     /// After a change that leaves the counts as they are (settings, objectives): assemble
     /// the space's dashboard again from its snapshot's inputs, in milliseconds, when they fit
-    /// the space's settings; otherwise forget it so that the next view computes it. Segment
-    /// views are derived again in the background (from memory: the segment base is kept).
+    /// the space's settings. Segment views are derived again in the background (from memory:
+    /// the segment base is kept). When the settings change what is counted, the snapshot is
+    /// kept, marked [`Dashboard::recomputing`], and served while a background task computes
+    /// the new one (seconds at a million messages) rather than making the admin wait.
     async fn reassemble_dashboard(&self, slug: &str, space_id: i64) -> Result<()> {
         let settings = self.measure_settings(space_id).await?;
         let snap = self.snapshot(space_id);
         self.forget_dashboard(space_id);
-        let Some(snap) = snap.filter(|s| s.inputs.fits(&settings)) else {
+        let Some(snap) = snap else {
             return Ok(());
         };
+        if !snap.inputs.fits(&settings) {
+            let mut stale = (*snap.dashboard).clone();
+            stale.recomputing = true;
+            if let Ok(mut m) = self.inner.measures.entries.lock() {
+                // No content version matches: every view asks for the recomputation.
+                m.insert(
+                    space_id,
+                    Snapshot {
+                        dashboard: Arc::new(stale),
+                        version: i64::MIN,
+                        ..snap
+                    },
+                );
+            }
+            self.refresh_dashboard_in_background(slug.to_string(), space_id);
+            return Ok(());
+        }
         let dashboard = Arc::new(self.assemble(slug, &snap.inputs, &settings).await?);
         if let Ok(mut m) = self.inner.measures.entries.lock() {
             m.insert(space_id, Snapshot { dashboard, ..snap });
@@ -345,12 +368,26 @@ impl Services {
         space_id: i64,
         version: i64,
     ) -> Result<Snapshot> {
-        let settings = self.measure_settings(space_id).await?;
-        let inputs = Arc::new(self.load_inputs(space_id, &settings, now_millis()).await?);
+        let mut settings = self.measure_settings(space_id).await?;
+        let mut inputs = Arc::new(self.load_inputs(space_id, &settings, now_millis()).await?);
+        let mut dashboard = self.assemble(slug, &inputs, &settings).await?;
+        // Settings saved during the computation would be lost under its result: apply them
+        // (a second read only when they change what is counted).
+        for _ in 0..3 {
+            let latest = self.measure_settings(space_id).await?;
+            if latest == settings {
+                break;
+            }
+            settings = latest;
+            if !inputs.fits(&settings) {
+                inputs = Arc::new(self.load_inputs(space_id, &settings, now_millis()).await?);
+            }
+            dashboard = self.assemble(slug, &inputs, &settings).await?;
+        }
         let snap = Snapshot {
             at: Instant::now(),
             version,
-            dashboard: Arc::new(self.assemble(slug, &inputs, &settings).await?),
+            dashboard: Arc::new(dashboard),
             inputs,
         };
         if let Ok(mut m) = self.inner.measures.entries.lock() {

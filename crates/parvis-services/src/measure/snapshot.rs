@@ -56,7 +56,9 @@ pub(crate) struct Inputs {
     pub channels: super::ChannelSeries,
     pub questions: Vec<Question>,
     pub publications: Vec<Publication>,
-    pub community_texts: Vec<String>,
+    /// Recent community messages with their sentiment (compound −1..1), scored once: which
+    /// of them are about the organisation depends on the settings (its declared names).
+    pub community_texts: Vec<(String, f64)>,
     pub surveys: super::SurveysSummary,
     pub events: super::events::EventReport,
 }
@@ -193,7 +195,13 @@ impl Services {
             .collect();
         inputs.community_texts = store
             .measure_community_texts(space_id, from_ms, SENTIMENT_SAMPLE)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|t| {
+                let score = sentiment::compound(&t, guess_lang(&t));
+                (t, score)
+            })
+            .collect();
         tracing::info!(
             space_id,
             rebuilt = refresh.rebuilt,
@@ -256,13 +264,15 @@ impl Services {
             &settings.plan,
             f64::from(th.window_weeks),
         );
-        let about: Vec<(&str, _)> = inputs
+        // The mean compound of the messages about the organisation (as
+        // `sentiment::mean_compound`, from the scores kept with the inputs).
+        let about: Vec<f64> = inputs
             .community_texts
             .iter()
-            .filter(|t| mentions_any(t, &settings.plan.own_names))
-            .map(|t| (t.as_str(), guess_lang(t)))
+            .filter(|(t, _)| mentions_any(t, &settings.plan.own_names))
+            .map(|(_, score)| *score)
             .collect();
-        let sentiment = sentiment::mean_compound(&about);
+        let sentiment = (!about.is_empty()).then(|| about.iter().sum::<f64>() / about.len() as f64);
 
         let surveys = inputs.surveys.clone();
         let employees_writing = staff
@@ -334,6 +344,7 @@ impl Services {
             objectives: vec![],
             events: inputs.events.clone(),
             segment: None,
+            recomputing: false,
         };
         d.objectives = self.objective_views(slug, inputs, &d).await?;
         tracing::debug!(

@@ -189,3 +189,6 @@ m_n_weeks =
         [one] { $count } week
        *[other] { $count } weeks
     }
+
+# Issue 16: a settings change that changes what is counted (period, half-life).
+m_recomputing = Your new settings change the period or the half-life: the figures below still follow the previous settings while they are recomputed in the background. Reload the page in a few seconds.

@@ -189,3 +189,6 @@ m_n_weeks =
         [one] { $count } semaine
        *[other] { $count } semaines
     }
+
+# Issue 16: a settings change that changes what is counted (period, half-life).
+m_recomputing = Vos nouveaux réglages changent la période ou la demi-vie : les chiffres ci-dessous suivent encore les réglages précédents, le temps de les recalculer en arrière-plan. Rechargez la page dans quelques secondes.

@@ -140,6 +140,31 @@ async fn dashboards_figures_surveys_and_objectives_over_the_api() {
             .unwrap();
         let (status, p) = problem(r).await;
         assert_eq!((status, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weights.ip")));
+
+        // A new period length changes what is counted: the dashboard answers at once, with
+        // the previous figures marked as being recomputed, or already with the new period.
+        assert_eq!(d["recomputing"], json!(false));
+        let mut settings = d["settings"].clone();
+        settings["thresholds"]["window_weeks"] = json!(8);
+        let r = c
+            .put(format!("{}/api/v1/spaces/forum/measures/settings", app.base))
+            .header("authorization", &auth)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let d: Value = c
+            .get(format!("{}/api/v1/spaces/forum/measures", app.base))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let window = d["settings"]["thresholds"]["window_weeks"].as_u64();
+        assert!(d["recomputing"] == json!(true) || window == Some(8), "{d}");
     })
     .await;
 }
