@@ -37,6 +37,10 @@ pub const PAIR_LINKS: i64 = 5;
 pub const CLIENT_LINKS: i64 = 20;
 /// Sign-in links sent to one address, over all clients, per window.
 pub const ADDRESS_LINKS: i64 = 20;
+/// Registration links mailed to one address (visitors registering to sessions), over all
+/// clients and sessions, per window. Per address only: a venue's visitors share one network
+/// address, and one session never mails an address twice.
+pub const ADDRESS_REGISTRATION_MAILS: i64 = 10;
 
 fn pw_pair(email: &str, client: &str) -> String {
     format!("pw:{email}|{client}")
@@ -133,6 +137,20 @@ impl Services {
         ] {
             self.store().record_auth_attempt(&key, now, forget).await?;
         }
+        Ok(())
+    }
+
+    /// May a registration link be mailed to `email` now? Counts it when it may: someone
+    /// registering a stranger's address to session after session cannot flood their mailbox.
+    pub(crate) async fn registration_mail_gate(&self, email: &str) -> Result<()> {
+        let now = now_millis();
+        let key = format!("reg-mail:{email}");
+        self.within_budget(&key, ADDRESS_REGISTRATION_MAILS, now)
+            .await
+            .inspect_err(|_| tracing::warn!("registration mails limit per address"))?;
+        self.store()
+            .record_auth_attempt(&key, now, now - WINDOW_MS)
+            .await?;
         Ok(())
     }
 

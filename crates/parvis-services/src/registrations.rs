@@ -212,6 +212,12 @@ impl Services {
                     ),
                 ),
             };
+            // Someone registering a stranger's address to session after session: the
+            // registrations are kept (unconfirmed, they count for nothing) but the mails stop.
+            match self.registration_mail_gate(email.as_str()).await {
+                Err(ServiceError::RateLimited { .. }) => return Ok(out.registration),
+                other => other?,
+            }
             // A mail that fails must not lose the registration: it is kept, and the visitor
             // can register again to get a new link.
             if let Err(e) = self

@@ -472,3 +472,56 @@ async fn a_webcast_link_waits_for_its_code_and_wrong_codes_are_limited() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn a_strangers_address_registered_everywhere_gets_a_few_mails_not_a_flood() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let mut sessions = Vec::new();
+    for _ in 0..12 {
+        let r = client()
+            .post(format!(
+                "{}/api/v1/spaces/forum/topics/roi/sessions",
+                app.base
+            ))
+            .header("authorization", &auth)
+            .json(&session_body(Some(50)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        sessions.push(
+            r.json::<Value>().await.unwrap()["session"]["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let mails_to_victim = || {
+        app.mails
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.contains("victime@ailleurs.example") && m.contains("/sessions/confirm/"))
+            .count()
+    };
+    for id in &sessions {
+        // Every request is answered the same way: nothing tells the sender mails stopped.
+        let r = visitor_registers(&app, *id, "Quelqu'un", "victime@ailleurs.example").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        mails_to_victim(),
+        parvis_services::ratelimit::ADDRESS_REGISTRATION_MAILS as usize,
+        "one link per session up to the limit, then none"
+    );
+    // Another address is not affected.
+    let r = visitor_registers(&app, sessions[0], "Zoé", "zoe@visiteur.example").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.mails
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|m| m.contains("zoe@visiteur.example"))
+    );
+}
