@@ -21,6 +21,7 @@
 
 mod auth;
 mod calendar;
+mod challenge_read;
 mod challenges;
 mod content;
 mod content_read;
@@ -53,6 +54,7 @@ mod testimonials;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
 pub use calendar::LatestConsent;
+pub use challenge_read::{ChallengeRead, ChallengeReadFor};
 pub use challenges::{
     ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge, NewEntry, ScoreRow, ScoreSum,
 };

@@ -123,6 +123,13 @@ pub(crate) fn templates() -> Environment<'static> {
         i18n::get_n(Lang::from_code(&lang).unwrap_or_default(), &key, n)
     });
     env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
+    // `{{ x|dec(lang) }}`: a mean rounded to two decimals, "7,5" in French, "7.5" in English.
+    // A filter, not a template macro: the scorecard shows four per entry, and a macro call
+    // each was a measurable share of the page (BENCHMARKS.md, Challenges).
+    env.add_filter("dec", |x: f64, lang: String| {
+        let s = Value::from((x * 100.0).round() / 100.0).to_string();
+        if lang == "fr" { s.replace('.', ",") } else { s }
+    });
     env
 }
 

@@ -298,9 +298,20 @@ impl Services {
     /// The ranked scorecard (managers).
     pub async fn scorecard(&self, actor: &Actor, id: i64) -> Result<Scorecard> {
         actor.require_moderator()?;
-        let view = self.challenge_view(Some(actor), id).await?;
-        let entries = self.store().challenge_entries(id).await?;
-        let scores = self.store().challenge_score_sums(id).await?;
+        let read = self
+            .store()
+            .challenge_read(id, parvis_store::ChallengeReadFor::Scorecard)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("challenge {id}")))?;
+        let view = Self::view_from(
+            Some(actor),
+            read.challenge,
+            read.space_slug,
+            read.space_name,
+            read.criteria,
+            read.evaluators,
+        )?;
+        let (entries, scores) = (read.entries, read.score_sums);
         let entrants: Vec<Entrant> = entries
             .iter()
             .map(|e| Entrant {

@@ -22,8 +22,11 @@ pub use export::{ChallengeExport, ExportEntry, challenge_csv};
 use crate::sessions::{local_to_millis, millis_to_local};
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
-use parvis_store::{ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge};
+use parvis_store::{
+    ChallengeReadFor, ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge,
+};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// Kinds of challenge.
@@ -391,8 +394,7 @@ impl Services {
     }
 
     async fn view_of(&self, viewer: Option<&Actor>, row: ChallengeRow) -> Result<ChallengeView> {
-        let can_manage = Self::can_manage_challenges(viewer);
-        if row.state == "draft" && !can_manage {
+        if row.state == "draft" && !Self::can_manage_challenges(viewer) {
             return Err(ServiceError::NotFound(format!("challenge {}", row.id)));
         }
         let space = self
@@ -401,19 +403,37 @@ impl Services {
             .await?
             .ok_or_else(|| ServiceError::NotFound("space".into()))?;
         let evaluators = self.store().challenge_evaluators(row.id).await?;
+        let criteria = self.store().challenge_criteria(row.id).await?;
+        Self::view_from(viewer, row, space.slug, space.name, criteria, evaluators)
+    }
+
+    /// The view of a challenge already read with its space, criteria and evaluators; a draft
+    /// is not found for those who may not manage it.
+    pub(crate) fn view_from(
+        viewer: Option<&Actor>,
+        row: ChallengeRow,
+        space: String,
+        space_name: String,
+        criteria: Vec<Criterion>,
+        evaluators: Vec<MemberRef>,
+    ) -> Result<ChallengeView> {
+        let can_manage = Self::can_manage_challenges(viewer);
+        if row.state == "draft" && !can_manage {
+            return Err(ServiceError::NotFound(format!("challenge {}", row.id)));
+        }
         let is_evaluator = viewer.is_some_and(|a| evaluators.iter().any(|e| e.id == a.member.id));
         let deadline_passed = now_millis() > row.deadline;
         Ok(ChallengeView {
             deadline_local: millis_to_local(row.deadline, &row.time_zone),
             deadline_passed,
-            criteria: self.store().challenge_criteria(row.id).await?,
+            criteria,
             evaluators,
             can_manage,
             is_evaluator,
             can_submit: viewer.is_some() && row.state == "open" && !deadline_passed,
             votes_shown: !row.votes_hidden || deadline_passed || can_manage,
-            space: space.slug,
-            space_name: space.name,
+            space,
+            space_name,
             challenge: row,
         })
     }
@@ -435,32 +455,50 @@ impl Services {
         Ok(out)
     }
 
-    /// A challenge with its entries and their comments, as `viewer` sees it.
+    /// A challenge with its entries and their comments, as `viewer` sees it (one read).
     pub async fn challenge_page(&self, viewer: Option<&Actor>, id: i64) -> Result<ChallengePage> {
-        let view = self.challenge_view(viewer, id).await?;
-        let mut rows = self.store().challenge_entries(id).await?;
-        let comments = self.store().challenge_comments(id).await?;
-        let mine = match viewer {
-            Some(a) => self.store().my_entry_votes(id, a.member.id.0).await?,
-            None => Vec::new(),
+        let what = ChallengeReadFor::Page {
+            viewer: viewer.map(|a| a.member.id.0),
         };
-        let winners = rows.iter().filter(|e| e.winner).map(|e| e.id).collect();
-        let mut entries = Vec::with_capacity(rows.len());
-        for mut e in rows.drain(..) {
-            if !view.votes_shown {
-                e.vote_count = None;
-            }
-            entries.push(EntryView {
-                comments: comments
-                    .iter()
-                    .filter(|c| c.entry_id == e.id)
-                    .cloned()
-                    .collect(),
-                my_vote: mine.contains(&e.id),
-                mine: viewer.is_some_and(|a| a.member.id == e.author.id),
-                entry: e,
-            });
+        let read = self
+            .store()
+            .challenge_read(id, what)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("challenge {id}")))?;
+        let view = Self::view_from(
+            viewer,
+            read.challenge,
+            read.space_slug,
+            read.space_name,
+            read.criteria,
+            read.evaluators,
+        )?;
+        let mut comments: HashMap<i64, Vec<EntryComment>> = HashMap::new();
+        for c in read.comments {
+            comments.entry(c.entry_id).or_default().push(c);
         }
+        let mine: HashSet<i64> = read.my_votes.into_iter().collect();
+        let winners = read
+            .entries
+            .iter()
+            .filter(|e| e.winner)
+            .map(|e| e.id)
+            .collect();
+        let entries = read
+            .entries
+            .into_iter()
+            .map(|mut e| {
+                if !view.votes_shown {
+                    e.vote_count = None;
+                }
+                EntryView {
+                    comments: comments.remove(&e.id).unwrap_or_default(),
+                    my_vote: mine.contains(&e.id),
+                    mine: viewer.is_some_and(|a| a.member.id == e.author.id),
+                    entry: e,
+                }
+            })
+            .collect();
         Ok(ChallengePage {
             view,
             entries,
