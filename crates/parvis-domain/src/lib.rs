@@ -11,6 +11,7 @@
 //! - Pure logic that several layers need (Markdown → sanitized HTML, language negotiation) lives
 //!   here so it is tested without a server.
 
+pub mod fluent;
 pub mod hygiene;
 pub mod i18n;
 pub mod markdown;

@@ -5,7 +5,7 @@
 //! SHA-256 is stored. A password check for an unknown email still runs argon2 against a fixed
 //! hash so the answer takes the same time whether the account exists or not.
 
-use crate::{Result, ServiceError, Services};
+use crate::{Result, ServiceError, Services, mail_text};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use parvis_domain::*;
@@ -190,33 +190,14 @@ impl Services {
             "{}/auth/link/{token}",
             self.config().public_url.trim_end_matches('/')
         );
-        let (subject, text) = match (lang, invitation) {
-            (Lang::Fr, false) => (
-                "Votre lien de connexion à Parvis",
-                format!(
-                    "Bonjour,\n\nPour vous connecter, ouvrez ce lien (valable 30 minutes, une seule fois) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message.\n"
-                ),
-            ),
-            (Lang::En, false) => (
-                "Your Parvis sign-in link",
-                format!(
-                    "Hello,\n\nTo sign in, open this link (valid for 30 minutes, once):\n{link}\n\nIf you did not ask for it, ignore this message.\n"
-                ),
-            ),
-            (Lang::Fr, true) => (
-                "Vous êtes invité·e sur Parvis",
-                format!(
-                    "Bonjour,\n\nVous êtes invité·e à rejoindre notre écosystème sur Parvis. Ouvrez ce lien pour entrer (valable 7 jours, une seule fois) :\n{link}\n"
-                ),
-            ),
-            (Lang::En, true) => (
-                "You are invited to Parvis",
-                format!(
-                    "Hello,\n\nYou are invited to join our ecosystem on Parvis. Open this link to come in (valid for 7 days, once):\n{link}\n"
-                ),
-            ),
+        let (subject, body) = if invitation {
+            ("invitation-subject", "invitation-body")
+        } else {
+            ("signin-link-subject", "signin-link-body")
         };
-        self.mailer().send(email, subject, &text, &link).await?;
+        let subject = mail_text::text(lang, subject, &[]);
+        let text = mail_text::text(lang, body, &[("link", link.as_str().into())]);
+        self.mailer().send(email, &subject, &text, &link).await?;
         Ok(())
     }
 

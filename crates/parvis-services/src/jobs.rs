@@ -7,7 +7,8 @@
 //! [`MAX_ATTEMPTS`], its last error kept for the moderator to see.
 
 use crate::ical::{CalEvent, calendar};
-use crate::{Attachment, Result, Services};
+use crate::{Attachment, Result, Services, mail_text};
+use parvis_domain::fluent::Value;
 use parvis_domain::*;
 use parvis_store::Job;
 
@@ -151,68 +152,24 @@ impl Services {
             row.time_zone
         );
         let page = format!("{}/sessions/{}", self.config().public_url, row.id);
-        let (subject, intro) = match (p.what.as_str(), reg.status.as_str(), lang) {
-            ("reminder", _, Lang::Fr) => (
-                format!(
-                    "Rappel : {} commence {}",
-                    row.title,
-                    in_words(p.before_min, lang)
-                ),
-                format!(
-                    "La session « {} » commence {}.",
-                    row.title,
-                    in_words(p.before_min, lang)
-                ),
-            ),
-            ("reminder", _, Lang::En) => (
-                format!(
-                    "Reminder: {} starts {}",
-                    row.title,
-                    in_words(p.before_min, lang)
-                ),
-                format!(
-                    "The session \"{}\" starts {}.",
-                    row.title,
-                    in_words(p.before_min, lang)
-                ),
-            ),
-            (_, "waiting", Lang::Fr) => (
-                format!("Liste d'attente : {}", row.title),
-                format!(
-                    "La session « {} » est complète : vous êtes sur la liste d'attente. Si une place se libère, elle vous revient et vous recevrez un message.",
-                    row.title
-                ),
-            ),
-            (_, "waiting", Lang::En) => (
-                format!("Waiting list: {}", row.title),
-                format!(
-                    "The session \"{}\" is full: you are on the waiting list. If a seat frees up, it is yours and we will write to you.",
-                    row.title
-                ),
-            ),
-            (_, _, Lang::Fr) => (
-                format!("Inscription confirmée : {}", row.title),
-                format!(
-                    "Votre place à la session « {} » est confirmée. L'invitation est jointe (fichier .ics).",
-                    row.title
-                ),
-            ),
-            (_, _, Lang::En) => (
-                format!("Registration confirmed: {}", row.title),
-                format!(
-                    "Your seat at the session \"{}\" is confirmed. The invitation is attached (.ics file).",
-                    row.title
-                ),
-            ),
+        let title = || Value::from(row.title.as_str());
+        let (subject, intro) = match (p.what.as_str(), reg.status.as_str()) {
+            ("reminder", _) => ("reminder-subject", "reminder-intro"),
+            (_, "waiting") => ("waiting-subject", "waiting-intro"),
+            _ => ("confirmed-subject", "confirmed-intro"),
         };
-        let (hello, when_label, where_label) = match lang {
-            Lang::Fr => ("Bonjour", "Quand", "Page de la session"),
-            Lang::En => ("Hello", "When", "Session page"),
-        };
-        let colon = if lang == Lang::Fr { " :" } else { ":" };
-        let body = format!(
-            "{hello} {},\n\n{intro}\n\n{when_label}{colon} {when}\n{where_label}{colon} {page}\n",
-            reg.name
+        let soon = || Value::from(mail_text::in_time(lang, p.before_min));
+        let subject = mail_text::text(lang, subject, &[("title", title()), ("when", soon())]);
+        let intro = mail_text::text(lang, intro, &[("title", title()), ("when", soon())]);
+        let body = mail_text::text(
+            lang,
+            "registration-mail-body",
+            &[
+                ("name", reg.name.as_str().into()),
+                ("intro", intro.into()),
+                ("when", when.as_str().into()),
+                ("page", page.as_str().into()),
+            ],
         );
         let attachments = if reg.status == "confirmed" {
             vec![Attachment {
@@ -230,25 +187,6 @@ impl Services {
     }
 }
 
-/// "dans 24 heures" / "in 1 hour".
-fn in_words(minutes: i64, lang: Lang) -> String {
-    let (n, one_fr, many_fr, one_en, many_en) = if minutes % 60 == 0 {
-        (minutes / 60, "heure", "heures", "hour", "hours")
-    } else {
-        (minutes, "minute", "minutes", "minute", "minutes")
-    };
-    let word = match (lang, lang.is_singular(n)) {
-        (Lang::Fr, true) => one_fr,
-        (Lang::Fr, false) => many_fr,
-        (Lang::En, true) => one_en,
-        (Lang::En, false) => many_en,
-    };
-    match lang {
-        Lang::Fr => format!("dans {n} {word}"),
-        Lang::En => format!("in {n} {word}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,13 +197,5 @@ mod tests {
         assert_eq!(backoff_ms(2), 120_000);
         assert_eq!(backoff_ms(3), 240_000);
         assert_eq!(backoff_ms(30), 6 * 3_600_000);
-    }
-
-    #[test]
-    fn delays_read_naturally() {
-        assert_eq!(in_words(1440, Lang::Fr), "dans 24 heures");
-        assert_eq!(in_words(60, Lang::Fr), "dans 1 heure");
-        assert_eq!(in_words(60, Lang::En), "in 1 hour");
-        assert_eq!(in_words(90, Lang::En), "in 90 minutes");
     }
 }

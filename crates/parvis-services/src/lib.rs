@@ -30,6 +30,7 @@ pub mod live;
 pub mod live_privacy;
 pub mod live_redis;
 mod mail;
+mod mail_text;
 pub mod measure;
 pub mod meet;
 pub mod opinion;

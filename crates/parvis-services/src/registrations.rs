@@ -10,7 +10,7 @@
 //! send never blocks a registration and is retried (see `jobs`).
 
 use crate::auth::hash_token;
-use crate::{Actor, Result, ServiceError, Services, random_token};
+use crate::{Actor, Result, ServiceError, Services, mail_text, random_token};
 use parvis_domain::*;
 use parvis_store::{NewRegistration, Registration, SessionRow};
 use serde::{Deserialize, Serialize};
@@ -196,22 +196,21 @@ impl Services {
         if out.created {
             let link = format!("{}/sessions/confirm/{token}", self.config().public_url);
             let cancel = format!("{}/sessions/manage/{manage}", self.config().public_url);
-            let (subject, body) = match lang {
-                Lang::Fr => (
-                    format!("Confirmez votre inscription : {}", row.title),
-                    format!(
-                        "Bonjour {},\n\nPour confirmer votre inscription à « {} », ouvrez ce lien (il ne sert qu'une fois) :\n{link}\n\nPour annuler plus tard : {cancel}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
-                        out.registration.name, row.title
-                    ),
-                ),
-                Lang::En => (
-                    format!("Confirm your registration: {}", row.title),
-                    format!(
-                        "Hello {},\n\nTo confirm your registration to \"{}\", open this link (it works once):\n{link}\n\nTo cancel later: {cancel}\n\nIf you did not ask for this, ignore this message.\n",
-                        out.registration.name, row.title
-                    ),
-                ),
-            };
+            let subject = mail_text::text(
+                lang,
+                "registration-link-subject",
+                &[("title", row.title.as_str().into())],
+            );
+            let body = mail_text::text(
+                lang,
+                "registration-link-body",
+                &[
+                    ("name", out.registration.name.as_str().into()),
+                    ("title", row.title.as_str().into()),
+                    ("link", link.as_str().into()),
+                    ("cancel", cancel.as_str().into()),
+                ],
+            );
             // Someone registering a stranger's address to session after session: the
             // registrations are kept (unconfirmed, they count for nothing) but the mails stop.
             match self.registration_mail_gate(email.as_str()).await {

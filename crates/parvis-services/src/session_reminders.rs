@@ -8,7 +8,8 @@
 //! due after the session was closed sends nothing. Each goes to the session's moderators who
 //! are members with an address (its creator when it has none), in their language.
 
-use crate::{Result, Services};
+use crate::{Result, Services, mail_text};
+use parvis_domain::fluent::Value;
 use parvis_domain::*;
 use parvis_store::Job;
 
@@ -87,22 +88,19 @@ impl Services {
             };
             let when =
                 crate::sessions::millis_to_local(s.starts_at, &s.time_zone).replace('T', " ");
-            let (subject, body) = match Lang::from_code(&m.lang).unwrap_or_default() {
-                Lang::Fr => (
-                    format!("Session à clore : {}", s.title),
-                    format!(
-                        "Bonjour {},\n\nLa session « {} » du {when} est terminée mais pas encore close. Tant qu'elle ne l'est pas, ses conclusions manquent à la synthèse du sujet.\n\nUn brouillon du compte rendu vous attend (questions du direct, sondages, temps de parole) :\n{link}\n",
-                        m.display_name, s.title
-                    ),
-                ),
-                Lang::En => (
-                    format!("Session to close: {}", s.title),
-                    format!(
-                        "Hello {},\n\nThe session \"{}\" of {when} has ended but is not closed yet. Until it is, its conclusions are missing from the topic's synthesis.\n\nA draft report is waiting for you (live room questions, polls, speaking time):\n{link}\n",
-                        m.display_name, s.title
-                    ),
-                ),
-            };
+            let lang = Lang::from_code(&m.lang).unwrap_or_default();
+            let title = || Value::from(s.title.as_str());
+            let subject = mail_text::text(lang, "close-reminder-subject", &[("title", title())]);
+            let body = mail_text::text(
+                lang,
+                "close-reminder-body",
+                &[
+                    ("name", m.display_name.as_str().into()),
+                    ("title", title()),
+                    ("when", when.as_str().into()),
+                    ("link", link.as_str().into()),
+                ],
+            );
             if let Err(e) = self.mailer().send(&email, &subject, &body, &link).await {
                 failed.push(e.to_string());
             }

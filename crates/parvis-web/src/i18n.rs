@@ -2,18 +2,14 @@
 //! (`crates/parvis-web/locales/{fr,en}/*.ftl`, one file per area), with Fluent's plural rules
 //! (`{ $count -> [one] … *[other] … }`: French puts 0 and 1 in `one`, English only 1).
 //!
-//! The files are embedded with `include_str!` so the binary stays self-contained, parsed once
-//! per language at first use, and every message that takes no argument is formatted then and
-//! kept in a map: `get` is a hash lookup, as cheap as the Rust tables it replaced (they were a
-//! linear scan). Unicode isolation marks are off because the output is HTML or plain text,
-//! and numbers are written as the language writes them (`10 000` / `10,000`).
+//! The files are embedded with `include_str!` so the binary stays self-contained, and read
+//! by the catalogue the mails share (`parvis_domain::fluent`): `get` is a hash lookup.
 //! Tests below check that both languages have the same messages with the same variables.
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::types::FluentNumber;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::FluentValue;
 use parvis_domain::Lang;
-use std::collections::{BTreeMap, HashMap};
+use parvis_domain::fluent::{Catalog, Source};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// `(name, French, English)` for `locales/{fr,en}/NAME.ftl`.
@@ -28,7 +24,7 @@ macro_rules! ftl {
 }
 
 /// The .ftl files, one per area: (name, French, English).
-pub(crate) const FILES: &[(&str, &str, &str)] = &[
+pub(crate) const FILES: &[Source] = &[
     ftl!("main"),
     ftl!("embed"),
     ftl!("measures"),
@@ -37,97 +33,14 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
     ftl!("content"),
 ];
 
-/// One language's messages: the Fluent bundle for messages with arguments, and every message
-/// without arguments already formatted.
-struct Catalog {
-    bundle: FluentBundle<FluentResource>,
-    plain: HashMap<String, String>,
-}
-
-static FR: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::Fr));
-static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::En));
+static FR: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::Fr, FILES));
+static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::En, FILES));
 
 fn catalog(lang: Lang) -> &'static Catalog {
     match lang {
         Lang::Fr => &FR,
         Lang::En => &EN,
     }
-}
-
-/// Numbers in the reader's grouping; other values as Fluent writes them.
-fn number_fr<M>(v: &FluentValue, _: &M) -> Option<String> {
-    integer(v).map(|n| Lang::Fr.number(n))
-}
-
-fn number_en<M>(v: &FluentValue, _: &M) -> Option<String> {
-    integer(v).map(|n| Lang::En.number(n))
-}
-
-fn integer(v: &FluentValue) -> Option<i64> {
-    match v {
-        FluentValue::Number(FluentNumber { value, .. })
-            if value.fract() == 0.0 && value.abs() < 9e15 =>
-        {
-            Some(*value as i64)
-        }
-        _ => None,
-    }
-}
-
-impl Catalog {
-    fn load(lang: Lang) -> Catalog {
-        let id = match lang {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        };
-        let mut bundle = FluentBundle::new_concurrent(vec![id.parse().unwrap_or_default()]);
-        bundle.set_use_isolating(false);
-        bundle.set_formatter(Some(match lang {
-            Lang::Fr => number_fr,
-            Lang::En => number_en,
-        }));
-        let mut ids = Vec::new();
-        for (name, fr, en) in FILES {
-            let source = if lang == Lang::Fr { fr } else { en };
-            // The tests rule parse errors out; should one slip through, the rest of the file
-            // still serves and the log says where.
-            let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, e)| {
-                tracing::error!(file = %format!("{id}/{name}.ftl"), errors = ?e, "translation file has errors");
-                r
-            });
-            ids.extend(message_ids(&resource).map(str::to_string));
-            if let Err(e) = bundle.add_resource(resource) {
-                tracing::error!(file = %format!("{id}/{name}.ftl"), errors = ?e, "translation file repeats a message");
-            }
-        }
-        let mut plain = HashMap::with_capacity(ids.len());
-        for id in ids {
-            if let Some(text) = format(&bundle, &id, None) {
-                plain.insert(id, text);
-            }
-        }
-        Catalog { bundle, plain }
-    }
-}
-
-/// The ids of a resource's messages (terms, starting with `-`, are not looked up by code).
-fn message_ids(resource: &FluentResource) -> impl Iterator<Item = &str> {
-    resource.entries().filter_map(|e| match e {
-        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name),
-        _ => None,
-    })
-}
-
-/// A message formatted with `args`; `None` if it is unknown or needs arguments not given.
-fn format(
-    bundle: &FluentBundle<FluentResource>,
-    key: &str,
-    args: Option<&FluentArgs>,
-) -> Option<String> {
-    let pattern = bundle.get_message(key)?.value()?;
-    let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, args, &mut errors);
-    errors.is_empty().then(|| text.into_owned())
 }
 
 /// One string in one language (the key itself if unknown, which the tests rule out). For a
@@ -141,7 +54,7 @@ pub(crate) fn get(lang: Lang, key: &str) -> &str {
 
 /// One string that takes no argument, if there is one by that key.
 pub(crate) fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
-    match catalog(lang).plain.get(key) {
+    match catalog(lang).plain(key) {
         Some(text) => Some(text),
         None => label(lang, key),
     }
@@ -159,21 +72,7 @@ fn label(lang: Lang, key: &str) -> Option<&'static str> {
 /// A message with arguments: `get_with(lang, "err_too_long", &[("n", 40.into())])`.
 /// Numbers are written in the reader's grouping and select the plural form.
 pub(crate) fn get_with(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-    let mut fluent = FluentArgs::with_capacity(args.len());
-    for (name, value) in args {
-        fluent.set(*name, value.clone());
-    }
-    let bundle = &catalog(lang).bundle;
-    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
-        tracing::warn!(key, "no such interface string");
-        return String::new();
-    };
-    let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, Some(&fluent), &mut errors);
-    if !errors.is_empty() {
-        tracing::warn!(key, ?errors, "interface string formatted with errors");
-    }
-    text.into_owned()
+    catalog(lang).with(key, args)
 }
 
 /// A message that counts something, its plural chosen by `$count` (`1 résultat`,
@@ -189,12 +88,7 @@ pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         .iter()
         .map(|(k, fr, en)| (*k, if lang == Lang::Fr { *fr } else { *en }))
         .collect();
-    map.extend(
-        catalog(lang)
-            .plain
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    map.extend(catalog(lang).plain_messages());
     map
 }
 
@@ -202,9 +96,8 @@ pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
 /// reads its `js_` strings this way).
 pub(crate) fn with_prefix(lang: Lang, prefix: &str) -> BTreeMap<&'static str, &'static str> {
     catalog(lang)
-        .plain
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?, v.as_str())))
+        .plain_messages()
+        .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?, v)))
         .collect()
 }
 
@@ -242,7 +135,8 @@ pub(crate) fn search_notice(lang: Lang, notice: parvis_search::Notice) -> String
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use std::collections::{BTreeSet, HashSet};
+    use fluent_bundle::FluentResource;
+    use std::collections::HashSet;
 
     #[test]
     fn import_formats_are_worded_in_both_languages() {
@@ -284,51 +178,6 @@ mod tests {
         );
     }
 
-    /// Each message's variables (`$name`), selectors included.
-    fn variables(resource: &FluentResource) -> BTreeMap<String, BTreeSet<String>> {
-        use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
-        fn inline(e: &InlineExpression<&str>, out: &mut BTreeSet<String>) {
-            match e {
-                InlineExpression::VariableReference { id } => {
-                    out.insert(id.name.to_string());
-                }
-                InlineExpression::Placeable { expression } => expr(expression, out),
-                _ => {}
-            }
-        }
-        fn expr(e: &Expression<&str>, out: &mut BTreeSet<String>) {
-            match e {
-                Expression::Inline(i) => inline(i, out),
-                Expression::Select { selector, variants } => {
-                    inline(selector, out);
-                    for v in variants {
-                        pattern(&v.value, out);
-                    }
-                }
-            }
-        }
-        fn pattern(p: &Pattern<&str>, out: &mut BTreeSet<String>) {
-            for el in &p.elements {
-                if let PatternElement::Placeable { expression } = el {
-                    expr(expression, out);
-                }
-            }
-        }
-        resource
-            .entries()
-            .filter_map(|e| match e {
-                Entry::Message(m) => {
-                    let mut vars = BTreeSet::new();
-                    if let Some(p) = &m.value {
-                        pattern(p, &mut vars);
-                    }
-                    Some((m.id.name.to_string(), vars))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
     fn parse(name: &str, lang: &str, source: &str) -> FluentResource {
         match FluentResource::try_new(source.to_string()) {
             Ok(r) => r,
@@ -340,8 +189,10 @@ mod tests {
     fn every_file_parses_and_both_languages_have_the_same_messages_and_variables() {
         let mut seen = HashSet::new();
         for (name, fr, en) in FILES {
-            let fr = variables(&parse(name, "fr", fr));
-            let en = variables(&parse(name, "en", en));
+            parse(name, "fr", fr);
+            parse(name, "en", en);
+            let fr = parvis_domain::fluent::variables(fr);
+            let en = parvis_domain::fluent::variables(en);
             for key in fr.keys() {
                 assert!(
                     en.contains_key(key),
@@ -408,7 +259,10 @@ mod tests {
         // plural that never changes is a forgotten selector; "1 matched, 2 matched" is fine).
         let form = |lang, key: &str, count: i64| n(lang, key, count).replace(['1', '2'], "");
         for (name, fr, _) in FILES {
-            for (key, vars) in variables(&parse(name, "fr", fr)) {
+            for (key, vars) in {
+                parse(name, "fr", fr);
+                parvis_domain::fluent::variables(fr)
+            } {
                 if vars.contains("count") {
                     assert!(
                         [Lang::Fr, Lang::En]
@@ -439,7 +293,10 @@ mod tests {
         let keys: HashSet<_> = table(Lang::Fr).into_keys().collect();
         let counts: HashSet<String> = FILES
             .iter()
-            .flat_map(|(name, fr, _)| variables(&parse(name, "fr", fr)))
+            .flat_map(|(name, fr, _)| {
+                parse(name, "fr", fr);
+                parvis_domain::fluent::variables(fr)
+            })
             .filter(|(_, vars)| vars.contains("count"))
             .map(|(key, _)| key)
             .collect();

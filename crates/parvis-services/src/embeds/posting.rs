@@ -13,7 +13,7 @@
 //! own endpoints (post, react, see one's held messages): it is not an API token.
 
 use crate::auth::{hash_token, random_token};
-use crate::{Actor, MAX_BODY_CHARS, Result, ServiceError, Services};
+use crate::{Actor, MAX_BODY_CHARS, Result, ServiceError, Services, mail_text};
 use parvis_domain::*;
 use parvis_store::{
     AttemptState, EmbedAttempt, HeldMessage, NewEmbedAttempt, NewHeld, NewMember, PostSettings,
@@ -143,22 +143,17 @@ impl Services {
         );
         // The site's name only: the mail is no place for the host page's full address.
         let host = track_host(host);
-        let (subject, text) = match lang {
-            Lang::Fr => (
-                "Confirmez votre participation",
-                format!(
-                    "Bonjour,\n\nPour participer à la conversation depuis {host}, ouvrez ce lien puis cliquez sur « Confirmer » (valable 30 minutes, une seule fois) :\n{url}\n\nSi vous n'avez rien demandé, ignorez ce message.\n"
-                ),
-            ),
-            Lang::En => (
-                "Confirm to take part",
-                format!(
-                    "Hello,\n\nTo take part in the conversation from {host}, open this link and press \"Confirm\" (valid for 30 minutes, once):\n{url}\n\nIf you did not ask for it, ignore this message.\n"
-                ),
-            ),
-        };
+        let subject = mail_text::text(lang, "widget-link-subject", &[]);
+        let text = mail_text::text(
+            lang,
+            "widget-link-body",
+            &[
+                ("host", host.to_string().into()),
+                ("link", url.as_str().into()),
+            ],
+        );
         self.mailer()
-            .send(email.as_str(), subject, &text, &url)
+            .send(email.as_str(), &subject, &text, &url)
             .await?;
         Ok(attempt)
     }

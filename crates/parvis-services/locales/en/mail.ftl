@@ -1,0 +1,70 @@
+# Mails Parvis sends, in English. Plain text: no HTML. Each message has its French twin in
+# ../fr/mail.ftl with the same variables (a test checks it).
+
+## Sign-in and invitations
+signin-link-subject = Your Parvis sign-in link
+signin-link-body =
+    Hello,
+
+    To sign in, open this link (valid for 30 minutes, once):
+    { $link }
+
+    If you did not ask for it, ignore this message.
+invitation-subject = You are invited to Parvis
+invitation-body =
+    Hello,
+
+    You are invited to join our ecosystem on Parvis. Open this link to come in (valid for 7 days, once):
+    { $link }
+
+## Taking part from a widget on another site
+widget-link-subject = Confirm to take part
+widget-link-body =
+    Hello,
+
+    To take part in the conversation from { $host }, open this link and press "Confirm" (valid for 30 minutes, once):
+    { $link }
+
+    If you did not ask for it, ignore this message.
+
+## Sessions: registration, reminders, closing
+registration-link-subject = Confirm your registration: { $title }
+registration-link-body =
+    Hello { $name },
+
+    To confirm your registration to "{ $title }", open this link (it works once):
+    { $link }
+
+    To cancel later: { $cancel }
+
+    If you did not ask for this, ignore this message.
+# "in 24 hours", "in 1 hour", "in 30 minutes"
+in-hours = in { $count } { $count ->
+        [one] hour
+       *[other] hours
+    }
+in-minutes = in { $count } { $count ->
+        [one] minute
+       *[other] minutes
+    }
+reminder-subject = Reminder: { $title } starts { $when }
+reminder-intro = The session "{ $title }" starts { $when }.
+waiting-subject = Waiting list: { $title }
+waiting-intro = The session "{ $title }" is full: you are on the waiting list. If a seat frees up, it is yours and we will write to you.
+confirmed-subject = Registration confirmed: { $title }
+confirmed-intro = Your seat at the session "{ $title }" is confirmed. The invitation is attached (.ics file).
+registration-mail-body =
+    Hello { $name },
+
+    { $intro }
+
+    When: { $when }
+    Session page: { $page }
+close-reminder-subject = Session to close: { $title }
+close-reminder-body =
+    Hello { $name },
+
+    The session "{ $title }" of { $when } has ended but is not closed yet. Until it is, its conclusions are missing from the topic's synthesis.
+
+    A draft report is waiting for you (live room questions, polls, speaking time):
+    { $link }

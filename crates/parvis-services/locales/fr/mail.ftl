@@ -1,0 +1,70 @@
+# Mails Parvis sends, in French. Plain text: no HTML. Each message has its English twin in
+# ../en/mail.ftl with the same variables (a test checks it).
+
+## Sign-in and invitations
+signin-link-subject = Votre lien de connexion à Parvis
+signin-link-body =
+    Bonjour,
+
+    Pour vous connecter, ouvrez ce lien (valable 30 minutes, une seule fois) :
+    { $link }
+
+    Si vous n'avez rien demandé, ignorez ce message.
+invitation-subject = Vous êtes invité·e sur Parvis
+invitation-body =
+    Bonjour,
+
+    Vous êtes invité·e à rejoindre notre écosystème sur Parvis. Ouvrez ce lien pour entrer (valable 7 jours, une seule fois) :
+    { $link }
+
+## Taking part from a widget on another site
+widget-link-subject = Confirmez votre participation
+widget-link-body =
+    Bonjour,
+
+    Pour participer à la conversation depuis { $host }, ouvrez ce lien puis cliquez sur « Confirmer » (valable 30 minutes, une seule fois) :
+    { $link }
+
+    Si vous n'avez rien demandé, ignorez ce message.
+
+## Sessions: registration, reminders, closing
+registration-link-subject = Confirmez votre inscription : { $title }
+registration-link-body =
+    Bonjour { $name },
+
+    Pour confirmer votre inscription à « { $title } », ouvrez ce lien (il ne sert qu'une fois) :
+    { $link }
+
+    Pour annuler plus tard : { $cancel }
+
+    Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.
+# "dans 24 heures", "dans 1 heure", "dans 30 minutes"
+in-hours = dans { $count } { $count ->
+        [one] heure
+       *[other] heures
+    }
+in-minutes = dans { $count } { $count ->
+        [one] minute
+       *[other] minutes
+    }
+reminder-subject = Rappel : { $title } commence { $when }
+reminder-intro = La session « { $title } » commence { $when }.
+waiting-subject = Liste d'attente : { $title }
+waiting-intro = La session « { $title } » est complète : vous êtes sur la liste d'attente. Si une place se libère, elle vous revient et vous recevrez un message.
+confirmed-subject = Inscription confirmée : { $title }
+confirmed-intro = Votre place à la session « { $title } » est confirmée. L'invitation est jointe (fichier .ics).
+registration-mail-body =
+    Bonjour { $name },
+
+    { $intro }
+
+    Quand : { $when }
+    Page de la session : { $page }
+close-reminder-subject = Session à clore : { $title }
+close-reminder-body =
+    Bonjour { $name },
+
+    La session « { $title } » du { $when } est terminée mais pas encore close. Tant qu'elle ne l'est pas, ses conclusions manquent à la synthèse du sujet.
+
+    Un brouillon du compte rendu vous attend (questions du direct, sondages, temps de parole) :
+    { $link }
