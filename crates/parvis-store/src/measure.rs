@@ -807,21 +807,6 @@ impl Store {
         .await?;
         rows.iter().map(|r| text(r, "o")).collect()
     }
-
-    /// Members in a segment of kind `ecosystem_role` or `organisation` (other kinds: empty).
-    pub async fn members_in_segment(&self, kind: &str, value: &str) -> Result<Vec<i64>> {
-        let sql = match kind {
-            "ecosystem_role" => {
-                "SELECT id FROM members WHERE ecosystem_role = $1 AND merged_into IS NULL"
-            }
-            "organisation" => {
-                "SELECT id FROM members WHERE LOWER(organisation) = LOWER($1) AND merged_into IS NULL"
-            }
-            _ => return Ok(vec![]),
-        };
-        let rows = sqlx::query(sql).bind(value).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| int(r, "id")).collect()
-    }
 }
 
 /// A reply and how long after what it answers it came.

@@ -15,7 +15,6 @@ use super::{
     guess_lang, mentions_any, refused, split_totals,
 };
 use crate::{Result, Services};
-use parvis_domain::now_millis;
 use parvis_measure::editorial::{self, Publication, Question};
 use parvis_measure::presence::{self, Components};
 use parvis_measure::pyramid::{self, Level, Period, Person};
@@ -350,7 +349,6 @@ impl Services {
         tracing::debug!(
             space = slug,
             ms = started.elapsed().as_millis() as u64,
-            at = now_millis(),
             "measures assembled"
         );
         Ok(d)
