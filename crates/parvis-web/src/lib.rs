@@ -55,6 +55,10 @@ pub struct WebConfig {
     pub site_name: String,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the sign-in limits).
     pub trusted_proxies: TrustedProxies,
+    /// A live room's socket from which nothing came for this long (not even the answer to
+    /// our pings, sent every third of it) is closed: a phone that lost the network leaves no
+    /// ghost in the room's counts and no queue growing for it.
+    pub live_idle_timeout: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -63,6 +67,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             site_name: "Parvis".into(),
             trusted_proxies: TrustedProxies::default(),
+            live_idle_timeout: std::time::Duration::from_secs(75),
         }
     }
 }

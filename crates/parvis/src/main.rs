@@ -680,6 +680,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
         site_name: config.site_name.clone(),
         trusted_proxies: parvis_web::TrustedProxies::parse(&config.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
+        ..Default::default()
     };
     let index = parvis_search::SearchIndex::open(&config.search_dir).map_err(|e| {
         anyhow::anyhow!(

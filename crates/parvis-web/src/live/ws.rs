@@ -114,12 +114,13 @@ pub(super) async fn upgrade(
         _ => Audience::Participant,
     };
     let hub = st.services.live().clone();
+    let idle = st.config.live_idle_timeout;
     up.read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| run(socket, hub, id, actor, audience))
+        .on_upgrade(move |socket| run(socket, hub, id, actor, audience, idle))
 }
 
 fn close(code: u16, reason: &str) -> Message {
@@ -140,6 +141,7 @@ async fn run(
     id: RoomId,
     actor: Option<Actor>,
     audience: Audience,
+    idle: std::time::Duration,
 ) {
     let (mut sink, mut stream) = socket.split();
     let me = actor.as_ref().map(|a| a.key.clone()).unwrap_or_default();
@@ -160,8 +162,12 @@ async fn run(
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(8);
     let mut updates = joined.updates;
     let writer = tokio::spawn(async move {
+        // Browsers answer pings by themselves: an open page always has something to say.
+        let every = idle / 3;
+        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             let msg = tokio::select! {
+                _ = ping.tick() => Message::Ping(Default::default()),
                 u = updates.recv() => match u {
                     Some(bytes) => match Utf8Bytes::try_from(bytes) {
                         Ok(text) => Message::Text(text),
@@ -182,7 +188,19 @@ async fn run(
         }
     });
     let mut budget = CommandBudget::new();
-    while let Some(frame) = stream.next().await {
+    loop {
+        let frame = match tokio::time::timeout(idle, stream.next()).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                let reason = format!(
+                    "no answer for {} s: connection closed; reconnect",
+                    idle.as_secs()
+                );
+                let _ = out_tx.send(close(close_code::AWAY, &reason)).await;
+                break;
+            }
+        };
         let reply = match frame {
             Ok(Message::Text(text)) => match serde_json::from_str::<ClientMessage>(text.as_str()) {
                 Ok(m) => match budget.spend(std::time::Instant::now()) {

@@ -635,3 +635,65 @@ async fn two_instances_share_a_room_through_redis_and_lose_nothing() {
     assert_eq!(snap["questions"][0]["votes"], 10);
     assert_eq!(snap["questions"][0]["authors"], json!(["Ana"]));
 }
+
+/// A phone that lost the network answers nothing: its socket is closed after the idle
+/// timeout, with the reason; a page that is open (it answers our pings) stays connected.
+#[tokio::test]
+async fn a_socket_that_stops_answering_is_closed_and_an_open_page_stays() {
+    let app = spawn_app_with(
+        None,
+        parvis_web::WebConfig {
+            live_idle_timeout: Duration::from_secs(1),
+            ..Default::default()
+        },
+    )
+    .await;
+    let moderator = member_token(&app, "mod", SiteRole::Moderator).await;
+    let room = open_room(&app, &moderator, json!({})).await;
+    // The phone that lost the network: a raw connection that upgrades, then neither reads
+    // nor writes (a WebSocket client library would answer pings as soon as it reads).
+    let mut gone = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let host = app.base.trim_start_matches("http://").to_string();
+    let (_, cookie) = visitor("Ana").unwrap();
+    let upgrade = format!(
+        "GET /live/{room}/ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n"
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut gone, upgrade.as_bytes())
+        .await
+        .unwrap();
+    let mut open = socket(&app, room, visitor("Bob")).await;
+    // The open page reads all along (tungstenite answers pings as it reads).
+    let reader = tokio::spawn(async move {
+        let until = Instant::now() + Duration::from_secs(3);
+        let mut pings = 0;
+        while let Ok(Some(Ok(m))) =
+            tokio::time::timeout(until.saturating_duration_since(Instant::now()), open.next()).await
+        {
+            match m {
+                Message::Ping(_) => pings += 1,
+                Message::Close(f) => return Err(format!("closed: {f:?}")),
+                _ => {}
+            }
+        }
+        Ok(pings)
+    });
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pings = reader.await.unwrap().expect("an open page stays connected");
+    assert!(pings >= 3, "pinged every third of the timeout: {pings}");
+    // The silent one finds, under what was queued for it (the snapshot, pings), the close
+    // and its reason, and the server has hung up.
+    let mut received = Vec::new();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read_to_end(&mut gone, &mut received),
+    )
+    .await
+    .expect("the server hung up the silent socket")
+    .unwrap();
+    let reason = String::from_utf8_lossy(&received).to_string();
+    assert!(reason.starts_with("HTTP/1.1 101"), "{reason}");
+    assert!(reason.contains("no answer for 1 s"), "{reason}");
+}
