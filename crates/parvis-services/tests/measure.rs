@@ -384,7 +384,7 @@ async fn the_weekly_digest_reaches_each_admin_once() {
         let text = mail_text(&mails[0]);
         assert!(text.contains("Bonjour ADMIN"), "{text}");
         assert!(
-            text.contains("- Engagés : 1 (+1)"),
+            text.contains("- Engagés\u{a0}: 1 (+1)"),
             "bob, who was not engaged before: {text}"
         );
         assert!(text.contains("/s/forum/measures"), "{text}");

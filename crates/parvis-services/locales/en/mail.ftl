@@ -68,3 +68,25 @@ close-reminder-body =
 
     A draft report is waiting for you (live room questions, polls, speaking time):
     { $link }
+
+## The weekly measures digest (admins and moderators)
+digest-subject = { $space }: the week in measures
+digest-intro =
+    Hello { $name },
+
+    Here are the measures of the space "{ $space }" over the last { $weeks } { $weeks ->
+        [one] week
+       *[other] weeks
+    }.
+digest-pyramid = Engagement pyramid (people, and the change from the previous period):
+digest-level = - { $level }: { $count } ({ $change })
+digest-objectives = Objectives:
+digest-objective = - { $measure }: { $current } / { $target } — { $status }
+digest-answered = Community questions answered by staff: { $percent } % ({ $answered } of { $questions }).
+digest-answered-median = Community questions answered by staff: { $percent } % ({ $answered } of { $questions }), first answer after { $hours } h (median).
+digest-slipping = { $count ->
+        [one] { $count } person who used to write has gone quiet.
+       *[other] { $count } people who used to write have gone quiet.
+    }
+digest-presence = Presence index IP: { $ip } ({ $version })
+digest-link = The dashboards, with every formula: { $link }

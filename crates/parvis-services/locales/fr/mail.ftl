@@ -68,3 +68,25 @@ close-reminder-body =
 
     Un brouillon du compte rendu vous attend (questions du direct, sondages, temps de parole) :
     { $link }
+
+## The weekly measures digest (admins and moderators)
+digest-subject = { $space } : la semaine en mesures
+digest-intro =
+    Bonjour { $name },
+
+    Voici les mesures de l'espace « { $space } » sur { $weeks } { $weeks ->
+        [one] semaine
+       *[other] semaines
+    }.
+digest-pyramid = Pyramide de l'engagement (personnes, et l'écart avec la période précédente) :
+digest-level = - { $level } : { $count } ({ $change })
+digest-objectives = Objectifs :
+digest-objective = - { $measure } : { $current } / { $target } — { $status }
+digest-answered = Questions de la communauté ayant une réponse de l'équipe : { $percent } % ({ $answered } sur { $questions }).
+digest-answered-median = Questions de la communauté ayant une réponse de l'équipe : { $percent } % ({ $answered } sur { $questions }), première réponse en { $hours } h (médiane).
+digest-slipping = { $count ->
+        [one] { $count } personne qui écrivait n'écrit plus.
+       *[other] { $count } personnes qui écrivaient n'écrivent plus.
+    }
+digest-presence = Indice de présence IP : { $ip } ({ $version })
+digest-link = Les tableaux de bord, avec chaque formule : { $link }

@@ -8,7 +8,8 @@
 //! could not be sent is retried with the queue's back-off without resending the others.
 
 use super::Dashboard;
-use crate::{Result, Services};
+use crate::{Result, Services, mail_text};
+use parvis_domain::fluent::Value;
 use parvis_domain::*;
 use parvis_measure::labels::label;
 use parvis_measure::objectives::Status;
@@ -148,29 +149,20 @@ pub fn digest_text(
     link: &str,
 ) -> (String, String) {
     let fr = lang == Lang::Fr;
-    let colon = if fr { " :" } else { ":" };
+    let t = |key: &str, args: &[(&str, Value<'_>)]| mail_text::text(lang, key, args);
     let weeks = d.settings.thresholds.window_weeks;
-    let mut b = String::new();
-    let subject = if fr {
-        format!("{space} : la semaine en mesures")
-    } else {
-        format!("{space}: the week in measures")
-    };
-    if fr {
-        b.push_str(&format!(
-            "Bonjour {name},\n\nVoici les mesures de l'espace « {space} » sur {weeks} {}.\n\n",
-            if weeks > 1 { "semaines" } else { "semaine" }
-        ));
-        b.push_str(
-            "Pyramide de l'engagement (personnes, et l'écart avec la période précédente) :\n",
-        );
-    } else {
-        b.push_str(&format!(
-            "Hello {name},\n\nHere are the measures of the space \"{space}\" over the last {weeks} {}.\n\n",
-            if weeks > 1 { "weeks" } else { "week" }
-        ));
-        b.push_str("Engagement pyramid (people, and the change from the previous period):\n");
-    }
+    let subject = t("digest-subject", &[("space", space.into())]);
+    let mut b = t(
+        "digest-intro",
+        &[
+            ("name", name.into()),
+            ("space", space.into()),
+            ("weeks", (weeks as i64).into()),
+        ],
+    );
+    b.push_str("\n\n");
+    b.push_str(&t("digest-pyramid", &[]));
+    b.push('\n');
     let count = |list: &[parvis_measure::pyramid::LevelCount], l: Level| {
         list.iter()
             .find(|c| c.level == l)
@@ -185,83 +177,81 @@ pub fn digest_text(
             c if c > 0 => format!("+{c}"),
             c => format!("−{}", -c),
         };
-        b.push_str(&format!(
-            "- {}{colon} {now} ({change})\n",
-            label(&format!("m_level_{}", l.key()), fr)
+        let level = label(&format!("m_level_{}", l.key()), fr).to_string();
+        b.push_str(&t(
+            "digest-level",
+            &[
+                ("level", level.into()),
+                ("count", now.into()),
+                ("change", change.into()),
+            ],
         ));
+        b.push('\n');
     }
     if !d.objectives.is_empty() {
-        b.push_str(if fr {
-            "\nObjectifs :\n"
-        } else {
-            "\nObjectives:\n"
-        });
+        b.push('\n');
+        b.push_str(&t("digest-objectives", &[]));
+        b.push('\n');
         for o in &d.objectives {
             let current = o
                 .progress
                 .current
                 .map(|v| num(v, lang))
                 .unwrap_or_else(|| "—".into());
-            b.push_str(&format!(
-                "- {}{colon} {current} / {} — {}\n",
-                label(&format!("m_measure_{}", o.measure), fr),
-                num(o.target, lang),
-                label(&format!("m_status_{}", status_key(o.progress.status)), fr),
+            let measure = label(&format!("m_measure_{}", o.measure), fr).to_string();
+            let status =
+                label(&format!("m_status_{}", status_key(o.progress.status)), fr).to_string();
+            b.push_str(&t(
+                "digest-objective",
+                &[
+                    ("measure", measure.into()),
+                    ("current", current.into()),
+                    ("target", num(o.target, lang).into()),
+                    ("status", status.into()),
+                ],
             ));
+            b.push('\n');
         }
     }
     let sc = &d.scorecard;
     if let Some(share) = sc.answer_share {
-        let pct = num((share * 100.0).round(), lang);
-        let median = sc
-            .median_first_answer_hours
-            .map(|h| num((h * 10.0).round() / 10.0, lang));
+        let mut args: Vec<(&str, Value<'_>)> = vec![
+            ("percent", num((share * 100.0).round(), lang).into()),
+            ("answered", (sc.questions_answered as i64).into()),
+            ("questions", (sc.questions as i64).into()),
+        ];
+        let key = match sc.median_first_answer_hours {
+            Some(h) => {
+                args.push(("hours", num((h * 10.0).round() / 10.0, lang).into()));
+                "digest-answered-median"
+            }
+            None => "digest-answered",
+        };
         b.push('\n');
-        b.push_str(&match (fr, median) {
-            (true, Some(h)) => format!(
-                "Questions de la communauté ayant une réponse de l'équipe : {pct} % ({} sur {}), première réponse en {h} h (médiane).\n",
-                sc.questions_answered, sc.questions
-            ),
-            (true, None) => format!(
-                "Questions de la communauté ayant une réponse de l'équipe : {pct} % ({} sur {}).\n",
-                sc.questions_answered, sc.questions
-            ),
-            (false, Some(h)) => format!(
-                "Community questions answered by staff: {pct} % ({} of {}), first answer after {h} h (median).\n",
-                sc.questions_answered, sc.questions
-            ),
-            (false, None) => format!(
-                "Community questions answered by staff: {pct} % ({} of {}).\n",
-                sc.questions_answered, sc.questions
-            ),
-        });
+        b.push_str(&t(key, &args));
+        b.push('\n');
     }
     let slipping = d.slipping_away.len();
     if slipping > 0 {
-        b.push_str(&match (fr, slipping) {
-            (true, 1) => "1 personne qui écrivait n'écrit plus.\n".to_string(),
-            (true, n) => format!("{n} personnes qui écrivaient n'écrivent plus.\n"),
-            (false, 1) => "1 person who used to write has gone quiet.\n".to_string(),
-            (false, n) => format!("{n} people who used to write have gone quiet.\n"),
-        });
+        b.push_str(&t(
+            "digest-slipping",
+            &[("count", (slipping as i64).into())],
+        ));
+        b.push('\n');
     }
     if let Some(ip) = d.presence.ip {
-        b.push_str(&format!(
-            "{}{colon} {} ({})\n",
-            if fr {
-                "Indice de présence IP"
-            } else {
-                "Presence index IP"
-            },
-            num(ip.round(), lang),
-            d.presence.formula_version
+        b.push_str(&t(
+            "digest-presence",
+            &[
+                ("ip", num(ip.round(), lang).into()),
+                ("version", d.presence.formula_version.to_string().into()),
+            ],
         ));
+        b.push('\n');
     }
-    b.push_str(&if fr {
-        format!("\nLes tableaux de bord, avec chaque formule{colon} {link}\n")
-    } else {
-        format!("\nThe dashboards, with every formula{colon} {link}\n")
-    });
+    b.push('\n');
+    b.push_str(&t("digest-link", &[("link", link.into())]));
+    b.push('\n');
     (subject, b)
 }
 
