@@ -4,7 +4,8 @@
 //! Leads follow the consents, as they stand at export time: contact details only for people
 //! who consented to be contacted; a partner's export only those who consented to share with
 //! the session's partners; a withdrawn consent removes the person from every later export.
-//! Each consent is given with its date and the wording the person saw.
+//! Each consent is given with its date and the wording the person saw; the third one, "propose
+//! me meetings" (Meet), travels with the two others but opens no contact detail.
 
 use crate::auth::hash_token;
 use crate::ical::{CalEvent, calendar};
@@ -33,6 +34,8 @@ pub struct Lead {
     pub status: String,
     pub contact: Option<ConsentState>,
     pub share: Option<ConsentState>,
+    /// "Propose me meetings with other participants" (Meet), dated and worded like the others.
+    pub meet: Option<ConsentState>,
 }
 
 /// A session the member registered to, with their status.
@@ -192,6 +195,7 @@ impl Services {
                 status: r.status,
                 contact,
                 share,
+                meet: state(r.id, "meet"),
             });
         }
         Ok(out)
@@ -234,7 +238,7 @@ pub fn leads_csv(leads: &[Lead]) -> String {
             .unwrap_or_default()
     }
     let mut out = String::from(
-        "name,organisation,email,status,contact,contact_at,contact_wording,share,share_at,share_wording\r\n",
+        "name,organisation,email,status,contact,contact_at,contact_wording,share,share_at,share_wording,meet,meet_at,meet_wording\r\n",
     );
     for l in leads {
         let yes = |c: &Option<ConsentState>| {
@@ -257,6 +261,9 @@ pub fn leads_csv(leads: &[Lead]) -> String {
             yes(&l.share).into(),
             when(&l.share),
             field(&wording(&l.share)),
+            yes(&l.meet).into(),
+            when(&l.meet),
+            field(&wording(&l.meet)),
         ];
         out.push_str(&cells.join(","));
         out.push_str("\r\n");

@@ -157,7 +157,10 @@ async fn feeds_are_valid_icalendar_for_an_independent_parser() {
 
 #[tokio::test]
 async fn lead_exports_follow_the_consents() {
-    let app = spawn_app().await;
+    on_both(|app| async move { lead_exports_on(app).await }).await;
+}
+
+async fn lead_exports_on(app: App) {
     let auth = setup(&app).await;
     let r = client()
         .post(format!(
@@ -172,7 +175,8 @@ async fn lead_exports_follow_the_consents() {
     let id = r.json::<Value>().await.unwrap()["session"]["id"]
         .as_i64()
         .unwrap();
-    // The admin registers with both consents; two visitors with none and with "share" only.
+    // The admin registers with both consents; two visitors with none and with "share" and
+    // "meet" only.
     let (admin, csrf) = admin_session(&app).await;
     admin
         .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
@@ -185,10 +189,11 @@ async fn lead_exports_follow_the_consents() {
         ("Sans Accord", "sans@v.example", false),
         ("Partage Seul", "partage@v.example", true),
     ] {
+        let meet = share;
         let before = app.mails.lock().unwrap().len();
         let r = client()
             .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
-            .json(&json!({"name": name, "email": email, "share": share}))
+            .json(&json!({"name": name, "email": email, "share": share, "meet": meet}))
             .send()
             .await
             .unwrap();
@@ -233,6 +238,51 @@ async fn lead_exports_follow_the_consents() {
     assert!(
         c["wording"].as_str().unwrap().contains("contacter"),
         "the wording as shown: {c}"
+    );
+    // The meetings consent travels with the two others, dated and worded.
+    let m = by("Partage Seul")["meet"].clone();
+    assert!(m["granted"] == true && m["at"].as_i64().unwrap() > 0, "{m}");
+    assert!(m["wording"].as_str().unwrap().contains("rencontres"), "{m}");
+    assert_eq!(by("Sans Accord")["meet"]["granted"], false);
+
+    // The CSV carries all three, with dates (ISO 8601 UTC) and wordings; no address without
+    // the "contact me" consent.
+    let csv = admin
+        .get(format!("{}/sessions/{id}/leads.csv", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "name,organisation,email,status,contact,contact_at,contact_wording,share,share_at,share_wording,meet,meet_at,meet_wording"
+    );
+    let row = |who: &str| {
+        let line = lines.iter().find(|l| l.starts_with(who)).expect("a line");
+        csv_cells(line)
+    };
+    let shares = row("Partage Seul,");
+    assert_eq!(shares.len(), 13, "{shares:?}");
+    assert_eq!(shares[2], "", "no address without the contact consent");
+    assert_eq!(
+        (shares[4].as_str(), shares[7].as_str(), shares[10].as_str()),
+        ("no", "yes", "yes")
+    );
+    assert!(
+        shares[11].starts_with("20") && shares[11].ends_with('Z'),
+        "dated: {shares:?}"
+    );
+    assert_eq!(
+        shares[12],
+        "Me proposer des rencontres avec d'autres participants."
+    );
+    assert_eq!(row("Sans Accord,")[10], "no");
+    assert!(
+        !csv.contains("sans@v.example") && !csv.contains("partage@v.example"),
+        "{csv}"
     );
 
     // A partner's export: only those who consented to share.
@@ -283,4 +333,23 @@ async fn lead_exports_follow_the_consents() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// The cells of one CSV line (RFC 4180 quoting, no line breaks inside cells).
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+            _ => cell.push(ch),
+        }
+    }
+    cells.push(cell);
+    cells
 }
