@@ -18,6 +18,10 @@ pub struct Space {
     /// When an admin archived it (hidden from the home page, read-only); absent while live.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<Millis>,
+    /// Its IANA time zone (Europe/Paris unless an admin chose another): new sessions and
+    /// challenge deadlines are entered and shown in it.
+    #[schema(example = "Europe/Paris")]
+    pub time_zone: String,
 }
 
 /// A subject the organisation wants discussed in a space.

@@ -48,6 +48,7 @@ pub mod spaces;
 pub mod tagging;
 pub mod testimonial_links;
 pub mod testimonials;
+pub mod zones;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, hash_token, random_token};
 pub use mail::{Attachment, Mailer, MailerError};
@@ -270,6 +271,21 @@ impl Services {
         self.operator_create_space(slug, name, description).await
     }
 
+    /// Create a space in a time zone (`None`: Europe/Paris); an unknown zone is refused naming
+    /// the `time_zone` field.
+    pub async fn create_space_in_zone(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        name: &str,
+        description: &str,
+        time_zone: Option<&str>,
+    ) -> Result<Space> {
+        actor.require_admin()?;
+        self.operator_create_space_in_zone(slug, name, description, time_zone)
+            .await
+    }
+
     /// Create a space on behalf of the operator at the command line (`parvis space create`):
     /// whoever can open the store already holds every right over it, so there is no actor.
     pub async fn operator_create_space(
@@ -278,11 +294,33 @@ impl Services {
         name: &str,
         description: &str,
     ) -> Result<Space> {
+        self.operator_create_space_in_zone(slug, name, description, None)
+            .await
+    }
+
+    /// [`Services::operator_create_space`] in a time zone (`parvis space create --time-zone`).
+    pub async fn operator_create_space_in_zone(
+        &self,
+        slug: &str,
+        name: &str,
+        description: &str,
+        time_zone: Option<&str>,
+    ) -> Result<Space> {
         let slug = Slug::parse("slug", slug)?;
         let name = hygiene::label("name", name, 120)?;
+        let zone = match time_zone {
+            Some(z) => zones::parse_time_zone("time_zone", z)?,
+            None => zones::DEFAULT_TIME_ZONE.to_string(),
+        };
         self.inner
             .store
-            .create_space(slug.as_str(), &name, description.trim(), now_millis())
+            .create_space_in_zone(
+                slug.as_str(),
+                &name,
+                description.trim(),
+                &zone,
+                now_millis(),
+            )
             .await?;
         self.space(slug.as_str()).await
     }

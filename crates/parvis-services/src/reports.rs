@@ -15,6 +15,7 @@
 
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
+use parvis_store::SessionRow;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use utoipa::ToSchema;
@@ -125,48 +126,56 @@ pub fn peak(intervals: &[(Millis, Millis)]) -> i64 {
     best
 }
 
+/// A session's attendance from its presence records (person, channel, first seen, last
+/// seen): people by channel, and the peak (a room check-in counts until the session's end,
+/// an online presence for [`ONLINE_WINDOW_MS`] after it was last seen).
+pub fn attendance_of(row: &SessionRow, rows: &[(String, String, Millis, Millis)]) -> Attendance {
+    let end = row.starts_at + row.duration_min * 60_000;
+    let room: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.1 == "room")
+        .map(|r| r.0.as_str())
+        .collect();
+    let online: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.1 == "online")
+        .map(|r| r.0.as_str())
+        .collect();
+    let intervals: Vec<(Millis, Millis)> = rows
+        .iter()
+        .map(|(_, ch, first, last)| match ch.as_str() {
+            "room" => (*first, end.max(*last)),
+            _ => (*first, *last + ONLINE_WINDOW_MS),
+        })
+        .collect();
+    Attendance {
+        room: room.len() as i64,
+        online: online.len() as i64,
+        peak: peak(&intervals),
+    }
+}
+
 impl Services {
     /// A session's attendance.
     pub async fn attendance(&self, session: i64) -> Result<Attendance> {
         let row = self.session_row(session).await?;
-        let end = row.starts_at + row.duration_min * 60_000;
         let rows = self.store().attendance(session).await?;
-        let room: HashSet<&str> = rows
-            .iter()
-            .filter(|r| r.1 == "room")
-            .map(|r| r.0.as_str())
-            .collect();
-        let online: HashSet<&str> = rows
-            .iter()
-            .filter(|r| r.1 == "online")
-            .map(|r| r.0.as_str())
-            .collect();
-        let intervals: Vec<(Millis, Millis)> = rows
-            .iter()
-            .map(|(_, ch, first, last)| match ch.as_str() {
-                "room" => (*first, end.max(*last)),
-                _ => (*first, *last + ONLINE_WINDOW_MS),
-            })
-            .collect();
-        Ok(Attendance {
-            room: room.len() as i64,
-            online: online.len() as i64,
-            peak: peak(&intervals),
-        })
+        Ok(attendance_of(&row, &rows))
     }
 
-    /// Mark the viewer online when they open the page of a session under way.
-    pub async fn note_online(&self, actor: Option<&Actor>, session: i64) -> Result<()> {
-        let Some(a) = actor else { return Ok(()) };
-        let row = self.session_row(session).await?;
+    /// Mark the viewer online when they open the page of a session under way (`row`, already
+    /// read); whether a presence was recorded.
+    pub async fn note_online_at(&self, actor: Option<&Actor>, row: &SessionRow) -> Result<bool> {
+        let Some(a) = actor else { return Ok(false) };
         let now = now_millis();
         let end = row.starts_at + row.duration_min * 60_000;
         if row.closed_at.is_none() && row.starts_at <= now && now < end && row.mode != "in_person" {
             self.store()
-                .record_attendance(session, &format!("m{}", a.member.id.0), "online", now)
+                .record_attendance(row.id, &format!("m{}", a.member.id.0), "online", now)
                 .await?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// The report of a session: the stored one once closed, else a draft assembled from the
@@ -248,10 +257,7 @@ impl Services {
 
     /// The draft: questions asked in the topic during the session's window, and the threads
     /// that drew the most replies as candidate conclusions.
-    async fn draft(
-        &self,
-        row: &parvis_store::SessionRow,
-    ) -> Result<(String, Vec<String>, Vec<String>)> {
+    async fn draft(&self, row: &SessionRow) -> Result<(String, Vec<String>, Vec<String>)> {
         let previous = self
             .store()
             .sessions_of_topic(row.topic_id)

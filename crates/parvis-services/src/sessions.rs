@@ -3,20 +3,21 @@
 //! a session's agenda and people to a new date.
 //!
 //! Times: a session is entered in local time in its IANA zone (`2026-12-10T18:30` in
-//! `Europe/Paris`) and stored as a UTC instant; pages print it back in the zone, so a
-//! daylight-saving change between two sessions of a series does not move the local hour.
+//! `Europe/Paris`; the space's zone unless another is named, see [`crate::zones`]) and stored
+//! as a UTC instant; pages print it back in the zone, so a daylight-saving change between two
+//! sessions of a series does not move the local hour.
 //!
 //! Who may: site moderators and admins create sessions; they and the session's own
 //! moderators edit it.
 
+use crate::reports::Attendance;
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
 use parvis_store::{AgendaItem, NewSession, Registration, SessionPerson, SessionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The zone of a session when none is given.
-pub const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
+pub use crate::zones::{DEFAULT_TIME_ZONE, local_to_millis, millis_to_local};
 /// Session modes.
 pub const MODES: [&str; 4] = ["in_person", "online", "phygital", "webcast"];
 
@@ -44,7 +45,7 @@ pub struct SessionInput {
     pub starts_at: String,
     /// Length in minutes (1 to 1440).
     pub duration_min: i64,
-    /// IANA zone; Europe/Paris when absent.
+    /// IANA zone; when absent, the space's for a new session, the session's own for an edit.
     #[serde(default)]
     pub time_zone: Option<String>,
     /// `in_person`, `online`, `phygital` or `webcast`.
@@ -95,41 +96,6 @@ pub struct SessionView {
     pub can_manage: bool,
 }
 
-/// Parse a local `YYYY-MM-DDTHH:MM` in `zone` into a UTC instant (ms).
-pub fn local_to_millis(field: &str, local: &str, zone: &str) -> Result<Millis, ValidationError> {
-    let tz = jiff::tz::TimeZone::get(zone).map_err(|_| {
-        ValidationError::broke(
-            "time_zone",
-            Rule::TimeZone,
-            format!("unknown time zone {zone:?}; use an IANA name such as Europe/Paris"),
-        )
-    })?;
-    let dt: jiff::civil::DateTime = local.trim().parse().map_err(|_| {
-        ValidationError::broke(
-            field,
-            Rule::DateTime,
-            "expected a local date and time, YYYY-MM-DDTHH:MM",
-        )
-    })?;
-    let z = dt.to_zoned(tz).map_err(|_| {
-        ValidationError::broke(
-            field,
-            Rule::DateTime,
-            "this time does not exist in the zone",
-        )
-    })?;
-    Ok(z.timestamp().as_millisecond())
-}
-
-/// An instant printed in `zone` as `YYYY-MM-DDTHH:MM` (UTC if the zone is unknown).
-pub fn millis_to_local(ms: Millis, zone: &str) -> String {
-    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_millisecond(ms) {
-        Ok(ts) => ts.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string(),
-        Err(_) => String::new(),
-    }
-}
-
 /// The key that unlocks a webcast's link, derived from its code's hash (changing the code
 /// locks out every browser that had the old one); `None` when no code is asked.
 pub fn webcast_key(row: &SessionRow) -> Option<String> {
@@ -167,7 +133,9 @@ impl Services {
         }
     }
 
-    /// Check and turn an input into what the store writes (`confirmed`: seats already taken).
+    /// Check and turn an input into what the store writes (`confirmed`: seats already taken;
+    /// `default_zone`: the zone when the input names none — the space's for a new session,
+    /// the session's own for an edit).
     async fn validate_session(
         &self,
         actor: &Actor,
@@ -175,15 +143,13 @@ impl Services {
         topic: &Topic,
         input: &SessionInput,
         confirmed: i64,
+        default_zone: &str,
     ) -> Result<NewSession> {
         let title = hygiene::label("title", &input.title, 200)?;
-        let zone = input
-            .time_zone
-            .as_deref()
-            .map(str::trim)
-            .filter(|z| !z.is_empty())
-            .unwrap_or(DEFAULT_TIME_ZONE)
-            .to_string();
+        let zone = match input.time_zone.as_deref().map(str::trim) {
+            Some(z) if !z.is_empty() => crate::zones::parse_time_zone("time_zone", z)?,
+            _ => default_zone.to_string(),
+        };
         let starts_at = local_to_millis("starts_at", &input.starts_at, &zone)?;
         if starts_at <= now_millis() {
             return Err(ValidationError::broke(
@@ -380,7 +346,9 @@ impl Services {
     ) -> Result<SessionView> {
         actor.require_moderator()?;
         Self::check_writable(Some(space), Some(topic))?;
-        let new = self.validate_session(actor, space, topic, input, 0).await?;
+        let new = self
+            .validate_session(actor, space, topic, input, 0, &space.time_zone)
+            .await?;
         let id = self
             .store()
             .create_topic_session(&new, now_millis())
@@ -400,7 +368,7 @@ impl Services {
         self.require_manage(actor, id).await?;
         let (space, topic) = self.session_place(&row).await?;
         let mut new = self
-            .validate_session(actor, &space, &topic, input, row.confirmed)
+            .validate_session(actor, &space, &topic, input, row.confirmed, &row.time_zone)
             .await?;
         new.created_by = row.created_by;
         self.store()
@@ -459,7 +427,7 @@ impl Services {
             agenda: self.store().session_agenda(id).await?,
         };
         let mut new = self
-            .validate_session(actor, &space, &topic, &input, 0)
+            .validate_session(actor, &space, &topic, &input, 0, &row.time_zone)
             .await?;
         new.repeated_from = Some(id);
         new.access_code_hash = Some(row.access_code_hash.clone());
@@ -489,10 +457,9 @@ impl Services {
             .ok_or_else(|| ServiceError::NotFound("space".into()))?;
         let topic = self
             .store()
-            .list_topics(space.id)
+            .topic_by_id(TopicId(row.topic_id))
             .await?
-            .into_iter()
-            .find(|t| t.id.0 == row.topic_id)
+            .filter(|t| t.space_id == space.id)
             .ok_or_else(|| ServiceError::NotFound("topic".into()))?;
         Ok((space, topic))
     }
@@ -510,21 +477,37 @@ impl Services {
         id: i64,
         unlocked: bool,
     ) -> Result<SessionView> {
-        let mut row = self.session_row(id).await?;
-        let (space, topic) = self.session_place(&row).await?;
-        let can_manage = self.can_manage_session(viewer, id).await?;
-        if row.has_access_code && !can_manage && !unlocked {
+        Ok(self.session_page(viewer, id, |_| unlocked).await?.0)
+    }
+
+    /// A session's page as `viewer` sees it, with its attendance, from one read of the store
+    /// (see `parvis_store::SessionPageRead`); `unlocked` says, given the session, whether the
+    /// viewer gave its webcast code.
+    pub async fn session_page(
+        &self,
+        viewer: Option<&Actor>,
+        id: i64,
+        unlocked: impl FnOnce(&SessionRow) -> bool,
+    ) -> Result<(SessionView, Attendance)> {
+        let person = viewer.map(|a| format!("m{}", a.member.id.0));
+        let read = self
+            .store()
+            .session_page_read(id, person)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("session {id}")))?;
+        let mut row = read.session;
+        // As `can_manage_session`, from the people already read.
+        let can_manage = viewer.is_some_and(|a| {
+            a.member.site_role.can_moderate()
+                || read
+                    .people
+                    .iter()
+                    .any(|p| p.role == "moderator" && p.member_id == Some(a.member.id.0))
+        });
+        let attendance = crate::reports::attendance_of(&row, &read.attendance);
+        if row.has_access_code && !can_manage && !unlocked(&row) {
             row.online_url = String::new();
         }
-        let people = self.store().session_people(id).await?;
-        let my_registration = match viewer {
-            Some(a) => {
-                self.store()
-                    .registration_of(id, &format!("m{}", a.member.id.0))
-                    .await?
-            }
-            None => None,
-        };
         let ends_at = row.starts_at + row.duration_min * 60_000;
         let now = now_millis();
         let state = if row.closed_at.is_some() {
@@ -536,25 +519,27 @@ impl Services {
         } else {
             "ended"
         };
-        Ok(SessionView {
+        let (moderators, speakers): (Vec<_>, Vec<_>) =
+            read.people.into_iter().partition(|p| p.role == "moderator");
+        let view = SessionView {
             starts_local: millis_to_local(row.starts_at, &row.time_zone),
             ends_local: millis_to_local(ends_at, &row.time_zone),
             ends_at,
             state: state.into(),
-            moderators: people
-                .iter()
-                .filter(|p| p.role == "moderator")
-                .cloned()
+            moderators,
+            speakers: speakers
+                .into_iter()
+                .filter(|p| p.role == "speaker")
                 .collect(),
-            speakers: people.into_iter().filter(|p| p.role == "speaker").collect(),
-            agenda: self.store().session_agenda(id).await?,
-            my_registration,
+            agenda: read.agenda,
+            my_registration: read.registration,
             can_manage,
-            space: space.slug,
-            topic: topic.slug,
-            topic_title: topic.title,
+            space: read.space_slug,
+            topic: read.topic_slug,
+            topic_title: read.topic_title,
             session: row,
-        })
+        };
+        Ok((view, attendance))
     }
 
     /// Check a webcast's access code; the key that unlocks the stream link (kept by the
@@ -582,12 +567,21 @@ impl Services {
         id: i64,
         key: Option<&str>,
     ) -> Result<SessionView> {
-        let row = self.session_row(id).await?;
-        let unlocked = match (webcast_key(&row), key) {
+        Ok(self.session_page_with_key(viewer, id, key).await?.0)
+    }
+
+    /// [`Self::session_page`], unlocked when `key` is the webcast's (the session page).
+    pub async fn session_page_with_key(
+        &self,
+        viewer: Option<&Actor>,
+        id: i64,
+        key: Option<&str>,
+    ) -> Result<(SessionView, Attendance)> {
+        self.session_page(viewer, id, |row| match (webcast_key(row), key) {
             (Some(k), Some(given)) => crate::auth::hash_token(given) == crate::auth::hash_token(&k),
             _ => false,
-        };
-        self.session_view_unlocked(viewer, id, unlocked).await
+        })
+        .await
     }
 
     /// A topic's sessions, oldest first (its series).
@@ -599,24 +593,5 @@ impl Services {
             }
         }
         Ok(rows)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_times_follow_the_zone_and_daylight_saving() {
-        // 18:30 in Paris is 17:30 UTC in winter and 16:30 UTC in summer.
-        let winter = local_to_millis("s", "2030-01-10T18:30", "Europe/Paris").unwrap();
-        let summer = local_to_millis("s", "2030-07-10T18:30", "Europe/Paris").unwrap();
-        assert_eq!(winter % 86_400_000, (17 * 60 + 30) * 60_000);
-        assert_eq!(summer % 86_400_000, (16 * 60 + 30) * 60_000);
-        assert_eq!(millis_to_local(summer, "Europe/Paris"), "2030-07-10T18:30");
-        let e = local_to_millis("s", "2030-01-10T18:30", "Mars/Olympus").unwrap_err();
-        assert_eq!((e.field.as_str(), e.rule), ("time_zone", Rule::TimeZone));
-        let e = local_to_millis("starts_at", "demain", "Europe/Paris").unwrap_err();
-        assert_eq!((e.field.as_str(), e.rule), ("starts_at", Rule::DateTime));
     }
 }

@@ -27,19 +27,26 @@ pub struct TopicContents {
 }
 
 impl Services {
-    /// Rename a space or change its description.
+    /// Rename a space, change its description or its time zone (`None` keeps the zone; an
+    /// unknown one is refused naming the `time_zone` field). Sessions and challenges already
+    /// scheduled keep their own zone: their instants do not move.
     pub async fn update_space(
         &self,
         actor: &Actor,
         space: &Space,
         name: &str,
         description: &str,
+        time_zone: Option<&str>,
     ) -> Result<Space> {
         actor.require_admin()?;
         let name = required_text("name", name, 120)?;
         let description = optional_text("description", description, 2000)?;
+        let zone = match time_zone {
+            Some(z) => crate::zones::parse_time_zone("time_zone", z)?,
+            None => space.time_zone.clone(),
+        };
         self.store()
-            .update_space(space.id, &name, &description)
+            .update_space(space.id, &name, &description, &zone)
             .await?;
         self.space(&space.slug).await
     }

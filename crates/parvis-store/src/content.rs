@@ -60,7 +60,8 @@ pub enum ExportRecord {
 }
 
 impl Store {
-    /// Create a space. `Conflict { what: "space slug" }` if taken.
+    /// Create a space in the default time zone (Europe/Paris). `Conflict { what: "space
+    /// slug" }` if taken.
     pub async fn create_space(
         &self,
         slug: &str,
@@ -68,10 +69,24 @@ impl Store {
         description: &str,
         now: Millis,
     ) -> Result<SpaceId> {
-        let row = sqlx::query("INSERT INTO spaces (slug, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        self.create_space_in_zone(slug, name, description, "Europe/Paris", now)
+            .await
+    }
+
+    /// Create a space in `time_zone` (an IANA name the caller checked).
+    pub async fn create_space_in_zone(
+        &self,
+        slug: &str,
+        name: &str,
+        description: &str,
+        time_zone: &str,
+        now: Millis,
+    ) -> Result<SpaceId> {
+        let row = sqlx::query("INSERT INTO spaces (slug, name, description, time_zone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(slug)
             .bind(name)
             .bind(description)
+            .bind(time_zone)
             .bind(now)
             .fetch_one(&self.pool)
             .await
@@ -79,14 +94,23 @@ impl Store {
         Ok(SpaceId(row.try_get::<i64, _>(0)?))
     }
 
-    /// Change a space's name and description.
-    pub async fn update_space(&self, id: SpaceId, name: &str, description: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE spaces SET name = $1, description = $2 WHERE id = $3")
-            .bind(name)
-            .bind(description)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+    /// Change a space's name, description and time zone (an IANA name the caller checked).
+    pub async fn update_space(
+        &self,
+        id: SpaceId,
+        name: &str,
+        description: &str,
+        time_zone: &str,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE spaces SET name = $1, description = $2, time_zone = $3 WHERE id = $4",
+        )
+        .bind(name)
+        .bind(description)
+        .bind(time_zone)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("space"));
         }

@@ -29,7 +29,7 @@ fn member_at(r: &dyn Cols, at: usize) -> Result<MemberRef> {
 
 macro_rules! space_select {
     () => {
-        "SELECT id, slug, name, description, created_at, archived_at FROM spaces"
+        "SELECT id, slug, name, description, created_at, archived_at, time_zone FROM spaces"
     };
 }
 
@@ -41,6 +41,7 @@ fn space_of(r: &dyn Cols) -> Result<Space> {
         description: r.text(3)?,
         created_at: r.int(4)?,
         archived_at: r.opt_int(5)?,
+        time_zone: r.text(6)?,
     })
 }
 
@@ -286,6 +287,14 @@ impl Store {
         );
         self.reads
             .run(move |r| Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await }))
+            .await
+    }
+
+    /// A topic by id.
+    pub async fn topic_by_id(&self, id: TopicId) -> Result<Option<Topic>> {
+        const SQL: &str = concat!(topic_select!(), " WHERE tp.id = $1");
+        self.reads
+            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], topic_of).await }))
             .await
     }
 

@@ -46,6 +46,7 @@ mod privacy;
 mod privacy_content;
 mod read;
 mod relevance;
+mod session_page;
 mod session_reports;
 mod sessions;
 mod shares;
@@ -92,6 +93,7 @@ pub use privacy_content::{
     OwnTestimonial,
 };
 pub use relevance::{MessageSignal, ThreadEvent};
+pub use session_page::SessionPageRead;
 pub use session_reports::{StoredReport, TopicMessage};
 pub use sessions::{
     AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
@@ -187,6 +189,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("schema_v16.sql")),
     (17, include_str!("schema_v17.sql")),
     (18, include_str!("schema_v18.sql")),
+    (19, include_str!("schema_v19.sql")),
     (20, include_str!("schema_v20.sql")),
     (21, include_str!("schema_v21.sql")),
     (22, include_str!("schema_v22.sql")),

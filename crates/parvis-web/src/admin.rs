@@ -383,6 +383,9 @@ struct EditSpaceForm {
     name: String,
     #[serde(default)]
     description: String,
+    /// Absent from older forms: the zone stays as it is.
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 async fn edit_space(
@@ -397,7 +400,13 @@ async fn edit_space(
     let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
     match st
         .services
-        .update_space(actor, &space, &f.name, &f.description)
+        .update_space(
+            actor,
+            &space,
+            &f.name,
+            &f.description,
+            f.time_zone.as_deref(),
+        )
         .await
     {
         Ok(s) => Ok(see_other(&format!("/admin/spaces/{}?ok=saved", s.slug))),

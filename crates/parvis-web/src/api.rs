@@ -28,7 +28,7 @@ use utoipa_axum::routes;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_spaces, create_space))
-        .routes(routes!(get_space))
+        .routes(routes!(get_space, update_space))
         .routes(routes!(list_topics, create_topic))
         .routes(routes!(list_threads, create_thread))
         .routes(routes!(get_thread))
@@ -201,6 +201,10 @@ struct NewSpace {
     name: String,
     #[serde(default)]
     description: String,
+    /// IANA time zone of its sessions and deadlines; Europe/Paris when absent.
+    #[serde(default)]
+    #[schema(example = "Europe/Paris")]
+    time_zone: Option<String>,
 }
 
 /// Create a space (admin)
@@ -214,7 +218,13 @@ async fn create_space(
 ) -> ApiResult<(StatusCode, Json<Space>)> {
     let s = st
         .services
-        .create_space(ctx.actor()?, &b.slug, &b.name, &b.description)
+        .create_space_in_zone(
+            ctx.actor()?,
+            &b.slug,
+            &b.name,
+            &b.description,
+            b.time_zone.as_deref(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
@@ -228,6 +238,39 @@ async fn get_space(
     ApiPath(space): ApiPath<String>,
 ) -> ApiResult<Json<Space>> {
     Ok(Json(st.services.space(&space).await?))
+}
+
+/// A space's settings; what is absent stays as it is.
+#[derive(Deserialize, ToSchema)]
+struct SpaceSettings {
+    name: Option<String>,
+    description: Option<String>,
+    /// IANA time zone in which new sessions and challenge deadlines are entered and shown.
+    #[schema(example = "America/Montreal")]
+    time_zone: Option<String>,
+}
+
+/// Change a space's settings (admin)
+#[utoipa::path(put, path = "/spaces/{space}", tag = "spaces", request_body = SpaceSettings,
+    params(("space" = String, Path, description = "space slug")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the space as saved", body = Space),
+        (status = 422, description = "a field is invalid (an unknown time zone names `time_zone`)")))]
+async fn update_space(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(space): ApiPath<String>,
+    ApiJson(b): ApiJson<SpaceSettings>,
+) -> ApiResult<Json<Space>> {
+    let actor = ctx.actor()?;
+    let space = st.services.space(&space).await?;
+    let name = b.name.as_deref().unwrap_or(&space.name);
+    let description = b.description.as_deref().unwrap_or(&space.description);
+    let s = st
+        .services
+        .update_space(actor, &space, name, description, b.time_zone.as_deref())
+        .await?;
+    Ok(Json(s))
 }
 
 /// List a space's topics

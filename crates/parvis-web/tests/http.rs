@@ -62,6 +62,9 @@ mod sessions_meet;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;
+/// A space's time zone: set by admins, followed by new sessions and challenge deadlines.
+#[path = "http/sessions_zones.rs"]
+mod sessions_zones;
 
 #[path = "http/measures.rs"]
 mod measures;

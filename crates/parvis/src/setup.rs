@@ -22,6 +22,10 @@ pub enum SpaceCommand {
         /// One paragraph saying what the space is for.
         #[arg(long, default_value = "")]
         description: String,
+        /// The IANA time zone in which its sessions and challenge deadlines are entered and
+        /// shown (e.g. `America/Montreal`; default Europe/Paris).
+        #[arg(long)]
+        time_zone: Option<String>,
     },
     /// List the spaces of the store (URL name, then display name).
     List,
@@ -119,15 +123,16 @@ pub async fn space(services: &Services, command: SpaceCommand) -> Result<()> {
             slug,
             name,
             description,
+            time_zone,
         } => {
             let name = name.unwrap_or_else(|| slug.clone());
             let space = services
-                .operator_create_space(&slug, &name, &description)
+                .operator_create_space_in_zone(&slug, &name, &description, time_zone.as_deref())
                 .await
                 .with_context(|| format!("cannot create space {slug:?}"))?;
             println!(
-                "space {:?} created ({}); add topics with `parvis topic create --space {} \"Title\"`",
-                space.slug, space.name, space.slug
+                "space {:?} created ({}, time zone {}); add topics with `parvis topic create --space {} \"Title\"`",
+                space.slug, space.name, space.time_zone, space.slug
             );
         }
         SpaceCommand::List => {

@@ -58,6 +58,32 @@ fn an_empty_install_gets_a_space_topics_and_an_admin_from_the_shell() {
     let (ok, _, err) = run(&["space", "create", "Mon Blog!", "--database-url", &url]);
     assert!(!ok);
     assert!(err.contains("slug"), "{err}");
+    // A space in another time zone; an unknown zone is refused, naming it and the field.
+    let (ok, out, err) = run(&[
+        "space",
+        "create",
+        "quebec",
+        "--time-zone",
+        "America/Montreal",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("time zone America/Montreal"), "{out}");
+    let (ok, _, err) = run(&[
+        "space",
+        "create",
+        "mars",
+        "--time-zone",
+        "Mars/Olympus",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("time_zone") && err.contains("Mars/Olympus"),
+        "{err}"
+    );
 
     let (ok, out, err) = run(&[
         "topic",
@@ -78,6 +104,7 @@ fn an_empty_install_gets_a_space_topics_and_an_admin_from_the_shell() {
     let (ok, out, _) = run(&["space", "list", "--database-url", &url]);
     assert!(ok);
     assert!(out.contains("blog\tLe blog"), "{out}");
+    assert!(out.contains("quebec\tquebec"), "{out}");
 
     // Now the import goes through.
     let (ok, _, err) = run(&[

@@ -5,8 +5,8 @@
 //! A challenge goes draft → open → judging → closed, one step at a time, never back:
 //! - draft: only managers (site moderators and admins) see it and edit it;
 //! - open: members submit entries (accepting the rules, whose wording is kept on the entry)
-//!   until the deadline, set in local time in an IANA zone (Europe/Paris by default, like
-//!   sessions); they vote (once per entry, never for their own) and comment;
+//!   until the deadline, set in local time in the space's time zone (or another IANA zone
+//!   the admin names); they vote (once per entry, never for their own) and comment;
 //! - judging: evaluators score each entry on each criterion (they may start while open);
 //! - closed: reached by announcing the winners, which notifies every entrant by mail.
 //!
@@ -59,7 +59,7 @@ pub struct ChallengeInput {
     /// Local deadline in the challenge's zone, `YYYY-MM-DDTHH:MM`.
     #[schema(example = "2027-03-31T23:59")]
     pub deadline: String,
-    /// IANA zone; Europe/Paris when absent.
+    /// IANA zone; when absent, the space's for a new challenge, the challenge's own for an edit.
     #[serde(default)]
     pub time_zone: Option<String>,
     #[serde(default)]
@@ -159,6 +159,7 @@ impl Services {
         actor: &Actor,
         space_id: i64,
         input: &ChallengeInput,
+        default_zone: &str,
     ) -> Result<NewChallenge> {
         let title = hygiene::label("title", &input.title, 200)?;
         let kind = input.kind.trim().to_ascii_lowercase();
@@ -179,13 +180,12 @@ impl Services {
         no_nul("brief", &input.brief)?;
         no_nul("rules", &input.rules)?;
         let rules = required_text("rules", &input.rules, 20_000)?;
-        let zone = input
-            .time_zone
-            .as_deref()
-            .map(str::trim)
-            .filter(|z| !z.is_empty())
-            .unwrap_or(crate::sessions::DEFAULT_TIME_ZONE)
-            .to_string();
+        // The deadline is entered in the space's zone unless the input names another (an edit
+        // keeps the challenge's own); the store keeps the UTC instant and the zone's name.
+        let zone = match input.time_zone.as_deref().map(str::trim) {
+            Some(z) if !z.is_empty() => crate::zones::parse_time_zone("time_zone", z)?,
+            _ => default_zone.to_string(),
+        };
         let deadline = local_to_millis("deadline", &input.deadline, &zone)?;
         let award = input.award.trim().to_string();
         if award.chars().count() > 500 {
@@ -296,7 +296,9 @@ impl Services {
     ) -> Result<ChallengeView> {
         actor.require_moderator()?;
         Self::check_writable(Some(space), None)?;
-        let new = self.validate_challenge(actor, space.id.0, input).await?;
+        let new = self
+            .validate_challenge(actor, space.id.0, input, &space.time_zone)
+            .await?;
         if new.deadline <= now_millis() {
             return Err(broke(
                 "deadline",
@@ -325,7 +327,9 @@ impl Services {
                 "the challenge is closed: its winners are announced and it can no longer be edited",
             ));
         }
-        let mut new = self.validate_challenge(actor, row.space_id, input).await?;
+        let mut new = self
+            .validate_challenge(actor, row.space_id, input, &row.time_zone)
+            .await?;
         new.created_by = row.created_by;
         // Moving the deadline into the past would close entries behind the entrants' backs;
         // keeping an already passed one is fine.

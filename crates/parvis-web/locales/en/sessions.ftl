@@ -242,3 +242,6 @@ n_meet_meetings =
         [one] { $count } meeting proposed
        *[other] { $count } meetings proposed
     }
+# A space's time zone (issue 12).
+space_zone_is = Time zone:
+space_time_zone_help = New sessions and challenge deadlines are entered and shown in this zone (an IANA name such as Europe/Paris or America/Montreal). Those already scheduled keep theirs.

@@ -242,3 +242,6 @@ n_meet_meetings =
         [one] { $count } rencontre proposée
        *[other] { $count } rencontres proposées
     }
+# A space's time zone (issue 12).
+space_zone_is = Fuseau horaire :
+space_time_zone_help = Les nouvelles sessions et les dates limites des défis sont saisies et affichées dans ce fuseau (un nom IANA comme Europe/Paris ou America/Montreal). Celles déjà programmées gardent le leur.

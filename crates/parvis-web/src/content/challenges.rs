@@ -245,6 +245,11 @@ async fn form_view(
     failed: Value,
 ) -> PageResult {
     let space = st.services.space(space).await.map_err(fail(st, ctx))?;
+    let mut values = values;
+    // A new form (or one left blank) shows the space's zone, the one used when none is given.
+    if values.time_zone.trim().is_empty() {
+        values.time_zone = space.time_zone.clone();
+    }
     render(
         st,
         ctx,
@@ -266,7 +271,6 @@ async fn new_page(State(st): State<AppState>, ctx: Ctx, Path(space): Path<String
         .map_err(fail(&st, &ctx))?;
     let values = ChallengeForm {
         kind: "ideas".into(),
-        time_zone: parvis_services::sessions::DEFAULT_TIME_ZONE.into(),
         scale_max: parvis_services::challenges::DEFAULT_SCALE.to_string(),
         ..Default::default()
     };

@@ -134,17 +134,21 @@ async fn session_view(
     ok: Option<String>,
     failed: Value,
 ) -> PageResult {
-    let s = st
+    let (s, mut attendance) = st
         .services
-        .session_view_with_key(ctx.actor.as_ref(), id, key.as_deref())
+        .session_page_with_key(ctx.actor.as_ref(), id, key.as_deref())
         .await
         .map_err(fail(st, ctx))?;
-    // Opening the page while the session is under way counts the member online.
-    st.services
-        .note_online(ctx.actor.as_ref(), id)
+    // Opening the page while the session is under way counts the member online, in the
+    // counts they see too.
+    let noted = st
+        .services
+        .note_online_at(ctx.actor.as_ref(), &s.session)
         .await
         .map_err(fail(st, ctx))?;
-    let attendance = st.services.attendance(id).await.map_err(fail(st, ctx))?;
+    if noted {
+        attendance = st.services.attendance(id).await.map_err(fail(st, ctx))?;
+    }
     let meet = meet::member_meetings(st, ctx, id).await;
     let ok = ok.filter(|o| {
         [
@@ -364,6 +368,11 @@ async fn form_view(
         .topic(&space, topic)
         .await
         .map_err(fail(st, ctx))?;
+    let mut values = values;
+    // A new form (or one left blank) shows the space's zone, the one used when none is given.
+    if values.time_zone.trim().is_empty() {
+        values.time_zone = space.time_zone.clone();
+    }
     render(
         st,
         ctx,
@@ -390,7 +399,6 @@ async fn new_page(
         .map_err(fail(&st, &ctx))?;
     let values = SessionForm {
         duration_min: "90".into(),
-        time_zone: parvis_services::sessions::DEFAULT_TIME_ZONE.into(),
         mode: "in_person".into(),
         ..Default::default()
     };
