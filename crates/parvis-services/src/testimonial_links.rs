@@ -9,7 +9,7 @@
 //! search and the feed at once.
 
 use crate::auth::{hash_token, random_token};
-use crate::{Actor, Result, ServiceError, Services};
+use crate::{Actor, Result, ServiceError, Services, mail_text};
 use parvis_domain::*;
 use parvis_store::ConsentRecord;
 use serde::Serialize;
@@ -164,18 +164,16 @@ impl Services {
 
 /// The mail carrying the link, in the manager's language.
 fn withdrawal_mail(lang: Lang, name: &str, title: &str, url: &str) -> (String, String) {
-    match lang {
-        Lang::Fr => (
-            format!("Votre témoignage « {title} » : votre lien de retrait"),
-            format!(
-                "Bonjour {name},\n\nMerci pour votre témoignage « {title} ». Vous pouvez à tout moment revoir ce que vous avez accepté et retirer votre consentement par ce lien personnel (gardez-le pour vous) :\n{url}\n\nLe retrait dépublie aussitôt votre témoignage partout.\n"
-            ),
+    (
+        mail_text::text(lang, "withdrawal-link-subject", &[("title", title.into())]),
+        mail_text::text(
+            lang,
+            "withdrawal-link-body",
+            &[
+                ("name", name.into()),
+                ("title", title.into()),
+                ("link", url.into()),
+            ],
         ),
-        Lang::En => (
-            format!("Your testimonial \"{title}\": your withdrawal link"),
-            format!(
-                "Hello {name},\n\nThank you for your testimonial \"{title}\". At any time you can review what you agreed to and withdraw your consent through this personal link (keep it to yourself):\n{url}\n\nWithdrawing unpublishes your testimonial everywhere at once.\n"
-            ),
-        ),
-    }
+    )
 }

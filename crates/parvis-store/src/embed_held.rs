@@ -191,6 +191,18 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Put an approved message that could not be published back in the queue.
+    pub async fn reopen_held(&self, id: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE held_messages SET status = 'held', decided_by = NULL, decided_at = NULL \
+             WHERE id = $1 AND status = 'approved' AND message_id IS NULL",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Note the message an approved one became.
     pub async fn set_held_published(&self, id: i64, message: i64) -> Result<()> {
         sqlx::query("UPDATE held_messages SET message_id = $1 WHERE id = $2")

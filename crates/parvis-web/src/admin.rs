@@ -101,6 +101,9 @@ struct SpaceForm {
     name: String,
     #[serde(default)]
     description: String,
+    /// IANA name; empty means Europe/Paris.
+    #[serde(default)]
+    time_zone: String,
     /// Which page the form is on (`home` or the admin page), to show it again there.
     #[serde(default)]
     back: String,
@@ -116,7 +119,13 @@ async fn create_space(
     let actor = ctx.actor().map_err(fail(&st, &ctx))?;
     let created = st
         .services
-        .create_space(actor, &f.slug, &f.name, &f.description)
+        .create_space_in_zone(
+            actor,
+            &f.slug,
+            &f.name,
+            &f.description,
+            Some(f.time_zone.trim()).filter(|z| !z.is_empty()),
+        )
         .await;
     match created {
         Ok(s) => Ok(see_other(&format!("/s/{}", s.slug))),

@@ -90,3 +90,30 @@ digest-slipping = { $count ->
     }
 digest-presence = Presence index IP: { $ip } ({ $version })
 digest-link = The dashboards, with every formula: { $link }
+
+## Challenges: results to each entrant
+challenge-won-subject = You won: { $title }
+challenge-won-intro = The results of the challenge "{ $title }" are out: { $count ->
+        [one] your entry "{ $entries }" is
+       *[other] your entries "{ $entries }" are
+    } among the winners. Congratulations!
+challenge-results-subject = Results: { $title }
+challenge-results-intro = The results of the challenge "{ $title }" are out. Your entry was not chosen this time; thank you for taking part.
+challenge-results-body =
+    Hello { $name },
+
+    { $intro }
+
+    The results: { $page }
+# Joins the titles of several winning entries: "A", "B"
+challenge-entries-separator = ", "
+
+## Testimonials: a named guest's private withdrawal link
+withdrawal-link-subject = Your testimonial "{ $title }": your withdrawal link
+withdrawal-link-body =
+    Hello { $name },
+
+    Thank you for your testimonial "{ $title }". At any time you can review what you agreed to and withdraw your consent through this personal link (keep it to yourself):
+    { $link }
+
+    Withdrawing unpublishes your testimonial everywhere at once.

@@ -90,3 +90,30 @@ digest-slipping = { $count ->
     }
 digest-presence = Indice de présence IP : { $ip } ({ $version })
 digest-link = Les tableaux de bord, avec chaque formule : { $link }
+
+## Challenges: results to each entrant
+challenge-won-subject = Vous avez gagné : { $title }
+challenge-won-intro = Les résultats du défi « { $title } » sont annoncés : { $count ->
+        [one] votre participation « { $entries } » fait partie des lauréats
+       *[other] vos participations « { $entries } » font partie des lauréats
+    }. Félicitations !
+challenge-results-subject = Résultats : { $title }
+challenge-results-intro = Les résultats du défi « { $title } » sont annoncés. Votre participation n'a pas été retenue cette fois ; merci d'avoir participé.
+challenge-results-body =
+    Bonjour { $name },
+
+    { $intro }
+
+    Les résultats : { $page }
+# Joins the titles of several winning entries: « A », « B »
+challenge-entries-separator =  », « 
+
+## Testimonials: a named guest's private withdrawal link
+withdrawal-link-subject = Votre témoignage « { $title } » : votre lien de retrait
+withdrawal-link-body =
+    Bonjour { $name },
+
+    Merci pour votre témoignage « { $title } ». Vous pouvez à tout moment revoir ce que vous avez accepté et retirer votre consentement par ce lien personnel (gardez-le pour vous) :
+    { $link }
+
+    Le retrait dépublie aussitôt votre témoignage partout.

@@ -3,7 +3,8 @@
 
 use super::ChallengeView;
 use super::entries::ScorecardRow;
-use crate::{Actor, Result, Services};
+use crate::{Actor, Result, Services, mail_text};
+use parvis_domain::fluent::Value;
 use parvis_domain::*;
 use parvis_store::{EntryComment, Job};
 use serde::Serialize;
@@ -89,46 +90,35 @@ impl Services {
             .collect();
         let lang = Lang::from_code(&m.lang).unwrap_or_default();
         let page = format!("{}/challenges/{}", self.config().public_url, c.id);
-        let (subject, intro) = match (lang, won.is_empty()) {
-            (Lang::Fr, false) => (
-                format!("Vous avez gagné : {}", c.title),
-                format!(
-                    "Les résultats du défi « {} » sont annoncés : votre participation « {} » fait partie des lauréats. Félicitations !",
-                    c.title,
-                    won.join(" », « ")
+        let title = || Value::from(c.title.as_str());
+        let (subject, intro) = if won.is_empty() {
+            (
+                mail_text::text(lang, "challenge-results-subject", &[("title", title())]),
+                mail_text::text(lang, "challenge-results-intro", &[("title", title())]),
+            )
+        } else {
+            let entries = won.join(&mail_text::text(lang, "challenge-entries-separator", &[]));
+            (
+                mail_text::text(lang, "challenge-won-subject", &[("title", title())]),
+                mail_text::text(
+                    lang,
+                    "challenge-won-intro",
+                    &[
+                        ("title", title()),
+                        ("entries", entries.into()),
+                        ("count", (won.len() as i64).into()),
+                    ],
                 ),
-            ),
-            (Lang::Fr, true) => (
-                format!("Résultats : {}", c.title),
-                format!(
-                    "Les résultats du défi « {} » sont annoncés. Votre participation n'a pas été retenue cette fois ; merci d'avoir participé.",
-                    c.title
-                ),
-            ),
-            (Lang::En, false) => (
-                format!("You won: {}", c.title),
-                format!(
-                    "The results of the challenge \"{}\" are out: your entry \"{}\" is among the winners. Congratulations!",
-                    c.title,
-                    won.join("\", \"")
-                ),
-            ),
-            (Lang::En, true) => (
-                format!("Results: {}", c.title),
-                format!(
-                    "The results of the challenge \"{}\" are out. Your entry was not chosen this time; thank you for taking part.",
-                    c.title
-                ),
-            ),
+            )
         };
-        let (hello, see) = match lang {
-            Lang::Fr => ("Bonjour", "Les résultats"),
-            Lang::En => ("Hello", "The results"),
-        };
-        let colon = if lang == Lang::Fr { " :" } else { ":" };
-        let body = format!(
-            "{hello} {},\n\n{intro}\n\n{see}{colon} {page}\n",
-            m.display_name
+        let body = mail_text::text(
+            lang,
+            "challenge-results-body",
+            &[
+                ("name", m.display_name.as_str().into()),
+                ("intro", intro.into()),
+                ("page", page.as_str().into()),
+            ],
         );
         self.mailer()
             .send(&email, &subject, &body, &page)

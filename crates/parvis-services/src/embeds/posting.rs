@@ -542,19 +542,29 @@ impl Services {
         if !approve {
             return Ok(None);
         }
-        let author = self
-            .store()
-            .member_by_id(held.alias_id.unwrap_or(held.author_id))
-            .await?
-            .ok_or_else(|| ServiceError::NotFound("author".into()))?;
-        let message = self
-            .reply(
+        let published = async {
+            let author = self
+                .store()
+                .member_by_id(held.alias_id.unwrap_or(held.author_id))
+                .await?
+                .ok_or_else(|| ServiceError::NotFound("author".into()))?;
+            self.reply(
                 &Actor { member: author },
                 held.thread_id,
                 held.parent_id.map(MessageId),
                 &held.body_markdown,
             )
-            .await?;
+            .await
+        };
+        let message = match published.await {
+            Ok(message) => message,
+            Err(e) => {
+                // Nothing was published (the thread's topic was archived meanwhile, say):
+                // the message goes back to the queue rather than stay "approved" with no post.
+                self.store().reopen_held(id).await?;
+                return Err(e);
+            }
+        };
         self.store().set_held_published(id, message.0).await?;
         Ok(Some(message))
     }

@@ -700,3 +700,68 @@ async fn live_questions_waiting_for_approval_are_in_the_same_queue() {
         .unwrap();
     assert_eq!(q["live_questions"], json!([]));
 }
+
+/// Approving a held post whose space was archived meanwhile publishes nothing and says why;
+/// the post stays in the queue, and once the space is back it is approved and published.
+#[tokio::test]
+async fn an_approval_that_cannot_publish_leaves_the_post_in_the_queue() {
+    on_both(|app| async move {
+        let (auth, tid) = seed_thread(&app, 1).await;
+        let token = sign_in(&app, tid, "nina@visiteurs.example").await;
+        let r = post(
+            &app,
+            &token,
+            tid,
+            json!({"body": "Une question en attente"}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let queue = || async {
+            client()
+                .get(format!("{}/api/v1/spaces/forum/moderation", app.base))
+                .header("authorization", &auth)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        };
+        let hid = queue().await["items"][0]["id"].as_i64().unwrap();
+        let admin = admin_actor(&app).await;
+        let space = app.services.space("forum").await.unwrap();
+        app.services
+            .archive_space(&admin, &space, true)
+            .await
+            .unwrap();
+        let approve = || async {
+            client()
+                .post(format!("{}/api/v1/spaces/forum/moderation/{hid}", app.base))
+                .header("authorization", &auth)
+                .json(&json!({"decision": "approve"}))
+                .send()
+                .await
+                .unwrap()
+        };
+        let r = approve().await;
+        assert!(r.status().is_client_error(), "{}", r.status());
+        assert!(
+            !thread_json(&app, tid)
+                .await
+                .contains("Une question en attente")
+        );
+        assert_eq!(queue().await["held"], 1, "still waiting for a decision");
+        app.services
+            .archive_space(&admin, &space, false)
+            .await
+            .unwrap();
+        assert_eq!(approve().await.status(), StatusCode::OK);
+        assert!(
+            thread_json(&app, tid)
+                .await
+                .contains("Une question en attente")
+        );
+        assert_eq!(queue().await["held"], 0);
+    })
+    .await;
+}

@@ -227,6 +227,40 @@ async fn a_space_has_a_time_zone_that_new_sessions_and_deadlines_follow() {
             "America/Montreal"
         );
 
+        // The create-space form takes a zone too; an unknown one keeps what was typed.
+        let page = admin
+            .get(format!("{}/admin", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("value=\"Europe&#x2f;Paris\""),
+            "pre-filled: {page}"
+        );
+        let create = |zone: &'static str| {
+            admin
+                .post(format!("{}/admin/spaces", app.base))
+                .form(&[
+                    ("csrf", form_csrf(&page)),
+                    ("name", "Québec".to_string()),
+                    ("slug", "quebec".to_string()),
+                    ("time_zone", zone.to_string()),
+                ])
+                .send()
+        };
+        let r = create("Lune/Mer").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("value=\"Lune&#x2f;Mer\""));
+        let r = create("America/Montreal").await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.services.space("quebec").await.unwrap().time_zone,
+            "America/Montreal"
+        );
+
         // New forms come pre-filled with the space's zone.
         for form in ["/s/forum/t/roi/sessions/new", "/s/forum/challenges/new"] {
             let html = admin
