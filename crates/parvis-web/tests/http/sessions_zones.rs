@@ -245,19 +245,20 @@ async fn a_space_has_a_time_zone_that_new_sessions_and_deadlines_follow() {
                 .post(format!("{}/admin/spaces", app.base))
                 .form(&[
                     ("csrf", form_csrf(&page)),
-                    ("name", "Québec".to_string()),
-                    ("slug", "quebec".to_string()),
+                    ("name", "Montréal".to_string()),
+                    ("slug", "montreal".to_string()),
                     ("time_zone", zone.to_string()),
                 ])
                 .send()
         };
         let r = create("Lune/Mer").await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().await.unwrap().contains("value=\"Lune&#x2f;Mer\""));
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"Lune&#x2f;Mer\"") && html.contains("id=\"err-time_zone\""), "{html}");
         let r = create("America/Montreal").await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(
-            app.services.space("quebec").await.unwrap().time_zone,
+            app.services.space("montreal").await.unwrap().time_zone,
             "America/Montreal"
         );
 
