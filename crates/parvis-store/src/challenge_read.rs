@@ -5,9 +5,10 @@
 //! Measured in BENCHMARKS.md ("Challenges").
 
 use crate::challenges::{ChallengeRow, Criterion, EntryComment, EntryRow, ScoreSum};
+use crate::content_read::member_at;
 use crate::read::{Arg, Cols, Reader};
 use crate::{Result, Store};
-use parvis_domain::{EcosystemRole, MemberId, MemberRef};
+use parvis_domain::MemberRef;
 
 /// A challenge with what its page or scorecard shows around it.
 #[derive(Debug, Clone)]
@@ -68,18 +69,6 @@ const MY_VOTES_SQL: &str =
 
 const SCORE_SUMS_SQL: &str = "SELECT entry_id, criterion_id, CAST(SUM(score) AS BIGINT), COUNT(*)
   FROM challenge_scores WHERE challenge_id = $1 GROUP BY entry_id, criterion_id";
-
-/// `m.id, m.handle, m.display_name, m.organisation, m.ecosystem_role` from column `at`.
-fn member_at(r: &dyn Cols, at: usize) -> Result<MemberRef> {
-    Ok(MemberRef {
-        id: MemberId(r.int(at)?),
-        handle: r.text(at + 1)?,
-        display_name: r.text(at + 2)?,
-        organisation: r.text(at + 3)?,
-        ecosystem_role: EcosystemRole::parse("ecosystem_role", &r.text(at + 4)?)
-            .unwrap_or(EcosystemRole::Other),
-    })
-}
 
 fn challenge_of(r: &dyn Cols) -> Result<(ChallengeRow, String, String)> {
     Ok((

@@ -557,28 +557,6 @@ impl Store {
             .collect()
     }
 
-    /// A challenge's scores summed per (entry, criterion): what the ranking needs, read as a
-    /// third of the rows `challenge_scores` returns with three evaluators.
-    pub async fn challenge_score_sums(&self, challenge: i64) -> Result<Vec<ScoreSum>> {
-        sqlx::query(
-            "SELECT entry_id, criterion_id, CAST(SUM(score) AS BIGINT) AS total, COUNT(*) AS n
-             FROM challenge_scores WHERE challenge_id = $1 GROUP BY entry_id, criterion_id",
-        )
-        .bind(challenge)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(ScoreSum {
-                entry_id: int(r, "entry_id")?,
-                criterion_id: int(r, "criterion_id")?,
-                total: int(r, "total")?,
-                count: int(r, "n")?,
-            })
-        })
-        .collect()
-    }
-
     /// Put an entry on the shortlist or take it off.
     pub async fn set_entry_shortlisted(&self, entry: i64, on: bool) -> Result<()> {
         sqlx::query("UPDATE challenge_entries SET shortlisted = $1 WHERE id = $2")

@@ -16,7 +16,9 @@ macro_rules! member_cols {
     };
 }
 
-fn member_at(r: &dyn Cols, at: usize) -> Result<MemberRef> {
+/// `m.id, m.handle, m.display_name, m.organisation, m.ecosystem_role` from column `at`
+/// (the challenge pages' reads use it too).
+pub(crate) fn member_at(r: &dyn Cols, at: usize) -> Result<MemberRef> {
     Ok(MemberRef {
         id: MemberId(r.int(at)?),
         handle: r.text(at + 1)?,

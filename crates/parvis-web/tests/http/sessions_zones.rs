@@ -254,7 +254,10 @@ async fn a_space_has_a_time_zone_that_new_sessions_and_deadlines_follow() {
         let r = create("Lune/Mer").await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text().await.unwrap();
-        assert!(html.contains("value=\"Lune&#x2f;Mer\"") && html.contains("id=\"err-time_zone\""), "{html}");
+        assert!(
+            html.contains("value=\"Lune&#x2f;Mer\"") && html.contains("id=\"err-time_zone\""),
+            "{html}"
+        );
         let r = create("America/Montreal").await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(
