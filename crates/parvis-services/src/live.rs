@@ -427,11 +427,17 @@ impl RoomTask {
                 other => later.push(other),
             }
         }
+        let shared = self.hub.inner.broker.shared();
         if !commands.is_empty() {
-            if self.hub.inner.broker.shared() {
+            if shared {
                 self.catch_up().await?;
             }
             self.commit(commands).await?;
+        } else if shared && !later.is_empty() {
+            // A broker message can be lost (the instance that wrote was killed between its
+            // acknowledgement and its publish, or Redis lagged): whoever joins or reads here
+            // first gets what the store holds, one read per batch of joins.
+            self.catch_up().await?;
         }
         // Joins after the write: a snapshot never shows what the store does not hold.
         let now = now_millis();

@@ -1,17 +1,25 @@
-//! The text of the mails Parvis sends, in French and English, from Fluent files translators
-//! can edit (`crates/parvis-services/locales/{fr,en}/mail.ftl`), read by the same catalogue
-//! as the pages' (`parvis_domain::fluent`). Each mail is written in its reader's language.
+//! The text of the mails Parvis sends, and of what it writes outside its pages (exports, the
+//! names it gives), in French and English, from Fluent files translators can edit
+//! (`crates/parvis-services/locales/{fr,en}/{mail,texts}.ftl`), read by the same catalogue
+//! as the pages' (`parvis_domain::fluent`). Each text is written in its reader's language.
 
 use parvis_domain::Lang;
 use parvis_domain::fluent::{Catalog, Source, Value};
 use std::sync::LazyLock;
 
-/// The mails' `.ftl` files: (name, French, English).
-const FILES: &[Source] = &[(
-    "mail",
-    include_str!("../locales/fr/mail.ftl"),
-    include_str!("../locales/en/mail.ftl"),
-)];
+/// The `.ftl` files: (name, French, English).
+const FILES: &[Source] = &[
+    (
+        "mail",
+        include_str!("../locales/fr/mail.ftl"),
+        include_str!("../locales/en/mail.ftl"),
+    ),
+    (
+        "texts",
+        include_str!("../locales/fr/texts.ftl"),
+        include_str!("../locales/en/texts.ftl"),
+    ),
+];
 
 static FR: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::Fr, FILES));
 static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::En, FILES));
@@ -64,8 +72,11 @@ mod tests {
 
     #[test]
     fn every_key_the_code_asks_for_exists() {
-        // Every `"key"` given to `text(` in this crate's sources is a message of mail.ftl.
-        let keys = parvis_domain::fluent::variables(FILES[0].1);
+        // Every `"key"` given to `text(` in this crate's sources is a message of a file.
+        let keys: std::collections::BTreeMap<_, _> = FILES
+            .iter()
+            .flat_map(|(_, fr, _)| parvis_domain::fluent::variables(fr))
+            .collect();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
         let mut asked = 0;
         let mut stack = vec![std::path::PathBuf::from(dir)];

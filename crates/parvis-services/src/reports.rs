@@ -431,13 +431,16 @@ impl Services {
     }
 }
 
-/// The synthesis as Markdown, in the reader's language.
+/// The synthesis as Markdown, in the reader's language (its words from `texts.ftl`).
 pub fn synthesis_markdown(topic: &Topic, layers: &[SynthesisLayer], lang: Lang) -> String {
-    let fr = lang == Lang::Fr;
+    let word = |key: &str| crate::mail_text::text(lang, key, &[]);
     let mut out = format!(
-        "# {} — {}\n\n",
-        if fr { "Synthèse" } else { "Synthesis" },
-        topic.title
+        "# {}\n\n",
+        crate::mail_text::text(
+            lang,
+            "synthesis-title",
+            &[("topic", topic.title.as_str().into())]
+        )
     );
     for l in layers {
         let day = jiff::Timestamp::from_millisecond(l.starts_at)
@@ -445,9 +448,9 @@ pub fn synthesis_markdown(topic: &Topic, layers: &[SynthesisLayer], lang: Lang) 
             .unwrap_or_default();
         out.push_str(&format!("## {} ({day})\n\n", l.title));
         let section =
-            |out: &mut String, title: &str, items: &[String], line: &dyn Fn(&str) -> String| {
+            |out: &mut String, key: &str, items: &[String], line: &dyn Fn(&str) -> String| {
                 if !items.is_empty() {
-                    out.push_str(&format!("### {title}\n\n"));
+                    out.push_str(&format!("### {}\n\n", word(key)));
                     for i in items {
                         out.push_str(&line(i));
                         out.push('\n');
@@ -456,33 +459,16 @@ pub fn synthesis_markdown(topic: &Topic, layers: &[SynthesisLayer], lang: Lang) 
                 }
             };
         let item = |i: &str| format!("- {i}");
+        section(&mut out, "synthesis-new-questions", &l.new_questions, &item);
         section(
             &mut out,
-            if fr {
-                "Nouvelles questions"
-            } else {
-                "New questions"
-            },
-            &l.new_questions,
-            &item,
-        );
-        section(
-            &mut out,
-            if fr {
-                "Conclusions ajoutées ou révisées"
-            } else {
-                "Conclusions added or revised"
-            },
+            "synthesis-conclusions-added",
             &l.conclusions_added,
             &|i| format!("- **+** {i}"),
         );
         section(
             &mut out,
-            if fr {
-                "Conclusions retirées ou remplacées"
-            } else {
-                "Conclusions withdrawn or replaced"
-            },
+            "synthesis-conclusions-removed",
             &l.conclusions_removed,
             &|i| format!("- ~~{i}~~"),
         );
@@ -490,29 +476,25 @@ pub fn synthesis_markdown(topic: &Topic, layers: &[SynthesisLayer], lang: Lang) 
             .polls
             .iter()
             .map(|p| {
-                let what = match (p.option.is_empty(), fr) {
-                    (true, true) => "d'accord",
-                    (true, false) => "agree",
-                    (false, _) => p.option.as_str(),
+                let option = if p.option.is_empty() {
+                    word("synthesis-agree")
+                } else {
+                    p.option.clone()
                 };
-                format!(
-                    "{} ({what}) : {} % → {} %",
-                    p.question, p.before_pct, p.after_pct
+                crate::mail_text::text(
+                    lang,
+                    "synthesis-poll-moved",
+                    &[
+                        ("question", p.question.as_str().into()),
+                        ("option", option.as_str().into()),
+                        ("before", p.before_pct.into()),
+                        ("after", p.after_pct.into()),
+                    ],
                 )
             })
             .collect();
-        section(
-            &mut out,
-            if fr { "Sondages" } else { "Polls" },
-            &polls,
-            &item,
-        );
-        section(
-            &mut out,
-            if fr { "Enregistrements" } else { "Recordings" },
-            &l.recording_links,
-            &item,
-        );
+        section(&mut out, "synthesis-polls", &polls, &item);
+        section(&mut out, "synthesis-recordings", &l.recording_links, &item);
     }
     out
 }
@@ -531,6 +513,57 @@ mod tests {
             "arriving as another leaves counts both"
         );
         assert_eq!(peak(&[(0, 100), (10, 20), (15, 30), (16, 17)]), 4);
+    }
+
+    #[test]
+    fn the_synthesis_reads_in_its_readers_language() {
+        let topic = Topic {
+            id: TopicId(1),
+            space_id: SpaceId(1),
+            slug: "roi".into(),
+            title: "Le ROI des salons".into(),
+            description: String::new(),
+            keywords: Vec::new(),
+            thread_count: 0,
+            archived_at: None,
+        };
+        let layer = SynthesisLayer {
+            session_id: 2,
+            title: "Deuxième débat".into(),
+            starts_at: 1_767_225_600_000,
+            conclusions_md: String::new(),
+            new_questions: vec!["Qui paie ?".into()],
+            conclusions_added: vec!["Mesurer les leads".into()],
+            conclusions_removed: Vec::new(),
+            polls: vec![PollMove {
+                question: "Le salon vaut-il son prix ?".into(),
+                option: String::new(),
+                before_pct: 67,
+                after_pct: 33,
+            }],
+            recording_links: Vec::new(),
+        };
+        let fr = synthesis_markdown(&topic, std::slice::from_ref(&layer), Lang::Fr);
+        assert!(fr.starts_with("# Synthèse — Le ROI des salons\n"), "{fr}");
+        assert!(
+            fr.contains("### Nouvelles questions\n\n- Qui paie ?"),
+            "{fr}"
+        );
+        assert!(
+            fr.contains("- Le salon vaut-il son prix ? (d'accord) : 67 % → 33 %"),
+            "{fr}"
+        );
+        assert!(
+            !fr.contains("Conclusions retirées"),
+            "an empty section is left out"
+        );
+        let en = synthesis_markdown(&topic, &[layer], Lang::En);
+        assert!(
+            en.contains("### Conclusions added or revised\n\n- **+** Mesurer les leads"),
+            "{en}"
+        );
+        assert!(en.contains("(agree): 67% → 33%"), "{en}");
+        assert!(!en.contains("Synthèse") && !en.contains("Sondages"), "{en}");
     }
 
     #[test]

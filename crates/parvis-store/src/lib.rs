@@ -194,6 +194,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (21, include_str!("schema_v21.sql")),
     (22, include_str!("schema_v22.sql")),
     (23, include_str!("schema_v23.sql")),
+    (24, include_str!("schema_v24.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

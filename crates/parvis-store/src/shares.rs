@@ -16,6 +16,9 @@ pub struct ShareStats {
     pub registrations: i64,
     pub challenge_entries: i64,
     pub replies: i64,
+    /// Conversions the organisation reported for calls to action followed by people who came
+    /// through the link.
+    pub conversions: i64,
 }
 
 /// A member's credits, all links together (the ambassadors' ranking, the measures).
@@ -24,7 +27,7 @@ pub struct ShareCredits {
     pub member: MemberRef,
     pub links: i64,
     pub visits: i64,
-    /// Registrations, challenge entries and replies brought.
+    /// Registrations, challenge entries, replies and conversions brought.
     pub actions: i64,
 }
 
@@ -32,7 +35,12 @@ const STATS: &str = "l.code, l.path, l.created_at,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'visit') AS visits,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'registration') AS registrations,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'challenge_entry') AS challenge_entries,
-  (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'reply') AS replies";
+  (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'reply') AS replies,
+  (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'conversion') AS conversions";
+
+/// Credits that are not actions brought: visits, and the calls to action followed (kept to
+/// find the link behind a later conversion).
+pub const NOT_ACTIONS: &str = "('visit', 'cta_click')";
 
 fn stats(r: &sqlx::any::AnyRow) -> Result<ShareStats> {
     Ok(ShareStats {
@@ -43,6 +51,7 @@ fn stats(r: &sqlx::any::AnyRow) -> Result<ShareStats> {
         registrations: int(r, "registrations")?,
         challenge_entries: int(r, "challenge_entries")?,
         replies: int(r, "replies")?,
+        conversions: int(r, "conversions")?,
     })
 }
 
@@ -95,6 +104,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The share code whose visitor followed the call to action `click_id`, if one did.
+    pub async fn share_code_of_click(&self, click_id: &str) -> Result<Option<String>> {
+        let r = sqlx::query(
+            "SELECT code FROM share_credits WHERE action = 'cta_click' AND target = $1 ORDER BY created_at LIMIT 1",
+        )
+        .bind(click_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| text(&r, "code")).transpose()
+    }
+
     /// Whether a share code exists.
     pub async fn share_code_exists(&self, code: &str) -> Result<bool> {
         Ok(
@@ -126,7 +146,7 @@ impl Store {
             "SELECT {MEMBER_REF_COLS},
                (SELECT COUNT(*) FROM share_links l WHERE l.member_id = m.id) AS links,
                (SELECT COUNT(*) FROM share_credits c WHERE c.member_id = m.id AND c.action = 'visit') AS visits,
-               (SELECT COUNT(*) FROM share_credits c WHERE c.member_id = m.id AND c.action <> 'visit') AS actions
+               (SELECT COUNT(*) FROM share_credits c WHERE c.member_id = m.id AND c.action NOT IN {NOT_ACTIONS}) AS actions
              FROM members m WHERE EXISTS (SELECT 1 FROM share_links l WHERE l.member_id = m.id)
              ORDER BY actions DESC, visits DESC, m.handle"
         );

@@ -1,4 +1,5 @@
-/* Taking part from the widget (thread cards). No cookie: the frame is a third-party iframe.
+/* Taking part from the widget: replies and likes on a thread's card, an entry on an open
+   challenge's card. No cookie: the frame is a third-party iframe.
    Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
    an attempt id kept in this page's memory; or the host's signed token (single sign-on,
    `#…&sso=` in our URL, never sent to a server log). The widget token we get back goes as
@@ -10,7 +11,8 @@
 (function () {
   var part = document.getElementById('pv-part');
   if (!part) return;
-  var d = document, token = '', ds = part.dataset, KEY = 'pv-w:' + ds.thread;
+  var d = document, token = '', ds = part.dataset, KEY = 'pv-w:' + ds.embed;
+  var form = d.getElementById('pv-reply') || d.getElementById('pv-entry');
   function $(id) { return d.getElementById(id); }
   function keep(j) { try { if (j) sessionStorage.setItem(KEY, JSON.stringify(j)); else sessionStorage.removeItem(KEY); } catch (e) {} }
   function kept() { try { var j = JSON.parse(sessionStorage.getItem(KEY) || 'null'); return j && j.expires_at > Date.now() + 60000 ? j : null; } catch (e) { return null; } }
@@ -27,12 +29,15 @@
   function fail(j) { say(ds.error + ' ' + (j.detail || j.title || ''), true); }
   function signedOut() {
     token = ''; keep(null);
-    $('pv-signin').hidden = false; $('pv-reply').hidden = true;
+    $('pv-signin').hidden = false; form.hidden = true;
   }
   function signedIn(j) {
     token = j.token; keep(j);
     $('pv-signin').hidden = true; $('pv-wait').hidden = true;
-    $('pv-reply').hidden = false; $('pv-me').textContent = j.display_name;
+    form.hidden = false; $('pv-me').textContent = j.display_name;
+    if (!ds.challenge) thread(j);
+  }
+  function thread(j) {
     $('pv-pseudo-row').hidden = !j.pseudonyms_allowed;
     var likes = d.querySelectorAll('.pv-like');
     for (var i = 0; i < likes.length; i++) likes[i].hidden = false;
@@ -48,7 +53,7 @@
   }
   $('pv-signin').addEventListener('submit', function (e) {
     e.preventDefault();
-    api('auth/start', { embed: 'thread/' + ds.thread, email: $('pv-email').value, lang: d.documentElement.lang, host: ds.host }, function (s, j) {
+    api('auth/start', { embed: ds.embed, email: $('pv-email').value, lang: d.documentElement.lang, host: ds.host }, function (s, j) {
       if (s !== 202) return fail(j);
       $('pv-wait').hidden = false; say('');
       var t = setInterval(function () {
@@ -60,8 +65,9 @@
       }, j.poll_ms || 2000);
     });
   });
-  $('pv-reply').addEventListener('submit', function (e) {
+  form.addEventListener('submit', function (e) {
     e.preventDefault();
+    if (ds.challenge) return entry();
     var body = $('pv-body').value, pseudo = $('pv-pseudo').value;
     api('threads/' + ds.thread + '/messages', { body: body, pseudonym: pseudo || null }, function (s, j) {
       if (s !== 201 && s !== 202) return fail(j);
@@ -69,6 +75,16 @@
       mine(pseudo || $('pv-me').textContent, body, s === 201 ? ds.published : ds.pending);
     });
   });
+  function entry() {
+    var title = $('pv-title').value, body = $('pv-body').value;
+    api('challenges/' + ds.challenge + '/entries', {
+      title: title, body: body, links: $('pv-links').value.split('\n'), accept_rules: $('pv-accept').checked
+    }, function (s, j) {
+      if (s !== 201) return fail(j);
+      say(ds.sent); $('pv-title').value = ''; $('pv-body').value = ''; $('pv-links').value = ''; $('pv-accept').checked = false;
+      mine($('pv-me').textContent, title, ds.sent);
+    });
+  }
   d.addEventListener('click', function (e) {
     var b = e.target.closest && e.target.closest('.pv-like');
     if (!b || !token) return;
@@ -79,7 +95,7 @@
   });
   var sso = /[#&]sso=([^&]+)/.exec(location.hash), again = kept();
   if (again && !sso) signedIn(again);
-  else if (sso) api('auth/sso', { embed: 'thread/' + ds.thread, token: decodeURIComponent(sso[1]) }, function (s, j) {
+  else if (sso) api('auth/sso', { embed: ds.embed, token: decodeURIComponent(sso[1]) }, function (s, j) {
     if (s === 200) signedIn(j); else fail(j);
   });
 })();

@@ -161,6 +161,17 @@ async fn fill(store: &Store) -> Res<Vec<i64>> {
 
 async fn read_bench(base: &str, name: &str, paths: Vec<String>) -> Res<(f64, f64)> {
     let client = reqwest::Client::new();
+    // Not counted: the first requests open the HTTP connections and the store pool's
+    // connections (a PostgreSQL connection start-up each), which a server that has been
+    // running has done long before; counted, those few cold requests are the p99 of 400.
+    let warm: Vec<String> = paths.iter().take(WARM_UP).cloned().collect();
+    let cold = fetch_all(&client, base, warm).await?;
+    let mut all = fetch_all(&client, base, paths).await?;
+    report(name, &cold, &mut all)
+}
+
+/// Get every path, 8 requests in flight; the time of each.
+async fn fetch_all(client: &reqwest::Client, base: &str, paths: Vec<String>) -> Res<Vec<Duration>> {
     let paths = Arc::new(paths);
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -197,11 +208,21 @@ async fn read_bench(base: &str, name: &str, paths: Vec<String>) -> Res<(f64, f64
     for t in tasks {
         all.extend(t.await??);
     }
-    let (p50, p99) = (pct(&mut all, 0.5), pct(&mut all, 0.99));
+    Ok(all)
+}
+
+/// Requests sent before the measured ones, on a server just started.
+const WARM_UP: usize = 40;
+
+fn report(name: &str, cold: &[Duration], all: &mut [Duration]) -> Res<(f64, f64)> {
+    let (p50, p99) = (pct(all, 0.5), pct(all, 0.99));
+    let cold_max = cold.iter().max().map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     println!(
-        "{name}: {} requests, p50 {p50:.1} ms, p99 {p99:.1} ms — goal p99 < 50 ms: {}",
+        "{name}: {} requests, p50 {p50:.1} ms, p99 {p99:.1} ms — goal p99 < 50 ms: {} \
+         (after {} warm-up requests, the slowest {cold_max:.1} ms)",
         all.len(),
-        if p99 < 50.0 { "met" } else { "NOT met" }
+        if p99 < 50.0 { "met" } else { "NOT met" },
+        cold.len()
     );
     Ok((p50, p99))
 }

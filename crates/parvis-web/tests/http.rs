@@ -28,6 +28,9 @@ mod content_showcase;
 /// A guest's private withdrawal link: shown, confirmed, gone everywhere.
 #[path = "http/content_withdrawal.rs"]
 mod content_withdrawal;
+/// A visitor submits a challenge entry from its widget.
+#[path = "http/embed_entries.rs"]
+mod embed_entries;
 /// Taking part from a widget: magic link, SSO, pseudonyms, moderation, rate limit, origins.
 #[path = "http/embed_posting.rs"]
 mod embed_posting;

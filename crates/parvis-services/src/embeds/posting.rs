@@ -183,11 +183,8 @@ impl Services {
                         "this space only lets its members take part; ask its organisers for an invitation".into(),
                     ));
                 }
-                let name = match lang {
-                    Lang::Fr => "Participant·e",
-                    Lang::En => "Participant",
-                };
-                let id = self.new_member(Some(&attempt.email), name, lang).await?;
+                let name = mail_text::text(lang, "widget-default-name", &[]);
+                let id = self.new_member(Some(&attempt.email), &name, lang).await?;
                 let host = track_host(&attempt.host);
                 self.store()
                     .set_member_origin(id, &format!("embed:{host}"), now_millis())
@@ -459,6 +456,26 @@ impl Services {
                 self.reply(&poster, thread, parent, &body).await?,
             )),
         }
+    }
+
+    /// Submit a challenge entry from a widget (a visitor signed in there, or by the host's
+    /// single sign-on): the same checks as on the challenge's page (open, before the
+    /// deadline, rules accepted), the token's space must be the challenge's, and the
+    /// widget's posting budget applies.
+    pub async fn widget_submit_entry(
+        &self,
+        w: &WidgetActor,
+        challenge: i64,
+        input: &crate::challenges::EntryInput,
+    ) -> Result<parvis_store::EntryRow> {
+        let row = self.challenge_row(challenge).await?;
+        if SpaceId(row.space_id) != w.space {
+            return Err(ServiceError::Forbidden(
+                "this widget's sign-in is for another space".into(),
+            ));
+        }
+        self.post_gate(w.actor.member.id).await?;
+        self.submit_entry(&w.actor, challenge, input).await
     }
 
     /// React from a widget (likes and the other kinds, on a message of the token's space).

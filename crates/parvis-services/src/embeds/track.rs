@@ -299,6 +299,13 @@ impl Services {
             return refuse(ConversionRefused::Duplicate);
         }
         tracing::info!(embed = %click.embed_key, kind = %report.kind, source, "conversion counted");
+        // The visitor who followed this call to action came through a member's share link:
+        // the conversion is that member's too (once per transaction, as counted above).
+        if let Some(code) = self.store().share_code_of_click(&click.click_id).await? {
+            let target = format!("conversion:{}", click.click_id);
+            self.credit_share(&code, "conversion", None, &target)
+                .await?;
+        }
         self.emit_webhook(
             click.space_id,
             "conversion.created",

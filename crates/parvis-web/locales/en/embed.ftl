@@ -90,6 +90,7 @@ widget_published = Message posted.
 widget_pending = Awaiting moderation
 widget_like = Like
 widget_error = That did not work:
+widget_entry_sent = Entry submitted: it is on the challenge's page.
 widget_confirm_title = Confirm to take part
 widget_confirm_intro = Confirm to be signed in to the conversation embedded on
 widget_confirm = Confirm

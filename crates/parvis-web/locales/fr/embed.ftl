@@ -90,6 +90,7 @@ widget_published = Message publié.
 widget_pending = En attente de modération
 widget_like = J'aime
 widget_error = Cela n'a pas fonctionné :
+widget_entry_sent = Participation envoyée : elle figure sur la page du défi.
 widget_confirm_title = Confirmer votre participation
 widget_confirm_intro = Confirmez pour être connecté·e dans la conversation intégrée sur
 widget_confirm = Confirmer

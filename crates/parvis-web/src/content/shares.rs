@@ -5,7 +5,9 @@
 //! shares: a `GET` with `?ref=CODE` of a known code counts a visit and remembers the code in
 //! the `parvis_ref` cookie (HttpOnly, SameSite=Lax, 30 days); an unknown code changes nothing
 //! and the page opens as usual. A later successful registration, challenge entry or reply
-//! (page or API) by someone carrying the cookie is credited to the link's owner.
+//! (page or API) by someone carrying the cookie is credited to the link's owner. So is a
+//! conversion: a call to action followed through `/r/{click}` with the cookie is noted with its
+//! click id, and a conversion the organisation later reports for that click is credited too.
 
 use crate::api::Items;
 use crate::context::{cookie, read_cookie};
@@ -79,6 +81,12 @@ async fn actor_of(st: &AppState, req: Request) -> (Request, Option<parvis_servic
 /// Count visits through share links and credit the actions that follow (see the module doc).
 pub(crate) async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
+    if method == Method::GET
+        && let Some(click) = req.uri().path().strip_prefix("/r/").map(str::to_string)
+        && let Some(code) = read_cookie(req.headers(), REF_COOKIE)
+    {
+        return call_to_action(&st, req, next, &code, &click).await;
+    }
     if method == Method::GET {
         let Some(code) = ref_param(req.uri().query()) else {
             return next.run(req).await;
@@ -125,6 +133,29 @@ pub(crate) async fn track(State(st): State<AppState>, req: Request, next: Next) 
             .await
     {
         tracing::warn!(error = %e, "share action not credited");
+    }
+    res
+}
+
+/// A call to action followed by someone who came through a share link: note the click id
+/// with the link's code (`cta_click`, not an action in itself), so that a conversion reported
+/// for it is credited to the link's owner (`parvis_services::embeds::track`).
+async fn call_to_action(
+    st: &AppState,
+    req: Request,
+    next: Next,
+    code: &str,
+    click: &str,
+) -> Response {
+    let (req, actor) = actor_of(st, req).await;
+    let res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::SEE_OTHER
+        && let Err(e) = st
+            .services
+            .credit_share(code, "cta_click", actor.as_ref(), click)
+            .await
+    {
+        tracing::warn!(error = %e, "share click not noted");
     }
     res
 }

@@ -65,8 +65,19 @@ async fn body(
         }
         // Everything a session's card shows is on the card itself (date, mode, seats).
         EmbedTarget::Session(_) => Value::UNDEFINED,
-        // A challenge's and a testimonial's cards carry their summary; the page has the rest.
-        EmbedTarget::Challenge(_) | EmbedTarget::Testimonial(_) => Value::UNDEFINED,
+        // A challenge's card carries its summary and, while it takes entries, the form to
+        // submit one from the widget (its rules shown, to be accepted).
+        EmbedTarget::Challenge(id) => {
+            let v = services.challenge_view(None, *id).await?;
+            let c = &v.challenge;
+            if c.state == "open" && !v.deadline_passed {
+                context! { entry_open => true, rules => c.rules.clone(), challenge_id => c.id }
+            } else {
+                Value::UNDEFINED
+            }
+        }
+        // A testimonial's card carries its summary; the page has the rest.
+        EmbedTarget::Testimonial(_) => Value::UNDEFINED,
     })
 }
 

@@ -52,6 +52,7 @@ pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(posting::post))
         .routes(utoipa_axum::routes!(posting::held))
         .routes(utoipa_axum::routes!(posting::react))
+        .routes(utoipa_axum::routes!(posting::submit_entry))
         .routes(utoipa_axum::routes!(moderation::api_queue))
         .routes(utoipa_axum::routes!(moderation::api_decide))
         .routes(utoipa_axum::routes!(posting::sso))

@@ -361,3 +361,23 @@ pub(crate) async fn sso(
     check_origin(&st, space, &headers).await?;
     Ok(Json(st.services.widget_sso(space, &b.token).await?))
 }
+
+/// Submit an entry to an open challenge from a widget (widget token)
+///
+/// The same rules as on the challenge's page: the challenge open and before its deadline,
+/// the rules accepted (their wording is kept with the entry); the widget's sign-in must be
+/// for the challenge's space.
+#[utoipa::path(post, path = "/embed/challenges/{id}/entries", tag = "embeds",
+    request_body = parvis_services::challenges::EntryInput,
+    params(("id" = i64, Path, description = "challenge id")),
+    security(("bearer" = [])),
+    responses((status = 201, description = "submitted", body = parvis_store::EntryRow)))]
+pub(crate) async fn submit_entry(
+    State(st): State<AppState>,
+    Widget(w): Widget,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<parvis_services::challenges::EntryInput>,
+) -> Result<(StatusCode, Json<parvis_store::EntryRow>), ApiError> {
+    let entry = st.services.widget_submit_entry(&w, id, &b).await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}

@@ -340,3 +340,124 @@ async fn the_mastodon_button_goes_to_the_members_own_instance() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_conversion_after_a_shared_link_is_credited_to_the_sharer() {
+    on_both(|app| async move {
+        let (admin, tid) = super::embeds::seed_thread(&app, 0).await;
+        let c = client();
+        // The organisation's call to action, and the secret it signs its reports with.
+        let r = c
+            .put(format!("{}/api/v1/spaces/forum/embed", app.base))
+            .header("authorization", &admin)
+            .json(&json!({"origins": "https://blog.example", "cta_label": "S'inscrire", "cta_url": "https://novea.example/inscription"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let secret = r.json::<Value>().await.unwrap()["secret"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let ines = format!(
+            "Bearer {}",
+            super::content::member_token(&app, "ines").await
+        );
+        let link: Value = c
+            .post(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .json(&json!({"path": format!("/threads/{tid}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // A visitor comes through Inès's link, later follows the call to action of the thread's
+        // widget (a top-level navigation to /r/, which carries the cookie) and buys.
+        let visitor = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = visitor
+            .get(link["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let report = |click: &str, transaction: &str| {
+            let body = json!({"click_id": click, "type": "purchase", "value": 120, "transaction_id": transaction}).to_string();
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64;
+            let sig = parvis_services::embeds::track::sign_report(&secret, t, body.as_bytes());
+            client()
+                .post(format!("{}/api/v1/conversions", app.base))
+                .header("content-type", "application/json")
+                .header("x-parvis-signature", sig)
+                .body(body)
+                .send()
+        };
+        let click = parvis_services::embeds::track::new_click_id();
+        let r = visitor
+            .get(format!(
+                "{}/r/{click}?k=thread%2F{tid}&h=https%3A%2F%2Fblog.example%2Fsalons",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(report(&click, "T-1").await.unwrap().status(), StatusCode::CREATED);
+        // Someone who never came through a link converts too: nobody is credited for it.
+        let stranger = parvis_services::embeds::track::new_click_id();
+        let r = client()
+            .get(format!("{}/r/{stranger}?k=thread%2F{tid}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(report(&stranger, "T-2").await.unwrap().status(), StatusCode::CREATED);
+
+        let mine: Value = c
+            .get(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let s = &mine["items"][0];
+        assert_eq!(
+            (s["visits"].as_i64(), s["conversions"].as_i64()),
+            (Some(1), Some(1)),
+            "{mine}"
+        );
+        // The conversion is an action brought (the click alone is not).
+        let a: Value = c
+            .get(format!("{}/api/v1/ambassadors", app.base))
+            .header("authorization", &admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(a["items"][0]["member"]["handle"], "ines");
+        assert_eq!(a["items"][0]["actions"].as_i64(), Some(1), "{a}");
+        let (ic, _) = super::privacy::member_session(&app, "ines").await;
+        let html = ic
+            .get(format!("{}/me/shares", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("<td class=\"conversions\">1</td>"), "{html}");
+    })
+    .await;
+}

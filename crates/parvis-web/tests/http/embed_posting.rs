@@ -6,10 +6,10 @@ use super::embeds::seed_thread;
 use super::*;
 
 /// What the widget's page on an allowed site sends.
-const HOST: &str = "https://blog.example";
+pub(super) const HOST: &str = "https://blog.example";
 
 /// The widget's requests: no cookie jar, the host page in `X-Parvis-Host`.
-fn widget() -> reqwest::Client {
+pub(super) fn widget() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -17,10 +17,15 @@ fn widget() -> reqwest::Client {
 }
 
 async fn start(app: &App, tid: i64, email: &str) -> reqwest::Response {
+    start_in(app, &format!("thread/{tid}"), email).await
+}
+
+/// Start a sign-in from the widget of `embed` (`thread/12`, `challenge/3`).
+async fn start_in(app: &App, embed: &str, email: &str) -> reqwest::Response {
     widget()
         .post(format!("{}/api/v1/embed/auth/start", app.base))
         .header("x-parvis-host", HOST)
-        .json(&json!({"embed": format!("thread/{tid}"), "email": email, "lang": "fr", "host": "https://blog.example/article"}))
+        .json(&json!({"embed": embed, "email": email, "lang": "fr", "host": "https://blog.example/article"}))
         .send()
         .await
         .unwrap()
@@ -37,8 +42,13 @@ async fn poll(app: &App, attempt: &str) -> reqwest::Response {
 
 /// The whole magic-link dance; returns the widget token.
 async fn sign_in(app: &App, tid: i64, email: &str) -> String {
+    sign_in_to(app, &format!("thread/{tid}"), email).await
+}
+
+/// The magic-link dance from the widget of `embed`; returns the widget token.
+pub(super) async fn sign_in_to(app: &App, embed: &str, email: &str) -> String {
     let n = app.mails.lock().unwrap().len() + 1;
-    let r = start(app, tid, email).await;
+    let r = start_in(app, embed, email).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let attempt = r.json::<Value>().await.unwrap()["attempt"]
         .as_str()
