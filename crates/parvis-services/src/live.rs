@@ -476,7 +476,10 @@ impl RoomTask {
         // batch: on a conflict it is restored and caught up from the store (a few events),
         // instead of replaying the whole log. Alone, a conflict cannot happen; no copy.
         let shared = self.hub.inner.broker.shared();
-        const ATTEMPTS: usize = 8;
+        // Two instances that lose a race catch up and try again at once, so they tend to
+        // collide again: after a conflict each waits a random few milliseconds (the range
+        // doubling per attempt, up to 32 ms) so that one of them gets through.
+        const ATTEMPTS: usize = 12;
         for attempt in 0..ATTEMPTS {
             let before = shared.then(|| self.room.clone());
             let now = now_millis();
@@ -530,6 +533,9 @@ impl RoomTask {
                 }
                 Err(StoreError::Conflict { .. }) if attempt + 1 < ATTEMPTS => {
                     tracing::debug!(room = self.id.0, attempt, "room log conflict, catching up");
+                    let range = 1u64 << attempt.min(5);
+                    let wait = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=range);
+                    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
                     match before {
                         Some(room) => {
                             self.room = room;

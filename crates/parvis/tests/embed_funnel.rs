@@ -507,3 +507,126 @@ fn the_host_sites_signed_token_signs_the_visitor_in_the_widget() {
     );
     assert_eq!(q["items"][0]["author_name"], json!("Sam Abonné"));
 }
+
+/// Issue 15 from a partner's page: an open challenge's widget, signed in by the host's token,
+/// takes an entry through its form (rules box ticked by the visitor); the entry is on the
+/// challenge's page under the visitor's name, and the form says it was received.
+#[test]
+fn a_visitor_submits_an_entry_from_the_challenge_widget() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!("notice: chromium/chromedriver not installed; browser test skipped");
+        return;
+    };
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+        "--mail-dir",
+        dir.path().join("mail").to_str().unwrap(),
+    ]);
+    let url = |p: &str| format!("{}{p}", server.url);
+    let http = reqwest::blocking::Client::new();
+    let token = demo_token(&server.url);
+    let space = http
+        .get(url("/api/v1/spaces"))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = time::OffsetDateTime::now_utc() + time::Duration::days(10);
+    let r = http
+        .post(url(&format!("/api/v1/spaces/{space}/challenges")))
+        .bearer_auth(&token)
+        .json(&json!({
+            "title": "Réduire nos emballages",
+            "kind": "ideas",
+            "brief": "Comment **réduire** nos emballages ?",
+            "rules": "Je cède les droits d'usage de mon idée.",
+            "deadline": format!("{:04}-{:02}-{:02}T18:30", deadline.year(), deadline.month() as u8, deadline.day()),
+            "time_zone": "Europe/Paris",
+            "criteria": [{"name": "Impact", "weight": 1}]
+        }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let id = r.json::<Value>().unwrap()["challenge"]["id"]
+        .as_i64()
+        .unwrap();
+    let r = http
+        .post(url(&format!("/api/v1/challenges/{id}/state")))
+        .bearer_auth(&token)
+        .json(&json!({"state": "open"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let key: Value = http
+        .post(url(&format!("/api/v1/spaces/{space}/embed/sso-keys")))
+        .bearer_auth(&token)
+        .json(&json!({"kid": "site-2026"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 300;
+    let jwt = parvis_services::embeds::sso::sign(
+        "site-2026",
+        key["secret"].as_str().unwrap(),
+        &json!({"sub": "abonne-9", "email": "abonne9@site.example", "name": "Zoé Abonnée", "exp": exp, "jti": "page-9"}),
+    );
+    let host = serve_page(format!(
+        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Notre défi</title></head>
+<body><div data-parvis-embed="challenge/{id}" data-sso="{jwt}" id="w"></div>
+<script async src="{}/assets/embed.js"></script></body></html>"#,
+        server.url
+    ));
+    driver.go(&host);
+    let frame = driver.element("#w iframe");
+    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
+    driver.wait_until(
+        "!document.getElementById('pv-entry').hidden",
+        Duration::from_secs(15),
+    );
+    assert_eq!(
+        driver.script("return document.getElementById('pv-me').textContent;"),
+        json!("Zoé Abonnée")
+    );
+    driver.type_into("#pv-title", "Vrac en magasin");
+    driver.type_into("#pv-body", "Des distributeurs en vrac dans chaque magasin.");
+    driver.type_into("#pv-links", "https://zoe.example/vrac");
+    // Without the rules accepted the browser keeps the form (the box is required).
+    driver.click("#pv-entry button[type=submit]");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        driver.script("return document.getElementById('pv-mine').children.length;"),
+        json!(0)
+    );
+    driver.click("#pv-accept");
+    driver.click("#pv-entry button[type=submit]");
+    driver.wait_until(
+        "document.getElementById('pv-mine').children.length === 1",
+        Duration::from_secs(10),
+    );
+    let said = driver.script("return document.getElementById('pv-status').textContent;");
+    assert!(!said.as_str().unwrap_or("").is_empty(), "{said}");
+    assert_eq!(
+        driver.script("return document.getElementById('pv-title').value;"),
+        json!("")
+    );
+    let page = http
+        .get(url(&format!("/challenges/{id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("Vrac en magasin"), "{page}");
+    assert!(page.contains("Zoé Abonnée"), "{page}");
+    assert!(!page.contains("abonne9@site.example"));
+}
