@@ -371,14 +371,14 @@ pub struct Peer {
     pub shared_topics: Vec<TopicId>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Participation {
     member: u32,
     last_at: i64,
     messages: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ThreadState {
     id: ThreadId,
     topics: Vec<TopicId>,
@@ -396,14 +396,14 @@ struct ThreadState {
     participants: Vec<Participation>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Affinity {
     posted: bool,
     kind: EventKind,
     w: Decayed,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct MemberState {
     id: MemberId,
     profile: DecayedVec,
@@ -453,7 +453,7 @@ const RECENT_EVENTS: usize = 64;
 const TOPIC_PREFIX: &str = "\u{1}topic:";
 
 /// The relevance engine: in-memory state built from events, queried as of any time.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Engine {
     config: Config,
     vocab: Vocab,
@@ -1040,6 +1040,14 @@ impl Engine {
         self.apply_to_profile(m, tix, kind, &v, w, at, posted);
     }
 
+    /// Forgets every member's muted topics: an engine read back from disk then takes the
+    /// mutes from the store, where some may have been lifted since it was saved.
+    pub fn clear_mutes(&mut self) {
+        for m in &mut self.members {
+            m.muted.clear();
+        }
+    }
+
     /// Records feedback. "Not interested" removes the thread, remembers its
     /// content as a negative direction and takes half of its weight out of
     /// the member's profile, so similar threads fall too.
@@ -1059,6 +1067,11 @@ impl Engine {
                 let Some(&tix) = self.thread_ix.get(&thread) else {
                     return;
                 };
+                // Said twice (or applied again to an engine read back from disk), it
+                // counts once.
+                if self.members[m as usize].dismissed.contains(&tix) {
+                    return;
+                }
                 let mut v = self.threads[tix as usize].content.w.clone();
                 sparse::normalise(&mut v);
                 let ms = &mut self.members[m as usize];

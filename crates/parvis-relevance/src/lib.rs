@@ -67,6 +67,7 @@ pub mod eval;
 pub mod intro;
 pub mod learn;
 pub mod matching;
+pub mod persist;
 pub mod sparse;
 pub mod text;
 
@@ -93,7 +94,7 @@ pub struct ThreadId(pub i64);
 )]
 pub struct TopicId(pub i64);
 
-/// Errors of this crate (only the evaluation can fail: it reads files).
+/// Errors of this crate (the evaluation reads files; a saved engine is read back).
 #[derive(Debug, thiserror::Error)]
 pub enum RelevanceError {
     /// The export could not be opened.
@@ -106,4 +107,8 @@ pub enum RelevanceError {
     /// Not enough data to evaluate anything.
     #[error("not enough data to evaluate: {0}")]
     NotEnoughData(String),
+    /// A saved engine that cannot be used: another format, another configuration, or bytes
+    /// that do not decode (the caller builds the engine again).
+    #[error("saved feed engine not usable: {0}")]
+    Snapshot(String),
 }

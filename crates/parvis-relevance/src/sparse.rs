@@ -20,7 +20,7 @@ pub fn decay(dt_ms: i64, half_life_days: f64) -> f32 {
 }
 
 /// A decayed scalar: its value was `v` at time `t`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Decayed {
     /// Value at `t`.
     pub v: f32,
@@ -51,7 +51,7 @@ impl Decayed {
 pub type Sparse = Vec<(u32, f32)>;
 
 /// A sparse vector that decays: weights are as of `t`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DecayedVec {
     /// Weights at `t`, sorted by term id.
     pub w: Sparse,

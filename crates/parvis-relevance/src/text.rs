@@ -245,7 +245,7 @@ pub fn term_counts_with_words(text: &str) -> Vec<(String, f32, Option<String>)> 
 }
 
 /// Interns term strings to dense ids.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Vocab {
     ids: FxHashMap<String, u32>,
     terms: Vec<String>,

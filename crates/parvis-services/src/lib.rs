@@ -38,6 +38,7 @@ pub mod privacy;
 pub mod ratelimit;
 pub mod registrations;
 pub mod relevance;
+pub mod relevance_saved;
 pub mod reports;
 pub mod search;
 pub mod session_reminders;

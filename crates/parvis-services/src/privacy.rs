@@ -346,6 +346,9 @@ impl Services {
             }
         }
         self.inner.opinion.clear(); // votes went
+        // Feed engines hold what the member wrote and did: built again without it (a saved
+        // engine no longer matches the store either, see `relevance_saved`).
+        self.inner.feeds.forget_all().await;
         self.after_bulk_change().await?;
         Ok(out)
     }

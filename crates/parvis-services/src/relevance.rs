@@ -23,11 +23,18 @@ const REFRESH_EVERY: Duration = Duration::from_secs(3);
 /// New joins after which a space's scorer is fitted again to its history.
 const REFIT_AFTER_JOINS: usize = 500;
 
-struct SpaceEngine {
-    engine: rel::Engine,
-    last_message: i64,
-    events_since: Millis,
-    refreshed: Instant,
+pub(crate) struct SpaceEngine {
+    pub(crate) engine: rel::Engine,
+    /// The highest message id fed.
+    pub(crate) last_message: i64,
+    /// Reactions and reads before this time are in the engine.
+    pub(crate) events_since: Millis,
+    pub(crate) refreshed: Instant,
+    /// `last_message` when the engine was last saved (`-1`: never), and when.
+    pub(crate) saved_message: i64,
+    pub(crate) saved: Instant,
+    /// Read back from disk rather than built from the history.
+    pub(crate) read_back: bool,
 }
 
 /// A space's engine, built once (concurrent callers wait for the same build).
@@ -36,9 +43,19 @@ type EngineCell = Arc<tokio::sync::OnceCell<Arc<Mutex<SpaceEngine>>>>;
 #[derive(Default)]
 pub(crate) struct FeedEngines {
     spaces: Mutex<HashMap<SpaceId, EngineCell>>,
+    /// Where engines are saved (none: kept in memory only).
+    pub(crate) dir: std::sync::RwLock<Option<std::path::PathBuf>>,
 }
 
-fn feed_message(e: &mut rel::Engine, m: &parvis_store::MessageSignal) {
+impl FeedEngines {
+    /// Drops every engine: the next feed builds (or reads back) again. After an erasure, so
+    /// that no engine keeps what the erased member wrote or did.
+    pub(crate) async fn forget_all(&self) {
+        self.spaces.lock().await.clear();
+    }
+}
+
+pub(crate) fn feed_message(e: &mut rel::Engine, m: &parvis_store::MessageSignal) {
     let text = markdown::to_plain_text(&m.body_md);
     let topics: Vec<rel::TopicId> = m.topic_id.map(|t| rel::TopicId(t.0)).into_iter().collect();
     e.add_message(&rel::engine::MessageInput {
@@ -53,7 +70,7 @@ fn feed_message(e: &mut rel::Engine, m: &parvis_store::MessageSignal) {
     });
 }
 
-fn feed_event(e: &mut rel::Engine, ev: &parvis_store::ThreadEvent) {
+pub(crate) fn feed_event(e: &mut rel::Engine, ev: &parvis_store::ThreadEvent) {
     let kind = if ev.kind == "read" {
         rel::engine::EventKind::Read
     } else {
@@ -67,7 +84,7 @@ fn feed_event(e: &mut rel::Engine, ev: &parvis_store::ThreadEvent) {
     );
 }
 
-fn feedback_of(kind: &str, target: i64) -> Option<rel::engine::Feedback> {
+pub(crate) fn feedback_of(kind: &str, target: i64) -> Option<rel::engine::Feedback> {
     match kind {
         "mute_topic" => Some(rel::engine::Feedback::MuteTopic {
             topic: rel::TopicId(target),
@@ -155,12 +172,16 @@ impl Services {
                     let started = Instant::now();
                     let fresh = !me.inner.feeds.spaces.lock().await.contains_key(&space.id);
                     match me.space_engine(&space).await {
-                        Ok(_) if fresh => tracing::info!(
-                            space = %space.slug,
-                            seconds = started.elapsed().as_secs_f64(),
-                            "feed engine ready"
-                        ),
-                        Ok(_) => {}
+                        Ok(slot) => {
+                            if fresh {
+                                tracing::info!(
+                                    space = %space.slug,
+                                    seconds = started.elapsed().as_secs_f64(),
+                                    "feed engine ready"
+                                );
+                            }
+                            me.save_engine_when_due(space.id, slot).await;
+                        }
                         Err(e) => {
                             tracing::warn!(space = %space.slug, error = %e, "feed engine not built")
                         }
@@ -171,6 +192,11 @@ impl Services {
     }
 
     async fn build_engine(&self, space_id: SpaceId) -> Result<Arc<Mutex<SpaceEngine>>> {
+        // What was saved before a restart, when it still matches the store; the first
+        // refresh then feeds what arrived since.
+        if let Some(saved) = self.read_saved_engine(space_id).await {
+            return Ok(Arc::new(Mutex::new(saved)));
+        }
         // Reactions and reads recorded while the engine builds are fetched at its first refresh.
         let events_since = now_millis();
         let mut messages = self.store().space_messages_since(space_id, 0).await?;
@@ -212,6 +238,9 @@ impl Services {
                 last_message: messages.iter().map(|m| m.id).max().unwrap_or(0),
                 events_since,
                 refreshed: Instant::now(),
+                saved_message: -1,
+                saved: Instant::now(),
+                read_back: false,
             }
         })
         .await
@@ -219,7 +248,7 @@ impl Services {
         Ok(Arc::new(Mutex::new(built)))
     }
 
-    async fn space_engine(&self, space: &Space) -> Result<Arc<Mutex<SpaceEngine>>> {
+    pub(crate) async fn space_engine(&self, space: &Space) -> Result<Arc<Mutex<SpaceEngine>>> {
         let cell = self
             .inner
             .feeds

@@ -110,3 +110,133 @@ async fn an_imported_history_teaches_the_feed_what_members_join() {
     );
     assert!(!feed.starter);
 }
+
+fn admin(handle: &str) -> NewMember {
+    NewMember {
+        handle: handle.into(),
+        display_name: handle.into(),
+        email: Some(format!("{handle}@list.example")),
+        password_hash: None,
+        site_role: SiteRole::Admin,
+        ecosystem_role: EcosystemRole::Partner,
+        organisation: String::new(),
+        bio: String::new(),
+        lang: "fr".into(),
+        created_at: 1,
+    }
+}
+
+fn titles(feed: &parvis_services::relevance::FeedView) -> Vec<String> {
+    feed.items.iter().map(|i| i.thread.title.clone()).collect()
+}
+
+/// The server saves each space's engine in the background; a restarted server reads it back
+/// instead of replaying the history, and its first feed is the one it served before. An
+/// erasure makes the saved engine unusable (it holds what the erased member did): the next
+/// start builds afresh.
+#[tokio::test]
+async fn a_restarted_server_reads_its_feed_engine_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/f.db", dir.path().display());
+    let feeds = dir.path().join("f.db.feed");
+    let store = Store::open(&url).await.unwrap();
+    store.create_space("liste", "Liste", "", 1).await.unwrap();
+    let claire = store.create_member(&admin("claire")).await.unwrap();
+    let actor = Actor {
+        member: store.member_by_id(claire).await.unwrap().unwrap(),
+    };
+    let first =
+        Services::new(store, Mailer::Log, ServiceConfig::default()).with_feed_dir(feeds.clone());
+    let file = dir.path().join("history.jsonl");
+    std::fs::write(&file, history(120, now_millis())).unwrap();
+    let opts = ImportOptions {
+        space: "liste".into(),
+        ..Default::default()
+    };
+    first
+        .import(Format::Jsonl, vec![file], &opts, |_| {})
+        .await
+        .unwrap();
+    let space = first.space("liste").await.unwrap();
+    let worker = first.spawn_feed_engines(std::time::Duration::from_millis(100));
+    let saved = feeds.join(format!("space-{}.feed", space.id.0));
+    let waited = std::time::Instant::now();
+    while first
+        .feed_engine_status(&space)
+        .await
+        .unwrap()
+        .saved_message
+        .is_none()
+    {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(60),
+            "the engine was never saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    worker.abort();
+    assert!(saved.exists());
+    let before = first.feed(&actor, &space, 10).await.unwrap();
+    let status = first.feed_engine_status(&space).await.unwrap();
+    assert!(!status.read_back);
+    drop(first);
+
+    // A restart: the same store and directory.
+    let store = Store::open(&url).await.unwrap();
+    let second =
+        Services::new(store, Mailer::Log, ServiceConfig::default()).with_feed_dir(feeds.clone());
+    let after = second.feed(&actor, &space, 10).await.unwrap();
+    let status = second.feed_engine_status(&space).await.unwrap();
+    assert!(status.read_back, "{status:?}");
+    assert_eq!(titles(&after), titles(&before));
+    assert_eq!(after.learned_from_joins, before.learned_from_joins);
+
+    // Erasing a member: the running engine forgets, and the saved one is not read back.
+    let asker = second
+        .store()
+        .member_handles_and_emails()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, email)| email.as_deref() == Some("asker3@list.example"))
+        .expect("the imported asker")
+        .0;
+    second
+        .erase_member(&actor, &asker, "anonymise")
+        .await
+        .unwrap();
+    assert!(!second.feed_engine_status(&space).await.unwrap().read_back);
+    drop(second);
+    let store = Store::open(&url).await.unwrap();
+    let third =
+        Services::new(store, Mailer::Log, ServiceConfig::default()).with_feed_dir(feeds.clone());
+    assert!(!third.feed_engine_status(&space).await.unwrap().read_back);
+    // Saved again, then damaged: never misread, the engine is built and the feed answers.
+    let worker = third.spawn_feed_engines(std::time::Duration::from_millis(100));
+    let waited = std::time::Instant::now();
+    while third
+        .feed_engine_status(&space)
+        .await
+        .unwrap()
+        .saved_message
+        .is_none()
+    {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(60));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    worker.abort();
+    drop(third);
+    let bytes = std::fs::read(&saved).unwrap();
+    std::fs::write(&saved, &bytes[..bytes.len() / 3]).unwrap();
+    let store = Store::open(&url).await.unwrap();
+    let fourth = Services::new(store, Mailer::Log, ServiceConfig::default()).with_feed_dir(feeds);
+    assert!(!fourth.feed_engine_status(&space).await.unwrap().read_back);
+    assert!(
+        !fourth
+            .feed(&actor, &space, 10)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}

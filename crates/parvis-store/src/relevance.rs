@@ -60,6 +60,23 @@ impl Store {
             .collect()
     }
 
+    /// What a saved feed engine is checked against before it is used again: how many of the
+    /// space's messages have an id up to `upto` (a deleted message lowers it), the latest
+    /// erasure and the number of merged members (both change whose words are whose).
+    pub async fn feed_fingerprint(&self, space: SpaceId, upto: i64) -> Result<[i64; 3]> {
+        let r = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM messages msg JOIN threads t ON t.id = msg.thread_id
+                     WHERE t.space_id = $1 AND msg.id <= $2) AS n,
+                    (SELECT COALESCE(MAX(erased_at), 0) FROM members) AS erased,
+                    (SELECT COUNT(*) FROM members WHERE merged_into IS NOT NULL) AS merged",
+        )
+        .bind(space.0)
+        .bind(upto)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok([int(&r, "n")?, int(&r, "erased")?, int(&r, "merged")?])
+    }
+
     /// Reactions and reads in a space since `since`.
     pub async fn space_events_since(
         &self,

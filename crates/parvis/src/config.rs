@@ -85,6 +85,13 @@ pub struct ServerArgs {
     #[arg(long, env = "PARVIS_SEARCH_DIR", value_name = "DIR")]
     pub search_dir: Option<PathBuf>,
 
+    /// Where each space's feed engine is saved, so that a restart serves "Pour vous" at once
+    /// instead of rebuilding it from the whole history (minutes at a million messages). One
+    /// directory per running instance. Default: next to the SQLite file (`FILE.feed/`), or
+    /// `parvis-data/feed-HASH` (one per database URL) with PostgreSQL.
+    #[arg(long, env = "PARVIS_FEED_DIR", value_name = "DIR")]
+    pub feed_dir: Option<PathBuf>,
+
     /// How often followed feeds are polled, in seconds (`parvis follow add`). Default 900.
     #[arg(long, env = "PARVIS_POLL_INTERVAL", value_name = "SECONDS")]
     pub poll_interval: Option<u64>,
@@ -124,6 +131,7 @@ struct FileConfig {
     thread_cache: Option<bool>,
     poll_interval: Option<u64>,
     search_dir: Option<PathBuf>,
+    feed_dir: Option<PathBuf>,
     trusted_proxies: Option<String>,
     redis_url: Option<String>,
 }
@@ -145,6 +153,8 @@ pub struct Config {
     pub thread_cache: bool,
     pub poll_interval_secs: u64,
     pub search_dir: PathBuf,
+    /// Where the feed engines are saved.
+    pub feed_dir: PathBuf,
     /// CIDRs of the trusted reverse proxies (empty: none).
     pub trusted_proxies: String,
     /// Redis for live rooms across instances (none: in process).
@@ -196,19 +206,20 @@ fn read_file(path: Option<&PathBuf>) -> Result<FileConfig> {
     })
 }
 
-/// The default search directory: beside the SQLite file, else under parvis-data/.
-fn default_search_dir(database_url: &str) -> PathBuf {
+/// The default directory of `kind` (`search`, `feed`): beside the SQLite file, else under
+/// parvis-data/.
+fn default_data_dir(database_url: &str, kind: &str) -> PathBuf {
     match database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
     {
-        Some(path) => PathBuf::from(format!("{}.search", path.split('?').next().unwrap_or(path))),
-        // One index per database: a short, stable hash of the URL names the directory.
+        Some(path) => PathBuf::from(format!("{}.{kind}", path.split('?').next().unwrap_or(path))),
+        // One per database: a short, stable hash of the URL names the directory.
         None => {
             let hash = database_url.bytes().fold(0xcbf29ce484222325u64, |h, b| {
                 (h ^ b as u64).wrapping_mul(0x100000001b3)
             });
-            PathBuf::from(format!("parvis-data/search-{:08x}", hash as u32))
+            PathBuf::from(format!("parvis-data/{kind}-{:08x}", hash as u32))
         }
     }
 }
@@ -243,11 +254,16 @@ impl Config {
             .or(file.database_url)
             .unwrap_or_else(|| default_db.to_string());
         Ok(Config {
+            feed_dir: server
+                .feed_dir
+                .clone()
+                .or(file.feed_dir)
+                .unwrap_or_else(|| default_data_dir(&database_url, "feed")),
             search_dir: server
                 .search_dir
                 .clone()
                 .or(file.search_dir)
-                .unwrap_or_else(|| default_search_dir(&database_url)),
+                .unwrap_or_else(|| default_data_dir(&database_url, "search")),
             database_url,
             host,
             port,

@@ -688,7 +688,9 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
             config.search_dir.display()
         )
     })?;
-    let services = services.with_search(std::sync::Arc::new(index));
+    let services = services
+        .with_search(std::sync::Arc::new(index))
+        .with_feed_dir(config.feed_dir.clone());
     if let Some(demo) = demo_summary.as_ref().filter(|d| d.loaded) {
         // The demo is written straight to the store: tag its messages with its topics, so
         // that its activity page shows real activity.
@@ -730,6 +732,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
     println!("Parvis {} is running at {url}", env!("CARGO_PKG_VERSION"));
     println!("  store: {} ({})", where_, store.backend().name());
     println!("  search index: {}", config.search_dir.display());
+    println!("  feed engines: {}", config.feed_dir.display());
     if let Some(d) = &demo_summary {
         if d.loaded {
             println!(
