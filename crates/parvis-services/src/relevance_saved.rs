@@ -4,9 +4,9 @@
 //! background task saves each engine after its build, then again once enough has arrived
 //! (`SAVE_AFTER_MESSAGES`, or anything after `SAVE_EVERY`). At start-up an engine is read
 //! back instead of built when its file still matches the store: the same count of the
-//! space's messages up to the last one it saw (a deletion changes it), no erasure and no
-//! member merge since (both change whose words are whose). The first refresh then feeds
-//! what arrived after the save, as for any running engine. Anything else (no file, another
+//! space's messages up to the last one it saw (a deletion changes it) with the same times, no
+//! erasure and no member merge since (both change whose words are whose). The first refresh
+//! then feeds what arrived after the save, as for any running engine. Anything else (no file, another
 //! format or configuration, a damaged file, a store that moved on) is logged and the engine
 //! is built as before: a saved engine is a cache, never the truth.
 //!
@@ -36,7 +36,7 @@ struct SavedHeader {
     space: i64,
     last_message: i64,
     events_since: Millis,
-    fingerprint: [i64; 3],
+    fingerprint: [i64; 4],
     saved_at: Millis,
 }
 
@@ -129,7 +129,7 @@ impl Services {
             .map_err(|e| e.to_string())?;
         if now != header.fingerprint {
             return Err(format!(
-                "the store changed since it was saved (messages, erasures, merges: {:?} then, {:?} now)",
+                "the store changed since it was saved (messages, their times, erasures, merges: {:?} then, {:?} now)",
                 header.fingerprint, now
             ));
         }

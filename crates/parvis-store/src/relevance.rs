@@ -61,20 +61,27 @@ impl Store {
     }
 
     /// What a saved feed engine is checked against before it is used again: how many of the
-    /// space's messages have an id up to `upto` (a deleted message lowers it), the latest
-    /// erasure and the number of merged members (both change whose words are whose).
-    pub async fn feed_fingerprint(&self, space: SpaceId, upto: i64) -> Result<[i64; 3]> {
+    /// space's messages have an id up to `upto` (a deleted message lowers it) and a checksum of
+    /// their times (another store that happens to hold as many messages differs there), the
+    /// latest erasure and the number of merged members (both change whose words are whose).
+    pub async fn feed_fingerprint(&self, space: SpaceId, upto: i64) -> Result<[i64; 4]> {
         let r = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM messages msg JOIN threads t ON t.id = msg.thread_id
-                     WHERE t.space_id = $1 AND msg.id <= $2) AS n,
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(msg.created_at % 1000003), 0) AS BIGINT) AS times,
                     (SELECT COALESCE(MAX(erased_at), 0) FROM members) AS erased,
-                    (SELECT COUNT(*) FROM members WHERE merged_into IS NOT NULL) AS merged",
+                    (SELECT COUNT(*) FROM members WHERE merged_into IS NOT NULL) AS merged
+             FROM messages msg JOIN threads t ON t.id = msg.thread_id
+             WHERE t.space_id = $1 AND msg.id <= $2",
         )
         .bind(space.0)
         .bind(upto)
         .fetch_one(&self.pool)
         .await?;
-        Ok([int(&r, "n")?, int(&r, "erased")?, int(&r, "merged")?])
+        Ok([
+            int(&r, "n")?,
+            int(&r, "times")?,
+            int(&r, "erased")?,
+            int(&r, "merged")?,
+        ])
     }
 
     /// Reactions and reads in a space since `since`.

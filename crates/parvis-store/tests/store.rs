@@ -488,3 +488,63 @@ mod embeds;
 
 #[path = "store/reads.rs"]
 mod reads;
+
+/// A saved feed engine is trusted again only while this stays the same: it moves with a
+/// message deleted or written at other times, an erasure and a merge, not with a message
+/// added after the engine's last one (that one is fed on top).
+#[tokio::test]
+async fn the_feed_fingerprint_moves_with_what_a_saved_engine_cannot_see() {
+    on_both(|s| async move {
+        let space = s.create_space("liste", "Liste", "", 1).await.unwrap();
+        let alice = s
+            .create_member(&member("alice", "alice@x.fr"))
+            .await
+            .unwrap();
+        let bob = s.create_member(&member("bob", "bob@x.fr")).await.unwrap();
+        let (thread, first) = s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: None,
+                title: "Reprojection".into(),
+                author_id: alice,
+                body_md: "Bonjour".into(),
+                body_html: "<p>Bonjour</p>".into(),
+                created_at: 1_700_000_000_000,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        let at = first.0;
+        let before = s.feed_fingerprint(space, at).await.unwrap();
+        assert_eq!(before[0], 1);
+        let reply = s
+            .add_message(&NewMessage {
+                thread_id: thread,
+                parent_id: Some(first),
+                author_id: bob,
+                body_md: "Réponse".into(),
+                body_html: "<p>Réponse</p>".into(),
+                created_at: 1_700_000_100_000,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        // Newer than the engine's last message: the same fingerprint up to it.
+        assert_eq!(s.feed_fingerprint(space, at).await.unwrap(), before);
+        let both = s.feed_fingerprint(space, reply.0).await.unwrap();
+        assert_eq!(both[0], 2);
+        assert_ne!(both[1], before[1]);
+        // An erasure moves it.
+        s.erase_member(bob, false, "Ancien membre", 1_700_000_200_000)
+            .await
+            .unwrap();
+        let erased = s.feed_fingerprint(space, reply.0).await.unwrap();
+        assert_eq!(erased[..2], both[..2]);
+        assert_ne!(erased[2], both[2]);
+    })
+    .await;
+}
