@@ -233,7 +233,8 @@ def in_browser(parvis, wp, org_url, thread_url, post_url, default_height):
             check(time.time() < deadline, "the frame's height never settled")
             last = h
             time.sleep(0.5)
-        print(f"  browser: the frame said {b.js('return window.__pv;')}", file=sys.stderr)
+        said = b.js('return window.__pv;') or []
+        print(f"  browser: the frame said {said}", file=sys.stderr)
         b.wait("getComputedStyle(document.querySelector('blockquote.wp-embedded-content')).display === 'none'",
                "WordPress still shows the blockquote")
         shown = int(b.js(f"return {frame}.height;"))
@@ -246,6 +247,10 @@ def in_browser(parvis, wp, org_url, thread_url, post_url, default_height):
         inner = b.js("return Math.ceil(document.documentElement.getBoundingClientRect().height);")
         check(200 <= inner <= 1000, f"the card is {inner} px high: pick a thread that fits WordPress's 200-1000")
         check(shown == inner, f"WordPress sized the frame {shown} px, the card is {inner} px")
+        # No jump on the way: the frame never reported more than the card (it once said
+        # thousands of pixels while WordPress still had it at zero width).
+        heights = [int(m.split()[1]) for m in said if m.startswith("height ")]
+        check(heights and max(heights) <= inner, f"the frame reported heights {heights} for a {inner} px card")
         check(box == shown, f"the frame occupies {box} px on the page, not {shown}")
         label = b.js("return document.getElementById('pv-cta').textContent.trim();")
         check(label == CTA_LABEL, f"the call to action reads {label!r}")

@@ -235,7 +235,8 @@ fn write_atomically(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("feed.tmp");
+    // Named by process: two instances pointed at one directory never write the same file.
+    let tmp = path.with_extension(format!("feed.{}.tmp", std::process::id()));
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
     let written = write(&mut out).and_then(|()| out.flush());
     if let Err(e) = written {

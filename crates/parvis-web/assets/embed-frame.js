@@ -10,8 +10,16 @@
   function send(message, value) {
     if (framed) host.postMessage({ message: message, value: value, secret: secret }, '*');
   }
-  var last = 0;
+  var last = 0, waits = 0, waiting = false;
   function height() {
+    // A host may lay the frame out at zero width at first (WordPress inserts it hidden): the
+    // card would then measure as one word per line, thousands of pixels high. Look again
+    // shortly (the observer below also runs when the width comes); after 3 s say what there
+    // is, so that a host that waits for a height before showing the frame still shows it.
+    if (!window.innerWidth && waits < 15) {
+      if (!waiting) { waiting = true; waits++; setTimeout(function () { waiting = false; height(); }, 200); }
+      return;
+    }
     var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (h !== last) { last = h; send('height', h); }
   }
