@@ -63,9 +63,18 @@ pub fn read_engine(
     config: &Config,
     limit: u64,
 ) -> Result<Engine, RelevanceError> {
-    let engine: Engine = options(limit)
-        .deserialize_from(input)
+    // Decoding from memory is about twice as fast as from a reader (one bounds check per
+    // value instead of one read call); the bytes are dropped once decoded. `take` keeps a
+    // file that grew past the limit from being read whole.
+    let mut bytes = Vec::new();
+    input
+        .take(limit)
+        .read_to_end(&mut bytes)
         .map_err(|e| RelevanceError::Snapshot(format!("engine: {e}")))?;
+    let engine: Engine = options(limit)
+        .deserialize(&bytes)
+        .map_err(|e| RelevanceError::Snapshot(format!("engine: {e}")))?;
+    drop(bytes);
     if engine.config() != config {
         return Err(RelevanceError::Snapshot(
             "saved with another configuration".into(),
