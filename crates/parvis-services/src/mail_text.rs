@@ -1,6 +1,7 @@
 //! The text of the mails Parvis sends, and of what it writes outside its pages (exports, the
 //! names it gives), in French and English, from Fluent files translators can edit
-//! (`crates/parvis-services/locales/{fr,en}/{mail,texts}.ftl`), read by the same catalogue
+//! (`crates/parvis-services/locales/{fr,en}/{mail,texts}.ftl`, and the measures' names from
+//! `crates/parvis-measure/locales`), read by the same catalogue
 //! as the pages' (`parvis_domain::fluent`). Each text is written in its reader's language.
 
 use parvis_domain::Lang;
@@ -19,6 +20,8 @@ const FILES: &[Source] = &[
         include_str!("../locales/fr/texts.ftl"),
         include_str!("../locales/en/texts.ftl"),
     ),
+    // The measures' names (the digest words the pyramid and the objectives as the dashboard).
+    parvis_measure::labels::FTL,
 ];
 
 static FR: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::Fr, FILES));

@@ -31,6 +31,8 @@ pub(crate) const FILES: &[Source] = &[
     ftl!("live"),
     ftl!("sessions"),
     ftl!("content"),
+    // The measures' names, shared with the digest mail (kept by the measure crate).
+    parvis_measure::labels::FTL,
 ];
 
 static FR: LazyLock<Catalog> = LazyLock::new(|| Catalog::load(Lang::Fr, FILES));
@@ -54,19 +56,7 @@ pub(crate) fn get(lang: Lang, key: &str) -> &str {
 
 /// One string that takes no argument, if there is one by that key.
 pub(crate) fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
-    match catalog(lang).plain(key) {
-        Some(text) => Some(text),
-        None => label(lang, key),
-    }
-}
-
-/// The measures' names shared with the digest mail (`parvis_measure::labels::LABELS`, in the
-/// measure crate so that the services can word the mail without the web layer).
-fn label(lang: Lang, key: &str) -> Option<&'static str> {
-    parvis_measure::labels::LABELS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, fr, en)| if lang == Lang::Fr { *fr } else { *en })
+    catalog(lang).plain(key)
 }
 
 /// A message with arguments: `get_with(lang, "err_too_long", &[("n", 40.into())])`.
@@ -84,12 +74,7 @@ pub(crate) fn get_n(lang: Lang, key: &str, count: i64) -> String {
 /// The table for one language, ready for templates (`{{ t.sign_in }}`): every message that
 /// takes no argument.
 pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    let mut map: BTreeMap<&'static str, &'static str> = parvis_measure::labels::LABELS
-        .iter()
-        .map(|(k, fr, en)| (*k, if lang == Lang::Fr { *fr } else { *en }))
-        .collect();
-    map.extend(catalog(lang).plain_messages());
-    map
+    catalog(lang).plain_messages().collect()
 }
 
 /// The messages whose key starts with `prefix`, the prefix taken off (the live room's script
@@ -210,12 +195,6 @@ mod tests {
                     "{name}.ftl: {key} takes other variables in French"
                 );
             }
-        }
-        for (key, ..) in parvis_measure::labels::LABELS {
-            assert!(
-                seen.insert(key.to_string()),
-                "{key} is also a measure label"
-            );
         }
     }
 

@@ -11,7 +11,6 @@ use super::Dashboard;
 use crate::{Result, Services, mail_text};
 use parvis_domain::fluent::Value;
 use parvis_domain::*;
-use parvis_measure::labels::label;
 use parvis_measure::objectives::Status;
 use parvis_measure::pyramid::Level;
 use parvis_store::Job;
@@ -148,7 +147,6 @@ pub fn digest_text(
     name: &str,
     link: &str,
 ) -> (String, String) {
-    let fr = lang == Lang::Fr;
     let t = |key: &str, args: &[(&str, Value<'_>)]| mail_text::text(lang, key, args);
     let weeks = d.settings.thresholds.window_weeks;
     let subject = t("digest-subject", &[("space", space.into())]);
@@ -177,7 +175,7 @@ pub fn digest_text(
             c if c > 0 => format!("+{c}"),
             c => format!("−{}", -c),
         };
-        let level = label(&format!("m_level_{}", l.key()), fr).to_string();
+        let level = t(&format!("m_level_{}", l.key()), &[]);
         b.push_str(&t(
             "digest-level",
             &[
@@ -198,9 +196,8 @@ pub fn digest_text(
                 .current
                 .map(|v| num(v, lang))
                 .unwrap_or_else(|| "—".into());
-            let measure = label(&format!("m_measure_{}", o.measure), fr).to_string();
-            let status =
-                label(&format!("m_status_{}", status_key(o.progress.status)), fr).to_string();
+            let measure = t(&format!("m_measure_{}", o.measure), &[]);
+            let status = t(&format!("m_status_{}", status_key(o.progress.status)), &[]);
             b.push_str(&t(
                 "digest-objective",
                 &[
