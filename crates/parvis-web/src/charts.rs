@@ -56,6 +56,11 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series<'_>]) -> St
             (max * frac).round() as i64
         );
     }
+    // Label a bar only every so often, so that labels never overlap: a 10-unit sans-serif
+    // glyph is about 6.2 units wide (DejaVu Sans, the widest of the usual fonts, which the
+    // server's PNG uses), plus a gap.
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+    let every = ((widest * 6.2 + 8.0) / slot).ceil().max(1.0) as usize;
     for (i, label) in labels.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let mut y = top + plot_h;
@@ -74,7 +79,6 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series<'_>]) -> St
                 esc(s.label)
             );
         }
-        let every = (labels.len() / 12).max(1);
         if i % every == 0 {
             let _ = write!(
                 svg,
@@ -226,6 +230,34 @@ mod tests {
         assert!(svg.contains(r#"height="182.0""#), "{svg}");
         assert!(!svg.contains("NaN"));
         assert!(stacked_bars("empty", &[], &[]).contains("</svg>"));
+    }
+
+    #[test]
+    fn week_labels_never_overlap() {
+        // Two years of weeks: 104 bars of about 5.8 units, dates of 10 characters.
+        let labels: Vec<String> = (0..104)
+            .map(|i| format!("2025-{:02}-{:02}", i / 9 + 1, i % 28 + 1))
+            .collect();
+        let svg = stacked_bars(
+            "s",
+            &labels,
+            &[Series {
+                label: "x",
+                values: vec![1; 104],
+            }],
+        );
+        // The x of every bar label (the only centred text of this chart).
+        let xs: Vec<f64> = svg
+            .split("<text x=\"")
+            .skip(1)
+            .filter(|t| t.contains("text-anchor=\"middle\""))
+            .filter_map(|t| t.split_once('"')?.0.parse().ok())
+            .collect();
+        assert!(xs.len() >= 6, "some dates are labelled: {xs:?}");
+        // Each label is about 62 units wide at this size: centres at least that far apart.
+        for pair in xs.windows(2) {
+            assert!(pair[1] - pair[0] >= 62.0, "{xs:?}");
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 pub(crate) mod api;
 mod events;
 mod figures;
+mod png;
 
 use crate::forms::{failed, field_errors, unprocessable};
 use crate::pages::{PageResult, fail, fail_api, render};
@@ -271,9 +272,33 @@ async fn figure_file(
         .measures_in(actor, &space, &q.segment)
         .await
         .map_err(fail(&st, &ctx))?;
-    let (body, mime) = match ext {
-        "csv" => (figures::csv(&d, name), "text/csv; charset=utf-8"),
-        "svg" => (figures::svg(&d, name, ctx.lang), "image/svg+xml"),
+    let (body, mime): (Option<Vec<u8>>, &str) = match ext {
+        "csv" => (
+            figures::csv(&d, name).map(String::into_bytes),
+            "text/csv; charset=utf-8",
+        ),
+        "svg" => (
+            figures::svg(&d, name, ctx.lang).map(String::into_bytes),
+            "image/svg+xml",
+        ),
+        "png" => match figures::svg(&d, name, ctx.lang) {
+            Some(svg) => {
+                // Drawing takes milliseconds of CPU: off the request threads.
+                let drawn = tokio::task::spawn_blocking(move || png::png(&svg)).await;
+                match drawn {
+                    Ok(Ok(bytes)) => (Some(bytes), "image/png"),
+                    Ok(Err(e)) => {
+                        tracing::warn!(figure = name, error = %e, "chart not drawn as PNG");
+                        (None, "")
+                    }
+                    Err(e) => {
+                        tracing::warn!(figure = name, error = %e, "chart not drawn as PNG");
+                        (None, "")
+                    }
+                }
+            }
+            None => (None, ""),
+        },
         _ => (None, ""),
     };
     let body = body.ok_or_else(not_found)?;

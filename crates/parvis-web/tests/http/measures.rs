@@ -197,6 +197,25 @@ async fn the_dashboard_page_charts_exports_and_forms() {
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
     let svg = r.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Engagés"), "{svg}");
+    // The same chart as a PNG drawn by the server (for scripts without a browser): twice the
+    // SVG's size, read from the PNG's own header.
+    let r = fr("/s/forum/measures/pyramid.png").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let png = r.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let dim = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    let svg_width: u32 = svg
+        .split_once("viewBox=\"0 0 ")
+        .and_then(|(_, rest)| rest.split_once(' '))
+        .and_then(|(w, _)| w.parse().ok())
+        .expect("the SVG gives its width in its viewBox");
+    assert_eq!(dim(16), 2 * svg_width);
+    assert!(dim(20) > 100, "height {}", dim(20));
+    assert_eq!(
+        fr("/s/forum/measures/slipping.png").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     let r = fr("/s/forum/measures/channels.csv").await.unwrap();
     assert!(
         r.text()
