@@ -1,14 +1,14 @@
 //! Feed engines saved to disk, so that a restarted server serves "Pour vous" at once.
 //!
-//! Building a space's engine replays its whole history (minutes at a million messages). The
-//! background task saves each engine after its build, then again once enough has arrived
-//! (`SAVE_AFTER_MESSAGES`, or anything after `SAVE_EVERY`). At start-up an engine is read
-//! back instead of built when its file still matches the store: the same count of the
+//! Building a space's engine replays its whole history (about a minute at a million
+//! messages). The background task saves each engine after its build, then again once enough
+//! has arrived (`SAVE_AFTER_MESSAGES`, or anything after `SAVE_EVERY`). At start-up an engine
+//! is read back instead of built when its file still matches the store: the same count of the
 //! space's messages up to the last one it saw (a deletion changes it) with the same times, no
 //! erasure and no member merge since (both change whose words are whose). The first refresh
-//! then feeds what arrived after the save, as for any running engine. Anything else (no file, another
-//! format or configuration, a damaged file, a store that moved on) is logged and the engine
-//! is built as before: a saved engine is a cache, never the truth.
+//! then feeds what arrived after the save, as for any running engine. Anything else (no file,
+//! another format or configuration, a damaged file, a store that moved on) is logged and the
+//! engine is built as before: a saved engine is a cache, never the truth.
 //!
 //! Mutes are taken from the store again on reading back (one may have been lifted since the
 //! save); "not interested" is applied again too (it counts once).

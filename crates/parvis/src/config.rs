@@ -86,9 +86,9 @@ pub struct ServerArgs {
     pub search_dir: Option<PathBuf>,
 
     /// Where each space's feed engine is saved, so that a restart serves "Pour vous" at once
-    /// instead of rebuilding it from the whole history (minutes at a million messages). One
-    /// directory per running instance. Default: next to the SQLite file (`FILE.feed/`), or
-    /// `parvis-data/feed-HASH` (one per database URL) with PostgreSQL.
+    /// instead of rebuilding it from the whole history (about a minute at a million
+    /// messages). One directory per running instance. Default: next to the SQLite file
+    /// (`FILE.feed/`), or `parvis-data/feed-HASH` (one per database URL) with PostgreSQL.
     #[arg(long, env = "PARVIS_FEED_DIR", value_name = "DIR")]
     pub feed_dir: Option<PathBuf>,
 
