@@ -172,25 +172,30 @@ impl Services {
         let Some(path) = self.feed_file(space) else {
             return;
         };
-        let guard = slot.lock_owned().await;
-        let fresh = guard.last_message - guard.saved_message;
-        let due = guard.saved_message < 0
-            || fresh >= SAVE_AFTER_MESSAGES
-            || (fresh > 0 && guard.saved.elapsed() >= SAVE_EVERY);
-        if !due {
-            return;
-        }
-        let fingerprint = match self
-            .store()
-            .feed_fingerprint(space, guard.last_message)
-            .await
-        {
+        // Decided under a short lock; the store's count (a scan of the space's messages) runs
+        // without it, so feeds are not held up by it.
+        let upto = {
+            let s = slot.lock().await;
+            let fresh = s.last_message - s.saved_message;
+            let due = s.saved_message < 0
+                || fresh >= SAVE_AFTER_MESSAGES
+                || (fresh > 0 && s.saved.elapsed() >= SAVE_EVERY);
+            if !due {
+                return;
+            }
+            s.last_message
+        };
+        let fingerprint = match self.store().feed_fingerprint(space, upto).await {
             Ok(f) => f,
             Err(e) => {
                 tracing::warn!(space = space.0, error = %e, "feed engine not saved");
                 return;
             }
         };
+        let guard = slot.lock_owned().await;
+        if guard.last_message != upto {
+            return; // fed meanwhile: the fingerprint no longer matches; the next round saves
+        }
         let started = Instant::now();
         // The engine is written while its lock is held (a feed asked meanwhile waits for the
         // write); the file appears whole or not at all (written aside, then renamed).
@@ -212,16 +217,17 @@ impl Services {
             }
             result.map(|bytes| (bytes, path))
         })
-        .await;
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|written| written.map_err(|e| e.to_string()));
         match done {
-            Ok(Ok((bytes, path))) => tracing::info!(
+            Ok((bytes, path)) => tracing::info!(
                 space = space.0,
                 file = %path.display(),
                 bytes,
                 seconds = started.elapsed().as_secs_f64(),
                 "feed engine saved"
             ),
-            Ok(Err(e)) => tracing::warn!(space = space.0, error = %e, "feed engine not saved"),
             Err(e) => tracing::warn!(space = space.0, error = %e, "feed engine not saved"),
         }
     }

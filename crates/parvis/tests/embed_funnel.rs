@@ -86,15 +86,7 @@ fn a_click_on_an_embedded_thread_converts_and_the_funnel_counts_it_once() {
     let url = |p: &str| format!("{}{p}", server.url);
     let http = reqwest::blocking::Client::new();
     let token = demo_token(&server.url);
-    let space = http
-        .get(url("/api/v1/spaces"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let space = demo_space(&server.url);
     let r = http
         .post(url(&format!("/api/v1/spaces/{space}/threads")))
         .bearer_auth(&token)
@@ -266,15 +258,7 @@ fn a_visitor_signs_in_by_the_emailed_link_and_replies_from_the_widget() {
     let url = |p: &str| format!("{}{p}", server.url);
     let http = reqwest::blocking::Client::new();
     let token = demo_token(&server.url);
-    let space = http
-        .get(url("/api/v1/spaces"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let space = demo_space(&server.url);
     let tid = http
         .post(url(&format!("/api/v1/spaces/{space}/threads")))
         .bearer_auth(&token)
@@ -409,6 +393,44 @@ fn serve_page(page: String) -> String {
     url
 }
 
+/// Opens, on a host page of its own origin, the widget of `embed` (`thread/12`) signed in by
+/// the host's token for `user` (`sub`, `email`, `name`, `jti`; valid 5 minutes), signed with
+/// a new key of `space`; the driver is left inside the widget's frame.
+fn open_sso_widget(
+    driver: &Driver,
+    parvis: &str,
+    token: &str,
+    space: &str,
+    embed: &str,
+    mut user: Value,
+) {
+    let key: Value = reqwest::blocking::Client::new()
+        .post(format!("{parvis}/api/v1/spaces/{space}/embed/sso-keys"))
+        .bearer_auth(token)
+        .json(&json!({"kid": "site-2026"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    user["exp"] = json!(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 300
+    );
+    let jwt =
+        parvis_services::embeds::sso::sign("site-2026", key["secret"].as_str().unwrap(), &user);
+    let host = serve_page(format!(
+        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Espace abonnés</title></head>
+<body><div data-parvis-embed="{embed}" data-sso="{jwt}" id="w"></div>
+<script async src="{parvis}/assets/embed.js"></script></body></html>"#
+    ));
+    driver.go(&host);
+    let frame = driver.element("#w iframe");
+    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
+}
+
 /// Single sign-on in the browser: the host site puts its signed token in the snippet
 /// (`data-sso`); the widget is signed in as the host's user without any email, and posts.
 #[test]
@@ -428,15 +450,7 @@ fn the_host_sites_signed_token_signs_the_visitor_in_the_widget() {
     let url = |p: &str| format!("{}{p}", server.url);
     let http = reqwest::blocking::Client::new();
     let token = demo_token(&server.url);
-    let space = http
-        .get(url("/api/v1/spaces"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let space = demo_space(&server.url);
     let tid = http
         .post(url(&format!("/api/v1/spaces/{space}/threads")))
         .bearer_auth(&token)
@@ -447,34 +461,14 @@ fn the_host_sites_signed_token_signs_the_visitor_in_the_widget() {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let key: Value = http
-        .post(url(&format!("/api/v1/spaces/{space}/embed/sso-keys")))
-        .bearer_auth(&token)
-        .json(&json!({"kid": "site-2026"}))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let secret = key["secret"].as_str().unwrap();
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 300;
-    let jwt = parvis_services::embeds::sso::sign(
-        "site-2026",
-        secret,
-        &json!({"sub": "abonne-7", "email": "abonne7@site.example", "name": "Sam Abonné", "exp": exp, "jti": "page-1"}),
+    open_sso_widget(
+        &driver,
+        &server.url,
+        &token,
+        &space,
+        &format!("thread/{tid}"),
+        json!({"sub": "abonne-7", "email": "abonne7@site.example", "name": "Sam Abonné", "jti": "page-1"}),
     );
-    let host = serve_page(format!(
-        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Espace abonnés</title></head>
-<body><div data-parvis-embed="thread/{tid}" data-sso="{jwt}" id="w"></div>
-<script async src="{}/assets/embed.js"></script></body></html>"#,
-        server.url
-    ));
-    driver.go(&host);
-    let frame = driver.element("#w iframe");
-    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
     driver.wait_until(
         "!document.getElementById('pv-reply').hidden",
         Duration::from_secs(15),
@@ -528,15 +522,7 @@ fn a_visitor_submits_an_entry_from_the_challenge_widget() {
     let url = |p: &str| format!("{}{p}", server.url);
     let http = reqwest::blocking::Client::new();
     let token = demo_token(&server.url);
-    let space = http
-        .get(url("/api/v1/spaces"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let space = demo_space(&server.url);
     let deadline = time::OffsetDateTime::now_utc() + time::Duration::days(10);
     let r = http
         .post(url(&format!("/api/v1/spaces/{space}/challenges")))
@@ -563,33 +549,14 @@ fn a_visitor_submits_an_entry_from_the_challenge_widget() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let key: Value = http
-        .post(url(&format!("/api/v1/spaces/{space}/embed/sso-keys")))
-        .bearer_auth(&token)
-        .json(&json!({"kid": "site-2026"}))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 300;
-    let jwt = parvis_services::embeds::sso::sign(
-        "site-2026",
-        key["secret"].as_str().unwrap(),
-        &json!({"sub": "abonne-9", "email": "abonne9@site.example", "name": "Zoé Abonnée", "exp": exp, "jti": "page-9"}),
+    open_sso_widget(
+        &driver,
+        &server.url,
+        &token,
+        &space,
+        &format!("challenge/{id}"),
+        json!({"sub": "abonne-9", "email": "abonne9@site.example", "name": "Zoé Abonnée", "jti": "page-9"}),
     );
-    let host = serve_page(format!(
-        r#"<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Notre défi</title></head>
-<body><div data-parvis-embed="challenge/{id}" data-sso="{jwt}" id="w"></div>
-<script async src="{}/assets/embed.js"></script></body></html>"#,
-        server.url
-    ));
-    driver.go(&host);
-    let frame = driver.element("#w iframe");
-    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
     driver.wait_until(
         "!document.getElementById('pv-entry').hidden",
         Duration::from_secs(15),

@@ -110,15 +110,7 @@ fn embed_widget_render_time() {
     let url = |p: &str| format!("{}{p}", server.url);
     let http = reqwest::blocking::Client::new();
     let token = demo_token(&server.url);
-    let space = http
-        .get(url("/api/v1/spaces"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let space = demo_space(&server.url);
     let t: Value = http
         .post(url(&format!("/api/v1/spaces/{space}/threads")))
         .bearer_auth(&token)

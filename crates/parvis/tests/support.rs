@@ -86,6 +86,17 @@ pub fn run_code(args: &[&str]) -> (Option<i32>, String, String) {
 
 pub const DEMO_ADMIN: (&str, &str) = ("admin@novea.example", "parvis-demo-2026");
 
+/// The slug of the demo's (first) space.
+pub fn demo_space(url: &str) -> String {
+    reqwest::blocking::get(format!("{url}/api/v1/spaces"))
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap()["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// An API token for the demo admin.
 pub fn demo_token(url: &str) -> String {
     let c = reqwest::blocking::Client::builder()

@@ -391,6 +391,13 @@ impl Services {
             .ok_or_else(|| ServiceError::NotFound(format!("challenge {id}")))
     }
 
+    /// The rules an entrant accepts, while the challenge takes entries (open, before its
+    /// deadline); `None` otherwise. One read: what a widget needs to offer its entry form.
+    pub async fn challenge_rules_if_open(&self, id: i64) -> Result<Option<String>> {
+        let row = self.challenge_row(id).await?;
+        Ok((row.state == "open" && now_millis() <= row.deadline).then_some(row.rules))
+    }
+
     /// A challenge as `viewer` sees it; a draft is not found for those who may not manage it.
     pub async fn challenge_view(&self, viewer: Option<&Actor>, id: i64) -> Result<ChallengeView> {
         let row = self.challenge_row(id).await?;

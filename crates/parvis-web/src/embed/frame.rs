@@ -67,15 +67,10 @@ async fn body(
         EmbedTarget::Session(_) => Value::UNDEFINED,
         // A challenge's card carries its summary and, while it takes entries, the form to
         // submit one from the widget (its rules shown, to be accepted).
-        EmbedTarget::Challenge(id) => {
-            let v = services.challenge_view(None, *id).await?;
-            let c = &v.challenge;
-            if c.state == "open" && !v.deadline_passed {
-                context! { entry_open => true, rules => c.rules.clone(), challenge_id => c.id }
-            } else {
-                Value::UNDEFINED
-            }
-        }
+        EmbedTarget::Challenge(id) => match services.challenge_rules_if_open(*id).await? {
+            Some(rules) => context! { entry_open => true, rules => rules, challenge_id => id },
+            None => Value::UNDEFINED,
+        },
         // A testimonial's card carries its summary; the page has the rest.
         EmbedTarget::Testimonial(_) => Value::UNDEFINED,
     })

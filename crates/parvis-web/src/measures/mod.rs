@@ -282,21 +282,18 @@ async fn figure_file(
             "image/svg+xml",
         ),
         "png" => match figures::svg(&d, name, ctx.lang) {
-            Some(svg) => {
-                // Drawing takes milliseconds of CPU: off the request threads.
-                let drawn = tokio::task::spawn_blocking(move || png::png(&svg)).await;
-                match drawn {
-                    Ok(Ok(bytes)) => (Some(bytes), "image/png"),
-                    Ok(Err(e)) => {
-                        tracing::warn!(figure = name, error = %e, "chart not drawn as PNG");
-                        (None, "")
-                    }
-                    Err(e) => {
-                        tracing::warn!(figure = name, error = %e, "chart not drawn as PNG");
-                        (None, "")
-                    }
+            // Drawing takes milliseconds of CPU: off the request threads.
+            Some(svg) => match tokio::task::spawn_blocking(move || png::png(&svg))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|drawn| drawn)
+            {
+                Ok(bytes) => (Some(bytes), "image/png"),
+                Err(e) => {
+                    tracing::warn!(figure = name, error = %e, "chart not drawn as PNG");
+                    (None, "")
                 }
-            }
+            },
             None => (None, ""),
         },
         _ => (None, ""),

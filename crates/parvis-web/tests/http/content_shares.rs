@@ -5,6 +5,19 @@
 
 use super::*;
 
+/// `GET /api/v1/{path}` as `auth`, as JSON.
+async fn get_json(app: &App, path: &str, auth: &str) -> Value {
+    client()
+        .get(format!("{}/api/v1/{path}", app.base))
+        .header("authorization", auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_visit_and_a_registration_through_a_link_are_credited() {
     on_both(|app| async move {
@@ -117,15 +130,7 @@ async fn a_visit_and_a_registration_through_a_link_are_credited() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-        let mine: Value = c
-            .get(format!("{}/api/v1/me/shares", app.base))
-            .header("authorization", &ines)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine = get_json(&app, "me/shares", &ines).await;
         let s = &mine["items"][0];
         assert_eq!(
             (s["visits"].as_i64(), s["registrations"].as_i64()),
@@ -147,15 +152,7 @@ async fn a_visit_and_a_registration_through_a_link_are_credited() {
         );
         assert!(super::languages::english_in(&html).is_empty());
         // Admins see the ambassadors; members do not.
-        let a: Value = c
-            .get(format!("{}/api/v1/ambassadors", app.base))
-            .header("authorization", &admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a = get_json(&app, "ambassadors", &admin).await;
         assert_eq!(a["items"][0]["member"]["handle"], "ines");
         assert_eq!(
             (
@@ -421,15 +418,7 @@ async fn a_conversion_after_a_shared_link_is_credited_to_the_sharer() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(report(&stranger, "T-2").await.unwrap().status(), StatusCode::CREATED);
 
-        let mine: Value = c
-            .get(format!("{}/api/v1/me/shares", app.base))
-            .header("authorization", &ines)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine = get_json(&app, "me/shares", &ines).await;
         let s = &mine["items"][0];
         assert_eq!(
             (s["visits"].as_i64(), s["conversions"].as_i64()),
@@ -437,15 +426,7 @@ async fn a_conversion_after_a_shared_link_is_credited_to_the_sharer() {
             "{mine}"
         );
         // The conversion is an action brought (the click alone is not).
-        let a: Value = c
-            .get(format!("{}/api/v1/ambassadors", app.base))
-            .header("authorization", &admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a = get_json(&app, "ambassadors", &admin).await;
         assert_eq!(a["items"][0]["member"]["handle"], "ines");
         assert_eq!(a["items"][0]["actions"].as_i64(), Some(1), "{a}");
         let (ic, _) = super::privacy::member_session(&app, "ines").await;

@@ -4,18 +4,11 @@
 //! while the challenge takes entries; a sign-in made for another space's widget is refused.
 
 use super::content::challenge_body;
-use super::embed_posting::{HOST, sign_in_to, widget};
+use super::embed_posting::{HOST, sign_in_to, widget, widget_post};
 use super::*;
 
 async fn submit(app: &App, token: &str, id: i64, body: Value) -> reqwest::Response {
-    widget()
-        .post(format!("{}/api/v1/embed/challenges/{id}/entries", app.base))
-        .header("authorization", format!("Bearer {token}"))
-        .header("x-parvis-host", HOST)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    widget_post(app, token, &format!("challenges/{id}/entries"), body).await
 }
 
 /// An open challenge of `space`, posed by the admin; its id.

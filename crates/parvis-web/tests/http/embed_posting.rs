@@ -68,8 +68,18 @@ pub(super) async fn sign_in_to(app: &App, embed: &str, email: &str) -> String {
 }
 
 async fn post(app: &App, token: &str, tid: i64, body: Value) -> reqwest::Response {
+    widget_post(app, token, &format!("threads/{tid}/messages"), body).await
+}
+
+/// A POST from the widget on the allowed host to `/api/v1/embed/{path}`, with its token.
+pub(super) async fn widget_post(
+    app: &App,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
     widget()
-        .post(format!("{}/api/v1/embed/threads/{tid}/messages", app.base))
+        .post(format!("{}/api/v1/embed/{path}", app.base))
         .header("authorization", format!("Bearer {token}"))
         .header("x-parvis-host", HOST)
         .json(&body)
