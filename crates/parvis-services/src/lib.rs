@@ -49,6 +49,7 @@ pub mod spaces;
 pub mod tagging;
 pub mod testimonial_links;
 pub mod testimonials;
+mod thread_json;
 pub mod zones;
 
 pub use auth::{Actor, AdminBootstrap, SignedIn, bootstrap_admin, hash_token, random_token};
@@ -460,27 +461,9 @@ impl Services {
             .thread_page(id, page)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?;
-        // Serialised straight from the typed records (no intermediate JSON tree).
-        #[derive(serde::Serialize)]
-        struct ThreadPage<'a> {
-            thread: &'a ThreadSummary,
-            messages: &'a Page<Message>,
-        }
-        // Sized up front: growing a ~70 kB buffer by doubling copied it several times.
-        let text: usize = messages
-            .items
-            .iter()
-            .map(|m| m.body_markdown.len() + m.body_html.len())
-            .sum();
-        let mut body = Vec::with_capacity(text + text / 8 + 512 * messages.items.len() + 1024);
-        serde_json::to_writer(
-            &mut body,
-            &ThreadPage {
-                thread: &thread,
-                messages: &messages,
-            },
-        )
-        .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
+        // Written around the message texts (see `thread_json`), with serde_json's bytes.
+        let body = thread_json::thread_page_json(&thread, &messages)
+            .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
         let bytes = Bytes::from(body);
         if use_cache {
             cache.put(id, page, generation, bytes.clone());

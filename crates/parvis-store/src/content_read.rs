@@ -260,7 +260,7 @@ impl Store {
     pub async fn list_spaces(&self) -> Result<Vec<Space>> {
         const SQL: &str = concat!(space_select!(), " ORDER BY created_at, id");
         self.reads
-            .run(|r| Box::pin(async move { r.all(SQL, &[], space_of).await }))
+            .run_short(|r| Box::pin(async move { r.all(SQL, &[], space_of).await }))
             .await
     }
 
@@ -269,7 +269,9 @@ impl Store {
         const SQL: &str = concat!(space_select!(), " WHERE slug = $1");
         let slug = slug.to_string();
         self.reads
-            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Text(&slug)], space_of).await }))
+            .run_short(move |r| {
+                Box::pin(async move { r.opt(SQL, &[Arg::Text(&slug)], space_of).await })
+            })
             .await
     }
 
@@ -277,7 +279,9 @@ impl Store {
     pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
         const SQL: &str = concat!(space_select!(), " WHERE id = $1");
         self.reads
-            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], space_of).await }))
+            .run_short(move |r| {
+                Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], space_of).await })
+            })
             .await
     }
 
@@ -288,7 +292,9 @@ impl Store {
             " WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
         );
         self.reads
-            .run(move |r| Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await }))
+            .run_short(move |r| {
+                Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await })
+            })
             .await
     }
 
@@ -296,7 +302,9 @@ impl Store {
     pub async fn topic_by_id(&self, id: TopicId) -> Result<Option<Topic>> {
         const SQL: &str = concat!(topic_select!(), " WHERE tp.id = $1");
         self.reads
-            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], topic_of).await }))
+            .run_short(move |r| {
+                Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], topic_of).await })
+            })
             .await
     }
 
@@ -305,7 +313,7 @@ impl Store {
         const SQL: &str = concat!(topic_select!(), " WHERE tp.space_id = $1 AND tp.slug = $2");
         let slug = slug.to_string();
         self.reads
-            .run(move |r| {
+            .run_short(move |r| {
                 Box::pin(async move {
                     r.opt(SQL, &[Arg::Int(space.0), Arg::Text(&slug)], topic_of)
                         .await
@@ -322,7 +330,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<ThreadSummary>> {
         self.reads
-            .run(move |r| Box::pin(threads_page(r, space, topic, page)))
+            .run_short(move |r| Box::pin(threads_page(r, space, topic, page)))
             .await
     }
 
@@ -343,7 +351,7 @@ impl Store {
         let slug = slug.to_string();
         let topic = topic.map(str::to_string);
         self.reads
-            .run(move |r| {
+            .run_short(move |r| {
                 Box::pin(async move {
                     let Some(space) = r.opt(SPACE, &[Arg::Text(&slug)], space_of).await? else {
                         return Ok(None);
@@ -384,7 +392,7 @@ impl Store {
     /// One thread's summary.
     pub async fn thread(&self, id: ThreadId) -> Result<Option<ThreadSummary>> {
         self.reads
-            .run(move |r| {
+            .run_short(move |r| {
                 Box::pin(async move { r.opt(THREAD_SQL, &[Arg::Int(id.0)], thread_of).await })
             })
             .await
@@ -397,7 +405,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Message>> {
         self.reads
-            .run(move |r| {
+            .run_short(move |r| {
                 Box::pin(async move {
                     let total = r
                         .count(
@@ -419,7 +427,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Option<(ThreadSummary, Page<Message>)>> {
         self.reads
-            .run(move |r| {
+            .run_short(move |r| {
                 Box::pin(async move {
                     let head = r
                         .opt(THREAD_PAGE_SQL, &[Arg::Int(id.0)], |c| {

@@ -105,6 +105,29 @@ async fn threads_messages_and_reactions_round_trip() {
         assert_eq!(msgs.items[1].parent_id, Some(first));
         assert_eq!(msgs.items[1].author.handle, "bob");
         assert_eq!(msgs.items[1].reactions[0].count, 2);
+        s.add_reaction(reply, bob, ReactionKind::Question, 33)
+            .await
+            .unwrap();
+        // The thread page reads it in one snapshot: the thread, its count, a page with the
+        // reactions by kind (in name order); a page past the end keeps the thread and count.
+        let whole = PageRequest::new(None, None, 50);
+        let (head, page) = s.thread_page(thread, whole).await.unwrap().unwrap();
+        assert_eq!((head.title.as_str(), page.total), ("Mesurer le ROI", 2));
+        let counts: Vec<_> = page.items[1]
+            .reactions
+            .iter()
+            .map(|r| (r.kind, r.count))
+            .collect();
+        assert_eq!(counts, [(ReactionKind::Like, 2), (ReactionKind::Question, 1)]);
+        assert!(page.items[0].reactions.is_empty());
+        assert_eq!(page.items[1].parent_author.as_deref(), Some("ALICE"));
+        let second = PageRequest::new(Some(2), Some(1), 50);
+        let (_, page) = s.thread_page(thread, second).await.unwrap().unwrap();
+        assert_eq!(page.items.iter().map(|m| m.id).collect::<Vec<_>>(), [reply]);
+        let past = PageRequest::new(Some(9), Some(1), 50);
+        let (head, page) = s.thread_page(thread, past).await.unwrap().unwrap();
+        assert_eq!((head.id, page.total, page.items.len()), (thread, 2, 0));
+        assert!(s.thread_page(ThreadId(999_999), whole).await.unwrap().is_none());
         let listed = s
             .list_threads(space, Some(topic), PageRequest::new(None, None, 20))
             .await
