@@ -75,7 +75,11 @@ pub fn read_engine(
         .deserialize(&bytes)
         .map_err(|e| RelevanceError::Snapshot(format!("engine: {e}")))?;
     drop(bytes);
-    if engine.config() != config {
+    // What the engine learned from its history (`Config::learned`) is its own, not part of
+    // the configuration asked for: compare the rest.
+    let mut asked = config.clone();
+    asked.learned.clone_from(&engine.config().learned);
+    if engine.config() != &asked {
         return Err(RelevanceError::Snapshot(
             "saved with another configuration".into(),
         ));
@@ -135,6 +139,50 @@ mod tests {
             assert_eq!(feed_ids(&back, member, at), feed_ids(&e, member, at));
         }
         assert_eq!(back.thread_count(), 3);
+    }
+
+    #[test]
+    fn an_engine_that_learned_from_its_history_reads_back() {
+        // A space with enough history learns its scorer (`Config::learned`): that is what the
+        // engine knows, not another configuration, so a restart must still read it back.
+        let config = Config {
+            learn_min_joins: 1,
+            ..Config::default()
+        };
+        let mut e = Engine::new(config.clone());
+        for i in 0..40i64 {
+            for (thread, author) in [(i, 1 + i % 5), (i, 2 + i % 7), (i - 1, 3 + i % 4)] {
+                e.add_message(&MessageInput {
+                    thread: ThreadId(thread),
+                    author: MemberId(author),
+                    at: 1_000_000 + i * 3_600_000 + author * 60_000,
+                    text: if thread % 2 == 0 {
+                        "kriging variogram gstat"
+                    } else {
+                        "shapefile projection rgdal"
+                    },
+                    title: None,
+                    topics: &[],
+                    reply_to: None,
+                    mentions: &[],
+                });
+            }
+        }
+        assert!(
+            e.learn().is_some(),
+            "the history is long enough to learn from"
+        );
+        assert!(e.config().learned.is_some());
+        let mut bytes = Vec::new();
+        save(&mut bytes, &1i64, &e).unwrap();
+        let mut input = bytes.as_slice();
+        let _: i64 = read_header(&mut input, 1 << 24).unwrap();
+        let back = read_engine(&mut input, &config, 1 << 24).unwrap();
+        assert_eq!(back.config().learned, e.config().learned);
+        let at = 1_000_000 + 41 * 3_600_000;
+        for member in 1..=8 {
+            assert_eq!(feed_ids(&back, member, at), feed_ids(&e, member, at));
+        }
     }
 
     #[test]

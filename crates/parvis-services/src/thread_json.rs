@@ -156,6 +156,7 @@ pub(crate) fn thread_page_json(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use parvis_domain::*;

@@ -255,6 +255,27 @@ async fn threads_page(
     })
 }
 
+/// Rows whose id is in `$1`, a JSON array of ids, in each backend's dialect: one query for a
+/// whole list, where one query per id would be one round trip each on PostgreSQL.
+macro_rules! ids_in_json {
+    (sqlite, $col:literal) => {
+        concat!(" WHERE ", $col, " IN (SELECT value FROM json_each($1))")
+    };
+    (postgres, $col:literal) => {
+        concat!(
+            " WHERE ",
+            $col,
+            " IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)))"
+        )
+    };
+}
+
+/// `ids` as a JSON array, for [`ids_in_json`].
+fn json_ids(ids: impl Iterator<Item = i64>) -> String {
+    let list: Vec<String> = ids.map(|id| id.to_string()).collect();
+    format!("[{}]", list.join(","))
+}
+
 impl Store {
     /// All spaces, oldest first.
     pub async fn list_spaces(&self) -> Result<Vec<Space>> {
@@ -384,6 +405,28 @@ impl Store {
                         current,
                         threads,
                     }))
+                })
+            })
+            .await
+    }
+
+    /// The summaries of these threads (those that exist), by id, in one query.
+    pub async fn threads_by_ids(
+        &self,
+        ids: &[ThreadId],
+    ) -> Result<HashMap<ThreadId, ThreadSummary>> {
+        const SQLITE: &str = concat!(thread_select!(), ids_in_json!(sqlite, "t.id"));
+        const POSTGRES: &str = concat!(thread_select!(), ids_in_json!(postgres, "t.id"));
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids = json_ids(ids.iter().map(|id| id.0));
+        self.reads
+            .run_short(move |r| {
+                Box::pin(async move {
+                    let sql = r.dialect(SQLITE, POSTGRES);
+                    let threads = r.all(sql, &[Arg::Text(&ids)], thread_of).await?;
+                    Ok(threads.into_iter().map(|t| (t.id, t)).collect())
                 })
             })
             .await

@@ -81,6 +81,15 @@ pub(crate) enum Reader<'c> {
 }
 
 impl Reader<'_> {
+    /// Pick the SQL written for this backend, where the two dialects differ (reading a JSON
+    /// array of ids, say).
+    pub(crate) fn dialect(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Reader::Sqlite(_) => sqlite,
+            Reader::Postgres(_) => postgres,
+        }
+    }
+
     /// Every row of `sql`, each turned into a `T` by `map`.
     pub(crate) async fn all<T>(
         &mut self,

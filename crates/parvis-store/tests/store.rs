@@ -128,6 +128,15 @@ async fn threads_messages_and_reactions_round_trip() {
         let (head, page) = s.thread_page(thread, past).await.unwrap().unwrap();
         assert_eq!((head.id, page.total, page.items.len()), (thread, 2, 0));
         assert!(s.thread_page(ThreadId(999_999), whole).await.unwrap().is_none());
+        // Several threads at once (the feed's page): the ones that exist, by id.
+        let found = s
+            .threads_by_ids(&[thread, ThreadId(999_999), thread])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[&thread].title, "Mesurer le ROI");
+        assert_eq!(found[&thread].message_count, 2);
+        assert!(s.threads_by_ids(&[]).await.unwrap().is_empty());
         let listed = s
             .list_threads(space, Some(topic), PageRequest::new(None, None, 20))
             .await
