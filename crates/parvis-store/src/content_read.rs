@@ -281,7 +281,7 @@ impl Store {
     pub async fn list_spaces(&self) -> Result<Vec<Space>> {
         const SQL: &str = concat!(space_select!(), " ORDER BY created_at, id");
         self.reads
-            .run_short(|r| Box::pin(async move { r.all(SQL, &[], space_of).await }))
+            .run(|r| Box::pin(async move { r.all(SQL, &[], space_of).await }))
             .await
     }
 
@@ -290,7 +290,7 @@ impl Store {
         const SQL: &str = concat!(space_select!(), " WHERE slug = $1");
         let slug = slug.to_string();
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move { r.opt(SQL, &[Arg::Text(&slug)], space_of).await })
             })
             .await
@@ -300,7 +300,7 @@ impl Store {
     pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
         const SQL: &str = concat!(space_select!(), " WHERE id = $1");
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], space_of).await })
             })
             .await
@@ -313,7 +313,7 @@ impl Store {
             " WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
         );
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await })
             })
             .await
@@ -323,7 +323,7 @@ impl Store {
     pub async fn topic_by_id(&self, id: TopicId) -> Result<Option<Topic>> {
         const SQL: &str = concat!(topic_select!(), " WHERE tp.id = $1");
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], topic_of).await })
             })
             .await
@@ -334,7 +334,7 @@ impl Store {
         const SQL: &str = concat!(topic_select!(), " WHERE tp.space_id = $1 AND tp.slug = $2");
         let slug = slug.to_string();
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move {
                     r.opt(SQL, &[Arg::Int(space.0), Arg::Text(&slug)], topic_of)
                         .await
@@ -351,7 +351,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<ThreadSummary>> {
         self.reads
-            .run_short(move |r| Box::pin(threads_page(r, space, topic, page)))
+            .run(move |r| Box::pin(threads_page(r, space, topic, page)))
             .await
     }
 
@@ -372,7 +372,7 @@ impl Store {
         let slug = slug.to_string();
         let topic = topic.map(str::to_string);
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move {
                     let Some(space) = r.opt(SPACE, &[Arg::Text(&slug)], space_of).await? else {
                         return Ok(None);
@@ -422,7 +422,7 @@ impl Store {
         }
         let ids = json_ids(ids.iter().map(|id| id.0));
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move {
                     let sql = r.dialect(SQLITE, POSTGRES);
                     let threads = r.all(sql, &[Arg::Text(&ids)], thread_of).await?;
@@ -435,7 +435,7 @@ impl Store {
     /// One thread's summary.
     pub async fn thread(&self, id: ThreadId) -> Result<Option<ThreadSummary>> {
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move { r.opt(THREAD_SQL, &[Arg::Int(id.0)], thread_of).await })
             })
             .await
@@ -448,7 +448,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Message>> {
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move {
                     let total = r
                         .count(

@@ -112,7 +112,7 @@ impl Store {
         person: Option<String>,
     ) -> Result<Option<SessionPageRead>> {
         self.reads
-            .run_short(move |r| {
+            .run(move |r| {
                 Box::pin(async move {
                     let args = [Arg::Int(id)];
                     let head = r
