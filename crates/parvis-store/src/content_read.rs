@@ -290,9 +290,7 @@ impl Store {
         const SQL: &str = concat!(space_select!(), " WHERE slug = $1");
         let slug = slug.to_string();
         self.reads
-            .run(move |r| {
-                Box::pin(async move { r.opt(SQL, &[Arg::Text(&slug)], space_of).await })
-            })
+            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Text(&slug)], space_of).await }))
             .await
     }
 
@@ -300,9 +298,7 @@ impl Store {
     pub async fn space_by_id(&self, id: SpaceId) -> Result<Option<Space>> {
         const SQL: &str = concat!(space_select!(), " WHERE id = $1");
         self.reads
-            .run(move |r| {
-                Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], space_of).await })
-            })
+            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], space_of).await }))
             .await
     }
 
@@ -313,9 +309,7 @@ impl Store {
             " WHERE tp.space_id = $1 ORDER BY tp.created_at, tp.id"
         );
         self.reads
-            .run(move |r| {
-                Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await })
-            })
+            .run(move |r| Box::pin(async move { r.all(SQL, &[Arg::Int(space.0)], topic_of).await }))
             .await
     }
 
@@ -323,9 +317,7 @@ impl Store {
     pub async fn topic_by_id(&self, id: TopicId) -> Result<Option<Topic>> {
         const SQL: &str = concat!(topic_select!(), " WHERE tp.id = $1");
         self.reads
-            .run(move |r| {
-                Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], topic_of).await })
-            })
+            .run(move |r| Box::pin(async move { r.opt(SQL, &[Arg::Int(id.0)], topic_of).await }))
             .await
     }
 

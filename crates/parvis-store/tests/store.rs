@@ -118,7 +118,10 @@ async fn threads_messages_and_reactions_round_trip() {
             .iter()
             .map(|r| (r.kind, r.count))
             .collect();
-        assert_eq!(counts, [(ReactionKind::Like, 2), (ReactionKind::Question, 1)]);
+        assert_eq!(
+            counts,
+            [(ReactionKind::Like, 2), (ReactionKind::Question, 1)]
+        );
         assert!(page.items[0].reactions.is_empty());
         assert_eq!(page.items[1].parent_author.as_deref(), Some("ALICE"));
         let second = PageRequest::new(Some(2), Some(1), 50);
@@ -127,7 +130,12 @@ async fn threads_messages_and_reactions_round_trip() {
         let past = PageRequest::new(Some(9), Some(1), 50);
         let (head, page) = s.thread_page(thread, past).await.unwrap().unwrap();
         assert_eq!((head.id, page.total, page.items.len()), (thread, 2, 0));
-        assert!(s.thread_page(ThreadId(999_999), whole).await.unwrap().is_none());
+        assert!(
+            s.thread_page(ThreadId(999_999), whole)
+                .await
+                .unwrap()
+                .is_none()
+        );
         // Several threads at once (the feed's page): the ones that exist, by id.
         let found = s
             .threads_by_ids(&[thread, ThreadId(999_999), thread])
