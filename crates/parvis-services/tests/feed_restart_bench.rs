@@ -21,10 +21,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bench_support;
+
+use bench_support::{big_space, env, pct};
 use parvis_domain::*;
 use parvis_relevance as rel;
 use parvis_services::{Actor, Mailer, ServiceConfig, Services};
-use parvis_store::{NewMember, Store, testing};
+use parvis_store::{Store, testing};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
@@ -37,21 +40,6 @@ const VOCABULARY: usize = 20_000;
 const FEEDS: usize = 1_000;
 /// Items per feed, as the page asks.
 const PAGE: usize = 20;
-
-fn env(name: &str, default: i64) -> i64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(f64::NAN)
-}
 
 /// Writes messages in a made-up language: a fixed vocabulary of pronounceable words, drawn
 /// with Zipf-like frequencies (the k-th word about 1/k as often as the first), in sentences.
@@ -221,28 +209,9 @@ async fn bench(url: &str, feed_dir: &Path, label: &str) -> Vec<String> {
     let members = env("PARVIS_BENCH_MEMBERS", 100_000);
     let threads_n = env("PARVIS_BENCH_THREADS", messages / 5);
     let store = Store::open(url).await.unwrap();
-    let space_id = store.create_space("bench", "Bench", "", 1).await.unwrap();
-    let admin = store
-        .create_member(&NewMember {
-            handle: "admin".into(),
-            display_name: "Admin".into(),
-            email: Some("admin@bench.example".into()),
-            password_hash: None,
-            site_role: SiteRole::Admin,
-            ecosystem_role: EcosystemRole::Employee,
-            organisation: String::new(),
-            bio: String::new(),
-            lang: "fr".into(),
-            created_at: 1,
-        })
-        .await
-        .unwrap();
     let now = now_millis();
     let t = Instant::now();
-    store
-        .bench_fill(space_id.0, members, threads_n, messages, 104, now)
-        .await
-        .unwrap();
+    let (space_id, admin) = big_space(&store, members, threads_n, messages, now).await;
     let filled = t.elapsed();
     let t = Instant::now();
     let mut writer = Writer::new(0x5eed_f00d);

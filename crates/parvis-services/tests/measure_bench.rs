@@ -9,56 +9,27 @@
 //! (the last snapshot, while it is recomputed in the background), how long until a view
 //! reflects the message, a full recomputation, and a view from the cache.
 
+#![allow(clippy::unwrap_used)] // a failing unwrap is a failing benchmark
+
+mod bench_support;
+
+use bench_support::{big_space, env, pct};
 use parvis_domain::*;
 use parvis_services::{Actor, Mailer, ServiceConfig, Services};
-use parvis_store::{NewMember, NewMessage, Store, testing};
+use parvis_store::{NewMessage, Store, testing};
 use std::time::{Duration, Instant};
 
 /// The segments whose views are timed.
 const SEGMENTS: [&str; 3] = ["origin:native", "channel:parvis", "ecosystem_role:customer"];
-
-fn env(name: &str, default: i64) -> i64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(f64::NAN)
-}
 
 async fn bench(url: &str, label: &str) {
     let messages = env("PARVIS_BENCH_MESSAGES", 1_000_000);
     let members = env("PARVIS_BENCH_MEMBERS", 100_000);
     let threads = messages / 5;
     let store = Store::open(url).await.unwrap();
-    let space = store.create_space("bench", "Bench", "", 1).await.unwrap();
-    let admin = store
-        .create_member(&NewMember {
-            handle: "admin".into(),
-            display_name: "Admin".into(),
-            email: Some("admin@bench.example".into()),
-            password_hash: None,
-            site_role: SiteRole::Admin,
-            ecosystem_role: EcosystemRole::Employee,
-            organisation: String::new(),
-            bio: String::new(),
-            lang: "fr".into(),
-            created_at: 1,
-        })
-        .await
-        .unwrap();
     let now = now_millis();
     let t = Instant::now();
-    store
-        .bench_fill(space.0, members, threads, messages, 104, now)
-        .await
-        .unwrap();
+    let (space, admin) = big_space(&store, members, threads, messages, now).await;
     eprintln!(
         "[{label}] filled {messages} messages, {members} members, {threads} threads in {:.1} s",
         t.elapsed().as_secs_f64()
