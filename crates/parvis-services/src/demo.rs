@@ -21,6 +21,25 @@ struct Demo {
     members: Vec<DemoMember>,
     topics: Vec<DemoTopic>,
     threads: Vec<DemoThread>,
+    #[serde(default)]
+    debates: Vec<DemoDebate>,
+}
+
+/// A topic's opinion debate: statements, and each member's votes as one character per
+/// statement (`+` agree, `-` disagree, `0` pass, `.` did not vote), so the data stays
+/// readable as a table.
+#[derive(Deserialize)]
+struct DemoDebate {
+    topic: String,
+    opened: String,
+    statements: Vec<DemoStatement>,
+    votes: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct DemoStatement {
+    author: String,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +121,9 @@ pub struct DemoSummary {
     pub members: usize,
     pub threads: usize,
     pub messages: usize,
+    /// Opinion statements and votes of the demo's debates.
+    pub statements: usize,
+    pub votes: usize,
     /// False when the store already held the demo space and nothing was written.
     pub loaded: bool,
 }
@@ -286,6 +308,61 @@ pub async fn load(store: &Store) -> Result<DemoSummary> {
                 .add_reaction(target, who(&x.member, &xfield)?, kind, 0)
                 .await?;
         }
+    }
+    for (di, d) in demo.debates.iter().enumerate() {
+        let field = format!("debates[{di}]");
+        let topic = *topics
+            .get(&d.topic)
+            .ok_or_else(|| bad(&field, format!("unknown topic {:?}", d.topic)))?;
+        let opened = parse_rfc3339(&format!("{field}.opened"), &d.opened)?;
+        const HOUR: i64 = 3_600_000;
+        let mut ids = Vec::with_capacity(d.statements.len());
+        for (si, st) in d.statements.iter().enumerate() {
+            let sfield = format!("{field}.statements[{si}]");
+            let id = store
+                .add_statement(
+                    topic,
+                    Some(who(&st.author, &sfield)?),
+                    &st.text,
+                    "accepted",
+                    opened + si as i64 * HOUR,
+                    None,
+                )
+                .await?;
+            ids.push(id);
+        }
+        summary.statements += ids.len();
+        let mut votes = Vec::new();
+        for (vi, (handle, row)) in d.votes.iter().enumerate() {
+            let vfield = format!("{field}.votes.{handle}");
+            let voter = crate::opinion::member_voter(who(handle, &vfield)?);
+            if row.chars().count() != ids.len() {
+                return Err(bad(
+                    &vfield,
+                    format!("{} votes for {} statements", row.chars().count(), ids.len()),
+                ));
+            }
+            for (si, c) in row.chars().enumerate() {
+                let value = match c {
+                    '+' => 1,
+                    '-' => -1,
+                    '0' => 0,
+                    '.' => continue,
+                    other => {
+                        return Err(bad(&vfield, format!("{other:?}: expected +, -, 0 or .")));
+                    }
+                };
+                votes.push(parvis_store::VoteRow {
+                    statement_id: ids[si],
+                    voter: voter.clone(),
+                    value,
+                    // Over the fortnight after the debate opened, each member at their hour.
+                    created_at: opened + (12 + vi as i64 * 7 + si as i64) * HOUR,
+                });
+            }
+        }
+        store.vote_many(&votes).await?;
+        summary.votes += votes.len();
     }
     summary.loaded = true;
     Ok(summary)

@@ -1609,16 +1609,20 @@ async fn opinion_page(
             .map_err(fail(&st, &ctx))?,
         None => None,
     };
-    let pending: Vec<_> = match &ctx.actor {
-        Some(a) if a.member.site_role.can_moderate() => st
-            .services
-            .statements(Some(a), &topic)
-            .await
-            .map_err(fail(&st, &ctx))?
-            .into_iter()
-            .filter(|s| s.status == "pending")
-            .collect(),
-        _ => Vec::new(),
+    // Accepted statements (and pending ones for moderators): with none, the vote card invites
+    // the first one instead of saying the reader voted on everything.
+    let (pending, any_accepted) = match &ctx.actor {
+        Some(a) => {
+            let all = st
+                .services
+                .statements(Some(a), &topic)
+                .await
+                .map_err(fail(&st, &ctx))?;
+            let any_accepted = all.iter().any(|s| s.status == "accepted");
+            let pending: Vec<_> = all.into_iter().filter(|s| s.status == "pending").collect();
+            (pending, any_accepted)
+        }
+        None => (Vec::new(), false),
     };
     let text = |id: u64| {
         report
@@ -1662,7 +1666,7 @@ async fn opinion_page(
             page_path => base, report => report.as_ref().map(|r| context! { n_participants => r.n_participants, n_statements => r.n_statements, n_votes => r.n_votes }),
             map_error => map_error, groups => groups, consensus => consensus, divisive => divisive,
             map_svg => Value::from_safe_string(svg), me_pos => me_pos.as_ref().map(Value::from_serialize),
-            next => next.as_ref().map(Value::from_serialize), pending => Value::from_serialize(&pending), letters => LETTERS,
+            next => next.as_ref().map(Value::from_serialize), any_accepted => any_accepted, pending => Value::from_serialize(&pending), letters => LETTERS,
         },
     )
 }

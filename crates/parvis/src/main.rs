@@ -761,8 +761,8 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
     if let Some(d) = &demo_summary {
         if d.loaded {
             println!(
-                "  demo: loaded space {:?} ({} members, {} threads, {} messages)",
-                d.space_slug, d.members, d.threads, d.messages
+                "  demo: loaded space {:?} ({} members, {} threads, {} messages, a debate of {} statements and {} votes)",
+                d.space_slug, d.members, d.threads, d.messages, d.statements, d.votes
             );
         }
         println!(

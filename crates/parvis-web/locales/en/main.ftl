@@ -191,6 +191,7 @@ agree = Agree
 disagree = Disagree
 pass = Pass
 all_voted = You voted on every statement. Add one!
+no_statements_yet = No statements to vote on yet. Propose the first one!
 add_statement = Add a statement
 statement_hint = One idea per statement, 280 characters at most. It is reviewed before it appears.
 submit = Submit

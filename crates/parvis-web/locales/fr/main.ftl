@@ -191,6 +191,7 @@ agree = D'accord
 disagree = Pas d'accord
 pass = Je passe
 all_voted = Vous avez voté sur toutes les affirmations. Proposez-en une !
+no_statements_yet = Aucune affirmation à voter pour l'instant. Proposez la première !
 add_statement = Proposer une affirmation
 statement_hint = Une idée par affirmation, 280 caractères au plus. Elle sera relue avant publication.
 submit = Envoyer

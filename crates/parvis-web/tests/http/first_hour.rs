@@ -602,3 +602,46 @@ async fn posts_replies_and_the_account_page_keep_what_was_typed_when_refused() {
     assert_eq!(me.display_name, "Camille Admin");
     assert_eq!(me.bio, "");
 }
+
+#[tokio::test]
+async fn the_demo_ships_a_debate_and_an_empty_topic_invites_its_first_statement() {
+    let app = spawn_app().await;
+    let summary = parvis_services::demo::load(&app.store).await.unwrap();
+    assert!(
+        summary.statements >= 10,
+        "{} statements",
+        summary.statements
+    );
+    assert!(summary.votes >= 300, "{} votes", summary.votes);
+    let debate = format!(
+        "{}/s/forum-alliance/t/mesure-social-business/opinion",
+        app.base
+    );
+    // A visitor sees a real map: its groups and what unites them, not the "appears once"
+    // notice of a young topic.
+    let (status, page) = page_fr(&client(), &debate).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("La carte apparaîtra"), "{page}");
+    assert!(
+        page.contains("Groupe A") && page.contains("Groupe B"),
+        "{page}"
+    );
+    assert!(page.contains("35 participants"), "{page}");
+    assert!(page.contains("12 affirmations"), "{page}");
+    // A member who has not voted is offered one of the debate's statements.
+    let lea = member_session(&app).await;
+    let (_, page) = page_fr(&lea, &debate).await;
+    assert!(page.contains("À vous de voter"));
+    assert!(page.contains("action=\"/statements/"), "{page}");
+    assert!(!page.contains("Vous avez voté sur toutes"));
+    // On a topic with no statement yet, the card invites the first one instead of saying
+    // that everything was voted on.
+    let (status, page) = page_fr(
+        &lea,
+        &format!("{}/s/forum-alliance/t/hyper-pertinence/opinion", app.base),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("Vous avez voté sur toutes"), "{page}");
+    assert!(page.contains("Aucune affirmation à voter"), "{page}");
+}
