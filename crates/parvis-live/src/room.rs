@@ -152,6 +152,15 @@ impl Room {
                 Command::LowerHand { .. } => "lower someone else's hand",
                 Command::OpenPoll { .. } | Command::ClosePoll { .. } => "launch or close a poll",
                 Command::Configure { .. } => "change the room's settings",
+                Command::Approve { .. } => "approve a question",
+                Command::Pin { .. } => "pin a question",
+                Command::Answered { .. } => "mark a question answered",
+                Command::Reply { .. } => "reply to a question",
+                Command::Hide { .. } => "hide a question",
+                Command::Merge { .. } => "merge questions",
+                Command::HideWord { .. } => "hide a word of the cloud",
+                Command::Invite { .. } => "invite a speaker",
+                Command::Agenda { .. } => "set the agenda",
                 _ => "moderate",
             }));
         }
@@ -536,3 +545,7 @@ fn trimmed(options: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 #[path = "room_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "room_moderation_tests.rs"]
+mod moderation_tests;
