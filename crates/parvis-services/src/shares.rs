@@ -19,6 +19,17 @@ use utoipa::ToSchema;
 /// Actions credited besides visits.
 pub const ACTIONS: [&str; 3] = ["registration", "challenge_entry", "reply"];
 
+/// How long a visit through a link keeps crediting the visitor's actions (the `parvis_ref`
+/// cookie's lifetime, and the window of a widget sign-in's note).
+pub const REF_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// The note of a widget sign-in confirmed through a link (not an action in itself).
+const WIDGET_SIGN_IN: &str = "widget_sign_in";
+
+fn widget_target(member: MemberId) -> String {
+    format!("member:{}", member.0)
+}
+
 /// A member's link to a page, ready to share.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ShareLink {
@@ -158,6 +169,36 @@ impl Services {
                 target,
                 now_millis(),
             )
+            .await?)
+    }
+
+    /// Note that `member` confirmed a widget sign-in while carrying the link `code`: the
+    /// widget is a third-party frame that never sends our cookies, so its later actions are
+    /// credited to that link through this note (see [`Self::widget_share_code`]). The
+    /// sharer's own sign-in notes nothing; false for an unknown code.
+    pub async fn note_widget_share(&self, code: &str, member: MemberId) -> Result<bool> {
+        if !plausible_code(code) {
+            return Ok(false);
+        }
+        Ok(self
+            .store()
+            .share_credit(
+                code,
+                WIDGET_SIGN_IN,
+                Some(member.0),
+                &widget_target(member),
+                now_millis(),
+            )
+            .await?)
+    }
+
+    /// The link a widget's member came through, if they confirmed a widget sign-in carrying
+    /// one within the cookie's lifetime (the newest such link).
+    pub async fn widget_share_code(&self, member: MemberId) -> Result<Option<String>> {
+        let since = now_millis() - REF_TTL_MS;
+        Ok(self
+            .store()
+            .share_code_of_target(WIDGET_SIGN_IN, &widget_target(member), since)
             .await?)
     }
 

@@ -262,6 +262,8 @@ pub(crate) async fn erase_content(
         "DELETE FROM share_credits WHERE code IN (SELECT code FROM share_links WHERE member_id = $1)",
         "DELETE FROM share_credits WHERE member_id = $1",
         "DELETE FROM share_links WHERE member_id = $1",
+        // The note of the link a widget sign-in came through names its member in `target`.
+        "DELETE FROM share_credits WHERE action = 'widget_sign_in' AND actor_id = $1",
         "UPDATE share_credits SET actor_id = NULL WHERE actor_id = $1",
     ] {
         sqlx::query(sql).bind(m).execute(&mut **tx).await?;

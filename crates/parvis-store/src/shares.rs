@@ -38,9 +38,10 @@ const STATS: &str = "l.code, l.path, l.created_at,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'reply') AS replies,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'conversion') AS conversions";
 
-/// Credits that are not actions brought: visits, and the calls to action followed (kept to
-/// find the link behind a later conversion).
-pub const NOT_ACTIONS: &str = "('visit', 'cta_click')";
+/// Credits that are not actions brought: visits, the calls to action followed (kept to find
+/// the link behind a later conversion) and the widget sign-ins confirmed by someone carrying
+/// a link's cookie (kept to find the link behind their later widget actions).
+pub const NOT_ACTIONS: &str = "('visit', 'cta_click', 'widget_sign_in')";
 
 fn stats(r: &sqlx::any::AnyRow) -> Result<ShareStats> {
     Ok(ShareStats {
@@ -110,6 +111,26 @@ impl Store {
             "SELECT code FROM share_credits WHERE action = 'cta_click' AND target = $1 ORDER BY created_at LIMIT 1",
         )
         .bind(click_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| text(&r, "code")).transpose()
+    }
+
+    /// The code of the newest `action` credit whose target is `target` since `since` (the link
+    /// a widget's visitor came through, noted when they confirmed their sign-in).
+    pub async fn share_code_of_target(
+        &self,
+        action: &str,
+        target: &str,
+        since: Millis,
+    ) -> Result<Option<String>> {
+        let r = sqlx::query(
+            "SELECT code FROM share_credits WHERE action = $1 AND target = $2 AND created_at >= $3
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(action)
+        .bind(target)
+        .bind(since)
         .fetch_optional(&self.pool)
         .await?;
         r.map(|r| text(&r, "code")).transpose()

@@ -1021,15 +1021,36 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
         (Some(2), Some(1))
     );
 
+    let activity: Value = reqwest::get(format!(
+        "{}/api/v1/spaces/forum/activity?bucket=month",
+        app.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(activity["labels"], json!(["2026-03", "2026-04"]));
+    assert_eq!(activity["topics"][0]["channels"]["email"], json!([1, 0]));
+    assert_eq!(activity["topics"][0]["channels"]["forum"], json!([0, 1]));
+    // Asked for no bucket, a few weeks of history are counted per week, not in two bars.
     let activity: Value = reqwest::get(format!("{}/api/v1/spaces/forum/activity", app.base))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(activity["months"], json!(["2026-03", "2026-04"]));
-    assert_eq!(activity["topics"][0]["channels"]["email"], json!([1, 0]));
-    assert_eq!(activity["topics"][0]["channels"]["forum"], json!([0, 1]));
+    assert_eq!(activity["bucket"], "week");
+    assert!(activity["labels"].as_array().unwrap().len() > 2, "{activity}");
+    // A period that is not one is refused, naming the parameter.
+    let r = reqwest::get(format!(
+        "{}/api/v1/spaces/forum/activity?period=yesterday",
+        app.base
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("period"));
     let page = reqwest::get(format!("{}/s/forum/activity", app.base))
         .await
         .unwrap()

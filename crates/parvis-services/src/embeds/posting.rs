@@ -167,8 +167,9 @@ impl Services {
     }
 
     /// Confirm a widget sign-in (the button on the emailed link's page). An unknown email
-    /// becomes a member when the space allows it, with `embed:<host>` as their origin.
-    pub async fn widget_confirm(&self, link: &str) -> Result<()> {
+    /// becomes a member when the space allows it, with `embed:<host>` as their origin. The
+    /// member signed in.
+    pub async fn widget_confirm(&self, link: &str) -> Result<MemberId> {
         let attempt = self.widget_attempt(link).await?;
         if attempt.confirmed {
             return Err(ServiceError::BadLink);
@@ -200,7 +201,7 @@ impl Services {
             return Err(ServiceError::BadLink);
         }
         tracing::info!(member = member.0, "widget sign-in confirmed");
-        Ok(())
+        Ok(member)
     }
 
     /// A member with a free handle derived from `seed`.

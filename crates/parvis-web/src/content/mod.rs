@@ -10,7 +10,7 @@ mod consent;
 mod shares;
 mod showcase;
 
-pub(crate) use shares::track as track_shares;
+pub(crate) use shares::{note_widget_share, track as track_shares};
 
 use crate::AppState;
 use axum::Router;

@@ -8,6 +8,9 @@
 //! (page or API) by someone carrying the cookie is credited to the link's owner. So is a
 //! conversion: a call to action followed through `/r/{click}` with the cookie is noted with its
 //! click id, and a conversion the organisation later reports for that click is credited too.
+//! The widget, a third-party frame, sends no cookie: the cookie that comes with its one
+//! first-party step, the emailed sign-in's confirmation, is noted for the member, and their
+//! widget entries and replies are credited through that note.
 
 use crate::api::Items;
 use crate::context::{cookie, read_cookie};
@@ -55,8 +58,13 @@ fn conversion(path: &str) -> Option<(&'static str, String)> {
         ["", "sessions", id, "register" | "registration"] => {
             Some(("registration", format!("session:{id}")))
         }
-        ["", "challenges", id, "entries"] => Some(("challenge_entry", format!("challenge:{id}"))),
-        ["", "threads", id, "reply" | "messages"] => Some(("reply", format!("thread:{id}"))),
+        // The widget's writes (`/api/v1/embed/…`) earn the same credits as the pages'.
+        ["", "embed", "challenges", id, "entries"] | ["", "challenges", id, "entries"] => {
+            Some(("challenge_entry", format!("challenge:{id}")))
+        }
+        ["", "embed", "threads", id, "messages"] | ["", "threads", id, "reply" | "messages"] => {
+            Some(("reply", format!("thread:{id}")))
+        }
         _ => None,
     }
 }
@@ -107,18 +115,24 @@ pub(crate) async fn track(State(st): State<AppState>, req: Request, next: Next) 
                 cookie(
                     REF_COOKIE,
                     &code,
-                    Some(30 * 24 * 3600),
+                    Some(parvis_services::shares::REF_TTL_MS / 1000),
                     st.config.secure_cookies,
                 ),
             );
         }
         return res;
     }
-    let carried = read_cookie(req.headers(), REF_COOKIE);
     let action = (method == Method::POST)
         .then(|| conversion(req.uri().path()))
         .flatten();
-    let (Some(code), Some((action, target))) = (carried, action) else {
+    let Some((action, target)) = action else {
+        return next.run(req).await;
+    };
+    let carried = read_cookie(req.headers(), REF_COOKIE);
+    if let Some(token) = widget_token(req.uri().path(), req.headers()) {
+        return widget_action(&st, req, next, carried, &token, action, &target).await;
+    }
+    let Some(code) = carried else {
         return next.run(req).await;
     };
     let (req, actor) = actor_of(&st, req).await;
@@ -135,6 +149,75 @@ pub(crate) async fn track(State(st): State<AppState>, req: Request, next: Next) 
         tracing::warn!(error = %e, "share action not credited");
     }
     res
+}
+
+/// The widget token of a widget's write (`/api/v1/embed/…`, `Authorization: Bearer pvw_…`).
+fn widget_token(path: &str, headers: &axum::http::HeaderMap) -> Option<String> {
+    if !path.starts_with("/api/v1/embed/") {
+        return None;
+    }
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with("pvw_"))
+        .map(str::to_string)
+}
+
+/// An action taken in a widget. The widget is a third-party frame that sends no cookie, so
+/// the link its member came through is the one noted when they confirmed their sign-in on
+/// our page (`note_widget_share`); a cookie, should one come, counts as on any page. Only a
+/// `201` earns a credit: a message held for a moderator (`202`) is not a reply yet.
+async fn widget_action(
+    st: &AppState,
+    req: Request,
+    next: Next,
+    carried: Option<String>,
+    token: &str,
+    action: &str,
+    target: &str,
+) -> Response {
+    let res = next.run(req).await;
+    if res.status() != axum::http::StatusCode::CREATED {
+        return res;
+    }
+    let credit = async {
+        let Some(w) = st.services.widget_actor(token).await? else {
+            return Ok(false);
+        };
+        let code = match carried {
+            Some(code) => Some(code),
+            None => st.services.widget_share_code(w.actor.member.id).await?,
+        };
+        match code {
+            Some(code) => {
+                st.services
+                    .credit_share(&code, action, Some(&w.actor), target)
+                    .await
+            }
+            None => Ok(false),
+        }
+    };
+    if let Err(e) = credit.await {
+        tracing::warn!(error = %e, "share action from a widget not credited");
+    }
+    res
+}
+
+/// Note the link whose cookie came with a widget sign-in's confirmation (see
+/// `widget_action`); nothing without one.
+pub(crate) async fn note_widget_share(
+    st: &AppState,
+    headers: &axum::http::HeaderMap,
+    member: parvis_domain::MemberId,
+) {
+    let Some(code) = read_cookie(headers, REF_COOKIE) else {
+        return;
+    };
+    if let Err(e) = st.services.note_widget_share(&code, member).await {
+        tracing::warn!(error = %e, "share link of a widget sign-in not noted");
+    }
 }
 
 /// A call to action followed by someone who came through a share link: note the click id
@@ -368,6 +451,14 @@ mod tests {
         assert_eq!(
             conversion("/challenges/2/entries").unwrap().0,
             "challenge_entry"
+        );
+        assert_eq!(
+            conversion("/api/v1/embed/challenges/2/entries"),
+            Some(("challenge_entry", "challenge:2".into()))
+        );
+        assert_eq!(
+            conversion("/api/v1/embed/threads/9/messages"),
+            Some(("reply", "thread:9".into()))
         );
         assert_eq!(conversion("/sessions/4/cancel"), None);
         assert_eq!(ref_param(Some("a=1&ref=abc123")), Some("abc123".into()));

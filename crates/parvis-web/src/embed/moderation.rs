@@ -197,18 +197,24 @@ pub(crate) struct CsrfForm {
 }
 
 /// The confirmation button: the widget that asked is signed in at its next poll.
+///
+/// This page is the widget's one first-party step: a share link's cookie, which the widget
+/// never sends, comes with it and is noted for the member's widget actions.
 pub(crate) async fn confirm(
     State(st): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     Path(link): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
-    st.services
+    let member = st
+        .services
         .widget_confirm(&link)
         .await
         .map_err(fail(&st, &ctx))?;
+    crate::content::note_widget_share(&st, &headers, member).await;
     render(&st, &ctx, "widget_confirm.html", context! { done => true })
 }
 

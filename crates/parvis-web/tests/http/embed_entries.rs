@@ -2,6 +2,8 @@
 //! in by the emailed link, submits an entry with the rules accepted, and the entry is on the
 //! challenge's page under their name, never their address. The frame offers the form only
 //! while the challenge takes entries; a sign-in made for another space's widget is refused.
+//! A visitor who came through a member's share link is credited to that member for the entry
+//! they submit from the widget, as on the challenge's page.
 
 use super::content::challenge_body;
 use super::embed_posting::{HOST, sign_in_to, widget, widget_post};
@@ -142,6 +144,122 @@ async fn a_visitor_submits_a_challenge_entry_from_its_widget() {
             (StatusCode::UNPROCESSABLE_ENTITY, Some("challenge")),
             "{p}"
         );
+    })
+    .await;
+}
+
+/// Sign in from the challenge's widget, the emailed link confirmed in `browser`; the token.
+async fn sign_in_with(app: &App, browser: &reqwest::Client, id: i64, email: &str) -> String {
+    let n = app.mails.lock().unwrap().len() + 1;
+    let r = widget()
+        .post(format!("{}/api/v1/embed/auth/start", app.base))
+        .header("x-parvis-host", HOST)
+        .json(&json!({"embed": format!("challenge/{id}"), "email": email, "lang": "fr"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let attempt = r.json::<Value>().await.unwrap()["attempt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let link = wait_for_link(&app.mails, n).await;
+    assert_eq!(
+        confirm_sign_in(browser, &link).await.status(),
+        StatusCode::OK
+    );
+    let r = widget()
+        .post(format!("{}/api/v1/embed/auth/poll", app.base))
+        .json(&json!({"attempt": attempt}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_entry_from_the_widget_is_credited_to_the_link_the_visitor_came_through() {
+    on_both(|app| async move {
+        let admin = super::sessions::setup(&app).await;
+        super::content::member_token(&app, "eva").await;
+        let id = open_challenge(&app, &admin, "forum").await;
+        let ines = format!(
+            "Bearer {}",
+            super::content::member_token(&app, "ines").await
+        );
+        let link: Value = client()
+            .post(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .json(&json!({"path": format!("/challenges/{id}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // Zoé's browser opens Inès's link to the challenge's page, then she takes part from
+        // the widget on a partner's blog: the widget sends no cookie, only the emailed link's
+        // confirmation page (opened in her browser) sees Parvis's.
+        let browser = client();
+        let r = browser
+            .get(link["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let token = sign_in_with(&app, &browser, id, "zoe@visiteurs.example").await;
+        let entry = |title: &str| {
+            json!({"title": title, "body": "Des distributeurs en vrac.", "accept_rules": true})
+        };
+        let r = submit(&app, &token, id, entry("Vrac en magasin")).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        // Someone who never came through a link takes part too: nobody is credited for it.
+        let stranger = sign_in_with(&app, &client(), id, "yann@visiteurs.example").await;
+        let r = submit(&app, &stranger, id, entry("Consigne")).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+
+        let mine: Value = client()
+            .get(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let s = &mine["items"][0];
+        assert_eq!(
+            (s["visits"].as_i64(), s["challenge_entries"].as_i64()),
+            (Some(1), Some(1)),
+            "{mine}"
+        );
+        let (ic, _) = super::privacy::member_session(&app, "ines").await;
+        let html = ic
+            .get(format!("{}/me/shares", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("<td class=\"entries\">1</td>"), "{html}");
+        // The ambassadors' ranking counts the entry as the one action she brought (the
+        // sign-in is not an action).
+        let a: Value = client()
+            .get(format!("{}/api/v1/ambassadors", app.base))
+            .header("authorization", &admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(a["items"][0]["member"]["handle"], "ines");
+        assert_eq!(a["items"][0]["actions"].as_i64(), Some(1), "{a}");
     })
     .await;
 }
