@@ -41,7 +41,7 @@ impl Services {
         let n = jobs.len();
         for job in jobs {
             let outcome = match job.kind.as_str() {
-                SESSION_MAIL => self.run_session_mail(&job).await,
+                SESSION_MAIL => self.run_session_mail(&job, now).await,
                 crate::session_reminders::CLOSE_REMINDER => self.run_close_reminder(&job).await,
                 crate::measure::digest::MEASURES_DIGEST => self.run_measure_digest(&job).await,
                 crate::challenges::CHALLENGE_MAIL => self.run_challenge_mail(&job).await,
@@ -99,6 +99,19 @@ impl Services {
             .await?)
     }
 
+    /// Whether the reminder `before_min` minutes ahead would arrive too late to be true: a
+    /// worker that was down through its moment runs it after the session began, or when a
+    /// closer reminder is due too (that one says "in 1 hour"; this one would say "in 24
+    /// hours", a second mail an hour before the start).
+    fn reminder_is_stale(&self, before_min: i64, starts_at: Millis, now: Millis) -> bool {
+        now >= starts_at
+            || self
+                .config()
+                .reminder_minutes
+                .iter()
+                .any(|&m| m < before_min && now >= starts_at - m * 60_000)
+    }
+
     /// The `.ics` of one session.
     pub async fn session_ics(&self, session: &parvis_store::SessionRow) -> String {
         let url = format!("{}/sessions/{}", self.config().public_url, session.id);
@@ -122,7 +135,7 @@ impl Services {
             .unwrap_or_else(|| "parvis".into())
     }
 
-    async fn run_session_mail(&self, job: &Job) -> Result<(), String> {
+    async fn run_session_mail(&self, job: &Job, now: Millis) -> Result<(), String> {
         let p: SessionMail = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
         let Some(reg) = self
             .store()
@@ -143,6 +156,9 @@ impl Services {
         // Stale jobs are done without a mail: the registration changed since, or the session
         // moved (the move planned reminders of its own).
         if reg.status != p.status || row.starts_at != p.starts_at || row.closed_at.is_some() {
+            return Ok(());
+        }
+        if p.what == "reminder" && self.reminder_is_stale(p.before_min, row.starts_at, now) {
             return Ok(());
         }
         let lang = Lang::from_code(&reg.lang).unwrap_or_default();

@@ -62,6 +62,9 @@ mod sessions_live;
 /// Meet: meeting proposals per slot, answers, "we met", privacy.
 #[path = "http/sessions_meet.rs"]
 mod sessions_meet;
+/// Reminder mails: one per offset and registrant, in their language, with the invitation.
+#[path = "http/sessions_reminders.rs"]
+mod sessions_reminders;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;

@@ -6,7 +6,7 @@ use super::*;
 
 /// Parse `ics` with Python's `icalendar`; the events' (UID, SUMMARY, STATUS), or `None` with a
 /// notice when Python or the package is missing.
-fn parse_with_icalendar(ics: &str) -> Option<Vec<(String, String, String)>> {
+pub(super) fn parse_with_icalendar(ics: &str) -> Option<Vec<(String, String, String)>> {
     let script = r#"
 import sys, json, icalendar
 raw = sys.stdin.buffer.read()
