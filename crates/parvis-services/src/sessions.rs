@@ -56,7 +56,8 @@ pub struct SessionInput {
     /// The online link (needed online, phygital and webcast), http(s).
     #[serde(default)]
     pub online_url: String,
-    /// A webcast's access code; absent keeps the current one, empty removes it.
+    /// A webcast's access code (a webcast needs one); absent keeps the current one, empty
+    /// removes it.
     #[serde(default)]
     pub access_code: Option<String>,
     /// Seats; absent for no limit.
@@ -135,7 +136,9 @@ impl Services {
 
     /// Check and turn an input into what the store writes (`confirmed`: seats already taken;
     /// `default_zone`: the zone when the input names none — the space's for a new session,
-    /// the session's own for an edit).
+    /// the session's own for an edit; `keeps_code`: the session has an access code that an
+    /// input without one keeps).
+    #[allow(clippy::too_many_arguments)]
     async fn validate_session(
         &self,
         actor: &Actor,
@@ -144,6 +147,7 @@ impl Services {
         input: &SessionInput,
         confirmed: i64,
         default_zone: &str,
+        keeps_code: bool,
     ) -> Result<NewSession> {
         let title = hygiene::label("title", &input.title, 200)?;
         let zone = match input.time_zone.as_deref().map(str::trim) {
@@ -231,6 +235,20 @@ impl Services {
                 Some(Some(crate::auth::hash_token(code)))
             }
         };
+        // A webcast is the event whose link is private: it cannot go without its code (one
+        // given now, or the one it has when the edit leaves the field out).
+        let has_code = match &access_code_hash {
+            None => keeps_code,
+            Some(code) => code.is_some(),
+        };
+        if mode == "webcast" && !has_code {
+            return Err(ValidationError::broke(
+                "access_code",
+                Rule::Required,
+                "a webcast session needs an access code",
+            )
+            .into());
+        }
         let partners = input.partners.trim().to_string();
         hygiene::check("partners", &partners)?;
         let mut people = Vec::new();
@@ -347,7 +365,7 @@ impl Services {
         actor.require_moderator()?;
         Self::check_writable(Some(space), Some(topic))?;
         let new = self
-            .validate_session(actor, space, topic, input, 0, &space.time_zone)
+            .validate_session(actor, space, topic, input, 0, &space.time_zone, false)
             .await?;
         let id = self
             .store()
@@ -368,7 +386,15 @@ impl Services {
         self.require_manage(actor, id).await?;
         let (space, topic) = self.session_place(&row).await?;
         let mut new = self
-            .validate_session(actor, &space, &topic, input, row.confirmed, &row.time_zone)
+            .validate_session(
+                actor,
+                &space,
+                &topic,
+                input,
+                row.confirmed,
+                &row.time_zone,
+                row.access_code_hash.is_some(),
+            )
             .await?;
         new.created_by = row.created_by;
         self.store()
@@ -427,7 +453,9 @@ impl Services {
             agenda: self.store().session_agenda(id).await?,
         };
         let mut new = self
-            .validate_session(actor, &space, &topic, &input, 0, &row.time_zone)
+            // The repeat copies the code below; a webcast scheduled before codes were
+            // required stays repeatable (its past edition cannot be edited any more).
+            .validate_session(actor, &space, &topic, &input, 0, &row.time_zone, true)
             .await?;
         new.repeated_from = Some(id);
         new.access_code_hash = Some(row.access_code_hash.clone());

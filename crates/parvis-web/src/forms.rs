@@ -30,6 +30,7 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::Choice if v.field == "consent" => t("err_consent_withdrawn"),
                 Rule::Range | Rule::Choice if v.field == "scores" => t("err_score_scale"),
                 Rule::Url if v.field == "mastodon_instance" => t("err_mastodon_instance"),
+                Rule::Required if v.field == "access_code" => t("err_access_code_required"),
                 Rule::Required => t("err_required"),
                 Rule::TooLong(max) => i18n::get_with(lang, "err_too_long", &[("n", max.into())]),
                 Rule::Slug => t("err_slug"),

@@ -68,6 +68,9 @@ mod sessions_reminders;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;
+/// A webcast's code, the capacity floor, registrations closed at the start.
+#[path = "http/sessions_rules.rs"]
+mod sessions_rules;
 /// A space's time zone: set by admins, followed by new sessions and challenge deadlines.
 #[path = "http/sessions_zones.rs"]
 mod sessions_zones;

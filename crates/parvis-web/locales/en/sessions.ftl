@@ -93,6 +93,7 @@ err_time_zone = Unknown time zone: use a name such as Europe/Paris.
 err_range = This number is out of bounds.
 err_below_taken = More seats are already taken: the capacity cannot be lower.
 err_access_code = Wrong access code.
+err_access_code_required = A webcast session needs an access code: it is what keeps the stream link private.
 my_sessions = My sessions
 no_my_sessions = You are not registered to any session.
 private_calendar = My private calendar

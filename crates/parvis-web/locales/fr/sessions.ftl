@@ -93,6 +93,7 @@ err_time_zone = Fuseau horaire inconnu : utilisez un nom comme Europe/Paris.
 err_range = Ce nombre est hors des limites permises.
 err_below_taken = Plus de places sont déjà prises : la capacité ne peut pas être plus basse.
 err_access_code = Code d'accès incorrect.
+err_access_code_required = Une session en webcast demande un code d'accès : c'est lui qui protège le lien de diffusion.
 my_sessions = Mes sessions
 no_my_sessions = Vous n'êtes inscrit à aucune session.
 private_calendar = Mon agenda privé
