@@ -37,6 +37,19 @@ pub const MEASURES: &[(&str, bool)] = &[
     ("ip", false),
 ];
 
+/// The measures an objective on a segment can be set on: the pyramid's levels and the share
+/// of its top two levels, which the segment's own members give. The others (answer times,
+/// publications, surveys, Presence…) are the space's: an objective on a segment would
+/// compare the segment's target with the whole space's value.
+pub const SEGMENT_MEASURES: &[&str] = &[
+    "audience",
+    "reactors",
+    "contributors",
+    "engaged",
+    "ambassadors",
+    "top_two_share",
+];
+
 /// Segments an objective can be restricted to: `""` (the whole space) or `kind:value`.
 pub use crate::segment::SEGMENT_KINDS;
 
@@ -52,8 +65,9 @@ pub struct Objective {
 }
 
 impl Objective {
-    /// Refuse an unknown measure, a non-finite target, a due date before `now_ms` or an
-    /// unknown segment kind, naming the field.
+    /// Refuse an unknown measure, a non-finite target, a due date before `now_ms`, an
+    /// unknown segment kind or a segment on a measure that is only the whole space's
+    /// ([`SEGMENT_MEASURES`]), naming the field.
     pub fn validate(&self, now_ms: i64) -> Result<(), MeasureError> {
         if !MEASURES.iter().any(|(k, _)| *k == self.measure) {
             return Err(MeasureError::new(
@@ -79,7 +93,20 @@ impl Objective {
                 "must be a date in the future",
             ));
         }
-        crate::segment::Segment::parse(&self.segment)?;
+        if crate::segment::Segment::parse(&self.segment)?.is_some()
+            && !SEGMENT_MEASURES.contains(&self.measure.as_str())
+        {
+            return Err(MeasureError::new(
+                "segment",
+                "not_on_segment",
+                format!(
+                    "{} is measured on the whole space only: leave the segment empty, or choose \
+                     one of {}",
+                    self.measure,
+                    SEGMENT_MEASURES.join(", ")
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -189,6 +216,20 @@ mod tests {
         assert_eq!(o.validate(0).unwrap_err().field, "segment");
         o.segment = "ecosystem_role:partner".into();
         assert!(o.validate(0).is_ok());
+    }
+
+    #[test]
+    fn a_segment_only_on_measures_its_members_give() {
+        let mut o = obj("answered_within_48h", 90.0);
+        assert!(o.validate(0).is_ok(), "whole space");
+        o.segment = "ecosystem_role:partner".into();
+        let e = o.validate(0).unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("segment", "not_on_segment"));
+        assert!(e.message.contains("answered_within_48h"), "{}", e.message);
+        for m in SEGMENT_MEASURES {
+            o.measure = m.to_string();
+            assert!(o.validate(0).is_ok(), "{m}");
+        }
     }
 
     #[test]

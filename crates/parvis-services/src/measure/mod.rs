@@ -14,6 +14,7 @@
 
 pub mod digest;
 pub mod events;
+mod objective_views;
 mod plausibility;
 mod segments;
 mod snapshot;
@@ -27,7 +28,7 @@ use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::{Rule, ValidationError, now_millis};
 use parvis_measure::MeasureError;
 use parvis_measure::editorial::{EditorialPlan, Scorecard};
-use parvis_measure::objectives::{self, Objective, Progress};
+use parvis_measure::objectives::Progress;
 use parvis_measure::presence::{self, Presence};
 use parvis_measure::pyramid::{
     self, Flow, Level, LevelCount, Period, ScoreWeights, Slipping, Thresholds, Totals, WeekActivity,
@@ -447,112 +448,6 @@ impl Services {
         let settings = self.measure_settings(space_id).await?;
         let inputs = self.load_inputs(space_id, &settings, now).await?;
         self.assemble(slug, &inputs, &settings).await
-    }
-
-    async fn objective_views(
-        &self,
-        slug: &str,
-        inputs: &snapshot::Inputs,
-        d: &Dashboard,
-    ) -> Result<Vec<ObjectiveView>> {
-        let now = inputs.now;
-        let mut out = vec![];
-        for o in self.store().objectives(inputs.space_id).await? {
-            // A target that does not read as a number was not written by Parvis: skip it
-            // rather than show a NaN.
-            let Ok(target) = o.target.parse::<f64>() else {
-                continue;
-            };
-            let obj = Objective {
-                measure: o.measure.clone(),
-                target,
-                due_ms: o.due_at,
-                segment: o.segment.clone(),
-            };
-            let current = if o.segment.is_empty() {
-                d.value_of(&o.measure)
-            } else {
-                self.segment_value(slug, inputs, &o.measure, &o.segment, d)
-                    .await?
-            };
-            let baseline = o.baseline.as_deref().and_then(|b| b.parse().ok());
-            out.push(ObjectiveView {
-                id: o.id,
-                measure: o.measure,
-                target,
-                baseline,
-                due_at: o.due_at,
-                segment: o.segment,
-                created_at: o.created_at,
-                progress: objectives::progress(&obj, o.created_at, baseline, current, now),
-            });
-        }
-        Ok(out)
-    }
-
-    /// A pyramid level count within a segment (any segment kind); other measures are not
-    /// measured per segment (`None`).
-    async fn segment_value(
-        &self,
-        slug: &str,
-        inputs: &snapshot::Inputs,
-        measure: &str,
-        segment: &str,
-        d: &Dashboard,
-    ) -> Result<Option<f64>> {
-        let Ok(Some(seg)) = parvis_measure::segment::Segment::parse(segment) else {
-            return Ok(None);
-        };
-        let Some(level) = Level::ALL.iter().copied().find(|l| l.key() == measure) else {
-            return Ok(None);
-        };
-        let levels = match self.segment_levels(slug, inputs, &seg, &d.settings).await {
-            Ok(l) => l,
-            // A topic deleted since the objective was declared: not measured.
-            Err(ServiceError::Validation(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        Ok(Some(
-            levels.now.values().filter(|l| **l == level).count() as f64
-        ))
-    }
-
-    /// Declare an objective (admins); the measure's current value is kept as its baseline.
-    pub async fn create_objective(
-        &self,
-        actor: &Actor,
-        slug: &str,
-        objective: &Objective,
-    ) -> Result<i64> {
-        actor.require_admin()?;
-        let now = now_millis();
-        objective.validate(now).map_err(refused)?;
-        let d = self.measures(actor, slug).await?;
-        let space = self.space(slug).await?;
-        let baseline = d.value_of(&objective.measure).map(|v| v.to_string());
-        let id = self
-            .store()
-            .create_objective(
-                space.id.0,
-                &objective.measure,
-                &objective.target.to_string(),
-                baseline.as_deref(),
-                objective.due_ms,
-                objective.segment.trim(),
-                actor.member.id.0,
-                now,
-            )
-            .await?;
-        self.reassemble_dashboard(&space.slug, space.id.0).await?;
-        Ok(id)
-    }
-
-    /// Delete an objective (admins).
-    pub async fn delete_objective(&self, actor: &Actor, slug: &str, id: i64) -> Result<()> {
-        actor.require_admin()?;
-        let space = self.space(slug).await?;
-        self.store().delete_objective(space.id.0, id).await?;
-        self.reassemble_dashboard(&space.slug, space.id.0).await
     }
 }
 

@@ -146,6 +146,7 @@ m_err_due = Choose a date in the future (YYYY-MM-DD).
 m_err_target = Give a number.
 m_err_measure = Choose a measure from the list.
 m_err_segment = Leave empty, or write KIND:VALUE (channel, ecosystem_role, organisation, topic).
+m_err_segment_measure = On a segment, choose a level of the pyramid (audience, reactors, contributors, engaged, ambassadors) or the share of the top two levels; the other measures are the whole space's: leave the segment empty.
 m_err_answer_twice = You have already answered.
 # The Presence score's weights; the numbers come written as decimals of the language.
 m_weights_text = message { $post }, answer { $answer }, reaction { $reaction }, read { $read }, person brought in { $referral }; half-life { $half } days

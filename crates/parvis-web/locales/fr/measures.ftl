@@ -146,6 +146,7 @@ m_err_due = Choisissez une date à venir (AAAA-MM-JJ).
 m_err_target = Indiquez un nombre.
 m_err_measure = Choisissez une mesure de la liste.
 m_err_segment = Laissez vide, ou écrivez TYPE:VALEUR (channel, ecosystem_role, organisation, topic).
+m_err_segment_measure = Sur un segment, choisissez un niveau de la pyramide (audience, réactifs, contributeurs, engagés, ambassadeurs) ou la part des deux niveaux du haut ; les autres mesures valent pour tout l'espace : laissez le segment vide.
 m_err_answer_twice = Vous avez déjà répondu.
 # The Presence score's weights; the numbers come written as decimals of the language.
 m_weights_text = message { $post }, réponse { $answer }, réaction { $reaction }, lecture { $read }, personne amenée { $referral } ; demi-vie { $half } jours

@@ -65,7 +65,7 @@ fn errors_for(
     scale: Option<(i64, i64)>,
 ) -> Option<BTreeMap<String, String>> {
     let mut errors = field_errors(lang, e)?;
-    if let ServiceError::Validation(ValidationError { field, .. }) = e {
+    if let ServiceError::Validation(ValidationError { field, rule, .. }) = e {
         let own = match field.as_str() {
             "score" => scale.map(|(lo, hi)| {
                 crate::i18n::get_with(lang, "m_err_score", &[("lo", lo.into()), ("hi", hi.into())])
@@ -74,6 +74,10 @@ fn errors_for(
             "due" => Some(text(lang, "m_err_due").into()),
             "target" => Some(text(lang, "m_err_target").into()),
             "measure" => Some(text(lang, "m_err_measure").into()),
+            // A well-formed segment on a measure that is only the whole space's.
+            "segment" if *rule == parvis_domain::Rule::Other => {
+                Some(text(lang, "m_err_segment_measure").into())
+            }
             "segment" => Some(text(lang, "m_err_segment").into()),
             "cost" | "cost_cents" => Some(text(lang, "m_err_cost").into()),
             _ => None,

@@ -656,3 +656,7 @@ async fn staff_marks_and_segment_pyramids() {
     })
     .await;
 }
+
+/// Objectives on a segment, testimonials at the ambassador level, the CSV of every figure.
+#[path = "measures_counts.rs"]
+mod counts;
