@@ -13,6 +13,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
 #[path = "http/content.rs"]
 mod content;
+/// What content pages show: hidden votes once voting is over, English pages.
+#[path = "http/content_pages.rs"]
+mod content_pages;
 /// Content everywhere: search, the "Pour vous" block, profiles, the personal export.
 #[path = "http/content_reach.rs"]
 mod content_reach;

@@ -100,7 +100,7 @@ pub struct ChallengeView {
     pub is_evaluator: bool,
     /// Whether the viewer may submit an entry now.
     pub can_submit: bool,
-    /// Whether vote counts are shown to the viewer.
+    /// Whether vote counts are shown to the viewer (hidden ones once voting is over).
     pub votes_shown: bool,
 }
 
@@ -442,7 +442,12 @@ impl Services {
             can_manage,
             is_evaluator,
             can_submit: viewer.is_some() && row.state == "open" && !deadline_passed,
-            votes_shown: !row.votes_hidden || deadline_passed || can_manage,
+            // Hidden votes are hidden while people can still vote: until the deadline, or
+            // until the admin closes the voting early (judging).
+            votes_shown: !row.votes_hidden
+                || deadline_passed
+                || matches!(row.state.as_str(), "judging" | "closed")
+                || can_manage,
             space,
             space_name,
             challenge: row,

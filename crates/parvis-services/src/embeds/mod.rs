@@ -364,8 +364,19 @@ impl Services {
                     space_slug: space.slug,
                     space_name: space.name,
                     page_path: target.page_path(),
+                    // An interview has no text of its own: its first exchange, with who
+                    // answered, as a testimonial's text comes with who said it.
                     summary: if row.body_md.is_empty() {
-                        v.qa.first().map(|p| p.question.clone()).unwrap_or_default()
+                        v.qa.first()
+                            .map(|p| {
+                                format!(
+                                    "{} {} — {}",
+                                    p.question,
+                                    markdown::excerpt(&p.answer, 200),
+                                    v.person.name
+                                )
+                            })
+                            .unwrap_or_default()
                     } else {
                         format!(
                             "{} — {}",

@@ -51,7 +51,12 @@ pub(super) fn challenge_body() -> Value {
     })
 }
 
-async fn post(c: &reqwest::Client, url: String, auth: &str, body: Value) -> reqwest::Response {
+pub(super) async fn post(
+    c: &reqwest::Client,
+    url: String,
+    auth: &str,
+    body: Value,
+) -> reqwest::Response {
     c.post(url)
         .header("authorization", auth)
         .json(&body)
@@ -223,6 +228,38 @@ async fn a_challenge_from_brief_to_announced_winner() {
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     })
     .await;
+}
+
+/// Move a challenge's deadline a minute into the past, behind the API's back (which refuses
+/// a deadline in the past).
+pub(super) async fn pass_deadline(app: &App, id: i64) {
+    let mut row = app.store.challenge(id).await.unwrap().unwrap();
+    row.deadline = now_millis() - 60_000;
+    let criteria = app.store.challenge_criteria(id).await.unwrap();
+    app.store
+        .update_challenge(
+            id,
+            &parvis_store::NewChallenge {
+                space_id: row.space_id,
+                kind: row.kind,
+                title: row.title,
+                brief_md: row.brief_md,
+                brief_html: row.brief_html,
+                rules: row.rules,
+                deadline: row.deadline,
+                time_zone: row.time_zone,
+                award: row.award,
+                cta_label: row.cta_label,
+                cta_url: row.cta_url,
+                votes_hidden: row.votes_hidden,
+                scale_max: row.scale_max,
+                created_by: None,
+                criteria,
+                evaluators: vec![],
+            },
+        )
+        .await
+        .unwrap();
 }
 
 fn form_csrf(html: &str) -> String {
@@ -424,33 +461,7 @@ async fn challenge_pages_speak_french_and_keep_what_was_typed() {
     );
 
     // After the deadline (moved into the past behind the API's back): entries refused.
-    let mut row = app.store.challenge(id).await.unwrap().unwrap();
-    row.deadline = now_millis() - 60_000;
-    let criteria = app.store.challenge_criteria(id).await.unwrap();
-    app.store
-        .update_challenge(
-            id,
-            &parvis_store::NewChallenge {
-                space_id: row.space_id,
-                kind: row.kind,
-                title: row.title,
-                brief_md: row.brief_md,
-                brief_html: row.brief_html,
-                rules: row.rules,
-                deadline: row.deadline,
-                time_zone: row.time_zone,
-                award: row.award,
-                cta_label: row.cta_label,
-                cta_url: row.cta_url,
-                votes_hidden: row.votes_hidden,
-                scale_max: row.scale_max,
-                created_by: None,
-                criteria,
-                evaluators: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    pass_deadline(&app, id).await;
     let r = ic
         .post(format!("{}/challenges/{id}/entries", app.base))
         .form(&[

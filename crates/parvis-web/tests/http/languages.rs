@@ -80,11 +80,77 @@ pub(super) fn english_in(html: &str) -> Vec<String> {
     found
 }
 
+/// French words that are not English words: one of them in an English page is French left
+/// behind. Any word with a French accent counts too (English pages under test hold no
+/// accented content).
+const FRENCH: &[&str] = &[
+    "le",
+    "la",
+    "les",
+    "des",
+    "du",
+    "de",
+    "un",
+    "une",
+    "est",
+    "et",
+    "vous",
+    "votre",
+    "vos",
+    "avec",
+    "pour",
+    "sur",
+    "dans",
+    "pas",
+    "aux",
+    "au",
+    "ce",
+    "cette",
+    "qui",
+    "que",
+    "mon",
+    "mes",
+    "leur",
+    "leurs",
+    "lien",
+    "liens",
+    "limite",
+    "voter",
+    "partager",
+    "participer",
+    "retirer",
+];
+
+/// The French words of a page's visible text, with their context.
+pub(super) fn french_in(html: &str) -> Vec<String> {
+    let text = visible_text(html);
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.to_lowercase();
+        let accented = lower.contains([
+            'é', 'è', 'ê', 'ë', 'à', 'â', 'ç', 'î', 'ï', 'ô', 'û', 'ù', 'œ',
+        ]);
+        if accented || FRENCH.contains(&lower.as_str()) {
+            let from = i.saturating_sub(4);
+            let to = (i + 5).min(words.len());
+            found.push(words[from..to].join(" "));
+        }
+    }
+    found
+}
+
 #[test]
 fn the_detector_finds_english_and_spares_french() {
     assert!(english_in("<p>Bienvenue sur l'espace, <code>parvis admin add</code></p>").is_empty());
     assert!(!english_in("<p>Sign in to continue</p>").is_empty());
     assert!(!english_in(r#"<input placeholder="Search the forum">"#).is_empty());
+    assert!(french_in("<p>Sign in to vote, <code>le code</code></p>").is_empty());
+    assert!(!french_in("<p>Date limite : demain</p>").is_empty());
+    assert!(!french_in(r#"<input placeholder="Résumé">"#).is_empty());
 }
 
 #[tokio::test]
