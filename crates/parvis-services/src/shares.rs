@@ -1,7 +1,7 @@
 //! Personal share links (social selling): any member gets a link of their own to any page
 //! (`/threads/12?ref=CODE`). A visit through it is credited to them, and so are the actions
 //! the visitor then takes in Parvis (a registration to a session, a challenge entry, a
-//! reply), remembered by an HttpOnly cookie. An unknown code opens the page and credits no
+//! reply, a reaction, a vote), remembered by an HttpOnly cookie. An unknown code opens the page and credits no
 //! one; nobody is credited for their own visits or actions. The buttons are plain links
 //! (LinkedIn, X, Mastodon, email): no third-party script runs on our pages.
 //!
@@ -16,8 +16,15 @@ use parvis_store::{ShareCredits, ShareStats};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Actions credited besides visits.
-pub const ACTIONS: [&str; 3] = ["registration", "challenge_entry", "reply"];
+/// Actions credited besides visits (reactions and votes are engagement, shown on "My
+/// shares" but not counted as actions brought: `parvis_store::shares::NOT_ACTIONS`).
+pub const ACTIONS: [&str; 5] = [
+    "registration",
+    "challenge_entry",
+    "reply",
+    "reaction",
+    "vote",
+];
 
 /// How long a visit through a link keeps crediting the visitor's actions (the `parvis_ref`
 /// cookie's lifetime, and the window of a widget sign-in's note).

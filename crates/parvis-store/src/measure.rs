@@ -144,13 +144,13 @@ const ADD_REFERRALS: &str = "INSERT INTO measure_activity (space_id, member_id, 
       referrals = measure_activity.referrals + excluded.referrals";
 
 // People brought in through a member's share link (a registration, a challenge entry, a
-// reply or a conversion by someone who came through it; visits, clicks and widget sign-ins
-// alone do not count, see `shares::NOT_ACTIONS`) are referrals too, counted like
-// introductions in every space where the sharer is active.
+// reply or a conversion by someone who came through it; visits, clicks, widget sign-ins,
+// reactions and votes alone do not count, see `shares::NOT_ACTIONS`) are referrals too,
+// counted like introductions in every space where the sharer is active.
 const ADD_SHARE_REFERRALS: &str = "INSERT INTO measure_activity (space_id, member_id, channel, week, referrals)
     SELECT $1, c.member_id, 'parvis', c.created_at / 604800000, COUNT(*)
     FROM share_credits c
-    WHERE c.action NOT IN ('visit', 'cta_click', 'widget_sign_in') AND c.created_at > $2 AND c.created_at <= $3
+    WHERE c.action NOT IN ('visit', 'cta_click', 'widget_sign_in', 'reaction', 'vote') AND c.created_at > $2 AND c.created_at <= $3
       AND EXISTS (SELECT 1 FROM measure_activity a WHERE a.space_id = $1 AND a.member_id = c.member_id)
     GROUP BY c.member_id, c.created_at / 604800000
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET

@@ -16,6 +16,9 @@ pub struct ShareStats {
     pub registrations: i64,
     pub challenge_entries: i64,
     pub replies: i64,
+    /// Reactions to messages (one a message per visitor) and challenge votes.
+    pub reactions: i64,
+    pub votes: i64,
     /// Conversions the organisation reported for calls to action followed by people who came
     /// through the link.
     pub conversions: i64,
@@ -36,12 +39,20 @@ const STATS: &str = "l.code, l.path, l.created_at,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'registration') AS registrations,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'challenge_entry') AS challenge_entries,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'reply') AS replies,
+  (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'reaction') AS reactions,
+  (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'vote') AS votes,
   (SELECT COUNT(*) FROM share_credits c WHERE c.code = l.code AND c.action = 'conversion') AS conversions";
 
 /// Credits that are not actions brought: visits, the calls to action followed (kept to find
-/// the link behind a later conversion) and the widget sign-ins confirmed by someone carrying
-/// a link's cookie (kept to find the link behind their later widget actions).
-pub const NOT_ACTIONS: &str = "('visit', 'cta_click', 'widget_sign_in')";
+/// the link behind a later conversion), the widget sign-ins confirmed by someone carrying a
+/// link's cookie (kept to find the link behind their later widget actions), and the light
+/// engagement — reactions and votes — shown on "My shares" but weighing nothing toward the
+/// ranking and the referrals (a like is not a person brought in).
+pub const NOT_ACTIONS: &str = "('visit', 'cta_click', 'widget_sign_in', 'reaction', 'vote')";
+
+/// Credits given once per visitor and target (a reaction taken back and given again, or of
+/// another kind on the same message, is the same engagement).
+const ONCE: [&str; 1] = ["reaction"];
 
 fn stats(r: &sqlx::any::AnyRow) -> Result<ShareStats> {
     Ok(ShareStats {
@@ -52,6 +63,8 @@ fn stats(r: &sqlx::any::AnyRow) -> Result<ShareStats> {
         registrations: int(r, "registrations")?,
         challenge_entries: int(r, "challenge_entries")?,
         replies: int(r, "replies")?,
+        reactions: int(r, "reactions")?,
+        votes: int(r, "votes")?,
         conversions: int(r, "conversions")?,
     })
 }
@@ -90,18 +103,25 @@ impl Store {
         target: &str,
         now: Millis,
     ) -> Result<bool> {
-        let done = sqlx::query(
+        let once = if ONCE.contains(&action) {
+            " AND NOT EXISTS (SELECT 1 FROM share_credits c WHERE c.target = $4 AND c.action = $2
+                 AND c.code = l.code AND c.actor_id = $3)"
+        } else {
+            ""
+        };
+        let sql = format!(
             "INSERT INTO share_credits (code, member_id, action, actor_id, target, created_at)
              SELECT l.code, l.member_id, $2, $3, $4, $5 FROM share_links l WHERE l.code = $1
-               AND ($3 IS NULL OR l.member_id <> $3)",
-        )
-        .bind(code)
-        .bind(action)
-        .bind(actor)
-        .bind(target)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+               AND ($3 IS NULL OR l.member_id <> $3){once}"
+        );
+        let done = sqlx::query(&sql)
+            .bind(code)
+            .bind(action)
+            .bind(actor)
+            .bind(target)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

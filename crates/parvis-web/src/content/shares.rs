@@ -5,7 +5,8 @@
 //! shares: a `GET` with `?ref=CODE` of a known code counts a visit and remembers the code in
 //! the `parvis_ref` cookie (HttpOnly, SameSite=Lax, 30 days); an unknown code changes nothing
 //! and the page opens as usual. A later successful registration, challenge entry or reply
-//! (page or API) by someone carrying the cookie is credited to the link's owner. So is a
+//! (page or API) by someone carrying the cookie is credited to the link's owner, and so is
+//! their engagement: a reaction (once a message) or a vote for a challenge entry. So is a
 //! conversion: a call to action followed through `/r/{click}` with the cookie is noted with its
 //! click id, and a conversion the organisation later reports for that click is credited too.
 //! The widget, a third-party frame, sends no cookie: the cookie that comes with its one
@@ -64,6 +65,12 @@ fn conversion(path: &str) -> Option<(&'static str, String)> {
         }
         ["", "embed", "threads", id, "messages"] | ["", "threads", id, "reply" | "messages"] => {
             Some(("reply", format!("thread:{id}")))
+        }
+        // Engagement: a reaction (page, API, widget), a vote for a challenge entry.
+        ["", "messages", id, "react" | "reactions"]
+        | ["", "embed", "messages", id, "reactions"] => Some(("reaction", format!("message:{id}"))),
+        ["", "challenges", "entries", id, "vote"] | ["", "challenge-entries", id, "vote"] => {
+            Some(("vote", format!("entry:{id}")))
         }
         _ => None,
     }
@@ -130,6 +137,15 @@ pub(crate) async fn track(State(st): State<AppState>, req: Request, next: Next) 
     };
     let carried = read_cookie(req.headers(), REF_COOKIE);
     if let Some(token) = widget_token(req.uri().path(), req.headers()) {
+        // A widget's reaction may be one taken back (`"on": false`): that earns nothing.
+        let (req, given) = if action == "reaction" {
+            reaction_given(req).await
+        } else {
+            (req, true)
+        };
+        if !given {
+            return next.run(req).await;
+        }
         return widget_action(&st, req, next, carried, &token, action, &target).await;
     }
     let Some(code) = carried else {
@@ -168,7 +184,8 @@ fn widget_token(path: &str, headers: &axum::http::HeaderMap) -> Option<String> {
 /// An action taken in a widget. The widget is a third-party frame that sends no cookie, so
 /// the link its member came through is the one noted when they confirmed their sign-in on
 /// our page (`note_widget_share`); a cookie, should one come, counts as on any page. Only a
-/// `201` earns a credit: a message held for a moderator (`202`) is not a reply yet.
+/// `201` (an entry, a reply) or a `204` (a reaction) earns a credit: a message held for a
+/// moderator (`202`) is not a reply yet.
 async fn widget_action(
     st: &AppState,
     req: Request,
@@ -179,7 +196,10 @@ async fn widget_action(
     target: &str,
 ) -> Response {
     let res = next.run(req).await;
-    if res.status() != axum::http::StatusCode::CREATED {
+    if !matches!(
+        res.status(),
+        axum::http::StatusCode::CREATED | axum::http::StatusCode::NO_CONTENT
+    ) {
         return res;
     }
     let credit = async {
@@ -203,6 +223,25 @@ async fn widget_action(
         tracing::warn!(error = %e, "share action from a widget not credited");
     }
     res
+}
+
+/// Whether a widget's reaction is given rather than taken back (`"on": true` in its body);
+/// the body is read, then handed on untouched. One the handler would refuse earns nothing
+/// either way.
+async fn reaction_given(req: Request) -> (Request, bool) {
+    let (parts, body) = req.into_parts();
+    // The widget's reaction body is a few bytes; the site-wide limit still applies after.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (Request::from_parts(parts, axum::body::Body::empty()), false);
+    };
+    let on = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("on").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false);
+    (
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+        on,
+    )
 }
 
 /// Note the link whose cookie came with a widget sign-in's confirmation (see
@@ -459,6 +498,25 @@ mod tests {
         assert_eq!(
             conversion("/api/v1/embed/threads/9/messages"),
             Some(("reply", "thread:9".into()))
+        );
+        for (path, target) in [
+            ("/messages/7/react", "message:7"),
+            ("/api/v1/messages/7/reactions", "message:7"),
+            ("/api/v1/embed/messages/7/reactions", "message:7"),
+        ] {
+            assert_eq!(
+                conversion(path),
+                Some(("reaction", target.into())),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            conversion("/challenges/entries/3/vote"),
+            Some(("vote", "entry:3".into()))
+        );
+        assert_eq!(
+            conversion("/api/v1/challenge-entries/3/vote"),
+            Some(("vote", "entry:3".into()))
         );
         assert_eq!(conversion("/sessions/4/cancel"), None);
         assert_eq!(ref_param(Some("a=1&ref=abc123")), Some("abc123".into()));

@@ -1,7 +1,8 @@
 //! Share links: a member gets a personal link to a session page; a visitor comes through it
 //! (counted, remembered in an HttpOnly SameSite=Lax cookie) and registers — both credited on
 //! "Mes partages" and in the ambassadors' ranking; an unknown code opens the page and
-//! credits no one; nobody is credited for their own visit.
+//! credits no one; nobody is credited for their own visit. Reactions and votes through a link
+//! are credited as engagement (a reaction once a message), not as actions brought.
 
 use super::*;
 
@@ -439,6 +440,130 @@ async fn a_conversion_after_a_shared_link_is_credited_to_the_sharer() {
             .await
             .unwrap();
         assert!(html.contains("<td class=\"conversions\">1</td>"), "{html}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reactions_and_votes_through_a_link_are_credited_once() {
+    on_both(|app| async move {
+        let (admin, tid) = super::embeds::seed_thread(&app, 0).await;
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/threads/{tid}/messages", app.base))
+            .header("authorization", &admin)
+            .json(&json!({"body": "Nous comptons les badges scannés."}))
+            .send()
+            .await
+            .unwrap();
+        let message = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        // An open challenge with Bob's entry.
+        super::content::member_token(&app, "eva").await;
+        let bob = format!("Bearer {}", super::content::member_token(&app, "bob").await);
+        let r = super::content::post(
+            &c,
+            format!("{}/api/v1/spaces/forum/challenges", app.base),
+            &admin,
+            super::content::challenge_body(),
+        )
+        .await;
+        let challenge = r.json::<Value>().await.unwrap()["challenge"]["id"]
+            .as_i64()
+            .unwrap();
+        super::content::post(
+            &c,
+            format!("{}/api/v1/challenges/{challenge}/state", app.base),
+            &admin,
+            json!({"state": "open"}),
+        )
+        .await;
+        let r = super::content::post(
+            &c,
+            format!("{}/api/v1/challenges/{challenge}/entries", app.base),
+            &bob,
+            json!({"title": "Consigne", "body": "Des bocaux.", "accept_rules": true}),
+        )
+        .await;
+        let entry = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let ines = format!(
+            "Bearer {}",
+            super::content::member_token(&app, "ines").await
+        );
+        let link: Value = c
+            .post(format!("{}/api/v1/me/shares", app.base))
+            .header("authorization", &ines)
+            .json(&json!({"path": format!("/threads/{tid}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+
+        // Zoé, a member, comes through Inès's link, likes the message (twice, then with
+        // another kind: one reaction credited) and votes for Bob's entry, from the pages.
+        super::content::member_token(&app, "zoe").await;
+        let (zc, _) = super::privacy::member_session(&app, "zoe").await;
+        let page = zc
+            .get(link["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = super::sessions::form_csrf(&page);
+        for kind in ["like", "like", "insightful"] {
+            let r = zc
+                .post(format!("{}/messages/{message}/react", app.base))
+                .form(&[("csrf", csrf.as_str()), ("kind", kind)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{kind}");
+        }
+        let vote = || {
+            zc.post(format!("{}/challenges/entries/{entry}/vote", app.base))
+                .form(&[("csrf", csrf.as_str())])
+                .send()
+        };
+        assert_eq!(vote().await.unwrap().status(), StatusCode::SEE_OTHER);
+        // A second vote is refused, and earns nothing.
+        assert_eq!(
+            vote().await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+
+        let mine = get_json(&app, "me/shares", &ines).await;
+        let s = &mine["items"][0];
+        assert_eq!(
+            (
+                s["visits"].as_i64(),
+                s["reactions"].as_i64(),
+                s["votes"].as_i64()
+            ),
+            (Some(1), Some(1), Some(1)),
+            "{mine}"
+        );
+        let (ic, _) = super::privacy::member_session(&app, "ines").await;
+        let html = ic
+            .get(format!("{}/me/shares", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("<td class=\"reactions\">1</td>")
+                && html.contains("<td class=\"votes\">1</td>")
+                && html.contains("<th>Réactions</th>"),
+            "{html}"
+        );
+        // Engagement is shown, but a like is not an action brought: the ranking counts none.
+        let a = get_json(&app, "ambassadors", &admin).await;
+        assert_eq!(a["items"][0]["member"]["handle"], "ines");
+        assert_eq!(a["items"][0]["actions"].as_i64(), Some(0), "{a}");
     })
     .await;
 }
