@@ -16,6 +16,24 @@ if (map && map.dataset.src) {
   }, 5000);
 }
 
+// Session page: the registration and attendance counts follow every 15 seconds (people
+// register, check in, join online); the server writes them in the reader's language.
+const counted = document.querySelector("[data-counts]");
+if (counted) {
+  setInterval(async () => {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(counted.dataset.counts, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const { texts } = await response.json();
+      for (const [key, text] of Object.entries(texts)) {
+        const field = document.getElementById(`count-${key}`);
+        if (field) field.textContent = text;
+      }
+    } catch (_) { /* offline: keep the last counts */ }
+  }, 15000);
+}
+
 // Embed box: copy the two-line snippet; the preview is the snippet itself, run on this page
 // (the loader is fetched when the box is first opened).
 document.addEventListener("click", async (event) => {

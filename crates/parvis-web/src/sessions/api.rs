@@ -23,6 +23,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_sessions, create_session))
         .routes(routes!(get_session, update_session))
+        .routes(routes!(session_counts))
         .routes(routes!(repeat_session))
         .routes(routes!(register, cancel_registration))
         .routes(routes!(list_registrations))
@@ -82,6 +83,81 @@ async fn get_session(
     Ok(Json(
         st.services.session_view(ctx.actor.as_ref(), id).await?,
     ))
+}
+
+/// A session's counts as its page shows them, numbers and the reader's wording.
+#[derive(serde::Serialize, ToSchema)]
+struct SessionCounts {
+    /// `upcoming`, `live`, `ended` or `closed`.
+    state: String,
+    /// Confirmed seats.
+    confirmed: i64,
+    /// On the waiting list.
+    waiting: i64,
+    /// Seats in all; absent for no limit.
+    capacity: Option<i64>,
+    /// People checked in in the room.
+    room: i64,
+    /// People who joined online.
+    online: i64,
+    /// The most people present at once.
+    peak: i64,
+    /// The same, written in the reader's language as on the page: `registered`
+    /// ("12 / 30 places · 3 en liste d'attente"), `room`, `online`, `peak`.
+    texts: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// The registration line of a session's page: "12 / 30 places", "12 inscrits", and the
+/// waiting list when there is one.
+pub(crate) fn registered_text(lang: parvis_domain::Lang, s: &SessionRow) -> String {
+    let mut text = match s.capacity {
+        Some(cap) => format!(
+            "{} / {}",
+            lang.number(s.confirmed),
+            crate::i18n::get_n(lang, "n_seats", cap)
+        ),
+        None => crate::i18n::get_n(lang, "n_registered", s.confirmed),
+    };
+    if s.waiting > 0 {
+        text.push_str(&format!(
+            " · {} {}",
+            lang.number(s.waiting),
+            crate::i18n::get(lang, "on_waiting_list")
+        ));
+    }
+    text
+}
+
+/// A session's live counts (registered, waiting, checked in, online, peak); its page polls
+/// them every 15 seconds
+#[utoipa::path(get, path = "/sessions/{id}/counts", tag = "sessions",
+    params(("id" = i64, Path, description = "session id")),
+    responses((status = 200, description = "the counts", body = SessionCounts)))]
+async fn session_counts(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<SessionCounts>> {
+    let v = st.services.session_view(ctx.actor.as_ref(), id).await?;
+    let a = st.services.attendance(id).await?;
+    let lang = ctx.lang;
+    let texts = [
+        ("registered", registered_text(lang, &v.session)),
+        ("room", lang.number(a.room)),
+        ("online", lang.number(a.online)),
+        ("peak", lang.number(a.peak)),
+    ]
+    .into();
+    Ok(Json(SessionCounts {
+        state: v.state,
+        confirmed: v.session.confirmed,
+        waiting: v.session.waiting,
+        capacity: v.session.capacity,
+        room: a.room,
+        online: a.online,
+        peak: a.peak,
+        texts,
+    }))
 }
 
 /// Edit a session (its moderators, site moderators, admins)

@@ -179,6 +179,7 @@ async fn session_view(
             consent_share => consent_wording("share", ctx.lang, &s.session.partners),
             consent_meet => consent_wording("meet", ctx.lang, &s.session.partners),
             attendance => Value::from_serialize(&attendance),
+            registered_text => api::registered_text(ctx.lang, &s.session),
             live_open => room::live_open(&s),
             meet => meet.map(|m| meet::block(&m, format!("/sessions/{id}/meetings"))),
         },

@@ -227,3 +227,115 @@ async fn closing_reports_build_the_topic_synthesis_layer_by_layer() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+/// The session's counts endpoint in `lang`.
+async fn counts(app: &App, id: i64, lang: &str) -> Value {
+    let r = client()
+        .get(format!("{}/api/v1/sessions/{id}/counts", app.base))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_session_pages_counts_follow_without_a_reload() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let r = client()
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .json(&session_body(Some(30)))
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap();
+    // The page draws the registration line the endpoint serves, and its script polls it.
+    let c = counts(&app, id, "fr-FR").await;
+    assert_eq!(
+        (
+            c["state"].as_str(),
+            c["confirmed"].as_i64(),
+            c["capacity"].as_i64()
+        ),
+        (Some("upcoming"), Some(0), Some(30))
+    );
+    assert_eq!(c["texts"]["registered"], "0 / 30 places");
+    let page = client()
+        .get(format!("{}/sessions/{id}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("data-counts=\"/api/v1/sessions/{id}/counts\"")));
+    // (minijinja escapes the slash: the same text for the reader.)
+    assert!(page.contains("<li id=\"count-registered\">0 &#x2f; 30 places</li>"));
+    let script = client()
+        .get(format!("{}/assets/parvis.js", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(script.contains("[data-counts]") && script.contains("15000"));
+
+    // Someone registers: the counts follow, in the reader's language.
+    let (admin, csrf) = admin_session(&app).await;
+    admin
+        .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let c = counts(&app, id, "en-GB").await;
+    assert_eq!(c["confirmed"], 1);
+    assert_eq!(c["texts"]["registered"], "1 / 30 seats");
+
+    // Under way: a check-in in the room and a member opening the page online both show.
+    move_to_past(&app, id, 10).await;
+    app.store
+        .record_attendance(id, "eguest@visiteur.example", "room", now_millis())
+        .await
+        .unwrap();
+    let c = counts(&app, id, "fr-FR").await;
+    assert_eq!(
+        (
+            c["state"].as_str(),
+            c["room"].as_i64(),
+            c["online"].as_i64()
+        ),
+        (Some("live"), Some(1), Some(0))
+    );
+    admin
+        .get(format!("{}/sessions/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    let c = counts(&app, id, "fr-FR").await;
+    assert_eq!(
+        (c["room"].as_i64(), c["online"].as_i64(), c["peak"].as_i64()),
+        (Some(1), Some(1), Some(2))
+    );
+    assert_eq!(
+        (c["texts"]["online"].as_str(), c["texts"]["peak"].as_str()),
+        (Some("1"), Some("2"))
+    );
+    // An unknown session is a 404.
+    let r = client()
+        .get(format!("{}/api/v1/sessions/999/counts", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
