@@ -38,7 +38,8 @@ pub struct WeekActivity {
     pub reactions: u32,
     /// Threads read (signed-in reads only).
     pub reads: u32,
-    /// People brought in: invitations accepted, introductions made, testimonials given.
+    /// People brought in: introductions made and accepted, actions by people who came through
+    /// the member's share links, testimonials given and published with consent.
     pub referrals: u32,
 }
 

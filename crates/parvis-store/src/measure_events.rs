@@ -163,6 +163,34 @@ impl Store {
         int(&row, "n")
     }
 
+    /// Testimonials and interviews given by members in a space, published since `from` and
+    /// still published with their consent in force: `(member, week of publication, count)`,
+    /// under the member an account was merged into. Read at each computation rather than
+    /// added to the weekly aggregate, which only grows: a withdrawal unpublishes at once,
+    /// and must stop counting at once.
+    pub async fn measure_testimonials_given(
+        &self,
+        space_id: i64,
+        from: Millis,
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(m.merged_into, m.id) AS member_id,
+                    t.published_at / 604800000 AS week, COUNT(*) AS n
+             FROM testimonials t JOIN members m ON m.id = t.person_member_id
+             WHERE t.space_id = $1 AND t.published_at IS NOT NULL AND t.published_at >= $2
+               AND (SELECT c.withdrawn FROM testimonial_consents c
+                     WHERE c.testimonial_id = t.id ORDER BY c.id DESC LIMIT 1) = 0
+             GROUP BY COALESCE(m.merged_into, m.id), t.published_at / 604800000",
+        )
+        .bind(space_id)
+        .bind(from)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((int(r, "member_id")?, int(r, "week")?, int(r, "n")?)))
+            .collect()
+    }
+
     /// Testimonials and interviews of a space that are published and whose consent in force
     /// (the newest record) is not withdrawn.
     pub async fn measure_testimonials(&self, space_id: i64) -> Result<i64> {

@@ -14,6 +14,7 @@
 
 pub mod digest;
 pub mod events;
+mod given;
 mod objective_views;
 mod plausibility;
 mod segments;

@@ -297,9 +297,14 @@ impl Services {
         }
         let store = self.store();
         let space_id = inputs.space_id;
-        let by_channel = store
+        let mut by_channel = store
             .measure_period_totals_by_channel(space_id, &inputs.query(""))
             .await?;
+        super::given::add_given_on_parvis(
+            &mut by_channel,
+            &inputs.testimonials_given,
+            inputs.window(),
+        );
         let imported = store
             .measure_period_totals(space_id, &inputs.query("*imported"))
             .await?;

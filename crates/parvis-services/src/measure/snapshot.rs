@@ -50,6 +50,9 @@ pub(crate) struct Inputs {
     /// of classifying 100,000 members).
     pub split: super::Split,
     pub staff: Vec<i64>,
+    /// Testimonials given per member and week of the two periods, already counted in `sums`
+    /// as referrals (see [`super::given`]); segments add them to their own sums.
+    pub testimonials_given: Vec<(i64, i64, i64)>,
     pub embed_impressions: u64,
     pub testimonials: u64,
     pub channels: super::ChannelSeries,
@@ -68,6 +71,15 @@ impl Inputs {
     pub fn fits(&self, settings: &MeasureSettings) -> bool {
         self.window_weeks == settings.thresholds.window_weeks
             && self.half_life_days == settings.score.half_life_days
+    }
+
+    /// The weeks the sums cover and their decay factors.
+    pub(super) fn window(&self) -> super::given::Window<'_> {
+        super::given::Window {
+            period: self.period,
+            previous: self.previous,
+            factors: &self.factors,
+        }
     }
 
     /// The aggregate query these inputs were read with, on `channel` (`""`: all).
@@ -148,6 +160,9 @@ impl Services {
             sums: vec![],
             split: Default::default(),
             staff: store.measure_staff().await?,
+            testimonials_given: store
+                .measure_testimonials_given(space_id, pyramid::week_start(previous.from_week))
+                .await?,
             embed_impressions: store
                 .measure_embed_impressions(space_id, pyramid::week_start(period.from_week))
                 .await?
@@ -163,6 +178,9 @@ impl Services {
         inputs.sums = store
             .measure_period_totals(space_id, &inputs.query(""))
             .await?;
+        let mut sums = std::mem::take(&mut inputs.sums);
+        super::given::add_given(&mut sums, &inputs.testimonials_given, inputs.window());
+        inputs.sums = sums;
         inputs.split = split_totals(&inputs.sums);
         let history = Period::ending(this_week, HISTORY_WEEKS as u32);
         inputs.channels = channel_series(

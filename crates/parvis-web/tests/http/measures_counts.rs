@@ -128,3 +128,111 @@ async fn an_objective_on_a_segment_is_measured_on_that_segment() {
         .unwrap();
     assert_eq!(d.objectives.len(), 2);
 }
+
+/// A member who wrote and whose testimonial is published with consent reaches the ambassador
+/// level (of the space, of their segment and of native activity); once the consent is
+/// withdrawn it stops counting. The formula under the pyramid says so.
+#[tokio::test]
+async fn a_published_testimonial_makes_an_ambassador() {
+    on_both(|app| async move {
+        let auth = seed(&app).await;
+        let people = partners_and_a_customer(&app).await;
+        let ana = people[0].member.handle.to_string();
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/spaces/forum/testimonials", app.base))
+            .header("authorization", &auth)
+            .json(&json!({
+                "kind": "testimonial", "title": "Ce que le forum m'a apporté", "body": "Beaucoup.",
+                "person_handle": ana, "publish": true,
+                "consent": {"internal_use": true, "public_use": true, "name_shown": "full",
+                    "wording": "J'accepte."}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let tid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let ambassadors = |d: &Value| {
+            d["pyramid"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["level"] == "ambassador")
+                .unwrap()["count"]
+                .as_i64()
+                .unwrap()
+        };
+        for segment in [
+            "",
+            "?segment=ecosystem_role:partner",
+            "?segment=origin:native",
+        ] {
+            let d: Value = c
+                .get(format!(
+                    "{}/api/v1/spaces/forum/measures{segment}",
+                    app.base
+                ))
+                .header("authorization", &auth)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(ambassadors(&d), 1, "{segment}: {}", d["pyramid"]);
+        }
+        let d: Value = c
+            .get(format!(
+                "{}/api/v1/spaces/forum/measures?segment=ecosystem_role:customer",
+                app.base
+            ))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(ambassadors(&d), 0, "Cy gave none");
+
+        // Withdrawn: no longer counted, at the next computation.
+        let r = c
+            .post(format!("{}/api/v1/testimonials/{tid}/consent", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"withdrawn": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let space = app.services.space("forum").await.unwrap();
+        let d = app
+            .services
+            .compute_dashboard("forum", space.id.0, now_millis())
+            .await
+            .unwrap();
+        let count = |l: parvis_measure::pyramid::Level| {
+            d.pyramid.iter().find(|c| c.level == l).unwrap().count
+        };
+        assert_eq!(count(parvis_measure::pyramid::Level::Ambassador), 0);
+        assert_eq!(count(parvis_measure::pyramid::Level::Contributor), 3);
+
+        let (browser, _) = admin_session(&app).await;
+        let html = browser
+            .get(format!("{}/s/forum/measures", app.base))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x27;", "'");
+        assert!(
+            html.contains("each testimonial or interview they gave"),
+            "formula"
+        );
+        assert!(html.contains("share link") && !html.contains("invitations accepted"));
+    })
+    .await;
+}
