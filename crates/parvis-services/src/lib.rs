@@ -13,6 +13,7 @@
 //!   Between several instances the cache would have to be invalidated through the broker
 //!   (Redis pub/sub); until live rooms land, run one instance per store or disable the cache.
 
+pub mod activity;
 mod auth;
 mod cache;
 pub mod calendar;

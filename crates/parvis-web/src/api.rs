@@ -16,7 +16,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parvis_domain::*;
-use parvis_services::import::{ImportSummary, ProposalView, TopicActivityView};
+use parvis_services::activity::{Bucket, Period, TopicActivityView};
+use parvis_services::import::{ImportSummary, ProposalView};
 use parvis_services::intros::{IntroPathView, IntroRequestView};
 use parvis_services::relevance::{FeedView, MatchmakingRequest, PeerView, SlotView};
 use parvis_store::{ApiTokenInfo, MergeInfo, StatementRow};
@@ -829,16 +830,46 @@ async fn sign_out(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
     Ok(res)
 }
 
-/// Which conversations touch which topic, per channel and month
+/// `?period=&bucket=` of the activity over time.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ActivityQuery {
+    /// `all` (default), `90d`, `12m` (both up to the space's last message) or a year (`2019`).
+    pub(crate) period: Option<String>,
+    /// `week`, `month`, `quarter` or `year`; by default the finest that keeps the period
+    /// within about sixty bars.
+    pub(crate) bucket: Option<String>,
+}
+
+impl ActivityQuery {
+    /// The period and bucket asked for, or the field that is wrong.
+    pub(crate) fn parse(&self) -> Result<(Period, Option<Bucket>), parvis_domain::ValidationError> {
+        let period = Period::parse("period", self.period.as_deref().unwrap_or("all"))?;
+        let bucket = match self.bucket.as_deref() {
+            None | Some("") | Some("auto") => None,
+            Some(b) => Some(Bucket::parse("bucket", b)?),
+        };
+        Ok((period, bucket))
+    }
+}
+
+/// Which conversations touch which topic, per channel, over time
 #[utoipa::path(get, path = "/spaces/{space}/activity", tag = "topics",
-    params(("space" = String, Path, description = "space slug")),
-    responses((status = 200, description = "activity per topic", body = TopicActivityView)))]
+    params(("space" = String, Path, description = "space slug"), ActivityQuery),
+    responses((status = 200, description = "activity per topic", body = TopicActivityView),
+        (status = 422, description = "unknown period or bucket", body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn activity(
     State(st): State<AppState>,
     ApiPath(space): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ActivityQuery>,
 ) -> ApiResult<Json<TopicActivityView>> {
+    let (period, bucket) = q
+        .parse()
+        .map_err(parvis_services::ServiceError::Validation)?;
     let space = st.services.space(&space).await?;
-    Ok(Json(st.services.topic_activity(&space).await?))
+    Ok(Json(
+        st.services.topic_activity(&space, period, bucket).await?,
+    ))
 }
 
 /// `?format=&dry_run=`.

@@ -1103,13 +1103,27 @@ async fn activity_page(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(space): Path<String>,
+    Query(q): Query<crate::api::ActivityQuery>,
 ) -> PageResult {
+    let (period, bucket) = q
+        .parse()
+        .map_err(|e| fail(&st, &ctx)(ServiceError::Validation(e)))?;
     let space = st.services.space(&space).await.map_err(fail(&st, &ctx))?;
     let view = st
         .services
-        .topic_activity(&space)
+        .topic_activity(&space, period, bucket)
         .await
         .map_err(fail(&st, &ctx))?;
+    // Quarters read "T1 2026" in French and "Q1 2026" in English; other labels are dates.
+    let quarter = if ctx.lang == Lang::Fr { "T" } else { "Q" };
+    let labels: Vec<String> = view
+        .labels
+        .iter()
+        .map(|l| match l.split_once("-Q") {
+            Some((year, q)) => format!("{quarter}{q} {year}"),
+            None => l.clone(),
+        })
+        .collect();
     let charts: Vec<Value> = view
         .topics
         .iter()
@@ -1120,15 +1134,25 @@ async fn activity_page(
                 topic => Value::from_serialize(&t.topic),
                 total => t.total,
                 channels => t.channels.iter().map(|(ch, v)| context!{ channel => ch, count => v.iter().sum::<i64>() }).collect::<Vec<_>>(),
-                svg => Value::from_safe_string(crate::charts::stacked_bars(&t.topic.title, &view.months, &series)),
+                svg => Value::from_safe_string(crate::charts::stacked_bars(&t.topic.title, &labels, &series)),
             }
         })
         .collect();
+    let bucket_name = |b: parvis_services::activity::Bucket| {
+        serde_json::to_value(b)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
     render(
         &st,
         &ctx,
         "activity.html",
-        context! { space => Value::from_serialize(&space), charts => charts, months => view.months.len() },
+        context! {
+            space => Value::from_serialize(&space), charts => charts, bars => labels.len(),
+            period => view.period, bucket => bucket_name(view.bucket),
+            bucket_asked => bucket.map(bucket_name), years => view.years,
+        },
     )
 }
 

@@ -13,9 +13,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
 #[path = "http/content.rs"]
 mod content;
-/// What content pages show: hidden votes once voting is over, English pages.
-#[path = "http/content_pages.rs"]
-mod content_pages;
 /// Content everywhere: search, the "Pour vous" block, profiles, the personal export.
 #[path = "http/content_reach.rs"]
 mod content_reach;
@@ -65,15 +62,9 @@ mod sessions_live;
 /// Meet: meeting proposals per slot, answers, "we met", privacy.
 #[path = "http/sessions_meet.rs"]
 mod sessions_meet;
-/// Reminder mails: one per offset and registrant, in their language, with the invitation.
-#[path = "http/sessions_reminders.rs"]
-mod sessions_reminders;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;
-/// A webcast's code, the capacity floor, registrations closed at the start.
-#[path = "http/sessions_rules.rs"]
-mod sessions_rules;
 /// A space's time zone: set by admins, followed by new sessions and challenge deadlines.
 #[path = "http/sessions_zones.rs"]
 mod sessions_zones;
@@ -1058,7 +1049,7 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
     ))
     .await
     .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("period"));
     let page = reqwest::get(format!("{}/s/forum/activity", app.base))
         .await
@@ -1082,8 +1073,11 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
     assert_eq!(r.status(), StatusCode::CREATED);
     let mut mars = Value::Null;
     for _ in 0..100 {
-        let activity: Value = reqwest::get(format!("{}/api/v1/spaces/forum/activity", app.base))
-            .await
+        let activity: Value = reqwest::get(format!(
+            "{}/api/v1/spaces/forum/activity?bucket=month",
+            app.base
+        ))
+        .await
             .unwrap()
             .json()
             .await

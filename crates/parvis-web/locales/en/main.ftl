@@ -141,8 +141,42 @@ api_docs = API (OpenAPI)
 messages_written = messages written
 channel = Channel
 activity = Conversations by topic
-activity_intro = Where your declared topics are discussed: messages per month and per channel, from their keywords.
+activity_intro = Where your declared topics are discussed: messages per period and per channel, from their keywords.
 no_activity = No conversation touches this topic yet.
+activity_period = Period
+period_all = All
+period_12m = Last 12 months
+period_90d = Last 90 days
+activity_bucket = One bar per
+bucket_auto = automatic
+bucket_week = week
+bucket_month = month
+bucket_quarter = quarter
+bucket_year = year
+bars_per_week = One bar per week
+bars_per_month = One bar per month
+bars_per_quarter = One bar per quarter
+bars_per_year = One bar per year
+n_weeks =
+    { $count ->
+        [one] { $count } week
+       *[other] { $count } weeks
+    }
+n_months =
+    { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }
+n_quarters =
+    { $count ->
+        [one] { $count } quarter
+       *[other] { $count } quarters
+    }
+n_years =
+    { $count ->
+        [one] { $count } year
+       *[other] { $count } years
+    }
 keywords_short = Keywords
 identities_review = Identities to reconcile
 identities_intro = People seen on several channels look like the same person. Nothing is merged without your say, and every merge can be undone.

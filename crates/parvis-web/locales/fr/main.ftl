@@ -141,8 +141,38 @@ api_docs = API (OpenAPI)
 messages_written = messages écrits
 channel = Canal
 activity = Conversations par sujet
-activity_intro = Où l'on parle des sujets que vous avez déclarés : messages par mois et par canal, d'après leurs mots-clés.
+activity_intro = Où l'on parle des sujets que vous avez déclarés : messages par période et par canal, d'après leurs mots-clés.
 no_activity = Aucune conversation ne touche encore ce sujet.
+activity_period = Période
+period_all = Tout
+period_12m = 12 derniers mois
+period_90d = 90 derniers jours
+activity_bucket = Une barre par
+bucket_auto = automatique
+bucket_week = semaine
+bucket_month = mois
+bucket_quarter = trimestre
+bucket_year = année
+bars_per_week = Une barre par semaine
+bars_per_month = Une barre par mois
+bars_per_quarter = Une barre par trimestre
+bars_per_year = Une barre par année
+n_weeks =
+    { $count ->
+        [one] { $count } semaine
+       *[other] { $count } semaines
+    }
+n_months = { $count } mois
+n_quarters =
+    { $count ->
+        [one] { $count } trimestre
+       *[other] { $count } trimestres
+    }
+n_years =
+    { $count ->
+        [one] { $count } année
+       *[other] { $count } années
+    }
 keywords_short = Mots-clés
 identities_review = Identités à rapprocher
 identities_intro = Des personnes vues sur plusieurs canaux semblent être les mêmes. Rien n'est fusionné sans votre accord, et toute fusion peut être annulée.

@@ -645,3 +645,43 @@ async fn the_demo_ships_a_debate_and_an_empty_topic_invites_its_first_statement(
     assert!(!page.contains("Vous avez voté sur toutes"), "{page}");
     assert!(page.contains("Aucune affirmation à voter"), "{page}");
 }
+
+#[tokio::test]
+async fn the_activity_chart_picks_its_bars_from_the_period_shown() {
+    let app = spawn_app().await;
+    let summary = parvis_services::demo::load(&app.store).await.unwrap();
+    let space = app.services.space(&summary.space_slug).await.unwrap();
+    app.services
+        .tag_existing_messages(&space, None, |_| {})
+        .await
+        .unwrap();
+    let base = format!("{}/s/forum-alliance/activity", app.base);
+    // The demo's eight months are counted per month, with the choices of period and bar.
+    let (status, page) = page_fr(&client(), &base).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<svg class=\"chart\""), "{page}");
+    assert!(page.contains("Une barre par mois"), "{page}");
+    assert!(page.contains("12 derniers mois") && page.contains("90 derniers jours"));
+    assert!(
+        page.contains("href=\"?period=all&amp;bucket=quarter\"")
+            || page.contains("href=\"?period=all&bucket=quarter\""),
+        "{page}"
+    );
+    // The last ninety days are counted per week.
+    let (_, page) = page_fr(&client(), &format!("{base}?period=90d")).await;
+    assert!(page.contains("Une barre par semaine"), "{page}");
+    // Quarters read the French way.
+    let (_, page) = page_fr(&client(), &format!("{base}?bucket=quarter")).await;
+    assert!(
+        page.contains("T1 2026") || page.contains("T2 2026"),
+        "{page}"
+    );
+    assert!(!page.contains("2026-Q"), "{page}");
+    // A period that is not one is refused, saying what is expected, in French.
+    let (status, page) = page_fr(&client(), &format!("{base}?period=hier")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("Choisissez une des valeurs") && page.contains("<code>period</code>"),
+        "{page}"
+    );
+}
