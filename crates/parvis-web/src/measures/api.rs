@@ -70,7 +70,12 @@ enum Figure {
     Flows,
     Channels,
     Scorecard,
+    /// IP, IPe and IPi week by week.
     Presence,
+    /// IP, IPe, IPi and the sentiment now, with the formula version.
+    PresenceIndex,
+    Notoriety,
+    Legitimacy,
     Surveys,
     Objectives,
     Slipping,
@@ -86,6 +91,9 @@ impl Figure {
             Figure::Channels => "channels",
             Figure::Scorecard => "scorecard",
             Figure::Presence => "presence",
+            Figure::PresenceIndex => "presence_index",
+            Figure::Notoriety => "notoriety",
+            Figure::Legitimacy => "legitimacy",
             Figure::Surveys => "surveys",
             Figure::Objectives => "objectives",
             Figure::Slipping => "slipping",
@@ -142,7 +150,9 @@ struct NewObjective {
     target: f64,
     /// Due date, `YYYY-MM-DD` (UTC), in the future.
     due: String,
-    /// Empty for the whole space, or `channel:…`, `ecosystem_role:…`, `organisation:…`.
+    /// Empty for the whole space, or `channel:…`, `ecosystem_role:…`, `organisation:…`,
+    /// `topic:…`, `origin:native|imported`; only for the pyramid's levels and
+    /// `top_two_share` (the other measures are the whole space's).
     #[serde(default)]
     segment: String,
 }

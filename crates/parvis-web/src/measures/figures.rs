@@ -14,6 +14,9 @@ pub(crate) const FIGURES: &[&str] = &[
     "channels",
     "scorecard",
     "presence",
+    "presence_index",
+    "notoriety",
+    "legitimacy",
     "surveys",
     "objectives",
     "slipping",
@@ -153,6 +156,52 @@ pub(crate) fn csv(d: &Dashboard, name: &str) -> Option<String> {
                 }
             }
             csv_rows(&["figure", "week_start", "value", "formula_version"], rows)
+        }
+        // The index as it stands now (the `presence` figure is its history), with the
+        // sentiment it weighs; the IP row lists the components left out for want of data.
+        "presence_index" => {
+            let p = &d.presence;
+            let row = |figure: &str, v: Option<f64>, version: &str, left_out: String| {
+                vec![figure.to_string(), opt(v), version.to_string(), left_out]
+            };
+            let v = p.formula_version.as_str();
+            csv_rows(
+                &["figure", "value", "formula_version", "components_left_out"],
+                vec![
+                    row("ip", p.ip, v, p.missing.join(";")),
+                    row("ipe", p.ipe, v, String::new()),
+                    row("ipi", p.ipi, v, String::new()),
+                    row("sentiment", d.sentiment, "", String::new()),
+                ],
+            )
+        }
+        "notoriety" => {
+            let n = &d.notoriety;
+            let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+            csv_rows(
+                &["measure", "value"],
+                vec![
+                    vec!["readers".into(), n.readers.to_string()],
+                    vec![
+                        "imported_followers".into(),
+                        n.imported_followers.to_string(),
+                    ],
+                    vec!["embed_impressions".into(), count(n.embed_impressions)],
+                ],
+            )
+        }
+        "legitimacy" => {
+            let l = &d.legitimacy;
+            let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+            csv_rows(
+                &["measure", "value"],
+                vec![
+                    vec!["top_two".into(), l.top_two.to_string()],
+                    vec!["top_two_share".into(), format!("{:.4}", l.top_two_share)],
+                    vec!["answers_to_others".into(), l.answers_to_others.to_string()],
+                    vec!["testimonials".into(), count(l.testimonials)],
+                ],
+            )
         }
         "surveys" => csv_rows(
             &[

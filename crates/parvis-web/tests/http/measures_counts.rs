@@ -236,3 +236,138 @@ async fn a_published_testimonial_makes_an_ambassador() {
     })
     .await;
 }
+
+/// Notoriety, legitimacy and the Presence index as it stands download as CSV, from the API
+/// and from the page, with a header row and the numbers the JSON gives; the page links them.
+#[tokio::test]
+async fn standing_and_the_presence_index_download_as_csv() {
+    let app = spawn_app().await;
+    let auth = seed(&app).await;
+    let people = partners_and_a_customer(&app).await;
+    let c = client();
+    let post = |path: &str, body: Value| {
+        c.post(format!("{}/api/v1{path}", app.base))
+            .header("authorization", &auth)
+            .json(&body)
+            .send()
+    };
+    let r = post(
+        "/spaces/forum/testimonials",
+        json!({
+            "kind": "testimonial", "title": "Merci", "body": "Très utile.",
+            "person_handle": people[1].member.handle.to_string(), "publish": true,
+            "consent": {"internal_use": true, "public_use": true, "name_shown": "full",
+                "wording": "J'accepte."}
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let s: Value = post(
+        "/spaces/forum/surveys",
+        json!({"kind": "nps", "title": "Et vous ?"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let token = s["token"].as_str().unwrap();
+    let r = post(&format!("/surveys/{token}/answers"), json!({"score": 9}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    let d: Value = c
+        .get(format!("{}/api/v1/spaces/forum/measures", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csv = |figure: &'static str| {
+        let c = c.clone();
+        let auth = auth.clone();
+        let base = app.base.clone();
+        async move {
+            let r = c
+                .get(format!("{base}/api/v1/spaces/forum/measures/{figure}"))
+                .header("authorization", &auth)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{figure}");
+            let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(kind.starts_with("text/csv"), "{figure}: {kind}");
+            r.text().await.unwrap()
+        }
+    };
+    let count = |v: &Value| v.as_u64().map(|n| n.to_string()).unwrap_or_default();
+    let f4 = |v: &Value| v.as_f64().map(|x| format!("{x:.4}")).unwrap_or_default();
+
+    let n = &d["notoriety"];
+    assert_eq!(
+        csv("notoriety").await,
+        format!(
+            "measure,value\nreaders,{}\nimported_followers,{}\nembed_impressions,{}\n",
+            count(&n["readers"]),
+            count(&n["imported_followers"]),
+            count(&n["embed_impressions"])
+        )
+    );
+    let l = &d["legitimacy"];
+    assert_eq!(l["testimonials"], 1, "{l}");
+    assert_eq!(l["top_two"], 1, "Bo is an ambassador: {l}");
+    assert_eq!(
+        csv("legitimacy").await,
+        format!(
+            "measure,value\ntop_two,1\ntop_two_share,{}\nanswers_to_others,{}\ntestimonials,1\n",
+            f4(&l["top_two_share"]),
+            count(&l["answers_to_others"])
+        )
+    );
+    let p = &d["presence"];
+    assert!(p["ip"].is_number() && d["sentiment"].is_number(), "{p}");
+    let missing: Vec<&str> = p["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        csv("presence_index").await,
+        format!(
+            "figure,value,formula_version,components_left_out\nip,{},ip-1,{}\nipe,{},ip-1,\nipi,{},ip-1,\nsentiment,{},,\n",
+            f4(&p["ip"]),
+            missing.join(";"),
+            f4(&p["ipe"]),
+            f4(&p["ipi"]),
+            f4(&d["sentiment"])
+        )
+    );
+
+    // The page: the same files, linked under their tables.
+    let (browser, _) = admin_session(&app).await;
+    let get = |path: String| browser.get(format!("{}{path}", app.base)).send();
+    let html = get("/s/forum/measures".into())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for figure in ["notoriety", "legitimacy", "presence_index"] {
+        assert!(
+            html.contains(&format!("/s/forum/measures/{figure}.csv")),
+            "{figure} link"
+        );
+        let page = get(format!("/s/forum/measures/{figure}.csv"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(page, csv(figure).await, "{figure}");
+    }
+}
