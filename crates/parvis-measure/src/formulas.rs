@@ -6,7 +6,7 @@
 pub const FORMULAS: &[(&str, &str)] = &[
     (
         "pyramid",
-        "Audience: registered, reading or following only. Reactors: reacted or voted, wrote nothing. Contributors: wrote at least one message. Engaged: wrote in at least R distinct weeks of the period and answered others at least A times. Ambassadors: wrote and brought in at least B people in the period, counting each introduction they made that was accepted, each person who came through their share link and then registered, entered a challenge, replied or made a transaction the organisation's site reported (visits and clicks alone do not count), and each testimonial or interview they gave that is published with their consent in force. Thresholds R, A, B and the period are shown with the chart.",
+        "Audience: registered, reading or following only. Reactors: reacted to a message or voted (on a challenge entry, an opinion statement, a live question or poll), wrote nothing. Contributors: wrote at least one message. Engaged: wrote in at least R distinct weeks of the period and answered others at least A times. Ambassadors: wrote and brought in at least B people in the period, counting each introduction they made that was accepted, each person who came through their share link and then registered, entered a challenge, replied or made a transaction the organisation's site reported (visits and clicks alone do not count), and each testimonial or interview they gave that is published with their consent in force. Thresholds R, A, B and the period are shown with the chart.",
     ),
     (
         "flows",

@@ -34,7 +34,8 @@ pub struct WeekActivity {
     pub posts: u32,
     /// Replies to a message written by somebody else.
     pub answers: u32,
-    /// Reactions and votes given.
+    /// Reactions and votes given (challenge entries, opinion statements, live questions and
+    /// polls).
     pub reactions: u32,
     /// Threads read (signed-in reads only).
     pub reads: u32,

@@ -2,8 +2,8 @@
 //! current incrementally, plus objectives, surveys, answers, settings and dated figures.
 //!
 //! The aggregate is refreshed by [`Store::measure_refresh`]: it reads only what arrived since
-//! the last watermark (messages by id, reactions, reads and referrals by time) and adds it to
-//! the weekly rows with one `INSERT … SELECT … ON CONFLICT DO UPDATE` per source. Those
+//! the last watermark (messages by id; reactions and votes, reads and referrals by time) and
+//! adds it to the weekly rows with one `INSERT … SELECT … ON CONFLICT DO UPDATE` per source. Those
 //! statements start from the new rows (`CROSS JOIN` keeps SQLite from starting at the space's
 //! threads instead, which costs a scan of the whole space per refresh). A merge of
 //! members (made or undone) moves past messages between members, so it triggers a rebuild of
@@ -156,6 +156,44 @@ const ADD_SHARE_REFERRALS: &str = "INSERT INTO measure_activity (space_id, membe
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
       referrals = measure_activity.referrals + excluded.referrals";
 
+// Votes are reactions too (the reactors level: "reacted or voted"), on Parvis's own channel in
+// the week they were cast: challenge entry votes; opinion statement votes by members (voter
+// `m<id>`; imported voters are `source:id`), a changed vote counting as one more; live
+// question upvotes and poll answers by members (actor `m:<id>`; the room's log keeps only
+// accepted events). Each reaches its space through primary keys, as the incremental forms do.
+const ADD_CHALLENGE_VOTES: &str =
+    "INSERT INTO measure_activity (space_id, member_id, channel, week, reactions)
+    SELECT $1, v.member_id, 'parvis', v.created_at / 604800000, COUNT(*)
+    FROM challenge_votes v
+    WHERE v.created_at > $2 AND v.created_at <= $3
+      AND (SELECT c.space_id FROM challenges c WHERE c.id = v.challenge_id) = $1
+    GROUP BY v.member_id, v.created_at / 604800000
+    ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
+      reactions = measure_activity.reactions + excluded.reactions";
+
+const ADD_STATEMENT_VOTES: &str =
+    "INSERT INTO measure_activity (space_id, member_id, channel, week, reactions)
+    SELECT $1, CAST(SUBSTR(v.voter, 2) AS BIGINT), 'parvis', v.created_at / 604800000, COUNT(*)
+    FROM statement_votes v
+    WHERE v.created_at > $2 AND v.created_at <= $3
+      AND v.voter LIKE 'm%' AND v.voter NOT LIKE '%:%'
+      AND (SELECT t.space_id FROM statements s CROSS JOIN topics t
+           WHERE s.id = v.statement_id AND t.id = s.topic_id) = $1
+    GROUP BY 2, 4
+    ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
+      reactions = measure_activity.reactions + excluded.reactions";
+
+const ADD_LIVE_VOTES: &str =
+    "INSERT INTO measure_activity (space_id, member_id, channel, week, reactions)
+    SELECT $1, CAST(SUBSTR(e.actor_key, 3) AS BIGINT), 'parvis', e.at / 604800000, COUNT(*)
+    FROM room_events e
+    WHERE e.at > $2 AND e.at <= $3
+      AND e.action IN ('upvote', 'answer') AND e.actor_key LIKE 'm:%'
+      AND (SELECT r.space_id FROM rooms r WHERE r.id = e.room_id) = $1
+    GROUP BY 2, 4
+    ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
+      reactions = measure_activity.reactions + excluded.reactions";
+
 // The incremental refresh's forms of the same statements. They read only the new rows, by
 // their indexed watermark column, and reach a row's thread (and message) through scalar
 // subqueries on the primary keys: a join lets PostgreSQL hash every thread of the space
@@ -283,6 +321,9 @@ impl Store {
             (messages, wm[0], max_id),
             (channel_weeks, wm[0], max_id),
             (reactions, wm[1], now),
+            (ADD_CHALLENGE_VOTES, wm[1], now),
+            (ADD_STATEMENT_VOTES, wm[1], now),
+            (ADD_LIVE_VOTES, wm[1], now),
             (reads, wm[2], now),
             (ADD_REFERRALS, wm[3], now),
             (ADD_SHARE_REFERRALS, wm[3], now),

@@ -371,3 +371,157 @@ async fn standing_and_the_presence_index_download_as_csv() {
         assert_eq!(page, csv(figure).await, "{figure}");
     }
 }
+
+/// Votes make reactors like reactions do: a vote on a challenge entry, a vote on an opinion
+/// statement, a live poll answer and a live question upvote each make a member who wrote
+/// nothing a reactor (a visitor's live vote counts for nobody).
+#[tokio::test]
+async fn votes_make_reactors() {
+    on_both(|app| async move {
+        let auth = seed(&app).await;
+        let people = partners_and_a_customer(&app).await;
+        let admin = admin_actor(&app).await;
+        let s = &app.services;
+        let space = s.space("forum").await.unwrap();
+        let mut voters = vec![];
+        for (email, name) in [
+            ("dee@x.example", "Dee"),
+            ("eli@x.example", "Eli"),
+            ("fay@x.example", "Fay"),
+            ("gus@x.example", "Gus"),
+        ] {
+            let m = s
+                .invite(&admin, email, name, "member", "customer", "", Lang::Fr)
+                .await
+                .unwrap();
+            voters.push(parvis_services::Actor { member: m });
+        }
+        let c = client();
+        let token = |a: &parvis_services::Actor| {
+            let a = a.clone();
+            async move { format!("Bearer {}", s.create_api_token(&a, "t").await.unwrap().1) }
+        };
+        let api = |p: String| format!("{}/api/v1{p}", app.base);
+        // A challenge entry by Ana, voted for by Dee.
+        let mut body = super::super::content::challenge_body();
+        body["evaluators"] = json!([]);
+        let r = c
+            .post(api("/spaces/forum/challenges".into()))
+            .header("authorization", &auth)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let id = r.json::<Value>().await.unwrap()["challenge"]["id"]
+            .as_i64()
+            .unwrap();
+        let r = c
+            .post(api(format!("/challenges/{id}/state")))
+            .header("authorization", &auth)
+            .json(&json!({"state": "open"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+        let entry =
+            json!({"title": "Consigne", "body": "Des bocaux.", "links": [], "accept_rules": true});
+        let r = c
+            .post(api(format!("/challenges/{id}/entries")))
+            .header("authorization", token(&people[0]).await)
+            .json(&entry)
+            .send()
+            .await
+            .unwrap();
+        let e = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let r = c
+            .post(api(format!("/challenge-entries/{e}/vote")))
+            .header("authorization", token(&voters[0]).await)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // An opinion statement voted on by Eli.
+        let topic = s
+            .create_topic(&admin, &space, Some("avis"), "Avis", "", &[])
+            .await
+            .unwrap();
+        let st = s
+            .submit_statement(&admin, &topic, "Il faut consigner les bocaux.")
+            .await
+            .unwrap();
+        s.vote(&voters[1], st.id, "agree").await.unwrap();
+        // A live room: Fay answers a poll, Gus upvotes a question, a visitor upvotes too.
+        let room = app
+            .store
+            .create_room(&parvis_store::NewRoom {
+                space_id: space.id,
+                topic_id: Some(topic.id),
+                session_id: None,
+                title: "Direct".into(),
+                anonymous_questions: false,
+                approval_required: false,
+                budget_permille: 1500,
+                created_by: Some(admin.member.id),
+                created_at: now_millis(),
+            })
+            .await
+            .unwrap();
+        let event = |seq: i64, actor_key: String, action: &str| parvis_store::RoomEventRow {
+            seq,
+            at: now_millis(),
+            actor_key,
+            action: action.into(),
+            body: "{}".into(),
+        };
+        app.store
+            .append_room_events(
+                room,
+                &[
+                    event(1, format!("m:{}", voters[2].member.id.0), "answer"),
+                    event(2, format!("m:{}", voters[3].member.id.0), "upvote"),
+                    event(3, "v:abcdef".into(), "upvote"),
+                ],
+            )
+            .await
+            .unwrap();
+
+        let d: Value = c
+            .get(api("/spaces/forum/measures".into()))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let level = |key: &str| {
+            d["pyramid"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["level"] == key)
+                .unwrap()["count"]
+                .as_i64()
+                .unwrap()
+        };
+        assert_eq!(level("reactor"), 4, "{}", d["pyramid"]);
+        assert_eq!(level("contributor"), 3, "{}", d["pyramid"]);
+        let scored: Vec<(&str, &str)> = d["top_scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["display_name"].as_str().unwrap(),
+                    m["level"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        for name in ["Dee", "Eli", "Fay", "Gus"] {
+            assert!(scored.contains(&(name, "reactor")), "{name}: {scored:?}");
+        }
+    })
+    .await;
+}
