@@ -79,7 +79,7 @@ use std::path::PathBuf;
 pub use encoding::decode_to_utf8;
 pub use error::{ImportError, ItemError, Position};
 pub use formats::Format;
-pub use record::{ImportedMessage, ImportedPerson, Record, Skip, Tally};
+pub use record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind, Tally};
 
 /// The iterator returned by [`open`]: records and per-item errors, in file order.
 pub type Records = Box<dyn Iterator<Item = Result<Record, ItemError>> + Send>;

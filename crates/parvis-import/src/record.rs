@@ -72,8 +72,96 @@ pub struct Skip {
     pub file: PathBuf,
     /// Where it starts.
     pub position: Position,
-    /// Why it was skipped ("spam", "deleted", "boost", "attachment"…).
+    /// Why it was skipped, in a stable code that summaries count and pages translate.
+    pub kind: SkipKind,
+    /// The details in English, for logs ("post 12: deleted or hidden", "notice (channel_join)").
     pub reason: String,
+}
+
+/// Why an item was left out: a closed set, so that an import's summary counts a handful of
+/// reasons (not one line per deleted post) and each page says them in its reader's language
+/// (`import_skip_<code>` in the web's Fluent files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipKind {
+    /// Deleted, hidden or trashed at the source.
+    Deleted,
+    /// Marked as spam at the source.
+    Spam,
+    /// Waiting for approval at the source (an unapproved comment).
+    Unapproved,
+    /// Not published at the source (a draft, a private or scheduled post).
+    NotPublished,
+    /// Not a conversation: attachments, pingbacks, small actions, whispers, other activity types.
+    NotAConversation,
+    /// A channel notice (someone joined or left, a topic changed).
+    Notice,
+    /// A private or direct message: never imported into a space.
+    DirectMessage,
+    /// A share of someone else's post (a boost, a retweet).
+    Share,
+    /// A comment under a post that was itself left out.
+    UnderSkippedPost,
+    /// The same id twice in the input: the first copy is kept.
+    Duplicate,
+    /// An item that could not be read (counted as an error too).
+    Unreadable,
+}
+
+impl SkipKind {
+    /// Every kind, in the order summaries list them.
+    pub const ALL: [SkipKind; 11] = [
+        SkipKind::Deleted,
+        SkipKind::Spam,
+        SkipKind::Unapproved,
+        SkipKind::NotPublished,
+        SkipKind::NotAConversation,
+        SkipKind::Notice,
+        SkipKind::DirectMessage,
+        SkipKind::Share,
+        SkipKind::UnderSkippedPost,
+        SkipKind::Duplicate,
+        SkipKind::Unreadable,
+    ];
+
+    /// The stable code (`deleted`, `direct_message`…).
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipKind::Deleted => "deleted",
+            SkipKind::Spam => "spam",
+            SkipKind::Unapproved => "unapproved",
+            SkipKind::NotPublished => "not_published",
+            SkipKind::NotAConversation => "not_a_conversation",
+            SkipKind::Notice => "notice",
+            SkipKind::DirectMessage => "direct_message",
+            SkipKind::Share => "share",
+            SkipKind::UnderSkippedPost => "under_skipped_post",
+            SkipKind::Duplicate => "duplicate",
+            SkipKind::Unreadable => "unreadable",
+        }
+    }
+
+    /// The kind of a [`SkipKind::code`].
+    pub fn from_code(code: &str) -> Option<SkipKind> {
+        SkipKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// What the code means, in English (the CLI's summary).
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipKind::Deleted => "deleted or hidden at the source",
+            SkipKind::Spam => "marked as spam",
+            SkipKind::Unapproved => "waiting for approval",
+            SkipKind::NotPublished => "not published (draft, private, scheduled)",
+            SkipKind::NotAConversation => "not a conversation (attachment, pingback, small action)",
+            SkipKind::Notice => "channel notice (joined, left, topic changed)",
+            SkipKind::DirectMessage => "direct or private message",
+            SkipKind::Share => "share of someone else's post (boost, retweet)",
+            SkipKind::UnderSkippedPost => "comment under a post left out",
+            SkipKind::Duplicate => "same id twice in the input",
+            SkipKind::Unreadable => "unreadable",
+        }
+    }
 }
 
 /// What the stream yields.

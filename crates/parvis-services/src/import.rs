@@ -19,7 +19,7 @@ use crate::{Result, ServiceError, Services};
 use parvis_domain::*;
 use parvis_import::identity::{self, Match, PersonKey};
 use parvis_import::topics::TopicMatcher;
-use parvis_import::{Format, ImportedMessage, ImportedPerson, Record};
+use parvis_import::{Format, ImportedMessage, ImportedPerson, Record, SkipKind};
 use parvis_store::{ImportRow, ImportTotals, ImportWriter, NewMember};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,7 +40,8 @@ pub struct ImportSummary {
     pub skipped: u64,
     /// Of `skipped`, the unreadable ones.
     pub errors: u64,
-    /// Why items were skipped, with counts.
+    /// Why items were skipped, with counts, by the stable code of
+    /// [`parvis_import::SkipKind`] (`deleted`, `direct_message`, `duplicate`…).
     pub skipped_reasons: BTreeMap<String, u64>,
     /// The first unreadable items, with file and line.
     pub error_examples: Vec<String>,
@@ -561,7 +562,7 @@ impl Services {
                     Read::Message(m, _) if !tx.first_sighting(&m.channel, &m.source_id) => {
                         sum.skipped += 1;
                         *sum.skipped_reasons
-                            .entry("same id twice in the input".into())
+                            .entry(SkipKind::Duplicate.code().into())
                             .or_default() += 1;
                     }
                     Read::Message(m, derived) => {
@@ -595,7 +596,7 @@ impl Services {
                     }
                     Read::Other(Ok(Record::Skipped(s))) => {
                         sum.skipped += 1;
-                        *sum.skipped_reasons.entry(s.reason).or_default() += 1;
+                        *sum.skipped_reasons.entry(s.kind.code().into()).or_default() += 1;
                     }
                     // (Messages come as `Read::Message`.)
                     Read::Other(Ok(Record::Message(_))) => {}
@@ -603,7 +604,9 @@ impl Services {
                         sum.skipped += 1;
                         sum.errors += 1;
                         sum.files_abandoned += u64::from(e.fatal);
-                        *sum.skipped_reasons.entry("unreadable".into()).or_default() += 1;
+                        *sum.skipped_reasons
+                            .entry(SkipKind::Unreadable.code().into())
+                            .or_default() += 1;
                         if sum.error_examples.len() < 20 {
                             sum.error_examples.push(opts.shown(e.to_string()));
                         }

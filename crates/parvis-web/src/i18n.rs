@@ -133,6 +133,19 @@ mod tests {
     }
 
     #[test]
+    fn skip_reasons_are_worded_in_both_languages() {
+        for k in parvis_import::SkipKind::ALL {
+            let key = format!("import_skip_{}", k.code());
+            let (en, fr) = (lookup(Lang::En, &key), lookup(Lang::Fr, &key));
+            assert!(en.is_some_and(|e| !e.is_empty()), "{key} in English");
+            assert!(
+                fr.is_some_and(|f| !f.is_empty() && Some(f) != en),
+                "{key} in French"
+            );
+        }
+    }
+
+    #[test]
     fn search_notices_are_french_in_french() {
         use parvis_search::Notice as N;
         for n in [

@@ -869,7 +869,9 @@ fn print_import_summary(s: &parvis_services::import::ImportSummary, took: std::t
         s.people_created, s.people_matched, s.merges_proposed
     );
     println!("  skipped:  {} ({} unreadable)", s.skipped, s.errors);
-    for (reason, n) in &s.skipped_reasons {
+    for (code, n) in &s.skipped_reasons {
+        let reason =
+            parvis_import::SkipKind::from_code(code).map_or(code.as_str(), |k| k.describe());
         println!("            {n} × {reason}");
     }
     for e in &s.error_examples {

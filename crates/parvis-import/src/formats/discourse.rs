@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::{FileIter, Item, Pump, Source, head, io_err, malformed, text_from_html};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
-use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
+use crate::record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind};
 
 const CHANNEL: &str = "discourse";
 
@@ -121,14 +121,18 @@ fn topic(v: &Value, path: &Path, out: &mut VecDeque<Item>) {
         let deleted = !p.get("deleted_at").map(Value::is_null).unwrap_or(true)
             || p.get("hidden").and_then(Value::as_bool).unwrap_or(false);
         if post_type != 1 || deleted {
-            let why = if deleted {
-                "deleted or hidden"
+            let (kind, why) = if deleted {
+                (SkipKind::Deleted, "deleted or hidden")
             } else {
-                "not a regular post (small action or whisper)"
+                (
+                    SkipKind::NotAConversation,
+                    "not a regular post (small action or whisper)",
+                )
             };
             out.push_back(Ok(Record::Skipped(Skip {
                 file: file.clone(),
                 position: pos,
+                kind,
                 reason: format!("post {id}: {why}"),
             })));
             continue;

@@ -14,7 +14,7 @@ use std::path::Path;
 use super::{FileIter, Item, Pump, Source, check_xml_root, io_err, text_from_html};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
-use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
+use crate::record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind};
 use crate::xml::{XmlNode, XmlStream};
 
 const CHANNEL: &str = "disqus";
@@ -92,10 +92,15 @@ impl Disqus {
         };
         let flag = |n: &str| node.text_of(n).map(|v| v == "true").unwrap_or(false);
         if flag("isDeleted") || flag("isSpam") {
-            let why = if flag("isSpam") { "spam" } else { "deleted" };
+            let (kind, why) = if flag("isSpam") {
+                (SkipKind::Spam, "spam")
+            } else {
+                (SkipKind::Deleted, "deleted")
+            };
             return Ok(Record::Skipped(Skip {
                 file: self.xml.path.clone(),
                 position: pos,
+                kind,
                 reason: format!("post {id}: {why}"),
             }));
         }

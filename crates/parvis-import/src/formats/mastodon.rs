@@ -21,7 +21,7 @@ use super::{FileIter, Item, Pump, Source, head, io_err, malformed, text_from_htm
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
 use crate::jsonstream::{ArrayAt, ArrayStream};
-use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
+use crate::record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind};
 
 const CHANNEL: &str = "mastodon";
 
@@ -219,10 +219,11 @@ fn is_public(v: &Value) -> bool {
 }
 
 impl Outbox {
-    fn skip(&self, pos: Position, reason: &str) -> Item {
+    fn skip(&self, pos: Position, kind: SkipKind, reason: &str) -> Item {
         Ok(Record::Skipped(Skip {
             file: self.path.clone(),
             position: pos,
+            kind,
             reason: reason.into(),
         }))
     }
@@ -231,8 +232,14 @@ impl Outbox {
         let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
         match kind {
             "Create" => {}
-            "Announce" => return self.skip(pos, "boost (Announce)"),
-            other => return self.skip(pos, &format!("activity type {other}")),
+            "Announce" => return self.skip(pos, SkipKind::Share, "boost (Announce)"),
+            other => {
+                return self.skip(
+                    pos,
+                    SkipKind::NotAConversation,
+                    &format!("activity type {other}"),
+                );
+            }
         }
         let Some(obj) = v.get("object").filter(|o| o.is_object()) else {
             return Err(ItemError::item(
@@ -242,7 +249,7 @@ impl Outbox {
             ));
         };
         if !is_public(obj) && !is_public(v) {
-            return self.skip(pos, "direct message");
+            return self.skip(pos, SkipKind::DirectMessage, "direct message");
         }
         let Some(id) = obj.get("id").and_then(Value::as_str).map(str::to_string) else {
             return Err(ItemError::item(

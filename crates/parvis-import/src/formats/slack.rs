@@ -26,7 +26,7 @@ use super::{FileIter, Item, Pump, Source, io_err, malformed, slack_text, text_fr
 use crate::dates::parse_epoch_seconds;
 use crate::error::{ImportError, ItemError, Position};
 use crate::jsonstream::{ArrayAt, ArrayStream};
-use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
+use crate::record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind};
 
 const CHANNEL: &str = "slack";
 
@@ -409,6 +409,7 @@ impl Source for Slack {
                     Ok(Record::Skipped(Skip {
                         file: day.file.clone(),
                         position: el.position,
+                        kind: SkipKind::DirectMessage,
                         reason: "direct message".into(),
                     }))
                 } else {
@@ -451,6 +452,7 @@ impl Slack {
             return Ok(Record::Skipped(Skip {
                 file: file.to_path_buf(),
                 position: pos,
+                kind: SkipKind::Notice,
                 reason: format!("notice ({s})"),
             }));
         }

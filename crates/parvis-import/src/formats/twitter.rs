@@ -19,7 +19,7 @@ use super::{FileIter, Item, Pump, Source, head, io_err, malformed};
 use crate::dates::{parse_any, parse_asctime};
 use crate::error::{ImportError, ItemError, Position};
 use crate::jsonstream::{ArrayAt, ArrayStream};
-use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
+use crate::record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind};
 
 const CHANNEL: &str = "twitter";
 
@@ -186,6 +186,7 @@ impl Tweets {
             return Ok(Record::Skipped(Skip {
                 file: self.path.clone(),
                 position: pos,
+                kind: SkipKind::Share,
                 reason: format!("retweet {id}"),
             }));
         }

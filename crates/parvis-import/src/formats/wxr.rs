@@ -17,7 +17,7 @@ use std::path::Path;
 use super::{FileIter, Item, Pump, Source, check_xml_root, io_err, shortcodes, text_from_html};
 use crate::dates::parse_any;
 use crate::error::{ImportError, ItemError, Position};
-use crate::record::{ImportedMessage, ImportedPerson, Record, Skip};
+use crate::record::{ImportedMessage, ImportedPerson, Record, Skip, SkipKind};
 use crate::xml::{XmlNode, XmlStream};
 
 const CHANNEL: &str = "wordpress";
@@ -159,10 +159,11 @@ fn date_of(node: &XmlNode, gmt: &str, local: &str) -> Option<i64> {
 }
 
 impl Wxr {
-    fn skip(&self, pos: Position, reason: String) -> Item {
+    fn skip(&self, pos: Position, kind: SkipKind, reason: String) -> Item {
         Ok(Record::Skipped(Skip {
             file: self.xml.path.clone(),
             position: pos,
+            kind,
             reason,
         }))
     }
@@ -176,9 +177,24 @@ impl Wxr {
             .unwrap_or_else(|| "publish".into());
         let comments: Vec<&XmlNode> = node.children_named("wp:comment").collect();
         if !matches!(post_type.as_str(), "post" | "page") || status != "publish" {
-            out.push_back(self.skip(pos, format!("WordPress {post_type} with status {status}")));
+            // A draft or private post is not published; an attachment or a menu item is no
+            // conversation at all.
+            let kind = if matches!(post_type.as_str(), "post" | "page") {
+                SkipKind::NotPublished
+            } else {
+                SkipKind::NotAConversation
+            };
+            out.push_back(self.skip(
+                pos,
+                kind,
+                format!("WordPress {post_type} with status {status}"),
+            ));
             for _ in &comments {
-                out.push_back(self.skip(pos, format!("comment on a skipped {post_type}")));
+                out.push_back(self.skip(
+                    pos,
+                    SkipKind::UnderSkippedPost,
+                    format!("comment on a skipped {post_type}"),
+                ));
             }
             return;
         }
@@ -208,7 +224,11 @@ impl Wxr {
         else {
             out.push_back(Err(ItemError::item(&self.xml.path, pos, format!("post {source_id}: expected a date in <wp:post_date_gmt>, <wp:post_date> or <pubDate>"))));
             for _ in &comments {
-                out.push_back(self.skip(pos, "comment on an unreadable post".into()));
+                out.push_back(self.skip(
+                    pos,
+                    SkipKind::UnderSkippedPost,
+                    "comment on an unreadable post".into(),
+                ));
             }
             return;
         };
@@ -261,15 +281,19 @@ impl Wxr {
             .text_of("wp:comment_approved")
             .unwrap_or_else(|| "1".into());
         if approved != "1" {
-            let why = match approved.as_str() {
-                "spam" => "spam",
-                "trash" => "trashed",
-                _ => "unapproved",
+            let (kind, why) = match approved.as_str() {
+                "spam" => (SkipKind::Spam, "spam"),
+                "trash" => (SkipKind::Deleted, "trashed"),
+                _ => (SkipKind::Unapproved, "unapproved"),
             };
-            return self.skip(pos, format!("comment {id}: {why}"));
+            return self.skip(pos, kind, format!("comment {id}: {why}"));
         }
         if let Some(kind) = c.text_of("wp:comment_type").filter(|t| t != "comment") {
-            return self.skip(pos, format!("comment {id}: {kind}"));
+            return self.skip(
+                pos,
+                SkipKind::NotAConversation,
+                format!("comment {id}: {kind}"),
+            );
         }
         if id.is_empty() {
             return Err(ItemError::item(

@@ -457,6 +457,17 @@ n_why_peers =
     }
 
 ## Import formats, by the name `parvis import --format` takes.
+import_skip_deleted = deleted or hidden at the source
+import_skip_spam = marked as spam
+import_skip_unapproved = waiting for approval
+import_skip_not_published = not published (drafts, private, scheduled)
+import_skip_not_a_conversation = not a conversation (attachments, pingbacks, small actions)
+import_skip_notice = channel notices (joined, left, topic changed)
+import_skip_direct_message = private or direct messages
+import_skip_share = shares of someone else's post (boosts, retweets)
+import_skip_under_skipped_post = comments under a post left out
+import_skip_duplicate = same id twice in the export
+import_skip_unreadable = unreadable
 import_format_wxr = WordPress export (WXR 1.0-1.2): posts and threaded comments
 import_format_disqus = Disqus XML export: threads and threaded comments
 import_format_rss = RSS 2.0 / RSS 1.0 / Atom feed (auto-detected), with comments when present

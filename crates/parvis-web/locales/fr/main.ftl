@@ -453,6 +453,17 @@ n_why_peers =
     }
 
 ## Import formats, by the name `parvis import --format` takes.
+import_skip_deleted = supprimés ou masqués à la source
+import_skip_spam = signalés comme indésirables
+import_skip_unapproved = en attente d'approbation
+import_skip_not_published = non publiés (brouillons, privés, programmés)
+import_skip_not_a_conversation = hors conversation (pièces jointes, rétroliens, petites actions)
+import_skip_notice = avis de canal (arrivées, départs, changements de sujet)
+import_skip_direct_message = messages privés ou directs
+import_skip_share = partages du message d'un autre (boosts, retweets)
+import_skip_under_skipped_post = commentaires d'un article écarté
+import_skip_duplicate = même identifiant deux fois dans l'export
+import_skip_unreadable = illisibles
 import_format_wxr = Export WordPress (WXR 1.0 à 1.2) : articles et commentaires en fil
 import_format_disqus = Export XML Disqus : discussions et commentaires en fil
 import_format_rss = Flux RSS 2.0, RSS 1.0 ou Atom (reconnu seul), avec ses commentaires s'il en a

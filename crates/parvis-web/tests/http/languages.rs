@@ -345,3 +345,66 @@ async fn counts_take_each_languages_plural() {
         assert!(e.contains(en), "{replies} in English: {e}");
     }
 }
+
+/// An import's result page, in French, counts what it left out by reason in French (a Slack
+/// export has channel notices), never the importers' English details.
+#[tokio::test]
+async fn an_imports_skipped_items_are_explained_in_french() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", admin_token(&app).await);
+    client()
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum des clients"}))
+        .send()
+        .await
+        .unwrap();
+    let (admin, csrf) = admin_session(&app).await;
+    let zip = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../parvis-import/tests/fixtures/slack-export-viewer-testarchive.zip"),
+    )
+    .unwrap();
+    // The browser's upload, written out (the form is multipart: fields, then the file).
+    let boundary = "parvis-test-boundary-5d1c";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf", csrf.as_str()),
+        ("space", "forum"),
+        ("format", "slack"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slack.zip\"\r\nContent-Type: application/zip\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(&zip);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = admin
+        .post(format!("{}/admin/import", app.base))
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"import-summary\""), "{html}");
+    assert!(html.contains("avis de canal"), "{html}");
+    assert!(!html.contains("notice ("), "{html}");
+    let leaks = english_in(&html);
+    assert!(
+        leaks.is_empty(),
+        "English on the French import page: {leaks:?}"
+    );
+}
