@@ -88,7 +88,7 @@ fn decode_words(v: &str) -> String {
     let (mut out, mut rest, mut after_word) = (Vec::new(), v, false);
     while let Some(i) = rest.find("=?") {
         if !(after_word && rest[..i].trim().is_empty()) {
-            out.extend_from_slice(rest[..i].as_bytes());
+            out.extend_from_slice(&rest.as_bytes()[..i]);
         }
         let mut parts = rest[i + 2..].splitn(3, '?');
         let (_charset, encoding, tail) = (
@@ -125,7 +125,11 @@ fn decode(raw: &str) -> Mail {
     // The sink keeps the SMTP lines as sent: undo the dot-stuffing.
     let raw: String = raw
         .lines()
-        .map(|l| if l.starts_with("..") { &l[1..] } else { l })
+        .map(|l| {
+            l.strip_prefix('.')
+                .filter(|r| r.starts_with('.'))
+                .unwrap_or(l)
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let (head, body) = raw.split_once("\n\n").unwrap();
