@@ -575,6 +575,7 @@ async fn run(cli: Cli) -> Result<()> {
             let services = Services::new(store.clone(), Mailer::Log, ServiceConfig::default());
             match command {
                 FollowCommand::Add { url, space, format } => {
+                    setup::require_space(&store, &space).await?;
                     let id = services.follow(&space, &url, format.as_deref()).await?;
                     println!(
                         "following {url} into space {space:?} (id {id}); `parvis serve` polls it"

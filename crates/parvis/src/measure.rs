@@ -80,6 +80,7 @@ pub(crate) async fn run(store: Option<Store>, command: MeasureCommand) -> Result
     match command {
         MeasureCommand::Report { space, opts } => {
             let store = store.context("no store")?;
+            crate::setup::require_space(&store, &space).await?;
             let services = Services::new(store, Mailer::Log, ServiceConfig::default());
             let r = services
                 .plausibility(&space, opts.at()?, &opts.thresholds(), opts.top)

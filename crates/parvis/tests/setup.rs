@@ -174,3 +174,33 @@ fn an_empty_install_gets_a_space_topics_and_an_admin_from_the_shell() {
         "{out}"
     );
 }
+
+/// Every command that names a space says what to do when it does not exist.
+#[test]
+fn following_a_feed_or_measuring_an_unknown_space_says_how_to_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("empty.db").display());
+    for args in [
+        vec![
+            "follow",
+            "add",
+            "https://blog.example.org/feed",
+            "--space",
+            "veille",
+        ],
+        vec!["measure", "report", "--space", "veille"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--database-url", &url]);
+        let (ok, _, err) = run(&args);
+        assert!(!ok, "{args:?}");
+        assert!(
+            err.contains("space \"veille\" not found"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("parvis space create veille"),
+            "{args:?}: {err}"
+        );
+    }
+}
