@@ -45,6 +45,7 @@ impl Services {
                 crate::session_reminders::CLOSE_REMINDER => self.run_close_reminder(&job).await,
                 crate::measure::digest::MEASURES_DIGEST => self.run_measure_digest(&job).await,
                 crate::challenges::CHALLENGE_MAIL => self.run_challenge_mail(&job).await,
+                crate::tagging::TOPIC_TAG => self.run_topic_tag(&job).await,
                 other => Err(format!("no handler for job kind {other:?} in this version")),
             };
             match outcome {

@@ -358,7 +358,7 @@ impl Services {
         let topic = self
             .operator_create_topic(space, slug, title, description, keywords)
             .await?;
-        self.tag_in_background(space, &topic);
+        self.tag_in_background(space, &topic).await?;
         Ok(topic)
     }
 

@@ -122,7 +122,7 @@ impl Services {
         let updated = self.topic(space, &topic.slug).await?;
         // New keywords change which messages are about the topic: tag them again.
         if updated.keywords != topic.keywords {
-            self.tag_in_background(space, &updated);
+            self.tag_in_background(space, &updated).await?;
         }
         Ok(updated)
     }

@@ -2,11 +2,12 @@
 //! the moment; a topic declared later (the usual order: import first, organise afterwards)
 //! must also find the conversations already there, or "Conversations by topic" stays empty.
 //! So creating a topic tags the space's existing messages in the background (the command line
-//! does it in the foreground, with a progress bar), `parvis topic retag` redoes it on demand,
+//! does it in the foreground, with a progress bar; a job in the store finishes the pass if the
+//! server stops in the middle), `parvis topic retag` redoes it on demand,
 //! and every new post is tagged as it is written.
 
 use crate::{Result, Services};
-use parvis_domain::{MessageId, Space, SpaceId, Topic, TopicId};
+use parvis_domain::{MessageId, Space, SpaceId, Topic, TopicId, now_millis};
 use parvis_import::topics::{Topic as Keywords, TopicMatcher};
 
 /// Messages read per round trip when tagging a whole space.
@@ -22,6 +23,11 @@ pub struct TaggingSummary {
 }
 
 /// The matcher of `topics`' keywords, with our topic ids as its ids.
+/// The job that tags a space's existing messages with a new or changed topic.
+pub const TOPIC_TAG: &str = "topic.tag";
+/// How long the immediate pass has before its planned job would run it again.
+const TAG_JOB_GRACE_MS: i64 = 60_000;
+
 fn matcher(topics: &[Topic]) -> TopicMatcher {
     let keywords: Vec<Keywords> = topics
         .iter()
@@ -102,10 +108,18 @@ impl Services {
         Ok(summary)
     }
 
-    /// [`tag_existing_messages`](Self::tag_existing_messages) for one new topic, in the
-    /// background: the page that created the topic answers at once, and the activity page
-    /// fills as the pass goes. A failure is logged; `parvis topic retag` runs it again.
-    pub(crate) fn tag_in_background(&self, space: &Space, topic: &Topic) {
+    /// [`tag_existing_messages`](Self::tag_existing_messages) for one new or changed topic,
+    /// in the background: the page that created the topic answers at once, and the activity
+    /// page fills as the pass goes. The pass is also planned in the job table a minute ahead
+    /// and marked done when it finishes, so a server stopped in the middle tags them after its
+    /// restart (the job worker runs it); running it twice only redoes the same tags.
+    pub(crate) async fn tag_in_background(&self, space: &Space, topic: &Topic) -> Result<()> {
+        let now = now_millis();
+        let key = format!("{TOPIC_TAG}:{}:{now}", topic.id.0);
+        let payload = serde_json::json!({ "space": space.id.0, "topic": topic.id.0 }).to_string();
+        self.store()
+            .enqueue_job(TOPIC_TAG, &key, &payload, now + TAG_JOB_GRACE_MS, now)
+            .await?;
         let (services, space, topic_id, slug) =
             (self.clone(), space.clone(), topic.id, topic.slug.clone());
         tokio::spawn(async move {
@@ -113,16 +127,48 @@ impl Services {
                 .tag_existing_messages(&space, Some(topic_id), |_| {})
                 .await
             {
-                Ok(s) => tracing::info!(
-                    space = %space.slug, topic = %slug, messages = s.messages_read, tags = s.tags,
-                    "existing messages tagged with the new topic"
-                ),
+                Ok(s) => {
+                    tracing::info!(
+                        space = %space.slug, topic = %slug, messages = s.messages_read, tags = s.tags,
+                        "existing messages tagged with the topic"
+                    );
+                    if let Err(e) = services.store().finish_job_by_key(&key, now_millis()).await {
+                        tracing::warn!(error = %e, "tagging done but its job stays planned");
+                    }
+                }
+                // The planned job runs it again.
                 Err(e) => tracing::warn!(
                     space = %space.slug, topic = %slug, error = %e,
-                    "tagging existing messages failed; run `parvis topic retag`"
+                    "tagging existing messages failed; it will be tried again"
                 ),
             }
         });
+        Ok(())
+    }
+
+    /// The job planned by [`tag_in_background`](Self::tag_in_background), when its immediate
+    /// pass did not finish (the server stopped, or the pass failed).
+    pub(crate) async fn run_topic_tag(&self, job: &parvis_store::Job) -> Result<(), String> {
+        #[derive(serde::Deserialize)]
+        struct P {
+            space: i64,
+            topic: i64,
+        }
+        let p: P = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+        let Some(space) = self
+            .store()
+            .space_by_id(SpaceId(p.space))
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // deleted since
+        };
+        let s = self
+            .tag_existing_messages(&space, Some(TopicId(p.topic)), |_| {})
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(space = %space.slug, topic = p.topic, tags = s.tags, "topic tagged by its job");
+        Ok(())
     }
 
     /// Tags one message as it is posted.

@@ -108,6 +108,19 @@ impl Store {
         Ok(())
     }
 
+    /// Mark the job planned under `dedup_key` done, if it is not already.
+    pub async fn finish_job_by_key(&self, dedup_key: &str, now: Millis) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET done_at = $2, locked_until = NULL, last_error = NULL
+             WHERE dedup_key = $1 AND done_at IS NULL",
+        )
+        .bind(dedup_key)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Record a failed run and plan the next one at `retry_at` (`None`: give up, done).
     pub async fn fail_job(
         &self,

@@ -685,3 +685,77 @@ async fn the_activity_chart_picks_its_bars_from_the_period_shown() {
         "{page}"
     );
 }
+
+/// A topic created over the API tags the messages already there at once, and the pass is
+/// also a job in the store: a server stopped in the middle finishes it after its restart.
+#[tokio::test]
+async fn tagging_a_new_topic_survives_a_stop_in_the_middle() {
+    let app = spawn_app().await;
+    let summary = parvis_services::demo::load(&app.store).await.unwrap();
+    let space = app.services.space(&summary.space_slug).await.unwrap();
+    let auth = format!("Bearer {}", admin_token(&app).await);
+    let r = client()
+        .post(format!("{}/api/v1/spaces/{}/topics", app.base, space.slug))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Salons et conventions", "slug": "salons", "keywords": ["salon"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let tagged = |topics: &Value| {
+        topics["topics"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["topic"]["slug"] == "salons"))
+            .and_then(|t| t["total"].as_i64())
+            .unwrap_or(0)
+    };
+    let activity = |app_base: String| async move {
+        reqwest::get(format!("{app_base}/api/v1/spaces/forum-alliance/activity"))
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let mut total = 0;
+    for _ in 0..100 {
+        total = tagged(&activity(app.base.clone()).await);
+        let jobs = app.store.jobs_with_prefix("topic.tag").await.unwrap();
+        if total > 0 && jobs.iter().all(|j| j.done_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(total > 0, "the demo speaks of salons");
+    let jobs = app.store.jobs_with_prefix("topic.tag").await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert!(
+        jobs[0].done_at.is_some(),
+        "the pass that finished closed its job"
+    );
+
+    // A stop in the middle: the tags are gone and the job is still planned, as a server
+    // killed during the pass leaves them. After the restart, the job worker tags them.
+    let topic = app.services.topic(&space, "salons").await.unwrap();
+    app.store.untag_topic(topic.id).await.unwrap();
+    let now = parvis_domain::now_millis();
+    app.store
+        .enqueue_job(
+            "topic.tag",
+            "topic.tag:stopped",
+            &json!({"space": space.id.0, "topic": topic.id.0}).to_string(),
+            now + 60_000,
+            now,
+        )
+        .await
+        .unwrap();
+    app.services.clear_caches();
+    assert_eq!(tagged(&activity(app.base.clone()).await), 0);
+    // Not before its minute of grace (the immediate pass may still be running)…
+    app.services.run_due_jobs(now + 1_000).await.unwrap();
+    assert_eq!(tagged(&activity(app.base.clone()).await), 0);
+    // …then it runs, once.
+    assert_eq!(app.services.run_due_jobs(now + 61_000).await.unwrap(), 1);
+    assert_eq!(tagged(&activity(app.base.clone()).await), total);
+    assert_eq!(app.services.run_due_jobs(now + 120_000).await.unwrap(), 0);
+}
