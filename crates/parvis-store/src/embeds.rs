@@ -353,9 +353,11 @@ impl Store {
                     ..FunnelRow::default()
                 })
         }
+        // Engagement counts visitors (per day, as views do), not actions: one who reads to
+        // the end, posts and likes is one engaged visitor, so the rate stays a share of views.
         let events = sqlx::query(
             "SELECT embed_key, host, CAST(SUM(CASE WHEN event = 'view' THEN 1 ELSE 0 END) AS BIGINT) AS views,
-                    CAST(SUM(CASE WHEN event <> 'view' THEN 1 ELSE 0 END) AS BIGINT) AS engaged
+                    CAST(COUNT(DISTINCT CASE WHEN event <> 'view' THEN visitor || '|' || CAST(day AS TEXT) END) AS BIGINT) AS engaged
              FROM embed_events WHERE space_id = $1 AND day >= $2 AND day <= $3 GROUP BY embed_key, host",
         )
         .bind(space.0)

@@ -18,7 +18,7 @@
   function kept() { try { var j = JSON.parse(sessionStorage.getItem(KEY) || 'null'); return j && j.expires_at > Date.now() + 60000 ? j : null; } catch (e) { return null; } }
   function say(msg, bad) { var s = $('pv-status'); s.textContent = msg; s.className = bad ? 'pv-err' : 'pv-muted'; }
   function api(path, body, cb) {
-    var h = { 'Content-Type': 'application/json', 'X-Parvis-Host': ds.embedder || '' };
+    var h = { 'Content-Type': 'application/json', 'X-Parvis-Host': ds.embedder || '', 'X-Parvis-Page': ds.host || '' };
     if (token) h.Authorization = 'Bearer ' + token;
     fetch('/api/v1/embed/' + path, { method: body ? 'POST' : 'GET', headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'omit' })
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) {

@@ -152,10 +152,13 @@ impl Services {
             })
             .await?;
         tracing::info!(challenge = id, entry, "entry submitted");
-        self.store()
+        let entry = self
+            .store()
             .challenge_entry(entry)
             .await?
-            .ok_or_else(|| ServiceError::NotFound("entry".into()))
+            .ok_or_else(|| ServiceError::NotFound("entry".into()))?;
+        self.emit_submission_created(c, &entry).await;
+        Ok(entry)
     }
 
     /// Vote for an entry: once, not for one's own, while the challenge is open.

@@ -158,8 +158,9 @@ impl Services {
         Ok(Some(hex::encode(&h.finalize()[..16])))
     }
 
-    /// Count a view (`view`) or an engagement (`read`) of an embed on a host page. Unknown
-    /// embeds and events are ignored (a beacon never fails the page).
+    /// Count a view (`view`) or an engagement (`read`: scrolled to the end) of an embed on a
+    /// host page, as the frame's beacon reports them. Unknown embeds and events are ignored
+    /// (a beacon never fails the page).
     pub async fn record_embed_event(
         &self,
         key: &str,
@@ -173,7 +174,35 @@ impl Services {
         ) else {
             return Ok(false);
         };
-        let card = match self.embed_card(&target).await {
+        self.count_embed_event(&target, host, event, viewer).await
+    }
+
+    /// Count what a visitor did from a widget as engagement: `post` (a reply, published or
+    /// held), `react` (a like or another reaction) or `entry` (a challenge entry). Called by
+    /// the widget's write API once the action succeeded — never from the public beacon, so a
+    /// page cannot forge posts into the funnel. `host` is the page the widget runs on, as the
+    /// frame counted its view, so the action lands on the same row of the funnel.
+    pub async fn record_widget_engagement(
+        &self,
+        target: &EmbedTarget,
+        host: Option<&str>,
+        event: &str,
+        viewer: &Viewer,
+    ) -> Result<bool> {
+        if !matches!(event, "post" | "react" | "entry") {
+            return Ok(false);
+        }
+        self.count_embed_event(target, host, event, viewer).await
+    }
+
+    async fn count_embed_event(
+        &self,
+        target: &EmbedTarget,
+        host: Option<&str>,
+        event: &str,
+        viewer: &Viewer,
+    ) -> Result<bool> {
+        let card = match self.embed_card(target).await {
             Ok(c) => c,
             Err(ServiceError::NotFound(_)) => return Ok(false),
             Err(e) => return Err(e),

@@ -18,11 +18,14 @@ use std::time::Duration;
 
 /// The events an endpoint may subscribe to. Registrations reported by the organisation
 /// arrive as `conversion.created` with `type: "registration"`; registrations to a session
-/// on Parvis itself as `registration.created` (see `Services::emit_registration_created`).
+/// on Parvis itself as `registration.created` (see `Services::emit_registration_created`);
+/// an entry to a challenge (or an application to a job offer), from its page, the API or its
+/// widget, as `submission.created`.
 pub const EVENTS: &[&str] = &[
     "message.created",
     "conversion.created",
     "registration.created",
+    "submission.created",
 ];
 /// Delay before attempt n+1 after n failures; past the last, the delivery is given up.
 const BACKOFF_SECS: &[i64] = &[5, 30, 120, 600, 1800, 3600, 10800, 21600];
@@ -142,6 +145,30 @@ impl Services {
                 "consent_contact": reg.consent_contact, "consent_share": reg.consent_share,
                 "person": person,
                 "url": format!("{base}/sessions/{}", session.id),
+            }),
+        )
+        .await;
+    }
+
+    /// Queue `submission.created` for the challenge's space: an entry was submitted (from the
+    /// page, the API or the widget — they all go through `submit_entry`). The entrant is
+    /// named by handle and display name, as on the challenge's page, never by address.
+    pub(crate) async fn emit_submission_created(
+        &self,
+        challenge: &parvis_store::ChallengeRow,
+        entry: &parvis_store::EntryRow,
+    ) {
+        let base = self.config().public_url.trim_end_matches('/').to_string();
+        self.emit_webhook(
+            SpaceId(challenge.space_id),
+            "submission.created",
+            serde_json::json!({
+                "challenge_id": challenge.id, "challenge_title": challenge.title,
+                "challenge_kind": challenge.kind,
+                "entry_id": entry.id, "title": entry.title, "links": entry.links,
+                "author": {"handle": entry.author.handle, "display_name": entry.author.display_name},
+                "rules_accepted_at": entry.rules_accepted_at,
+                "url": format!("{base}/challenges/{}#entry-{}", challenge.id, entry.id),
             }),
         )
         .await;

@@ -310,6 +310,8 @@ pub(crate) struct WebhookForm {
     ev_conversion: Option<String>,
     #[serde(default, rename = "ev_registration.created")]
     ev_registration: Option<String>,
+    #[serde(default, rename = "ev_submission.created")]
+    ev_submission: Option<String>,
 }
 
 pub(crate) async fn add_webhook(
@@ -326,6 +328,7 @@ pub(crate) async fn add_webhook(
         (&f.ev_message, "message.created"),
         (&f.ev_conversion, "conversion.created"),
         (&f.ev_registration, "registration.created"),
+        (&f.ev_submission, "submission.created"),
     ]
     .iter()
     .filter(|(on, _)| on.is_some())

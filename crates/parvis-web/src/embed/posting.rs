@@ -109,6 +109,51 @@ impl FromRequestParts<AppState> for Widget {
     }
 }
 
+/// Who acts from a widget and on which host page, to count the action in the embed funnel as
+/// the frame's beacon counted the view: same visitor hash, same host page (`X-Parvis-Page`,
+/// which our frame sends; else the embedding site).
+pub(crate) struct Seen(pub SeenBy);
+
+pub(crate) struct SeenBy {
+    viewer: parvis_services::embeds::track::Viewer,
+    host: Option<String>,
+}
+
+impl SeenBy {
+    /// Count `event` for `target`; a failure is logged and never fails the action.
+    async fn engaged(&self, st: &AppState, target: EmbedTarget, event: &str) {
+        if let Err(e) = st
+            .services
+            .record_widget_engagement(&target, self.host.as_deref(), event, &self.viewer)
+            .await
+        {
+            tracing::warn!(error = %e, event, "widget engagement not counted");
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Seen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        let host = parts
+            .headers
+            .get("x-parvis-page")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .or_else(|| embedder(st, &parts.headers));
+        Ok(Seen(SeenBy {
+            viewer: super::track::viewer(st, peer, &parts.headers),
+            host,
+        }))
+    }
+}
+
 /// The caller's address, for the sign-in rate limit (behind a trusted proxy: the client's).
 pub(crate) struct Client(pub String);
 
@@ -259,6 +304,7 @@ pub(crate) struct Posted {
 pub(crate) async fn post(
     State(st): State<AppState>,
     Widget(w): Widget,
+    Seen(seen): Seen,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<PostBody>,
 ) -> Result<Response, ApiError> {
@@ -272,6 +318,9 @@ pub(crate) async fn post(
             b.pseudonym.as_deref(),
         )
         .await?;
+    // Held or published, the visitor took part: that is engagement.
+    seen.engaged(&st, EmbedTarget::Thread(ThreadId(id)), "post")
+        .await;
     Ok(match out {
         PostOutcome::Published(m) => (
             StatusCode::CREATED,
@@ -326,13 +375,20 @@ pub(crate) struct ReactBody {
 pub(crate) async fn react(
     State(st): State<AppState>,
     Widget(w): Widget,
+    Seen(seen): Seen,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReactBody>,
 ) -> Result<StatusCode, ApiError> {
     let kind = ReactionKind::parse("kind", &b.kind).map_err(parvis_services::ServiceError::from)?;
-    st.services
+    let thread = st
+        .services
         .widget_react(&w, MessageId(id), kind, b.on)
         .await?;
+    // Taking a reaction back is not engagement; leaving one is.
+    if b.on {
+        seen.engaged(&st, EmbedTarget::Thread(thread), "react")
+            .await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -375,9 +431,11 @@ pub(crate) async fn sso(
 pub(crate) async fn submit_entry(
     State(st): State<AppState>,
     Widget(w): Widget,
+    Seen(seen): Seen,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<parvis_services::challenges::EntryInput>,
 ) -> Result<(StatusCode, Json<parvis_store::EntryRow>), ApiError> {
     let entry = st.services.widget_submit_entry(&w, id, &b).await?;
+    seen.engaged(&st, EmbedTarget::Challenge(id), "entry").await;
     Ok((StatusCode::CREATED, Json(entry)))
 }
