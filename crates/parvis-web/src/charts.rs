@@ -37,7 +37,8 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series<'_>]) -> St
     let max = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
     let plot_h = h - bottom - top;
     let slot = (w - left) / n;
-    let bar = (slot * 0.7).max(2.0);
+    // A few bars stay bars, not blocks: at most 48 units wide, centred in their slot.
+    let bar = (slot * 0.7).clamp(2.0, 48.0);
     let mut svg = String::new();
     let _ = write!(
         svg,

@@ -71,6 +71,39 @@ fn english_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A small French mailing-list archive, as `parvis import mbox` and the import page take it.
+const FRENCH_MBOX: &str = "From julie at client.example  Mon Mar  2 09:00:00 2026
+From: Julie Bernard <julie@client.example>
+Date: Mon, 2 Mar 2026 09:00:00 +0100
+Subject: Retard de livraison sur la commande de mars
+Message-ID: <q1@client.example>
+Content-Type: text/plain; charset=utf-8
+
+Bonjour, notre commande de mars a deux semaines de retard. Quelqu'un a-t-il un délai ?
+
+From marc at novea.example  Mon Mar  2 11:00:00 2026
+From: Marc Aubry <marc@novea.example>
+Date: Mon, 2 Mar 2026 11:00:00 +0100
+Subject: Re: Retard de livraison sur la commande de mars
+Message-ID: <r1@novea.example>
+In-Reply-To: <q1@client.example>
+References: <q1@client.example>
+Content-Type: text/plain; charset=utf-8
+
+Bonjour Julie, la livraison part jeudi ; je vous envoie le numéro de suivi.
+
+From julie at client.example  Tue Mar  3 08:30:00 2026
+From: Julie Bernard <julie@client.example>
+Date: Tue, 3 Mar 2026 08:30:00 +0100
+Subject: Re: Retard de livraison sur la commande de mars
+Message-ID: <r2@client.example>
+In-Reply-To: <r1@novea.example>
+References: <q1@client.example> <r1@novea.example>
+Content-Type: text/plain; charset=utf-8
+
+Merci, c'est noté.
+";
+
 /// The first hour, as a new community lead lives it: an empty install, the first admin
 /// created at the shell, the sign-in link, the first space and topic created from the pages
 /// (a mistake on the way comes back in French with what was typed), and pages that fit a
@@ -142,22 +175,69 @@ fn first_hour_from_an_empty_install() {
     driver.click("#topic-form button[type=submit]");
     driver.wait_for_text("/s/clients/t/delais-de-livraison/opinion");
 
-    // Every page fits a laptop and a phone, and the French pages carry no English.
+    // A real export, uploaded from the import page: a French mailing-list archive.
+    let mbox = dir.path().join("clients.mbox");
+    std::fs::write(&mbox, FRENCH_MBOX).unwrap();
+    driver.go(&url("/admin/import"));
+    driver.type_into("input[name=file]", mbox.to_str().unwrap());
+    driver.script("document.querySelector('select[name=format]').value = 'mbox';");
+    driver.click("form[action='/admin/import'] button[type=submit]");
+    let page = driver.wait_for_text("id=\"import-summary\"");
+    assert!(page.contains("Import terminé") || page.contains("import-summary"));
+    let thread = reqwest::blocking::get(url("/api/v1/spaces/clients/threads"))
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["items"]
+        .as_array()
+        .and_then(|t| {
+            t.iter()
+                .find(|t| t["title"].as_str().is_some_and(|s| s.contains("livraison")))
+        })
+        .map(|t| t["id"].as_i64().unwrap())
+        .expect("the archive's thread is in the space");
+    // Search is indexed in the background.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        driver.go(&url("/s/clients/search?q=livraison"));
+        if driver.source().contains(&format!("/threads/{thread}")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the import never became searchable"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    // Every page fits a laptop and a phone, and the French pages carry no English; each is
+    // kept as a screenshot at both widths.
+    let thread_page = format!("/threads/{thread}");
     let pages = [
         "/",
         "/s/clients",
         "/s/clients/t/delais-de-livraison",
+        thread_page.as_str(),
+        "/s/clients/search?q=livraison",
+        "/s/clients/activity",
+        "/s/clients/feed",
         "/admin",
         "/admin/members",
         "/admin/spaces/clients",
         "/admin/spaces/clients/t/delais-de-livraison",
     ];
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("first-hour");
+    std::fs::create_dir_all(&shots).unwrap();
     let mut problems = Vec::new();
     for width in [1280, 390] {
         driver.viewport(width);
         for p in pages {
             driver.go(&url(p));
             driver.element("footer");
+            let name: String = p
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            driver.screenshot(&shots.join(format!("{width}{name}.png")));
             let (scroll, inner, wide) = driver.overflow();
             assert_eq!(
                 inner, width as i64,

@@ -191,6 +191,17 @@ impl Driver {
         )
     }
 
+    /// Saves what the screen shows as a PNG file (WebDriver's screenshot, base64 in JSON).
+    pub fn screenshot(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let b64 = self.cmd("GET", "/screenshot", Value::Null);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap_or(""))
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(path, png).unwrap();
+    }
+
     /// The words of the page as a reader sees them.
     pub fn visible_text(&self) -> String {
         self.script("return document.body.innerText;")
