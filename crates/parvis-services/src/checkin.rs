@@ -32,6 +32,29 @@ pub enum Scanner<'a> {
     Unknown,
 }
 
+/// Refused, with the reason, when `row` has no room to check in to at `now`: an online
+/// session, or outside the window from an hour before the start until the end.
+fn checkin_open(row: &SessionRow, now: Millis) -> Result<()> {
+    let end = row.starts_at + row.duration_min * 60_000;
+    if row.mode == "online" {
+        return Err(ValidationError::broke(
+            "checkin_mode",
+            Rule::Other,
+            "this session is online only: there is no room to check in to",
+        )
+        .into());
+    }
+    if row.closed_at.is_some() || now < row.starts_at - CHECKIN_OPENS_BEFORE_MS || now >= end {
+        return Err(ValidationError::broke(
+            "checkin",
+            Rule::Other,
+            "check-in opens an hour before the session and closes at its end",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 impl Services {
     /// The secret of a session's check-in address, made on first need (its managers only).
     pub async fn checkin_key(&self, actor: &Actor, session: i64) -> Result<String> {
@@ -63,23 +86,7 @@ impl Services {
             )));
         }
         let now = now_millis();
-        let end = row.starts_at + row.duration_min * 60_000;
-        if row.mode == "online" {
-            return Err(ValidationError::broke(
-                "checkin_mode",
-                Rule::Other,
-                "this session is online only: there is no room to check in to",
-            )
-            .into());
-        }
-        if row.closed_at.is_some() || now < row.starts_at - CHECKIN_OPENS_BEFORE_MS || now >= end {
-            return Err(ValidationError::broke(
-                "checkin",
-                Rule::Other,
-                "check-in opens an hour before the session and closes at its end",
-            )
-            .into());
-        }
+        checkin_open(&row, now)?;
         let person = match who {
             Scanner::Member(a) => format!("m{}", a.member.id.0),
             Scanner::Visitor(token) => {
@@ -96,5 +103,45 @@ impl Services {
             .await?;
         tracing::info!(session, "checked in the room");
         Ok(true)
+    }
+
+    /// A session's moderator marks one of its registrants present in the room (someone at
+    /// the door without a phone), under the same window as the QR code. A cancelled
+    /// registration, or a visitor's never confirmed, is nobody to check in.
+    pub async fn check_in_registration(
+        &self,
+        actor: &Actor,
+        session: i64,
+        registration: i64,
+    ) -> Result<()> {
+        let row = self.session_row(session).await?;
+        if !self.can_manage_session(Some(actor), session).await? {
+            return Err(ServiceError::Forbidden(
+                "only the session's moderators check its registrants in".into(),
+            ));
+        }
+        let reg = self
+            .store()
+            .registration(registration)
+            .await?
+            .filter(|r| r.session_id == session)
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("registration {registration} of session {session}"))
+            })?;
+        if reg.status == "cancelled" || reg.status == "pending" {
+            return Err(ValidationError::broke(
+                "registration",
+                Rule::Other,
+                "this registration was cancelled or never confirmed",
+            )
+            .into());
+        }
+        let now = now_millis();
+        checkin_open(&row, now)?;
+        self.store()
+            .record_attendance(session, &reg.person, "room", now)
+            .await?;
+        tracing::info!(session, registration, "checked in the room by a moderator");
+        Ok(())
     }
 }

@@ -282,6 +282,35 @@ impl Services {
             .ok_or_else(|| ServiceError::NotFound(format!("room of session {session}")))
     }
 
+    /// The live room of a session if one was opened, without making it.
+    pub async fn existing_session_room(&self, session: i64) -> Result<Option<RoomRow>> {
+        self.session_row(session).await?;
+        Ok(self.store().room_of_session(session).await?)
+    }
+
+    /// A session's moderator opens its live room ahead of time; `true` when this call made
+    /// it. Opening it again gives the same room; a closed session's room no longer opens.
+    pub async fn open_session_room(&self, actor: &Actor, session: i64) -> Result<(RoomRow, bool)> {
+        let row = self.session_row(session).await?;
+        if !self.can_manage_session(Some(actor), session).await? {
+            return Err(ServiceError::Forbidden(
+                "only the session's moderators open its live room".into(),
+            ));
+        }
+        if let Some(r) = self.store().room_of_session(session).await? {
+            return Ok((r, false));
+        }
+        if row.closed_at.is_some() {
+            return Err(ValidationError::broke(
+                "session",
+                Rule::Other,
+                "this session is closed: its live room no longer opens",
+            )
+            .into());
+        }
+        Ok((self.session_room(session).await?, true))
+    }
+
     /// Whether `viewer` moderates `room`: the session's moderators (and site moderators and
     /// admins) in a session's room; site moderators and admins elsewhere.
     pub async fn moderates_room(&self, room: &RoomRow, viewer: Option<&Actor>) -> Result<bool> {

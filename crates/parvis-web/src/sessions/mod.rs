@@ -3,6 +3,7 @@
 //! visitors' emailed links (`/sessions/confirm/{token}`, `/sessions/manage/{token}`), and the
 //! JSON API in `api.rs`. The rules live in `parvis_services::{sessions, registrations}`.
 
+mod actions_api;
 mod api;
 mod calendar;
 mod links;
@@ -13,6 +14,7 @@ mod room;
 /// API routes (nested under `/api/v1`).
 pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     api::routes()
+        .merge(actions_api::routes())
         .merge(report::api_routes())
         .merge(meet::api_routes())
 }
