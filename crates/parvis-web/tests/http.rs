@@ -13,6 +13,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// Challenges: pose, open, submit, vote, score, rank, announce, export; pages in French.
 #[path = "http/content.rs"]
 mod content;
+/// What content pages show: hidden votes once voting is over, English pages.
+#[path = "http/content_pages.rs"]
+mod content_pages;
 /// Content everywhere: search, the "Pour vous" block, profiles, the personal export.
 #[path = "http/content_reach.rs"]
 mod content_reach;
@@ -65,9 +68,15 @@ mod sessions_live;
 /// Meet: meeting proposals per slot, answers, "we met", privacy.
 #[path = "http/sessions_meet.rs"]
 mod sessions_meet;
+/// Reminder mails: one per offset and registrant, in their language, with the invitation.
+#[path = "http/sessions_reminders.rs"]
+mod sessions_reminders;
 /// Closing reports and the layered synthesis; attendance.
 #[path = "http/sessions_report.rs"]
 mod sessions_report;
+/// A webcast's code, the capacity floor, registrations closed at the start.
+#[path = "http/sessions_rules.rs"]
+mod sessions_rules;
 /// A space's time zone: set by admins, followed by new sessions and challenge deadlines.
 #[path = "http/sessions_zones.rs"]
 mod sessions_zones;
@@ -1044,7 +1053,10 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
         .await
         .unwrap();
     assert_eq!(activity["bucket"], "week");
-    assert!(activity["labels"].as_array().unwrap().len() > 2, "{activity}");
+    assert!(
+        activity["labels"].as_array().unwrap().len() > 2,
+        "{activity}"
+    );
     // A period that is not one is refused, naming the parameter.
     let r = reqwest::get(format!(
         "{}/api/v1/spaces/forum/activity?period=yesterday",
@@ -1081,10 +1093,10 @@ async fn admins_import_by_upload_review_identities_and_see_topic_activity() {
             app.base
         ))
         .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
         mars = activity["topics"]
             .as_array()
             .and_then(|t| t.iter().find(|t| t["topic"]["slug"] == "mars").cloned())
