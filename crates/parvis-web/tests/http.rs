@@ -52,12 +52,12 @@ mod live;
 /// Sessions: schedule, register, confirm by mail, waiting list, webcast code.
 #[path = "http/sessions.rs"]
 mod sessions;
-/// Sessions' calendars (checked by an independent iCalendar parser) and lead exports.
-#[path = "http/sessions_calendar.rs"]
-mod sessions_calendar;
 /// What began as session pages, through the JSON API: room, check-in, cancel, webcast code.
 #[path = "http/sessions_api.rs"]
 mod sessions_api;
+/// Sessions' calendars (checked by an independent iCalendar parser) and lead exports.
+#[path = "http/sessions_calendar.rs"]
+mod sessions_calendar;
 /// A session embedded elsewhere: oEmbed, its card, the call to register, the webhook.
 #[path = "http/sessions_embed.rs"]
 mod sessions_embed;
