@@ -232,9 +232,14 @@ impl Services {
 
     /// Confirm a visitor's registration by their emailed token.
     pub async fn confirm_registration(&self, token: &str) -> Result<Registration> {
+        let hash = hash_token(token.trim());
+        // A link opened after the session began comes too late, as a registration would.
+        if let Some(session) = self.store().pending_registration_session(&hash).await? {
+            check_open(&self.session_row(session).await?)?;
+        }
         let reg = self
             .store()
-            .confirm_registration(&hash_token(token.trim()), now_millis())
+            .confirm_registration(&hash, now_millis())
             .await?
             .ok_or(ServiceError::BadLink)?;
         let row = self.session_row(reg.session_id).await?;

@@ -501,6 +501,18 @@ impl Store {
         })
     }
 
+    /// The session of the pending registration behind the hash of an emailed token (`None`
+    /// for an unknown or used token).
+    pub async fn pending_registration_session(&self, token_hash: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT session_id FROM registrations WHERE confirm_token_hash = $1 AND status = 'pending'",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| int(&r, "session_id")).transpose()
+    }
+
     /// Confirm a visitor's registration by the hash of their emailed token: it takes a seat,
     /// or the waiting list. Used once; `None` for an unknown or used token.
     pub async fn confirm_registration(

@@ -290,3 +290,40 @@ async fn registering_after_the_start_is_refused_clearly() {
         .unwrap();
     assert_eq!(regs["items"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_confirmation_link_opened_after_the_start_comes_too_late() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let id = created_id(create(&app, &auth, &session_body(None)).await).await;
+    // Registered before the start; the mailed link is opened only once it has begun.
+    let before = app.mails.lock().unwrap().len();
+    visitor_registers(&app, id, "Zoé Durand", "zoe@visiteur.example").await;
+    let link = wait_for_link(&app.mails, before + 1).await;
+    let c = client();
+    let confirm = c.get(&link).send().await.unwrap().text().await.unwrap();
+    move_to_past(&app, id, 5).await;
+    let r = c
+        .post(&link)
+        .header("accept-language", "fr-FR")
+        .form(&[("csrf", form_csrf(&confirm).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Cette session a déjà commencé"), "{html}");
+    // The registration stays unconfirmed: no seat, no attendee.
+    let regs: Value = client()
+        .get(format!("{}/api/v1/sessions/{id}/registrations", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = regs["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "pending", "{regs}");
+}
