@@ -14,7 +14,8 @@
 //!   ([`Touch`]) — computed once per audience (participants, moderators), not per client, so a
 //!   room of thousands serialises each change twice.
 //! - **Two audiences.** Moderators see questions awaiting approval, hidden ones, hidden cloud
-//!   words, poll results before closing and the fairness panel; participants do not.
+//!   words, poll results before closing, the fairness panel and the moderators' notes;
+//!   participants do not.
 //! - **Fairness is pure arithmetic** in [`fairness`], fed the turns.
 
 pub mod fairness;
@@ -23,7 +24,7 @@ mod room;
 pub mod view;
 
 pub use polls::{PollAnswer, PollKind};
-pub use room::{Question, Room};
+pub use room::{Note, Question, Room};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -142,6 +143,9 @@ pub enum Command {
     },
     /// Moderator: change the room's settings.
     Configure { settings: Settings },
+    /// Moderator: take a note for the closing report (1–1000 characters), seen by moderators
+    /// only; it records the agenda item running when it was taken.
+    Note { text: String },
 }
 
 impl Command {
@@ -181,6 +185,7 @@ impl Command {
             Command::EndTurn => "end_turn",
             Command::Agenda { .. } => "agenda",
             Command::Configure { .. } => "configure",
+            Command::Note { .. } => "note",
         }
     }
 }
@@ -204,6 +209,8 @@ pub enum Touch {
     Floor,
     Agenda,
     Settings,
+    /// A moderators' note (never sent to participants).
+    Note(u64),
 }
 
 /// Why a command was refused: a stable `code` and a message for the person.

@@ -64,6 +64,16 @@ pub struct Turn {
     pub agenda_item: Option<String>,
 }
 
+/// A moderators' note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub id: u64,
+    pub text: String,
+    pub author: String,
+    pub at: i64,
+    pub agenda_item: Option<String>,
+}
+
 /// One live room.
 #[derive(Debug, Clone, Default)]
 pub struct Room {
@@ -75,6 +85,7 @@ pub struct Room {
     pub(crate) turns: Vec<Turn>,
     pub(crate) invited: Vec<(String, String)>,
     pub(crate) agenda: Option<(String, Option<i64>)>,
+    pub(crate) notes: Vec<Note>,
 }
 
 impl Room {
@@ -111,6 +122,11 @@ impl Room {
         &self.hands
     }
 
+    /// The moderators' notes, in the order they were taken.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+
     /// The running turn, if someone has the floor.
     pub fn floor(&self) -> Option<&Turn> {
         self.turns.last().filter(|t| t.end.is_none())
@@ -121,6 +137,7 @@ impl Room {
         let mut all: Vec<Touch> = self.questions.keys().map(|q| Touch::Question(*q)).collect();
         all.extend(self.polls.keys().map(|p| Touch::Poll(*p)));
         all.extend([Touch::Hands, Touch::Floor, Touch::Agenda, Touch::Settings]);
+        all.extend(self.notes.iter().map(|n| Touch::Note(n.id)));
         all
     }
 
@@ -161,6 +178,7 @@ impl Room {
                 Command::HideWord { .. } => "hide a word of the cloud",
                 Command::Invite { .. } => "invite a speaker",
                 Command::Agenda { .. } => "set the agenda",
+                Command::Note { .. } => "take a moderators' note",
                 _ => "moderate",
             }));
         }
@@ -330,6 +348,9 @@ impl Room {
                 }
                 Command::Configure { settings }
             }
+            Command::Note { text: t } => Command::Note {
+                text: text("text", &t, 1000)?,
+            },
         })
     }
 
@@ -507,6 +528,17 @@ impl Room {
             Command::Configure { settings } => {
                 self.settings = settings.clone();
                 vec![Touch::Settings, Touch::Floor]
+            }
+            Command::Note { text } => {
+                let id = self.notes.len() as u64 + 1;
+                self.notes.push(Note {
+                    id,
+                    text: text.clone(),
+                    author: who.name.clone(),
+                    at: e.at,
+                    agenda_item: self.agenda.as_ref().map(|a| a.0.clone()),
+                });
+                vec![Touch::Note(id)]
             }
         }
     }

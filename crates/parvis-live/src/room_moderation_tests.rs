@@ -311,3 +311,77 @@ fn participants_cannot_pin_answer_reply_or_hide_words() {
         [("arnaque".to_string(), 1, false)]
     );
 }
+
+#[test]
+fn a_moderators_note_is_theirs_alone_and_survives_a_replay() {
+    let mut room = Room::new(Settings::default());
+    let ana = person("ana");
+    room.handle(
+        &moderator(),
+        Command::Agenda {
+            item: "Le budget".into(),
+            ends_at: None,
+        },
+        1,
+    )
+    .unwrap();
+    let note = Command::Note {
+        text: "  Relancer la question du budget  ".into(),
+    };
+
+    // A participant may not take one, and nothing is stored.
+    assert_eq!(
+        room.handle(&ana, note.clone(), 2).unwrap_err(),
+        Refusal::NotModerator("take a moderators' note")
+    );
+    assert!(room.notes().is_empty());
+    // Empty or too long: refused, naming the field.
+    for bad in [" ".to_string(), "x".repeat(1001)] {
+        let e = room
+            .handle(&moderator(), Command::Note { text: bad }, 2)
+            .unwrap_err();
+        assert_eq!((e.code(), e.field()), ("bad_text", Some("text")));
+    }
+
+    let (event, touched) = room.handle(&moderator(), note, 3).unwrap();
+    // Moderators get it in their delta and snapshot, trimmed, with its agenda item.
+    let mods = room.delta(&touched, Audience::Moderator, 3);
+    assert_eq!(mods.notes.len(), 1);
+    assert_eq!(mods.notes[0].text, "Relancer la question du budget");
+    assert_eq!(mods.notes[0].author, "Modératrice");
+    assert_eq!(mods.notes[0].agenda_item.as_deref(), Some("Le budget"));
+    let snap = room.snapshot(Audience::Moderator, "mod", 4);
+    assert_eq!(snap.notes.as_ref().map(Vec::len), Some(1));
+
+    // Participants see the sequence move and nothing of the note, in deltas or snapshots.
+    let theirs = room.delta(&touched, Audience::Participant, 3);
+    assert!(theirs.notes.is_empty());
+    let json = serde_json::to_string(&theirs).unwrap();
+    assert!(!json.contains("Relancer"), "{json}");
+    let snap = room.snapshot(Audience::Participant, "ana", 4);
+    assert!(snap.notes.is_none());
+    let json = serde_json::to_string(&snap).unwrap();
+    assert!(
+        !json.contains("Relancer") && !json.contains("notes"),
+        "{json}"
+    );
+
+    // The stored event rebuilds the note (a restart or another instance).
+    let stored = serde_json::to_string(&event).unwrap();
+    let mut rebuilt = Room::new(Settings::default());
+    for e in [
+        Event {
+            seq: 1,
+            at: 1,
+            actor: moderator(),
+            command: Command::Agenda {
+                item: "Le budget".into(),
+                ends_at: None,
+            },
+        },
+        serde_json::from_str(&stored).unwrap(),
+    ] {
+        rebuilt.apply(&e);
+    }
+    assert_eq!(rebuilt.notes(), room.notes());
+}

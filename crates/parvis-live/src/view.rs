@@ -2,7 +2,7 @@
 
 use crate::fairness::{Fairness, TurnSpan, fairness};
 use crate::polls::{PollKind, PollResults, results};
-use crate::room::{Poll, Question, Room, Turn};
+use crate::room::{Note, Poll, Question, Room, Turn};
 use crate::{PollAnswer, Settings, SpeakerKind, Touch};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,6 +76,19 @@ pub struct AgendaView {
     pub ends_at: Option<i64>,
 }
 
+/// A moderators' note (moderators only).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct NoteView {
+    pub id: u64,
+    pub text: String,
+    /// Who took it.
+    pub author: String,
+    /// When (Unix ms).
+    pub at: i64,
+    /// The agenda item running when it was taken.
+    pub agenda_item: Option<String>,
+}
+
 /// What the client itself did (its votes, answers, hand), so its buttons show right.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct MeView {
@@ -100,6 +113,9 @@ pub struct Snapshot {
     pub floor: Option<FloorView>,
     /// Moderators only.
     pub fairness: Option<Fairness>,
+    /// The moderators' notes, oldest first; absent for participants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<NoteView>>,
     pub me: MeView,
 }
 
@@ -124,6 +140,9 @@ pub struct Delta {
     pub floor: Option<FloorView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fairness: Option<Fairness>,
+    /// New moderators' notes (moderators only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteView>,
 }
 
 impl Room {
@@ -149,6 +168,7 @@ impl Room {
             hands: self.hand_views(),
             floor: self.floor().map(floor_view),
             fairness: moderator.then(|| self.fairness(now)),
+            notes: moderator.then(|| self.notes.iter().map(note_view).collect()),
             me: MeView {
                 key: me.to_string(),
                 moderator,
@@ -202,6 +222,13 @@ impl Room {
                 }
                 Touch::Agenda => d.agenda = self.agenda_view(),
                 Touch::Settings => d.settings = Some(self.settings.clone()),
+                Touch::Note(id) => {
+                    // Notes are the moderators' own: participants only see the sequence move.
+                    if audience == Audience::Moderator {
+                        let found = self.notes.iter().find(|n| n.id == *id);
+                        d.notes.extend(found.map(note_view));
+                    }
+                }
             }
         }
         d
@@ -301,6 +328,16 @@ fn poll_view(p: &Poll, audience: Audience) -> PollView {
         open: p.open,
         opened_at: p.opened_at,
         results: show.then(|| results(&p.kind, p.answers.values(), &p.hidden_words, moderator)),
+    }
+}
+
+fn note_view(n: &Note) -> NoteView {
+    NoteView {
+        id: n.id,
+        text: n.text.clone(),
+        author: n.author.clone(),
+        at: n.at,
+        agenda_item: n.agenda_item.clone(),
     }
 }
 
