@@ -52,6 +52,10 @@ mod live;
 /// Sessions: schedule, register, confirm by mail, waiting list, webcast code.
 #[path = "http/sessions.rs"]
 mod sessions;
+/// A mail server that refuses or is down: registrations go through, mails are retried with
+/// back-off, the moderator sees the failures, and each registrant gets one mail in the end.
+#[path = "http/sessions_mail_faults.rs"]
+mod sessions_mail_faults;
 /// What began as session pages, through the JSON API: room, check-in, cancel, webcast code.
 #[path = "http/sessions_api.rs"]
 mod sessions_api;
@@ -156,6 +160,17 @@ async fn spawn_app_with(url: Option<String>, web: parvis_web::WebConfig) -> App 
     let url = url.unwrap_or_else(|| format!("sqlite://{}/web.db", dir.path().display()));
     let store = Store::open(&url).await.unwrap();
     let (smtp_port, mails) = smtp_sink().await;
+    spawn_app_mailing(dir, store, web, smtp_port, mails).await
+}
+
+/// The app over `store`, its mails sent over SMTP to `smtp_port` (a sink the test controls).
+async fn spawn_app_mailing(
+    dir: tempfile::TempDir,
+    store: Store,
+    web: parvis_web::WebConfig,
+    smtp_port: u16,
+    mails: Arc<Mutex<Vec<String>>>,
+) -> App {
     let mailer = Mailer::from_url(
         Some(&format!("smtp://127.0.0.1:{smtp_port}")),
         "Parvis <parvis@test.example>",

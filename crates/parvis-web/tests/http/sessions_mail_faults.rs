@@ -1,0 +1,276 @@
+//! A mail server that refuses mail, then is down, then works again, as a session's
+//! registrants and moderator live it: registering never waits on the mail (the answers
+//! succeed and the seats are taken), the worker's failed confirmations are planned again
+//! later and later, the moderator's registrations page says so in their language, and once
+//! the server is back each registrant receives exactly one confirmation.
+
+use super::sessions::{form_csrf, session_body, setup};
+use super::*;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// How the controllable sink behaves, read at every command (lettre reuses connections).
+const WORKS: u8 = 0;
+/// Answers `MAIL FROM` with a transient refusal, as a full or throttling server does.
+const REFUSES: u8 = 1;
+/// Hangs up on every connection, as a crashed relay behind a live port does.
+const DOWN: u8 = 2;
+
+/// An SMTP sink like `smtp_sink` whose behaviour the test switches while it runs.
+async fn switchable_sink() -> (u16, Arc<Mutex<Vec<String>>>, Arc<AtomicU8>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let mode = Arc::new(AtomicU8::new(WORKS));
+    let (kept, switch) = (mails.clone(), mode.clone());
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let (kept, switch) = (kept.clone(), switch.clone());
+            tokio::spawn(async move {
+                if switch.load(Ordering::SeqCst) == DOWN {
+                    return; // dropped: the connection closes before any greeting
+                }
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.ok();
+                let (mut in_data, mut data) = (false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            kept.lock().unwrap().push(std::mem::take(&mut data));
+                            w.write_all(b"250 OK queued\r\n").await.ok();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let mode = switch.load(Ordering::SeqCst);
+                    if mode == DOWN {
+                        return;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or("");
+                    let reply: &[u8] = match verb.to_ascii_uppercase().as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "MAIL" if mode == REFUSES => b"451 4.3.2 try again later\r\n",
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            w.write_all(b"221 bye\r\n").await.ok();
+                            break;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    w.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    (port, mails, mode)
+}
+
+/// The session's mail jobs as the store keeps them, oldest first.
+async fn mail_jobs(app: &App, id: i64) -> Vec<parvis_store::Job> {
+    let mut jobs = app
+        .store
+        .jobs_with_prefix(&format!("session:{id}:"))
+        .await
+        .unwrap();
+    jobs.retain(|j| j.kind == parvis_services::jobs::SESSION_MAIL);
+    jobs.sort_by_key(|j| j.id);
+    jobs
+}
+
+/// The moderator's registrations page in `lang`.
+async fn registrations_page(app: &App, admin: &reqwest::Client, id: i64, lang: &str) -> String {
+    let r = admin
+        .get(format!("{}/sessions/{id}/registrations", app.base))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.text().await.unwrap()
+}
+
+/// The confirmation mails the sink received from index `from` on, by recipient.
+fn confirmations_since(app: &App, from: usize) -> Vec<String> {
+    let mut to: Vec<String> = app.mails.lock().unwrap()[from..]
+        .iter()
+        .map(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("To: "))
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    to.sort();
+    to
+}
+
+#[tokio::test]
+async fn a_failing_mail_server_never_blocks_a_registration_and_each_mail_arrives_once_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}/web.db", dir.path().display()))
+        .await
+        .unwrap();
+    let (port, mails, mode) = switchable_sink().await;
+    let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
+    let auth = setup(&app).await;
+    let r = client()
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .json(&session_body(Some(20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap();
+
+    // A visitor (browser in English) registers and gets their link while the server works.
+    let visitor = client();
+    let page = visitor
+        .get(format!("{}/sessions/{id}", app.base))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = visitor
+        .post(format!("{}/sessions/{id}/register", app.base))
+        .header("accept-language", "en")
+        .form(&[
+            ("csrf", form_csrf(&page).as_str()),
+            ("name", "Ann Smith"),
+            ("email", "ann@visitor.example"),
+            ("organisation", "Acme"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let link = wait_for_link(&app.mails, 1).await;
+
+    // Then the server refuses every mail: the visitor confirms and a member registers, and
+    // both answers are immediate successes with a seat each.
+    mode.store(REFUSES, Ordering::SeqCst);
+    let page = visitor
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = visitor
+        .post(&link)
+        .form(&[("csrf", form_csrf(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (admin, csrf) = admin_session(&app).await;
+    let r = admin
+        .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "confirmed");
+    let regs = app.store.registrations(id).await.unwrap();
+    let mut seats: Vec<(&str, &str)> = regs
+        .iter()
+        .map(|r| (r.email.as_str(), r.status.as_str()))
+        .collect();
+    seats.sort();
+    assert_eq!(
+        seats,
+        [
+            ("ann@visitor.example", "confirmed"),
+            ("camille@novea.example", "confirmed")
+        ]
+    );
+    let sent_before = app.mails.lock().unwrap().len();
+    assert_eq!(sent_before, 1, "only the visitor's link went out");
+
+    // The worker's first run: both confirmations fail, planned again a minute later.
+    let t0 = now_millis();
+    let planned = mail_jobs(&app, id).await;
+    let first_due: Vec<i64> = planned
+        .iter()
+        .filter(|j| j.run_at <= t0)
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(first_due.len(), 2, "one confirmation each: {planned:?}");
+    assert_eq!(app.services.run_due_jobs(t0).await.unwrap(), 2);
+    assert_eq!(app.mails.lock().unwrap().len(), sent_before);
+    let after_one = mail_jobs(&app, id).await;
+    for j in after_one.iter().filter(|j| first_due.contains(&j.id)) {
+        assert!(j.done_at.is_none(), "a failed mail is not given up: {j:?}");
+        assert_eq!(j.attempts, 1);
+        assert!(j.last_error.as_deref().is_some_and(|e| !e.is_empty()));
+        assert_eq!(j.run_at, t0 + 60_000, "retried a minute later: {j:?}");
+    }
+    // Not before then.
+    assert_eq!(app.services.run_due_jobs(t0 + 59_000).await.unwrap(), 0);
+
+    // The moderator sees it, in French and in English.
+    let fr = registrations_page(&app, &admin, id, "fr-FR,fr;q=0.9").await;
+    assert_eq!(fr.matches("échec, nouvel essai prévu").count(), 2, "{fr}");
+    let en = registrations_page(&app, &admin, id, "en-GB,en;q=0.9").await;
+    assert_eq!(en.matches("failed, will retry").count(), 2, "{en}");
+    assert!(!en.contains("échec"), "{en}");
+
+    // Now the server is down altogether: the second try fails too, and the next one waits
+    // twice as long.
+    mode.store(DOWN, Ordering::SeqCst);
+    let t1 = t0 + 60_000;
+    assert_eq!(app.services.run_due_jobs(t1).await.unwrap(), 2);
+    assert_eq!(app.mails.lock().unwrap().len(), sent_before);
+    for j in mail_jobs(&app, id)
+        .await
+        .iter()
+        .filter(|j| first_due.contains(&j.id))
+    {
+        assert!(j.done_at.is_none(), "{j:?}");
+        assert_eq!(j.attempts, 2);
+        assert_eq!(j.run_at, t1 + 120_000, "the back-off grows: {j:?}");
+    }
+    let fr = registrations_page(&app, &admin, id, "fr").await;
+    assert_eq!(fr.matches("échec, nouvel essai prévu").count(), 2);
+
+    // Back up: the next run delivers one confirmation to each registrant, and no run after
+    // it sends anything again.
+    mode.store(WORKS, Ordering::SeqCst);
+    let t2 = t1 + 120_000;
+    assert_eq!(app.services.run_due_jobs(t2).await.unwrap(), 2);
+    let to = confirmations_since(&app, sent_before);
+    assert_eq!(to.len(), 2, "{to:?}");
+    assert!(to[0].contains("ann@visitor.example"), "{to:?}");
+    assert!(to[1].contains("camille@novea.example"), "{to:?}");
+    assert_eq!(app.services.run_due_jobs(t2 + 3_600_000).await.unwrap(), 0);
+    assert_eq!(app.mails.lock().unwrap().len(), sent_before + 2);
+    for j in mail_jobs(&app, id)
+        .await
+        .iter()
+        .filter(|j| first_due.contains(&j.id))
+    {
+        assert!(j.done_at.is_some() && j.last_error.is_none(), "{j:?}");
+    }
+    let fr = registrations_page(&app, &admin, id, "fr").await;
+    assert!(!fr.contains("échec"), "{fr}");
+    assert_eq!(fr.matches(" · envoyé").count(), 2, "{fr}");
+    let en = registrations_page(&app, &admin, id, "en").await;
+    assert!(!en.contains("failed"), "{en}");
+}
