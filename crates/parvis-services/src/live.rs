@@ -97,6 +97,9 @@ pub struct Ack {
     /// The poll it created or changed, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<u64>,
+    /// The moderators' note it took, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<u64>,
 }
 
 /// A client that joined: its snapshot (JSON) and its stream of deltas (JSON).
@@ -522,6 +525,10 @@ impl RoomTask {
                             }),
                             poll: touched.iter().find_map(|t| match t {
                                 Touch::Poll(p) => Some(*p),
+                                _ => None,
+                            }),
+                            note: touched.iter().find_map(|t| match t {
+                                Touch::Note(n) => Some(*n),
                                 _ => None,
                             }),
                         };

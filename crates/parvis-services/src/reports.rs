@@ -198,7 +198,13 @@ impl Services {
             .await?
             .into_iter()
             .find(|r| r.session_id == session);
-        let live = self.session_room_summary(session).await?;
+        let mut live = self.session_room_summary(session).await?;
+        if row.closed_at.is_some() {
+            // The notes were the moderators' own: a published report never shows them.
+            if let Some(l) = live.as_mut() {
+                l.notes.clear();
+            }
+        }
         let (conclusions_md, key_questions, recording_links) = match stored {
             Some(r) => (
                 r.conclusions_md,

@@ -72,6 +72,19 @@ pub struct RoomSummary {
     pub polls: Vec<PollSummary>,
     /// Speaking time per speaker, fair share, Gini, the moderators' share.
     pub fairness: Fairness,
+    /// The moderators' notes, oldest first: only in the moderators' draft, never in the
+    /// published report (what they keep goes into the conclusions they edit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<RoomNote>,
+}
+
+/// A moderators' note taken in the room, for the closing draft.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoomNote {
+    pub text: String,
+    pub author: String,
+    /// The agenda item running when it was taken.
+    pub agenda_item: Option<String>,
 }
 
 /// A poll of the previous session of the series, ready to be asked again.
@@ -383,6 +396,15 @@ impl Services {
                 .collect(),
             polls: snap.polls.iter().map(poll_summary).collect(),
             fairness: replayed.fairness(until),
+            notes: replayed
+                .notes()
+                .iter()
+                .map(|n| RoomNote {
+                    text: n.text.clone(),
+                    author: n.author.clone(),
+                    agenda_item: n.agenda_item.clone(),
+                })
+                .collect(),
         }))
     }
 

@@ -57,7 +57,7 @@
 
   function snapshot(m) {
     clockOffset = m.now - Date.now();
-    st = { seq: m.seq, settings: m.settings, agenda: m.agenda, questions: {}, polls: {}, hands: m.hands, floor: m.floor, fairness: m.fairness, me: m.me };
+    st = { seq: m.seq, settings: m.settings, agenda: m.agenda, questions: {}, polls: {}, hands: m.hands, floor: m.floor, fairness: m.fairness, notes: m.notes || [], me: m.me };
     st.me.voted = new Set(m.me.voted);
     m.questions.forEach(function (q) { st.questions[q.id] = q; });
     m.polls.forEach(function (p) { st.polls[p.id] = p; });
@@ -73,6 +73,8 @@
     if (m.hands) st.hands = m.hands;
     st.floor = m.floor;
     if (m.fairness) st.fairness = m.fairness;
+    // Notes come to moderators only, each once, in the order they were taken.
+    (m.notes || []).forEach(function (n) { if (!st.notes.some(function (o) { return o.id === n.id; })) st.notes.push(n); });
     st.me.hand_raised = st.hands.some(function (h) { return h.key === st.me.key; });
     draw();
   }
@@ -89,7 +91,7 @@
     drawNow();
     drawQuestions();
     drawPolls();
-    if (view === "console") { drawHands(); drawFairness(); drawInvited(); }
+    if (view === "console") { drawHands(); drawFairness(); drawInvited(); drawNotes(); }
     if (view === "screen") drawScreen();
   }
 
@@ -281,6 +283,13 @@
     void now;
   }
 
+  function drawNotes() {
+    fill("live-notes", st.notes.length ? st.notes.map(function (n) {
+      var at = new Date(n.at).toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+      return el("li", {}, [el("span", { cls: "muted small", text: at + (n.agenda_item ? " · " + n.agenda_item : "") + " · " + n.author }), el("br"), n.text]);
+    }) : [el("li", { cls: "muted", text: T.no_notes })]);
+  }
+
   function drawScreen() {
     var qs = sortedQuestions(), q = qs[0];
     fill("live-on-screen", q ? [el("p", { cls: "small muted", text: T.on_screen }), el("p", { cls: "live-screen-q", text: q.text }), el("p", { cls: "muted", text: plural(q.votes, T.votes_one, T.votes_other) })] : []);
@@ -323,6 +332,10 @@
       send({ action: "open_poll", title: p.title, kind: p.kind, hide_results: p.hide_results });
       b.disabled = true;
     });
+  });
+  onSubmit("live-note-form", function (f) {
+    var text = f.elements.text.value.trim(); if (!text) return;
+    send({ action: "note", text: text }); f.reset();
   });
   onSubmit("live-poll-form", function (f) {
     var k = f.elements.kind.value, opts = f.elements.options.value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean), kind;

@@ -72,6 +72,9 @@ mod sessions_live;
 /// Meet: meeting proposals per slot, answers, "we met", privacy.
 #[path = "http/sessions_meet.rs"]
 mod sessions_meet;
+/// Moderators' notes in a session's room: theirs alone, offered in the closing draft.
+#[path = "http/sessions_notes.rs"]
+mod sessions_notes;
 /// Reminder mails: one per offset and registrant, in their language, with the invitation.
 #[path = "http/sessions_reminders.rs"]
 mod sessions_reminders;

@@ -145,6 +145,7 @@ colon = :
 pct = %
 room_top_questions = Questions from the live room
 room_polls = Polls of the live room
+room_notes = Moderators' notes
 respondents = respondents
 answered = answered
 speaking_fairness = Speaking-time fairness

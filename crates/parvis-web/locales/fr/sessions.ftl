@@ -145,6 +145,7 @@ colon =  :
 pct =  %
 room_top_questions = Questions du direct
 room_polls = Sondages du direct
+room_notes = Notes de la modération
 respondents = répondants
 answered = répondu
 speaking_fairness = Équité du temps de parole

@@ -103,9 +103,9 @@ async fn room_state(
 /// Act in a room
 ///
 /// Ask, vote, answer a poll, raise a hand; moderators also approve, pin, reply, hide, merge,
-/// launch and close polls, give and take back the floor. The answer comes once the event is
-/// in the store. Refusals say why (`code`: `already_voted`, `poll_closed`,
-/// `not_moderator`…; see docs/LIVE.md).
+/// launch and close polls, give and take back the floor, and take notes only moderators see.
+/// The answer comes once the event is in the store. Refusals say why (`code`:
+/// `already_voted`, `poll_closed`, `not_moderator`…; see docs/LIVE.md).
 #[utoipa::path(post, path = "/rooms/{room}/actions", tag = "live", request_body = Command,
     params(("room" = i64, Path, description = "room id")),
     security(("bearer" = []), ("session" = [])),

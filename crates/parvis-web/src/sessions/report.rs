@@ -104,6 +104,7 @@ fn room_view(lang: parvis_domain::Lang, r: &SessionReport) -> Value {
     context! {
         top_questions => Value::from_serialize(&l.top_questions),
         polls => Value::from_serialize(&l.polls),
+        notes => Value::from_serialize(&l.notes),
         speakers => f.speakers.iter().map(|s| context! {
             name => s.name.clone(), time => mmss(s.total_ms), turns => s.turns,
             share => pct(s.share), ratio => decimal(lang, s.ratio_to_fair, 2), over => s.over_budget,
@@ -117,6 +118,27 @@ fn room_view(lang: parvis_domain::Lang, r: &SessionReport) -> Value {
         budget_factor => decimal(lang, f.budget_factor, 1),
         chart => chart,
     }
+}
+
+/// The draft's conclusions, followed by the moderators' notes from the room under a heading in
+/// the reader's language, for them to keep, edit or drop (a closed report has no notes).
+fn with_notes(lang: parvis_domain::Lang, r: &SessionReport) -> String {
+    let notes = r.live.as_ref().map(|l| l.notes.as_slice()).unwrap_or(&[]);
+    if notes.is_empty() {
+        return r.conclusions_md.clone();
+    }
+    let mut md = r.conclusions_md.trim_end().to_string();
+    if !md.is_empty() {
+        md.push_str("\n\n");
+    }
+    md.push_str("## ");
+    md.push_str(crate::i18n::get(lang, "room_notes"));
+    md.push('\n');
+    for n in notes {
+        md.push_str("\n- ");
+        md.push_str(&n.text.replace('\n', " "));
+    }
+    md
 }
 
 async fn close_view(st: &AppState, ctx: &Ctx, id: i64, failed: Value) -> PageResult {
@@ -136,7 +158,7 @@ async fn close_view(st: &AppState, ctx: &Ctx, id: i64, failed: Value) -> PageRes
         )));
     }
     let draft = CloseForm {
-        conclusions_md: r.conclusions_md.clone(),
+        conclusions_md: with_notes(ctx.lang, &r),
         key_questions: r.key_questions.join("\n"),
         recording_links: r.recording_links.join("\n"),
         ..Default::default()
