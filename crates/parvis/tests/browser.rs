@@ -56,21 +56,6 @@ fn sign_in_post_a_reply_and_see_it() {
     assert!(bodies.contains(&reply));
 }
 
-/// English words that never occur in French text: one of them on a French page means an
-/// English sentence or label leaked in.
-const ENGLISH_ONLY: &[&str] = &[
-    "the", "and", "is", "are", "you", "your", "this", "with", "must", "expected", "sign", "found",
-    "yet", "not", "space", "spaces", "topic", "topics", "thread", "threads", "members", "create",
-    "search", "please", "there", "which", "been", "have", "settings", "role", "roles",
-];
-
-fn english_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(str::to_lowercase)
-        .filter(|w| ENGLISH_ONLY.contains(&w.as_str()))
-        .collect()
-}
-
 /// A small French mailing-list archive, as `parvis import mbox` and the import page take it.
 const FRENCH_MBOX: &str = "From julie at client.example  Mon Mar  2 09:00:00 2026
 From: Julie Bernard <julie@client.example>

@@ -128,6 +128,23 @@ fn start_minutes_ago(db: &Path, session: i64, minutes: i64) {
     .unwrap();
 }
 
+/// A start `d` days from now at 18:30 UTC, as the form's local `YYYY-MM-DDTHH:MM`.
+fn in_days(d: u64) -> String {
+    let t = std::time::SystemTime::now() + Duration::from_secs(d * 86_400);
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Civil date from days since the epoch (UTC), for the form's local time.
+    let days = secs.div_euclid(86_400);
+    let (z, era) = (days + 719_468, (days + 719_468).div_euclid(146_097));
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T18:30")
+}
+
 #[test]
 fn a_visitor_registers_checks_in_and_the_synthesis_shows_what_changed() {
     let dir = tempfile::tempdir().unwrap();
@@ -165,21 +182,6 @@ fn a_visitor_registers_checks_in_and_the_synthesis_shows_what_changed() {
         "/api/v1/spaces/salons/topics",
         json!({"title": "Le ROI des salons", "slug": "roi"}),
     );
-    let in_days = |d: u64| {
-        let t = std::time::SystemTime::now() + Duration::from_secs(d * 86_400);
-        let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-        // Civil date from days since the epoch (UTC), for the form's local time.
-        let days = secs.div_euclid(86_400);
-        let (z, era) = (days + 719_468, (days + 719_468).div_euclid(146_097));
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        format!("{year:04}-{month:02}-{day:02}T18:30")
-    };
     let first = api.json(
         "POST",
         "/api/v1/spaces/salons/topics/roi/sessions",
@@ -312,4 +314,209 @@ fn a_visitor_registers_checks_in_and_the_synthesis_shows_what_changed() {
         "an old question is not new: {newest}"
     );
     assert!(newest.contains("100 % → 0 %"), "{newest}");
+}
+
+/// Open `path` at a laptop's and a phone's width: nothing sticks out sideways, no English
+/// word shows on the French page, and a screenshot of each is kept under `shots`.
+fn check_page(
+    driver: &Driver,
+    base: &str,
+    path: &str,
+    shots: &Path,
+    name: &str,
+    problems: &mut Vec<String>,
+) {
+    for width in [1280, 390] {
+        driver.viewport(width);
+        driver.go(&format!("{base}{path}"));
+        driver.element("footer");
+        driver.screenshot(&shots.join(format!("{name}-{width}.png")));
+        // On a phone, content wider than the screen widens the layout itself (the page is
+        // zoomed out): the window's width then says it as the page's does.
+        let (scroll, inner, _) = driver.overflow();
+        if scroll > width as i64 || inner > width as i64 {
+            let wide = driver.script(&format!(
+                "return [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > {width} + 1)
+                   .slice(-4).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');"
+            ));
+            problems.push(format!(
+                "{name} ({path}) at {width} px: page {scroll}, window {inner} ({wide})"
+            ));
+        }
+        let english = english_words(&driver.visible_text());
+        if !english.is_empty() {
+            problems.push(format!(
+                "{name} ({path}) at {width} px: English words {english:?}"
+            ));
+        }
+    }
+}
+
+#[test]
+fn the_session_pages_fit_a_phone_and_speak_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let outbox = dir.path().join("mails");
+    std::fs::create_dir_all(&outbox).unwrap();
+    let db = dir.path().join("demo.db");
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}", db.display()),
+        "--mail-dir",
+        outbox.to_str().unwrap(),
+    ]);
+    let api = Api {
+        base: server.url.clone(),
+        token: demo_token(&server.url),
+        http: reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    };
+    api.json(
+        "POST",
+        "/api/v1/spaces",
+        json!({"slug": "salons", "name": "Salons"}),
+    );
+    api.json(
+        "POST",
+        "/api/v1/spaces/salons/topics",
+        json!({"title": "Le ROI des salons", "slug": "roi"}),
+    );
+    // Long words and a long place, as real sessions have them, on a phygital session with
+    // an agenda, a guest speaker and partners: everything the pages can show.
+    let id = api.json(
+        "POST",
+        "/api/v1/spaces/salons/topics/roi/sessions",
+        json!({"title": "Débat : mesurer le retour sur investissement des salons professionnels",
+            "starts_at": in_days(2), "duration_min": 120, "time_zone": "Europe/Paris",
+            "mode": "phygital", "place": "Centre de congrès, salle Lumière, 15 quai Charles-de-Gaulle, Lyon",
+            "online_url": "https://visio.example/salons/roi-des-salons-professionnels-2026",
+            "capacity": 40, "partners": "Acme Industries, Novéa",
+            "speakers": [{"name": "Inès Martin", "organisation": "Laboratoire d'études du retour sur investissement"}],
+            "agenda": [{"title": "Ouverture", "minutes": 10}, {"title": "Débat", "minutes": 110}]}),
+    )["session"]["id"]
+        .as_i64()
+        .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sessions");
+    std::fs::create_dir_all(&shots).unwrap();
+    let base = server.url.clone();
+    let mut problems = Vec::new();
+
+    // A visitor: the session page with its registration form, then the emailed links.
+    check_page(
+        &driver,
+        &base,
+        &format!("/sessions/{id}"),
+        &shots,
+        "session",
+        &mut problems,
+    );
+    driver.viewport(390);
+    driver.go(&format!("{base}/sessions/{id}"));
+    driver.wait_for_text("register-form");
+    driver.type_into("#register-form input[name=name]", "Zoé Durand");
+    driver.type_into("#register-form input[name=email]", "zoe@visiteur.example");
+    driver.type_into("#register-form input[name=organisation]", "Orga Zoé");
+    driver.click("#register-form button[type=submit]");
+    driver.wait_for_text("session-notice");
+    let mail = wait_mail(&outbox, &["zoe@visiteur.example", "/sessions/confirm/"]);
+    let (confirm, manage) = (
+        link(&mail, "/sessions/confirm/"),
+        link(&mail, "/sessions/manage/"),
+    );
+    let confirm = confirm.strip_prefix(&base).unwrap().to_string();
+    let manage = manage.strip_prefix(&base).unwrap().to_string();
+    check_page(
+        &driver,
+        &base,
+        &confirm,
+        &shots,
+        "registration-confirm",
+        &mut problems,
+    );
+    driver.go(&format!("{base}{confirm}"));
+    driver.click("#registration-link form button[type=submit]");
+    driver.wait_for_text("Votre place est confirmée.");
+    check_page(
+        &driver,
+        &base,
+        &manage,
+        &shots,
+        "registration-manage",
+        &mut problems,
+    );
+
+    // The moderator (the demo admin), signed in and registered too.
+    api.json(
+        "POST",
+        &format!("/api/v1/sessions/{id}/registration"),
+        json!({}),
+    );
+    driver.viewport(1280);
+    driver.go(&format!("{base}/signin"));
+    driver.wait_for_text("password-form");
+    driver.type_into("#password-form input[name=email]", DEMO_ADMIN.0);
+    driver.type_into("#password-form input[name=password]", DEMO_ADMIN.1);
+    driver.click("#password-form button[type=submit]");
+    driver.wait_for_text("Camille");
+    check_page(
+        &driver,
+        &base,
+        &format!("/sessions/{id}"),
+        &shots,
+        "session-moderator",
+        &mut problems,
+    );
+    check_page(
+        &driver,
+        &base,
+        "/me/sessions",
+        &shots,
+        "my-sessions",
+        &mut problems,
+    );
+    check_page(
+        &driver,
+        &base,
+        &format!("/sessions/{id}/qr"),
+        &shots,
+        "qr",
+        &mut problems,
+    );
+    check_page(
+        &driver,
+        &base,
+        &format!("/sessions/{id}/registrations"),
+        &shots,
+        "registrations",
+        &mut problems,
+    );
+
+    // Once it took place and is closed: its closing report.
+    start_minutes_ago(&db, id, 180);
+    api.json(
+        "POST",
+        &format!("/api/v1/sessions/{id}/close"),
+        json!({"conclusions_md": "- Le salon se mesure en rendez-vous qualifiés, pas en badges scannés\n- Le webinaire complète le salon",
+            "key_questions": ["Combien coûte un contact qualifié ?", "Faut-il un stand ?"],
+            "recording_links": ["https://video.example/enregistrements/roi-des-salons-professionnels-2026-session-complete"]}),
+    );
+    check_page(
+        &driver,
+        &base,
+        &format!("/sessions/{id}/report"),
+        &shots,
+        "report",
+        &mut problems,
+    );
+
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -211,6 +211,21 @@ impl Driver {
     }
 }
 
+/// English words that never occur in French text: one of them on a French page means an
+/// English sentence or label leaked in.
+pub const ENGLISH_ONLY: &[&str] = &[
+    "the", "and", "is", "are", "you", "your", "this", "with", "must", "expected", "sign", "found",
+    "yet", "not", "space", "spaces", "topic", "topics", "thread", "threads", "members", "create",
+    "search", "please", "there", "which", "been", "have", "settings", "role", "roles",
+];
+
+pub fn english_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(str::to_lowercase)
+        .filter(|w| ENGLISH_ONLY.contains(&w.as_str()))
+        .collect()
+}
+
 impl Driver {
     /// Wait until `js` (an expression) is truthy; returns how long it took.
     pub fn wait_until(&self, js: &str, within: Duration) -> Duration {
