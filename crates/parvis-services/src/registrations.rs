@@ -153,7 +153,7 @@ impl Services {
 
     /// Register a visitor: pending until they follow the one-time link mailed to them, with
     /// a second link to cancel. Registering again with the same email is the same
-    /// registration.
+    /// registration; while it is still pending, new links are mailed (the old ones stop).
     pub async fn register_visitor(
         &self,
         session: i64,
@@ -193,7 +193,10 @@ impl Services {
                 now: now_millis(),
             })
             .await?;
-        if out.created {
+        // Registering again while still pending sends new links: the first mail may never
+        // have arrived (a mail server down), and this is how the visitor asks for another.
+        let again = !out.created && out.registration.status == "pending";
+        if out.created || again {
             let link = format!("{}/sessions/confirm/{token}", self.config().public_url);
             let cancel = format!("{}/sessions/manage/{manage}", self.config().public_url);
             let subject = mail_text::text(
@@ -216,6 +219,20 @@ impl Services {
             match self.registration_mail_gate(email.as_str()).await {
                 Err(ServiceError::RateLimited { .. }) => return Ok(out.registration),
                 other => other?,
+            }
+            // Past the gate only, so a flood of registrations cannot void the links of a mail
+            // that did arrive without sending new ones.
+            if again
+                && !self
+                    .store()
+                    .renew_pending_links(
+                        out.registration.id,
+                        &hash_token(&token),
+                        &hash_token(&manage),
+                    )
+                    .await?
+            {
+                return Ok(out.registration);
             }
             // A mail that fails must not lose the registration: it is kept, and the visitor
             // can register again to get a new link.

@@ -501,6 +501,27 @@ impl Store {
         })
     }
 
+    /// New links for a registration still waiting for its visitor's confirmation (their mail
+    /// may never have arrived): the hashes of the new confirm and manage tokens replace the
+    /// old ones. False when it is no longer pending (nothing changes).
+    pub async fn renew_pending_links(
+        &self,
+        registration: i64,
+        confirm_token_hash: &str,
+        manage_token_hash: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE registrations SET confirm_token_hash = $2, manage_token_hash = $3
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(registration)
+        .bind(confirm_token_hash)
+        .bind(manage_token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The session of the pending registration behind the hash of an emailed token (`None`
     /// for an unknown or used token).
     pub async fn pending_registration_session(&self, token_hash: &str) -> Result<Option<i64>> {

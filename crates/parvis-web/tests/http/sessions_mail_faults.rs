@@ -274,3 +274,99 @@ async fn a_failing_mail_server_never_blocks_a_registration_and_each_mail_arrives
     let en = registrations_page(&app, &admin, id, "en").await;
     assert!(!en.contains("failed"), "{en}");
 }
+
+#[tokio::test]
+async fn a_visitor_whose_link_never_arrived_registers_again_and_gets_a_working_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}/web.db", dir.path().display()))
+        .await
+        .unwrap();
+    let (port, mails, mode) = switchable_sink().await;
+    let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
+    let auth = setup(&app).await;
+    let r = client()
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .json(&session_body(Some(20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap();
+    let visitor = client();
+    let register = || async {
+        let page = visitor
+            .get(format!("{}/sessions/{id}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = visitor
+            .post(format!("{}/sessions/{id}/register", app.base))
+            .form(&[
+                ("csrf", form_csrf(&page).as_str()),
+                ("name", "Zoé Durand"),
+                ("email", "zoe@visiteur.example"),
+                ("organisation", "Orga"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "registering never fails");
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        visitor
+            .get(format!("{}{to}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+
+    // The server is down: the registration is kept (pending), the page says a link is on
+    // its way, and none arrives.
+    mode.store(DOWN, Ordering::SeqCst);
+    let page = register().await;
+    assert!(page.contains("Presque fini"), "{page}");
+    let regs = app.store.registrations(id).await.unwrap();
+    assert_eq!(regs.len(), 1);
+    assert_eq!(regs[0].status, "pending");
+    assert!(app.mails.lock().unwrap().is_empty());
+
+    // Back up: registering again is the same registration, and this time a link arrives.
+    mode.store(WORKS, Ordering::SeqCst);
+    register().await;
+    let link = wait_for_link(&app.mails, 1).await;
+    assert_eq!(app.mails.lock().unwrap().len(), 1, "exactly one link");
+    assert_eq!(app.store.registrations(id).await.unwrap().len(), 1);
+    let page = visitor
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = visitor
+        .post(&link)
+        .form(&[("csrf", form_csrf(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let regs = app.store.registrations(id).await.unwrap();
+    assert_eq!(regs[0].status, "confirmed", "{regs:?}");
+
+    // Once confirmed, registering again mails nothing more.
+    register().await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(app.mails.lock().unwrap().len(), 1);
+}
