@@ -2,7 +2,8 @@
 //! registrants and moderator live it: registering never waits on the mail (the answers
 //! succeed and the seats are taken), the worker's failed confirmations are planned again
 //! later and later, the moderator's registrations page says so in their language, and once
-//! the server is back each registrant receives exactly one confirmation.
+//! the server is back each registrant receives exactly one confirmation (on SQLite, and on
+//! PostgreSQL when `PARVIS_TEST_DATABASE_URL` is set).
 
 use super::sessions::{form_csrf, session_body, setup};
 use super::*;
@@ -112,10 +113,18 @@ fn confirmations_since(app: &App, from: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn a_failing_mail_server_never_blocks_a_registration_and_each_mail_arrives_once_later() {
+    mail_faults_on(None).await;
+    match testing::postgres_test_url() {
+        Some(base) => mail_faults_on(Some(testing::fresh_postgres_url(&base).await.unwrap())).await,
+        None => eprintln!("notice: PARVIS_TEST_DATABASE_URL not set; PostgreSQL run skipped"),
+    }
+}
+
+/// The scenario on the store at `url` (a fresh SQLite file by default).
+async fn mail_faults_on(url: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite://{}/web.db", dir.path().display()))
-        .await
-        .unwrap();
+    let url = url.unwrap_or_else(|| format!("sqlite://{}/web.db", dir.path().display()));
+    let store = Store::open(&url).await.unwrap();
     let (port, mails, mode) = switchable_sink().await;
     let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
     let auth = setup(&app).await;
