@@ -183,15 +183,18 @@ impl Store {
         now: Millis,
         forget_before: Millis,
     ) -> Result<()> {
+        // One transaction: one commit (one flush on PostgreSQL) per attempt, not two.
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM auth_attempts WHERE at < $1")
             .bind(forget_before)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO auth_attempts (key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -196,6 +196,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (23, include_str!("schema_v23.sql")),
     (24, include_str!("schema_v24.sql")),
     (25, include_str!("schema_v25.sql")),
+    (26, include_str!("schema_v26.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).
