@@ -10,8 +10,9 @@
 //! - **Bad input is refused with the field named** ([`MeasureError`]): a score outside its scale,
 //!   a weighting that does not sum to 1, an unknown measure. Nothing panics.
 //! - **Notoriety and legitimacy are two structs**, never one number ([`standing`]).
-//! - Figures that depend on capabilities not built yet (embed impressions, share-link credits,
-//!   event value) are `Option`s that say "not yet measured" rather than zeros.
+//! - Figures whose source a space may not have (embed impressions where nothing is embedded,
+//!   an event's value where no cost was entered) are `Option`s that say "not measured" rather
+//!   than zeros.
 
 pub mod editorial;
 pub mod events;
