@@ -52,10 +52,6 @@ mod live;
 /// Sessions: schedule, register, confirm by mail, waiting list, webcast code.
 #[path = "http/sessions.rs"]
 mod sessions;
-/// A mail server that refuses or is down: registrations go through, mails are retried with
-/// back-off, the moderator sees the failures, and each registrant gets one mail in the end.
-#[path = "http/sessions_mail_faults.rs"]
-mod sessions_mail_faults;
 /// What began as session pages, through the JSON API: room, check-in, cancel, webcast code.
 #[path = "http/sessions_api.rs"]
 mod sessions_api;
@@ -69,6 +65,10 @@ mod sessions_embed;
 /// QR code, and polls asked again in the synthesis.
 #[path = "http/sessions_live.rs"]
 mod sessions_live;
+/// A mail server that refuses or is down: registrations go through, mails are retried with
+/// back-off, the moderator sees the failures, and each registrant gets one mail in the end.
+#[path = "http/sessions_mail_faults.rs"]
+mod sessions_mail_faults;
 /// Meet: meeting proposals per slot, answers, "we met", privacy.
 #[path = "http/sessions_meet.rs"]
 mod sessions_meet;
