@@ -42,6 +42,16 @@ impl Bucket {
         }
     }
 
+    /// The bucket's name in queries and answers (`week`, `month`, `quarter`, `year`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Bucket::Week => "week",
+            Bucket::Month => "month",
+            Bucket::Quarter => "quarter",
+            Bucket::Year => "year",
+        }
+    }
+
     /// The finest bucket that keeps a span of `days` within [`MAX_BARS`] bars.
     pub fn for_span(days: i64) -> Bucket {
         if days <= MAX_BARS * 7 / 3 {

@@ -1138,20 +1138,14 @@ async fn activity_page(
             }
         })
         .collect();
-    let bucket_name = |b: parvis_services::activity::Bucket| {
-        serde_json::to_value(b)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
     render(
         &st,
         &ctx,
         "activity.html",
         context! {
             space => Value::from_serialize(&space), charts => charts, bars => labels.len(),
-            period => view.period, bucket => bucket_name(view.bucket),
-            bucket_asked => bucket.map(bucket_name), years => view.years,
+            period => view.period, bucket => view.bucket.code(),
+            bucket_asked => bucket.map(|b| b.code()), years => view.years,
         },
     )
 }
