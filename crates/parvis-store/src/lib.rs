@@ -50,6 +50,7 @@ mod session_page;
 mod session_reports;
 mod sessions;
 mod shares;
+mod survey_recipients;
 mod tagging;
 mod testimonials;
 
@@ -99,6 +100,7 @@ pub use sessions::{
     AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
 };
 pub use shares::{ShareCredits, ShareStats};
+pub use survey_recipients::{RecipientCounts, RecipientToMail};
 pub use tagging::MessageToTag;
 pub use testimonials::{ConsentRecord, NewTestimonial, QaPair, TestimonialRow};
 
@@ -197,6 +199,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (24, include_str!("schema_v24.sql")),
     (25, include_str!("schema_v25.sql")),
     (26, include_str!("schema_v26.sql")),
+    (27, include_str!("schema_v27.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

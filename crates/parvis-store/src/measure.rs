@@ -712,7 +712,7 @@ impl Store {
         int(&row, "id")
     }
 
-    fn survey_row(r: &sqlx::any::AnyRow) -> Result<SurveyRow> {
+    pub(crate) fn survey_row(r: &sqlx::any::AnyRow) -> Result<SurveyRow> {
         Ok(SurveyRow {
             id: int(r, "id")?,
             space_id: int(r, "space_id")?,
