@@ -17,12 +17,16 @@
 //!   words, poll results before closing, the fairness panel and the moderators' notes;
 //!   participants do not.
 //! - **Fairness is pure arithmetic** in [`fairness`], fed the turns.
+//! - **One order for questions** ([`order`]): pinned first, then by votes or by time, used by
+//!   the snapshots, the API and the closing draft alike.
 
 pub mod fairness;
+pub mod order;
 pub mod polls;
 mod room;
 pub mod view;
 
+pub use order::QuestionSort;
 pub use polls::{PollAnswer, PollKind};
 pub use room::{Note, Question, Room};
 

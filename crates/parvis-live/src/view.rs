@@ -1,6 +1,7 @@
 //! What clients see: a snapshot, then deltas, per audience.
 
 use crate::fairness::{Fairness, TurnSpan, fairness};
+use crate::order::{QuestionSort, order_questions};
 use crate::polls::{PollKind, PollResults, results};
 use crate::room::{Note, Poll, Question, Room, Turn};
 use crate::{PollAnswer, Settings, SpeakerKind, Touch};
@@ -107,6 +108,8 @@ pub struct Snapshot {
     pub now: i64,
     pub settings: Settings,
     pub agenda: Option<AgendaView>,
+    /// Pinned first, then most votes (equal votes: the older first) unless the reader asked
+    /// for another order (see [`crate::order`]).
     pub questions: Vec<QuestionView>,
     pub polls: Vec<PollView>,
     pub hands: Vec<HandView>,
@@ -146,20 +149,23 @@ pub struct Delta {
 }
 
 impl Room {
-    /// The full state for `audience`, with what `me` did.
+    /// The full state for `audience`, with what `me` did; questions in the default order
+    /// ([`QuestionSort::Votes`]).
     pub fn snapshot(&self, audience: Audience, me: &str, now: i64) -> Snapshot {
         let moderator = audience == Audience::Moderator;
+        let mut questions: Vec<QuestionView> = self
+            .questions
+            .values()
+            .filter(|q| moderator || q.visible())
+            .map(|q| question_view(q, audience))
+            .collect();
+        order_questions(&mut questions, QuestionSort::default());
         Snapshot {
             seq: self.seq,
             now,
             settings: self.settings.clone(),
             agenda: self.agenda_view(),
-            questions: self
-                .questions
-                .values()
-                .filter(|q| moderator || q.visible())
-                .map(|q| question_view(q, audience))
-                .collect(),
+            questions,
             polls: self
                 .polls
                 .values()

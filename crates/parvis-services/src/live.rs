@@ -19,8 +19,9 @@
 
 use crate::{Result, ServiceError};
 use parvis_domain::{Member, RoomId, now_millis};
+use parvis_live::order::order_questions;
 use parvis_live::view::Audience;
-use parvis_live::{Actor, Command, Event, Refusal, Room, Settings, Touch};
+use parvis_live::{Actor, Command, Event, QuestionSort, Refusal, Room, Settings, Touch};
 use parvis_store::{RoomEventRow, RoomRow, Store, StoreError};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -122,6 +123,7 @@ enum Request {
     Snapshot {
         audience: Audience,
         me: String,
+        sort: QuestionSort,
         reply: oneshot::Sender<String>,
     },
     Remote(u64),
@@ -216,12 +218,14 @@ impl LiveHub {
         rx.await.map_err(|_| closed())
     }
 
-    /// The room's state as JSON for one person (the API's read).
+    /// The room's state as JSON for one person (the API's read), its questions in `sort`'s
+    /// order (pinned first either way).
     pub async fn snapshot(
         &self,
         room: RoomId,
         audience: Audience,
         me: &str,
+        sort: QuestionSort,
     ) -> Result<String, LiveError> {
         let (reply, rx) = oneshot::channel();
         self.send(
@@ -229,6 +233,7 @@ impl LiveHub {
             Request::Snapshot {
                 audience,
                 me: me.to_string(),
+                sort,
                 reply,
             },
         )
@@ -451,7 +456,7 @@ impl RoomTask {
                     me,
                     reply,
                 } => {
-                    let snapshot = self.snapshot_json(audience, &me, now);
+                    let snapshot = self.snapshot_json(audience, &me, now, QuestionSort::default());
                     let (tx, updates) = mpsc::channel(self.hub.inner.config.client_queue);
                     if reply.send(Joined { snapshot, updates }).is_ok() {
                         self.subs.push(Subscriber { audience, tx });
@@ -460,9 +465,10 @@ impl RoomTask {
                 Request::Snapshot {
                     audience,
                     me,
+                    sort,
                     reply,
                 } => {
-                    let _ = reply.send(self.snapshot_json(audience, &me, now));
+                    let _ = reply.send(self.snapshot_json(audience, &me, now, sort));
                 }
                 Request::Command { .. } | Request::Remote(_) | Request::Rebuild => {}
             }
@@ -568,8 +574,12 @@ impl RoomTask {
         Ok(())
     }
 
-    fn snapshot_json(&self, audience: Audience, me: &str, now: i64) -> String {
-        let mut v = serde_json::to_value(self.room.snapshot(audience, me, now)).unwrap_or_default();
+    fn snapshot_json(&self, audience: Audience, me: &str, now: i64, sort: QuestionSort) -> String {
+        let mut snapshot = self.room.snapshot(audience, me, now);
+        if sort != QuestionSort::default() {
+            order_questions(&mut snapshot.questions, sort);
+        }
+        let mut v = serde_json::to_value(snapshot).unwrap_or_default();
         if let Some(o) = v.as_object_mut() {
             o.insert("type".into(), "snapshot".into());
         }

@@ -20,9 +20,10 @@ use crate::reports::PollMove;
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::*;
 use parvis_live::fairness::Fairness;
+use parvis_live::order::compare_questions;
 use parvis_live::polls::PollResults;
 use parvis_live::view::{Audience, PollView};
-use parvis_live::{Command, Event, PollKind, Room};
+use parvis_live::{Command, Event, PollKind, QuestionSort, Room};
 use parvis_store::{NewRoom, RoomRow, SessionPerson, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -67,7 +68,7 @@ pub struct PollSummary {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RoomSummary {
     pub room_id: i64,
-    /// Visible questions, most votes first (at most 10).
+    /// Visible questions, pinned first, then most votes (at most 10): the room's own order.
     pub top_questions: Vec<TopQuestion>,
     pub polls: Vec<PollSummary>,
     /// Speaking time per speaker, fair share, Gini, the moderators' share.
@@ -382,7 +383,8 @@ impl Services {
             .iter()
             .filter(|q| q.approved && !q.hidden && q.merged_into.is_none())
             .collect();
-        questions.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.asked_at.cmp(&b.asked_at)));
+        // The room's own order: pinned first, then most votes, the older first on equal votes.
+        questions.sort_by(|a, b| compare_questions(a, b, QuestionSort::Votes));
         Ok(Some(RoomSummary {
             room_id: room.id.0,
             top_questions: questions

@@ -30,7 +30,13 @@ impl Services {
             if !room.approval_required {
                 continue;
             }
-            let snapshot = match self.live().snapshot(room.id, Audience::Moderator, "").await {
+            let read = self.live().snapshot(
+                room.id,
+                Audience::Moderator,
+                "",
+                parvis_live::QuestionSort::default(),
+            );
+            let snapshot = match read.await {
                 Ok(s) => s,
                 Err(e) => {
                     // One room that does not answer leaves the rest of the queue readable.
@@ -41,13 +47,14 @@ impl Services {
             let Ok(s) = serde_json::from_str::<serde_json::Value>(&snapshot) else {
                 continue;
             };
+            let mut waiting_here = Vec::new();
             for q in s["questions"].as_array().into_iter().flatten() {
                 let waiting = q["approved"] == false
                     && q["hidden"] != true
                     && q["gone"] != true
                     && q["merged_into"].is_null();
                 if waiting && let Some(id) = q["id"].as_u64() {
-                    out.push(HeldQuestion {
+                    waiting_here.push(HeldQuestion {
                         room_id: room.id.0,
                         room_title: room.title.clone(),
                         question: id,
@@ -56,6 +63,9 @@ impl Services {
                     });
                 }
             }
+            // The snapshot lists questions by votes: the queue lists the longest waiting first.
+            waiting_here.sort_by_key(|h| (h.asked_at, h.question));
+            out.extend(waiting_here);
         }
         Ok(out)
     }

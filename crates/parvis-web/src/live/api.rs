@@ -3,18 +3,18 @@
 
 use super::live_problem;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{AppState, Ctx};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parvis_domain::RoomId;
-use parvis_live::Command;
 use parvis_live::view::{Audience, Snapshot};
+use parvis_live::{Command, QuestionSort};
 use parvis_services::live::{Ack, RoomForm};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -66,21 +66,36 @@ fn room_id(id: i64) -> Result<RoomId, ApiError> {
     }
 }
 
+/// How the room's questions are listed.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SortParam {
+    /// `votes` (the default, as on the room's pages): pinned questions first, then most votes,
+    /// the older first on equal votes; `time`: pinned questions first, then the newest first.
+    /// Anything else is a 422 naming `sort`.
+    sort: Option<String>,
+}
+
 /// A room's current state
 ///
 /// What a WebSocket client gets as its first message: moderators see everything (questions
-/// awaiting approval, hidden ones, results before closing, the fairness panel).
+/// awaiting approval, hidden ones, results before closing, the fairness panel). Questions
+/// come pinned first, then in the order `sort` asks for.
 #[utoipa::path(get, path = "/rooms/{room}", tag = "live",
-    params(("room" = i64, Path, description = "room id")),
+    params(("room" = i64, Path, description = "room id"), SortParam),
     responses((status = 200, description = "the room's state", body = Snapshot),
         (status = 403, description = "a webcast's room before its access code was given"),
-        (status = 404, description = "no such room")))]
+        (status = 404, description = "no such room"),
+        (status = 422, description = "`sort` is neither `votes` nor `time`")))]
 async fn room_state(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     ApiPath(room): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SortParam>,
 ) -> Result<Response, ApiError> {
+    let sort = QuestionSort::parse("sort", q.sort.as_deref())
+        .map_err(parvis_services::ServiceError::from)?;
     let id = room_id(room)?;
     let row = st.services.room(id).await?;
     super::room_gate(&st, &ctx, &headers, &row).await?;
@@ -94,7 +109,7 @@ async fn room_state(
     let json = st
         .services
         .live()
-        .snapshot(id, audience, &me)
+        .snapshot(id, audience, &me, sort)
         .await
         .map_err(live_problem)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())

@@ -39,7 +39,7 @@ pub(super) async fn member_token(app: &App, handle: &str, role: SiteRole) -> Str
 }
 
 /// A space, a topic and a room opened through the API by a moderator; returns the room id.
-async fn open_room(app: &App, moderator: &str, settings: Value) -> i64 {
+pub(super) async fn open_room(app: &App, moderator: &str, settings: Value) -> i64 {
     let admin = admin_token(app).await;
     let c = client();
     let r = c
@@ -66,7 +66,7 @@ async fn open_room(app: &App, moderator: &str, settings: Value) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-async fn act(app: &App, token: &str, room: i64, cmd: Value) -> reqwest::Response {
+pub(super) async fn act(app: &App, token: &str, room: i64, cmd: Value) -> reqwest::Response {
     client()
         .post(format!("{}/api/v1/rooms/{room}/actions", app.base))
         .bearer_auth(token)
