@@ -263,6 +263,11 @@ impl Services {
         self.after_seat(&row, &reg).await?;
         // A visitor's registration counts once confirmed: an unconfirmed address is nobody's.
         self.emit_registration_created(&row, &reg).await;
+        // Nor is it the conversion of the embed click it came through until now; a failure
+        // to count it must not undo the confirmation.
+        if let Err(e) = self.registration_confirmed(&reg).await {
+            tracing::warn!(registration = reg.id, error = %e, "registration not counted for its embed");
+        }
         Ok(reg)
     }
 

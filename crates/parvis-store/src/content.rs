@@ -365,6 +365,32 @@ impl Store {
         Ok(())
     }
 
+    /// A member's own reactions in a thread (message, kind), oldest message first: what a
+    /// widget marks as theirs. At most `limit`.
+    pub async fn member_reactions_in_thread(
+        &self,
+        thread: ThreadId,
+        member: MemberId,
+        limit: i64,
+    ) -> Result<Vec<(MessageId, ReactionKind)>> {
+        let rows = sqlx::query(
+            "SELECT r.message_id, r.kind FROM reactions r JOIN messages m ON m.id = r.message_id
+             WHERE m.thread_id = $1 AND r.member_id = $2 ORDER BY r.message_id, r.kind LIMIT $3",
+        )
+        .bind(thread.0)
+        .bind(member.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let kind = ReactionKind::parse("kind", &text(r, "kind").ok()?).ok()?;
+                Some((MessageId(int(r, "message_id").ok()?), kind))
+            })
+            .collect())
+    }
+
     /// Take a reaction back.
     pub async fn remove_reaction(
         &self,

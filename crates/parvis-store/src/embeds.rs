@@ -330,6 +330,31 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Note the embed click a pending registration came through, to count it as that click's
+    /// conversion once confirmed (`take_registration_click`). The first click noted stays.
+    pub async fn note_registration_click(&self, registration: i64, click_id: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO registration_clicks (registration_id, click_id) VALUES ($1, $2)
+             ON CONFLICT (registration_id) DO NOTHING",
+        )
+        .bind(registration)
+        .bind(click_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The embed click noted for a registration, forgotten as it is read.
+    pub async fn take_registration_click(&self, registration: i64) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "DELETE FROM registration_clicks WHERE registration_id = $1 RETURNING click_id",
+        )
+        .bind(registration)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| text(&r, "click_id")).transpose()
+    }
+
     /// The funnel per embed and host page of a space, for days `from_day..=to_day`
     /// (days since the epoch, UTC).
     pub async fn embed_funnel(

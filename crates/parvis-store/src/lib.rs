@@ -202,6 +202,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (27, include_str!("schema_v27.sql")),
 ];
 
+    (28, include_str!("schema_v28.sql")),
 /// A handle on the store; cheap to clone (it is a connection pool).
 #[derive(Clone, Debug)]
 pub struct Store {

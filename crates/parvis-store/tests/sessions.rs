@@ -162,6 +162,15 @@ async fn visitors_wait_for_their_link_and_consents_keep_their_history() {
             .registration;
         assert_eq!(r.status, "pending");
         assert!(r.consent_contact && !r.consent_share);
+        // The embed click it came through waits for the confirmation; the first one stays,
+        // and it is read once.
+        s.note_registration_click(r.id, "c1").await.unwrap();
+        s.note_registration_click(r.id, "c2").await.unwrap();
+        assert_eq!(
+            s.take_registration_click(r.id).await.unwrap().as_deref(),
+            Some("c1")
+        );
+        assert_eq!(s.take_registration_click(r.id).await.unwrap(), None);
         assert!(s.confirm_registration("nope", 1).await.unwrap().is_none());
         let c = s.confirm_registration("tok4", 200).await.unwrap().unwrap();
         assert_eq!(c.status, "confirmed");

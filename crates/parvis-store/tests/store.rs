@@ -108,6 +108,15 @@ async fn threads_messages_and_reactions_round_trip() {
         s.add_reaction(reply, bob, ReactionKind::Question, 33)
             .await
             .unwrap();
+        // A member's own reactions in the thread, for the widget to show them as given.
+        assert_eq!(
+            s.member_reactions_in_thread(thread, bob, 10).await.unwrap(),
+            [(reply, ReactionKind::Like), (reply, ReactionKind::Question)]
+        );
+        assert_eq!(
+            s.member_reactions_in_thread(thread, bob, 1).await.unwrap(),
+            [(reply, ReactionKind::Like)]
+        );
         // The thread page reads it in one snapshot: the thread, its count, a page with the
         // reactions by kind (in name order); a page past the end keeps the thread and count.
         let whole = PageRequest::new(None, None, 50);

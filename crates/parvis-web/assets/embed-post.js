@@ -1,5 +1,6 @@
-/* Taking part from the widget: replies and likes on a thread's card, an entry on an open
-   challenge's card. No cookie: the frame is a third-party iframe.
+/* Taking part from the widget: replies and likes on a thread's card (the visitor's own likes
+   asked for once signed in, the card being the same for all), an entry on an open challenge's
+   card. No cookie: the frame is a third-party iframe.
    Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
    an attempt id kept in this page's memory; or the host's signed token (single sign-on,
    `#…&sso=` in our URL, never sent to a server log). The widget token we get back goes as
@@ -41,6 +42,14 @@
     $('pv-pseudo-row').hidden = !j.pseudonyms_allowed;
     var likes = d.querySelectorAll('.pv-like');
     for (var i = 0; i < likes.length; i++) likes[i].hidden = false;
+    // The card is drawn the same for everyone: which likes are the visitor's, we ask.
+    api('threads/' + ds.thread + '/reactions', null, function (s, list) {
+      if (s !== 200) return;
+      list.forEach(function (r) {
+        var b = r.kind === 'like' && d.querySelector('.pv-like[data-m="' + r.message_id + '"]');
+        if (b) b.setAttribute('aria-pressed', 'true');
+      });
+    });
     api('threads/' + ds.thread + '/held', null, function (s, list) {
       if (s === 200) list.forEach(function (h) { mine(h.author_name, h.body_markdown, ds.pending); });
     });
@@ -90,7 +99,13 @@
     if (!b || !token) return;
     var on = b.getAttribute('aria-pressed') !== 'true';
     api('messages/' + b.getAttribute('data-m') + '/reactions', { kind: 'like', on: on }, function (s, j) {
-      if (s === 204) b.setAttribute('aria-pressed', String(on)); else fail(j);
+      if (s !== 204) return fail(j);
+      if ((b.getAttribute('aria-pressed') === 'true') === on) return;
+      b.setAttribute('aria-pressed', String(on));
+      var c = b.parentNode.querySelector('.pv-likes'), n = c && c.querySelector('.pv-n');
+      if (!n) return;
+      var v = Math.max(0, (parseInt(n.textContent, 10) || 0) + (on ? 1 : -1));
+      n.textContent = String(v); c.hidden = !v;
     });
   });
   var sso = /[#&]sso=([^&]+)/.exec(location.hash), again = kept();

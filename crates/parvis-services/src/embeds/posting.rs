@@ -500,6 +500,24 @@ impl Services {
         self.react(&w.actor, message, kind, on).await
     }
 
+    /// One's own reactions in a thread, for the widget to show them as given (its card is
+    /// drawn without a cookie, so the same for everyone).
+    pub async fn widget_reactions(
+        &self,
+        w: &WidgetActor,
+        thread: ThreadId,
+    ) -> Result<Vec<(MessageId, ReactionKind)>> {
+        if self.thread(thread).await?.space_id != w.space {
+            return Err(ServiceError::Forbidden(
+                "this widget's sign-in is for another space".into(),
+            ));
+        }
+        Ok(self
+            .store()
+            .member_reactions_in_thread(thread, w.actor.member.id, 10_000)
+            .await?)
+    }
+
     /// One's own messages still held in a thread (nobody else but moderators sees them).
     pub async fn widget_held(&self, w: &WidgetActor, thread: ThreadId) -> Result<Vec<HeldMessage>> {
         let mut held = self

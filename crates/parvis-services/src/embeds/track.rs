@@ -228,7 +228,8 @@ impl Services {
 
     /// Record a click on an embed's call to action and say where it leads: the call to
     /// action's URL with `parvis_click=<id>` appended (or the Parvis page when there is no
-    /// call to action). A click id counts once, however often it is followed.
+    /// call to action; a session's page with `parvis_click` too). A click id counts once,
+    /// however often it is followed.
     pub async fn follow_click(
         &self,
         click_id: &str,
@@ -254,6 +255,11 @@ impl Services {
                 }
                 Err(_) => format!("{base}{}", card.page_path),
             },
+            // A session's own page registers: its form carries the click, and the
+            // registration counts as its conversion (`registration_from_click`).
+            None if matches!(target, EmbedTarget::Session(_)) => {
+                format!("{base}{}?parvis_click={click_id}", card.page_path)
+            }
             None => format!("{base}{}", card.page_path),
         };
         let host = host_page(host);
@@ -312,22 +318,28 @@ impl Services {
                 return refuse(ConversionRefused::StaleSignature);
             }
         }
-        let counted = self
-            .store()
-            .record_conversion(&NewConversion {
-                space_id: click.space_id,
-                click_id: click.click_id.clone(),
-                kind: report.kind.clone(),
-                value_cents,
-                transaction_id: report.transaction_id.trim().to_string(),
-                source: source.to_string(),
-                created_at: now,
-            })
-            .await?;
-        if !counted {
+        let conversion = NewConversion {
+            space_id: click.space_id,
+            click_id: click.click_id.clone(),
+            kind: report.kind.clone(),
+            value_cents,
+            transaction_id: report.transaction_id.trim().to_string(),
+            source: source.to_string(),
+            created_at: now,
+        };
+        if !self.count_conversion(&click, &conversion).await? {
             return refuse(ConversionRefused::Duplicate);
         }
-        tracing::info!(embed = %click.embed_key, kind = %report.kind, source, "conversion counted");
+        Ok(Ok(()))
+    }
+
+    /// Record a conversion of `click`, credit the share link the visitor came through and
+    /// send the webhook; false when its transaction id was already counted.
+    async fn count_conversion(&self, click: &NewClick, c: &NewConversion) -> Result<bool> {
+        if !self.store().record_conversion(c).await? {
+            return Ok(false);
+        }
+        tracing::info!(embed = %click.embed_key, kind = %c.kind, source = %c.source, "conversion counted");
         // The visitor who followed this call to action came through a member's share link:
         // the conversion is that member's too (once per transaction, as counted above).
         if let Some(code) = self.store().share_code_of_click(&click.click_id).await? {
@@ -340,12 +352,78 @@ impl Services {
             "conversion.created",
             serde_json::json!({
                 "click_id": click.click_id, "embed": click.embed_key, "host": click.host,
-                "type": report.kind, "value": value_cents as f64 / 100.0,
-                "transaction_id": report.transaction_id.trim(), "source": source,
+                "type": c.kind, "value": c.value_cents as f64 / 100.0,
+                "transaction_id": c.transaction_id, "source": c.source,
             }),
         )
         .await;
-        Ok(Ok(()))
+        Ok(true)
+    }
+
+    /// A registration made on a session's page reached by a click on that session's embedded
+    /// card (its "Register" leads to the page itself, where no organisation can report it):
+    /// the registration is the click's conversion (`registration`, value 0, transaction
+    /// `registration:<id>`, source `registration`). A visitor's counts once confirmed by the
+    /// emailed link (`registration_confirmed`). Nothing for a click of another embed, an
+    /// unknown or stale one, or a registration older than the click.
+    pub async fn registration_from_click(
+        &self,
+        session: i64,
+        reg: &parvis_store::Registration,
+        click_id: &str,
+    ) -> Result<()> {
+        if !is_click_id(click_id) {
+            return Ok(());
+        }
+        let Some(click) = self.store().click(click_id).await? else {
+            return Ok(());
+        };
+        let now = now_millis();
+        if click.embed_key != EmbedTarget::Session(session).key()
+            || reg.session_id != session
+            || reg.created_at < click.created_at
+            || now - click.created_at > CLICK_TTL_DAYS * DAY_MS
+        {
+            return Ok(());
+        }
+        match reg.status.as_str() {
+            "pending" => {
+                self.store()
+                    .note_registration_click(reg.id, &click.click_id)
+                    .await?
+            }
+            "confirmed" | "waiting" => self.registration_conversion(&click, reg.id).await?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A visitor confirmed their registration: the click it came through, if any, converts.
+    pub(crate) async fn registration_confirmed(
+        &self,
+        reg: &parvis_store::Registration,
+    ) -> Result<()> {
+        let Some(id) = self.store().take_registration_click(reg.id).await? else {
+            return Ok(());
+        };
+        match self.store().click(&id).await? {
+            Some(click) => self.registration_conversion(&click, reg.id).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn registration_conversion(&self, click: &NewClick, registration: i64) -> Result<()> {
+        let c = NewConversion {
+            space_id: click.space_id,
+            click_id: click.click_id.clone(),
+            kind: "registration".into(),
+            value_cents: 0,
+            transaction_id: format!("registration:{registration}"),
+            source: "registration".into(),
+            created_at: now_millis(),
+        };
+        self.count_conversion(click, &c).await?;
+        Ok(())
     }
 
     /// The funnel of a space's embeds per embed and host page, days `from..=to` (days since

@@ -53,6 +53,7 @@ pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(posting::held))
         .routes(utoipa_axum::routes!(posting::react))
         .routes(utoipa_axum::routes!(posting::submit_entry))
+        .routes(utoipa_axum::routes!(posting::my_reactions))
         .routes(utoipa_axum::routes!(moderation::api_queue))
         .routes(utoipa_axum::routes!(moderation::api_decide))
         .routes(utoipa_axum::routes!(posting::sso))

@@ -358,6 +358,35 @@ pub(crate) async fn held(
     Ok(Json(st.services.widget_held(&w, ThreadId(id)).await?))
 }
 
+/// One of the caller's own reactions.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MyReaction {
+    message_id: i64,
+    /// `like`, `insightful`, `agree` or `question`.
+    kind: String,
+}
+
+/// The caller's own reactions in a thread (widget token), to show them as given
+#[utoipa::path(get, path = "/embed/threads/{id}/reactions", tag = "embeds",
+    params(("id" = i64, Path, description = "thread id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the caller's reactions in the thread", body = Vec<MyReaction>)))]
+pub(crate) async fn my_reactions(
+    State(st): State<AppState>,
+    Widget(w): Widget,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<MyReaction>>, ApiError> {
+    let mine = st.services.widget_reactions(&w, ThreadId(id)).await?;
+    Ok(Json(
+        mine.into_iter()
+            .map(|(m, k)| MyReaction {
+                message_id: m.0,
+                kind: k.as_str().to_string(),
+            })
+            .collect(),
+    ))
+}
+
 /// A reaction (a like, or another kind) to leave or take back.
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct ReactBody {

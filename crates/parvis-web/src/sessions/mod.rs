@@ -125,9 +125,13 @@ pub(crate) fn webcast_cookie(id: i64) -> String {
 #[derive(Deserialize, Default)]
 struct OkQuery {
     ok: Option<String>,
+    /// The click on the session's embedded card that led here (`/r/{click}`), carried by the
+    /// registration form so that the registration counts for that embed.
+    parvis_click: Option<String>,
 }
 
-/// The session page; `failed` is a form of it shown again with its errors.
+/// The session page; `failed` is a form of it shown again with its errors, `click` the
+/// embed click the registration form carries.
 async fn session_view(
     st: &AppState,
     ctx: &Ctx,
@@ -135,6 +139,7 @@ async fn session_view(
     key: Option<String>,
     ok: Option<String>,
     failed: Value,
+    click: Option<&str>,
 ) -> PageResult {
     let (s, mut attendance) = st
         .services
@@ -177,6 +182,7 @@ async fn session_view(
             s => Value::from_serialize(&s),
             ok => ok,
             failed => failed,
+            click => click.filter(|c| parvis_services::embeds::track::is_click_id(c)),
             consent_contact => consent_wording("contact", ctx.lang, &s.session.partners),
             consent_share => consent_wording("share", ctx.lang, &s.session.partners),
             consent_meet => consent_wording("meet", ctx.lang, &s.session.partners),
@@ -197,7 +203,8 @@ async fn session_page(
 ) -> PageResult {
     let id = id_of(&st, &ctx, &id)?;
     let key = read_cookie(&headers, &webcast_cookie(id));
-    session_view(&st, &ctx, id, key, q.ok, Value::UNDEFINED).await
+    let click = q.parvis_click.as_deref();
+    session_view(&st, &ctx, id, key, q.ok, Value::UNDEFINED, click).await
 }
 
 /// The session form as typed (text fields; lists one per line).
@@ -549,6 +556,7 @@ async fn repeat(
                     read_cookie(&headers, &webcast_cookie(id)),
                     None,
                     failed("repeat", &f, errors),
+                    None,
                 )
                 .await,
             ),
@@ -572,6 +580,9 @@ struct RegisterForm {
     share: Option<String>,
     #[serde(default, skip_serializing)]
     meet: Option<String>,
+    /// The embed click that led here (see `OkQuery`).
+    #[serde(default, skip_serializing)]
+    parvis_click: String,
 }
 
 async fn register(
@@ -590,11 +601,7 @@ async fn register(
         meet: f.meet.is_some(),
     };
     let outcome = match &ctx.actor {
-        Some(actor) => st
-            .services
-            .register_member(actor, id, consents)
-            .await
-            .map(|r| r.status),
+        Some(actor) => st.services.register_member(actor, id, consents).await,
         None => {
             let form = VisitorRegistration {
                 name: f.name.clone(),
@@ -606,18 +613,25 @@ async fn register(
             };
             // A visitor always reads "check your mail": whether the address was already
             // registered is nobody else's business.
-            st.services
-                .register_visitor(id, &form, ctx.lang)
-                .await
-                .map(|_| "pending".to_string())
+            st.services.register_visitor(id, &form, ctx.lang).await
         }
     };
     match outcome {
-        Ok(status) => {
-            let ok = if status == "confirmed" {
-                "registered"
-            } else {
-                status.as_str()
+        Ok(reg) => {
+            // Reached from the session's embedded card: the registration is that click's
+            // conversion (a visitor's once confirmed). Never a reason to fail the registration.
+            if !f.parvis_click.is_empty()
+                && let Err(e) = st
+                    .services
+                    .registration_from_click(id, &reg, &f.parvis_click)
+                    .await
+            {
+                tracing::warn!(error = %e, "registration not counted for its embed");
+            }
+            let ok = match reg.status.as_str() {
+                _ if ctx.actor.is_none() => "pending",
+                "confirmed" => "registered",
+                other => other,
             };
             Ok(see_other(&format!("/sessions/{id}?ok={ok}")))
         }
@@ -630,6 +644,7 @@ async fn register(
                     read_cookie(&headers, &webcast_cookie(id)),
                     None,
                     failed("register", &f, errors),
+                    Some(f.parvis_click.as_str()),
                 )
                 .await,
             ),
@@ -687,7 +702,7 @@ async fn unlock(
         }
         Err(e) => match field_errors(ctx.lang, &e) {
             Some(errors) => unprocessable(
-                session_view(&st, &ctx, id, None, None, failed("code", &f, errors)).await,
+                session_view(&st, &ctx, id, None, None, failed("code", &f, errors), None).await,
             ),
             None => Err(fail(&st, &ctx)(e)),
         },

@@ -120,7 +120,9 @@ async fn a_session_is_embeddable_and_its_registrations_reach_the_webhook() {
     assert!(href.contains("/r/"), "{href}");
     let r = c.get(&href).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"].to_str().unwrap(), page_url);
+    // The page carries the click (its registration form counts for the embed).
+    let to = r.headers()["location"].to_str().unwrap();
+    assert!(to.starts_with(&format!("{page_url}?parvis_click=")), "{to}");
     // Something that is not a session is not found.
     let r = c
         .get(format!("{}/embed/session/999", app.base))
@@ -195,4 +197,120 @@ async fn a_session_is_embeddable_and_its_registrations_reach_the_webhook() {
         .await
         .unwrap();
     assert!(fr.contains("3 places restantes"), "two seats taken");
+}
+
+/// "S'inscrire" on the session's card leads to its page with the click; the registration
+/// made there (a member's, in one click) is the embed's conversion in the funnel, once: the
+/// same registration sent again, or the form carrying another embed's click, counts nothing.
+#[tokio::test]
+async fn a_registration_reached_from_the_session_card_counts_for_its_embed() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let c = client();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let s: Value = c
+            .post(format!(
+                "{}/api/v1/spaces/forum/topics/roi/sessions",
+                app.base
+            ))
+            .header("authorization", &auth)
+            .json(&session_body(Some(5)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(s["session"]["id"].as_i64().unwrap());
+    }
+    let click_of = |id: i64| {
+        let c = c.clone();
+        let base = app.base.clone();
+        async move {
+            let card = c
+                .get(format!("{base}/embed/session/{id}?lang=fr"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let href = unescaped(card)
+                .split("id=\"pv-cta\" href=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .replace("&amp;", "&");
+            let r = c.get(&href).send().await.unwrap();
+            let to = r.headers()["location"].to_str().unwrap().to_string();
+            to.split("parvis_click=").nth(1).unwrap().to_string()
+        }
+    };
+    // A click on each card (the second one's only to give its embed a row).
+    let (first, _) = (click_of(ids[0]).await, click_of(ids[1]).await);
+    let (ac, csrf) = admin_session(&app).await;
+    let register = |session: i64, click: String| {
+        let (ac, csrf, base) = (ac.clone(), csrf.clone(), app.base.clone());
+        async move {
+            let r = ac
+                .post(format!("{base}/sessions/{session}/register"))
+                .form(&[("csrf", csrf.as_str()), ("parvis_click", click.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+    };
+    // The page shows the form with the click.
+    let page = ac
+        .get(format!(
+            "{}/sessions/{}?parvis_click={first}",
+            app.base, ids[0]
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("name=\"parvis_click\" value=\"{first}\"")),
+        "the form carries the click"
+    );
+    register(ids[0], first.clone()).await;
+    register(ids[0], first.clone()).await;
+    // Session 2's form with session 1's click: not that embed's registration.
+    register(ids[1], first.clone()).await;
+    let f: Value = c
+        .get(format!("{}/api/v1/spaces/forum/embed/funnel", app.base))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let row = |id: i64| {
+        f["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["embed"] == json!(format!("session/{id}")))
+            .cloned()
+            .unwrap_or_else(|| panic!("no row for session/{id}: {f}"))
+    };
+    let (one, two) = (row(ids[0]), row(ids[1]));
+    assert_eq!(
+        (&one["clicks"], &one["conversions"]),
+        (&json!(1), &json!(1)),
+        "{one}"
+    );
+    assert_eq!(
+        (&two["clicks"], &two["conversions"]),
+        (&json!(1), &json!(0)),
+        "{two}"
+    );
 }
