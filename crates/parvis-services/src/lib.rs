@@ -42,6 +42,7 @@ pub mod relevance;
 pub mod relevance_saved;
 pub mod reports;
 pub mod search;
+pub mod session_mails;
 pub mod session_reminders;
 pub mod session_room;
 pub mod sessions;

@@ -83,6 +83,18 @@ mail_given_up = given up after several failures
 mail_failed_retry = failed, will retry
 mail_planned = planned
 no_mails = No emails yet.
+mail_to = To
+mail_to_moderators = the session's moderators
+mail_to_deleted = registration deleted
+mail_failure_unreachable = mail server unreachable
+mail_failure_address_refused = address refused
+mail_failure_refused_for_now = refused for now by the mail server
+mail_failure_failed = sending failed
+n_attempts =
+    { $count ->
+        [one] { $count } attempt
+       *[other] { $count } attempts
+    }
 confirm_registration = Confirm the registration
 confirm_registration_intro = This link confirms your registration once.
 confirm = Confirm

@@ -83,6 +83,18 @@ mail_given_up = abandonné après plusieurs échecs
 mail_failed_retry = échec, nouvel essai prévu
 mail_planned = prévu
 no_mails = Aucun e-mail pour l'instant.
+mail_to = Pour
+mail_to_moderators = les modérateurs de la session
+mail_to_deleted = inscription supprimée
+mail_failure_unreachable = serveur de courrier injoignable
+mail_failure_address_refused = adresse refusée
+mail_failure_refused_for_now = refusé pour l'instant par le serveur de courrier
+mail_failure_failed = échec de l'envoi
+n_attempts =
+    { $count ->
+        [one] { $count } essai
+       *[other] { $count } essais
+    }
 confirm_registration = Confirmer l'inscription
 confirm_registration_intro = Ce lien confirme votre inscription une seule fois.
 confirm = Confirmer

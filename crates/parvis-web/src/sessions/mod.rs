@@ -723,7 +723,7 @@ async fn registrations_page(
         .map_err(fail(&st, &ctx))?;
     let mails = st
         .services
-        .session_mail_jobs(actor, id)
+        .session_mail_lines(actor, id)
         .await
         .map_err(fail(&st, &ctx))?;
     let s = st

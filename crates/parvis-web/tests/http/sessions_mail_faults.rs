@@ -15,6 +15,8 @@ const WORKS: u8 = 0;
 const REFUSES: u8 = 1;
 /// Hangs up on every connection, as a crashed relay behind a live port does.
 const DOWN: u8 = 2;
+/// Refuses every recipient for good, as a server that knows no such mailbox does.
+const NO_SUCH_MAILBOX: u8 = 3;
 
 /// An SMTP sink like `smtp_sink` whose behaviour the test switches while it runs.
 async fn switchable_sink() -> (u16, Arc<Mutex<Vec<String>>>, Arc<AtomicU8>) {
@@ -54,6 +56,7 @@ async fn switchable_sink() -> (u16, Arc<Mutex<Vec<String>>>, Arc<AtomicU8>) {
                     let reply: &[u8] = match verb.to_ascii_uppercase().as_str() {
                         "EHLO" | "HELO" => b"250 sink\r\n",
                         "MAIL" if mode == REFUSES => b"451 4.3.2 try again later\r\n",
+                        "RCPT" if mode == NO_SUCH_MAILBOX => b"550 5.1.1 no such mailbox\r\n",
                         "DATA" => {
                             in_data = true;
                             b"354 go on\r\n"
@@ -234,12 +237,33 @@ async fn mail_faults_on(url: Option<String>) {
     // Not before then.
     assert_eq!(app.services.run_due_jobs(t0 + 59_000).await.unwrap(), 0);
 
-    // The moderator sees it, in French and in English.
+    // The moderator sees it, in French and in English: for whom, and why in words (the
+    // server's own answer stays in the logs). Neither registrant agreed to be contacted, so
+    // their addresses are not shown.
     let fr = registrations_page(&app, &admin, id, "fr-FR,fr;q=0.9").await;
     assert_eq!(fr.matches("échec, nouvel essai prévu").count(), 2, "{fr}");
+    let refused_fr = "refusé pour l&#x27;instant par le serveur de courrier · 1 essai";
+    assert_eq!(fr.matches(refused_fr).count(), 2, "{fr}");
+    assert!(fr.contains("Pour Ann Smith ·"), "{fr}");
+    assert!(fr.contains("Pour Camille Admin ·"), "{fr}");
     let en = registrations_page(&app, &admin, id, "en-GB,en;q=0.9").await;
     assert_eq!(en.matches("failed, will retry").count(), 2, "{en}");
+    let refused_en = "refused for now by the mail server · 1 attempt";
+    assert_eq!(en.matches(refused_en).count(), 2, "{en}");
+    assert!(en.contains("To Ann Smith ·"), "{en}");
     assert!(!en.contains("échec"), "{en}");
+    for page in [&fr, &en] {
+        let mails = page.split("id=\"mails\"").nth(1).unwrap();
+        for raw in [
+            "451",
+            "try again later",
+            "SMTP",
+            "error",
+            "@visitor.example",
+        ] {
+            assert!(!mails.contains(raw), "{raw} in {mails}");
+        }
+    }
 
     // Now the server is down altogether: the second try fails too, and the next one waits
     // twice as long.
@@ -258,6 +282,14 @@ async fn mail_faults_on(url: Option<String>) {
     }
     let fr = registrations_page(&app, &admin, id, "fr").await;
     assert_eq!(fr.matches("échec, nouvel essai prévu").count(), 2);
+    let down_fr = "serveur de courrier injoignable · 2 essais";
+    assert_eq!(fr.matches(down_fr).count(), 2, "{fr}");
+    let en = registrations_page(&app, &admin, id, "en").await;
+    assert_eq!(
+        en.matches("mail server unreachable · 2 attempts").count(),
+        2,
+        "{en}"
+    );
 
     // Back up: the next run delivers one confirmation to each registrant, and no run after
     // it sends anything again.
@@ -378,4 +410,97 @@ async fn a_visitor_whose_link_never_arrived_registers_again_and_gets_a_working_o
     register().await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(app.mails.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_moderator_sees_whom_a_refused_mail_was_for_in_their_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}/web.db", dir.path().display()))
+        .await
+        .unwrap();
+    let (port, mails, mode) = switchable_sink().await;
+    let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
+    let auth = setup(&app).await;
+    let r = client()
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .json(&session_body(Some(20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap();
+    // The admin registers agreeing to be contacted; a visitor registers without agreeing.
+    let (admin, csrf) = admin_session(&app).await;
+    let r = admin
+        .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"contact": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let visitor = client();
+    let page = visitor
+        .get(format!("{}/sessions/{id}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = visitor
+        .post(format!("{}/sessions/{id}/register", app.base))
+        .form(&[
+            ("csrf", form_csrf(&page).as_str()),
+            ("name", "Zoé Durand"),
+            ("email", "zoe@visiteur.example"),
+            ("organisation", "Orga"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let link = wait_for_link(&app.mails, 1).await;
+    let page = visitor
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = visitor
+        .post(&link)
+        .form(&[("csrf", form_csrf(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The server now refuses every recipient: both confirmations fail.
+    mode.store(NO_SUCH_MAILBOX, Ordering::SeqCst);
+    assert_eq!(app.services.run_due_jobs(now_millis()).await.unwrap(), 2);
+    let fr = registrations_page(&app, &admin, id, "fr").await;
+    let fr = fr.split("id=\"mails\"").nth(1).unwrap();
+    assert_eq!(fr.matches("adresse refusée · 1 essai").count(), 2, "{fr}");
+    // The address of the one who agreed to be contacted, the name only of the other.
+    assert!(
+        fr.contains("Pour Camille Admin &lt;camille@novea.example&gt; ·"),
+        "{fr}"
+    );
+    assert!(fr.contains("Pour Zoé Durand ·"), "{fr}");
+    assert!(!fr.contains("zoe@visiteur.example"), "{fr}");
+    let en = registrations_page(&app, &admin, id, "en").await;
+    let en = en.split("id=\"mails\"").nth(1).unwrap();
+    assert_eq!(en.matches("address refused · 1 attempt").count(), 2, "{en}");
+    assert!(en.contains("To Zoé Durand ·"), "{en}");
+    for raw in ["550", "5.1.1", "no such mailbox", "permanent"] {
+        assert!(!fr.contains(raw) && !en.contains(raw), "{raw}: {en}");
+    }
 }
