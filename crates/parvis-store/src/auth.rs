@@ -1,6 +1,7 @@
 //! Sessions, magic links, API tokens and sign-in attempts. Only hashes of secrets are stored:
 //! a leaked database does not let anyone sign in.
 
+use crate::read::Arg;
 use crate::{Result, Store, int, opt_int, text};
 use parvis_domain::{MemberId, Millis, TokenId};
 use serde::Serialize;
@@ -183,36 +184,50 @@ impl Store {
         now: Millis,
         forget_before: Millis,
     ) -> Result<()> {
-        // One transaction: one commit (one flush on PostgreSQL) per attempt, not two.
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM auth_attempts WHERE at < $1")
-            .bind(forget_before)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO auth_attempts (key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        // One transaction: one commit (one flush on PostgreSQL) per attempt, not two. On the
+        // native write path: a visitor's registration notes one (the mails to their address).
+        let key = key.to_string();
+        self.writes
+            .run(move |w| {
+                Box::pin(async move {
+                    w.exec(
+                        "DELETE FROM auth_attempts WHERE at < $1",
+                        &[Arg::Int(forget_before)],
+                    )
+                    .await?;
+                    w.exec(
+                        "INSERT INTO auth_attempts (key, at) VALUES ($1, $2)",
+                        &[Arg::Text(&key), Arg::Int(now)],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     /// The attempts noted under `key` since `since`: how many, the oldest and the latest.
     pub async fn auth_attempts(&self, key: &str, since: Millis) -> Result<AuthAttempts> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS latest FROM auth_attempts \
-             WHERE key = $1 AND at >= $2",
-        )
-        .bind(key)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(AuthAttempts {
-            count: int(&row, "n")?,
-            oldest: opt_int(&row, "oldest")?,
-            latest: opt_int(&row, "latest")?,
-        })
+        let key = key.to_string();
+        self.reads
+            .run_short(move |r| {
+                Box::pin(async move {
+                    r.opt(
+                        "SELECT COUNT(*), MIN(at), MAX(at) FROM auth_attempts WHERE key = $1 AND at >= $2",
+                        &[Arg::Text(&key), Arg::Int(since)],
+                        |c| {
+                            Ok(AuthAttempts {
+                                count: c.int(0)?,
+                                oldest: c.opt_int(1)?,
+                                latest: c.opt_int(2)?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .map(|a| a.unwrap_or_default())
     }
 
     /// Forget the attempts of a key (after a successful sign-in).

@@ -45,6 +45,7 @@ mod opinion;
 mod privacy;
 mod privacy_content;
 mod read;
+mod registrations;
 mod relevance;
 mod session_page;
 mod session_reports;
@@ -53,6 +54,7 @@ mod shares;
 mod survey_recipients;
 mod tagging;
 mod testimonials;
+mod write;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
 pub use calendar::LatestConsent;
@@ -200,15 +202,17 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (25, include_str!("schema_v25.sql")),
     (26, include_str!("schema_v26.sql")),
     (27, include_str!("schema_v27.sql")),
+    (28, include_str!("schema_v28.sql")),
 ];
 
-    (28, include_str!("schema_v28.sql")),
 /// A handle on the store; cheap to clone (it is a connection pool).
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
     /// The read path of the pages that read the store (see [`read`]).
     reads: read::ReadPool,
+    /// The write path of the writes that come many a second (see [`write`]).
+    writes: write::WritePool,
     backend: Backend,
     /// The SQLite file, when the backend is SQLite (for backups and start-up messages).
     sqlite_path: Option<PathBuf>,
@@ -267,9 +271,14 @@ impl Store {
             Some(path) => read::ReadPool::sqlite(path),
             None => read::ReadPool::postgres(&connect_url)?,
         };
+        let writes = match &sqlite_path {
+            Some(path) => write::WritePool::sqlite(path),
+            None => write::WritePool::postgres(&connect_url)?,
+        };
         let store = Store {
             pool,
             reads,
+            writes,
             backend,
             sqlite_path,
         };
@@ -297,6 +306,7 @@ impl Store {
     /// Close all connections (flushes the SQLite WAL on the last one).
     pub async fn close(&self) {
         self.reads.close().await;
+        self.writes.close().await;
         self.pool.close().await;
     }
 

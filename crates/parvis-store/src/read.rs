@@ -34,6 +34,10 @@ const READERS: usize = 8;
 pub(crate) enum Arg<'a> {
     Int(i64),
     Text(&'a str),
+    /// An integer or NULL (a write's optional column).
+    OptInt(Option<i64>),
+    /// A text or NULL.
+    OptText(Option<&'a str>),
 }
 
 /// One row of a read, whatever the backend; columns by position (0-based).
@@ -109,13 +113,7 @@ impl Reader<'_> {
                 Ok(out)
             }
             Reader::Postgres(conn) => {
-                let mut q = sqlx::query(sql);
-                for a in args {
-                    q = match *a {
-                        Arg::Int(v) => q.bind(v),
-                        Arg::Text(v) => q.bind(v),
-                    };
-                }
+                let q = bind_pg(sqlx::query(sql), args);
                 let rows = q.fetch_all(&mut **conn).await?;
                 rows.iter().map(|r| map(r)).collect()
             }
@@ -140,15 +138,25 @@ impl Reader<'_> {
                 }
             }
             Reader::Postgres(conn) => {
-                let mut q = sqlx::query(sql);
-                for a in args {
-                    q = match *a {
-                        Arg::Int(v) => q.bind(v),
-                        Arg::Text(v) => q.bind(v),
-                    };
-                }
+                let q = bind_pg(sqlx::query(sql), args);
                 let row = q.fetch_optional(&mut **conn).await?;
                 row.as_ref().map(|r| map(r)).transpose()
+            }
+        }
+    }
+
+    /// Run a statement that writes; how many rows it changed. Only on a connection lent by
+    /// the write path ([`crate::write`]): the read path's SQLite connections are query-only.
+    pub(crate) async fn exec(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64> {
+        match self {
+            Reader::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                bind_numbered(&mut stmt, args)?;
+                Ok(stmt.raw_execute()? as u64)
+            }
+            Reader::Postgres(conn) => {
+                let done = bind_pg(sqlx::query(sql), args).execute(&mut **conn).await?;
+                Ok(done.rows_affected())
             }
         }
     }
@@ -157,6 +165,22 @@ impl Reader<'_> {
     pub(crate) async fn count(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<i64> {
         Ok(self.opt(sql, args, |r| r.int(0)).await?.unwrap_or(0))
     }
+}
+
+/// Bind `args` to a PostgreSQL query, in order.
+fn bind_pg<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    args: &[Arg<'q>],
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    for a in args {
+        q = match *a {
+            Arg::Int(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+            Arg::OptInt(v) => q.bind(v),
+            Arg::OptText(v) => q.bind(v),
+        };
+    }
+    q
 }
 
 /// Bind `args` to a statement whose placeholders are `$1`, `$2`…: SQLite numbers parameters
@@ -172,6 +196,8 @@ fn bind_numbered(stmt: &mut rusqlite::Statement<'_>, args: &[Arg<'_>]) -> Result
         match args[n - 1] {
             Arg::Int(v) => stmt.raw_bind_parameter(slot, v)?,
             Arg::Text(v) => stmt.raw_bind_parameter(slot, v)?,
+            Arg::OptInt(v) => stmt.raw_bind_parameter(slot, v)?,
+            Arg::OptText(v) => stmt.raw_bind_parameter(slot, v)?,
         }
     }
     Ok(())
@@ -333,7 +359,7 @@ impl SqliteReaders {
 
 /// Drive a SQLite read to its end on this thread. Its `Reader` never waits (every query runs
 /// synchronously), so the future completes on its first poll.
-fn finish_now<T>(mut fut: ReadFuture<'_, T>) -> Result<T> {
+pub(crate) fn finish_now<T>(mut fut: ReadFuture<'_, T>) -> Result<T> {
     let mut cx = Context::from_waker(Waker::noop());
     match fut.as_mut().poll(&mut cx) {
         Poll::Ready(out) => out,

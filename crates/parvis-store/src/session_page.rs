@@ -31,7 +31,7 @@ pub struct SessionPageRead {
 
 /// The session's columns, by position (see [`session_at`]), then the space's slug and the
 /// topic's slug and title.
-const SESSION: &str = "SELECT s.id, s.space_id, s.topic_id, s.title, s.description, s.starts_at, s.duration_min,
+pub(crate) const SESSION: &str = "SELECT s.id, s.space_id, s.topic_id, s.title, s.description, s.starts_at, s.duration_min,
   s.time_zone, s.mode, s.place, s.online_url, s.access_code_hash, s.capacity, s.partners, s.created_by,
   s.created_at, s.repeated_from, s.closed_at,
   (SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id AND r.status = 'confirmed'),
@@ -56,7 +56,7 @@ const REGISTRATION: &str =
   status, consent_contact, consent_share, consent_meet, created_at, confirmed_at, cancelled_at
   FROM registrations WHERE session_id = $1 AND person = $2";
 
-fn session_at(r: &dyn Cols) -> Result<SessionRow> {
+pub(crate) fn session_at(r: &dyn Cols) -> Result<SessionRow> {
     let hash = r.opt_text(11)?;
     Ok(SessionRow {
         id: r.int(0)?,
@@ -83,7 +83,7 @@ fn session_at(r: &dyn Cols) -> Result<SessionRow> {
     })
 }
 
-fn registration_at(r: &dyn Cols) -> Result<Registration> {
+pub(crate) fn registration_at(r: &dyn Cols) -> Result<Registration> {
     Ok(Registration {
         id: r.int(0)?,
         session_id: r.int(1)?,

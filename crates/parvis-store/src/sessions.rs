@@ -1,11 +1,9 @@
-//! Sessions of a topic (scheduled debates): schedule, people, agenda, and registrations with
-//! capacity, waiting list and dated consents.
-//!
-//! Seats are decided inside one write transaction that first locks the session's row (an
-//! `UPDATE` of the row: a row lock on PostgreSQL, the database write lock on SQLite, where
-//! `begin_write` is `BEGIN IMMEDIATE`). Every decision — confirm, wait, promote — counts the
-//! confirmed seats under that lock, so concurrent registrations never exceed the capacity.
+//! Sessions of a topic (scheduled debates): schedule, people, agenda, and reading their
+//! registrations (capacity, waiting list, dated consents). Registering, confirming, cancelling
+//! and consenting write through [`crate::registrations`], under the same lock of the session's
+//! row that a capacity change takes here.
 
+use crate::read::Arg;
 use crate::{Result, Store, StoreError, int, opt_int, opt_text, text};
 use parvis_domain::Millis;
 use serde::Serialize;
@@ -209,30 +207,6 @@ async fn lock_session(tx: &mut Tx, session: i64) -> Result<Option<i64>> {
     opt_int(&row, "capacity")
 }
 
-/// `confirmed` when a seat is free under the lock, else `waiting`.
-async fn seat_status(tx: &mut Tx, session: i64, capacity: Option<i64>) -> Result<&'static str> {
-    let Some(cap) = capacity else {
-        return Ok("confirmed");
-    };
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM registrations WHERE session_id = $1 AND status = 'confirmed'",
-    )
-    .bind(session)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(if int(&row, "n")? < cap {
-        "confirmed"
-    } else {
-        "waiting"
-    })
-}
-
-async fn reg_by_id(tx: &mut Tx, id: i64) -> Result<Registration> {
-    let sql = format!("SELECT {REG_COLS} FROM registrations WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await?;
-    reg_row(&row)
-}
-
 async fn write_people_and_agenda(tx: &mut Tx, id: i64, s: &NewSession) -> Result<()> {
     sqlx::query("DELETE FROM session_people WHERE session_id = $1")
         .bind(id)
@@ -343,14 +317,17 @@ impl Store {
 
     /// One session.
     pub async fn topic_session(&self, id: i64) -> Result<Option<SessionRow>> {
-        let sql = format!("SELECT {SESSION_COLS} FROM topic_sessions s WHERE s.id = $1");
-        sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(session_row)
-            .transpose()
+        // On the read path: every registration reads its session first.
+        self.reads
+            .run_short(move |r| {
+                Box::pin(async move {
+                    r.opt(crate::session_page::SESSION, &[Arg::Int(id)], |c| {
+                        crate::session_page::session_at(c)
+                    })
+                    .await
+                })
+            })
+            .await
     }
 
     /// Sessions not closed whose end falls between `from` and `to` (for the reminders to
@@ -422,197 +399,6 @@ impl Store {
             .collect()
     }
 
-    /// Register a person. The same person again gets their registration back (a cancelled
-    /// one is taken up again); a member takes a seat at once (or the waiting list), a visitor
-    /// stays `pending` until they confirm by the emailed link.
-    pub async fn register(&self, n: &NewRegistration) -> Result<Registered> {
-        let mut tx = self.begin_write().await?;
-        let capacity = lock_session(&mut tx, n.session_id).await?;
-        let sql =
-            format!("SELECT {REG_COLS} FROM registrations WHERE session_id = $1 AND person = $2");
-        let existing = sqlx::query(&sql)
-            .bind(n.session_id)
-            .bind(&n.person)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(reg_row)
-            .transpose()?;
-        if let Some(r) = &existing
-            && r.status != "cancelled"
-        {
-            tx.commit().await?;
-            return Ok(Registered {
-                registration: r.clone(),
-                created: false,
-            });
-        }
-        let status = if n.needs_confirmation {
-            "pending"
-        } else {
-            seat_status(&mut tx, n.session_id, capacity).await?
-        };
-        let confirmed_at = (status != "pending").then_some(n.now);
-        let id = match existing {
-            Some(r) => {
-                sqlx::query("UPDATE registrations SET status = $2, name = $3, email = $4, organisation = $5, lang = $6, consent_contact = 0, consent_share = 0, consent_meet = 0, confirm_token_hash = $7, manage_token_hash = COALESCE($8, manage_token_hash), created_at = $9, confirmed_at = $10, cancelled_at = NULL WHERE id = $1")
-                    .bind(r.id)
-                    .bind(status)
-                    .bind(&n.name)
-                    .bind(&n.email)
-                    .bind(&n.organisation)
-                    .bind(&n.lang)
-                    .bind(n.confirm_token_hash.clone())
-                    .bind(n.manage_token_hash.clone())
-                    .bind(n.now)
-                    .bind(confirmed_at)
-                    .execute(&mut *tx)
-                    .await?;
-                r.id
-            }
-            None => {
-                let row = sqlx::query("INSERT INTO registrations (session_id, person, member_id, name, email, organisation, lang, status, confirm_token_hash, manage_token_hash, created_at, confirmed_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
-                    .bind(n.session_id)
-                    .bind(&n.person)
-                    .bind(n.member_id)
-                    .bind(&n.name)
-                    .bind(&n.email)
-                    .bind(&n.organisation)
-                    .bind(&n.lang)
-                    .bind(status)
-                    .bind(n.confirm_token_hash.clone())
-                    .bind(n.manage_token_hash.clone())
-                    .bind(n.now)
-                    .bind(confirmed_at)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                int(&row, "id")?
-            }
-        };
-        for (kind, granted, wording) in &n.consents {
-            set_reg_consent(&mut tx, id, kind, *granted, wording, n.now).await?;
-        }
-        let registration = reg_by_id(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(Registered {
-            registration,
-            created: true,
-        })
-    }
-
-    /// New links for a registration still waiting for its visitor's confirmation (their mail
-    /// may never have arrived): the hashes of the new confirm and manage tokens replace the
-    /// old ones. False when it is no longer pending (nothing changes).
-    pub async fn renew_pending_links(
-        &self,
-        registration: i64,
-        confirm_token_hash: &str,
-        manage_token_hash: &str,
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE registrations SET confirm_token_hash = $2, manage_token_hash = $3
-             WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(registration)
-        .bind(confirm_token_hash)
-        .bind(manage_token_hash)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// The session of the pending registration behind the hash of an emailed token (`None`
-    /// for an unknown or used token).
-    pub async fn pending_registration_session(&self, token_hash: &str) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT session_id FROM registrations WHERE confirm_token_hash = $1 AND status = 'pending'",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| int(&r, "session_id")).transpose()
-    }
-
-    /// Confirm a visitor's registration by the hash of their emailed token: it takes a seat,
-    /// or the waiting list. Used once; `None` for an unknown or used token.
-    pub async fn confirm_registration(
-        &self,
-        token_hash: &str,
-        now: Millis,
-    ) -> Result<Option<Registration>> {
-        let Some(row) = sqlx::query(
-            "SELECT session_id FROM registrations WHERE confirm_token_hash = $1 AND status = 'pending'",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let session = int(&row, "session_id")?;
-        let mut tx = self.begin_write().await?;
-        let capacity = lock_session(&mut tx, session).await?;
-        let status = seat_status(&mut tx, session, capacity).await?;
-        let row = sqlx::query("UPDATE registrations SET status = $2, confirmed_at = $3, confirm_token_hash = NULL WHERE confirm_token_hash = $1 AND status = 'pending' RETURNING id")
-            .bind(token_hash)
-            .bind(status)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let out = match row {
-            Some(r) => Some(reg_by_id(&mut tx, int(&r, "id")?).await?),
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(out)
-    }
-
-    /// Cancel a registration; when it held a seat, the first on the waiting list takes it.
-    /// Returns (the cancelled registration, the promoted one).
-    pub async fn cancel_registration(
-        &self,
-        id: i64,
-        now: Millis,
-    ) -> Result<(Registration, Option<Registration>)> {
-        let session = self
-            .registration(id)
-            .await?
-            .ok_or(StoreError::NotFound("registration"))?
-            .session_id;
-        let mut tx = self.begin_write().await?;
-        let capacity = lock_session(&mut tx, session).await?;
-        let before = reg_by_id(&mut tx, id).await?;
-        sqlx::query(
-            "UPDATE registrations SET status = 'cancelled', cancelled_at = $2 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let mut promoted = None;
-        if before.status == "confirmed"
-            && seat_status(&mut tx, session, capacity).await? == "confirmed"
-        {
-            let next = sqlx::query("SELECT id FROM registrations WHERE session_id = $1 AND status = 'waiting' ORDER BY created_at, id LIMIT 1")
-                .bind(session)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(r) = next {
-                let pid = int(&r, "id")?;
-                sqlx::query("UPDATE registrations SET status = 'confirmed', confirmed_at = $2 WHERE id = $1")
-                    .bind(pid)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                promoted = Some(reg_by_id(&mut tx, pid).await?);
-            }
-        }
-        let after = reg_by_id(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok((after, promoted))
-    }
-
     /// One registration.
     pub async fn registration(&self, id: i64) -> Result<Option<Registration>> {
         let sql = format!("SELECT {REG_COLS} FROM registrations WHERE id = $1");
@@ -676,22 +462,6 @@ impl Store {
         rows.iter().map(reg_row).collect()
     }
 
-    /// Give or withdraw a consent on a registration, dated, with its wording (only a change
-    /// is recorded).
-    pub async fn set_registration_consent(
-        &self,
-        registration: i64,
-        kind: &str,
-        granted: bool,
-        wording: &str,
-        now: Millis,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        set_reg_consent(&mut tx, registration, kind, granted, wording, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The dated consent history of a registration: (kind, granted, wording, at), oldest first.
     pub async fn registration_consents(
         &self,
@@ -712,56 +482,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// Record a consent change (and the current state on the registration); nothing when unchanged.
-async fn set_reg_consent(
-    tx: &mut Tx,
-    registration: i64,
-    kind: &str,
-    granted: bool,
-    wording: &str,
-    now: Millis,
-) -> Result<()> {
-    let col_sql = match kind {
-        "contact" => "SELECT consent_contact AS c FROM registrations WHERE id = $1",
-        "share" => "SELECT consent_share AS c FROM registrations WHERE id = $1",
-        "meet" => "SELECT consent_meet AS c FROM registrations WHERE id = $1",
-        _ => return Err(StoreError::NotFound("consent kind")),
-    };
-    let row = sqlx::query(col_sql)
-        .bind(registration)
-        .fetch_one(&mut **tx)
-        .await?;
-    let current = int(&row, "c")? != 0;
-    let last = sqlx::query(
-        "SELECT COUNT(*) AS n FROM registration_consents WHERE registration_id = $1 AND kind = $2",
-    )
-    .bind(registration)
-    .bind(kind)
-    .fetch_one(&mut **tx)
-    .await?;
-    // The first choice is recorded even when it is "no", so the export shows what was asked.
-    if current == granted && int(&last, "n")? > 0 {
-        return Ok(());
-    }
-    let update = match kind {
-        "contact" => "UPDATE registrations SET consent_contact = $2 WHERE id = $1",
-        "meet" => "UPDATE registrations SET consent_meet = $2 WHERE id = $1",
-        _ => "UPDATE registrations SET consent_share = $2 WHERE id = $1",
-    };
-    sqlx::query(update)
-        .bind(registration)
-        .bind(granted as i64)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO registration_consents (registration_id, kind, granted, wording, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(registration)
-        .bind(kind)
-        .bind(granted as i64)
-        .bind(wording)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
