@@ -323,7 +323,7 @@ impl Services {
             ));
         }
         // The live rooms first: their log names the member by id, which erasure retires.
-        self.erase_room_events(m.id, choice == MessagesChoice::Delete)
+        self.erase_room_events(&m, choice == MessagesChoice::Delete)
             .await?;
         let out = self
             .store()

@@ -79,6 +79,20 @@ fn room_row(r: &sqlx::any::AnyRow) -> Result<RoomRow> {
     })
 }
 
+/// A `room_events` row with its room.
+fn room_event(r: &sqlx::any::AnyRow) -> Result<(RoomId, RoomEventRow)> {
+    Ok((
+        RoomId(int(r, "room_id")?),
+        RoomEventRow {
+            seq: int(r, "seq")?,
+            at: int(r, "at")?,
+            actor_key: text(r, "actor_key")?,
+            action: text(r, "action")?,
+            body: text(r, "body")?,
+        },
+    ))
+}
+
 impl Store {
     /// Create a room; returns its id.
     pub async fn create_room(&self, room: &NewRoom) -> Result<RoomId> {
@@ -193,6 +207,20 @@ impl Store {
         Ok(())
     }
 
+    /// Every room's events of one kind (`note`…), by room and order: an erasure reads the
+    /// moderators' notes to withdraw the erased member's name from their text, which the key
+    /// alone does not find.
+    pub async fn room_events_of_action(&self, action: &str) -> Result<Vec<(RoomId, RoomEventRow)>> {
+        let rows = sqlx::query(
+            "SELECT room_id, seq, at, actor_key, action, body FROM room_events
+             WHERE action = $1 ORDER BY room_id, seq",
+        )
+        .bind(action)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(room_event).collect()
+    }
+
     /// The events sent by `key` (`m:<member id>`) or naming it (the floor given to them, an
     /// invitation, a hand lowered by a moderator), by room and order. There is no index on the
     /// key: exports and erasures are rare, and a scan keeps the log's writes lean.
@@ -206,20 +234,7 @@ impl Store {
         .bind(format!("%\"{key}\"%"))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    RoomId(int(r, "room_id")?),
-                    RoomEventRow {
-                        seq: int(r, "seq")?,
-                        at: int(r, "at")?,
-                        actor_key: text(r, "actor_key")?,
-                        action: text(r, "action")?,
-                        body: text(r, "body")?,
-                    },
-                ))
-            })
-            .collect()
+        rows.iter().map(room_event).collect()
     }
 
     /// Replace events' actor key and body (an erasure's anonymising rewrite), all or none.

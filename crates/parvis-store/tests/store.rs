@@ -538,6 +538,10 @@ mod embeds;
 #[path = "store/reads.rs"]
 mod reads;
 
+/// Live rooms' logs: read by kind of event, rewritten in place.
+#[path = "store/live.rs"]
+mod live;
+
 /// A saved feed engine is trusted again only while this stays the same: it moves with a
 /// message deleted or written at other times, an erasure and a merge, not with a message
 /// added after the engine's last one (that one is fed on top).

@@ -192,3 +192,104 @@ async fn a_moderators_notes_reach_the_closing_draft_and_no_participant() {
         .unwrap();
     assert!(public.contains("Compter mieux") && !public.contains("Relancer"));
 }
+
+#[tokio::test]
+async fn a_note_naming_a_participant_loses_their_name_when_they_are_erased() {
+    let app = spawn_app().await;
+    let auth = setup(&app).await;
+    let modo = member_token(&app, "modo", SiteRole::Member).await;
+    // Her display name is INES, her handle @ines.
+    let ines = member_token(&app, "ines", SiteRole::Member).await;
+    let mut body = session_body(None);
+    body["moderators"] = json!(["modo"]);
+    let r = client()
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
+        .header("authorization", &auth)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap();
+    let r = client()
+        .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
+        .bearer_auth(&ines)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    move_to_past(&app, id, 20).await;
+    let room = join_room(&app, &ines, id).await;
+    assert_eq!(join_room(&app, &modo, id).await, room);
+    let note = "Relancer Ines sur le coût par visiteur (cc @ines)";
+    let r = act(&app, &modo, room, json!({"action": "note", "text": note})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let other = "Demander un devis à Inesse";
+    let r = act(&app, &modo, room, json!({"action": "note", "text": other})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // She leaves, keeping her messages.
+    let r = client()
+        .delete(format!("{}/api/v1/me?messages=anonymise", app.base))
+        .bearer_auth(&ines)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+
+    // Nothing the moderators read names her any more; the rest of the note stays, and a
+    // note naming someone else is untouched.
+    let neutral = "Relancer Ancien membre · Former member sur le coût par visiteur \
+                   (cc Ancien membre · Former member)";
+    let named = |text: &str| text.contains("Relancer Ines") || text.contains("@ines");
+    let log = app
+        .store
+        .room_events(parvis_domain::RoomId(room), 0)
+        .await
+        .unwrap();
+    let notes: Vec<&str> = log
+        .iter()
+        .filter(|e| e.action == "note")
+        .map(|e| e.body.as_str())
+        .collect();
+    assert_eq!(notes.len(), 2);
+    assert!(notes[0].contains(neutral) && !named(notes[0]), "{notes:?}");
+    assert!(notes[1].contains(other), "{notes:?}");
+    let state: Value = get(&app, Some(&modo), &format!("/api/v1/rooms/{room}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["notes"][0]["text"], neutral);
+    assert_eq!(state["notes"][0]["author"], "MODO");
+    assert_eq!(state["notes"][1]["text"], other);
+    // The moderator's own export holds the note as it now reads.
+    let export = get(&app, Some(&modo), "/api/v1/me/export")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(export.contains("Relancer Ancien membre"), "{export}");
+    assert!(!named(&export), "{export}");
+    // The closing draft, page and API.
+    let draft = get(&app, Some(&modo), &format!("/sessions/{id}/close"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(draft.contains(neutral), "{draft}");
+    assert!(!named(&draft), "{draft}");
+    let report = get(&app, Some(&modo), &format!("/api/v1/sessions/{id}/report"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("Relancer Ancien membre"), "{report}");
+    assert!(!named(&report), "{report}");
+}
