@@ -46,6 +46,7 @@ impl Services {
                 crate::measure::digest::MEASURES_DIGEST => self.run_measure_digest(&job).await,
                 crate::challenges::CHALLENGE_MAIL => self.run_challenge_mail(&job).await,
                 crate::tagging::TOPIC_TAG => self.run_topic_tag(&job).await,
+                crate::measure::survey_mail::SURVEY_MAIL => self.run_survey_mail(&job).await,
                 other => Err(format!("no handler for job kind {other:?} in this version")),
             };
             match outcome {

@@ -41,6 +41,8 @@ pub const ADDRESS_LINKS: i64 = 20;
 /// clients and sessions, per window. Per address only: a venue's visitors share one network
 /// address, and one session never mails an address twice.
 pub const ADDRESS_REGISTRATION_MAILS: i64 = 10;
+/// Survey sendings per space per window (each may mail up to 5,000 addresses).
+pub const SPACE_SURVEY_SENDINGS: i64 = 10;
 
 fn pw_pair(email: &str, client: &str) -> String {
     format!("pw:{email}|{client}")
@@ -148,6 +150,20 @@ impl Services {
         self.within_budget(&key, ADDRESS_REGISTRATION_MAILS, now)
             .await
             .inspect_err(|_| tracing::warn!("registration mails limit per address"))?;
+        self.store()
+            .record_auth_attempt(&key, now, now - WINDOW_MS)
+            .await?;
+        Ok(())
+    }
+
+    /// May a space's admins send a survey by email now? Counts the sending when it may: a
+    /// stolen admin session cannot turn the instance into a mass mailer.
+    pub(crate) async fn survey_send_gate(&self, space_id: i64) -> Result<()> {
+        let now = now_millis();
+        let key = format!("survey-send:{space_id}");
+        self.within_budget(&key, SPACE_SURVEY_SENDINGS, now)
+            .await
+            .inspect_err(|_| tracing::warn!(space = space_id, "survey sendings limit"))?;
         self.store()
             .record_auth_attempt(&key, now, now - WINDOW_MS)
             .await?;

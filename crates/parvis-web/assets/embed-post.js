@@ -13,7 +13,7 @@
   var part = document.getElementById('pv-part');
   if (!part) return;
   var d = document, token = '', ds = part.dataset, KEY = 'pv-w:' + ds.embed;
-  var form = d.getElementById('pv-reply') || d.getElementById('pv-entry');
+  var form = d.getElementById('pv-reply') || d.getElementById('pv-entry') || d.getElementById('pv-answer');
   function $(id) { return d.getElementById(id); }
   function keep(j) { try { if (j) sessionStorage.setItem(KEY, JSON.stringify(j)); else sessionStorage.removeItem(KEY); } catch (e) {} }
   function kept() { try { var j = JSON.parse(sessionStorage.getItem(KEY) || 'null'); return j && j.expires_at > Date.now() + 60000 ? j : null; } catch (e) { return null; } }
@@ -36,7 +36,7 @@
     token = j.token; keep(j);
     $('pv-signin').hidden = true; $('pv-wait').hidden = true;
     form.hidden = false; $('pv-me').textContent = j.display_name;
-    if (!ds.challenge) thread(j);
+    if (!ds.challenge && !ds.survey) thread(j);
   }
   function thread(j) {
     $('pv-pseudo-row').hidden = !j.pseudonyms_allowed;
@@ -77,6 +77,7 @@
   form.addEventListener('submit', function (e) {
     e.preventDefault();
     if (ds.challenge) return entry();
+    if (ds.survey) return answer();
     var body = $('pv-body').value, pseudo = $('pv-pseudo').value;
     api('threads/' + ds.thread + '/messages', { body: body, pseudonym: pseudo || null }, function (s, j) {
       if (s !== 201 && s !== 202) return fail(j);
@@ -92,6 +93,15 @@
       if (s !== 201) return fail(j);
       say(ds.sent); $('pv-title').value = ''; $('pv-body').value = ''; $('pv-links').value = ''; $('pv-accept').checked = false;
       mine($('pv-me').textContent, title, ds.sent);
+    });
+  }
+  function answer() {
+    var picked = form.querySelector('input[name="score"]:checked'), g = $('pv-group');
+    api('surveys/' + ds.survey + '/answers', {
+      score: picked ? parseInt(picked.value, 10) : -1, comment: $('pv-comment').value, group: g ? g.value : ''
+    }, function (s, j) {
+      if (s !== 201) return fail(j);
+      say(ds.sent); form.hidden = true;
     });
   }
   d.addEventListener('click', function (e) {

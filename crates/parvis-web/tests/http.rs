@@ -93,6 +93,9 @@ mod sessions_zones;
 
 #[path = "http/measures.rs"]
 mod measures;
+/// Surveys sent by email (personal links, no account) and answered from their widget.
+#[path = "http/measures_mail.rs"]
+mod measures_mail;
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 

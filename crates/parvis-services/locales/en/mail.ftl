@@ -117,3 +117,13 @@ withdrawal-link-body =
     { $link }
 
     Withdrawing unpublishes your testimonial everywhere at once.
+
+## Surveys: a personal link to answer without an account
+survey-link-subject = { $space } asks your opinion: { $title }
+survey-link-body =
+    Hello,
+
+    { $space } would like your opinion: "{ $title }". It takes a minute. Open this personal link to answer (no account needed; it works once):
+    { $link }
+
+    Your answer is not tied to your address. Please do not forward this link: it answers for you.

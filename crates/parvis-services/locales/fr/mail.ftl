@@ -117,3 +117,13 @@ withdrawal-link-body =
     { $link }
 
     Le retrait dépublie aussitôt votre témoignage partout.
+
+## Surveys: a personal link to answer without an account
+survey-link-subject = { $space } vous demande votre avis : { $title }
+survey-link-body =
+    Bonjour,
+
+    { $space } aimerait avoir votre avis : « { $title } ». Cela prend une minute. Ouvrez ce lien personnel pour répondre (sans compte ; il ne sert qu'une fois) :
+    { $link }
+
+    Votre réponse n'est pas liée à votre adresse. Merci de ne pas transférer ce lien : il répond en votre nom.

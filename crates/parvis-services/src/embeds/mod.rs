@@ -6,8 +6,8 @@
 //! `resolve_url` turns it into the same key, or says why it cannot.
 //!
 //! Sessions (`session/7`, the page `/sessions/7`), challenges (`challenge/3`) and testimonials
-//! or interviews (`testimonial/5`, only while published with public consent) are embeddable
-//! too. Another target plugs in here: a variant of `EmbedTarget`, its key and page path in
+//! or interviews (`testimonial/5`, only while published with public consent) and surveys
+//! (`survey/TOKEN`, the page `/surveys/TOKEN`) are embeddable too. Another target plugs in here: a variant of `EmbedTarget`, its key and page path in
 //! `key`/`page_path`/`parse_key`/`resolve_path`, and its card in `Services::embed_card`.
 
 pub mod live_queue;
@@ -56,6 +56,8 @@ pub enum EmbedTarget {
     Challenge(i64),
     /// A testimonial or interview, only while published with public consent.
     Testimonial(i64),
+    /// A survey, by its link's token (answered from the widget after its sign-in).
+    Survey(String),
 }
 
 /// What a URL handed to `/oembed` names.
@@ -90,6 +92,7 @@ impl EmbedTarget {
             EmbedTarget::Session(id) => format!("session/{id}"),
             EmbedTarget::Challenge(id) => format!("challenge/{id}"),
             EmbedTarget::Testimonial(id) => format!("testimonial/{id}"),
+            EmbedTarget::Survey(token) => format!("survey/{token}"),
         }
     }
 
@@ -102,6 +105,7 @@ impl EmbedTarget {
             EmbedTarget::Session(_) => "session",
             EmbedTarget::Challenge(_) => "challenge",
             EmbedTarget::Testimonial(_) => "testimonial",
+            EmbedTarget::Survey(_) => "survey",
         }
     }
 
@@ -114,6 +118,7 @@ impl EmbedTarget {
             EmbedTarget::Session(id) => format!("/sessions/{id}"),
             EmbedTarget::Challenge(id) => format!("/challenges/{id}"),
             EmbedTarget::Testimonial(id) => format!("/testimonials/{id}"),
+            EmbedTarget::Survey(token) => format!("/surveys/{token}"),
         }
     }
 
@@ -142,6 +147,7 @@ impl EmbedTarget {
             ["session", id] => positive_id(id).map(EmbedTarget::Session),
             ["challenge", id] => positive_id(id).map(EmbedTarget::Challenge),
             ["testimonial", id] => positive_id(id).map(EmbedTarget::Testimonial),
+            ["survey", t] if slug_ok(t) => Some(EmbedTarget::Survey(t.to_string())),
             _ => None,
         }
     }
@@ -167,6 +173,7 @@ impl EmbedTarget {
             ["sessions", id] => positive_id(id).map(EmbedTarget::Session),
             ["challenges", id] => positive_id(id).map(EmbedTarget::Challenge),
             ["testimonials", id] => positive_id(id).map(EmbedTarget::Testimonial),
+            ["surveys", t] if slug_ok(t) => Some(EmbedTarget::Survey(t.to_string())),
             ["embed", rest @ ..] => EmbedTarget::parse_key(&rest.join("/")),
             _ => None,
         };
@@ -384,6 +391,32 @@ impl Services {
                             v.person.name
                         )
                     },
+                    count: 0,
+                    session: None,
+                })
+            }
+            EmbedTarget::Survey(token) => {
+                let s = self
+                    .store()
+                    .survey_by_token(token)
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound("survey".into()))?;
+                let space = self
+                    .store()
+                    .space_by_id(SpaceId(s.space_id))
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound("survey".into()))?;
+                Ok(EmbedCard {
+                    kind: target.kind(),
+                    key: target.key(),
+                    title: s.title.clone(),
+                    author_name: space.name.clone(),
+                    author_path: Some(format!("/s/{}", space.slug)),
+                    space_id: space.id,
+                    space_slug: space.slug,
+                    space_name: space.name,
+                    page_path: target.page_path(),
+                    summary: String::new(),
                     count: 0,
                     session: None,
                 })

@@ -19,6 +19,7 @@ mod objective_views;
 mod plausibility;
 mod segments;
 mod snapshot;
+pub mod survey_mail;
 mod surveys;
 
 pub use plausibility::{Answerer, Plausibility};

@@ -27,6 +27,10 @@ pub struct SurveyView {
     /// `None` when hidden (an employee survey with fewer than 5 respondents).
     pub score: Option<Score>,
     pub respondents: u64,
+    /// Addresses the survey was mailed to (counts only: who they were is not kept).
+    pub sent: u64,
+    /// Answers given through mailed links (among `respondents`).
+    pub answered_by_mail: u64,
     /// Per-group visibility (employee surveys); empty otherwise.
     pub groups: Vec<GroupVisibility>,
     /// Per-group scores that may be shown.
@@ -122,6 +126,29 @@ impl Services {
         if answered {
             return Err(ServiceError::Conflict("answer".into()));
         }
+        let (comment, group) = Self::check_answer(&s, score, comment, group)?;
+        self.store()
+            .add_survey_answer(
+                s.id,
+                &respondent(&s.token, actor.member.id.0),
+                score,
+                &comment,
+                &group,
+                now_millis(),
+            )
+            .await?;
+        self.forget_dashboard(s.space_id);
+        Ok(())
+    }
+
+    /// An answer's score on the survey's scale, its comment and group trimmed and within
+    /// their lengths.
+    pub(crate) fn check_answer(
+        s: &parvis_store::SurveyRow,
+        score: i64,
+        comment: &str,
+        group: &str,
+    ) -> Result<(String, String)> {
         let kind = Kind::parse(&s.kind, "kind").map_err(refused)?;
         surveys::check_score(kind, score, "score").map_err(refused)?;
         let comment = comment.trim();
@@ -142,18 +169,7 @@ impl Services {
             )
             .into());
         }
-        self.store()
-            .add_survey_answer(
-                s.id,
-                &respondent(&s.token, actor.member.id.0),
-                score,
-                comment,
-                group,
-                now_millis(),
-            )
-            .await?;
-        self.forget_dashboard(s.space_id);
-        Ok(())
+        Ok((comment.to_string(), group.to_string()))
     }
 
     /// Every survey of a space with its scores (what may be shown of it).
@@ -169,6 +185,7 @@ impl Services {
             // no score rather than a failed dashboard.
             let score = surveys::score(kind, &scores).ok();
             let n = answers.len() as u64;
+            let (sent, answered_by_mail) = self.survey_mailing(s.id).await?;
             let mut view = SurveyView {
                 id: s.id,
                 kind,
@@ -178,6 +195,8 @@ impl Services {
                 closed: s.closed_at.is_some(),
                 score: score.clone(),
                 respondents: n,
+                sent,
+                answered_by_mail,
                 groups: vec![],
                 group_scores: vec![],
                 comments: answers

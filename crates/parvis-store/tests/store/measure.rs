@@ -213,3 +213,84 @@ async fn one_answer_per_respondent_and_objectives_round_trip() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_mailed_link_answers_once_and_the_address_goes_once_mailed() {
+    on_both(|s| async move {
+        let space = s.create_space("m", "M", "", 1).await.unwrap();
+        let admin = s.create_member(&member("adm", "adm@x.fr")).await.unwrap();
+        let id = s
+            .create_survey(space.0, "enps", "Work here?", "tokmail", admin.0, 5)
+            .await
+            .unwrap();
+        let people = vec![
+            (
+                "h-ana".to_string(),
+                "ana@x.fr".to_string(),
+                "fr".to_string(),
+            ),
+            (
+                "h-ben".to_string(),
+                "ben@x.fr".to_string(),
+                "en".to_string(),
+            ),
+        ];
+        let ids = s.add_survey_recipients(id, &people, 6).await.unwrap();
+        assert_eq!(ids.len(), 2);
+        // The same addresses again: none added.
+        assert!(
+            s.add_survey_recipients(id, &people, 7)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let ana = s.survey_recipient(ids[0]).await.unwrap().unwrap();
+        assert_eq!((ana.email.as_str(), ana.lang.as_str()), ("ana@x.fr", "fr"));
+        s.set_survey_recipient_link(ana.id, "link-ana")
+            .await
+            .unwrap();
+        s.survey_recipient_mailed(ana.id, 8).await.unwrap();
+        assert_eq!(s.survey_recipient(ana.id).await.unwrap().unwrap().email, "");
+        assert_eq!(
+            s.survey_link_used(id, "link-ana").await.unwrap(),
+            Some(false)
+        );
+        assert_eq!(s.survey_link_used(id, "nope").await.unwrap(), None);
+
+        assert!(
+            s.answer_survey_by_link(id, "link-ana", "link:r1", 9, "", "IT", 9)
+                .await
+                .unwrap()
+        );
+        // The same link again: refused, nothing stored.
+        assert!(
+            !s.answer_survey_by_link(id, "link-ana", "link:r2", 2, "", "IT", 10)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            s.survey_link_used(id, "link-ana").await.unwrap(),
+            Some(true)
+        );
+        let answers = s.survey_answers(id).await.unwrap();
+        assert_eq!(answers.len(), 1);
+        assert_eq!(answers[0].score, 9);
+        let c = s.survey_recipient_counts(id).await.unwrap();
+        assert_eq!((c.sent, c.answered), (1, 1), "Ben's mail has not gone yet");
+        assert_eq!(
+            s.survey_by_id(id).await.unwrap().map(|x| x.token),
+            Some("tokmail".to_string())
+        );
+        assert_eq!(
+            s.member_addresses(None).await.unwrap(),
+            vec!["adm@x.fr".to_string()]
+        );
+        assert!(
+            s.member_addresses(Some("partner"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+}

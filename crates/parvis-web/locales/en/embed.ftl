@@ -138,3 +138,8 @@ n_moderation_held =
         [one] { $count } item waiting
        *[other] { $count } items waiting
     }
+
+## Answering a survey from its widget.
+widget_survey_answer = Your answer
+widget_answer_sent = Thank you, your answer is recorded.
+embed_open_survey = Open the survey

@@ -103,7 +103,7 @@ f_coherence = Coherence = staff publications tagged with a declared topic ÷ pub
 f_readability = English: Flesch = 206.835 − 1.015 × words/sentence − 84.6 × syllables/word (syllables: groups of vowels, minus a silent final e). French: Kandel & Moles = 207 − 1.015 × words/sentence − 73.6 × syllables/word (syllables from the TeX French hyphenation patterns). Higher is easier.
 f_self_promotion = Self-promotion = staff publications naming the organisation, its products or events ÷ publications.
 m_surveys = Surveys
-m_surveys_intro = Send the link by email or embed it: one answer per signed-in person. Employee surveys (eNPS) show no score under 5 respondents, no comment under 10, and no complementary group that would reveal a hidden one by subtraction.
+m_surveys_intro = Send it by email (each address gets a personal link that answers once, no account needed) or embed it (visitors sign in from the widget): one answer per person. Employee surveys (eNPS) show no score under 5 respondents, no comment under 10, and no complementary group that would reveal a hidden one by subtraction.
 m_no_surveys = No survey yet.
 m_kind = Kind
 m_kind_nps = NPS (recommendation, 0–10)
@@ -193,3 +193,32 @@ m_n_weeks =
 
 # Issue 16: a settings change that changes what is counted (period, half-life).
 m_recomputing = Your new settings change the period or the half-life: the figures below still follow the previous settings while they are recomputed in the background. Reload the page in a few seconds.
+
+# Surveys sent by email (personal links) and embedded.
+m_mailing = By email
+m_mailed_n = { $count ->
+        [one] { $count } mailed
+       *[other] { $count } mailed
+    }
+m_answered_by_link_n = { $count ->
+        [one] { $count } answered by link
+       *[other] { $count } answered by link
+    }
+m_send_survey = Send by email
+m_send_emails = Addresses, one per line (at most 5,000)
+m_send_audience = Also send to
+m_audience_none = no member
+m_audience_members = every member
+m_audience_role = Members by ecosystem role
+m_send = Send
+m_send_note = Each address is mailed once per survey, in the member's language or else in yours. Only counts are kept: who answered is never shown.
+m_sent_notice = { $count ->
+        [one] The survey is being mailed to { $count } address.
+       *[other] The survey is being mailed to { $count } addresses.
+    }
+m_err_emails_line = Line { $line }: "{ $entry }" is not an email address.
+m_err_emails_too_many = At most { $max } addresses per sending.
+m_err_emails_required = Paste at least one address, or choose members to send to.
+m_link_used = This personal link has already been used to answer: one answer per link.
+m_link_unknown = This personal link is not valid (mistyped, or replaced by a newer mail). Ask whoever sent it for a new one.
+m_link_note = No account needed. Your answer is not tied to your address.

@@ -138,3 +138,8 @@ n_moderation_held =
         [one] { $count } élément en attente
        *[other] { $count } éléments en attente
     }
+
+## Answering a survey from its widget.
+widget_survey_answer = Votre réponse
+widget_answer_sent = Merci, votre réponse est enregistrée.
+embed_open_survey = Ouvrir l'enquête

@@ -103,7 +103,7 @@ f_coherence = Cohérence = publications de l'équipe rattachées à un sujet dé
 f_readability = Anglais : Flesch = 206,835 − 1,015 × mots/phrase − 84,6 × syllabes/mot (syllabes : groupes de voyelles, moins un e muet final). Français : Kandel & Moles = 207 − 1,015 × mots/phrase − 73,6 × syllabes/mot (syllabes par les motifs de césure TeX du français). Plus c'est haut, plus c'est facile.
 f_self_promotion = Autopromotion = publications de l'équipe qui nomment l'organisation, ses produits ou ses événements ÷ publications.
 m_surveys = Enquêtes
-m_surveys_intro = Envoyez le lien par e-mail ou intégrez-le : une réponse par personne connectée. Les enquêtes internes (eNPS) ne montrent aucun score sous 5 répondants ni aucun commentaire sous 10, et aucun groupe complémentaire qui trahirait un groupe caché par soustraction.
+m_surveys_intro = Envoyez-la par e-mail (chaque adresse reçoit un lien personnel qui répond une fois, sans compte) ou intégrez-la (les visiteurs se connectent depuis le widget) : une réponse par personne. Les enquêtes internes (eNPS) ne montrent aucun score sous 5 répondants ni aucun commentaire sous 10, et aucun groupe complémentaire qui trahirait un groupe caché par soustraction.
 m_no_surveys = Aucune enquête.
 m_kind = Type
 m_kind_nps = NPS (recommandation, 0–10)
@@ -193,3 +193,32 @@ m_n_weeks =
 
 # Issue 16: a settings change that changes what is counted (period, half-life).
 m_recomputing = Vos nouveaux réglages changent la période ou la demi-vie : les chiffres ci-dessous suivent encore les réglages précédents, le temps de les recalculer en arrière-plan. Rechargez la page dans quelques secondes.
+
+# Surveys sent by email (personal links) and embedded.
+m_mailing = Par e-mail
+m_mailed_n = { $count ->
+        [one] { $count } envoi
+       *[other] { $count } envois
+    }
+m_answered_by_link_n = { $count ->
+        [one] { $count } réponse par lien
+       *[other] { $count } réponses par lien
+    }
+m_send_survey = Envoyer par e-mail
+m_send_emails = Adresses, une par ligne (5 000 au plus)
+m_send_audience = Envoyer aussi à
+m_audience_none = aucun membre
+m_audience_members = tous les membres
+m_audience_role = Membres selon leur rôle dans l'écosystème
+m_send = Envoyer
+m_send_note = Chaque adresse reçoit un seul e-mail par enquête, dans la langue du membre ou à défaut dans la vôtre. Seuls des comptes sont gardés : qui a répondu n'est jamais montré.
+m_sent_notice = { $count ->
+        [one] L'enquête part vers { $count } adresse.
+       *[other] L'enquête part vers { $count } adresses.
+    }
+m_err_emails_line = Ligne { $line } : « { $entry } » n'est pas une adresse e-mail.
+m_err_emails_too_many = { $max } adresses au plus par envoi.
+m_err_emails_required = Collez au moins une adresse, ou choisissez des membres à qui envoyer.
+m_link_used = Ce lien personnel a déjà servi à répondre : une réponse par lien.
+m_link_unknown = Ce lien personnel n'est pas valable (mal recopié, ou remplacé par un e-mail plus récent). Demandez-en un nouveau à qui vous l'a envoyé.
+m_link_note = Sans compte. Votre réponse n'est pas liée à votre adresse.

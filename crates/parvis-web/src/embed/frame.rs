@@ -73,6 +73,20 @@ async fn body(
         },
         // A testimonial's card carries its summary; the page has the rest.
         EmbedTarget::Testimonial(_) => Value::UNDEFINED,
+        // A survey's card carries its question and scale; answering needs the widget's
+        // sign-in (one answer per person).
+        EmbedTarget::Survey(token) => {
+            let (s, _) = services.survey_for_answer(token, None).await?;
+            let kind = Services::survey_kind(&s);
+            let (lo, hi) = kind.map(|k| k.scale()).unwrap_or((0, 10));
+            context! {
+                survey_token => s.token,
+                survey_kind => kind.map(|k| k.key()).unwrap_or("nps"),
+                survey_closed => s.closed_at.is_some(),
+                scale => (lo..=hi).collect::<Vec<_>>(),
+                employee => kind.is_some_and(|k| k.is_employee()),
+            }
+        }
     })
 }
 

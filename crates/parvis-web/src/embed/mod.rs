@@ -20,6 +20,7 @@ mod frame;
 mod moderation;
 mod oembed;
 mod posting;
+mod survey;
 mod track;
 
 use crate::AppState;
@@ -54,6 +55,7 @@ pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(posting::react))
         .routes(utoipa_axum::routes!(posting::submit_entry))
         .routes(utoipa_axum::routes!(posting::my_reactions))
+        .routes(utoipa_axum::routes!(survey::answer))
         .routes(utoipa_axum::routes!(moderation::api_queue))
         .routes(utoipa_axum::routes!(moderation::api_decide))
         .routes(utoipa_axum::routes!(posting::sso))

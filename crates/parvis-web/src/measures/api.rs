@@ -29,6 +29,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_objective))
         .routes(routes!(create_survey))
         .routes(routes!(answer_survey))
+        .routes(routes!(send_survey))
         .routes(routes!(super::events::put_cost))
         .routes(routes!(set_staff))
 }
@@ -249,35 +250,90 @@ struct NewAnswer {
     /// Team or department (employee surveys; used for anonymity thresholds).
     #[serde(default)]
     group: String,
+    /// The `r` of a personal link mailed by `POST /spaces/{space}/surveys/{id}/sendings`:
+    /// answers without an account, once per link.
+    #[serde(default)]
+    recipient: Option<String>,
 }
 
-/// Answer a survey, once per person
+/// A second answer, as a problem naming what was used twice.
+pub(crate) fn answered_twice(e: ServiceError) -> ApiError {
+    match e {
+        ServiceError::Conflict(what) if what == "link" => ApiError::new(
+            StatusCode::CONFLICT,
+            "link_used",
+            "Link already used",
+            "this personal link already answered the survey: one answer per link",
+        )
+        .with_field("recipient"),
+        ServiceError::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "already_answered",
+            "Already answered",
+            "one answer per person and survey",
+        )
+        .with_field("score"),
+        other => other.into(),
+    }
+}
+
+/// Answer a survey, once per person (signed in) or once per personal link (`recipient`,
+/// no account needed)
 #[utoipa::path(post, path = "/surveys/{token}/answers", tag = "measures",
     params(("token" = String, Path, description = "the survey link's token")),
     request_body = NewAnswer,
-    security(("bearer" = []), ("session" = [])),
+    security((), ("bearer" = []), ("session" = [])),
     responses((status = 201, description = "recorded"),
-        (status = 409, description = "this person already answered", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "this person, or this personal link, already answered (`already_answered`, `link_used`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn answer_survey(
     State(st): State<AppState>,
     ctx: Ctx,
     ApiPath(token): ApiPath<String>,
     ApiJson(b): ApiJson<NewAnswer>,
 ) -> ApiResult<StatusCode> {
-    st.services
-        .answer_survey(ctx.actor()?, &token, b.score, &b.comment, &b.group)
-        .await
-        .map_err(|e| match e {
-            ServiceError::Conflict(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "already_answered",
-                "Already answered",
-                "one answer per person and survey",
-            )
-            .with_field("score"),
-            other => other.into(),
-        })?;
+    match b.recipient.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => {
+            st.services
+                .answer_survey_by_link(&token, r, b.score, &b.comment, &b.group)
+                .await
+        }
+        None => {
+            st.services
+                .answer_survey(ctx.actor()?, &token, b.score, &b.comment, &b.group)
+                .await
+        }
+    }
+    .map_err(answered_twice)?;
     Ok(StatusCode::CREATED)
+}
+
+/// Send a survey by email (admins)
+///
+/// Each address gets, in the background, a mail with a personal link that answers once
+/// without an account (in the member's language when the address is a member's, else in the
+/// caller's). An address is mailed once per survey; at most 5,000 addresses per sending
+/// (422 naming `emails`), 10 sendings per space per quarter hour (429). The dashboard's
+/// survey shows how many were mailed (`sent`) and answered by link (`answered_by_mail`):
+/// counts only, never who.
+#[utoipa::path(post, path = "/spaces/{space}/surveys/{id}/sendings", tag = "measures",
+    params(("space" = String, Path, description = "space slug"), ("id" = i64, Path, description = "survey id")),
+    request_body = parvis_services::measure::survey_mail::SendSurvey,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 202, description = "queued", body = parvis_services::measure::survey_mail::SurveySending)))]
+async fn send_survey(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath((space, id)): ApiPath<(String, i64)>,
+    ApiJson(b): ApiJson<parvis_services::measure::survey_mail::SendSurvey>,
+) -> ApiResult<(
+    StatusCode,
+    Json<parvis_services::measure::survey_mail::SurveySending>,
+)> {
+    let actor = ctx.actor()?;
+    // Addresses that are no member's read the mail in the sender's own language.
+    let lang = parvis_domain::Lang::from_code(&actor.member.lang).unwrap_or(ctx.lang);
+    let out = st.services.send_survey(actor, &space, id, &b, lang).await?;
+    Ok((StatusCode::ACCEPTED, Json(out)))
 }
 
 /// Whether a member is staff.

@@ -7,6 +7,7 @@ pub(crate) mod api;
 mod events;
 mod figures;
 mod png;
+mod survey_pages;
 
 use crate::forms::{failed, field_errors, unprocessable};
 use crate::pages::{PageResult, fail, fail_api, render};
@@ -45,11 +46,18 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/s/{space}/measures/surveys", post(add_survey))
         .route(
+            "/s/{space}/measures/surveys/{id}/send",
+            post(survey_pages::send),
+        )
+        .route(
             "/s/{space}/measures/events/{session}/cost",
             post(events::set_cost),
         )
         .route("/s/{space}/measures/{file}", get(figure_file))
-        .route("/surveys/{token}", get(survey_page).post(answer))
+        .route(
+            "/surveys/{token}",
+            get(survey_pages::survey_page).post(survey_pages::answer),
+        )
 }
 
 /// One string of the area in `lang`.
@@ -59,7 +67,7 @@ pub(crate) fn text(lang: Lang, key: &str) -> &'static str {
 
 /// A refused input in the reader's language, naming the field (the services say it in
 /// English; some of this area's rules have no general wording).
-fn errors_for(
+pub(super) fn errors_for(
     lang: Lang,
     e: &ServiceError,
     scale: Option<(i64, i64)>,
@@ -190,7 +198,12 @@ fn dashboard_context(lang: Lang, d: &Dashboard, space: &parvis_domain::Space) ->
     }
 }
 
-async fn show_dashboard(st: &AppState, ctx: &Ctx, slug: &str, extra: Value) -> PageResult {
+pub(super) async fn show_dashboard(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    extra: Value,
+) -> PageResult {
     show_segment(st, ctx, slug, "", extra).await
 }
 
@@ -254,8 +267,10 @@ async fn dashboard_page(
     ctx: Ctx,
     Path(space): Path<String>,
     Query(q): Query<api::SegmentParam>,
+    Query(sent): Query<survey_pages::SentParam>,
 ) -> PageResult {
-    show_segment(&st, &ctx, &space, &q.segment, context! {}).await
+    let extra = survey_pages::sent_notice(ctx.lang, &sent);
+    show_segment(&st, &ctx, &space, &q.segment, extra).await
 }
 
 /// `pyramid.svg`, `flows.csv`…
@@ -420,91 +435,6 @@ async fn add_survey(
             Some(errors) => {
                 let extra = context! { failed => failed("survey", &f, errors) };
                 unprocessable(show_dashboard(&st, &ctx, &space, extra).await)
-            }
-            None => Err(fail(&st, &ctx)(e)),
-        },
-    }
-}
-
-async fn survey_view(st: &AppState, ctx: &Ctx, token: &str, extra: Value) -> PageResult {
-    let (s, answered) = st
-        .services
-        .survey_for_answer(token, ctx.actor.as_ref())
-        .await
-        .map_err(fail(st, ctx))?;
-    let kind = parvis_measure::surveys::Kind::parse(&s.kind, "kind").ok();
-    let (lo, hi) = kind.map(|k| k.scale()).unwrap_or((0, 10));
-    render(
-        st,
-        ctx,
-        "survey.html",
-        context! {
-            ..extra,
-            ..context! {
-                survey => context! { title => s.title, kind => s.kind, token => s.token, closed => s.closed_at.is_some() },
-                question => text(ctx.lang, &format!("m_survey_question_{}", kind.map(|k| k.key()).unwrap_or("nps"))),
-                scale => (lo..=hi).collect::<Vec<_>>(),
-                answered => answered,
-                employee => kind.is_some_and(|k| k.is_employee()),
-            }
-        },
-    )
-}
-
-async fn survey_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> PageResult {
-    survey_view(&st, &ctx, &token, context! {}).await
-}
-
-#[derive(Deserialize, Serialize)]
-struct AnswerForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    score: String,
-    #[serde(default)]
-    comment: String,
-    #[serde(default)]
-    group: String,
-}
-
-async fn answer(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Form(f): Form<AnswerForm>,
-) -> PageResult {
-    ctx.check_form_csrf(&f.csrf)
-        .map_err(|e| fail_api(&st, &ctx, e))?;
-    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
-    let (s, _) = st
-        .services
-        .survey_for_answer(&token, Some(actor))
-        .await
-        .map_err(fail(&st, &ctx))?;
-    let scale = parvis_measure::surveys::Kind::parse(&s.kind, "kind")
-        .ok()
-        .map(|k| k.scale());
-    let score = f.score.trim().parse::<i64>().map_err(|_| {
-        ServiceError::Validation(ValidationError::new("score", "expected a whole number"))
-    });
-    let result = match score {
-        Ok(score) => {
-            st.services
-                .answer_survey(actor, &token, score, &f.comment, &f.group)
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => survey_view(&st, &ctx, &token, context! { thanks => true }).await,
-        Err(e) => match errors_for(ctx.lang, &e, scale) {
-            Some(errors) => {
-                let extra = context! { failed => failed("answer", &f, errors) };
-                unprocessable(survey_view(&st, &ctx, &token, extra).await)
             }
             None => Err(fail(&st, &ctx)(e)),
         },

@@ -10,10 +10,10 @@ use super::*;
 
 /// A mail as its reader sees it, decoded from what the SMTP sink kept.
 #[derive(Debug)]
-struct Mail {
-    to: String,
-    subject: String,
-    text: String,
+pub(super) struct Mail {
+    pub(super) to: String,
+    pub(super) subject: String,
+    pub(super) text: String,
     /// The `text/calendar` attachment, when there is one.
     ics: Option<String>,
 }
@@ -121,7 +121,7 @@ fn body_of(h: &[(String, String)], body: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-fn decode(raw: &str) -> Mail {
+pub(super) fn decode(raw: &str) -> Mail {
     // The sink keeps the SMTP lines as sent: undo the dot-stuffing.
     let raw: String = raw
         .lines()
