@@ -1,6 +1,6 @@
 /* Taking part from the widget: replies and likes on a thread's card (the visitor's own likes
    asked for once signed in, the card being the same for all), an entry on an open challenge's
-   card. No cookie: the frame is a third-party iframe.
+   card, an answer on a survey's card (once per person). No cookie: the frame is a third-party iframe.
    Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
    an attempt id kept in this page's memory; or the host's signed token (single sign-on,
    `#…&sso=` in our URL, never sent to a server log). The widget token we get back goes as

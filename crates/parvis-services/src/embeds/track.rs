@@ -178,7 +178,8 @@ impl Services {
     }
 
     /// Count what a visitor did from a widget as engagement: `post` (a reply, published or
-    /// held), `react` (a like or another reaction) or `entry` (a challenge entry). Called by
+    /// held), `react` (a like or another reaction), `entry` (a challenge entry) or `answer` (a
+    /// survey's answer). Called by
     /// the widget's write API once the action succeeded — never from the public beacon, so a
     /// page cannot forge posts into the funnel. `host` is the page the widget runs on, as the
     /// frame counted its view, so the action lands on the same row of the funnel.
@@ -189,7 +190,7 @@ impl Services {
         event: &str,
         viewer: &Viewer,
     ) -> Result<bool> {
-        if !matches!(event, "post" | "react" | "entry") {
+        if !matches!(event, "post" | "react" | "entry" | "answer") {
             return Ok(false);
         }
         self.count_embed_event(target, host, event, viewer).await

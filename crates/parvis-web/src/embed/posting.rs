@@ -121,7 +121,7 @@ pub(crate) struct SeenBy {
 
 impl SeenBy {
     /// Count `event` for `target`; a failure is logged and never fails the action.
-    async fn engaged(&self, st: &AppState, target: EmbedTarget, event: &str) {
+    pub(super) async fn engaged(&self, st: &AppState, target: EmbedTarget, event: &str) {
         if let Err(e) = st
             .services
             .record_widget_engagement(&target, self.host.as_deref(), event, &self.viewer)

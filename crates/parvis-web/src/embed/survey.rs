@@ -1,12 +1,13 @@
 //! Answering a survey from its widget: the widget's emailed-link sign-in (or single sign-on)
 //! gives a member, who answers once, as on the survey's page.
 
-use super::posting::Widget;
+use super::posting::{Seen, Widget};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use axum::extract::State;
 use axum::http::StatusCode;
+use parvis_services::embeds::EmbedTarget;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -35,6 +36,7 @@ pub(crate) struct WidgetAnswer {
 pub(crate) async fn answer(
     State(st): State<AppState>,
     Widget(w): Widget,
+    Seen(seen): Seen,
     ApiPath(token): ApiPath<String>,
     ApiJson(b): ApiJson<WidgetAnswer>,
 ) -> Result<StatusCode, ApiError> {
@@ -42,5 +44,8 @@ pub(crate) async fn answer(
         .widget_answer_survey(&w, &token, b.score, &b.comment, &b.group)
         .await
         .map_err(crate::measures::api::answered_twice)?;
+    // An answer is engagement in the embed funnel, as a post or an entry is.
+    seen.engaged(&st, EmbedTarget::Survey(token), "answer")
+        .await;
     Ok(StatusCode::CREATED)
 }

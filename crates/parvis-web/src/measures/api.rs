@@ -273,6 +273,13 @@ pub(crate) fn answered_twice(e: ServiceError) -> ApiError {
             "one answer per person and survey",
         )
         .with_field("score"),
+        ServiceError::BadLink => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_link",
+            "Unknown personal link",
+            "this personal link is not one of this survey's (mistyped, or replaced by a newer mail)",
+        )
+        .with_field("recipient"),
         other => other.into(),
     }
 }

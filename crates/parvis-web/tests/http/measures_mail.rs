@@ -275,6 +275,25 @@ async fn an_admin_mails_a_survey_and_each_link_answers_once_without_an_account()
                 .json(&json!({"score": score, "recipient": ben_r}))
                 .send()
         };
+        // A link that is not one of this survey's is refused, naming it.
+        let (status, p) = problem(
+            client()
+                .post(format!("{}/api/v1/surveys/{token}/answers", app.base))
+                .json(&json!({"score": 5, "recipient": "not-a-link"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, p["code"].as_str(), p["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("unknown_link"),
+                Some("recipient")
+            ),
+            "{p}"
+        );
         let (status, p) = problem(api_answer(11).await.unwrap()).await;
         assert_eq!(
             (status, p["field"].as_str()),
@@ -435,6 +454,23 @@ async fn an_embedded_survey_is_answered_once_through_the_widget_sign_in() {
         let d = dashboard(&app, &admin).await;
         assert_eq!(d["surveys"]["nps"]["n"], 1, "{}", d["surveys"]);
         assert_eq!(d["surveys"]["nps"]["value"], 100.0);
+        // The answer counts as engagement in the embed funnel.
+        let f: Value = client()
+            .get(format!("{}/api/v1/spaces/forum/embed/funnel", app.base))
+            .header("authorization", &admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let row = f["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["embed"] == format!("survey/{token}"))
+            .unwrap_or_else(|| panic!("no row for the survey: {f}"));
+        assert_eq!(row["engagements"].as_i64(), Some(1), "{f}");
     })
     .await;
 }
