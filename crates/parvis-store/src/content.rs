@@ -210,10 +210,14 @@ impl Store {
     /// Delete a topic: its threads stay in the space without a topic, its opinion map
     /// (statements and votes) goes (the schema's cascades).
     pub async fn delete_topic(&self, id: TopicId) -> Result<()> {
-        sqlx::query("DELETE FROM topics WHERE id = $1")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.begin_write().await?;
+        for sql in [
+            &crate::measure_taken_back::statement_votes("st.topic_id = $1"),
+            "DELETE FROM topics WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id.0).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -398,12 +402,22 @@ impl Store {
         member: MemberId,
         kind: ReactionKind,
     ) -> Result<()> {
-        sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND kind = $3")
-            .bind(message.0)
-            .bind(member.0)
-            .bind(kind.as_str())
-            .execute(&self.pool)
-            .await?;
+        // The measures' aggregate forgets it at its next refresh (see `measure_taken_back`).
+        let mut tx = self.begin_write().await?;
+        for sql in [
+            &crate::measure_taken_back::reactions(
+                "r.message_id = $1 AND r.member_id = $2 AND r.kind = $3",
+            ),
+            "DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND kind = $3",
+        ] {
+            sqlx::query(sql)
+                .bind(message.0)
+                .bind(member.0)
+                .bind(kind.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

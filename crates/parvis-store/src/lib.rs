@@ -38,6 +38,7 @@ mod live;
 mod measure;
 mod measure_events;
 mod measure_periods;
+mod measure_taken_back;
 mod meetings;
 mod member_content;
 mod members;
@@ -203,6 +204,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (26, include_str!("schema_v26.sql")),
     (27, include_str!("schema_v27.sql")),
     (28, include_str!("schema_v28.sql")),
+    (29, include_str!("schema_v29.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

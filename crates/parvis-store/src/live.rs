@@ -202,6 +202,13 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(conflict_as("room event"))?;
+            // An upvote taken back stops counting in the measures (see `measure_taken_back`).
+            if e.action == "unvote"
+                && e.actor_key.starts_with("m:")
+                && let Some(q) = crate::measure_taken_back::question_of(&e.body)
+            {
+                crate::measure_taken_back::unvote(&mut tx, room.0, &e.actor_key, q, e.seq).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -241,7 +248,16 @@ impl Store {
     /// Sequence numbers stay: a room replays to the same questions and polls.
     pub async fn rewrite_room_events(&self, events: &[(RoomId, RoomEventRow)]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        // A member's votes made anonymous no longer count as theirs (nor as anyone's).
+        let copy = crate::measure_taken_back::live_votes("e.room_id = $1 AND e.seq = $2");
         for (room, e) in events {
+            if !e.actor_key.starts_with("m:") {
+                sqlx::query(&copy)
+                    .bind(room.0)
+                    .bind(e.seq)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(
                 "UPDATE room_events SET actor_key = $3, body = $4 WHERE room_id = $1 AND seq = $2",
             )

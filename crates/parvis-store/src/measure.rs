@@ -7,7 +7,8 @@
 //! statements start from the new rows (`CROSS JOIN` keeps SQLite from starting at the space's
 //! threads instead, which costs a scan of the whole space per refresh). A merge of
 //! members (made or undone) moves past messages between members, so it triggers a rebuild of
-//! the space's rows instead.
+//! the space's rows instead. Reactions and votes taken back are subtracted from the weeks
+//! they counted in by the next refresh (see `measure_taken_back`).
 
 use crate::{Result, Store, StoreError, int, opt_int, opt_text, text};
 use parvis_domain::Millis;
@@ -158,9 +159,10 @@ const ADD_SHARE_REFERRALS: &str = "INSERT INTO measure_activity (space_id, membe
 
 // Votes are reactions too (the reactors level: "reacted or voted"), on Parvis's own channel in
 // the week they were cast: challenge entry votes; opinion statement votes by members (voter
-// `m<id>`; imported voters are `source:id`), a changed vote counting as one more; live
-// question upvotes and poll answers by members (actor `m:<id>`; the room's log keeps only
-// accepted events). Each reaches its space through primary keys, as the incremental forms do.
+// `m<id>`; imported voters are `source:id`), a changed vote counting in the week of its last
+// change; live question upvotes not taken back and poll answers by members (actor `m:<id>`;
+// the room's log keeps only accepted events). Each reaches its space through primary keys, as
+// the incremental forms do. What is taken back is subtracted by `measure_taken_back::apply`.
 const ADD_CHALLENGE_VOTES: &str =
     "INSERT INTO measure_activity (space_id, member_id, channel, week, reactions)
     SELECT $1, v.member_id, 'parvis', v.created_at / 604800000, COUNT(*)
@@ -190,6 +192,7 @@ const ADD_LIVE_VOTES: &str =
     WHERE e.at > $2 AND e.at <= $3
       AND e.action IN ('upvote', 'answer') AND e.actor_key LIKE 'm:%'
       AND (SELECT r.space_id FROM rooms r WHERE r.id = e.room_id) = $1
+      AND NOT EXISTS (SELECT 1 FROM room_votes_taken_back x WHERE x.room_id = e.room_id AND x.seq = e.seq)
     GROUP BY 2, 4
     ON CONFLICT (space_id, member_id, channel, week) DO UPDATE SET
       reactions = measure_activity.reactions + excluded.reactions";
@@ -310,6 +313,8 @@ impl Store {
                 ADD_NEW_READS,
             )
         };
+        // Reactions and votes taken back since the last refresh leave the weeks they counted in.
+        crate::measure_taken_back::apply(&mut tx, space_id, wm[1], rebuilt).await?;
         let before: i64 = sqlx::query(count)
             .bind(space_id)
             .bind(wm[0])

@@ -102,8 +102,18 @@ impl Store {
         Ok(())
     }
 
-    /// Record a vote; a later vote by the same voter replaces the earlier one.
+    /// Record a vote; a later vote by the same voter replaces the earlier one (and the
+    /// measures count it in its new week only, see `measure_taken_back`).
     pub async fn vote(&self, statement: i64, voter: &str, value: i64, now: Millis) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(&crate::measure_taken_back::statement_votes(
+            "v.statement_id = $1 AND v.voter = $2 AND v.created_at < $3",
+        ))
+        .bind(statement)
+        .bind(voter)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO statement_votes (statement_id, voter, value, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (statement_id, voter) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
@@ -112,15 +122,25 @@ impl Store {
         .bind(voter)
         .bind(value)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Record many votes in one transaction (imports).
     pub async fn vote_many(&self, votes: &[VoteRow]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let replaced = crate::measure_taken_back::statement_votes(
+            "v.statement_id = $1 AND v.voter = $2 AND v.created_at < $3",
+        );
         for v in votes {
+            sqlx::query(&replaced)
+                .bind(v.statement_id)
+                .bind(&v.voter)
+                .bind(v.created_at)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "INSERT INTO statement_votes (statement_id, voter, value, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (statement_id, voter) DO UPDATE SET value = excluded.value, created_at = excluded.created_at

@@ -390,6 +390,9 @@ impl Store {
                 }
                 threads.sort_unstable();
                 threads.dedup();
+                // Reactions and votes that go with what is deleted leave the measures too.
+                let copy = crate::measure_taken_back::reactions("m.author_id = $1");
+                crate::measure_taken_back::copy(&mut tx, &copy, m).await?;
                 sqlx::query("DELETE FROM messages WHERE author_id = $1")
                     .bind(m)
                     .execute(&mut *tx)
@@ -418,6 +421,8 @@ impl Store {
                             .await?;
                     }
                 }
+                let copy = crate::measure_taken_back::statement_votes("st.author_id = $1");
+                crate::measure_taken_back::copy(&mut tx, &copy, m).await?;
                 sqlx::query("DELETE FROM statements WHERE author_id = $1")
                     .bind(m)
                     .execute(&mut *tx)
@@ -434,10 +439,17 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query("DELETE FROM statement_votes WHERE voter = $1")
-                .bind(voter(MemberId(m)))
-                .execute(&mut *tx)
-                .await?;
+            for sql in [
+                &crate::measure_taken_back::statement_votes("v.voter = $1"),
+                "DELETE FROM statement_votes WHERE voter = $1",
+            ] {
+                sqlx::query(sql)
+                    .bind(voter(MemberId(m)))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let copy = crate::measure_taken_back::reactions("r.member_id = $1");
+            crate::measure_taken_back::copy(&mut tx, &copy, m).await?;
             for sql in [
                 "DELETE FROM reactions WHERE member_id = $1",
                 "DELETE FROM identities WHERE member_id = $1",

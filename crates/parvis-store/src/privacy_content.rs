@@ -241,11 +241,18 @@ pub(crate) async fn erase_content(
     m: i64,
     delete_writing: bool,
 ) -> Result<()> {
-    // Votes go, and the counts shown on entries with them.
+    // Votes go, and the counts shown on entries with them (and the measures, see
+    // `measure_taken_back`).
+    let copy = crate::measure_taken_back::challenge_votes("v.member_id = $1");
+    crate::measure_taken_back::copy(tx, &copy, m).await?;
     remove_and_recount(tx, m, "challenge_votes", "vote_count").await?;
     if delete_writing {
         remove_and_recount(tx, m, "challenge_comments", "comment_count").await?;
         // An entry's votes, comments and scores are about it: they go with it.
+        let copy = crate::measure_taken_back::challenge_votes(
+            "v.entry_id IN (SELECT id FROM challenge_entries WHERE member_id = $1)",
+        );
+        crate::measure_taken_back::copy(tx, &copy, m).await?;
         for sql in [
             "DELETE FROM challenge_votes WHERE entry_id IN (SELECT id FROM challenge_entries WHERE member_id = $1)",
             "DELETE FROM challenge_comments WHERE entry_id IN (SELECT id FROM challenge_entries WHERE member_id = $1)",

@@ -485,6 +485,10 @@ async fn concurrent_read_then_write_transactions_all_succeed() {
 #[path = "store/measure.rs"]
 mod measure;
 
+/// Reactions and votes taken back leave the measures at the next refresh.
+#[path = "store/measure_taken_back.rs"]
+mod measure_taken_back;
+
 #[tokio::test]
 async fn room_event_log_is_ordered_unique_and_all_or_nothing() {
     use parvis_store::{NewRoom, RoomEventRow};

@@ -1,0 +1,198 @@
+//! Reactions and votes taken back leave the measures' weekly aggregate at the next
+//! incremental refresh, without a rebuild.
+//!
+//! Design: the aggregate is kept by adding what arrived past a watermark; a deleted reaction
+//! leaves nothing to read past it. So each path that removes a reaction or a vote first copies
+//! where and when it had been counted (space, member, channel, time) into
+//! `measure_taken_back`, in the removal's own transaction. The next refresh of that space
+//! subtracts the copies whose time is at or before its reaction watermark (those, and only
+//! those, were added by an earlier refresh: one taken back before any refresh read it was
+//! never counted) from the week they were counted in, drops the weekly rows left at zero (a
+//! rebuild would not have them), and deletes the space's copies. It reads only that space's
+//! pending copies by index: a refresh with nothing taken back costs one index probe, and
+//! nothing ever scans the reactions. A rebuild reads the tables as they are and just deletes
+//! the copies. Copies are made only for spaces whose aggregate exists (a `measure_state`
+//! row), so the table only holds what arrived since a space's last refresh.
+//!
+//! Simpler alternatives and why not: soft-deleting reactions and votes (a `removed_at`
+//! column) would touch every reader of five tables and keep erased members' votes; database
+//! triggers would need one dialect per backend (PostgreSQL wants a function per trigger),
+//! which the shared schema files do not have, and a clock the tests do not drive.
+//!
+//! The removals covered: a like (or any reaction) taken back, on a page or from a widget; a
+//! statement vote changed (its time moves to the new vote: the old week loses it, as in a
+//! rebuild); a live question upvote taken back (`unvote`: the room's log keeps both events, so
+//! the upvote is also listed in `room_votes_taken_back`, which both forms of the live-votes
+//! statement skip); and an erasure, which deletes the member's reactions, statement and
+//! challenge votes, the reactions and votes others left on what it deletes (messages,
+//! statements, entries), and anonymises their live events.
+
+use crate::Result;
+use sqlx::Row;
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Copy the reactions `r` (joined to their message `m`) matching `cond`, about to be deleted.
+/// `cond` is always a literal of this crate, never input.
+pub(crate) fn reactions(cond: &str) -> String {
+    format!(
+        "INSERT INTO measure_taken_back (space_id, member_id, channel, at)
+         SELECT t.space_id, r.member_id, m.channel, r.created_at
+         FROM reactions r JOIN messages m ON m.id = r.message_id JOIN threads t ON t.id = m.thread_id
+         WHERE {cond} AND EXISTS (SELECT 1 FROM measure_state s WHERE s.space_id = t.space_id)"
+    )
+}
+
+/// Copy the members' statement votes `v` matching `cond` (imported voters are not counted).
+pub(crate) fn statement_votes(cond: &str) -> String {
+    format!(
+        "INSERT INTO measure_taken_back (space_id, member_id, channel, at)
+         SELECT tp.space_id, CAST(SUBSTR(v.voter, 2) AS BIGINT), 'parvis', v.created_at
+         FROM statement_votes v JOIN statements st ON st.id = v.statement_id
+           JOIN topics tp ON tp.id = st.topic_id
+         WHERE v.voter LIKE 'm%' AND v.voter NOT LIKE '%:%' AND {cond}
+           AND EXISTS (SELECT 1 FROM measure_state s WHERE s.space_id = tp.space_id)"
+    )
+}
+
+/// Copy the challenge votes `v` matching `cond`.
+pub(crate) fn challenge_votes(cond: &str) -> String {
+    format!(
+        "INSERT INTO measure_taken_back (space_id, member_id, channel, at)
+         SELECT c.space_id, v.member_id, 'parvis', v.created_at
+         FROM challenge_votes v JOIN challenges c ON c.id = v.challenge_id
+         WHERE {cond} AND EXISTS (SELECT 1 FROM measure_state s WHERE s.space_id = c.space_id)"
+    )
+}
+
+/// Copy the counted live votes `e` (members' upvotes not already taken back, poll answers)
+/// matching `cond`.
+pub(crate) fn live_votes(cond: &str) -> String {
+    format!(
+        "INSERT INTO measure_taken_back (space_id, member_id, channel, at)
+         SELECT r.space_id, CAST(SUBSTR(e.actor_key, 3) AS BIGINT), 'parvis', e.at
+         FROM room_events e JOIN rooms r ON r.id = e.room_id
+         WHERE e.action IN ('upvote', 'answer') AND e.actor_key LIKE 'm:%' AND {cond}
+           AND NOT EXISTS (SELECT 1 FROM room_votes_taken_back x WHERE x.room_id = e.room_id AND x.seq = e.seq)
+           AND EXISTS (SELECT 1 FROM measure_state s WHERE s.space_id = r.space_id)"
+    )
+}
+
+/// Run a copy statement made by one of the functions above with one id bound as `$1`.
+pub(crate) async fn copy(tx: &mut Tx, sql: &str, id: i64) -> Result<()> {
+    sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Record that `actor` took back their upvote of `question` in `room` (an `unvote` at
+/// `seq`): the latest upvote before it of that question by them is no longer counted.
+pub(crate) async fn unvote(
+    tx: &mut Tx,
+    room: i64,
+    actor: &str,
+    question: u64,
+    seq: i64,
+) -> Result<()> {
+    let ups = sqlx::query(
+        "SELECT seq, body FROM room_events
+         WHERE room_id = $1 AND actor_key = $2 AND action = 'upvote' AND seq < $3
+         ORDER BY seq DESC",
+    )
+    .bind(room)
+    .bind(actor)
+    .bind(seq)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &ups {
+        let body: String = r.try_get("body")?;
+        if question_of(&body) == Some(question) {
+            let up: i64 = r.try_get("seq")?;
+            sqlx::query(&live_votes("e.room_id = $1 AND e.seq = $2"))
+                .bind(room)
+                .bind(up)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO room_votes_taken_back (room_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(room)
+            .bind(up)
+            .execute(&mut **tx)
+            .await?;
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The question an upvote or unvote event's JSON is about.
+pub(crate) fn question_of(body: &str) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    v.get("command")
+        .and_then(|c| c.get("question"))
+        .or_else(|| v.get("question"))
+        .and_then(|q| q.as_u64())
+}
+
+// The refresh's part: `$1` space, `$2` the last copy this refresh reads (copies made while
+// it runs wait for the next one), `$3` the reaction watermark before this refresh.
+const MATCHES: &str = "b.space_id = $1 AND b.id <= $2 AND b.member_id = measure_activity.member_id
+    AND b.channel = measure_activity.channel AND b.at / 604800000 = measure_activity.week";
+
+/// Subtract a space's pending copies from its weekly rows and forget them (incremental
+/// refresh), or only forget them (`rebuilt`: the rebuild read the tables as they are). Runs
+/// before the refresh adds what is new, as a rebuild would see it.
+pub(crate) async fn apply(tx: &mut Tx, space: i64, watermark: i64, rebuilt: bool) -> Result<()> {
+    let last: i64 =
+        sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM measure_taken_back WHERE space_id = $1")
+            .bind(space)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+    if last == 0 {
+        return Ok(());
+    }
+    if !rebuilt {
+        let counted = format!("{MATCHES} AND b.at <= $3");
+        sqlx::query(&format!(
+            "UPDATE measure_activity SET reactions = reactions
+               - (SELECT COUNT(*) FROM measure_taken_back b WHERE {counted})
+             WHERE space_id = $1 AND EXISTS (SELECT 1 FROM measure_taken_back b WHERE {counted})"
+        ))
+        .bind(space)
+        .bind(last)
+        .bind(watermark)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM measure_activity WHERE space_id = $1 AND posts = 0 AND answers = 0
+               AND reactions = 0 AND reads = 0 AND referrals = 0
+               AND EXISTS (SELECT 1 FROM measure_taken_back b WHERE {MATCHES})"
+        ))
+        .bind(space)
+        .bind(last)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM measure_taken_back WHERE space_id = $1 AND id <= $2")
+        .bind(space)
+        .bind(last)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::question_of;
+
+    #[test]
+    fn an_upvote_names_its_question_in_the_command() {
+        let body =
+            r#"{"seq":4,"at":9,"actor":{"key":"m:2"},"command":{"action":"unvote","question":12}}"#;
+        assert_eq!(question_of(body), Some(12));
+        assert_eq!(question_of(r#"{"action":"upvote","question":3}"#), Some(3));
+        assert_eq!(question_of("not json"), None);
+        assert_eq!(question_of(r#"{"command":{"action":"raise_hand"}}"#), None);
+    }
+}
