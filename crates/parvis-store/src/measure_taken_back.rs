@@ -134,6 +134,69 @@ pub(crate) fn question_of(body: &str) -> Option<u64> {
         .and_then(|q| q.as_u64())
 }
 
+// An erasure takes more than reactions and votes out of what a rebuild would count: the
+// member's messages (when deleted), reads and referrals, the messages counted per channel, and
+// others' reads of the threads left empty. Those are subtracted from the aggregate at once, in
+// the erasure's transaction, limited to what a refresh already counted (watermarks of
+// `measure_state`); erasures are rare, so these statements may read a whole table. Left as
+// is: a reply to a deleted message, kept, counts as an answer to the thread's opener after a
+// rebuild (its parent is gone) but to the deleted message's author until then.
+
+/// Before `m`'s messages are deleted: the messages counted per channel and week lose them.
+pub(crate) async fn erasing_messages(tx: &mut Tx, m: i64) -> Result<()> {
+    let theirs = "SELECT COUNT(*) FROM messages m CROSS JOIN threads t CROSS JOIN measure_state s
+        WHERE m.author_id = $1 AND t.id = m.thread_id AND s.space_id = t.space_id
+          AND m.id <= s.last_message_id AND t.space_id = measure_channel_weeks.space_id
+          AND m.channel = measure_channel_weeks.channel
+          AND m.created_at / 604800000 = measure_channel_weeks.week";
+    let sql =
+        format!("UPDATE measure_channel_weeks SET posts = posts - ({theirs}) WHERE ({theirs}) > 0");
+    sqlx::query(&sql).bind(m).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM measure_channel_weeks WHERE posts = 0")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Before thread `t` (left empty by an erasure) is deleted: its readers' reads go with it.
+pub(crate) async fn erasing_thread(tx: &mut Tx, t: i64) -> Result<()> {
+    let read = "SELECT COUNT(*) FROM thread_reads r CROSS JOIN threads t CROSS JOIN measure_state s
+        WHERE r.thread_id = $1 AND t.id = r.thread_id AND s.space_id = t.space_id
+          AND r.at <= s.last_read_at AND r.member_id = measure_activity.member_id
+          AND t.channel = measure_activity.channel AND r.at / 604800000 = measure_activity.week";
+    let readers = "space_id = (SELECT t.space_id FROM threads t WHERE t.id = $1)
+        AND member_id IN (SELECT r.member_id FROM thread_reads r WHERE r.thread_id = $1)";
+    for sql in [
+        format!("UPDATE measure_activity SET reads = reads - ({read}) WHERE {readers}"),
+        format!("DELETE FROM measure_activity WHERE {readers} AND {EMPTY}"),
+    ] {
+        sqlx::query(&sql).bind(t).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// After `m` is erased: nothing of theirs is read or referred any more, nor written when
+/// their messages were deleted; their reactions and votes leave with the copies made above.
+pub(crate) async fn erased_member(tx: &mut Tx, m: i64, messages_deleted: bool) -> Result<()> {
+    let writing = if messages_deleted {
+        ", posts = 0, answers = 0"
+    } else {
+        ""
+    };
+    for sql in [
+        format!(
+            "UPDATE measure_activity SET reads = 0, referrals = 0{writing} WHERE member_id = $1"
+        ),
+        format!("DELETE FROM measure_activity WHERE member_id = $1 AND {EMPTY}"),
+    ] {
+        sqlx::query(&sql).bind(m).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A weekly row with nothing left (a rebuild would not have it).
+const EMPTY: &str = "posts = 0 AND answers = 0 AND reactions = 0 AND reads = 0 AND referrals = 0";
+
 // The refresh's part: `$1` space, `$2` the last copy this refresh reads (copies made while
 // it runs wait for the next one), `$3` the reaction watermark before this refresh.
 const MATCHES: &str = "b.space_id = $1 AND b.id <= $2 AND b.member_id = measure_activity.member_id
@@ -165,8 +228,7 @@ pub(crate) async fn apply(tx: &mut Tx, space: i64, watermark: i64, rebuilt: bool
         .execute(&mut **tx)
         .await?;
         sqlx::query(&format!(
-            "DELETE FROM measure_activity WHERE space_id = $1 AND posts = 0 AND answers = 0
-               AND reactions = 0 AND reads = 0 AND referrals = 0
+            "DELETE FROM measure_activity WHERE space_id = $1 AND {EMPTY}
                AND EXISTS (SELECT 1 FROM measure_taken_back b WHERE {MATCHES})"
         ))
         .bind(space)

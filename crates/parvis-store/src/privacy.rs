@@ -393,6 +393,7 @@ impl Store {
                 // Reactions and votes that go with what is deleted leave the measures too.
                 let copy = crate::measure_taken_back::reactions("m.author_id = $1");
                 crate::measure_taken_back::copy(&mut tx, &copy, m).await?;
+                crate::measure_taken_back::erasing_messages(&mut tx, m).await?;
                 sqlx::query("DELETE FROM messages WHERE author_id = $1")
                     .bind(m)
                     .execute(&mut *tx)
@@ -406,6 +407,7 @@ impl Store {
                     .await?;
                     let count: i64 = left.try_get(0)?;
                     if count == 0 {
+                        crate::measure_taken_back::erasing_thread(&mut tx, t).await?;
                         sqlx::query("DELETE FROM threads WHERE id = $1")
                             .bind(t)
                             .execute(&mut *tx)
@@ -467,6 +469,7 @@ impl Store {
                 sqlx::query(sql).bind(m).execute(&mut *tx).await?;
             }
             crate::privacy_content::erase_content(&mut tx, m, delete_messages).await?;
+            crate::measure_taken_back::erased_member(&mut tx, m, delete_messages).await?;
             sqlx::query(
                 "UPDATE members SET handle = $1, display_name = $2, email = NULL, password_hash = NULL,
                  site_role = 'member', ecosystem_role = 'other', organisation = '', bio = '', erased_at = $3

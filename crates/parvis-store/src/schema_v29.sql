@@ -7,7 +7,7 @@
 -- table only holds what arrived since a space's last refresh.
 CREATE TABLE measure_taken_back (
   id ID_PK,
-  space_id BIGINT NOT NULL,
+  space_id BIGINT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
   member_id BIGINT NOT NULL,
   channel TEXT NOT NULL,
   at BIGINT NOT NULL

@@ -27,6 +27,7 @@ async fn refresh_like_a_rebuild(s: &Store, space: SpaceId, now: i64) -> Vec<Acti
     let run = s.measure_refresh(space.0, now).await.unwrap();
     assert!(!run.rebuilt, "kept current without a rebuild");
     let incremental = rows(s, space).await;
+    let mut channels = s.measure_posts_by_channel(space.0, 0).await.unwrap();
     s.measure_reset(space.0).await.unwrap();
     assert!(s.measure_refresh(space.0, now).await.unwrap().rebuilt);
     assert_eq!(
@@ -34,6 +35,10 @@ async fn refresh_like_a_rebuild(s: &Store, space: SpaceId, now: i64) -> Vec<Acti
         rows(s, space).await,
         "same as a rebuild from scratch"
     );
+    let mut rebuilt = s.measure_posts_by_channel(space.0, 0).await.unwrap();
+    channels.sort();
+    rebuilt.sort();
+    assert_eq!(channels, rebuilt, "messages per channel and week too");
     incremental
 }
 
@@ -167,6 +172,154 @@ async fn a_like_or_a_debate_vote_taken_back_stops_counting_at_the_next_refresh()
         let last = refresh_like_a_rebuild(&s, space, 15 * WEEK).await;
         assert_eq!(reactions(&last, alice), 0);
         assert_eq!(last, again);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_changed_opinion_vote_and_an_erased_members_votes_leave_the_weeks_they_counted_in() {
+    use parvis_store::{NewChallenge, NewEntry, NewMessage};
+    on_both(|s| async move {
+        let space = s.create_space("m", "M", "", 1).await.unwrap();
+        let topic = s.create_topic(space, "t", "T", "", &[], 1).await.unwrap();
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        let frank = s.create_member(&member("frank", "f@x.fr")).await.unwrap();
+        let gina = s.create_member(&member("gina", "g@x.fr")).await.unwrap();
+        let hal = s.create_member(&member("hal", "h@x.fr")).await.unwrap();
+        let alices = s
+            .add_statement(topic, Some(alice), "Il faut mesurer.", "accepted", 5, None)
+            .await
+            .unwrap();
+        let ginas = s
+            .add_statement(
+                topic,
+                Some(gina),
+                "Mesurer ne suffit pas.",
+                "accepted",
+                5,
+                None,
+            )
+            .await
+            .unwrap();
+        let (t, first) = s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: Some(topic),
+                title: "Question".into(),
+                author_id: alice,
+                body_md: "Comment faire ?".into(),
+                body_html: "<p>Comment faire ?</p>".into(),
+                created_at: 10 * WEEK,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        let ginas_message = s
+            .add_message(&NewMessage {
+                thread_id: t,
+                parent_id: Some(first),
+                author_id: gina,
+                body_md: "Voici".into(),
+                body_html: "<p>Voici</p>".into(),
+                created_at: 10 * WEEK + 1,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        // A thread of Gina's own, read by Hal, goes with her messages.
+        let (ginas_thread, _) = s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: None,
+                title: "Idée".into(),
+                author_id: gina,
+                body_md: "Et si ?".into(),
+                body_html: "<p>Et si ?</p>".into(),
+                created_at: 10 * WEEK + 1,
+                channel: "mail".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        s.record_read(hal, ginas_thread, 10 * WEEK + 5)
+            .await
+            .unwrap();
+        let challenge = s
+            .create_challenge(
+                &NewChallenge {
+                    space_id: space.0,
+                    kind: "contest".into(),
+                    title: "Défi".into(),
+                    brief_md: String::new(),
+                    brief_html: String::new(),
+                    rules: String::new(),
+                    deadline: 30 * WEEK,
+                    time_zone: "Europe/Paris".into(),
+                    award: String::new(),
+                    cta_label: String::new(),
+                    cta_url: String::new(),
+                    votes_hidden: false,
+                    scale_max: 5,
+                    created_by: None,
+                    criteria: vec![],
+                    evaluators: vec![],
+                },
+                5,
+            )
+            .await
+            .unwrap();
+        let entry = |who: MemberId| NewEntry {
+            challenge_id: challenge,
+            member_id: who.0,
+            title: "Idée".into(),
+            body_md: String::new(),
+            body_html: String::new(),
+            links: vec![],
+            rules_wording: "Règles".into(),
+            now: 10 * WEEK,
+        };
+        let alices_entry = s.add_entry(&entry(alice)).await.unwrap();
+        let ginas_entry = s.add_entry(&entry(gina)).await.unwrap();
+        let m = |who: MemberId| format!("m{}", who.0);
+        // Frank votes on a statement; Gina votes on Alice's entry and statement; Hal only
+        // reacts to what Gina wrote (her message, entry and statement).
+        s.vote(alices, &m(frank), 1, 10 * WEEK + 2).await.unwrap();
+        s.vote_entry(challenge, alices_entry, gina.0, 10 * WEEK + 3)
+            .await
+            .unwrap();
+        s.vote(alices, &m(gina), -1, 10 * WEEK + 3).await.unwrap();
+        s.vote_entry(challenge, ginas_entry, hal.0, 10 * WEEK + 4)
+            .await
+            .unwrap();
+        s.vote(ginas, &m(hal), 1, 10 * WEEK + 4).await.unwrap();
+        s.add_reaction(ginas_message, hal, ReactionKind::Like, 10 * WEEK + 4)
+            .await
+            .unwrap();
+        assert!(s.measure_refresh(space.0, 11 * WEEK).await.unwrap().rebuilt);
+        let before = rows(&s, space).await;
+        assert_eq!([frank, gina, hal].map(|w| reactions(&before, w)), [1, 2, 3]);
+
+        // Frank changes his vote the next week: it counts once, in the week of the change.
+        s.vote(alices, &m(frank), -1, 11 * WEEK + 1).await.unwrap();
+        let changed = refresh_like_a_rebuild(&s, space, 12 * WEEK).await;
+        let franks: Vec<_> = changed.iter().filter(|r| r.member_id == frank.0).collect();
+        assert_eq!(franks.len(), 1);
+        assert_eq!((franks[0].week, franks[0].reactions), (11, 1));
+
+        // Gina is erased with what she wrote: her votes and messages go, and so do the votes,
+        // the like and the read Hal left on her message, entry, statement and thread.
+        s.erase_member(gina, true, "Ancien membre", 12 * WEEK + 1)
+            .await
+            .unwrap();
+        let erased = refresh_like_a_rebuild(&s, space, 13 * WEEK).await;
+        assert_eq!([gina, hal].map(|w| reactions(&erased, w)), [0, 0]);
+        assert!(erased.iter().all(|r| r.member_id != hal.0));
+        assert_eq!(reactions(&erased, frank), 1);
     })
     .await;
 }
