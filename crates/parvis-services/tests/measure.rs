@@ -142,6 +142,10 @@ where
     }
 }
 
+/// A like taken back leaves the reactors at the next incremental refresh.
+#[path = "measure/taken_back.rs"]
+mod taken_back;
+
 fn count(d: &parvis_services::measure::Dashboard, level: Level) -> u64 {
     d.pyramid
         .iter()
