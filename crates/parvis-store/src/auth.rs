@@ -6,6 +6,7 @@ use crate::{Result, Store, int, opt_int, text};
 use parvis_domain::{MemberId, Millis, TokenId};
 use serde::Serialize;
 use sqlx::Row;
+use std::sync::atomic::Ordering;
 
 /// The attempts noted under one key within a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -184,17 +185,18 @@ impl Store {
         now: Millis,
         forget_before: Millis,
     ) -> Result<()> {
-        // One transaction: one commit (one flush on PostgreSQL) per attempt, not two. On the
-        // native write path: a visitor's registration notes one (the mails to their address).
+        // On the native write path: a visitor's registration notes one (the mails to their
+        // address). Old rows are pruned at most once a minute per process, not on each attempt:
+        // counts only read the window, so a row a minute past it costs nothing, and the
+        // attempt is then one statement (one round trip on PostgreSQL).
         let key = key.to_string();
+        let prune = self
+            .attempts_pruned_at
+            .fetch_max(now / 60_000, Ordering::Relaxed)
+            < now / 60_000;
         self.writes
-            .run(move |w| {
+            .run_alone(move |w| {
                 Box::pin(async move {
-                    w.exec(
-                        "DELETE FROM auth_attempts WHERE at < $1",
-                        &[Arg::Int(forget_before)],
-                    )
-                    .await?;
                     w.exec(
                         "INSERT INTO auth_attempts (key, at) VALUES ($1, $2)",
                         &[Arg::Text(&key), Arg::Int(now)],
@@ -203,7 +205,22 @@ impl Store {
                     Ok(())
                 })
             })
-            .await
+            .await?;
+        if prune {
+            self.writes
+                .run_alone(move |w| {
+                    Box::pin(async move {
+                        w.exec(
+                            "DELETE FROM auth_attempts WHERE at < $1",
+                            &[Arg::Int(forget_before)],
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .await?;
+        }
+        Ok(())
     }
 
     /// The attempts noted under `key` since `since`: how many, the oldest and the latest.

@@ -110,6 +110,8 @@ pub use testimonials::{ConsentRecord, NewTestimonial, QaPair, TestimonialRow};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 /// Which engine is behind the pool.
@@ -215,6 +217,8 @@ pub struct Store {
     reads: read::ReadPool,
     /// The write path of the writes that come many a second (see [`write`]).
     writes: write::WritePool,
+    /// The minute (Unix minutes) this process last pruned old rate-limit attempts.
+    attempts_pruned_at: Arc<AtomicI64>,
     backend: Backend,
     /// The SQLite file, when the backend is SQLite (for backups and start-up messages).
     sqlite_path: Option<PathBuf>,
@@ -281,6 +285,7 @@ impl Store {
             pool,
             reads,
             writes,
+            attempts_pruned_at: Arc::new(AtomicI64::new(0)),
             backend,
             sqlite_path,
         };

@@ -231,8 +231,34 @@ async fn register(w: &mut Writer<'_>, n: &NewRegistration) -> Result<Registered>
                 )
                 .await?
                 .ok_or(StoreError::NotFound("registration"))?;
-            for (kind, granted, wording) in &n.consents {
-                note_consent(w, registration.id, kind, *granted, wording, n.now).await?;
+            match n.consents.as_slice() {
+                // The usual three (contact, share, meet) in one statement: one round trip on
+                // PostgreSQL instead of three.
+                [(k1, g1, w1), (k2, g2, w2), (k3, g3, w3)] => {
+                    w.exec(
+                        "INSERT INTO registration_consents (registration_id, kind, granted, wording, at)
+                         VALUES ($1, $2, $3, $4, $11), ($1, $5, $6, $7, $11), ($1, $8, $9, $10, $11)",
+                        &[
+                            Arg::Int(registration.id),
+                            Arg::Text(k1),
+                            Arg::Int(*g1 as i64),
+                            Arg::Text(w1),
+                            Arg::Text(k2),
+                            Arg::Int(*g2 as i64),
+                            Arg::Text(w2),
+                            Arg::Text(k3),
+                            Arg::Int(*g3 as i64),
+                            Arg::Text(w3),
+                            Arg::Int(n.now),
+                        ],
+                    )
+                    .await?;
+                }
+                consents => {
+                    for (kind, granted, wording) in consents {
+                        note_consent(w, registration.id, kind, *granted, wording, n.now).await?;
+                    }
+                }
             }
             registration
         }

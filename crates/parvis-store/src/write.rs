@@ -107,6 +107,24 @@ impl WritePool {
         }
     }
 
+    /// Run `write`, a write of one statement, as its own transaction: on PostgreSQL without
+    /// `BEGIN` and `COMMIT` (one round trip instead of three); on SQLite as [`Self::run`] does
+    /// (`BEGIN IMMEDIATE` takes the write lock before the statement reads anything).
+    pub(crate) async fn run_alone<T, F>(&self, write: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'r, 'c> FnOnce(&'r mut Writer<'c>) -> ReadFuture<'r, T> + Send + 'static,
+    {
+        match self {
+            WritePool::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let mut writer = Writer::Postgres(&mut conn);
+                write(&mut writer).await
+            }
+            WritePool::Sqlite(_) => self.run(write).await,
+        }
+    }
+
     pub(crate) async fn close(&self) {
         match self {
             WritePool::Postgres(pool) => pool.close().await,
