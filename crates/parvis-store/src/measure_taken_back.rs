@@ -197,14 +197,12 @@ pub(crate) async fn erased_member(tx: &mut Tx, m: i64, messages_deleted: bool) -
 /// A weekly row with nothing left (a rebuild would not have it).
 const EMPTY: &str = "posts = 0 AND answers = 0 AND reactions = 0 AND reads = 0 AND referrals = 0";
 
-// The refresh's part: `$1` space, `$2` the last copy this refresh reads (copies made while
-// it runs wait for the next one), `$3` the reaction watermark before this refresh.
-const MATCHES: &str = "b.space_id = $1 AND b.id <= $2 AND b.member_id = measure_activity.member_id
-    AND b.channel = measure_activity.channel AND b.at / 604800000 = measure_activity.week";
-
 /// Subtract a space's pending copies from its weekly rows and forget them (incremental
 /// refresh), or only forget them (`rebuilt`: the rebuild read the tables as they are). Runs
-/// before the refresh adds what is new, as a rebuild would see it.
+/// before the refresh adds what is new, as a rebuild would see it. The copies are read
+/// grouped by weekly row and each row is then reached by its primary key: an `UPDATE … WHERE
+/// EXISTS` would visit every weekly row of the space, and a join lets PostgreSQL hash them all
+/// when its statistics are stale (see `measure.rs`).
 pub(crate) async fn apply(tx: &mut Tx, space: i64, watermark: i64, rebuilt: bool) -> Result<()> {
     let last: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM measure_taken_back WHERE space_id = $1")
@@ -216,25 +214,46 @@ pub(crate) async fn apply(tx: &mut Tx, space: i64, watermark: i64, rebuilt: bool
         return Ok(());
     }
     if !rebuilt {
-        let counted = format!("{MATCHES} AND b.at <= $3");
-        sqlx::query(&format!(
-            "UPDATE measure_activity SET reactions = reactions
-               - (SELECT COUNT(*) FROM measure_taken_back b WHERE {counted})
-             WHERE space_id = $1 AND EXISTS (SELECT 1 FROM measure_taken_back b WHERE {counted})"
-        ))
+        // Copies made while this refresh runs (id past `last`) wait for the next one; copies
+        // of what no refresh had read yet (time past the watermark) were never counted.
+        let rows = sqlx::query(
+            "SELECT member_id, channel, at / 604800000 AS week, COUNT(*) AS n FROM measure_taken_back
+             WHERE space_id = $1 AND id <= $2 AND at <= $3 GROUP BY member_id, channel, at / 604800000",
+        )
         .bind(space)
         .bind(last)
         .bind(watermark)
-        .execute(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
-        sqlx::query(&format!(
-            "DELETE FROM measure_activity WHERE space_id = $1 AND {EMPTY}
-               AND EXISTS (SELECT 1 FROM measure_taken_back b WHERE {MATCHES})"
-        ))
-        .bind(space)
-        .bind(last)
-        .execute(&mut **tx)
-        .await?;
+        for r in &rows {
+            let key = (
+                r.try_get::<i64, _>("member_id")?,
+                r.try_get::<String, _>("channel")?,
+                r.try_get::<i64, _>("week")?,
+            );
+            let n: i64 = r.try_get("n")?;
+            sqlx::query(
+                "UPDATE measure_activity SET reactions = reactions - $5
+                 WHERE space_id = $1 AND member_id = $2 AND channel = $3 AND week = $4",
+            )
+            .bind(space)
+            .bind(key.0)
+            .bind(&key.1)
+            .bind(key.2)
+            .bind(n)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(&format!(
+                "DELETE FROM measure_activity
+                 WHERE space_id = $1 AND member_id = $2 AND channel = $3 AND week = $4 AND {EMPTY}"
+            ))
+            .bind(space)
+            .bind(key.0)
+            .bind(&key.1)
+            .bind(key.2)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     sqlx::query("DELETE FROM measure_taken_back WHERE space_id = $1 AND id <= $2")
         .bind(space)

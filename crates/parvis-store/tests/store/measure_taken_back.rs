@@ -300,9 +300,27 @@ async fn a_changed_opinion_vote_and_an_erased_members_votes_leave_the_weeks_they
         s.add_reaction(ginas_message, hal, ReactionKind::Like, 10 * WEEK + 4)
             .await
             .unwrap();
+        // Gina also upvoted a question in a live room.
+        let room = s
+            .create_room(&NewRoom {
+                space_id: space,
+                topic_id: Some(topic),
+                session_id: None,
+                title: "Débat".into(),
+                anonymous_questions: false,
+                approval_required: false,
+                budget_permille: 1500,
+                created_by: None,
+                created_at: 10 * WEEK,
+            })
+            .await
+            .unwrap();
+        s.append_room_events(room, &[vote(1, 10 * WEEK + 6, gina, "upvote", 1)])
+            .await
+            .unwrap();
         assert!(s.measure_refresh(space.0, 11 * WEEK).await.unwrap().rebuilt);
         let before = rows(&s, space).await;
-        assert_eq!([frank, gina, hal].map(|w| reactions(&before, w)), [1, 2, 3]);
+        assert_eq!([frank, gina, hal].map(|w| reactions(&before, w)), [1, 3, 3]);
 
         // Frank changes his vote the next week: it counts once, in the week of the change.
         s.vote(alices, &m(frank), -1, 11 * WEEK + 1).await.unwrap();
@@ -316,6 +334,10 @@ async fn a_changed_opinion_vote_and_an_erased_members_votes_leave_the_weeks_they
         s.erase_member(gina, true, "Ancien membre", 12 * WEEK + 1)
             .await
             .unwrap();
+        // The services then make her live events anonymous.
+        let mut upvote = s.room_events(room, 0).await.unwrap().remove(0);
+        upvote.actor_key = "x:0123456789abcdef".into();
+        s.rewrite_room_events(&[(room, upvote)]).await.unwrap();
         let erased = refresh_like_a_rebuild(&s, space, 13 * WEEK).await;
         assert_eq!([gina, hal].map(|w| reactions(&erased, w)), [0, 0]);
         assert!(erased.iter().all(|r| r.member_id != hal.0));
