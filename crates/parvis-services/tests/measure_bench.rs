@@ -4,7 +4,8 @@
 //! and two years of history; on SQLite, and on PostgreSQL when `PARVIS_TEST_DATABASE_URL`
 //! is set. Prints: the time to build the measures from scratch, the warm-up of start-up (the
 //! whole dashboard and every offered segment) and the first segment views after it, a settings
-//! change and the views after it, the cost of one new message (write + incremental refresh),
+//! change and the views after it, the cost of one new message (write + incremental refresh)
+//! and of the refresh after a like taken back,
 //! and after each new message: the dashboard viewed at once
 //! (the last snapshot, while it is recomputed in the background), how long until a view
 //! reflects the message, a full recomputation, and a view from the cache.
@@ -165,6 +166,29 @@ async fn bench(url: &str, label: &str) {
         pct(recompute, 0.99),
         pct(cached.clone(), 0.5),
         pct(cached, 0.99),
+    );
+    // One like taken back (given, counted, taken back): the refresh that subtracts it.
+    let mut taken_back = vec![];
+    for i in 0..rounds {
+        let message = MessageId(1 + i as i64);
+        store
+            .add_reaction(message, admin, ReactionKind::Like, now_millis())
+            .await
+            .unwrap();
+        store.measure_refresh(space.0, now_millis()).await.unwrap();
+        store
+            .remove_reaction(message, admin, ReactionKind::Like)
+            .await
+            .unwrap();
+        let t = Instant::now();
+        let r = store.measure_refresh(space.0, now_millis()).await.unwrap();
+        taken_back.push(t.elapsed());
+        assert!(!r.rebuilt);
+    }
+    eprintln!(
+        "[{label}] one like taken back: incremental refresh p50 {:.1} ms max {:.1} ms ({rounds} rounds)",
+        pct(taken_back.clone(), 0.5),
+        pct(taken_back, 1.0),
     );
     // A segment's view after the writes above, then after each further write: the kept view
     // is served at once while it is recomputed in the background.
