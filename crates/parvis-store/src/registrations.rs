@@ -146,18 +146,21 @@ async fn set_consent(
 
 /// The registration transaction (see [`Store::register`]).
 async fn register(w: &mut Writer<'_>, n: &NewRegistration) -> Result<Registered> {
-    let capacity = lock_session(w, n.session_id).await?;
-    let existing = w
+    // The lock and the look for this person's registration in one statement (one round trip
+    // on PostgreSQL); the registration itself is read only when there is one.
+    let (capacity, existing_id) = w
         .opt(
-            concat!(
-                "SELECT ",
-                reg_cols!(),
-                " FROM registrations WHERE session_id = $1 AND person = $2"
-            ),
+            "UPDATE topic_sessions SET capacity = capacity WHERE id = $1
+             RETURNING capacity, (SELECT r.id FROM registrations r WHERE r.session_id = $1 AND r.person = $2)",
             &[Arg::Int(n.session_id), Arg::Text(&n.person)],
-            registration_at,
+            |r| Ok((r.opt_int(0)?, r.opt_int(1)?)),
         )
-        .await?;
+        .await?
+        .ok_or(StoreError::NotFound("session"))?;
+    let existing = match existing_id {
+        Some(id) => Some(reg_by_id(w, id).await?),
+        None => None,
+    };
     if let Some(r) = &existing
         && r.status != "cancelled"
     {
