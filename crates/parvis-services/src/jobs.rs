@@ -88,19 +88,6 @@ impl Services {
         })
     }
 
-    /// A session's mail jobs (sent, planned, failed), for its moderators.
-    pub async fn session_mail_jobs(&self, actor: &crate::Actor, session: i64) -> Result<Vec<Job>> {
-        if !self.can_manage_session(Some(actor), session).await? {
-            return Err(crate::ServiceError::Forbidden(
-                "only the session's moderators see its mails".into(),
-            ));
-        }
-        Ok(self
-            .store()
-            .jobs_with_prefix(&format!("session:{session}:"))
-            .await?)
-    }
-
     /// Whether the reminder `before_min` minutes ahead would arrive too late to be true: a
     /// worker that was down through its moment runs it after the session began, or when a
     /// closer reminder is due too (that one says "in 1 hour"; this one would say "in 24

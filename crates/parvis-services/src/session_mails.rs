@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// Why a mail could not be sent, as the moderator is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MailFailure {
     /// The mail server could not be reached (no connection, hung up, timed out, TLS).
@@ -72,17 +72,22 @@ impl MailFailure {
     }
 }
 
-/// One of a session's mails, for its moderators' page.
-#[derive(Debug, Clone, Serialize)]
+/// One of a session's mails, for its moderators (page and API).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionMailLine {
     pub id: i64,
+    /// What it is, as the job queue knows it (e.g. `session:12:reg:40:reminder:60`,
+    /// `session:12:close-reminder:1`): one mail per key, ever.
+    pub key: String,
     /// When it was (or will be) sent, or last tried.
     pub run_at: Millis,
     pub attempts: i64,
     /// `sent`, `planned`, `failed_retry` (will be tried again) or `given_up`.
+    #[schema(value_type = String)]
     pub state: &'static str,
     /// `registrant` (a confirmation or reminder), `moderators` (the reminder to close the
     /// session) or `deleted` (the registration is gone: its person was erased).
+    #[schema(value_type = String)]
     pub to: &'static str,
     /// The registrant's name (empty unless `to` is `registrant`).
     pub to_name: String,
@@ -157,6 +162,7 @@ fn line(j: Job, to: &'static str, to_name: String, to_email: String) -> SessionM
     };
     SessionMailLine {
         id: j.id,
+        key: j.dedup_key,
         run_at: j.run_at,
         attempts: j.attempts,
         state,

@@ -203,6 +203,18 @@ fn bind_numbered(stmt: &mut rusqlite::Statement<'_>, args: &[Arg<'_>]) -> Result
     Ok(())
 }
 
+/// A native PostgreSQL pool of at most `connections`, each opened on first use.
+pub(crate) fn lazy_pg_pool(url: &str, connections: u32) -> Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy(url)
+        .map_err(|source| StoreError::Connect {
+            url: crate::redact_url(url),
+            source,
+        })
+}
+
 /// A read future borrowing its reader.
 pub(crate) type ReadFuture<'r, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'r>>;
 
@@ -233,15 +245,7 @@ impl ReadPool {
 
     /// Connections are opened on first use (most CLI commands never read this way).
     pub(crate) fn postgres(url: &str) -> Result<ReadPool> {
-        let pool = PgPoolOptions::new()
-            .max_connections(READERS as u32)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_lazy(url)
-            .map_err(|source| StoreError::Connect {
-                url: crate::redact_url(url),
-                source,
-            })?;
-        Ok(ReadPool::Postgres(pool))
+        Ok(ReadPool::Postgres(lazy_pg_pool(url, READERS as u32)?))
     }
 
     /// Run one read (see the module's doc).

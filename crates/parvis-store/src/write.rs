@@ -16,12 +16,11 @@
 //! type, which also runs statements through [`Reader::exec`]); `$1` placeholders, columns read
 //! by position.
 
-use crate::read::{ReadFuture, Reader, finish_now};
+use crate::read::{ReadFuture, Reader, finish_now, lazy_pg_pool};
 use crate::{Result, StoreError};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::PgPool;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// A connection lent to one write transaction: the read path's, with statements that write.
 pub(crate) type Writer<'c> = Reader<'c>;
@@ -61,15 +60,7 @@ impl WritePool {
 
     /// Connections are opened on first use (most CLI commands never write this way).
     pub(crate) fn postgres(url: &str) -> Result<WritePool> {
-        let pool = PgPoolOptions::new()
-            .max_connections(PG_WRITERS)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_lazy(url)
-            .map_err(|source| StoreError::Connect {
-                url: crate::redact_url(url),
-                source,
-            })?;
-        Ok(WritePool::Postgres(pool))
+        Ok(WritePool::Postgres(lazy_pg_pool(url, PG_WRITERS)?))
     }
 
     /// Run `write` in one transaction: committed when it returns `Ok`, rolled back otherwise.

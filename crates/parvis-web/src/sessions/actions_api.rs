@@ -100,21 +100,31 @@ async fn room_body(
 /// A session's live room
 #[utoipa::path(get, path = "/sessions/{id}/room", tag = "sessions",
     params(("id" = i64, Path, description = "session id")),
-    responses((status = 200, description = "the room", body = SessionRoom),
-        (status = 404, description = "no such session, or its room was not opened yet")))]
+    responses((status = 200, description = "the room (made on first need once the session is open to the caller, as the page's \"join the live room\" does)", body = SessionRoom),
+        (status = 404, description = "no such session, or its room was not opened yet and the session is not open (it opens 30 minutes before the start)")))]
 async fn session_room(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<SessionRoom>> {
-    let room = st
-        .services
-        .existing_session_room(id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("session {id} has no live room yet")).with_field("id")
-        })?;
+    let room = match st.services.existing_session_room(id).await? {
+        Some(room) => room,
+        // As the page's "join the live room": once the session is open to the caller, its
+        // room is made on first need, whoever asks first.
+        None if super::room::live_open(
+            &st.services.session_view(ctx.actor.as_ref(), id).await?,
+        ) =>
+        {
+            st.services.session_room(id).await?
+        }
+        None => {
+            return Err(ApiError::not_found(format!(
+                "session {id} has no live room yet: it opens 30 minutes before the start"
+            ))
+            .with_field("id"));
+        }
+    };
     Ok(Json(room_body(&st, &ctx, &headers, id, room).await?))
 }
 

@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use parvis_services::calendar::{Lead, MySession};
 use parvis_services::registrations::{RegistrationConsents, VisitorRegistration};
+use parvis_services::session_mails::SessionMailLine;
 use parvis_services::sessions::{SessionInput, SessionView};
-use parvis_store::{Job, Registration, SessionRow};
+use parvis_store::{Registration, SessionRow};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -320,18 +321,19 @@ async fn confirm_registration(
     Ok(Json(st.services.confirm_registration(&b.token).await?))
 }
 
-/// A session's mails: sent, planned, failed with their error (its moderators)
+/// A session's mails: sent, planned or failed, whom each is for, and why a failed one failed
+/// (its moderators; an address only with its registrant's consent to be contacted)
 #[utoipa::path(get, path = "/sessions/{id}/mails", tag = "sessions",
     params(("id" = i64, Path, description = "session id")),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "the mail jobs", body = Items<Job>)))]
+    responses((status = 200, description = "the session's mails, oldest planned first", body = Items<SessionMailLine>)))]
 async fn session_mails(
     State(st): State<AppState>,
     ctx: Ctx,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Items<Job>>> {
+) -> ApiResult<Json<Items<SessionMailLine>>> {
     Ok(Json(Items {
-        items: st.services.session_mail_jobs(ctx.actor()?, id).await?,
+        items: st.services.session_mail_lines(ctx.actor()?, id).await?,
     }))
 }
 

@@ -125,6 +125,46 @@ async fn a_sessions_room_is_read_and_opened_through_the_api_and_is_the_pages_roo
     .await;
 }
 
+/// A visitor's app reaches the room through the API as the page's "join the live room" does:
+/// once the session is open, the first to ask makes it, even before any moderator.
+#[tokio::test]
+async fn a_visitor_reaches_an_open_sessions_room_through_the_api_before_any_moderator() {
+    on_both(|app| async move {
+        let auth = setup(&app).await;
+        let id = create_session(&app, &auth, session_body(None)).await;
+        let path = format!("/api/v1/sessions/{id}/room");
+
+        // Ten days ahead and never opened: not there yet, and the answer says when it opens.
+        let (status, p) = problem(get(&app, None, &path).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+        assert!(
+            p["detail"].as_str().unwrap().contains("30 minutes before"),
+            "{p}"
+        );
+
+        // Under way: a visitor without an account gets the room, open, with its addresses.
+        move_to_past(&app, id, 20).await;
+        let r = get(&app, None, &path).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let seen: Value = r.json().await.unwrap();
+        assert_eq!(seen["state"], "open");
+        let room = seen["id"].as_i64().unwrap();
+        assert_eq!(seen["url"], format!("/live/{room}"));
+        // It is the one room of the session: asked again, or joined from the page.
+        let again: Value = get(&app, None, &path).await.json().await.unwrap();
+        assert_eq!(again["id"], room);
+        let r = get(&app, None, &format!("/sessions/{id}/live")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers()["location"].to_str().unwrap(),
+            format!("/live/{room}")
+        );
+        let snap = get(&app, None, seen["api_url"].as_str().unwrap()).await;
+        assert_eq!(snap.status(), StatusCode::OK, "its API address answers");
+    })
+    .await;
+}
+
 /// The check-in key printed in the QR code of the session's sheet.
 async fn qr_key(app: &App, admin: &str, id: i64) -> String {
     let sheet = get(app, Some(admin), &format!("/sessions/{id}/qr"))

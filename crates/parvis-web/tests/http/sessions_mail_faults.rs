@@ -290,6 +290,44 @@ async fn mail_faults_on(url: Option<String>) {
         2,
         "{en}"
     );
+    // The API says the same to a program: whom each mail is for and why it failed, as a
+    // reason code, never the mail library's words.
+    let listed: Value = admin
+        .get(format!("{}/api/v1/sessions/{id}/mails", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let failed: Vec<&Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| first_due.contains(&m["id"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(failed.len(), 2, "{listed}");
+    for m in &failed {
+        assert_eq!(
+            (m["state"].as_str(), m["failure"].as_str(), m["to"].as_str()),
+            (
+                Some("failed_retry"),
+                Some("unreachable"),
+                Some("registrant")
+            ),
+            "{m}"
+        );
+        assert_eq!(m["attempts"], 2);
+    }
+    let names: Vec<&str> = failed
+        .iter()
+        .filter_map(|m| m["to_name"].as_str())
+        .collect();
+    assert!(names.contains(&"Ann Smith"), "{names:?}");
+    assert!(
+        !listed.to_string().contains("SMTP"),
+        "no raw error: {listed}"
+    );
 
     // Back up: the next run delivers one confirmation to each registrant, and no run after
     // it sends anything again.
