@@ -28,7 +28,10 @@
 //! statements, entries), and anonymises their live events.
 
 use crate::Result;
+use crate::read::Arg;
+use crate::write::Writer;
 use sqlx::Row;
+use std::sync::LazyLock;
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -87,43 +90,39 @@ pub(crate) async fn copy(tx: &mut Tx, sql: &str, id: i64) -> Result<()> {
 /// Record that `actor` took back their upvote of `question` in `room` (an `unvote` at
 /// `seq`): the latest upvote before it of that question by them is no longer counted.
 pub(crate) async fn unvote(
-    tx: &mut Tx,
+    w: &mut Writer<'_>,
     room: i64,
     actor: &str,
     question: u64,
     seq: i64,
 ) -> Result<()> {
-    let ups = sqlx::query(
-        "SELECT seq, body FROM room_events
-         WHERE room_id = $1 AND actor_key = $2 AND action = 'upvote' AND seq < $3
-         ORDER BY seq DESC",
-    )
-    .bind(room)
-    .bind(actor)
-    .bind(seq)
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in &ups {
-        let body: String = r.try_get("body")?;
-        if question_of(&body) == Some(question) {
-            let up: i64 = r.try_get("seq")?;
-            sqlx::query(&live_votes("e.room_id = $1 AND e.seq = $2"))
-                .bind(room)
-                .bind(up)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO room_votes_taken_back (room_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(room)
-            .bind(up)
-            .execute(&mut **tx)
+    let ups = w
+        .all(
+            "SELECT seq, body FROM room_events
+             WHERE room_id = $1 AND actor_key = $2 AND action = 'upvote' AND seq < $3
+             ORDER BY seq DESC",
+            &[Arg::Int(room), Arg::Text(actor), Arg::Int(seq)],
+            |r| Ok((r.int(0)?, r.text(1)?)),
+        )
+        .await?;
+    if let Some((up, _)) = ups
+        .iter()
+        .find(|(_, body)| question_of(body) == Some(question))
+    {
+        w.exec(UNVOTE_COPY.as_str(), &[Arg::Int(room), Arg::Int(*up)])
             .await?;
-            break;
-        }
+        w.exec(
+            "INSERT INTO room_votes_taken_back (room_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[Arg::Int(room), Arg::Int(*up)],
+        )
+        .await?;
     }
     Ok(())
 }
+
+/// The copy of one live upvote taken back (see [`unvote`]).
+static UNVOTE_COPY: LazyLock<String> =
+    LazyLock::new(|| live_votes("e.room_id = $1 AND e.seq = $2"));
 
 /// The question an upvote or unvote event's JSON is about.
 pub(crate) fn question_of(body: &str) -> Option<u64> {

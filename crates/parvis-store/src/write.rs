@@ -126,6 +126,31 @@ impl WritePool {
     }
 }
 
+/// Turn a unique-constraint violation met on this path (either driver) into
+/// `Conflict { what }`; any other error is kept.
+pub(crate) fn unique_as_conflict(what: &str) -> impl FnOnce(StoreError) -> StoreError + '_ {
+    move |e| {
+        let unique = match &e {
+            StoreError::Db(db) => db
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation()),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
+            _ => false,
+        };
+        if unique {
+            StoreError::Conflict {
+                what: what.to_string(),
+            }
+        } else {
+            e
+        }
+    }
+}
+
 impl SqliteWriter {
     fn open(&self) -> Result<rusqlite::Connection> {
         let conn = rusqlite::Connection::open(&self.path)?;
