@@ -249,6 +249,10 @@ pub struct MemberExport {
     /// consent record; share links and what they brought.
     #[serde(flatten)]
     pub content: parvis_store::ContentRecords,
+    /// Surveys mailed to one of their addresses whose mail has not gone out yet (title, when
+    /// queued). Once mailed, only a hash of the address is kept; answers are anonymous and
+    /// never tied to a person, so none is listed.
+    pub pending_surveys: Vec<parvis_store::PendingSurvey>,
 }
 
 /// What becomes of a deleted account's messages.
@@ -297,8 +301,10 @@ impl Services {
         let profile = self.data_subject(actor, handle).await?;
         let records = self.store().member_records(profile.id).await?;
         let content = self.store().member_content_records(profile.id).await?;
+        let pending_surveys = self.pending_surveys_of(profile.id).await?;
         Ok(MemberExport {
             content,
+            pending_surveys,
             format: "parvis-member-export/1",
             exported_at: now_millis(),
             profile,
@@ -325,6 +331,9 @@ impl Services {
         // The live rooms first: their log names the member by id, which erasure retires.
         self.erase_room_events(&m, choice == MessagesChoice::Delete)
             .await?;
+        // Survey mailings next, while the account still has its address: pending mails to it
+        // are dropped with it, mailed ones stop being tied to it.
+        self.erase_survey_addresses(m.id).await?;
         let out = self
             .store()
             .erase_member(

@@ -52,6 +52,8 @@ mod session_page;
 mod session_reports;
 mod sessions;
 mod shares;
+mod survey_answers;
+mod survey_privacy;
 mod survey_recipients;
 mod tagging;
 mod testimonials;
@@ -103,7 +105,9 @@ pub use sessions::{
     AgendaItem, NewRegistration, NewSession, Registered, Registration, SessionPerson, SessionRow,
 };
 pub use shares::{ShareCredits, ShareStats};
-pub use survey_recipients::{RecipientCounts, RecipientToMail};
+pub use survey_answers::{AnswerOutcome, LinkRow};
+pub use survey_privacy::PendingSurvey;
+pub use survey_recipients::{ClosedSurvey, RecipientCounts, RecipientToMail};
 pub use tagging::MessageToTag;
 pub use testimonials::{ConsentRecord, NewTestimonial, QaPair, TestimonialRow};
 
@@ -207,6 +211,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (27, include_str!("schema_v27.sql")),
     (28, include_str!("schema_v28.sql")),
     (29, include_str!("schema_v29.sql")),
+    (30, include_str!("schema_v30.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

@@ -16,6 +16,15 @@ pub struct RecipientToMail {
     pub answered: bool,
 }
 
+/// What closing a survey did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClosedSurvey {
+    /// When it closed (the first time, for a survey closed twice).
+    pub closed_at: Millis,
+    /// Mails not sent yet, dropped with their addresses.
+    pub dropped: i64,
+}
+
 /// How a survey's mailing went: addresses mailed, and links used to answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecipientCounts {
@@ -119,48 +128,43 @@ impl Store {
         row.map(|r| Ok(int(&r, "answered")? != 0)).transpose()
     }
 
-    /// Record an answer given through a personal link, once: marks the link used and stores
-    /// the answer in one transaction. `false` (and nothing stored) when the link was already
-    /// used or is unknown.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn answer_survey_by_link(
-        &self,
-        survey_id: i64,
-        token_hash: &str,
-        respondent: &str,
-        score: i64,
-        comment: &str,
-        group: &str,
-        now: Millis,
-    ) -> Result<bool> {
+    /// Close a survey (answers are refused from then on: see `survey_answers`): the mails
+    /// not sent yet are dropped, their addresses with them (their jobs then find nothing to
+    /// send). Answers, counts and figures stay. Closing a closed survey changes nothing.
+    pub async fn close_survey(&self, id: i64, now: Millis) -> Result<ClosedSurvey> {
         let mut tx = self.begin_write().await?;
-        let used = sqlx::query(
-            "UPDATE survey_recipients SET answered = 1
-             WHERE survey_id = $1 AND token_hash = $2 AND answered = 0",
-        )
-        .bind(survey_id)
-        .bind(token_hash)
-        .execute(&mut *tx)
-        .await?;
-        if used.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO survey_answers (survey_id, respondent, score, comment, grp, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(survey_id)
-        .bind(respondent)
-        .bind(score)
-        .bind(comment)
-        .bind(group)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::conflict_as("answer"))?;
+        sqlx::query("UPDATE surveys SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let dropped =
+            sqlx::query("DELETE FROM survey_recipients WHERE survey_id = $1 AND sent_at IS NULL")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        let row = sqlx::query("SELECT closed_at FROM surveys WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(crate::StoreError::NotFound("survey"))?;
+        let closed_at = crate::opt_int(&row, "closed_at")?.unwrap_or(now);
         tx.commit().await?;
-        Ok(true)
+        Ok(ClosedSurvey {
+            closed_at,
+            dropped: dropped as i64,
+        })
+    }
+
+    /// Drop a recipient whose mail has not gone (its survey closed meanwhile): the address
+    /// goes with the row.
+    pub async fn drop_unsent_survey_recipient(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM survey_recipients WHERE id = $1 AND sent_at IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// How many addresses a survey was mailed to, and how many of their links answered.

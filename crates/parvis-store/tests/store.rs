@@ -490,6 +490,11 @@ mod measure;
 #[path = "store/measure_taken_back.rs"]
 mod measure_taken_back;
 
+/// Surveys: one answer per person across paths, closing, and what mailings hold about a
+/// person (export, erasure).
+#[path = "store/surveys_people.rs"]
+mod surveys_people;
+
 #[tokio::test]
 async fn room_event_log_is_ordered_unique_and_all_or_nothing() {
     use parvis_store::{NewRoom, RoomEventRow};

@@ -100,6 +100,9 @@
     api('surveys/' + ds.survey + '/answers', {
       score: picked ? parseInt(picked.value, 10) : -1, comment: $('pv-comment').value, group: g ? g.value : ''
     }, function (s, j) {
+      // Closed, or answered already (here or elsewhere): said in the card's language.
+      var why = j.code === 'survey_closed' ? ds.closed : j.code === 'already_answered' ? ds.answered : '';
+      if (why) { form.hidden = true; return say(why, true); }
       if (s !== 201) return fail(j);
       say(ds.sent); form.hidden = true;
     });

@@ -96,6 +96,10 @@ mod measures;
 /// Surveys sent by email (personal links, no account) and answered from their widget.
 #[path = "http/measures_mail.rs"]
 mod measures_mail;
+/// Surveys: one answer per person across signed-in and mailed-link paths, closing, and a
+/// person's pending survey mails in their export and erasure.
+#[path = "http/measures_survey_close.rs"]
+mod measures_survey_close;
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 

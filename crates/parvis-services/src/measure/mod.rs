@@ -20,11 +20,12 @@ mod plausibility;
 mod segments;
 mod snapshot;
 pub mod survey_mail;
+mod survey_privacy;
 mod surveys;
 
 pub use plausibility::{Answerer, Plausibility};
 pub use segments::SegmentChoice;
-pub use surveys::{SurveyView, SurveysSummary};
+pub use surveys::{ClosedSurvey, SURVEY_CLOSED, SurveyView, SurveysSummary};
 
 use crate::{Actor, Result, ServiceError, Services};
 use parvis_domain::{Rule, ValidationError, now_millis};

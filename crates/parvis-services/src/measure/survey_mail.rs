@@ -6,7 +6,9 @@
 //! mail goes out, and the address is forgotten once it went. The link answers once: the
 //! recipient row is marked used and the answer stored, in one transaction, under a random
 //! respondent — so an answer is never tied to the address it came from (employee surveys'
-//! anonymity rules keep holding on top: `surveys_summary`).
+//! anonymity rules keep holding on top: `surveys_summary`). A link whose address belongs to a
+//! member who answered signed in is refused too: one answer per person (`surveys`). Closing a
+//! survey drops the mails not sent yet; a job that finds its survey closed drops its row.
 //!
 //! A widget answers through its emailed-link sign-in (a member, one answer per member, the
 //! same respondent hash as on the page).
@@ -17,7 +19,7 @@ use crate::{Actor, Result, ServiceError, Services, mail_text};
 use parvis_domain::fluent::Value;
 use parvis_domain::*;
 use parvis_measure::surveys::Kind;
-use parvis_store::{Job, SurveyRow};
+use parvis_store::{AnswerOutcome, Job, SurveyRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -57,6 +59,8 @@ pub enum LinkState {
     Used,
     /// Not a link of this survey (mistyped, or replaced by a newer mail).
     Unknown,
+    /// The person it was mailed to answered while signed in: one answer per person.
+    PersonAnswered,
 }
 
 /// A refused address list: where and why, for the page to say it in the reader's language.
@@ -110,19 +114,32 @@ pub fn parse_addresses(entries: &[String]) -> Result<Vec<Email>, AddressListErro
     Ok(out)
 }
 
+/// Why a link may not answer, as an error (`Ok` when it may).
+fn refusal(state: LinkState) -> Result<()> {
+    match state {
+        LinkState::Open => Ok(()),
+        LinkState::Used => Err(ServiceError::Conflict("link".into())),
+        LinkState::PersonAnswered => Err(ServiceError::Conflict("person".into())),
+        LinkState::Unknown => Err(ServiceError::BadLink),
+    }
+}
+
 /// The respondent of an answer given through a personal link: random, never derived from
 /// the link or the address.
 fn link_respondent() -> String {
     format!("link:{}", random_token())
 }
 
-fn email_hash(email: &str) -> String {
+/// The hash a recipient row keeps of its (normalised) address, once the mail went: one
+/// survey mails an address once, and a person answers once (the markers of signed-in answers
+/// are the same hash). A prefix of its own, so that it is no other secret's hash.
+pub(crate) fn address_hash(email: &str) -> String {
     hash_token(&format!("parvis-survey-recipient:{email}"))
 }
 
 impl Services {
     /// A space's survey by id, or `NotFound`.
-    async fn space_survey(&self, space: &Space, id: i64) -> Result<SurveyRow> {
+    pub(crate) async fn space_survey(&self, space: &Space, id: i64) -> Result<SurveyRow> {
         self.store()
             .survey_by_id(id)
             .await?
@@ -146,7 +163,7 @@ impl Services {
         let space = self.space(slug).await?;
         let s = self.space_survey(&space, survey).await?;
         if s.closed_at.is_some() {
-            return Err(ServiceError::Forbidden("this survey is closed".into()));
+            return Err(super::surveys::closed());
         }
         let mut emails = parse_addresses(&input.emails)?;
         let audience = input.audience.trim();
@@ -200,7 +217,7 @@ impl Services {
             .iter()
             .map(|e| {
                 (
-                    email_hash(e.as_str()),
+                    address_hash(e.as_str()),
                     e.as_str().to_string(),
                     lang.code().to_string(),
                 )
@@ -256,6 +273,11 @@ impl Services {
             return Ok(());
         };
         if s.closed_at.is_some() {
+            // Closed after this mail was queued: dropped, its address with it.
+            store
+                .drop_unsent_survey_recipient(r.id)
+                .await
+                .map_err(|e| err(e.into()))?;
             return Ok(());
         }
         let space = store
@@ -318,18 +340,20 @@ impl Services {
             .ok_or_else(|| ServiceError::NotFound("survey".into()))?;
         let state = match self
             .store()
-            .survey_link_used(s.id, &hash_token(r.trim()))
+            .survey_link(s.id, &hash_token(r.trim()))
             .await?
         {
-            Some(false) => LinkState::Open,
-            Some(true) => LinkState::Used,
             None => LinkState::Unknown,
+            Some(l) if l.used => LinkState::Used,
+            Some(l) if l.person_answered => LinkState::PersonAnswered,
+            Some(_) => LinkState::Open,
         };
         Ok((s, state))
     }
 
     /// Answer a survey through a personal link, without an account, once. A link already
-    /// used is a `Conflict` on "link"; an unknown one is `BadLink`.
+    /// used is a `Conflict` on "link"; a link whose person answered signed in a `Conflict` on
+    /// "person"; an unknown one is `BadLink`; a closed survey [`super::surveys::SURVEY_CLOSED`].
     pub async fn answer_survey_by_link(
         &self,
         token: &str,
@@ -340,15 +364,12 @@ impl Services {
     ) -> Result<()> {
         let (s, state) = self.survey_for_link(token, r).await?;
         if s.closed_at.is_some() {
-            return Err(ServiceError::Forbidden("this survey is closed".into()));
+            return Err(super::surveys::closed());
         }
-        match state {
-            LinkState::Open => {}
-            LinkState::Used => return Err(ServiceError::Conflict("link".into())),
-            LinkState::Unknown => return Err(ServiceError::BadLink),
-        }
+        refusal(state)?;
         let (comment, group) = Self::check_answer(&s, score, comment, group)?;
-        if !self
+        // Checked again in the answer's own transaction (another answer may have come since).
+        let outcome = self
             .store()
             .answer_survey_by_link(
                 s.id,
@@ -359,11 +380,14 @@ impl Services {
                 &group,
                 now_millis(),
             )
-            .await?
-        {
-            // Another answer through the same link got there first.
-            return Err(ServiceError::Conflict("link".into()));
-        }
+            .await?;
+        refusal(match outcome {
+            AnswerOutcome::Recorded => LinkState::Open,
+            AnswerOutcome::Closed => return Err(super::surveys::closed()),
+            AnswerOutcome::AlreadyAnswered => LinkState::PersonAnswered,
+            AnswerOutcome::LinkUsed => LinkState::Used,
+            AnswerOutcome::UnknownLink => LinkState::Unknown,
+        })?;
         self.forget_dashboard(s.space_id);
         Ok(())
     }

@@ -1,10 +1,17 @@
 //! Surveys answered by link: one answer per person (a keyed hash of the member, so answers
 //! cannot be joined back to people), scores on their scale, employee anonymity on the way out.
+//!
+//! One answer per person holds across paths: a member who answered signed in (page, API,
+//! widget) cannot answer again through a link mailed to their address, nor the other way
+//! round. The two meet on the hash of the address that survey mailings keep, never on the
+//! answer (the design and why: the store's `survey_answers`). A closed survey takes no answer
+//! on any path, checked in the answer's own transaction.
 
 use super::refused;
 use crate::{Actor, Result, ServiceError, Services, random_token};
 use parvis_domain::{ValidationError, now_millis, required_text};
 use parvis_measure::surveys::{self, GroupVisibility, Kind, Score};
+use parvis_store::AnswerOutcome;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -50,6 +57,33 @@ pub struct SurveysSummary {
     pub surveys: Vec<SurveyView>,
 }
 
+/// What closing a survey did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClosedSurvey {
+    pub id: i64,
+    /// When it closed (Unix ms; the first time, for a survey closed twice).
+    pub closed_at: i64,
+    /// Mails not sent yet, dropped with their addresses.
+    pub dropped: u64,
+}
+
+/// Why an answer to a closed survey is refused (a `Forbidden`; the web layer matches it to
+/// say it in the reader's language and as the `survey_closed` problem).
+pub const SURVEY_CLOSED: &str = "this survey is closed: it takes no more answers";
+
+pub(crate) fn closed() -> ServiceError {
+    ServiceError::Forbidden(SURVEY_CLOSED.into())
+}
+
+/// The hash of a member's address as survey mailings keep it (`None` without an address):
+/// how an answer given signed in and one given through a link mailed to that address are
+/// known to be the same person's (see the store's `survey_answers`).
+fn member_address(actor: &Actor) -> Option<String> {
+    let email = actor.member.email.as_deref()?;
+    let email = parvis_domain::Email::parse("email", email).ok()?;
+    Some(super::survey_mail::address_hash(email.as_str()))
+}
+
 fn respondent(token: &str, member_id: i64) -> String {
     let mut h = Sha256::new();
     h.update(b"parvis-survey:");
@@ -87,7 +121,8 @@ impl Services {
         Ok(token)
     }
 
-    /// The survey behind a link, and whether `actor` already answered it.
+    /// The survey behind a link, and whether `actor` already answered it (signed in, or
+    /// through a link mailed to their address).
     pub async fn survey_for_answer(
         &self,
         token: &str,
@@ -101,7 +136,11 @@ impl Services {
         let answered = match actor {
             Some(a) => {
                 self.store()
-                    .has_answered(s.id, &respondent(&s.token, a.member.id.0))
+                    .member_answered_survey(
+                        s.id,
+                        &respondent(&s.token, a.member.id.0),
+                        member_address(a).as_deref(),
+                    )
                     .await?
             }
             None => false,
@@ -109,8 +148,9 @@ impl Services {
         Ok((s, answered))
     }
 
-    /// Answer a survey (signed-in members, once): the score on the survey's scale, an optional
-    /// comment and group.
+    /// Answer a survey (signed-in members, once per person: an answer already given through
+    /// a link mailed to the member's address counts): the score on the survey's scale, an
+    /// optional comment and group. A closed survey is refused with [`SURVEY_CLOSED`].
     pub async fn answer_survey(
         &self,
         actor: &Actor,
@@ -121,24 +161,49 @@ impl Services {
     ) -> Result<()> {
         let (s, answered) = self.survey_for_answer(token, Some(actor)).await?;
         if s.closed_at.is_some() {
-            return Err(ServiceError::Forbidden("this survey is closed".into()));
+            return Err(closed());
         }
         if answered {
             return Err(ServiceError::Conflict("answer".into()));
         }
         let (comment, group) = Self::check_answer(&s, score, comment, group)?;
-        self.store()
-            .add_survey_answer(
+        // Checked again, and the marker written, in the answer's own transaction.
+        let outcome = self
+            .store()
+            .answer_survey_as_member(
                 s.id,
                 &respondent(&s.token, actor.member.id.0),
+                member_address(actor).as_deref(),
                 score,
                 &comment,
                 &group,
                 now_millis(),
             )
             .await?;
+        match outcome {
+            AnswerOutcome::Recorded => {}
+            AnswerOutcome::Closed => return Err(closed()),
+            _ => return Err(ServiceError::Conflict("answer".into())),
+        }
         self.forget_dashboard(s.space_id);
         Ok(())
+    }
+
+    /// Close a survey (admins): every path refuses answers from now on, the mails not sent
+    /// yet are dropped with their addresses; its answers and figures stay. Closing a closed
+    /// survey changes nothing (no reopening).
+    pub async fn close_survey(&self, actor: &Actor, slug: &str, id: i64) -> Result<ClosedSurvey> {
+        actor.require_admin()?;
+        let space = self.space(slug).await?;
+        let s = self.space_survey(&space, id).await?;
+        let out = self.store().close_survey(s.id, now_millis()).await?;
+        tracing::info!(survey = s.id, dropped = out.dropped, "survey closed");
+        self.forget_dashboard(space.id.0);
+        Ok(ClosedSurvey {
+            id: s.id,
+            closed_at: out.closed_at,
+            dropped: out.dropped.max(0) as u64,
+        })
     }
 
     /// An answer's score on the survey's scale, its comment and group trimmed and within

@@ -3,7 +3,7 @@
 
 use super::{member, on_both};
 use parvis_domain::*;
-use parvis_store::{NewMessage, NewThread, StoreError, measure_week};
+use parvis_store::{AnswerOutcome, NewMessage, NewThread, StoreError, measure_week};
 
 const WEEK: i64 = 604_800_000;
 
@@ -257,16 +257,18 @@ async fn a_mailed_link_answers_once_and_the_address_goes_once_mailed() {
         );
         assert_eq!(s.survey_link_used(id, "nope").await.unwrap(), None);
 
-        assert!(
+        assert_eq!(
             s.answer_survey_by_link(id, "link-ana", "link:r1", 9, "", "IT", 9)
                 .await
-                .unwrap()
+                .unwrap(),
+            AnswerOutcome::Recorded
         );
         // The same link again: refused, nothing stored.
-        assert!(
-            !s.answer_survey_by_link(id, "link-ana", "link:r2", 2, "", "IT", 10)
+        assert_eq!(
+            s.answer_survey_by_link(id, "link-ana", "link:r2", 2, "", "IT", 10)
                 .await
-                .unwrap()
+                .unwrap(),
+            AnswerOutcome::LinkUsed
         );
         assert_eq!(
             s.survey_link_used(id, "link-ana").await.unwrap(),

@@ -137,7 +137,7 @@ m_group = Team or department (optional)
 m_send_answer = Send my answer
 m_thanks = Thank you, your answer is recorded.
 m_already = You have already answered this survey: one answer per person.
-m_closed = This survey is closed.
+m_closed = This survey is closed: it takes no more answers.
 m_sign_in_to_answer = Sign in to answer (one answer per person).
 m_anonymous_note = Your answer is not linked to your account: only a hash stops a second answer.
 m_err_score = Choose a score from { $lo } to { $hi }.
@@ -222,3 +222,14 @@ m_err_emails_required = Paste at least one address, or choose members to send to
 m_link_used = This personal link has already been used to answer: one answer per link.
 m_link_unknown = This personal link is not valid (mistyped, or replaced by a newer mail). Ask whoever sent it for a new one.
 m_link_note = No account needed. Your answer is not tied to your address.
+
+# Closing a survey (no reopening).
+m_closed_chip = closed
+m_close_survey = Close the survey
+m_close_note = No more answers will be accepted, from the page, a personal link, the widget or the API, and the emails not sent yet will not go (their addresses are deleted). The answers and the figures stay. A closed survey is not reopened.
+m_close_confirm = Close for good
+m_closed_notice = { $count ->
+        [0] The survey is closed.
+        [one] The survey is closed; { $count } pending email will not go.
+       *[other] The survey is closed; { $count } pending emails will not go.
+    }

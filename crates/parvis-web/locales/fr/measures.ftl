@@ -136,8 +136,8 @@ m_comment = Commentaire (facultatif)
 m_group = Équipe ou service (facultatif)
 m_send_answer = Envoyer ma réponse
 m_thanks = Merci, votre réponse est enregistrée.
-m_already = Vous avez déjà répondu à cette enquête : une réponse par personne.
-m_closed = Cette enquête est close.
+m_already = Vous avez déjà répondu à cette enquête : une réponse par personne.
+m_closed = Cette enquête est close : elle ne reçoit plus de réponses.
 m_sign_in_to_answer = Connectez-vous pour répondre (une réponse par personne).
 m_anonymous_note = Votre réponse n'est pas reliée à votre compte : seul un condensat empêche une deuxième réponse.
 m_err_score = Choisissez une note de { $lo } à { $hi }.
@@ -222,3 +222,14 @@ m_err_emails_required = Collez au moins une adresse, ou choisissez des membres �
 m_link_used = Ce lien personnel a déjà servi à répondre : une réponse par lien.
 m_link_unknown = Ce lien personnel n'est pas valable (mal recopié, ou remplacé par un e-mail plus récent). Demandez-en un nouveau à qui vous l'a envoyé.
 m_link_note = Sans compte. Votre réponse n'est pas liée à votre adresse.
+
+# Closing a survey (no reopening).
+m_closed_chip = close
+m_close_survey = Clore l'enquête
+m_close_note = Plus aucune réponse ne sera acceptée, par la page, un lien personnel, le widget ou l'API, et les e-mails pas encore partis ne partiront pas (leurs adresses sont effacées). Les réponses et les chiffres restent. Une enquête close ne se rouvre pas.
+m_close_confirm = Clore définitivement
+m_closed_notice = { $count ->
+        [0] L'enquête est close.
+        [one] L'enquête est close ; { $count } e-mail en attente ne partira pas.
+       *[other] L'enquête est close ; { $count } e-mails en attente ne partiront pas.
+    }

@@ -26,13 +26,14 @@ pub(crate) struct WidgetAnswer {
 /// Answer a survey from its widget, once per person (widget token)
 ///
 /// The widget's sign-in must be for the survey's space. A second answer from the same person
-/// is 409 `already_answered`; a score outside the scale is 422 naming `score`.
+/// (here, on the page, or through a link mailed to their address) is 409 `already_answered`;
+/// a closed survey 409 `survey_closed`; a score outside the scale is 422 naming `score`.
 #[utoipa::path(post, path = "/embed/surveys/{token}/answers", tag = "embeds",
     request_body = WidgetAnswer,
     params(("token" = String, Path, description = "the survey link's token")),
     security(("bearer" = [])),
     responses((status = 201, description = "recorded"),
-        (status = 409, description = "this person already answered", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "this person already answered (`already_answered`), or the survey is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn answer(
     State(st): State<AppState>,
     Widget(w): Widget,

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parvis_measure::objectives::Objective;
 use parvis_services::ServiceError;
-use parvis_services::measure::{Dashboard, MeasureSettings};
+use parvis_services::measure::{ClosedSurvey, Dashboard, MeasureSettings, SURVEY_CLOSED};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -30,6 +30,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_survey))
         .routes(routes!(answer_survey))
         .routes(routes!(send_survey))
+        .routes(routes!(close_survey))
         .routes(routes!(super::events::put_cost))
         .routes(routes!(set_staff))
 }
@@ -256,9 +257,18 @@ struct NewAnswer {
     recipient: Option<String>,
 }
 
-/// A second answer, as a problem naming what was used twice.
+/// A refused answer, as a problem: a second one naming what was used twice, or a closed
+/// survey.
 pub(crate) fn answered_twice(e: ServiceError) -> ApiError {
     match e {
+        ServiceError::Forbidden(why) if why == SURVEY_CLOSED => closed_problem(),
+        ServiceError::Conflict(what) if what == "person" => ApiError::new(
+            StatusCode::CONFLICT,
+            "already_answered",
+            "Already answered",
+            "the person this link was mailed to already answered while signed in: one answer per person and survey",
+        )
+        .with_field("recipient"),
         ServiceError::Conflict(what) if what == "link" => ApiError::new(
             StatusCode::CONFLICT,
             "link_used",
@@ -284,14 +294,29 @@ pub(crate) fn answered_twice(e: ServiceError) -> ApiError {
     }
 }
 
+/// The problem a closed survey answers with.
+fn closed_problem() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "survey_closed",
+        "Survey closed",
+        "this survey is closed: it takes no more answers",
+    )
+}
+
 /// Answer a survey, once per person (signed in) or once per personal link (`recipient`,
 /// no account needed)
+///
+/// One answer per person across both: a member who answered signed in cannot answer again
+/// through a link mailed to their address, nor the other way round (409 `already_answered`,
+/// naming `score` signed in, `recipient` by link). A closed survey answers 409
+/// `survey_closed`.
 #[utoipa::path(post, path = "/surveys/{token}/answers", tag = "measures",
     params(("token" = String, Path, description = "the survey link's token")),
     request_body = NewAnswer,
     security((), ("bearer" = []), ("session" = [])),
     responses((status = 201, description = "recorded"),
-        (status = 409, description = "this person, or this personal link, already answered (`already_answered`, `link_used`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "this person, or this personal link, already answered (`already_answered`, `link_used`), or the survey is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn answer_survey(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -339,8 +364,35 @@ async fn send_survey(
     let actor = ctx.actor()?;
     // Addresses that are no member's read the mail in the sender's own language.
     let lang = parvis_domain::Lang::from_code(&actor.member.lang).unwrap_or(ctx.lang);
-    let out = st.services.send_survey(actor, &space, id, &b, lang).await?;
+    let out = st
+        .services
+        .send_survey(actor, &space, id, &b, lang)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Forbidden(why) if why == SURVEY_CLOSED => closed_problem(),
+            other => other.into(),
+        })?;
     Ok((StatusCode::ACCEPTED, Json(out)))
+}
+
+/// Close a survey (admins)
+///
+/// From then on every path refuses answers (page, API, widget, mailed links: 409
+/// `survey_closed`), and the mails not sent yet are dropped with their addresses (`dropped`
+/// says how many). The answers and the figures stay. Closing a closed survey changes nothing;
+/// a survey is not reopened.
+#[utoipa::path(post, path = "/spaces/{space}/surveys/{id}/close", tag = "measures",
+    params(("space" = String, Path, description = "space slug"), ("id" = i64, Path, description = "survey id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "closed", body = ClosedSurvey)))]
+async fn close_survey(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath((space, id)): ApiPath<(String, i64)>,
+) -> ApiResult<Json<ClosedSurvey>> {
+    Ok(Json(
+        st.services.close_survey(ctx.actor()?, &space, id).await?,
+    ))
 }
 
 /// Whether a member is staff.

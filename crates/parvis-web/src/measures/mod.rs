@@ -50,6 +50,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(survey_pages::send),
         )
         .route(
+            "/s/{space}/measures/surveys/{id}/close",
+            post(survey_pages::close),
+        )
+        .route(
             "/s/{space}/measures/events/{session}/cost",
             post(events::set_cost),
         )

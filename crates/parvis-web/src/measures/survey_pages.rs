@@ -7,9 +7,11 @@ use crate::forms::{failed, unprocessable};
 use crate::pages::{PageResult, fail, fail_api, render};
 use crate::{AppState, Ctx};
 use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use minijinja::{Value, context};
 use parvis_domain::{Lang, Rule, ValidationError};
+use parvis_services::measure::SURVEY_CLOSED;
 use parvis_services::measure::survey_mail::{
     AddressListError, LinkState, MAX_RECIPIENTS, SendSurvey, parse_addresses,
 };
@@ -17,20 +19,27 @@ use parvis_services::{ServiceError, Services};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// `?sent=N` after a sending: how many addresses were queued.
+/// `?sent=N` after a sending: how many addresses were queued; `?closed=N` after closing a
+/// survey: how many pending mails were dropped.
 #[derive(Deserialize, Default)]
 pub(super) struct SentParam {
     #[serde(default)]
     sent: Option<u64>,
+    #[serde(default)]
+    closed: Option<u64>,
 }
 
-/// The notice a sending leaves on the measures page.
+/// The notice a sending or a closing leaves on the measures page.
 pub(super) fn sent_notice(lang: Lang, q: &SentParam) -> Value {
-    match q.sent {
-        Some(n) => context! {
-            sent_notice => crate::i18n::get_n(lang, "m_sent_notice", n.min(i64::MAX as u64) as i64)
+    let n = |n: u64| n.min(i64::MAX as u64) as i64;
+    match (q.sent, q.closed) {
+        (Some(s), _) => context! {
+            sent_notice => crate::i18n::get_n(lang, "m_sent_notice", n(s))
         },
-        None => context! {},
+        (None, Some(c)) => context! {
+            sent_notice => crate::i18n::get_n(lang, "m_closed_notice", n(c))
+        },
+        (None, None) => context! {},
     }
 }
 
@@ -75,6 +84,7 @@ async fn survey_view(st: &AppState, ctx: &Ctx, token: &str, r: &str, extra: Valu
                 link_open => link == Some(LinkState::Open),
                 link_used => link == Some(LinkState::Used),
                 link_unknown => link == Some(LinkState::Unknown),
+                link_person_answered => link == Some(LinkState::PersonAnswered),
                 r => r.trim(),
             }
         },
@@ -146,8 +156,18 @@ pub(super) async fn answer(
     };
     match result {
         Ok(()) => survey_view(&st, &ctx, &token, &f.r, context! { thanks => true }).await,
-        // The link's state says it on the page: used, or not a link of this survey.
-        Err(ServiceError::Conflict(what)) if what == "link" => unprocessable(
+        // Closed since the page was opened: the page says so, as an alert.
+        Err(ServiceError::Forbidden(why)) if why == SURVEY_CLOSED => {
+            survey_view(&st, &ctx, &token, &f.r, context! { refused => true })
+                .await
+                .map(|mut res| {
+                    *res.status_mut() = StatusCode::CONFLICT;
+                    res
+                })
+        }
+        // The link's state says it on the page: used, its person answered signed in, or not
+        // a link of this survey.
+        Err(ServiceError::Conflict(what)) if what == "link" || what == "person" => unprocessable(
             survey_view(&st, &ctx, &token, &f.r, context! { link_refused => true }).await,
         ),
         Err(ServiceError::BadLink) => {
@@ -155,7 +175,7 @@ pub(super) async fn answer(
         }
         Err(e) => match errors_for(ctx.lang, &e, scale) {
             Some(errors) => {
-                let extra = context! { failed => failed("answer", &f, errors) };
+                let extra = context! { failed => failed("answer", &f, errors), refused => true };
                 unprocessable(survey_view(&st, &ctx, &token, &f.r, extra).await)
             }
             None => Err(fail(&st, &ctx)(e)),
@@ -238,4 +258,33 @@ pub(super) async fn send(
             None => Err(fail(&st, &ctx)(e)),
         },
     }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Close a survey from the measures page (admins); the page then says how many pending
+/// mails were dropped.
+pub(super) async fn close(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((space, id)): Path<(String, i64)>,
+    Form(f): Form<CloseForm>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let out = st
+        .services
+        .close_survey(actor, &space, id)
+        .await
+        .map_err(fail(&st, &ctx))?;
+    Ok(Redirect::to(&format!(
+        "/s/{space}/measures?closed={}#surveys",
+        out.dropped
+    ))
+    .into_response())
 }

@@ -11,7 +11,7 @@ use super::sessions_reminders::decode;
 use super::*;
 
 /// A new survey of the `forum` space: its token and id.
-async fn new_survey(app: &App, auth: &str, kind: &str, title: &str) -> (String, i64) {
+pub(super) async fn new_survey(app: &App, auth: &str, kind: &str, title: &str) -> (String, i64) {
     let r = client()
         .post(format!("{}/api/v1/spaces/forum/surveys", app.base))
         .header("authorization", auth)
@@ -36,7 +36,7 @@ async fn new_survey(app: &App, auth: &str, kind: &str, title: &str) -> (String, 
     (token, id)
 }
 
-async fn dashboard(app: &App, auth: &str) -> Value {
+pub(super) async fn dashboard(app: &App, auth: &str) -> Value {
     let r = client()
         .get(format!("{}/api/v1/spaces/forum/measures", app.base))
         .header("authorization", auth)
@@ -47,7 +47,7 @@ async fn dashboard(app: &App, auth: &str) -> Value {
     r.json().await.unwrap()
 }
 
-async fn send(app: &App, auth: &str, id: i64, body: Value) -> reqwest::Response {
+pub(super) async fn send(app: &App, auth: &str, id: i64, body: Value) -> reqwest::Response {
     client()
         .post(format!(
             "{}/api/v1/spaces/forum/surveys/{id}/sendings",
@@ -61,7 +61,7 @@ async fn send(app: &App, auth: &str, id: i64, body: Value) -> reqwest::Response 
 }
 
 /// The personal link in a decoded mail's text.
-fn link_in(text: &str) -> String {
+pub(super) fn link_in(text: &str) -> String {
     let i = text.find("http://").expect("a link in the mail");
     text[i..].split_whitespace().next().unwrap().to_string()
 }
