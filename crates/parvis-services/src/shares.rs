@@ -179,10 +179,12 @@ impl Services {
             .await?)
     }
 
-    /// Note that `member` confirmed a widget sign-in while carrying the link `code`: the
-    /// widget is a third-party frame that never sends our cookies, so its later actions are
-    /// credited to that link through this note (see [`Self::widget_share_code`]). The
-    /// sharer's own sign-in notes nothing; false for an unknown code.
+    /// Note that `member` signed in to a widget while carrying the link `code` (our cookie
+    /// at an emailed sign-in's confirmation, or the host page's address at a single
+    /// sign-on): the widget is a third-party frame that never sends our cookies, so its
+    /// later actions are credited to that link through this note (see
+    /// [`Self::widget_share_code`]). The sharer's own sign-in notes nothing; false for an
+    /// unknown code.
     pub async fn note_widget_share(&self, code: &str, member: MemberId) -> Result<bool> {
         if !plausible_code(code) {
             return Ok(false);

@@ -3,7 +3,8 @@
    card, an answer on a survey's card (once per person). No cookie: the frame is a third-party iframe.
    Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
    an attempt id kept in this page's memory; or the host's signed token (single sign-on,
-   `#…&sso=` in our URL, never sent to a server log). The widget token we get back goes as
+   `#…&sso=` in our URL, never sent to a server log), with the share link's code the host
+   page's address carried, if any (`data-ref`). The widget token we get back goes as
    `Authorization: Bearer` (no CSRF possible) and is kept in sessionStorage until it expires, so
    reloading the host page does not ask for the email again: that storage is per tab, gone when
    the tab closes, and browsers partition it by the host site, so another site embedding us
@@ -123,7 +124,9 @@
   });
   var sso = /[#&]sso=([^&]+)/.exec(location.hash), again = kept();
   if (again && !sso) signedIn(again);
-  else if (sso) api('auth/sso', { embed: ds.embed, token: decodeURIComponent(sso[1]) }, function (s, j) {
+  // A share link's code in the host page's address (the frame found it there) goes with the
+  // token, so that what the visitor does here is credited to the sharer.
+  else if (sso) api('auth/sso', { embed: ds.embed, token: decodeURIComponent(sso[1]), ref: ds.ref || undefined }, function (s, j) {
     if (s === 200) signedIn(j); else fail(j);
   });
 })();

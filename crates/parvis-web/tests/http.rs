@@ -37,6 +37,9 @@ mod embed_entries;
 /// Taking part from a widget: magic link, SSO, pseudonyms, moderation, rate limit, origins.
 #[path = "http/embed_posting.rs"]
 mod embed_posting;
+/// A share link's code reaches a widget signed in by single sign-on, and is credited.
+#[path = "http/embed_shares.rs"]
+mod embed_shares;
 /// Embeds: oEmbed, the iframe card, the snippet's loader.
 #[path = "http/embeds.rs"]
 mod embeds;

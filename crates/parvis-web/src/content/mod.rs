@@ -10,7 +10,9 @@ mod consent;
 mod shares;
 mod showcase;
 
-pub(crate) use shares::{note_widget_share, track as track_shares};
+pub(crate) use shares::{
+    note_widget_share, note_widget_share_code, ref_of_page, track as track_shares,
+};
 
 use crate::AppState;
 use axum::Router;

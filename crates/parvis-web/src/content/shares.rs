@@ -11,7 +11,10 @@
 //! click id, and a conversion the organisation later reports for that click is credited too.
 //! The widget, a third-party frame, sends no cookie: the cookie that comes with its one
 //! first-party step, the emailed sign-in's confirmation, is noted for the member, and their
-//! widget entries and replies are credited through that note.
+//! widget entries and replies are credited through that note. A single sign-on has no
+//! first-party step at all: the code comes from the host page's own address instead
+//! (`https://blog.example/post?ref=CODE`, which the loader hands the frame as `host`), the
+//! frame sends it with the token, and it is noted the same way (`note_widget_share_code`).
 
 use crate::api::Items;
 use crate::context::{cookie, read_cookie};
@@ -80,6 +83,13 @@ fn ref_param(query: Option<&str>) -> Option<String> {
     form_urlencoded::parse(query?.as_bytes())
         .find(|(k, _)| k == "ref")
         .map(|(_, v)| v.into_owned())
+}
+
+/// The share code in a host page's address (`https://blog.example/post?ref=CODE`), when it
+/// has one shaped like ours (whether it is known is the store's to say).
+pub(crate) fn ref_of_page(page: &str) -> Option<String> {
+    let page = url::Url::parse(page).ok()?;
+    ref_param(page.query()).filter(|c| parvis_services::shares::plausible_code(c))
 }
 
 /// The signed-in actor, read the way every handler reads it; the request goes on untouched.
@@ -182,10 +192,11 @@ fn widget_token(path: &str, headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// An action taken in a widget. The widget is a third-party frame that sends no cookie, so
-/// the link its member came through is the one noted when they confirmed their sign-in on
-/// our page (`note_widget_share`); a cookie, should one come, counts as on any page. Only a
-/// `201` (an entry, a reply) or a `204` (a reaction) earns a credit: a message held for a
-/// moderator (`202`) is not a reply yet.
+/// the link its member came through is the one noted when they signed in: the cookie that
+/// came with the emailed sign-in's confirmation on our page (`note_widget_share`), or the
+/// code of the host page a single sign-on came from (`note_widget_share_code`); a cookie,
+/// should one come, counts as on any page. Only a `201` (an entry, a reply) or a `204` (a
+/// reaction) earns a credit: a message held for a moderator (`202`) is not a reply yet.
 async fn widget_action(
     st: &AppState,
     req: Request,
@@ -254,7 +265,18 @@ pub(crate) async fn note_widget_share(
     let Some(code) = read_cookie(headers, REF_COOKIE) else {
         return;
     };
-    if let Err(e) = st.services.note_widget_share(&code, member).await {
+    note_widget_share_code(st, &code, member).await;
+}
+
+/// Note the link `code` for a widget's `member` (a single sign-on from a host page whose
+/// address carried it, see `ref_of_page`). An unknown code, or the sharer's own, notes
+/// nothing; a failure is logged and never fails the sign-in.
+pub(crate) async fn note_widget_share_code(
+    st: &AppState,
+    code: &str,
+    member: parvis_domain::MemberId,
+) {
+    if let Err(e) = st.services.note_widget_share(code, member).await {
         tracing::warn!(error = %e, "share link of a widget sign-in not noted");
     }
 }
@@ -520,5 +542,17 @@ mod tests {
         );
         assert_eq!(conversion("/sessions/4/cancel"), None);
         assert_eq!(ref_param(Some("a=1&ref=abc123")), Some("abc123".into()));
+        assert_eq!(
+            ref_of_page("https://blog.example/post?utm=x&ref=abc123def"),
+            Some("abc123def".into())
+        );
+        for page in [
+            "https://blog.example/post",
+            "https://blog.example/post?ref=news-2024",
+            "https://blog.example/post?ref=abc",
+            "not an address?ref=abc123def",
+        ] {
+            assert_eq!(ref_of_page(page), None, "{page}");
+        }
     }
 }

@@ -27,7 +27,8 @@ pub(crate) struct FrameQuery {
     theme: Option<String>,
     /// The host page's origin, as the loader saw it.
     origin: Option<String>,
-    /// The host page's address, as the loader saw it (counted without its query).
+    /// The host page's address, as the loader saw it (counted without its query; a share
+    /// link's `ref=CODE` in it goes with a single sign-on, see `content::ref_of_page`).
     host: Option<String>,
 }
 
@@ -136,6 +137,9 @@ pub(crate) async fn frame(
         .filter(|p| *p >= 1 && *p <= 100_000);
     let base = public_base(&st);
     let host = q.host.clone().or_else(|| referer(&headers));
+    // A share link's code in the host page's address: the widget sends it with a single
+    // sign-on, the one sign-in that has no first-party step to carry our cookie.
+    let share_ref = host.as_deref().and_then(crate::content::ref_of_page);
     let embedder = q
         .origin
         .clone()
@@ -159,6 +163,7 @@ pub(crate) async fn frame(
                         site_name => st.config.site_name.clone(),
                         card => card.map(Value::from_serialize),
                         host => host.clone().unwrap_or_default(),
+                        share_ref => share_ref.clone().unwrap_or_default(),
                         embedder => embedder.clone().unwrap_or_default(),
                         page => page.unwrap_or(1),
                         status => status.as_u16(),

@@ -1,5 +1,6 @@
-//! The widget's write API: sign-in by emailed link (start, then poll), single sign-on, and,
-//! with the widget token, posting, reacting and reading one's held messages.
+//! The widget's write API: sign-in by emailed link (start, then poll), single sign-on (with
+//! the share link's code the host page carried, if any), and, with the widget token,
+//! posting, reacting and reading one's held messages.
 //!
 //! No cookie and no `Ctx` here: the widget is a third-party iframe, so it authenticates with
 //! `Authorization: Bearer pvw_…`, which a browser never sends on its own — no CSRF is
@@ -428,6 +429,12 @@ pub(crate) struct SsoBody {
     embed: String,
     /// The HS256 JWT the host site signed (claims sub, email, name, exp, jti; `kid` header).
     token: String,
+    /// The share link's code the host page's address carried (`?ref=CODE`; the frame reads
+    /// it there): the visitor's widget entries and replies are then credited to the link's
+    /// owner. A code that is not a share link's, or the visitor's own, credits no one and
+    /// never stops the sign-in.
+    #[serde(default, rename = "ref")]
+    share_ref: Option<String>,
 }
 
 /// Sign a widget in with the host site's signed token (single sign-on)
@@ -444,7 +451,16 @@ pub(crate) async fn sso(
 ) -> Result<Json<WidgetSession>, ApiError> {
     let space = embed_space(&st, &b.embed).await?;
     check_origin(&st, space, &headers).await?;
-    Ok(Json(st.services.widget_sso(space, &b.token).await?))
+    let session = st.services.widget_sso(space, &b.token).await?;
+    // No first-party step carries our cookie here: the code the host page's address carried
+    // is noted as the emailed sign-in's cookie is, for the member's later widget actions.
+    if let Some(code) = b.share_ref.as_deref().map(str::trim).filter(|c| !c.is_empty())
+        // The session was just made: failing to read it back only loses the note.
+        && let Ok(Some(w)) = st.services.widget_actor(&session.token).await
+    {
+        crate::content::note_widget_share_code(&st, code, w.actor.member.id).await;
+    }
+    Ok(Json(session))
 }
 
 /// Submit an entry to an open challenge from a widget (widget token)
