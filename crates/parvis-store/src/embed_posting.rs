@@ -46,6 +46,8 @@ pub struct NewEmbedAttempt {
     pub email: String,
     pub host: String,
     pub lang: String,
+    /// The share link's code the host page carried (`?ref=CODE`); empty when none.
+    pub share_ref: String,
     pub created_at: Millis,
     pub expires_at: Millis,
 }
@@ -57,6 +59,8 @@ pub struct EmbedAttempt {
     pub email: String,
     pub host: String,
     pub lang: String,
+    /// The share link's code the host page carried (`?ref=CODE`); empty when none.
+    pub share_ref: String,
     pub confirmed: bool,
 }
 
@@ -134,8 +138,8 @@ impl Store {
             .execute(&self.pool)
             .await?;
         sqlx::query(
-            "INSERT INTO embed_auth_attempts (attempt_hash, link_hash, space_id, email, host, lang, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO embed_auth_attempts (attempt_hash, link_hash, space_id, email, host, lang, share_ref, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&a.attempt_hash)
         .bind(&a.link_hash)
@@ -143,6 +147,7 @@ impl Store {
         .bind(&a.email)
         .bind(&a.host)
         .bind(&a.lang)
+        .bind(&a.share_ref)
         .bind(a.created_at)
         .bind(a.expires_at)
         .execute(&self.pool)
@@ -157,7 +162,7 @@ impl Store {
         now: Millis,
     ) -> Result<Option<EmbedAttempt>> {
         let row = sqlx::query(
-            "SELECT space_id, email, host, lang, confirmed_at FROM embed_auth_attempts
+            "SELECT space_id, email, host, lang, share_ref, confirmed_at FROM embed_auth_attempts
              WHERE link_hash = $1 AND expires_at > $2",
         )
         .bind(link_hash)
@@ -170,6 +175,7 @@ impl Store {
                 email: text(&r, "email")?,
                 host: text(&r, "host")?,
                 lang: text(&r, "lang")?,
+                share_ref: text(&r, "share_ref")?,
                 confirmed: opt_int(&r, "confirmed_at")?.is_some(),
             })
         })

@@ -212,6 +212,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (28, include_str!("schema_v28.sql")),
     (29, include_str!("schema_v29.sql")),
     (30, include_str!("schema_v30.sql")),
+    (31, include_str!("schema_v31.sql")),
 ];
 
 /// A handle on the store; cheap to clone (it is a connection pool).

@@ -3,8 +3,8 @@
    card, an answer on a survey's card (once per person). No cookie: the frame is a third-party iframe.
    Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
    an attempt id kept in this page's memory; or the host's signed token (single sign-on,
-   `#…&sso=` in our URL, never sent to a server log), with the share link's code the host
-   page's address carried, if any (`data-ref`). The widget token we get back goes as
+   `#…&sso=` in our URL, never sent to a server log); either way with the share link's code
+   the host page's address carried, if any (`data-ref`). The widget token we get back goes as
    `Authorization: Bearer` (no CSRF possible) and is kept in sessionStorage until it expires, so
    reloading the host page does not ask for the email again: that storage is per tab, gone when
    the tab closes, and browsers partition it by the host site, so another site embedding us
@@ -63,7 +63,9 @@
   }
   $('pv-signin').addEventListener('submit', function (e) {
     e.preventDefault();
-    api('auth/start', { embed: ds.embed, email: $('pv-email').value, lang: d.documentElement.lang, host: ds.host }, function (s, j) {
+    // The share link's code in the host page's address goes with the request, as with a
+    // single sign-on: the confirmed sign-in is then credited to the sharer.
+    api('auth/start', { embed: ds.embed, email: $('pv-email').value, lang: d.documentElement.lang, host: ds.host, ref: ds.ref || undefined }, function (s, j) {
       if (s !== 202) return fail(j);
       $('pv-wait').hidden = false; say('');
       var t = setInterval(function () {

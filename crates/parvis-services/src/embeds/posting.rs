@@ -112,11 +112,14 @@ pub struct PostSettingsInput {
 impl Services {
     /// Start a widget sign-in: mails a one-time link to `email` (in `lang`) and returns the
     /// attempt id the widget polls with. Answers the same whether the email is known or not.
+    /// `share_ref`, the share link's code the host page's address carried, is kept with the
+    /// attempt for its confirmation (a code not shaped like ours is dropped, never refused).
     pub async fn widget_sign_in_start(
         &self,
         space: SpaceId,
         email: &str,
         host: &str,
+        share_ref: Option<&str>,
         client: &str,
         lang: Lang,
     ) -> Result<String> {
@@ -133,6 +136,11 @@ impl Services {
                 email: email.as_str().to_string(),
                 host: host.chars().take(200).collect(),
                 lang: lang.code().to_string(),
+                share_ref: share_ref
+                    .map(str::trim)
+                    .filter(|c| crate::shares::plausible_code(c))
+                    .unwrap_or_default()
+                    .to_string(),
                 created_at: now,
                 expires_at: now + ATTEMPT_TTL_MS,
             })
@@ -168,8 +176,9 @@ impl Services {
 
     /// Confirm a widget sign-in (the button on the emailed link's page). An unknown email
     /// becomes a member when the space allows it, with `embed:<host>` as their origin. The
-    /// member signed in.
-    pub async fn widget_confirm(&self, link: &str) -> Result<MemberId> {
+    /// member signed in, and the share link's code the host page carried when the sign-in
+    /// started, if any (to note with [`Self::note_widget_share`]).
+    pub async fn widget_confirm(&self, link: &str) -> Result<(MemberId, Option<String>)> {
         let attempt = self.widget_attempt(link).await?;
         if attempt.confirmed {
             return Err(ServiceError::BadLink);
@@ -201,7 +210,8 @@ impl Services {
             return Err(ServiceError::BadLink);
         }
         tracing::info!(member = member.0, "widget sign-in confirmed");
-        Ok(member)
+        let share_ref = Some(attempt.share_ref).filter(|c| !c.is_empty());
+        Ok((member, share_ref))
     }
 
     /// A member with a free handle derived from `seed`.

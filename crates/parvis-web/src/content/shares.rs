@@ -11,7 +11,9 @@
 //! click id, and a conversion the organisation later reports for that click is credited too.
 //! The widget, a third-party frame, sends no cookie: the cookie that comes with its one
 //! first-party step, the emailed sign-in's confirmation, is noted for the member, and their
-//! widget entries and replies are credited through that note. A single sign-on has no
+//! widget entries and replies are credited through that note (without the cookie, the code
+//! the host page's address carried, which the frame sends with the sign-in's start and the
+//! attempt keeps, is noted at the confirmation instead). A single sign-on has no
 //! first-party step at all: the code comes from the host page's own address instead
 //! (`https://blog.example/post?ref=CODE`, which the loader hands the frame as `host`), the
 //! frame sends it with the token, and it is noted the same way (`note_widget_share_code`).
@@ -193,8 +195,9 @@ fn widget_token(path: &str, headers: &axum::http::HeaderMap) -> Option<String> {
 
 /// An action taken in a widget. The widget is a third-party frame that sends no cookie, so
 /// the link its member came through is the one noted when they signed in: the cookie that
-/// came with the emailed sign-in's confirmation on our page (`note_widget_share`), or the
-/// code of the host page a single sign-on came from (`note_widget_share_code`); a cookie,
+/// came with the emailed sign-in's confirmation on our page, else the code of the host page
+/// the emailed sign-in was asked from (`note_widget_share`), or the code of the host page a
+/// single sign-on came from (`note_widget_share_code`); a cookie,
 /// should one come, counts as on any page. Only a `201` (an entry, a reply) or a `204` (a
 /// reaction) earns a credit: a message held for a moderator (`202`) is not a reply yet.
 async fn widget_action(
@@ -256,13 +259,16 @@ async fn reaction_given(req: Request) -> (Request, bool) {
 }
 
 /// Note the link whose cookie came with a widget sign-in's confirmation (see
-/// `widget_action`); nothing without one.
+/// `widget_action`), else `host_code`, the one the host page's address carried when the
+/// widget asked for the emailed link: the cookie wins, being the link the visitor last
+/// followed to our own pages. Nothing without either.
 pub(crate) async fn note_widget_share(
     st: &AppState,
     headers: &axum::http::HeaderMap,
     member: parvis_domain::MemberId,
+    host_code: Option<&str>,
 ) {
-    let Some(code) = read_cookie(headers, REF_COOKIE) else {
+    let Some(code) = read_cookie(headers, REF_COOKIE).or(host_code.map(str::to_string)) else {
         return;
     };
     note_widget_share_code(st, &code, member).await;

@@ -199,7 +199,8 @@ pub(crate) struct CsrfForm {
 /// The confirmation button: the widget that asked is signed in at its next poll.
 ///
 /// This page is the widget's one first-party step: a share link's cookie, which the widget
-/// never sends, comes with it and is noted for the member's widget actions.
+/// never sends, comes with it and is noted for the member's widget actions; without one, the
+/// code the host page's address carried when the widget asked (kept with the attempt) is.
 pub(crate) async fn confirm(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -209,12 +210,12 @@ pub(crate) async fn confirm(
 ) -> PageResult {
     ctx.check_form_csrf(&f.csrf)
         .map_err(|e| fail_api(&st, &ctx, e))?;
-    let member = st
+    let (member, host_ref) = st
         .services
         .widget_confirm(&link)
         .await
         .map_err(fail(&st, &ctx))?;
-    crate::content::note_widget_share(&st, &headers, member).await;
+    crate::content::note_widget_share(&st, &headers, member, host_ref.as_deref()).await;
     render(&st, &ctx, "widget_confirm.html", context! { done => true })
 }
 

@@ -1,5 +1,5 @@
-//! The widget's write API: sign-in by emailed link (start, then poll), single sign-on (with
-//! the share link's code the host page carried, if any), and, with the widget token,
+//! The widget's write API: sign-in by emailed link (start, then poll) and single sign-on
+//! (each with the share link's code the host page carried, if any), and, with the widget token,
 //! posting, reacting and reading one's held messages.
 //!
 //! No cookie and no `Ctx` here: the widget is a third-party iframe, so it authenticates with
@@ -189,6 +189,13 @@ pub(crate) struct StartBody {
     /// The host page's address, shown in the mail and recorded as the new member's origin.
     #[serde(default)]
     host: Option<String>,
+    /// The share link's code the host page's address carried (`?ref=CODE`; the frame reads
+    /// it there), kept with the attempt: once the link is confirmed, the visitor's widget
+    /// entries and replies are credited to the link's owner (a share cookie on the
+    /// confirmation page wins over it). A code that is not a share link's, or the visitor's
+    /// own, credits no one and never stops the sign-in.
+    #[serde(default, rename = "ref")]
+    share_ref: Option<String>,
 }
 
 /// The attempt id to poll with (kept in the widget's memory only).
@@ -229,7 +236,14 @@ pub(crate) async fn start(
         .unwrap_or_default();
     let attempt = st
         .services
-        .widget_sign_in_start(space, &b.email, &host, &client, lang)
+        .widget_sign_in_start(
+            space,
+            &b.email,
+            &host,
+            b.share_ref.as_deref(),
+            &client,
+            lang,
+        )
         .await?;
     Ok((
         StatusCode::ACCEPTED,
