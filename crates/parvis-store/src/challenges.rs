@@ -166,6 +166,11 @@ fn challenge_row(r: &AnyRow) -> Result<ChallengeRow> {
     })
 }
 
+/// The copy, for the measures, of one vote about to be withdrawn (`$1` entry, `$2` member).
+static WITHDRAW_COPY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    crate::measure_taken_back::challenge_votes("v.entry_id = $1 AND v.member_id = $2")
+});
+
 const ENTRY_COLS: &str = "e.id, e.challenge_id, e.title, e.body_md, e.body_html, e.links, e.rules_wording, e.rules_accepted_at, e.created_at, e.shortlisted, e.winner, e.vote_count, e.comment_count";
 
 fn entry_row(r: &AnyRow) -> Result<EntryRow> {
@@ -439,6 +444,30 @@ impl Store {
             .await
             .map_err(conflict_as("vote"))?;
         sqlx::query("UPDATE challenge_entries SET vote_count = vote_count + 1 WHERE id = $1")
+            .bind(entry)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Take `member`'s vote on `entry` back; `NotFound("vote")` when there is none. The
+    /// measures forget it at their next refresh (see `measure_taken_back`): where and when it
+    /// was counted is copied in this transaction, before the row goes.
+    pub async fn withdraw_entry_vote(&self, entry: i64, member: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let mut gone = 0;
+        for sql in [
+            WITHDRAW_COPY.as_str(),
+            "DELETE FROM challenge_votes WHERE entry_id = $1 AND member_id = $2",
+        ] {
+            let q = sqlx::query(sql).bind(entry).bind(member);
+            gone = q.execute(&mut *tx).await?.rows_affected();
+        }
+        if gone == 0 {
+            return Err(StoreError::NotFound("vote"));
+        }
+        sqlx::query("UPDATE challenge_entries SET vote_count = vote_count - 1 WHERE id = $1")
             .bind(entry)
             .execute(&mut *tx)
             .await?;

@@ -23,9 +23,10 @@
 //! statement vote changed (its time moves to the new vote: the old week loses it, as in a
 //! rebuild); a live question upvote taken back (`unvote`: the room's log keeps both events, so
 //! the upvote is also listed in `room_votes_taken_back`, which both forms of the live-votes
-//! statement skip); and an erasure, which deletes the member's reactions, statement and
-//! challenge votes, the reactions and votes others left on what it deletes (messages,
-//! statements, entries), and anonymises their live events.
+//! statement skip); a challenge vote withdrawn (`withdraw_entry_vote`); and an erasure,
+//! which deletes the member's reactions, statement and challenge votes, the reactions and
+//! votes others left on what it deletes (messages, statements, entries), and anonymises their
+//! live events.
 
 use crate::Result;
 use crate::read::Arg;

@@ -28,6 +28,9 @@ mod content_shares;
 /// Testimonials and interviews: consent records, initials, withdrawal everywhere.
 #[path = "http/content_showcase.rs"]
 mod content_showcase;
+/// A member withdraws their vote for a challenge entry (page and API), gives it again.
+#[path = "http/content_unvote.rs"]
+mod content_unvote;
 /// A guest's private withdrawal link: shown, confirmed, gone everywhere.
 #[path = "http/content_withdrawal.rs"]
 mod content_withdrawal;

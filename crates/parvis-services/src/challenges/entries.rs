@@ -187,6 +187,29 @@ impl Services {
             })
     }
 
+    /// Withdraw one's vote for an entry while the challenge is open (after its deadline,
+    /// refused like a vote); it can be given again. `NotFound` names the vote when there is
+    /// none to withdraw.
+    pub async fn withdraw_vote_for_entry(&self, actor: &Actor, entry: i64) -> Result<()> {
+        let (_, v) = self.entry_and_challenge(Some(actor), entry).await?;
+        if v.challenge.state != "open" || v.deadline_passed {
+            return Err(broke(
+                "vote",
+                Rule::InPast,
+                "votes are closed: the challenge is past its deadline or not open",
+            ));
+        }
+        self.store()
+            .withdraw_entry_vote(entry, actor.member.id.0)
+            .await
+            .map_err(|err| match err {
+                parvis_store::StoreError::NotFound(_) => {
+                    ServiceError::NotFound("your vote for this entry".into())
+                }
+                other => other.into(),
+            })
+    }
+
     /// Comment on an entry (while the challenge is open or judged).
     pub async fn comment_entry(&self, actor: &Actor, entry: i64, body: &str) -> Result<i64> {
         let (e, v) = self.entry_and_challenge(Some(actor), entry).await?;

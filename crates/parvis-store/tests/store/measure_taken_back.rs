@@ -345,3 +345,84 @@ async fn a_changed_opinion_vote_and_an_erased_members_votes_leave_the_weeks_they
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_withdrawn_challenge_vote_stops_counting_at_the_next_refresh() {
+    use parvis_store::{NewChallenge, NewEntry, StoreError};
+    on_both(|s| async move {
+        let space = s.create_space("m", "M", "", 1).await.unwrap();
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        let ivy = s.create_member(&member("ivy", "i@x.fr")).await.unwrap();
+        let jo = s.create_member(&member("jo", "j@x.fr")).await.unwrap();
+        let challenge = s
+            .create_challenge(
+                &NewChallenge {
+                    space_id: space.0,
+                    kind: "ideas".into(),
+                    title: "Défi".into(),
+                    brief_md: String::new(),
+                    brief_html: String::new(),
+                    rules: String::new(),
+                    deadline: 30 * WEEK,
+                    time_zone: "Europe/Paris".into(),
+                    award: String::new(),
+                    cta_label: String::new(),
+                    cta_url: String::new(),
+                    votes_hidden: false,
+                    scale_max: 5,
+                    created_by: None,
+                    criteria: vec![],
+                    evaluators: vec![],
+                },
+                5,
+            )
+            .await
+            .unwrap();
+        let entry = s
+            .add_entry(&NewEntry {
+                challenge_id: challenge,
+                member_id: alice.0,
+                title: "Idée".into(),
+                body_md: String::new(),
+                body_html: String::new(),
+                links: vec![],
+                rules_wording: "Règles".into(),
+                now: 10 * WEEK,
+            })
+            .await
+            .unwrap();
+        // Ivy and Jo only vote: each is a reactor once the aggregate has read it.
+        for (who, at) in [(ivy, 10 * WEEK + 1), (jo, 10 * WEEK + 2)] {
+            s.vote_entry(challenge, entry, who.0, at).await.unwrap();
+        }
+        assert!(s.measure_refresh(space.0, 11 * WEEK).await.unwrap().rebuilt);
+        let before = rows(&s, space).await;
+        assert_eq!([ivy, jo].map(|w| reactions(&before, w)), [1, 1]);
+
+        // Ivy withdraws hers; Jo withdraws and votes again the next week (counted once, then).
+        s.withdraw_entry_vote(entry, ivy.0).await.unwrap();
+        s.withdraw_entry_vote(entry, jo.0).await.unwrap();
+        s.vote_entry(challenge, entry, jo.0, 11 * WEEK + 1)
+            .await
+            .unwrap();
+        let vote_count = |e| s.challenge_entry(e);
+        assert_eq!(
+            vote_count(entry).await.unwrap().unwrap().vote_count,
+            Some(1)
+        );
+        // Nothing to withdraw: refused, and nothing is copied or counted twice.
+        assert!(matches!(
+            s.withdraw_entry_vote(entry, ivy.0).await,
+            Err(StoreError::NotFound("vote"))
+        ));
+        let after = refresh_like_a_rebuild(&s, space, 12 * WEEK).await;
+        assert!(
+            after.iter().all(|r| r.member_id != ivy.0),
+            "Ivy is no longer a reactor"
+        );
+        let jos: Vec<_> = after.iter().filter(|r| r.member_id == jo.0).collect();
+        assert_eq!(jos.len(), 1);
+        assert_eq!((jos[0].week, jos[0].reactions), (11, 1));
+    })
+    .await;
+}

@@ -27,7 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_challenge, update_challenge))
         .routes(routes!(set_state))
         .routes(routes!(submit_entry))
-        .routes(routes!(vote))
+        .routes(routes!(vote, withdraw_vote))
         .routes(routes!(comment))
         .routes(routes!(score))
         .routes(routes!(shortlist))
@@ -158,6 +158,24 @@ async fn vote(
     ApiPath(entry): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     st.services.vote_for_entry(ctx.actor()?, entry).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraw one's vote for an entry (while the challenge is open; it can be given again)
+#[utoipa::path(delete, path = "/challenge-entries/{entry}/vote", tag = "challenges",
+    params(("entry" = i64, Path, description = "entry id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "withdrawn: no longer counted"),
+        (status = 404, description = "no vote of yours for this entry", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "votes are closed (field `vote`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn withdraw_vote(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    ApiPath(entry): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    st.services
+        .withdraw_vote_for_entry(ctx.actor()?, entry)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

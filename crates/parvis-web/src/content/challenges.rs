@@ -33,6 +33,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/challenges/{id}/export.csv", get(export_csv))
         .route("/challenges/{id}/export.json", get(export_json))
         .route("/challenges/entries/{entry}/vote", post(vote))
+        .route(
+            "/challenges/entries/{entry}/vote/withdraw",
+            post(withdraw_vote),
+        )
         .route("/challenges/entries/{entry}/comments", post(comment))
         .route("/challenges/entries/{entry}/scores", post(score))
         .route("/challenges/entries/{entry}/shortlist", post(shortlist))
@@ -49,11 +53,12 @@ fn id_of(st: &AppState, ctx: &Ctx, what: &str, id: &str) -> Result<i64, crate::P
 }
 
 /// Only the notices this area knows are shown.
-const NOTICES: [&str; 9] = [
+const NOTICES: [&str; 10] = [
     "created",
     "saved",
     "submitted",
     "voted",
+    "unvoted",
     "commented",
     "scored",
     "state",
@@ -486,6 +491,26 @@ async fn vote(
         .vote_for_entry(actor, entry)
         .await
         .map(|_| "voted");
+    back_to_page(&st, &ctx, id, outcome, "vote", &context! { entry => entry }).await
+}
+
+/// The vote button's other side: "Withdraw my vote" (same CSRF form).
+async fn withdraw_vote(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(entry): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult {
+    ctx.check_form_csrf(&f.csrf)
+        .map_err(|e| fail_api(&st, &ctx, e))?;
+    let entry = id_of(&st, &ctx, "entry", &entry)?;
+    let actor = ctx.actor().map_err(fail(&st, &ctx))?;
+    let id = entry_challenge(&st, &ctx, entry).await?;
+    let outcome = st
+        .services
+        .withdraw_vote_for_entry(actor, entry)
+        .await
+        .map(|_| "unvoted");
     back_to_page(&st, &ctx, id, outcome, "vote", &context! { entry => entry }).await
 }
 
