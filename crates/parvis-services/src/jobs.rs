@@ -25,9 +25,10 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     (minutes * 60_000).min(6 * 3_600_000)
 }
 
+/// A session mail job's payload (see `after_seat`).
 #[derive(serde::Deserialize)]
-struct SessionMail {
-    registration: i64,
+pub(crate) struct SessionMail {
+    pub(crate) registration: i64,
     what: String,
     before_min: i64,
     starts_at: Millis,

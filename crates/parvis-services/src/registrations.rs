@@ -250,16 +250,19 @@ impl Services {
     /// Confirm a visitor's registration by their emailed token.
     pub async fn confirm_registration(&self, token: &str) -> Result<Registration> {
         let hash = hash_token(token.trim());
-        // A link opened after the session began comes too late, as a registration would.
-        if let Some(session) = self.store().pending_registration_session(&hash).await? {
-            check_open(&self.session_row(session).await?)?;
-        }
-        let reg = self
+        let session = self
             .store()
-            .confirm_registration(&hash, now_millis())
+            .pending_registration_session(&hash)
             .await?
             .ok_or(ServiceError::BadLink)?;
-        let row = self.session_row(reg.session_id).await?;
+        // A link opened after the session began comes too late, as a registration would.
+        let row = self.session_row(session).await?;
+        check_open(&row)?;
+        let reg = self
+            .store()
+            .confirm_pending_registration(session, &hash, now_millis())
+            .await?
+            .ok_or(ServiceError::BadLink)?;
         self.after_seat(&row, &reg).await?;
         // A visitor's registration counts once confirmed: an unconfirmed address is nobody's.
         self.emit_registration_created(&row, &reg).await;

@@ -97,11 +97,6 @@ pub struct SessionMailLine {
     pub failure: Option<MailFailure>,
 }
 
-#[derive(serde::Deserialize)]
-struct ForRegistration {
-    registration: i64,
-}
-
 impl Services {
     /// A session's mails, oldest planned first, each with who it is for and why it failed
     /// (the session's moderators, site moderators, admins).
@@ -130,7 +125,7 @@ impl Services {
             .into_iter()
             .map(|j| {
                 let reg = (j.kind == crate::jobs::SESSION_MAIL)
-                    .then(|| serde_json::from_str::<ForRegistration>(&j.payload).ok())
+                    .then(|| serde_json::from_str::<crate::jobs::SessionMail>(&j.payload).ok())
                     .flatten()
                     .map(|p| regs.get(&p.registration));
                 let (to, to_name, to_email) = match reg {

@@ -392,9 +392,23 @@ impl Store {
         token_hash: &str,
         now: Millis,
     ) -> Result<Option<Registration>> {
-        let Some(session) = self.pending_registration_session(token_hash).await? else {
-            return Ok(None);
-        };
+        match self.pending_registration_session(token_hash).await? {
+            Some(session) => {
+                self.confirm_pending_registration(session, token_hash, now)
+                    .await
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// [`Store::confirm_registration`] for a caller that already read the token's session
+    /// ([`Store::pending_registration_session`]); `None` if it was used meanwhile.
+    pub async fn confirm_pending_registration(
+        &self,
+        session: i64,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<Registration>> {
         let hash = token_hash.to_string();
         self.writes
             .run(move |w| Box::pin(async move { confirm(w, session, &hash, now).await }))
