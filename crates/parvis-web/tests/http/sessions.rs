@@ -35,6 +35,24 @@ pub(super) async fn setup(app: &App) -> String {
     auth
 }
 
+/// Schedule a session of the topic `roi` through the API; its id.
+pub(super) async fn create_session(app: &App, auth: &str, body: Value) -> i64 {
+    let r = client()
+        .post(format!(
+            "{}/api/v1/spaces/forum/topics/roi/sessions",
+            app.base
+        ))
+        .header("authorization", auth)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
 pub(super) fn session_body(capacity: Option<i64>) -> Value {
     json!({
         "title": "Débat : mesurer le ROI",

@@ -5,27 +5,10 @@
 //! (the stream and the room open; guessing is limited). On SQLite and on PostgreSQL.
 
 use super::live::member_token;
-use super::sessions::{session_body, setup};
+use super::sessions::{create_session, session_body, setup};
 use super::sessions_report::move_to_past;
 use super::*;
 use std::time::Duration;
-
-async fn create_session(app: &App, auth: &str, body: Value) -> i64 {
-    let r = client()
-        .post(format!(
-            "{}/api/v1/spaces/forum/topics/roi/sessions",
-            app.base
-        ))
-        .header("authorization", auth)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["session"]["id"]
-        .as_i64()
-        .unwrap()
-}
 
 async fn get(app: &App, token: Option<&str>, path: &str) -> reqwest::Response {
     let mut req = client().get(format!("{}{path}", app.base));

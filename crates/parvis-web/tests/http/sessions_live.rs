@@ -6,27 +6,12 @@
 //! asked again in the next session shows how it moved in the topic's synthesis.
 
 use super::live::{member_token, next_json, socket};
-use super::sessions::{form_csrf, local_in_days, session_body, setup, visitor_registers};
+use super::sessions::{
+    create_session, form_csrf, local_in_days, session_body, setup, visitor_registers,
+};
 use super::sessions_report::move_to_past;
 use super::*;
 use std::time::Duration;
-
-async fn create_session(app: &App, auth: &str, body: Value) -> i64 {
-    let r = client()
-        .post(format!(
-            "{}/api/v1/spaces/forum/topics/roi/sessions",
-            app.base
-        ))
-        .header("authorization", auth)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["session"]["id"]
-        .as_i64()
-        .unwrap()
-}
 
 async fn get(app: &App, token: Option<&str>, path: &str) -> reqwest::Response {
     let mut req = client().get(format!("{}{path}", app.base));

@@ -5,7 +5,7 @@
 //! the server is back each registrant receives exactly one confirmation (on SQLite, and on
 //! PostgreSQL when `PARVIS_TEST_DATABASE_URL` is set).
 
-use super::sessions::{form_csrf, session_body, setup};
+use super::sessions::{create_session, form_csrf, session_body, setup};
 use super::*;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -131,20 +131,7 @@ async fn mail_faults_on(url: Option<String>) {
     let (port, mails, mode) = switchable_sink().await;
     let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
     let auth = setup(&app).await;
-    let r = client()
-        .post(format!(
-            "{}/api/v1/spaces/forum/topics/roi/sessions",
-            app.base
-        ))
-        .header("authorization", &auth)
-        .json(&session_body(Some(20)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<Value>().await.unwrap()["session"]["id"]
-        .as_i64()
-        .unwrap();
+    let id = create_session(&app, &auth, session_body(Some(20))).await;
 
     // A visitor (browser in English) registers and gets their link while the server works.
     let visitor = client();
@@ -363,20 +350,7 @@ async fn a_visitor_whose_link_never_arrived_registers_again_and_gets_a_working_o
     let (port, mails, mode) = switchable_sink().await;
     let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
     let auth = setup(&app).await;
-    let r = client()
-        .post(format!(
-            "{}/api/v1/spaces/forum/topics/roi/sessions",
-            app.base
-        ))
-        .header("authorization", &auth)
-        .json(&session_body(Some(20)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<Value>().await.unwrap()["session"]["id"]
-        .as_i64()
-        .unwrap();
+    let id = create_session(&app, &auth, session_body(Some(20))).await;
     let visitor = client();
     let register = || async {
         let page = visitor
@@ -459,20 +433,7 @@ async fn the_moderator_sees_whom_a_refused_mail_was_for_in_their_language() {
     let (port, mails, mode) = switchable_sink().await;
     let app = spawn_app_mailing(dir, store, Default::default(), port, mails).await;
     let auth = setup(&app).await;
-    let r = client()
-        .post(format!(
-            "{}/api/v1/spaces/forum/topics/roi/sessions",
-            app.base
-        ))
-        .header("authorization", &auth)
-        .json(&session_body(Some(20)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<Value>().await.unwrap()["session"]["id"]
-        .as_i64()
-        .unwrap();
+    let id = create_session(&app, &auth, session_body(Some(20))).await;
     // The admin registers agreeing to be contacted; a visitor registers without agreeing.
     let (admin, csrf) = admin_session(&app).await;
     let r = admin
