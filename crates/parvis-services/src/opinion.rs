@@ -191,12 +191,17 @@ impl Services {
         if open.is_empty() {
             return Ok(None);
         }
-        let report = self.opinion_map(topic).await?;
-        let priority: HashMap<u64, f64> = report
-            .priorities
-            .iter()
-            .map(|p| (p.statement, p.value))
-            .collect();
+        let priority: HashMap<u64, f64> = match self.opinion_map(topic).await {
+            Ok(report) => report
+                .priorities
+                .iter()
+                .map(|p| (p.statement, p.value))
+                .collect(),
+            // A young topic has too few votes for a map: no priorities yet, so every
+            // statement counts as new (oldest first), and the first votes can come in.
+            Err(ServiceError::Validation(v)) if v.field == "conversation" => HashMap::new(),
+            Err(e) => return Err(e),
+        };
         // Statements too new to be in the map yet come first (priority +inf): they need votes.
         let best = open.into_iter().max_by(|a, b| {
             let pa = priority

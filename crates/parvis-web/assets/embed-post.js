@@ -1,6 +1,8 @@
 /* Taking part from the widget: replies and likes on a thread's card (the visitor's own likes
-   asked for once signed in, the card being the same for all), an entry on an open challenge's
-   card, an answer on a survey's card (once per person). No cookie: the frame is a third-party iframe.
+   asked for once signed in, the card being the same for all), an entry and votes for entries
+   on an open challenge's card (the visitor's own votes asked for likewise), agree / disagree /
+   pass on an opinion map's statements one after another, an answer on a survey's card (once
+   per person). No cookie: the frame is a third-party iframe.
    Sign-in: the visitor's email → an emailed link they confirm in a new tab, while we poll with
    an attempt id kept in this page's memory; or the host's signed token (single sign-on,
    `#…&sso=` in our URL, never sent to a server log); either way with the share link's code
@@ -14,15 +16,15 @@
   var part = document.getElementById('pv-part');
   if (!part) return;
   var d = document, token = '', ds = part.dataset, KEY = 'pv-w:' + ds.embed;
-  var form = d.getElementById('pv-reply') || d.getElementById('pv-entry') || d.getElementById('pv-answer');
+  var form = d.getElementById('pv-reply') || d.getElementById('pv-entry') || d.getElementById('pv-answer') || d.getElementById('pv-opinion');
   function $(id) { return d.getElementById(id); }
   function keep(j) { try { if (j) sessionStorage.setItem(KEY, JSON.stringify(j)); else sessionStorage.removeItem(KEY); } catch (e) {} }
   function kept() { try { var j = JSON.parse(sessionStorage.getItem(KEY) || 'null'); return j && j.expires_at > Date.now() + 60000 ? j : null; } catch (e) { return null; } }
   function say(msg, bad) { var s = $('pv-status'); s.textContent = msg; s.className = bad ? 'pv-err' : 'pv-muted'; }
-  function api(path, body, cb) {
+  function api(path, body, cb, method) {
     var h = { 'Content-Type': 'application/json', 'X-Parvis-Host': ds.embedder || '', 'X-Parvis-Page': ds.host || '' };
     if (token) h.Authorization = 'Bearer ' + token;
-    fetch('/api/v1/embed/' + path, { method: body ? 'POST' : 'GET', headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'omit' })
+    fetch('/api/v1/embed/' + path, { method: method || (body ? 'POST' : 'GET'), headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'omit' })
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) {
         if (r.status === 401 && token) signedOut(); else cb(r.status, j);
       }); })
@@ -32,12 +34,37 @@
   function signedOut() {
     token = ''; keep(null);
     $('pv-signin').hidden = false; form.hidden = true;
+    var vs = d.querySelectorAll('.pv-vote');
+    for (var i = 0; i < vs.length; i++) vs[i].hidden = true;
   }
   function signedIn(j) {
     token = j.token; keep(j);
     $('pv-signin').hidden = true; $('pv-wait').hidden = true;
     form.hidden = false; $('pv-me').textContent = j.display_name;
-    if (!ds.challenge && !ds.survey) thread(j);
+    if (ds.challenge) votes(); else if (ds.opinion) statement(); else if (!ds.survey) thread(j);
+  }
+  // The card is drawn the same for everyone: which entries the visitor voted for (and which
+  // are theirs, not to be voted for), we ask, then show the buttons.
+  function votes() {
+    api('challenges/' + ds.challenge + '/votes', null, function (s, j) {
+      if (s !== 200) return;
+      var vs = d.querySelectorAll('.pv-vote');
+      for (var i = 0; i < vs.length; i++) {
+        var id = parseInt(vs[i].getAttribute('data-e'), 10);
+        vs[i].setAttribute('aria-pressed', String(j.voted.indexOf(id) >= 0));
+        vs[i].hidden = j.own.indexOf(id) >= 0;
+      }
+    });
+  }
+  // The next statement the map needs the visitor's vote on (none left: said so).
+  function statement() {
+    api('opinion/' + ds.opinion + '/next-statement', null, function (s, j) {
+      var p = $('pv-statement'), has = s === 200;
+      if (s !== 200 && s !== 204) return fail(j);
+      p.textContent = has ? j.body : ds.allVoted;
+      p.setAttribute('data-s', has ? j.id : '');
+      $('pv-sv').hidden = !has;
+    });
   }
   function thread(j) {
     $('pv-pseudo-row').hidden = !j.pseudonyms_allowed;
@@ -79,6 +106,7 @@
   });
   form.addEventListener('submit', function (e) {
     e.preventDefault();
+    if (ds.opinion) return;
     if (ds.challenge) return entry();
     if (ds.survey) return answer();
     var body = $('pv-body').value, pseudo = $('pv-pseudo').value;
@@ -111,6 +139,8 @@
     });
   }
   d.addEventListener('click', function (e) {
+    var v = e.target.closest && e.target.closest('.pv-vote, .pv-sv');
+    if (v && token) return v.classList.contains('pv-sv') ? agree(v.value) : vote(v);
     var b = e.target.closest && e.target.closest('.pv-like');
     if (!b || !token) return;
     var on = b.getAttribute('aria-pressed') !== 'true';
@@ -124,6 +154,26 @@
       n.textContent = String(v); c.hidden = !v;
     });
   });
+  function agree(value) {
+    var id = $('pv-statement').getAttribute('data-s');
+    if (!id) return;
+    api('opinion/' + ds.opinion + '/statements/' + id + '/votes', { value: value }, function (s, j) {
+      if (s !== 204) return fail(j);
+      say(ds.voted); statement();
+    });
+  }
+  function vote(v) {
+    var on = v.getAttribute('aria-pressed') !== 'true';
+    api('challenge-entries/' + v.getAttribute('data-e') + '/vote', on ? {} : null, function (s, j) {
+      // Already counted (from another tab, or the challenge's page): shown as given, not twice.
+      var counted = s === 204;
+      if (!counted && !(on && s === 409)) return say(j.field === 'vote' ? ds.closed : ds.error + ' ' + (j.detail || j.title || ''), true);
+      say(on ? ds.voted : ds.withdrawn);
+      v.setAttribute('aria-pressed', String(on));
+      var n = v.parentNode.querySelector('.pv-votes .pv-n');
+      if (n && counted) n.textContent = String(Math.max(0, (parseInt(n.textContent, 10) || 0) + (on ? 1 : -1)));
+    }, on ? 'POST' : 'DELETE');
+  }
   var sso = /[#&]sso=([^&]+)/.exec(location.hash), again = kept();
   if (again && !sso) signedIn(again);
   // A share link's code in the host page's address (the frame found it there) goes with the

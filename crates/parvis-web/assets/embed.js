@@ -28,10 +28,12 @@
     if (!p || p.f) return;
     if (io) io.unobserve(el);
     var f = d.createElement('iframe');
+    // The address is cut at 500 characters; a share code (?ref=) at its end goes apart.
+    var r = /[?&]ref=([^&]*)/.exec(location.search);
     var q = 'lang=' + encodeURIComponent(attr(el, 'lang') || d.documentElement.lang || navigator.language || '') +
       '&theme=' + encodeURIComponent(attr(el, 'theme')) +
       '&origin=' + encodeURIComponent(location.origin) +
-      '&host=' + encodeURIComponent(location.href.split('#')[0].slice(0, 500));
+      '&host=' + encodeURIComponent(location.href.split('#')[0].slice(0, 500)) + (r ? '&ref=' + r[1] : '');
     // A single sign-on token rides in the fragment: never sent to a server or in a Referer.
     f.src = base + '/embed/' + p.key + '?' + q + '#?secret=' + p.s + (p.sso ? '&sso=' + encodeURIComponent(p.sso) : '');
     f.title = attr(el, 'title') || 'Parvis';

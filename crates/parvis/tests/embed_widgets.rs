@@ -5,7 +5,13 @@
 //!   `/r/{click}` to the session's page, where the visitor registers and confirms by the
 //!   emailed link; the admin's funnel counts the click and the registration on that embed;
 //! - a **like** given in a thread's widget by a visitor signed in by the emailed link shows
-//!   as theirs after a reload and counts once in the API; a second click takes it back.
+//!   as theirs after a reload and counts once in the API; a second click takes it back;
+//! - a **vote** for a challenge's entry, given likewise in the challenge's widget on a host
+//!   page whose long address ends with a share code (`?…&ref=CODE`, kept though the loader
+//!   cuts the address), shows as theirs and counted after a reload; a second click takes it
+//!   back;
+//! - an **opinion map's** widget shows the signed-in visitor one statement after another to
+//!   agree with, disagree with or pass, until none is left, and the map counts her votes.
 //!
 //! Skipped with a notice where Chromium is not installed. Screenshots go to
 //! `target/tmp/embed-widgets/`.
@@ -18,40 +24,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use support::*;
 use webdriver::*;
-
-/// The newest mail in `dir` that contains `marker`, quoted-printable soft breaks undone; the
-/// first address in it that contains `marker`.
-fn link_in_outbox(dir: &Path, marker: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let mut mails: Vec<_> = std::fs::read_dir(dir)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        mails.sort();
-        for m in mails.iter().rev() {
-            let text = std::fs::read_to_string(m).unwrap_or_default();
-            let text = text
-                .replace("=\r\n", "")
-                .replace("=\n", "")
-                .replace("=3D", "=");
-            if let Some(i) = text.find(marker) {
-                let start = text[..i].rfind("http").unwrap();
-                return text[start..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap()
-                    .trim_end_matches(['>', '"', ')'])
-                    .to_string();
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no mail with {marker} in {}",
-            dir.display()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// A local `YYYY-MM-DD` `d` days from now (UTC's calendar; the test only needs a date a few
 /// days ahead).
@@ -86,16 +58,6 @@ fn phone_blog(parvis: &str, key: &str) -> String {
         }
     });
     url
-}
-
-/// Wait for the widget of the host page to report its height, then step into its frame.
-fn into_widget(driver: &Driver) {
-    driver.wait_until(
-        "(function(){var f=document.querySelector('#w iframe');return f&&f.style.height&&f.style.height!=='240px';})()",
-        Duration::from_secs(15),
-    );
-    let frame = driver.element("#w iframe");
-    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
 }
 
 /// The funnel's row of `embed`, once `ready` holds for it (counts are written as they come).
@@ -391,22 +353,7 @@ fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
         (json!(true), json!(false)),
         "signed out, the widget shows the sign-in form only"
     );
-    driver.type_into("#pv-email", "lectrice@blog.example");
-    driver.click("#pv-signin button[type=submit]");
-    driver.wait_until(
-        "!document.getElementById('pv-wait').hidden",
-        Duration::from_secs(10),
-    );
-    let link = link_in_outbox(&outbox, "/auth/widget/");
-    let widget_tab = driver.cmd("GET", "/window", Value::Null);
-    let tab = driver.cmd("POST", "/window/new", json!({"type": "tab"}));
-    driver.cmd("POST", "/window", json!({"handle": tab["handle"]}));
-    driver.go(&link);
-    driver.click("#widget-confirm");
-    driver.element("#widget-confirmed");
-    driver.cmd("DELETE", "/window", Value::Null);
-    driver.cmd("POST", "/window", json!({"handle": widget_tab}));
-    into_widget(&driver);
+    sign_in_by_link(&driver, &outbox, "lectrice@blog.example");
     driver.wait_until(
         "!document.getElementById('pv-reply').hidden && !document.querySelector('.pv-like').hidden",
         Duration::from_secs(15),
@@ -482,5 +429,291 @@ fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
         json!("false")
     );
     assert!(!driver.visible_text().contains("👍 1"));
+    driver.cmd("POST", "/frame/parent", json!({}));
+}
+
+#[test]
+fn a_vote_given_in_a_challenge_widget_stays_after_a_reload_and_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("embed-widgets");
+    std::fs::create_dir_all(&shots).unwrap();
+    let outbox = dir.path().join("mail");
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+        "--mail-dir",
+        outbox.to_str().unwrap(),
+    ]);
+    let url = |p: &str| format!("{}{p}", server.url);
+    let http = reqwest::blocking::Client::new();
+    let token = demo_token(&server.url);
+    let space = demo_space(&server.url);
+    let api = |method: &str, path: &str, body: Value| -> Value {
+        let r = http
+            .request(method.parse().unwrap(), url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = r.status();
+        let v: Value = r.json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v
+    };
+    // An open challenge whose votes show, with one entry (the organiser's).
+    let id = api(
+        "POST",
+        &format!("/api/v1/spaces/{space}/challenges"),
+        json!({"title": "Réduire nos emballages", "kind": "ideas", "brief": "Vos idées.",
+            "rules": "Je cède les droits d'usage de mon idée.", "deadline": format!("{}T18:00", day_in(10)),
+            "time_zone": "Europe/Paris", "votes_hidden": false, "evaluators": [],
+            "criteria": [{"name": "Impact", "weight": 1}]}),
+    )["challenge"]["id"]
+        .as_i64()
+        .unwrap();
+    api(
+        "POST",
+        &format!("/api/v1/challenges/{id}/state"),
+        json!({"state": "open"}),
+    );
+    let entry = api(
+        "POST",
+        &format!("/api/v1/challenges/{id}/entries"),
+        json!({"title": "Consigne des bocaux", "body": "Des bocaux consignés.", "accept_rules": true}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let key = format!("challenge/{id}");
+    let blog = host_site(&server.url, &key);
+    api(
+        "PUT",
+        &format!("/api/v1/spaces/{space}/embed"),
+        json!({"origins": blog, "cta_label": "", "cta_url": ""}),
+    );
+    let counted = || -> Value {
+        let c = api("GET", &format!("/api/v1/challenges/{id}"), Value::Null);
+        c["entries"][0]["entry"]["vote_count"].clone()
+    };
+    assert_eq!(counted(), json!(0));
+
+    // The visitor came through a share link to a long address: the loader cuts it at 500
+    // characters, yet the code at its end reaches the widget.
+    let article = format!(
+        "{blog}/article?{}ref=Ab12Cd34Ef",
+        "utm_content=rentree-des-associations&".repeat(20)
+    );
+    assert!(article.len() > 600);
+    driver.go(&article);
+    into_widget(&driver);
+    assert_eq!(
+        driver.script("return document.getElementById('pv-part').getAttribute('data-ref');"),
+        json!("Ab12Cd34Ef")
+    );
+    // Signed out, no vote button; signed in, one per entry, not pressed.
+    let button = ".pv-vote";
+    assert_eq!(
+        driver.script(&format!(
+            "return document.querySelector('{button}').hidden;"
+        )),
+        json!(true)
+    );
+    sign_in_by_link(&driver, &outbox, "lectrice@blog.example");
+    driver.wait_until(
+        &format!("!document.querySelector('{button}').hidden"),
+        Duration::from_secs(15),
+    );
+    let pressed =
+        format!("return document.querySelector('{button}').getAttribute('aria-pressed');");
+    assert_eq!(driver.script(&pressed), json!("false"));
+    assert!(
+        driver.visible_text().contains("Votes : 0"),
+        "{}",
+        driver.visible_text()
+    );
+    assert_eq!(
+        driver.script(&format!(
+            "return document.querySelector('{button}').getAttribute('data-e');"
+        )),
+        json!(entry.to_string())
+    );
+    // Its accessible name says which entry it votes for.
+    assert_eq!(
+        driver.script(&format!(
+            "var b = document.querySelector('{button}'); return b.getAttribute('aria-labelledby').split(' ').map(function (i) {{ return document.getElementById(i).textContent; }}).join(' ');"
+        )),
+        json!("Voter Consigne des bocaux")
+    );
+
+    // She votes: pressed, counted in the card and in the API.
+    driver.click(button);
+    driver.wait_until(
+        &format!("document.querySelector('{button}').getAttribute('aria-pressed') === 'true'"),
+        Duration::from_secs(10),
+    );
+    driver.wait_until(
+        "document.querySelector('.pv-votes').textContent.indexOf('Votes : 1') >= 0",
+        Duration::from_secs(5),
+    );
+    assert_eq!(counted(), json!(1), "the vote is stored");
+    driver.cmd("POST", "/frame/parent", json!({}));
+    driver.screenshot(&shots.join("challenge-voted.png"));
+
+    // After a reload (still signed in, from the tab's storage): hers, and counted once.
+    driver.go(&article);
+    into_widget(&driver);
+    driver.wait_until(
+        &format!("!document.querySelector('{button}').hidden"),
+        Duration::from_secs(15),
+    );
+    assert!(
+        driver.visible_text().contains("Votes : 1"),
+        "{}",
+        driver.visible_text()
+    );
+    assert_eq!(driver.script(&pressed), json!("true"));
+    assert_eq!(counted(), json!(1), "counted once");
+
+    // A second click withdraws it, in the widget and in the store.
+    driver.click(button);
+    driver.wait_until(
+        &format!("document.querySelector('{button}').getAttribute('aria-pressed') === 'false'"),
+        Duration::from_secs(10),
+    );
+    driver.wait_until(
+        "document.querySelector('.pv-votes').textContent.indexOf('Votes : 0') >= 0",
+        Duration::from_secs(5),
+    );
+    assert_eq!(counted(), json!(0), "withdrawn");
+    driver.cmd("POST", "/frame/parent", json!({}));
+}
+
+#[test]
+fn an_opinion_map_widget_asks_one_statement_after_another_and_the_map_counts_the_votes() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!(
+            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let outbox = dir.path().join("mail");
+    let server = start(&[
+        "demo",
+        "--database-url",
+        &format!("sqlite://{}/demo.db", dir.path().display()),
+        "--mail-dir",
+        outbox.to_str().unwrap(),
+    ]);
+    let http = reqwest::blocking::Client::new();
+    let token = demo_token(&server.url);
+    let space = demo_space(&server.url);
+    let api = |method: &str, path: &str, body: Value| -> Value {
+        let r = http
+            .request(
+                method.parse().unwrap(),
+                format!("{}/api/v1{path}", server.url),
+            )
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = r.status();
+        let v: Value = r.json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v
+    };
+    let topic = format!("/spaces/{space}/topics/salons-widget");
+    api(
+        "POST",
+        &format!("/spaces/{space}/topics"),
+        json!({"title": "Nos salons", "slug": "salons-widget"}),
+    );
+    // Two statements (the organiser's are accepted at once), on which the organiser agrees.
+    let said = [
+        "Les salons rapportent plus qu'ils ne coûtent.",
+        "Le badge scanné suffit à mesurer.",
+    ];
+    for body in said {
+        let id = api(
+            "POST",
+            &format!("{topic}/statements"),
+            json!({"body": body}),
+        )["id"]
+            .clone();
+        api(
+            "POST",
+            &format!("/statements/{id}/votes"),
+            json!({"value": "agree"}),
+        );
+    }
+    let key = format!("opinion/{space}/salons-widget");
+    let blog = host_site(&server.url, &key);
+    api(
+        "PUT",
+        &format!("/spaces/{space}/embed"),
+        json!({"origins": blog, "cta_label": "", "cta_url": ""}),
+    );
+
+    driver.go(&blog);
+    into_widget(&driver);
+    sign_in_by_link(&driver, &outbox, "lectrice@blog.example");
+    let statement = "return document.getElementById('pv-statement').textContent;";
+    let mut seen = Vec::new();
+    for value in ["agree", "disagree"] {
+        driver.wait_until(
+            "!document.getElementById('pv-sv').hidden",
+            Duration::from_secs(15),
+        );
+        let shown = driver.script(statement).as_str().unwrap().to_string();
+        assert!(
+            said.contains(&shown.as_str()) && !seen.contains(&shown),
+            "{shown}"
+        );
+        seen.push(shown.clone());
+        driver.click(&format!(".pv-sv[value={value}]"));
+        driver.wait_until(
+            &format!(
+                "document.getElementById('pv-statement').textContent !== {}",
+                json!(shown)
+            ),
+            Duration::from_secs(10),
+        );
+    }
+    // None left: the widget says so, and the map counts her votes with the organiser's.
+    driver.wait_until(
+        "document.getElementById('pv-sv').hidden",
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        driver.script(statement),
+        json!("Vous avez voté sur toutes les affirmations. Merci !")
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let map = loop {
+        let map = api("GET", &format!("{topic}/opinion"), Value::Null);
+        if map["n_votes"] == json!(4) || Instant::now() > deadline {
+            break map;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        (&map["n_votes"], &map["n_participants"]),
+        (&json!(4), &json!(2)),
+        "{map}"
+    );
+    let agrees: u64 = map["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["agrees"].as_u64().unwrap())
+        .sum();
+    assert_eq!(agrees, 3, "{map}");
     driver.cmd("POST", "/frame/parent", json!({}));
 }

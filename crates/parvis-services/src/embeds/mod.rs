@@ -15,6 +15,7 @@ pub mod posting;
 pub mod settings;
 pub mod sso;
 pub mod track;
+pub mod voting;
 pub mod webhooks;
 
 use crate::{Result, ServiceError, Services};

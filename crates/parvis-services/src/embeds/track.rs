@@ -178,10 +178,10 @@ impl Services {
     }
 
     /// Count what a visitor did from a widget as engagement: `post` (a reply, published or
-    /// held), `react` (a like or another reaction), `entry` (a challenge entry) or `answer` (a
-    /// survey's answer). Called by
-    /// the widget's write API once the action succeeded — never from the public beacon, so a
-    /// page cannot forge posts into the funnel. `host` is the page the widget runs on, as the
+    /// held), `react` (a like or another reaction), `entry` (a challenge entry), `answer` (a
+    /// survey's answer) or `vote` (for a challenge's entry, or on an opinion map's statement).
+    /// Called by the widget's write API once the action succeeded — never from the public
+    /// beacon, so a page cannot forge posts into the funnel. `host` is the page the widget runs on, as the
     /// frame counted its view, so the action lands on the same row of the funnel.
     pub async fn record_widget_engagement(
         &self,
@@ -190,7 +190,7 @@ impl Services {
         event: &str,
         viewer: &Viewer,
     ) -> Result<bool> {
-        if !matches!(event, "post" | "react" | "entry" | "answer") {
+        if !matches!(event, "post" | "react" | "entry" | "answer" | "vote") {
             return Ok(false);
         }
         self.count_embed_event(target, host, event, viewer).await

@@ -32,7 +32,7 @@ embed_visitors = Visitors
 embed_value = Value
 embed_total = Total
 embed_no_data = Nothing over this period.
-embed_counting_hint = Without cookies: a visitor is a daily fingerprint (daily salt, IP address, browser, host site), never their address; Do Not Track is honoured. Impressions and engagements (read to the end, replied, liked, entered a challenge): distinct visitors per day.
+embed_counting_hint = Without cookies: a visitor is a daily fingerprint (daily salt, IP address, browser, host site), never their address; Do Not Track is honoured. Impressions and engagements (read to the end, replied, liked, voted, entered a challenge): distinct visitors per day.
 webhooks = Signed webhooks
 webhooks_hint = Parvis tells your systems about new messages, challenge entries, registrations and conversions, signed as Standard Webhooks defines (webhook-id, webhook-timestamp, webhook-signature), and retries on failure.
 webhooks_none = No endpoint.
@@ -143,3 +143,11 @@ n_moderation_held =
 widget_survey_answer = Your answer
 widget_answer_sent = Thank you, your answer is recorded.
 embed_open_survey = Open the survey
+
+## Voting from a widget: a challenge's entries, an opinion map's statements.
+widget_entries = Entries
+widget_votes = Votes:
+widget_vote_saved = Vote recorded.
+widget_vote_withdrawn = Vote withdrawn.
+widget_votes_closed = Voting is closed.
+widget_all_voted = You have voted on every statement. Thank you!

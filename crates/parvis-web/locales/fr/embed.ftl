@@ -32,7 +32,7 @@ embed_visitors = Visiteurs
 embed_value = Valeur
 embed_total = Total
 embed_no_data = Rien sur cette période.
-embed_counting_hint = Sans cookie : un visiteur est une empreinte du jour (sel quotidien, adresse IP, navigateur, site hôte), jamais son adresse ; le signal « ne pas me pister » (DNT) du navigateur est respecté. Affichages et engagements (lu jusqu'au bout, répondu, aimé, participé à un défi) : visiteurs distincts par jour.
+embed_counting_hint = Sans cookie : un visiteur est une empreinte du jour (sel quotidien, adresse IP, navigateur, site hôte), jamais son adresse ; le signal « ne pas me pister » (DNT) du navigateur est respecté. Affichages et engagements (lu jusqu'au bout, répondu, aimé, voté, participé à un défi) : visiteurs distincts par jour.
 webhooks = Webhooks signés
 webhooks_hint = Parvis prévient vos systèmes des nouveaux messages, participations aux défis, inscriptions et conversions, signés comme Standard Webhooks le définit (webhook-id, webhook-timestamp, webhook-signature), et réessaie en cas d'échec.
 webhooks_none = Aucun point de réception.
@@ -143,3 +143,11 @@ n_moderation_held =
 widget_survey_answer = Votre réponse
 widget_answer_sent = Merci, votre réponse est enregistrée.
 embed_open_survey = Ouvrir l'enquête
+
+## Voting from a widget: a challenge's entries, an opinion map's statements.
+widget_entries = Participations
+widget_votes = Votes :
+widget_vote_saved = Vote enregistré.
+widget_vote_withdrawn = Vote retiré.
+widget_votes_closed = Les votes sont clos.
+widget_all_voted = Vous avez voté sur toutes les affirmations. Merci !

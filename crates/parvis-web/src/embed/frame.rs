@@ -30,6 +30,10 @@ pub(crate) struct FrameQuery {
     /// The host page's address, as the loader saw it (counted without its query; a share
     /// link's `ref=CODE` in it goes with a single sign-on, see `content::ref_of_page`).
     host: Option<String>,
+    /// The share link's code of the host page's address, which the loader sends apart: it
+    /// cuts a long address, and the code is often at its end.
+    #[serde(rename = "ref")]
+    share_ref: Option<String>,
 }
 
 fn enc(s: &str) -> String {
@@ -61,17 +65,32 @@ async fn body(
                 .await?;
             context! { has_next => threads.has_next(), threads => Value::from_serialize(&threads) }
         }
-        EmbedTarget::Opinion { space, topic } => {
-            context! { map_src => format!("/s/{space}/t/{topic}/opinion/map.svg") }
-        }
+        // The map, and for a signed-in visitor one statement after another to vote on.
+        EmbedTarget::Opinion { space, topic } => context! {
+            map_src => format!("/s/{space}/t/{topic}/opinion/map.svg"),
+            opinion => format!("{space}/{topic}"),
+        },
         // Everything a session's card shows is on the card itself (date, mode, seats).
         EmbedTarget::Session(_) => Value::UNDEFINED,
-        // A challenge's card carries its summary and, while it takes entries, the form to
-        // submit one from the widget (its rules shown, to be accepted).
-        EmbedTarget::Challenge(id) => match services.challenge_rules_if_open(*id).await? {
-            Some(rules) => context! { entry_open => true, rules => rules, challenge_id => id },
-            None => Value::UNDEFINED,
-        },
+        // A challenge's card carries its summary and, while it is open, its entries to vote
+        // for (counts only where the challenge shows them: the card is the same for all, so
+        // drawn as for someone signed out) and the form to submit one from the widget (its
+        // rules shown, to be accepted).
+        EmbedTarget::Challenge(id) => {
+            let page = services.challenge_page(None, *id).await?;
+            let v = &page.view;
+            if v.challenge.state == "open" && !v.deadline_passed {
+                let entries: Vec<_> = page.entries.iter().map(|e| &e.entry).collect();
+                context! {
+                    entry_open => true,
+                    rules => v.challenge.rules.clone(),
+                    challenge_id => id,
+                    entries => Value::from_serialize(&entries),
+                }
+            } else {
+                Value::UNDEFINED
+            }
+        }
         // A testimonial's card carries its summary; the page has the rest.
         EmbedTarget::Testimonial(_) => Value::UNDEFINED,
         // A survey's card carries its question and scale; answering needs the widget's
@@ -139,7 +158,11 @@ pub(crate) async fn frame(
     let host = q.host.clone().or_else(|| referer(&headers));
     // A share link's code in the host page's address: the widget sends it with a single
     // sign-on, the one sign-in that has no first-party step to carry our cookie.
-    let share_ref = host.as_deref().and_then(crate::content::ref_of_page);
+    let share_ref = q
+        .share_ref
+        .clone()
+        .filter(|c| parvis_services::shares::plausible_code(c))
+        .or_else(|| host.as_deref().and_then(crate::content::ref_of_page));
     let embedder = q
         .origin
         .clone()

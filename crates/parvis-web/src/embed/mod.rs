@@ -22,6 +22,7 @@ mod oembed;
 mod posting;
 mod survey;
 mod track;
+mod voting;
 
 use crate::AppState;
 use axum::Router;
@@ -56,6 +57,13 @@ pub(crate) fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(posting::submit_entry))
         .routes(utoipa_axum::routes!(posting::my_reactions))
         .routes(utoipa_axum::routes!(survey::answer))
+        .routes(utoipa_axum::routes!(
+            voting::vote_entry,
+            voting::withdraw_entry_vote
+        ))
+        .routes(utoipa_axum::routes!(voting::my_entry_votes))
+        .routes(utoipa_axum::routes!(voting::next_statement))
+        .routes(utoipa_axum::routes!(voting::vote_statement))
         .routes(utoipa_axum::routes!(moderation::api_queue))
         .routes(utoipa_axum::routes!(moderation::api_decide))
         .routes(utoipa_axum::routes!(posting::sso))

@@ -7,7 +7,7 @@ use super::content::{challenge_body, member_token, pass_deadline, post};
 use super::*;
 
 /// The entry's vote count as the API shows it.
-async fn votes(c: &reqwest::Client, app: &App, auth: &str, id: i64, entry: i64) -> i64 {
+pub(super) async fn votes(c: &reqwest::Client, app: &App, auth: &str, id: i64, entry: i64) -> i64 {
     let v: Value = c
         .get(format!("{}/api/v1/challenges/{id}", app.base))
         .header("authorization", auth)

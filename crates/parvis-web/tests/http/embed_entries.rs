@@ -18,7 +18,7 @@ async fn submit(app: &App, token: &str, id: i64, body: Value) -> reqwest::Respon
 }
 
 /// An open challenge of `space`, posed by the admin; its id.
-async fn open_challenge(app: &App, admin: &str, space: &str) -> i64 {
+pub(super) async fn open_challenge(app: &App, admin: &str, space: &str) -> i64 {
     let id = pose_challenge(app, admin, space).await;
     set_state(app, admin, id, "open").await;
     id
@@ -39,7 +39,7 @@ async fn pose_challenge(app: &App, admin: &str, space: &str) -> i64 {
         .unwrap()
 }
 
-async fn set_state(app: &App, admin: &str, id: i64, state: &str) {
+pub(super) async fn set_state(app: &App, admin: &str, id: i64, state: &str) {
     let r = client()
         .post(format!("{}/api/v1/challenges/{id}/state", app.base))
         .header("authorization", admin)
@@ -50,7 +50,7 @@ async fn set_state(app: &App, admin: &str, id: i64, state: &str) {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 }
 
-async fn frame(app: &App, id: i64) -> String {
+pub(super) async fn frame(app: &App, id: i64) -> String {
     let r = widget()
         .get(format!(
             "{}/embed/challenge/{id}?lang=fr&origin=https%3A%2F%2Fblog.example",

@@ -270,3 +270,68 @@ pub fn host_site(parvis: &str, key: &str) -> String {
     });
     url
 }
+
+/// The newest mail in `dir` that contains `marker`, quoted-printable soft breaks undone; the
+/// first address in it that contains `marker`.
+pub fn link_in_outbox(dir: &std::path::Path, marker: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut mails: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        mails.sort();
+        for m in mails.iter().rev() {
+            let text = std::fs::read_to_string(m).unwrap_or_default();
+            let text = text
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=");
+            if let Some(i) = text.find(marker) {
+                let start = text[..i].rfind("http").unwrap();
+                return text[start..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(['>', '"', ')'])
+                    .to_string();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no mail with {marker} in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Wait for the widget of the host page to report its height, then step into its frame.
+pub fn into_widget(driver: &Driver) {
+    driver.wait_until(
+        "(function(){var f=document.querySelector('#w iframe');return f&&f.style.height&&f.style.height!=='240px';})()",
+        Duration::from_secs(15),
+    );
+    let frame = driver.element("#w iframe");
+    driver.cmd("POST", "/frame", json!({"id": {ELEMENT: frame}}));
+}
+
+/// Sign in from the widget the driver is in (its email form showing), by the link mailed
+/// to `outbox`, confirmed in a new tab; then back in the widget.
+pub fn sign_in_by_link(driver: &Driver, outbox: &std::path::Path, email: &str) {
+    driver.type_into("#pv-email", email);
+    driver.click("#pv-signin button[type=submit]");
+    driver.wait_until(
+        "!document.getElementById('pv-wait').hidden",
+        Duration::from_secs(10),
+    );
+    let link = link_in_outbox(outbox, "/auth/widget/");
+    let widget_tab = driver.cmd("GET", "/window", Value::Null);
+    let tab = driver.cmd("POST", "/window/new", json!({"type": "tab"}));
+    driver.cmd("POST", "/window", json!({"handle": tab["handle"]}));
+    driver.go(&link);
+    driver.click("#widget-confirm");
+    driver.element("#widget-confirmed");
+    driver.cmd("DELETE", "/window", Value::Null);
+    driver.cmd("POST", "/window", json!({"handle": widget_tab}));
+    into_widget(driver);
+}
