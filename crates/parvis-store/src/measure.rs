@@ -294,6 +294,8 @@ impl Store {
             ] {
                 sqlx::query(sql).bind(space_id).execute(&mut *tx).await?;
             }
+            // From scratch, the rooms' logs say which upvotes still stand.
+            crate::measure_taken_back::relist_unvotes(&mut tx, space_id).await?;
         }
         let (count, messages, channel_weeks, reactions, reads) = if rebuilt {
             (

@@ -27,11 +27,24 @@
 //! which deletes the member's reactions, statement and challenge votes, the reactions and
 //! votes others left on what it deletes (messages, statements, entries), and anonymises their
 //! live events.
+//!
+//! Live upvotes taken back before schema 29 left no copy and no `room_votes_taken_back` row.
+//! So a rebuild does not trust that list alone: it first re-reads the space's upvotes and
+//! unvotes from the rooms' logs — the source of truth, which the room itself replays — and
+//! lists every upvote they show taken back (`relist_unvotes`); schema 32 forgets every
+//! aggregate, so that each space is rebuilt once. Chosen over a backfill in a migration: the
+//! pairing needs the question inside each event's JSON, which the shared migration SQL cannot
+//! read in one dialect (SQLite's `json_extract`, PostgreSQL's `->>`), and a one-time backfill
+//! would leave the rebuild trusting a derived list for ever — an upvote it missed (a log
+//! restored from an old backup, one written by another path) would count again at every
+//! rebuild. Re-reading costs one pass over the space's votes per rebuild, which already reads
+//! them all.
 
 use crate::Result;
 use crate::read::Arg;
 use crate::write::Writer;
 use sqlx::Row;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -121,6 +134,52 @@ pub(crate) async fn unvote(
     Ok(())
 }
 
+/// Before a rebuild counts a space's live votes: list in `room_votes_taken_back` every
+/// member's upvote its room's log shows taken back, whether or not [`unvote`] listed it when
+/// the `unvote` arrived. The log is the source of truth (the room replays it to show its
+/// votes); the list is only what the incremental path noted, and misses the upvotes taken
+/// back before schema 29 created it. Same pairing as [`unvote`]: an unvote takes back the
+/// latest standing upvote of that question by that member. Reads only the space's upvotes
+/// and unvotes, once per rebuild; what it adds keeps an erasure's copy of live votes
+/// (`live_votes`) from subtracting an upvote the rebuild did not count.
+pub(crate) async fn relist_unvotes(tx: &mut Tx, space: i64) -> Result<()> {
+    let events = sqlx::query(
+        "SELECT e.room_id, e.seq, e.actor_key, e.action, e.body FROM room_events e CROSS JOIN rooms r
+         WHERE r.space_id = $1 AND e.room_id = r.id AND e.action IN ('upvote', 'unvote')
+           AND e.actor_key LIKE 'm:%'
+         ORDER BY e.room_id, e.seq",
+    )
+    .bind(space)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut standing: HashMap<(i64, String, u64), Vec<i64>> = HashMap::new();
+    let mut taken_back = Vec::new();
+    for e in &events {
+        let room: i64 = e.try_get("room_id")?;
+        let Some(question) = question_of(&e.try_get::<String, _>("body")?) else {
+            continue;
+        };
+        let ups = standing
+            .entry((room, e.try_get("actor_key")?, question))
+            .or_default();
+        if e.try_get::<String, _>("action")? == "upvote" {
+            ups.push(e.try_get("seq")?);
+        } else if let Some(up) = ups.pop() {
+            taken_back.push((room, up));
+        }
+    }
+    for (room, seq) in taken_back {
+        sqlx::query(
+            "INSERT INTO room_votes_taken_back (room_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(room)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The copy of one live upvote taken back (see [`unvote`]).
 static UNVOTE_COPY: LazyLock<String> =
     LazyLock::new(|| live_votes("e.room_id = $1 AND e.seq = $2"));
@@ -138,9 +197,10 @@ pub(crate) fn question_of(body: &str) -> Option<u64> {
 // member's messages (when deleted), reads and referrals, the messages counted per channel, and
 // others' reads of the threads left empty. Those are subtracted from the aggregate at once, in
 // the erasure's transaction, limited to what a refresh already counted (watermarks of
-// `measure_state`); erasures are rare, so these statements may read a whole table. Left as
-// is: a reply to a deleted message, kept, counts as an answer to the thread's opener after a
-// rebuild (its parent is gone) but to the deleted message's author until then.
+// `measure_state`); erasures are rare, so these statements may read a whole table. A reply
+// kept after the message it answered was deleted loses its parent: a rebuild counts it as an
+// answer to the thread's opener, and so does the aggregate from the erasure on
+// (`erasing_parents`).
 
 /// Before `m`'s messages are deleted: the messages counted per channel and week lose them.
 pub(crate) async fn erasing_messages(tx: &mut Tx, m: i64) -> Result<()> {
@@ -155,6 +215,40 @@ pub(crate) async fn erasing_messages(tx: &mut Tx, m: i64) -> Result<()> {
     sqlx::query("DELETE FROM measure_channel_weeks WHERE posts = 0")
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Before `m`'s messages are deleted: the replies others keep to them lose their parent
+/// (`ON DELETE SET NULL`), so a rebuild counts each as an answer when its author is not the
+/// thread's opener, where the aggregate counted it as an answer to `m` (someone else: always
+/// one). The replies already counted whose author opened the thread stop being answers in
+/// their week. Replies are reached through their parent's thread (indexed), the weekly rows
+/// by primary key.
+pub(crate) async fn erasing_parents(tx: &mut Tx, m: i64) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT t.space_id, r.author_id, r.channel, r.created_at / 604800000 AS week, COUNT(*) AS n
+         FROM messages p CROSS JOIN messages r CROSS JOIN threads t CROSS JOIN measure_state s
+         WHERE p.author_id = $1 AND r.thread_id = p.thread_id AND r.parent_id = p.id
+           AND r.author_id <> $1 AND t.id = r.thread_id AND t.author_id = r.author_id
+           AND s.space_id = t.space_id AND r.id <= s.last_message_id
+         GROUP BY t.space_id, r.author_id, r.channel, r.created_at / 604800000",
+    )
+    .bind(m)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &rows {
+        sqlx::query(
+            "UPDATE measure_activity SET answers = answers - $5
+             WHERE space_id = $1 AND member_id = $2 AND channel = $3 AND week = $4",
+        )
+        .bind(r.try_get::<i64, _>("space_id")?)
+        .bind(r.try_get::<i64, _>("author_id")?)
+        .bind(r.try_get::<String, _>("channel")?)
+        .bind(r.try_get::<i64, _>("week")?)
+        .bind(r.try_get::<i64, _>("n")?)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

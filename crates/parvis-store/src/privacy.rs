@@ -394,6 +394,7 @@ impl Store {
                 let copy = crate::measure_taken_back::reactions("m.author_id = $1");
                 crate::measure_taken_back::copy(&mut tx, &copy, m).await?;
                 crate::measure_taken_back::erasing_messages(&mut tx, m).await?;
+                crate::measure_taken_back::erasing_parents(&mut tx, m).await?;
                 sqlx::query("DELETE FROM messages WHERE author_id = $1")
                     .bind(m)
                     .execute(&mut *tx)

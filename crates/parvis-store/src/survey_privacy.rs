@@ -6,7 +6,8 @@
 //! themselves are never tied to an address, so neither the export nor the erasure touches
 //! them: the export lists the surveys whose mail to the person is still pending (title, when
 //! queued), the erasure deletes those rows, gives the mailed ones a hash that is no address's
-//! (their counts stay) and deletes the person's markers.
+//! and no member marker (their counts stay) and deletes the person's markers, address and
+//! member ones.
 
 use crate::{Result, Store, int, text};
 use parvis_domain::{MemberId, Millis};
@@ -65,13 +66,26 @@ impl Store {
         Ok(out)
     }
 
-    /// Erasure: forget the addresses `(hash, normalised address)` in every survey mailing, in
-    /// one transaction. Rows whose mail has not gone out are deleted, address and all (the
-    /// mail is not sent); mailed rows get a hash that is no address's, so the survey's counts
-    /// and a link already mailed still work but nothing leads back to the address; the
-    /// markers of answers given signed in go. Returns how many pending mails were dropped.
-    pub async fn forget_survey_addresses(&self, addresses: &[(String, String)]) -> Result<u64> {
+    /// Erasure: forget the addresses `(hash, normalised address)` and the member markers
+    /// `members` in every survey mailing, in one transaction. Rows whose mail has not gone
+    /// out are deleted, address and all (the mail is not sent); mailed rows get a hash that is
+    /// no address's and lose their member marker, so the survey's counts and a link already
+    /// mailed still work but nothing leads back to the address or the member; the markers of
+    /// answers given signed in go. Returns how many pending mails were dropped.
+    pub async fn forget_survey_addresses(
+        &self,
+        addresses: &[(String, String)],
+        members: &[String],
+    ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
+        for marker in members {
+            for sql in [
+                "UPDATE survey_recipients SET member_marker = NULL WHERE member_marker = $1",
+                "DELETE FROM survey_answered WHERE marker = $1",
+            ] {
+                sqlx::query(sql).bind(marker).execute(&mut *tx).await?;
+            }
+        }
         let mut dropped = 0;
         for (hash, email) in addresses {
             dropped += sqlx::query(

@@ -106,13 +106,23 @@ impl Store {
         Ok(())
     }
 
-    /// The recipient's mail went out: forget the address.
-    pub async fn survey_recipient_mailed(&self, id: i64, now: Millis) -> Result<()> {
-        sqlx::query("UPDATE survey_recipients SET sent_at = $2, email = '' WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    /// The recipient's mail went out: forget the address, and note the member marker of the
+    /// member whose address it was (`None`: no member's), so that one person answers once
+    /// across their addresses (see `survey_answers`).
+    pub async fn survey_recipient_mailed(
+        &self,
+        id: i64,
+        now: Millis,
+        member: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE survey_recipients SET sent_at = $2, email = '', member_marker = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(member)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

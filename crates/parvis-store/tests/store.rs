@@ -552,6 +552,11 @@ mod reads;
 #[path = "store/live.rs"]
 mod live;
 
+/// Upgrading: a store left at an old schema version opens with its rows and the defaults of
+/// what came since.
+#[path = "store/upgrade.rs"]
+mod upgrade;
+
 /// A saved feed engine is trusted again only while this stays the same: it moves with a
 /// message deleted or written at other times, an erasure and a merge, not with a message
 /// added after the engine's last one (that one is fed on top).

@@ -109,6 +109,9 @@ mod measures_mail;
 /// person's pending survey mails in their export and erasure.
 #[path = "http/measures_survey_close.rs"]
 mod measures_survey_close;
+/// Surveys: one answer per person even when they change their address between two paths.
+#[path = "http/measures_survey_moved.rs"]
+mod measures_survey_moved;
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 

@@ -7,8 +7,10 @@
 //! recipient row is marked used and the answer stored, in one transaction, under a random
 //! respondent — so an answer is never tied to the address it came from (employee surveys'
 //! anonymity rules keep holding on top: `surveys_summary`). A link whose address belongs to a
-//! member who answered signed in is refused too: one answer per person (`surveys`). Closing a
-//! survey drops the mails not sent yet; a job that finds its survey closed drops its row.
+//! member who answered signed in is refused too, and so is a link mailed to a member (the
+//! address theirs as the mail left) once they answered signed in under any address: one
+//! answer per person (`surveys`). Closing a survey drops the mails not sent yet; a job that
+//! finds its survey closed drops its row.
 //!
 //! A widget answers through its emailed-link sign-in (a member, one answer per member, the
 //! same respondent hash as on the page).
@@ -135,6 +137,15 @@ fn link_respondent() -> String {
 /// are the same hash). A prefix of its own, so that it is no other secret's hash.
 pub(crate) fn address_hash(email: &str) -> String {
     hash_token(&format!("parvis-survey-recipient:{email}"))
+}
+
+/// The member marker of a member (see the store's `survey_answers`): left by their signed-in
+/// answers and noted on the survey mails that go to their address, so that one person answers
+/// once even across a change of address. A hash of the id under a prefix of its own: no other
+/// secret's hash, and not the member's respondent hash (which would join a mailing's rows to
+/// the signed-in answers).
+pub(crate) fn member_marker(member: MemberId) -> String {
+    hash_token(&format!("parvis-survey-member:{}", member.0))
 }
 
 impl Services {
@@ -285,12 +296,12 @@ impl Services {
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("space {} gone", s.space_id))?;
-        // A member reads it in their own language.
-        let member_lang = match store
+        // A member reads it in their own language, and the link is noted as theirs.
+        let member = store
             .member_id_by_email(&r.email)
             .await
-            .map_err(|e| e.to_string())?
-        {
+            .map_err(|e| e.to_string())?;
+        let member_lang = match member {
             Some(id) => store
                 .member_by_id(id)
                 .await
@@ -325,7 +336,7 @@ impl Services {
             .await
             .map_err(|e| e.to_string())?;
         store
-            .survey_recipient_mailed(r.id, now_millis())
+            .survey_recipient_mailed(r.id, now_millis(), member.map(member_marker).as_deref())
             .await
             .map_err(|e| err(e.into()))?;
         Ok(())

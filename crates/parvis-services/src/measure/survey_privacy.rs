@@ -2,7 +2,7 @@
 //! their address while a mail to it is pending, then only its hash (see the store's
 //! `survey_privacy`); answers are never tied to a person, so neither touches them.
 
-use super::survey_mail::address_hash;
+use super::survey_mail::{address_hash, member_marker};
 use crate::{Result, Services};
 use parvis_domain::{Email, MemberId};
 use parvis_store::PendingSurvey;
@@ -30,8 +30,8 @@ impl Services {
     }
 
     /// Erasure: `member`'s addresses leave every survey mailing (pending mails dropped,
-    /// mailed rows and markers no longer tied to the address). Runs before the account
-    /// loses its address.
+    /// mailed rows and markers no longer tied to the address nor to the member). Runs before
+    /// the account loses its address.
     pub(crate) async fn erase_survey_addresses(&self, member: MemberId) -> Result<u64> {
         let pairs: Vec<(String, String)> = self
             .survey_addresses(member)
@@ -39,9 +39,9 @@ impl Services {
             .into_iter()
             .map(|a| (address_hash(&a), a))
             .collect();
-        if pairs.is_empty() {
-            return Ok(0);
-        }
-        Ok(self.store().forget_survey_addresses(&pairs).await?)
+        Ok(self
+            .store()
+            .forget_survey_addresses(&pairs, &[member_marker(member)])
+            .await?)
     }
 }

@@ -3,11 +3,14 @@
 //!
 //! One answer per person holds across paths: a member who answered signed in (page, API,
 //! widget) cannot answer again through a link mailed to their address, nor the other way
-//! round. The two meet on the hash of the address that survey mailings keep, never on the
-//! answer (the design and why: the store's `survey_answers`). A closed survey takes no answer
-//! on any path, checked in the answer's own transaction.
+//! round, even when they changed their address in between. The two meet on markers — the
+//! hash of the address that survey mailings keep, and a hash of the member id noted on the
+//! mails that went to a member's address — never on the answer (the design and why: the
+//! store's `survey_answers`). A closed survey takes no answer on any path, checked in the
+//! answer's own transaction.
 
 use super::refused;
+use super::survey_mail::member_marker;
 use crate::{Actor, Result, ServiceError, Services, random_token};
 use parvis_domain::{ValidationError, now_millis, required_text};
 use parvis_measure::surveys::{self, GroupVisibility, Kind, Score};
@@ -140,6 +143,7 @@ impl Services {
                         s.id,
                         &respondent(&s.token, a.member.id.0),
                         member_address(a).as_deref(),
+                        &member_marker(a.member.id),
                     )
                     .await?
             }
@@ -174,6 +178,7 @@ impl Services {
                 s.id,
                 &respondent(&s.token, actor.member.id.0),
                 member_address(actor).as_deref(),
+                &member_marker(actor.member.id),
                 score,
                 &comment,
                 &group,

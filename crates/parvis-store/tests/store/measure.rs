@@ -249,7 +249,7 @@ async fn a_mailed_link_answers_once_and_the_address_goes_once_mailed() {
         s.set_survey_recipient_link(ana.id, "link-ana")
             .await
             .unwrap();
-        s.survey_recipient_mailed(ana.id, 8).await.unwrap();
+        s.survey_recipient_mailed(ana.id, 8, None).await.unwrap();
         assert_eq!(s.survey_recipient(ana.id).await.unwrap().unwrap().email, "");
         assert_eq!(
             s.survey_link_used(id, "link-ana").await.unwrap(),

@@ -426,3 +426,74 @@ async fn a_withdrawn_challenge_vote_stops_counting_at_the_next_refresh() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reply_kept_after_the_message_it_answered_was_erased_counts_as_a_rebuild_counts_it() {
+    use parvis_store::NewMessage;
+    on_both(|s| async move {
+        let space = s.create_space("m", "M", "", 1).await.unwrap();
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        let gina = s.create_member(&member("gina", "g@x.fr")).await.unwrap();
+        let hal = s.create_member(&member("hal", "h@x.fr")).await.unwrap();
+        let (t, first) = s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: None,
+                title: "Question".into(),
+                author_id: alice,
+                body_md: "Comment faire ?".into(),
+                body_html: "<p>Comment faire ?</p>".into(),
+                created_at: 10 * WEEK,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        let reply = |parent, author, at| NewMessage {
+            thread_id: t,
+            parent_id: Some(parent),
+            author_id: author,
+            body_md: "Oui".into(),
+            body_html: "<p>Oui</p>".into(),
+            created_at: at,
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        };
+        // Gina answers Alice; Alice, who opened the thread, and Hal answer Gina.
+        let ginas = s
+            .add_message(&reply(first, gina, 10 * WEEK + 1))
+            .await
+            .unwrap();
+        s.add_message(&reply(ginas, alice, 10 * WEEK + 2))
+            .await
+            .unwrap();
+        s.add_message(&reply(ginas, hal, 10 * WEEK + 3))
+            .await
+            .unwrap();
+        assert!(s.measure_refresh(space.0, 11 * WEEK).await.unwrap().rebuilt);
+        let answers = |rows: &[ActivityRow], who: MemberId| -> i64 {
+            rows.iter()
+                .filter(|r| r.member_id == who.0)
+                .map(|r| r.answers)
+                .sum()
+        };
+        let before = rows(&s, space).await;
+        assert_eq!([alice, hal].map(|w| answers(&before, w)), [1, 1]);
+
+        // Gina is erased with her messages; the replies to hers stay, their parent gone.
+        s.erase_member(gina, true, "Ancien membre", 11 * WEEK + 1)
+            .await
+            .unwrap();
+        let after = refresh_like_a_rebuild(&s, space, 12 * WEEK).await;
+        assert_eq!(
+            [alice, hal].map(|w| answers(&after, w)),
+            [0, 1],
+            "Alice's reply now answers her own thread: no longer an answer; Hal's still is"
+        );
+        let alices: Vec<_> = after.iter().filter(|r| r.member_id == alice.0).collect();
+        assert_eq!(alices[0].posts, 2, "her messages still count as posts");
+    })
+    .await;
+}

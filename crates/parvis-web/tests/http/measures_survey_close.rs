@@ -11,7 +11,7 @@ use super::sessions_reminders::decode;
 use super::*;
 
 /// Run the due jobs; the mails they sent, decoded.
-async fn mails_out(app: &App) -> Vec<super::sessions_reminders::Mail> {
+pub(super) async fn mails_out(app: &App) -> Vec<super::sessions_reminders::Mail> {
     let before = app.mails.lock().unwrap().len();
     app.services.run_due_jobs(now_millis()).await.unwrap();
     app.mails.lock().unwrap()[before..]
@@ -21,7 +21,7 @@ async fn mails_out(app: &App) -> Vec<super::sessions_reminders::Mail> {
 }
 
 /// The `r` of the personal link mailed to `to` among `mails`.
-fn secret_for(mails: &[super::sessions_reminders::Mail], to: &str) -> String {
+pub(super) fn secret_for(mails: &[super::sessions_reminders::Mail], to: &str) -> String {
     let m = mails
         .iter()
         .find(|m| m.to.contains(to))
@@ -29,7 +29,12 @@ fn secret_for(mails: &[super::sessions_reminders::Mail], to: &str) -> String {
     link_in(&m.text).split("?r=").nth(1).unwrap().to_string()
 }
 
-async fn api_answer(app: &App, token: &str, auth: Option<&str>, body: Value) -> reqwest::Response {
+pub(super) async fn api_answer(
+    app: &App,
+    token: &str,
+    auth: Option<&str>,
+    body: Value,
+) -> reqwest::Response {
     let mut r = client().post(format!("{}/api/v1/surveys/{token}/answers", app.base));
     if let Some(a) = auth {
         r = r.header("authorization", a);
