@@ -78,6 +78,7 @@ pub(crate) async fn my_entry_votes(
 /// Chosen as on the topic's page: among the accepted statements the caller has not voted on,
 /// the one the map needs most.
 #[utoipa::path(get, path = "/embed/opinion/{space}/{topic}/next-statement", tag = "embeds",
+    operation_id = "widget_next_statement",
     params(("space" = String, Path, description = "space slug"), ("topic" = String, Path, description = "topic slug")),
     security(("bearer" = [])),
     responses((status = 200, description = "a statement", body = WidgetStatement),
