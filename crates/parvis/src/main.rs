@@ -3,6 +3,7 @@
 //! command. Nothing here is logic a test would want to reach.
 
 mod config;
+mod heap;
 mod measure;
 mod setup;
 
@@ -287,32 +288,8 @@ fn fraction(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// glibc's malloc raises its mmap and trim thresholds as large blocks are freed (up to
-/// 32 / 64 MiB), after which big transient buffers — tantivy's first commit, about 15 MB — stay
-/// in per-thread arenas for good: about 20 MB of a server at rest was freed memory glibc kept
-/// (BENCHMARKS.md, "Memory at rest"). Fixed thresholds give most of it back. (Two arenas
-/// instead of one per thread gave back 5 MB more but cost the space page, whose templates
-/// allocate on every thread, a third of its pages a second.)
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_malloc() {
-    unsafe extern "C" {
-        fn mallopt(param: i32, value: i32) -> i32;
-    }
-    const M_TRIM_THRESHOLD: i32 = -1;
-    const M_MMAP_THRESHOLD: i32 = -3;
-    // SAFETY: mallopt only sets the allocator's parameters; called first thing in `main`,
-    // before any other thread exists.
-    unsafe {
-        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-        mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_malloc() {}
-
 fn main() -> std::process::ExitCode {
-    tune_malloc();
+    heap::tune();
     let cli = Cli::parse();
     init_logs(cli.log_format, &cli.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -745,6 +722,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
     // Feed engines are built now, in the background, and kept current: the first
     // "Pour vous" does not wait for a build.
     services.spawn_feed_engines(std::time::Duration::from_secs(5));
+    heap::spawn_trimmer();
     services.spawn_follower(
         std::time::Duration::from_secs(config.poll_interval_secs),
         std::time::Duration::from_secs(config.poll_interval_secs.min(30)),
