@@ -272,6 +272,35 @@ mod tests {
         assert!(pw["429"].is_object(), "{pw}");
     }
 
+    /// OpenAPI requires every operationId to be unique: generated clients name their methods
+    /// after it and the fuzzer (schemathesis) addresses operations by it. utoipa takes the
+    /// handler's function name by default, so two areas each with a `vote` would collide.
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = doc();
+        let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+            for (method, op) in item.as_object().cloned().unwrap_or_default() {
+                let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+                assert!(!id.is_empty(), "{method} {path} has no operationId");
+                seen.entry(id)
+                    .or_default()
+                    .push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+        let duplicates: Vec<String> = seen
+            .iter()
+            .filter(|(_, at)| at.len() > 1)
+            .map(|(id, at)| format!("{id}: {}", at.join(", ")))
+            .collect();
+        assert!(
+            duplicates.is_empty(),
+            "operationIds used more than once (give each `operation_id = \"area_name\"` in its \
+             #[utoipa::path]):\n{}",
+            duplicates.join("\n")
+        );
+    }
+
     /// New API routes must go through `routes!` so that they are documented: a plain
     /// `.route(` in a function that builds an `OpenApiRouter` is refused, and so is any
     /// `/api` route registered outside of them (besides the document and the 404 fallback).

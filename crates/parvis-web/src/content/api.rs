@@ -148,7 +148,7 @@ async fn submit_entry(
 }
 
 /// Vote for an entry (once; not one's own; while the challenge is open)
-#[utoipa::path(post, path = "/challenge-entries/{entry}/vote", tag = "challenges",
+#[utoipa::path(post, path = "/challenge-entries/{entry}/vote", tag = "challenges", operation_id = "vote_for_entry",
     params(("entry" = i64, Path, description = "entry id")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 204, description = "counted"), (status = 409, description = "already voted")))]

@@ -487,7 +487,7 @@ impl From<EmbedSettings> for EmbedSettingsView {
 }
 
 /// A space's embed settings (admin)
-#[utoipa::path(get, path = "/spaces/{space}/embed", tag = "embeds",
+#[utoipa::path(get, path = "/spaces/{space}/embed", tag = "embeds", operation_id = "get_embed_settings",
     params(("space" = String, Path, description = "space slug")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "the settings", body = EmbedSettingsView)))]
@@ -502,7 +502,7 @@ pub(crate) async fn api_get(
 }
 
 /// Set a space's allowed sites and call to action (admin)
-#[utoipa::path(put, path = "/spaces/{space}/embed", tag = "embeds", request_body = EmbedSettingsInput,
+#[utoipa::path(put, path = "/spaces/{space}/embed", tag = "embeds", operation_id = "put_embed_settings", request_body = EmbedSettingsInput,
     params(("space" = String, Path, description = "space slug")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "the settings saved", body = EmbedSettingsView)))]

@@ -38,7 +38,7 @@ impl From<PostSettings> for PostSettingsView {
 }
 
 /// How people may post from a space's widgets (admin)
-#[utoipa::path(get, path = "/spaces/{space}/embed/posting", tag = "embeds",
+#[utoipa::path(get, path = "/spaces/{space}/embed/posting", tag = "embeds", operation_id = "get_embed_posting_settings",
     params(("space" = String, Path, description = "space slug")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "the rules", body = PostSettingsView)))]
@@ -53,7 +53,7 @@ pub(crate) async fn api_get(
 }
 
 /// Set how people may post from a space's widgets (admin)
-#[utoipa::path(put, path = "/spaces/{space}/embed/posting", tag = "embeds", request_body = PostSettingsInput,
+#[utoipa::path(put, path = "/spaces/{space}/embed/posting", tag = "embeds", operation_id = "put_embed_posting_settings", request_body = PostSettingsInput,
     params(("space" = String, Path, description = "space slug")),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "the rules saved", body = PostSettingsView)))]

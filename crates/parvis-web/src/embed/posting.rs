@@ -412,7 +412,7 @@ pub(crate) struct ReactBody {
 }
 
 /// React to a message from a widget (widget token)
-#[utoipa::path(post, path = "/embed/messages/{id}/reactions", tag = "embeds", request_body = ReactBody,
+#[utoipa::path(post, path = "/embed/messages/{id}/reactions", tag = "embeds", operation_id = "embed_react", request_body = ReactBody,
     params(("id" = i64, Path, description = "message id")),
     security(("bearer" = [])),
     responses((status = 204, description = "done")))]
@@ -482,7 +482,7 @@ pub(crate) async fn sso(
 /// The same rules as on the challenge's page: the challenge open and before its deadline,
 /// the rules accepted (their wording is kept with the entry); the widget's sign-in must be
 /// for the challenge's space.
-#[utoipa::path(post, path = "/embed/challenges/{id}/entries", tag = "embeds",
+#[utoipa::path(post, path = "/embed/challenges/{id}/entries", tag = "embeds", operation_id = "embed_submit_entry",
     request_body = parvis_services::challenges::EntryInput,
     params(("id" = i64, Path, description = "challenge id")),
     security(("bearer" = [])),
