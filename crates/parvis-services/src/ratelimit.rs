@@ -13,6 +13,11 @@
 //! - Sign-in links are counted by request (each one sends a mail): per (address, client),
 //!   per client and per address, to keep the form from being used to flood a mailbox.
 //!
+//! Widget actions that are not text (likes, votes on challenge entries and on opinion
+//! statements, survey answers) share one budget per visitor ([`WIDGET_ACTIONS_PER_MINUTE`]),
+//! counted the same way under the member's key: a script holding a widget token cannot
+//! flood the store or sway a map by clicking thousands of times.
+//!
 //! The client is the caller's address as the web layer resolved it (behind a reverse proxy,
 //! only trusted proxies' `X-Forwarded-For` is believed; see `--trusted-proxies`). Counts
 //! live in the store so that several instances share them.
@@ -43,6 +48,13 @@ pub const ADDRESS_LINKS: i64 = 20;
 pub const ADDRESS_REGISTRATION_MAILS: i64 = 10;
 /// Survey sendings per space per window (each may mail up to 5,000 addresses).
 pub const SPACE_SURVEY_SENDINGS: i64 = 10;
+/// Likes, votes and survey answers per visitor from widgets, per minute. A person clicking
+/// through an opinion map reads each statement for a few seconds, so even a fast reader stays
+/// well under one a second; 60 leaves them room for bursts (agree, agree, pass on short
+/// statements, a like taken back and given again) while a script is stopped within a minute.
+pub const WIDGET_ACTIONS_PER_MINUTE: i64 = 60;
+/// The window of [`WIDGET_ACTIONS_PER_MINUTE`].
+pub const WIDGET_ACTIONS_WINDOW_MS: i64 = 60 * 1000;
 
 fn pw_pair(email: &str, client: &str) -> String {
     format!("pw:{email}|{client}")
@@ -72,10 +84,42 @@ fn limited(until: i64, now: i64) -> ServiceError {
 impl Services {
     /// Refuse when `key` has `budget` attempts or more in the window; say when one frees up.
     async fn within_budget(&self, key: &str, budget: i64, now: i64) -> Result<()> {
-        let a = self.store().auth_attempts(key, now - WINDOW_MS).await?;
+        self.within_budget_over(key, budget, WINDOW_MS, now).await
+    }
+
+    /// [`Self::within_budget`] over a window shorter than [`WINDOW_MS`].
+    async fn within_budget_over(
+        &self,
+        key: &str,
+        budget: i64,
+        window: i64,
+        now: i64,
+    ) -> Result<()> {
+        let a = self.store().auth_attempts(key, now - window).await?;
         if a.count >= budget {
-            return Err(limited(a.oldest.unwrap_or(now) + WINDOW_MS, now));
+            return Err(limited(a.oldest.unwrap_or(now) + window, now));
         }
+        Ok(())
+    }
+
+    /// May this widget visitor like, vote or answer now? Counts the action when it may.
+    pub(crate) async fn widget_action_gate(&self, member: parvis_domain::MemberId) -> Result<()> {
+        let now = now_millis();
+        let key = format!("widget-action:{}", member.0);
+        self.within_budget_over(
+            &key,
+            WIDGET_ACTIONS_PER_MINUTE,
+            WIDGET_ACTIONS_WINDOW_MS,
+            now,
+        )
+        .await
+        .inspect_err(|_| tracing::info!(member = member.0, "widget action rate limit"))?;
+        // Pruning drops every key's rows older than `forget_before`: give the widest window
+        // any key counts over, not this key's minute, or the sign-in counts would lose rows
+        // still inside their own window.
+        self.store()
+            .record_auth_attempt(&key, now, now - WINDOW_MS)
+            .await?;
         Ok(())
     }
 

@@ -26,7 +26,9 @@
     if (token) h.Authorization = 'Bearer ' + token;
     fetch('/api/v1/embed/' + path, { method: method || (body ? 'POST' : 'GET'), headers: h, body: body ? JSON.stringify(body) : undefined, credentials: 'omit' })
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) {
-        if (r.status === 401 && token) signedOut(); else cb(r.status, j);
+        // Over the visitor's budget (posts, or likes and votes): said in their language.
+        if (r.status === 429) say(ds.tooFast, true);
+        else if (r.status === 401 && token) signedOut(); else cb(r.status, j);
       }); })
       .catch(function () { say(ds.error, true); });
   }

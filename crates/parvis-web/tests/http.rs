@@ -43,6 +43,9 @@ mod embed_posting;
 /// A share link's code reaches a widget signed in by single sign-on, and is credited.
 #[path = "http/embed_shares.rs"]
 mod embed_shares;
+/// Likes, votes and answers from a widget have a budget per visitor (429 over it).
+#[path = "http/embed_vote_limits.rs"]
+mod embed_vote_limits;
 /// Voting from a widget: a challenge's entries, an opinion map's statements; engagement.
 #[path = "http/embed_votes.rs"]
 mod embed_votes;

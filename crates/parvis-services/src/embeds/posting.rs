@@ -507,6 +507,7 @@ impl Services {
                 "this widget's sign-in is for another space".into(),
             ));
         }
+        self.widget_action_gate(w.actor.member.id).await?;
         self.react(&w.actor, message, kind, on).await
     }
 

@@ -6,8 +6,10 @@
 //! is voted on — and then calls the very function the page calls, so the rules (open
 //! challenge, before its deadline, once per person and entry, not for one's own entry; an
 //! accepted statement, a later vote replacing an earlier one) live in one place. As with
-//! likes, no posting budget applies: a vote is not text anyone reads, and giving it twice
-//! counts once.
+//! likes, no posting budget applies (a vote is not text anyone reads, and giving it twice
+//! counts once), but likes, votes and answers share a per-visitor budget
+//! (`ratelimit::WIDGET_ACTIONS_PER_MINUTE`), so that a token in a script cannot click without
+//! end.
 //!
 //! Privacy: what a widget learns back is the caller's own votes only; others see counts (or,
 //! for statements, the map), never who voted for what.
@@ -62,6 +64,7 @@ impl Services {
     /// ([`Self::vote_for_entry`]); the challenge's id, for the embed's funnel.
     pub async fn widget_vote_for_entry(&self, w: &WidgetActor, entry: i64) -> Result<i64> {
         let challenge = self.check_entry_space(w, entry).await?;
+        self.widget_action_gate(w.actor.member.id).await?;
         self.vote_for_entry(&w.actor, entry).await?;
         Ok(challenge)
     }
@@ -70,6 +73,7 @@ impl Services {
     /// ([`Self::withdraw_vote_for_entry`]).
     pub async fn widget_withdraw_vote_for_entry(&self, w: &WidgetActor, entry: i64) -> Result<()> {
         self.check_entry_space(w, entry).await?;
+        self.widget_action_gate(w.actor.member.id).await?;
         self.withdraw_vote_for_entry(&w.actor, entry).await
     }
 
@@ -140,6 +144,7 @@ impl Services {
                 "statement {statement} of this map"
             )));
         }
+        self.widget_action_gate(w.actor.member.id).await?;
         self.vote(&w.actor, statement, value).await?;
         Ok(())
     }

@@ -423,6 +423,7 @@ impl Services {
                 "this widget's sign-in is for another space".into(),
             ));
         }
+        self.widget_action_gate(w.actor.member.id).await?;
         self.answer_survey(&w.actor, token, score, comment, group)
             .await
     }

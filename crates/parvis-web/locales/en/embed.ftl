@@ -90,6 +90,8 @@ widget_published = Message posted.
 widget_pending = Awaiting moderation
 widget_like = Like
 widget_error = That did not work:
+# Shown when a visitor posts, likes or votes faster than the per-visitor limit (HTTP 429).
+widget_too_fast = That is a lot in a short time: please wait a little, then try again.
 widget_entry_sent = Entry submitted: it is on the challenge's page.
 widget_confirm_title = Confirm to take part
 widget_confirm_intro = Confirm to be signed in to the conversation embedded on

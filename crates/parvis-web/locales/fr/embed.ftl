@@ -90,6 +90,8 @@ widget_published = Message publié.
 widget_pending = En attente de modération
 widget_like = J'aime
 widget_error = Cela n'a pas fonctionné :
+# Shown when a visitor posts, likes or votes faster than the per-visitor limit (HTTP 429).
+widget_too_fast = Cela fait beaucoup en peu de temps : patientez un peu, puis réessayez.
 widget_entry_sent = Participation envoyée : elle figure sur la page du défi.
 widget_confirm_title = Confirmer votre participation
 widget_confirm_intro = Confirmez pour être connecté·e dans la conversation intégrée sur

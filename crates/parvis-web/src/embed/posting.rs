@@ -315,7 +315,8 @@ pub(crate) struct Posted {
     params(("id" = i64, Path, description = "thread id")),
     security(("bearer" = [])),
     responses((status = 201, description = "published", body = Posted),
-        (status = 202, description = "held for a moderator", body = Posted)))]
+        (status = 202, description = "held for a moderator", body = Posted),
+        (status = 429, description = "over the visitor's posting budget (5 a minute, 30 an hour); see Retry-After")))]
 pub(crate) async fn post(
     State(st): State<AppState>,
     Widget(w): Widget,
@@ -415,7 +416,8 @@ pub(crate) struct ReactBody {
 #[utoipa::path(post, path = "/embed/messages/{id}/reactions", tag = "embeds", operation_id = "embed_react", request_body = ReactBody,
     params(("id" = i64, Path, description = "message id")),
     security(("bearer" = [])),
-    responses((status = 204, description = "done")))]
+    responses((status = 204, description = "done"),
+        (status = 429, description = "over the visitor's budget of likes, votes and answers (60 a minute); see Retry-After")))]
 pub(crate) async fn react(
     State(st): State<AppState>,
     Widget(w): Widget,
@@ -486,7 +488,8 @@ pub(crate) async fn sso(
     request_body = parvis_services::challenges::EntryInput,
     params(("id" = i64, Path, description = "challenge id")),
     security(("bearer" = [])),
-    responses((status = 201, description = "submitted", body = parvis_store::EntryRow)))]
+    responses((status = 201, description = "submitted", body = parvis_store::EntryRow),
+        (status = 429, description = "over the visitor's posting budget (5 a minute, 30 an hour); see Retry-After")))]
 pub(crate) async fn submit_entry(
     State(st): State<AppState>,
     Widget(w): Widget,

@@ -33,7 +33,8 @@ pub(crate) struct WidgetAnswer {
     params(("token" = String, Path, description = "the survey link's token")),
     security(("bearer" = [])),
     responses((status = 201, description = "recorded"),
-        (status = 409, description = "this person already answered (`already_answered`), or the survey is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "this person already answered (`already_answered`), or the survey is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "over the visitor's budget of likes, votes and answers (60 a minute); see Retry-After")))]
 pub(crate) async fn answer(
     State(st): State<AppState>,
     Widget(w): Widget,

@@ -26,7 +26,8 @@ use utoipa::ToSchema;
     responses((status = 204, description = "counted"),
         (status = 403, description = "one's own entry, another space's widget, or a site not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "already voted for this entry", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "votes are closed (field `vote`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "votes are closed (field `vote`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "over the visitor's budget of likes, votes and answers (60 a minute); see Retry-After")))]
 pub(crate) async fn vote_entry(
     State(st): State<AppState>,
     Widget(w): Widget,
@@ -47,7 +48,8 @@ pub(crate) async fn vote_entry(
     security(("bearer" = [])),
     responses((status = 204, description = "withdrawn: no longer counted"),
         (status = 404, description = "no vote of yours for this entry", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "votes are closed (field `vote`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "votes are closed (field `vote`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "over the visitor's budget of likes, votes and answers (60 a minute); see Retry-After")))]
 pub(crate) async fn withdraw_entry_vote(
     State(st): State<AppState>,
     Widget(w): Widget,
@@ -118,7 +120,8 @@ pub(crate) struct StatementVote {
     security(("bearer" = [])),
     responses((status = 204, description = "counted"),
         (status = 404, description = "no such statement in this map", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`value` is not agree, disagree or pass", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`value` is not agree, disagree or pass", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "over the visitor's budget of likes, votes and answers (60 a minute); see Retry-After")))]
 pub(crate) async fn vote_statement(
     State(st): State<AppState>,
     Widget(w): Widget,

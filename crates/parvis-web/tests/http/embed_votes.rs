@@ -13,7 +13,7 @@ use super::*;
 
 /// A call of the widget on the partner's blog (`/api/v1/embed/{path}`), with `token` when
 /// given, from the browser `ua` on the blog's article.
-async fn from_blog(
+pub(super) async fn from_blog(
     app: &App,
     method: reqwest::Method,
     path: &str,
@@ -35,12 +35,12 @@ async fn from_blog(
     r.send().await.unwrap()
 }
 
-async fn vote(app: &App, token: &str, entry: i64) -> reqwest::Response {
+pub(super) async fn vote(app: &App, token: &str, entry: i64) -> reqwest::Response {
     let path = format!("challenge-entries/{entry}/vote");
     from_blog(app, reqwest::Method::POST, &path, Some(token), "Z", None).await
 }
 
-async fn withdraw(app: &App, token: &str, entry: i64) -> reqwest::Response {
+pub(super) async fn withdraw(app: &App, token: &str, entry: i64) -> reqwest::Response {
     let path = format!("challenge-entries/{entry}/vote");
     from_blog(app, reqwest::Method::DELETE, &path, Some(token), "Z", None).await
 }
@@ -54,7 +54,7 @@ async fn mine(app: &App, token: &str, id: i64) -> Value {
 }
 
 /// An entry of member `handle` (through the API) in challenge `id`; its id.
-async fn entry_by(app: &App, handle: &str, id: i64, title: &str) -> i64 {
+pub(super) async fn entry_by(app: &App, handle: &str, id: i64, title: &str) -> i64 {
     let auth = format!("Bearer {}", member_token(app, handle).await);
     let r = super::content::post(
         &client(),
@@ -168,7 +168,7 @@ async fn a_visitor_votes_for_an_entry_from_the_challenge_widget_once_and_withdra
 }
 
 /// Two accepted statements on the topic `roi` (an admin's are accepted at once); their ids.
-async fn two_statements(app: &App, admin: &str) -> [i64; 2] {
+pub(super) async fn two_statements(app: &App, admin: &str) -> [i64; 2] {
     let mut ids = [0; 2];
     for (i, body) in [
         "Les salons rapportent plus qu'ils ne coûtent.",
@@ -197,7 +197,7 @@ async fn two_statements(app: &App, admin: &str) -> [i64; 2] {
 
 /// The map of `roi` as anyone sees it, once it counts `votes` votes (recomputed at most once
 /// a second after a vote).
-async fn map_with(app: &App, votes: u64) -> Value {
+pub(super) async fn map_with(app: &App, votes: u64) -> Value {
     for _ in 0..40 {
         let r: Value = client()
             .get(format!(
