@@ -354,6 +354,45 @@ pub fn opinion_scatter(
     svg
 }
 
+/// The opinion map's frame before there is a map (fewer than two voters): the same box, saying
+/// in the reader's language when the map appears, so that a widget or a printed page shows a
+/// sentence instead of a broken image.
+pub fn opinion_waiting(title: &str, note: &str) -> String {
+    let (w, h) = (480.0_f64, 360.0_f64);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg class="chart opinion-map" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title><rect width="{w}" height="{h}" rx="10" fill="#fbfaf8" stroke="#e4e2dc"/>"##,
+        esc(title),
+        esc(title)
+    );
+    // SVG text does not wrap: lines of about fifty characters, cut between words.
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in note.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > 50 {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    let top = h / 2.0 - (lines.len() as f64 - 1.0) * 11.0;
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="15" text-anchor="middle" fill="#5b6170">{}</text>"##,
+            w / 2.0,
+            top + i as f64 * 22.0,
+            esc(line)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod scatter_tests {
     use super::*;
@@ -381,5 +420,12 @@ mod scatter_tests {
         assert!(svg.contains(">A</text>"));
         assert!(svg.contains("class=\"me\""));
         assert!(opinion_scatter("empty", &[], &[], None).ends_with("</svg>"));
+    }
+
+    #[test]
+    fn the_waiting_map_wraps_its_sentence() {
+        let svg = opinion_waiting("m", &"mot ".repeat(30));
+        assert_eq!(svg.matches("<text").count(), 3, "{svg}");
+        assert!(svg.ends_with("</svg>"));
     }
 }

@@ -1736,11 +1736,28 @@ async fn opinion_svg(
     Path((space, topic)): Path<(String, String)>,
 ) -> PageResult {
     let (_, topic) = opinion_topic(&st, &ctx, &space, &topic).await?;
-    let report = st
-        .services
-        .opinion_map(&topic)
-        .await
-        .map_err(fail(&st, &ctx))?;
+    let headers = || {
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ]
+    };
+    // A young topic has no map yet: its widget and its page still show the frame, saying
+    // when the map appears, rather than a broken image (as the opinion page does).
+    let waiting = || {
+        let note = crate::i18n::get(ctx.lang, "map_not_yet");
+        (
+            headers(),
+            crate::charts::opinion_waiting(&topic.title, note),
+        )
+            .into_response()
+    };
+    let report = match st.services.opinion_map(&topic).await {
+        Ok(r) if r.n_participants >= 2 => r,
+        Ok(_) => return Ok(waiting()),
+        Err(ServiceError::Validation(v)) if v.field == "conversation" => return Ok(waiting()),
+        Err(e) => return Err(fail(&st, &ctx)(e)),
+    };
     let me = match &ctx.actor {
         Some(a) => st
             .services
@@ -1749,14 +1766,7 @@ async fn opinion_svg(
             .map_err(fail(&st, &ctx))?,
         None => None,
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        map_svg(&report, &topic.title, me.as_ref()),
-    )
-        .into_response())
+    Ok((headers(), map_svg(&report, &topic.title, me.as_ref())).into_response())
 }
 
 #[derive(Deserialize)]

@@ -103,6 +103,11 @@ mod sessions_rules;
 #[path = "http/sessions_zones.rs"]
 mod sessions_zones;
 
+/// What a walk through the demo found: a young topic's map image, admin plurals, the
+/// measures' way in.
+#[path = "http/walkthrough.rs"]
+mod walkthrough;
+
 #[path = "http/measures.rs"]
 mod measures;
 /// Surveys sent by email (personal links, no account) and answered from their widget.

@@ -1,0 +1,93 @@
+//! What a walk through the demo as its visitors and its admin turned up, kept fixed: a young
+//! topic's map in widgets, plurals on the admin pages, the way to the measures.
+
+use super::*;
+
+/// A space `forum` with a topic `salons`, created by the admin over the API; returns the
+/// admin's bearer header.
+async fn forum_with_topic(app: &App) -> String {
+    let auth = format!("Bearer {}", admin_token(app).await);
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/spaces", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"slug": "forum", "name": "Forum"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = c
+        .post(format!("{}/api/v1/spaces/forum/topics", app.base))
+        .header("authorization", &auth)
+        .json(&json!({"title": "Salons", "slug": "salons"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    auth
+}
+
+/// A page's text, asked in `lang`.
+async fn page_in(c: &reqwest::Client, url: &str, lang: &str) -> (StatusCode, String) {
+    let r = c
+        .get(url)
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_young_topics_map_image_says_when_the_map_appears() {
+    on_both(|app| async move {
+        let auth = forum_with_topic(&app).await;
+        // One statement and one voter: too few for a map.
+        let base = format!("{}/api/v1/spaces/forum/topics/salons", app.base);
+        let r = client()
+            .post(format!("{base}/statements"))
+            .header("authorization", &auth)
+            .json(&json!({"body": "Les salons restent utiles"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        // The image the opinion widget and the page load is an image, in the reader's
+        // language, not a 422 drawn as a broken image.
+        let svg = format!("{}/s/forum/t/salons/opinion/map.svg", app.base);
+        for (lang, says) in [
+            ("fr-FR", "La carte apparaîtra quand"),
+            ("en", "The map appears once"),
+        ] {
+            let r = client()
+                .get(&svg)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{lang}");
+            assert_eq!(r.headers()["content-type"], "image/svg+xml");
+            let body = r.text().await.unwrap();
+            assert!(
+                body.starts_with("<svg") && body.ends_with("</svg>"),
+                "{body}"
+            );
+            assert!(body.contains(says), "{lang}: {body}");
+        }
+        // The widget's card points at that image.
+        let (status, frame) = page_in(
+            &client(),
+            &format!("{}/embed/opinion/forum/salons", app.base),
+            "fr",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            frame.contains(
+                "src=\"&#x2f;s&#x2f;forum&#x2f;t&#x2f;salons&#x2f;opinion&#x2f;map.svg\""
+            ),
+            "{frame}"
+        );
+    })
+    .await;
+}
