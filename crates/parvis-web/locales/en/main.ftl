@@ -318,7 +318,6 @@ delete_space = Delete the space
 delete_topic = Delete the topic
 delete_topic_what = Deleting is final:
 deleted_ok = Deleted.
-deleted_with_votes = deleted with their votes
 edit_space = Edit the space
 edit_topic = Edit the topic
 example_keywords = satisfaction, delays, prices
@@ -335,7 +334,6 @@ roles_search = Name, handle or email address
 slug_fixed = It does not change, so links to the space keep working.
 slug_optional = URL name (optional: made from the title)
 space_archived_notice = This space is archived: it no longer appears on the home page and nobody can write in it.
-stay_without_topic = stay in the space, without a topic
 topic_archived_notice = This topic is archived: it no longer appears in the lists and nobody can write in it.
 topic_needs_space = Create a space first: topics live in one.
 topic_one_lower = topic
@@ -429,6 +427,16 @@ n_threads =
     { $count ->
         [one] { $count } thread
        *[other] { $count } threads
+    }
+n_threads_stay =
+    { $count ->
+        [one] { $count } thread stays in the space, without a topic
+       *[other] { $count } threads stay in the space, without a topic
+    }
+n_statements_deleted =
+    { $count ->
+        [one] { $count } statement deleted with its votes
+       *[other] { $count } statements deleted with their votes
     }
 n_threads_shared =
     { $count ->

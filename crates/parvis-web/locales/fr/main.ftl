@@ -314,7 +314,6 @@ delete_space = Supprimer l'espace
 delete_topic = Supprimer le sujet
 delete_topic_what = La suppression est définitive :
 deleted_ok = Supprimé.
-deleted_with_votes = supprimées avec leurs votes
 edit_space = Modifier l'espace
 edit_topic = Modifier le sujet
 example_keywords = satisfaction, délais, tarifs
@@ -331,7 +330,6 @@ roles_search = Nom, identifiant ou adresse e-mail
 slug_fixed = Il ne change pas : les liens vers l'espace restent valables.
 slug_optional = Identifiant d'URL (facultatif : tiré du titre)
 space_archived_notice = Cet espace est archivé : il n'apparaît plus sur l'accueil et personne ne peut plus y écrire.
-stay_without_topic = restent dans l'espace, sans sujet
 topic_archived_notice = Ce sujet est archivé : il n'apparaît plus dans les listes et personne ne peut plus y écrire.
 topic_needs_space = Créez d'abord un espace : les sujets y sont rangés.
 topic_one_lower = sujet
@@ -425,6 +423,16 @@ n_threads =
     { $count ->
         [one] { $count } discussion
        *[other] { $count } discussions
+    }
+n_threads_stay =
+    { $count ->
+        [one] { $count } discussion reste dans l'espace, sans sujet
+       *[other] { $count } discussions restent dans l'espace, sans sujet
+    }
+n_statements_deleted =
+    { $count ->
+        [one] { $count } affirmation supprimée avec ses votes
+       *[other] { $count } affirmations supprimées avec leurs votes
     }
 n_threads_shared =
     { $count ->

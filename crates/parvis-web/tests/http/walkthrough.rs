@@ -91,3 +91,43 @@ async fn a_young_topics_map_image_says_when_the_map_appears() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn deleting_a_topic_counts_what_goes_in_agreeing_words() {
+    on_both(|app| async move {
+        let auth = forum_with_topic(&app).await;
+        let r = client()
+            .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"title": "Un salon", "body": "Qui y va ?", "topic": "salons"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let (c, _) = admin_session(&app).await;
+        let url = format!("{}/admin/spaces/forum/t/salons", app.base);
+        // One thread, no statement: singular verbs and participles, in French (where 0 takes
+        // the singular too) and in English.
+        let (status, fr) = page_in(&c, &url, "fr-FR").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            fr.contains("1 discussion reste dans l&#x27;espace, sans sujet"),
+            "{fr}"
+        );
+        assert!(
+            fr.contains("0 affirmation supprimée avec ses votes"),
+            "{fr}"
+        );
+        assert!(
+            !fr.contains("restent") && !fr.contains("supprimées"),
+            "{fr}"
+        );
+        let (_, en) = page_in(&c, &url, "en").await;
+        assert!(
+            en.contains("1 thread stays in the space, without a topic"),
+            "{en}"
+        );
+        assert!(en.contains("0 statements deleted with their votes"), "{en}");
+    })
+    .await;
+}
