@@ -131,3 +131,26 @@ async fn deleting_a_topic_counts_what_goes_in_agreeing_words() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_measures_are_one_click_from_the_space_for_its_moderators() {
+    on_both(|app| async move {
+        forum_with_topic(&app).await;
+        let link = "href=\"/s/forum/measures\"";
+        // The admin finds the dashboard from the space and from its admin page, and it opens.
+        let (c, _) = admin_session(&app).await;
+        let (_, space) = page_in(&c, &format!("{}/s/forum", app.base), "fr").await;
+        assert!(
+            space.contains(link) && space.contains("Mesures →"),
+            "{space}"
+        );
+        let (_, admin) = page_in(&c, &format!("{}/admin/spaces/forum", app.base), "en").await;
+        assert!(admin.contains(link), "{admin}");
+        let (status, _) = page_in(&c, &format!("{}/s/forum/measures", app.base), "fr").await;
+        assert_eq!(status, StatusCode::OK);
+        // A visitor, who may not open it, is not shown the way.
+        let (_, anon) = page_in(&client(), &format!("{}/s/forum", app.base), "fr").await;
+        assert!(!anon.contains(link), "{anon}");
+    })
+    .await;
+}
