@@ -178,7 +178,9 @@ impl Driver {
     /// Whether the page is wider than the screen (something sticks out sideways), and by what.
     pub fn overflow(&self) -> (i64, i64, String) {
         let v = self.script(
-            "const w = window.innerWidth;
+            // The layout width, not innerWidth: with a phone's emulated viewport, innerWidth
+            // grows with whatever sticks out, and the page would always seem to fit.
+            "const w = document.documentElement.clientWidth;
              const wide = [...document.querySelectorAll('body *')]
                .filter(e => e.getBoundingClientRect().right > w + 1)
                .slice(0, 3).map(e => e.tagName + '.' + e.className).join(', ');
