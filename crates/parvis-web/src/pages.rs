@@ -122,6 +122,10 @@ pub(crate) fn templates() -> Environment<'static> {
     env.add_filter("count", |n: i64, lang: String, key: String| {
         i18n::get_n(Lang::from_code(&lang).unwrap_or_default(), &key, n)
     });
+    // `{{ title|quoted(lang) }}`: « title » in French, “title” in English.
+    env.add_filter("quoted", |s: String, lang: String| {
+        quoted(Lang::from_code(&lang).unwrap_or_default(), &s)
+    });
     env.add_filter("excerpt", |md: String, n: usize| markdown::excerpt(&md, n));
     // `{{ x|dec(lang) }}`: a mean rounded to two decimals, "7,5" in French, "7.5" in English.
     // A filter, not a template macro: the scorecard shows four per entry, and a macro call
@@ -131,6 +135,14 @@ pub(crate) fn templates() -> Environment<'static> {
         if lang == "fr" { s.replace('.', ",") } else { s }
     });
     env
+}
+
+/// Words quoted in the reader's typography: « … » in French, “…” in English.
+pub(crate) fn quoted(lang: Lang, s: &str) -> String {
+    match lang {
+        Lang::Fr => format!("« {s} »"),
+        Lang::En => format!("“{s}”"),
+    }
 }
 
 const MONTHS_FR: [&str; 12] = [
@@ -577,10 +589,10 @@ async fn thread_view(
     let t = crate::i18n::table(ctx.lang);
     for m in &mut messages.items {
         m.body_html = parvis_domain::markdown::defer_remote_images(&m.body_html, |host, alt| {
-            let alt = match (alt.is_empty(), ctx.lang) {
-                (true, _) => String::new(),
-                (false, Lang::Fr) => format!("« {alt} » · "),
-                (false, _) => format!("“{alt}” · "),
+            let alt = if alt.is_empty() {
+                String::new()
+            } else {
+                format!("{} · ", quoted(ctx.lang, alt))
             };
             format!(
                 "{alt}{} {host} — {}",

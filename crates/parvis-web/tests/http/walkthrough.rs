@@ -154,3 +154,80 @@ async fn the_measures_are_one_click_from_the_space_for_its_moderators() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_feed_quotes_in_the_readers_typography() {
+    on_both(|app| async move {
+        let auth = forum_with_topic(&app).await;
+        // Léa, a member, starts threads in the topic; the admin replies to the first one.
+        app.store
+            .create_member(&NewMember {
+                handle: "lea".into(),
+                display_name: "Léa Membre".into(),
+                email: Some("lea@client.example".into()),
+                password_hash: Some(parvis_services_hash(ADMIN_PASSWORD)),
+                site_role: SiteRole::Member,
+                ecosystem_role: EcosystemRole::Customer,
+                organisation: String::new(),
+                bio: String::new(),
+                lang: "fr".into(),
+                created_at: now_millis(),
+            })
+            .await
+            .unwrap();
+        let lea = client();
+        let r = lea
+            .post(format!("{}/api/v1/auth/password", app.base))
+            .json(&json!({"email": "lea@client.example", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let csrf: Value = r.json().await.unwrap();
+        let csrf = csrf["csrf_token"].as_str().unwrap().to_string();
+        let mut threads = Vec::new();
+        for (title, body) in [
+            (
+                "Salon de Lyon : qui vient ?",
+                "Organisons des rendez-vous sur le stand.",
+            ),
+            (
+                "Salon de Paris : le bilan",
+                "Les stands ont attiré des décideurs.",
+            ),
+        ] {
+            let r = lea
+                .post(format!("{}/api/v1/spaces/forum/threads", app.base))
+                .header("x-csrf-token", &csrf)
+                .json(&json!({"title": title, "body": body, "topic": "salons"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            let v: Value = r.json().await.unwrap();
+            threads.push(v["id"].as_i64().unwrap());
+        }
+        let r = client()
+            .post(format!(
+                "{}/api/v1/threads/{}/messages",
+                app.base, threads[0]
+            ))
+            .header("authorization", &auth)
+            .json(&json!({"body": "J'y serai, avec deux collègues."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let (c, _) = admin_session(&app).await;
+        let url = format!("{}/s/forum/feed", app.base);
+        let (status, en) = page_in(&c, &url, "en").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(en.contains("“Salons”") || en.contains("“Salon de"), "{en}");
+        assert!(!en.contains('«') && !en.contains('»'), "{en}");
+        let (_, fr) = page_in(&c, &url, "fr").await;
+        assert!(
+            fr.contains("« Salons »") || fr.contains("« Salon de"),
+            "{fr}"
+        );
+    })
+    .await;
+}
