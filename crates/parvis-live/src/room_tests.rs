@@ -203,6 +203,83 @@ fn approval_anonymity_and_merge_credit_everyone() {
     assert_eq!(d.questions[1].authors, ["ANA", "BOB"]);
 }
 
+/// An upvote carried over by a merge is its voter's on the question kept: they see it as
+/// theirs there and take it back there; someone who upvoted both is counted once and takes
+/// back that one vote. A replay of the log gives the same room.
+#[test]
+fn an_upvote_carried_over_by_a_merge_is_taken_back_on_the_question_kept() {
+    let mut live = Room::new(Settings::default());
+    let (ana, bob, carl, m) = (person("ana"), person("bob"), person("carl"), moderator());
+    let q1 = ask(&mut live, &ana, "Le prix ?", 1);
+    let q2 = ask(&mut live, &bob, "Combien ça coûte ?", 2);
+    let mut log = vec![];
+    for (who, c) in [
+        (&bob, Command::Upvote { question: q2 }),
+        (&carl, Command::Upvote { question: q1 }),
+        (&carl, Command::Upvote { question: q2 }),
+        (
+            &m,
+            Command::Merge {
+                question: q2,
+                into: q1,
+            },
+        ),
+    ] {
+        log.push(live.handle(who, c, 3).unwrap().0);
+    }
+    assert_eq!(
+        live.snapshot(Audience::Participant, "bob", 4).me.voted,
+        [q1]
+    );
+    assert_eq!(live.question(q1).unwrap().voters.len(), 2, "Carl once");
+    for who in [&bob, &carl] {
+        log.push(
+            live.handle(who, Command::Unvote { question: q1 }, 5)
+                .unwrap()
+                .0,
+        );
+        assert_eq!(
+            live.handle(who, Command::Unvote { question: q1 }, 5)
+                .unwrap_err(),
+            Refusal::NotVoted(q1),
+            "nothing left of theirs to take back"
+        );
+    }
+    assert!(live.question(q1).unwrap().voters.is_empty());
+    assert!(
+        live.snapshot(Audience::Participant, "carl", 6)
+            .me
+            .voted
+            .is_empty()
+    );
+    let mut replayed = Room::new(Settings::default());
+    replayed.apply(&Event {
+        seq: 1,
+        at: 1,
+        actor: ana.clone(),
+        command: Command::Ask {
+            text: "Le prix ?".into(),
+            anonymous: false,
+        },
+    });
+    replayed.apply(&Event {
+        seq: 2,
+        at: 2,
+        actor: bob.clone(),
+        command: Command::Ask {
+            text: "Combien ça coûte ?".into(),
+            anonymous: false,
+        },
+    });
+    for e in &log {
+        replayed.apply(e);
+    }
+    assert_eq!(
+        replayed.snapshot(Audience::Moderator, "carl", 6),
+        live.snapshot(Audience::Moderator, "carl", 6)
+    );
+}
+
 #[test]
 fn polls_closed_hidden_results_and_changeable_answers() {
     let mut room = Room::new(Settings::default());

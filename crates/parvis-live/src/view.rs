@@ -178,10 +178,12 @@ impl Room {
             me: MeView {
                 key: me.to_string(),
                 moderator,
+                // Where the vote stands: a merged duplicate's voters count on the question
+                // kept (and take their vote back there), not on the duplicate any more.
                 voted: self
                     .questions
                     .values()
-                    .filter(|q| q.voters.contains(me))
+                    .filter(|q| q.merged_into.is_none() && q.voters.contains(me))
                     .map(|q| q.id)
                     .collect(),
                 answers: self

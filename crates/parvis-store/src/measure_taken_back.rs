@@ -23,8 +23,9 @@
 //! statement vote changed (its time moves to the new vote: the old week loses it, as in a
 //! rebuild); a live question upvote taken back (`unvote`: the room's log keeps both events, so
 //! the upvote is also listed in `room_votes_taken_back`, which both forms of the live-votes
-//! statement skip); a challenge vote withdrawn (`withdraw_entry_vote`); and an erasure,
-//! which deletes the member's reactions, statement and challenge votes, the reactions and
+//! statement skip; an unvote of a question kept by a merge also takes back its voter's
+//! upvotes of the duplicates merged into it, see `Standing`); a challenge vote withdrawn
+//! (`withdraw_entry_vote`); and an erasure, which deletes the member's reactions, statement and challenge votes, the reactions and
 //! votes others left on what it deletes (messages, statements, entries), and anonymises their
 //! live events.
 //!
@@ -102,7 +103,7 @@ pub(crate) async fn copy(tx: &mut Tx, sql: &str, id: i64) -> Result<()> {
 }
 
 /// Record that `actor` took back their upvote of `question` in `room` (an `unvote` at
-/// `seq`): the latest upvote before it of that question by them is no longer counted.
+/// `seq`): the upvotes of theirs it takes back (see [`Standing`]) are no longer counted.
 pub(crate) async fn unvote(
     w: &mut Writer<'_>,
     room: i64,
@@ -110,63 +111,134 @@ pub(crate) async fn unvote(
     question: u64,
     seq: i64,
 ) -> Result<()> {
-    let ups = w
+    // The room's merges ride along the actor's votes: the same scan of the room's events
+    // (by primary key), no second query.
+    let events = w
         .all(
-            "SELECT seq, body FROM room_events
-             WHERE room_id = $1 AND actor_key = $2 AND action = 'upvote' AND seq < $3
-             ORDER BY seq DESC",
+            "SELECT seq, action, body FROM room_events
+             WHERE room_id = $1 AND seq < $3
+               AND (action = 'merge' OR (actor_key = $2 AND action IN ('upvote', 'unvote')))
+             ORDER BY seq",
             &[Arg::Int(room), Arg::Text(actor), Arg::Int(seq)],
-            |r| Ok((r.int(0)?, r.text(1)?)),
+            |r| Ok((r.int(0)?, r.text(1)?, r.text(2)?)),
         )
         .await?;
-    if let Some((up, _)) = ups
-        .iter()
-        .find(|(_, body)| question_of(body) == Some(question))
-    {
-        w.exec(UNVOTE_COPY.as_str(), &[Arg::Int(room), Arg::Int(*up)])
+    let mut standing = Standing::default();
+    for (at, action, body) in &events {
+        standing.event(*at, actor, action, body);
+    }
+    for up in standing.unvote(actor, question) {
+        w.exec(UNVOTE_COPY.as_str(), &[Arg::Int(room), Arg::Int(up)])
             .await?;
         w.exec(
             "INSERT INTO room_votes_taken_back (room_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[Arg::Int(room), Arg::Int(*up)],
+            &[Arg::Int(room), Arg::Int(up)],
         )
         .await?;
     }
     Ok(())
 }
 
+/// One room's members' upvotes still standing, read from its log in order: what an `unvote`
+/// takes back. The room keeps one vote per person and question, and a merge adds the
+/// duplicate's voters to the question kept, once each (`parvis-live`'s `Room::apply`). So
+/// an upvote of a duplicate is its voter's upvote of the question kept, which they take back
+/// there; and someone who upvoted both, counted once by the room, takes back both at once:
+/// after an unvote the room shows no vote of theirs on the question, and neither do the
+/// measures. Each upvote still counts as one action until then: a merge is the moderator's
+/// doing, not a vote taken back.
+#[derive(Default)]
+struct Standing {
+    /// Question → the question it was merged into.
+    merged_into: HashMap<u64, u64>,
+    /// Actor → their upvotes standing, `(question, seq)`.
+    upvotes: HashMap<String, Vec<(u64, i64)>>,
+}
+
+impl Standing {
+    /// Take in the event at `seq` by `actor` (an upvote, an unvote or a merge); returns the
+    /// upvotes an unvote takes back. Other events, or bodies naming no question, change nothing.
+    fn event(&mut self, seq: i64, actor: &str, action: &str, body: &str) -> Vec<i64> {
+        let Some(question) = question_of(body) else {
+            return vec![];
+        };
+        match action {
+            "upvote" => self
+                .upvotes
+                .entry(actor.to_string())
+                .or_default()
+                .push((question, seq)),
+            "unvote" => return self.unvote(actor, question),
+            "merge" => {
+                if let Some(into) = command_field(body, "into") {
+                    self.merged_into.insert(question, into);
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// The upvotes `actor`'s unvote of `question` takes back (their sequence numbers): all
+    /// theirs standing on it and on the questions merged into it, however many merges ago.
+    fn unvote(&mut self, actor: &str, question: u64) -> Vec<i64> {
+        let Some(ups) = self.upvotes.get_mut(actor) else {
+            return vec![];
+        };
+        let mut taken = vec![];
+        let merged = &self.merged_into;
+        ups.retain(|&(q, seq)| {
+            let gone = kept_question(merged, q) == question;
+            if gone {
+                taken.push(seq);
+            }
+            !gone
+        });
+        taken
+    }
+}
+
+/// The question `q` ended up in, following its merges. The room refuses to merge a question
+/// already merged or into one, so there is no cycle; the bound guards a rewritten log.
+fn kept_question(merged_into: &HashMap<u64, u64>, mut q: u64) -> u64 {
+    for _ in 0..=merged_into.len() {
+        match merged_into.get(&q) {
+            Some(&into) => q = into,
+            None => break,
+        }
+    }
+    q
+}
+
 /// Before a rebuild counts a space's live votes: list in `room_votes_taken_back` every
 /// member's upvote its room's log shows taken back, whether or not [`unvote`] listed it when
 /// the `unvote` arrived. The log is the source of truth (the room replays it to show its
 /// votes); the list is only what the incremental path noted, and misses the upvotes taken
-/// back before schema 29 created it. Same pairing as [`unvote`]: an unvote takes back the
-/// latest standing upvote of that question by that member. Reads only the space's upvotes
-/// and unvotes, once per rebuild; what it adds keeps an erasure's copy of live votes
+/// back before schema 29 created it. Same pairing as [`unvote`] (see [`Standing`]). Reads
+/// only the space's upvotes, unvotes and merges, once per rebuild; what it adds keeps an erasure's copy of live votes
 /// (`live_votes`) from subtracting an upvote the rebuild did not count.
 pub(crate) async fn relist_unvotes(tx: &mut Tx, space: i64) -> Result<()> {
     let events = sqlx::query(
         "SELECT e.room_id, e.seq, e.actor_key, e.action, e.body FROM room_events e CROSS JOIN rooms r
-         WHERE r.space_id = $1 AND e.room_id = r.id AND e.action IN ('upvote', 'unvote')
-           AND e.actor_key LIKE 'm:%'
+         WHERE r.space_id = $1 AND e.room_id = r.id
+           AND (e.action = 'merge' OR (e.action IN ('upvote', 'unvote') AND e.actor_key LIKE 'm:%'))
          ORDER BY e.room_id, e.seq",
     )
     .bind(space)
     .fetch_all(&mut **tx)
     .await?;
-    let mut standing: HashMap<(i64, String, u64), Vec<i64>> = HashMap::new();
+    let mut rooms: HashMap<i64, Standing> = HashMap::new();
     let mut taken_back = Vec::new();
     for e in &events {
         let room: i64 = e.try_get("room_id")?;
-        let Some(question) = question_of(&e.try_get::<String, _>("body")?) else {
-            continue;
-        };
-        let ups = standing
-            .entry((room, e.try_get("actor_key")?, question))
-            .or_default();
-        if e.try_get::<String, _>("action")? == "upvote" {
-            ups.push(e.try_get("seq")?);
-        } else if let Some(up) = ups.pop() {
-            taken_back.push((room, up));
-        }
+        let (actor, action, body): (String, String, String) = (
+            e.try_get("actor_key")?,
+            e.try_get("action")?,
+            e.try_get("body")?,
+        );
+        let standing = rooms.entry(room).or_default();
+        let ups = standing.event(e.try_get("seq")?, &actor, &action, &body);
+        taken_back.extend(ups.into_iter().map(|up| (room, up)));
     }
     for (room, seq) in taken_back {
         sqlx::query(
@@ -184,12 +256,18 @@ pub(crate) async fn relist_unvotes(tx: &mut Tx, space: i64) -> Result<()> {
 static UNVOTE_COPY: LazyLock<String> =
     LazyLock::new(|| live_votes("e.room_id = $1 AND e.seq = $2"));
 
-/// The question an upvote or unvote event's JSON is about.
+/// The question an upvote, unvote or merge event's JSON is about.
 pub(crate) fn question_of(body: &str) -> Option<u64> {
+    command_field(body, "question")
+}
+
+/// A number of an event's command (`question`, `into`), in the JSON as the room logs it or
+/// as a bare command.
+fn command_field(body: &str, name: &str) -> Option<u64> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
     v.get("command")
-        .and_then(|c| c.get("question"))
-        .or_else(|| v.get("question"))
+        .and_then(|c| c.get(name))
+        .or_else(|| v.get(name))
         .and_then(|q| q.as_u64())
 }
 
@@ -359,7 +437,7 @@ pub(crate) async fn apply(tx: &mut Tx, space: i64, watermark: i64, rebuilt: bool
 
 #[cfg(test)]
 mod tests {
-    use super::question_of;
+    use super::{Standing, question_of};
 
     #[test]
     fn an_upvote_names_its_question_in_the_command() {
@@ -369,5 +447,27 @@ mod tests {
         assert_eq!(question_of(r#"{"action":"upvote","question":3}"#), Some(3));
         assert_eq!(question_of("not json"), None);
         assert_eq!(question_of(r#"{"command":{"action":"raise_hand"}}"#), None);
+    }
+
+    #[test]
+    fn an_unvote_after_a_merge_takes_back_the_duplicates_upvotes_of_its_voter() {
+        let ev = |action: &str, question: u64, into: u64| {
+            format!(r#"{{"command":{{"action":"{action}","question":{question},"into":{into}}}}}"#)
+        };
+        let mut s = Standing::default();
+        // Dan upvoted 2, Eve 1 and 2; 2 is merged into 1, then 1 into 3.
+        assert!(
+            s.event(1, "m:dan", "upvote", &ev("upvote", 2, 0))
+                .is_empty()
+        );
+        s.event(2, "m:eve", "upvote", &ev("upvote", 1, 0));
+        s.event(3, "m:eve", "upvote", &ev("upvote", 2, 0));
+        s.event(4, "m:mod", "merge", &ev("merge", 2, 1));
+        assert_eq!(s.event(5, "m:eve", "unvote", &ev("unvote", 1, 0)), [2, 3]);
+        s.event(6, "m:eve", "upvote", &ev("upvote", 1, 0));
+        s.event(7, "m:mod", "merge", &ev("merge", 1, 3));
+        assert_eq!(s.unvote("m:dan", 3), [1], "two merges later");
+        assert_eq!(s.unvote("m:eve", 3), [6]);
+        assert!(s.unvote("m:eve", 3).is_empty(), "nothing left to take back");
     }
 }

@@ -68,7 +68,12 @@
     st.seq = m.seq;
     if (m.settings) st.settings = m.settings;
     if (m.agenda) st.agenda = m.agenda;
-    (m.questions || []).forEach(function (q) { if (q.gone) delete st.questions[q.id]; else st.questions[q.id] = q; });
+    (m.questions || []).forEach(function (q) {
+      // A merge carries my vote on the duplicate over to the question kept: show it as mine
+      // there, so that the button takes it back (the room refuses a second upvote).
+      if (q.merged_into && st.me.voted.has(q.id)) { st.me.voted.delete(q.id); st.me.voted.add(q.merged_into); }
+      if (q.gone) delete st.questions[q.id]; else st.questions[q.id] = q;
+    });
     (m.polls || []).forEach(function (p) { st.polls[p.id] = p; });
     if (m.hands) st.hands = m.hands;
     st.floor = m.floor;

@@ -497,3 +497,95 @@ async fn a_reply_kept_after_the_message_it_answered_was_erased_counts_as_a_rebui
     })
     .await;
 }
+
+/// A moderator's merge of `question` into `into`, as the room logs it.
+fn merge(seq: i64, at: i64, moderator: MemberId, question: u64, into: u64) -> RoomEventRow {
+    let key = format!("m:{}", moderator.0);
+    RoomEventRow {
+        seq,
+        at,
+        actor_key: key.clone(),
+        action: "merge".into(),
+        body: format!(
+            r#"{{"seq":{seq},"at":{at},"actor":{{"key":"{key}"}},"command":{{"action":"merge","question":{question},"into":{into}}}}}"#
+        ),
+    }
+}
+
+/// The room carries a duplicate's upvotes over to the question it is merged into, where
+/// their voters can take them back: the measures stop counting them there too, at the next
+/// incremental refresh as in a rebuild.
+#[tokio::test]
+async fn an_upvote_of_a_merged_duplicate_taken_back_on_the_question_kept_stops_counting() {
+    on_both(|s| async move {
+        let space = s.create_space("m", "M", "", 1).await.unwrap();
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        let dan = s.create_member(&member("dan", "d@x.fr")).await.unwrap();
+        let eve = s.create_member(&member("eve", "e@x.fr")).await.unwrap();
+        let fay = s.create_member(&member("fay", "f@x.fr")).await.unwrap();
+        let room = s
+            .create_room(&NewRoom {
+                space_id: space,
+                topic_id: None,
+                session_id: None,
+                title: "Débat".into(),
+                anonymous_questions: false,
+                approval_required: false,
+                budget_permille: 1500,
+                created_by: None,
+                created_at: 10 * WEEK,
+            })
+            .await
+            .unwrap();
+        // Dan upvotes the duplicate (question 2), Eve both questions, Fay question 1; Alice,
+        // moderating, merges 2 into 1.
+        s.append_room_events(
+            room,
+            &[
+                vote(1, 10 * WEEK + 1, dan, "upvote", 2),
+                vote(2, 10 * WEEK + 2, eve, "upvote", 1),
+                vote(3, 10 * WEEK + 3, eve, "upvote", 2),
+                vote(4, 10 * WEEK + 4, fay, "upvote", 1),
+                merge(5, 10 * WEEK + 5, alice, 2, 1),
+            ],
+        )
+        .await
+        .unwrap();
+        assert!(s.measure_refresh(space.0, 11 * WEEK).await.unwrap().rebuilt);
+        let before = rows(&s, space).await;
+        assert_eq!([dan, eve, fay].map(|m| reactions(&before, m)), [1, 2, 1]);
+
+        // Dan and Eve take back their vote on the question kept (the room refuses a vote on
+        // the duplicate): Dan's upvote of the duplicate goes, and both of Eve's.
+        s.append_room_events(
+            room,
+            &[
+                vote(6, 11 * WEEK + 1, dan, "unvote", 1),
+                vote(7, 11 * WEEK + 2, eve, "unvote", 1),
+            ],
+        )
+        .await
+        .unwrap();
+        let after = refresh_like_a_rebuild(&s, space, 12 * WEEK).await;
+        assert_eq!([dan, eve, fay].map(|m| reactions(&after, m)), [0, 0, 1]);
+
+        // Eve votes again; question 1 is merged into a third one, where she takes it back.
+        s.append_room_events(
+            room,
+            &[
+                vote(8, 12 * WEEK + 1, eve, "upvote", 1),
+                merge(9, 12 * WEEK + 2, alice, 1, 3),
+            ],
+        )
+        .await
+        .unwrap();
+        let again = refresh_like_a_rebuild(&s, space, 13 * WEEK).await;
+        assert_eq!(reactions(&again, eve), 1);
+        s.append_room_events(room, &[vote(10, 13 * WEEK + 1, eve, "unvote", 3)])
+            .await
+            .unwrap();
+        let last = refresh_like_a_rebuild(&s, space, 14 * WEEK).await;
+        assert_eq!([dan, eve, fay].map(|m| reactions(&last, m)), [0, 0, 1]);
+    })
+    .await;
+}
