@@ -50,6 +50,8 @@ pub(crate) fn field_errors(lang: Lang, e: &ServiceError) -> Option<BTreeMap<Stri
                 Rule::InPast if v.field == "plan" => t("err_meet_closed"),
                 Rule::InPast => t("err_in_past"),
                 Rule::TimeZone => t("err_time_zone"),
+                // An agenda line without its minutes (or with words there) is the usual slip.
+                Rule::Range if v.field == "agenda" => t("err_agenda_minutes"),
                 Rule::Range => t("err_range"),
                 Rule::BelowTaken => t("err_below_taken"),
                 Rule::Url => t("err_url"),

@@ -102,6 +102,7 @@ err_datetime = A date and time is expected (YYYY-MM-DD HH:MM).
 err_session_begun = This session has already begun: registrations are closed.
 err_in_past = This date is in the past.
 err_time_zone = Unknown time zone: use a name such as Europe/Paris.
+err_agenda_minutes = Each agenda item lasts 1 to 1,440 minutes: write “Title | minutes”, for example “Welcome | 10”.
 err_range = This number is out of bounds.
 err_below_taken = More seats are already taken: the capacity cannot be lower.
 err_access_code = Wrong access code.

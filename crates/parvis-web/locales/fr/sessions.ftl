@@ -102,6 +102,7 @@ err_datetime = Date et heure attendues (AAAA-MM-JJ HH:MM).
 err_session_begun = Cette session a déjà commencé : les inscriptions sont closes.
 err_in_past = Cette date est passée.
 err_time_zone = Fuseau horaire inconnu : utilisez un nom comme Europe/Paris.
+err_agenda_minutes = Chaque point du programme dure de 1 à 1 440 minutes : écrivez « Titre | minutes », par exemple « Accueil | 10 ».
 err_range = Ce nombre est hors des limites permises.
 err_below_taken = Plus de places sont déjà prises : la capacité ne peut pas être plus basse.
 err_access_code = Code d'accès incorrect.

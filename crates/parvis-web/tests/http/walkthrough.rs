@@ -231,3 +231,46 @@ async fn the_feed_quotes_in_the_readers_typography() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_agenda_line_without_its_minutes_is_explained_on_the_session_form() {
+    let app = spawn_app().await;
+    forum_with_topic(&app).await;
+    let (admin, _) = admin_session(&app).await;
+    for (lang, message) in [
+        (
+            "fr-FR",
+            "Chaque point du programme dure de 1 à 1 440 minutes",
+        ),
+        ("en", "Each agenda item lasts 1 to 1,440 minutes"),
+    ] {
+        let (_, html) = page_in(
+            &admin,
+            &format!("{}/s/forum/t/salons/sessions/new", app.base),
+            lang,
+        )
+        .await;
+        let starts = super::sessions::local_in_days(5);
+        let r = admin
+            .post(format!("{}/s/forum/t/salons/sessions", app.base))
+            .header("accept-language", lang)
+            .form(&[
+                ("csrf", super::sessions::form_csrf(&html).as_str()),
+                ("title", "Atelier salons"),
+                ("starts_at", starts.as_str()),
+                ("duration_min", "90"),
+                ("time_zone", "UTC"),
+                ("mode", "in_person"),
+                ("place", "Lyon"),
+                ("agenda", "Accueil\nDébat | 60"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{lang}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"err-agenda\""), "{lang}: {html}");
+        assert!(html.contains(message), "{lang}: {html}");
+        assert!(!html.contains("hors des limites") && !html.contains("out of bounds"));
+    }
+}
