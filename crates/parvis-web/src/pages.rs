@@ -157,13 +157,14 @@ fn parts(ms: i64) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()
 }
 
-/// "4 mars 2026" / "Mar 4, 2026".
+/// "4 mars 2026" / "Mar 4, 2026"; the first of the month is "1er juil." in French.
 pub(crate) fn format_day(ms: i64, lang: Lang) -> String {
     let Some(t) = parts(ms) else {
         return String::new();
     };
     let m = t.month() as usize - 1;
     match lang {
+        Lang::Fr if t.day() == 1 => format!("1er {} {}", MONTHS_FR[m], t.year()),
         Lang::Fr => format!("{} {} {}", t.day(), MONTHS_FR[m], t.year()),
         Lang::En => format!("{} {}, {}", MONTHS_EN[m], t.day(), t.year()),
     }

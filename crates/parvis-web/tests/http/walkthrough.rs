@@ -274,3 +274,30 @@ async fn an_agenda_line_without_its_minutes_is_explained_on_the_session_form() {
         assert!(!html.contains("hors des limites") && !html.contains("out of bounds"));
     }
 }
+
+#[tokio::test]
+async fn the_first_of_the_month_is_written_1er_in_french() {
+    let app = spawn_app().await;
+    // Paul joined on 1 July 2026, at noon UTC.
+    app.store
+        .create_member(&NewMember {
+            handle: "paul".into(),
+            display_name: "Paul Membre".into(),
+            email: Some("paul@client.example".into()),
+            password_hash: None,
+            site_role: SiteRole::Member,
+            ecosystem_role: EcosystemRole::Customer,
+            organisation: String::new(),
+            bio: String::new(),
+            lang: "fr".into(),
+            created_at: 1_782_907_200_000,
+        })
+        .await
+        .unwrap();
+    let url = format!("{}/members/paul", app.base);
+    let (status, fr) = page_in(&client(), &url, "fr-FR").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(fr.contains("Membre depuis 1er juil. 2026"), "{fr}");
+    let (_, en) = page_in(&client(), &url, "en").await;
+    assert!(en.contains("Jul 1, 2026"), "{en}");
+}
