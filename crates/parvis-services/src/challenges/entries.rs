@@ -191,6 +191,17 @@ impl Services {
     /// refused like a vote); it can be given again. `NotFound` names the vote when there is
     /// none to withdraw.
     pub async fn withdraw_vote_for_entry(&self, actor: &Actor, entry: i64) -> Result<()> {
+        if self.withdraw_vote_for_entry_if_any(actor, entry).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("your vote for this entry".into()))
+        }
+    }
+
+    /// [`Self::withdraw_vote_for_entry`], but a vote already withdrawn is no error: `false`.
+    /// The page's "Withdraw my vote" form sent twice (or from a page left open) asks for what
+    /// is already done; the API keeps saying there is nothing to withdraw.
+    pub async fn withdraw_vote_for_entry_if_any(&self, actor: &Actor, entry: i64) -> Result<bool> {
         let (_, v) = self.entry_and_challenge(Some(actor), entry).await?;
         if v.challenge.state != "open" || v.deadline_passed {
             return Err(broke(
@@ -199,15 +210,15 @@ impl Services {
                 "votes are closed: the challenge is past its deadline or not open",
             ));
         }
-        self.store()
+        match self
+            .store()
             .withdraw_entry_vote(entry, actor.member.id.0)
             .await
-            .map_err(|err| match err {
-                parvis_store::StoreError::NotFound(_) => {
-                    ServiceError::NotFound("your vote for this entry".into())
-                }
-                other => other.into(),
-            })
+        {
+            Ok(()) => Ok(true),
+            Err(parvis_store::StoreError::NotFound("vote")) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Comment on an entry (while the challenge is open or judged).

@@ -78,6 +78,7 @@ challenge_ok_saved = Changes saved.
 challenge_ok_submitted = Your entry is recorded.
 challenge_ok_voted = Your vote is counted.
 challenge_ok_unvoted = Your vote is withdrawn.
+challenge_ok_already_unvoted = Your vote was already withdrawn.
 challenge_ok_commented = Comment posted.
 challenge_ok_scored = Scores saved.
 challenge_ok_state = The challenge changed state.

@@ -78,6 +78,7 @@ challenge_ok_saved = Modifications enregistrées.
 challenge_ok_submitted = Votre participation est enregistrée.
 challenge_ok_voted = Votre vote est compté.
 challenge_ok_unvoted = Votre vote est retiré.
+challenge_ok_already_unvoted = Votre vote avait déjà été retiré.
 challenge_ok_commented = Commentaire publié.
 challenge_ok_scored = Notes enregistrées.
 challenge_ok_state = Le défi a changé d'état.

@@ -53,12 +53,13 @@ fn id_of(st: &AppState, ctx: &Ctx, what: &str, id: &str) -> Result<i64, crate::P
 }
 
 /// Only the notices this area knows are shown.
-const NOTICES: [&str; 10] = [
+const NOTICES: [&str; 11] = [
     "created",
     "saved",
     "submitted",
     "voted",
     "unvoted",
+    "already_unvoted",
     "commented",
     "scored",
     "state",
@@ -69,6 +70,8 @@ const NOTICES: [&str; 10] = [
 #[derive(Deserialize, Default)]
 struct OkQuery {
     ok: Option<String>,
+    /// The entry a notice is about, shown beside it (`already_unvoted`).
+    entry: Option<String>,
 }
 
 fn notice(ok: Option<String>) -> Option<String> {
@@ -95,23 +98,19 @@ async fn list_page(State(st): State<AppState>, ctx: Ctx, Path(space): Path<Strin
 }
 
 /// The challenge page; `failed` is one of its forms shown again with its errors.
-async fn page_view(
-    st: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    ok: Option<String>,
-    failed: Value,
-) -> PageResult {
+async fn page_view(st: &AppState, ctx: &Ctx, id: i64, ok: OkQuery, failed: Value) -> PageResult {
     let p = st
         .services
         .challenge_page(ctx.actor.as_ref(), id)
         .await
         .map_err(fail(st, ctx))?;
+    // A malformed entry id only loses the notice's place, not the page.
+    let ok_entry = ok.entry.and_then(|e| e.parse::<i64>().ok());
     render(
         st,
         ctx,
         "challenge.html",
-        context! { p => Value::from_serialize(&p), ok => notice(ok), failed => failed },
+        context! { p => Value::from_serialize(&p), ok => notice(ok.ok), ok_entry => ok_entry, failed => failed },
     )
 }
 
@@ -122,7 +121,7 @@ async fn challenge_page(
     Query(q): Query<OkQuery>,
 ) -> PageResult {
     let id = id_of(&st, &ctx, "challenge", &id)?;
-    page_view(&st, &ctx, id, q.ok, Value::UNDEFINED).await
+    page_view(&st, &ctx, id, q, Value::UNDEFINED).await
 }
 
 /// The challenge form as typed (criteria one per line `Name | weight`).
@@ -399,7 +398,8 @@ async fn back_to_page<T: Serialize>(
         Ok(ok) => Ok(see_other(&format!("/challenges/{id}?ok={ok}"))),
         Err(e) => match field_errors(ctx.lang, &e) {
             Some(errors) => {
-                unprocessable(page_view(st, ctx, id, None, failed(form, values, errors)).await)
+                let none = OkQuery::default();
+                unprocessable(page_view(st, ctx, id, none, failed(form, values, errors)).await)
             }
             None => Err(fail(st, ctx)(e)),
         },
@@ -508,9 +508,15 @@ async fn withdraw_vote(
     let id = entry_challenge(&st, &ctx, entry).await?;
     let outcome = st
         .services
-        .withdraw_vote_for_entry(actor, entry)
-        .await
-        .map(|_| "unvoted");
+        .withdraw_vote_for_entry_if_any(actor, entry)
+        .await;
+    if let Ok(false) = outcome {
+        // Already withdrawn (the form sent twice): done; the page says so beside the entry.
+        return Ok(see_other(&format!(
+            "/challenges/{id}?ok=already_unvoted&entry={entry}#entry-{entry}"
+        )));
+    }
+    let outcome = outcome.map(|_| "unvoted");
     back_to_page(&st, &ctx, id, outcome, "vote", &context! { entry => entry }).await
 }
 

@@ -1,7 +1,8 @@
 //! A member takes their vote for a challenge entry back while the challenge is open: on the
 //! page ("Retirer mon vote") and through the API (`DELETE …/vote`). The count drops at once,
 //! the vote can be given again (counted once), withdrawing what is not there is refused by
-//! name, and after the deadline withdrawing is refused like voting.
+//! name in the API and done already on the page (a double submit), and after the deadline
+//! withdrawing is refused like voting.
 
 use super::content::{challenge_body, member_token, pass_deadline, post};
 use super::*;
@@ -143,6 +144,49 @@ async fn a_member_withdraws_a_vote_and_gives_it_again_until_the_deadline() {
             "{html}"
         );
         assert!(!html.contains(&withdraw_form), "{html}");
+
+        // The form sent a second time (a double click): done already, so the page comes back
+        // with the entry as it stands and a word beside it, not an error page.
+        let r = bc
+            .post(format!(
+                "{}/challenges/entries/{e1}/vote/withdraw",
+                app.base
+            ))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let again = r.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(
+            again,
+            format!("/challenges/{id}?ok=already_unvoted&entry={e1}#entry-{e1}")
+        );
+        assert_eq!(votes(&c, &app, &bob, id, e1).await, 0);
+        for (lang, said) in [
+            ("fr-FR,fr;q=0.9", "Votre vote avait déjà été retiré."),
+            ("en-GB,en;q=0.9", "Your vote was already withdrawn."),
+        ] {
+            let r = bc
+                .get(format!("{}{again}", app.base))
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let html = r.text().await.unwrap();
+            let card = html
+                .split(&format!("id=\"entry-{e1}\""))
+                .nth(1)
+                .expect("the entry's card");
+            let card = card.split("</article>").next().unwrap();
+            assert!(
+                card.contains(&format!("id=\"entry-notice-{e1}\"")) && card.contains(said),
+                "{html}"
+            );
+            assert!(card.contains(&vote_form), "the vote button is back: {html}");
+            assert!(!html.contains("id=\"challenge-notice\""), "{html}");
+        }
 
         // Given again through the API: counted once; a second vote is still refused.
         let r = post(
