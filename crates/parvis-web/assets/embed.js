@@ -37,7 +37,9 @@
     // A single sign-on token rides in the fragment: never sent to a server or in a Referer.
     f.src = base + '/embed/' + p.key + '?' + q + '#?secret=' + p.s + (p.sso ? '&sso=' + encodeURIComponent(p.sso) : '');
     f.title = attr(el, 'title') || 'Parvis';
-    f.setAttribute('style', 'display:block;width:100%;height:240px;border:0;margin:0;padding:0;max-width:100%');
+    // Through the CSSOM: a style attribute is refused where the CSP forbids inline styles
+    // (Parvis's own preview, and strict hosts).
+    f.style.cssText = 'display:block;width:100%;height:240px;border:0;margin:0;padding:0;max-width:100%';
     f.setAttribute('allow', 'clipboard-write');
     p.f = f;
     el.appendChild(f);

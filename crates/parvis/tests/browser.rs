@@ -580,3 +580,31 @@ fn the_integrations_page_fits_a_phone() {
     let (scroll, inner, wide) = driver.overflow();
     assert!(scroll <= inner, "the page is {scroll} px wide ({wide})");
 }
+
+/// The Embed box's preview on Parvis's own pages, whose CSP allows no inline style: the frame
+/// is still styled by the loader (no border, full width), as on the integrator's site.
+#[test]
+fn the_embed_preview_is_styled_under_parvis_own_csp() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+        eprintln!("notice: chromium/chromedriver not installed; browser test skipped");
+        return;
+    };
+    let db = format!("sqlite://{}/demo.db", dir.path().display());
+    let server = start(&["demo", "--database-url", &db]);
+    driver.go(&format!("{}/threads/1", server.url));
+    driver.click("#embed summary");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let border = loop {
+        let v = driver.script(
+            "const f = document.querySelector('.embed-preview iframe');
+             return f ? getComputedStyle(f).borderTopWidth : null;",
+        );
+        if let Some(b) = v.as_str() {
+            break b.to_string();
+        }
+        assert!(Instant::now() < deadline, "no preview frame");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(border, "0px", "the loader's style was refused");
+}
