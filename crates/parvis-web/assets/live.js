@@ -7,6 +7,10 @@
   if (!root) return;
   var T = JSON.parse(document.getElementById("live-strings").textContent || "{}");
   var fr = document.documentElement.lang === "fr";
+  // Numbers and labels in the reader's typography: "0,25" and "Part : 40 %" in French,
+  // "0.25" and "Share: 40%" in English.
+  var COLON = fr ? "\u00a0: " : ": ";
+  function dec(x, n) { return x.toFixed(n).replace(".", fr ? "," : "."); }
   var view = root.dataset.view, roomId = root.dataset.room, joined = root.dataset.joined === "yes";
   var st = null, clockOffset = 0, sortBy = "votes", ws = null, nextId = 1, pending = {}, retry = 500;
   var $ = function (id) { return document.getElementById(id); };
@@ -194,7 +198,7 @@
     if (k.type === "ranking") out.push(bars(k.options, r.borda));
     if (k.type === "scale") {
       var labels = r.distribution.map(function (_, i) { return String(k.min + i); });
-      out.push(el("p", { text: T.average + " : " + (r.average == null ? "—" : r.average.toFixed(2).replace(".", fr ? "," : ".")) }));
+      out.push(el("p", { text: T.average + COLON + (r.average == null ? "—" : dec(r.average, 2)) }));
       out.push(bars(labels, r.distribution));
     }
     if (k.type === "word_cloud") out.push(cloud(r.words, view === "console", p));
@@ -271,7 +275,7 @@
       return el("li", {}, [s.name + " ", el("button", { type: "button", cls: "btn sm", text: T.give_floor, onclick: function () { send({ action: "give_floor", kind: "invited", to: s.key }); } })]);
     }));
   }
-  function pct(x) { return (100 * x).toFixed(0) + " %"; }
+  function pct(x) { return (100 * x).toFixed(0) + (fr ? "\u00a0%" : "%"); }
   function drawFairness() {
     var f = st.fairness; if (!f) return;
     var now = Date.now() + clockOffset;
@@ -279,11 +283,11 @@
       return el("tr", { cls: s.over_budget ? "over" : "" }, [el("td", { text: s.name }), el("td", { text: mmss(s.total_ms) }), el("td", { text: String(s.turns) }), el("td", { text: pct(s.share) })]);
     });
     var warn = f.speakers.filter(function (s) { return s.over_budget; }).map(function (s) {
-      return el("p", { cls: "notice warn", role: "alert", text: s.name + " " + T.over_budget + " (" + s.ratio_to_fair.toFixed(1) + "×)" });
+      return el("p", { cls: "notice warn", role: "alert", text: s.name + " " + T.over_budget + " (" + dec(s.ratio_to_fair, 1) + "×)" });
     });
     fill("live-fairness", warn.concat([
       el("table", { cls: "live-fair" }, [el("thead", {}, [el("tr", {}, [T.speaker, T.total, T.turns, T.share].map(function (h) { return el("th", { text: h }); }))]), el("tbody", {}, rows)]),
-      el("p", { cls: "small", text: T.fair_share + " : " + mmss(f.fair_share_ms) + " · " + T.gini + " : " + f.gini.toFixed(2) + " (" + T.gini_corrected + " : " + f.gini_corrected.toFixed(2) + ") · " + T.moderator_share + " : " + pct(f.moderator_share) }),
+      el("p", { cls: "small", text: T.fair_share + COLON + mmss(f.fair_share_ms) + " · " + T.gini + COLON + dec(f.gini, 2) + " (" + T.gini_corrected + COLON + dec(f.gini_corrected, 2) + ") · " + T.moderator_share + COLON + pct(f.moderator_share) }),
     ]));
     void now;
   }

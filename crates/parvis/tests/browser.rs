@@ -417,6 +417,28 @@ fn live_room_with_a_moderator_and_a_participant() {
         "document.querySelectorAll('.live-scale button')[7].className === 'btn sm'",
         Duration::from_secs(2),
     );
+
+    // The console's fairness line in the reader's typography: "Coefficient de Gini : 0,25"
+    // and "40 %" in French, "Gini coefficient: 0.25" and "40%" in English.
+    let fairness = |page: &str, from: &str| {
+        let line = page.split(from).nth(1).expect("a fairness line");
+        line[..line.find("</p>").unwrap()].to_string()
+    };
+    moderator.go(&url(&format!("{room_path}/console")));
+    let fr = moderator.wait_for_text("Coefficient de Gini&nbsp;: ");
+    let fr = fairness(&fr, "Part équitable");
+    assert!(
+        fr.contains("Gini&nbsp;: 0,") && fr.ends_with("&nbsp;%"),
+        "{fr}"
+    );
+    moderator.go(&url(&format!("/lang/en?next={room_path}/console")));
+    let en = moderator.wait_for_text("Gini coefficient: ");
+    let en = fairness(&en, "Fair share");
+    assert!(
+        en.contains("Gini coefficient: 0.") && !en.contains(" : "),
+        "{en}"
+    );
+    assert!(en.ends_with("%") && !en.contains("&nbsp;"), "{en}");
 }
 
 #[test]
