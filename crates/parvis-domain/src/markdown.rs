@@ -102,8 +102,8 @@ fn remote_host(src: &str) -> Option<&str> {
         &src[8..]
     } else if lower.starts_with("http://") {
         &src[7..]
-    } else if src.starts_with("//") {
-        &src[2..]
+    } else if let Some(rest) = src.strip_prefix("//") {
+        rest
     } else if src.starts_with('/') || src.is_empty() {
         return None;
     } else {

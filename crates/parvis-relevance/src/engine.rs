@@ -1268,9 +1268,11 @@ impl Engine {
         // Help-list readers go through what arrived since they last wrote:
         // a thread new to them since their last post is one they have not
         // passed over yet (ablation in bench/relevance/RESULTS.md).
-        let hours_after_post = (q.last_posted != i64::MIN && th.last_activity > q.last_posted)
-            .then(|| hours(th.last_activity - q.last_posted))
-            .unwrap_or(0.0);
+        let hours_after_post = if q.last_posted != i64::MIN && th.last_activity > q.last_posted {
+            hours(th.last_activity - q.last_posted)
+        } else {
+            0.0
+        };
         let new_since_post = q.last_posted == i64::MIN || th.last_activity > q.last_posted;
         let created_since_post = q.last_posted == i64::MIN || th.created_at > q.last_posted;
         // The questions they chose to answer before, against this one: what

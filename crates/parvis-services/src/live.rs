@@ -109,11 +109,14 @@ pub struct Joined {
     pub updates: mpsc::Receiver<bytes::Bytes>,
 }
 
+/// Where a command's outcome goes: the caller waiting for its acknowledgement.
+type Reply = oneshot::Sender<Result<Ack, LiveError>>;
+
 enum Request {
     Command {
         actor: Actor,
         command: Command,
-        reply: oneshot::Sender<Result<Ack, LiveError>>,
+        reply: Reply,
     },
     Join {
         audience: Audience,
@@ -479,7 +482,7 @@ impl RoomTask {
     /// Check, apply, store, then acknowledge a batch of commands.
     async fn commit(
         &mut self,
-        mut commands: Vec<(Actor, Command, oneshot::Sender<Result<Ack, LiveError>>)>,
+        mut commands: Vec<(Actor, Command, Reply)>,
     ) -> Result<(), LiveError> {
         // With other instances writing the same room, keep the state as it was before this
         // batch: on a conflict it is restored and caught up from the store (a few events),

@@ -299,7 +299,7 @@ impl Services {
                 threads.push((&m.thread_title, m.replies));
             }
         }
-        threads.sort_by(|a, b| b.1.cmp(&a.1));
+        threads.sort_by_key(|t| std::cmp::Reverse(t.1));
         let md = threads
             .iter()
             .take(5)

@@ -55,7 +55,8 @@ pub struct ImportWriter {
 }
 
 enum Inner {
-    Sqlx(SqlxWriter),
+    // Boxed: it holds a whole transaction, three times the size of the other.
+    Sqlx(Box<SqlxWriter>),
     Sqlite(SqliteWriter),
 }
 
@@ -119,12 +120,12 @@ impl Store {
                     totals,
                 })
             }
-            _ => Inner::Sqlx(SqlxWriter {
+            _ => Inner::Sqlx(Box::new(SqlxWriter {
                 store: self.clone(),
                 tx: Some(self.begin_import().await?),
                 run,
                 totals: ImportTotals::default(),
-            }),
+            })),
         };
         Ok(ImportWriter { inner, dry_run })
     }

@@ -195,7 +195,7 @@ impl Store {
                 q.bind(*id);
             }
             q.push(")");
-            for r in q.fetch_all(&mut *conn).await? {
+            for r in q.fetch_all(&mut conn).await? {
                 out.push((
                     int(&r, "id")?,
                     text(&r, "handle")?,

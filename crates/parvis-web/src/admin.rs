@@ -46,14 +46,15 @@ pub(crate) fn to_sign_in(path: &str) -> Response {
 }
 
 /// The signed-in admin, or what to answer instead: the sign-in page for a visitor (who comes
-/// back here afterwards), a "forbidden" page in their language for a member.
-pub(crate) fn gate<'a>(st: &AppState, ctx: &'a Ctx) -> Result<&'a Actor, Response> {
+/// back here afterwards), a "forbidden" page in their language for a member. The answer is
+/// boxed: a response is large, the admin the common case.
+pub(crate) fn gate<'a>(st: &AppState, ctx: &'a Ctx) -> Result<&'a Actor, Box<Response>> {
     let Some(actor) = ctx.actor.as_ref() else {
-        return Err(to_sign_in(&ctx.path));
+        return Err(Box::new(to_sign_in(&ctx.path)));
     };
     actor
         .require_admin()
-        .map_err(|e| fail(st, ctx)(e).into_response())?;
+        .map_err(|e| Box::new(fail(st, ctx)(e).into_response()))?;
     Ok(actor)
 }
 
@@ -62,7 +63,7 @@ macro_rules! admin {
     ($st:expr, $ctx:expr) => {
         match $crate::admin::gate(&$st, &$ctx) {
             Ok(a) => a,
-            Err(res) => return Ok(res),
+            Err(res) => return Ok(*res),
         }
     };
 }

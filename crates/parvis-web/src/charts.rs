@@ -367,17 +367,18 @@ pub fn opinion_waiting(title: &str, note: &str) -> String {
         esc(title)
     );
     // SVG text does not wrap: lines of about fifty characters, cut between words.
-    let mut lines: Vec<String> = vec![String::new()];
+    let mut lines: Vec<String> = Vec::new();
     for word in note.split_whitespace() {
-        let last = lines.last_mut().expect("one line at least");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > 50 {
-            lines.push(word.to_string());
-        } else {
-            if !last.is_empty() {
+        match lines.last_mut() {
+            Some(last) if last.chars().count() + 1 + word.chars().count() <= 50 => {
                 last.push(' ');
+                last.push_str(word);
             }
-            last.push_str(word);
+            _ => lines.push(word.to_string()),
         }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
     }
     let top = h / 2.0 - (lines.len() as f64 - 1.0) * 11.0;
     for (i, line) in lines.iter().enumerate() {

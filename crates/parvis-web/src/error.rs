@@ -179,10 +179,11 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A UI error: rendered as a page in the visitor's language by `pages::error_page`.
+/// A UI error: rendered as a page in the visitor's language by `pages::error_page`. The
+/// error is boxed: every page handler returns this, and most of them succeed.
 #[derive(Debug)]
 pub struct PageError {
-    pub api: ApiError,
+    pub api: Box<ApiError>,
     pub lang: parvis_domain::Lang,
     pub html: Option<String>,
 }

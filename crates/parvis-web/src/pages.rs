@@ -271,12 +271,12 @@ pub(crate) fn render_status(
         .map_err(|e| {
             tracing::error!(template = name, error = %e, "render failed");
             PageError {
-                api: ApiError::new(
+                api: Box::new(ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "render",
                     "Render failed",
                     "this page could not be drawn",
-                ),
+                )),
                 lang: ctx.lang,
                 html: None,
             }
@@ -346,7 +346,7 @@ fn error_page(st: &AppState, ctx: &Ctx, api: ApiError, said: Option<String>) -> 
         })
         .ok();
     PageError {
-        api,
+        api: Box::new(api),
         lang: ctx.lang,
         html: page,
     }

@@ -190,9 +190,7 @@ fn expand_at(html: &str, depth: usize) -> String {
                             .iter()
                             .map(|p| match p {
                                 Piece::Text(t) => t.to_string(),
-                                Piece::Open { name, attrs } if attrs.is_empty() => {
-                                    format!("[{name}]")
-                                }
+                                Piece::Open { name, attrs: "" } => format!("[{name}]"),
                                 Piece::Open { name, attrs } => format!("[{name} {attrs}]"),
                                 Piece::Close { name } => format!("[/{name}]"),
                             })

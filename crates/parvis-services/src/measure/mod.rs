@@ -189,6 +189,9 @@ pub(crate) struct Snapshot {
     inputs: Arc<snapshot::Inputs>,
 }
 
+/// A segment view: the whole-space dashboard it was derived from, and the view.
+type SegmentView = (Arc<Dashboard>, Arc<Dashboard>);
+
 /// Computed dashboards, per space, and the spaces whose dashboard is being recomputed in
 /// the background (at most one recomputation per space at a time).
 #[derive(Default)]
@@ -197,7 +200,7 @@ pub(crate) struct MeasureCache {
     refreshing: Mutex<HashSet<i64>>,
     /// Segment views, per (space, segment): the whole-space snapshot each was derived from,
     /// and the view (see [`segments`]).
-    segments: Mutex<HashMap<(i64, String), (Arc<Dashboard>, Arc<Dashboard>)>>,
+    segments: Mutex<HashMap<(i64, String), SegmentView>>,
     segments_refreshing: Mutex<HashSet<(i64, String)>>,
     /// Spaces whose segment views are being computed.
     precomputing: Mutex<HashSet<i64>>,
