@@ -61,12 +61,12 @@ mod languages;
 /// The live debate room: API, WebSocket, pages.
 #[path = "http/live.rs"]
 mod live;
-/// A room's questions through the API: pinned first, `?sort=votes|time`.
-#[path = "http/live_order.rs"]
-mod live_order;
 /// A duplicate question merged: its upvotes are taken back on the question kept.
 #[path = "http/live_merge.rs"]
 mod live_merge;
+/// A room's questions through the API: pinned first, `?sort=votes|time`.
+#[path = "http/live_order.rs"]
+mod live_order;
 /// Sessions: schedule, register, confirm by mail, waiting list, webcast code.
 #[path = "http/sessions.rs"]
 mod sessions;
