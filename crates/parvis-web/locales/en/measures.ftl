@@ -33,7 +33,7 @@ m_formula = Formula
 m_not_yet = not yet measured
 m_none = —
 m_objectives = Objectives
-m_objectives_intro = Realise before measuring: an objective is a measure, a target, a date and a segment. Progress is read against a straight line from the value on the day it was declared to the target on the due date (5 % grace).
+m_objectives_intro = Realise before measuring: an objective is a measure, a target, a date and a segment. Progress is read against a straight line from the value on the day it was declared to the target on the due date (5% grace).
 m_no_objectives = No objective declared.
 m_measure = Measure
 m_target = Target
@@ -86,7 +86,7 @@ m_scorecard_title = Shares: staff answers, coherence, self-promotion, plan kept
 m_publications = Publications
 m_per_week = Per week
 m_plan = Declared plan (per week)
-m_plan_ratio = Plan kept (share of the plan, at most 100 %)
+m_plan_ratio = Plan kept (share of the plan, at most 100%)
 m_irregularity = Gap irregularity
 m_questions = Community questions
 m_answer_share = Questions answered by staff
@@ -96,7 +96,7 @@ m_coherence = Publications on declared topics
 m_readability_en = Readability, English (Flesch)
 m_readability_fr = Readability, French (Kandel & Moles)
 m_self_promotion = Self-promotion
-m_reference_411 = 4-1-1 reference: about 1 in 6 (17 %)
+m_reference_411 = 4-1-1 reference: about 1 in 6 (17%)
 f_regularity = Regularity = publications ÷ weeks, against the plan; irregularity = standard deviation of the gaps between publications ÷ their mean (0 = perfectly even).
 f_fidelity = Fidelity = questions (threads opened by non-staff) with a staff reply ÷ questions; median time from the question to the first staff reply.
 f_coherence = Coherence = staff publications tagged with a declared topic ÷ publications.

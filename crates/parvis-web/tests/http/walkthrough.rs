@@ -301,3 +301,33 @@ async fn the_first_of_the_month_is_written_1er_in_french() {
     let (_, en) = page_in(&client(), &url, "en").await;
     assert!(en.contains("Jul 1, 2026"), "{en}");
 }
+
+#[tokio::test]
+async fn the_measures_write_numbers_and_names_as_the_reader_does() {
+    on_both(|app| async move {
+        forum_with_topic(&app).await;
+        let (c, _) = admin_session(&app).await;
+        let url = format!("{}/s/forum/measures", app.base);
+        // French: decimal commas, a colon after a space, the Presence index's parts by name.
+        let (status, fr) = page_in(&c, &url, "fr-FR").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            fr.contains("IPe\u{a0}: NPS 0,3, CSAT 0,2, CES 0,15"),
+            "{fr}"
+        );
+        assert!(fr.contains("NPS, CSAT, CES"), "{fr}");
+        assert!(!fr.contains("nps, csat") && !fr.contains("NPS 0.3"), "{fr}");
+        // English: decimal points, no space before a colon or a percent sign.
+        let (_, en) = page_in(&c, &url, "en").await;
+        assert!(en.contains("IPe: NPS 0.3, CSAT 0.2, CES 0.15"), "{en}");
+        assert!(
+            en.contains("Download:") && !en.contains("Download :"),
+            "{en}"
+        );
+        assert!(
+            !en.contains("Period :") && !en.contains("5 % grace"),
+            "{en}"
+        );
+    })
+    .await;
+}
