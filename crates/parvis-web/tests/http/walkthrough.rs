@@ -331,3 +331,44 @@ async fn the_measures_write_numbers_and_names_as_the_reader_does() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn english_session_pages_put_no_space_before_a_colon() {
+    let app = spawn_app().await;
+    forum_with_topic(&app).await;
+    let (admin, _) = admin_session(&app).await;
+    let (_, html) = page_in(
+        &admin,
+        &format!("{}/s/forum/t/salons/sessions/new", app.base),
+        "fr",
+    )
+    .await;
+    let starts = super::sessions::local_in_days(5);
+    let r = admin
+        .post(format!("{}/s/forum/t/salons/sessions", app.base))
+        .form(&[
+            ("csrf", super::sessions::form_csrf(&html).as_str()),
+            ("title", "Atelier salons"),
+            ("starts_at", starts.as_str()),
+            ("duration_min", "90"),
+            ("time_zone", "UTC"),
+            ("mode", "phygital"),
+            ("place", "Lyon"),
+            ("online_url", "https://visio.example/salons"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = r.headers()["location"].to_str().unwrap().to_string();
+    let session = session.split('?').next().unwrap();
+    let url = format!("{}{session}", app.base);
+    let (_, en) = page_in(&client(), &url, "en").await;
+    assert!(
+        en.contains("Place: Lyon") && en.contains("Online link: <a"),
+        "{en}"
+    );
+    assert!(!en.contains(" : "), "{en}");
+    let (_, fr) = page_in(&client(), &url, "fr").await;
+    assert!(fr.contains("Lieu\u{a0}: Lyon"), "{fr}");
+}
