@@ -92,32 +92,62 @@ fn funnel_row(
     }
 }
 
-#[test]
-fn a_session_embedded_on_a_blog_fits_a_phone_and_its_registration_counts_for_the_embed() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
-        eprintln!(
-            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
-        );
-        return;
-    };
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("embed-widgets");
-    std::fs::create_dir_all(&shots).unwrap();
-    let outbox = dir.path().join("mail");
-    let server = start(&[
-        "demo",
-        "--database-url",
-        &format!("sqlite://{}/demo.db", dir.path().display()),
-        "--mail-dir",
-        outbox.to_str().unwrap(),
-    ]);
-    let url = |p: &str| format!("{}{p}", server.url);
-    let http = reqwest::blocking::Client::new();
-    let token = demo_token(&server.url);
-    let api = |method: &str, path: &str, body: Value| -> Value {
-        let r = http
-            .request(method.parse().unwrap(), url(path))
-            .bearer_auth(&token)
+/// What every test here starts from: a Chromium, the demo server writing its mails to
+/// `outbox`, a folder for screenshots, and the demo admin's API token. `None`, after a notice,
+/// where Chromium is not installed. Fields drop in order: the browser, then the server, then
+/// their folder.
+struct Scene {
+    driver: Driver,
+    server: Server,
+    outbox: std::path::PathBuf,
+    shots: std::path::PathBuf,
+    http: reqwest::blocking::Client,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn start() -> Option<Scene> {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(driver) = Driver::start(&dir.path().join("profile")) else {
+            eprintln!(
+                "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        };
+        let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("embed-widgets");
+        std::fs::create_dir_all(&shots).unwrap();
+        let outbox = dir.path().join("mail");
+        let server = start(&[
+            "demo",
+            "--database-url",
+            &format!("sqlite://{}/demo.db", dir.path().display()),
+            "--mail-dir",
+            outbox.to_str().unwrap(),
+        ]);
+        let token = demo_token(&server.url);
+        Some(Scene {
+            driver,
+            server,
+            outbox,
+            shots,
+            http: reqwest::blocking::Client::new(),
+            token,
+            _dir: dir,
+        })
+    }
+
+    /// This server's address for `path`.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url)
+    }
+
+    /// A call of the API as the demo admin, which must succeed; its JSON answer.
+    fn api(&self, method: &str, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .bearer_auth(&self.token)
             .json(&body)
             .send()
             .unwrap();
@@ -125,7 +155,25 @@ fn a_session_embedded_on_a_blog_fits_a_phone_and_its_registration_counts_for_the
         let v: Value = r.json().unwrap_or(Value::Null);
         assert!(status.is_success(), "{method} {path}: {status} {v}");
         v
+    }
+}
+
+#[test]
+fn a_session_embedded_on_a_blog_fits_a_phone_and_its_registration_counts_for_the_embed() {
+    let Some(scene) = Scene::start() else {
+        return;
     };
+    let Scene {
+        driver,
+        server,
+        outbox,
+        shots,
+        http,
+        token,
+        ..
+    } = &scene;
+    let url = |p: &str| scene.url(p);
+    let api = |method: &str, path: &str, body: Value| scene.api(method, path, body);
     api(
         "POST",
         "/api/v1/spaces",
@@ -279,26 +327,19 @@ fn a_session_embedded_on_a_blog_fits_a_phone_and_its_registration_counts_for_the
 
 #[test]
 fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
-        eprintln!(
-            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
-        );
+    let Some(scene) = Scene::start() else {
         return;
     };
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("embed-widgets");
-    std::fs::create_dir_all(&shots).unwrap();
-    let outbox = dir.path().join("mail");
-    let server = start(&[
-        "demo",
-        "--database-url",
-        &format!("sqlite://{}/demo.db", dir.path().display()),
-        "--mail-dir",
-        outbox.to_str().unwrap(),
-    ]);
-    let url = |p: &str| format!("{}{p}", server.url);
-    let http = reqwest::blocking::Client::new();
-    let token = demo_token(&server.url);
+    let Scene {
+        driver,
+        server,
+        outbox,
+        shots,
+        http,
+        token,
+        ..
+    } = &scene;
+    let url = |p: &str| scene.url(p);
     let space = demo_space(&server.url);
     let tid = http
         .post(url(&format!("/api/v1/spaces/{space}/threads")))
@@ -434,39 +475,18 @@ fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
 
 #[test]
 fn a_vote_given_in_a_challenge_widget_stays_after_a_reload_and_counts_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
-        eprintln!(
-            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
-        );
+    let Some(scene) = Scene::start() else {
         return;
     };
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("embed-widgets");
-    std::fs::create_dir_all(&shots).unwrap();
-    let outbox = dir.path().join("mail");
-    let server = start(&[
-        "demo",
-        "--database-url",
-        &format!("sqlite://{}/demo.db", dir.path().display()),
-        "--mail-dir",
-        outbox.to_str().unwrap(),
-    ]);
-    let url = |p: &str| format!("{}{p}", server.url);
-    let http = reqwest::blocking::Client::new();
-    let token = demo_token(&server.url);
+    let Scene {
+        driver,
+        server,
+        outbox,
+        shots,
+        ..
+    } = &scene;
     let space = demo_space(&server.url);
-    let api = |method: &str, path: &str, body: Value| -> Value {
-        let r = http
-            .request(method.parse().unwrap(), url(path))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .unwrap();
-        let status = r.status();
-        let v: Value = r.json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path}: {status} {v}");
-        v
-    };
+    let api = |method: &str, path: &str, body: Value| scene.api(method, path, body);
     // An open challenge whose votes show, with one entry (the organiser's).
     let id = api(
         "POST",
@@ -596,39 +616,18 @@ fn a_vote_given_in_a_challenge_widget_stays_after_a_reload_and_counts_once() {
 
 #[test]
 fn an_opinion_map_widget_asks_one_statement_after_another_and_the_map_counts_the_votes() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(driver) = Driver::start(&dir.path().join("profile")) else {
-        eprintln!(
-            "notice: chromium/chromedriver not installed; browser test skipped (apt-get install chromium chromium-driver)"
-        );
+    let Some(scene) = Scene::start() else {
         return;
     };
-    let outbox = dir.path().join("mail");
-    let server = start(&[
-        "demo",
-        "--database-url",
-        &format!("sqlite://{}/demo.db", dir.path().display()),
-        "--mail-dir",
-        outbox.to_str().unwrap(),
-    ]);
-    let http = reqwest::blocking::Client::new();
-    let token = demo_token(&server.url);
+    let Scene {
+        driver,
+        server,
+        outbox,
+        ..
+    } = &scene;
     let space = demo_space(&server.url);
-    let api = |method: &str, path: &str, body: Value| -> Value {
-        let r = http
-            .request(
-                method.parse().unwrap(),
-                format!("{}/api/v1{path}", server.url),
-            )
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .unwrap();
-        let status = r.status();
-        let v: Value = r.json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path}: {status} {v}");
-        v
-    };
+    let api =
+        |method: &str, path: &str, body: Value| scene.api(method, &format!("/api/v1{path}"), body);
     let topic = format!("/spaces/{space}/topics/salons-widget");
     api(
         "POST",
