@@ -215,7 +215,17 @@ pub fn suggest(
                 )
                 .is_empty()
             };
-            let names: Vec<String> = words.iter().filter(single).take(3).cloned().collect();
+            // Only words worth showing: a match on a preposition alone ("avant") says nothing.
+            let names: Vec<String> = words
+                .iter()
+                .filter(|w| crate::keywords::is_keyword(w))
+                .filter(single)
+                .take(3)
+                .cloned()
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
             out.push(item(d, "terms", names));
         }
     }

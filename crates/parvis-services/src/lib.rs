@@ -27,6 +27,7 @@ mod ical;
 pub mod import;
 pub mod intros;
 pub mod jobs;
+pub mod keywords;
 pub mod live;
 pub mod live_privacy;
 pub mod live_redis;

@@ -338,7 +338,9 @@ impl Services {
                     0,
                     topics.get(&topic.0).cloned().into_iter().collect(),
                 ),
-                rel::Reason::Terms { terms } => ("terms", 0, terms.clone()),
+                rel::Reason::Terms { terms } => {
+                    ("terms", 0, crate::keywords::shown_keywords(terms))
+                }
                 rel::Reason::Trending { recent_messages } => {
                     ("trending", *recent_messages, Vec::new())
                 }
@@ -349,6 +351,10 @@ impl Services {
                 }
                 rel::Reason::Starter => ("starter", 0, Vec::new()),
             };
+            // Its words may all have been function words ("avant"): nothing to say then.
+            if kind == "terms" && names.is_empty() {
+                continue;
+            }
             out.push(ReasonView {
                 kind: kind.into(),
                 count,

@@ -493,6 +493,15 @@ impl Services {
             None => Ok(Vec::new()),
         }
     }
+
+    /// When the session a room repeats starts (`None` for a room of its own): before then,
+    /// the room says when it starts rather than counting down its first agenda item.
+    pub async fn room_starts_at(&self, room: &RoomRow) -> Result<Option<i64>> {
+        match room.session_id {
+            Some(s) => Ok(Some(self.session_row(s).await?.starts_at)),
+            None => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]

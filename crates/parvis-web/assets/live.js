@@ -13,6 +13,15 @@
   function dec(x, n) { return x.toFixed(n).replace(".", fr ? "," : "."); }
   var view = root.dataset.view, roomId = root.dataset.room, joined = root.dataset.joined === "yes";
   var st = null, clockOffset = 0, sortBy = "votes", ws = null, nextId = 1, pending = {}, retry = 500;
+  // Before its session starts, a session's room says when ("Starts in 3 days"), from texts
+  // the page wrote with Fluent (d[n-1], h[n-1], m[n-1]); the countdown only runs after.
+  var startsAt = parseInt(root.dataset.startsAt || "0", 10);
+  var startsIn = JSON.parse(root.dataset.startsIn || "{}");
+  function startsText(ms) {
+    var d = Math.floor(ms / 86400000), h = Math.floor(ms / 3600000), m = Math.ceil(ms / 60000);
+    var texts = d >= 1 ? startsIn.d : h >= 1 ? startsIn.h : startsIn.m, n = d >= 1 ? d : h >= 1 ? h : m;
+    return (texts && texts[Math.min(n, texts.length) - 1]) || "";
+  }
   var $ = function (id) { return document.getElementById(id); };
 
   function el(tag, attrs, kids) {
@@ -121,7 +130,8 @@
     var now = Date.now() + clockOffset;
     if ($("live-timer")) $("live-timer").textContent = st.floor ? mmss(now - st.floor.started_at) : "";
     var left = $("live-agenda-left");
-    if (left) left.textContent = st.agenda && st.agenda.ends_at ? T.time_left + " " + mmss(st.agenda.ends_at - now) : "";
+    if (left) left.textContent = startsAt && now < startsAt ? startsText(startsAt - now)
+      : st.agenda && st.agenda.ends_at ? T.time_left + " " + mmss(st.agenda.ends_at - now) : "";
   }
   setInterval(tick, 500);
 

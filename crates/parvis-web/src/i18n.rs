@@ -71,6 +71,29 @@ pub(crate) fn get_n(lang: Lang, key: &str, count: i64) -> String {
     get_with(lang, key, &[("count", count.into())])
 }
 
+/// A message that names someone or something with `$name`, and `$elide` ("yes"/"no") for
+/// French to write "d'Anna" rather than "de Anna" (the English messages select nothing on it).
+pub(crate) fn named(lang: Lang, key: &str, name: &str) -> String {
+    let elide = if elides(name) { "yes" } else { "no" };
+    get_with(lang, key, &[("name", name.into()), ("elide", elide.into())])
+}
+
+/// Whether French elides "de", "le" or "que" before this word: a vowel or a mute h ("d'Anna",
+/// "d'Hélène", "d'Yves"), not a consonant nor a y sounding like one ("de Yasmine"). An h is
+/// taken as mute: names with an aspirated h are the rarer ones.
+pub(crate) fn elides(word: &str) -> bool {
+    let mut letters = word.trim_start().chars().flat_map(char::to_lowercase);
+    let vowel = |c: char| "aeiouàâäéèêëîïôöùûüœæ".contains(c);
+    match letters.next() {
+        Some('h') => true,
+        Some('y') => letters
+            .next()
+            .is_some_and(|c| !vowel(c) && c.is_alphabetic()),
+        Some(c) => vowel(c),
+        None => false,
+    }
+}
+
 /// The table for one language, ready for templates (`{{ t.sign_in }}`): every message that
 /// takes no argument.
 pub(crate) fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
@@ -122,6 +145,36 @@ mod tests {
     use super::*;
     use fluent_bundle::FluentResource;
     use std::collections::HashSet;
+
+    #[test]
+    fn french_elides_de_before_a_vowel_or_a_mute_h() {
+        for w in [
+            "Anna Schmidt",
+            "Élodie",
+            "hélène",
+            "Yves",
+            "Œdipe",
+            "Ursula",
+            "avis",
+        ] {
+            assert!(elides(w), "{w}");
+        }
+        for w in ["Bob", "Yasmine", "Zoé", "", "42 rue"] {
+            assert!(!elides(w), "{w}");
+        }
+        assert_eq!(
+            named(Lang::Fr, "delete_member_account", "Anna Schmidt"),
+            "Supprimer le compte d'Anna Schmidt"
+        );
+        assert_eq!(
+            named(Lang::Fr, "delete_member_account", "Bob Martin"),
+            "Supprimer le compte de Bob Martin"
+        );
+        assert_eq!(
+            named(Lang::En, "delete_member_account", "Anna Schmidt"),
+            "Delete the account of Anna Schmidt"
+        );
+    }
 
     #[test]
     fn import_formats_are_worded_in_both_languages() {

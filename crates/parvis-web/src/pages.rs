@@ -134,7 +134,37 @@ pub(crate) fn templates() -> Environment<'static> {
         let s = Value::from((x * 100.0).round() / 100.0).to_string();
         if lang == "fr" { s.replace('.', ",") } else { s }
     });
+    // `{{ name|named(lang, "delete_member_account") }}`: a message around a name, French
+    // eliding before it ("Supprimer le compte d'Anna").
+    env.add_filter("named", |name: String, lang: String, key: String| {
+        i18n::named(Lang::from_code(&lang).unwrap_or_default(), &key, &name)
+    });
+    // `{{ share|pct(lang) }}`: a share (0.855) as a percentage, "85,5 %" in French (a no-break
+    // space before %), "85.5%" in English; "—" for none.
+    env.add_filter("pct", |share: Option<f64>, lang: String| match share {
+        Some(x) => percent(Lang::from_code(&lang).unwrap_or_default(), x),
+        None => "—".to_string(),
+    });
     env
+}
+
+/// A share as a percentage in the reader's typography, to one decimal when it has one:
+/// 0.855 is "85,5 %" in French (no-break space) and "85.5%" in English, 1.0 is "100 %"/"100%".
+pub(crate) fn percent(lang: Lang, share: f64) -> String {
+    let tenths = (share * 1000.0).round() as i64;
+    let whole = tenths / 10;
+    let frac = (tenths % 10).abs();
+    let sign = if tenths < 0 && whole == 0 { "-" } else { "" };
+    let mark = if lang == Lang::Fr { "," } else { "." };
+    let number = if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}{mark}{frac}")
+    };
+    match lang {
+        Lang::Fr => format!("{number}\u{a0}%"),
+        Lang::En => format!("{number}%"),
+    }
 }
 
 /// Words quoted in the reader's typography: « … » in French, “…” in English.
@@ -1891,6 +1921,17 @@ mod tests {
     fn dates_read_naturally() {
         assert_eq!(format_day(1_772_615_520_000, Lang::Fr), "4 mars 2026");
         assert_eq!(format_day(1_772_615_520_000, Lang::En), "Mar 4, 2026");
+    }
+
+    #[test]
+    fn percentages_read_in_the_readers_typography() {
+        assert_eq!(percent(Lang::Fr, 0.855), "85,5\u{a0}%");
+        assert_eq!(percent(Lang::En, 0.855), "85.5%");
+        assert_eq!(percent(Lang::Fr, 1.0), "100\u{a0}%");
+        assert_eq!(percent(Lang::En, 1.0), "100%");
+        assert_eq!(percent(Lang::En, 0.79), "79%");
+        assert_eq!(percent(Lang::En, 0.0), "0%");
+        assert_eq!(percent(Lang::Fr, -0.004), "-0,4\u{a0}%");
     }
 
     #[test]

@@ -111,6 +111,10 @@ mod sessions_zones;
 #[path = "http/walkthrough.rs"]
 mod walkthrough;
 
+/// A second walk: percentages, a session's room before its start, French elision, markup.
+#[path = "http/walkthrough_qa.rs"]
+mod walkthrough_qa;
+
 #[path = "http/measures.rs"]
 mod measures;
 /// Surveys sent by email (personal links, no account) and answered from their widget.

@@ -158,7 +158,10 @@ content_kind_testimonial = Testimonial
 content_kind_interview = Interview
 feed_content = Challenges and testimonials for you
 feed_content_topic = On your topic
-feed_content_terms = Mentions
+# English does not elide: one form whatever $elide says.
+feed_content_terms = { $elide ->
+   *[other] Mentions { $name }
+}
 feed_content_new = New
 profile_entries = Challenge entries
 profile_winner = Winner

@@ -100,7 +100,10 @@ widget_confirm_done = Done: go back to the conversation, you are signed in there
 widget_confirm_invalid = This link is no longer valid (already used, or too old). Ask for a new one from the conversation.
 moderation = Moderation
 moderation_empty = Nothing to moderate.
-moderation_origin = came from
+# English does not elide: one form whatever $elide says.
+moderation_origin = { $elide ->
+   *[other] came from { $name }
+}
 moderation_in = In
 moderation_reason = Reason:
 moderation_first_post = first message

@@ -58,6 +58,20 @@ live_launch = Launch
 live_fairness = Speaking-time fairness
 live_scan = Scan to join
 
+## Before a session starts, its room says when (the script shows them, each written here).
+live_starts_in_days = Starts in { $count } { $count ->
+    [one] day
+   *[other] days
+}
+live_starts_in_hours = Starts in { $count } { $count ->
+    [one] hour
+   *[other] hours
+}
+live_starts_in_minutes = Starts in { $count } { $count ->
+    [one] minute
+   *[other] minutes
+}
+
 ## Handed to the room's script.
 js_connected = Connected
 js_reconnecting = Connection lost, reconnecting…

@@ -58,7 +58,10 @@ download_my_data = Download my data (JSON)
 download_member_data = Download their data (JSON)
 download_data_intro = Everything Parvis holds about this person: profile, address, identities, messages, reactions, votes, statements, consents and their history, introduction requests, API token names (never their secrets).
 delete_my_account = Delete my account
-delete_member_account = Delete the account of
+# English does not elide: one form whatever $elide says.
+delete_member_account = { $elide ->
+   *[other] Delete the account of { $name }
+}
 delete_intro_own = Deletion is final. Your profile, address, password, identities, consents and their history, reactions, votes, feed preferences, introduction requests and API tokens are erased, and you are signed out. Download your data first if you want to keep it.
 delete_intro_admin = Do this at the member's request. Deletion is final: their profile, address, password, identities, consents and their history, reactions, votes, preferences, introduction requests and API tokens are erased.
 held_messages = Messages written:
@@ -254,7 +257,10 @@ why_started = Because you started
 why_reacted = Because you reacted to
 why_read = Because you read
 why_topic = In your topic
-why_terms = About
+# English does not elide: one form whatever $elide says.
+why_terms = { $elide ->
+   *[other] About { $name }
+}
 why_trending = A lively thread
 why_mentioned = You are mentioned there
 why_starter = Popular and fresh

@@ -158,7 +158,10 @@ content_kind_testimonial = Témoignage
 content_kind_interview = Entretien
 feed_content = Défis et témoignages pour vous
 feed_content_topic = Sur votre sujet
-feed_content_terms = Parle de
+feed_content_terms = Parle { $elide ->
+    [yes] d'{ $name }
+   *[no] de { $name }
+}
 feed_content_new = Nouveau
 profile_entries = Participations aux défis
 profile_winner = Lauréat

@@ -100,7 +100,10 @@ widget_confirm_done = C'est fait : revenez à la conversation, vous y êtes conn
 widget_confirm_invalid = Ce lien n'est plus valable (déjà utilisé ou trop ancien). Demandez-en un nouveau depuis la conversation.
 moderation = Modération
 moderation_empty = Rien à modérer.
-moderation_origin = venu·e de
+moderation_origin = venu·e { $elide ->
+    [yes] d'{ $name }
+   *[no] de { $name }
+}
 moderation_in = Dans
 moderation_reason = Motif :
 moderation_first_post = premier message

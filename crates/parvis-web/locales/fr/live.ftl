@@ -58,6 +58,20 @@ live_launch = Lancer
 live_fairness = Équité du temps de parole
 live_scan = Scannez pour rejoindre
 
+## Avant sa séance, la salle dit quand elle commence (le script les montre, chacun écrit ici).
+live_starts_in_days = Commence dans { $count } { $count ->
+    [one] jour
+   *[other] jours
+}
+live_starts_in_hours = Commence dans { $count } { $count ->
+    [one] heure
+   *[other] heures
+}
+live_starts_in_minutes = Commence dans { $count } { $count ->
+    [one] minute
+   *[other] minutes
+}
+
 ## Handed to the room's script.
 js_connected = Connecté
 js_reconnecting = Connexion perdue, reconnexion…

@@ -58,7 +58,10 @@ download_my_data = Télécharger mes données (JSON)
 download_member_data = Télécharger ses données (JSON)
 download_data_intro = Tout ce que Parvis garde sur cette personne : profil, adresse, identités, messages, réactions, votes, propositions, consentements et leur historique, demandes de mise en relation, noms des jetons d'API (jamais leurs secrets).
 delete_my_account = Supprimer mon compte
-delete_member_account = Supprimer le compte de
+delete_member_account = Supprimer le compte { $elide ->
+    [yes] d'{ $name }
+   *[no] de { $name }
+}
 delete_intro_own = La suppression est définitive. Votre profil, votre adresse, votre mot de passe, vos identités, vos consentements et leur historique, vos réactions, vos votes, vos préférences de fil, vos demandes de mise en relation et vos jetons d'API sont effacés, et vous êtes déconnecté·e. Pensez à télécharger vos données avant.
 delete_intro_admin = À faire à la demande du membre. La suppression est définitive : son profil, son adresse, son mot de passe, ses identités, ses consentements et leur historique, ses réactions, ses votes, ses préférences, ses demandes de mise en relation et ses jetons d'API sont effacés.
 held_messages = Messages écrits :
@@ -250,7 +253,10 @@ why_started = Parce que vous avez lancé
 why_reacted = Parce que vous avez réagi à
 why_read = Parce que vous avez lu
 why_topic = Dans votre sujet
-why_terms = À propos de
+why_terms = À propos { $elide ->
+    [yes] d'{ $name }
+   *[no] de { $name }
+}
 why_trending = Une discussion animée
 why_mentioned = On vous y mentionne
 why_starter = Populaire et récent

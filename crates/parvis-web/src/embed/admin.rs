@@ -48,12 +48,10 @@ fn period(q: &PeriodQuery) -> Result<(i64, i64), ValidationError> {
     Ok((from, to))
 }
 
-fn pct(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        "—".into()
-    } else {
-        format!("{:.1} %", part as f64 * 100.0 / whole as f64)
-    }
+/// A rate as a share, none when there is nothing to divide by; the page writes it in the
+/// reader's typography (`pct` filter).
+fn pct(part: i64, whole: i64) -> Option<f64> {
+    (whole != 0).then(|| part as f64 / whole as f64)
 }
 
 fn funnel_value(rows: &[FunnelRow]) -> Value {

@@ -5,6 +5,7 @@
 //! `parvis-live`, the hub in `parvis_services::live`; these handlers extract and map.
 
 mod api;
+mod start;
 mod ws;
 
 pub(crate) use api::api_routes;
@@ -171,7 +172,9 @@ async fn room_context(
         st.services.config().public_url.trim_end_matches('/'),
         room.id.0
     );
+    let starts_at = st.services.room_starts_at(&room).await.map_err(page)?;
     let v = context! {
+        starts => start::page_value(ctx.lang, starts_at, parvis_domain::now_millis()),
         room => context! { id => room.id.0, title => room.title.clone(), session_id => room.session_id,
             anonymous_questions => room.anonymous_questions, approval_required => room.approval_required },
         space => space.map(|s| context! { slug => s.slug, name => s.name }),
