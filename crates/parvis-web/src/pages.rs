@@ -167,6 +167,16 @@ pub(crate) fn percent(lang: Lang, share: f64) -> String {
     }
 }
 
+/// Cents as the reader writes money, grouped, always with two decimals: "1 200,50" in French
+/// (narrow no-break space), "1,200.50" in English. The currency is the organisation's and
+/// not known here, so none is written. Not for exports: CSV keeps "1200.50".
+pub(crate) fn money(lang: Lang, cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let (units, rest) = (cents.abs() / 100, cents.abs() % 100);
+    let mark = if lang == Lang::Fr { ',' } else { '.' };
+    format!("{sign}{}{mark}{rest:02}", lang.number(units))
+}
+
 /// Words quoted in the reader's typography: « … » in French, “…” in English.
 pub(crate) fn quoted(lang: Lang, s: &str) -> String {
     match lang {
@@ -1932,6 +1942,15 @@ mod tests {
         assert_eq!(percent(Lang::En, 0.79), "79%");
         assert_eq!(percent(Lang::En, 0.0), "0%");
         assert_eq!(percent(Lang::Fr, -0.004), "-0,4\u{a0}%");
+    }
+
+    #[test]
+    fn money_reads_in_the_readers_typography() {
+        assert_eq!(money(Lang::Fr, 5990), "59,90");
+        assert_eq!(money(Lang::En, 5990), "59.90");
+        assert_eq!(money(Lang::Fr, 120_050), "1\u{202f}200,50");
+        assert_eq!(money(Lang::En, 120_050), "1,200.50");
+        assert_eq!(money(Lang::En, -5), "-0.05");
     }
 
     #[test]

@@ -155,7 +155,6 @@ checkin_explain = Print this page for the room's entrance. The code checks in si
 checkin_who = We do not know who you are yet: sign in, or open the link in your confirmation e-mail on this phone, then scan the code again. Not registered yet? Register from the session's page.
 poll_agree = agree
 colon = :
-pct = %
 room_top_questions = Questions from the live room
 room_polls = Polls of the live room
 room_notes = Moderators' notes

@@ -155,7 +155,6 @@ checkin_explain = Imprimez cette page pour l'entrée de la salle. Le code enregi
 checkin_who = Nous ne savons pas encore qui vous êtes : connectez-vous, ou ouvrez le lien de votre e-mail de confirmation sur ce téléphone, puis scannez à nouveau le code. Pas encore inscrit ? Inscrivez-vous depuis la page de la session.
 poll_agree = d'accord
 colon =  :
-pct =  %
 room_top_questions = Questions du direct
 room_polls = Sondages du direct
 room_notes = Notes de la modération

@@ -54,14 +54,16 @@ fn pct(part: i64, whole: i64) -> Option<f64> {
     (whole != 0).then(|| part as f64 / whole as f64)
 }
 
-fn funnel_value(rows: &[FunnelRow]) -> Value {
+/// The funnel as the page shows it: money in the reader's typography ("59,90" / "59.90");
+/// the CSV export keeps its own machine-readable amounts.
+fn funnel_value(lang: Lang, rows: &[FunnelRow]) -> Value {
     let with_rates = |r: &FunnelRow| {
         context! {
             row => Value::from_serialize(r),
             engagement_rate => pct(r.engagements, r.impressions),
             click_rate => pct(r.clicks, r.impressions),
             conversion_rate => pct(r.conversions, r.clicks),
-            value => format!("{:.2}", r.value_cents as f64 / 100.0),
+            value => crate::pages::money(lang, r.value_cents),
         }
     };
     context! {
@@ -176,7 +178,7 @@ async fn view_full(
             origins => settings.origins.join("\n"),
             settings => context! { cta_label => settings.cta_label, cta_url => settings.cta_url, secret => settings.secret },
             from => day_string(from), to => day_string(to),
-            funnel => funnel_value(&rows),
+            funnel => funnel_value(ctx.lang, &rows),
             chart => chart,
             endpoints => Value::from_serialize(&endpoints),
             deliveries => Value::from_serialize(&deliveries),

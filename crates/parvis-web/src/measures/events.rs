@@ -6,7 +6,7 @@ use crate::charts::{PALETTE, esc};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::forms::{failed, unprocessable};
-use crate::pages::{PageResult, fail, fail_api};
+use crate::pages::{PageResult, fail, fail_api, money, percent};
 use crate::{AppState, Ctx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -54,21 +54,15 @@ fn row(
     ]
 }
 
-/// Cents as the reader writes money (`1 200,50` / `1,200.50`).
-fn money(cents: i64, lang: Lang) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let (units, rest) = (cents.abs() / 100, cents.abs() % 100);
-    let dec = if lang == Lang::Fr { ',' } else { '.' };
-    format!("{sign}{}{dec}{rest:02}", lang.number(units))
-}
-
-/// ROI as a percentage in the reader's way (`+150 %`, `−40 %`).
-fn percent(r: f64) -> String {
-    let p = (r * 100.0).round() as i64;
-    if p < 0 {
-        format!("−{} %", -p)
-    } else {
-        format!("+{p} %")
+/// ROI as a percentage in the reader's typography, signed: "+150 %" / "−40 %" in French
+/// (no-break space), "+150%" / "−40%" in English; no sign once it rounds to nothing.
+fn roi(lang: Lang, r: f64) -> String {
+    let p = percent(lang, r);
+    match p.strip_prefix('-') {
+        Some(rest) => format!("\u{2212}{rest}"),
+        // `percent` rounds to tenths of a percent: sign what is still there after rounding.
+        None if (r * 1000.0).round() > 0.0 => format!("+{p}"),
+        None => p,
     }
 }
 
@@ -84,10 +78,10 @@ fn line(lang: Lang, f: &EventFigures) -> minijinja::Value {
         leads => c.leads,
         meetings => c.meetings_held,
         conversions => c.conversions,
-        value => money(c.value_cents, lang),
-        cost => c.cost_cents.map(|v| money(v, lang)),
+        value => money(lang, c.value_cents),
+        cost => c.cost_cents.map(|v| money(lang, v)),
         cost_input => c.cost_cents.map(|v| amount(v).replace('.', if lang == Lang::Fr { "," } else { "." })),
-        roi => f.roi.map(percent),
+        roi => f.roi.map(|r| roi(lang, r)),
         sessions => f.sessions,
         with_cost => f.sessions_with_cost,
     }
@@ -302,9 +296,11 @@ mod tests {
     fn amounts_keep_their_cents() {
         assert_eq!(amount(120_050), "1200.50");
         assert_eq!(amount(5), "0.05");
-        assert_eq!(money(120_050, Lang::Fr), "1\u{202f}200,50");
-        assert_eq!(money(120_050, Lang::En), "1,200.50");
-        assert_eq!(percent(1.5), "+150 %");
-        assert_eq!(percent(-0.4), "−40 %");
+        assert_eq!(roi(Lang::Fr, 1.5), "+150\u{a0}%");
+        assert_eq!(roi(Lang::En, 1.5), "+150%");
+        assert_eq!(roi(Lang::Fr, -0.4), "\u{2212}40\u{a0}%");
+        assert_eq!(roi(Lang::En, -0.125), "\u{2212}12.5%");
+        assert_eq!(roi(Lang::En, 0.0), "0%");
+        assert_eq!(roi(Lang::Fr, 0.004), "+0,4\u{a0}%");
     }
 }

@@ -86,7 +86,8 @@ fn room_view(lang: parvis_domain::Lang, r: &SessionReport) -> Value {
     };
     let f = &l.fairness;
     let mmss = |ms: i64| format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60);
-    let pct = |x: f64| (x * 100.0).round() as i64;
+    // Whole percentages, as the polls' are, in the reader's typography ("33 %" / "33%").
+    let pct = |x: f64| crate::pages::percent(lang, (x * 100.0).round() / 100.0);
     let chart = (!f.speakers.is_empty()).then(|| {
         let t = |k| crate::i18n::get(lang, k);
         Value::from_safe_string(crate::charts::fairness_bars(

@@ -763,7 +763,7 @@ async fn allowed_sites_call_to_action_clicks_conversions_funnel_and_webhooks() {
         page.contains("https://blog.example/post") && page.contains("<svg class=\"chart\""),
         "{page}"
     );
-    assert!(page.contains("59.90") && page.contains("50\u{a0}%"));
+    assert!(page.contains("59,90") && page.contains("50\u{a0}%"));
     let csv = ac
         .get(format!("{}/admin/spaces/forum/embeds.csv", app.base))
         .send()

@@ -1,6 +1,6 @@
-//! A second walk through the demo, kept fixed: percentages in the reader's typography, a
-//! session's room saying when it starts, French elision before names, the challenge page's
-//! valid markup.
+//! A second walk through the demo, kept fixed: percentages and money in the reader's
+//! typography, a session's room saying when it starts, French elision before names, the
+//! challenge page's valid markup.
 
 use super::*;
 
@@ -311,4 +311,191 @@ async fn the_feed_shows_no_preposition_as_a_keyword() {
     let (_, en) = page_as(&auth, &url, "en").await;
     assert!(en.contains("About formulaire, réponse\n"), "{en}");
     assert!(!en.contains(", avant"), "{en}");
+}
+
+#[tokio::test]
+async fn the_embed_funnel_writes_its_money_as_the_reader_does_and_its_csv_for_machines() {
+    on_both(|app| async move {
+        let (auth, tid) = super::embeds::seed_thread(&app, 1).await;
+        let r = client()
+            .put(format!("{}/api/v1/spaces/forum/embed", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"origins": "https://blog.example", "cta_label": "S'inscrire",
+                "cta_url": "https://novea.example/inscription"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        // A visitor clicks the widget's call to action; the organisation's pixel reports a
+        // purchase worth 59.90 for that click.
+        let frame = client()
+            .get(format!(
+                "{}/embed/thread/{tid}?origin=https%3A%2F%2Fblog.example&host=https%3A%2F%2Fblog.example%2Fpost",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        let html = super::embeds::unescaped(frame.text().await.unwrap());
+        let cta = html
+            .split("id=\"pv-cta\" href=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(client().get(&cta).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        let click_id = cta.split("/r/").nth(1).unwrap().split('?').next().unwrap();
+        let r = client()
+            .get(format!(
+                "{}/embed/c.gif?click_id={click_id}&type=purchase&transaction_id=T-1&value=59.90",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "image/gif");
+        let (ac, _) = admin_session(&app).await;
+        let page = |lang: &'static str| {
+            let ac = ac.clone();
+            let url = format!("{}/admin/spaces/forum/embeds", app.base);
+            async move {
+                let r = ac.get(&url).header("accept-language", lang).send().await.unwrap();
+                r.text().await.unwrap()
+            }
+        };
+        let fr = page("fr").await;
+        assert!(fr.contains("<td>59,90</td>"), "{fr}");
+        assert!(!fr.contains("59.90"), "{fr}");
+        let en = page("en").await;
+        assert!(en.contains("<td>59.90</td>"), "{en}");
+        assert!(!en.contains("59,90"), "{en}");
+        // The export stays machine-readable whatever the reader's language.
+        let csv = ac
+            .get(format!("{}/admin/spaces/forum/embeds.csv", app.base))
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.ends_with(",1,1,59.90\n"), "{csv}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_events_roi_and_cost_read_as_the_reader_writes_them() {
+    on_both(|app| async move {
+        let auth = super::sessions::setup(&app).await;
+        let r = client()
+            .post(format!(
+                "{}/api/v1/spaces/forum/topics/roi/sessions",
+                app.base
+            ))
+            .header("authorization", &auth)
+            .json(&super::sessions::session_body(None))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let id = r.json::<Value>().await.unwrap()["session"]["id"]
+            .as_i64()
+            .unwrap();
+        // 1 500.00 spent, nothing brought in yet: all of it lost.
+        let r = client()
+            .put(format!(
+                "{}/api/v1/spaces/forum/sessions/{id}/cost",
+                app.base
+            ))
+            .header("authorization", &auth)
+            .json(&json!({"cost_cents": 150_000}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let url = format!("{}/s/forum/measures", app.base);
+        let (status, fr) = page_as(&auth, &url, "fr").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(fr.contains("<td>\u{2212}100\u{a0}%</td>"), "{fr}");
+        assert!(fr.contains("1\u{202f}500,00"), "{fr}");
+        let (_, en) = page_as(&auth, &url, "en").await;
+        assert!(en.contains("<td>\u{2212}100%</td>"), "{en}");
+        assert!(en.contains("1,500.00") && !en.contains("100 %"), "{en}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_room_reports_poll_shares_in_the_readers_typography() {
+    use super::live::{act, member_token};
+    on_both(|app| async move {
+        let auth = super::sessions::setup(&app).await;
+        let id =
+            super::sessions::create_session(&app, &auth, super::sessions::session_body(None)).await;
+        let voters = [
+            member_token(&app, "ana", SiteRole::Member).await,
+            member_token(&app, "bob", SiteRole::Member).await,
+            member_token(&app, "cleo", SiteRole::Member).await,
+        ];
+        for t in &voters {
+            let r = client()
+                .post(format!("{}/api/v1/sessions/{id}/registration", app.base))
+                .bearer_auth(t)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        super::sessions_report::move_to_past(&app, id, 20).await;
+        let token = |t: &str| t.strip_prefix("Bearer ").unwrap_or(t).to_string();
+        let mut room = 0;
+        for t in voters.iter().chain([&auth]) {
+            let r = client()
+                .get(format!("{}/sessions/{id}/live", app.base))
+                .bearer_auth(token(t))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            let to = r.headers()["location"].to_str().unwrap().to_string();
+            room = to.strip_prefix("/live/").unwrap().parse().unwrap();
+        }
+        let poll = json!({"action": "open_poll", "title": "Le salon vaut-il son prix ?",
+            "kind": {"type": "single", "options": ["Oui", "Non"]}});
+        let modo = token(&auth);
+        assert_eq!(act(&app, &modo, room, poll).await.status(), StatusCode::OK);
+        // Two of three say yes: 67 % and 33 %, whole percentages as before.
+        for (t, o) in voters.iter().zip([0, 0, 1]) {
+            let answer = json!({"action": "answer", "poll": 1,
+                "answer": {"type": "choice", "option": o}});
+            assert_eq!(
+                act(&app, &token(t), room, answer).await.status(),
+                StatusCode::OK
+            );
+        }
+        act(
+            &app,
+            &modo,
+            room,
+            json!({"action": "close_poll", "poll": 1}),
+        )
+        .await;
+        let url = format!("{}/sessions/{id}/close", app.base);
+        let (status, fr) = page_as(&auth, &url, "fr").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(fr.contains("Oui\u{a0}: 2 (67\u{a0}%)"), "{fr}");
+        assert!(fr.contains("Non\u{a0}: 1 (33\u{a0}%)"), "{fr}");
+        let (_, en) = page_as(&auth, &url, "en").await;
+        assert!(en.contains(": 2 (67%)") && en.contains(": 1 (33%)"), "{en}");
+        assert!(!en.contains("67 %") && !en.contains("33\u{a0}%"), "{en}");
+        // The fairness table's shares too: the invited speaker has not spoken yet.
+        let fairness = |page: &str| page[page.find("id=\"room-fairness\"").unwrap()..].to_string();
+        assert!(fairness(&fr).contains("<td>0\u{a0}%</td>"), "{fr}");
+        assert!(fairness(&en).contains("<td>0%</td>"), "{en}");
+    })
+    .await;
 }
