@@ -134,3 +134,20 @@ pub fn fresh_postgres() -> Option<String> {
             .unwrap(),
     )
 }
+
+/// A start `d` days from now at 18:30 UTC, as the form's local `YYYY-MM-DDTHH:MM`.
+pub fn in_days(d: u64) -> String {
+    let t = std::time::SystemTime::now() + Duration::from_secs(d * 86_400);
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Civil date from days since the epoch (UTC), for the form's local time.
+    let days = secs.div_euclid(86_400);
+    let (z, era) = (days + 719_468, (days + 719_468).div_euclid(146_097));
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T18:30")
+}
