@@ -39,10 +39,18 @@
     var vs = d.querySelectorAll('.pv-vote');
     for (var i = 0; i < vs.length; i++) vs[i].hidden = true;
   }
+  // « Connecté·e en tant qu'Anna »: French elides que before a vowel or a mute h, not before
+  // a y sounding like a consonant (« que Yasmine »); the same rule as i18n::elides.
+  function elides(n) {
+    var w = n.trim().toLowerCase(), v = 'aeiouàâäéèêëîïôöùûüœæ', c = w.charAt(1);
+    return w[0] === 'h' || (w[0] === 'y' ? c !== '' && v.indexOf(c) < 0 && c !== c.toUpperCase() : v.indexOf(w[0] || '-') >= 0);
+  }
   function signedIn(j) {
     token = j.token; keep(j);
     $('pv-signin').hidden = true; $('pv-wait').hidden = true;
     form.hidden = false; $('pv-me').textContent = j.display_name;
+    var as = $('pv-as');
+    as.textContent = as.getAttribute(elides(j.display_name) ? 'data-elided' : 'data-plain');
     if (ds.challenge) votes(); else if (ds.opinion) statement(); else if (!ds.survey) thread(j);
   }
   // The card is drawn the same for everyone: which entries the visitor voted for (and which

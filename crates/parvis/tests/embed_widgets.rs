@@ -404,6 +404,13 @@ fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
         (json!(false), json!(true)),
         "signed in, the widget shows the reply form only"
     );
+    // A visitor who signed up from the widget is "Participant·e": no elision before it.
+    let signed_in_as =
+        || driver.script("return document.querySelector('#pv-me').parentNode.textContent;");
+    assert_eq!(
+        signed_in_as(),
+        json!("Connecté·e en tant que Participant·e")
+    );
 
     // She likes the opening message: the button says so, and the count shows it.
     let like = ".pv-list .pv-like";
@@ -470,6 +477,19 @@ fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
         json!("false")
     );
     assert!(!driver.visible_text().contains("👍 1"));
+
+    // A member whose name starts with a vowel signs in from the widget in another tab's
+    // storage: French elides « que » before her name.
+    driver.script("sessionStorage.clear(); return 0;");
+    driver.cmd("POST", "/frame/parent", json!({}));
+    driver.go(&blog);
+    into_widget(&driver);
+    sign_in_by_link(&driver, &outbox, "anna.schmidt@oceane.example");
+    driver.wait_until(
+        "document.getElementById('pv-me').textContent === 'Anna Schmidt'",
+        Duration::from_secs(15),
+    );
+    assert_eq!(signed_in_as(), json!("Connecté·e en tant qu'Anna Schmidt"));
     driver.cmd("POST", "/frame/parent", json!({}));
 }
 

@@ -81,7 +81,9 @@ widget_take_part = Take part
 widget_email = Your email address
 widget_send_link = Send me the link
 widget_check_mail = Open the link we emailed you and confirm: you will be signed in here.
-widget_signed_in_as = Signed in as
+widget_signed_in_as = { $elide ->
+   *[other] Signed in as { $name }
+}
 widget_reply = Your reply
 widget_pseudonym = Pseudonym (optional)
 widget_send = Post

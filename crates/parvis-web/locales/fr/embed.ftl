@@ -81,7 +81,10 @@ widget_take_part = Participer
 widget_email = Votre adresse e-mail
 widget_send_link = Recevoir le lien
 widget_check_mail = Ouvrez le lien reçu par e-mail et confirmez : vous serez connecté·e ici.
-widget_signed_in_as = Connecté·e en tant que
+widget_signed_in_as = Connecté·e en tant { $elide ->
+    [yes] qu'{ $name }
+   *[no] que { $name }
+}
 widget_reply = Votre réponse
 widget_pseudonym = Pseudonyme (facultatif)
 widget_send = Publier

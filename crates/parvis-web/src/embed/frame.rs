@@ -137,6 +137,22 @@ fn html(status: StatusCode, page: String, ancestors: &str) -> Response {
     res
 }
 
+/// The words before the visitor's name, "Signed in as" / « Connecté·e en tant que »: the
+/// frame's script writes the name, so it gets both forms Fluent writes (`$elide`) and picks
+/// « qu'Anna » or « que Paul » by the name (embed-post.js `elides`, as `i18n::elides`).
+fn signed_in_as(lang: parvis_domain::Lang) -> Value {
+    // A mark for the name, cut off: the name ends the message in both languages.
+    let before = |elide: &str| {
+        let s = crate::i18n::get_with(
+            lang,
+            "widget_signed_in_as",
+            &[("name", "\u{1}".into()), ("elide", elide.into())],
+        );
+        s.split('\u{1}').next().unwrap_or_default().to_string()
+    };
+    context! { plain => before("no"), elided => before("yes") }
+}
+
 pub(crate) async fn frame(
     State(st): State<AppState>,
     Path(key): Path<String>,
@@ -180,6 +196,7 @@ pub(crate) async fn frame(
                     ..context! {
                         lang => lang.code(),
                         t => crate::pages::strings(lang),
+                        signed_in_as => signed_in_as(lang),
                         theme => theme,
                         keep => keep,
                         base => base.clone(),
@@ -261,5 +278,27 @@ pub(crate) async fn frame(
             tracing::error!(error = %e, key = %key, "embed body failed");
             render(StatusCode::SERVICE_UNAVAILABLE, None, Value::UNDEFINED, "*")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parvis_domain::Lang;
+
+    #[test]
+    fn the_words_before_the_visitors_name_come_elided_and_not() {
+        let form = |lang, which: &str| {
+            signed_in_as(lang)
+                .get_attr(which)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(form(Lang::Fr, "plain"), "Connecté·e en tant que ");
+        assert_eq!(form(Lang::Fr, "elided"), "Connecté·e en tant qu'");
+        assert_eq!(form(Lang::En, "plain"), "Signed in as ");
+        assert_eq!(form(Lang::En, "elided"), "Signed in as ");
     }
 }

@@ -276,6 +276,11 @@ pub fn host_site(parvis: &str, key: &str) -> String {
 /// The newest mail in `dir` that contains `marker`, quoted-printable soft breaks undone; the
 /// first address in it that contains `marker`.
 pub fn link_in_outbox(dir: &std::path::Path, marker: &str) -> String {
+    link_in_mail_to(dir, "", marker)
+}
+
+/// `link_in_outbox` among the mails to `to` only (waiting for one to come).
+pub fn link_in_mail_to(dir: &std::path::Path, to: &str, marker: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let mut mails: Vec<_> = std::fs::read_dir(dir)
@@ -288,6 +293,9 @@ pub fn link_in_outbox(dir: &std::path::Path, marker: &str) -> String {
                 .replace("=\r\n", "")
                 .replace("=\n", "")
                 .replace("=3D", "=");
+            if !text.contains(to) {
+                continue;
+            }
             if let Some(i) = text.find(marker) {
                 let start = text[..i].rfind("http").unwrap();
                 return text[start..]
@@ -326,7 +334,7 @@ pub fn sign_in_by_link(driver: &Driver, outbox: &std::path::Path, email: &str) {
         "!document.getElementById('pv-wait').hidden",
         Duration::from_secs(10),
     );
-    let link = link_in_outbox(outbox, "/auth/widget/");
+    let link = link_in_mail_to(outbox, email, "/auth/widget/");
     let widget_tab = driver.cmd("GET", "/window", Value::Null);
     let tab = driver.cmd("POST", "/window/new", json!({"type": "tab"}));
     driver.cmd("POST", "/window", json!({"handle": tab["handle"]}));
