@@ -478,8 +478,8 @@ fn a_like_given_in_a_thread_widget_stays_after_a_reload_and_counts_once() {
     );
     assert!(!driver.visible_text().contains("👍 1"));
 
-    // A member whose name starts with a vowel signs in from the widget in another tab's
-    // storage: French elides « que » before her name.
+    // Signed out (the tab's storage cleared), a member whose name starts with a vowel signs
+    // in from the widget: French elides « que » before her name.
     driver.script("sessionStorage.clear(); return 0;");
     driver.cmd("POST", "/frame/parent", json!({}));
     driver.go(&blog);
