@@ -47,6 +47,18 @@ pub struct WidgetActor {
     pub space: SpaceId,
 }
 
+impl WidgetActor {
+    /// Refuse what belongs to another space than the one this widget's sign-in is for.
+    pub(crate) fn check_space(&self, space: SpaceId) -> Result<()> {
+        if space != self.space {
+            return Err(ServiceError::Forbidden(
+                "this widget's sign-in is for another space".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What became of a widget post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PostOutcome {
@@ -415,11 +427,7 @@ impl Services {
     ) -> Result<PostOutcome> {
         let body = required_text("body", body, MAX_BODY_CHARS)?;
         let summary = self.thread(thread).await?;
-        if summary.space_id != w.space {
-            return Err(ServiceError::Forbidden(
-                "this widget's sign-in is for another space".into(),
-            ));
-        }
+        w.check_space(summary.space_id)?;
         self.check_thread_writable(&summary).await?;
         let settings = self.store().post_settings(w.space).await?;
         if let Some(word) = find_word(&body, &settings.banned_words) {
@@ -480,11 +488,7 @@ impl Services {
         input: &crate::challenges::EntryInput,
     ) -> Result<parvis_store::EntryRow> {
         let row = self.challenge_row(challenge).await?;
-        if SpaceId(row.space_id) != w.space {
-            return Err(ServiceError::Forbidden(
-                "this widget's sign-in is for another space".into(),
-            ));
-        }
+        w.check_space(SpaceId(row.space_id))?;
         self.post_gate(w.actor.member.id).await?;
         self.submit_entry(&w.actor, challenge, input).await
     }
@@ -502,11 +506,7 @@ impl Services {
             .thread_of_message(message)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("message {message}")))?;
-        if self.thread(thread).await?.space_id != w.space {
-            return Err(ServiceError::Forbidden(
-                "this widget's sign-in is for another space".into(),
-            ));
-        }
+        w.check_space(self.thread(thread).await?.space_id)?;
         self.widget_action_gate(w.actor.member.id).await?;
         self.react(&w.actor, message, kind, on).await
     }
@@ -518,11 +518,7 @@ impl Services {
         w: &WidgetActor,
         thread: ThreadId,
     ) -> Result<Vec<(MessageId, ReactionKind)>> {
-        if self.thread(thread).await?.space_id != w.space {
-            return Err(ServiceError::Forbidden(
-                "this widget's sign-in is for another space".into(),
-            ));
-        }
+        w.check_space(self.thread(thread).await?.space_id)?;
         Ok(self
             .store()
             .member_reactions_in_thread(thread, w.actor.member.id, 10_000)

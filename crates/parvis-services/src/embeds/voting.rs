@@ -46,17 +46,11 @@ impl From<StatementRow> for WidgetStatement {
     }
 }
 
-fn other_space() -> ServiceError {
-    ServiceError::Forbidden("this widget's sign-in is for another space".into())
-}
-
 impl Services {
     /// Refuse an entry of a challenge of another space than the widget token's.
     async fn check_entry_space(&self, w: &WidgetActor, entry: i64) -> Result<i64> {
         let challenge = self.entry_challenge_id(entry).await?;
-        if SpaceId(self.challenge_row(challenge).await?.space_id) != w.space {
-            return Err(other_space());
-        }
+        w.check_space(SpaceId(self.challenge_row(challenge).await?.space_id))?;
         Ok(challenge)
     }
 
@@ -84,9 +78,7 @@ impl Services {
         challenge: i64,
     ) -> Result<MyEntryVotes> {
         let page = self.challenge_page(Some(&w.actor), challenge).await?;
-        if SpaceId(page.view.challenge.space_id) != w.space {
-            return Err(other_space());
-        }
+        w.check_space(SpaceId(page.view.challenge.space_id))?;
         let mut mine = MyEntryVotes::default();
         for e in page.entries {
             if e.my_vote {
@@ -102,9 +94,7 @@ impl Services {
     /// The topic of an opinion map's widget, when the token is for its space.
     async fn widget_topic(&self, w: &WidgetActor, space: &str, topic: &str) -> Result<Topic> {
         let space = self.space(space).await?;
-        if space.id != w.space {
-            return Err(other_space());
-        }
+        w.check_space(space.id)?;
         self.topic(&space, topic).await
     }
 

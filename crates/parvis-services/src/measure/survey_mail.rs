@@ -418,11 +418,7 @@ impl Services {
             .survey_by_token(token)
             .await?
             .ok_or_else(|| ServiceError::NotFound("survey".into()))?;
-        if SpaceId(s.space_id) != w.space {
-            return Err(ServiceError::Forbidden(
-                "this widget's sign-in is for another space".into(),
-            ));
-        }
+        w.check_space(SpaceId(s.space_id))?;
         self.widget_action_gate(w.actor.member.id).await?;
         self.answer_survey(&w.actor, token, score, comment, group)
             .await
