@@ -224,6 +224,7 @@ impl Services {
     /// Drop every cached page (after a bulk change such as an import).
     pub fn clear_caches(&self) {
         self.inner.threads.clear();
+        self.inner.embeds.forget_threads();
     }
 
     /// Keep caches honest when other processes write to the same store (a CLI import, another

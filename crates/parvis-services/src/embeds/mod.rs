@@ -29,11 +29,22 @@ use std::time::{Duration, Instant};
 
 /// What the embed data endpoint needs on every request, kept in memory: a thread's space
 /// (threads do not move) and a space's settings (for at most `SETTINGS_TTL`, and dropped at
-/// once when an admin saves them here). Off with the thread cache.
+/// once when an admin saves them here). The settings are read afresh when the thread cache is
+/// off; a thread's space is always kept, being a fact that never changes.
 #[derive(Default)]
 pub(crate) struct EmbedCache {
     thread_space: RwLock<HashMap<ThreadId, SpaceId>>,
     settings: RwLock<HashMap<SpaceId, (EmbedSettings, Instant)>>,
+}
+
+impl EmbedCache {
+    /// Forget every thread's space: after a bulk change (an erasure deletes threads, and
+    /// SQLite may give a deleted thread's id to the next one).
+    pub(crate) fn forget_threads(&self) {
+        if let Ok(mut map) = self.thread_space.write() {
+            map.clear();
+        }
+    }
 }
 
 const SETTINGS_TTL: Duration = Duration::from_secs(10);
@@ -456,17 +467,18 @@ impl Services {
         }
     }
 
+    /// The space a thread belongs to. Kept in memory even with the thread cache off (several
+    /// instances sharing a store): a thread never moves to another space, so what one read
+    /// told stays true, and an embed's check of its calling site costs no store read for it.
     async fn thread_space(&self, id: ThreadId) -> Result<SpaceId> {
-        if let Some(c) = self.embed_cache()
-            && let Ok(map) = c.thread_space.read()
+        let known = &self.inner.embeds.thread_space;
+        if let Ok(map) = known.read()
             && let Some(s) = map.get(&id)
         {
             return Ok(*s);
         }
         let space = self.thread(id).await?.space_id;
-        if let Some(c) = self.embed_cache()
-            && let Ok(mut map) = c.thread_space.write()
-        {
+        if let Ok(mut map) = known.write() {
             if map.len() >= MAX_CACHED_THREADS {
                 map.clear();
             }
@@ -484,8 +496,10 @@ impl Services {
         page: PageRequest,
         origin: Option<&str>,
     ) -> Result<Option<Bytes>> {
-        let space = self.thread_space(id).await?;
+        // Without an `Origin` (a server-side caller, or a same-origin page) there is no site
+        // to check, so the space is not needed: the read is the API's thread read.
         if let Some(origin) = origin {
+            let space = self.thread_space(id).await?;
             let settings = self.cached_embed_settings(space).await?;
             if !self.embed_allowed(&settings, Some(origin)) {
                 return Ok(None);

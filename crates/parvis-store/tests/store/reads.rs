@@ -64,15 +64,53 @@ async fn thread_pages_read_what_was_just_written() {
         assert_eq!(bodies(&p1), ["Ouverture", "r0"]);
         assert_eq!(p1.items[0].reactions[0].count, 1);
         assert!(p1.items[1].reactions.is_empty());
+        // Several kinds from several people, in the kinds' order, and a reply's parent author
+        // (PostgreSQL reads the page in one query that carries both).
+        let bob = s.create_member(&member("bob", "b@x.fr")).await.unwrap();
+        for (who, kind) in [
+            (bob, ReactionKind::Like),
+            (bob, ReactionKind::Question),
+            (alice, ReactionKind::Agree),
+        ] {
+            s.add_reaction(first, who, kind, 31).await.unwrap();
+        }
+        let answer = s
+            .add_message(&NewMessage {
+                parent_id: Some(first),
+                ..reply(thread, bob, 40, "answer")
+            })
+            .await
+            .unwrap();
+        let (_, all) = s
+            .thread_page(thread, PageRequest::new(Some(1), Some(50), 50))
+            .await
+            .unwrap()
+            .unwrap();
+        let counts: Vec<(&str, i64)> = all.items[0]
+            .reactions
+            .iter()
+            .map(|r| (r.kind.as_str(), r.count))
+            .collect();
+        assert_eq!(counts, [("agree", 1), ("like", 2), ("question", 1)]);
+        let last = all.items.last().unwrap();
+        assert_eq!(
+            (
+                last.id,
+                last.parent_author.as_deref(),
+                last.author.handle.as_str()
+            ),
+            (answer, Some("ALICE"), "bob")
+        );
+        assert_eq!((all.total, all.items.len()), (6, 6));
         let (_, p3) = s.thread_page(thread, page(3)).await.unwrap().unwrap();
-        assert_eq!(bodies(&p3), ["r3"]);
+        assert_eq!(bodies(&p3), ["r3", "answer"]);
         assert!(!p3.has_next());
         let (_, past) = s.thread_page(thread, page(9)).await.unwrap().unwrap();
-        assert!(past.items.is_empty() && past.total == 5);
+        assert!(past.items.is_empty() && past.total == 6);
         // The same page through the older entry points.
         assert_eq!(
             bodies(&s.list_messages(thread, page(3)).await.unwrap()),
-            ["r3"]
+            ["r3", "answer"]
         );
         assert!(
             s.thread_page(ThreadId(999_999), page(1))
