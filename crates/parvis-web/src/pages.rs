@@ -18,12 +18,12 @@ use parvis_domain::*;
 use parvis_services::ServiceError;
 use serde::Deserialize;
 
-mod account;
-mod import;
-mod opinion;
-mod people;
-mod search;
-mod threads;
+pub(crate) mod account;
+pub(crate) mod import;
+pub(crate) mod opinion;
+pub(crate) mod people;
+pub(crate) mod search;
+pub(crate) mod threads;
 
 pub(crate) use import::IMPORT_MAX_BYTES;
 pub(crate) use threads::home_view;

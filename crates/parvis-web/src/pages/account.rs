@@ -1,6 +1,9 @@
 //! Signing in and out (password or one-time link) and the member's own account page: profile,
 //! consents, linked identities, password and API tokens.
 
+/// This area's JSON API handlers, under `/api/v1`.
+pub(crate) mod api;
+
 use super::{CsrfOnly, ListQuery, PageResult, fail, fail_api, render, safe_next, see_other};
 use crate::AppState;
 use crate::context::{Ctx, SESSION_COOKIE, cookie};

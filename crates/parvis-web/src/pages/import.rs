@@ -1,6 +1,9 @@
 //! Admin pages for members who come from other networks: the import form, and the identity
 //! merges it proposes (accept, reject, undo).
 
+/// This area's JSON API handlers, under `/api/v1`.
+pub(crate) mod api;
+
 use super::{CsrfOnly, ListQuery, PageResult, fail, fail_api, render, see_other};
 use crate::AppState;
 use crate::context::Ctx;

@@ -1,6 +1,9 @@
 //! A topic's opinion map: the page, its JSON, CSV and SVG, and the forms that submit,
 //! vote on and moderate statements.
 
+/// This area's JSON API handlers, under `/api/v1`.
+pub(crate) mod api;
+
 use super::{PageResult, fail, fail_api, render, safe_next, see_other};
 use crate::AppState;
 use crate::context::Ctx;

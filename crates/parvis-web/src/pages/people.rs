@@ -1,6 +1,9 @@
 //! Pages about people: the members list and a member's profile, asking for an introduction
 //! and deciding on one, and the "for you" feed with the peers it suggests.
 
+/// This area's JSON API handlers, under `/api/v1`.
+pub(crate) mod api;
+
 use super::{ListQuery, PageResult, fail, fail_api, render, see_other};
 use crate::AppState;
 use crate::context::Ctx;

@@ -1,5 +1,8 @@
 //! A space's search page.
 
+/// This area's JSON API handlers, under `/api/v1`.
+pub(crate) mod api;
+
 use super::{PageResult, fail, render};
 use crate::AppState;
 use crate::context::Ctx;

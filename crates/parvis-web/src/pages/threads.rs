@@ -1,6 +1,9 @@
 //! The pages people read and write in: home, a space and its topics, a thread, the forms that
 //! start a thread or reply to one, reactions, and a space's activity charts.
 
+/// This area's JSON API handlers, under `/api/v1`.
+pub(crate) mod api;
+
 use super::{ListQuery, PageResult, fail, fail_api, quoted, render, see_other};
 use crate::AppState;
 use crate::context::Ctx;
@@ -344,7 +347,7 @@ async fn activity_page(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(space): Path<String>,
-    Query(q): Query<crate::api::ActivityQuery>,
+    Query(q): Query<api::ActivityQuery>,
 ) -> PageResult {
     let (period, bucket) = q
         .parse()
