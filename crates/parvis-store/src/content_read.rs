@@ -127,112 +127,19 @@ const MESSAGES_SQL: &str = concat!(
 );
 
 fn message_of(r: &dyn Cols) -> Result<Message> {
-    message_at(r, 0)
-}
-
-/// The columns of [`MESSAGES_SQL`] from column `at` (14 of them).
-fn message_at(r: &dyn Cols, at: usize) -> Result<Message> {
     Ok(Message {
-        id: MessageId(r.int(at)?),
-        thread_id: ThreadId(r.int(at + 1)?),
-        parent_id: r.opt_int(at + 2)?.map(MessageId),
-        body_markdown: r.text(at + 3)?,
-        body_html: r.text(at + 4)?,
-        created_at: r.int(at + 5)?,
-        channel: r.text(at + 6)?,
-        source_url: r.opt_text(at + 7)?,
-        parent_author: r.opt_text(at + 8)?,
-        author: member_at(r, at + 9)?,
+        id: MessageId(r.int(0)?),
+        thread_id: ThreadId(r.int(1)?),
+        parent_id: r.opt_int(2)?.map(MessageId),
+        body_markdown: r.text(3)?,
+        body_html: r.text(4)?,
+        created_at: r.int(5)?,
+        channel: r.text(6)?,
+        source_url: r.opt_text(7)?,
+        parent_author: r.opt_text(8)?,
+        author: member_at(r, 9)?,
         reactions: Vec::new(),
     })
-}
-
-/// The thread page in one query, for PostgreSQL, where each query is a round trip to another
-/// process: three of them were most of an uncached read's time there. Each row is the thread
-/// (columns 0–13), its message count (14), then one message of the page (15–28, all NULL when
-/// the page is empty) and that message's reaction counts as `kind:count,kind:count` (29).
-/// SQLite keeps three plain queries: it has no round trip to save, and was measured slower
-/// with correlated subqueries per message.
-const THREAD_PAGE_ONE_QUERY_SQL: &str = concat!(
-    "SELECT ",
-    thread_cols!(),
-    ", c.total, p.id, p.thread_id, p.parent_id, p.body_md, p.body_html, p.created_at, p.channel,
-        p.source_url, p.parent_name, p.a_id, p.a_handle, p.a_name, p.a_org, p.a_role, p.reactions",
-    thread_from!(),
-    " CROSS JOIN LATERAL (SELECT COUNT(*) AS total FROM messages WHERE thread_id = t.id) c
-     LEFT JOIN LATERAL (
-        SELECT msg.id, msg.thread_id, msg.parent_id, msg.body_md, msg.body_html, msg.created_at,
-            msg.channel, msg.source_url, pm.display_name AS parent_name, am.id AS a_id,
-            am.handle AS a_handle, am.display_name AS a_name, am.organisation AS a_org,
-            am.ecosystem_role AS a_role,
-            (SELECT string_agg(x.kind || ':' || x.n, ',' ORDER BY x.kind)
-               FROM (SELECT r.kind, COUNT(*) AS n FROM reactions r WHERE r.message_id = msg.id
-                     GROUP BY r.kind) x) AS reactions
-        FROM messages msg JOIN members am ON am.id = msg.author_id
-        LEFT JOIN messages pmsg ON pmsg.id = msg.parent_id
-        LEFT JOIN members pm ON pm.id = pmsg.author_id
-        WHERE msg.thread_id = t.id ORDER BY msg.created_at, msg.id LIMIT $2 OFFSET $3
-     ) p ON true
-     WHERE t.id = $1 ORDER BY p.created_at, p.id"
-);
-
-/// `kind:count,kind:count` (from [`THREAD_PAGE_ONE_QUERY_SQL`]) as reaction counts; a kind
-/// this version does not know (written by a newer one) is left out.
-fn reactions_of(list: Option<&str>) -> Vec<ReactionCount> {
-    list.unwrap_or("")
-        .split(',')
-        .filter_map(|pair| {
-            let (kind, count) = pair.split_once(':')?;
-            Some(ReactionCount {
-                kind: ReactionKind::parse("kind", kind).ok()?,
-                count: count.parse().ok()?,
-            })
-        })
-        .collect()
-}
-
-/// The thread page read by [`THREAD_PAGE_ONE_QUERY_SQL`].
-async fn thread_page_in_one_query(
-    r: &mut Reader<'_>,
-    id: ThreadId,
-    page: PageRequest,
-) -> Result<Option<(ThreadSummary, Page<Message>)>> {
-    let args = [
-        Arg::Int(id.0),
-        Arg::Int(page.per_page as i64),
-        Arg::Int(page.offset()),
-    ];
-    // The thread's columns are the same on every row: decoded from the first one only.
-    // (A `OnceLock`, not a `RefCell`: the read's future must be `Send`.)
-    let head = std::sync::OnceLock::new();
-    let rows = r
-        .all(THREAD_PAGE_ONE_QUERY_SQL, &args, |c| {
-            if head.get().is_none() {
-                let _ = head.set((thread_of(c)?, c.int(14)?));
-            }
-            match c.opt_int(15)? {
-                Some(_) => {
-                    let mut m = message_at(c, 15)?;
-                    m.reactions = reactions_of(c.opt_text(29)?.as_deref());
-                    Ok(Some(m))
-                }
-                None => Ok(None),
-            }
-        })
-        .await?;
-    let Some((thread, total)) = head.into_inner() else {
-        return Ok(None);
-    };
-    let items = rows.into_iter().flatten().collect();
-    Ok(Some((
-        thread,
-        Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        },
-    )))
 }
 
 const REACTIONS_SQL: &str = "SELECT r.message_id, r.kind, COUNT(*) FROM reactions r
@@ -557,9 +464,6 @@ impl Store {
         self.reads
             .run_short(move |r| {
                 Box::pin(async move {
-                    if matches!(r, Reader::Postgres(_)) {
-                        return thread_page_in_one_query(r, id, page).await;
-                    }
                     let head = r
                         .opt(THREAD_PAGE_SQL, &[Arg::Int(id.0)], |c| {
                             Ok((thread_of(c)?, c.int(14)?))
