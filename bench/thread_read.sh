@@ -9,6 +9,8 @@
 # Backends: SQLite, and PostgreSQL when 127.0.0.1:5432 answers. Parvis is measured with its
 # thread cache on (the default) and off (--thread-cache false); the cache only serves
 # `thread`, so `space` and `search` read the store in both modes.
+# On PostgreSQL, with pgbench present, also the store's own ceiling: the uncached thread
+# page's three queries (bench/thread_read_pg.sql) run by pgbench alone, reads per second.
 #
 # Environment (all optional):
 #   PARVIS_BIN   a parvis binary to use instead of building one
@@ -281,7 +283,19 @@ bench_backend() {  # BACKEND DATABASE_URL
     done
     stop_pid "$PARVIS_PID"; PARVIS_PID=""
     stop_pid "$NGINX_PID"; NGINX_PID=""
+    if [ "$backend" = postgres ] && command -v pgbench >/dev/null 2>&1; then
+        # The store's own ceiling: the uncached thread page's three queries run by pgbench
+        # (prepared, 8 clients as Parvis's read pool), Parvis stopped.
+        local schema out="$LOGS/postgres-pgbench.txt"
+        schema="$(printf '%s' "$db" | sed 's/.*search_path%3D//')"
+        PGOPTIONS="-c search_path=$schema" timeout $((DURATION + 60)) pgbench -h 127.0.0.1 -p 5432 \
+            -U postgres -n -M prepared -c 8 -j 2 -T "$DURATION" -D tid="$TID" \
+            -f "$BENCH_DIR/thread_read_pg.sql" test >"$out" 2>&1 || log "pgbench failed (see $out)"
+        PG_CEILING="$(awk '/^tps/ { print int($3) }' "$out")"
+        log "  postgres alone (pgbench, the thread page's 3 queries): ${PG_CEILING:-?} reads/s"
+    fi
 }
+PG_CEILING=""
 
 MACHINE="$(machine_json)"
 for backend in $BACKENDS; do
@@ -301,7 +315,7 @@ for backend in $BACKENDS; do
 done
 
 # ---- summary ---------------------------------------------------------------------------
-python3 - "$RESULTS" "$SAME" "$OUT_DIR/thread_read.json" "$MACHINE" \
+PG_CEILING="$PG_CEILING" python3 - "$RESULTS" "$SAME" "$OUT_DIR/thread_read.json" "$MACHINE" \
     "$ROUNDS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$PARVIS_BIN" "$PARVIS_SOURCE" <<'EOF'
 import json, statistics, sys, os
 res_path, same_path, out_path, machine, rounds, dur, warm, conns, thr, binary, source = sys.argv[1:]
@@ -366,6 +380,9 @@ for c in comparisons:
 for s in summary:
     if s["target"] == "healthz":
         print(f"{s['backend']:9} {'healthz':7} {s['mode']:5} {'parvis':7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f}  (framework + store ping ceiling)")
+if os.environ.get("PG_CEILING"):
+    print(f"postgres alone (pgbench -c8, the uncached thread page's three queries): "
+          f"{int(os.environ['PG_CEILING'])} reads/s (Parvis stopped)")
 print(f"binary: {binary} ({source})")
 print(f"written: {out_path}")
 EOF

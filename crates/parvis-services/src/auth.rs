@@ -215,15 +215,11 @@ impl Services {
 
     /// The actor and CSRF token behind a session cookie.
     pub async fn session_actor(&self, session_token: &str) -> Result<Option<(Actor, String)>> {
-        let Some(s) = self
+        let found = self
             .store()
-            .session(&hash_token(session_token), now_millis())
-            .await?
-        else {
-            return Ok(None);
-        };
-        let member = self.member_by_id(s.member_id).await?;
-        Ok(Some((Actor { member }, s.csrf_token)))
+            .session_member(&hash_token(session_token), now_millis())
+            .await?;
+        Ok(found.map(|(session, member)| (Actor { member }, session.csrf_token)))
     }
 
     /// End a session.

@@ -1,9 +1,10 @@
 //! Sessions, magic links, API tokens and sign-in attempts. Only hashes of secrets are stored:
 //! a leaked database does not let anyone sign in.
 
+use crate::members::{MEMBER_BY_ID_SQL, read_member};
 use crate::read::Arg;
 use crate::{Result, Store, int, opt_int, text};
-use parvis_domain::{MemberId, Millis, TokenId};
+use parvis_domain::{Member, MemberId, Millis, TokenId};
 use serde::Serialize;
 use sqlx::Row;
 use std::sync::atomic::Ordering;
@@ -23,6 +24,10 @@ pub struct SessionInfo {
     pub csrf_token: String,
     pub expires_at: Millis,
 }
+
+/// How precisely a token's last use is kept: a use within this long of the noted one is not
+/// written again. Its owner sees the day.
+pub(crate) const TOKEN_USE_PRECISION: Millis = 60_000;
 
 /// An API token as listed to its owner (never the secret itself).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -56,19 +61,46 @@ impl Store {
 
     /// The session behind a token hash, if it has not expired.
     pub async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<SessionInfo>> {
-        let row = sqlx::query("SELECT member_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(SessionInfo {
-                member_id: MemberId(int(&r, "member_id")?),
-                csrf_token: text(&r, "csrf_token")?,
-                expires_at: int(&r, "expires_at")?,
+        Ok(self
+            .session_member(token_hash, now)
+            .await?
+            .map(|(session, _)| session))
+    }
+
+    /// The session behind a token hash, if it has not expired, with its member (identities
+    /// and consents included): what every signed-in request needs, in one read.
+    pub async fn session_member(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<(SessionInfo, Member)>> {
+        let hash = token_hash.to_string();
+        self.reads
+            .run_short(move |r| {
+                Box::pin(async move {
+                    let session = r
+                        .opt(
+                            "SELECT member_id, csrf_token, expires_at FROM sessions
+                             WHERE token_hash = $1 AND expires_at > $2",
+                            &[Arg::Text(&hash), Arg::Int(now)],
+                            |c| {
+                                Ok(SessionInfo {
+                                    member_id: MemberId(c.int(0)?),
+                                    csrf_token: c.text(1)?,
+                                    expires_at: c.int(2)?,
+                                })
+                            },
+                        )
+                        .await?;
+                    let Some(session) = session else {
+                        return Ok(None);
+                    };
+                    let member =
+                        read_member(r, MEMBER_BY_ID_SQL, Arg::Int(session.member_id.0)).await?;
+                    Ok(member.map(|m| (session, m)))
+                })
             })
-        })
-        .transpose()
+            .await
     }
 
     /// End a session.
@@ -132,20 +164,39 @@ impl Store {
         Ok(TokenId(row.try_get::<i64, _>(0)?))
     }
 
-    /// The member behind an API token hash (and note when it was used).
+    /// The member behind an API token hash, noting when the token was used. The note is
+    /// written at most once a minute per token ([`TOKEN_USE_PRECISION`]): writing it on every
+    /// call made each API request a write, queued behind every other write on SQLite.
     pub async fn api_token_member(
         &self,
         token_hash: &str,
         now: Millis,
     ) -> Result<Option<MemberId>> {
-        let row = sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING member_id",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| Ok(MemberId(int(&r, "member_id")?))).transpose()
+        let hash = token_hash.to_string();
+        let found = self
+            .reads
+            .run_short(move |r| {
+                Box::pin(async move {
+                    r.opt(
+                        "SELECT member_id, last_used_at FROM api_tokens WHERE token_hash = $1",
+                        &[Arg::Text(&hash)],
+                        |c| Ok((MemberId(c.int(0)?), c.opt_int(1)?)),
+                    )
+                    .await
+                })
+            })
+            .await?;
+        let Some((member, last_used)) = found else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|at| now - at >= TOKEN_USE_PRECISION) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(member))
     }
 
     /// A member's API tokens.

@@ -1,5 +1,6 @@
 //! Members, their identities on other channels and their consents.
 
+use crate::read::{Arg, Cols, Reader};
 use crate::{Result, Store, StoreError, conflict_as, int, opt_text, text};
 use parvis_domain::{
     Consent, ConsentKind, EcosystemRole, Identity, Member, MemberId, MemberRef, Millis, Page,
@@ -65,8 +66,85 @@ pub(crate) fn insert_member(
         .bind(m.created_at)
 }
 
-const MEMBER_COLS: &str = "id, handle, display_name, email, site_role, ecosystem_role, organisation, bio, lang, created_at,
-    (SELECT COUNT(*) FROM messages WHERE messages.author_id = members.id) AS message_count";
+macro_rules! member_cols {
+    () => {
+        "id, handle, display_name, email, site_role, ecosystem_role, organisation, bio, lang, created_at,
+    (SELECT COUNT(*) FROM messages WHERE messages.author_id = members.id) AS message_count"
+    };
+}
+const MEMBER_COLS: &str = member_cols!();
+
+/// One member by id or by handle, read by position on each backend's own driver
+/// ([`read_member`]): signed-in requests read their member on every page.
+pub(crate) const MEMBER_BY_ID_SQL: &str =
+    concat!("SELECT ", member_cols!(), " FROM members WHERE id = $1");
+const MEMBER_BY_HANDLE_SQL: &str =
+    concat!("SELECT ", member_cols!(), " FROM members WHERE handle = $1");
+const IDENTITIES_SQL: &str = "SELECT network, handle, verified FROM identities WHERE member_id = $1 ORDER BY network, handle";
+const CONSENTS_SQL: &str =
+    "SELECT kind, granted, updated_at FROM consents WHERE member_id = $1 ORDER BY kind";
+
+/// The columns of [`MEMBER_COLS`], by position.
+fn member_of(c: &dyn Cols) -> Result<Member> {
+    Ok(Member {
+        id: MemberId(c.int(0)?),
+        handle: c.text(1)?,
+        display_name: c.text(2)?,
+        email: c.opt_text(3)?,
+        site_role: SiteRole::parse("site_role", &c.text(4)?).unwrap_or(SiteRole::Member),
+        ecosystem_role: EcosystemRole::parse("ecosystem_role", &c.text(5)?)
+            .unwrap_or(EcosystemRole::Other),
+        organisation: c.text(6)?,
+        bio: c.text(7)?,
+        lang: c.text(8)?,
+        created_at: c.int(9)?,
+        identities: Vec::new(),
+        consents: Vec::new(),
+        message_count: c.int(10)?,
+    })
+}
+
+/// The member `sql` finds by `key` ([`MEMBER_BY_ID_SQL`], [`MEMBER_BY_HANDLE_SQL`]), with
+/// identities and consents, within one read. A consent of a kind this version does not know
+/// (written by a newer one) is left out.
+pub(crate) async fn read_member(
+    r: &mut Reader<'_>,
+    sql: &'static str,
+    key: Arg<'_>,
+) -> Result<Option<Member>> {
+    let Some(mut member) = r.opt(sql, &[key], member_of).await? else {
+        return Ok(None);
+    };
+    let id = [Arg::Int(member.id.0)];
+    member.identities = r
+        .all(IDENTITIES_SQL, &id, |c| {
+            Ok(Identity {
+                network: c.text(0)?,
+                handle: c.text(1)?,
+                verified: c.int(2)? != 0,
+            })
+        })
+        .await?;
+    let consents = r
+        .all(CONSENTS_SQL, &id, |c| {
+            Ok(ConsentKind::parse("kind", &c.text(0)?)
+                .ok()
+                .map(|kind| (kind, c.int(1), c.int(2))))
+        })
+        .await?;
+    member.consents = consents
+        .into_iter()
+        .flatten()
+        .map(|(kind, granted, updated_at)| {
+            Ok(Consent {
+                kind,
+                granted: granted? != 0,
+                updated_at: updated_at?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Some(member))
+}
 
 fn member_row(row: &AnyRow) -> Result<Member> {
     Ok(Member {
@@ -105,65 +183,25 @@ impl Store {
         Ok(MemberId(row.try_get::<i64, _>(0)?))
     }
 
-    async fn complete_member(&self, mut member: Member) -> Result<Member> {
-        let rows = sqlx::query("SELECT network, handle, verified FROM identities WHERE member_id = $1 ORDER BY network, handle")
-            .bind(member.id.0)
-            .fetch_all(&self.pool)
-            .await?;
-        member.identities = rows
-            .iter()
-            .map(|r| {
-                Ok(Identity {
-                    network: text(r, "network")?,
-                    handle: text(r, "handle")?,
-                    verified: int(r, "verified")? != 0,
-                })
-            })
-            .collect::<Result<_>>()?;
-        let rows = sqlx::query(
-            "SELECT kind, granted, updated_at FROM consents WHERE member_id = $1 ORDER BY kind",
-        )
-        .bind(member.id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        member.consents = rows
-            .iter()
-            .filter_map(|r| {
-                let kind = ConsentKind::parse("kind", &text(r, "kind").ok()?).ok()?;
-                Some(Ok(Consent {
-                    kind,
-                    granted: int(r, "granted").ok()? != 0,
-                    updated_at: int(r, "updated_at").ok()?,
-                }))
-            })
-            .collect::<Result<_>>()?;
-        Ok(member)
-    }
-
     /// A member by handle, with identities and consents.
     pub async fn member_by_handle(&self, handle: &str) -> Result<Option<Member>> {
-        let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE handle = $1");
-        match sqlx::query(&sql)
-            .bind(handle)
-            .fetch_optional(&self.pool)
-            .await?
-        {
-            Some(row) => Ok(Some(self.complete_member(member_row(&row)?).await?)),
-            None => Ok(None),
-        }
+        let handle = handle.to_string();
+        self.reads
+            .run_short(move |r| {
+                Box::pin(
+                    async move { read_member(r, MEMBER_BY_HANDLE_SQL, Arg::Text(&handle)).await },
+                )
+            })
+            .await
     }
 
     /// A member by id, with identities and consents.
     pub async fn member_by_id(&self, id: MemberId) -> Result<Option<Member>> {
-        let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE id = $1");
-        match sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-        {
-            Some(row) => Ok(Some(self.complete_member(member_row(&row)?).await?)),
-            None => Ok(None),
-        }
+        self.reads
+            .run_short(move |r| {
+                Box::pin(async move { read_member(r, MEMBER_BY_ID_SQL, Arg::Int(id.0)).await })
+            })
+            .await
     }
 
     /// The member with this (normalised) email, if any.

@@ -244,6 +244,33 @@ async fn identities_consents_and_sessions() {
 
         s.create_session("h1", a, "csrf", 10, 100).await.unwrap();
         assert_eq!(s.session("h1", 50).await.unwrap().unwrap().member_id, a);
+        // What a signed-in request reads: the session and its whole member, in one read.
+        let (session, me) = s.session_member("h1", 50).await.unwrap().unwrap();
+        assert_eq!(
+            (session.csrf_token.as_str(), session.expires_at),
+            ("csrf", 100)
+        );
+        assert_eq!((me.id, me.handle.as_str()), (a, "alice"));
+        assert_eq!(me.identities.len(), 1);
+        assert!(me.identities[0].verified);
+        assert_eq!(me.consents.len(), 1);
+        assert!(!me.consents[0].granted, "the latest consent answer is read");
+        assert!(s.session_member("h1", 200).await.unwrap().is_none());
+        assert!(s.session_member("nope", 50).await.unwrap().is_none());
+        // An API token's last use is noted, at most once a minute.
+        let token = s.create_api_token(a, "ci", "t1", 10).await.unwrap();
+        let last_used = |s: Store| async move {
+            let tokens = s.list_api_tokens(a).await.unwrap();
+            tokens.iter().find(|t| t.id == token).unwrap().last_used_at
+        };
+        assert_eq!(last_used(s.clone()).await, None);
+        assert_eq!(s.api_token_member("t1", 1_000).await.unwrap(), Some(a));
+        assert_eq!(last_used(s.clone()).await, Some(1_000));
+        assert_eq!(s.api_token_member("t1", 30_000).await.unwrap(), Some(a));
+        assert_eq!(last_used(s.clone()).await, Some(1_000), "within the minute");
+        assert_eq!(s.api_token_member("t1", 61_000).await.unwrap(), Some(a));
+        assert_eq!(last_used(s.clone()).await, Some(61_000));
+        assert_eq!(s.api_token_member("t2", 61_000).await.unwrap(), None);
         assert!(
             s.session("h1", 200).await.unwrap().is_none(),
             "expired sessions are not honoured"
