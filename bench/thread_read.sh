@@ -241,6 +241,7 @@ bench_backend() {  # BACKEND DATABASE_URL
     local backend="$1" db="$2" mode r url nurl page files="$WORK/files-$1"
     log "== $backend: loading the demo and creating a 50-message thread"
     start_parvis "$LOGS/parvis-$backend-demo.log" demo --database-url "$db"
+    SERVED_MODE=on
     TID="$(make_thread "$PARVIS_URL")" || die "could not create the thread on $backend"
     url="$PARVIS_URL/api/v1/threads/$TID"
     curl -s --max-time 10 -o "$WORK/thread-$backend.json" "$url"
@@ -259,7 +260,9 @@ bench_backend() {  # BACKEND DATABASE_URL
     done
     start_nginx "$files"
     for mode in $CACHE_MODES; do
-        if [ "$mode" = off ] || [ -z "$PARVIS_PID" ]; then
+        # A server per mode, whatever their order (the demo's server runs with the cache on).
+        if [ "$mode" = off ] || [ -z "$PARVIS_PID" ] || [ "$SERVED_MODE" != "$mode" ]; then
+            SERVED_MODE="$mode"
             stop_pid "$PARVIS_PID"; PARVIS_PID=""
             local flag=true; [ "$mode" = off ] && flag=false
             start_parvis "$LOGS/parvis-$backend-$mode.log" serve --database-url "$db" --thread-cache "$flag"
