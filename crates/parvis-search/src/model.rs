@@ -174,7 +174,8 @@ pub struct SearchResults {
     /// Challenges, job offers, testimonials and interviews that match, held to the same
     /// filters as the messages, ten a page: page 1 holds the ten best, page 2 the 11th to the
     /// 20th, and a page past the last holds none (filled by the app from what the reader may
-    /// see; see [`match_documents`](crate::match_documents)).
+    /// see, with `match_documents`). Plain code, not a doc link: this text is also the
+    /// field's description in the OpenAPI document.
     #[serde(default)]
     pub content: Vec<ContentHit>,
     /// How many pieces of content match, over all pages.

@@ -2,7 +2,7 @@
 //! a leaked database does not let anyone sign in.
 
 use crate::members::{MEMBER_BY_ID_SQL, read_member};
-use crate::read::Arg;
+use crate::read::{Arg, Reader};
 use crate::{Result, Store, int, opt_int, text};
 use parvis_domain::{Member, MemberId, Millis, TokenId};
 use serde::Serialize;
@@ -23,6 +23,23 @@ pub struct SessionInfo {
     pub member_id: MemberId,
     pub csrf_token: String,
     pub expires_at: Millis,
+}
+
+/// The unexpired session behind a token hash, within a read.
+async fn read_session(r: &mut Reader<'_>, hash: &str, now: Millis) -> Result<Option<SessionInfo>> {
+    r.opt(
+        "SELECT member_id, csrf_token, expires_at FROM sessions
+         WHERE token_hash = $1 AND expires_at > $2",
+        &[Arg::Text(hash), Arg::Int(now)],
+        |c| {
+            Ok(SessionInfo {
+                member_id: MemberId(c.int(0)?),
+                csrf_token: c.text(1)?,
+                expires_at: c.int(2)?,
+            })
+        },
+    )
+    .await
 }
 
 /// How precisely a token's last use is kept: a use within this long of the noted one is not
@@ -61,10 +78,10 @@ impl Store {
 
     /// The session behind a token hash, if it has not expired.
     pub async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<SessionInfo>> {
-        Ok(self
-            .session_member(token_hash, now)
-            .await?
-            .map(|(session, _)| session))
+        let hash = token_hash.to_string();
+        self.reads
+            .run_short(move |r| Box::pin(async move { read_session(r, &hash, now).await }))
+            .await
     }
 
     /// The session behind a token hash, if it has not expired, with its member (identities
@@ -78,21 +95,7 @@ impl Store {
         self.reads
             .run_short(move |r| {
                 Box::pin(async move {
-                    let session = r
-                        .opt(
-                            "SELECT member_id, csrf_token, expires_at FROM sessions
-                             WHERE token_hash = $1 AND expires_at > $2",
-                            &[Arg::Text(&hash), Arg::Int(now)],
-                            |c| {
-                                Ok(SessionInfo {
-                                    member_id: MemberId(c.int(0)?),
-                                    csrf_token: c.text(1)?,
-                                    expires_at: c.int(2)?,
-                                })
-                            },
-                        )
-                        .await?;
-                    let Some(session) = session else {
+                    let Some(session) = read_session(r, &hash, now).await? else {
                         return Ok(None);
                     };
                     let member =

@@ -125,24 +125,21 @@ pub(crate) async fn read_member(
             })
         })
         .await?;
-    let consents = r
+    member.consents = r
         .all(CONSENTS_SQL, &id, |c| {
-            Ok(ConsentKind::parse("kind", &c.text(0)?)
-                .ok()
-                .map(|kind| (kind, c.int(1), c.int(2))))
+            let Ok(kind) = ConsentKind::parse("kind", &c.text(0)?) else {
+                return Ok(None);
+            };
+            Ok(Some(Consent {
+                kind,
+                granted: c.int(1)? != 0,
+                updated_at: c.int(2)?,
+            }))
         })
-        .await?;
-    member.consents = consents
+        .await?
         .into_iter()
         .flatten()
-        .map(|(kind, granted, updated_at)| {
-            Ok(Consent {
-                kind,
-                granted: granted? != 0,
-                updated_at: updated_at?,
-            })
-        })
-        .collect::<Result<_>>()?;
+        .collect();
     Ok(Some(member))
 }
 
