@@ -203,6 +203,16 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Answers go out whole at once: without TCP_NODELAY the kernel holds the last partial
+    // segment of a large answer (a 72 kB thread is two segments on loopback) until the
+    // client acknowledges the first — an extra round trip per answer on a kept-alive
+    // connection. nginx sets it too (`tcp_nodelay on`, its default).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
