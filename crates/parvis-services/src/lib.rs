@@ -459,20 +459,23 @@ impl Services {
             return Ok(hit);
         }
         let generation = cache.generation(id);
-        let (thread, messages) = self
+        // Written as the store reads it, around the message texts (see `thread_json`), with
+        // serde_json's bytes.
+        let mut body = self
             .inner
             .store
-            .thread_page(id, page)
+            .thread_page_with(id, page, thread_json::ThreadPageJson::new(page))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?;
-        // Written around the message texts (see `thread_json`), with serde_json's bytes.
-        let body = thread_json::thread_page_json(&thread, &messages)
+            .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?
             .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
-        let bytes = Bytes::from(body);
         if use_cache {
+            // Kept for a while: without the room left for a longer page.
+            body.shrink_to_fit();
+            let bytes = Bytes::from(body);
             cache.put(id, page, generation, bytes.clone());
+            return Ok(bytes);
         }
-        Ok(bytes)
+        Ok(Bytes::from(body))
     }
 
     /// Start a thread (any signed-in member).

@@ -4,8 +4,9 @@
 use crate::read::{Arg, Cols, Reader};
 use crate::{Result, Store};
 use parvis_domain::{
-    EcosystemRole, MemberId, MemberRef, Message, MessageId, Page, PageRequest, ReactionCount,
-    ReactionKind, Space, SpaceId, ThreadId, ThreadSummary, Topic, TopicId,
+    EcosystemRole, MemberId, MemberRef, MemberRefView, Message, MessageId, MessageView, Page,
+    PageRequest, ReactionCount, ReactionKind, Space, SpaceId, ThreadId, ThreadSummary, Topic,
+    TopicId,
 };
 use std::collections::HashMap;
 
@@ -126,25 +127,104 @@ const MESSAGES_SQL: &str = concat!(
      WHERE msg.thread_id = $1 ORDER BY msg.created_at, msg.id LIMIT $2 OFFSET $3"
 );
 
-fn message_of(r: &dyn Cols) -> Result<Message> {
-    Ok(Message {
-        id: MessageId(r.int(0)?),
+/// The message of a [`MESSAGES_SQL`] row, its texts borrowed from the row, with its reaction
+/// counts from `reactions` (by message id).
+fn message_view<'a>(
+    r: &'a dyn Cols,
+    reactions: &'a HashMap<i64, Vec<ReactionCount>>,
+) -> Result<MessageView<'a>> {
+    let id = r.int(0)?;
+    Ok(MessageView {
+        id: MessageId(id),
         thread_id: ThreadId(r.int(1)?),
         parent_id: r.opt_int(2)?.map(MessageId),
-        body_markdown: r.text(3)?,
-        body_html: r.text(4)?,
+        body_markdown: r.str(3)?,
+        body_html: r.str(4)?,
         created_at: r.int(5)?,
-        channel: r.text(6)?,
-        source_url: r.opt_text(7)?,
-        parent_author: r.opt_text(8)?,
-        author: member_at(r, 9)?,
-        reactions: Vec::new(),
+        channel: r.str(6)?,
+        source_url: r.opt_str(7)?,
+        parent_author: r.opt_str(8)?,
+        author: MemberRefView {
+            id: MemberId(r.int(9)?),
+            handle: r.str(10)?,
+            display_name: r.str(11)?,
+            organisation: r.str(12)?,
+            ecosystem_role: stored_role(r.str(13)?),
+        },
+        reactions: reactions.get(&id).map_or(&[], Vec::as_slice),
     })
+}
+
+/// An ecosystem role as stored; one this version does not know reads as `Other`.
+fn stored_role(text: &str) -> EcosystemRole {
+    // The stored names are the canonical ones: matched as they are, without the allocation
+    // of `parse`'s case folding, which stays for anything else.
+    EcosystemRole::ALL
+        .iter()
+        .copied()
+        .find(|role| role.as_str() == text)
+        .unwrap_or_else(|| {
+            EcosystemRole::parse("ecosystem_role", text).unwrap_or(EcosystemRole::Other)
+        })
 }
 
 const REACTIONS_SQL: &str = "SELECT r.message_id, r.kind, COUNT(*) FROM reactions r
      JOIN messages msg ON msg.id = r.message_id
      WHERE msg.thread_id = $1 GROUP BY r.message_id, r.kind ORDER BY r.message_id, r.kind";
+
+/// What reads a thread page as it comes out of the store, message by message, without
+/// copying the messages ([`Store::thread_page_with`]): the thread page's JSON writes each
+/// one out at once.
+pub trait ThreadPageVisitor: Send + 'static {
+    /// What the visit gives back.
+    type Output: Send + 'static;
+    /// The thread and its message count, before its messages.
+    fn thread(&mut self, thread: &ThreadSummary, total: i64);
+    /// The page's messages, oldest first; each is borrowed for this call only.
+    fn message(&mut self, message: &MessageView<'_>);
+    /// After the last message.
+    fn finish(self) -> Self::Output;
+}
+
+/// A page of a thread's messages, oldest first, each with its reaction counts, handed to
+/// `visit`; `total` is the thread's message count.
+async fn visit_messages(
+    r: &mut Reader<'_>,
+    thread: ThreadId,
+    page: PageRequest,
+    total: i64,
+    mut visit: impl FnMut(&MessageView<'_>) + Send,
+) -> Result<()> {
+    if total <= page.offset() {
+        return Ok(());
+    }
+    // The counts first (a few rows), so each message is complete when it is read.
+    let counts = r
+        .all(REACTIONS_SQL, &[Arg::Int(thread.0)], |c| {
+            Ok((c.int(0)?, c.text(1)?, c.int(2)?))
+        })
+        .await?;
+    let mut reactions: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
+    for (message, kind, count) in counts {
+        // A kind this version does not know (written by a newer one) is left out.
+        if let Ok(kind) = ReactionKind::parse("kind", &kind) {
+            reactions
+                .entry(message)
+                .or_default()
+                .push(ReactionCount { kind, count });
+        }
+    }
+    let args = [
+        Arg::Int(thread.0),
+        Arg::Int(page.per_page as i64),
+        Arg::Int(page.offset()),
+    ];
+    r.each(MESSAGES_SQL, &args, |c| {
+        visit(&message_view(c, &reactions)?);
+        Ok(())
+    })
+    .await
+}
 
 /// A page of a thread's messages, oldest first, with their reaction counts; `total` is the
 /// thread's message count.
@@ -154,32 +234,8 @@ async fn messages_page(
     page: PageRequest,
     total: i64,
 ) -> Result<Page<Message>> {
-    let args = [
-        Arg::Int(thread.0),
-        Arg::Int(page.per_page as i64),
-        Arg::Int(page.offset()),
-    ];
-    let mut items = r.all(MESSAGES_SQL, &args, message_of).await?;
-    if !items.is_empty() {
-        let counts = r
-            .all(REACTIONS_SQL, &[Arg::Int(thread.0)], |c| {
-                Ok((c.int(0)?, c.text(1)?, c.int(2)?))
-            })
-            .await?;
-        let mut by_message: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
-        for (message, kind, count) in counts {
-            // A kind this version does not know (written by a newer one) is left out.
-            if let Ok(kind) = ReactionKind::parse("kind", &kind) {
-                by_message
-                    .entry(message)
-                    .or_default()
-                    .push(ReactionCount { kind, count });
-            }
-        }
-        for m in &mut items {
-            m.reactions = by_message.remove(&m.id.0).unwrap_or_default();
-        }
-    }
+    let mut items = Vec::new();
+    visit_messages(r, thread, page, total, |m| items.push(m.to_message())).await?;
     Ok(Page {
         items,
         page: page.page,
@@ -461,6 +517,43 @@ impl Store {
         id: ThreadId,
         page: PageRequest,
     ) -> Result<Option<(ThreadSummary, Page<Message>)>> {
+        /// Collects the page (owned).
+        struct Collect {
+            page: PageRequest,
+            read: Option<(ThreadSummary, Page<Message>)>,
+        }
+        impl ThreadPageVisitor for Collect {
+            type Output = Option<(ThreadSummary, Page<Message>)>;
+            fn thread(&mut self, thread: &ThreadSummary, total: i64) {
+                let messages = Page {
+                    items: Vec::new(),
+                    page: self.page.page,
+                    per_page: self.page.per_page,
+                    total,
+                };
+                self.read = Some((thread.clone(), messages));
+            }
+            fn message(&mut self, message: &MessageView<'_>) {
+                if let Some((_, messages)) = &mut self.read {
+                    messages.items.push(message.to_message());
+                }
+            }
+            fn finish(self) -> Self::Output {
+                self.read
+            }
+        }
+        let collect = Collect { page, read: None };
+        Ok(self.thread_page_with(id, page, collect).await?.flatten())
+    }
+
+    /// A thread and a page of its messages, read together (one snapshot) and handed to
+    /// `visitor` as they come out of the store, or `None` if there is no such thread.
+    pub async fn thread_page_with<V: ThreadPageVisitor>(
+        &self,
+        id: ThreadId,
+        page: PageRequest,
+        mut visitor: V,
+    ) -> Result<Option<V::Output>> {
         self.reads
             .run_short(move |r| {
                 Box::pin(async move {
@@ -472,8 +565,9 @@ impl Store {
                     let Some((thread, total)) = head else {
                         return Ok(None);
                     };
-                    let messages = messages_page(r, id, page, total).await?;
-                    Ok(Some((thread, messages)))
+                    visitor.thread(&thread, total);
+                    visit_messages(r, id, page, total, |m| visitor.message(m)).await?;
+                    Ok(Some(visitor.finish()))
                 })
             })
             .await

@@ -66,7 +66,7 @@ pub use challenges::{
     ChallengeRow, Criterion, EntryComment, EntryRow, NewChallenge, NewEntry, ScoreRow, ScoreSum,
 };
 pub use content::{ExportRecord, MessageForIndex, NewMessage, NewThread};
-pub use content_read::SpacePage;
+pub use content_read::{SpacePage, ThreadPageVisitor};
 pub use embed_held::{HeldMessage, NewHeld};
 pub use embed_posting::{AttemptState, EmbedAttempt, NewEmbedAttempt, PostSettings};
 pub use embeds::{

@@ -46,6 +46,10 @@ pub(crate) trait Cols {
     fn opt_int(&self, i: usize) -> Result<Option<i64>>;
     fn text(&self, i: usize) -> Result<String>;
     fn opt_text(&self, i: usize) -> Result<Option<String>>;
+    /// A text borrowed from the row, for a read that writes it out before the next row
+    /// ([`Reader::each`]): no copy.
+    fn str(&self, i: usize) -> Result<&str>;
+    fn opt_str(&self, i: usize) -> Result<Option<&str>>;
 }
 
 impl Cols for rusqlite::Row<'_> {
@@ -61,6 +65,19 @@ impl Cols for rusqlite::Row<'_> {
     fn opt_text(&self, i: usize) -> Result<Option<String>> {
         Ok(self.get(i)?)
     }
+    fn str(&self, i: usize) -> Result<&str> {
+        let text = self.get_ref(i)?.as_str();
+        Ok(text.map_err(|e| sqlite_conversion(i, e))?)
+    }
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
+        let text = self.get_ref(i)?.as_str_or_null();
+        Ok(text.map_err(|e| sqlite_conversion(i, e))?)
+    }
+}
+
+/// A column that is not text (or not UTF-8), as rusqlite's `get` reports it.
+fn sqlite_conversion(i: usize, e: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
 }
 
 impl Cols for PgRow {
@@ -74,6 +91,12 @@ impl Cols for PgRow {
         Ok(self.try_get(i)?)
     }
     fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+    fn str(&self, i: usize) -> Result<&str> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
         Ok(self.try_get(i)?)
     }
 }
@@ -116,6 +139,32 @@ impl Reader<'_> {
                 let q = bind_pg(sqlx::query(sql), args);
                 let rows = q.fetch_all(&mut **conn).await?;
                 rows.iter().map(|r| map(r)).collect()
+            }
+        }
+    }
+
+    /// Every row of `sql`, each handed to `visit` while it is current (its texts can be
+    /// borrowed, [`Cols::str`]); nothing is collected.
+    pub(crate) async fn each(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        mut visit: impl FnMut(&dyn Cols) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Reader::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                bind_numbered(&mut stmt, args)?;
+                let mut rows = stmt.raw_query();
+                while let Some(row) = rows.next()? {
+                    visit(row)?;
+                }
+                Ok(())
+            }
+            Reader::Postgres(conn) => {
+                let q = bind_pg(sqlx::query(sql), args);
+                let rows = q.fetch_all(&mut **conn).await?;
+                rows.iter().try_for_each(|r| visit(r))
             }
         }
     }
