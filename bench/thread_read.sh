@@ -190,15 +190,33 @@ parvis_path() {
 
 # ---- wrk -------------------------------------------------------------------------------
 # run_wrk LABEL URL BACKEND MODE TARGET ROUND PAGE : warm-up, then the measured run; appends JSON.
+# CPU time (user + system, clock ticks) used so far by these processes and their children
+# that are still running (nginx's workers): with the request count, the CPU each answer costs
+# the server, a figure that a busy neighbour on a shared machine moves far less than req/s.
+cpu_ticks() {
+    local pid total=0 f
+    for pid in "$@" $(for p in "$@"; do pgrep -P "$p" 2>/dev/null || true; done); do
+        f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+        # Fields after the command name (which may hold spaces): utime is 14th, stime 15th.
+        f="${f##*) }"
+        total=$((total + $(echo "$f" | awk '{ print $12 + $13 }')))
+    done
+    echo "$total"
+}
+
 run_wrk() {
     local label="$1" url="$2" backend="$3" mode="$4" target="$5" round="$6" page="${7:-thread}"
-    local out="$LOGS/$label.txt"
+    local out="$LOGS/$label.txt" server_pid cpu_before cpu_after
+    server_pid="$PARVIS_PID"; [ "$target" = nginx ] && server_pid="$NGINX_PID"
     timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
+    cpu_before="$(cpu_ticks "$server_pid")"
     timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" >"$out" 2>&1 \
         || die "wrk failed for $label (see $out)"
-    python3 - "$out" "$backend" "$mode" "$target" "$round" "$page" >>"$RESULTS" <<'EOF'
+    cpu_after="$(cpu_ticks "$server_pid")"
+    python3 - "$out" "$backend" "$mode" "$target" "$round" "$page" "$((cpu_after - cpu_before))" \
+        "$(getconf CLK_TCK)" >>"$RESULTS" <<'EOF'
 import json, re, sys
-path, backend, mode, target, rnd, page = sys.argv[1:]
+path, backend, mode, target, rnd, page, ticks, hz = sys.argv[1:]
 text = open(path).read()
 def ms(v):
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", v)
@@ -211,6 +229,7 @@ non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 sock = re.search(r"Socket errors: (.*)", text)
 print(json.dumps({"backend": backend, "mode": mode, "target": target, "page": page, "round": int(rnd),
                   "rps": rps, "requests": total,
+                  "cpu_us_per_request": round(int(ticks) / int(hz) * 1e6 / total, 1) if total else None,
                   "p50_ms": ms(lat["50"]), "p75_ms": ms(lat["75"]), "p90_ms": ms(lat["90"]),
                   "p99_ms": ms(lat["99"]),
                   "non_2xx": int(non2xx.group(1)) if non2xx else 0,
@@ -334,6 +353,8 @@ for (b, m, pg, t), rs in groups.items():
                     "median_rps": med([r["rps"] for r in rs]),
                     "median_p50_ms": med([r["p50_ms"] for r in rs]),
                     "median_p99_ms": med([r["p99_ms"] for r in rs]),
+                    "median_cpu_us": med([r["cpu_us_per_request"] for r in rs
+                                          if r.get("cpu_us_per_request") is not None]),
                     "non_2xx": sum(r["non_2xx"] for r in rs)})
 def find(b, m, pg, t):
     return next((s for s in summary if (s["backend"], s["mode"], s["page"], s["target"]) == (b, m, pg, t)), None)
@@ -372,17 +393,19 @@ json.dump(doc, open(out_path, "w"), indent=2)
 print()
 print(f"Pages that read the store, wrk -c{conns} -t{thr}, {rounds} x {dur}s (median); machine: "
       f"{doc['machine']['nproc']} x {doc['machine']['cpu']}")
-hdr = f"{'backend':9} {'page':7} {'cache':5} {'target':7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>6}  {'goal':>5}        same-bytes"
+cpu = lambda s: f"{s['median_cpu_us']:7.0f}" if s.get("median_cpu_us") is not None else f"{'?':>7}"
+hdr = f"{'backend':9} {'page':7} {'cache':5} {'target':7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu µs':>7}  {'ratio':>6}  {'goal':>5}        same-bytes"
 print(hdr); print("-" * len(hdr))
 for c in comparisons:
     for t in ("nginx", "parvis"):
         s = c[t]
         tail = (f"  {c['ratio']:6.3f}  >={c['goal']:<4} {'PASS' if c['pass'] else 'FAIL':6}  {c['same_bytes']}"
                 if t == "parvis" else "")
-        print(f"{c['backend']:9} {c['page']:7} {c['thread_cache']:5} {t:7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f}{tail}")
+        print(f"{c['backend']:9} {c['page']:7} {c['thread_cache']:5} {t:7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f} {cpu(s)}{tail}")
 for s in summary:
     if s["target"] == "healthz":
-        print(f"{s['backend']:9} {'healthz':7} {s['mode']:5} {'parvis':7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f}  (framework + store ping ceiling)")
+        print(f"{s['backend']:9} {'healthz':7} {s['mode']:5} {'parvis':7} {s['median_rps']:9.0f} {s['median_p50_ms']:8.2f} {s['median_p99_ms']:8.2f} {cpu(s)}  (framework + store ping ceiling)")
+print("cpu µs: the server's CPU time (user + system, all its threads; nginx's workers) per request, median")
 if os.environ.get("PG_CEILING"):
     print(f"postgres alone (pgbench -c8, the uncached thread page's three queries): "
           f"{int(os.environ['PG_CEILING'])} reads/s (Parvis stopped)")
