@@ -76,7 +76,9 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    pub config: WebConfig,
+    /// Shared: the state is cloned for every request (each `State` extractor, each
+    /// middleware with state), and the settings hold strings.
+    pub config: Arc<WebConfig>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -84,7 +86,7 @@ pub struct AppState {
 pub fn build(services: Services, config: WebConfig) -> Router {
     let state = AppState {
         services,
-        config,
+        config: Arc::new(config),
         templates: Arc::new(pages::templates()),
     };
     let hsts = state.config.secure_cookies;
