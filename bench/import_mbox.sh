@@ -27,9 +27,7 @@ BIG_TIMEOUT="${BIG_TIMEOUT:-1800}"
 KEEP_WORK="${KEEP_WORK:-0}"
 SPACE=forum-alliance
 RUN_TIMEOUT=1800 # per timed process in the rounds (bounded, generous on a shared machine)
-for v in "$ROUNDS" "$BIG_COPIES"; do
-    [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 1 ] && [ "$v" -le 50 ] || die "bad count: $v"
-done
+check_counts 50 ROUNDS="$ROUNDS" BIG_COPIES="$BIG_COPIES"
 [[ "$BIG_TIMEOUT" =~ ^[0-9]+$ ]] || die "bad BIG_TIMEOUT: $BIG_TIMEOUT"
 
 for t in python3 curl sqlite3; do command -v "$t" >/dev/null 2>&1 || die "$t is required"; done

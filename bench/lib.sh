@@ -9,6 +9,17 @@ mkdir -p "$OUT_DIR"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Check numeric settings given as NAME=VALUE: each a whole number from 1 to MAX, else stop
+# and say which setting is wrong and what it holds. Usage: check_counts MAX ROUNDS="$ROUNDS" …
+check_counts() {
+    local max="$1" pair name value; shift
+    for pair in "$@"; do
+        name="${pair%%=*}"; value="${pair#*=}"
+        [[ "$value" =~ ^[0-9]+$ ]] && [ "$value" -ge 1 ] && [ "$value" -le "$max" ] \
+            || die "$name must be a whole number from 1 to $max, not \"$value\""
+    done
+}
+
 # Install nginx and wrk from Debian when missing (needs root).
 ensure_tools() {
     local missing=()

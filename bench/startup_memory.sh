@@ -16,9 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RSS_RUNS="${RSS_RUNS:-3}"
 START_RUNS="${START_RUNS:-11}"
 START_PG="${START_PG:-1}"
-for v in "$RSS_RUNS" "$START_RUNS"; do
-    [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 1 ] && [ "$v" -le 101 ] || die "bad run count: $v"
-done
+check_counts 101 RSS_RUNS="$RSS_RUNS" START_RUNS="$START_RUNS"
 
 for t in python3 curl; do command -v "$t" >/dev/null 2>&1 || die "$t is required"; done
 build_parvis

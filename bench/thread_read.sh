@@ -32,9 +32,8 @@ DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-3}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
-for v in "$ROUNDS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS"; do
-    [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 1 ] && [ "$v" -le 600 ] || die "bad numeric setting: $v"
-done
+check_counts 600 ROUNDS="$ROUNDS" DURATION="$DURATION" WARMUP="$WARMUP" \
+    CONNECTIONS="$CONNECTIONS" THREADS="$THREADS"
 
 ensure_tools
 build_parvis
