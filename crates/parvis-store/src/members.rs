@@ -72,7 +72,6 @@ macro_rules! member_cols {
     (SELECT COUNT(*) FROM messages WHERE messages.author_id = members.id) AS message_count"
     };
 }
-const MEMBER_COLS: &str = member_cols!();
 
 /// One member by id or by handle, read by position on each backend's own driver
 /// ([`read_member`]): signed-in requests read their member on every page.
@@ -143,23 +142,60 @@ pub(crate) async fn read_member(
     Ok(Some(member))
 }
 
-fn member_row(row: &AnyRow) -> Result<Member> {
-    Ok(Member {
-        id: MemberId(int(row, "id")?),
-        handle: text(row, "handle")?,
-        display_name: text(row, "display_name")?,
-        email: opt_text(row, "email")?,
-        site_role: SiteRole::parse("site_role", &text(row, "site_role")?)
-            .unwrap_or(SiteRole::Member),
-        ecosystem_role: EcosystemRole::parse("ecosystem_role", &text(row, "ecosystem_role")?)
-            .unwrap_or(EcosystemRole::Other),
-        organisation: text(row, "organisation")?,
-        bio: text(row, "bio")?,
-        lang: text(row, "lang")?,
-        created_at: int(row, "created_at")?,
-        identities: Vec::new(),
-        consents: Vec::new(),
-        message_count: int(row, "message_count")?,
+/// The members anyone may list: not merged, not erased, matched by `$1` (a `LIKE` pattern) on
+/// name, handle or organisation.
+macro_rules! listed_members {
+    () => {
+        " FROM members WHERE merged_into IS NULL AND erased_at IS NULL
+         AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)"
+    };
+}
+const LIST_MEMBERS_SQL: &str = concat!(
+    "SELECT ",
+    member_cols!(),
+    listed_members!(),
+    " ORDER BY message_count DESC, display_name LIMIT $2 OFFSET $3"
+);
+const COUNT_MEMBERS_SQL: &str = concat!("SELECT COUNT(*)", listed_members!());
+
+/// The members the admins' roles table lists (merged ones left out, erased ones kept), also
+/// matched on their email.
+macro_rules! admin_members {
+    () => {
+        " FROM members WHERE merged_into IS NULL
+         AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1
+              OR LOWER(COALESCE(email, '')) LIKE $1)"
+    };
+}
+const LIST_MEMBERS_FOR_ADMIN_SQL: &str = concat!(
+    "SELECT ",
+    member_cols!(),
+    admin_members!(),
+    " ORDER BY CASE site_role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END,
+     LOWER(display_name), id LIMIT $2 OFFSET $3"
+);
+const COUNT_MEMBERS_FOR_ADMIN_SQL: &str = concat!("SELECT COUNT(*)", admin_members!());
+
+/// A page of the members `list_sql` lists (`$1` the pattern, `$2` and `$3` the page) and how
+/// many `count_sql` counts, in one read.
+async fn members_page(
+    r: &mut Reader<'_>,
+    (list_sql, count_sql): (&'static str, &'static str),
+    pattern: &str,
+    page: PageRequest,
+) -> Result<Page<Member>> {
+    let args = [
+        Arg::Text(pattern),
+        Arg::Int(page.per_page as i64),
+        Arg::Int(page.offset()),
+    ];
+    let items = r.all(list_sql, &args, member_of).await?;
+    let total = r.count(count_sql, &[Arg::Text(pattern)]).await?;
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
     })
 }
 
@@ -232,28 +268,10 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Member>> {
         let pattern = format!("%{}%", query.unwrap_or("").to_lowercase());
-        let filter = "merged_into IS NULL AND erased_at IS NULL AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1)";
-        let sql = format!(
-            "SELECT {MEMBER_COLS} FROM members WHERE {filter} ORDER BY message_count DESC, display_name LIMIT $2 OFFSET $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(&pattern)
-            .bind(page.per_page as i64)
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let total = sqlx::query(&format!("SELECT COUNT(*) FROM members WHERE {filter}"))
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>(0)?;
-        let items = rows.iter().map(member_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        let sql = (LIST_MEMBERS_SQL, COUNT_MEMBERS_SQL);
+        self.reads
+            .run(move |r| Box::pin(async move { members_page(r, sql, &pattern, page).await }))
+            .await
     }
 
     /// Change a member's site role.
@@ -410,29 +428,9 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Member>> {
         let pattern = format!("%{}%", query.unwrap_or("").trim().to_lowercase());
-        let filter = "merged_into IS NULL AND (LOWER(display_name) LIKE $1 OR handle LIKE $1 OR LOWER(organisation) LIKE $1 OR LOWER(COALESCE(email, '')) LIKE $1)";
-        let sql = format!(
-            "SELECT {MEMBER_COLS} FROM members WHERE {filter}
-             ORDER BY CASE site_role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, LOWER(display_name), id
-             LIMIT $2 OFFSET $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(&pattern)
-            .bind(page.per_page as i64)
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let total = sqlx::query(&format!("SELECT COUNT(*) FROM members WHERE {filter}"))
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>(0)?;
-        let items = rows.iter().map(member_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        let sql = (LIST_MEMBERS_FOR_ADMIN_SQL, COUNT_MEMBERS_FOR_ADMIN_SQL);
+        self.reads
+            .run(move |r| Box::pin(async move { members_page(r, sql, &pattern, page).await }))
+            .await
     }
 }

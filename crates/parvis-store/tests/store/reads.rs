@@ -216,3 +216,70 @@ async fn space_reads_bind_by_number_and_answer_many_at_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn member_lists_filter_count_page_and_hide_erased_members() {
+    on_both(|s| async move {
+        let with = |handle: &str, email: &str, organisation: &str, role: SiteRole| NewMember {
+            organisation: organisation.into(),
+            site_role: role,
+            ..member(handle, email)
+        };
+        let ada = s
+            .create_member(&with(
+                "ada",
+                "ada@lovelace.example",
+                "Analytical",
+                SiteRole::Member,
+            ))
+            .await
+            .unwrap();
+        s.create_member(&with("bob", "bob@x.fr", "Acme", SiteRole::Admin))
+            .await
+            .unwrap();
+        s.create_member(&with("cleo", "cleo@x.fr", "Acme Labs", SiteRole::Moderator))
+            .await
+            .unwrap();
+        let gone = s
+            .create_member(&with("dora", "dora@x.fr", "Acme", SiteRole::Member))
+            .await
+            .unwrap();
+        s.erase_member(gone, true, "Ancien membre", 50)
+            .await
+            .unwrap();
+        let page = |n, per| PageRequest::new(Some(n), Some(per), 50);
+        let handles =
+            |p: &Page<Member>| p.items.iter().map(|m| m.handle.clone()).collect::<Vec<_>>();
+
+        // Anyone's list: by organisation (case-insensitive), the erased member left out.
+        let acme = s.list_members(Some("ACME"), page(1, 50)).await.unwrap();
+        assert_eq!(acme.total, 2, "{:?}", handles(&acme));
+        let mut got = handles(&acme);
+        got.sort();
+        assert_eq!(got, ["bob", "cleo"]);
+        // Paged: one at a time, the total stays.
+        let first = s.list_members(Some("acme"), page(1, 1)).await.unwrap();
+        let second = s.list_members(Some("acme"), page(2, 1)).await.unwrap();
+        assert_eq!((first.total, second.total), (2, 2));
+        assert_eq!(first.items.len() + second.items.len(), 2);
+        assert_ne!(handles(&first), handles(&second));
+        // An email is not a public search key.
+        let by_mail = s.list_members(Some("lovelace"), page(1, 50)).await.unwrap();
+        assert_eq!(by_mail.total, 0);
+
+        // The admins' list: admins first, then moderators, then by name; found by email too.
+        let all = s.list_members_for_admin(None, page(1, 50)).await.unwrap();
+        let got = handles(&all);
+        assert_eq!(&got[..3], ["bob", "cleo", "ada"], "{got:?}");
+        let by_mail = s
+            .list_members_for_admin(Some("LOVELACE"), page(1, 50))
+            .await
+            .unwrap();
+        assert_eq!((by_mail.total, by_mail.items[0].id), (1, ada));
+        assert_eq!(
+            by_mail.items[0].email.as_deref(),
+            Some("ada@lovelace.example")
+        );
+    })
+    .await;
+}
