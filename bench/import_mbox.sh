@@ -58,16 +58,7 @@ if [ -z "${COUNT_BIN:-}" ]; then
 fi
 [ -x "$COUNT_BIN" ] || die "no count example at $COUNT_BIN"
 
-WORK="$(mktemp -d /tmp/parvis-bench-import.XXXXXX)"
-LOGS="$OUT_DIR/import_mbox"
-rm -rf "$LOGS"; mkdir -p "$LOGS"
-PARVIS_PID=""
-cleanup() {
-    stop_pid "$PARVIS_PID"
-    if [ "$KEEP_WORK" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workspace import_mbox
 
 # ---- CSV for sqlite3 (once, not timed) -------------------------------------------------
 CSV="$WORK/messages.csv"

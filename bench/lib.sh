@@ -9,6 +9,24 @@ mkdir -p "$OUT_DIR"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# A scratch folder ($WORK, kept when KEEP_WORK=1) and a fresh log folder ($LOGS, under
+# bench/out/NAME). On exit, whatever way the script ends, the Parvis and nginx servers it
+# started ($PARVIS_PID, $NGINX_PID) are stopped, its PostgreSQL schema ($PG_SCHEMA) dropped and
+# the scratch folder removed.
+bench_workspace() {  # NAME
+    WORK="$(mktemp -d "/tmp/parvis-bench-$1.XXXXXX")"
+    LOGS="$OUT_DIR/$1"
+    rm -rf "$LOGS"; mkdir -p "$LOGS"
+    PARVIS_PID=""; NGINX_PID=""; PG_SCHEMA=""
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+    stop_pid "$PARVIS_PID"; stop_pid "$NGINX_PID"
+    [ -n "$PG_SCHEMA" ] && pg_drop_schema "$PG_SCHEMA"
+    if [ "${KEEP_WORK:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
 # Check numeric settings given as NAME=VALUE: each a whole number from 1 to MAX, else stop
 # and say which setting is wrong and what it holds. Usage: check_counts MAX ROUNDS="$ROUNDS" …
 check_counts() {

@@ -28,17 +28,7 @@ if [ -z "${BINS:-}" ]; then
 fi
 for b in $BINS; do [ -x "$b" ] || die "not an executable: $b"; done
 
-WORK="$(mktemp -d /tmp/parvis-bench-signed.XXXXXX)"
-LOGS="$OUT_DIR/signed_in"
-rm -rf "$LOGS"; mkdir -p "$LOGS"
-PARVIS_PID=""; PG_SCHEMA=""
-cleanup() {
-    stop_pid "$PARVIS_PID"
-    [ -n "$PG_SCHEMA" ] && pg_drop_schema "$PG_SCHEMA"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workspace signed_in
 RESULTS="$WORK/results.tsv"; : >"$RESULTS"
 
 # The demo admin's session cookie, from a password sign-in.

@@ -21,17 +21,7 @@ check_counts 101 RSS_RUNS="$RSS_RUNS" START_RUNS="$START_RUNS"
 for t in python3 curl; do command -v "$t" >/dev/null 2>&1 || die "$t is required"; done
 build_parvis
 
-WORK="$(mktemp -d /tmp/parvis-bench-start.XXXXXX)"
-LOGS="$OUT_DIR/startup_memory"
-rm -rf "$LOGS"; mkdir -p "$LOGS"
-PARVIS_PID=""; PG_SCHEMA=""
-cleanup() {
-    stop_pid "$PARVIS_PID"
-    [ -n "$PG_SCHEMA" ] && pg_drop_schema "$PG_SCHEMA"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workspace startup_memory
 
 # ---- (a) RSS at rest --------------------------------------------------------------------
 RSS="$WORK/rss.jsonl"; : >"$RSS"

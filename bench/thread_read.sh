@@ -38,17 +38,7 @@ check_counts 600 ROUNDS="$ROUNDS" DURATION="$DURATION" WARMUP="$WARMUP" \
 ensure_tools
 build_parvis
 
-WORK="$(mktemp -d /tmp/parvis-bench-thread.XXXXXX)"
-LOGS="$OUT_DIR/thread_read"
-rm -rf "$LOGS"; mkdir -p "$LOGS"
-PARVIS_PID=""; NGINX_PID=""; PG_SCHEMA=""
-cleanup() {
-    stop_pid "$PARVIS_PID"; stop_pid "$NGINX_PID"
-    [ -n "$PG_SCHEMA" ] && pg_drop_schema "$PG_SCHEMA"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workspace thread_read
 
 RESULTS="$WORK/results.jsonl"   # one line per wrk run
 : >"$RESULTS"
