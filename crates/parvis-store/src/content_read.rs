@@ -20,13 +20,17 @@ macro_rules! member_cols {
 /// `m.id, m.handle, m.display_name, m.organisation, m.ecosystem_role` from column `at`
 /// (the challenge pages' reads use it too).
 pub(crate) fn member_at(r: &dyn Cols, at: usize) -> Result<MemberRef> {
-    Ok(MemberRef {
+    Ok(member_view_at(r, at)?.to_member_ref())
+}
+
+/// The same five columns, borrowed from the row.
+fn member_view_at(r: &dyn Cols, at: usize) -> Result<MemberRefView<'_>> {
+    Ok(MemberRefView {
         id: MemberId(r.int(at)?),
-        handle: r.text(at + 1)?,
-        display_name: r.text(at + 2)?,
-        organisation: r.text(at + 3)?,
-        ecosystem_role: EcosystemRole::parse("ecosystem_role", &r.text(at + 4)?)
-            .unwrap_or(EcosystemRole::Other),
+        handle: r.str(at + 1)?,
+        display_name: r.str(at + 2)?,
+        organisation: r.str(at + 3)?,
+        ecosystem_role: stored_role(r.str(at + 4)?),
     })
 }
 
@@ -144,13 +148,7 @@ fn message_view<'a>(
         channel: r.str(6)?,
         source_url: r.opt_str(7)?,
         parent_author: r.opt_str(8)?,
-        author: MemberRefView {
-            id: MemberId(r.int(9)?),
-            handle: r.str(10)?,
-            display_name: r.str(11)?,
-            organisation: r.str(12)?,
-            ecosystem_role: stored_role(r.str(13)?),
-        },
+        author: member_view_at(r, 9)?,
         reactions: reactions.get(&id).map_or(&[], Vec::as_slice),
     })
 }
