@@ -98,6 +98,7 @@ pub use privacy_content::{
     ContentRecords, OwnEntry, OwnEntryComment, OwnEntryVote, OwnScore, OwnShare, OwnShareCredit,
     OwnTestimonial,
 };
+pub use read::configure_sqlite_for_server;
 pub use relevance::{MessageSignal, ThreadEvent};
 pub use session_page::SessionPageRead;
 pub use session_reports::{StoredReport, TopicMessage};

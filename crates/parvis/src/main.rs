@@ -160,6 +160,10 @@ fn init_logs(format: LogFormat, filter: &str) {
 
 fn main() -> std::process::ExitCode {
     heap::tune();
+    // Before any thread or connection: SQLite reads its process-wide settings once.
+    if !parvis_store::configure_sqlite_for_server() {
+        eprintln!("notice: SQLite was initialised before its settings could be applied");
+    }
     let cli = Cli::parse();
     init_logs(cli.log_format, &cli.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

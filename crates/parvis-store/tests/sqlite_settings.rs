@@ -1,0 +1,26 @@
+//! The server's process-wide SQLite settings. A test binary of its own: the settings must be
+//! applied before SQLite is first used in the process, as `parvis`'s `main` does.
+
+use parvis_store::{Store, configure_sqlite_for_server};
+
+#[tokio::test]
+async fn the_server_settings_apply_before_sqlite_starts_and_reads_still_work() {
+    assert!(
+        configure_sqlite_for_server(),
+        "SQLite refused the settings before its first use"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display()))
+        .await
+        .unwrap();
+    // Reads and writes work as before.
+    let spaces = store.list_spaces().await.unwrap();
+    assert!(spaces.is_empty());
+    // SQLite keeps no memory statistics any more: the process-wide counter (and the mutex
+    // around every allocation that maintains it) is off.
+    // SAFETY: a plain read of SQLite's counter.
+    let used = unsafe { rusqlite::ffi::sqlite3_memory_used() };
+    assert_eq!(used, 0, "SQLite still counts its memory");
+    // Once SQLite runs, the settings can no longer change: the call says so.
+    assert!(!configure_sqlite_for_server());
+}
