@@ -418,7 +418,7 @@ impl Store {
         let slug = slug.to_string();
         let topic = topic.map(str::to_string);
         self.reads
-            .run(move |r| {
+            .run_short(move |r| {
                 Box::pin(async move {
                     let Some(space) = r.opt(SPACE, &[Arg::Text(&slug)], space_of).await? else {
                         return Ok(None);

@@ -333,8 +333,10 @@ impl ReadPool {
     /// fifth of an uncached thread read (+40 % reads per second without the hop). Readers
     /// never wait for writers in WAL mode, so the worker is held only for the read's own work.
     /// Measured, it is not a rule: the space page, whose read is followed by a long template
-    /// render, served 20 % fewer pages a second this way, so it (and anything that may scan)
-    /// uses [`run`].
+    /// render, served 20–25 % fewer pages a second this way while each page grew its answer
+    /// by doubling, and 8–10 % more once the page was drawn into a buffer sized up front
+    /// (BENCHMARKS.md, 2026-12-07 evening: interleaved runs of the four combinations). A read
+    /// that may scan uses [`run`].
     ///
     /// [`run`]: ReadPool::run
     pub(crate) async fn run_short<T, F>(&self, read: F) -> Result<T>
