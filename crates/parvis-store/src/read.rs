@@ -335,7 +335,7 @@ impl ReadPool {
     /// Measured, it is not a rule: the space page, whose read is followed by a long template
     /// render, served 20–25 % fewer pages a second this way while each page grew its answer
     /// by doubling, and 8–10 % more once the page was drawn into a buffer sized up front
-    /// (BENCHMARKS.md, 2026-12-07 evening: interleaved runs of the four combinations). A read
+    /// (BENCHMARKS.md, 2026-12-07 16:58: interleaved runs of the four combinations). A read
     /// that may scan uses [`run`].
     ///
     /// [`run`]: ReadPool::run
