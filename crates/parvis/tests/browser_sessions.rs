@@ -309,10 +309,24 @@ fn check_page(
     name: &str,
     problems: &mut Vec<String>,
 ) {
+    check_page_once(driver, base, path, "footer", shots, name, problems);
+}
+
+/// [`check_page`] for a page that shows `ready` once drawn (the live room's big screen has
+/// no footer).
+fn check_page_once(
+    driver: &Driver,
+    base: &str,
+    path: &str,
+    ready: &str,
+    shots: &Path,
+    name: &str,
+    problems: &mut Vec<String>,
+) {
     for width in [1280, 390] {
         driver.viewport(width);
         driver.go(&format!("{base}{path}"));
-        driver.element("footer");
+        driver.element(ready);
         driver.screenshot(&shots.join(format!("{name}-{width}.png")));
         // On a phone, content wider than the screen widens the layout itself (the page is
         // zoomed out): the window's width then says it as the page's does.
@@ -480,6 +494,19 @@ fn the_session_pages_fit_a_phone_and_speak_french() {
         &format!("/sessions/{id}/registrations"),
         &shots,
         "registrations",
+        &mut problems,
+    );
+    // The live room's big screen, as its moderator opens it (with the check-in code and its
+    // long address beside the join code): on a projector, and on the phone of a moderator
+    // who checks it before the session.
+    let room = api.join_room(id);
+    check_page_once(
+        &driver,
+        &base,
+        &format!("/live/{room}/screen"),
+        "#screen-checkin-url",
+        &shots,
+        "live-screen",
         &mut problems,
     );
 
