@@ -309,12 +309,12 @@ fn check_page(
     name: &str,
     problems: &mut Vec<String>,
 ) {
-    check_page_once(driver, base, path, "footer", shots, name, problems);
+    check_page_showing(driver, base, path, "footer", shots, name, problems);
 }
 
 /// [`check_page`] for a page that shows `ready` once drawn (the live room's big screen has
 /// no footer).
-fn check_page_once(
+fn check_page_showing(
     driver: &Driver,
     base: &str,
     path: &str,
@@ -500,7 +500,7 @@ fn the_session_pages_fit_a_phone_and_speak_french() {
     // long address beside the join code): on a projector, and on the phone of a moderator
     // who checks it before the session.
     let room = api.join_room(id);
-    check_page_once(
+    check_page_showing(
         &driver,
         &base,
         &format!("/live/{room}/screen"),
