@@ -740,6 +740,10 @@ impl Services {
 
     pub(crate) async fn after_bulk_change(&self) -> Result<()> {
         self.clear_caches();
-        Ok(self.store().bump_content_version().await?)
+        self.store().bump_content_version().await?;
+        // The version alone stops them being served; an erasure must not leave what it erased
+        // on disk in a kept answer either.
+        self.store().forget_thread_pages().await?;
+        Ok(())
     }
 }

@@ -60,7 +60,7 @@ pub use mail::{Attachment, Mailer, MailerError};
 
 use bytes::Bytes;
 use parvis_domain::*;
-use parvis_store::{NewMessage, NewThread, Store, StoreError};
+use parvis_store::{NewMessage, NewThread, Store, StoreError, ThreadPageRead};
 use std::sync::Arc;
 
 /// Why a use case was refused or failed. Each variant maps to one HTTP status.
@@ -155,6 +155,10 @@ pub type RepeatHook = Arc<dyn Fn(i64, i64) + Send + Sync>;
 
 /// Bodies longer than this are refused (about 20 pages of text).
 pub const MAX_BODY_CHARS: usize = 50_000;
+
+/// Messages on a thread page when the reader does not say (the API, the embeds' data). Pages
+/// of this size are the ones kept in the store ready to send.
+pub const MESSAGES_PER_PAGE: u32 = 50;
 
 impl Services {
     /// Wire the services over a store and a mailer.
@@ -451,7 +455,9 @@ impl Services {
         Ok(self.inner.store.list_messages(thread, page).await?)
     }
 
-    /// A thread and a page of its messages as the API's JSON bytes, from the cache when fresh.
+    /// A thread and a page of its messages as the API's JSON bytes: from this instance's cache
+    /// when it is on and fresh, else the answer kept in the store when it is current
+    /// ([`parvis_store::Store::thread_page_stored_or_with`]), else read afresh and kept.
     pub async fn thread_page_json(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
         let cache = &self.inner.threads;
         let use_cache = self.inner.config.thread_cache;
@@ -461,21 +467,43 @@ impl Services {
         let generation = cache.generation(id);
         // Written as the store reads it, around the message texts (see `thread_json`), with
         // serde_json's bytes.
-        let mut body = self
+        let read = self
             .inner
             .store
-            .thread_page_with(id, page, thread_json::ThreadPageJson::new(page))
+            .thread_page_stored_or_with(id, page, thread_json::ThreadPageJson::new(page))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?
-            .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("thread {id}")))?;
+        let bytes = match read {
+            ThreadPageRead::Stored(text) => Bytes::from(text),
+            ThreadPageRead::Fresh { version, output } => {
+                let mut written = output
+                    .map_err(|e| ServiceError::Store(StoreError::Io(std::io::Error::other(e))))?;
+                if use_cache {
+                    // Kept for a while: without the room left for a longer page.
+                    written.bytes.shrink_to_fit();
+                }
+                let bytes = Bytes::from(written.bytes);
+                // Only pages of the default size that hold messages are kept: asking for every
+                // size and every page number past the end must not fill the disk.
+                if let Some(version) = version
+                    && page.per_page == MESSAGES_PER_PAGE
+                    && written.messages > 0
+                    && let Err(e) = self
+                        .inner
+                        .store
+                        .keep_thread_page(id, page, version, bytes.clone())
+                        .await
+                {
+                    // The reader has its answer; the next one reads afresh again.
+                    tracing::warn!(error = %e, thread = id.0, "thread page not kept");
+                }
+                bytes
+            }
+        };
         if use_cache {
-            // Kept for a while: without the room left for a longer page.
-            body.shrink_to_fit();
-            let bytes = Bytes::from(body);
             cache.put(id, page, generation, bytes.clone());
-            return Ok(bytes);
         }
-        Ok(Bytes::from(body))
+        Ok(bytes)
     }
 
     /// Start a thread (any signed-in member).

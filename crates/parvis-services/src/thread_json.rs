@@ -159,8 +159,14 @@ impl ThreadPageJson {
     }
 }
 
+/// A thread page written out: its JSON and how many messages it holds.
+pub(crate) struct WrittenPage {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) messages: usize,
+}
+
 impl parvis_store::ThreadPageVisitor for ThreadPageJson {
-    type Output = serde_json::Result<Vec<u8>>;
+    type Output = serde_json::Result<WrittenPage>;
 
     fn thread(&mut self, thread: &ThreadSummary, total: i64) {
         self.total = total;
@@ -192,7 +198,10 @@ impl parvis_store::ThreadPageVisitor for ThreadPageJson {
             "],\"page\":{},\"per_page\":{},\"total\":{}}}}}",
             self.page.page, self.page.per_page, self.total
         );
-        Ok(self.out)
+        Ok(WrittenPage {
+            bytes: self.out,
+            messages: self.messages,
+        })
     }
 }
 
@@ -333,7 +342,7 @@ mod tests {
                 for m in &page.items {
                     json.message(&m.view());
                 }
-                json.finish().unwrap()
+                json.finish().unwrap().bytes
             };
             assert_eq!(
                 String::from_utf8(ours).unwrap(),

@@ -550,24 +550,31 @@ impl Store {
         &self,
         id: ThreadId,
         page: PageRequest,
-        mut visitor: V,
+        visitor: V,
     ) -> Result<Option<V::Output>> {
         self.reads
-            .run_short(move |r| {
-                Box::pin(async move {
-                    let head = r
-                        .opt(THREAD_PAGE_SQL, &[Arg::Int(id.0)], |c| {
-                            Ok((thread_of(c)?, c.int(14)?))
-                        })
-                        .await?;
-                    let Some((thread, total)) = head else {
-                        return Ok(None);
-                    };
-                    visitor.thread(&thread, total);
-                    visit_messages(r, id, page, total, |m| visitor.message(m)).await?;
-                    Ok(Some(visitor.finish()))
-                })
-            })
+            .run_short(move |r| Box::pin(read_thread_page(r, id, page, visitor)))
             .await
     }
+}
+
+/// The thread and a page of its messages, handed to `visitor` (the body of
+/// [`Store::thread_page_with`], which the stored pages' read shares).
+pub(crate) async fn read_thread_page<V: ThreadPageVisitor>(
+    r: &mut Reader<'_>,
+    id: ThreadId,
+    page: PageRequest,
+    mut visitor: V,
+) -> Result<Option<V::Output>> {
+    let head = r
+        .opt(THREAD_PAGE_SQL, &[Arg::Int(id.0)], |c| {
+            Ok((thread_of(c)?, c.int(14)?))
+        })
+        .await?;
+    let Some((thread, total)) = head else {
+        return Ok(None);
+    };
+    visitor.thread(&thread, total);
+    visit_messages(r, id, page, total, |m| visitor.message(m)).await?;
+    Ok(Some(visitor.finish()))
 }

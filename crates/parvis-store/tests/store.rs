@@ -575,6 +575,9 @@ mod embeds;
 #[path = "store/reads.rs"]
 mod reads;
 
+#[path = "store/stored_pages.rs"]
+mod stored_pages;
+
 /// Live rooms' logs: read by kind of event, rewritten in place.
 #[path = "store/live.rs"]
 mod live;

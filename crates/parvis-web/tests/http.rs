@@ -2149,6 +2149,9 @@ async fn matchmaking_respects_constraints_and_explains_meetings() {
 #[path = "http/privacy.rs"]
 mod privacy;
 
+#[path = "http/content_kept_pages.rs"]
+mod content_kept_pages;
+
 /// Every answer under /api/ that is an error is problem+json with a stable code, whatever
 /// refused the request: the query string, the path, the body, the router.
 #[tokio::test]

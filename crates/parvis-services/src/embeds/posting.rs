@@ -390,7 +390,12 @@ impl Services {
             .await?
         {
             Some(alias) => {
-                self.store().set_display_name(alias, &name).await?;
+                let before = self.store().member_by_id(alias).await?;
+                if before.is_none_or(|m| m.display_name != name) {
+                    self.store().set_display_name(alias, &name).await?;
+                    // Thread pages already written show the pseudonym's messages by name.
+                    self.after_bulk_change().await?;
+                }
                 alias
             }
             None => {

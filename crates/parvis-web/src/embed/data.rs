@@ -25,7 +25,7 @@ pub(crate) async fn thread(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Response, ApiError> {
-    let page = paging(q.page, q.per_page, 50)?;
+    let page = paging(q.page, q.per_page, parvis_services::MESSAGES_PER_PAGE)?;
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())

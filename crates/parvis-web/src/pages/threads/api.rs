@@ -253,7 +253,7 @@ async fn get_thread(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<Paging>,
 ) -> ApiResult<Response> {
-    let page = paging(q.page, q.per_page, 50)?;
+    let page = paging(q.page, q.per_page, parvis_services::MESSAGES_PER_PAGE)?;
     let bytes = st.services.thread_page_json(ThreadId(id), page).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
