@@ -10,8 +10,11 @@
 //! - A thread page as JSON is the hottest read of all (embeds and the API hit it); it is
 //!   cached as ready-to-send bytes and invalidated by every write to that thread. A generation
 //!   counter per thread stops a slow reader from putting back a page older than a write.
-//!   Between several instances the cache would have to be invalidated through the broker
-//!   (Redis pub/sub); until live rooms land, run one instance per store or disable the cache.
+//!   Instances sharing a store drop their cache when the store's content version moves
+//!   (polled every second). Behind that cache, and in its place when it is off, the store keeps
+//!   each page's answer with the content version it was written at (`stored_thread_pages`): a
+//!   read is then one row, served only while the version is the same, so every instance
+//!   answers exactly what the store holds (BENCHMARKS.md, "Thread read").
 
 pub mod activity;
 mod auth;
