@@ -135,6 +135,21 @@ start_parvis() {
     stop_pid "$PARVIS_PID"; die "parvis /healthz never answered 200"
 }
 
+# wait_idle PID: wait (at most 120 s) until the process has used at most one clock tick of
+# CPU in each of two successive half-seconds: what a server does once at start (the feed
+# engines brought up to date with messages written before it started, say) must not be
+# measured as the cost of the requests of the first load. Prints how long it waited.
+wait_idle() {
+    local pid="$1" i before after quiet=0 f
+    ticks() { f="$(cat "/proc/$pid/stat" 2>/dev/null)" || { echo 0; return; }; f="${f##*) }"; echo "$f" | awk '{ print $12 + $13 }'; }
+    for i in $(seq 1 240); do
+        before="$(ticks)"; sleep 0.5; after="$(ticks)"
+        if [ $((after - before)) -le 1 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+        if [ "$quiet" -ge 2 ]; then echo "$(( i / 2 )) s"; return 0; fi
+    done
+    echo "120 s (still busy)"
+}
+
 # Is PostgreSQL reachable at 127.0.0.1:5432 (trust auth, user postgres, db test)?
 PG_BASE="postgres://postgres@127.0.0.1:5432/test"
 pg_reachable() {

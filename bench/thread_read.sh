@@ -13,7 +13,8 @@
 # thread cache on (the default) and off (--thread-cache false); the cache only serves
 # `thread`, so `space` and `search` read the store in both modes.
 # On PostgreSQL, with pgbench present, also the store's own ceiling: the uncached thread
-# page's three queries (bench/thread_read_pg.sql) run by pgbench alone, reads per second.
+# page's three queries (bench/thread_read_pg.sql) run by pgbench alone, reads per second, and
+# the one query of a read that finds the page kept in the store (bench/thread_read_pg_kept.sql).
 #
 # Environment (all optional):
 #   PARVIS_BIN   a parvis binary to use instead of building one
@@ -278,6 +279,7 @@ bench_backend() {  # BACKEND DATABASE_URL
             stop_pid "$PARVIS_PID"; PARVIS_PID=""
             local flag=true; [ "$mode" = off ] && flag=false
             start_parvis "$LOGS/parvis-$backend-$mode.log" serve --database-url "$db" --thread-cache "$flag"
+            log "   the server was idle after $(wait_idle "$PARVIS_PID") (start-up work is not measured)"
         fi
         for page in $TARGETS; do
             url="$PARVIS_URL$(parvis_path "$page")"
@@ -308,9 +310,17 @@ bench_backend() {  # BACKEND DATABASE_URL
             -f "$BENCH_DIR/thread_read_pg.sql" test >"$out" 2>&1 || log "pgbench failed (see $out)"
         PG_CEILING="$(awk '/^tps/ { print int($3) }' "$out")"
         log "  postgres alone (pgbench, the thread page's 3 queries): ${PG_CEILING:-?} reads/s"
+        # And the one query of a read that finds the page kept (kept by the reads above).
+        out="$LOGS/postgres-pgbench-kept.txt"
+        PGOPTIONS="-c search_path=$schema" timeout $((DURATION + 60)) pgbench -h 127.0.0.1 -p 5432 \
+            -U postgres -n -M prepared -c 8 -j 2 -T "$DURATION" -D tid="$TID" \
+            -f "$BENCH_DIR/thread_read_pg_kept.sql" test >"$out" 2>&1 || log "pgbench failed (see $out)"
+        PG_KEPT_CEILING="$(awk '/^tps/ { print int($3) }' "$out")"
+        log "  postgres alone (pgbench, the kept page's one query): ${PG_KEPT_CEILING:-?} reads/s"
     fi
 }
 PG_CEILING=""
+PG_KEPT_CEILING=""
 
 MACHINE="$(machine_json)"
 for backend in $BACKENDS; do
@@ -330,7 +340,7 @@ for backend in $BACKENDS; do
 done
 
 # ---- summary ---------------------------------------------------------------------------
-PG_CEILING="$PG_CEILING" python3 - "$RESULTS" "$SAME" "$OUT_DIR/thread_read.json" "$MACHINE" \
+PG_CEILING="$PG_CEILING" PG_KEPT_CEILING="$PG_KEPT_CEILING" python3 - "$RESULTS" "$SAME" "$OUT_DIR/thread_read.json" "$MACHINE" \
     "$ROUNDS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$PARVIS_BIN" "$PARVIS_SOURCE" <<'EOF'
 import json, statistics, sys, os
 res_path, same_path, out_path, machine, rounds, dur, warm, conns, thr, binary, source = sys.argv[1:]
@@ -406,6 +416,9 @@ print("cpu µs: the server's CPU time (user + system, all its threads; nginx's w
 if os.environ.get("PG_CEILING"):
     print(f"postgres alone (pgbench -c8, the uncached thread page's three queries): "
           f"{int(os.environ['PG_CEILING'])} reads/s (Parvis stopped)")
+if os.environ.get("PG_KEPT_CEILING"):
+    print(f"postgres alone (pgbench -c8, the kept page's one query): "
+          f"{int(os.environ['PG_KEPT_CEILING'])} reads/s (Parvis stopped)")
 print(f"binary: {binary} ({source})")
 print(f"written: {out_path}")
 EOF
