@@ -50,6 +50,9 @@ pub(crate) trait Cols {
     /// ([`Reader::each`]): no copy.
     fn str(&self, i: usize) -> Result<&str>;
     fn opt_str(&self, i: usize) -> Result<Option<&str>>;
+    /// A text's bytes, copied, or `None` for NULL; on SQLite without checking again that a
+    /// text the store wrote is UTF-8 (for a large text handed on as it is: a kept page).
+    fn opt_text_bytes(&self, i: usize) -> Result<Option<Vec<u8>>>;
 }
 
 impl Cols for rusqlite::Row<'_> {
@@ -72,6 +75,16 @@ impl Cols for rusqlite::Row<'_> {
     fn opt_str(&self, i: usize) -> Result<Option<&str>> {
         let text = self.get_ref(i)?.as_str_or_null();
         Ok(text.map_err(|e| sqlite_conversion(i, e))?)
+    }
+    fn opt_text_bytes(&self, i: usize) -> Result<Option<Vec<u8>>> {
+        use rusqlite::types::ValueRef;
+        Ok(match self.get_ref(i)? {
+            ValueRef::Null => None,
+            ValueRef::Text(b) | ValueRef::Blob(b) => Some(b.to_vec()),
+            ValueRef::Integer(_) | ValueRef::Real(_) => {
+                return Err(StoreError::Read("a number where a text was expected"));
+            }
+        })
     }
 }
 
@@ -98,6 +111,11 @@ impl Cols for PgRow {
     }
     fn opt_str(&self, i: usize) -> Result<Option<&str>> {
         Ok(self.try_get(i)?)
+    }
+    fn opt_text_bytes(&self, i: usize) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .try_get::<Option<String>, _>(i)?
+            .map(String::into_bytes))
     }
 }
 

@@ -15,8 +15,8 @@ use parvis_domain::{PageRequest, ThreadId};
 /// What a read of a thread page found.
 #[derive(Debug)]
 pub enum ThreadPageRead<T> {
-    /// The answer kept in the store, current.
-    Stored(String),
+    /// The answer kept in the store, current (UTF-8 JSON, as it was kept).
+    Stored(Vec<u8>),
     /// The page read afresh through the visitor; `version` is the content version it was read
     /// at (to keep it under, [`Store::keep_thread_page`]), `None` for a store without one.
     Fresh { version: Option<i64>, output: T },
@@ -55,7 +55,7 @@ impl Store {
                         Arg::Int(i64::from(page.per_page)),
                     ];
                     let found = r
-                        .opt(STORED_SQL, &args, |c| Ok((c.int(0)?, c.opt_text(1)?)))
+                        .opt(STORED_SQL, &args, |c| Ok((c.int(0)?, c.opt_text_bytes(1)?)))
                         .await?;
                     let version = match found {
                         Some((_, Some(body))) => return Ok(Some(ThreadPageRead::Stored(body))),
@@ -69,7 +69,10 @@ impl Store {
             .await
     }
 
-    /// Keep `body` as the answer for this page at content `version`.
+    /// Keep `body` as the answer for this page at content `version`. Through the store's
+    /// general pool, as most writes: a page is kept once per write to the store, not on every
+    /// read, and that pool is open anyway (the native write path would open a connection of
+    /// its own in a server that may not otherwise need it: 2 MB more resident at rest).
     pub async fn keep_thread_page(
         &self,
         id: ThreadId,
@@ -77,33 +80,26 @@ impl Store {
         version: i64,
         body: bytes::Bytes,
     ) -> Result<()> {
-        self.writes
-            .run_alone(move |w| {
-                Box::pin(async move {
-                    let text = std::str::from_utf8(&body)
-                        .map_err(|_| crate::StoreError::Read("a thread page that is not UTF-8"))?;
-                    let args = [
-                        Arg::Int(id.0),
-                        Arg::Int(i64::from(page.page)),
-                        Arg::Int(i64::from(page.per_page)),
-                        Arg::Int(version),
-                        Arg::Text(text),
-                    ];
-                    w.exec(KEEP_SQL, &args).await?;
-                    Ok(())
-                })
-            })
-            .await
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| crate::StoreError::Read("a thread page that is not UTF-8"))?;
+        sqlx::query(KEEP_SQL)
+            .bind(id.0)
+            .bind(i64::from(page.page))
+            .bind(i64::from(page.per_page))
+            .bind(version)
+            .bind(text)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Delete every kept page (after a bulk change: an erasure must not leave what it erased
     /// in a kept answer, even one no longer served). How many went.
     pub async fn forget_thread_pages(&self) -> Result<u64> {
-        self.writes
-            .run_alone(|w| {
-                Box::pin(async move { w.exec("DELETE FROM stored_thread_pages", &[]).await })
-            })
-            .await
+        let done = sqlx::query("DELETE FROM stored_thread_pages")
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// How many pages are kept (for tests and the admin's figures).

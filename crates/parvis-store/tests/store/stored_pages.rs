@@ -64,7 +64,7 @@ async fn a_kept_page_is_served_until_the_content_version_moves() {
             .unwrap();
         assert_eq!(s.kept_thread_pages().await.unwrap(), 1);
         assert!(
-            matches!(read(&s, thread, page).await, ThreadPageRead::Stored(ref t) if t == "kept answer")
+            matches!(read(&s, thread, page).await, ThreadPageRead::Stored(ref t) if t == b"kept answer")
         );
         // Another page size of the same thread is not that answer.
         let other = PageRequest::new(Some(1), Some(7), 50);
@@ -100,7 +100,7 @@ async fn a_kept_page_is_served_until_the_content_version_moves() {
             .await
             .unwrap();
         assert!(
-            matches!(read(&s, thread, page).await, ThreadPageRead::Stored(ref t) if t == "newer answer")
+            matches!(read(&s, thread, page).await, ThreadPageRead::Stored(ref t) if t == b"newer answer")
         );
 
         // A bulk change deletes every kept page.
