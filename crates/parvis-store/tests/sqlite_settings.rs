@@ -24,3 +24,13 @@ async fn the_server_settings_apply_before_sqlite_starts_and_reads_still_work() {
     // Once SQLite runs, the settings can no longer change: the call says so.
     assert!(!configure_sqlite_for_server());
 }
+
+#[test]
+fn sqlite_reads_large_values_through_its_page_cache() {
+    // Built without direct overflow reads (`.cargo/config.toml`): a kept thread page's overflow
+    // pages come from the connection's page cache, not from one system call each.
+    // SAFETY: SQLite's compile-time option list, read with a NUL-terminated name.
+    let direct =
+        unsafe { rusqlite::ffi::sqlite3_compileoption_used(c"DIRECT_OVERFLOW_READ".as_ptr()) };
+    assert_eq!(direct, 0, "SQLite was built with direct overflow reads");
+}
