@@ -135,15 +135,28 @@ start_parvis() {
     stop_pid "$PARVIS_PID"; die "parvis /healthz never answered 200"
 }
 
+# CPU time (user + system, clock ticks) used so far by these processes and their children
+# that are still running (nginx's workers): with the request count, the CPU each answer costs
+# the server, a figure that a busy neighbour on a shared machine moves far less than req/s.
+cpu_ticks() {
+    local pid total=0 f
+    for pid in "$@" $(for p in "$@"; do pgrep -P "$p" 2>/dev/null || true; done); do
+        f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+        # Fields after the command name (which may hold spaces): utime is 14th, stime 15th.
+        f="${f##*) }"
+        total=$((total + $(echo "$f" | awk '{ print $12 + $13 }')))
+    done
+    echo "$total"
+}
+
 # wait_idle PID: wait (at most 120 s) until the process has used at most one clock tick of
 # CPU in each of two successive half-seconds: what a server does once at start (the feed
 # engines brought up to date with messages written before it started, say) must not be
 # measured as the cost of the requests of the first load. Prints how long it waited.
 wait_idle() {
-    local pid="$1" i before after quiet=0 f
-    ticks() { f="$(cat "/proc/$pid/stat" 2>/dev/null)" || { echo 0; return; }; f="${f##*) }"; echo "$f" | awk '{ print $12 + $13 }'; }
+    local pid="$1" i before after quiet=0
     for i in $(seq 1 240); do
-        before="$(ticks)"; sleep 0.5; after="$(ticks)"
+        before="$(cpu_ticks "$pid")"; sleep 0.5; after="$(cpu_ticks "$pid")"
         if [ $((after - before)) -le 1 ]; then quiet=$((quiet + 1)); else quiet=0; fi
         if [ "$quiet" -ge 2 ]; then echo "$(( i / 2 )) s"; return 0; fi
     done

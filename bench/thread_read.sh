@@ -184,20 +184,6 @@ parvis_path() {
 
 # ---- wrk -------------------------------------------------------------------------------
 # run_wrk LABEL URL BACKEND MODE TARGET ROUND PAGE : warm-up, then the measured run; appends JSON.
-# CPU time (user + system, clock ticks) used so far by these processes and their children
-# that are still running (nginx's workers): with the request count, the CPU each answer costs
-# the server, a figure that a busy neighbour on a shared machine moves far less than req/s.
-cpu_ticks() {
-    local pid total=0 f
-    for pid in "$@" $(for p in "$@"; do pgrep -P "$p" 2>/dev/null || true; done); do
-        f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-        # Fields after the command name (which may hold spaces): utime is 14th, stime 15th.
-        f="${f##*) }"
-        total=$((total + $(echo "$f" | awk '{ print $12 + $13 }')))
-    done
-    echo "$total"
-}
-
 run_wrk() {
     local label="$1" url="$2" backend="$3" mode="$4" target="$5" round="$6" page="${7:-thread}"
     local out="$LOGS/$label.txt" server_pid cpu_before cpu_after

@@ -6,7 +6,7 @@
 -- thread, writes the answer and keeps it. One row read instead of three queries and the JSON
 -- written around 50 messages; exact, unlike the in-memory cache of one instance, since the
 -- version is checked in the same read. Only the pages a reader asked for are kept, at most one
--- row per page; bulk changes (an erasure, an import) delete every row.
+-- row per page; bulk changes (an erasure, a merge, a rename) delete every row.
 CREATE TABLE stored_thread_pages (
     thread_id BIGINT NOT NULL,
     page BIGINT NOT NULL,
@@ -15,6 +15,6 @@ CREATE TABLE stored_thread_pages (
     body TEXT NOT NULL,
     PRIMARY KEY (thread_id, page, per_page)
 );
--- PostgreSQL would compress the text (pglz) and decompress it on every read: about 70 kB of
--- JSON per page, read far more often than written, so it is kept as it is.
+-- Kept uncompressed on PostgreSQL: read far more often than written, and compressed (pglz or
+-- lz4) it was no faster to read (BENCHMARKS.md, "Thread read", 2026-12-07 19:30).
 -- postgres only: ALTER TABLE stored_thread_pages ALTER COLUMN body SET STORAGE EXTERNAL;

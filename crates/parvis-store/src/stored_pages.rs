@@ -102,7 +102,7 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// How many pages are kept (for tests and the admin's figures).
+    /// How many pages are kept (what the tests check).
     pub async fn kept_thread_pages(&self) -> Result<i64> {
         self.reads
             .run_short(|r| {

@@ -389,15 +389,7 @@ impl Services {
             .pseudonym_alias(w.space, w.actor.member.id)
             .await?
         {
-            Some(alias) => {
-                let before = self.store().member_by_id(alias).await?;
-                if before.is_none_or(|m| m.display_name != name) {
-                    self.store().set_display_name(alias, &name).await?;
-                    // Thread pages already written show the pseudonym's messages by name.
-                    self.after_bulk_change().await?;
-                }
-                alias
-            }
+            Some(alias) => alias,
             None => {
                 // A separate author record with no email: every page and API shows the
                 // pseudonym without knowing pseudonyms exist, and the email cannot leak.
@@ -411,11 +403,17 @@ impl Services {
                 id
             }
         };
-        let member = self
+        let mut member = self
             .store()
             .member_by_id(alias)
             .await?
             .ok_or_else(|| ServiceError::NotFound("pseudonym".into()))?;
+        if member.display_name != name {
+            self.store().set_display_name(alias, &name).await?;
+            member.display_name = name;
+            // Thread pages already written show the pseudonym's messages by name.
+            self.after_bulk_change().await?;
+        }
         Ok((Actor { member }, Some(alias)))
     }
 

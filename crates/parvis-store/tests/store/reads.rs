@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn reply(thread: ThreadId, author: MemberId, at: i64, body: &str) -> NewMessage {
+pub(super) fn reply(thread: ThreadId, author: MemberId, at: i64, body: &str) -> NewMessage {
     NewMessage {
         thread_id: thread,
         parent_id: None,

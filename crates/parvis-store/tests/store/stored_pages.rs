@@ -71,19 +71,9 @@ async fn a_kept_page_is_served_until_the_content_version_moves() {
         assert!(matches!(read(&s, thread, other).await, ThreadPageRead::Fresh { .. }));
 
         // A write moves the version: the kept text is no longer served, the new reply shows.
-        s.add_message(&NewMessage {
-            thread_id: thread,
-            parent_id: None,
-            author_id: alice,
-            body_md: "Réponse".into(),
-            body_html: "<p>Réponse</p>".into(),
-            created_at: 20,
-            channel: "parvis".into(),
-            source_id: None,
-            source_url: None,
-        })
-        .await
-        .unwrap();
+        s.add_message(&super::reads::reply(thread, alice, 20, "Réponse"))
+            .await
+            .unwrap();
         s.bump_content_version().await.unwrap();
         let ThreadPageRead::Fresh { version: newer, output } = read(&s, thread, page).await else {
             panic!("the kept page is from an older version")
