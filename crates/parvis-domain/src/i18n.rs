@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A UI language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Français: the default, Parvis's users write mostly in French.

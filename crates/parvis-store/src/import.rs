@@ -635,13 +635,22 @@ impl Store {
     }
 
     /// A counter that changes whenever content changes; caches compare it to stay fresh.
+    /// Through the read path, on the caller's thread: the pages kept for anonymous visitors
+    /// ask it on every request.
     pub async fn content_version(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT value FROM parvis_meta WHERE key = 'content_version'")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row
-            .and_then(|r| r.try_get::<String, _>(0).ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        self.reads
+            .run_short(|r| {
+                Box::pin(async move {
+                    let found = r
+                        .opt(
+                            "SELECT CAST(value AS BIGINT) FROM parvis_meta WHERE key = 'content_version'",
+                            &[],
+                            |c| c.int(0),
+                        )
+                        .await?;
+                    Ok(found.unwrap_or(0))
+                })
+            })
+            .await
     }
 }

@@ -14,6 +14,7 @@
 //!   Content-Security-Policy, rate-limited sign-in (in the services).
 
 mod admin;
+mod anonymous_pages;
 mod api;
 mod assets;
 mod charts;
@@ -80,6 +81,8 @@ pub struct AppState {
     /// middleware with state), and the settings hold strings.
     pub config: Arc<WebConfig>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
+    /// Pages as anonymous visitors see them, kept while the store's content is unchanged.
+    pub(crate) anonymous_pages: Arc<anonymous_pages::AnonymousPages>,
 }
 
 /// Build the application: routes, middleware, templates.
@@ -88,6 +91,7 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         services,
         config: Arc::new(config),
         templates: Arc::new(pages::templates()),
+        anonymous_pages: Arc::default(),
     };
     let hsts = state.config.secure_cookies;
     let (api_router, api_doc) = api_parts();

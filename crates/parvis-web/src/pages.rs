@@ -11,7 +11,7 @@ use crate::{AppState, i18n};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use minijinja::{Environment, Value, context};
 use parvis_domain::*;
@@ -266,6 +266,18 @@ pub(crate) fn render_status(
     extra: Value,
     status: StatusCode,
 ) -> PageResult {
+    let html = draw(st, ctx, name, extra, status)?;
+    Ok(page_answer(ctx, status, html.into()))
+}
+
+/// A page's HTML, drawn from template `name` with `extra` and what every page shows.
+pub(crate) fn draw(
+    st: &AppState,
+    ctx: &Ctx,
+    name: &str,
+    extra: Value,
+    status: StatusCode,
+) -> Result<Vec<u8>, PageError> {
     let base = base_context(st, ctx);
     // Pages that can be embedded announce their oEmbed endpoint (discovery).
     let (oembed, embed) = match status {
@@ -283,8 +295,7 @@ pub(crate) fn render_status(
     // Drawn into a buffer sized for a typical page (8–70 kB) rather than one grown by
     // doubling from empty: a dozen reallocations and copies fewer per page, which was worth
     // 8–10 % more space pages a second (see `run_short` in parvis-store).
-    let html = st
-        .templates
+    st.templates
         .get_template(name)
         .and_then(|t| {
             let mut html = Vec::with_capacity(PAGE_BUFFER);
@@ -303,14 +314,27 @@ pub(crate) fn render_status(
                 lang: ctx.lang,
                 html: None,
             }
-        })?;
-    let mut res = (status, Html(html)).into_response();
+        })
+}
+
+/// The answer carrying a drawn page, with this visitor's headers (a new CSRF cookie) and no
+/// caching by browsers or proxies (pages differ per visitor and change with the content).
+pub(crate) fn page_answer(ctx: &Ctx, status: StatusCode, html: bytes::Bytes) -> Response {
+    let mut res = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response();
     if let Some(c) = ctx.csrf_cookie() {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    res
 }
 
 /// Turn a service error into an error page in the visitor's language.

@@ -2152,6 +2152,9 @@ mod privacy;
 #[path = "http/content_kept_pages.rs"]
 mod content_kept_pages;
 
+#[path = "http/pages_anonymous.rs"]
+mod pages_anonymous;
+
 /// Every answer under /api/ that is an error is problem+json with a stable code, whatever
 /// refused the request: the query string, the path, the body, the router.
 #[tokio::test]

@@ -107,3 +107,94 @@ async fn a_kept_page_is_served_until_the_content_version_moves() {
     })
     .await;
 }
+
+/// The content version moves with every change a kept page shows, whoever writes it (the
+/// store's triggers, schema 34), and not with the busy writes no page shows.
+#[tokio::test]
+async fn the_content_version_moves_with_every_change_a_page_lists() {
+    on_both(|s| async move {
+        let mut last = s.content_version().await.unwrap();
+        let mut moved = |what: &str, now: i64| {
+            assert!(now > last, "{what} did not move the content version");
+            last = now;
+        };
+        let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
+        moved("a new space", s.content_version().await.unwrap());
+        s.update_space(space, "Démo 2027", "", "Europe/Paris")
+            .await
+            .unwrap();
+        moved("a renamed space", s.content_version().await.unwrap());
+        let topic = s
+            .create_topic(space, "prix", "Prix", "", &[], 2)
+            .await
+            .unwrap();
+        moved("a new topic", s.content_version().await.unwrap());
+        let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
+        s
+            .create_thread(&NewThread {
+                space_id: space,
+                topic_id: None,
+                title: "Renouvellement".into(),
+                author_id: alice,
+                body_md: "Ouverture".into(),
+                body_html: "<p>Ouverture</p>".into(),
+                created_at: 10,
+                channel: "parvis".into(),
+                source_id: None,
+                source_url: None,
+            })
+            .await
+            .unwrap();
+        moved("a new thread", s.content_version().await.unwrap());
+        s.set_profile(alice, "Alice Martin", EcosystemRole::Customer, "", "")
+            .await
+            .unwrap();
+        moved("a member's new name", s.content_version().await.unwrap());
+        let session = s
+            .create_topic_session(
+                &parvis_store::NewSession {
+                    space_id: space.0,
+                    topic_id: topic.0,
+                    title: "Débat du mois".into(),
+                    description: String::new(),
+                    starts_at: 1_000_000,
+                    duration_min: 60,
+                    time_zone: "Europe/Paris".into(),
+                    mode: "online".into(),
+                    place: String::new(),
+                    online_url: String::new(),
+                    access_code_hash: None,
+                    capacity: Some(10),
+                    partners: String::new(),
+                    created_by: None,
+                    repeated_from: None,
+                    people: vec![],
+                    agenda: vec![],
+                },
+                3,
+            )
+            .await
+            .unwrap();
+        moved("a new debate session", s.content_version().await.unwrap());
+
+        // A registration locks its session's row by rewriting its capacity: no page changes.
+        s.register(&parvis_store::NewRegistration {
+            session_id: session,
+            person: format!("m{}", alice.0),
+            member_id: Some(alice.0),
+            name: "Alice Martin".into(),
+            email: "a@x.fr".into(),
+            organisation: String::new(),
+            lang: "fr".into(),
+            needs_confirmation: false,
+            confirm_token_hash: None,
+            manage_token_hash: None,
+            consents: vec![],
+            now: 4,
+        })
+        .await
+        .unwrap();
+        assert_eq!(s.content_version().await.unwrap(), last, "a registration");
+    })
+    .await;
+}

@@ -4,13 +4,16 @@
 /// This area's JSON API handlers, under `/api/v1`.
 pub(crate) mod api;
 
-use super::{ListQuery, PageResult, fail, fail_api, quoted, render, see_other};
+use super::{
+    ListQuery, PageResult, draw, fail, fail_api, page_answer, quoted, render, see_other,
+};
 use crate::AppState;
 use crate::context::Ctx;
-use crate::error::ApiError;
+use crate::error::{ApiError, PageError};
 use crate::forms::{failed, field_errors, unprocessable};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use minijinja::{Value, context};
 use parvis_domain::*;
@@ -64,6 +67,8 @@ pub(crate) async fn home_view(st: &AppState, ctx: &Ctx, failed: Value) -> PageRe
     )
 }
 
+/// A space's page, or one of its topics', as `ctx`'s visitor sees it; `failed` is the
+/// new-thread form shown again with its errors.
 async fn space_view(
     st: &AppState,
     ctx: &Ctx,
@@ -72,6 +77,20 @@ async fn space_view(
     page: Option<u32>,
     failed: Value,
 ) -> PageResult {
+    let (extra, _) = space_context(st, ctx, slug, topic, page, failed).await?;
+    render(st, ctx, "space.html", extra)
+}
+
+/// What the space page shows, and the moment it stops being true whatever the store does
+/// (the end of the next debate session: it then moves from upcoming to past).
+async fn space_context(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    topic: Option<&str>,
+    page: Option<u32>,
+    failed: Value,
+) -> Result<(Value, Option<Millis>), PageError> {
     let parvis_store::SpacePage {
         space,
         mut topics,
@@ -84,15 +103,17 @@ async fn space_view(
         .map_err(fail(st, ctx))?;
     topics.retain(|t| t.archived_at.is_none() || topic == Some(t.slug.as_str()));
     // A topic's sessions: upcoming soonest first, past newest first.
-    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+    let (mut upcoming, mut past, mut until) = (Vec::new(), Vec::new(), None::<Millis>);
     if let Some(t) = &current {
         let now = now_millis();
         for s in st.services.topic_series(t).await.map_err(fail(st, ctx))? {
             let local = parvis_services::sessions::millis_to_local(s.starts_at, &s.time_zone);
             let item =
                 context! { s => Value::from_serialize(&s), local => local.replace('T', " ") };
-            if s.closed_at.is_none() && s.starts_at + s.duration_min * 60_000 > now {
+            let ends = s.starts_at + s.duration_min * 60_000;
+            if s.closed_at.is_none() && ends > now {
                 upcoming.push(item);
+                until = Some(until.map_or(ends, |u| u.min(ends)));
             } else {
                 past.push(item);
             }
@@ -103,22 +124,47 @@ async fn space_view(
         .actor
         .as_ref()
         .is_some_and(|a| a.member.site_role.can_moderate());
-    render(
-        st,
-        ctx,
-        "space.html",
-        context! {
-            sessions_upcoming => upcoming,
-            sessions_past => past,
-            can_schedule => can_schedule,
-            space => Value::from_serialize(&space),
-            topics => Value::from_serialize(&topics),
-            topic => current.as_ref().map(Value::from_serialize),
-            threads => Value::from_serialize(&threads),
-            has_next => threads.has_next(),
-            failed => failed,
-        },
-    )
+    let extra = context! {
+        sessions_upcoming => upcoming,
+        sessions_past => past,
+        can_schedule => can_schedule,
+        space => Value::from_serialize(&space),
+        topics => Value::from_serialize(&topics),
+        topic => current.as_ref().map(Value::from_serialize),
+        threads => Value::from_serialize(&threads),
+        has_next => threads.has_next(),
+        failed => failed,
+    };
+    Ok((extra, until))
+}
+
+/// The space page for a signed-in member, drawn for them; for an anonymous visitor, the page
+/// kept for everyone at the store's current content (see `anonymous_pages`).
+async fn space_or_kept(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    topic: Option<&str>,
+    page: Option<u32>,
+) -> PageResult {
+    if ctx.actor.is_some() {
+        return space_view(st, ctx, slug, topic, page, Value::UNDEFINED).await;
+    }
+    // Read before the page: a page drawn after it shows at least every write it counts. If
+    // it cannot be read, the page is drawn and not kept.
+    let version = st.services.store().content_version().await.ok();
+    if let Some(v) = version {
+        if let Some(html) = st.anonymous_pages.get(ctx.lang, &ctx.path, v, now_millis()) {
+            return Ok(page_answer(ctx, StatusCode::OK, html));
+        }
+    }
+    let (extra, until) = space_context(st, ctx, slug, topic, page, Value::UNDEFINED).await?;
+    let html = bytes::Bytes::from(draw(st, ctx, "space.html", extra, StatusCode::OK)?);
+    if let Some(v) = version {
+        st.anonymous_pages
+            .keep(ctx.lang, &ctx.path, v, until, html.clone());
+    }
+    Ok(page_answer(ctx, StatusCode::OK, html))
 }
 
 async fn space_page(
@@ -127,7 +173,7 @@ async fn space_page(
     Path(space): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    space_view(&st, &ctx, &space, None, q.page, Value::UNDEFINED).await
+    space_or_kept(&st, &ctx, &space, None, q.page).await
 }
 
 async fn topic_page(
@@ -136,7 +182,7 @@ async fn topic_page(
     Path((space, topic)): Path<(String, String)>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    space_view(&st, &ctx, &space, Some(&topic), q.page, Value::UNDEFINED).await
+    space_or_kept(&st, &ctx, &space, Some(&topic), q.page).await
 }
 
 #[derive(Deserialize, serde::Serialize)]

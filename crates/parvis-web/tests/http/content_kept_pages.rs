@@ -5,7 +5,7 @@
 use super::*;
 
 /// Another instance over `store`, reading thread pages without its in-memory cache.
-async fn instance_without_cache(store: Store) -> String {
+pub(super) async fn instance_without_cache(store: Store) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let services = Services::new(
@@ -22,7 +22,7 @@ async fn instance_without_cache(store: Store) -> String {
     base
 }
 
-async fn get_text(url: &str) -> (StatusCode, String) {
+pub(super) async fn get_text(url: &str) -> (StatusCode, String) {
     let r = reqwest::get(url).await.unwrap();
     (r.status(), r.text().await.unwrap())
 }
