@@ -281,6 +281,10 @@ impl Store {
         .await
         .map_err(conflict_as("message"))?;
         let message_id: i64 = row.try_get(0)?;
+        // A new thread changes its space's pages (see `BUMP_CONTENT_VERSION`).
+        sqlx::query(crate::BUMP_CONTENT_VERSION)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok((ThreadId(thread_id), MessageId(message_id)))
     }
@@ -331,6 +335,9 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound("thread"));
         }
+        sqlx::query(crate::BUMP_CONTENT_VERSION)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(MessageId(id))
     }

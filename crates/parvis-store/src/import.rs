@@ -628,7 +628,7 @@ impl ImportTx<'_> {
 impl Store {
     /// Note that content changed (any process, any instance): see [`Store::content_version`].
     pub async fn bump_content_version(&self) -> Result<()> {
-        sqlx::query("UPDATE parvis_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'content_version'")
+        sqlx::query(crate::BUMP_CONTENT_VERSION)
             .execute(&self.pool)
             .await?;
         Ok(())

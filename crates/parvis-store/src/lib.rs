@@ -185,6 +185,13 @@ pub(crate) fn conflict_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError 
     }
 }
 
+/// Move the content version (`parvis_meta.content_version`), which the pages kept for their
+/// readers are checked against. Run in the same transaction as a new thread or message (the
+/// two writes made many times a day, kept out of schema 34's triggers so that an import's
+/// thousands of rows do not each move it: imports move it once at their end); the triggers
+/// move it for the rest.
+pub(crate) const BUMP_CONTENT_VERSION: &str = "UPDATE parvis_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'content_version'";
+
 /// The schema versions this binary knows, in order.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),

@@ -5,17 +5,21 @@
 -- visitor sees, kept in memory by each instance) are served only while
 -- `parvis_meta.content_version` has not moved. The services move it after a reply, a reaction,
 -- an import or a bulk change; these triggers also move it when a space, a topic, a debate
--- session, a thread or a member's shown name changes, in the same transaction as the change,
--- so that no write path (an admin form, the CLI, another instance, a later feature) can leave
--- a kept page stale. The columns are listed where a table has busy columns no page shows
--- (`topic_sessions.capacity` is rewritten to lock a session on every registration).
+-- session, a thread's title or topic, or a member's shown name changes, or a thread is
+-- deleted, in the same transaction as the change, so that no write path (an admin form, the
+-- CLI, another instance, a later feature) can leave a kept page stale. The columns are listed
+-- where a table has busy columns no page shows (`topic_sessions.capacity` is rewritten to
+-- lock a session on every registration).
 --
--- PostgreSQL runs them once per statement (an import's multi-row statements move the version
--- once); SQLite has only row triggers, a one-row update in a page that is already in memory.
+-- New threads and messages are not here: the store's `create_thread` and `add_message` move
+-- the version in their own transaction, and an import, which writes thousands of them, moves
+-- it once at its end (SQLite has only row triggers: one more write per imported row, on an
+-- import whose speed is measured against sqlite3's own, BENCHMARKS.md "Import").
+-- PostgreSQL runs these once per statement; SQLite once per row, on tables written rarely.
 -- postgres only: CREATE FUNCTION parvis_bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'content_version'; RETURN NULL; END $$;
 -- postgres only: CREATE TRIGGER spaces_content_version AFTER INSERT OR UPDATE OR DELETE ON spaces FOR EACH STATEMENT EXECUTE FUNCTION parvis_bump_content_version();
 -- postgres only: CREATE TRIGGER topics_content_version AFTER INSERT OR UPDATE OR DELETE ON topics FOR EACH STATEMENT EXECUTE FUNCTION parvis_bump_content_version();
--- postgres only: CREATE TRIGGER threads_content_version AFTER INSERT OR DELETE OR UPDATE OF title, topic_id, message_count, last_activity_at ON threads FOR EACH STATEMENT EXECUTE FUNCTION parvis_bump_content_version();
+-- postgres only: CREATE TRIGGER threads_content_version AFTER DELETE OR UPDATE OF title, topic_id ON threads FOR EACH STATEMENT EXECUTE FUNCTION parvis_bump_content_version();
 -- postgres only: CREATE TRIGGER members_content_version AFTER DELETE OR UPDATE OF handle, display_name, ecosystem_role, organisation ON members FOR EACH STATEMENT EXECUTE FUNCTION parvis_bump_content_version();
 -- postgres only: CREATE TRIGGER topic_sessions_content_version AFTER INSERT OR DELETE OR UPDATE OF title, starts_at, duration_min, time_zone, mode, closed_at, topic_id ON topic_sessions FOR EACH STATEMENT EXECUTE FUNCTION parvis_bump_content_version();
 -- sqlite only: CREATE TRIGGER spaces_content_version_insert AFTER INSERT ON spaces BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
@@ -24,8 +28,7 @@
 -- sqlite only: CREATE TRIGGER topics_content_version_insert AFTER INSERT ON topics BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
 -- sqlite only: CREATE TRIGGER topics_content_version_update AFTER UPDATE ON topics BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
 -- sqlite only: CREATE TRIGGER topics_content_version_delete AFTER DELETE ON topics BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
--- sqlite only: CREATE TRIGGER threads_content_version_insert AFTER INSERT ON threads BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
--- sqlite only: CREATE TRIGGER threads_content_version_update AFTER UPDATE OF title, topic_id, message_count, last_activity_at ON threads BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
+-- sqlite only: CREATE TRIGGER threads_content_version_update AFTER UPDATE OF title, topic_id ON threads BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
 -- sqlite only: CREATE TRIGGER threads_content_version_delete AFTER DELETE ON threads BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
 -- sqlite only: CREATE TRIGGER members_content_version_update AFTER UPDATE OF handle, display_name, ecosystem_role, organisation ON members BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;
 -- sqlite only: CREATE TRIGGER members_content_version_delete AFTER DELETE ON members BEGIN UPDATE parvis_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'; END;

@@ -118,11 +118,26 @@ mod tests {
     fn a_page_is_served_only_at_its_version_and_before_its_end() {
         let pages = AnonymousPages::default();
         pages.keep(Lang::Fr, "/s/a", 7, Some(1_000), page(10));
-        assert_eq!(pages.get(Lang::Fr, "/s/a", 7, 999).map(|b| b.len()), Some(10));
-        assert!(pages.get(Lang::Fr, "/s/a", 8, 999).is_none(), "content changed");
-        assert!(pages.get(Lang::Fr, "/s/a", 7, 1_000).is_none(), "the page ended");
-        assert!(pages.get(Lang::En, "/s/a", 7, 999).is_none(), "another language");
-        assert!(pages.get(Lang::Fr, "/s/a?page=2", 7, 999).is_none(), "another address");
+        assert_eq!(
+            pages.get(Lang::Fr, "/s/a", 7, 999).map(|b| b.len()),
+            Some(10)
+        );
+        assert!(
+            pages.get(Lang::Fr, "/s/a", 8, 999).is_none(),
+            "content changed"
+        );
+        assert!(
+            pages.get(Lang::Fr, "/s/a", 7, 1_000).is_none(),
+            "the page ended"
+        );
+        assert!(
+            pages.get(Lang::En, "/s/a", 7, 999).is_none(),
+            "another language"
+        );
+        assert!(
+            pages.get(Lang::Fr, "/s/a?page=2", 7, 999).is_none(),
+            "another address"
+        );
     }
 
     #[test]
@@ -133,7 +148,11 @@ mod tests {
         assert_eq!(pages.get(Lang::Fr, "/s/a", 8, 0).map(|b| b.len()), Some(20));
         pages.keep(Lang::Fr, "/s/a", 9, None, page(30));
         assert_eq!(pages.get(Lang::Fr, "/s/a", 9, 0).map(|b| b.len()), Some(30));
-        assert_eq!(pages.bytes(), 30, "the replaced page's bytes are given back");
+        assert_eq!(
+            pages.bytes(),
+            30,
+            "the replaced page's bytes are given back"
+        );
     }
 
     #[test]

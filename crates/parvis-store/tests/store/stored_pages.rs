@@ -130,21 +130,20 @@ async fn the_content_version_moves_with_every_change_a_page_lists() {
             .unwrap();
         moved("a new topic", s.content_version().await.unwrap());
         let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
-        s
-            .create_thread(&NewThread {
-                space_id: space,
-                topic_id: None,
-                title: "Renouvellement".into(),
-                author_id: alice,
-                body_md: "Ouverture".into(),
-                body_html: "<p>Ouverture</p>".into(),
-                created_at: 10,
-                channel: "parvis".into(),
-                source_id: None,
-                source_url: None,
-            })
-            .await
-            .unwrap();
+        s.create_thread(&NewThread {
+            space_id: space,
+            topic_id: None,
+            title: "Renouvellement".into(),
+            author_id: alice,
+            body_md: "Ouverture".into(),
+            body_html: "<p>Ouverture</p>".into(),
+            created_at: 10,
+            channel: "parvis".into(),
+            source_id: None,
+            source_url: None,
+        })
+        .await
+        .unwrap();
         moved("a new thread", s.content_version().await.unwrap());
         s.set_profile(alice, "Alice Martin", EcosystemRole::Customer, "", "")
             .await

@@ -4,9 +4,7 @@
 /// This area's JSON API handlers, under `/api/v1`.
 pub(crate) mod api;
 
-use super::{
-    ListQuery, PageResult, draw, fail, fail_api, page_answer, quoted, render, see_other,
-};
+use super::{ListQuery, PageResult, draw, fail, fail_api, page_answer, quoted, render, see_other};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{ApiError, PageError};

@@ -68,7 +68,12 @@ async fn anonymous_pages_show_every_write_at_once_and_follow_the_clock() {
         new_thread("Tarifs 2027").await;
         let (_, listed) = get_text(&space_url).await;
         assert!(listed.contains("Tarifs 2027"), "{listed}");
-        let admin = app.store.member_by_handle("camille").await.unwrap().unwrap();
+        let admin = app
+            .store
+            .member_by_handle("camille")
+            .await
+            .unwrap()
+            .unwrap();
         app.store
             .set_profile(
                 admin.id,
@@ -85,8 +90,14 @@ async fn anonymous_pages_show_every_write_at_once_and_follow_the_clock() {
         // Each language its own page.
         let fr = page_in(&space_url, "fr").await;
         let en = page_in(&space_url, "en").await;
-        assert!(fr.contains("Se connecter") && !fr.contains(">Sign in<"), "{fr}");
-        assert!(en.contains(">Sign in<") && !en.contains("Se connecter"), "{en}");
+        assert!(
+            fr.contains("Se connecter") && !fr.contains(">Sign in<"),
+            "{fr}"
+        );
+        assert!(
+            en.contains(">Sign in<") && !en.contains("Se connecter"),
+            "{en}"
+        );
 
         // A signed-in member gets a page of their own: the form to start a thread.
         let signed_in = http
@@ -101,7 +112,10 @@ async fn anonymous_pages_show_every_write_at_once_and_follow_the_clock() {
         assert!(signed_in.contains("id=\"new-thread\""), "{signed_in}");
         assert!(!named.contains("id=\"new-thread\""));
         let (_, anonymous) = get_text(&space_url).await;
-        assert_eq!(anonymous, named, "the member's page was not kept for visitors");
+        assert_eq!(
+            anonymous, named,
+            "the member's page was not kept for visitors"
+        );
 
         // A debate that ends in two seconds is upcoming, then past, with nothing written.
         let now = now_millis();
