@@ -11,7 +11,9 @@
 #           write is; not in the default TARGETS)
 # Backends: SQLite, and PostgreSQL when 127.0.0.1:5432 answers. Parvis is measured with its
 # thread cache on (the default) and off (--thread-cache false); the cache only serves
-# `thread`, so `space` and `search` read the store in both modes.
+# `thread`. In both modes the space page is served from the copy kept for anonymous
+# visitors once drawn (every request still reads the store's content version), and
+# `search` reads the store.
 # On PostgreSQL, with pgbench present, also the store's own ceiling: the uncached thread
 # page's three queries (bench/thread_read_pg.sql) run by pgbench alone, reads per second, and
 # the one query of a read that finds the page kept in the store (bench/thread_read_pg_kept.sql).

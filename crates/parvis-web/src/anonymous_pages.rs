@@ -17,10 +17,50 @@
 //! token, their forms). The per-visitor parts of an anonymous answer (a new CSRF cookie) are
 //! headers, added to each answer.
 
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::PageError;
+use crate::pages::{PageResult, draw, page_answer};
+use axum::http::StatusCode;
 use bytes::Bytes;
-use parvis_domain::{Lang, Millis};
+use minijinja::Value;
+use parvis_domain::{Lang, Millis, now_millis};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Mutex;
+
+/// Page `template` for a signed-in member, drawn for them from what `read` finds; for an
+/// anonymous visitor, the page kept for everyone at the store's current content, or else
+/// drawn and kept. `read` gives the template's values and the moment the page stops being
+/// true whatever the store does (`None`: never).
+pub(crate) async fn kept_or_drawn<Fut>(
+    st: &AppState,
+    ctx: &Ctx,
+    template: &str,
+    read: impl FnOnce() -> Fut,
+) -> PageResult
+where
+    Fut: Future<Output = Result<(Value, Option<Millis>), PageError>>,
+{
+    // Read before the page: a page drawn after it shows at least every write it counts. If
+    // it cannot be read, the page is drawn and not kept.
+    let version = match ctx.actor {
+        Some(_) => None,
+        None => st.services.store().content_version().await.ok(),
+    };
+    if let Some(v) = version {
+        if let Some(html) = st.anonymous_pages.get(ctx.lang, &ctx.path, v, now_millis()) {
+            return Ok(page_answer(ctx, StatusCode::OK, html));
+        }
+    }
+    let (extra, until) = read().await?;
+    let html = Bytes::from(draw(st, ctx, template, extra, StatusCode::OK)?);
+    if let Some(v) = version {
+        st.anonymous_pages
+            .keep(ctx.lang, &ctx.path, v, until, html.clone());
+    }
+    Ok(page_answer(ctx, StatusCode::OK, html))
+}
 
 /// At most this many bytes of pages kept (a space page is about 12 kB): a crawler walking every
 /// page of every space takes a few megabytes, not the server's memory.

@@ -4,14 +4,14 @@
 /// This area's JSON API handlers, under `/api/v1`.
 pub(crate) mod api;
 
-use super::{ListQuery, PageResult, draw, fail, fail_api, page_answer, quoted, render, see_other};
+use super::{ListQuery, PageResult, fail, fail_api, quoted, render, see_other};
 use crate::AppState;
+use crate::anonymous_pages::kept_or_drawn;
 use crate::context::Ctx;
 use crate::error::{ApiError, PageError};
 use crate::forms::{failed, field_errors, unprocessable};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use minijinja::{Value, context};
 use parvis_domain::*;
@@ -31,42 +31,43 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 async fn home(State(st): State<AppState>, ctx: Ctx) -> PageResult {
-    home_view(&st, &ctx, Value::UNDEFINED).await
+    kept_or_drawn(&st, &ctx, "home.html", || async {
+        Ok((home_context(&st, &ctx, Value::UNDEFINED).await?, None))
+    })
+    .await
 }
 
 /// The home page; `failed` is the create-a-space form shown again with its errors.
 pub(crate) async fn home_view(st: &AppState, ctx: &Ctx, failed: Value) -> PageResult {
-    let (st, ctx) = (st.clone(), ctx.clone());
+    let extra = home_context(st, ctx, failed).await?;
+    render(st, ctx, "home.html", extra)
+}
+
+/// What the home page shows: the spaces, each with its topics and latest threads.
+async fn home_context(st: &AppState, ctx: &Ctx, failed: Value) -> Result<Value, PageError> {
     // Archived spaces and topics leave the home page (they stay readable at their address).
     let spaces: Vec<Space> = st
         .services
         .spaces()
         .await
-        .map_err(fail(&st, &ctx))?
+        .map_err(fail(st, ctx))?
         .into_iter()
         .filter(|s| s.archived_at.is_none())
         .collect();
     let mut cards = Vec::new();
     for s in &spaces {
-        let mut topics = st.services.topics(s).await.map_err(fail(&st, &ctx))?;
+        let mut topics = st.services.topics(s).await.map_err(fail(st, ctx))?;
         topics.retain(|t| t.archived_at.is_none());
         let recent = st
             .services
             .threads(s, None, PageRequest::new(Some(1), Some(4), 4))
             .await
-            .map_err(fail(&st, &ctx))?;
+            .map_err(fail(st, ctx))?;
         cards.push(context! { space => Value::from_serialize(s), topics => Value::from_serialize(&topics), recent => Value::from_serialize(&recent.items), thread_total => recent.total });
     }
-    render(
-        &st,
-        &ctx,
-        "home.html",
-        context! { cards => cards, failed => failed },
-    )
+    Ok(context! { cards => cards, failed => failed })
 }
 
-/// A space's page, or one of its topics', as `ctx`'s visitor sees it; `failed` is the
-/// new-thread form shown again with its errors.
 async fn space_view(
     st: &AppState,
     ctx: &Ctx,
@@ -136,42 +137,16 @@ async fn space_context(
     Ok((extra, until))
 }
 
-/// The space page for a signed-in member, drawn for them; for an anonymous visitor, the page
-/// kept for everyone at the store's current content (see `anonymous_pages`).
-async fn space_or_kept(
-    st: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    topic: Option<&str>,
-    page: Option<u32>,
-) -> PageResult {
-    if ctx.actor.is_some() {
-        return space_view(st, ctx, slug, topic, page, Value::UNDEFINED).await;
-    }
-    // Read before the page: a page drawn after it shows at least every write it counts. If
-    // it cannot be read, the page is drawn and not kept.
-    let version = st.services.store().content_version().await.ok();
-    if let Some(v) = version {
-        if let Some(html) = st.anonymous_pages.get(ctx.lang, &ctx.path, v, now_millis()) {
-            return Ok(page_answer(ctx, StatusCode::OK, html));
-        }
-    }
-    let (extra, until) = space_context(st, ctx, slug, topic, page, Value::UNDEFINED).await?;
-    let html = bytes::Bytes::from(draw(st, ctx, "space.html", extra, StatusCode::OK)?);
-    if let Some(v) = version {
-        st.anonymous_pages
-            .keep(ctx.lang, &ctx.path, v, until, html.clone());
-    }
-    Ok(page_answer(ctx, StatusCode::OK, html))
-}
-
 async fn space_page(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(space): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    space_or_kept(&st, &ctx, &space, None, q.page).await
+    kept_or_drawn(&st, &ctx, "space.html", || {
+        space_context(&st, &ctx, &space, None, q.page, Value::UNDEFINED)
+    })
+    .await
 }
 
 async fn topic_page(
@@ -180,7 +155,10 @@ async fn topic_page(
     Path((space, topic)): Path<(String, String)>,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    space_or_kept(&st, &ctx, &space, Some(&topic), q.page).await
+    kept_or_drawn(&st, &ctx, "space.html", || {
+        space_context(&st, &ctx, &space, Some(&topic), q.page, Value::UNDEFINED)
+    })
+    .await
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -244,7 +222,13 @@ async fn thread_page(
         id.parse()
             .map_err(|_| fail_api(&st, &ctx, ApiError::not_found(format!("thread {id:?}"))))?,
     );
-    thread_view(&st, &ctx, id, q.page, Value::UNDEFINED).await
+    kept_or_drawn(&st, &ctx, "thread.html", || async {
+        Ok((
+            thread_context(&st, &ctx, id, q.page, Value::UNDEFINED).await?,
+            None,
+        ))
+    })
+    .await
 }
 
 /// A page of a thread; `failed` is a reply form shown again with its errors.
@@ -255,6 +239,18 @@ async fn thread_view(
     page: Option<u32>,
     failed: Value,
 ) -> PageResult {
+    let extra = thread_context(st, ctx, id, page, failed).await?;
+    render(st, ctx, "thread.html", extra)
+}
+
+/// What a page of a thread shows.
+async fn thread_context(
+    st: &AppState,
+    ctx: &Ctx,
+    id: ThreadId,
+    page: Option<u32>,
+    failed: Value,
+) -> Result<Value, PageError> {
     let (st, ctx) = (st.clone(), ctx.clone());
     let thread = st.services.thread(id).await.map_err(fail(&st, &ctx))?;
     let space = st
@@ -284,18 +280,13 @@ async fn thread_view(
             )
         });
     }
-    render(
-        &st,
-        &ctx,
-        "thread.html",
-        context! {
-            thread => Value::from_serialize(&thread),
-            space => space.as_ref().map(Value::from_serialize),
-            messages => Value::from_serialize(&messages),
-            has_next => messages.has_next(),
-            failed => failed,
-        },
-    )
+    Ok(context! {
+        thread => Value::from_serialize(&thread),
+        space => space.as_ref().map(Value::from_serialize),
+        messages => Value::from_serialize(&messages),
+        has_next => messages.has_next(),
+        failed => failed,
+    })
 }
 
 #[derive(Deserialize, serde::Serialize)]

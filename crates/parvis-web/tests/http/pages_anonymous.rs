@@ -1,7 +1,8 @@
-//! The pages anonymous visitors see are kept by each instance while the store's content does
-//! not change: an instance sharing the store shows at once a write made anywhere (another
-//! instance, the CLI, the store itself); a topic page's debate moves from upcoming to past
-//! when it ends; each language has its page; a signed-in member gets a page of their own.
+//! The pages anonymous visitors see (home, space, topic, thread) are kept by each instance
+//! while the store's content does not change: an instance sharing the store shows at once a
+//! write made anywhere (another instance, the CLI, the store itself); a topic page's debate
+//! moves from upcoming to past when it ends; each language has its page; a signed-in member
+//! gets a page of their own.
 
 use super::content_kept_pages::{get_text, instance_without_cache};
 use super::*;
@@ -44,9 +45,10 @@ async fn anonymous_pages_show_every_write_at_once_and_follow_the_clock() {
                     .await
                     .unwrap();
                 assert_eq!(r.status(), StatusCode::CREATED);
+                r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
             }
         };
-        new_thread("Renouvellement").await;
+        let renewal = new_thread("Renouvellement").await;
 
         let space_url = format!("{b}/s/forum");
         let (status, first) = get_text(&space_url).await;
@@ -54,6 +56,9 @@ async fn anonymous_pages_show_every_write_at_once_and_follow_the_clock() {
         assert!(first.contains("Renouvellement"), "{first}");
         let (_, again) = get_text(&space_url).await;
         assert_eq!(again, first, "the same page, kept");
+
+        let (_, home) = get_text(&format!("{b}/")).await;
+        assert!(home.contains(">Forum</a>"), "{home}");
 
         // Written by another process straight into the store: shown at once.
         let space = app.store.space_by_slug("forum").await.unwrap().unwrap();
@@ -63,6 +68,23 @@ async fn anonymous_pages_show_every_write_at_once_and_follow_the_clock() {
             .unwrap();
         let (_, renamed) = get_text(&space_url).await;
         assert!(renamed.contains("<h1>Forum des clients</h1>"), "{renamed}");
+        let (_, home) = get_text(&format!("{b}/")).await;
+        assert!(home.contains(">Forum des clients</a>"), "{home}");
+
+        // A thread's page, then a reply through the other instance.
+        let thread_url = format!("{b}/threads/{renewal}");
+        let (_, thread) = get_text(&thread_url).await;
+        assert!(thread.contains("Qui renouvelle ?"), "{thread}");
+        let r = http
+            .post(format!("{}/api/v1/threads/{renewal}/messages", app.base))
+            .header("authorization", &auth)
+            .json(&json!({"body": "Nous renouvelons en mars."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let (_, thread) = get_text(&thread_url).await;
+        assert!(thread.contains("Nous renouvelons en mars."), "{thread}");
 
         // A thread started through the other instance, then its author's new name.
         new_thread("Tarifs 2027").await;
