@@ -48,10 +48,10 @@ where
         Some(_) => None,
         None => st.services.store().content_version().await.ok(),
     };
-    if let Some(v) = version {
-        if let Some(html) = st.anonymous_pages.get(ctx.lang, &ctx.path, v, now_millis()) {
-            return Ok(page_answer(ctx, StatusCode::OK, html));
-        }
+    if let Some(html) =
+        version.and_then(|v| st.anonymous_pages.get(ctx.lang, &ctx.path, v, now_millis()))
+    {
+        return Ok(page_answer(ctx, StatusCode::OK, html));
     }
     let (extra, until) = read().await?;
     let html = Bytes::from(draw(st, ctx, template, extra, StatusCode::OK)?);
@@ -113,10 +113,12 @@ impl AnonymousPages {
             return;
         };
         let key = (lang, path.to_string());
-        if let Some(old) = kept.pages.get(&key) {
-            if old.version > version {
-                return;
-            }
+        if kept
+            .pages
+            .get(&key)
+            .is_some_and(|old| old.version > version)
+        {
+            return;
         }
         if kept.bytes + body.len() > BUDGET_BYTES {
             kept.pages.retain(|_, p| p.version >= version);
