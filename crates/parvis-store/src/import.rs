@@ -634,6 +634,17 @@ impl Store {
         Ok(())
     }
 
+    /// The content version as a read begun after this call finds it: what a page kept for
+    /// its readers is checked against on every request. On SQLite the caller's own read; on
+    /// PostgreSQL one read answers every caller that asked while the previous one was in
+    /// flight (see `version_reads`), rather than a round trip each.
+    pub async fn current_content_version(&self) -> Result<i64> {
+        match self.backend {
+            crate::Backend::Sqlite => self.content_version().await,
+            crate::Backend::Postgres => self.versions.current(self).await,
+        }
+    }
+
     /// A counter that changes whenever content changes; caches compare it to stay fresh.
     /// Through the read path, on the caller's thread: the pages kept for anonymous visitors
     /// ask it on every request.

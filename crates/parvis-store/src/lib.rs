@@ -58,6 +58,7 @@ mod survey_privacy;
 mod survey_recipients;
 mod tagging;
 mod testimonials;
+mod version_reads;
 mod write;
 
 pub use auth::{ApiTokenInfo, AuthAttempts, SessionInfo};
@@ -238,6 +239,8 @@ pub struct Store {
     writes: write::WritePool,
     /// The minute (Unix minutes) this process last pruned old rate-limit attempts.
     attempts_pruned_at: Arc<AtomicI64>,
+    /// Content version reads shared by the requests that ask at once (PostgreSQL).
+    versions: Arc<version_reads::SharedVersionReads>,
     backend: Backend,
     /// The SQLite file, when the backend is SQLite (for backups and start-up messages).
     sqlite_path: Option<PathBuf>,
@@ -311,6 +314,7 @@ impl Store {
             reads,
             writes,
             attempts_pruned_at: Arc::new(AtomicI64::new(0)),
+            versions: Arc::default(),
             backend,
             sqlite_path,
         };

@@ -46,7 +46,7 @@ where
     // it cannot be read, the page is drawn and not kept.
     let version = match ctx.actor {
         Some(_) => None,
-        None => st.services.store().content_version().await.ok(),
+        None => st.services.store().current_content_version().await.ok(),
     };
     if let Some(html) =
         version.and_then(|v| st.anonymous_pages.get(ctx.lang, &ctx.path, v, now_millis()))

@@ -197,3 +197,33 @@ async fn the_content_version_moves_with_every_change_a_page_lists() {
     })
     .await;
 }
+
+/// Callers asking for the current content version at once (one shared read on PostgreSQL) are
+/// never answered by a read older than their question: each sees every write made before it.
+#[tokio::test]
+async fn a_shared_version_read_is_never_older_than_the_question() {
+    on_both(|s| async move {
+        for _ in 0..30 {
+            s.bump_content_version().await.unwrap();
+            let written = s.content_version().await.unwrap();
+            let asked: Vec<_> = (0..16)
+                .map(|_| {
+                    let s = s.clone();
+                    tokio::spawn(async move { s.current_content_version().await.unwrap() })
+                })
+                .collect();
+            // Some callers ask while others' read is in flight, and a write lands meanwhile.
+            let bump = {
+                let s = s.clone();
+                tokio::spawn(async move { s.bump_content_version().await.unwrap() })
+            };
+            for seen in asked {
+                assert!(seen.await.unwrap() >= written);
+            }
+            bump.await.unwrap();
+            let after = s.content_version().await.unwrap();
+            assert_eq!(s.current_content_version().await.unwrap(), after);
+        }
+    })
+    .await;
+}
