@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod challenges;
 pub mod checkin;
 pub mod content_reach;
+pub mod current_copies;
 pub mod demo;
 pub mod embeds;
 pub mod follow;
@@ -142,6 +143,11 @@ struct Inner {
     mailer: Mailer,
     config: ServiceConfig,
     threads: cache::ThreadCache,
+    /// Thread pages as the API answers them, while current: what the thread cache's place
+    /// takes when it is off (see `current_copies`).
+    current_threads: current_copies::CurrentCopies<(ThreadId, u32, u32)>,
+    /// Pages as the web layer draws them for anonymous visitors, while current.
+    anonymous_pages: current_copies::CurrentCopies<(Lang, String)>,
     opinion: opinion::OpinionCache,
     search: std::sync::RwLock<Option<Arc<parvis_search::SearchIndex>>>,
     feeds: relevance::FeedEngines,
@@ -158,6 +164,14 @@ pub type RepeatHook = Arc<dyn Fn(i64, i64) + Send + Sync>;
 
 /// Bodies longer than this are refused (about 20 pages of text).
 pub const MAX_BODY_CHARS: usize = 50_000;
+
+/// At most this many bytes of current thread pages in memory with the thread cache off (a
+/// 50-message page is 20–80 kB).
+const CURRENT_THREAD_BYTES: usize = 16 << 20;
+
+/// At most this many bytes of pages kept for anonymous visitors (a space page is about 12 kB):
+/// a crawler walking every page of every space takes a few megabytes, not the server's memory.
+const ANONYMOUS_PAGE_BYTES: usize = 4 << 20;
 
 /// Messages on a thread page when the reader does not say (the API, the embeds' data). Pages
 /// of this size are the ones kept in the store ready to send.
@@ -177,6 +191,8 @@ impl Services {
                 mailer,
                 config,
                 threads: cache::ThreadCache::default(),
+                current_threads: current_copies::CurrentCopies::new(CURRENT_THREAD_BYTES),
+                anonymous_pages: current_copies::CurrentCopies::new(ANONYMOUS_PAGE_BYTES),
                 opinion: Default::default(),
                 search: std::sync::RwLock::new(None),
                 feeds: Default::default(),
@@ -228,9 +244,18 @@ impl Services {
             .unwrap_or_default()
     }
 
-    /// Drop every cached page (after a bulk change such as an import).
+    /// Pages as the web layer draws them for anonymous visitors, kept while current.
+    pub fn anonymous_pages(&self) -> &current_copies::CurrentCopies<(Lang, String)> {
+        &self.inner.anonymous_pages
+    }
+
+    /// Drop every cached page (after a bulk change such as an import). Copies made at an
+    /// older content version are never served again, but an erasure must not leave what it
+    /// erased in memory either.
     pub fn clear_caches(&self) {
         self.inner.threads.clear();
+        self.inner.current_threads.clear();
+        self.inner.anonymous_pages.clear();
         self.inner.embeds.forget_threads();
     }
 
@@ -462,6 +487,31 @@ impl Services {
     /// when it is on and fresh, else the answer kept in the store when it is current
     /// ([`parvis_store::Store::thread_page_stored_or_with`]), else read afresh and kept.
     pub async fn thread_page_json(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
+        if self.inner.config.thread_cache {
+            return self.thread_page_json_read(id, page).await;
+        }
+        // Without the cache, still no page older than the store's content: the version is
+        // read (after the request came) and a copy made at it is served, else the page is
+        // read from the store and a copy kept. If the version cannot be read, the store alone
+        // answers.
+        let Ok(version) = self.inner.store.current_content_version().await else {
+            return self.thread_page_json_read(id, page).await;
+        };
+        let key = (id, page.page, page.per_page);
+        if let Some(copy) = self.inner.current_threads.get(&key, version, now_millis()) {
+            return Ok(copy);
+        }
+        let bytes = self.thread_page_json_read(id, page).await?;
+        if page.per_page == MESSAGES_PER_PAGE {
+            self.inner
+                .current_threads
+                .keep(key, version, None, bytes.clone());
+        }
+        Ok(bytes)
+    }
+
+    /// A thread page from the thread cache when on and fresh, else from the store.
+    async fn thread_page_json_read(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
         let cache = &self.inner.threads;
         let use_cache = self.inner.config.thread_cache;
         if use_cache && let Some(hit) = cache.get(id, page) {

@@ -81,8 +81,6 @@ pub struct AppState {
     /// middleware with state), and the settings hold strings.
     pub config: Arc<WebConfig>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
-    /// Pages as anonymous visitors see them, kept while the store's content is unchanged.
-    pub(crate) anonymous_pages: Arc<anonymous_pages::AnonymousPages>,
 }
 
 /// Build the application: routes, middleware, templates.
@@ -91,7 +89,6 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         services,
         config: Arc::new(config),
         templates: Arc::new(pages::templates()),
-        anonymous_pages: Arc::default(),
     };
     let hsts = state.config.secure_cookies;
     let (api_router, api_doc) = api_parts();
