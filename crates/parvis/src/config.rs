@@ -75,8 +75,9 @@ pub struct ServerArgs {
 
     /// Serve thread pages from the in-memory cache (default true). Writes by this instance
     /// clear it at once; writes by other processes (another instance, a CLI import) within a
-    /// second, through a version counter in the store. With false, every read asks the store,
-    /// which keeps each page's answer until the next write: never a second behind.
+    /// second, through a version counter in the store. With false, every read asks the store
+    /// for that version and is answered from a copy of the page made at it (in memory, else
+    /// kept by the store): never a second behind.
     #[arg(long, env = "PARVIS_THREAD_CACHE", value_name = "BOOL")]
     pub thread_cache: Option<bool>,
 
