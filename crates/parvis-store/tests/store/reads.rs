@@ -17,24 +17,29 @@ pub(super) fn reply(thread: ThreadId, author: MemberId, at: i64, body: &str) -> 
     }
 }
 
+/// "Renouvellement", opened by `author` with "Ouverture" at time 10, outside any topic.
+pub(super) fn renewal(space: SpaceId, author: MemberId) -> NewThread {
+    NewThread {
+        space_id: space,
+        topic_id: None,
+        title: "Renouvellement".into(),
+        author_id: author,
+        body_md: "Ouverture".into(),
+        body_html: "<p>Ouverture</p>".into(),
+        created_at: 10,
+        channel: "parvis".into(),
+        source_id: None,
+        source_url: None,
+    }
+}
+
 #[tokio::test]
 async fn thread_pages_read_what_was_just_written() {
     on_both(|s| async move {
         let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
         let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
         let (thread, first) = s
-            .create_thread(&NewThread {
-                space_id: space,
-                topic_id: None,
-                title: "Renouvellement".into(),
-                author_id: alice,
-                body_md: "Ouverture".into(),
-                body_html: "<p>Ouverture</p>".into(),
-                created_at: 10,
-                channel: "parvis".into(),
-                source_id: None,
-                source_url: None,
-            })
+            .create_thread(&renewal(space, alice))
             .await
             .unwrap();
         let page = |n| PageRequest::new(Some(n), Some(2), 50);

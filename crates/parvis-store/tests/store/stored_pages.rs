@@ -1,6 +1,7 @@
 //! Thread pages kept in the store: served only while current, never overwritten by an older
 //! read, and gone after a bulk change.
 
+use super::reads::renewal;
 use super::*;
 use parvis_store::{ThreadPageRead, ThreadPageVisitor};
 
@@ -34,18 +35,7 @@ async fn a_kept_page_is_served_until_the_content_version_moves() {
         let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
         let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
         let (thread, _) = s
-            .create_thread(&NewThread {
-                space_id: space,
-                topic_id: None,
-                title: "Renouvellement".into(),
-                author_id: alice,
-                body_md: "Ouverture".into(),
-                body_html: "<p>Ouverture</p>".into(),
-                created_at: 10,
-                channel: "parvis".into(),
-                source_id: None,
-                source_url: None,
-            })
+            .create_thread(&renewal(space, alice))
             .await
             .unwrap();
         let page = PageRequest::new(Some(1), Some(50), 50);
@@ -130,20 +120,7 @@ async fn the_content_version_moves_with_every_change_a_page_lists() {
             .unwrap();
         moved("a new topic", s.content_version().await.unwrap());
         let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
-        s.create_thread(&NewThread {
-            space_id: space,
-            topic_id: None,
-            title: "Renouvellement".into(),
-            author_id: alice,
-            body_md: "Ouverture".into(),
-            body_html: "<p>Ouverture</p>".into(),
-            created_at: 10,
-            channel: "parvis".into(),
-            source_id: None,
-            source_url: None,
-        })
-        .await
-        .unwrap();
+        s.create_thread(&renewal(space, alice)).await.unwrap();
         moved("a new thread", s.content_version().await.unwrap());
         s.set_profile(alice, "Alice Martin", EcosystemRole::Customer, "", "")
             .await
