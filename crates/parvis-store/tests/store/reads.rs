@@ -38,10 +38,7 @@ async fn thread_pages_read_what_was_just_written() {
     on_both(|s| async move {
         let space = s.create_space("demo", "Démo", "", 1).await.unwrap();
         let alice = s.create_member(&member("alice", "a@x.fr")).await.unwrap();
-        let (thread, first) = s
-            .create_thread(&renewal(space, alice))
-            .await
-            .unwrap();
+        let (thread, first) = s.create_thread(&renewal(space, alice)).await.unwrap();
         let page = |n| PageRequest::new(Some(n), Some(2), 50);
         // Each write is visible to the very next read (the reads use other connections).
         for i in 0..4 {
