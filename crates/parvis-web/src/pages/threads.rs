@@ -68,6 +68,8 @@ async fn home_context(st: &AppState, ctx: &Ctx, failed: Value) -> Result<Value, 
     Ok(context! { cards => cards, failed => failed })
 }
 
+/// A space's page, or one of its topics', as `ctx`'s visitor sees it; `failed` is the
+/// new-thread form shown again with its errors.
 async fn space_view(
     st: &AppState,
     ctx: &Ctx,
