@@ -484,7 +484,9 @@ impl Services {
     }
 
     /// A thread and a page of its messages as the API's JSON bytes: from this instance's cache
-    /// when it is on and fresh, else the answer kept in the store when it is current
+    /// when it is on and fresh; with it off, from this instance's copy when it was made at the
+    /// store's current content version (read for each call, see `current_copies`); else the
+    /// answer kept in the store when it is current
     /// ([`parvis_store::Store::thread_page_stored_or_with`]), else read afresh and kept.
     pub async fn thread_page_json(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
         if self.inner.config.thread_cache {
