@@ -631,8 +631,8 @@ impl Services {
             &tag_body,
         )
         .await?;
+        // The store moved the content version with the message (`add_message`).
         self.inner.threads.invalidate(thread);
-        self.store().bump_content_version().await?;
         self.emit_message_created(&summary, id, actor).await;
         Ok(id)
     }

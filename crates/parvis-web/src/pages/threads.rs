@@ -253,19 +253,18 @@ async fn thread_context(
     page: Option<u32>,
     failed: Value,
 ) -> Result<Value, PageError> {
-    let (st, ctx) = (st.clone(), ctx.clone());
-    let thread = st.services.thread(id).await.map_err(fail(&st, &ctx))?;
+    let thread = st.services.thread(id).await.map_err(fail(st, ctx))?;
     let space = st
         .services
         .store()
         .space_by_id(thread.space_id)
         .await
-        .map_err(|e| fail(&st, &ctx)(e.into()))?;
+        .map_err(|e| fail(st, ctx)(e.into()))?;
     let mut messages = st
         .services
         .messages(id, PageRequest::new(page, None, 50))
         .await
-        .map_err(fail(&st, &ctx))?;
+        .map_err(fail(st, ctx))?;
     // Remote images (tracking pixels) become links naming their host; the CSP blocks any
     // that would slip through.
     let t = crate::i18n::table(ctx.lang);
