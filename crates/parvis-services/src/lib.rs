@@ -512,6 +512,17 @@ impl Services {
         Ok(bytes)
     }
 
+    /// The first page of a thread, as `GET /threads/{id}` answers it, when the thread cache
+    /// is on and holds it: no store read and no wait. `None` otherwise, and the caller takes
+    /// [`Self::thread_page_json`], which reads the store and keeps the page for next time.
+    pub fn cached_thread_page(&self, id: ThreadId) -> Option<Bytes> {
+        if !self.inner.config.thread_cache {
+            return None;
+        }
+        let first = PageRequest::new(None, None, MESSAGES_PER_PAGE);
+        self.inner.threads.get(id, first)
+    }
+
     /// A thread page from the thread cache when on and fresh, else from the store.
     async fn thread_page_json_read(&self, id: ThreadId, page: PageRequest) -> Result<Bytes> {
         let cache = &self.inner.threads;

@@ -25,6 +25,7 @@ mod embed;
 mod error;
 mod extract;
 mod forms;
+mod hot_reads;
 mod i18n;
 mod live;
 mod measures;
@@ -125,58 +126,73 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         .route("/healthz", axum::routing::get(api::healthz))
         .route("/assets/{file}", axum::routing::get(assets::serve))
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        // img-src: no remote image, ever — posts show them as links (tracking pixels,
-        // docs/PRIVACY.md).
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ))
-        // Embeds are meant to be framed by other sites: merged after the no-framing layers
-        // above, they set their own `frame-ancestors` (see `embed`).
-        .merge(
-            embed::routes()
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("strict-origin-when-cross-origin"),
-                )),
-        )
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024));
+    let headers = answer_headers(hsts);
+    let (every_route, rest) = headers.split_at(2);
+    let (no_framing, https_only) = rest.split_at(2);
+    let app = with_headers(with_headers(app, every_route), no_framing)
+        // Embeds are meant to be framed by other sites: merged after the no-framing layers,
+        // they set their own `frame-ancestors` (see `embed`).
+        .merge(with_headers(embed::routes(), every_route))
         // Share links (`?ref=`) are counted around every route, pages and API alike.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             content::track_shares,
         ))
         .layer(TraceLayer::new_for_http());
-    // Behind https, browsers are told to never come back over plain http (HSTS). Not on
-    // http: the header would lock a test or LAN instance out of its own address.
-    let app = if hsts {
-        app.layer(SetResponseHeaderLayer::if_not_present(
+    let router = with_headers(app, https_only).with_state(state.clone());
+    Router::new().fallback_service(hot_reads::HotReads::new(state.services, hsts, router))
+}
+
+/// The headers every answer carries unless its handler set its own, in order: first those
+/// of every route, then those that forbid framing (not on the embeds' routes), then HSTS
+/// when the instance is served over https. One list for the router's layers and for the
+/// answers given in front of it (`hot_reads`), so the two cannot drift apart.
+pub(crate) fn answer_headers(hsts: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
+        // img-src: no remote image, ever — posts show them as links (tracking pixels,
+        // docs/PRIVACY.md).
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ),
+        (
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ),
+    ];
+    // Not on plain http: the header would lock a test or LAN instance out of its own address.
+    if hsts {
+        headers.push((
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    headers
+}
+
+/// `router` with each of `headers` added to its answers that lack it.
+fn with_headers<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    headers: &[(HeaderName, HeaderValue)],
+) -> Router<S> {
+    headers.iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            name.clone(),
+            value.clone(),
         ))
-    } else {
-        app
-    };
-    app.with_state(state)
+    })
 }
 
 /// The API's routes under `/api/v1` and the OpenAPI operations collected from them.

@@ -2155,6 +2155,10 @@ mod content_kept_pages;
 #[path = "http/pages_anonymous.rs"]
 mod pages_anonymous;
 
+/// A kept thread page is answered in front of the router: the same bytes and headers.
+#[path = "http/hot_reads.rs"]
+mod hot_reads;
+
 /// Every answer under /api/ that is an error is problem+json with a stable code, whatever
 /// refused the request: the query string, the path, the body, the router.
 #[tokio::test]
