@@ -3,6 +3,7 @@
 //! status, headers and bytes as the router's answer, over http and https, and never a page
 //! older than the last reply.
 
+use super::embeds::seed_thread;
 use super::*;
 
 /// Status, headers (without `date`, sorted) and body of a GET.
@@ -20,26 +21,9 @@ async fn answer(url: &str) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
 }
 
 async fn kept_thread_reads_answer_as_the_router_does(app: App, https: bool) {
-    let token = admin_token(&app).await;
-    let auth = format!("Bearer {token}");
+    let (auth, tid) = seed_thread(&app, 0).await;
     let c = client();
-    c.post(format!("{}/api/v1/spaces", app.base))
-        .header("authorization", &auth)
-        .json(&json!({"slug": "forum", "name": "Forum"}))
-        .send()
-        .await
-        .unwrap();
-    let t: Value = c
-        .post(format!("{}/api/v1/spaces/forum/threads", app.base))
-        .header("authorization", &auth)
-        .json(&json!({"title": "Kept", "body": "The opening post."}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let plain = format!("{}/api/v1/threads/{}", app.base, t["id"]);
+    let plain = format!("{}/api/v1/threads/{tid}", app.base);
     // Through the router (a query), which reads the store and keeps the first page; then
     // without a query, answered from what was kept.
     let routed = answer(&format!("{plain}?page=1")).await;
