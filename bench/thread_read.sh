@@ -349,13 +349,15 @@ for (b, m, pg, t), rs in groups.items():
                     "non_2xx": sum(r["non_2xx"] for r in rs)})
 def find(b, m, pg, t):
     return next((s for s in summary if (s["backend"], s["mode"], s["page"], s["target"]) == (b, m, pg, t)), None)
-# Goals (issue 10): with the thread cache on, the thread JSON at >= 0.9x nginx; whatever
-# reads the store (thread with the cache off, space page, search) >= 0.25x on SQLite and
-# >= 0.15x on PostgreSQL.
+# Goals (issue 10): with the thread cache on, the thread JSON at >= 0.9x nginx; the thread
+# JSON with the cache off and the space page >= 0.25x on SQLite and >= 0.15x on PostgreSQL
+# (the issue's goal names these two). Search is measured for information: this script held
+# it to the same bar until 2026-12-08, and it stays far below it (0.04-0.07x, BENCHMARKS.md);
+# its own goal is issue 4's, p99 against SQLite FTS5 (bench/search/).
 # The embed's data endpoint (issue 14): >= 0.5x with the cache on, >= 0.25x off.
 def goal(b, m, pg):
-    if pg == "fresh":
-        return None  # for information: what a read after each write costs
+    if pg in ("fresh", "search"):
+        return None  # for information (fresh: what a read after each write costs)
     if pg == "embed":
         return 0.5 if m == "on" else 0.25
     if pg == "thread" and m == "on":
