@@ -96,8 +96,9 @@ impl<K: Hash + Eq> CurrentCopies<K> {
         }
     }
 
-    /// How many bytes are kept.
-    pub fn bytes(&self) -> usize {
+    /// How many bytes are kept (for the tests).
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
         self.inner.lock().map(|c| c.bytes).unwrap_or(0)
     }
 }

@@ -10,7 +10,7 @@
 //!
 //! What makes it safe: the answer is the very bytes the handler would send (the same cache,
 //! filled by the handler on the first read and emptied by every write), with the same
-//! headers (`answer_headers` is what the router's layers add too). Anything else — a query
+//! headers (`AnswerHeaders` is what the router's layers add too). Anything else — a query
 //! (`?page=`, `?ref=` of a shared link), another method, a page not kept, the cache turned
 //! off — goes to the router unchanged. The thread API is public and the same for every
 //! reader, so no session is looked at on either path. One difference, on purpose: these
@@ -38,10 +38,10 @@ pub(crate) struct HotReads {
 }
 
 impl HotReads {
-    pub(crate) fn new(services: Services, hsts: bool, router: Router) -> Self {
+    pub(crate) fn new(services: Services, headers: &crate::AnswerHeaders, router: Router) -> Self {
         Self {
             services,
-            headers: crate::answer_headers(hsts).into(),
+            headers: headers.all().cloned().collect(),
             router,
         }
     }
@@ -71,9 +71,10 @@ impl HotReads {
 /// or refuses it as it always did).
 fn thread_id_of(path: &str) -> Option<ThreadId> {
     let digits = path.strip_prefix("/api/v1/threads/")?;
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    // Empty or past `i64::MAX`: no id.
     digits.parse().ok().map(ThreadId)
 }
 

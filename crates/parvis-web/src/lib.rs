@@ -127,59 +127,85 @@ pub fn build(services: Services, config: WebConfig) -> Router {
         .route("/assets/{file}", axum::routing::get(assets::serve))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024));
-    let headers = answer_headers(hsts);
-    let (every_route, rest) = headers.split_at(2);
-    let (no_framing, https_only) = rest.split_at(2);
-    let app = with_headers(with_headers(app, every_route), no_framing)
+    let headers = AnswerHeaders::new(hsts);
+    let app = with_headers(with_headers(app, &headers.every_route), &headers.no_framing)
         // Embeds are meant to be framed by other sites: merged after the no-framing layers,
         // they set their own `frame-ancestors` (see `embed`).
-        .merge(with_headers(embed::routes(), every_route))
+        .merge(with_headers(embed::routes(), &headers.every_route))
         // Share links (`?ref=`) are counted around every route, pages and API alike.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             content::track_shares,
         ))
         .layer(TraceLayer::new_for_http());
-    let router = with_headers(app, https_only).with_state(state.clone());
-    Router::new().fallback_service(hot_reads::HotReads::new(state.services, hsts, router))
+    let router = with_headers(app, &headers.https_only).with_state(state.clone());
+    Router::new().fallback_service(hot_reads::HotReads::new(state.services, &headers, router))
 }
 
-/// The headers every answer carries unless its handler set its own, in order: first those
-/// of every route, then those that forbid framing (not on the embeds' routes), then HSTS
-/// when the instance is served over https. One list for the router's layers and for the
-/// answers given in front of it (`hot_reads`), so the two cannot drift apart.
-pub(crate) fn answer_headers(hsts: bool) -> Vec<(HeaderName, HeaderValue)> {
-    let mut headers = vec![
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ),
-        // img-src: no remote image, ever — posts show them as links (tracking pixels,
-        // docs/PRIVACY.md).
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+/// The headers answers carry unless their handler set their own. One set for the router's
+/// layers and for the answers given in front of it (`hot_reads`), so the two cannot drift
+/// apart.
+pub(crate) struct AnswerHeaders {
+    /// On every route, embeds included.
+    pub(crate) every_route: Vec<(HeaderName, HeaderValue)>,
+    /// On every route but the embeds' (they are framed by other sites).
+    pub(crate) no_framing: Vec<(HeaderName, HeaderValue)>,
+    /// HSTS, when the instance is served over https; empty on plain http, where the header
+    /// would lock a test or LAN instance out of its own address.
+    pub(crate) https_only: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl AnswerHeaders {
+    pub(crate) fn new(hsts: bool) -> Self {
+        let every_route = vec![
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
             ),
-        ),
-        (
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ),
-    ];
-    // Not on plain http: the header would lock a test or LAN instance out of its own address.
-    if hsts {
-        headers.push((
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        ));
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("strict-origin-when-cross-origin"),
+            ),
+        ];
+        let no_framing = vec![
+            // img-src: no remote image, ever — posts show them as links (tracking pixels,
+            // docs/PRIVACY.md).
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+                     script-src 'self'; object-src 'none'; base-uri 'none'; \
+                     frame-ancestors 'none'; form-action 'self'",
+                ),
+            ),
+            (
+                HeaderName::from_static("x-frame-options"),
+                HeaderValue::from_static("DENY"),
+            ),
+        ];
+        let https_only = hsts
+            .then(|| {
+                (
+                    header::STRICT_TRANSPORT_SECURITY,
+                    HeaderValue::from_static("max-age=31536000"),
+                )
+            })
+            .into_iter()
+            .collect();
+        Self {
+            every_route,
+            no_framing,
+            https_only,
+        }
     }
-    headers
+
+    /// Every header a route other than the embeds' adds, in the order its layers add them.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &(HeaderName, HeaderValue)> {
+        self.every_route
+            .iter()
+            .chain(&self.no_framing)
+            .chain(&self.https_only)
+    }
 }
 
 /// `router` with each of `headers` added to its answers that lack it.
