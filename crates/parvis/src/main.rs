@@ -184,10 +184,27 @@ fn main() -> std::process::ExitCode {
                 .map_or(std::process::ExitCode::FAILURE, |i| i.code.into())
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each said once: several of our errors already put their cause in
+/// their own message (`cannot read the corpus: /x: no such file or folder`), and anyhow's `{:#}`
+/// would repeat it after them.
+fn said_once(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 async fn open_store(url: &str) -> Result<Store> {
@@ -259,5 +276,42 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Follow { command } => follow::run(&cli.store, command).await,
         Command::Admin { command } => admin::run(&cli.store, command).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said_once;
+
+    /// Like our crates' errors: the message holds the cause, which is also its source.
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot read the corpus: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_that_already_says_its_cause_is_not_followed_by_it_again() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "/x: no such file or folder");
+        let e = anyhow::Error::from(Outer(io));
+        assert_eq!(
+            said_once(&e),
+            "cannot read the corpus: /x: no such file or folder"
+        );
+    }
+
+    #[test]
+    fn a_context_is_followed_by_its_cause() {
+        let e = anyhow::anyhow!("port 80 is taken").context("cannot start the server");
+        assert_eq!(said_once(&e), "cannot start the server: port 80 is taken");
     }
 }

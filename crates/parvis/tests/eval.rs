@@ -37,6 +37,8 @@ fn eval_feed_prints_scores_for_parvis_and_baselines() {
     let (ok, _, err) = run(&["eval", "feed", "/nonexistent/folder", "--json"]);
     assert!(!ok);
     assert!(err.contains("/nonexistent/folder"), "{err}");
+    // Each cause said once, not repeated by the error chain.
+    assert_eq!(err.matches("no such file or folder").count(), 1, "{err}");
 }
 
 /// Bad input says what the folder held and what the evaluation needs, exits non-zero and
