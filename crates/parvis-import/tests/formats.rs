@@ -404,6 +404,38 @@ fn mbox_fixture_threads_and_mime() {
     assert_eq!(r2.body_text, "Merci Paul.");
 }
 
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).expect("gzip in memory");
+    e.finish().expect("gzip in memory")
+}
+
+/// Mailman offers its monthly archives as `.txt.gz`: read as they are, the same messages.
+#[test]
+fn a_gzipped_mbox_reads_as_the_plain_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = std::fs::read(fixture("sample.mbox")).expect("fixture");
+    let gz = dir.path().join("2004-April.txt.gz");
+    std::fs::write(&gz, gzip(&plain)).expect("write");
+    let (a, b) = (
+        one(Format::Mbox, fixture("sample.mbox")),
+        one(Format::Mbox, gz),
+    );
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    assert_eq!(a.messages.len(), 4);
+    assert_eq!(a.messages, b.messages);
+    // A folder of monthly files, one gzipped and one not, reads both.
+    let folder = dir.path().join("list");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(folder.join("a.txt.gz"), gzip(&plain)).expect("write");
+    let other = String::from_utf8(plain)
+        .expect("utf-8")
+        .replace("@acme.fr", "@acme.example");
+    std::fs::write(folder.join("b.txt"), other).expect("write");
+    assert_eq!(read(Format::Mbox, &[folder]).messages.len(), 8);
+}
+
 #[test]
 fn mbox_real_samples() {
     let Some(dir) = shared("samples/mbox") else {

@@ -12,7 +12,8 @@ pub(crate) const IMPORT_HELP: &str = "Formats:
   wxr        WordPress export (WXR 1.0-1.2): posts and threaded comments
   disqus     Disqus XML export
   rss        RSS 2.0 / Atom feed (with comments when the feed carries them)
-  mbox       mbox mailbox (threads from Message-ID / In-Reply-To / References)
+  mbox       mbox mailbox or Mailman archive, gzipped or not (threads from Message-ID /
+             In-Reply-To / References)
   maildir    Maildir folder
   mastodon   Mastodon / ActivityPub archive (outbox.json, actor.json)
   discourse  Discourse topic JSON
@@ -28,8 +29,8 @@ before the import started). The counts are printed either way.
 
 Limits: messages longer than a post (50,000 characters, or 256 KiB of HTML) are cut and
 counted as such; XML nested deeper than 512 elements, a zip entry inflating past 256 MiB
-(or an export past 2 GiB, or 100 times its size), and a JSON Lines line over 64 MiB are errors
-that name the file and place.
+(or an export past 2 GiB, or 100 times its size), a gzipped mbox inflating past 50 times its
+size (and 256 MiB), and a JSON Lines line over 64 MiB are errors that name the file and place.
 
 People are matched across channels on exact signals (same email, same handle on the same
 network, a link between profiles); likely matches are proposed for an admin to review, never

@@ -6,6 +6,13 @@ mod support;
 use serde_json::Value;
 use support::*;
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
 #[test]
 fn eval_feed_prints_scores_for_parvis_and_baselines() {
     let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -33,6 +40,17 @@ fn eval_feed_prints_scores_for_parvis_and_baselines() {
         for key in ["most_recent", "most_active", "hot"] {
             assert!(v[&best]["ndcg_at_10"].as_f64() >= v[key]["ndcg_at_10"].as_f64());
         }
+        // The same archive as Mailman offers it for download, every month gzipped: the same
+        // report, figure for figure.
+        let gz = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(&corpus).unwrap() {
+            let p = e.unwrap().path();
+            let name = format!("{}.gz", p.file_name().unwrap().to_string_lossy());
+            std::fs::write(gz.path().join(name), gzip(&std::fs::read(&p).unwrap())).unwrap();
+        }
+        let (ok, out_gz, err) = run(&["eval", "feed", gz.path().to_str().unwrap(), "--json"]);
+        assert!(ok, "{err}");
+        assert_eq!(out_gz, out);
     }
     let (ok, _, err) = run(&["eval", "feed", "/nonexistent/folder", "--json"]);
     assert!(!ok);
@@ -79,10 +97,27 @@ fn eval_feed_explains_bad_input() {
              How do I reproject a raster?\n\n"
         ));
     }
-    std::fs::write(small.join("2025-March.txt"), mbox).unwrap();
+    std::fs::write(small.join("2025-March.txt"), &mbox).unwrap();
     let (ok, _, err) = run(&["eval", "feed", small.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.contains("found 3 messages"), "{err}");
     assert!(err.contains("needs"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    // The same, gzipped as Mailman offers its archives: read, then found too small.
+    let small_gz = dir.path().join("small-gz");
+    std::fs::create_dir(&small_gz).unwrap();
+    std::fs::write(small_gz.join("2025-March.txt.gz"), gzip(mbox.as_bytes())).unwrap();
+    let (ok, _, err) = run(&["eval", "feed", small_gz.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("found 3 messages"), "{err}");
+
+    // A file named .gz that is not gzip, nor an mbox: said, not a panic.
+    let bad_gz = dir.path().join("bad-gz");
+    std::fs::create_dir(&bad_gz).unwrap();
+    std::fs::write(bad_gz.join("2025-March.txt.gz"), [0x1f, 0x8b, 8, 0, 0xff]).unwrap();
+    let (ok, _, err) = run(&["eval", "feed", bad_gz.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("none is an mbox"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }

@@ -1,4 +1,4 @@
-//! mbox (including Mailman pipermail `.txt` archives) and Maildir.
+//! mbox (including Mailman pipermail `.txt` archives, gzipped or not) and Maildir.
 //!
 //! mbox is read line by line; a message starts at a `From ` line that opens
 //! the file or follows a blank line (the mboxrd/pipermail convention), and
@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use super::{FileIter, Item, Pump, Source, head, io_err, malformed, stable_hash};
+use super::{FileIter, Item, Pump, Source, inflate, io_err, malformed, stable_hash};
 use crate::dates::{parse_asctime, parse_rfc2822};
 use crate::error::{ImportError, ItemError, Position};
 use crate::mail::{self, msg_ids, parse_mailbox};
@@ -23,12 +23,21 @@ use crate::record::{ImportedMessage, ImportedPerson, Record};
 
 const CHANNEL: &str = "email";
 
+/// Whether the file is an mbox (gzipped or not): its first line that is not blank starts
+/// with `From `. An empty file is not.
+pub fn is_mbox(p: &Path) -> bool {
+    inflate::head(p, 4096).is_ok_and(|h| first_line(&h).is_some_and(|l| l.starts_with(b"From ")))
+}
+
+/// The first line that is not blank.
+fn first_line(h: &[u8]) -> Option<&[u8]> {
+    h.split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+}
+
 pub(crate) fn check_mbox(p: &Path) -> Result<(), ImportError> {
-    let h = head(p, 4096)?;
-    let first = h
-        .split(|&b| b == b'\n')
-        .find(|l| !l.iter().all(|b| b.is_ascii_whitespace()));
-    match first {
+    let h = inflate::head(p, 4096)?;
+    match first_line(&h) {
         None => Ok(()), // empty file: zero messages
         Some(l) if l.starts_with(b"From ") => Ok(()),
         Some(l) => Err(malformed(
@@ -43,7 +52,7 @@ pub(crate) fn check_mbox(p: &Path) -> Result<(), ImportError> {
 }
 
 pub(crate) fn open_mbox(p: &Path) -> Result<FileIter, ImportError> {
-    let f = std::fs::File::open(p).map_err(|e| io_err(p, e))?;
+    let f = inflate::open(p)?;
     Ok(Box::new(Pump::new(Mbox {
         reader: BufReader::with_capacity(64 * 1024, f),
         path: p.to_path_buf(),
@@ -54,7 +63,7 @@ pub(crate) fn open_mbox(p: &Path) -> Result<FileIter, ImportError> {
 }
 
 struct Mbox {
-    reader: BufReader<std::fs::File>,
+    reader: BufReader<Box<dyn Read + Send>>,
     path: PathBuf,
     line_no: u64,
     /// The `From ` line that starts the next message, and its line number.

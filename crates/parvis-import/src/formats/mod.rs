@@ -13,6 +13,7 @@ pub mod discourse;
 pub mod disqus;
 pub mod email;
 pub mod feed;
+pub mod inflate;
 pub mod jsonl;
 pub mod linkedin;
 pub mod mastodon;
@@ -35,7 +36,7 @@ pub enum Format {
     Disqus,
     /// RSS 0.9x/1.0/2.0 and Atom 1.0, auto-detected, with threaded comments when the feed carries them.
     Rss,
-    /// mbox files (including Mailman/pipermail `.txt` archives), threaded by Message-ID / In-Reply-To / References.
+    /// mbox files (including Mailman/pipermail `.txt` archives, gzipped or not), threaded by Message-ID / In-Reply-To / References.
     Mbox,
     /// Maildir folders (or single message files), threaded like mbox.
     Maildir,
@@ -71,7 +72,7 @@ impl Format {
             ),
             (
                 Format::Mbox,
-                "mbox or Mailman pipermail archive (.mbox, .txt)",
+                "mbox or Mailman pipermail archive (.mbox, .txt, gzipped or not)",
             ),
             (Format::Maildir, "Maildir folder or single message files"),
             (

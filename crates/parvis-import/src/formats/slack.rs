@@ -18,10 +18,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use serde_json::Value;
 
+use super::inflate::Bounded;
 use super::{FileIter, Item, Pump, Source, io_err, malformed, slack_text, text_from_html};
 use crate::dates::parse_epoch_seconds;
 use crate::error::{ImportError, ItemError, Position};
@@ -42,40 +43,6 @@ pub const MAX_ENTRY_BYTES: u64 = 256 << 20;
 pub const MAX_TOTAL_BYTES: u64 = 2 << 30;
 /// `users.json` and `channels.json` are parsed whole: bounded more tightly.
 const MAX_WHOLE_BYTES: u64 = 64 << 20;
-
-/// A reader that fails once its entry, or the export as a whole, has inflated past its limit.
-/// A 4 MB zip inflating to 4 GiB took 8.4 GB of memory when entries were read whole.
-struct Bounded<R> {
-    inner: R,
-    name: String,
-    entry_read: u64,
-    entry_max: u64,
-    total: Arc<AtomicU64>,
-    total_max: u64,
-}
-
-impl<R: Read> Read for Bounded<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.entry_read += n as u64;
-        let total = self.total.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
-        if self.entry_read > self.entry_max {
-            return Err(std::io::Error::other(format!(
-                "{} inflates to more than {} MiB: not read (a zip bomb?)",
-                self.name,
-                self.entry_max >> 20
-            )));
-        }
-        if total > self.total_max {
-            return Err(std::io::Error::other(format!(
-                "the export inflates to more than {} MiB in all (at {}): not read further (a zip bomb?)",
-                self.total_max >> 20,
-                self.name
-            )));
-        }
-        Ok(n)
-    }
-}
 
 type Entry = BufReader<Box<dyn Read + Send>>;
 

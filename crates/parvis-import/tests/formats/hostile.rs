@@ -1,7 +1,7 @@
 //! Hostile input: files built to exhaust the stack, the memory or the patience of an importer.
 //! Each must end in a clear error naming the file and the place, never in an abort.
 
-use super::{All, read};
+use super::{All, fixture, read};
 use parvis_import::Format;
 use std::path::PathBuf;
 
@@ -300,4 +300,32 @@ fn json_nested_50000_deep_is_an_error_not_an_abort() {
     let a = read(Format::Mastodon, std::slice::from_ref(&f));
     assert!(a.messages.is_empty());
     assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+}
+
+/// A gzipped "mbox" that inflates far past its size (a second gzip member of 300 MiB of
+/// spaces, 2 MB on disk) stops at the limit with an error naming the file; the messages read
+/// before are kept.
+#[test]
+fn a_gzip_bomb_stops_at_its_limit_and_keeps_what_came_before() {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let mut bytes = super::gzip(&std::fs::read(fixture("sample.mbox")).expect("fixture"));
+    // A gzip member around raw deflate data: header, data, CRC-32 and size (never reached).
+    bytes.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    bytes.extend(deflate_spaces(300 << 20));
+    bytes.extend_from_slice(&[0; 8]);
+    assert!(
+        bytes.len() < 3 << 20,
+        "small on disk: {} bytes",
+        bytes.len()
+    );
+    let f = dir.path().join("2004-April.txt.gz");
+    std::fs::write(&f, bytes).expect("write the archive");
+    let a = read(Format::Mbox, std::slice::from_ref(&f));
+    assert_eq!(a.messages.len(), 3, "the messages before the bomb are kept");
+    assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+    let e = a.errors[0].to_string();
+    assert!(
+        e.contains("2004-April.txt.gz") && e.contains("more than 256 MiB"),
+        "the error names the file and the limit: {e}"
+    );
 }

@@ -56,7 +56,8 @@ pub fn load_mbox(dir: &Path) -> Result<Vec<EvalMessage>, RelevanceError> {
 /// only other kinds of files), rather than evaluating nothing.
 fn check_mbox_folder(dir: &Path) -> Result<(), RelevanceError> {
     const NEEDS: &str = "`parvis eval feed` needs a folder of mbox files (a mailing-list archive, \
-        e.g. one file per month, each message starting with a \"From \" line)";
+        e.g. one file per month, each message starting with a \"From \" line; gzipped files \
+        such as Mailman's 2004-April.txt.gz are read too)";
     let mut files = Vec::new();
     let mut folders = vec![dir.to_path_buf()];
     let mut depth = 0;
@@ -88,17 +89,10 @@ fn check_mbox_folder(dir: &Path) -> Result<(), RelevanceError> {
             dir.display()
         )));
     }
-    let looks_mbox = |p: &Path| -> bool {
-        use std::io::Read as _;
-        let mut head = Vec::with_capacity(4096);
-        let read = std::fs::File::open(p).and_then(|f| f.take(4096).read_to_end(&mut head));
-        read.is_ok()
-            && head
-                .split(|&b| b == b'\n')
-                .find(|l| !l.iter().all(u8::is_ascii_whitespace))
-                .is_some_and(|l| l.starts_with(b"From "))
-    };
-    if !files.iter().any(|p| looks_mbox(p)) {
+    if !files
+        .iter()
+        .any(|p| parvis_import::formats::email::is_mbox(p))
+    {
         files.sort();
         let names: Vec<String> = files
             .iter()
