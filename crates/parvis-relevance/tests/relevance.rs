@@ -936,6 +936,21 @@ fn a_folder_of_lists_is_read_as_one_space_with_one_person_per_address() {
     let threads: std::collections::BTreeSet<&str> =
         msgs.iter().map(|m| m.thread.as_str()).collect();
     assert_eq!(threads.len(), 6);
+    // A downloaded archive keeps its index pages beside the months: they are left out and
+    // named, and the lists are read as before.
+    std::fs::write(dir.path().join("index.html"), "<html></html>\n").unwrap();
+    std::fs::write(
+        dir.path().join("geo").join("thread.html"),
+        "<html></html>\n",
+    )
+    .unwrap();
+    let (again, left_out) = eval::load_mbox_folder(dir.path()).unwrap();
+    assert_eq!(again.len(), 12);
+    let names: Vec<String> = left_out
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["index.html", "thread.html"]);
     // A folder that cannot be read says which.
     let err = eval::load_mbox(&dir.path().join("missing"))
         .unwrap_err()

@@ -9,11 +9,12 @@ pub(crate) enum EvalCommand {
     /// On a folder of mbox files: at weekly cut-offs, hide what comes after, rank the threads
     /// each active person had not joined using only what came before, and score the ranking
     /// against the threads they did join next (nDCG@10, recall@20), with the baselines
-    /// `most_recent`, `most_active` and `hot` (recent activity decaying with a one-hour
-    /// half-life) ranked from the same data, and Parvis's ratio to the best of them. Parvis ranks as the app
-    /// does: with the scorer it learns from the history before each cut-off.
+    /// `most_recent`, `most_active` and `hot` (recent activity decaying with a 15-minute
+    /// half-life) ranked from the same data, and Parvis's ratio to the best of them. Parvis
+    /// ranks as the app does: with the scorer it learns from the history before each cut-off.
     Feed {
-        /// A folder of mbox files (a mailing-list archive).
+        /// A folder of mbox files (a mailing-list archive), gzipped or not; other files in it
+        /// (a downloaded archive's index pages) are left out and named.
         dir: PathBuf,
         /// Print the result as one JSON object (keys `parvis`, `most_recent`, `most_active`,
         /// `hot`, `best_baseline`, `ratio_to_best`).

@@ -35,53 +35,47 @@ pub struct EvalMessage {
 /// same space: a folder of list archives is evaluated as one space, with one
 /// person per address across lists.
 pub fn load_mbox(dir: &Path) -> Result<Vec<EvalMessage>, RelevanceError> {
-    let mut paths = vec![PathBuf::from(dir)];
-    if dir.is_dir() {
-        check_mbox_folder(dir)?;
-        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| parvis_import::ImportError::Io {
-                file: dir.to_path_buf(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir())
-            .collect();
-        subs.sort();
-        paths.extend(subs);
-    }
-    load_mbox_paths(&paths)
+    load_mbox_folder(dir).map(|(msgs, _)| msgs)
 }
 
-/// Says what a folder holds when it holds no mbox file at all (empty, or
-/// only other kinds of files), rather than evaluating nothing.
-fn check_mbox_folder(dir: &Path) -> Result<(), RelevanceError> {
+/// [`load_mbox`], and the files of the folder that are not mbox and were left out (a
+/// downloaded Mailman archive has its `index.html` and `thread.html` beside the months).
+pub fn load_mbox_folder(dir: &Path) -> Result<(Vec<EvalMessage>, Vec<PathBuf>), RelevanceError> {
+    if !dir.is_dir() {
+        return Ok((load_mbox_paths(&[dir.to_path_buf()])?, Vec::new()));
+    }
+    let (mbox, other) = mbox_files(dir)?;
+    Ok((load_mbox_paths(&mbox)?, other))
+}
+
+/// The files of `dir` and of its direct sub-folders (hidden ones left out), in the order the
+/// importer reads a folder (by name, the folder's own files first), split into mbox files
+/// (gzipped or not) and the others. Says what the folder holds when it holds no mbox at all
+/// (empty, or only other kinds of files), rather than evaluating nothing.
+fn mbox_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), RelevanceError> {
     const NEEDS: &str = "`parvis eval feed` needs a folder of mbox files (a mailing-list archive, \
         e.g. one file per month, each message starting with a \"From \" line; gzipped files \
         such as Mailman's 2004-April.txt.gz are read too)";
-    let mut files = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    let mut depth = 0;
-    while let Some(d) = folders.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|source| parvis_import::ImportError::Io {
-            file: d.clone(),
+    let visible = |d: &Path| -> Result<Vec<PathBuf>, RelevanceError> {
+        let entries = std::fs::read_dir(d).map_err(|source| parvis_import::ImportError::Io {
+            file: d.to_path_buf(),
             source,
         })?;
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if p.is_dir() && depth == 0 {
-                folders.push(p);
-            } else if p.is_file() {
-                files.push(p);
-            }
-        }
-        depth = 1;
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                !p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    };
+    let top = visible(dir)?;
+    let mut files: Vec<PathBuf> = top.iter().filter(|p| p.is_file()).cloned().collect();
+    for sub in top.iter().filter(|p| p.is_dir()) {
+        files.extend(visible(sub)?.into_iter().filter(|p| p.is_file()));
     }
     if files.is_empty() {
         return Err(RelevanceError::NoMbox(format!(
@@ -89,12 +83,11 @@ fn check_mbox_folder(dir: &Path) -> Result<(), RelevanceError> {
             dir.display()
         )));
     }
-    if !files
-        .iter()
-        .any(|p| parvis_import::formats::email::is_mbox(p))
-    {
-        files.sort();
-        let names: Vec<String> = files
+    let (mbox, other): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|p| parvis_import::formats::email::is_mbox(p));
+    if mbox.is_empty() {
+        let names: Vec<String> = other
             .iter()
             .take(3)
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -102,13 +95,13 @@ fn check_mbox_folder(dir: &Path) -> Result<(), RelevanceError> {
         return Err(RelevanceError::NoMbox(format!(
             "{} holds {} file{} ({}{}) and none is an mbox; {NEEDS}",
             dir.display(),
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
+            other.len(),
+            if other.len() == 1 { "" } else { "s" },
             names.join(", "),
-            if files.len() > 3 { ", …" } else { "" }
+            if other.len() > 3 { ", …" } else { "" }
         )));
     }
-    Ok(())
+    Ok((mbox, other))
 }
 
 /// Reads mbox files and folders into one timeline.

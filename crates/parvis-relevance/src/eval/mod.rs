@@ -63,7 +63,8 @@ pub use cases::{
     Case, FeatureCase, cutoff_time, cutoffs, feature_cases, run_cases, run_cases_with_fit,
 };
 pub use corpus::{
-    EvalMessage, clean_title, load_mbox, load_mbox_paths, mix_eras, own_text, person_key, rethread,
+    EvalMessage, clean_title, load_mbox, load_mbox_folder, load_mbox_paths, mix_eras, own_text,
+    person_key, rethread,
 };
 pub use metrics::{ndcg_at, recall_at};
 pub use options::{EvalOptions, HOT_HALF_LIFE_HOURS, Method, Protocol};
@@ -81,8 +82,10 @@ pub fn evaluate_feed(dir: &Path) -> Result<EvalReport, RelevanceError> {
 
 /// Evaluates the feed on the mbox folder `dir`.
 pub fn evaluate_feed_with(dir: &Path, opts: &EvalOptions) -> Result<EvalReport, RelevanceError> {
-    let msgs = load_mbox(dir)?;
-    evaluate_messages(&msgs, opts)
+    let (msgs, other) = load_mbox_folder(dir)?;
+    let mut report = evaluate_messages(&msgs, opts)?;
+    report.files_left_out = other.iter().map(|p| p.display().to_string()).collect();
+    Ok(report)
 }
 
 /// Evaluates the feed on a timeline (see the module doc for the protocol).
@@ -179,6 +182,7 @@ pub fn evaluate_messages(
         relevant_per_case: cases.iter().map(|c| c.relevant.len() as f64).sum::<f64>() / k,
         protocol: opts.protocol,
         eras: opts.eras.max(1),
+        files_left_out: Vec::new(),
         signals_at_prior: fit
             .iter()
             .flat_map(|f| f.at_prior.iter())

@@ -61,6 +61,10 @@ pub struct EvalReport {
     /// Signals the history never exercised (reads, reactions, dismissals on
     /// an archive): their weight in `learned_weights` is a prior, not learned.
     pub signals_at_prior: Vec<String>,
+    /// Files of the folder that are not mbox and were not read (`index.html` beside the
+    /// months of a downloaded archive); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files_left_out: Vec<String>,
 }
 
 impl EvalReport {
@@ -68,6 +72,20 @@ impl EvalReport {
     pub fn summary(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
+        if let Some(first) = self.files_left_out.first() {
+            let n = self.files_left_out.len();
+            let _ = writeln!(
+                out,
+                "left out {n} file{} that {} not mbox: {first}{}",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                if n > 1 {
+                    format!(" and {} more", n - 1)
+                } else {
+                    String::new()
+                }
+            );
+        }
         let _ = writeln!(
             out,
             "{} people in {} cases (mean {:.2} relevant threads per case), {} of {} messages before the first cut-off",
@@ -122,5 +140,51 @@ impl EvalReport {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(left_out: &[&str]) -> EvalReport {
+        EvalReport {
+            parvis: MethodScore::default(),
+            most_recent: MethodScore::default(),
+            most_active: MethodScore::default(),
+            hot: MethodScore::default(),
+            best_baseline: "hot".into(),
+            ratio_to_best: 1.0,
+            recall_ratio_to_best: 1.0,
+            hot_half_life_hours: 0.25,
+            users: 1,
+            cases: 1,
+            cutoff: "2004-11-09T18:37:23Z".into(),
+            last_cutoff: "2004-11-09T18:37:23Z".into(),
+            cutoffs: 1,
+            messages: 10,
+            messages_before: 8,
+            relevant_per_case: 1.0,
+            protocol: Protocol::AtJoin,
+            eras: 1,
+            learned_weights: None,
+            signals_at_prior: Vec::new(),
+            files_left_out: left_out.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_summary_names_the_files_left_out_in_good_english() {
+        assert!(!report(&[]).summary().contains("left out"));
+        assert!(
+            report(&["a/index.html"])
+                .summary()
+                .starts_with("left out 1 file that is not mbox: a/index.html\n")
+        );
+        assert!(
+            report(&["a/index.html", "a/thread.html", "a/date.html"])
+                .summary()
+                .starts_with("left out 3 files that are not mbox: a/index.html and 2 more\n")
+        );
     }
 }
