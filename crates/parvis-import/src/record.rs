@@ -106,11 +106,14 @@ pub enum SkipKind {
     Duplicate,
     /// An item that could not be read (counted as an error too).
     Unreadable,
+    /// A file of a folder that is not in the format read (a downloaded mail archive's
+    /// `index.html` beside its months).
+    OtherFile,
 }
 
 impl SkipKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [SkipKind; 11] = [
+    pub const ALL: [SkipKind; 12] = [
         SkipKind::Deleted,
         SkipKind::Spam,
         SkipKind::Unapproved,
@@ -122,6 +125,7 @@ impl SkipKind {
         SkipKind::UnderSkippedPost,
         SkipKind::Duplicate,
         SkipKind::Unreadable,
+        SkipKind::OtherFile,
     ];
 
     /// The stable code (`deleted`, `direct_message`…).
@@ -138,6 +142,7 @@ impl SkipKind {
             SkipKind::UnderSkippedPost => "under_skipped_post",
             SkipKind::Duplicate => "duplicate",
             SkipKind::Unreadable => "unreadable",
+            SkipKind::OtherFile => "other_file",
         }
     }
 
@@ -160,6 +165,7 @@ impl SkipKind {
             SkipKind::UnderSkippedPost => "comment under a post left out",
             SkipKind::Duplicate => "same id twice in the input",
             SkipKind::Unreadable => "unreadable",
+            SkipKind::OtherFile => "file of the folder in another format (an archive's index page)",
         }
     }
 }

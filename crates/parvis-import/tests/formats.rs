@@ -7,7 +7,8 @@ mod hostile;
 use std::path::{Path, PathBuf};
 
 use parvis_import::{
-    Format, ImportError, ImportedMessage, ImportedPerson, ItemError, Record, Skip, Tally, open,
+    Format, ImportError, ImportedMessage, ImportedPerson, ItemError, Record, Skip, SkipKind, Tally,
+    open,
 };
 
 fn fixture(p: &str) -> PathBuf {
@@ -434,6 +435,36 @@ fn a_gzipped_mbox_reads_as_the_plain_one() {
         .replace("@acme.fr", "@acme.example");
     std::fs::write(folder.join("b.txt"), other).expect("write");
     assert_eq!(read(Format::Mbox, &[folder]).messages.len(), 8);
+}
+
+/// A downloaded Mailman archive keeps its index pages beside the months: they are left out,
+/// counted and named; a folder with no mbox at all is refused, saying what it holds.
+#[test]
+fn a_folder_of_mbox_files_leaves_out_its_other_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(fixture("sample.mbox"), dir.path().join("2024-March.txt")).expect("copy");
+    std::fs::write(dir.path().join("index.html"), "<html></html>\n").expect("write");
+    let a = read(Format::Mbox, &[dir.path().to_path_buf()]);
+    assert_eq!(a.messages.len(), 4);
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    let other: Vec<&Skip> = a
+        .skipped
+        .iter()
+        .filter(|s| s.kind == SkipKind::OtherFile)
+        .collect();
+    assert_eq!(other.len(), 1, "{:?}", a.skipped);
+    assert!(other[0].file.ends_with("index.html"));
+
+    let html = tempfile::tempdir().expect("temp dir");
+    std::fs::write(html.path().join("index.html"), "<html></html>\n").expect("write");
+    let Err(e) = open(Format::Mbox, &[html.path().to_path_buf()]) else {
+        panic!("a folder without mbox must be refused")
+    };
+    assert!(
+        e.to_string()
+            .contains("expected a folder of mbox files; its only file, index.html, is not one"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use crate::Records;
 use crate::error::{ImportError, ItemError, Position};
-use crate::record::Record;
+use crate::record::{Record, Skip, SkipKind};
 
 pub mod discourse;
 pub mod disqus;
@@ -223,9 +223,18 @@ fn import_to_item(e: ImportError, path: &Path) -> ItemError {
     }
 }
 
-/// Expands folders into the files a format reads (mbox folders of monthly archives).
-fn expand(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+/// A file of a folder left out, and why.
+type OtherFile = (PathBuf, String);
+
+/// Expands folders into the files a format reads (mbox folders of monthly archives), and the
+/// files of those folders that are not in the format (a downloaded Mailman archive keeps its
+/// `index.html` beside the months). A folder with no file of the format is an error.
+fn expand(
+    format: Format,
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<OtherFile>), ImportError> {
     let mut out = Vec::new();
+    let mut other = Vec::new();
     for p in paths {
         if format == Format::Mbox && p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
@@ -241,7 +250,35 @@ fn expand(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError
                 })
                 .collect();
             files.sort();
-            out.extend(files);
+            let (before, taken) = (other.len(), out.len());
+            for f in files {
+                // Another format is left out; a file that cannot be read stops the import.
+                match email::check_mbox(&f) {
+                    Ok(()) => out.push(f),
+                    Err(e @ ImportError::Malformed { .. }) => other.push((f, e.to_string())),
+                    Err(e) => return Err(e),
+                }
+            }
+            if other.len() > before && out.len() == taken {
+                let names: Vec<String> = other[before..]
+                    .iter()
+                    .filter_map(|(f, _)| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .collect();
+                let found = match names.as_slice() {
+                    [one] => format!("its only file, {one}, is not one"),
+                    many => format!(
+                        "none of its {} files is one ({}{})",
+                        many.len(),
+                        many.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                        if many.len() > 3 { ", …" } else { "" }
+                    ),
+                };
+                return Err(malformed(
+                    p,
+                    Position::default(),
+                    format!("expected a folder of mbox files; {found}"),
+                ));
+            }
         } else if format == Format::Twitter && p.is_dir() {
             // An archive folder: every tweets part (tweets.js, tweets-part1.js, …).
             let data = if p.join("data").is_dir() {
@@ -273,7 +310,7 @@ fn expand(format: Format, paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError
             out.push(p.clone());
         }
     }
-    Ok(out)
+    Ok((out, other))
 }
 
 pub(crate) fn io_err(file: &Path, source: std::io::Error) -> ImportError {
@@ -306,17 +343,26 @@ pub(crate) fn head(file: &Path, n: usize) -> Result<Vec<u8>, ImportError> {
     Ok(buf)
 }
 
-/// Validates every path up front, then returns the lazy chain.
+/// Validates every path up front, then returns the lazy chain, after a skip for each file of
+/// a folder that is not in the format.
 pub(crate) fn open(format: Format, paths: &[PathBuf]) -> Result<Records, ImportError> {
-    let paths = expand(format, paths)?;
+    let (paths, other_files) = expand(format, paths)?;
     for p in &paths {
         check(format, p)?;
     }
-    Ok(Box::new(Chain {
+    let skips = other_files.into_iter().map(|(file, why)| {
+        Ok(Record::Skipped(Skip {
+            file,
+            position: Position::default(),
+            kind: SkipKind::OtherFile,
+            reason: why,
+        }))
+    });
+    Ok(Box::new(skips.chain(Chain {
         format,
         paths: paths.into(),
         current: None,
-    }))
+    })))
 }
 
 /// Cheap check that a path looks like `format`, reading only its first bytes.

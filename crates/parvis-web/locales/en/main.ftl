@@ -482,6 +482,7 @@ import_skip_share = shares of someone else's post (boosts, retweets)
 import_skip_under_skipped_post = comments under a post left out
 import_skip_duplicate = same id twice in the export
 import_skip_unreadable = unreadable
+import_skip_other_file = files of the folder in another format (an archive's index pages)
 import_format_wxr = WordPress export (WXR 1.0-1.2): posts and threaded comments
 import_format_disqus = Disqus XML export: threads and threaded comments
 import_format_rss = RSS 2.0 / RSS 1.0 / Atom feed (auto-detected), with comments when present

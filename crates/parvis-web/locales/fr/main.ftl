@@ -478,6 +478,7 @@ import_skip_share = partages du message d'un autre (boosts, retweets)
 import_skip_under_skipped_post = commentaires d'un article écarté
 import_skip_duplicate = même identifiant deux fois dans l'export
 import_skip_unreadable = illisibles
+import_skip_other_file = fichiers du dossier dans un autre format (pages d'index d'une archive)
 import_format_wxr = Export WordPress (WXR 1.0 à 1.2) : articles et commentaires en fil
 import_format_disqus = Export XML Disqus : discussions et commentaires en fil
 import_format_rss = Flux RSS 2.0, RSS 1.0 ou Atom (reconnu seul), avec ses commentaires s'il en a
