@@ -27,6 +27,16 @@ impl Position {
             offset: Some(offset),
         }
     }
+
+    /// `": line 3"` to follow a file's name in a message, or nothing when the position is not
+    /// known (a folder, a whole file): "unknown position" tells the reader nothing.
+    pub fn after_file(&self) -> String {
+        if self.line.is_none() && self.offset.is_none() {
+            String::new()
+        } else {
+            format!(": {self}")
+        }
+    }
 }
 
 impl fmt::Display for Position {
@@ -60,7 +70,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A file is not the announced format.
-    #[error("{}: {position}: {expected}", file.display())]
+    #[error("{}{}: {expected}", file.display(), position.after_file())]
     Malformed {
         /// The file concerned.
         file: PathBuf,
@@ -77,7 +87,7 @@ pub enum ImportError {
 /// the same file. When `fatal` is true, the rest of `file` could not be read
 /// (truncated or malformed); the stream goes on with the next file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
-#[error("{}: {position}: {reason}{}", file.display(), if *fatal { " (rest of file abandoned)" } else { "" })]
+#[error("{}{}: {reason}{}", file.display(), position.after_file(), if *fatal { " (rest of file abandoned)" } else { "" })]
 pub struct ItemError {
     /// The file concerned.
     pub file: PathBuf,
@@ -107,5 +117,25 @@ impl ItemError {
             reason: reason.into(),
             fatal: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_names_the_place_only_when_it_is_known() {
+        let at_line = ItemError::item("a.mbox", Position::line(3), "no date");
+        assert_eq!(at_line.to_string(), "a.mbox: line 3: no date");
+        let whole = ImportError::Malformed {
+            file: "archive".into(),
+            position: Position::default(),
+            expected: "expected a folder of mbox files".into(),
+        };
+        assert_eq!(
+            whole.to_string(),
+            "archive: expected a folder of mbox files"
+        );
     }
 }
