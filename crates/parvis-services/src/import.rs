@@ -45,6 +45,9 @@ pub struct ImportSummary {
     pub skipped_reasons: BTreeMap<String, u64>,
     /// The first unreadable items, with file and line.
     pub error_examples: Vec<String>,
+    /// The first files of a folder left out because they are not in the format read (a
+    /// downloaded mail archive's `index.html`); they are counted as `other_file` skips.
+    pub files_left_out: Vec<String>,
     /// Replies linked to a parent that came later in the input.
     pub parents_linked: u64,
     /// Items read so far (for progress).
@@ -597,6 +600,10 @@ impl Services {
                     Read::Other(Ok(Record::Skipped(s))) => {
                         sum.skipped += 1;
                         *sum.skipped_reasons.entry(s.kind.code().into()).or_default() += 1;
+                        if s.kind == SkipKind::OtherFile && sum.files_left_out.len() < 20 {
+                            sum.files_left_out
+                                .push(opts.shown(s.file.display().to_string()));
+                        }
                     }
                     // (Messages come as `Read::Message`.)
                     Read::Other(Ok(Record::Message(_))) => {}

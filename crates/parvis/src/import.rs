@@ -185,6 +185,9 @@ fn print_import_summary(s: &parvis_services::import::ImportSummary, took: std::t
             parvis_import::SkipKind::from_code(code).map_or(code.as_str(), |k| k.describe());
         println!("            {n} × {reason}");
     }
+    for f in &s.files_left_out {
+        println!("            left out: {f}");
+    }
     for e in &s.error_examples {
         println!("  ! {e}");
     }

@@ -79,6 +79,62 @@ fn import_prints_a_summary_and_reimport_creates_nothing() {
     assert!(err.contains("bogus"), "{err}");
 }
 
+/// A Mailman archive as downloaded: gzipped months beside the index pages. The months are
+/// imported; the pages are left out, counted and named, and the import is complete.
+#[test]
+fn a_downloaded_mail_archive_imports_its_months_and_names_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    drop(start(&["demo", "--database-url", &url])); // creates the demo space
+    let archive = dir.path().join("archive");
+    std::fs::create_dir(&archive).unwrap();
+    let mut mbox = String::new();
+    for (i, day) in [1, 2].iter().enumerate() {
+        mbox.push_str(&format!(
+            "From ann at example.org  Mon Mar  {day} 10:00:00 2025\nFrom: ann at example.org (Ann)\n\
+             Date: Mon, {day} Mar 2025 10:00:00 +0000\nSubject: [list] rasters {i}\n\
+             Message-ID: <m{i}@example.org>\n\nHow do I reproject a raster?\n\n"
+        ));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(mbox.as_bytes()).unwrap();
+    std::fs::write(archive.join("2025-March.txt.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(archive.join("index.html"), "<html></html>\n").unwrap();
+    let args = [
+        "import",
+        "mbox",
+        archive.to_str().unwrap(),
+        "--space",
+        "forum-alliance",
+        "--database-url",
+        &url,
+    ];
+    let (code, out, err) = run_code(&args);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("messages: 2 created"), "{out}");
+    assert!(
+        out.contains("1 × file of the folder in another format"),
+        "{out}"
+    );
+    assert!(
+        out.contains("left out: ") && out.contains("index.html"),
+        "{out}"
+    );
+    let mut json = args.to_vec();
+    json.push("--json");
+    let (code, out, _) = run_code(&json);
+    assert_eq!(code, Some(0));
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["skipped_reasons"]["other_file"], 1, "{v}");
+    assert!(
+        v["files_left_out"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("index.html"),
+        "{v}"
+    );
+}
+
 /// A tiny HTTP server serving a feed that can change, honouring If-None-Match.
 struct FeedServer {
     port: u16,
