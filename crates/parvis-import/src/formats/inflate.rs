@@ -5,7 +5,7 @@
 //! which fails once the output passes a limit: a few megabytes of hostile input must not
 //! become hours of reading or gigabytes of memory.
 
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,37 +54,26 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-/// Whether the file starts with gzip's magic bytes (the name is not trusted either way).
-fn is_gzip(p: &Path) -> Result<bool, ImportError> {
-    let mut magic = [0u8; 2];
-    let mut f = std::fs::File::open(p).map_err(|e| io_err(p, e))?;
-    let mut got = 0;
-    while got < 2 {
-        match f.read(&mut magic[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) => return Err(io_err(p, e)),
-        }
-    }
-    Ok(got == 2 && magic == [0x1f, 0x8b])
-}
-
-/// The file's bytes, inflated when it is gzipped, within [`MAX_GZIP_RATIO`] times its size
-/// (at least [`MIN_GZIP_LIMIT`]).
+/// The file's bytes, inflated when it is gzipped (told by its first bytes, not its name),
+/// within [`MAX_GZIP_RATIO`] times its size (at least [`MIN_GZIP_LIMIT`]).
 pub(crate) fn open(p: &Path) -> Result<Box<dyn Read + Send>, ImportError> {
     let size = std::fs::metadata(p).map_err(|e| io_err(p, e))?.len();
     open_within(p, size.saturating_mul(MAX_GZIP_RATIO).max(MIN_GZIP_LIMIT))
 }
 
 fn open_within(p: &Path, limit: u64) -> Result<Box<dyn Read + Send>, ImportError> {
-    let gzipped = is_gzip(p)?;
-    let f = std::fs::File::open(p).map_err(|e| io_err(p, e))?;
-    if !gzipped {
+    let mut f = BufReader::new(std::fs::File::open(p).map_err(|e| io_err(p, e))?);
+    // A buffered reader's first fill holds the first bytes unless the file is shorter.
+    if !f
+        .fill_buf()
+        .map_err(|e| io_err(p, e))?
+        .starts_with(&[0x1f, 0x8b])
+    {
         return Ok(Box::new(f));
     }
     Ok(Box::new(Bounded {
         // Multi-member: `cat a.gz b.gz` is a valid gzip file, and some archives are built so.
-        inner: flate2::read::MultiGzDecoder::new(BufReader::new(f)),
+        inner: flate2::read::MultiGzDecoder::new(f),
         name: p.display().to_string(),
         entry_read: 0,
         entry_max: limit,

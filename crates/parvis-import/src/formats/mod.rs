@@ -228,7 +228,8 @@ type OtherFile = (PathBuf, String);
 
 /// Expands folders into the files a format reads (mbox folders of monthly archives), and the
 /// files of those folders that are not in the format (a downloaded Mailman archive keeps its
-/// `index.html` beside the months). A folder with no file of the format is an error.
+/// `index.html` beside the months). Folders that hold no file of the format at all, when
+/// nothing else was given, are an error.
 fn expand(
     format: Format,
     paths: &[PathBuf],
@@ -250,7 +251,6 @@ fn expand(
                 })
                 .collect();
             files.sort();
-            let (before, taken) = (other.len(), out.len());
             for f in files {
                 // Another format is left out; a file that cannot be read stops the import.
                 match email::check_mbox(&f) {
@@ -258,26 +258,6 @@ fn expand(
                     Err(e @ ImportError::Malformed { .. }) => other.push((f, e.to_string())),
                     Err(e) => return Err(e),
                 }
-            }
-            if other.len() > before && out.len() == taken {
-                let names: Vec<String> = other[before..]
-                    .iter()
-                    .filter_map(|(f, _)| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-                    .collect();
-                let found = match names.as_slice() {
-                    [one] => format!("its only file, {one}, is not one"),
-                    many => format!(
-                        "none of its {} files is one ({}{})",
-                        many.len(),
-                        many.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
-                        if many.len() > 3 { ", …" } else { "" }
-                    ),
-                };
-                return Err(malformed(
-                    p,
-                    Position::default(),
-                    format!("expected a folder of mbox files; {found}"),
-                ));
             }
         } else if format == Format::Twitter && p.is_dir() {
             // An archive folder: every tweets part (tweets.js, tweets-part1.js, …).
@@ -309,6 +289,29 @@ fn expand(
         } else {
             out.push(p.clone());
         }
+    }
+    if out.is_empty()
+        && let Some(folder) = paths.iter().find(|p| p.is_dir())
+        && !other.is_empty()
+    {
+        let names: Vec<String> = other
+            .iter()
+            .filter_map(|(f, _)| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let found = match names.as_slice() {
+            [one] => format!("its only file, {one}, is not one"),
+            many => format!(
+                "none of its {} files is one ({}{})",
+                many.len(),
+                many.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if many.len() > 3 { ", …" } else { "" }
+            ),
+        };
+        return Err(malformed(
+            folder,
+            Position::default(),
+            format!("expected a folder of mbox files; {found}"),
+        ));
     }
     Ok((out, other))
 }

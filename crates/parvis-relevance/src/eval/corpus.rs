@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use parvis_import::{Format, Record, identity};
+use parvis_import::{Format, Record, SkipKind, identity};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::RelevanceError;
@@ -38,44 +38,59 @@ pub fn load_mbox(dir: &Path) -> Result<Vec<EvalMessage>, RelevanceError> {
     load_mbox_folder(dir).map(|(msgs, _)| msgs)
 }
 
-/// [`load_mbox`], and the files of the folder that are not mbox and were left out (a
-/// downloaded Mailman archive has its `index.html` and `thread.html` beside the months).
+/// [`load_mbox`], and the files the importer left out of the folders because they are not
+/// mbox (a downloaded Mailman archive has its `index.html` and `thread.html` beside the
+/// months).
 pub fn load_mbox_folder(dir: &Path) -> Result<(Vec<EvalMessage>, Vec<PathBuf>), RelevanceError> {
-    if !dir.is_dir() {
-        return Ok((load_mbox_paths(&[dir.to_path_buf()])?, Vec::new()));
+    let mut paths = vec![PathBuf::from(dir)];
+    if dir.is_dir() {
+        check_mbox_folder(dir)?;
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| parvis_import::ImportError::Io {
+                file: dir.to_path_buf(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir() && !is_hidden(p))
+            .collect();
+        subs.sort();
+        paths.extend(subs);
     }
-    let (mbox, other) = mbox_files(dir)?;
-    Ok((load_mbox_paths(&mbox)?, other))
+    read_timeline(&paths)
 }
 
-/// The files of `dir` and of its direct sub-folders (hidden ones left out), in the order the
-/// importer reads a folder (by name, the folder's own files first), split into mbox files
-/// (gzipped or not) and the others. Says what the folder holds when it holds no mbox at all
-/// (empty, or only other kinds of files), rather than evaluating nothing.
-fn mbox_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), RelevanceError> {
+fn is_hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// Says what a folder holds when it holds no mbox file at all (empty, or
+/// only other kinds of files), rather than evaluating nothing.
+fn check_mbox_folder(dir: &Path) -> Result<(), RelevanceError> {
     const NEEDS: &str = "`parvis eval feed` needs a folder of mbox files (a mailing-list archive, \
         e.g. one file per month, each message starting with a \"From \" line; gzipped files \
         such as Mailman's 2004-April.txt.gz are read too)";
-    let visible = |d: &Path| -> Result<Vec<PathBuf>, RelevanceError> {
-        let entries = std::fs::read_dir(d).map_err(|source| parvis_import::ImportError::Io {
-            file: d.to_path_buf(),
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    let mut depth = 0;
+    while let Some(d) = folders.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|source| parvis_import::ImportError::Io {
+            file: d.clone(),
             source,
         })?;
-        let mut out: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                !p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'))
-            })
-            .collect();
-        out.sort();
-        Ok(out)
-    };
-    let top = visible(dir)?;
-    let mut files: Vec<PathBuf> = top.iter().filter(|p| p.is_file()).cloned().collect();
-    for sub in top.iter().filter(|p| p.is_dir()) {
-        files.extend(visible(sub)?.into_iter().filter(|p| p.is_file()));
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            if is_hidden(&p) {
+                continue;
+            }
+            if p.is_dir() && depth == 0 {
+                folders.push(p);
+            } else if p.is_file() {
+                files.push(p);
+            }
+        }
+        depth = 1;
     }
     if files.is_empty() {
         return Err(RelevanceError::NoMbox(format!(
@@ -83,11 +98,12 @@ fn mbox_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), RelevanceError
             dir.display()
         )));
     }
-    let (mbox, other): (Vec<PathBuf>, Vec<PathBuf>) = files
-        .into_iter()
-        .partition(|p| parvis_import::formats::email::is_mbox(p));
-    if mbox.is_empty() {
-        let names: Vec<String> = other
+    if !files
+        .iter()
+        .any(|p| parvis_import::formats::email::is_mbox(p))
+    {
+        files.sort();
+        let names: Vec<String> = files
             .iter()
             .take(3)
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -95,22 +111,33 @@ fn mbox_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), RelevanceError
         return Err(RelevanceError::NoMbox(format!(
             "{} holds {} file{} ({}{}) and none is an mbox; {NEEDS}",
             dir.display(),
-            other.len(),
-            if other.len() == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
             names.join(", "),
-            if other.len() > 3 { ", …" } else { "" }
+            if files.len() > 3 { ", …" } else { "" }
         )));
     }
-    Ok((mbox, other))
+    Ok(())
 }
 
 /// Reads mbox files and folders into one timeline.
 pub fn load_mbox_paths(paths: &[PathBuf]) -> Result<Vec<EvalMessage>, RelevanceError> {
+    read_timeline(paths).map(|(msgs, _)| msgs)
+}
+
+/// The timeline of `paths`, and the files of their folders the importer left out (not mbox).
+fn read_timeline(paths: &[PathBuf]) -> Result<(Vec<EvalMessage>, Vec<PathBuf>), RelevanceError> {
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
     let mut seen = FxHashSet::default();
     for item in parvis_import::open(Format::Mbox, paths)? {
-        let Ok(Record::Message(m)) = item else {
-            continue;
+        let m = match item {
+            Ok(Record::Message(m)) => m,
+            Ok(Record::Skipped(s)) if s.kind == SkipKind::OtherFile => {
+                left_out.push(s.file);
+                continue;
+            }
+            _ => continue,
         };
         if !seen.insert(m.source_id.clone()) {
             continue;
@@ -135,7 +162,7 @@ pub fn load_mbox_paths(paths: &[PathBuf]) -> Result<Vec<EvalMessage>, RelevanceE
     }
     out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
     rethread(&mut out);
-    Ok(out)
+    Ok((out, left_out))
 }
 
 /// Rebuilds threads as a mail reader would: pipermail archives often lose
